@@ -1,0 +1,125 @@
+"""The typer application, its global options, and the error boundary.
+
+Commands live in sibling modules (one per group) and register themselves on `app`.
+Every command is thin: parse, open one unit of work, call one function, render,
+map errors to exit codes. Errors reach the user as one line on stderr; a traceback
+only with `--debug`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, TypeVar
+
+import typer
+
+from quiz.errors import QuizError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="quiz",
+    help=(
+        "Flashcards and predict-the-output drills for Python learners.\n\n"
+        "Example: quiz import decks/ && quiz review"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class Globals:
+    db: str | None = None
+    debug: bool = False
+    learner: str | None = None
+
+
+GLOBALS = Globals()
+
+
+@app.callback()
+def _global_options(
+    db: Optional[str] = typer.Option(
+        None, "--db", envvar="QUIZ_DB", help="Store: a file path or a SQLAlchemy URL (default: the user data dir)."
+    ),
+    learner: Optional[str] = typer.Option(
+        None, "--learner", envvar="QUIZ_LEARNER", help="Whose progress to read and write (default: your OS user name)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        from quiz import __version__
+
+        typer.echo(f"quiz {__version__}")
+        raise typer.Exit(0)
+    GLOBALS.db = db
+    GLOBALS.debug = debug or bool(os.environ.get("QUIZ_DEBUG"))
+    GLOBALS.learner = learner
+
+
+def fail(message: str, code: int = 1) -> "typer.Exit":
+    """Print one error line on stderr and return the Exit to raise."""
+    typer.echo(f"quiz: {message}", err=True)
+    return typer.Exit(code)
+
+
+def report(exc: QuizError) -> None:
+    """Print a QuizError the way users see every error: deck problems as
+    `path:line: message`, anything else as `quiz: message`."""
+    from quiz.errors import DeckError
+
+    for line in exc.lines():
+        typer.echo(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
+
+
+def command(name: str | None = None, *, group: typer.Typer = app, **kwargs: Any) -> Callable[[F], F]:
+    """Register a command whose QuizErrors become one line on stderr and an exit code.
+
+    Used instead of `@app.command()` so the same mapping holds under `CliRunner`
+    as from the console script.
+    """
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def guarded(*args: Any, **kw: Any) -> Any:
+            try:
+                return fn(*args, **kw)
+            except QuizError as exc:
+                if GLOBALS.debug:
+                    raise
+                report(exc)
+                raise typer.Exit(exc.exit_code) from None
+
+        group.command(name, **kwargs)(guarded)
+        return fn
+
+    return decorate
+
+
+def main() -> None:
+    """Console-script entry point: run the app; whatever escapes a command is one line."""
+    try:
+        app(prog_name="quiz")
+    except QuizError as exc:
+        if GLOBALS.debug:
+            raise
+        report(exc)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("quiz: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: one line, never a traceback by default
+        if GLOBALS.debug:
+            raise
+        typer.echo(f"quiz: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(70)

@@ -1,0 +1,245 @@
+"""The values the whole program talks in: decks, cards, ratings, reviews, run results.
+
+Everything here is a frozen dataclass or an enum so that the pure core (deck parsing,
+scheduling, grading, stats, the session) can pass values around without anyone
+mutating them behind its back. Nothing here knows about files, SQL or terminals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from enum import Enum, IntEnum
+
+
+class CardKind(str, Enum):
+    BASIC = "basic"
+    TYPED = "typed"
+    CHOICE = "choice"
+    CLOZE = "cloze"
+    OUTPUT = "output"
+
+
+class Rating(IntEnum):
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+class CardState(IntEnum):
+    """Where a card stands in its learning life (FSRS's states plus NEW)."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text field that may come in several languages.
+
+    Decks may write a plain string (one variant under the deck's language) or a map
+    `{en: ..., zh: ...}`; the review language picks one, falling back to the deck's
+    language, then the first variant written.
+    """
+
+    variants: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def plain(cls, value: str, lang: str = "") -> Text:
+        return cls(((lang, value),))
+
+    def get(self, lang: str | None = None, fallback: str | None = None) -> str:
+        table = dict(self.variants)
+        for wanted in (lang, fallback):
+            if wanted and wanted in table:
+                return table[wanted]
+        return self.variants[0][1] if self.variants else ""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang, _ in self.variants if lang)
+
+    def __str__(self) -> str:
+        return self.get()
+
+
+@dataclass(frozen=True)
+class Card:
+    """One reviewable card. A cloze note with parts c1, c2 yields one Card per part.
+
+    `id` is the card's id inside its deck (`late-binding`, or `gil-cloze#c1` for a cloze
+    part); `note` is the id the author wrote, shared by cloze siblings.
+    """
+
+    deck: str
+    id: str
+    kind: CardKind
+    line: int = 0
+    front: Text | None = None
+    back: Text | None = None
+    explain: Text | None = None
+    code: str | None = None
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    requires: tuple[str, ...] = ()  # full keys: "deck/id"
+    # typed
+    answers: tuple[str, ...] = ()
+    # choice
+    choices: tuple[Text, ...] = ()
+    correct: tuple[int, ...] = ()
+    # cloze
+    text: Text | None = None
+    cloze: int | None = None
+    # output
+    output: str | None = None
+    raises: str | None = None
+    accept: tuple[str, ...] = ()
+    match: str = "exact"
+    python: str | None = None
+    timeout: float | None = None
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.deck}/{self.id}"
+
+    @property
+    def note_key(self) -> str:
+        return f"{self.deck}/{self.note or self.id}"
+
+    def content_hash(self) -> str:
+        """A digest of what the learner sees and is graded against (not the line)."""
+        return hashlib.sha256(
+            json.dumps(card_to_dict(self, with_line=False), sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    title: Text
+    cards: tuple[Card, ...]
+    path: str = ""
+    description: Text | None = None
+    lang: str | None = None
+    tags: tuple[str, ...] = ()
+    python: str | None = None
+    line: int = 1
+
+    @property
+    def card_keys(self) -> tuple[str, ...]:
+        return tuple(card.key for card in self.cards)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A card's scheduling state for one learner (a cache; the review log is the truth)."""
+
+    state: CardState = CardState.NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What happened when a snippet ran in the sandbox.
+
+    `exception` is `Type: message` as reported from inside the child (not parsed from
+    stderr); `signal` is set when the child was killed by one.
+    """
+
+    stdout: str = ""
+    stderr: str = ""
+    exception: str | None = None
+    exit_code: int | None = 0
+    signal: int | None = None
+    timed_out: bool = False
+    truncated: bool = False
+    duration_ms: float = 0.0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def exception_type(self) -> str | None:
+        if self.exception is None:
+            return None
+        return self.exception.split(":", 1)[0].strip()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of grading one answer: right or wrong, and what to show about it."""
+
+    correct: bool
+    expected: str = ""
+    given: str = ""
+    diff: tuple[str, ...] = ()
+    message: str = ""
+    suggested: Rating = field(default=Rating.GOOD)
+
+
+def text_to_data(text: Text | None) -> object:
+    if text is None:
+        return None
+    if len(text.variants) == 1 and not text.variants[0][0]:
+        return text.variants[0][1]
+    return {lang: value for lang, value in text.variants}
+
+
+def text_from_data(data: object) -> Text | None:
+    if data is None:
+        return None
+    if isinstance(data, str):
+        return Text.plain(data)
+    if isinstance(data, dict):
+        return Text(tuple((str(k), str(v)) for k, v in data.items()))
+    raise TypeError(f"not a text: {data!r}")
+
+
+_TEXT_FIELDS = {"front", "back", "explain", "text"}
+
+
+def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
+    """A JSON-safe form of a card, used for the store's content column and hashing."""
+    out: dict[str, object] = {}
+    for f in fields(card):
+        value = getattr(card, f.name)
+        if f.name == "line" and not with_line:
+            continue
+        if f.name in _TEXT_FIELDS:
+            value = text_to_data(value)
+        elif f.name == "choices":
+            value = [text_to_data(choice) for choice in value]
+        elif f.name == "kind":
+            value = value.value
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
+
+
+def card_from_dict(data: dict[str, object]) -> Card:
+    kwargs: dict[str, object] = {}
+    names = {f.name for f in fields(Card)}
+    for name, value in data.items():
+        if name not in names:
+            continue
+        if name in _TEXT_FIELDS:
+            value = text_from_data(value)
+        elif name == "choices":
+            value = tuple(text_from_data(choice) for choice in value)  # type: ignore[union-attr]
+        elif name == "kind":
+            value = CardKind(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[name] = value
+    return Card(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,109 @@
+"""Where the store lives and how to open it safely.
+
+`--db` / `QUIZ_DB` take a file path or a SQLAlchemy URL; the default is a file in
+the platform's user data dir. SQLite gets WAL, foreign keys and a busy timeout on
+every connection, so two sessions on one store wait for each other instead of
+failing. Driver errors that a user can act on (locked, not a database, unreadable)
+become one-line StoreErrors; nothing SQLite-specific leaves this package.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+
+from quiz.errors import StoreError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_store_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("quiz", appauthor=False)) / "quiz.db"
+
+
+def resolve_url(db: str | None) -> str:
+    """A SQLAlchemy URL from `--db`/`QUIZ_DB` (path or URL) or the default location."""
+    db = db or os.environ.get("QUIZ_DB") or None
+    if db and "://" in db:
+        return db
+    path = Path(db).expanduser() if db else default_store_path()
+    return f"sqlite:///{path.resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///") :])
+    return None
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        if path.exists() and path.is_dir():
+            raise StoreError(f"{path}: is a directory, not a quiz store")
+        if not path.exists():
+            if not create:
+                raise StoreError(f"{path}: no such store")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{path.parent}: cannot create the store's folder: {exc.strerror}") from None
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _on_sqlite_connect)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise StoreError(f"cannot use store URL {_redact(url)}: {exc}") from None
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparsable URL>"
+
+
+def describe_error(exc: BaseException, url: str) -> str:
+    """One line a learner can act on, for a driver error on this store."""
+    where = str(sqlite_path(url) or _redact(url))
+    text = str(getattr(exc, "orig", exc) or exc)
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return f"{where}: the store is locked by another program (another quiz?); try again"
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return f"{where}: not a quiz store, or it is damaged ({text})"
+    if "readonly" in low or "read-only" in low:
+        return f"{where}: the store is read-only ({text})"
+    if "unable to open" in low:
+        return f"{where}: cannot open the store ({text})"
+    return f"{where}: store error: {text}"
+
+
+@contextlib.contextmanager
+def translate_errors(url: str) -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, DatabaseError) as exc:
+        raise StoreError(describe_error(exc, url)) from exc

@@ -1,0 +1,50 @@
+"""Versioned schema migrations (Alembic), applied when a store is opened.
+
+Alembic is only imported when the store's revision differs from the newest one the
+package ships, so opening an up-to-date store costs one small query.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect, text
+
+from quiz.errors import StoreError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+HEAD = "0001"
+
+
+def current_revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _alembic_config(conn: Connection):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Bring the store's schema to `target` (in one transaction where the DB allows)."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), target)
+
+
+def ensure_schema(engine: Engine) -> None:
+    with engine.connect() as conn:
+        revision = current_revision(conn)
+    if revision == HEAD:
+        return
+    known = {p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("*.py")}
+    if revision is not None and revision not in known:
+        raise StoreError(f"store schema {revision} is newer than this quiz knows; upgrade quiz")
+    upgrade(engine)

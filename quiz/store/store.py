@@ -1,0 +1,84 @@
+"""Opening a store and running one unit of work against it.
+
+A `Store` owns the engine; `Store.unit()` yields a `Repo` bound to one ORM session
+and one learner, commits when the block ends and rolls back when it raises, so a
+command is one transaction unless it commits more often on purpose (the review
+session commits every answer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from quiz.errors import StoreError
+from quiz.store.engine import describe_error, make_engine, resolve_url, translate_errors
+from quiz.store.migrate import ensure_schema
+from quiz.store.models import Learner
+
+
+def default_learner() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name (some containers)
+        return "learner"
+
+
+class Store:
+    def __init__(self, db: str | None = None, *, create: bool = True) -> None:
+        self.url = resolve_url(db)
+        self.engine = make_engine(self.url, create=create)
+        with translate_errors(self.url):
+            ensure_schema(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def unit(self, learner: str | None = None) -> Iterator["Repo"]:
+        from quiz.store.repo import Repo
+
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            with translate_errors(self.url):
+                repo = Repo(session, self._learner_id(session, learner or default_learner()))
+                yield repo
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _learner_id(self, session: Session, name: str) -> int:
+        found = session.scalar(select(Learner.id).where(Learner.name == name))
+        if found is not None:
+            return found
+        learner = Learner(name=name, created_at=datetime.now(timezone.utc))
+        session.add(learner)
+        try:
+            session.flush()
+        except IntegrityError:  # another process created it meanwhile
+            session.rollback()
+            return session.scalar(select(Learner.id).where(Learner.name == name))  # type: ignore[return-value]
+        session.commit()
+        return learner.id
+
+
+def open_store(db: str | None = None, *, create: bool = True) -> Store:
+    try:
+        return Store(db, create=create)
+    except (OperationalError, DatabaseError) as exc:
+        raise StoreError(describe_error(exc, resolve_url(db))) from exc
