@@ -1,0 +1,34 @@
+"""Deck files (YAML, format v1) -> validated `model.Deck` values with `file:line` errors.
+
+Pure core: reads files and YAML, knows nothing of the store, the terminal or the
+sandbox. Modules, one concept each:
+
+- `yaml_nodes` - safe composing: bytes -> node tree; duplicate keys, tags, aliases
+- `fields`     - the format itself, as a declarative table (the one source of truth)
+- `convert`    - one node + one field -> a value, or a reported problem
+- `folding`    - keys folded into a block scalar by over-indentation
+- `cloze`      - `{{c1::answer::hint}}` syntax
+- `validate`   - node tree -> Deck, checking the table and the cross-card rules
+- `loader`     - files and folders -> decks (the API below)
+- `schema`     - the JSON Schema of the format, generated from `fields`
+"""
+
+from quiz.deck.loader import (
+    find_deck_files,
+    is_unrecorded,
+    load_deck,
+    load_paths,
+    parse_deck,
+    unrecorded_problems,
+)
+from quiz.deck.validate import UNRECORDED_MESSAGE
+
+__all__ = [
+    "UNRECORDED_MESSAGE",
+    "find_deck_files",
+    "is_unrecorded",
+    "load_deck",
+    "load_paths",
+    "parse_deck",
+    "unrecorded_problems",
+]

@@ -1,0 +1,278 @@
+"""One YAML node + one field definition -> a Python value, or a reported problem.
+
+Each converter knows one `fields.Kind`. They never raise: a bad value is reported with
+the node's line and the converter returns `INVALID`, so the loader goes on and reports
+every other problem of the file in the same run.
+
+The message for a value that YAML turned into something else ("`answer: no` was read
+as a boolean (false); quote it") quotes the *original* text from the node, which is the
+fix the author needs to type.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from quiz.deck import fields as F
+from quiz.deck.yaml_nodes import (
+    ALLOWED_TAGS,
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    NULL_TAG,
+    describe,
+    is_string,
+    line_of,
+    scalar_value,
+)
+from quiz.errors import DeckProblem
+from quiz.model import Text
+
+
+class _Invalid:
+    """The value of a field that was reported as wrong (distinct from None = absent)."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID = _Invalid()
+
+
+@dataclass
+class Report:
+    """The problems of one file, collected in the order they are found."""
+
+    path: str
+    lang: str = ""
+    problems: list[DeckProblem] = field(default_factory=list)
+
+    def add(self, line: int | None, message: str) -> None:
+        self.problems.append(DeckProblem(self.path, line, message))
+
+
+def did_you_mean(word: str, candidates: Sequence[str]) -> str:
+    """` (did you mean 'front'?)` for a near miss, else an empty string."""
+    lowered = {c.lower(): c for c in candidates}
+    if word.lower() in lowered:
+        return f" (did you mean '{lowered[word.lower()]}'?)"
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def not_a_string(node: Node, label: str, report: Report, expected: str = "a string") -> _Invalid:
+    """Report a node where a string was expected, in the most useful words we have."""
+    if isinstance(node, ScalarNode):
+        if node.tag not in ALLOWED_TAGS:
+            return INVALID  # the tag itself was reported by yaml_nodes.check_tree
+        if node.tag == NULL_TAG and node.value == "":
+            report.add(line_of(node), f"{label} has no value")
+        else:
+            report.add(line_of(node), f"{label} was read as {describe(node)}; quote it: {quote(node.value)}")
+    else:
+        report.add(line_of(node), f"{label} must be {expected} (found {describe(node)})")
+    return INVALID
+
+
+def string(node: Node, label: str, report: Report, nonempty: bool = True) -> str | _Invalid:
+    if not is_string(node):
+        return not_a_string(node, label, report)
+    value: str = node.value
+    if nonempty and not value.strip():
+        report.add(line_of(node), f"{label} is empty")
+        return INVALID
+    return value
+
+
+def text(node: Node, label: str, report: Report) -> Text | _Invalid:
+    """A string (in the deck's language) or a map language -> string."""
+    if node.__class__ is MappingNode:
+        if not node.value:
+            report.add(line_of(node), f"{label} is an empty map; give at least one language, like {{en: ...}}")
+            return INVALID
+        variants: list[tuple[str, str]] = []
+        ok = True
+        seen: set[str] = set()
+        for key, value in node.value:
+            lang = key.value if isinstance(key, ScalarNode) else ""
+            if not isinstance(key, ScalarNode) or not F.LANG_RE.fullmatch(lang):
+                shown = f"'{lang}'" if lang else "this key"
+                report.add(line_of(key), f"{label}: {shown} is not a language code (like en, zh, zh-Hans)")
+                ok = False
+                continue
+            item = string(value, f"{label} [{lang}]", report)
+            if item is INVALID:
+                ok = False
+            elif lang not in seen:  # a duplicate language was reported by check_tree
+                seen.add(lang)
+                variants.append((lang, item))  # type: ignore[arg-type]
+        return Text(tuple(variants)) if ok else INVALID
+    if not is_string(node):
+        return not_a_string(node, label, report, "a string or a map of language -> string")
+    if not node.value.strip():
+        report.add(line_of(node), f"{label} is empty")
+        return INVALID
+    return Text.plain(node.value, report.lang)
+
+
+def _pattern(regex, explain: str) -> Callable[[Node, str, Report], str | _Invalid]:
+    def convert(node: Node, label: str, report: Report) -> str | _Invalid:
+        value = string(node, label, report)
+        if value is INVALID:
+            return INVALID
+        if not regex.fullmatch(value):  # type: ignore[arg-type]
+            report.add(line_of(node), f"{label} {quote(value)} {explain}")  # type: ignore[arg-type]
+            return INVALID
+        return value
+
+    return convert
+
+
+deck_id = _pattern(F.DECK_ID_RE, "may only use lowercase letters, digits and '-' (and must start with a letter or digit)")
+card_id = _pattern(F.CARD_ID_RE, "may only use lowercase letters, digits, '_' and '-' (and must start with a letter or digit)")
+lang = _pattern(F.LANG_RE, "is not a language code (like en, zh, zh-Hans)")
+tag = _pattern(F.TAG_RE, "is not a tag (no spaces or commas)")
+reference = _pattern(F.REQUIRE_RE, "is not a card reference (write an id, or deck/id)")
+
+
+def items(node: Node, label: str, report: Report, example: str) -> list[Node] | _Invalid:
+    if node.__class__ is not SequenceNode:
+        if isinstance(node, ScalarNode) and node.tag == NULL_TAG and node.value == "":
+            report.add(line_of(node), f"{label} has no value")
+        elif not isinstance(node, ScalarNode) or node.tag in ALLOWED_TAGS:
+            report.add(line_of(node), f"{label} must be a list, like {example} (found {describe(node)})")
+        return INVALID
+    return list(node.value)
+
+
+def list_of(convert: Callable[[Node, str, Report], object], example: str, *, min_items: int = 0):
+    """A converter for a list whose items each go through `convert`."""
+
+    def convert_list(node: Node, label: str, report: Report) -> tuple[object, ...] | _Invalid:
+        nodes = items(node, label, report, example)
+        if nodes is INVALID:
+            return INVALID
+        if len(nodes) < min_items:  # type: ignore[arg-type]
+            need = "at least one item" if min_items == 1 else f"at least {min_items} items"
+            report.add(line_of(node), f"{label} needs {need}")
+            return INVALID
+        values = [convert(item, f"{label} item {i + 1}", report) for i, item in enumerate(nodes)]  # type: ignore[arg-type]
+        if any(v is INVALID for v in values):
+            return INVALID
+        return tuple(values)
+
+    return convert_list
+
+
+def _string_any(node: Node, label: str, report: Report) -> str | _Invalid:
+    return string(node, label, report, nonempty=False)
+
+
+def _string_nonempty(node: Node, label: str, report: Report) -> str | _Invalid:
+    return string(node, label, report, nonempty=True)
+
+
+def string_or_strings(node: Node, label: str, report: Report) -> tuple[str, ...] | _Invalid:
+    if node.__class__ is SequenceNode:
+        return list_of(_string_nonempty, '["a", "b"]', min_items=1)(node, label, report)  # type: ignore[return-value]
+    value = string(node, label, report)
+    return INVALID if value is INVALID else (value,)  # type: ignore[return-value]
+
+
+def integer(node: Node, label: str, report: Report) -> int | _Invalid:
+    if isinstance(node, ScalarNode) and node.tag == INT_TAG:
+        return scalar_value(node)  # type: ignore[return-value]
+    if isinstance(node, ScalarNode) and node.tag not in ALLOWED_TAGS:
+        return INVALID
+    report.add(line_of(node), f"{label} must be a whole number (found {_shown(node)})")
+    return INVALID
+
+
+def indices(node: Node, label: str, report: Report) -> tuple[int, ...] | _Invalid:
+    if node.__class__ is SequenceNode:
+        return list_of(integer, "[0, 2]", min_items=1)(node, label, report)  # type: ignore[return-value]
+    value = integer(node, label, report)
+    return INVALID if value is INVALID else (value,)  # type: ignore[return-value]
+
+
+def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
+    if not (isinstance(node, ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG)):
+        if not isinstance(node, ScalarNode) or node.tag in ALLOWED_TAGS:
+            report.add(line_of(node), f"{label} must be a number of seconds (found {_shown(node)})")
+        return INVALID
+    value = float(scalar_value(node))  # type: ignore[arg-type]
+    if not 0 < value <= F.MAX_TIMEOUT:
+        report.add(line_of(node), f"{label} must be more than 0 and at most {F.MAX_TIMEOUT:g} seconds (found {node.value})")
+        return INVALID
+    return value
+
+
+def specifier(node: Node, label: str, report: Report) -> str | _Invalid:
+    value = string(node, label, report)
+    if value is INVALID:
+        return INVALID
+    try:
+        SpecifierSet(value)  # type: ignore[arg-type]
+    except InvalidSpecifier:
+        report.add(line_of(node), f"{label} {quote(value)} is not a valid PEP 440 version specifier (like \">=3.10\")")  # type: ignore[arg-type]
+        return INVALID
+    return value
+
+
+def enum(choices: Sequence[str], what: str) -> Callable[[Node, str, Report], str | _Invalid]:
+    def convert(node: Node, label: str, report: Report) -> str | _Invalid:
+        value = string(node, label, report)
+        if value is INVALID:
+            return INVALID
+        if value not in choices:
+            report.add(line_of(node), f"unknown {what} {quote(value)}{did_you_mean(value, choices)}; "  # type: ignore[arg-type]
+                       f"use one of: {', '.join(choices)}")
+            return INVALID
+        return value
+
+    return convert
+
+
+def _shown(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        if node.tag == BOOL_TAG:
+            return describe(node)
+        if is_string(node) or node.style is not None:
+            return f"the string {quote(node.value)}"
+        return describe(node)
+    return describe(node)
+
+
+CONVERTERS: dict[F.Kind, Callable[[Node, str, Report], object]] = {
+    F.Kind.DECK_ID: deck_id,
+    F.Kind.CARD_ID: card_id,
+    F.Kind.TEXT: text,
+    F.Kind.LANG: lang,
+    F.Kind.TAGS: list_of(tag, "[python, gil]"),
+    F.Kind.REQUIRES: list_of(reference, "[other-card, other-deck/card]"),
+    F.Kind.SPECIFIER: specifier,
+    F.Kind.STRINGS: list_of(_string_any, '["a", "b"]'),
+    F.Kind.STRING_OR_STRINGS: string_or_strings,
+    F.Kind.TEXTS: list_of(text, "[first, second]", min_items=F.MIN_CHOICES),
+    F.Kind.INDICES: indices,
+    F.Kind.TIMEOUT: timeout,
+}
+
+
+def convert(spec: F.Field, node: Node, report: Report) -> object:
+    """The value of `node` for field `spec`, or INVALID (already reported)."""
+    label = f"'{spec.name}'"
+    if spec.kind is F.Kind.STRING:
+        return string(node, label, report, nonempty=spec.nonempty)
+    if spec.kind is F.Kind.ENUM:
+        return enum(spec.choices, "card type" if spec.name == "type" else f"'{spec.name}' value")(node, label, report)
+    return CONVERTERS[spec.kind](node, label, report)

@@ -1,0 +1,41 @@
+"""Catch a key that an over-indented line folded into the block scalar above it.
+
+    front: |
+      What does the GIL protect?
+      back: the interpreter state      <- meant as a key, but it is part of `front`
+
+Every YAML parser reads this the same way (the `back:` line is text), so the only trace
+is a card without `back` whose `front` contains a line that looks like `back:`. We only
+look for keys that the mapping is *missing* and that it may carry, which keeps false
+alarms away from code like `answer: int = 5` in a card that already has its answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from yaml.nodes import ScalarNode
+
+
+def folded_key(value: ScalarNode, missing: Iterable[str], *, code: bool = False) -> str | None:
+    """The first of `missing` that appears as a `key:` line inside a block scalar, if any.
+
+    For code we only accept an unindented line (a top-level `output: x` statement is
+    rare; an indented one is an ordinary annotation or dict entry).
+    """
+    if value.style not in ("|", ">"):
+        return None
+    keys = tuple(missing)
+    if not keys:
+        return None
+    found = _pattern(keys, code).search(value.value)
+    return found.group(1) if found else None
+
+
+@lru_cache(maxsize=256)
+def _pattern(keys: tuple[str, ...], code: bool) -> re.Pattern[str]:
+    indent = "" if code else r"[ \t]*"
+    alternatives = "|".join(re.escape(k) for k in keys)
+    return re.compile(rf"^{indent}({alternatives})[ \t]*:([ \t]|$)", re.M)

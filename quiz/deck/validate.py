@@ -1,0 +1,359 @@
+"""A composed YAML tree -> a `model.Deck`, checking it against the table in `fields.py`.
+
+Two passes: the first checks each card on its own (keys, values, type rules) and keeps a
+draft of it; the second needs the whole deck (duplicate ids, `requires` that point at
+cards of this deck, cloze notes expanded to their parts) and then builds the frozen
+`Card` values. Every problem is collected; a deck is returned only when there are none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from quiz.deck import cloze
+from quiz.deck import fields as F
+from quiz.deck.convert import INVALID, Report, convert, describe, did_you_mean, quote
+from quiz.deck.folding import folded_key
+from quiz.deck.yaml_nodes import line_of
+from quiz.errors import DeckProblem
+from quiz.model import Card, CardKind, Deck, Text
+
+UNRECORDED_MESSAGE = "output card has no expected `output` or `raises` (run `quiz check --record`)"
+
+_Entries = dict[str, tuple[ScalarNode, Node]]
+
+
+@dataclass
+class _Draft:
+    """A card between the two passes: its checked values, and whether it is sound."""
+
+    id: str | None
+    line: int
+    type: str | None
+    values: dict[str, object]
+    requires: list[tuple[str, int]] = field(default_factory=list)
+    cloze_numbers: tuple[int, ...] = ()
+    ok: bool = True
+
+
+def build_deck(root: Node, path: str, *, allow_unrecorded: bool = False) -> tuple[Deck | None, list[DeckProblem]]:
+    """Check the tree; return the Deck (None if there was any problem) and the problems."""
+    report = Report(path)
+    if root.__class__ is not MappingNode:
+        report.add(line_of(root), "the top level must be a mapping with 'deck', 'title' and 'cards' "
+                   f"(found {describe(root)})")
+        return None, report.problems
+    entries = _entries(root, report)
+    _check_keys(entries, list(F.DECK_FIELD_MAP), report)
+
+    values: dict[str, object] = {}
+    lang_entry = entries.get("lang")
+    if lang_entry is not None:  # first: plain strings everywhere take this language
+        value = convert(F.DECK_FIELD_MAP["lang"], lang_entry[1], report)
+        if value is not INVALID:
+            values["lang"] = report.lang = value  # type: ignore[assignment]
+    for name, (_key, node) in entries.items():
+        spec = F.DECK_FIELD_MAP.get(name)
+        if spec is None or name in ("lang", "cards"):
+            continue
+        value = convert(spec, node, report)
+        if value is not INVALID:
+            values[name] = value
+    _check_missing(entries, F.DECK_FIELDS, root, report, "the deck", [f.name for f in F.DECK_FIELDS])
+
+    deck_id = values.get("deck") if isinstance(values.get("deck"), str) else ""
+    drafts: list[_Draft] = []
+    cards_entry = entries.get("cards")
+    if cards_entry is not None:
+        drafts = _cards(cards_entry[1], report, allow_unrecorded)
+    cards = _assemble(drafts, str(deck_id), values, report)
+
+    problems = sorted(report.problems, key=lambda p: p.line or 0)
+    if problems:
+        return None, list(dict.fromkeys(problems))
+    deck_line = line_of(entries["deck"][0])
+    return Deck(
+        id=str(deck_id),
+        title=values["title"],  # type: ignore[arg-type]
+        cards=tuple(cards),
+        path=path,
+        description=values.get("description"),  # type: ignore[arg-type]
+        lang=values.get("lang"),  # type: ignore[arg-type]
+        tags=tuple(dict.fromkeys(values.get("tags", ()))),  # type: ignore[call-overload]
+        python=values.get("python"),  # type: ignore[arg-type]
+        line=deck_line,
+    ), []
+
+
+# ---------------------------------------------------------------------------
+# Mappings and their keys
+
+
+def _entries(node: MappingNode, report: Report) -> _Entries:
+    """Key name -> (key node, value node); the first of duplicate keys wins (both reported)."""
+    out: _Entries = {}
+    for key, value in node.value:
+        if key.__class__ is not ScalarNode:
+            report.add(line_of(key), f"keys must be plain words like 'front' (found {describe(key)} as a key)")
+            continue
+        if key.value not in out:
+            out[key.value] = (key, value)
+    return out
+
+
+def _check_keys(entries: _Entries, allowed: Sequence[str], report: Report,
+                type_name: str | None = None, also: Sequence[str] = ()) -> None:
+    """Unknown keys (with a did-you-mean from `allowed`, then `also`) and, for a card of a
+    known type, keys of other card types that this type does not use."""
+    for name, (key, _value) in entries.items():
+        if name in allowed:
+            continue
+        if type_name is not None and name in F.CARD_FIELDS:
+            report.add(line_of(key), f"key '{name}' is not used by {type_name} cards")
+            continue
+        hint = did_you_mean(name, allowed) or did_you_mean(name, also)
+        report.add(line_of(key), f"unknown key '{name}'{hint}")
+
+
+def _check_missing(entries: _Entries, specs: Iterable[F.Field], node: MappingNode, report: Report,
+                   what: str, may_have: Sequence[str]) -> set[str]:
+    """Report required keys that are absent; say so when one was folded into a text block."""
+    required = [s.name for s in specs if s.required and s.name not in entries]
+    absent = [k for k in may_have if k not in entries]
+    folded = _folded(entries, absent, report)
+    for name in required:
+        if name not in folded:
+            report.add(line_of(node), f"{what} has no '{name}'")
+    return folded
+
+
+def _folded(entries: _Entries, absent: Sequence[str], report: Report) -> set[str]:
+    found: set[str] = set()
+    if not absent:
+        return found
+    for name, (_key, value) in entries.items():
+        scalars = [value] if isinstance(value, ScalarNode) else (
+            [v for _k, v in value.value if isinstance(v, ScalarNode)] if isinstance(value, MappingNode) else [])
+        for scalar in scalars:
+            key = folded_key(scalar, absent, code=name == "code")
+            if key is not None and key not in found:
+                found.add(key)
+                report.add(line_of(scalar), f"looks like key '{key}' folded into the text of '{name}' "
+                           "(check its indentation)")
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Pass 1: each card on its own
+
+
+def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
+    if node.__class__ is not SequenceNode:
+        if isinstance(node, ScalarNode) and node.value == "":
+            report.add(line_of(node), "'cards' has no value (a list of cards is needed)")
+        else:
+            report.add(line_of(node), f"'cards' must be a list of cards (found {describe(node)})")
+        return []
+    if not node.value:
+        report.add(line_of(node), "'cards' is empty: a deck needs at least one card")
+    drafts = []
+    for index, item in enumerate(node.value):
+        draft = _card(item, index, report, allow_unrecorded)
+        if draft is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Draft | None:
+    if node.__class__ is not MappingNode:
+        report.add(line_of(node), f"card {index + 1} must be a mapping with an 'id' and its fields "
+                   f"(found {describe(node)})")
+        return None
+    before = len(report.problems)
+    line = line_of(node)
+    entries = _entries(node, report)
+
+    card_id = None
+    if "id" in entries:
+        value = convert(F.CARD_FIELDS["id"], entries["id"][1], report)
+        card_id = value if isinstance(value, str) else None
+    type_name: str | None = F.DEFAULT_TYPE
+    if "type" in entries:
+        value = convert(F.CARD_FIELDS["type"], entries["type"][1], report)
+        type_name = value if isinstance(value, str) else None
+    kind = F.CARD_TYPE_DEFS.get(type_name) if type_name else None
+
+    allowed = kind.keys if kind else F.ALL_CARD_KEYS
+    _check_keys(entries, allowed, report, type_name if kind else None, also=F.ALL_CARD_KEYS)
+    values: dict[str, object] = {}
+    requires: list[tuple[str, int]] = []
+    for name, (_key, value_node) in entries.items():
+        if name in ("id", "type") or name not in allowed:
+            continue
+        value = convert(F.CARD_FIELDS[name], value_node, report)
+        if value is INVALID:
+            continue
+        values[name] = value
+        if name == "requires":
+            requires = [(ref, line_of(item)) for ref, item in zip(value, value_node.value)]  # type: ignore[call-overload, attr-defined]
+
+    what = f"{type_name} card" + (f" '{card_id}'" if card_id else "")
+    if "id" not in entries:
+        report.add(line, f"card {index + 1} has no 'id'")
+    numbers: tuple[int, ...] = ()
+    if kind is not None:
+        specs = [F.Field(k, F.CARD_FIELDS[k].kind, "", "", required=True) for k in kind.required]
+        folded = _check_missing(entries, specs, node, report, what, kind.keys)
+        if kind.name == "output":
+            _check_output(entries, values, folded, node, report, allow_unrecorded)
+        elif kind.name == "choice":
+            _check_choice(entries, values, report)
+        elif kind.name == "cloze" and isinstance(values.get("text"), Text):
+            numbers = _check_cloze(values["text"], entries["text"][1], report)  # type: ignore[arg-type]
+    return _Draft(card_id, line, type_name, values, requires, numbers, ok=len(report.problems) == before)
+
+
+def _check_output(entries: _Entries, values: dict[str, object], folded: set[str], node: MappingNode,
+                  report: Report, allow_unrecorded: bool) -> None:
+    if "output" in entries and "raises" in entries:
+        report.add(line_of(entries["raises"][0]), "output card has both 'output' and 'raises'; keep one")
+    elif "output" not in entries and "raises" not in entries:
+        if not allow_unrecorded and not folded & {"output", "raises"}:
+            report.add(line_of(node), UNRECORDED_MESSAGE)
+    raises = values.get("raises")
+    if isinstance(raises, str) and not F.RAISES_RE.fullmatch(raises.strip()):
+        report.add(line_of(entries["raises"][1]), f"'raises' {quote(raises)} should name the exception, "
+                   "like \"TypeError\" or \"TypeError: message\"")
+    if values.get("match") == "regex":
+        for name in ("output", "accept"):
+            patterns = values.get(name)
+            for i, pattern in enumerate([patterns] if isinstance(patterns, str) else patterns or ()):
+                try:
+                    re.compile(pattern)  # type: ignore[arg-type]
+                except re.error as exc:
+                    where = f"'{name}'" + (f" item {i + 1}" if name == "accept" else "")
+                    report.add(line_of(entries[name][1]), f"{where} is not a valid regular expression "
+                               f"(match: regex): {exc}")
+
+
+def _check_choice(entries: _Entries, values: dict[str, object], report: Report) -> None:
+    choices, correct = values.get("choices"), values.get("correct")
+    if not isinstance(correct, tuple):
+        return
+    node = entries["correct"][1]
+    if len(set(correct)) != len(correct):
+        report.add(line_of(node), "'correct' lists the same index twice")
+    if isinstance(choices, tuple):
+        bad = [i for i in correct if not 0 <= i < len(choices)]
+        for i in bad:
+            report.add(line_of(node), f"'correct' index {i} is out of range: there are {len(choices)} "
+                       f"choices, numbered 0 to {len(choices) - 1}")
+
+
+def _check_cloze(text: Text, node: Node, report: Report) -> tuple[int, ...]:
+    by_lang: dict[str, list[int]] = {}
+    for lang, variant in text.variants:
+        for message in cloze.problems(variant):
+            report.add(line_of(node), message + (f" [{lang}]" if len(text.variants) > 1 else ""))
+        by_lang[lang] = cloze.numbers(variant)
+    distinct = {tuple(n) for n in by_lang.values()}
+    if len(distinct) > 1:
+        shown = "; ".join(f"{lang}: {', '.join(f'c{n}' for n in nums) or 'none'}" for lang, nums in by_lang.items())
+        report.add(line_of(node), f"cloze deletions differ between languages ({shown})")
+    return tuple(sorted({n for nums in by_lang.values() for n in nums if n > 0}))
+
+
+# ---------------------------------------------------------------------------
+# Pass 2: the deck as a whole
+
+
+def _assemble(drafts: list[_Draft], deck_id: str, deck_values: dict[str, object], report: Report) -> list[Card]:
+    notes: dict[str, _Draft] = {}
+    for draft in drafts:
+        if draft.id is None:
+            continue
+        first = notes.get(draft.id)
+        if first is None:
+            notes[draft.id] = draft
+        else:
+            report.add(draft.line, f"duplicate card id '{draft.id}' (first defined at line {first.line})")
+            draft.ok = False
+
+    deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]
+    deck_python = deck_values.get("python")
+    cards: list[Card] = []
+    for draft in drafts:
+        requires = _resolve_requires(draft, notes, deck_id, report)
+        if not draft.ok or requires is None:
+            continue
+        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires))  # type: ignore[arg-type]
+    return cards
+
+
+def _resolve_requires(draft: _Draft, notes: dict[str, _Draft], deck_id: str,
+                      report: Report) -> tuple[str, ...] | None:
+    """Full keys for `requires`; a cloze note stands for all its parts. None if any is bad."""
+    keys: list[str] = []
+    ok = True
+    for ref, line in draft.requires:
+        other_deck, _, rest = ref.rpartition("/")
+        if other_deck and other_deck != deck_id:
+            keys.append(ref)  # another deck: checked when the decks meet in the store
+            continue
+        card_id, _, part = rest.partition("#")
+        target = notes.get(card_id)
+        if target is None:
+            report.add(line, f"requires unknown card '{card_id}'{did_you_mean(card_id, list(notes))}")
+            ok = False
+        elif target is draft:
+            report.add(line, f"card '{card_id}' requires itself")
+            ok = False
+        elif part and (target.type != "cloze" or int(part[1:]) not in target.cloze_numbers):
+            report.add(line, f"requires '{ref}', but card '{card_id}' has no cloze deletion {part}")
+            ok = False
+        elif part:
+            keys.append(f"{deck_id}/{card_id}#{part}")
+        elif target.type == "cloze" and target.cloze_numbers:
+            keys.extend(f"{deck_id}/{card_id}#c{n}" for n in target.cloze_numbers)
+        else:
+            keys.append(f"{deck_id}/{card_id}")
+    return tuple(dict.fromkeys(keys)) if ok else None
+
+
+def _build(draft: _Draft, deck_id: str, deck_tags: tuple[str, ...], deck_python: str | None,
+           requires: tuple[str, ...]) -> list[Card]:
+    v = draft.values
+    common = dict(
+        deck=deck_id,
+        id=draft.id,
+        kind=CardKind(draft.type),
+        line=draft.line,
+        explain=v.get("explain"),
+        tags=tuple(dict.fromkeys(deck_tags + v.get("tags", ()))),  # type: ignore[operator]
+        source=v.get("source"),
+        requires=requires,
+    )
+    kind = common["kind"]
+    if kind is CardKind.CLOZE:
+        return [
+            Card(**{**common, "id": f"{draft.id}#c{n}"}, text=v["text"], cloze=n, note=draft.id)  # type: ignore[arg-type]
+            for n in draft.cloze_numbers
+        ]
+    if kind is CardKind.OUTPUT:
+        return [Card(**common, front=v.get("front"), code=v["code"], output=v.get("output"),  # type: ignore[arg-type]
+                     raises=v.get("raises"), accept=v.get("accept", ()), match=v.get("match", "exact"),
+                     python=v.get("python", deck_python),
+                     timeout=v.get("timeout"))]
+    extra: dict[str, object] = {"front": v.get("front"), "code": v.get("code")}
+    if kind is CardKind.BASIC:
+        extra["back"] = v.get("back")
+    elif kind is CardKind.TYPED:
+        extra["answers"] = v["answer"]
+    elif kind is CardKind.CHOICE:
+        extra["choices"] = v["choices"]
+        extra["correct"] = v["correct"]
+    return [Card(**common, **extra)]  # type: ignore[arg-type]
