@@ -151,6 +151,23 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class StoredCard:
+    """A card as a session sees it: content, the file it came from, and its schedule."""
+
+    row_id: int
+    card: Card
+    schedule: Schedule
+    path: str = ""
+    suspended: bool = False
+    leech: bool = False
+    lang: str | None = None  # the deck's default language
+
+    def text(self, field_value: "Text | None", lang: str | None) -> str:
+        """A text field of this card in `lang`, else the deck's language, else the first."""
+        return field_value.get(lang, self.lang) if field_value is not None else ""
+
+
+@dataclass(frozen=True)
 class RunResult:
     """What happened when a snippet ran in the sandbox.
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from quiz.model import Card, CardState, Deck, Rating, Schedule, Text, card_from_dict, card_to_dict
+from quiz.model import CardState, Deck, Rating, Schedule, StoredCard, Text, card_from_dict, card_to_dict
 from quiz.scheduler import schedule_from_dict, schedule_to_dict
 from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, Learner, ReviewRow
 
@@ -29,18 +29,7 @@ class DeckSummary:
     due: int
     suspended: int
     path: str
-
-
-@dataclass(frozen=True)
-class StoredCard:
-    """A card as the session needs it: content, where it came from, and its schedule."""
-
-    row_id: int
-    card: Card
-    schedule: Schedule
-    path: str
-    suspended: bool = False
-    leech: bool = False
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,7 +166,7 @@ class Repo:
             ids = dict(
                 self.session.execute(
                     select(CardRow.key, CardRow.id).where(CardRow.deck_id == row.id)
-                ).tuples()
+                ).tuples().all()
             )
             if changed_ids:
                 self.session.execute(delete(CardTag).where(CardTag.card_id.in_(changed_ids)))
@@ -194,6 +183,7 @@ class Repo:
                 DeckRow.slug,
                 DeckRow.title,
                 DeckRow.path,
+                DeckRow.lang,
                 func.count(CardRow.id),
                 func.sum(((st.state.is_(None)) | (st.state == 0)).cast(int_type())),
                 func.sum(and_(st.state.in_((1, 3)), live).cast(int_type())),
@@ -211,11 +201,12 @@ class Repo:
                 deck=r[0],
                 title=text_from_json(r[1]) or Text.plain(r[0]),
                 path=r[2],
-                cards=r[3] or 0,
-                new=r[4] or 0,
-                learning=r[5] or 0,
-                due=r[6] or 0,
-                suspended=r[7] or 0,
+                lang=r[3],
+                cards=r[4] or 0,
+                new=r[5] or 0,
+                learning=r[6] or 0,
+                due=r[7] or 0,
+                suspended=r[8] or 0,
             )
             for r in self.session.execute(q)
         ]
@@ -235,9 +226,9 @@ class Repo:
             q = q.where(CardRow.kind.in_(flt.kinds))
         return q
 
-    def _stored(self, rows: Iterable[tuple[CardRow, CardStateRow | None, str]]) -> list[StoredCard]:
+    def _stored(self, rows: Iterable[tuple[CardRow, CardStateRow | None, str, str | None]]) -> list[StoredCard]:
         out = []
-        for card_row, state_row, path in rows:
+        for card_row, state_row, path, lang in rows:
             card = card_from_dict(card_row.content)
             out.append(
                 StoredCard(
@@ -247,6 +238,7 @@ class Repo:
                     path=path,
                     suspended=bool(state_row and state_row.suspended),
                     leech=bool(state_row and state_row.leech),
+                    lang=lang,
                 )
             )
         return out
@@ -254,7 +246,7 @@ class Repo:
     def _base(self):  # type: ignore[no-untyped-def]
         st = CardStateRow
         return (
-            select(CardRow, st, DeckRow.path)
+            select(CardRow, st, DeckRow.path, DeckRow.lang)
             .join(DeckRow, DeckRow.id == CardRow.deck_id)
             .outerjoin(st, and_(st.card_id == CardRow.id, st.learner_id == self.learner_id))
         )

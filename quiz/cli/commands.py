@@ -1,0 +1,4 @@
+"""Imports every command module so that each registers its commands on the app."""
+
+from quiz.cli import decks  # noqa: F401
+from quiz.cli import review  # noqa: F401

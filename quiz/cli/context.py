@@ -1,0 +1,82 @@
+"""What every command needs from its surroundings: the store, the learner, the clock,
+the config. One place, so commands stay a few lines long."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from quiz.cli.app import GLOBALS
+
+if TYPE_CHECKING:
+    from quiz.config import Config
+    from quiz.day import DayClock
+    from quiz.store import Repo, Store
+
+
+def now() -> datetime:
+    from quiz.clock import now_utc
+
+    return now_utc()
+
+
+def config() -> "Config":
+    from quiz.config import load_config
+
+    return load_config()
+
+
+def day_clock(cfg: "Config | None" = None) -> "DayClock":
+    from quiz.day import DayClock
+
+    cfg = cfg or config()
+    return DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
+
+
+def store(create: bool = True) -> "Store":
+    from quiz.store import open_store
+
+    return open_store(GLOBALS.db, create=create)
+
+
+@contextlib.contextmanager
+def unit(create: bool = True) -> Iterator["Repo"]:
+    """One store, one transaction, the learner named on the command line."""
+    with store(create) as s, s.unit(GLOBALS.learner) as repo:
+        yield repo
+
+
+def bundled_decks_dir():  # type: ignore[no-untyped-def]
+    from importlib.resources import files
+
+    return files("quiz").joinpath("bundled_decks")
+
+
+def ensure_bundled(repo: "Repo") -> list[str]:
+    """On first use (a store without decks), load the decks shipped with quiz."""
+    if repo.deck_slugs():
+        return []
+    from pathlib import Path
+
+    from quiz.collection import import_paths
+
+    folder = Path(str(bundled_decks_dir()))
+    if not folder.is_dir():
+        return []
+    report = import_paths(repo, [folder], now())
+    repo.commit()
+    return [d.deck for d in report.decks]
+
+
+def snippet_runner():  # type: ignore[no-untyped-def]
+    """Runs an output card's snippet in the sandbox (never in this process)."""
+    from quiz.sandbox import Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig())
+
+    def run(item):  # type: ignore[no-untyped-def]
+        return sandbox.run(item.card.code or "", timeout=item.card.timeout)
+
+    return run

@@ -1,0 +1,73 @@
+"""Commands that load decks into the store and count what is waiting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from quiz.cli import context
+from quiz.cli.app import command
+
+
+@command("import")
+def import_(
+    paths: List[Path] = typer.Argument(..., help="Deck files (.yaml/.yml) or folders of them."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Load decks into the store (all or nothing; unchanged files are skipped).
+
+    Edited cards keep their history; cards removed from a file are retired, not deleted,
+    and come back with their history if they return.
+
+    Example: quiz import decks/ my-deck.yaml
+    """
+    from quiz.collection import import_paths
+    from quiz.ui.reports import import_progress, render_import
+
+    with context.unit() as repo, import_progress() as progress:
+        report = import_paths(repo, paths, context.now(), progress)
+    render_import(report, as_json)
+
+
+@command("decks")
+def decks(
+    as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of deck titles (en, zh, ...)."),
+) -> None:
+    """List decks with their new / learning / due counts.
+
+    Example: quiz decks --json
+    """
+    from quiz.ui.reports import render_decks
+
+    with context.unit() as repo:
+        loaded = context.ensure_bundled(repo)
+        summaries = repo.deck_summaries(context.now())
+    render_decks(summaries, as_json, lang or context.config().lang, loaded)
+
+
+@command("due")
+def due(
+    as_json: bool = typer.Option(False, "--json", help="Counts per deck as JSON."),
+    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks."),
+) -> None:
+    """How many cards are due now (one number, for shell prompts and cron).
+
+    Example: quiz due   (prints e.g. 12)
+    """
+    with context.unit() as repo:
+        summaries = repo.deck_summaries(context.now())
+    if deck:
+        summaries = [s for s in summaries if s.deck in deck]
+    total = sum(s.due for s in summaries)
+    if as_json:
+        typer.echo(json.dumps({
+            "due": total,
+            "new": sum(s.new for s in summaries),
+            "decks": {s.deck: {"due": s.due, "new": s.new, "learning": s.learning} for s in summaries},
+        }))
+    else:
+        typer.echo(str(total))

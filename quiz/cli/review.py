@@ -1,0 +1,88 @@
+"""`quiz review` (the daily session) and `quiz rebuild` (state from the log)."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from quiz.cli import context
+from quiz.cli.app import command
+
+
+@command("review")
+def review(
+    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
+    tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with these tags (repeatable)."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="At most this many answers this session."),
+    new: Optional[int] = typer.Option(None, "--new", min=0, help="New cards to introduce today (overrides the daily limit)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language to show cards in (en, zh, ...)."),
+) -> None:
+    """The daily session: due cards first, then a few new ones; every answer saved at once.
+
+    In a terminal: Enter reveals, 1-4 rate (Again/Hard/Good/Easy), u undo, s skip, b bury,
+    ! suspend, e show the card's file:line, q quit. With piped stdin, one answer per line
+    (see README, "Scripted sessions").
+
+    Example: quiz review --deck python-gil --limit 20
+    """
+    from quiz.daily import CardGrader, Schedulers, StoreRecorder, plan_day
+    from quiz.session import ReviewSession
+    from quiz.store import CardFilter
+    from quiz.ui.console import out
+    from quiz.ui.prompter import TerminalPrompter
+    from quiz.ui.reports import render_summary
+
+    cfg = context.config()
+    day = context.day_clock(cfg)
+    flt = CardFilter(decks=tuple(deck or ()), tags=tuple(tag or ()))
+    with context.unit() as repo:
+        loaded = context.ensure_bundled(repo)
+        if loaded:
+            out().print(f"[dim]Loaded the bundled decks: {', '.join(loaded)}[/]")
+        schedulers = Schedulers(cfg, day)
+        plan = plan_day(repo, cfg, day, schedulers, context.now(), flt, new, limit)
+        if not plan.queue:
+            out().print("Nothing to review right now. " + _next_hint(repo, flt))
+            return
+        session = ReviewSession(
+            queue=plan.queue,
+            recorder=StoreRecorder(repo, day, flt),
+            prompter=TerminalPrompter(out(), lang or cfg.lang),
+            grader=CardGrader(),
+            scheduler_for=schedulers.for_card,
+            runner=context.snippet_runner(),
+            clock=context.now,
+            next_day=day.next_day_start,
+            leech_lapses=cfg.leech_lapses,
+            limit=limit,
+        )
+        summary = session.run()
+    render_summary(summary)
+
+
+def _next_hint(repo, flt) -> str:  # type: ignore[no-untyped-def]
+    if not repo.deck_slugs():
+        return "Load a deck first: quiz import PATH"
+    return "Come back later, or drill outside the schedule with: quiz drill"
+
+
+@command("rebuild")
+def rebuild(
+    check: bool = typer.Option(False, "--check", help="Only report cards whose cached state differs from the log."),
+) -> None:
+    """Re-derive every card's scheduling state by replaying the review log.
+
+    Example: quiz rebuild --check
+    """
+    from quiz.rebuild import rebuild_states
+
+    cfg = context.config()
+    with context.unit() as repo:
+        report = rebuild_states(repo, cfg, context.day_clock(cfg), write=not check)
+    for key in report.differing:
+        typer.echo(f"differs: {key}")
+    verb = "would change" if check else "rebuilt"
+    typer.echo(f"{report.cards} cards replayed from {report.reviews} reviews; {verb} {len(report.differing)}")
+    if check and report.differing:
+        raise typer.Exit(1)

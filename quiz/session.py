@@ -1,0 +1,272 @@
+"""The review session as a loop over injected parts: a queue source, a recorder, a
+prompter, a scheduler, a grader, a runner and a clock.
+
+It knows no terminal (the prompter shows cards and collects answers), no SQL (the
+recorder commits each answer the moment it is given, so a killed session loses
+nothing answered) and no subprocess (the runner executes output snippets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Protocol
+
+from quiz.model import CardKind, CardState, Rating, RunResult, Schedule, StoredCard, Verdict
+from quiz.scheduler import Scheduler
+
+LEARN_AHEAD = timedelta(minutes=20)
+
+
+class Action(str, Enum):
+    ANSWER = "answer"  # text / picks given, or the back revealed
+    RATE = "rate"
+    SKIP = "skip"
+    BURY = "bury"
+    SUSPEND = "suspend"
+    UNDO = "undo"
+    EDIT = "edit"
+    QUIT = "quit"
+
+
+@dataclass(frozen=True)
+class Response:
+    action: Action
+    text: str = ""
+    rating: Rating | None = None
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    left: int
+    right: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    reviewed: int
+    right: int
+    duration_ms: int
+    due_tomorrow: int
+    leeches: tuple[str, ...] = ()
+    quit_early: bool = False
+
+    @property
+    def right_share(self) -> float:
+        return self.right / self.reviewed if self.reviewed else 0.0
+
+
+class Prompter(Protocol):
+    def ask(self, item: StoredCard, progress: Progress) -> Response: ...
+    def reveal(self, item: StoredCard) -> None: ...
+    def rate(self, item: StoredCard, suggested: Rating | None) -> Response: ...
+    def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None: ...
+    def explain(self, item: StoredCard) -> None: ...
+    def notice(self, message: str) -> None: ...
+    def running(self, item: StoredCard) -> None: ...
+
+
+class Recorder(Protocol):
+    def record(self, item: StoredCard, *, rating: Rating, at: datetime, duration_ms: int, answer: str | None,
+               correct: bool | None, before: Schedule, after: Schedule, leech: bool) -> int: ...
+    def undo(self, review_id: int) -> None: ...
+    def bury(self, item: StoredCard, until: datetime) -> None: ...
+    def suspend(self, item: StoredCard) -> None: ...
+    def refill(self, now: datetime) -> list[StoredCard]: ...
+    def due_tomorrow(self, now: datetime) -> int: ...
+
+
+class Grader(Protocol):
+    def typed(self, item: StoredCard, answer: str) -> Verdict: ...
+    def choice(self, item: StoredCard, answer: str) -> Verdict: ...
+    def output(self, item: StoredCard, prediction: str, result: RunResult) -> Verdict: ...
+
+
+@dataclass
+class _Answered:
+    review_id: int
+    item: StoredCard
+    right: bool
+    duration_ms: int
+
+
+@dataclass
+class ReviewSession:
+    queue: list[StoredCard]
+    recorder: Recorder
+    prompter: Prompter
+    grader: Grader
+    scheduler_for: Callable[[StoredCard], Scheduler]
+    runner: Callable[[StoredCard], RunResult]
+    clock: Callable[[], datetime]
+    next_day: Callable[[datetime], datetime]
+    leech_lapses: int = 8
+    limit: int | None = None
+    history: list[_Answered] = field(default_factory=list)
+    leeches: list[str] = field(default_factory=list)
+    later: list[StoredCard] = field(default_factory=list)  # learning cards not yet due
+
+    def run(self) -> Summary:
+        quit_early = False
+        while True:
+            item = self._next()
+            if item is None:
+                break
+            outcome = self._one(item)
+            if outcome == Action.QUIT:
+                quit_early = True
+                break
+        return Summary(
+            reviewed=len(self.history),
+            right=sum(1 for h in self.history if h.right),
+            duration_ms=sum(h.duration_ms for h in self.history),
+            due_tomorrow=self.recorder.due_tomorrow(self.clock()),
+            leeches=tuple(self.leeches),
+            quit_early=quit_early,
+        )
+
+    # ---- queue --------------------------------------------------------------------
+
+    def _next(self) -> StoredCard | None:
+        if self.limit is not None and len(self.history) >= self.limit:
+            return None
+        if self.queue:
+            return self.queue.pop(0)
+        now = self.clock()
+        ready = [c for c in self.later if c.schedule.due is None or c.schedule.due <= now + LEARN_AHEAD]
+        if ready:
+            ready.sort(key=lambda c: c.schedule.due or now)
+            first = ready[0]
+            self.later.remove(first)
+            return first
+        return None
+
+    def _progress(self) -> Progress:
+        return Progress(done=len(self.history), left=len(self.queue) + 1, right=sum(h.right for h in self.history))
+
+    # ---- one card -----------------------------------------------------------------
+
+    def _one(self, item: StoredCard) -> Action:
+        while True:
+            response = self.prompter.ask(item, self._progress())
+            if response.action == Action.EDIT:
+                self.prompter.notice(f"{item.path}:{item.card.line}: {item.card.key}")
+                continue
+            if response.action != Action.ANSWER:
+                return self._command(item, response)
+            return self._grade(item, response)
+
+    def _command(self, item: StoredCard, response: Response) -> Action:
+        action = response.action
+        if action == Action.QUIT:
+            self.queue.insert(0, item)
+            return action
+        if action == Action.SKIP:  # to the back of today's queue
+            if self.queue:
+                self.queue.append(item)
+            return action
+        if action == Action.BURY:
+            self.recorder.bury(item, self.next_day(self.clock()))
+            self.prompter.notice(f"buried until tomorrow: {item.card.key}")
+            return action
+        if action == Action.SUSPEND:
+            self.recorder.suspend(item)
+            self.prompter.notice(f"suspended: {item.card.key}")
+            return action
+        if action == Action.UNDO:
+            self.queue.insert(0, item)
+            self._undo()
+            return action
+        raise AssertionError(action)
+
+    def _undo(self) -> None:
+        if not self.history:
+            self.prompter.notice("nothing to undo")
+            return
+        last = self.history.pop()
+        self.recorder.undo(last.review_id)
+        self.later = [c for c in self.later if c.row_id != last.item.row_id]
+        self.queue = [c for c in self.queue if c.row_id != last.item.row_id]
+        self.queue.insert(0, last.item)
+        if last.item.card.key in self.leeches:
+            self.leeches.remove(last.item.card.key)
+        self.prompter.notice(f"undone: {last.item.card.key}")
+
+    def _grade(self, item: StoredCard, response: Response) -> Action:
+        card = item.card
+        verdict: Verdict | None = None
+        duration = response.duration_ms
+        if card.kind in (CardKind.BASIC, CardKind.CLOZE):
+            self.prompter.reveal(item)
+            self.prompter.explain(item)
+            rated = self.prompter.rate(item, None)
+            if rated.action != Action.RATE:
+                return self._command(item, rated)
+            rating = rated.rating or Rating.GOOD
+            duration += rated.duration_ms
+        else:
+            if card.kind == CardKind.TYPED:
+                verdict = self.grader.typed(item, response.text)
+                result = None
+            elif card.kind == CardKind.CHOICE:
+                verdict = self.grader.choice(item, response.text)
+                result = None
+            else:
+                self.prompter.running(item)
+                result = self.runner(item)
+                verdict = self.grader.output(item, response.text, result)
+            self.prompter.verdict(item, verdict, result)
+            self.prompter.explain(item)
+            rating = verdict.suggested
+            if verdict.correct and card.kind == CardKind.OUTPUT:
+                rated = self.prompter.rate(item, Rating.GOOD)
+                if rated.action == Action.RATE and rated.rating in (Rating.HARD, Rating.GOOD, Rating.EASY):
+                    rating = rated.rating
+                elif rated.action not in (Action.RATE, Action.ANSWER):
+                    self._record(item, rating, response, verdict, duration)
+                    return self._command_after_record(item, rated)
+        self._record(item, rating, response, verdict, duration)
+        return Action.ANSWER
+
+    def _command_after_record(self, item: StoredCard, rated: Response) -> Action:
+        if rated.action == Action.UNDO:
+            self._undo()
+            return Action.UNDO
+        if rated.action == Action.QUIT:
+            return Action.QUIT
+        return rated.action
+
+    def _record(self, item: StoredCard, rating: Rating, response: Response, verdict: Verdict | None,
+                duration: int) -> None:
+        now = self.clock()
+        scheduler = self.scheduler_for(item)
+        outcome = scheduler.review(item.row_id, item.schedule, rating, now, fuzz_key=item.card.key)
+        leech = outcome.lapsed and outcome.after.lapses >= self.leech_lapses
+        review_id = self.recorder.record(
+            item,
+            rating=rating,
+            at=now,
+            duration_ms=duration,
+            answer=response.text if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE) else None,
+            correct=verdict.correct if verdict else rating != Rating.AGAIN,
+            before=item.schedule,
+            after=outcome.after,
+            leech=leech,
+        )
+        right = verdict.correct if verdict else rating != Rating.AGAIN
+        self.history.append(_Answered(review_id, item, right, duration))
+        if leech:
+            self.leeches.append(item.card.key)
+            self.prompter.notice(
+                f"leech: {item.card.key} has lapsed {outcome.after.lapses} times and is suspended; "
+                f"rewrite it ({item.path}:{item.card.line}) or unsuspend it"
+            )
+            return
+        # siblings of this note wait for tomorrow
+        self.queue = [c for c in self.queue if c.card.note_key != item.card.note_key or c.row_id == item.row_id]
+        if outcome.after.state in (CardState.LEARNING, CardState.RELEARNING):
+            self.later.append(replace(item, schedule=outcome.after))

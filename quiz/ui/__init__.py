@@ -1,0 +1,1 @@
+"""Rendering and input for the terminal (the only terminal code)."""

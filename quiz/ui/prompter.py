@@ -1,0 +1,195 @@
+"""The session's prompter for a terminal, or for answers piped in line by line.
+
+In a terminal, basic and cloze cards take single keys (Enter/Space reveal, 1-4 rate,
+u s b ! e q); typed, choice and output cards take lines, with commands written
+`:u`, `:s`, `:b`, `:!`, `:e`, `:q` so that an answer can be any text.
+
+Piped (stdin not a terminal), every answer is one line, so sessions can be scripted:
+- basic / cloze: a rating `1`-`4` (reveals and rates at once), or a command letter;
+- typed: the answer; choice: the numbers (`2` or `1 3`);
+- output: the predicted lines, ended by an empty line (a line `.` is a blank line);
+- a command (`u`, `s`, `b`, `!`, `e`, `q` or `:u` ...) in place of any answer.
+End of input quits the session; everything answered so far is already saved.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.rule import Rule
+
+from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
+from quiz.session import Action, Progress, Response
+from quiz.ui import card_view
+
+COMMANDS = {"u": Action.UNDO, "s": Action.SKIP, "b": Action.BURY, "!": Action.SUSPEND, "e": Action.EDIT,
+            "q": Action.QUIT}
+
+
+def parse_command(line: str, *, bare: bool) -> Action | None:
+    word = line.strip().lower()
+    if word.startswith(":") and word[1:] in COMMANDS:
+        return COMMANDS[word[1:]]
+    if bare and word in COMMANDS:
+        return COMMANDS[word]
+    return None
+
+
+class TerminalPrompter:
+    def __init__(
+        self,
+        console: Console,
+        lang: str | None = None,
+        *,
+        interactive: bool | None = None,
+        read_line: Callable[[], str | None] | None = None,
+        read_key: Callable[[], str] | None = None,
+    ) -> None:
+        self.console = console
+        self.lang = lang
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self._read_line = read_line or self._stdin_line
+        self._read_key = read_key or self._getchar
+        self._pending: Rating | None = None
+        self._started = time.monotonic()
+
+    # ---- input ----------------------------------------------------------------
+
+    @staticmethod
+    def _stdin_line() -> str | None:
+        line = sys.stdin.readline()
+        return None if line == "" else line.rstrip("\r\n")
+
+    @staticmethod
+    def _getchar() -> str:
+        import click
+
+        return click.getchar()
+
+    def _line(self, prompt: str = "› ") -> str | None:
+        if self.interactive:
+            try:
+                return self.console.input(prompt)
+            except EOFError:
+                return None
+        return self._read_line()
+
+    def _elapsed(self) -> int:
+        return int((time.monotonic() - self._started) * 1000)
+
+    # ---- Prompter ---------------------------------------------------------------
+
+    def ask(self, item: StoredCard, progress: Progress) -> Response:
+        self._pending = None
+        self._started = time.monotonic()
+        c = self.console
+        c.print(Rule(style="dim"))
+        c.print(card_view.header(item, progress.done, progress.left))
+        c.print(card_view.question(item, self.lang))
+        kind = item.card.kind
+        if kind in (CardKind.BASIC, CardKind.CLOZE):
+            return self._ask_reveal()
+        if kind == CardKind.OUTPUT:
+            return self._ask_lines()
+        hint = "pick by number" if kind == CardKind.CHOICE else "your answer"
+        if self.interactive:
+            c.print(f"[dim]{hint} · {card_view.KEYS_TEXT}[/]")
+        line = self._line()
+        if line is None:
+            return Response(Action.QUIT)
+        command = parse_command(line, bare=not self.interactive)
+        if command:
+            return Response(command)
+        return Response(Action.ANSWER, text=line, duration_ms=self._elapsed())
+
+    def _ask_reveal(self) -> Response:
+        if self.interactive:
+            self.console.print(f"[dim]{card_view.KEYS_BASIC}[/]")
+            while True:
+                key = self._read_key()
+                if key in ("\r", "\n", " "):
+                    return Response(Action.ANSWER, duration_ms=self._elapsed())
+                if key.lower() in COMMANDS:
+                    return Response(COMMANDS[key.lower()])
+                if key in ("\x03", "\x04"):
+                    return Response(Action.QUIT)
+        line = self._line()
+        if line is None:
+            return Response(Action.QUIT)
+        command = parse_command(line, bare=True)
+        if command:
+            return Response(command)
+        if line.strip() in ("1", "2", "3", "4"):
+            self._pending = Rating(int(line.strip()))
+        return Response(Action.ANSWER, duration_ms=self._elapsed())
+
+    def _ask_lines(self) -> Response:
+        if self.interactive:
+            self.console.print(f"[dim]{card_view.KEYS_OUTPUT}[/]")
+        lines: list[str] = []
+        while True:
+            line = self._line("… " if lines else "› ")
+            if line is None:
+                if not lines:
+                    return Response(Action.QUIT)
+                break
+            if not lines:
+                command = parse_command(line, bare=not self.interactive)
+                if command:
+                    return Response(command)
+            if line == "":
+                break
+            lines.append("" if line == "." else line)
+        return Response(Action.ANSWER, text="\n".join(lines) + "\n", duration_ms=self._elapsed())
+
+    def reveal(self, item: StoredCard) -> None:
+        self.console.print(card_view.answer(item, self.lang))
+
+    def rate(self, item: StoredCard, suggested: Rating | None) -> Response:
+        started = time.monotonic()
+        if self._pending is not None:
+            rating, self._pending = self._pending, None
+            return Response(Action.RATE, rating=rating)
+        if not self.interactive:
+            if suggested is not None:  # piped: a right prediction is taken as Good
+                return Response(Action.RATE, rating=suggested)
+            line = self._line()
+            if line is None:
+                return Response(Action.QUIT)
+            command = parse_command(line, bare=True)
+            if command:
+                return Response(command)
+            if line.strip() in ("1", "2", "3", "4"):
+                return Response(Action.RATE, rating=Rating(int(line.strip())))
+            return Response(Action.RATE, rating=Rating.GOOD)
+        default = f" (Enter = {suggested.name.title()})" if suggested else ""
+        self.console.print(f"[dim]{card_view.KEYS_RATE}{default}[/]")
+        while True:
+            key = self._read_key()
+            if key in ("1", "2", "3", "4"):
+                return Response(Action.RATE, rating=Rating(int(key)),
+                                duration_ms=int((time.monotonic() - started) * 1000))
+            if key in ("\r", "\n", " ") and suggested is not None:
+                return Response(Action.RATE, rating=suggested)
+            if key.lower() in ("u", "q"):
+                return Response(COMMANDS[key.lower()])
+            if key in ("\x03", "\x04"):
+                return Response(Action.QUIT)
+
+    def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
+        self.console.print(card_view.verdict_view(item, verdict, result, self.lang))
+
+    def explain(self, item: StoredCard) -> None:
+        view = card_view.explanation(item, self.lang)
+        if view is not None:
+            self.console.print(view)
+
+    def notice(self, message: str) -> None:
+        self.console.print(f"[yellow]{message}[/]")
+
+    def running(self, item: StoredCard) -> None:
+        if self.interactive:
+            self.console.print("[dim]running the snippet…[/]")

@@ -1,0 +1,97 @@
+"""Tables and one-line reports for the deck commands."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from quiz.ui.console import err, out
+
+if TYPE_CHECKING:
+    from quiz.collection import ImportReport
+    from quiz.store import DeckSummary
+
+
+@contextlib.contextmanager
+def import_progress(after_seconds: float = 0.7) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback that shows a bar only once the work takes a moment."""
+    started = time.monotonic()
+    state: dict[str, object] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            if time.monotonic() - started < after_seconds or not err().is_terminal:
+                return
+            from rich.progress import Progress
+
+            bar = Progress(console=err(), transient=True)
+            bar.start()
+            state["bar"] = bar
+            state["task"] = bar.add_task("importing", total=total)
+        bar = state["bar"]
+        bar.update(state["task"], completed=done, total=total)  # type: ignore[attr-defined]
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()  # type: ignore[attr-defined]
+
+
+def render_import(report: "ImportReport", as_json: bool) -> None:
+    if as_json:
+        out().print_json(json.dumps({"decks": [d.__dict__ for d in report.decks], "changed": report.changed}))
+        return
+    for d in report.decks:
+        if d.skipped:
+            out().print(f"{d.deck}: unchanged (file not modified)")
+        elif not d.changed:
+            out().print(f"{d.deck}: unchanged ({d.unchanged} cards)")
+        else:
+            parts = [f"{n} {label}" for n, label in (
+                (d.added, "added"), (d.updated, "updated"), (d.retired, "retired"), (d.restored, "restored"),
+                (d.unchanged, "unchanged")) if n]
+            out().print(f"{d.deck}: " + ", ".join(parts))
+    if not report.changed:
+        out().print("nothing changed")
+
+
+def render_decks(summaries: Sequence["DeckSummary"], as_json: bool, lang: str | None, loaded: Sequence[str]) -> None:
+    if as_json:
+        data = [
+            {"deck": s.deck, "title": s.title.get(lang, s.lang), "cards": s.cards, "new": s.new,
+             "learning": s.learning, "due": s.due, "suspended": s.suspended}
+            for s in summaries
+        ]
+        out().print_json(json.dumps(data, ensure_ascii=False))
+        return
+    if loaded:
+        err().print(f"Loaded the bundled decks into your new store: {', '.join(loaded)}")
+    if not summaries:
+        out().print("No decks yet. Load some with: quiz import PATH")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for name, justify in (("deck", "left"), ("title", "left"), ("cards", "right"), ("new", "right"),
+                          ("learning", "right"), ("due now", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for s in summaries:
+        table.add_row(s.deck, s.title.get(lang, s.lang), str(s.cards), f"[blue]{s.new}[/]", f"[red]{s.learning}[/]",
+                      f"[green]{s.due}[/]")
+    out().print(table)
+
+
+def render_summary(summary) -> None:  # type: ignore[no-untyped-def]
+    """The end of a session: how it went and what tomorrow holds."""
+    minutes, seconds = divmod(summary.duration_ms // 1000, 60)
+    line = (
+        f"Reviewed {summary.reviewed} · {summary.right_share:.0%} right · {minutes}m{seconds:02d}s"
+        f" · due tomorrow: {summary.due_tomorrow}"
+    )
+    out().print(f"[bold]{line}[/]")
+    for key in summary.leeches:
+        out().print(f"[yellow]leech suspended: {key}[/]")
