@@ -12,8 +12,10 @@ fix the author needs to type.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -28,6 +30,7 @@ from quiz.deck.yaml_nodes import (
     describe,
     is_string,
     line_of,
+    quote,
     scalar_value,
 )
 from quiz.errors import DeckProblem
@@ -65,15 +68,11 @@ def did_you_mean(word: str, candidates: Sequence[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def not_a_string(node: Node, label: str, report: Report, expected: str = "a string") -> _Invalid:
     """Report a node where a string was expected, in the most useful words we have."""
+    if node.tag not in ALLOWED_TAGS:
+        return INVALID  # the tag itself was reported by yaml_nodes.check_tree
     if isinstance(node, ScalarNode):
-        if node.tag not in ALLOWED_TAGS:
-            return INVALID  # the tag itself was reported by yaml_nodes.check_tree
         if node.tag == NULL_TAG and node.value == "":
             report.add(line_of(node), f"{label} has no value")
         else:
@@ -95,7 +94,7 @@ def string(node: Node, label: str, report: Report, nonempty: bool = True) -> str
 
 def text(node: Node, label: str, report: Report) -> Text | _Invalid:
     """A string (in the deck's language) or a map language -> string."""
-    if node.__class__ is MappingNode:
+    if node.__class__ is MappingNode and node.tag in ALLOWED_TAGS:
         if not node.value:
             report.add(line_of(node), f"{label} is an empty map; give at least one language, like {{en: ...}}")
             return INVALID
@@ -145,10 +144,10 @@ reference = _pattern(F.REQUIRE_RE, "is not a card reference (write an id, or dec
 
 
 def items(node: Node, label: str, report: Report, example: str) -> list[Node] | _Invalid:
-    if node.__class__ is not SequenceNode:
+    if node.__class__ is not SequenceNode or node.tag not in ALLOWED_TAGS:
         if isinstance(node, ScalarNode) and node.tag == NULL_TAG and node.value == "":
             report.add(line_of(node), f"{label} has no value")
-        elif not isinstance(node, ScalarNode) or node.tag in ALLOWED_TAGS:
+        elif node.tag in ALLOWED_TAGS:  # a foreign tag was reported by check_tree
             report.add(line_of(node), f"{label} must be a list, like {example} (found {describe(node)})")
         return INVALID
     return list(node.value)
@@ -243,12 +242,9 @@ def enum(choices: Sequence[str], what: str) -> Callable[[Node, str, Report], str
 
 
 def _shown(node: Node) -> str:
-    if isinstance(node, ScalarNode):
-        if node.tag == BOOL_TAG:
-            return describe(node)
-        if is_string(node) or node.style is not None:
-            return f"the string {quote(node.value)}"
-        return describe(node)
+    """A value as the author wrote it, for 'found ...' (quoted strings stay strings)."""
+    if isinstance(node, ScalarNode) and node.style:
+        return f"the string {quote(node.value)}"
     return describe(node)
 
 
@@ -268,11 +264,20 @@ CONVERTERS: dict[F.Kind, Callable[[Node, str, Report], object]] = {
 }
 
 
+@lru_cache(maxsize=None)
+def _enum_for(spec: F.Field) -> Callable[[Node, str, Report], str | _Invalid]:
+    return enum(spec.choices, "card type" if spec.name == "type" else f"'{spec.name}' value")
+
+
 def convert(spec: F.Field, node: Node, report: Report) -> object:
     """The value of `node` for field `spec`, or INVALID (already reported)."""
     label = f"'{spec.name}'"
     if spec.kind is F.Kind.STRING:
-        return string(node, label, report, nonempty=spec.nonempty)
+        value = string(node, label, report, nonempty=spec.nonempty)
+        if spec.pattern and isinstance(value, str) and not re.fullmatch(spec.pattern, value):
+            report.add(line_of(node), f"{label} {quote(value)} {spec.pattern_help}")
+            return INVALID
+        return value
     if spec.kind is F.Kind.ENUM:
-        return enum(spec.choices, "card type" if spec.name == "type" else f"'{spec.name}' value")(node, label, report)
+        return _enum_for(spec)(node, label, report)
     return CONVERTERS[spec.kind](node, label, report)

@@ -41,14 +41,13 @@ TAG_PATTERN = r"[^\s,]+"
 # `id`, `id#c2`, `deck/id` or `deck/id#c2`
 REQUIRE_PATTERN = rf"({DECK_ID_PATTERN}/)?{CARD_ID_PATTERN}(#c[1-9][0-9]*)?"
 # An exception type, optionally dotted, optionally followed by `: message`.
-RAISES_PATTERN = r"[A-Za-z_][A-Za-z0-9_.]*(:[\s\S]*)?"
+RAISES_PATTERN = r"[A-Za-z_][A-Za-z0-9_.]*(:[\s\S]*)?\s*"
 
 DECK_ID_RE = re.compile(DECK_ID_PATTERN)
 CARD_ID_RE = re.compile(CARD_ID_PATTERN)
 LANG_RE = re.compile(LANG_PATTERN)
 TAG_RE = re.compile(TAG_PATTERN)
 REQUIRE_RE = re.compile(REQUIRE_PATTERN)
-RAISES_RE = re.compile(RAISES_PATTERN)
 
 MAX_TIMEOUT = 30.0
 MIN_CHOICES = 2
@@ -74,6 +73,8 @@ class Field:
     required: bool = False
     nonempty: bool = True
     choices: tuple[str, ...] = ()
+    pattern: str | None = None  # a STRING must match it (whole string)
+    pattern_help: str = ""  # what the author should write instead, for the message
 
 
 # ---------------------------------------------------------------------------
@@ -124,7 +125,9 @@ CARD_FIELDS: dict[str, Field] = {f.name: f for f in (
           "The snippet's expected stdout, kept exactly (quote it, or use a '|' block).",
           nonempty=False),
     Field("raises", Kind.STRING, "Expected exception",
-          "The exception the snippet raises: 'TypeError' or 'TypeError: message'."),
+          "The exception the snippet raises: 'TypeError' or 'TypeError: message'.",
+          pattern=RAISES_PATTERN,
+          pattern_help="should name the exception, like \"TypeError\" or \"TypeError: message\""),
     Field("accept", Kind.STRINGS, "Also accepted",
           "Further outputs that count as right (for nondeterministic snippets).", nonempty=False),
     Field("match", Kind.ENUM, "Output matching",

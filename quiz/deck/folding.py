@@ -19,8 +19,9 @@ from functools import lru_cache
 from yaml.nodes import ScalarNode
 
 
-def folded_key(value: ScalarNode, missing: Iterable[str], *, code: bool = False) -> str | None:
-    """The first of `missing` that appears as a `key:` line inside a block scalar, if any.
+def folded_key(value: ScalarNode, missing: Iterable[str], *, code: bool = False) -> tuple[str, int] | None:
+    """The first of `missing` that appears as a `key:` line inside a block scalar, and
+    the line it is on (1-based), if any.
 
     For code we only accept an unindented line (a top-level `output: x` statement is
     rare; an indented one is an ordinary annotation or dict entry).
@@ -31,7 +32,12 @@ def folded_key(value: ScalarNode, missing: Iterable[str], *, code: bool = False)
     if not keys:
         return None
     found = _pattern(keys, code).search(value.value)
-    return found.group(1) if found else None
+    if found is None:
+        return None
+    line = value.start_mark.line + 1
+    if value.style == "|":  # a literal block keeps its lines: one text line per source line
+        line += 1 + value.value.count("\n", 0, found.start())
+    return found.group(1), line
 
 
 @lru_cache(maxsize=256)

@@ -243,7 +243,8 @@ def is_string(node: Node) -> bool:
     """A scalar that every YAML reader agrees is a string."""
     if node.__class__ is not ScalarNode or node.tag not in (STR_TAG, CORE + "value"):
         return False
-    return node.style is not None or not _YAML12_NUMBER.fullmatch(node.value)
+    # libyaml marks a plain scalar with style '' where pure-Python PyYAML uses None
+    return bool(node.style) or not _YAML12_NUMBER.fullmatch(node.value)
 
 
 def describe(node: Node) -> str:
@@ -252,6 +253,9 @@ def describe(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
+    if is_string(node):
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        return f"the string {quote(shown)}"
     tag = node.tag
     if tag == STR_TAG:  # a plain scalar that YAML 1.2 reads as a number
         try:
@@ -268,6 +272,11 @@ def describe(node: Node) -> str:
     if tag == TIMESTAMP_TAG:
         return f"a date ({value.isoformat() if isinstance(value, date) else value})"
     return f"a {show_tag(tag)} value"
+
+
+def quote(text: str) -> str:
+    """`text` as a double-quoted YAML string: what the author can paste into the deck."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _number_12(text: str) -> object:
