@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty store and a config (UTC, day starts 04:00) private to this test."""
     config = tmp_path / "config.toml"
-    config.write_text('timezone = "UTC"\n')
+    config.write_text('timezone = "UTC"\nfuzz = false\n')
     monkeypatch.setenv("QUIZ_DB", str(tmp_path / "store.db"))
     monkeypatch.setenv("QUIZ_CONFIG", str(config))
     monkeypatch.setenv("QUIZ_LEARNER", "tester")

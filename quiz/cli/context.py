@@ -55,8 +55,13 @@ def bundled_decks_dir():  # type: ignore[no-untyped-def]
 
 
 def ensure_bundled(repo: "Repo") -> list[str]:
-    """On first use (a store without decks), load the decks shipped with quiz."""
-    if repo.deck_slugs():
+    """On first use (a store without decks), load the decks shipped with quiz.
+
+    `QUIZ_BUNDLED=0` turns this off (tests, and stores meant to hold only your decks).
+    """
+    import os
+
+    if os.environ.get("QUIZ_BUNDLED", "1") == "0" or repo.deck_slugs():
         return []
     from pathlib import Path
 
@@ -71,12 +76,17 @@ def ensure_bundled(repo: "Repo") -> list[str]:
 
 
 def snippet_runner():  # type: ignore[no-untyped-def]
-    """Runs an output card's snippet in the sandbox (never in this process)."""
-    from quiz.sandbox import Sandbox, SandboxConfig
+    """Runs an output card's snippet in the sandbox (never in this process).
 
-    sandbox = Sandbox(SandboxConfig())
+    The sandbox is set up on the first output card, so sessions without one never pay for it.
+    """
+    made: dict[str, object] = {}
 
     def run(item):  # type: ignore[no-untyped-def]
-        return sandbox.run(item.card.code or "", timeout=item.card.timeout)
+        if "sandbox" not in made:
+            from quiz.sandbox import Sandbox, SandboxConfig
+
+            made["sandbox"] = Sandbox(SandboxConfig())
+        return made["sandbox"].run(item.card.code or "", timeout=item.card.timeout)  # type: ignore[attr-defined]
 
     return run

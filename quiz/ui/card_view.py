@@ -17,7 +17,6 @@ from rich.text import Text as RichText
 
 from quiz.deck import cloze
 from quiz.model import CardKind, RunResult, StoredCard, Verdict
-from quiz.safe_text import escape_output
 
 KEYS_BASIC = "Enter/Space reveal · u undo · s skip · b bury · ! suspend · e where · q quit"
 KEYS_TEXT = "finish with Enter · :u undo · :s skip · :b bury · :! suspend · :e where · :q quit"
@@ -79,6 +78,8 @@ def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
 
 
 def run_output(result: RunResult) -> RenderableType:
+    from quiz.safe_text import escape_output
+
     body = RichText(escape_output(result.stdout) or "", style="")
     if result.exception:
         body.append(escape_output(result.exception) + "\n", style="red")
@@ -90,6 +91,8 @@ def run_output(result: RunResult) -> RenderableType:
 
 
 def diff_view(lines: Sequence[str]) -> RenderableType:
+    from quiz.safe_text import escape_output
+
     text = RichText()
     for line in lines:
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"

@@ -188,7 +188,7 @@ class TerminalPrompter:
             self.console.print(view)
 
     def notice(self, message: str) -> None:
-        self.console.print(f"[yellow]{message}[/]")
+        self.console.print(f"[yellow]{message}[/]", soft_wrap=True)
 
     def running(self, item: StoredCard) -> None:
         if self.interactive:
