@@ -31,7 +31,7 @@ def folded_key(value: ScalarNode, missing: Iterable[str], *, code: bool = False)
     keys = tuple(missing)
     if not keys:
         return None
-    found = _pattern(keys, code).search(value.value)
+    found = _pattern(keys, code, value.style == ">").search(value.value)
     if found is None:
         return None
     line = value.start_mark.line + 1
@@ -41,7 +41,8 @@ def folded_key(value: ScalarNode, missing: Iterable[str], *, code: bool = False)
 
 
 @lru_cache(maxsize=256)
-def _pattern(keys: tuple[str, ...], code: bool) -> re.Pattern[str]:
-    indent = "" if code else r"[ \t]*"
+def _pattern(keys: tuple[str, ...], code: bool, folded: bool) -> re.Pattern[str]:
+    # A `>` block joins lines of equal indentation with a space: the key may follow one.
+    start = "(?:^| )" if folded else "^" if code else r"^[ \t]*"
     alternatives = "|".join(re.escape(k) for k in keys)
-    return re.compile(rf"^{indent}({alternatives})[ \t]*:([ \t]|$)", re.M)
+    return re.compile(rf"{start}({alternatives})[ \t]*:([ \t]|$)", re.M)

@@ -56,12 +56,18 @@ def build_deck(root: Node, path: str, *, allow_unrecorded: bool = False) -> tupl
         value = convert(F.DECK_FIELD_MAP["lang"], lang_entry[1], report)
         if value is not INVALID:
             values["lang"] = report.lang = value  # type: ignore[assignment]
-    for name, (_key, node) in entries.items():
+    invalid = False  # a value refused without a message here (a foreign tag, see yaml_nodes)
+    for name, (key, node) in entries.items():
         spec = F.DECK_FIELD_MAP.get(name)
         if spec is None or name in ("lang", "cards"):
             continue
+        if _is_alias(key, node):
+            invalid = True
+            continue
         value = convert(spec, node, report)
-        if value is not INVALID:
+        if value is INVALID:
+            invalid = True
+        else:
             values[name] = value
     _check_missing(entries, F.DECK_FIELDS, root, report, "the deck", [f.name for f in F.DECK_FIELDS])
 
@@ -73,7 +79,7 @@ def build_deck(root: Node, path: str, *, allow_unrecorded: bool = False) -> tupl
     cards = _assemble(drafts, str(deck_id), values, report)
 
     problems = sorted(report.problems, key=lambda p: p.line or 0)
-    if problems:
+    if problems or invalid or any(not d.ok for d in drafts):
         return None, list(dict.fromkeys(problems))
     deck_line = line_of(entries["deck"][0])
     return Deck(
@@ -103,6 +109,12 @@ def _entries(node: MappingNode, report: Report) -> _Entries:
         if key.value not in out:
             out[key.value] = (key, value)
     return out
+
+
+def _is_alias(key: Node, value: Node) -> bool:
+    """A value that starts before its key is an alias to an earlier node: it was reported
+    at the alias by yaml_nodes, and its own messages would point at the anchor's line."""
+    return value.start_mark.line < key.start_mark.line
 
 
 def _check_keys(entries: _Entries, allowed: Sequence[str], report: Report,
@@ -193,8 +205,11 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
     values: dict[str, object] = {}
     requires: list[tuple[str, int]] = []
     invalid = card_id is None or type_name is None
-    for name, (_key, value_node) in entries.items():
+    for name, (key, value_node) in entries.items():
         if name in ("id", "type") or name not in allowed:
+            continue
+        if _is_alias(key, value_node):
+            invalid = True
             continue
         value = convert(F.CARD_FIELDS[name], value_node, report)
         if value is INVALID:  # reported (by convert, or as a foreign tag by yaml_nodes)
