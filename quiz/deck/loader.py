@@ -92,10 +92,11 @@ def load_paths(
     Two files that claim the same `deck:` id are a problem of the later one (it names the
     earlier file and line); the earlier deck is kept, the later is not returned.
     """
+    paths = list(paths)
     problems: list[DeckProblem] = []
     try:
         files = find_deck_files(paths)
-    except DeckError as exc:
+    except DeckError as exc:  # report the missing paths, load the others
         problems.extend(exc.problems)
         files = find_deck_files(p for p in paths if Path(p).exists())
     decks: list[Deck] = []

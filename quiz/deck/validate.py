@@ -301,11 +301,15 @@ def _assemble(drafts: list[_Draft], deck_id: str, deck_values: dict[str, object]
     deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]
     deck_python = deck_values.get("python")
     cards: list[Card] = []
+    resolved: dict[str, tuple[str, ...]] = {}
     for draft in drafts:
         requires = _resolve_requires(draft, notes, deck_id, report)
+        if requires is not None and draft.id is not None:
+            resolved.setdefault(draft.id, requires)
         if not draft.ok or requires is None:
             continue
         cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires))  # type: ignore[arg-type]
+    _check_cycles(resolved, notes, deck_id, report)
     return cards
 
 
@@ -337,6 +341,34 @@ def _resolve_requires(draft: _Draft, notes: dict[str, _Draft], deck_id: str,
         else:
             keys.append(f"{deck_id}/{card_id}")
     return tuple(dict.fromkeys(keys)) if ok else None
+
+
+def _check_cycles(requires: dict[str, tuple[str, ...]], notes: dict[str, _Draft], deck_id: str,
+                  report: Report) -> None:
+    """Cards of this deck that require each other in a circle could never be introduced."""
+    prefix = f"{deck_id}/"
+    graph = {
+        note: sorted({key[len(prefix):].partition("#")[0] for key in keys if key.startswith(prefix)})
+        for note, keys in requires.items()
+    }
+    finished: set[str] = set()
+    for root in graph:
+        if root in finished:
+            continue
+        path = [root]
+        todo = [iter(graph[root])]
+        while todo:
+            step = next(todo[-1], None)
+            if step is None:  # all of path[-1]'s prerequisites explored
+                todo.pop()
+                finished.add(path.pop())
+            elif step in path:
+                cycle = path[path.index(step):] + [step]
+                report.add(notes[step].line, f"requires form a cycle: {' -> '.join(cycle)}")
+                finished.update(cycle)
+            elif step not in finished and step in graph:
+                path.append(step)
+                todo.append(iter(graph[step]))
 
 
 def _build(draft: _Draft, deck_id: str, deck_tags: tuple[str, ...], deck_python: str | None,

@@ -1,7 +1,7 @@
 """Generate a large, valid deck (all five card types, i18n text, block scalars).
 
 Used by the deck tests and by the benchmark suite (tests/bench) to time the loader on
-a realistic file: `make_deck_text(10_000)` is about 2 MB. Run as a script to write one:
+a realistic file: `make_deck_text(10_000)` is about 2 MB (12,000 cards: cloze notes have two parts). Run as a script to write one:
 
     python tests/deck/make_big_deck.py 10000 > /tmp/big.yaml
 """
@@ -27,11 +27,10 @@ cards:
 _CARDS = (
     """\
   - id: basic-{i}
-    front: "What does `len(range({i}))` return, and why does it not build a list?"
+    front: "What does `len(range({i}))` return, and does it build a list?"
     back: |
-      It returns {i}. A range object computes its length from start, stop and
-      step, so no list of {i} integers is ever built in memory.
-    explain: "range is a lazy sequence: O(1) len, O(1) membership for ints."
+      {i}. A range computes its length from start, stop and step;
+      no list is built.
     tags: [builtins, range]
     source: "notes § builtins {i}"
 """,
@@ -51,7 +50,7 @@ _CARDS = (
     front: Which of these runs CPU-bound Python code on several cores at once ({i})?
     choices: [threads, asyncio tasks, processes, "a bigger GIL"]
     correct: 2
-    explain: Only separate processes each have their own interpreter and GIL.
+    explain: Only processes have their own interpreter and GIL.
 """,
     """\
   - id: cloze-{i}
@@ -66,7 +65,7 @@ _CARDS = (
       fs = [lambda: n for n in range({m})]
       print([f() for f in fs])
     output: "[{last}, {last}, {last}]\\n"
-    explain: Closures capture variables, not values; every lambda sees the last n.
+    explain: Closures capture variables, not values.
     timeout: 2
 """,
 )

@@ -412,3 +412,16 @@ def test_deck_error_lines_are_file_line_message():
         parse_deck(b"deck: d\ntitle: T\ncards:\n  - id: a\n    front: Q\n", "decks/x.yaml")
     assert info.value.lines() == ["decks/x.yaml:4: basic card 'a' has no 'back'"]
     assert str(info.value) == "decks/x.yaml:4: basic card 'a' has no 'back'"
+
+
+def test_requires_cycles_are_reported_once():
+    found = problems("""
+        deck: d
+        title: T
+        cards:
+          - {id: a, front: Q, back: A, requires: [b]}
+          - {id: b, front: Q, back: A, requires: [c]}
+          - {id: c, type: cloze, text: "{{c1::x}}", requires: [a]}
+          - {id: e, front: Q, back: A, requires: [a, other/a]}
+    """)
+    assert [(p.line, p.message) for p in found] == [(5, "requires form a cycle: a -> b -> c -> a")]
