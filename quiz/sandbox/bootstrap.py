@@ -1,0 +1,190 @@
+"""Child side: the first (trusted) code the sandbox child interpreter runs.
+
+    python -s -S -B -X utf8 entry.py key=value ... -- CODE     (entry.py calls main)
+
+It hardens its own process in an order where each step still has the rights it
+needs — private mounts (root only), resource limits, the privilege drop, the
+parent-death signal, Landlock, seccomp — and only then runs the snippet. Doing this
+here rather than in a `preexec_fn` keeps the parent fast and safe to use from
+several threads (CPython warns that preexec_fn may deadlock when the parent has
+threads); nothing untrusted runs before every layer is in place, and every layer is
+inherited by whatever the snippet forks or execs. If any requested layer fails, the
+child reports it and exits 125 without running the snippet.
+
+The snippet is written to `snippet.py` in the working directory and executed as the
+`__main__` module (compiled as `<snippet>`, so tracebacks do not show the temp path),
+with `__file__` pointing at the real file so that multiprocessing's spawn and
+forkserver children can re-import it. An uncaught exception is reported as
+`Type: message` on the report fd (a side channel the parent reads; stderr is only
+for the learner), then the traceback goes to stderr and the exit status is 1, as
+with plain `python snippet.py`.
+
+Imports are kept to what each step needs (no json, re or signal: each costs
+milliseconds and the whole run has a budget of 2.5x a bare interpreter start).
+Self-contained: the quiz package is not importable here.
+"""
+
+import builtins
+import os
+import sys
+
+_OUR_MODULES = ("bootstrap", "limits", "landlock", "seccomp", "mounts", "privileges")
+
+
+def _escape(text):
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+class Reporter:
+    """Tagged lines on the side-channel fd, written only by the original process."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.pid = os.getpid()
+
+    def send(self, tag, text=""):
+        if self.fd < 0 or os.getpid() != self.pid:
+            return
+        data = (tag + _escape(text) + "\n").encode("utf-8", "backslashreplace")
+        try:
+            os.write(self.fd, data)
+        except OSError:
+            pass
+
+
+def parse(argv):
+    opts = {}
+    rest = argv[1:]
+    while rest and rest[0] != "--":
+        key, _, value = rest.pop(0).partition("=")
+        opts[key] = value
+    code = rest[1] if len(rest) > 1 else ""
+    return opts, code
+
+
+def _paths(value):
+    return [p for p in value.split("\n") if p]
+
+
+def harden(opts, reporter):
+    """Every layer the parent asked for, or an exception."""
+    workdir = opts["workdir"]
+    uid = int(opts.get("uid", "-1"))
+    gid = int(opts.get("gid", "-1"))
+    if opts.get("mountns") == "1":
+        import mounts
+
+        mounts.isolate(workdir, int(opts["disk"]), uid, gid, _paths(opts.get("expose", "")), opts["stash"])
+        reporter.send("L", "mount-namespace")
+    import limits
+
+    values = {name: int(opts[name]) for name in limits.NAMES if name in opts}
+    for note in limits.apply(values, nproc_relative=opts.get("nproc_relative") == "1"):
+        reporter.send("N", note)
+    if uid >= 0 and os.getuid() == 0:
+        import privileges
+
+        privileges.drop(uid, gid)
+        reporter.send("L", f"privilege-drop uid={uid}")
+    os.chdir(workdir)
+    if opts.get("pdeathsig") == "1":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    if opts.get("landlock") == "1":
+        import landlock
+
+        for note in landlock.restrict(_paths(opts.get("ro", "")), _paths(opts.get("rw", ""))):
+            reporter.send("N", note)
+        reporter.send("L", f"landlock abi={landlock.abi_version()}")
+    if opts.get("seccomp") == "1":
+        import seccomp
+
+        seccomp.install()
+        reporter.send("L", "seccomp")
+
+
+def describe(exc):
+    name = type(exc).__qualname__
+    try:
+        message = str(exc)
+    except BaseException:  # noqa: BLE001 - a broken __str__ is the snippet's business
+        message = "<unprintable>"
+    return f"{name}: {message}" if message else name
+
+
+def run_snippet(code, workdir, reporter):
+    """Execute `code` as __main__; returns the exit status Python would give."""
+    path = os.path.join(workdir, "snippet.py")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(code)
+    main = type(sys)("__main__")
+    main.__file__ = path
+    main.__builtins__ = builtins
+    main.__spec__ = None
+    main.__loader__ = None
+    sys.modules["__main__"] = main
+    sys.argv[:] = [path]
+    sys.path[0] = workdir
+    for name in _OUR_MODULES:
+        sys.modules.pop(name, None)
+    try:
+        exec(compile(code, "<snippet>", "exec"), main.__dict__)
+    except SystemExit as exc:
+        status = exc.code
+        if status is None:
+            status = 0
+        elif not isinstance(status, int):
+            print(status, file=sys.stderr)
+            status = 1
+        reporter.send("X", str(status))
+        return status
+    except BaseException as exc:  # noqa: BLE001 - everything the snippet raises is its result
+        reporter.send("E", describe(exc))
+        import linecache
+        import traceback
+
+        lines = code.splitlines(True)
+        linecache.cache["<snippet>"] = (len(code), None, lines, "<snippet>")
+        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
+        sys.stderr.flush()
+        reporter.send("X", "1")
+        return 1
+    reporter.send("X", "0")
+    return 0
+
+
+def main(argv):
+    opts, code = parse(argv)
+    reporter = Reporter(int(opts.get("report", "-1")))
+    for key in ("report", "codefd"):
+        if int(opts.get(key, "-1")) >= 0:
+            os.set_inheritable(int(opts[key]), False)
+    try:
+        harden(opts, reporter)
+    except BaseException as exc:  # noqa: BLE001 - never run the snippet half-protected
+        reporter.send("F", f"{type(exc).__name__}: {exc}")
+        os._exit(125)
+    reporter.send("R")
+    if "codefd" in opts:
+        code = receive(int(opts["codefd"]))
+        if code is None:  # the parent went away before handing us a snippet
+            os._exit(0)
+    return run_snippet(code, opts["workdir"], reporter)
+
+
+def receive(fd):
+    """A pre-started child waits here for its snippet: `<length>\\n<utf-8 code>`.
+    None when the pipe closes early (the parent exited or discarded this spare)."""
+    data = bytearray()
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        data += chunk
+    os.close(fd)
+    head, sep, body = bytes(data).partition(b"\n")
+    if not sep or not head.isdigit() or int(head) != len(body):
+        return None
+    return body.decode("utf-8", "surrogateescape")
+
