@@ -23,7 +23,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from quiz.deck import fields as F
 from quiz.deck.yaml_nodes import (
     ALLOWED_TAGS,
-    BOOL_TAG,
     FLOAT_TAG,
     INT_TAG,
     NULL_TAG,
@@ -49,7 +48,8 @@ INVALID = _Invalid()
 
 @dataclass
 class Report:
-    """The problems of one file, collected in the order they are found."""
+    """The problems of one file, collected in the order they are found, plus the one piece
+    of deck context the converters need: the language of plain-string text (`lang:`)."""
 
     path: str
     lang: str = ""

@@ -9,16 +9,16 @@ cards of this deck, cloze notes expanded to their parts) and then builds the fro
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz.deck import cloze
 from quiz.deck import fields as F
-from quiz.deck.convert import INVALID, Report, convert, describe, did_you_mean
+from quiz.deck.convert import INVALID, Report, convert, did_you_mean
 from quiz.deck.folding import folded_key
-from quiz.deck.yaml_nodes import MERGE_TAG, line_of
+from quiz.deck.yaml_nodes import MERGE_TAG, describe, line_of
 from quiz.errors import DeckProblem
 from quiz.model import Card, CardKind, Deck, Text
 
@@ -69,7 +69,8 @@ def build_deck(root: Node, path: str, *, allow_unrecorded: bool = False) -> tupl
             invalid = True
         else:
             values[name] = value
-    _check_missing(entries, F.DECK_FIELDS, root, report, "the deck", [f.name for f in F.DECK_FIELDS])
+    _check_missing(entries, [f.name for f in F.DECK_FIELDS if f.required], root, report, "the deck",
+                   list(F.DECK_FIELD_MAP))
 
     deck_id = values.get("deck") if isinstance(values.get("deck"), str) else ""
     drafts: list[_Draft] = []
@@ -131,14 +132,14 @@ def _check_keys(entries: _Entries, allowed: Sequence[str], report: Report,
         report.add(line_of(key), f"unknown key '{name}'{hint}")
 
 
-def _check_missing(entries: _Entries, specs: Iterable[F.Field], node: MappingNode, report: Report,
+def _check_missing(entries: _Entries, required: Sequence[str], node: MappingNode, report: Report,
                    what: str, may_have: Sequence[str]) -> set[str]:
-    """Report required keys that are absent; say so when one was folded into a text block."""
-    required = [s.name for s in specs if s.required and s.name not in entries]
+    """Report required keys that are absent, unless one was folded into a text block (then
+    say that instead). Returns the keys found folded."""
     absent = [k for k in may_have if k not in entries]
     folded = _folded(entries, absent, report)
     for name in required:
-        if name not in folded:
+        if name not in entries and name not in folded:
             report.add(line_of(node), f"{what} has no '{name}'")
     return folded
 
@@ -174,7 +175,11 @@ def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
     if not node.value:
         report.add(line_of(node), "'cards' is empty: a deck needs at least one card")
     drafts = []
+    seen: set[int] = set()
     for index, item in enumerate(node.value):
+        if id(item) in seen:  # `- *card`: an alias, reported by yaml_nodes; not a second card
+            continue
+        seen.add(id(item))
         draft = _card(item, index, report, allow_unrecorded)
         if draft is not None:
             drafts.append(draft)
@@ -224,8 +229,7 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
         report.add(line, f"card {index + 1} has no 'id'")
     numbers: tuple[int, ...] = ()
     if kind is not None:
-        specs = [F.Field(k, F.CARD_FIELDS[k].kind, "", "", required=True) for k in kind.required]
-        folded = _check_missing(entries, specs, node, report, what, kind.keys)
+        folded = _check_missing(entries, kind.required, node, report, what, kind.keys)
         if kind.name == "output":
             _check_output(entries, values, folded, node, report, allow_unrecorded)
         elif kind.name == "choice":

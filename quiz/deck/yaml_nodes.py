@@ -129,7 +129,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> DeckProblem:
         lines = text.splitlines()
         source = lines[line - 1] if 0 < line <= len(lines) else ""
         indent = source[: len(source) - len(source.lstrip(" \t"))]
-        if "\t" in indent or "tab" in problem:
+        if "\t" in indent or re.search(r"\btab\b", problem):
             return DeckProblem(path, line, "tabs are not allowed for indentation (indent with spaces)")
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)

@@ -82,3 +82,16 @@ def test_unhashable_or_complex_keys_are_refused():
     assert [(p.line, p.message) for p in found] == [
         (4, "keys must be plain words like 'front' (found a list as a key)")
     ]
+
+
+def test_an_aliased_card_is_reported_once_as_an_alias():
+    found = problems("""
+        deck: d
+        title: T
+        cards:
+          - &card {id: a, front: Q, back: A}
+          - *card
+    """)
+    assert [(p.line, p.message) for p in found] == [
+        (6, "anchors and aliases are not supported in decks; write the value out"),
+    ]
