@@ -78,7 +78,7 @@ def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
 
 
 def run_output(result: RunResult) -> RenderableType:
-    from quiz.safe_text import escape_output
+    from quiz.safe_text import escape as escape_output
 
     body = RichText(escape_output(result.stdout) or "", style="")
     if result.exception:
@@ -91,7 +91,7 @@ def run_output(result: RunResult) -> RenderableType:
 
 
 def diff_view(lines: Sequence[str]) -> RenderableType:
-    from quiz.safe_text import escape_output
+    from quiz.safe_text import escape as escape_output
 
     text = RichText()
     for line in lines:

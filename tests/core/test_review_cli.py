@@ -207,3 +207,61 @@ def test_wrong_options_are_one_line(cli, env, args):
     result = cli(*args)
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+MIXED = """
+deck: mixed
+title: {en: Mixed, zh: 混合}
+lang: en
+cards:
+  - id: typed
+    type: typed
+    front: {en: "sys.getswitchinterval() in seconds?", zh: "sys.getswitchinterval() 是多少秒？"}
+    answer: ["0.005", "5ms"]
+    explain: {en: "5 ms since CPython 3.2.", zh: "自 CPython 3.2 起是 5 毫秒。"}
+  - id: pick
+    type: choice
+    front: Which runs CPU-bound Python code on several cores at once?
+    choices: [threads, asyncio tasks, processes]
+    correct: 2
+  - id: late
+    type: output
+    code: |
+      fs = [lambda: i for i in range(3)]
+      print([f() for f in fs])
+    output: "[2, 2, 2]\\n"
+  - id: boom
+    type: output
+    code: |
+      print(hash([1, 2]))
+    raises: "TypeError: unhashable type: 'list'"
+"""
+
+
+def test_typed_choice_and_output_cards_are_graded(cli, env):
+    cli("import", str(write_deck(env, "mixed.yaml", MIXED)))
+    answers = "5MS\n1\n[0, 1, 2]\n\nTypeError\n\n"
+    result = cli("review", input=answers, now=day(1))
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(env / "store.db") as conn:
+        rows = conn.execute(
+            "select c.key, r.rating, r.correct, r.answer from reviews r join cards c on c.id = r.card_id order by r.id"
+        ).fetchall()
+    assert rows[:4] == [
+        ("mixed/typed", 3, 1, "5MS"),
+        ("mixed/pick", 1, 0, "1"),
+        ("mixed/late", 1, 0, "[0, 1, 2]\n"),
+        ("mixed/boom", 3, 1, "TypeError\n"),
+    ]
+    out = result.stdout
+    assert "5 ms since CPython 3.2." in out  # explain after every answer
+    assert "[2, 2, 2]" in out  # the real output, shown after a wrong prediction
+    assert "✗ wrong" in out and "✓ right" in out
+
+
+def test_review_language_switch(cli, env):
+    cli("import", str(write_deck(env, "mixed.yaml", MIXED)))
+    zh = cli("review", "--lang", "zh", "--limit", "1", input="0.005\n", now=day(1))
+    assert "是多少秒" in zh.stdout and "自 CPython 3.2 起" in zh.stdout
+    en = cli("review", "--limit", "1", input="0.005\n", now=day(2))
+    assert "in seconds?" in en.stdout
