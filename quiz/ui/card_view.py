@@ -80,13 +80,18 @@ def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
 def run_output(result: RunResult) -> RenderableType:
     from quiz.safe_text import escape as escape_output
 
-    body = RichText(escape_output(result.stdout) or "", style="")
+    body = RichText(escape_output(result.stdout.rstrip("\n")) or "", style="")
+    if result.stdout.strip() and (result.exception or result.timed_out or result.truncated):
+        body.append("\n")
+    notes = []
     if result.exception:
-        body.append(escape_output(result.exception) + "\n", style="red")
+        notes.append((escape_output(result.exception), "red"))
     if result.timed_out:
-        body.append("(timed out)\n", style="yellow")
+        notes.append(("(timed out)", "yellow"))
     if result.truncated:
-        body.append("(output truncated)\n", style="yellow")
+        notes.append(("(output truncated)", "yellow"))
+    for i, (note, style) in enumerate(notes):
+        body.append(("\n" if i else "") + note, style=style)
     return Panel(body, title="real output", title_align="left", border_style="blue")
 
 
@@ -94,9 +99,12 @@ def diff_view(lines: Sequence[str]) -> RenderableType:
     from quiz.safe_text import escape as escape_output
 
     text = RichText()
-    for line in lines:
+    shown = [line.rstrip("\n") for line in lines if not line.startswith(("---", "+++", "@@"))]
+    while shown and not shown[-1].strip():
+        shown.pop()
+    for i, line in enumerate(shown):
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-        text.append(escape_output(line.rstrip("\n")) + "\n", style=style)
+        text.append(("\n" if i else "") + escape_output(line), style=style)
     return Panel(text, title="your prediction (-) vs real output (+)", title_align="left", border_style="dim")
 
 

@@ -55,6 +55,7 @@ class TerminalPrompter:
         self._read_key = read_key or self._getchar
         self._pending: Rating | None = None
         self._started = time.monotonic()
+        self._pause = False  # a verdict is on screen that no rating prompt has held yet
 
     # ---- input ----------------------------------------------------------------
 
@@ -65,9 +66,9 @@ class TerminalPrompter:
 
     @staticmethod
     def _getchar() -> str:
-        import click
+        import typer
 
-        return click.getchar()
+        return typer.getchar()
 
     def _line(self, prompt: str = "› ") -> str | None:
         if self.interactive:
@@ -84,8 +85,15 @@ class TerminalPrompter:
 
     def ask(self, item: StoredCard, progress: Progress) -> Response:
         self._pending = None
-        self._started = time.monotonic()
         c = self.console
+        if self.interactive:
+            if self._pause:
+                c.print("[dim]any key: next card[/]")
+                if self._read_key() in ("\x03", "\x04"):
+                    return Response(Action.QUIT)
+            c.clear()
+        self._pause = False
+        self._started = time.monotonic()
         c.print(Rule(style="dim"))
         c.print(card_view.header(item, progress.done, progress.left))
         c.print(card_view.question(item, self.lang))
@@ -150,6 +158,7 @@ class TerminalPrompter:
 
     def rate(self, item: StoredCard, suggested: Rating | None) -> Response:
         started = time.monotonic()
+        self._pause = False
         if self._pending is not None:
             rating, self._pending = self._pending, None
             return Response(Action.RATE, rating=rating)
@@ -181,6 +190,7 @@ class TerminalPrompter:
 
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
         self.console.print(card_view.verdict_view(item, verdict, result, self.lang))
+        self._pause = True
 
     def explain(self, item: StoredCard) -> None:
         view = card_view.explanation(item, self.lang)
@@ -189,6 +199,7 @@ class TerminalPrompter:
 
     def notice(self, message: str) -> None:
         self.console.print(f"[yellow]{message}[/]", soft_wrap=True)
+        self._pause = True
 
     def running(self, item: StoredCard) -> None:
         if self.interactive:
