@@ -86,7 +86,12 @@ def plan_day(
 
 
 class StoreRecorder:
-    """The session's Recorder: every call commits at once."""
+    """The session's Recorder: every call commits at once.
+
+    An answer carries the `reps` the session saw, so an answer already given on
+    another machine (one learner, two terminals on a shared store) is refused with
+    `Conflict` instead of being recorded twice.
+    """
 
     def __init__(self, repo: Repo, day: DayClock, flt: CardFilter = CardFilter()) -> None:
         self.repo = repo
@@ -97,7 +102,7 @@ class StoreRecorder:
                correct: bool | None, before: Schedule, after: Schedule, leech: bool) -> int:
         return self.repo.record_answer(
             item.row_id, kind="review", rating=rating, at=at, duration_ms=duration_ms, answer=answer,
-            correct=correct, before=before, after=after, leech=leech,
+            correct=correct, before=before, after=after, leech=leech, expect_reps=before.reps,
         )
 
     def undo(self, review_id: int) -> None:
@@ -140,3 +145,78 @@ class CardGrader:
         from quiz import grading
 
         return grading.grade_output(item.card, prediction, result)
+
+
+# ---- goals (quiz goal): scheduler settings aimed at a date, and a daily share -----------
+
+
+def goal_overrides(repo: Repo, config: Config, day: DayClock, now: datetime):  # type: ignore[no-untyped-def]
+    """The learner's goals, and per-deck configs for `Schedulers(config, day, overrides)`."""
+    from quiz import goal
+    from quiz.store import progress
+
+    goals = progress.goals(repo)
+    return goals, goal.overrides(config, goals, day.day_of(now))
+
+
+def add_goal_work(plan: DayPlan, repo: Repo, goals, day: DayClock, now: datetime,  # type: ignore[no-untyped-def]
+                  flt: CardFilter = CardFilter(), limit: int | None = None) -> tuple[DayPlan, list[str]]:
+    """Today's plan plus each active goal's share (new cards introduced, cards due after
+    the date pulled forward), and one line per goal saying what it takes a day."""
+    from quiz import goal as g
+    from quiz.store import progress
+
+    today = day.day_of(now)
+    start = day.day_start(now)
+    queue = list(plan.queue)
+    taken = {c.row_id for c in queue}
+    notes = repo.notes_answered_since(start) | {c.card.note_key for c in queue}
+    lines: list[str] = []
+    for aim in goals:
+        if flt.decks and aim.deck not in flt.decks:
+            continue
+        if not aim.active(today):
+            lines.append(g.describe(aim, today, None))
+            continue
+        date_start = day.start_of(aim.due_by)
+        load = progress.goal_load(repo, aim, date_start)
+        lines.append(g.describe(aim, today, g.cards_per_day(load, aim, today)))
+        days = g.days_counted(aim, today)
+        new_done, early_done = progress.answered_today(repo, aim.deck, start)
+        queued_new = sum(1 for c in queue if c.card.deck == aim.deck and c.schedule.state == CardState.NEW)
+        want_new = g.quota_today(load.new, new_done, days) - queued_new
+        want_late = g.quota_today(load.late, early_done, days)
+        deck_flt = CardFilter(decks=(aim.deck,), tags=flt.tags, kinds=flt.kinds)
+        pulled = progress.late_cards(repo, aim.deck, date_start, now, flt, want_late + len(taken))
+        fresh = repo.new_cards(now, deck_flt, max(0, want_new) * 3 + len(taken)) if want_new > 0 else []
+        seen = repo.seen_keys({r for c in fresh for r in c.card.requires})
+        for pool, want in ((pulled, want_late), (fresh, want_new)):
+            for c in pool:
+                if want <= 0:
+                    break
+                if c.row_id in taken or c.card.note_key in notes:
+                    continue
+                if any(r not in seen and r not in {q.card.key for q in queue} for r in c.card.requires):
+                    continue
+                queue.append(c)
+                taken.add(c.row_id)
+                notes.add(c.card.note_key)
+                want -= 1
+    if limit is not None:
+        queue = queue[:limit]
+    return DayPlan(queue=queue, new_left=plan.new_left, reviews_left=plan.reviews_left), lines
+
+
+def describe_goals(repo: Repo, goals, day: DayClock, now: datetime) -> list[str]:  # type: ignore[no-untyped-def]
+    """One line per goal: its date and the cards a day it takes (see `quiz.goal`)."""
+    from quiz import goal as g
+    from quiz.store import progress
+
+    today = day.day_of(now)
+    lines = []
+    for aim in goals:
+        per_day = None
+        if aim.active(today):
+            per_day = g.cards_per_day(progress.goal_load(repo, aim, day.start_of(aim.due_by)), aim, today)
+        lines.append(g.describe(aim, today, per_day))
+    return lines

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
+from quiz.errors import Conflict
 from quiz.model import CardKind, CardState, Rating, RunResult, Schedule, StoredCard, Verdict
 from quiz.scheduler import Scheduler
 
@@ -71,6 +72,9 @@ class Prompter(Protocol):
 
 
 class Recorder(Protocol):
+    """`record` raises `quiz.errors.Conflict` (and writes nothing) when the card was
+    answered elsewhere since the session fetched it; the session skips the card."""
+
     def record(self, item: StoredCard, *, rating: Rating, at: datetime, duration_ms: int, answer: str | None,
                correct: bool | None, before: Schedule, after: Schedule, leech: bool) -> int: ...
     def undo(self, review_id: int) -> None: ...
@@ -106,6 +110,12 @@ class ReviewSession:
     next_day: Callable[[datetime], datetime]
     leech_lapses: int = 8
     limit: int | None = None
+    # Hooks for `quiz drill` (defaults keep the daily review as it was): a drill asks each
+    # card once (no learning re-queue, cloze siblings stay in), and under `--timed` an
+    # answer slower than `time_limit_ms` counts as wrong (Again) without being graded.
+    requeue_learning: bool = True
+    bury_siblings: bool = True
+    time_limit_ms: int | None = None
     history: list[_Answered] = field(default_factory=list)
     leeches: list[str] = field(default_factory=list)
     later: list[StoredCard] = field(default_factory=list)  # learning cards not yet due
@@ -200,6 +210,8 @@ class ReviewSession:
         card = item.card
         verdict: Verdict | None = None
         duration = response.duration_ms
+        if self.time_limit_ms is not None and duration > self.time_limit_ms:
+            return self._too_slow(item, response)
         if card.kind in (CardKind.BASIC, CardKind.CLOZE):
             self.prompter.reveal(item)
             self.prompter.explain(item)
@@ -232,6 +244,20 @@ class ReviewSession:
         self._record(item, rating, response, verdict, duration)
         return Action.ANSWER
 
+    def _too_slow(self, item: StoredCard, response: Response) -> Action:
+        """Out of time: wrong whatever was typed (the snippet is not even run)."""
+        verdict = Verdict(
+            correct=False,
+            given=response.text,
+            expected=item.card.output or "",
+            message=f"time's up: {response.duration_ms / 1000:.1f}s > {(self.time_limit_ms or 0) / 1000:g}s",
+            suggested=Rating.AGAIN,
+        )
+        self.prompter.verdict(item, verdict, None)
+        self.prompter.explain(item)
+        self._record(item, Rating.AGAIN, response, verdict, response.duration_ms)
+        return Action.ANSWER
+
     def _command_after_record(self, item: StoredCard, rated: Response) -> Action:
         if rated.action == Action.UNDO:
             self._undo()
@@ -246,17 +272,21 @@ class ReviewSession:
         scheduler = self.scheduler_for(item)
         outcome = scheduler.review(item.row_id, item.schedule, rating, now, fuzz_key=item.card.key)
         leech = outcome.lapsed and outcome.after.lapses >= self.leech_lapses
-        review_id = self.recorder.record(
-            item,
-            rating=rating,
-            at=now,
-            duration_ms=duration,
-            answer=response.text if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE) else None,
-            correct=verdict.correct if verdict else rating != Rating.AGAIN,
-            before=item.schedule,
-            after=outcome.after,
-            leech=leech,
-        )
+        try:
+            review_id = self.recorder.record(
+                item,
+                rating=rating,
+                at=now,
+                duration_ms=duration,
+                answer=response.text if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE) else None,
+                correct=verdict.correct if verdict else rating != Rating.AGAIN,
+                before=item.schedule,
+                after=outcome.after,
+                leech=leech,
+            )
+        except Conflict as exc:  # answered on another machine since this session fetched it
+            self.prompter.notice(f"{exc.message}: {item.card.key} (skipped, not recorded twice)")
+            return
         right = verdict.correct if verdict else rating != Rating.AGAIN
         self.history.append(_Answered(review_id, item, right, duration))
         if leech:
@@ -267,6 +297,7 @@ class ReviewSession:
             )
             return
         # siblings of this note wait for tomorrow
-        self.queue = [c for c in self.queue if c.card.note_key != item.card.note_key or c.row_id == item.row_id]
-        if outcome.after.state in (CardState.LEARNING, CardState.RELEARNING):
+        if self.bury_siblings:
+            self.queue = [c for c in self.queue if c.card.note_key != item.card.note_key or c.row_id == item.row_id]
+        if self.requeue_learning and outcome.after.state in (CardState.LEARNING, CardState.RELEARNING):
             self.later.append(replace(item, schedule=outcome.after))

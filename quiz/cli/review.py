@@ -26,7 +26,7 @@ def review(
 
     Example: quiz review --deck python-gil --limit 20
     """
-    from quiz.daily import CardGrader, Schedulers, StoreRecorder, plan_day
+    from quiz.daily import CardGrader, Schedulers, StoreRecorder, add_goal_work, goal_overrides, plan_day
     from quiz.session import ReviewSession
     from quiz.store import CardFilter
     from quiz.ui.console import out
@@ -40,8 +40,13 @@ def review(
         loaded = context.ensure_bundled(repo)
         if loaded:
             out().print(f"[dim]Loaded the bundled decks: {', '.join(loaded)}[/]")
-        schedulers = Schedulers(cfg, day)
+        goals, overrides = goal_overrides(repo, cfg, day, context.now())
+        schedulers = Schedulers(cfg, day, overrides)
         plan = plan_day(repo, cfg, day, schedulers, context.now(), flt, new, limit)
+        if goals:
+            plan, goal_lines = add_goal_work(plan, repo, goals, day, context.now(), flt, limit)
+            for line in goal_lines:
+                out().print(f"[cyan]{line}[/]", soft_wrap=True)
         if not plan.queue:
             out().print("Nothing to review right now. " + _next_hint(repo, flt))
             return

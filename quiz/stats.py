@@ -1,0 +1,458 @@
+"""Progress figures computed from small aggregates of the review log.
+
+The store groups the log (a million rows, maybe) into a few thousand rows — answers
+per clock hour, per card, per card-age bucket, due cards per hour — and everything
+here works on those rows only, so `quiz stats` stays fast and this module stays pure:
+no SQL, no terminal. Hours, not days, come from the store because the learner's day
+(time zone, 4 a.m. boundary) is a `DayClock` question answered here.
+
+Definitions (the same in the terminal report and in `--json`):
+- an *answer* is one row of the log, of kind 'review' (moves the schedule) or 'drill';
+- *right* is the answer's `correct` flag (for self-rated cards: not Again);
+- *true retention* is the share of review-kind answers on review-state cards that were
+  not Again — the figure FSRS's desired retention aims at;
+- the heatmap and streaks count every answer, drills included: practising is activity;
+- a *streak* is a run of learner days with at least one answer; the current streak
+  still counts while today has no answer yet (it ends only when a whole day is missed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+REVIEW_STATE = 2
+AGE_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 7, "< 1 week"),
+    (7, 30, "1-4 weeks"),
+    (30, 90, "1-3 months"),
+    (90, 365, "3-12 months"),
+    (365, None, "> 1 year"),
+)
+
+
+# ---- rows the store hands in -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HourCount:
+    """Answers in one clock hour (UTC start), of one kind, from one card state."""
+
+    hour: datetime
+    kind: str  # 'review' | 'drill'
+    prev_state: int
+    answers: int
+    right: int
+    again: int
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class CardTally:
+    """One card's answers over the log (both kinds unless said)."""
+
+    card_id: int
+    key: str
+    deck: str
+    kind: str  # the card's kind: basic, typed, choice, cloze, output
+    reviews: int
+    drills: int
+    right: int
+    lapses: int  # review-kind Again on a review-state card
+    misses: int  # wrong answers of any kind
+    drill_misses: int
+    last_miss: datetime | None
+    last_answer: datetime | None
+    last_right: bool | None  # was the most recent answer right?
+    duration_ms: int
+    tags: tuple[str, ...] = ()
+
+    @property
+    def answers(self) -> int:
+        return self.reviews + self.drills
+
+
+@dataclass(frozen=True)
+class AgeCount:
+    """Review-state answers whose card was `min_days` or more days old (first review)."""
+
+    min_days: int
+    answers: int
+    passed: int
+
+
+@dataclass(frozen=True)
+class CardStatus:
+    """A card's current standing, for the state counts and the weakest list."""
+
+    card_id: int
+    state: int
+    suspended: bool
+    leech: bool
+    lapses: int
+    retrievability: float | None  # None: never reviewed
+
+
+# ---- figures -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayActivity:
+    day: date
+    reviews: int
+    drills: int
+
+    @property
+    def answers(self) -> int:
+        return self.reviews + self.drills
+
+
+@dataclass(frozen=True)
+class Streaks:
+    current: int
+    longest: int
+    active_days: int
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`passed` of `answers` over one period (a day, a week, an age range)."""
+
+    label: str
+    answers: int
+    passed: int
+
+    @property
+    def value(self) -> float | None:
+        return self.passed / self.answers if self.answers else None
+
+
+@dataclass(frozen=True)
+class TagFigure:
+    tag: str
+    cards: int
+    answers: int
+    right: int
+    lapses: int
+    misses: int
+
+    @property
+    def right_share(self) -> float | None:
+        return self.right / self.answers if self.answers else None
+
+
+@dataclass(frozen=True)
+class WeakCard:
+    key: str
+    deck: str
+    lapses: int
+    misses: int
+    retrievability: float | None
+    last_miss: datetime | None
+    answers: int
+
+
+@dataclass(frozen=True)
+class Report:
+    today: date
+    since: date | None
+    desired_retention: float
+    answers: int
+    reviews: int
+    drills: int
+    right: int
+    duration_ms: int
+    heatmap: tuple[DayActivity, ...]  # the last year, oldest first, every day
+    streaks: Streaks
+    true_retention: Rate
+    retention_by_day: tuple[Rate, ...]
+    retention_by_week: tuple[Rate, ...]
+    retention_by_age: tuple[Rate, ...]
+    forecast: tuple[tuple[date, int], ...]
+    states: Mapping[str, int]
+    weak_tags: tuple[TagFigure, ...]
+    weak_cards: tuple[WeakCard, ...]
+    output_by_tag: tuple[TagFigure, ...]
+    fronts: Mapping[str, str] = field(default_factory=dict)  # card key -> question text, for display
+
+    @property
+    def right_share(self) -> float | None:
+        return self.right / self.answers if self.answers else None
+
+    @property
+    def average_ms(self) -> float | None:
+        return self.duration_ms / self.answers if self.answers else None
+
+
+# ---- the pieces --------------------------------------------------------------------
+
+
+def activity_by_day(hours: Iterable[HourCount], day_of: Callable[[datetime], date]) -> dict[date, DayActivity]:
+    """Answers per learner day (drills apart from reviews)."""
+    reviews: dict[date, int] = defaultdict(int)
+    drills: dict[date, int] = defaultdict(int)
+    for h in hours:
+        d = day_of(h.hour)
+        if h.kind == "drill":
+            drills[d] += h.answers
+        else:
+            reviews[d] += h.answers
+    return {d: DayActivity(d, reviews.get(d, 0), drills.get(d, 0)) for d in sorted(set(reviews) | set(drills))}
+
+
+def streaks(active: Iterable[date], today: date) -> Streaks:
+    days = sorted(set(active))
+    longest = run = 0
+    previous: date | None = None
+    for d in days:
+        run = run + 1 if previous is not None and (d - previous).days == 1 else 1
+        longest = max(longest, run)
+        previous = d
+    present = set(days)
+    current = 0
+    cursor = today if today in present else today - timedelta(days=1)
+    while cursor in present:
+        current += 1
+        cursor -= timedelta(days=1)
+    return Streaks(current=current, longest=longest, active_days=len(present))
+
+
+def heatmap_days(activity: Mapping[date, DayActivity], today: date, weeks: int = 53) -> tuple[DayActivity, ...]:
+    """Every day from the Monday `weeks - 1` weeks before this week up to today."""
+    start = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    out = []
+    d = start
+    while d <= today:
+        out.append(activity.get(d) or DayActivity(d, 0, 0))
+        d += timedelta(days=1)
+    return tuple(out)
+
+
+def heat_level(count: int, peak: int) -> int:
+    """0 (none) to 4 (near the busiest day), like a contribution graph's five shades."""
+    if count <= 0 or peak <= 0:
+        return 0
+    return min(4, 1 + int(4 * (count - 1) / peak)) if peak > 1 else 4
+
+
+def _retention_rows(hours: Iterable[HourCount]) -> list[HourCount]:
+    return [h for h in hours if h.kind == "review" and h.prev_state == REVIEW_STATE]
+
+
+def retention_by(hours: Iterable[HourCount], period_of: Callable[[datetime], date]) -> tuple[Rate, ...]:
+    answers: dict[date, int] = defaultdict(int)
+    passed: dict[date, int] = defaultdict(int)
+    for h in _retention_rows(hours):
+        p = period_of(h.hour)
+        answers[p] += h.answers
+        passed[p] += h.answers - h.again
+    return tuple(Rate(p.isoformat(), answers[p], passed[p]) for p in sorted(answers))
+
+
+def retention_by_age(ages: Iterable[AgeCount]) -> tuple[Rate, ...]:
+    by_min = {a.min_days: a for a in ages}
+    return tuple(
+        Rate(label, by_min[lo].answers if lo in by_min else 0, by_min[lo].passed if lo in by_min else 0)
+        for lo, _hi, label in AGE_BUCKETS
+    )
+
+
+def age_bucket(age_days: float) -> int:
+    """The lower bound of the AGE_BUCKETS range an age falls in."""
+    for lo, hi, _label in AGE_BUCKETS:
+        if hi is None or age_days < hi:
+            return lo
+    return AGE_BUCKETS[-1][0]
+
+
+def forecast(due: Iterable[tuple[datetime, int]], day_of: Callable[[datetime], date], today: date,
+             days: int = 30) -> tuple[tuple[date, int], ...]:
+    """Cards falling due on each of the next `days` days; overdue ones count today."""
+    counts: dict[date, int] = defaultdict(int)
+    for at, n in due:
+        counts[max(today, day_of(at))] += n
+    return tuple((today + timedelta(days=i), counts.get(today + timedelta(days=i), 0)) for i in range(days))
+
+
+STATE_NAMES = ("new", "learning", "review", "relearning", "suspended", "leech")
+
+
+def state_counts(cards: Iterable[tuple[int, bool, bool, int]]) -> dict[str, int]:
+    """(state, suspended, leech, count) rows → counts that add up to the card total.
+
+    A leech is counted as a leech (not as suspended); other suspended cards as suspended;
+    the rest by their scheduling state.
+    """
+    out = dict.fromkeys(STATE_NAMES, 0)
+    for state, suspended, leech, n in cards:
+        if leech:
+            out["leech"] += n
+        elif suspended:
+            out["suspended"] += n
+        else:
+            out[STATE_NAMES[state] if 0 <= state <= 3 else "new"] += n
+    return out
+
+
+def weakness_key(tally: CardTally | None, retrievability: float | None) -> tuple[int, float, int, float]:
+    """Sort key, weakest first: lowest retrievability, most misses, most recent miss.
+
+    A card whose latest answer (a drill's included) was wrong counts as retrievability 0,
+    whatever FSRS predicts; misses are review lapses plus drill misses. Cards never
+    answered sort last.
+    """
+    if tally is None or tally.answers == 0:
+        return (1, 1.0, 0, 0.0)
+    r = retrievability if retrievability is not None else 1.0
+    if tally.last_right is False:
+        r = 0.0
+    recent = tally.last_miss.timestamp() if tally.last_miss else 0.0
+    return (0, round(r, 2), -(tally.lapses + tally.drill_misses), -recent)
+
+
+def tag_figures(tallies: Iterable[CardTally], *, untagged: str = "(untagged)") -> tuple[TagFigure, ...]:
+    acc: dict[str, list[int]] = {}
+    for t in tallies:
+        for tag in t.tags or (untagged,):
+            row = acc.setdefault(tag, [0, 0, 0, 0, 0])
+            row[0] += 1
+            row[1] += t.answers
+            row[2] += t.right
+            row[3] += t.lapses
+            row[4] += t.misses
+    return tuple(TagFigure(tag, *acc[tag]) for tag in sorted(acc))
+
+
+def weakest_tags(figures: Iterable[TagFigure], limit: int | None = None) -> tuple[TagFigure, ...]:
+    """Tags with answers, lowest share right first (then most misses)."""
+    ranked = sorted((f for f in figures if f.answers), key=lambda f: (f.right_share, -f.misses, f.tag))
+    return tuple(ranked[:limit] if limit is not None else ranked)
+
+
+def weakest_cards(tallies: Iterable[CardTally], status: Mapping[int, CardStatus], limit: int = 10) -> tuple[WeakCard, ...]:
+    """Answered cards with a miss or a lapse, weakest first."""
+    rows = []
+    for t in tallies:
+        s = status.get(t.card_id)
+        lapses = max(t.lapses, s.lapses if s else 0)
+        if not (t.misses or lapses):
+            continue
+        r = s.retrievability if s else None
+        rows.append((weakness_key(t, r), WeakCard(t.key, t.deck, lapses, t.misses, r, t.last_miss, t.answers)))
+    rows.sort(key=lambda pair: (pair[0], pair[1].key))
+    return tuple(card for _key, card in rows[:limit])
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def build_report(
+    *,
+    hours: Sequence[HourCount],
+    tallies: Sequence[CardTally],
+    ages: Iterable[AgeCount],
+    due: Iterable[tuple[datetime, int]],
+    cards: Iterable[tuple[int, bool, bool, int]],
+    status: Mapping[int, CardStatus],
+    day_of: Callable[[datetime], date],
+    today: date,
+    since: date | None,
+    since_at: datetime | None,
+    desired_retention: float,
+    fronts: Mapping[str, str] | None = None,
+    weak_limit: int = 10,
+) -> Report:
+    """Every figure of `quiz stats`.
+
+    `hours` cover the whole log (the heatmap shows the last year and streaks need all of
+    it); the other figures use the hours from `since_at` (the start of the `--since` day).
+    `tallies` and `ages` come already limited to `--since`.
+    """
+    all_activity = activity_by_day(hours, day_of)
+    recent = [h for h in hours if since_at is None or h.hour >= since_at]
+    review_rows = _retention_rows(recent)
+    passed = sum(h.answers - h.again for h in review_rows)
+    true_n = sum(h.answers for h in review_rows)
+    return Report(
+        today=today,
+        since=since,
+        desired_retention=desired_retention,
+        answers=sum(h.answers for h in recent),
+        reviews=sum(h.answers for h in recent if h.kind != "drill"),
+        drills=sum(h.answers for h in recent if h.kind == "drill"),
+        right=sum(h.right for h in recent),
+        duration_ms=sum(h.duration_ms for h in recent),
+        heatmap=heatmap_days(all_activity, today),
+        streaks=streaks(all_activity, today),
+        true_retention=Rate("all", true_n, passed),
+        retention_by_day=retention_by(recent, day_of),
+        retention_by_week=retention_by(recent, lambda at: week_of(day_of(at))),
+        retention_by_age=retention_by_age(ages),
+        forecast=forecast(due, day_of, today),
+        states=state_counts(cards),
+        weak_tags=weakest_tags(tag_figures(tallies)),
+        weak_cards=weakest_cards(tallies, status, weak_limit),
+        output_by_tag=tag_figures(t for t in tallies if t.kind == "output"),
+        fronts=dict(fronts or {}),
+    )
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def seconds(ms: float | None) -> str:
+    return "–" if ms is None else f"{ms / 1000:.1f}s"
+
+
+def ceil_div(a: int, b: int) -> int:
+    return math.ceil(a / b) if b > 0 else a
+
+
+def _rate(r: Rate, key: str = "label") -> dict[str, object]:
+    return {key: r.label, "answers": r.answers, "passed": r.passed, "retention": r.value}
+
+
+def _tag(f: TagFigure) -> dict[str, object]:
+    return {"tag": f.tag, "cards": f.cards, "answers": f.answers, "right": f.right, "right_share": f.right_share,
+            "lapses": f.lapses, "misses": f.misses}
+
+
+def report_to_dict(report: Report) -> dict[str, object]:
+    """`quiz stats --json`: the same figures as the screen, as data."""
+    days = {d.day: d for d in report.heatmap}
+    return {
+        "today": report.today.isoformat(),
+        "since": report.since.isoformat() if report.since else None,
+        "answers": {
+            "total": report.answers, "reviews": report.reviews, "drills": report.drills, "right": report.right,
+            "right_share": report.right_share, "average_ms": report.average_ms,
+        },
+        "streak": {"current": report.streaks.current, "longest": report.streaks.longest,
+                   "active_days": report.streaks.active_days},
+        "heatmap": [{"day": d.isoformat(), "answers": a.answers, "reviews": a.reviews, "drills": a.drills}
+                    for d, a in days.items() if a.answers],
+        "retention": {
+            "desired": report.desired_retention,
+            "true": report.true_retention.value,
+            "answers": report.true_retention.answers,
+            "passed": report.true_retention.passed,
+            "by_day": [_rate(r, "day") for r in report.retention_by_day],
+            "by_week": [_rate(r, "week") for r in report.retention_by_week],
+            "by_age": [_rate(r, "age") for r in report.retention_by_age],
+        },
+        "forecast": [{"day": d.isoformat(), "due": n} for d, n in report.forecast],
+        "states": dict(report.states),
+        "weakest_tags": [_tag(f) for f in report.weak_tags],
+        "weakest_cards": [
+            {"card": c.key, "deck": c.deck, "lapses": c.lapses, "misses": c.misses, "answers": c.answers,
+             "retrievability": None if c.retrievability is None else round(c.retrievability, 4),
+             "last_miss": c.last_miss.isoformat() if c.last_miss else None, "front": report.fronts.get(c.key)}
+            for c in report.weak_cards
+        ],
+        "output_accuracy_by_tag": [_tag(f) for f in report.output_by_tag],
+    }

@@ -1,0 +1,390 @@
+"""Queries for `quiz stats`, `quiz drill` and `quiz goal` (the only SQL they use).
+
+Statistics over a long log must not load it: every query here groups in the database
+(answers per clock hour, per card, per card-age bucket; due cards per hour) and hands
+`quiz.stats` a few thousand small rows. Hours rather than days come back because the
+learner's day depends on their time zone and day boundary, which SQL cannot know
+portably; an hour bucket is shifted by the zone's sub-hour offset (India's +5:30) so
+that every bucket lies inside one local hour, hence inside one learner day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import String, and_, case, cast, delete, func, or_, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+
+from quiz import stats
+from quiz.errors import NotFound
+from quiz.goal import Goal, GoalLoad
+from quiz.model import CardState, Schedule, StoredCard
+from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, GoalRow, ReviewRow, UTCDateTime
+from quiz.store.repo import CardFilter, Repo, _schedule
+
+R = ReviewRow
+ST = CardStateRow
+
+
+def _dialect(repo: Repo) -> str:
+    bind = repo.session.get_bind()
+    return bind.dialect.name
+
+
+def _hour_key(repo: Repo, column, shift_minutes: int):  # type: ignore[no-untyped-def]
+    """'YYYY-MM-DD HH' of `column` + shift, in SQL (fast on SQLite's text timestamps)."""
+    if _dialect(repo) == "sqlite":
+        if shift_minutes:
+            return func.strftime("%Y-%m-%d %H", column, f"{shift_minutes:+d} minutes")
+        return func.substr(column, 1, 13)
+    from sqlalchemy import text
+
+    shifted = column + text(f"interval '{int(shift_minutes)} minutes'") if shift_minutes else column
+    return func.to_char(shifted, "YYYY-MM-DD HH24")
+
+
+def _from_hour_key(key: str, shift_minutes: int) -> datetime:
+    return datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=timezone.utc) - timedelta(minutes=shift_minutes)
+
+
+def _days_between(repo: Repo, later, earlier):  # type: ignore[no-untyped-def]
+    if _dialect(repo) == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return func.extract("epoch", later - earlier) / 86400.0
+
+
+def _in_decks(column, decks: Sequence[str]):  # type: ignore[no-untyped-def]
+    return column.in_(select(CardRow.id).join(DeckRow, DeckRow.id == CardRow.deck_id).where(DeckRow.slug.in_(decks)))
+
+
+def _right() -> ColumnElement[int]:
+    """1 for a right answer: its `correct` flag, or (self-rated cards) not Again."""
+    return case((R.correct.is_(True), 1), (and_(R.correct.is_(None), R.rating > 1), 1), else_=0)
+
+
+def shift_minutes(tz, now: datetime) -> int:  # type: ignore[no-untyped-def]
+    offset = now.astimezone(tz).utcoffset() or timedelta(0)
+    return int(offset.total_seconds() // 60) % 60
+
+
+# ---- stats -------------------------------------------------------------------------
+
+
+def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[stats.HourCount]:
+    """Answers per clock hour, kind and prior state, over the whole log."""
+    hour = _hour_key(repo, R.reviewed_at, shift).label("hour")
+    q = (
+        select(
+            hour,
+            R.kind,
+            R.prev_state,
+            func.count(),
+            func.sum(_right()),
+            func.sum(case((R.rating == 1, 1), else_=0)),
+            func.sum(R.duration_ms),
+        )
+        .where(R.learner_id == repo.learner_id)
+        .group_by(hour, R.kind, R.prev_state)
+    )
+    if decks:
+        q = q.where(_in_decks(R.card_id, decks))
+    return [
+        stats.HourCount(_from_hour_key(h, shift), kind, int(prev), int(n), int(right or 0), int(again or 0),
+                        int(ms or 0))
+        for h, kind, prev, n, right, again, ms in repo.session.execute(q)
+    ]
+
+
+def card_tallies(
+    repo: Repo, decks: Sequence[str] = (), since: datetime | None = None, card_ids: Iterable[int] | None = None
+) -> list[stats.CardTally]:
+    """Per-card answer counts (reviews and drills) since `since`, with keys and tags."""
+    right = _right()
+    miss = 1 - right
+    last = func.max(cast(R.reviewed_at, String) + cast(right, String))
+    agg = (
+        select(
+            R.card_id.label("card_id"),
+            func.sum(case((R.kind == "drill", 0), else_=1)).label("reviews"),
+            func.sum(case((R.kind == "drill", 1), else_=0)).label("drills"),
+            func.sum(right).label("right"),
+            func.sum(case((and_(R.kind == "review", R.prev_state == int(CardState.REVIEW), R.rating == 1), 1),
+                          else_=0)).label("lapses"),
+            func.sum(miss).label("misses"),
+            func.sum(case((R.kind == "drill", miss), else_=0)).label("drill_misses"),
+            type_coerce(func.max(case((miss == 1, R.reviewed_at))), UTCDateTime).label("last_miss"),
+            type_coerce(func.max(R.reviewed_at), UTCDateTime).label("last_answer"),
+            last.label("last_flag"),
+            func.sum(R.duration_ms).label("ms"),
+        )
+        .where(R.learner_id == repo.learner_id)
+        .group_by(R.card_id)
+    )
+    if since is not None:
+        agg = agg.where(R.reviewed_at >= since)
+    if decks:
+        agg = agg.where(_in_decks(R.card_id, decks))
+    ids = None if card_ids is None else list(card_ids)
+    if ids is not None:
+        agg = agg.where(R.card_id.in_(ids))
+    sub = agg.subquery()
+    q = (
+        select(sub, CardRow.key, CardRow.kind, DeckRow.slug)
+        .join(CardRow, CardRow.id == sub.c.card_id)
+        .join(DeckRow, DeckRow.id == CardRow.deck_id)
+    )
+    rows = list(repo.session.execute(q))
+    tags = card_tags(repo, [r.card_id for r in rows])
+    return [
+        stats.CardTally(
+            card_id=r.card_id, key=r.key, deck=r.slug, kind=r.kind, reviews=int(r.reviews), drills=int(r.drills),
+            right=int(r.right), lapses=int(r.lapses), misses=int(r.misses), drill_misses=int(r.drill_misses),
+            last_miss=r.last_miss, last_answer=r.last_answer,
+            last_right=None if r.last_flag is None else str(r.last_flag).endswith("1"),
+            duration_ms=int(r.ms or 0), tags=tags.get(r.card_id, ()),
+        )
+        for r in rows
+    ]
+
+
+def card_tags(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(card_ids), 900):  # stay under SQLite's bound-parameter limit
+        chunk = card_ids[start:start + 900]
+        q = select(CardTag.card_id, CardTag.tag).where(CardTag.card_id.in_(chunk)).order_by(CardTag.tag)
+        for card_id, tag in repo.session.execute(q):
+            out[card_id].append(tag)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def age_counts(repo: Repo, decks: Sequence[str] = (), since: datetime | None = None) -> list[stats.AgeCount]:
+    """Review-state answers by the card's age (days since its first review) at the time."""
+    first = (
+        select(R.card_id.label("card_id"), func.min(R.reviewed_at).label("first"))
+        .where(R.learner_id == repo.learner_id, R.kind == "review")
+        .group_by(R.card_id)
+        .subquery()
+    )
+    age = _days_between(repo, R.reviewed_at, first.c.first)
+    bounds = [b[0] for b in stats.AGE_BUCKETS]
+    bucket = case(*[(age < hi, lo) for lo, hi in zip(bounds, bounds[1:])], else_=bounds[-1]).label("bucket")
+    q = (
+        select(bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
+        .join(first, first.c.card_id == R.card_id)
+        .where(R.learner_id == repo.learner_id, R.kind == "review", R.prev_state == int(CardState.REVIEW))
+        .group_by(bucket)
+    )
+    if since is not None:
+        q = q.where(R.reviewed_at >= since)
+    if decks:
+        q = q.where(_in_decks(R.card_id, decks))
+    return [stats.AgeCount(int(lo), int(n), int(passed or 0)) for lo, n, passed in repo.session.execute(q)]
+
+
+def due_hours(repo: Repo, until: datetime, decks: Sequence[str] = (), shift: int = 0) -> list[tuple[datetime, int]]:
+    """Cards (learning, review, relearning; not suspended) due before `until`, per hour."""
+    hour = _hour_key(repo, ST.due, shift).label("hour")
+    q = (
+        select(hour, func.count())
+        .select_from(ST)
+        .join(CardRow, CardRow.id == ST.card_id)
+        .where(ST.learner_id == repo.learner_id, ST.state.in_((1, 2, 3)), ST.suspended.is_(False),
+               ST.due < until, CardRow.retired.is_(False))
+        .group_by(hour)
+    )
+    if decks:
+        q = q.where(_in_decks(ST.card_id, decks))
+    return [(_from_hour_key(h, shift), int(n)) for h, n in repo.session.execute(q)]
+
+
+def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[tuple[int, bool, bool, int]]:
+    """(state, suspended, leech, cards) for live cards; a card with no state row is new."""
+    state = func.coalesce(ST.state, 0).label("state")
+    susp = func.coalesce(ST.suspended, False).label("susp")
+    leech = func.coalesce(ST.leech, False).label("leech")
+    q = (
+        select(state, susp, leech, func.count())
+        .select_from(CardRow)
+        .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == repo.learner_id))
+        .where(CardRow.retired.is_(False))
+        .group_by(state, susp, leech)
+    )
+    if decks:
+        q = q.where(_in_decks(CardRow.id, decks))
+    return [(int(s), bool(su), bool(le), int(n)) for s, su, le, n in repo.session.execute(q)]
+
+
+def schedules(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, Schedule, bool, bool]]:
+    """card id -> (deck, schedule, suspended, leech) for these cards that have a state."""
+    out: dict[int, tuple[str, Schedule, bool, bool]] = {}
+    for start in range(0, len(card_ids), 900):
+        chunk = card_ids[start:start + 900]
+        q = (
+            select(ST, DeckRow.slug)
+            .join(CardRow, CardRow.id == ST.card_id)
+            .join(DeckRow, DeckRow.id == CardRow.deck_id)
+            .where(ST.learner_id == repo.learner_id, ST.card_id.in_(chunk))
+        )
+        for row, slug in repo.session.execute(q):
+            out[row.card_id] = (slug, _schedule(row), row.suspended, row.leech)
+    return out
+
+
+def stored_cards(repo: Repo, card_ids: Sequence[int]) -> list[StoredCard]:
+    """Full cards (content, schedule) for these ids, in no particular order."""
+    if not card_ids:
+        return []
+    return repo._stored(repo.session.execute(repo._base().where(CardRow.id.in_(list(card_ids)))))
+
+
+def known_decks(repo: Repo, decks: Sequence[str]) -> None:
+    """Raise NotFound naming the first of `decks` that is not in the store."""
+    have = set(repo.deck_slugs())
+    for d in decks:
+        if d not in have:
+            raise NotFound(f"no deck {d!r} in the store (see: quiz decks)")
+
+
+def gather_stats(
+    repo: Repo,
+    *,
+    day,  # type: ignore[no-untyped-def]  # DayClock
+    now: datetime,
+    decks: Sequence[str],
+    since: date | None,
+    desired_retention: float,
+    retrievability: Callable[[str, int, Schedule], float],
+    front: Callable[[StoredCard], str],
+) -> stats.Report:
+    """Run the grouped queries and assemble the report (no per-review rows in Python)."""
+    known_decks(repo, decks)
+    shift = shift_minutes(day.tz, now)
+    today = day.day_of(now)
+    since_at = day.start_of(since) if since else None
+    hours = hour_counts(repo, decks, shift)
+    tallies = card_tallies(repo, decks, since_at)
+    sched = schedules(repo, [t.card_id for t in tallies])
+    status = {
+        cid: stats.CardStatus(cid, int(s.state), susp, leech, s.lapses,
+                              retrievability(deck, cid, s) if s.reps else None)
+        for cid, (deck, s, susp, leech) in sched.items()
+    }
+    report = stats.build_report(
+        hours=hours,
+        tallies=tallies,
+        ages=age_counts(repo, decks, since_at),
+        due=due_hours(repo, day.start_of(today + timedelta(days=30)), decks, shift),
+        cards=state_rows(repo, decks),
+        status=status,
+        day_of=day.day_of,
+        today=today,
+        since=since,
+        since_at=since_at,
+        desired_retention=desired_retention,
+    )
+    weak_ids = {t.key: t.card_id for t in tallies}
+    shown = [weak_ids[c.key] for c in report.weak_cards]
+    fronts = {c.card.key: front(c) for c in stored_cards(repo, shown)}
+    from dataclasses import replace
+
+    return replace(report, fronts=fronts)
+
+
+# ---- goals -------------------------------------------------------------------------
+
+
+def _goal_date(value: datetime) -> date:
+    return value.astimezone(timezone.utc).date()
+
+
+def goals(repo: Repo) -> list[Goal]:
+    q = (
+        select(DeckRow.slug, GoalRow.due_by, GoalRow.created_at)
+        .join(DeckRow, DeckRow.id == GoalRow.deck_id)
+        .where(GoalRow.learner_id == repo.learner_id)
+        .order_by(GoalRow.due_by, DeckRow.slug)
+    )
+    return [Goal(slug, _goal_date(due), created) for slug, due, created in repo.session.execute(q)]
+
+
+def set_goal(repo: Repo, deck: str, due_by: date, now: datetime) -> Goal:
+    """Aim `deck` at `due_by` (replacing an earlier date for it); commits."""
+    deck_id = repo.session.scalar(select(DeckRow.id).where(DeckRow.slug == deck))
+    if deck_id is None:
+        raise NotFound(f"no deck {deck!r} in the store (see: quiz decks)")
+    at = datetime.combine(due_by, time(0), tzinfo=timezone.utc)  # the date, kept as midnight UTC
+    row = repo.session.scalar(select(GoalRow).where(GoalRow.learner_id == repo.learner_id, GoalRow.deck_id == deck_id))
+    if row is None:
+        row = GoalRow(learner_id=repo.learner_id, deck_id=deck_id, due_by=at, created_at=now)
+        repo.session.add(row)
+    else:
+        row.due_by = at
+        row.created_at = now
+    repo.session.commit()
+    return Goal(deck, due_by, now)
+
+
+def clear_goal(repo: Repo, deck: str) -> bool:
+    deck_id = repo.session.scalar(select(DeckRow.id).where(DeckRow.slug == deck))
+    if deck_id is None:
+        raise NotFound(f"no deck {deck!r} in the store (see: quiz decks)")
+    done = repo.session.execute(
+        delete(GoalRow).where(GoalRow.learner_id == repo.learner_id, GoalRow.deck_id == deck_id)
+    )
+    repo.session.commit()
+    return bool(done.rowcount)
+
+
+def goal_load(repo: Repo, goal: Goal, date_start: datetime) -> GoalLoad:
+    """How much of `goal`'s deck is still to do before the day that starts at `date_start`."""
+    live = and_(CardRow.retired.is_(False), or_(ST.suspended.is_(None), ST.suspended.is_(False)))
+    is_new = or_(ST.state.is_(None), ST.state == 0)
+    seen = ST.state.in_((1, 2, 3))
+    q = (
+        select(
+            func.sum(case((is_new, 1), else_=0)),
+            func.sum(case((and_(seen, ST.last_review < goal.created_at), 1), else_=0)),
+            func.sum(case((and_(seen, ST.last_review >= goal.created_at, ST.due <= date_start), 1), else_=0)),
+            func.sum(case((and_(seen, ST.due > date_start), 1), else_=0)),
+        )
+        .select_from(CardRow)
+        .join(DeckRow, DeckRow.id == CardRow.deck_id)
+        .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == repo.learner_id))
+        .where(DeckRow.slug == goal.deck, live)
+    )
+    new, pending, scheduled, late = (int(v or 0) for v in repo.session.execute(q).one())
+    return GoalLoad(new=new, pending=pending, scheduled=scheduled, late=late)
+
+
+def late_cards(repo: Repo, deck: str, after: datetime, now: datetime, flt: CardFilter, limit: int) -> list[StoredCard]:
+    """Cards of `deck` that fall due after `after` (a goal date): to be pulled forward."""
+    if limit <= 0:
+        return []
+    q = repo._filtered(repo._base(), CardFilter(decks=(deck,), tags=flt.tags, kinds=flt.kinds)).where(
+        ST.state.in_((1, 2, 3)),
+        ST.due > after,
+        ST.suspended.is_(False),
+        or_(ST.buried_until.is_(None), ST.buried_until <= now),
+    )
+    return repo._stored(repo.session.execute(q.order_by(ST.due, CardRow.id).limit(limit)))
+
+
+def answered_today(repo: Repo, deck: str, since: datetime) -> tuple[int, int]:
+    """(new cards introduced, cards reviewed before they were due) in `deck` since `since`."""
+    q = (
+        select(R.prev_state, R.reviewed_at, R.state_before)
+        .join(CardRow, CardRow.id == R.card_id)
+        .join(DeckRow, DeckRow.id == CardRow.deck_id)
+        .where(R.learner_id == repo.learner_id, R.kind == "review", R.reviewed_at >= since, DeckRow.slug == deck)
+    )
+    new = early = 0
+    for prev, at, before in repo.session.execute(q):
+        if prev == int(CardState.NEW):
+            new += 1
+            continue
+        due = (before or {}).get("due")
+        if prev == int(CardState.REVIEW) and isinstance(due, str) and datetime.fromisoformat(due) > at:
+            early += 1
+    return new, early
