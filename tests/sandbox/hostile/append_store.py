@@ -1,0 +1,3 @@
+# expect: exception PermissionError,FileNotFoundError,OSError
+# why: corrupts the quiz store
+open('__STORE__', 'ab').write(b'pwned')

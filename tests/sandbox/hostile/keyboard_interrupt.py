@@ -1,0 +1,3 @@
+# expect: exception KeyboardInterrupt
+# why: raises KeyboardInterrupt
+raise KeyboardInterrupt

@@ -1,0 +1,3 @@
+# expect: exception MemoryError
+# why: one huge allocation
+x = bytearray(8 * 1024 ** 3)

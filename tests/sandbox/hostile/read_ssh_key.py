@@ -1,0 +1,3 @@
+# expect: exception PermissionError,FileNotFoundError
+# why: reads the user's private key
+print(open('__SECRET__').read())

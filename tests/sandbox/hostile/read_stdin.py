@@ -1,0 +1,4 @@
+# expect: stdout ''
+# why: reads stdin: /dev/null, so it ends at once
+import sys
+print(repr(sys.stdin.read()))

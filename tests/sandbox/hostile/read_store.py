@@ -1,0 +1,3 @@
+# expect: exception PermissionError,FileNotFoundError
+# why: reads the quiz store
+print(open('__STORE__', 'rb').read())

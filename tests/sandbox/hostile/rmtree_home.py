@@ -1,0 +1,4 @@
+# expect: exception PermissionError,FileNotFoundError,OSError
+# why: deletes the real home
+import shutil
+shutil.rmtree('__HOME__')

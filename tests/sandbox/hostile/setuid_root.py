@@ -1,0 +1,4 @@
+# expect: exception PermissionError,OSError
+# why: tries to become root again
+import os
+os.setuid(0)

@@ -1,0 +1,6 @@
+# expect: timeout
+# expect: truncated
+# why: endless stderr
+import sys
+while True:
+    sys.stderr.write('y' * 65536)

@@ -1,0 +1,5 @@
+# expect: exit 3
+# why: sys.exit(3)
+import sys
+print('bye')
+sys.exit(3)
