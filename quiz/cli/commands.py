@@ -4,3 +4,4 @@ from quiz.cli import decks  # noqa: F401
 from quiz.cli import review  # noqa: F401
 from quiz.cli import progress  # noqa: F401
 from quiz.cli import store_cmds  # noqa: F401
+from quiz.cli import authoring  # noqa: F401

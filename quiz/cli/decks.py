@@ -22,14 +22,32 @@ def import_(
     Edited cards keep their history; cards removed from a file are retired, not deleted,
     and come back with their history if they return.
 
+    A .csv/.tsv/.txt table (front, back, tags; Anki's text export too) is first
+    converted into NAME.yaml beside it, which is then imported (and is yours to edit).
+
     Example: quiz import decks/ my-deck.yaml
     """
     from quiz.collection import import_paths
     from quiz.ui.reports import import_progress, render_import
 
+    paths = _convert_tables(paths)
     with context.unit() as repo, import_progress() as progress:
         report = import_paths(repo, paths, context.now(), progress)
     render_import(report, as_json)
+
+
+def _convert_tables(paths: List[Path]) -> List[Path]:
+    """Tables become YAML deck files beside them (quiz.authoring.csv_import); the rest as given."""
+    from quiz.authoring.csv_import import convert, is_table
+
+    out = []
+    for path in paths:
+        if is_table(path) and path.is_file():
+            target = convert(path)
+            typer.echo(f"converted {path} -> {target}", err=True)
+            path = target
+        out.append(path)
+    return out
 
 
 @command("decks")

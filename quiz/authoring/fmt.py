@@ -1,0 +1,239 @@
+"""`quiz fmt`: one layout for every deck file, without changing what the deck means.
+
+The file is read with ruamel.yaml's round-trip mode, which keeps comments, quoting
+styles and block scalars. Every plain scalar is read as the exact text written (a
+resolver that knows no booleans, numbers or dates), so nothing is re-spelled: `0777`
+stays `0777`. Then:
+
+- keys are put in the canonical order (`yaml_text.DECK_KEY_ORDER` / `CARD_KEY_ORDER`;
+  unknown keys keep their place after the known ones);
+- a plain value that YAML 1.1 (the loader) would read as a boolean, null, number or date
+  where the format wants a string (`answer: no`, `id: 1e3`, `front: 2024-01-02`) is
+  double-quoted: the loader refuses those, and quoting is the fix its message asks for;
+- a string of several lines becomes a `|` block when a block can carry it exactly;
+- indentation becomes 2 spaces, list items `  - ` under their key.
+
+Comments stay with the key they follow (ruamel's model); a full-line comment that trailed
+the last key of a card stays at the end of that card when its keys are reordered.
+`format_text` is pure; whether the result means the same deck is checked by the caller
+(`check_same`), which refuses to write when it does not.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from quiz.authoring.yaml_text import CARD_KEY_ORDER, DECK_KEY_ORDER, NUMBER_KEYS, block_ok, reads_as_string
+from quiz.errors import DeckError, DeckProblem, QuizError
+
+
+class FormatError(QuizError):
+    """A file fmt cannot format (not YAML, or formatting would change its meaning)."""
+
+
+@dataclass(frozen=True)
+class Formatted:
+    path: str
+    before: str
+    after: str
+    fixed: bool = False  # the file did not load before and does now (quoted YAML 1.1 traps)
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def _yaml():  # type: ignore[no-untyped-def]
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.resolver import VersionedResolver
+
+    class TextResolver(VersionedResolver):
+        """Every plain scalar is a string: its text as written."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is ScalarNode and implicit[0]:
+                return self.DEFAULT_SCALAR_TAG
+            return super().resolve(kind, value, implicit)
+
+    y = YAML(typ="rt")
+    y.Resolver = TextResolver
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+def format_text(text: str, path: str = "<deck>") -> str:
+    """The formatted text of one deck file (raises FormatError for non-YAML)."""
+    from ruamel.yaml import YAMLError
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom):]
+    crlf = "\r\n" in body
+    body = body.replace("\r\n", "\n")
+    y = _yaml()
+    y.explicit_start = body.lstrip().startswith("---") or "\n---" in body.split("\ndeck:")[0]
+    try:
+        data = y.load(body)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise FormatError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc}); "
+                          "fmt leaves it alone") from None
+    if not isinstance(data, CommentedMap):
+        raise FormatError(f"{path}: not a deck (the top level must be a mapping); fmt leaves it alone")
+    _reorder(data, DECK_KEY_ORDER)
+    for key in list(data):
+        if key != "cards":
+            data[key] = _normalise(data[key], key)
+    cards = data.get("cards")
+    if isinstance(cards, CommentedSeq):
+        for index, card in enumerate(cards):
+            if isinstance(card, CommentedMap):
+                _reorder(card, CARD_KEY_ORDER)
+                for key in list(card):
+                    card[key] = _normalise(card[key], key)
+            else:
+                cards[index] = _normalise(card, "")
+    out = io.StringIO()
+    y.dump(data, out)
+    result = out.getvalue()
+    if crlf:
+        result = result.replace("\n", "\r\n")
+    return bom + result
+
+
+def _normalise(value: Any, key: str) -> Any:
+    """Quote YAML 1.1 traps in string positions; multi-line strings as `|` blocks."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString, ScalarString
+
+    if isinstance(value, CommentedMap):
+        for sub in list(value):
+            value[sub] = _normalise(value[sub], key)
+        return value
+    if isinstance(value, CommentedSeq):
+        for i, item in enumerate(value):
+            value[i] = _normalise(item, key)
+        return value
+    if not isinstance(value, str) or key in NUMBER_KEYS or isinstance(value, (LiteralScalarString, FoldedScalarString)):
+        return value
+    if "\n" in value.rstrip("\n") and block_ok(value):
+        return LiteralScalarString(value)
+    if not isinstance(value, ScalarString) and value and not reads_as_string(value):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def _reorder(mapping: Any, order: tuple[str, ...]) -> None:
+    """Put keys in `order` (unknown keys after, in their order), keeping each key's
+    comments, and keeping a comment that trailed the mapping at its end."""
+    keys = list(mapping)
+    wanted = [k for k in order if k in mapping] + [k for k in keys if k not in order]
+    if keys == wanted:
+        return
+    old_last, new_last = keys[-1], wanted[-1]
+    tail = _take_tail_comment(mapping, old_last) if old_last != new_last else None
+    for key in wanted:
+        mapping.move_to_end(key)
+    if tail is not None:
+        _give_tail_comment(mapping, new_last, tail)
+
+
+def _holder(mapping: Any, key: Any) -> tuple[Any, Any, int]:
+    """Where ruamel keeps the comment that follows `key`'s value: the innermost last
+    entry of a block collection value (container, key or index, slot in its entry)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    container, k, slot = mapping, key, 2
+    while True:
+        value = container[k]
+        if isinstance(value, CommentedMap) and len(value) and not value.fa.flow_style():
+            container, k, slot = value, list(value)[-1], 2
+        elif isinstance(value, CommentedSeq) and len(value) and not value.fa.flow_style():
+            container, k, slot = value, len(value) - 1, 0
+        else:
+            return container, k, slot
+
+
+def _take_tail_comment(mapping: Any, key: str) -> str | None:
+    """Detach the blank lines and full-line comments after `key`'s value (not its
+    end-of-line comment) and return them."""
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+    container, k, slot = _holder(mapping, key)
+    entry = container.ca.items.get(k)
+    token = entry[slot] if entry and len(entry) > slot else None
+    if token is None or not isinstance(token.value, str):
+        return None
+    if isinstance(container[k], (LiteralScalarString, FoldedScalarString)):  # the block ends its own line
+        entry[slot] = None
+        return token.value
+    line, sep, rest = token.value.partition("\n")
+    if not rest:
+        return None
+    if line.strip():
+        token.value = line + sep
+    else:
+        entry[slot] = None
+    return rest
+
+
+def _give_tail_comment(mapping: Any, key: str, tail: str) -> None:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+    from ruamel.yaml.tokens import CommentToken
+
+    container, k, slot = _holder(mapping, key)
+    entry = container.ca.items.setdefault(k, [None, None, None, None])
+    token = entry[slot]
+    if token is not None:
+        token.value = token.value + tail if token.value.endswith("\n") else token.value + "\n" + tail
+    else:
+        block = isinstance(container[k], (LiteralScalarString, FoldedScalarString))
+        entry[slot] = CommentToken(tail if block else "\n" + tail, CommentMark(0), None)
+
+
+def load_problems(text: str, path: str) -> list[DeckProblem] | None:
+    """The loader's problems with `text` (None when it loads)."""
+    from quiz.deck import parse_deck
+
+    try:
+        parse_deck(text.encode("utf-8"), path, allow_unrecorded=True)
+    except DeckError as exc:
+        return exc.problems
+    return None
+
+
+def deck_value(text: str, path: str) -> object:
+    """What a deck file means: its Deck with every line number and the path left out."""
+    from dataclasses import replace
+
+    from quiz.deck import parse_deck
+    from quiz.model import card_to_dict
+
+    deck = parse_deck(text.encode("utf-8"), path, allow_unrecorded=True)
+    return (replace(deck, cards=(), path="", line=0), [card_to_dict(c, with_line=False) for c in deck.cards])
+
+
+def format_checked(text: str, path: str) -> Formatted:
+    """Format `text` and prove the result means the same deck; see the module docstring.
+
+    A deck that loads must load to an equal Deck after formatting (else FormatError, and
+    nothing is written). A deck that does not load is formatted only if the result loads
+    (the quoting fixed it); otherwise its problems are raised as a DeckError.
+    """
+    after = format_text(text, path)
+    before_problems = load_problems(text, path)
+    if before_problems is None:
+        if deck_value(after, path) != deck_value(text, path):
+            raise FormatError(f"{path}: formatting would change what the deck means; left unchanged "
+                              "(please report this file)")
+        return Formatted(path, text, after)
+    if after != text and load_problems(after, path) is None:
+        return Formatted(path, text, after, fixed=True)
+    raise DeckError(before_problems)

@@ -1,0 +1,323 @@
+"""Deck authoring commands: `quiz schema`, `quiz new deck|card`, `quiz draft`, `quiz fmt`,
+and `quiz export` (decks back out of the store: Anki, CSV, YAML).
+
+Thin, like every command module: parse, call one function in quiz.authoring or
+quiz.export, write the result, map errors. Heavy imports stay inside the commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from quiz.cli import context
+from quiz.cli.app import app, command
+from quiz.errors import QuizError, UsageError
+
+new_app = typer.Typer(
+    help="Start a deck, or add a card skeleton to one.\n\nExample: quiz new deck my-deck && quiz new card my-deck.yaml --type output",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(new_app, name="new")
+
+FORMATS = ("apkg", "csv", "yaml")
+
+
+def write_atomic(path: Path, data: str) -> None:
+    """Write `data` (exactly: no newline translation) via a temporary file and a rename,
+    so an interrupted write never leaves half a deck."""
+    tmp = path.with_name(f".{path.name}.quiz-tmp")
+    try:
+        tmp.write_bytes(data.encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise QuizError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder, not a deck file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise QuizError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+@command("schema")
+def schema(
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write it to this file instead of stdout."),
+) -> None:
+    """Print the JSON Schema of deck format v1 (for editors and CI).
+
+    Decks point editors at it with a first line like
+    `# yaml-language-server: $schema=../quiz/deck/deck-v1.schema.json`.
+
+    Example: quiz schema -o deck-v1.schema.json
+    """
+    from quiz.authoring.schema_line import schema_file
+
+    text = schema_file().read_text(encoding="utf-8")
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, text)
+        typer.echo(f"wrote {output}", err=True)
+
+
+@command("deck", group=new_app)
+def new_deck(
+    name: Path = typer.Argument(..., help="File to create (NAME or NAME.yaml); NAME also gives the deck id."),
+    title: Optional[str] = typer.Option(None, "--title", help="The deck's title (default: from NAME)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the deck's text (en, zh, ...)."),
+    schema_ref: Optional[str] = typer.Option(None, "--schema", help="Path or URL of the JSON Schema for the editor line (default: the installed one)."),
+    deck_id: Optional[str] = typer.Option(None, "--id", help="The deck id (default: from NAME)."),
+) -> None:
+    """Write a new deck file with one working example card of each type.
+
+    The file passes `quiz check` as written; edit or delete the examples. It never
+    overwrites an existing file.
+
+    Example: quiz new deck decks/python-basics --title "Python basics"
+    """
+    from quiz.authoring.ids import deck_id as make_deck_id
+    from quiz.authoring.schema_line import schema_line
+    from quiz.authoring.skeleton import deck_skeleton
+    from quiz.deck.fields import DECK_ID_RE, LANG_RE
+
+    path = name if name.suffix.lower() in (".yaml", ".yml") else name.with_name(name.name + ".yaml")
+    ident = deck_id or make_deck_id(path.stem)
+    if not ident or not DECK_ID_RE.fullmatch(ident):
+        raise UsageError(f"cannot make a deck id from '{path.stem}'; give one with --id (lowercase letters, digits, '-')")
+    if not LANG_RE.fullmatch(lang):
+        raise UsageError(f"--lang '{lang}' is not a language code (like en, zh, zh-Hans)")
+    if path.exists():
+        raise UsageError(f"{path} already exists; pick another name (quiz new never overwrites)")
+    if not path.parent.is_dir():
+        raise UsageError(f"{path.parent}: no such folder")
+    text = deck_skeleton(ident, title or ident.replace("-", " ").capitalize(), lang, path.name,
+                         schema_line(path, schema_ref))
+    try:
+        with path.open("x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists; pick another name (quiz new never overwrites)") from None
+    typer.echo(f"wrote {path} (deck '{ident}', 5 example cards); next: quiz check {path}")
+
+
+@command("card", group=new_app)
+def new_card(
+    deck_file: Path = typer.Argument(..., help="The deck file to append the card to."),
+    kind: str = typer.Option("basic", "--type", "-t", help="basic | typed | choice | cloze | output."),
+    front: Optional[str] = typer.Option(None, "--front", help="The question (for cloze: the text with {{c1::...}}); also names the id."),
+    card_id: Optional[str] = typer.Option(None, "--id", help="The card's id (default: from --front, else TYPE-N)."),
+) -> None:
+    """Append a card skeleton to a deck file, leaving the rest of the file byte for byte.
+
+    The card goes at the end of `cards:`, indented like the cards before it, with a fresh
+    id. An output card has no expected output yet: write its code, then run
+    `quiz check --record FILE`.
+
+    Example: quiz new card decks/python-basics.yaml --type typed --front "2 ** 10?"
+    """
+    from quiz.authoring.insert import append_card, card_ids
+    from quiz.authoring.skeleton import card_skeleton
+    from quiz.deck import parse_deck
+    from quiz.deck.fields import CARD_ID_RE, CARD_TYPES
+
+    if kind not in CARD_TYPES:
+        raise UsageError(f"unknown card type '{kind}'; use one of: {', '.join(CARD_TYPES)}")
+    text = _read_text(deck_file)
+    parse_deck(text.encode("utf-8"), str(deck_file), allow_unrecorded=True)  # a broken deck: its problems
+    taken = set(card_ids(text, str(deck_file)))
+    if card_id is not None:
+        if not CARD_ID_RE.fullmatch(card_id):
+            raise UsageError(f"--id '{card_id}' may only use lowercase letters, digits, '_' and '-'")
+        if card_id in taken:
+            raise UsageError(f"card id '{card_id}' is already used in {deck_file}")
+    card = card_skeleton(kind, taken, card_id, front)
+    new_text = append_card(text, card, str(deck_file))
+    parse_deck(new_text.encode("utf-8"), str(deck_file), allow_unrecorded=True)
+    write_atomic(deck_file, new_text)
+    typer.echo(f"added {kind} card '{card['id']}' to {deck_file}")
+    if kind == "output":
+        typer.echo(f"write its code, then record the expected output: quiz check --record {deck_file}")
+
+
+@command("draft")
+def draft(
+    notes: Path = typer.Argument(..., help="Notes to draft from: Markdown (.md) or plain text."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the deck here (default: stdout). Never overwrites."),
+    deck_id: Optional[str] = typer.Option(None, "--deck", help="Deck id (default: from the file name)."),
+    title: Optional[str] = typer.Option(None, "--title", help="Deck title (default: the first heading, or the file name)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Deck language (default: guessed from the text)."),
+    run: bool = typer.Option(True, "--run/--no-run", help="Run Python code blocks in the sandbox to record their output."),
+    schema_ref: Optional[str] = typer.Option(None, "--schema", help="Path or URL of the JSON Schema for the editor line."),
+) -> None:
+    """Draft a deck from study notes, for you to edit.
+
+    Headings become tags; questions (a line ending in ?, Q:/A: pairs), definitions
+    (`term: definition`) and a heading followed by a paragraph become basic cards; each
+    fenced Python block becomes an output card whose expected output is recorded by
+    running it in the sandbox. Works on Markdown and on plain-text notes (headings there
+    are short lines ending in a colon, like `组合与继承:`).
+
+    Example: quiz draft notes/gil.md -o decks/gil.yaml
+    """
+    from quiz.authoring.draft import draft as make_draft
+    from quiz.authoring.schema_line import schema_line
+    from quiz.deck.fields import DECK_ID_RE, LANG_RE
+
+    if deck_id is not None and not DECK_ID_RE.fullmatch(deck_id):
+        raise UsageError(f"--deck '{deck_id}' may only use lowercase letters, digits and '-'")
+    if lang is not None and not LANG_RE.fullmatch(lang):
+        raise UsageError(f"--lang '{lang}' is not a language code (like en, zh, zh-Hans)")
+    if output is not None and output.exists():
+        raise UsageError(f"{output} already exists; quiz draft never overwrites (pick another -o)")
+    text = _read_text(notes)
+    runner = None
+    if run:
+        from quiz.sandbox import Sandbox, SandboxConfig
+
+        box = Sandbox(SandboxConfig())
+        runner = box.run
+    result = make_draft(text, notes.name, runner, deck=deck_id, title=title, lang=lang)
+    target = output if output is not None else Path.cwd() / "draft.yaml"
+    header = (schema_line(target, schema_ref)[2:],
+              f"Drafted by `quiz draft` from {notes.name}: every card is a guess; edit it, then `quiz check`.")
+    deck_text = result.text(header)
+    for warning in result.warnings:
+        typer.echo(f"quiz: {warning}", err=True)
+    made = ", ".join(f"{n} {how}" for how, n in sorted(result.counts.items())) or "no cards"
+    count = len(result.deck["cards"])  # type: ignore[arg-type]
+    if output is None:
+        sys.stdout.write(deck_text)
+        sys.stdout.flush()
+        typer.echo(f"drafted {count} cards ({made})", err=True)
+    else:
+        write_atomic(output, deck_text)
+        typer.echo(f"wrote {output}: {count} cards ({made}); next: quiz check {output}")
+
+
+@command("fmt")
+def fmt(
+    paths: List[Path] = typer.Argument(..., help="Deck files or folders of them."),
+    check: bool = typer.Option(False, "--check", help="Change nothing; list files that would change and exit 1 if any (for CI)."),
+) -> None:
+    """Normalise deck files: key order, quoting of YAML traps (no, on, 1e3, dates),
+    `|` blocks for multi-line text, 2-space indentation. Comments are kept.
+
+    The meaning never changes: each result is loaded and compared with the original
+    deck, and a file is left alone if they differ. Running it twice changes nothing.
+
+    Example: quiz fmt decks/   (in CI: quiz fmt --check decks/)
+    """
+    from quiz.authoring.fmt import format_checked
+    from quiz.cli.app import report
+    from quiz.deck import find_deck_files
+    from quiz.errors import DeckError
+
+    files = find_deck_files(paths)
+    failed = 0
+    changed: list[tuple[Path, bool]] = []
+    for path in files:
+        try:
+            result = format_checked(_read_text(path), str(path))
+        except (DeckError, QuizError) as exc:
+            report(exc)
+            failed += 1
+            continue
+        if result.changed:
+            changed.append((path, result.fixed))
+            if not check:
+                write_atomic(path, result.after)
+    for path, fixed in changed:
+        if check:
+            typer.echo(f"would reformat {path}")
+        else:
+            typer.echo(f"formatted {path}" + (" (quoted values YAML misreads; it loads now)" if fixed else ""))
+    typer.echo(f"{len(changed)} of {len(files)} files {'would change' if check else 'formatted'}"
+               + (f", {failed} with problems" if failed else ""), err=True)
+    if failed or (check and changed):
+        raise typer.Exit(1)
+
+
+@command("export")
+def export(
+    fmt_name: str = typer.Option("apkg", "--format", "-f", help="apkg (Anki package) | csv | yaml."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (yaml with several decks: a folder). csv and a single yaml deck default to stdout."),
+    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable; default: all)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the text in apkg/csv (en, zh, ...)."),
+    force: bool = typer.Option(False, "--force", help="yaml: overwrite existing deck files."),
+) -> None:
+    """Export decks from the store: to Anki (.apkg), CSV (front, back, tags) or YAML.
+
+    apkg: one Anki deck per quiz deck, a note per card (cloze notes as Anki cloze
+    notes), code highlighted, tags kept; GUIDs come from card keys, so re-importing a
+    newer export into Anki updates the notes. yaml: deck files that `quiz import` reads
+    back to the same cards (e.g. a deck that exists only in a shared store).
+
+    Example: quiz export --format apkg -o python.apkg --deck python-gil
+    """
+    if fmt_name not in FORMATS:
+        raise UsageError(f"unknown --format '{fmt_name}'; use one of: {', '.join(FORMATS)}")
+    from quiz.export.gather import gather
+
+    with context.unit(create=False) as repo:
+        decks = gather(repo, tuple(deck or ()), context.now())
+    language = lang or context.config().lang
+    if fmt_name == "apkg":
+        from quiz.export.apkg import write_apkg
+
+        if output is None:
+            raise UsageError("--format apkg needs -o FILE.apkg")
+        counts = write_apkg(decks, output, language)
+        typer.echo(f"wrote {output}: {sum(counts.values())} notes in {len(counts)} decks")
+    elif fmt_name == "csv":
+        import io
+
+        from quiz.export.table import write_csv
+
+        buffer = io.StringIO()
+        rows = write_csv(decks, buffer, language)
+        if output is None:
+            sys.stdout.write(buffer.getvalue())
+        else:
+            write_atomic(output, buffer.getvalue())
+            typer.echo(f"wrote {output}: {rows} rows")
+    else:
+        _export_yaml(decks, output, force)
+
+
+def _export_yaml(decks, output: Optional[Path], force: bool) -> None:  # type: ignore[no-untyped-def]
+    from quiz.authoring.schema_line import schema_ref
+    from quiz.export.yaml_deck import deck_yaml
+
+    if output is None:
+        if len(decks) != 1:
+            raise UsageError(f"{len(decks)} decks: give -o FOLDER (one file per deck), or pick one with --deck")
+        sys.stdout.write(deck_yaml(decks[0], schema_ref(Path.cwd() / "deck.yaml")))
+        return
+    if len(decks) == 1 and output.suffix.lower() in (".yaml", ".yml"):
+        targets = [(decks[0], output)]
+    else:
+        output.mkdir(parents=True, exist_ok=True)
+        targets = [(d, output / f"{d.id}.yaml") for d in decks]
+    texts = [(path, deck_yaml(d, schema_ref(path))) for d, path in targets]
+    clash = [str(p) for p, text in texts if p.exists() and not force and p.read_bytes() != text.encode("utf-8")]
+    if clash:
+        raise UsageError(f"would overwrite {', '.join(clash)}; use --force, or another -o")
+    for path, text in texts:
+        write_atomic(path, text)
+        typer.echo(f"wrote {path}")

@@ -1,0 +1,86 @@
+"""An Anki package (.apkg) of quiz decks, written with genanki.
+
+One Anki deck per quiz deck (named by its title), one note per card - except a cloze
+note, whose parts (`id#c1`, `id#c2`) are one quiz card each but one Anki Cloze note,
+since Anki makes the cards from the deletions itself. Note GUIDs are derived from the
+card key (`deck/id`, or the note key for a cloze), and deck and note-type ids are fixed
+hashes, so importing a newer export into Anki updates the notes instead of duplicating
+them. Tags are kept. genanki is the optional extra `quiz[anki]`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from quiz.errors import QuizError
+from quiz.export.gather import ExportDeck
+from quiz.export.render import html_sides, to_html
+from quiz.model import CardKind
+
+# Fixed ids: the same note types on every export, so Anki recognises them.
+BASIC_MODEL_ID = 1_607_392_319
+CLOZE_MODEL_ID = 1_607_392_320
+CSS = """.card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background: white; }
+pre { text-align: left; padding: 8px; border-radius: 4px; overflow-x: auto; }
+code { font-family: monospace; }
+.cloze { font-weight: bold; color: blue; }"""
+
+
+def stable_id(text: str) -> int:
+    """A positive 60-bit id from `text` (deck ids)."""
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:15], 16)
+
+
+def _models():  # type: ignore[no-untyped-def]
+    import genanki
+
+    basic = genanki.Model(
+        BASIC_MODEL_ID, "quiz basic",
+        fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Key"}],
+        templates=[{"name": "Card 1", "qfmt": "{{Front}}",
+                    "afmt": '{{FrontSide}}<hr id="answer">{{Back}}'}],
+        css=CSS, sort_field_index=2,
+    )
+    cloze = genanki.Model(
+        CLOZE_MODEL_ID, "quiz cloze",
+        fields=[{"name": "Text"}, {"name": "Back Extra"}, {"name": "Key"}],
+        templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}],
+        css=CSS, model_type=genanki.Model.CLOZE, sort_field_index=2,
+    )
+    return basic, cloze
+
+
+def write_apkg(decks: Sequence[ExportDeck], path: Path, lang: str | None) -> dict[str, int]:
+    """Write the package; return counts of notes per quiz deck."""
+    try:
+        import genanki
+    except ImportError:
+        raise QuizError("exporting to Anki needs genanki: pip install 'quiz[anki]'") from None
+    basic, cloze = _models()
+    packages = []
+    counts: dict[str, int] = {}
+    for deck in decks:
+        anki_deck = genanki.Deck(stable_id(f"quiz-deck:{deck.id}"), deck.title_in(lang) or deck.id)
+        seen_notes: set[str] = set()
+        for card in deck.cards:
+            if card.kind is CardKind.CLOZE:
+                if card.note_key in seen_notes:
+                    continue
+                seen_notes.add(card.note_key)
+                sides = html_sides(card, lang, deck.lang)
+                fields = [sides.front, to_html(card.explain.get(lang, deck.lang)) if card.explain else "",
+                          card.note_key]
+                note = genanki.Note(model=cloze, fields=fields, tags=list(card.tags),
+                                    guid=genanki.guid_for(card.note_key))
+            else:
+                sides = html_sides(card, lang, deck.lang)
+                note = genanki.Note(model=basic, fields=[sides.front, sides.back, card.key],
+                                    tags=list(card.tags), guid=genanki.guid_for(card.key))
+            anki_deck.add_note(note)
+        counts[deck.id] = len(anki_deck.notes)
+        packages.append(anki_deck)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    genanki.Package(packages).write_to_file(str(path))
+    return counts

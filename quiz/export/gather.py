@@ -1,0 +1,50 @@
+"""Which decks and cards an export writes, read from the store.
+
+The store keeps the cards as the loader built them (deck tags already merged into each
+card's tags, cloze notes split into one card per deletion, plain strings tagged with the
+deck's language); the exporters work from that, so a deck that exists only in a shared
+store can still be exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from quiz.errors import NotFound
+from quiz.model import Card, Text
+
+if TYPE_CHECKING:
+    from quiz.store import Repo
+
+
+@dataclass(frozen=True)
+class ExportDeck:
+    id: str
+    title: Text
+    lang: str | None
+    cards: tuple[Card, ...]
+
+    def title_in(self, lang: str | None) -> str:
+        return self.title.get(lang, self.lang)
+
+
+def gather(repo: "Repo", decks: Sequence[str], now: datetime) -> list[ExportDeck]:
+    """The store's decks (all, or those named in `decks`), each with its live cards."""
+    from quiz.store.repo import CardFilter
+
+    summaries = repo.deck_summaries(now)
+    known = {s.deck: s for s in summaries}
+    missing = [d for d in decks if d not in known]
+    if missing:
+        hint = f" (the store has: {', '.join(known)})" if known else " (the store has no decks; run quiz import first)"
+        raise NotFound(f"no deck named {', '.join(repr(m) for m in missing)}{hint}")
+    wanted = list(dict.fromkeys(decks)) if decks else list(known)
+    if not wanted:
+        raise NotFound("the store has no decks to export; run quiz import first")
+    by_deck: dict[str, list[Card]] = {d: [] for d in wanted}
+    for stored in repo.cards(CardFilter(decks=tuple(wanted))):
+        by_deck[stored.card.deck].append(stored.card)
+    return [ExportDeck(d, known[d].title, known[d].lang, tuple(by_deck[d])) for d in wanted]

@@ -1,0 +1,111 @@
+"""One card as the two sides of a flashcard, as plain text (CSV) or HTML (Anki).
+
+Text fields are Markdown: for Anki they are rendered to HTML with markdown-it (it comes
+with rich) and code is highlighted by pygments with inline styles, so the colours show
+in Anki without a stylesheet. Each kind maps onto question/answer:
+
+- basic / typed: the question (and its code) / the answer(s);
+- choice: the question and its numbered choices / the right choice(s);
+- output: the question ("What does this print?") and the code / the output, or the
+  exception it raises;
+- cloze: the text with its {{cN::...}} deletions as written (Anki's own syntax).
+
+Every answer ends with the card's explanation when it has one.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from functools import lru_cache
+
+from quiz.model import Card, CardKind, Text
+
+OUTPUT_QUESTION = "What does this print?"
+
+
+@dataclass(frozen=True)
+class Sides:
+    front: str
+    back: str
+
+
+def _t(text: Text | None, lang: str | None, deck_lang: str | None) -> str:
+    return text.get(lang, deck_lang) if text is not None else ""
+
+
+def _fence(code: str) -> str:
+    ticks = "```" if "```" not in code else "~~~~"
+    return f"{ticks}python\n{code.rstrip()}\n{ticks}"
+
+
+def markdown_sides(card: Card, lang: str | None, deck_lang: str | None) -> Sides:
+    """Both sides as Markdown (the CSV export; also the source of the HTML)."""
+    t = lambda text: _t(text, lang, deck_lang)  # noqa: E731
+    front: list[str] = []
+    back: list[str] = []
+    kind = card.kind
+    if kind is CardKind.CLOZE:
+        front.append(t(card.text))
+    else:
+        question = t(card.front) or (OUTPUT_QUESTION if kind is CardKind.OUTPUT else "")
+        if question:
+            front.append(question)
+        if card.code:
+            front.append(_fence(card.code))
+    if kind is CardKind.BASIC:
+        back.append(t(card.back))
+    elif kind is CardKind.TYPED:
+        back.append(" / ".join(f"`{a}`" if "`" not in a else a for a in card.answers))
+    elif kind is CardKind.CHOICE:
+        front.append("\n".join(f"{i + 1}. {t(choice)}" for i, choice in enumerate(card.choices)))
+        back.append("\n".join(f"{i + 1}. {t(card.choices[i])}" for i in card.correct if i < len(card.choices)))
+    elif kind is CardKind.OUTPUT:
+        if card.raises is not None:
+            back.append(f"Raises `{card.raises}`")
+        elif card.output is not None:
+            back.append(_fence(card.output) if card.output else "(prints nothing)")
+    if card.explain is not None:
+        back.append(t(card.explain))
+    return Sides("\n\n".join(p for p in front if p), "\n\n".join(p for p in back if p))
+
+
+@lru_cache(maxsize=1)
+def _markdown():  # type: ignore[no-untyped-def]
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "highlight": highlight})
+
+
+def highlight(code: str, lang: str, _attrs: object = None) -> str:
+    """Code as HTML with inline colours (pygments); unknown languages as plain <pre>."""
+    from pygments import highlight as pyg_highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(lang) if lang else TextLexer()
+    except ClassNotFound:
+        lexer = PythonLexer() if lang in ("py", "python3") else TextLexer()
+    formatter = HtmlFormatter(noclasses=True, nowrap=False, style="friendly")
+    return pyg_highlight(code, lexer, formatter)
+
+
+def to_html(markdown: str) -> str:
+    return _markdown().render(markdown).strip()
+
+
+def html_sides(card: Card, lang: str | None, deck_lang: str | None) -> Sides:
+    """Both sides as HTML for Anki (cloze deletions survive: markdown leaves {{...}} alone)."""
+    sides = markdown_sides(card, lang, deck_lang)
+    if card.kind is CardKind.OUTPUT and card.output is not None and card.raises is None and card.output:
+        back = highlight(card.output, "text")
+        if card.explain is not None:
+            back += to_html(_t(card.explain, lang, deck_lang))
+        return Sides(to_html(sides.front), back)
+    return Sides(to_html(sides.front), to_html(sides.back))
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)

@@ -1,0 +1,33 @@
+"""CSV export: one row per card with front, back and tags (space-separated, as Anki
+writes them), text as Markdown. `quiz import` reads such a file back (through
+`quiz.authoring.csv_import`), as it reads Anki's own text exports."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import TextIO
+
+from quiz.export.gather import ExportDeck
+from quiz.export.render import markdown_sides
+from quiz.model import CardKind
+
+COLUMNS = ("front", "back", "tags")
+
+
+def write_csv(decks: Sequence[ExportDeck], out: TextIO, lang: str | None) -> int:
+    """Write the rows; return how many. A cloze note is one row (its text, as written)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    rows = 0
+    for deck in decks:
+        seen: set[str] = set()
+        for card in deck.cards:
+            if card.kind is CardKind.CLOZE:
+                if card.note_key in seen:
+                    continue
+                seen.add(card.note_key)
+            sides = markdown_sides(card, lang, deck.lang)
+            writer.writerow((sides.front, sides.back, " ".join(card.tags)))
+            rows += 1
+    return rows
