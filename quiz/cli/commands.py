@@ -5,3 +5,5 @@ from quiz.cli import review  # noqa: F401
 from quiz.cli import progress  # noqa: F401
 from quiz.cli import store_cmds  # noqa: F401
 from quiz.cli import authoring  # noqa: F401
+from quiz.cli import check  # noqa: F401,E402
+from quiz.cli import sandbox  # noqa: F401,E402

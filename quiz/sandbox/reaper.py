@@ -22,7 +22,8 @@ import threading
 
 PR_SET_CHILD_SUBREAPER = 36
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # also held from fork to register(), so a sweep never sees a
+# just-started sandbox child as an orphan
 _active: set[int] = set()
 _subreaper: bool | None = None
 
@@ -40,6 +41,11 @@ def become_subreaper() -> bool:
                 except OSError:
                     _subreaper = False
         return _subreaper
+
+
+def spawning() -> threading.RLock:
+    """Hold this around starting a sandbox child and registering its pid."""
+    return _lock
 
 
 def register(pid: int) -> None:
@@ -85,14 +91,15 @@ def sweep(rounds: int = 50) -> int:
     children). Returns how many were killed."""
     killed = 0
     for _ in range(rounds):
-        found = orphans()
+        with _lock:
+            found = orphans()
+            for pid in found:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         if not found:
             break
-        for pid in found:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
         for pid in found:
             try:
                 os.waitpid(pid, 0)

@@ -355,16 +355,9 @@ class Sandbox:
             code_r, code_w = os.pipe()
         try:
             argv, env, _ = self._command(plan, host_dir, code, key, report_w, code_r)
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=tuple(fd for fd in (report_w, code_r) if fd >= 0),
-                env=env,
-                cwd=host_dir,
-                start_new_session=True,
-            )
+            with reaper.spawning():
+                proc = _popen(argv, env, host_dir, (report_w, code_r))
+                reaper.register(proc.pid)
         except BaseException as exc:
             for fd in (report_r, code_w):
                 if fd >= 0:
@@ -377,7 +370,6 @@ class Sandbox:
             for fd in (report_w, code_r):
                 if fd >= 0:
                     os.close(fd)
-        reaper.register(proc.pid)
         return _Child(proc, report_r, code_w, host_dir)
 
     def _finish(self, child: _Child, code: str, timeout: float, plan: Plan) -> RunResult:
@@ -526,6 +518,19 @@ class Sandbox:
             duration_ms=duration_ms,
             notes=tuple(notes),
         )
+
+
+def _popen(argv: list[str], env: dict[str, str], cwd: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=tuple(fd for fd in fds if fd >= 0),
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    )
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

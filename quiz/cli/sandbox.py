@@ -1,0 +1,190 @@
+"""`quiz run` (one output card, live) and `quiz doctor` (which sandbox layers hold here).
+
+Thin: find the card, run it through quiz.sandbox, grade with quiz.grading, render.
+Everything the snippet printed is escaped by quiz.safe_text before it reaches the
+terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from quiz.cli.app import command
+from quiz.errors import NotFound, UsageError
+from quiz.model import Card, CardKind, Deck
+
+
+def _find_in(deck: Deck, card_id: str) -> Card | None:
+    for card in deck.cards:
+        if card.id == card_id or (card.note == card_id and card.kind is CardKind.OUTPUT):
+            return card
+    return None
+
+
+def _from_store(deck_id: str, card_id: str) -> tuple[Deck, Card] | None:
+    """TODO(store): look the card up in quiz.store once it offers a card-by-key
+    query; until then `DECK/ID` is searched in the deck folders below."""
+    return None
+
+
+def _deck_folders() -> list[Path]:
+    folders = [Path("decks")]
+    try:
+        from importlib.resources import files
+
+        folders.append(Path(str(files("quiz").joinpath("bundled_decks"))))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    extra = os.environ.get("QUIZ_DECKS")
+    if extra:
+        folders[:0] = [Path(p) for p in extra.split(os.pathsep) if p]
+    return [f for f in folders if f.is_dir()]
+
+
+def find_card(target: str) -> tuple[Deck, Card]:
+    """`PATH#ID` (a deck file and a card id) or `DECK/ID` (a deck id and a card id)."""
+    from quiz.deck import find_deck_files, load_deck
+
+    if "#" in target:
+        path, _, card_id = target.rpartition("#")
+        if not Path(path).is_file():
+            raise UsageError(f"no such deck file: {path}")
+        deck = load_deck(path, allow_unrecorded=True)
+        card = _find_in(deck, card_id)
+        if card is None:
+            raise NotFound(f"no card {card_id!r} in {path}")
+        return deck, card
+    deck_id, sep, card_id = target.partition("/")
+    if not sep or not deck_id or not card_id:
+        raise UsageError(f"expected DECK/ID or PATH#ID, not {target!r}")
+    found = _from_store(deck_id, card_id)
+    if found is not None:
+        return found
+    for file in find_deck_files(_deck_folders()):
+        try:
+            deck = load_deck(file, allow_unrecorded=True)
+        except Exception:  # noqa: BLE001 - a broken deck elsewhere must not stop the search
+            continue
+        if deck.id == deck_id:
+            card = _find_in(deck, card_id)
+            if card is None:
+                raise NotFound(f"no card {card_id!r} in deck {deck_id!r} ({file})")
+            return deck, card
+    raise NotFound(f"no deck {deck_id!r} found (searched {', '.join(str(f) for f in _deck_folders()) or 'nothing'}); try PATH#ID")
+
+
+@command(
+    "run",
+    help=(
+        "Run one output card's snippet in the sandbox, show the real output and whether it matches "
+        "the deck's stored answer (exit 1 if not).\n\n"
+        "Example: quiz run closures/cl-late-binding   |   quiz run decks/closures.yaml#cl-late-binding"
+    ),
+)
+def run(
+    target: str = typer.Argument(..., help="DECK/ID, or PATH#ID for a deck file."),
+    python: Optional[str] = typer.Option(None, "--python", help="Run with this interpreter."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    from quiz.grading import check_expected, expected_text
+    from quiz.sandbox import Sandbox, SandboxConfig
+
+    deck, card = find_card(target)
+    if card.kind is not CardKind.OUTPUT or not card.code:
+        raise UsageError(f"{card.key} is a {card.kind.value} card; only output cards run")
+    with Sandbox(SandboxConfig.from_env(python=python, prestart=False)) as box:
+        result = box.run(card.code, timeout=card.timeout)
+    recorded = card.output is not None or card.raises is not None
+    verdict = check_expected(card, result) if recorded else None
+    matches = bool(verdict and verdict.correct)
+    if as_json:
+        typer.echo(json.dumps({
+            "card": card.key, "path": deck.path, "line": card.line, "code": card.code,
+            "result": asdict(result), "expected": expected_text(card) if recorded else None,
+            "matches": matches, "message": verdict.message if verdict else "no stored answer",
+            "diff": list(verdict.diff) if verdict else [],
+        }, indent=2, ensure_ascii=False))
+    else:
+        _render(deck, card, result, verdict)
+    raise typer.Exit(0 if matches else 1)
+
+
+def _render(deck: Deck, card: Card, result, verdict) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.syntax import Syntax
+    from rich.text import Text
+
+    from quiz.grading import expected_text
+    from quiz.safe_text import escape
+
+    console = Console(highlight=False)
+    console.print(Text(f"{card.key}  ({deck.path}:{card.line})", style="bold"))
+    console.print(Syntax(card.code or "", "python", theme="ansi_dark", line_numbers=True, word_wrap=True))
+    shown = Text(escape(result.stdout.replace("\r\n", "\n").rstrip("\n")) or "(no output)")
+    if result.exception:
+        shown.append(("\n" if result.stdout else "") + escape(result.exception), style="red")
+    console.print(Panel(shown, title="real output", title_align="left", expand=False))
+    if result.stderr and not result.exception:
+        console.print(Panel(Text(escape(result.stderr)), title="stderr", title_align="left", expand=False, style="dim"))
+    status = []
+    if result.timed_out:
+        status.append("timed out")
+    if result.signal:
+        status.append(f"killed by signal {int(result.signal)}")
+    if result.exit_code not in (0, None, 1):
+        status.append(f"exit status {result.exit_code}")
+    status.append(f"{result.duration_ms:.0f} ms")
+    console.print(Text(", ".join(status), style="dim"))
+    for note in result.notes:
+        console.print(Text(f"note: {note}", style="dim"))
+    if verdict is None:
+        console.print(Text("no stored answer in the deck (run `quiz check --record`)", style="yellow"))
+    elif verdict.correct:
+        console.print(Text("✓ matches the deck's answer", style="green"))
+    else:
+        console.print(Text(f"✗ does not match the deck's answer: {verdict.message}", style="red"))
+        console.print(Panel(Text(escape(expected_text(card)) or "(no output)"), title="deck says", title_align="left", expand=False))
+
+
+@command(
+    "doctor",
+    help=(
+        "Show which sandbox layers protect predict-output runs on this machine "
+        "(bubblewrap, Landlock, seccomp, namespaces, privilege drop, limits).\n\nExample: quiz doctor --json"
+    ),
+)
+def doctor(
+    python: Optional[str] = typer.Option(None, "--python", help="Describe runs with this interpreter."),
+    as_json: bool = typer.Option(False, "--json", help="Print the layers as JSON."),
+) -> None:
+    from quiz.sandbox import Sandbox, SandboxConfig
+
+    box = Sandbox(SandboxConfig.from_env(python=python, prestart=False))
+    layers = box.layers()
+    plan = box.plan
+    if as_json:
+        typer.echo(json.dumps({
+            "python": {"executable": plan.interpreter.executable, "version": plan.interpreter.version_text},
+            "bwrap": plan.bwrap,
+            "running_as_root": plan.as_root,
+            "layers": [{"name": l.name, "status": l.status, "detail": l.detail} for l in layers],
+        }, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"sandbox layers (Python {plan.interpreter.version_text}: {plan.interpreter.executable})")
+    table.add_column("layer")
+    table.add_column("status")
+    table.add_column("detail")
+    colour = {"active": "green", "missing": "red", "off": "yellow"}
+    for layer in layers:
+        table.add_row(layer.name, f"[{colour.get(layer.status, 'dim')}]{layer.status}[/]", layer.detail)
+    Console().print(table)
