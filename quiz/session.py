@@ -253,7 +253,11 @@ class ReviewSession:
             message=f"time's up: {response.duration_ms / 1000:.1f}s > {(self.time_limit_ms or 0) / 1000:g}s",
             suggested=Rating.AGAIN,
         )
-        self.prompter.verdict(item, verdict, None)
+        if item.card.kind in (CardKind.BASIC, CardKind.CLOZE):
+            self.prompter.reveal(item)
+            self.prompter.notice(verdict.message)
+        else:
+            self.prompter.verdict(item, verdict, None)
         self.prompter.explain(item)
         self._record(item, Rating.AGAIN, response, verdict, response.duration_ms)
         return Action.ANSWER

@@ -30,19 +30,29 @@ from quiz.ui.prompter import TerminalPrompter
 TIMEOUT = "\x00timeout"
 
 
+def clock() -> float:
+    """The answer-time clock (a seam: tests replace it to script slow answers)."""
+    return time.monotonic()
+
+
 class DrillPrompter(TerminalPrompter):
     def __init__(self, console: Console, lang: str | None = None, *, time_limit: float | None = None,
-                 exam: bool = False, monotonic: Callable[[], float] = time.monotonic, **kwargs) -> None:  # type: ignore[no-untyped-def]
+                 exam: bool = False, monotonic: Callable[[], float] | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(console, lang, **kwargs)
         self.time_limit = time_limit
         self.exam = exam
-        self.monotonic = monotonic
+        self.monotonic = monotonic or (lambda: clock())
         self._deadline: float | None = None
         self._can_time_out = self.interactive and _has_termios()
 
     # ---- timing ---------------------------------------------------------------
 
     def ask(self, item: StoredCard, progress: Progress) -> Response:
+        if self.interactive and getattr(self, "_pause", False):  # "any key: next card" is not answer time
+            self.console.print("[dim]any key: next card[/]")
+            self._pause = False
+            if self._plain_key() in ("\x03", "\x04"):
+                return Response(Action.QUIT)
         start = self.monotonic()
         self._deadline = start + self.time_limit if self.time_limit else None
         try:

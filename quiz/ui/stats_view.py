@@ -19,7 +19,7 @@ from quiz.errors import UsageError
 from quiz.stats import Report, heat_level, percent, seconds
 
 SHADES = ("grey23", "dark_green", "green4", "green3", "bright_green")
-CELL = "■"
+CELLS = ("·", "░", "▒", "▓", "█")  # readable without colour too (pipes, exports, tests)
 DAY_LABELS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 
 
@@ -44,13 +44,13 @@ def heatmap(report: Report, width: int) -> RenderableType:
         for week in weeks:
             if row < len(week):
                 level = heat_level(week[row].answers, peak)
-                line.append(CELL + " " * (cell - 1), style=SHADES[level])
+                line.append(CELLS[level] * cell if cell == 1 else CELLS[level] + " ", style=SHADES[level])
             else:
                 line.append(" " * cell)
         lines.append(line)
     legend = Text("    less ", style="dim")
-    for shade in SHADES:
-        legend.append(CELL, style=shade)
+    for char, shade in zip(CELLS, SHADES):
+        legend.append(char, style=shade)
     legend.append(f" more · busiest day: {peak} answers", style="dim")
     lines.append(legend)
     return Group(*lines)
