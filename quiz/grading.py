@@ -203,7 +203,7 @@ def check_expected(card: Card, result: RunResult) -> Verdict:
             return _verdict(False, expected, real, f"expected {card.raises}, got {result.exception}", diff)
         if want_msg and _lenient(want_msg) != _lenient(message):
             return _verdict(False, expected, real, f"expected {card.raises}, got {result.exception}", diff)
-        if not same_output(card.output or "", result.stdout, "exact" if mode == "regex" else mode):
+        if card.output is not None and not same_output(card.output, result.stdout, "exact" if mode == "regex" else mode):
             return _verdict(False, expected, real, "the output before the exception differs", diff)
         return _verdict(True, expected, real)
     if result.exception:

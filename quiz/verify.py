@@ -215,9 +215,7 @@ def record_into(path: str, answers: Sequence[tuple[Card, RunResult]]) -> list[tu
             continue
         at, indent = found
         insert: list[str] = []
-        if result.exception is not None:
-            if normalize(result.stdout):
-                insert += _block("output", result.stdout, indent)
+        if result.exception is not None:  # deck format v1 holds `raises` alone
             insert.append(f"{' ' * indent}raises: {_yaml_string(result.exception)}\n")
         else:
             insert += _block("output", result.stdout, indent)
@@ -298,7 +296,8 @@ def check_paths(
                 outcomes.append(refusal)
                 continue
             to_record.setdefault(path, []).append((card, base))
-            outcomes.append(CardOutcome(path, card, "recorded", f"recorded {short(real_text(base))}", base))
+            shown = f"raises: {base.exception}" if base.exception is not None else f"output: {short(base.stdout)}"
+            outcomes.append(CardOutcome(path, card, "recorded", f"recorded {shown}", base))
         else:
             outcomes.append(judge(path, card, base, others))
     recorded: list[DeckProblem] = []
