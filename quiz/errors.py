@@ -37,6 +37,15 @@ class NotFound(QuizError):
     exit_code = 4
 
 
+class Conflict(QuizError):
+    """Another session changed the same thing first (an answer given on another machine).
+
+    The write was not made; the caller skips the item and tells the learner.
+    """
+
+    exit_code = 5
+
+
 @dataclass(frozen=True)
 class DeckProblem:
     path: str

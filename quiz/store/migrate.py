@@ -2,6 +2,12 @@
 
 Alembic is only imported when the store's revision differs from the newest one the
 package ships, so opening an up-to-date store costs one small query.
+
+On a shared PostgreSQL store several clients may open a fresh (or older) database at
+the same moment; the upgrade runs under a transaction-scoped advisory lock and looks
+at the revision again once it holds it, so exactly one client migrates and the others
+find the work done. (PostgreSQL's DDL is transactional: a failed upgrade leaves
+nothing half-made.)
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from quiz.errors import StoreError
 
@@ -31,11 +38,18 @@ def _alembic_config(conn: Connection):  # type: ignore[no-untyped-def]
     return cfg
 
 
+MIGRATION_LOCK = 0x7175697A  # "quiz": the advisory lock key that serialises upgrades
+
+
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Bring the store's schema to `target` (in one transaction where the DB allows)."""
     from alembic import command
 
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            if target == "head" and current_revision(conn) == HEAD:
+                return  # another client migrated while we waited for the lock
         command.upgrade(_alembic_config(conn), target)
 
 
@@ -47,4 +61,10 @@ def ensure_schema(engine: Engine) -> None:
     known = {p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("*.py")}
     if revision is not None and revision not in known:
         raise StoreError(f"store schema {revision} is newer than this quiz knows; upgrade quiz")
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except DBAPIError:
+        with engine.connect() as conn:  # SQLite: another process migrated it under our feet
+            if current_revision(conn) == HEAD:
+                return
+        raise

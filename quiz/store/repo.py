@@ -2,7 +2,8 @@
 
 The rest of the program asks the Repo questions in the core's terms (decks, cards,
 schedules, reviews) and never sees SQL. Writes that must survive a killed process
-(an answer, an undo, a bury) commit at once.
+(an answer, an undo, a bury) commit at once, each in a short transaction that is run
+again when a shared store reports a lost race (`quiz.store.retry`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from datetime import datetime
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from quiz.errors import Conflict
 from quiz.model import CardState, Deck, Rating, Schedule, StoredCard, Text, card_from_dict, card_to_dict
 from quiz.scheduler import schedule_from_dict, schedule_to_dict
 from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, Learner, ReviewRow
+from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,10 @@ class CardFilter:
 
 
 class Repo:
-    def __init__(self, session: Session, learner_id: int) -> None:
+    def __init__(self, session: Session, learner_id: int, retry: RetryPolicy = DEFAULT_POLICY) -> None:
         self.session = session
         self.learner_id = learner_id
+        self.retry = retry
 
     def commit(self) -> None:
         self.session.commit()
@@ -338,30 +342,54 @@ class Repo:
         before: Schedule,
         after: Schedule | None,
         leech: bool = False,
+        expect_reps: int | None = None,
     ) -> int:
-        """Append one answer to the log and (for reviews) update the schedule; commit."""
-        entry = ReviewRow(
-            learner_id=self.learner_id,
-            card_id=card_id,
-            kind=kind,
-            rating=int(rating),
-            prev_state=int(before.state),
-            reviewed_at=at,
-            duration_ms=int(duration_ms),
-            answer=answer,
-            correct=correct,
-            state_before=schedule_to_dict(before),
-            state_after=schedule_to_dict(after) if after else None,
+        """Append one answer to the log and (for reviews) update the schedule; commit.
+
+        `expect_reps` is the `reps` of the schedule the session fetched and showed.
+        When given, the card's stored state is read again under a row lock inside the
+        write (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the log insert before
+        it already holds the database's write lock), and if this learner answered the
+        card elsewhere since (the stored `reps` differ), nothing is written and
+        `quiz.errors.Conflict` is raised. Lost races are retried (`quiz.store.retry`).
+        """
+
+        def work() -> int:
+            entry = ReviewRow(
+                learner_id=self.learner_id,
+                card_id=card_id,
+                kind=kind,
+                rating=int(rating),
+                prev_state=int(before.state),
+                reviewed_at=at,
+                duration_ms=int(duration_ms),
+                answer=answer,
+                correct=correct,
+                state_before=schedule_to_dict(before),
+                state_after=schedule_to_dict(after) if after else None,
+            )
+            self.session.add(entry)
+            self.session.flush()  # the first write of the transaction: SQLite's write lock is ours now
+            if after is not None:
+                if expect_reps is not None:
+                    self._expect_reps(card_id, expect_reps)
+                self._write_schedule(card_id, after)
+                if leech:
+                    row = self._state_row(card_id)
+                    row.leech = True
+                    row.suspended = True
+            return entry.id
+
+        # a unique-key clash on card_states is two first answers at once: the rerun sees a Conflict
+        return run_write(self.session, work, self.retry, retry_integrity=expect_reps is not None)
+
+    def _expect_reps(self, card_id: int, expected: int) -> None:
+        row = self.session.get(
+            CardStateRow, (self.learner_id, card_id), with_for_update=True, populate_existing=True
         )
-        self.session.add(entry)
-        if after is not None:
-            self._write_schedule(card_id, after)
-            if leech:
-                row = self._state_row(card_id)
-                row.leech = True
-                row.suspended = True
-        self.session.commit()
-        return entry.id
+        stored = row.reps if row is not None else 0
+        if stored != expected:
+            raise Conflict("already answered on another machine")
 
     def _write_schedule(self, card_id: int, s: Schedule) -> None:
         row = self._state_row(card_id)
@@ -379,28 +407,35 @@ class Repo:
 
         Returns the card's row id, or None when the entry no longer exists.
         """
-        entry = self.session.get(ReviewRow, review_id)
-        if entry is None or entry.learner_id != self.learner_id:
-            return None
-        card_id = entry.card_id
-        if entry.kind == "review":
-            before = schedule_from_dict(entry.state_before)
-            row = self._state_row(card_id)
-            if row.leech and before.lapses < (entry.state_after or {}).get("lapses", 0):  # type: ignore[operator]
-                row.leech = False
-                row.suspended = False
-            self._write_schedule(card_id, before)
-        self.session.delete(entry)
-        self.session.commit()
-        return card_id
+
+        def work() -> int | None:
+            entry = self.session.get(ReviewRow, review_id)
+            if entry is None or entry.learner_id != self.learner_id:
+                return None
+            card_id = entry.card_id
+            if entry.kind == "review":
+                before = schedule_from_dict(entry.state_before)
+                row = self._state_row(card_id)
+                if row.leech and before.lapses < (entry.state_after or {}).get("lapses", 0):  # type: ignore[operator]
+                    row.leech = False
+                    row.suspended = False
+                self._write_schedule(card_id, before)
+            self.session.delete(entry)
+            return card_id
+
+        return run_write(self.session, work, self.retry)
 
     def bury(self, card_id: int, until: datetime) -> None:
-        self._state_row(card_id).buried_until = until
-        self.session.commit()
+        def work() -> None:
+            self._state_row(card_id).buried_until = until
+
+        run_write(self.session, work, self.retry, retry_integrity=True)
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
-        self._state_row(card_id).suspended = suspended
-        self.session.commit()
+        def work() -> None:
+            self._state_row(card_id).suspended = suspended
+
+        run_write(self.session, work, self.retry, retry_integrity=True)
 
     # ---- the log -----------------------------------------------------------------
 

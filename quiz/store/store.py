@@ -3,7 +3,11 @@
 A `Store` owns the engine; `Store.unit()` yields a `Repo` bound to one ORM session
 and one learner, commits when the block ends and rolls back when it raises, so a
 command is one transaction unless it commits more often on purpose (the review
-session commits every answer).
+session commits every answer, in a short transaction of its own that is retried
+when a shared server reports a lost race).
+
+Every learner of a store sees the same decks; progress is per learner. The learner
+row is created the first time a name is used.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 
 from sqlalchemy import select
-from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from quiz.errors import StoreError
@@ -36,6 +40,11 @@ class Store:
         self.engine = make_engine(self.url, create=create)
         with translate_errors(self.url):
             ensure_schema(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql' (for messages and the store copy)."""
+        return self.engine.dialect.name
 
     def close(self) -> None:
         self.engine.dispose()
@@ -62,6 +71,18 @@ class Store:
         finally:
             session.close()
 
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A session for queries across learners (the class view); it writes nothing
+        and enrols nobody."""
+        session = Session(self.engine)
+        try:
+            with translate_errors(self.url):
+                yield session
+        finally:
+            session.rollback()
+            session.close()
+
     def _learner_id(self, session: Session, name: str) -> int:
         found = session.scalar(select(Learner.id).where(Learner.name == name))
         if found is not None:
@@ -80,5 +101,5 @@ class Store:
 def open_store(db: str | None = None, *, create: bool = True) -> Store:
     try:
         return Store(db, create=create)
-    except (OperationalError, DatabaseError) as exc:
+    except DBAPIError as exc:
         raise StoreError(describe_error(exc, resolve_url(db))) from exc
