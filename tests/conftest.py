@@ -65,3 +65,38 @@ cards:
     choices: [threads, asyncio tasks, processes]
     correct: 2
 """
+
+
+# ---- the store on each back end (SQLite and PostgreSQL) --------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """(server URL or None, why not): `QUIZ_TEST_PG_URL`, or a throwaway server started
+    here for the session when PostgreSQL's binaries are installed (see tests/pg.py)."""
+    from tests.pg import session_server_url
+
+    url, why, server = session_server_url()
+    try:
+        yield url, why
+    finally:
+        if server is not None:
+            server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, env: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """This test's store, once on SQLite and once on PostgreSQL (a fresh database each
+    time); `QUIZ_DB` points at it, so the `cli` fixture and subprocesses use it too."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{env / 'store.db'}"
+    else:
+        server_url, why = request.getfixturevalue("pg_server")
+        if server_url is None:
+            pytest.skip(f"PostgreSQL store tests need a server: {why}")
+        from tests.pg import create_database, drop_database
+
+        url = create_database(server_url)
+        request.addfinalizer(lambda: drop_database(server_url, url))
+    monkeypatch.setenv("QUIZ_DB", url)
+    return url

@@ -1,0 +1,97 @@
+"""Reading a store in tests, the same way on SQLite and PostgreSQL (through the models)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from quiz.store.models import Base, CardRow, CardStateRow, Learner, ReviewRow
+from tests.conftest import write_deck
+
+BASIC = """
+deck: {name}
+title: {title}
+lang: en
+tags: [{name}]
+cards:
+{cards}
+"""
+
+
+def basic_deck(folder: Path, n: int, name: str = "basics", title: str = "Basics", tags: str = "") -> Path:
+    cards = "".join(f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n{tags}" for i in range(1, n + 1))
+    return write_deck(folder, f"{name}.yaml", BASIC.format(name=name, title=title, cards=cards))
+
+
+def day(n: int, hour: int = 9) -> str:
+    return (datetime(2026, 3, 1, hour, tzinfo=timezone.utc) + timedelta(days=n - 1)).isoformat()
+
+
+def answer_log(url: str) -> list[tuple[str, str, int]]:
+    """(learner, card key, rating) of every answer, in the order they were written."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            q = (
+                select(Learner.name, CardRow.key, ReviewRow.rating)
+                .join(Learner, Learner.id == ReviewRow.learner_id)
+                .join(CardRow, CardRow.id == ReviewRow.card_id)
+                .order_by(ReviewRow.id)
+            )
+            return [tuple(r) for r in conn.execute(q)]  # type: ignore[misc]
+    finally:
+        engine.dispose()
+
+
+def reps_of(url: str, learner: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            q = (
+                select(CardRow.key, CardStateRow.reps)
+                .join(CardStateRow, CardStateRow.card_id == CardRow.id)
+                .join(Learner, Learner.id == CardStateRow.learner_id)
+                .where(Learner.name == learner)
+            )
+            return dict(conn.execute(q).all())  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def table_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, typed through the models (for comparing two stores)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            out = {}
+            for table in Base.metadata.sorted_tables:
+                pk = list(table.primary_key.columns)
+                out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*pk))]
+            return out
+    finally:
+        engine.dispose()
+
+
+def count(url: str, model: type) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(model)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def spawn(env: Path, url: str, *args: str, now: str, learner: str = "tester",
+          unbuffered: bool = False) -> subprocess.Popen[str]:
+    """`python -m quiz ARGS` on the store at `url`, as `learner`, at `now`; stdin piped."""
+    envvars = dict(os.environ, QUIZ_NOW=now, QUIZ_DB=url, QUIZ_CONFIG=str(env / "config.toml"),
+                   QUIZ_LEARNER=learner, QUIZ_BUNDLED="0")
+    if unbuffered:  # so the test can watch the first card appear
+        envvars["PYTHONUNBUFFERED"] = "1"
+    return subprocess.Popen([sys.executable, "-m", "quiz", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=envvars)
