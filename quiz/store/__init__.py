@@ -1,6 +1,28 @@
-"""The store: SQLAlchemy models, engine, migrations and queries (the only SQL code)."""
+"""The store: SQLAlchemy models, engine, migrations and queries (the only SQL code).
 
-from quiz.store.repo import CardFilter, DeckSummary, Repo, StoredCard
-from quiz.store.store import Store, default_learner, open_store
+The names below are loaded on first use, so that `quiz.store.fast` (the sqlite3 read
+path of `quiz due`) can be imported without importing SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quiz.store.repo import CardFilter, DeckSummary, Repo, StoredCard
+    from quiz.store.store import Store, default_learner, open_store
 
 __all__ = ["CardFilter", "DeckSummary", "Repo", "Store", "StoredCard", "default_learner", "open_store"]
+
+_HOME = {"CardFilter": "repo", "DeckSummary": "repo", "Repo": "repo", "StoredCard": "repo",
+         "Store": "store", "default_learner": "store", "open_store": "store"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"quiz.store.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0001"
+HEAD = "0002"
 
 
 def current_revision(conn: Connection) -> str | None:

@@ -1,0 +1,113 @@
+"""The console script's first stop: answer `quiz due` without typer or SQLAlchemy.
+
+A shell prompt may call `quiz due` on every prompt, so it must cost little more than
+starting Python. `main` recognises exactly the command lines it can answer alone —
+`quiz [--db X] [--learner X] due [--json] [--deck D ...]` on an existing, current SQLite
+store — and hands everything else (help, errors, other commands, a store that needs
+creating or migrating, PostgreSQL) to the typer app unchanged. The numbers are the
+same as the full command's (tests compare the two); only the imports differ.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DueArgs:
+    db: str | None = None
+    learner: str | None = None
+    as_json: bool = False
+    decks: list[str] = field(default_factory=list)
+
+
+_GLOBAL_VALUE = {"--db": "db", "--learner": "learner"}
+
+
+def parse_due(argv: list[str]) -> DueArgs | None:
+    """The arguments of a plain `due` command line, or None for anything else."""
+    args = DueArgs()
+    rest = list(argv)
+    while rest and rest[0].startswith("--"):  # global options before the command
+        word = rest.pop(0)
+        name, eq, value = word.partition("=")
+        if name not in _GLOBAL_VALUE:
+            return None  # --debug, --version, --help, typos: the full app decides
+        if not eq:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        setattr(args, _GLOBAL_VALUE[name], value)
+    if not rest or rest.pop(0) != "due":
+        return None
+    while rest:
+        word = rest.pop(0)
+        name, eq, value = word.partition("=")
+        if word == "--json":
+            args.as_json = True
+        elif name in ("--deck", "-d") and (eq or rest):
+            args.decks.append(value if eq else rest.pop(0))
+        else:
+            return None
+    return args
+
+
+def fast_due(args: DueArgs) -> str | None:
+    """The output of `quiz due` for these arguments, or None to take the full path."""
+    import json
+    import os
+
+    from quiz.clock import now_utc
+    from quiz.errors import QuizError
+    from quiz.store.fast import FastStore, sqlite_file
+
+    if os.environ.get("QUIZ_DEBUG"):
+        return None
+    path = sqlite_file(args.db)
+    if path is None:
+        return None
+    learner = args.learner or os.environ.get("QUIZ_LEARNER")
+    if not learner:
+        from quiz.store.fast import default_learner
+
+        learner = default_learner()
+    try:
+        now = now_utc()
+    except QuizError:
+        return None  # a bad QUIZ_NOW: the full path words the error
+    store = FastStore.open(path, learner)
+    if store is None:
+        return None
+    try:
+        decks = tuple(args.decks)
+        if not args.as_json:
+            return str(store.due_total(now, decks))
+        counts = [c for c in store.due_counts(now) if not decks or c.deck in decks]
+        return json.dumps({
+            "due": sum(c.due for c in counts),
+            "new": sum(c.new for c in counts),
+            "decks": {c.deck: {"due": c.due, "new": c.new, "learning": c.learning} for c in counts},
+        })
+    except Exception:  # a locked or damaged store: the full path reports it properly
+        return None
+    finally:
+        store.close()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    argv = sys.argv[1:]
+    args = parse_due(argv)
+    if args is not None:
+        output = fast_due(args)
+        if output is not None:
+            try:
+                sys.stdout.write(output + "\n")
+                sys.stdout.flush()
+            except BrokenPipeError:
+                pass
+            return
+    from quiz.cli import run_full
+
+    run_full()

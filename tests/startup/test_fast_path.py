@@ -1,0 +1,159 @@
+"""Start-up: `quiz due` answers through sqlite3 with the same numbers as the full
+command, `--help` stays complete, and the cheap paths import no heavy library."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quiz.cli.fast import fast_due, parse_due
+from tests.conftest import write_deck
+
+DECK = """
+deck: {name}
+title: {name}
+cards:
+{cards}
+"""
+
+
+def deck(env: Path, name: str, n: int) -> Path:
+    cards = "".join(f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n" for i in range(n))
+    return write_deck(env, f"{name}.yaml", DECK.format(name=name, cards=cards))
+
+
+def run_quiz(*args: str, now: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if now:
+        env["QUIZ_NOW"] = now
+    return subprocess.run([sys.executable, "-m", "quiz", *args], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+@pytest.fixture
+def studied(cli, env):
+    """Two decks, some cards answered on day 1 (learning, review, Again), one suspended."""
+    cli("import", str(deck(env, "alpha", 6)), str(deck(env, "beta", 4)))
+    assert cli("review", "--deck", "alpha", input="3\n4\n1\n4\n!\n", now="2026-03-01T09:00:00Z").exit_code == 0
+    assert cli("review", "--deck", "beta", input="4\n1\n", now="2026-03-01T10:00:00Z").exit_code == 0
+    return env
+
+
+@pytest.mark.parametrize("now", ["2026-03-01T09:30:00Z", "2026-03-02T09:00:00Z", "2026-03-05T12:00:00Z",
+                                 "2026-04-01T12:00:00Z"])
+def test_fast_due_gives_the_same_numbers_as_the_full_command(cli, studied, now):
+    for args in (["due"], ["due", "--json"], ["due", "--deck", "beta", "--json"], ["due", "-d", "alpha"]):
+        parsed = parse_due(args)
+        assert parsed is not None
+        full = cli(*args, now=now).stdout.strip()
+        os.environ["QUIZ_NOW"] = now
+        try:
+            fast = fast_due(parsed)
+        finally:
+            del os.environ["QUIZ_NOW"]
+        assert fast is not None, "the fast path declined a current store"
+        assert fast == full, args
+    assert json.loads(cli("due", "--json", now=now).stdout)["decks"].keys() == {"alpha", "beta"}
+
+
+def test_the_console_entry_takes_the_fast_path_and_agrees(studied):
+    code = ("import sys; sys.argv = ['quiz', 'due', '--json']; from quiz.cli import main; main(); "
+            "print(sorted(m for m in ('sqlalchemy', 'typer', 'rich', 'fsrs') if m in sys.modules))")
+    env = dict(os.environ, QUIZ_NOW="2026-03-05T12:00:00Z")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    counts, loaded = out.stdout.strip().splitlines()
+    assert loaded == "[]"
+    assert json.loads(counts)["due"] >= 1
+    assert run_quiz("due", "--json", now="2026-03-05T12:00:00Z").stdout.strip() == counts
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["due", "--help"], ["due", "--jsn"], ["--debug", "due"],
+                                  ["decks"], ["due", "extra"], ["--db"], [], ["--version", "due"]])
+def test_everything_else_goes_to_the_full_app(argv):
+    assert parse_due(argv) is None
+
+
+def test_global_options_before_due_are_understood():
+    args = parse_due(["--db", "x.db", "--learner=ann", "due", "--deck", "a", "-d=b", "--json"])
+    assert args is not None
+    assert (args.db, args.learner, args.decks, args.as_json) == ("x.db", "ann", ["a", "b"], True)
+
+
+def test_fast_path_declines_a_missing_store_and_the_full_path_creates_it(env):
+    parsed = parse_due(["due"])
+    assert fast_due(parsed) is None  # no store yet
+    result = run_quiz("due")
+    assert result.returncode == 0 and result.stdout.strip() == "0"
+    assert (env / "store.db").exists()
+
+
+def test_fast_path_declines_an_older_schema(cli, studied):
+    import sqlite3
+
+    with sqlite3.connect(studied / "store.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    assert fast_due(parse_due(["due"])) is None
+
+
+def test_fast_path_declines_an_unknown_learner(studied, monkeypatch):
+    monkeypatch.setenv("QUIZ_LEARNER", "nobody-yet")
+    assert fast_due(parse_due(["due"])) is None
+
+
+def test_a_damaged_store_is_still_one_line(env):
+    (env / "store.db").write_bytes(b"not a database at all" * 100)
+    result = run_quiz("due")
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_help_lists_every_command():
+    from quiz.cli import app
+
+    names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+    assert "due" in names and "optimize" in names
+    result = run_quiz("--help")
+    assert result.returncode == 0
+    listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    assert set(names) <= listed
+
+
+def test_help_and_due_paths_import_only_what_they_need():
+    code = "import sys; import quiz.cli, quiz.cli.fast, quiz.store.fast; print(sorted(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    for heavy in ("'sqlalchemy'", "'typer'", "'rich'", "'fsrs'", "'yaml'"):
+        assert heavy not in loaded
+
+
+def test_fast_store_head_is_the_migrations_head():
+    from quiz.store.fast import head_revision
+    from quiz.store.migrate import HEAD
+
+    assert head_revision() == HEAD
+
+
+@pytest.mark.parametrize("db", [None, "rel/store.db", "~/x.db", "sqlite:////abs/y.db", "postgresql://u@h/db"])
+def test_fast_store_resolves_the_store_like_the_engine(db, tmp_path, monkeypatch):
+    from quiz.store.engine import resolve_url
+    from quiz.store.fast import sqlite_file
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QUIZ_DB", raising=False)
+    path = sqlite_file(db)
+    url = resolve_url(db)
+    if url.startswith("sqlite:///"):
+        assert path == Path(url[len("sqlite:///"):])
+    else:
+        assert path is None
+
+
+def test_default_learner_is_the_same_on_both_paths():
+    from quiz.store.fast import default_learner as fast_learner
+    from quiz.store.store import default_learner
+
+    assert fast_learner() == default_learner()
