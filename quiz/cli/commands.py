@@ -7,3 +7,4 @@ from quiz.cli import store_cmds  # noqa: F401
 from quiz.cli import authoring  # noqa: F401
 from quiz.cli import check  # noqa: F401,E402
 from quiz.cli import sandbox  # noqa: F401,E402
+from quiz.cli import optimize  # noqa: F401

@@ -27,6 +27,7 @@ def review(
     Example: quiz review --deck python-gil --limit 20
     """
     from quiz.daily import CardGrader, Schedulers, StoreRecorder, add_goal_work, goal_overrides, plan_day
+    from quiz.optimize import learned_config
     from quiz.session import ReviewSession
     from quiz.store import CardFilter
     from quiz.ui.console import out
@@ -40,6 +41,7 @@ def review(
         loaded = context.ensure_bundled(repo)
         if loaded:
             out().print(f"[dim]Loaded the bundled decks: {', '.join(loaded)}[/]")
+        cfg = learned_config(cfg, repo)  # parameters fitted by `quiz optimize`, if any
         goals, overrides = goal_overrides(repo, cfg, day, context.now())
         schedulers = Schedulers(cfg, day, overrides)
         plan = plan_day(repo, cfg, day, schedulers, context.now(), flt, new, limit)
@@ -80,11 +82,12 @@ def rebuild(
 
     Example: quiz rebuild --check
     """
+    from quiz.optimize import learned_config
     from quiz.rebuild import rebuild_states
 
     cfg = context.config()
     with context.unit() as repo:
-        report = rebuild_states(repo, cfg, context.day_clock(cfg), write=not check)
+        report = rebuild_states(repo, learned_config(cfg, repo), context.day_clock(cfg), write=not check)
     for key in report.differing:
         typer.echo(f"differs: {key}")
     verb = "would change" if check else "rebuilt"
