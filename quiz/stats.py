@@ -18,6 +18,7 @@ Definitions (the same in the terminal report and in `--json`):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -39,15 +40,21 @@ AGE_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
 
 @dataclass(frozen=True)
 class HourCount:
-    """Answers in one clock hour (UTC start), of one kind, from one card state."""
+    """Answers in one clock hour (its UTC start): all of them, the drills among them,
+    the right ones, and the review-kind answers on review-state cards (`graded`) with
+    how many of those were not Again (`passed`) — the true-retention sample."""
 
     hour: datetime
-    kind: str  # 'review' | 'drill'
-    prev_state: int
     answers: int
+    drills: int
     right: int
-    again: int
+    graded: int
+    passed: int
     duration_ms: int
+
+    @property
+    def reviews(self) -> int:
+        return self.answers - self.drills
 
 
 @dataclass(frozen=True)
@@ -196,10 +203,8 @@ def activity_by_day(hours: Iterable[HourCount], day_of: Callable[[datetime], dat
     drills: dict[date, int] = defaultdict(int)
     for h in hours:
         d = day_of(h.hour)
-        if h.kind == "drill":
-            drills[d] += h.answers
-        else:
-            reviews[d] += h.answers
+        reviews[d] += h.reviews
+        drills[d] += h.drills
     return {d: DayActivity(d, reviews.get(d, 0), drills.get(d, 0)) for d in sorted(set(reviews) | set(drills))}
 
 
@@ -238,17 +243,14 @@ def heat_level(count: int, peak: int) -> int:
     return min(4, 1 + int(4 * (count - 1) / peak)) if peak > 1 else 4
 
 
-def _retention_rows(hours: Iterable[HourCount]) -> list[HourCount]:
-    return [h for h in hours if h.kind == "review" and h.prev_state == REVIEW_STATE]
-
-
 def retention_by(hours: Iterable[HourCount], period_of: Callable[[datetime], date]) -> tuple[Rate, ...]:
     answers: dict[date, int] = defaultdict(int)
     passed: dict[date, int] = defaultdict(int)
-    for h in _retention_rows(hours):
-        p = period_of(h.hour)
-        answers[p] += h.answers
-        passed[p] += h.answers - h.again
+    for h in hours:
+        if h.graded:
+            p = period_of(h.hour)
+            answers[p] += h.graded
+            passed[p] += h.passed
     return tuple(Rate(p.isoformat(), answers[p], passed[p]) for p in sorted(answers))
 
 
@@ -372,18 +374,18 @@ def build_report(
     it); the other figures use the hours from `since_at` (the start of the `--since` day).
     `tallies` and `ages` come already limited to `--since`.
     """
+    day_of = functools.lru_cache(maxsize=None)(day_of)  # each hour is looked up several times
     all_activity = activity_by_day(hours, day_of)
     recent = [h for h in hours if since_at is None or h.hour >= since_at]
-    review_rows = _retention_rows(recent)
-    passed = sum(h.answers - h.again for h in review_rows)
-    true_n = sum(h.answers for h in review_rows)
+    passed = sum(h.passed for h in recent)
+    true_n = sum(h.graded for h in recent)
     return Report(
         today=today,
         since=since,
         desired_retention=desired_retention,
         answers=sum(h.answers for h in recent),
-        reviews=sum(h.answers for h in recent if h.kind != "drill"),
-        drills=sum(h.answers for h in recent if h.kind == "drill"),
+        reviews=sum(h.reviews for h in recent),
+        drills=sum(h.drills for h in recent),
         right=sum(h.right for h in recent),
         duration_ms=sum(h.duration_ms for h in recent),
         heatmap=heatmap_days(all_activity, today),

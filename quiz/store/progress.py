@@ -73,28 +73,32 @@ def shift_minutes(tz, now: datetime) -> int:  # type: ignore[no-untyped-def]
 
 
 def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[stats.HourCount]:
-    """Answers per clock hour, kind and prior state, over the whole log."""
+    """Answers per clock hour over the whole log: one small row per hour."""
     hour = _hour_key(repo, R.reviewed_at, shift).label("hour")
+    graded = and_(R.kind == "review", R.prev_state == int(CardState.REVIEW))
     q = (
         select(
             hour,
-            R.kind,
-            R.prev_state,
             func.count(),
+            func.sum(case((R.kind == "drill", 1), else_=0)),
             func.sum(_right()),
-            func.sum(case((R.rating == 1, 1), else_=0)),
+            func.sum(case((graded, 1), else_=0)),
+            func.sum(case((and_(graded, R.rating > 1), 1), else_=0)),
             func.sum(R.duration_ms),
         )
         .where(R.learner_id == repo.learner_id)
-        .group_by(hour, R.kind, R.prev_state)
+        .group_by(hour)
     )
     if decks:
         q = q.where(_in_decks(R.card_id, decks))
-    return [
-        stats.HourCount(_from_hour_key(h, shift), kind, int(prev), int(n), int(right or 0), int(again or 0),
-                        int(ms or 0))
-        for h, kind, prev, n, right, again, ms in repo.session.execute(q)
-    ]
+    out = []
+    for h, n, drills, right, graded_n, passed, ms in repo.session.execute(q):
+        at = datetime.fromisoformat(h + ":00").replace(tzinfo=timezone.utc)
+        if shift:
+            at -= timedelta(minutes=shift)
+        out.append(stats.HourCount(at, int(n), int(drills or 0), int(right or 0), int(graded_n or 0),
+                                   int(passed or 0), int(ms or 0)))
+    return out
 
 
 def card_tallies(

@@ -34,7 +34,7 @@ def test_streaks_count_learner_days_and_survive_an_unfinished_today():
 
 
 def test_an_answer_before_the_day_boundary_belongs_to_the_day_before():
-    rows = [stats.HourCount(hour(2, 3), "review", 0, 2, 2, 0, 0), stats.HourCount(hour(2, 4), "drill", 0, 1, 1, 0, 0)]
+    rows = [stats.HourCount(hour(2, 3), 2, 0, 2, 0, 0, 0), stats.HourCount(hour(2, 4), 1, 1, 1, 0, 0, 0)]
     by_day = stats.activity_by_day(rows, CLOCK.day_of)
     assert by_day[date(2026, 3, 1)] == stats.DayActivity(date(2026, 3, 1), 2, 0)
     assert by_day[date(2026, 3, 2)] == stats.DayActivity(date(2026, 3, 2), 0, 1)
@@ -49,12 +49,12 @@ def test_heatmap_covers_whole_weeks_from_a_monday_up_to_today():
     assert [stats.heat_level(n, 8) for n in (0, 1, 4, 8)] == [0, 1, 2, 4]
 
 
-def test_true_retention_uses_review_state_answers_of_kind_review_only():
+def test_retention_by_week_and_by_age():
     rows = [
-        stats.HourCount(hour(2), "review", 2, 10, 8, 2, 0),  # 8 of 10 passed
-        stats.HourCount(hour(9), "review", 2, 5, 5, 0, 0),  # next week
-        stats.HourCount(hour(2), "review", 0, 4, 1, 3, 0),  # new cards: not retention
-        stats.HourCount(hour(2), "drill", 2, 6, 0, 6, 0),  # drills: not retention
+        # 20 answers, 6 of them drills; 10 review-state reviews, 8 of them passed
+        stats.HourCount(hour(2), 20, 6, 9, 10, 8, 0),
+        stats.HourCount(hour(9), 5, 0, 5, 5, 5, 0),  # next week
+        stats.HourCount(hour(10), 4, 0, 1, 0, 0, 0),  # only new cards: no retention sample
     ]
     by_week = stats.retention_by(rows, lambda at: stats.week_of(CLOCK.day_of(at)))
     assert [(r.label, r.answers, r.passed) for r in by_week] == [("2026-03-02", 10, 8), ("2026-03-09", 5, 5)]
