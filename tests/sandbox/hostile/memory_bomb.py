@@ -1,5 +1,5 @@
 # expect: exception MemoryError
-# why: allocates without end: RLIMIT_AS turns it into MemoryError
+# why: reserves memory without end: RLIMIT_AS turns it into MemoryError
 chunks = []
 while True:
-    chunks.append(bytearray(200 * 1024 * 1024))
+    chunks.append(bytes(200 * 1024 * 1024))
