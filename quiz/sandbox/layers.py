@@ -61,6 +61,10 @@ class Plan:
 
 
 def make_plan(config: SandboxConfig) -> Plan:
+    if os.name != "posix":
+        from quiz.sandbox.config import SandboxError
+
+        raise SandboxError("the sandbox needs a POSIX system (Linux or macOS); on Windows run quiz under WSL")
     linux = sys.platform.startswith("linux")
     as_root = hasattr(os, "geteuid") and os.geteuid() == 0
     interp = probe(config.python)
