@@ -5,7 +5,7 @@ with rich) and code is highlighted by pygments with inline styles, so the colour
 in Anki without a stylesheet. Each kind maps onto question/answer:
 
 - basic / typed: the question (and its code) / the answer(s);
-- choice: the question and its numbered choices / the right choice(s);
+- choice: the question and its numbered choices / the right choice(s), by number;
 - output: the question ("What does this print?") and the code / the output, or the
   exception it raises;
 - cloze: the text with its {{cN::...}} deletions as written (Anki's own syntax).
@@ -59,7 +59,7 @@ def markdown_sides(card: Card, lang: str | None, deck_lang: str | None) -> Sides
         back.append(" / ".join(f"`{a}`" if "`" not in a else a for a in card.answers))
     elif kind is CardKind.CHOICE:
         front.append("\n".join(f"{i + 1}. {t(choice)}" for i, choice in enumerate(card.choices)))
-        back.append("\n".join(f"{i + 1}. {t(card.choices[i])}" for i in card.correct if i < len(card.choices)))
+        back.append("\n".join(f"- ({i + 1}) {t(card.choices[i])}" for i in card.correct if i < len(card.choices)))
     elif kind is CardKind.OUTPUT:
         if card.raises is not None:
             back.append(f"Raises `{card.raises}`")

@@ -1,0 +1,107 @@
+"""`quiz fmt`: canonical layout, same meaning, comments kept, idempotent, `--check`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.authoring.helpers import REPO
+
+from quiz.authoring.fmt import deck_value, format_checked, format_text
+from quiz.errors import DeckError
+
+MESSY = """\
+# yaml-language-server: $schema=../quiz/deck/deck-v1.schema.json
+# Header comment.
+title: Messy   # the title
+cards:
+- back: "line one\\nline two\\n"
+  front: Why?    # eol on front
+  id: why
+  tags: [a]
+
+# Between cards.
+- answer: [no, "yes", 0777]
+  type: typed
+  id: traps
+  front: 'Which words?'
+  explain: >
+    Folded
+    text.
+deck: messy
+lang: en
+"""
+
+SHIPPED = sorted((REPO / "decks").glob("*.yaml"))
+
+
+def test_key_order_quoting_blocks_and_comments():
+    result = format_checked(MESSY, "messy.yaml")
+    assert result.fixed  # `no` and `0777` made it fail to load before
+    after = result.after
+    assert after.splitlines()[:4] == [
+        "# yaml-language-server: $schema=../quiz/deck/deck-v1.schema.json",
+        "# Header comment.",
+        "deck: messy",
+        "title: Messy   # the title",
+    ]
+    assert after.index("lang: en") < after.index("cards:")
+    assert "  - id: why\n    front: Why?  # eol on front\n    back: |\n      line one\n      line two\n" in after
+    assert "# Between cards." in after
+    assert 'answer: ["no", "yes", "0777"]' in after
+    assert "front: 'Which words?'" in after  # the author's quotes are kept
+    card = after[after.index("  - id: traps"):]
+    assert card.index("type:") < card.index("front:") < card.index("answer:") < card.index("explain:")
+    assert format_text(after, "messy.yaml") == after
+
+
+def test_meaning_is_kept_for_a_deck_that_loads():
+    clean = MESSY.replace("[no, \"yes\", 0777]", "[\"no\", \"yes\", \"0777\"]")
+    result = format_checked(clean, "clean.yaml")
+    assert not result.fixed and result.changed
+    assert deck_value(result.after, "x") == deck_value(clean, "x")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_decks_keep_their_meaning_and_fmt_is_idempotent(path):
+    text = path.read_text(encoding="utf-8")
+    once = format_checked(text, path.name).after
+    assert deck_value(once, "x") == deck_value(text, "x")
+    assert format_text(once, path.name) == once
+    assert once.count("#") >= text.count("\n#")  # comments survive
+
+
+def test_crlf_and_bom_are_kept():
+    text = "\ufeff" + MESSY.replace("\n", "\r\n")
+    after = format_checked(text, "crlf.yaml").after
+    assert after.startswith("\ufeff# yaml-language-server")
+    assert "\r\n" in after and "\n" not in after.replace("\r\n", "")
+
+
+def test_a_deck_that_stays_broken_is_reported_and_not_formatted():
+    with pytest.raises(DeckError) as info:
+        format_checked("deck: d\ntitle: T\ncards:\n  - id: a\n    frnt: q\n    back: b\n", "b.yaml")
+    assert "unknown key 'frnt'" in str(info.value)
+
+
+def test_fmt_cli_check_then_write(cli, env):
+    messy = env / "messy.yaml"
+    messy.write_text(MESSY, encoding="utf-8")
+    tidy = env / "tidy.yaml"
+    tidy.write_text(format_text(MESSY), encoding="utf-8")
+    check = cli("fmt", "--check", str(env))
+    assert check.exit_code == 1
+    assert f"would reformat {messy}" in check.stdout and "tidy.yaml" not in check.stdout
+    assert messy.read_text(encoding="utf-8") == MESSY
+    write = cli("fmt", str(env))
+    assert write.exit_code == 0, write.output
+    assert messy.read_text(encoding="utf-8") == tidy.read_text(encoding="utf-8")
+    assert cli("fmt", "--check", str(env)).exit_code == 0
+
+
+def test_fmt_cli_reports_a_broken_file_and_leaves_it(cli, env):
+    bad = env / "bad.yaml"
+    bad.write_text("deck: d\ntitle: [unclosed\n", encoding="utf-8")
+    result = cli("fmt", str(bad))
+    assert result.exit_code == 1
+    assert "bad.yaml" in result.stderr and "Traceback" not in result.output
+    assert bad.read_text(encoding="utf-8") == "deck: d\ntitle: [unclosed\n"
