@@ -5,7 +5,7 @@ note, whose parts (`id#c1`, `id#c2`) are one quiz card each but one Anki Cloze n
 since Anki makes the cards from the deletions itself. Note GUIDs are derived from the
 card key (`deck/id`, or the note key for a cloze), and deck and note-type ids are fixed
 hashes, so importing a newer export into Anki updates the notes instead of duplicating
-them. Tags are kept. genanki is the optional extra `quiz[anki]`.
+them. Tags are kept. genanki is a dependency of quiz.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def write_apkg(decks: Sequence[ExportDeck], path: Path, lang: str | None) -> dic
     try:
         import genanki
     except ImportError:
-        raise QuizError("exporting to Anki needs genanki: pip install 'quiz[anki]'") from None
+        raise QuizError("exporting to Anki needs genanki: pip install genanki") from None
     basic, cloze = _models()
     packages = []
     counts: dict[str, int] = {}
