@@ -28,9 +28,23 @@ def _find_in(deck: Deck, card_id: str) -> Card | None:
 
 
 def _from_store(deck_id: str, card_id: str) -> tuple[Deck, Card] | None:
-    """TODO(store): look the card up in quiz.store once it offers a card-by-key
-    query; until then `DECK/ID` is searched in the deck folders below."""
-    return None
+    """The card as imported into the store (None when the store lacks it, or there is
+    no store yet: then the deck folders below are searched)."""
+    from quiz.cli import context
+    from quiz.model import Text as ModelText
+    from quiz.store.engine import resolve_url, sqlite_path
+
+    from quiz.cli.app import GLOBALS
+
+    local = sqlite_path(resolve_url(GLOBALS.db))
+    if local is not None and not local.exists():
+        return None
+    with context.unit() as repo:
+        stored = repo.get_card(f"{deck_id}/{card_id}")
+    if stored is None:
+        return None
+    deck = Deck(id=deck_id, title=ModelText.plain(deck_id), cards=(stored.card,), path=stored.path)
+    return deck, stored.card
 
 
 def _deck_folders() -> list[Path]:
@@ -116,21 +130,19 @@ def run(
 
 
 def _render(deck: Deck, card: Card, result, verdict) -> None:  # type: ignore[no-untyped-def]
-    from rich.console import Console
     from rich.panel import Panel
     from rich.syntax import Syntax
     from rich.text import Text
 
     from quiz.grading import expected_text
     from quiz.safe_text import escape
+    from quiz.ui.card_view import run_output
+    from quiz.ui.console import out
 
-    console = Console(highlight=False)
+    console = out()
     console.print(Text(f"{card.key}  ({deck.path}:{card.line})", style="bold"))
     console.print(Syntax(card.code or "", "python", theme="ansi_dark", line_numbers=True, word_wrap=True))
-    shown = Text(escape(result.stdout.replace("\r\n", "\n").rstrip("\n")) or "(no output)")
-    if result.exception:
-        shown.append(("\n" if result.stdout else "") + escape(result.exception), style="red")
-    console.print(Panel(shown, title="real output", title_align="left", expand=False))
+    console.print(run_output(result))
     if result.stderr and not result.exception:
         console.print(Panel(Text(escape(result.stderr)), title="stderr", title_align="left", expand=False, style="dim"))
     status = []

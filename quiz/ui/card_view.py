@@ -80,7 +80,8 @@ def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
 def run_output(result: RunResult) -> RenderableType:
     from quiz.safe_text import escape as escape_output
 
-    body = RichText(escape_output(result.stdout.rstrip("\n")) or "", style="")
+    shown = escape_output(result.stdout.replace("\r\n", "\n").rstrip("\n"))
+    body = RichText(shown or ("" if result.exception else "(no output)"), style="")
     if result.stdout.strip() and (result.exception or result.timed_out or result.truncated):
         body.append("\n")
     notes = []

@@ -265,3 +265,13 @@ def test_review_language_switch(cli, env):
     assert "是多少秒" in zh.stdout and "自 CPython 3.2 起" in zh.stdout
     en = cli("review", "--limit", "1", input="0.005\n", now=day(2))
     assert "in seconds?" in en.stdout
+
+
+def test_run_finds_the_card_in_the_store(cli, env, monkeypatch):
+    monkeypatch.chdir(env)  # no decks/ folder here: the store must answer
+    cli("import", str(write_deck(env, "mixed.yaml", MIXED)))
+    result = cli("run", "mixed/late")
+    assert result.exit_code == 0, result.output
+    assert "[2, 2, 2]" in result.stdout
+    assert f"{(env / 'mixed.yaml').resolve()}:" in result.stdout
+    assert cli("run", "mixed/nope").exit_code != 0
