@@ -33,6 +33,10 @@ def import_(
     paths = _convert_tables(paths)
     with context.unit() as repo, import_progress() as progress:
         report = import_paths(repo, paths, context.now(), progress)
+        if report.changed:
+            from quiz.store.tuning import refresh_catalogue_stats
+
+            refresh_catalogue_stats(repo.session)  # planner statistics for the new shape
     render_import(report, as_json)
 
 

@@ -28,6 +28,9 @@ def upgrade() -> None:
         ["learner_id", "state", "suspended", "due", "buried_until", "card_id"],
     )
     op.create_index("ix_cards_id_deck", "cards", ["id", "retired", "deck_id"])
+    from quiz.store.tuning import refresh_catalogue_stats
+
+    refresh_catalogue_stats(op.get_bind())  # existing stores; imports keep them fresh
 
 
 def downgrade() -> None:

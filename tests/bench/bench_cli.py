@@ -1,0 +1,123 @@
+"""Whole-process benchmarks of the commands a learner runs, on the big fixtures.
+
+Each command is started the way a shell starts it (the `quiz` console script of this
+interpreter's environment), several times; the table shows the median wall time, its
+ratio to `python -c pass` measured in the same run, and the peak memory of the child.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from tests.bench import fixtures
+from tests.bench.measure import Row, median_of, run_once
+
+
+class Context:
+    """What every benchmark needs: the command to run, an environment, the baseline."""
+
+    def __init__(self, runs: int, log=print) -> None:  # type: ignore[no-untyped-def]
+        self.runs = runs
+        self.log = log
+        script = Path(sys.executable).with_name("quiz")
+        self.quiz = [str(script)] if script.exists() else [sys.executable, "-m", "quiz"]
+        self.python = sys.executable
+        self.baseline: float | None = None
+        self.work = fixtures.bench_dir() / f"work-{os.getpid()}"
+        self.work.mkdir(parents=True, exist_ok=True)
+
+    def env(self, db: Path, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZ_")}
+        env.update(QUIZ_DB=str(db), QUIZ_CONFIG=str(fixtures.config_file()), QUIZ_LEARNER=fixtures.LEARNER,
+                   QUIZ_BUNDLED="0", QUIZ_NOW=fixtures.NOW.isoformat(), COLUMNS="100")
+        env.update(extra)
+        return env
+
+    def ratio(self, seconds: float) -> float | None:
+        return seconds / self.baseline if self.baseline else None
+
+    def close(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def _row(ctx: Context, name: str, target: str, limit: float, once, runs: int | None = None,  # type: ignore[no-untyped-def]
+         note: str = "") -> Row:
+    try:
+        median, peak, _times = median_of(runs or ctx.runs, once)
+    except RuntimeError as exc:  # a broken command is a row that says so, not a dead suite
+        last = [line for line in str(exc).splitlines() if line.strip()][-1:]
+        return Row(name, target, None, note=f"failed: {last[0][:90] if last else exc}")
+    ctx.log(f"  {name}: {median * 1000:.1f} ms")
+    return Row(name, target, median, peak, limit, ctx.ratio(median), note, runs or ctx.runs)
+
+
+def bench_baseline(ctx: Context) -> Row:
+    median, peak, _ = median_of(ctx.runs, lambda: run_once([ctx.python, "-c", "pass"], dict(os.environ)))
+    ctx.baseline = median
+    return Row("python -c pass", "(baseline)", median, peak, None, 1.0, runs=ctx.runs)
+
+
+def bench_help(ctx: Context) -> Row:
+    env = ctx.env(ctx.work / "none.db")
+    return _row(ctx, "quiz --help", "<= 150 ms", 0.150, lambda: run_once([*ctx.quiz, "--help"], env))
+
+
+def bench_due(ctx: Context, store: Path) -> list[Row]:
+    env = ctx.env(store)
+    return [
+        _row(ctx, "quiz due (100k cards, 1M reviews)", "<= 100 ms", 0.100,
+             lambda: run_once([*ctx.quiz, "due"], env)),
+        _row(ctx, "quiz due --json", "<= 100 ms", 0.100, lambda: run_once([*ctx.quiz, "due", "--json"], env)),
+    ]
+
+
+def bench_decks(ctx: Context, store: Path) -> Row:
+    env = ctx.env(store)
+    return _row(ctx, "quiz decks (100k cards)", "(no target)", float("inf"),
+                lambda: run_once([*ctx.quiz, "decks"], env))
+
+
+def bench_review_first_card(ctx: Context, store: Path) -> Row:
+    """From start to the first question on stdout; then `q` quits (nothing is written)."""
+    env = ctx.env(store)
+    return _row(ctx, "quiz review: first card on screen", "<= 500 ms", 0.500,
+                lambda: run_once([*ctx.quiz, "review"], env, until=b"return?", then=b"q\n"))
+
+
+def bench_import(ctx: Context, deck: Path) -> list[Row]:
+    """Import a new 10k-card deck into an empty store (copied from a template each run),
+    then the same file again (unchanged: skipped by its hash)."""
+    template = ctx.work / "empty.db"
+    if not template.exists():
+        from quiz.store import open_store
+
+        with open_store(str(template)) as store, store.unit(fixtures.LEARNER):
+            pass
+    target = ctx.work / "import.db"
+
+    def fresh():  # type: ignore[no-untyped-def]
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, target)
+        return run_once([*ctx.quiz, "import", str(deck)], ctx.env(target))
+
+    runs = max(3, ctx.runs // 2)
+    first = _row(ctx, "quiz import: new 10k-card deck (12k cards)", "<= 2.5 s", 2.5, fresh, runs=runs)
+    fresh()
+    again = _row(ctx, "quiz import: same deck again (unchanged)", "<= 0.2 s", 0.2,
+                 lambda: run_once([*ctx.quiz, "import", str(deck)], ctx.env(target)))
+    return [first, again]
+
+
+def bench_stats(ctx: Context, store: Path) -> Row:
+    env = ctx.env(store)
+    try:
+        run_once([*ctx.quiz, "stats", "--help"], env)
+    except RuntimeError:
+        return Row("quiz stats (1M reviews)", "<= 1 s", None, note="no `quiz stats` command yet")
+    runs = max(3, ctx.runs // 2)
+    return _row(ctx, "quiz stats (1M reviews)", "<= 1 s", 1.0, lambda: run_once([*ctx.quiz, "stats"], env),
+                runs=runs)
