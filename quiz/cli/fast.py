@@ -3,13 +3,15 @@
 A shell prompt may call `quiz due` on every prompt, so it must cost little more than
 starting Python. `main` recognises exactly the command lines it can answer alone —
 `quiz [--db X] [--learner X] due [--json] [--deck D ...]` on an existing, current SQLite
-store — and hands everything else (help, errors, other commands, a store that needs
-creating or migrating, PostgreSQL) to the typer app unchanged. The numbers are the
-same as the full command's (tests compare the two); only the imports differ.
+store, and `quiz import PATH...` when every deck file is byte-for-byte the one already
+imported — and hands everything else (help, errors, other commands, changed files, a
+store that needs creating or migrating, PostgreSQL) to the typer app unchanged. The
+output is the same as the full command's (tests compare the two); only the imports differ.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -25,9 +27,8 @@ class DueArgs:
 _GLOBAL_VALUE = {"--db": "db", "--learner": "learner"}
 
 
-def parse_due(argv: list[str]) -> DueArgs | None:
-    """The arguments of a plain `due` command line, or None for anything else."""
-    args = DueArgs()
+def _globals(argv: list[str], args: "DueArgs") -> list[str] | None:
+    """Consume `--db X` / `--learner X` before the command; None for any other option."""
     rest = list(argv)
     while rest and rest[0].startswith("--"):  # global options before the command
         word = rest.pop(0)
@@ -39,6 +40,13 @@ def parse_due(argv: list[str]) -> DueArgs | None:
                 return None
             value = rest.pop(0)
         setattr(args, _GLOBAL_VALUE[name], value)
+    return rest
+
+
+def parse_due(argv: list[str]) -> DueArgs | None:
+    """The arguments of a plain `due` command line, or None for anything else."""
+    args = DueArgs()
+    rest = _globals(argv, args)
     if not rest or rest.pop(0) != "due":
         return None
     while rest:
@@ -95,19 +103,84 @@ def fast_due(args: DueArgs) -> str | None:
         store.close()
 
 
+def parse_import(argv: list[str]) -> tuple[DueArgs, list[str]] | None:
+    """(globals, paths) of a plain `import PATH...` (deck files or folders only), else None."""
+    args = DueArgs()
+    rest = _globals(argv, args)
+    if not rest or rest.pop(0) != "import" or not rest:
+        return None
+    if any(p.startswith("-") or not p.lower().endswith((".yaml", ".yml")) and not os.path.isdir(p) for p in rest):
+        return None  # options, tables to convert, typos: the full command
+    return args, rest
+
+
+def fast_import(args: DueArgs, paths: list[str]) -> str | None:
+    """The output of re-importing unchanged deck files, or None when anything may change."""
+    import hashlib
+    from pathlib import Path
+
+    from quiz.errors import QuizError
+    from quiz.store.fast import FastStore, sqlite_file
+
+    if os.environ.get("QUIZ_DEBUG"):
+        return None
+    path = sqlite_file(args.db)
+    if path is None:
+        return None
+    try:
+        from quiz.deck.loader import find_deck_files
+
+        files = find_deck_files(paths)
+    except QuizError:
+        return None  # a missing path: the full command reports it
+    store = FastStore.open(path, args.learner or os.environ.get("QUIZ_LEARNER") or _learner())
+    if store is None:
+        return None
+    try:
+        stored = store.deck_files()
+    except Exception:
+        return None
+    finally:
+        store.close()
+    decks = []
+    for file in files:
+        known = stored.get(str(Path(file).resolve()))
+        try:
+            if known is None or hashlib.sha256(Path(file).read_bytes()).hexdigest() != known[1]:
+                return None
+        except OSError:
+            return None
+        decks.append(known[0])
+    lines = [f"{deck}: unchanged (file not modified)" for deck in sorted(decks)] + ["nothing changed"]
+    if len(set(decks)) != len(decks) or any(len(line) >= 80 for line in lines):
+        return None  # duplicates to report, or lines the console would wrap: the full command
+    return "\n".join(lines)
+
+
+def _learner() -> str:
+    from quiz.store.fast import default_learner
+
+    return default_learner()
+
+
 def main() -> None:
     """Console-script entry point."""
     argv = sys.argv[1:]
+    output: str | None = None
     args = parse_due(argv)
     if args is not None:
         output = fast_due(args)
-        if output is not None:
-            try:
-                sys.stdout.write(output + "\n")
-                sys.stdout.flush()
-            except BrokenPipeError:
-                pass
-            return
+    else:
+        parsed = parse_import(argv)
+        if parsed is not None:
+            output = fast_import(*parsed)
+    if output is not None:
+        try:
+            sys.stdout.write(output + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        return
     from quiz.cli import run_full
 
     run_full()

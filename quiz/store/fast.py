@@ -119,6 +119,11 @@ class FastStore:
     def close(self) -> None:
         self.conn.close()
 
+    def deck_files(self) -> dict[str, tuple[str, str]]:
+        """Stored deck file path -> (deck id, sha256 of the file when it was imported)."""
+        return {path: (slug, digest) for slug, path, digest in
+                self.conn.execute("SELECT slug, path, file_hash FROM decks")}
+
     def due_total(self, now: datetime, decks: tuple[str, ...] = ()) -> int:
         """Cards due now (learning, review, relearning), not suspended or buried."""
         args = {"learner": self.learner_id, "now": store_timestamp(now)}

@@ -19,7 +19,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from tests.bench import bench_cli, bench_session, fixtures
+from tests.bench import bench_cli, bench_session, fixtures, measure
 from tests.bench.measure import Row
 
 MINE = {"bench_cli", "bench_session", "bench_learning"}
@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     def wanted(name: str) -> bool:
         return not only or name in only
 
+    measure.start_launcher()  # before this process grows (see measure.py)
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     ctx = bench_cli.Context(args.runs, log)
     rows: list[Row] = []
@@ -99,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             learning = bench_learning.run(log)
     finally:
         ctx.close()
+        measure.stop_launcher()
     print(table(rows))
     if scripts:
         print("\nRun on their own (their own tables): " + "; ".join(scripts))

@@ -1,7 +1,10 @@
 """Timing whole processes: wall time to exit (or to a marker on stdout) and peak memory.
 
-Each child is reaped with `os.wait4`, whose rusage is that child's own, so the peak
-resident set size (ru_maxrss) belongs to the measured command alone.
+Each child is reaped with `os.wait4`, whose rusage is that child's own. Linux counts a
+child's peak resident size from the moment it is forked, when it still shares its
+parent's pages, so a parent that has grown (fixtures built, a store opened in process)
+would inflate every figure. The commands are therefore started by a small launcher
+process (this module run as a script), started before the benchmark process grows.
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ class Row:
         return "ok" if ok and mem_ok else "MISS"
 
 
-def run_once(argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None = None,
-             until: bytes | None = None, then: bytes = b"", cwd: str | None = None) -> Sample:
+def _run_here(argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None = None,
+              until: bytes | None = None, then: bytes = b"", cwd: str | None = None) -> Sample:
     """Run `argv`; time to exit, or (with `until`) to the first stdout bytes containing it.
 
     With `until`, `then` is written to stdin once the marker is seen (e.g. "q" to quit a
@@ -90,6 +93,93 @@ def run_once(argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None = 
                   exit_code=proc.returncode)
 
 
+class Launcher:
+    """A small child process that runs commands for us and reports their Samples."""
+
+    def __init__(self) -> None:
+        import sys
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parents[2]
+        self.proc = subprocess.Popen([sys.executable, "-m", "tests.bench.measure"], cwd=root,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def run(self, argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None = None,
+            until: bytes | None = None, then: bytes = b"", cwd: str | None = None) -> Sample:
+        import json
+
+        assert self.proc.stdin and self.proc.stdout
+        request = {"argv": list(argv), "env": env, "cwd": cwd, "stdin": _enc(stdin), "until": _enc(until),
+                   "then": _enc(then)}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        reply = json.loads(self.proc.stdout.readline())
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return Sample(**reply)
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+def _enc(data: bytes | None) -> str | None:
+    import base64
+
+    return None if data is None else base64.b64encode(data).decode()
+
+
+def _dec(text: str | None) -> bytes | None:
+    import base64
+
+    return None if text is None else base64.b64decode(text)
+
+
+_launcher: Launcher | None = None
+
+
+def start_launcher() -> None:
+    """Start the launcher now, while this process is still small."""
+    global _launcher
+    if _launcher is None:
+        _launcher = Launcher()
+
+
+def stop_launcher() -> None:
+    global _launcher
+    if _launcher is not None:
+        _launcher.close()
+        _launcher = None
+
+
+def run_once(argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None = None,
+             until: bytes | None = None, then: bytes = b"", cwd: str | None = None) -> Sample:
+    """Run `argv` through the launcher; time to exit, or (with `until`) to the first stdout
+    bytes containing it (then `then` is written to its stdin)."""
+    start_launcher()
+    assert _launcher is not None
+    return _launcher.run(argv, env, stdin=stdin, until=until, then=then, cwd=cwd)
+
+
+def _serve() -> None:
+    import json
+    import sys
+    from dataclasses import asdict
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            sample = _run_here(request["argv"], request["env"], stdin=_dec(request["stdin"]),
+                               until=_dec(request["until"]), then=_dec(request["then"]) or b"",
+                               cwd=request["cwd"])
+            reply = asdict(sample)
+        except Exception as exc:  # reported to the benchmark, which shows it as a row
+            reply = {"error": str(exc)}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
 def median_of(runs: int, once: Callable[[], Sample], warmup: int = 1) -> tuple[float, float, list[float]]:
     """Median seconds, peak MB (max over runs), and every run's seconds."""
     for _ in range(warmup):
@@ -97,3 +187,7 @@ def median_of(runs: int, once: Callable[[], Sample], warmup: int = 1) -> tuple[f
     samples = [once() for _ in range(runs)]
     times = [s.seconds for s in samples]
     return statistics.median(times), max(s.peak_mb for s in samples), times
+
+
+if __name__ == "__main__":
+    _serve()

@@ -157,3 +157,44 @@ def test_default_learner_is_the_same_on_both_paths():
     from quiz.store.store import default_learner
 
     assert fast_learner() == default_learner()
+
+
+def test_unchanged_reimport_takes_the_fast_path_with_the_full_output(cli, env):
+    from quiz.cli.fast import fast_import, parse_import
+
+    folder = env / "decks"
+    folder.mkdir()
+    deck(folder, "alpha", 3)
+    deck(folder, "beta", 2)
+    assert cli("import", str(folder)).exit_code == 0
+    full = cli("import", str(folder))
+    for argv in (["import", str(folder)], ["import", str(folder / "beta.yaml"), str(folder / "alpha.yaml")]):
+        parsed = parse_import(argv)
+        assert parsed is not None
+        fast = fast_import(*parsed)
+        assert fast is not None
+        assert fast == cli(*argv).stdout.strip()
+    assert fast_import(*parse_import(["import", str(folder)])) == full.stdout.strip()
+    assert run_quiz("import", str(folder)).stdout == full.stdout
+
+
+def test_a_changed_or_new_file_goes_to_the_full_import(cli, env):
+    from quiz.cli.fast import fast_import, parse_import
+
+    path = deck(env, "alpha", 3)
+    assert cli("import", str(path)).exit_code == 0
+    path.write_text(path.read_text() + "  - id: extra\n    front: E?\n    back: E.\n")
+    assert fast_import(*parse_import(["import", str(path)])) is None
+    result = run_quiz("import", str(path))
+    assert result.returncode == 0 and "1 added" in result.stdout
+    other = deck(env, "gamma", 1)
+    assert fast_import(*parse_import(["import", str(path), str(other)])) is None
+    assert fast_import(*parse_import(["import", str(env / "missing.yaml")])) is None
+
+
+@pytest.mark.parametrize("argv", [["import"], ["import", "--json", "x.yaml"], ["import", "cards.csv"],
+                                  ["--debug", "import", "x.yaml"]])
+def test_other_import_lines_go_to_the_full_app(argv):
+    from quiz.cli.fast import parse_import
+
+    assert parse_import(argv) is None
