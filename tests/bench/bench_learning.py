@@ -13,11 +13,11 @@ fitted parameters are scored on the same folds, each fold fitted on the reviews
 before it. Where the Rust reference (`fsrs_rs_python`) can be imported, its figures
 for the same items and day boundaries are shown beside quiz's.
 
-Day boundaries: the reviews fall between 16:00 and 05:59 UTC, so the learner's night
-is the UTC morning; a UTC day starting at 04:00 splits an evening session in two less
-often than one would fear (few reviews between 04:00 and 06:00), and scores best among
-the settings tried, so the headline uses UTC, day start 4 (the brief's default); the
-others are listed for comparison.
+Day boundaries: the reviews fall between 16:00 and 05:59 UTC (none from 06:00 to 14:59),
+so the learner's night is the UTC morning (UTC-7, US Pacific summer time, fits). The
+headline uses a UTC day starting at 04:00 (the brief's default); the learner's own zone
+and two others are listed: they differ by at most 0.001 in log loss, because few
+reviews fall near any of these boundaries.
 """
 
 from __future__ import annotations
