@@ -7,8 +7,8 @@ predicted recall probability is scored against the rating (quiz.evaluate). Each
 prediction comes from the reviews before it only.
 
 Two protocols are shown: every scored review, and the test folds of a 5-way
-time-series split (the last 5/6 of the scored reviews, as the FSRS benchmark's
-TimeSeriesSplit scores them). With the FSRS optimizer installed (`quiz[optimize]`),
+time-series split (the log cut into 6 runs of equal review counts; the last 5 are
+scored, as the FSRS benchmark's TimeSeriesSplit does). With the FSRS optimizer installed (`quiz[optimize]`),
 fitted parameters are scored on the same folds, each fold fitted on the reviews
 before it. Where the Rust reference (`fsrs_rs_python`) can be imported, its figures
 for the same items and day boundaries are shown beside quiz's.
@@ -50,9 +50,13 @@ class Result:
     data: dict
 
 
-def _test_folds(preds: list[Prediction], splits: int = SPLITS) -> list[Prediction]:
-    ordered = sorted(preds, key=lambda p: p.at)
-    return ordered[len(ordered) // (splits + 1):]
+def _test_folds(preds: list[Prediction], log: list[LoggedReview], splits: int = SPLITS) -> list[Prediction]:
+    """The predictions a time-series split scores: from the first cutoff on (the same
+    reviews the fitted parameters are scored on below)."""
+    from quiz.evaluate import time_cutoffs
+
+    start = time_cutoffs(log, splits + 1)[0]
+    return [p for p in preds if p.at >= start]
 
 
 def _rust_reference(log: list[LoggedReview], day: DayClock) -> tuple[float, float] | None:
@@ -111,7 +115,7 @@ def run(log_fn=print) -> Result:  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         preds = predict(log, Scheduler(SchedulerSettings(fuzz=False), day))
         seconds = time.perf_counter() - started
-        whole, folds = score(preds), score(_test_folds(preds))
+        whole, folds = score(preds), score(_test_folds(preds, log))
         rust = _rust_reference(log, day)
         rust_text = f"{rust[0]:.4f} / {rust[1]:.4f}" if rust else "not installed"
         lines.append(f"{name:30} {'all scored reviews':24} {whole.reviews:7} {whole.log_loss:9.4f} "
