@@ -45,11 +45,17 @@ def _covered(path: str) -> bool:
     return any(path == d or path.startswith(d + "/") for d in SYSTEM_DIRS if not os.path.islink(d))
 
 
+MOUNTED = ("/tmp", "/dev", "/dev/shm", "/proc")
+
+
 def _extra_binds(paths: tuple[str, ...]) -> list[str]:
     """Read-only binds of `paths`, with every missing parent made 0755 first (bwrap
-    would copy the host's modes, and a 0700 /root would lock `nobody` out)."""
+    would copy the host's modes, and a 0700 /root would lock `nobody` out).
+
+    They come after the sandbox's own tmpfs mounts, so a Python or a quiz that lives
+    under /tmp (a CI clone, a venv made with mktemp) is still visible inside."""
     args: list[str] = []
-    made: set[str] = set()
+    made: set[str] = set(MOUNTED)
     for path in paths:
         if _covered(path):
             continue
@@ -84,10 +90,10 @@ def command(
     for key, value in env.items():
         args += ["--setenv", key, value]
     args += _system_binds()
-    args += _extra_binds(ro_paths)
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--perms", "01777", "--size", str(16 << 20), "--tmpfs", "/dev/shm"]
     args += ["--perms", "01777", "--size", str(16 << 20), "--tmpfs", "/tmp"]
+    args += _extra_binds(ro_paths)
     args += ["--perms", "0777", "--size", str(disk_bytes), "--tmpfs", WORKDIR, "--chdir", WORKDIR]
     return args
 

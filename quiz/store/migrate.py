@@ -12,6 +12,8 @@ nothing half-made.)
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
@@ -41,11 +43,35 @@ def _alembic_config(conn: Connection):  # type: ignore[no-untyped-def]
 MIGRATION_LOCK = 0x7175697A  # "quiz": the advisory lock key that serialises upgrades
 
 
+@contextlib.contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """Serialise upgrades of one SQLite file across processes (a lock file beside it):
+    SQLite's DDL is not guarded the way PostgreSQL's advisory lock guards it, so two
+    first uses at once would both try to create the tables."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: rely on the re-check after a failed upgrade
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Bring the store's schema to `target` (in one transaction where the DB allows)."""
     from alembic import command
 
-    with engine.begin() as conn:
+    with _sqlite_file_lock(engine), engine.begin() as conn:
+        if conn.dialect.name == "sqlite" and target == "head" and current_revision(conn) == HEAD:
+            return  # another process migrated while we waited for the lock
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             if target == "head" and current_revision(conn) == HEAD:

@@ -145,6 +145,24 @@ def _expose_prefix_script(prefixes: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _keep_under_tmp_script(paths: list[str]) -> str:
+    """Shell lines that mount a fresh tmpfs on /tmp but keep `paths` that live under it
+    (a CI clone of the repo, a venv made with mktemp): bind each aside on a private
+    tmpfs, cover /tmp, then move each back to where it was."""
+    under = sorted({os.path.realpath(p) for p in paths if os.path.realpath(p).startswith("/tmp/")})
+    outer = [p for p in under if not any(p != q and p.startswith(q + "/") for q in under)]
+    lines = ["mount -t tmpfs -o mode=0700,size=1m tmpfs /mnt"] if outer else []
+    for n, path in enumerate(outer):
+        lines += [f"mkdir -p /mnt/keep{n}", f"mount --bind {shlex.quote(path)} /mnt/keep{n}"]
+    lines.append("mount -t tmpfs -o mode=1777,size=512m tmpfs /tmp")
+    for n, path in enumerate(outer):
+        lines += [f"mkdir -p -m 0755 {shlex.quote(path)}", f"mount --move /mnt/keep{n} {shlex.quote(path)}"]
+        parts = Path(path).parts
+        for i in range(3, len(parts)):
+            lines.append(f"chmod 0755 {shlex.quote(str(Path(*parts[:i])))}")
+    return "\n".join(lines)
+
+
 def _python_prefixes() -> list[str]:
     import sysconfig
 
@@ -185,7 +203,7 @@ def run_in_cage(
     drop = f"setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all --bounding-set=-all --" if as_user else ""
     inner = f"""
 set -e
-mount -t tmpfs -o mode=1777,size=512m tmpfs /tmp
+{_keep_under_tmp_script([cwd or os.getcwd(), str(Path(__file__).resolve().parents[2]), *_python_prefixes()])}
 {_expose_prefix_script(_python_prefixes()) if as_user else ''}
 H=/tmp/cage-home
 mkdir -p $H/.ssh $H/.local/share/quiz
