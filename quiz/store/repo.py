@@ -92,7 +92,7 @@ class Repo:
 
     def deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for every deck in the store."""
-        return dict(self.session.execute(select(DeckRow.slug, DeckRow.path)).tuples().all())
+        return dict(self.session.execute(select(DeckRow.slug, DeckRow.path)).all())
 
     def sync_deck(self, deck: Deck, path: str, file_hash: str, now: datetime) -> dict[str, int]:
         """Bring the store's copy of `deck` in line with its file; keep all history.
@@ -170,7 +170,7 @@ class Repo:
             ids = dict(
                 self.session.execute(
                     select(CardRow.key, CardRow.id).where(CardRow.deck_id == row.id)
-                ).tuples().all()
+                ).all()
             )
             if changed_ids:
                 self.session.execute(delete(CardTag).where(CardTag.card_id.in_(changed_ids)))
@@ -265,7 +265,7 @@ class Repo:
             or_(st.buried_until.is_(None), st.buried_until <= now),
         )
         q = q.order_by(st.due, CardRow.id).limit(limit)
-        return self._stored(self.session.execute(q).tuples())
+        return self._stored(self.session.execute(q))
 
     def new_cards(self, now: datetime, flt: CardFilter, limit: int) -> list[StoredCard]:
         st = CardStateRow
@@ -276,7 +276,7 @@ class Repo:
             )
         )
         q = q.order_by(DeckRow.slug, CardRow.position).limit(limit)
-        return self._stored(self.session.execute(q).tuples())
+        return self._stored(self.session.execute(q))
 
     def seen_keys(self, keys: Iterable[str]) -> set[str]:
         """Of these card keys, the ones this learner has answered at least once."""
@@ -306,18 +306,18 @@ class Repo:
             .where(ReviewRow.learner_id == self.learner_id, ReviewRow.reviewed_at >= since, ReviewRow.kind == "review")
             .group_by(ReviewRow.prev_state)
         )
-        return dict(self.session.execute(q).tuples().all())
+        return dict(self.session.execute(q).all())
 
     def get_card(self, key: str) -> StoredCard | None:
         q = self._base().where(CardRow.key == key)
-        found = self._stored(self.session.execute(q).tuples())
+        found = self._stored(self.session.execute(q))
         return found[0] if found else None
 
     def cards(self, flt: CardFilter, include_retired: bool = False) -> list[StoredCard]:
         q = self._base()
         q = self._filtered(q, flt) if not include_retired else q
         q = q.order_by(DeckRow.slug, CardRow.position)
-        return self._stored(self.session.execute(q).tuples())
+        return self._stored(self.session.execute(q))
 
     # ---- answers -----------------------------------------------------------------
 
@@ -448,7 +448,7 @@ class Repo:
         return list(self.session.scalars(q))
 
     def card_keys_by_id(self) -> dict[int, str]:
-        return dict(self.session.execute(select(CardRow.id, CardRow.key)).tuples().all())
+        return dict(self.session.execute(select(CardRow.id, CardRow.key)).all())
 
     def all_schedules(self) -> dict[int, tuple[Schedule, bool, bool]]:
         q = select(CardStateRow).where(CardStateRow.learner_id == self.learner_id)
