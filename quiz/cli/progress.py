@@ -61,7 +61,9 @@ def drill(
         out().print(f"[dim]⏱ {timed:g}s per question; over time counts as wrong[/]")
     with context.unit() as repo:
         context.ensure_bundled(repo)
-        result = run_drill(repo, options, config=cfg, day=context.day_clock(cfg), now=context.now(),
+        from quiz.optimize import learned_config
+
+        result = run_drill(repo, options, config=learned_config(cfg, repo), day=context.day_clock(cfg), now=context.now(),
                            prompter=prompter, runner=context.snippet_runner(), clock=context.now)
     if result is None:
         out().print("No cards match this drill. See: quiz decks")
@@ -148,7 +150,7 @@ def stats(
     with context.unit() as repo:
         report = progress.gather_stats(
             repo, day=day, now=now, decks=decks, since=start, desired_retention=desired,
-            retrievability=_retrievability(cfg, day, now), front=lambda c: _front(c, lang),
+            retrievability=_retrievability(_learned(cfg, repo), day, now), front=lambda c: _front(c, lang),
         )
     if as_json:
         import json
@@ -166,6 +168,13 @@ def stats(
     from quiz.ui.console import out
 
     stats_view.render(report, out(), decks)
+
+
+def _learned(cfg, repo):  # type: ignore[no-untyped-def]
+    """The config with FSRS parameters fitted by `quiz optimize`, when there are any."""
+    from quiz.optimize import learned_config
+
+    return learned_config(cfg, repo)
 
 
 def _retrievability(cfg, day, now):  # type: ignore[no-untyped-def]
