@@ -124,15 +124,22 @@ class TerminalPrompter:
                     return Response(COMMANDS[key.lower()])
                 if key in ("\x03", "\x04"):
                     return Response(Action.QUIT)
-        line = self._line()
-        if line is None:
-            return Response(Action.QUIT)
-        command = parse_command(line, bare=True)
+        command, rating = self._piped_rating()
         if command:
             return Response(command)
-        if line.strip() in ("1", "2", "3", "4"):
-            self._pending = Rating(int(line.strip()))
+        self._pending = rating
         return Response(Action.ANSWER, duration_ms=self._elapsed())
+
+    def _piped_rating(self) -> tuple[Action | None, Rating | None]:
+        """One piped line: a command, a rating 1-4, or anything else (no rating)."""
+        line = self._line()
+        if line is None:
+            return Action.QUIT, None
+        command = parse_command(line, bare=True)
+        if command:
+            return command, None
+        word = line.strip()
+        return None, Rating(int(word)) if word in ("1", "2", "3", "4") else None
 
     def _ask_lines(self) -> Response:
         if self.interactive:
@@ -165,15 +172,10 @@ class TerminalPrompter:
         if not self.interactive:
             if suggested is not None:  # piped: a right prediction is taken as Good
                 return Response(Action.RATE, rating=suggested)
-            line = self._line()
-            if line is None:
-                return Response(Action.QUIT)
-            command = parse_command(line, bare=True)
+            command, rating = self._piped_rating()
             if command:
                 return Response(command)
-            if line.strip() in ("1", "2", "3", "4"):
-                return Response(Action.RATE, rating=Rating(int(line.strip())))
-            return Response(Action.RATE, rating=Rating.GOOD)
+            return Response(Action.RATE, rating=rating or Rating.GOOD)
         default = f" (Enter = {suggested.name.title()})" if suggested else ""
         self.console.print(f"[dim]{card_view.KEYS_RATE}{default}[/]")
         while True:
