@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from quiz.errors import QuizError
-from quiz.export.gather import ExportDeck
+from quiz.export.gather import ExportDeck, one_per_note
 from quiz.export.render import html_sides, to_html
 from quiz.model import CardKind
 
@@ -63,12 +63,8 @@ def write_apkg(decks: Sequence[ExportDeck], path: Path, lang: str | None) -> dic
     counts: dict[str, int] = {}
     for deck in decks:
         anki_deck = genanki.Deck(stable_id(f"quiz-deck:{deck.id}"), deck.title_in(lang) or deck.id)
-        seen_notes: set[str] = set()
-        for card in deck.cards:
+        for card in one_per_note(deck.cards):
             if card.kind is CardKind.CLOZE:
-                if card.note_key in seen_notes:
-                    continue
-                seen_notes.add(card.note_key)
                 sides = html_sides(card, lang, deck.lang)
                 fields = [sides.front, to_html(card.explain.get(lang, deck.lang)) if card.explain else "",
                           card.note_key]

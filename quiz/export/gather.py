@@ -31,6 +31,18 @@ class ExportDeck:
         return self.title.get(lang, self.lang)
 
 
+def one_per_note(cards: Sequence[Card]) -> list[Card]:
+    """The cards to export as notes: a cloze note's parts (c1, c2, ...) become one."""
+    seen: set[str] = set()
+    out = []
+    for card in cards:
+        if card.note_key in seen:
+            continue
+        seen.add(card.note_key)
+        out.append(card)
+    return out
+
+
 def gather(repo: "Repo", decks: Sequence[str], now: datetime) -> list[ExportDeck]:
     """The store's decks (all, or those named in `decks`), each with its live cards."""
     from quiz.store.repo import CardFilter

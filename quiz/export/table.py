@@ -8,9 +8,8 @@ import csv
 from collections.abc import Sequence
 from typing import TextIO
 
-from quiz.export.gather import ExportDeck
+from quiz.export.gather import ExportDeck, one_per_note
 from quiz.export.render import markdown_sides
-from quiz.model import CardKind
 
 COLUMNS = ("front", "back", "tags")
 
@@ -21,12 +20,7 @@ def write_csv(decks: Sequence[ExportDeck], out: TextIO, lang: str | None) -> int
     writer.writerow(COLUMNS)
     rows = 0
     for deck in decks:
-        seen: set[str] = set()
-        for card in deck.cards:
-            if card.kind is CardKind.CLOZE:
-                if card.note_key in seen:
-                    continue
-                seen.add(card.note_key)
+        for card in one_per_note(deck.cards):
             sides = markdown_sides(card, lang, deck.lang)
             writer.writerow((sides.front, sides.back, " ".join(card.tags)))
             rows += 1
