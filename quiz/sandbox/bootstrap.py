@@ -28,11 +28,21 @@ import builtins
 import os
 import sys
 
-_OUR_MODULES = ("bootstrap", "limits", "landlock", "seccomp", "mounts", "privileges")
+_OUR_MODULES = ("bootstrap", "limits", "landlock", "seccomp", "mounts", "privileges", "zygote")
 
 
 def _escape(text):
     return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+class Collector:
+    """Report lines kept in memory: a fork server's own hardening, sent as its hello."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def send(self, tag, text=""):
+        self.data += (tag + _escape(text) + "\n").encode("utf-8", "backslashreplace")
 
 
 class Reporter:
@@ -66,8 +76,9 @@ def _paths(value):
     return [p for p in value.split("\n") if p]
 
 
-def harden(opts, reporter):
-    """Every layer the parent asked for, or an exception."""
+def harden(opts, reporter, server=False):
+    """Every layer the parent asked for, or an exception. A fork server (`server`)
+    leaves the CPU limit, the privilege drop and seccomp to each run (harden_run)."""
     workdir = opts["workdir"]
     uid = int(opts.get("uid", "-1"))
     gid = int(opts.get("gid", "-1"))
@@ -78,10 +89,10 @@ def harden(opts, reporter):
         reporter.send("L", "mount-namespace")
     import limits
 
-    values = {name: int(opts[name]) for name in limits.NAMES if name in opts}
+    values = {name: int(opts[name]) for name in limits.NAMES if name in opts and not (server and name == "cpu")}
     for note in limits.apply(values, nproc_relative=opts.get("nproc_relative") == "1"):
         reporter.send("N", note)
-    if uid >= 0 and os.getuid() == 0:
+    if uid >= 0 and os.getuid() == 0 and not server:
         import privileges
 
         privileges.drop(uid, gid)
@@ -97,6 +108,38 @@ def harden(opts, reporter):
         for note in landlock.restrict(_paths(opts.get("ro", "")), _paths(opts.get("rw", ""))):
             reporter.send("N", note)
         reporter.send("L", f"landlock abi={landlock.abi_version()}")
+    if opts.get("seccomp") == "1":
+        import seccomp
+
+        if not server:
+            seccomp.install()
+            reporter.send("L", "seccomp")
+
+
+def harden_run(opts, reporter, cpu):
+    """The layers a fork server's run child adds after the fork (see zygote.py)."""
+    import limits
+
+    for note in limits.apply({"cpu": cpu}):
+        reporter.send("N", note)
+    uid = int(opts.get("uid", "-1"))
+    if uid >= 0 and os.getuid() == 0:
+        import privileges
+
+        privileges.drop(uid, int(opts.get("gid", "-1")))
+        reporter.send("L", f"privilege-drop uid={uid}")
+    else:
+        import zygote
+
+        zygote.set_dumpable(True)  # the server is not; a snippet's own /proc/self/fd must work
+    if opts.get("landlock") == "1":
+        import landlock
+
+        try:
+            landlock.scope_signals()
+            reporter.send("L", "landlock signal scope")
+        except OSError as exc:
+            reporter.send("N", f"the snippet can signal its fork server ({exc}); a harmed server is replaced")
     if opts.get("seccomp") == "1":
         import seccomp
 
@@ -154,8 +197,37 @@ def run_snippet(code, workdir, reporter):
     return 0
 
 
+def serve(opts):
+    """A fork server (zygote.py): harden once, then fork one run child per request."""
+    hello = Collector()
+    try:
+        harden(opts, hello, server=True)
+    except BaseException as exc:  # noqa: BLE001 - never serve half-protected
+        hello.send("F", f"{type(exc).__name__}: {exc}")
+        import zygote
+
+        zygote.respond(int(opts["response"]), 0, 2, 0, False, False, zygote.Sink(0), zygote.Sink(0), hello)
+        os._exit(125)
+    import zygote
+
+    code, report_fd, cpu = zygote.serve(opts, hello)  # returns only in a run child
+    reporter = Reporter(report_fd)
+    os.set_inheritable(report_fd, False)
+    try:
+        harden_run(opts, reporter, cpu)
+    except BaseException as exc:  # noqa: BLE001
+        reporter.send("F", f"{type(exc).__name__}: {exc}")
+        os._exit(125)
+    reporter.send("R")
+    return run_snippet(code, opts["workdir"], reporter)
+
+
 def main(argv):
     opts, code = parse(argv)
+    if opts.get("server") == "1":
+        for key in ("request", "response"):
+            os.set_inheritable(int(opts[key]), False)
+        return serve(opts)
     reporter = Reporter(int(opts.get("report", "-1")))
     for key in ("report", "codefd"):
         if int(opts.get(key, "-1")) >= 0:

@@ -50,13 +50,15 @@ class SandboxConfig:
     landlock: bool = True
     seccomp: bool = True
     prestart: bool = True  # keep one started, hardened child waiting for the next snippet
+    fork_server: bool = True  # under bubblewrap: fork each run from a server per hash seed
     drop_uid: int | None = None  # None: nobody's uid (only used when running as root)
     drop_gid: int | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> SandboxConfig:
         """Defaults, with `QUIZ_SANDBOX_NO_BWRAP=1` turning bubblewrap off (to exercise
-        the Landlock + seccomp fallback) and QUIZ_SANDBOX_NO_LANDLOCK / _NO_SECCOMP."""
+        the Landlock + seccomp fallback) and QUIZ_SANDBOX_NO_LANDLOCK / _NO_SECCOMP /
+        _NO_FORK_SERVER (a fresh interpreter per run under bubblewrap too)."""
         values: dict[str, object] = {}
         if _env_flag("QUIZ_SANDBOX_NO_BWRAP"):
             values["bwrap"] = False
@@ -64,6 +66,8 @@ class SandboxConfig:
             values["landlock"] = False
         if _env_flag("QUIZ_SANDBOX_NO_SECCOMP"):
             values["seccomp"] = False
+        if _env_flag("QUIZ_SANDBOX_NO_FORK_SERVER"):
+            values["fork_server"] = False
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 

@@ -144,3 +144,24 @@ def restrict(read_only: list[str], read_write: list[str], *, deny_tcp: bool = Tr
     finally:
         os.close(fd)
     return notes
+
+
+def scope_signals() -> None:
+    """Enter a nested domain that only scopes signals and abstract unix sockets
+    (ABI 6+): the process can no longer signal processes outside it — used by a fork
+    server's run child, so a snippet cannot signal the server it was forked from.
+    Raises OSError where the kernel cannot."""
+    libc = _libc()
+    if abi_version() < 6:
+        raise OSError("landlock ABI < 6 cannot scope signals")
+    attr = _RulesetAttr(0, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL)
+    fd = libc.syscall(ctypes.c_long(SYS_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(24), ctypes.c_uint32(0))
+    if fd < 0:
+        raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
+    try:
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
+        if libc.syscall(ctypes.c_long(SYS_RESTRICT_SELF), ctypes.c_int(fd), ctypes.c_uint32(0)) < 0:
+            raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
+    finally:
+        os.close(fd)

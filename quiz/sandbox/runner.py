@@ -33,12 +33,13 @@ from typing import Callable
 from quiz.model import RunResult
 from quiz.sandbox import bwrap as bwrap_mod
 from quiz.sandbox import reaper
+from quiz.sandbox.forkserver import MAX_REQUEST, ForkServer, Response, ServerGone
 from quiz.sandbox.config import MAX_CODE_BYTES, SandboxConfig, SandboxError
 from quiz.sandbox.layers import Layer, Plan, make_plan, missing_notes, report
 
 BOOTSTRAP_DIR = os.path.dirname(os.path.abspath(__file__))
 BOOTSTRAP = os.path.join(BOOTSTRAP_DIR, "entry.py")
-CHILD_MODULES = ("bootstrap", "limits", "landlock", "seccomp", "mounts", "privileges")
+CHILD_MODULES = ("bootstrap", "limits", "landlock", "seccomp", "mounts", "privileges", "zygote")
 PY_FLAGS = ("-s", "-S", "-B", "-X", "utf8")
 CHUNK = 65536
 DRAIN_SECONDS = 0.5
@@ -213,6 +214,9 @@ class Sandbox:
         self._plan_lock = threading.Lock()
         self._spares: dict[tuple[int, int], _Child | None] = {}
         self._spares_lock = threading.Lock()
+        self._servers: dict[int, list[ForkServer]] = {}  # idle servers by hash seed
+        self._busy: set[ForkServer] = set()
+        self._servers_lock = threading.Lock()
         self._closed = False
         _live.add(self)
 
@@ -243,8 +247,11 @@ class Sandbox:
         }
 
     def _command(
-        self, plan: Plan, host_dir: str, code: str | None, key: tuple[int, int], report_fd: int, code_fd: int
+        self, plan: Plan, host_dir: str, code: str | None, key: tuple[int, int], report_fd: int, code_fd: int,
+        server: tuple[int, int] | None = None,
     ) -> tuple[list[str], dict[str, str], str]:
+        """The child's command line; with `server` (request fd, response fd) a fork
+        server's, which gets each run's code and CPU budget over its pipe."""
         cfg = self.config
         hash_seed, cpu = key
         interp = plan.interpreter
@@ -291,6 +298,10 @@ class Sandbox:
                 os.mkdir(stash, 0o700)
                 opts.update(mountns="1", disk=str(disk), stash=stash, expose="\n".join((*interp.prefixes, BOOTSTRAP_DIR)))
         argv += [interp.executable, *PY_FLAGS, BOOTSTRAP]
+        if server is not None:
+            del opts["report"], opts["cpu"]
+            opts.update(server="1", request=str(server[0]), response=str(server[1]))
+            return argv + [f"{k}={v}" for k, v in opts.items()], env, inside
         argv += [f"{k}={v}" for k, v in opts.items()]
         if code is None:
             argv.append(f"codefd={code_fd}")
@@ -314,12 +325,143 @@ class Sandbox:
             raise SandboxError(f"timeout must be positive, not {timeout}")
         plan = self.plan
         key = (hash_seed, self.config.cpu_seconds(timeout))
+        if self.uses_fork_server and size <= MAX_REQUEST:
+            result = self._run_on_server(code, timeout, key)
+            if result is not None:
+                return result
         child = self._take_spare(key) if size <= SPARE_MAX_CODE else None
         if child is None:
             child = self._spawn(plan, key, code if size > SPARE_MAX_CODE else None)
-        if self.config.prestart and size <= SPARE_MAX_CODE:
+        if self.config.prestart and size <= SPARE_MAX_CODE and not self.uses_fork_server:
             self._add_spare(plan, key)
         return self._finish(child, code, timeout, plan)
+
+    # -- the fork server -------------------------------------------------------------
+
+    @property
+    def uses_fork_server(self) -> bool:
+        """Runs are forked from a server per hash seed (zygote.py): only under
+        bubblewrap, whose namespaces the server can reset between runs."""
+        return self.config.fork_server and self.plan.bwrap is not None
+
+    def helper_pids(self) -> set[int]:
+        """Processes the sandbox keeps between runs (its fork servers)."""
+        with self._servers_lock:
+            servers = [s for idle in self._servers.values() for s in idle] + list(self._busy)
+        return {pid for server in servers for pid in server.pids()}
+
+    def _run_on_server(self, code: str, timeout: float, key: tuple[int, int]) -> RunResult | None:
+        """None when no server could take the run (the caller runs it fresh)."""
+        seed, cpu = key
+        server = self._take_server(seed)
+        if server is None:
+            return None
+        started = self._clock()
+        try:
+            response = server.run(code, timeout, cpu, self.config.output_limit, self._clock)
+        except ServerGone:
+            response = None
+            gone = True
+        else:
+            gone = False
+        finally:
+            self._return_server(server)
+        if gone:
+            return None  # died under this run (a snippet may kill it): run it fresh
+        duration_ms = (self._clock() - started) * 1000.0
+        if response is None:
+            return RunResult(
+                timed_out=True, signal=signal.SIGKILL, duration_ms=duration_ms,
+                notes=(*missing_notes(self.layers()), f"timed out after {timeout:g}s: the fork server stopped answering and was killed"),
+            )
+        return self._from_response(response, server.hello, timeout, duration_ms)
+
+    def _take_server(self, seed: int) -> ForkServer | None:
+        with self._servers_lock:
+            if self._closed:
+                return None
+            idle = self._servers.get(seed)
+            if idle:
+                server = idle.pop()
+                self._busy.add(server)
+                return server
+        try:
+            server = self._start_server(seed)
+        except SandboxError:
+            return None
+        with self._servers_lock:
+            if self._closed:
+                server.close()
+                return None
+            self._busy.add(server)
+        return server
+
+    def _return_server(self, server: ForkServer) -> None:
+        with self._servers_lock:
+            self._busy.discard(server)
+            idle = self._servers.setdefault(server.seed, [])
+            if server.alive and not self._closed and len(idle) < max(2, os.cpu_count() or 1):
+                idle.append(server)
+                return
+        server.close()
+        reaper.unregister(server.proc.pid)
+        reaper.sweep()  # its namespace's init, adopted by us when bwrap died
+
+    def _start_server(self, seed: int) -> ForkServer:
+        plan = self.plan
+        request_r, request_w = os.pipe()
+        response_r, response_w = os.pipe()
+        try:
+            argv, env, _ = self._command(plan, "/", None, (seed, 0), -1, -1, server=(request_r, response_w))
+            with reaper.spawning():
+                proc = subprocess.Popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    pass_fds=(request_r, response_w), env=env, cwd="/", start_new_session=True,
+                )
+                reaper.register(proc.pid)
+        except OSError as exc:
+            os.close(request_w)
+            os.close(response_r)
+            raise SandboxError(f"cannot start the sandbox: {exc}") from None
+        finally:
+            os.close(request_r)
+            os.close(response_w)
+        server = ForkServer(proc, request_w, response_r, seed)
+        try:
+            hello = _parse_report(server.await_hello(self._clock))
+        except ServerGone as exc:
+            server.close()
+            reaper.unregister(proc.pid)
+            raise SandboxError(str(exc)) from None
+        if hello.fatal is not None:
+            server.close()
+            reaper.unregister(proc.pid)
+            raise SandboxError(f"sandbox setup failed in the child: {hello.fatal}")
+        return server
+
+    def _from_response(self, response: Response, hello: bytes, timeout: float, duration_ms: float) -> RunResult:
+        cfg = self.config
+        out, err = _Stream(cfg.output_limit, bytearray(response.stdout), response.out_dropped), _Stream(
+            cfg.output_limit, bytearray(response.stderr), response.err_dropped)
+        rep = _parse_report(hello + response.report)
+        if rep.fatal is not None:
+            raise SandboxError(f"sandbox setup failed in the child: {rep.fatal}")
+        if not rep.ready and not response.timed_out:
+            detail = err.text().strip().splitlines()
+            raise SandboxError("the sandbox child did not start: " + (detail[-1] if detail else "no report"))
+        notes = [*missing_notes(self.layers()), *rep.notes]
+        exit_code: int | None = response.value if response.kind == 0 else None
+        sig: int | None = response.value if response.kind == 1 else None
+        if response.timed_out:
+            notes.append(f"timed out after {timeout:g}s: the process group was killed")
+            exit_code, sig = None, signal.SIGKILL
+        truncated = bool(out.dropped or err.dropped)
+        if truncated:
+            notes.append(f"output over {cfg.output_limit} bytes per stream was dropped")
+        return RunResult(
+            stdout=out.text(), stderr=err.text(), exception=rep.exception, exit_code=exit_code, signal=sig,
+            timed_out=response.timed_out, truncated=truncated, duration_ms=duration_ms, notes=tuple(notes),
+        )
 
     def _take_spare(self, key: tuple[int, int]) -> _Child | None:
         with self._spares_lock:
@@ -388,13 +530,22 @@ class Sandbox:
             child.discard()
 
     def close(self) -> None:
-        """Kill the pre-started children (also done at interpreter exit)."""
+        """Kill the pre-started children and fork servers (also done at interpreter exit)."""
         with self._spares_lock:
             self._closed = True
             spares = [c for c in self._spares.values() if c is not None]
             self._spares.clear()
+        with self._servers_lock:
+            self._closed = True
+            servers = [s for idle in self._servers.values() for s in idle]
+            self._servers.clear()
         for child in spares:
             child.discard()
+        for server in servers:
+            server.close()
+            reaper.unregister(server.proc.pid)
+        if servers:
+            reaper.sweep()
 
     def __enter__(self) -> Sandbox:
         return self

@@ -1,14 +1,17 @@
 """Benchmark: one sandbox run against a bare interpreter start, measured together.
 
-    /work/venv/bin/python tests/bench/bench_sandbox.py [--runs 40] [--cards 100]
+    /work/venv/bin/python tests/bench/bench_sandbox.py [--runs 40] [--cards 100] [--no-bwrap]
 
 Not part of the default test run (pyproject ignores tests/bench). Prints medians:
 
 - bare: `python -I -S -c pass` (the yardstick; target: a run <= 2.5x this)
-- warm: Sandbox.run('print(1)') with the pre-started spare (the default), measured
-  the way a learner meets it — each run starts after the previous one ended and a
-  bare start's worth of time (the spare starts while the learner reads)
-- cold: the same with prestart off: every run pays bwrap + interpreter start
+- server: Sandbox.run('print(1)') forked from the fork server (the default under
+  bubblewrap; without it, the same as warm)
+- warm: a fresh interpreter per run with the pre-started spare (the default without
+  bubblewrap), measured the way a learner meets it — each run starts after the
+  previous one ended and a bare start's worth of time (the spare starts while the
+  learner reads)
+- cold: a fresh interpreter with prestart off: every run pays bwrap + interpreter start
 - and `quiz check` of N generated output cards (3 runs each: hash seeds 0, 1, 2).
 
 Runs are interleaved (bare, warm, cold, bare, ...) so machine noise hits all alike.
@@ -61,24 +64,36 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=100)
     parser.add_argument("--no-bwrap", action="store_true")
     args = parser.parse_args()
-    config = SandboxConfig.from_env(bwrap=not args.no_bwrap)
-    warm_box = Sandbox(config)
-    cold_box = Sandbox(SandboxConfig.from_env(bwrap=not args.no_bwrap, prestart=False))
-    python = warm_box.plan.interpreter.executable
-    layers = [layer.name for layer in warm_box.layers() if layer.active]
-    timed(warm_box), timed(cold_box), bare(python)  # warm caches
-    samples: dict[str, list[float]] = {"bare": [], "warm": [], "cold": []}
+    bw = not args.no_bwrap
+    boxes = {
+        "server": Sandbox(SandboxConfig.from_env(bwrap=bw, fork_server=True)),
+        "warm": Sandbox(SandboxConfig.from_env(bwrap=bw, fork_server=False)),
+        "cold": Sandbox(SandboxConfig.from_env(bwrap=bw, fork_server=False, prestart=False)),
+    }
+    python = boxes["server"].plan.interpreter.executable
+    layers = [layer.name for layer in boxes["server"].layers() if layer.active]
+    for box in boxes.values():
+        timed(box)  # warm caches, start the server and the spare
+    bare(python)
+    samples: dict[str, list[float]] = {"bare": [], **{k: [] for k in boxes}}
     for _ in range(args.runs):
         samples["bare"].append(bare(python))
-        samples["warm"].append(timed(warm_box))
-        samples["cold"].append(timed(cold_box))
-    warm_box.close()
-    cold_box.close()
+        for key, box in boxes.items():
+            samples[key].append(timed(box))
+            bare(python)  # the spare starts while "the learner reads"
+    for box in boxes.values():
+        box.close()
     med = {k: statistics.median(v) * 1000 for k, v in samples.items()}
     print(f"python {python}; active layers: {', '.join(layers)}")
-    print(f"{'what':<34}{'median ms':>10}{'min ms':>9}{'ratio':>8}")
-    for key, label in (("bare", "bare start (python -I -S -c pass)"), ("warm", "sandbox run, warm spare (default)"), ("cold", "sandbox run, cold (prestart off)")):
-        print(f"{label:<34}{med[key]:>10.1f}{min(samples[key]) * 1000:>9.1f}{med[key] / med['bare']:>8.2f}")
+    print(f"{'what':<44}{'median ms':>10}{'min ms':>9}{'ratio':>8}")
+    labels = {
+        "bare": "bare start (python -I -S -c pass)",
+        "server": "sandbox run, fork server (default, bwrap)",
+        "warm": "sandbox run, fresh interpreter, warm spare",
+        "cold": "sandbox run, fresh interpreter, cold",
+    }
+    for key, label in labels.items():
+        print(f"{label:<44}{med[key]:>10.1f}{min(samples[key]) * 1000:>9.1f}{med[key] / med['bare']:>8.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         deck = check_deck(args.cards, Path(tmp))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}

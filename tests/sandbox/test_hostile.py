@@ -2,9 +2,11 @@
 the quiz process unharmed, nothing outside its temp dir changed, and a clear result.
 
 Outside the cage (the normal pytest run) this module only builds cages and re-runs
-itself inside them, in four variants: as root (the sandbox's drop to `nobody` is
-exercised) and as an unprivileged uid, each with bubblewrap on and off (the Landlock
-+ seccomp fallback). Inside a cage (QUIZ_CAGE=1) the snippets really run. Without a
+itself inside them, in six variants: as root (the sandbox's drop to `nobody` is
+exercised) and as an unprivileged uid, each with bubblewrap and its fork server
+(after each snippet a probe checks that the server's next run starts clean), with
+bubblewrap and a fresh interpreter per run, and with bubblewrap off (the Landlock +
+seccomp fallback). Inside a cage (QUIZ_CAGE=1) the snippets really run. Without a
 cage (not root, no cgroups) everything is skipped with the reason: hostile snippets
 never run unprotected.
 
@@ -75,6 +77,14 @@ if IN_CAGE:
         yield sandbox
         sandbox.close()
 
+    # Run after each snippet on a fork server: nothing of the earlier run may remain.
+    PROBE = (
+        "import os\n"
+        "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getppid(), os.getpid())]\n"
+        "left = [d + '/' + n for d in ('/tmp', '/dev/shm', '.') for n in os.listdir(d) if n != 'snippet.py']\n"
+        "print('clean' if not others and not left else f'dirty {others} {left}')\n"
+    )
+
     def snapshot(root: str) -> dict[str, tuple[int, str]]:
         out: dict[str, tuple[int, str]] = {}
         for base, dirs, files in os.walk(root):
@@ -137,8 +147,11 @@ if IN_CAGE:
             assert secret not in text, "leaked a secret: " + shown
         assert snapshot(HOME) == home_before, "the home directory changed: " + shown
         assert set(os.listdir("/tmp")) == tmp_before, "left something in /tmp: " + shown
-        left = {pid for pid in processes() - procs_before if alive(pid)}
+        left = {pid for pid in processes() - procs_before - box.helper_pids() if alive(pid)}
         assert not left, f"processes left behind {left}: " + shown
+        if box.uses_fork_server:  # the next run from the same server starts clean
+            probe = box.run(PROBE, timeout=TIMEOUT)
+            assert probe.stdout == "clean\n", f"the next run met what this one left: {probe!r} after " + shown
         escaped = safe_text.escape(text)
         assert "\x1b" not in escaped and "\u202e" not in escaped
         # the clear result each snippet should give
@@ -166,11 +179,13 @@ if IN_CAGE:
 # outside: build the cages and run this module inside them
 # ---------------------------------------------------------------------------------
 
-VARIANTS = {
-    "root-bwrap": (False, "0"),
-    "root-landlock": (False, "1"),
-    "user-bwrap": (True, "0"),
-    "user-landlock": (True, "1"),
+VARIANTS = {  # (as an unprivileged user, bubblewrap off, fork server off)
+    "root-bwrap": (False, "0", "0"),
+    "root-bwrap-fresh": (False, "0", "1"),
+    "root-landlock": (False, "1", "0"),
+    "user-bwrap": (True, "0", "0"),
+    "user-bwrap-fresh": (True, "0", "1"),
+    "user-landlock": (True, "1", "0"),
 }
 
 if not IN_CAGE:
@@ -183,8 +198,11 @@ if not IN_CAGE:
         pool = ThreadPoolExecutor(max_workers=2)
         argv = [sys.executable, "-m", "pytest", str(Path(__file__).resolve()), "-q", "-p", "no:cacheprovider", "-rs", "-o", "addopts="]
         runs = {
-            name: pool.submit(run_in_cage, argv, as_user=as_user, env={"QUIZ_SANDBOX_NO_BWRAP": no_bwrap}, timeout=400, cwd=str(HERE.parent.parent))
-            for name, (as_user, no_bwrap) in VARIANTS.items()
+            name: pool.submit(
+                run_in_cage, argv, as_user=as_user, timeout=400, cwd=str(HERE.parent.parent),
+                env={"QUIZ_SANDBOX_NO_BWRAP": no_bwrap, "QUIZ_SANDBOX_NO_FORK_SERVER": fresh},
+            )
+            for name, (as_user, no_bwrap, fresh) in VARIANTS.items()
         }
         yield runs
         pool.shutdown(wait=True)

@@ -1,5 +1,6 @@
 """Legitimate teaching snippets must run unharmed inside every layer of the sandbox,
-with bubblewrap and with the Landlock + seccomp fallback alike."""
+with bubblewrap (runs forked from its fork server, or a fresh interpreter each) and
+with the Landlock + seccomp fallback alike."""
 
 from __future__ import annotations
 
@@ -125,10 +126,10 @@ LEGIT: dict[str, tuple[str, str]] = {
 }
 
 
-@pytest.fixture(scope="module", params=["bwrap", "landlock"])
+@pytest.fixture(scope="module", params=["forkserver", "bwrap-fresh", "landlock"])
 def box(request: pytest.FixtureRequest) -> Sandbox:
-    sandbox = Sandbox(SandboxConfig.from_env(bwrap=request.param == "bwrap"))
-    if request.param == "bwrap" and sandbox.plan.bwrap is None:
+    sandbox = Sandbox(SandboxConfig.from_env(bwrap=request.param != "landlock", fork_server=request.param == "forkserver"))
+    if request.param != "landlock" and sandbox.plan.bwrap is None:
         pytest.skip(f"bubblewrap not usable here: {sandbox.plan.bwrap_status}")
     yield sandbox
     sandbox.close()
