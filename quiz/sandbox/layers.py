@@ -148,6 +148,15 @@ def report(plan: Plan, config: SandboxConfig) -> tuple[Layer, ...]:
     add("network", "active" if net else "missing", ", ".join(net) or "snippets can open sockets")
     add("subreaper", "active" if plan.subreaper else ("missing" if plan.linux else "n/a"),
         "double-forked daemons are adopted and killed" if plan.subreaper else "")
+    # Not a protection but how runs start; reported so a surprising result can be
+    # re-checked with a fresh interpreter (QUIZ_SANDBOX_NO_FORK_SERVER=1).
+    if plan.bwrap is None:
+        add("fork-server", "n/a", "needs bubblewrap: a fresh interpreter per run")
+    elif config.fork_server:
+        add("fork-server", "active", "runs fork from one hardened interpreter per hash seed; "
+            "processes and scratch dirs are reset between runs")
+    else:
+        add("fork-server", "off", "a fresh interpreter per run (QUIZ_SANDBOX_NO_FORK_SERVER)")
     return tuple(layers)
 
 
