@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Any
+
+TYPE_CHECKING = False  # the `typing` module is not imported at run time (the fast path skips it)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["app", "main", "run_full"]
 

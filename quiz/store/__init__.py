@@ -6,9 +6,10 @@ path of `quiz due`) can be imported without importing SQLAlchemy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # `typing` is not imported at run time (the fast path of `quiz due` skips it)
 if TYPE_CHECKING:
+    from typing import Any
+
     from quiz.store.repo import CardFilter, DeckSummary, Repo, StoredCard
     from quiz.store.store import Store, default_learner, open_store
 
