@@ -13,15 +13,17 @@ sandbox. Modules, one concept each:
 - `schema`     - the JSON Schema of the format, generated from `fields`
 """
 
-from quiz.deck.loader import (
-    find_deck_files,
-    is_unrecorded,
-    load_deck,
-    load_paths,
-    parse_deck,
-    unrecorded_problems,
-)
-from quiz.deck.validate import UNRECORDED_MESSAGE
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from quiz.deck.loader import (
+        find_deck_files,
+        is_unrecorded,
+        load_deck,
+        load_paths,
+        parse_deck,
+        unrecorded_problems,
+    )
+    from quiz.deck.validate import UNRECORDED_MESSAGE
 
 __all__ = [
     "UNRECORDED_MESSAGE",
@@ -32,3 +34,16 @@ __all__ = [
     "parse_deck",
     "unrecorded_problems",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The API above, loaded on first use: `quiz.deck.cloze` (needed to show a card) must
+    not cost the YAML loader and validator (~30 ms) at the start of `quiz review`."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    home = "quiz.deck.validate" if name == "UNRECORDED_MESSAGE" else "quiz.deck.loader"
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
