@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import String, and_, case, cast, delete, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, cast, delete, func, literal_column, or_, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz import stats
@@ -38,7 +38,9 @@ def _hour_key(repo: Repo, column, shift_minutes: int):  # type: ignore[no-untype
     if _dialect(repo) == "sqlite":
         if shift_minutes:
             return func.strftime("%Y-%m-%d %H", column, f"{shift_minutes:+d} minutes")
-        return func.substr(column, 1, 13)
+        # literal 1 and 13 (not bound parameters): SQLite uses an index on an expression
+        # only when the query spells the same expression (ix_reviews_hour_stats, 0003)
+        return func.substr(column, literal_column("1"), literal_column("13"))
     from sqlalchemy import text
 
     shifted = column + text(f"interval '{int(shift_minutes)} minutes'") if shift_minutes else column
@@ -153,8 +155,79 @@ def card_tallies(
     ]
 
 
+def _tallies_and_schedules(
+    repo: Repo, decks: Sequence[str], since: datetime | None
+) -> tuple[list[stats.CardTally], dict[int, tuple[str, Schedule, bool, bool]]]:
+    """`card_tallies` and `schedules` for every answered card, in one grouped query.
+
+    The grouping reads the covering index ix_reviews_card_stats (migration 0003) in
+    card order; each card's schedule comes with its row, so nothing is loaded per card.
+    The latest answer's flag is "the latest right answer is the latest answer" (a right
+    and a wrong answer at the same instant count as right, as before).
+    """
+    right = _right()
+    miss = 1 - right
+    agg = (
+        select(
+            R.card_id.label("card_id"),
+            func.count().label("answers"),
+            func.sum(case((R.kind == "drill", 1), else_=0)).label("drills"),
+            func.sum(right).label("right"),
+            func.sum(case((and_(R.kind == "review", R.prev_state == int(CardState.REVIEW), R.rating == 1), 1),
+                          else_=0)).label("lapses"),
+            func.sum(case((R.kind == "drill", miss), else_=0)).label("drill_misses"),
+            func.max(case((miss == 1, R.reviewed_at))).label("last_miss"),
+            func.max(case((right == 1, R.reviewed_at))).label("last_right"),
+            func.sum(R.duration_ms).label("ms"),
+        )
+        .where(R.learner_id == repo.learner_id)
+        .group_by(R.card_id)
+    )
+    if since is not None:
+        agg = agg.where(R.reviewed_at >= since)
+    if decks:
+        agg = agg.where(_in_decks(R.card_id, decks))
+    sub = agg.subquery()
+    q = (
+        select(sub, CardRow.key, CardRow.kind, DeckRow.slug, ST.state, ST.step, ST.stability, ST.difficulty,
+               ST.due, ST.last_review, ST.reps, ST.lapses.label("state_lapses"), ST.suspended, ST.leech)
+        .join(CardRow, CardRow.id == sub.c.card_id)
+        .join(DeckRow, DeckRow.id == CardRow.deck_id)
+        .outerjoin(ST, and_(ST.card_id == sub.c.card_id, ST.learner_id == repo.learner_id))
+    )
+    rows = list(repo.session.execute(q))
+    tags = card_tags(repo, [r.card_id for r in rows])
+    tallies = []
+    sched: dict[int, tuple[str, Schedule, bool, bool]] = {}
+    for r in rows:
+        last_miss, last_right = r.last_miss, r.last_right  # UTC-aware: the CASE keeps reviewed_at's type
+        last = max(t for t in (last_miss, last_right) if t is not None)
+        answers = int(r.answers)
+        drills = int(r.drills or 0)
+        right_n = int(r.right or 0)
+        tallies.append(stats.CardTally(
+            card_id=r.card_id, key=r.key, deck=r.slug, kind=r.kind, reviews=answers - drills, drills=drills,
+            right=right_n, lapses=int(r.lapses or 0), misses=answers - right_n,
+            drill_misses=int(r.drill_misses or 0), last_miss=last_miss, last_answer=last,
+            last_right=last_right is not None and last_right >= last,
+            duration_ms=int(r.ms or 0), tags=tags.get(r.card_id, ()),
+        ))
+        if r.state is not None:
+            sched[r.card_id] = (r.slug, Schedule(
+                state=CardState(r.state), step=r.step, stability=r.stability, difficulty=r.difficulty,
+                due=r.due, last_review=r.last_review, reps=r.reps, lapses=r.state_lapses,
+            ), bool(r.suspended), bool(r.leech))
+    return tallies, sched
+
+
 def card_tags(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = defaultdict(list)
+    if len(card_ids) > 5000:  # most of the store: read every tag once rather than 900 ids at a time
+        wanted = set(card_ids)
+        for card_id, tag in repo.session.execute(select(CardTag.card_id, CardTag.tag).order_by(CardTag.tag)):
+            if card_id in wanted:
+                out[card_id].append(tag)
+        return {k: tuple(v) for k, v in out.items()}
     for start in range(0, len(card_ids), 900):  # stay under SQLite's bound-parameter limit
         chunk = card_ids[start:start + 900]
         q = select(CardTag.card_id, CardTag.tag).where(CardTag.card_id.in_(chunk)).order_by(CardTag.tag)
@@ -165,13 +238,16 @@ def card_tags(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, ...]]
 
 def age_counts(repo: Repo, decks: Sequence[str] = (), since: datetime | None = None) -> list[stats.AgeCount]:
     """Review-state answers by the card's age (days since its first review) at the time."""
+    sqlite = _dialect(repo) == "sqlite"
+    first_at = func.min(R.reviewed_at)
     first = (
-        select(R.card_id.label("card_id"), func.min(R.reviewed_at).label("first"))
+        # on SQLite the first review's julianday once per card, not once per answer and bucket
+        select(R.card_id.label("card_id"), (func.julianday(first_at) if sqlite else first_at).label("first"))
         .where(R.learner_id == repo.learner_id, R.kind == "review")
         .group_by(R.card_id)
         .subquery()
     )
-    age = _days_between(repo, R.reviewed_at, first.c.first)
+    age = func.julianday(R.reviewed_at) - first.c.first if sqlite else _days_between(repo, R.reviewed_at, first.c.first)
     bounds = [b[0] for b in stats.AGE_BUCKETS]
     bucket = case(*[(age < hi, lo) for lo, hi in zip(bounds, bounds[1:])], else_=bounds[-1]).label("bucket")
     q = (
@@ -268,8 +344,7 @@ def gather_stats(
     today = day.day_of(now)
     since_at = day.start_of(since) if since else None
     hours = hour_counts(repo, decks, shift)
-    tallies = card_tallies(repo, decks, since_at)
-    sched = schedules(repo, [t.card_id for t in tallies])
+    tallies, sched = _tallies_and_schedules(repo, decks, since_at)
     status = {
         cid: stats.CardStatus(cid, int(s.state), susp, leech, s.lapses,
                               retrievability(deck, cid, s) if s.reps else None)
