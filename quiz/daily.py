@@ -120,7 +120,7 @@ class StoreRecorder:
 
     def due_tomorrow(self, now: datetime) -> int:
         end = self.day.next_day_start(now) + timedelta(days=1) - timedelta(microseconds=1)
-        return len(self.repo.due_cards(now, end, self.flt, (1, 2, 3), 100_000))
+        return self.repo.due_count(now, end, self.flt, (1, 2, 3))
 
 
 class CardGrader:

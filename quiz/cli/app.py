@@ -106,12 +106,21 @@ def command(name: str | None = None, *, group: typer.Typer = app, **kwargs: Any)
 
 def main() -> None:
     """Console-script entry point: run the app; whatever escapes a command is one line."""
+    boundary(lambda: app(prog_name="quiz"))
+
+
+def boundary(run: Callable[[], Any]) -> None:
+    """The error boundary of every command line: a QuizError is one line and its exit
+    code, Ctrl-C exits 130, a closed pipe 0, a bug one line and 70 (tracebacks only
+    with --debug)."""
     try:
-        app(prog_name="quiz")
+        run()
     except QuizError as exc:
         if GLOBALS.debug:
             raise
         report(exc)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:  # raised by a command called directly (run_direct), not through click
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         typer.echo("quiz: interrupted", err=True)
@@ -123,3 +132,13 @@ def main() -> None:
             raise
         typer.echo(f"quiz: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
         sys.exit(70)
+
+
+def run_direct(fn: Callable[..., Any], *, db: str | None, learner: str | None, **options: Any) -> None:
+    """Run a command function with these options without click's parsing (the fast
+    path's `quiz review`: typer's parameter coercion loads pydantic, ~55 ms), with the
+    global options the callback would set and the same error boundary."""
+    GLOBALS.db = db if db is not None else os.environ.get("QUIZ_DB") or None
+    GLOBALS.learner = learner if learner is not None else os.environ.get("QUIZ_LEARNER") or None
+    GLOBALS.debug = bool(os.environ.get("QUIZ_DEBUG"))
+    boundary(lambda: fn(**options))

@@ -274,6 +274,22 @@ class Repo:
         q = q.order_by(st.due, CardRow.id).limit(limit)
         return self._stored(self.session.execute(q))
 
+    def due_count(self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int]) -> int:
+        """How many cards `due_cards` would return without a limit (a count: the
+        session's closing line must not load every card due tomorrow)."""
+        st = CardStateRow
+        q = self._filtered(
+            select(func.count()).select_from(CardRow).join(
+                st, and_(st.card_id == CardRow.id, st.learner_id == self.learner_id)),
+            flt,
+        ).where(
+            st.state.in_(states),
+            st.due <= horizon,
+            st.suspended.is_(False),
+            or_(st.buried_until.is_(None), st.buried_until <= now),
+        )
+        return int(self.session.scalar(q) or 0)
+
     def new_cards(self, now: datetime, flt: CardFilter, limit: int) -> list[StoredCard]:
         st = CardStateRow
         q = self._filtered(self._base(), flt).where(

@@ -198,3 +198,56 @@ def test_other_import_lines_go_to_the_full_app(argv):
     from quiz.cli.fast import parse_import
 
     assert parse_import(argv) is None
+
+
+# ---- `quiz review`: called directly, without click's parsing ----------------------
+
+
+@pytest.mark.parametrize("argv", [["review", "--limit", "3"], ["review", "-d", "x"], ["--debug", "review"],
+                                  ["review", "--help"], ["reviews"], []])
+def test_review_with_options_goes_to_the_full_app(argv):
+    from quiz.cli.fast import parse_review
+
+    assert parse_review(argv) is None
+
+
+def test_bare_review_is_called_directly_and_agrees_with_the_full_app(studied, tmp_path):
+    """The same scripted session on two copies of one store: the console entry (direct
+    call) and the typer app (CliRunner) print the same and save the same answers."""
+    import shutil
+    import sqlite3
+
+    from quiz.cli.fast import parse_review
+
+    assert parse_review(["--learner", "tester", "review"]) is not None
+    twin = tmp_path / "twin.db"
+    shutil.copyfile(studied / "store.db", twin)
+    answers = "\n".join(["", "3"] * 6) + "\nq\n"
+    now = "2026-03-05T12:00:00Z"
+    code = ("import sys; sys.argv = ['quiz', 'review']; from quiz.cli import main\ntry:\n    main()\nfinally:\n"
+            "    print('LOADED', sorted(m for m in ('pydantic', 'quiz.cli.commands') if m in sys.modules))")
+    env = dict(os.environ, QUIZ_NOW=now, COLUMNS="80")
+    direct = subprocess.run([sys.executable, "-c", code], input=answers, capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert direct.returncode == 0, direct.stderr
+    shown, _, loaded = direct.stdout.rpartition("LOADED ")
+    assert loaded.strip() == "[]"  # neither typer's pydantic adapters nor every command module
+    env["QUIZ_DB"] = str(twin)
+    full = subprocess.run([sys.executable, "-c", code.replace("'review']", "'review', '--limit', '1000']")],
+                          input=answers, capture_output=True, text=True, env=env, timeout=60)
+    assert full.returncode == 0, full.stderr
+    assert full.stdout.rpartition("LOADED ")[0] == shown and "Reviewed" in shown
+
+    def log(path):  # type: ignore[no-untyped-def]
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT card_id, rating, reviewed_at, kind FROM reviews ORDER BY id").fetchall()
+
+    assert log(studied / "store.db") == log(twin)
+
+
+def test_bare_review_keeps_the_error_boundary(env):
+    (env / "store.db").write_bytes(b"not a database at all" * 100)
+    result = run_quiz("review")
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("quiz: ")

@@ -110,6 +110,16 @@ def test_bury_suspend_and_leech_flags(store_url, env):
             assert one is not None
             _answer(repo, one.row_id, one.schedule, T0)
             assert repo.get_card("demo/three").suspended  # type: ignore[union-attr]
+            # due_count counts exactly what due_cards returns: buried and suspended cards left out
+            for c in (two, three, repo.get_card("demo/four")):
+                _answer(repo, c.row_id, c.schedule, T0)  # type: ignore[union-attr]
+            repo.bury(two.row_id, T0 + timedelta(days=30))
+            for at in (T0, T0 + timedelta(days=1), T0 + timedelta(days=40)):
+                for flt in (CardFilter(), CardFilter(decks=("demo",)), CardFilter(tags=("nope",))):
+                    listed = repo.due_cards(at, at + timedelta(days=5), flt, (1, 2, 3), 100)
+                    assert repo.due_count(at, at + timedelta(days=5), flt, (1, 2, 3)) == len(listed)
+            late = T0 + timedelta(days=40)
+            assert repo.due_count(late, late, CardFilter(), (1, 2, 3)) == 3  # one, two (unburied), four
 
 
 def test_two_learners_keep_separate_schedules(store_url, env):
