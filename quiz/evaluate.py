@@ -14,7 +14,11 @@ Two scores, as the FSRS benchmark defines them:
   rewards telling easy cards from hard ones.
 
 Same-day reviews (learning steps) update the state but are not scored: FSRS predicts
-recall across days, and the benchmark leaves them out too. Pure: no files, no store.
+recall across days, and the benchmark leaves them out too. The bins follow the FSRS
+benchmark (srs-benchmark: features/base.py and rmse_matrix): the review number `i` is
+1 + the card's reviews so far that came on a later day than their previous review, and
+a lapse is an Again given on such a review (the first review's delta_t is 0, so an
+Again there is not a lapse; nor is one in a same-day step). Pure: no files, no store.
 """
 
 from __future__ import annotations
@@ -48,8 +52,8 @@ class Prediction:
     p: float  # predicted probability of recall
     recalled: bool  # rated Hard, Good or Easy
     elapsed_days: int  # learner days since the card's previous review (>= 1)
-    nth: int  # this review's position among the card's reviews, from 1
-    lapses: int  # earlier Again ratings that were not same-day reviews
+    nth: int  # the benchmark's review number `i`: 1 + this card's reviews so far on a later day than their previous one
+    lapses: int  # earlier Again ratings given on a later day than the review before them
 
 
 @dataclass(frozen=True)
@@ -66,25 +70,24 @@ class Score:
 def predict(log: Iterable[LoggedReview], scheduler: Scheduler) -> list[Prediction]:
     """Replay `log` in time order through `scheduler`; one Prediction per scored review."""
     states: dict[str, Schedule] = {}
-    counts: dict[str, int] = {}
+    long_term: dict[str, int] = {}  # reviews on a later day than the card's previous review
     lapses: dict[str, int] = {}
     out: list[Prediction] = []
     for entry in sorted(log, key=lambda e: e.at):
         before = states.get(entry.card, Schedule())
-        nth = counts.get(entry.card, 0) + 1
-        elapsed = None
+        elapsed = 0  # the first review: the benchmark's delta_t is max(0, -1) = 0
         if before.last_review is not None:
             elapsed = scheduler.day.days_between(before.last_review, entry.at)
-            if elapsed >= 1:
-                out.append(Prediction(
-                    card=entry.card, at=entry.at, p=scheduler.retrievability(0, before, entry.at),
-                    recalled=entry.rating != Rating.AGAIN, elapsed_days=elapsed, nth=nth,
-                    lapses=lapses.get(entry.card, 0),
-                ))
+        if elapsed >= 1:
+            long_term[entry.card] = long_term.get(entry.card, 0) + 1
+            out.append(Prediction(
+                card=entry.card, at=entry.at, p=scheduler.retrievability(0, before, entry.at),
+                recalled=entry.rating != Rating.AGAIN, elapsed_days=elapsed, nth=long_term[entry.card] + 1,
+                lapses=lapses.get(entry.card, 0),
+            ))
+            if entry.rating == Rating.AGAIN:
+                lapses[entry.card] = lapses.get(entry.card, 0) + 1
         states[entry.card] = scheduler.review(0, before, entry.rating, entry.at, fuzz_key=entry.card).after
-        counts[entry.card] = nth
-        if entry.rating == Rating.AGAIN and elapsed != 0:  # the first review counts, as in the benchmark
-            lapses[entry.card] = lapses.get(entry.card, 0) + 1
     return out
 
 

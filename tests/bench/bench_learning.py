@@ -137,7 +137,9 @@ def run(log_fn=print) -> Result:  # type: ignore[no-untyped-def]
     for name, (loss, rmse) in REFERENCE.items():
         lines.append(f"reference {name}: log loss {loss}, RMSE(bins) {rmse}")
     lines.append("RMSE(bins) here follows the FSRS benchmark's Python rmse_matrix (bins by elapsed days,"
-                 " review number, lapses); fsrs-rs bins differently, so its RMSE column is not comparable.")
+                 " review number, lapses; the review number and lapses counted over reviews on a later day, as"
+                 " srs-benchmark's features/base.py does); fsrs-rs bins differently, so its RMSE column is not"
+                 " comparable.")
     return Result("\n".join(lines), data)
 
 

@@ -79,7 +79,8 @@ def test_first_and_same_day_reviews_update_the_state_but_are_not_scored():
         LoggedReview("a", Rating.GOOD, at(3, 9)),
     ]
     preds = predict(log, scheduler())
-    assert [(p.elapsed_days, p.nth, p.recalled) for p in preds] == [(3, 3, True)]
+    # the benchmark's review number counts only reviews on a later day (+1): 2 here, not 3
+    assert [(p.elapsed_days, p.nth, p.recalled) for p in preds] == [(3, 2, True)]
     assert 0 < preds[0].p < 1
 
 
@@ -103,10 +104,13 @@ def test_a_prediction_depends_only_on_earlier_reviews():
 
 def test_lapses_count_earlier_agains_on_later_days():
     log = [LoggedReview("a", Rating.AGAIN, at(0)), LoggedReview("a", Rating.AGAIN, at(0, 9, 5)),
-           LoggedReview("a", Rating.AGAIN, at(2)), LoggedReview("a", Rating.GOOD, at(4))]
+           LoggedReview("a", Rating.AGAIN, at(2)), LoggedReview("a", Rating.GOOD, at(4)),
+           LoggedReview("a", Rating.AGAIN, at(4, 9, 5)), LoggedReview("a", Rating.GOOD, at(7))]
     preds = predict(log, scheduler())
-    # the first review counts (as in the benchmark), the same-day one does not, the day-2 one does
-    assert [p.lapses for p in preds] == [1, 2]
+    # as srs-benchmark counts them (t != 0 and r == 1): not the first review (its delta_t is 0),
+    # not a same-day step; the day-2 Again does
+    assert [p.lapses for p in preds] == [0, 1, 1]
+    assert [p.nth for p in preds] == [2, 3, 4]
 
 
 def test_evaluate_scores_only_the_tail_when_asked():
