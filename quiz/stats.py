@@ -308,11 +308,16 @@ def weakness_key(tally: CardTally | None, retrievability: float | None) -> tuple
     """
     if tally is None or tally.answers == 0:
         return (1, 1.0, 0, 0.0)
-    r = retrievability if retrievability is not None else 1.0
-    if tally.last_right is False:
-        r = 0.0
-    recent = tally.last_miss.timestamp() if tally.last_miss else 0.0
-    return (0, round(r, 2), -(tally.lapses + tally.drill_misses), -recent)
+    return weakness_rank(retrievability, tally.last_right is False, tally.lapses + tally.drill_misses, tally.last_miss)
+
+
+def weakness_rank(retrievability: float | None, last_wrong: bool, misses: int,
+                  last_miss: datetime | None) -> tuple[int, float, int, float]:
+    """`weakness_key` of an answered card from its plain figures: FSRS's retrievability
+    (None: 1), whether its latest answer was wrong, lapses + drill misses, latest miss."""
+    r = 0.0 if last_wrong else (retrievability if retrievability is not None else 1.0)
+    recent = last_miss.timestamp() if last_miss else 0.0
+    return (0, round(r, 2), -misses, -recent)
 
 
 def tag_figures(tallies: Iterable[CardTally], *, untagged: str = "(untagged)") -> tuple[TagFigure, ...]:
@@ -374,6 +379,33 @@ def build_report(
     it); the other figures use the hours from `since_at` (the start of the `--since` day).
     `tallies` and `ages` come already limited to `--since`.
     """
+    return assemble_report(
+        hours=hours, ages=ages, due=due, cards=cards, day_of=day_of, today=today, since=since, since_at=since_at,
+        desired_retention=desired_retention, fronts=fronts,
+        weak_tags=weakest_tags(tag_figures(tallies)),
+        weak_cards=weakest_cards(tallies, status, weak_limit),
+        output_by_tag=tag_figures(t for t in tallies if t.kind == "output"),
+    )
+
+
+def assemble_report(
+    *,
+    hours: Sequence[HourCount],
+    ages: Iterable[AgeCount],
+    due: Iterable[tuple[datetime, int]],
+    cards: Iterable[tuple[int, bool, bool, int]],
+    day_of: Callable[[datetime], date],
+    today: date,
+    since: date | None,
+    since_at: datetime | None,
+    desired_retention: float,
+    weak_tags: tuple[TagFigure, ...],
+    weak_cards: tuple[WeakCard, ...],
+    output_by_tag: tuple[TagFigure, ...],
+    fronts: Mapping[str, str] | None = None,
+) -> Report:
+    """`build_report` with the per-card figures (tags, weakest cards) already worked out:
+    the store computes them in the database when it keeps rollups of the log."""
     day_of = functools.lru_cache(maxsize=None)(day_of)  # each hour is looked up several times
     all_activity = activity_by_day(hours, day_of)
     recent = [h for h in hours if since_at is None or h.hour >= since_at]
@@ -396,9 +428,9 @@ def build_report(
         retention_by_age=retention_by_age(ages),
         forecast=forecast(due, day_of, today),
         states=state_counts(cards),
-        weak_tags=weakest_tags(tag_figures(tallies)),
-        weak_cards=weakest_cards(tallies, status, weak_limit),
-        output_by_tag=tag_figures(t for t in tallies if t.kind == "output"),
+        weak_tags=weak_tags,
+        weak_cards=weak_cards,
+        output_by_tag=output_by_tag,
         fronts=dict(fronts or {}),
     )
 

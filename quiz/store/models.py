@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -162,3 +163,61 @@ class SettingRow(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[dict[str, Any]]
+
+
+# ---- rollups of the review log (derived; quiz.store.rollups keeps them) ----------------
+
+
+class RollupMark(Base):
+    """How much of a learner's log the rollups hold: every row with id <= `last_id`,
+    `answers` of them. No row: the rollups are to be rebuilt (an undo deletes it)."""
+
+    __tablename__ = "review_rollup_marks"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+
+
+class QuarterRollup(Base):
+    """A learner's answers in one UTC quarter hour (`quarter` = epoch seconds // 900)."""
+
+    __tablename__ = "review_quarter_rollups"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    drills: Mapped[int] = mapped_column(Integer)
+    right_answers: Mapped[int] = mapped_column(Integer)
+    graded: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class CardRollup(Base):
+    """A learner's answers of one card; `first_review_at` is its first review-kind answer."""
+
+    __tablename__ = "review_card_rollups"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    drills: Mapped[int] = mapped_column(Integer)
+    right_answers: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+    drill_misses: Mapped[int] = mapped_column(Integer)
+    last_miss: Mapped[Optional[datetime]]
+    last_right: Mapped[Optional[datetime]]
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+    first_review_at: Mapped[Optional[datetime]]
+
+
+class AgeRollup(Base):
+    """A learner's review-state answers by the card's age then (stats.AGE_BUCKETS)."""
+
+    __tablename__ = "review_age_rollups"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    min_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)

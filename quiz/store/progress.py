@@ -338,7 +338,53 @@ def gather_stats(
     retrievability: Callable[[str, int, Schedule], float],
     front: Callable[[StoredCard], str],
 ) -> stats.Report:
-    """Run the grouped queries and assemble the report (no per-review rows in Python)."""
+    """Run the grouped queries and assemble the report (no per-review rows in Python).
+
+    The whole log (no --deck, no --since) is read from its rollups (quiz.store.rollups),
+    brought up to date first; --deck and --since, a store that cannot be written, and a
+    time zone off the quarter hour group the log itself (`gather_stats_direct`).
+    """
+    from quiz.store import rollups
+
+    known_decks(repo, decks)
+    shift = shift_minutes(day.tz, now)
+    if rollups.usable(shift, decks, since) and rollups.refresh(repo) is not None:
+        today = day.day_of(now)
+        weak, ids = rollups.weak_cards(repo, retrievability)
+        report = stats.assemble_report(
+            hours=rollups.hour_counts(repo, shift),
+            ages=rollups.age_counts(repo),
+            due=due_hours(repo, day.start_of(today + timedelta(days=30)), (), shift),
+            cards=state_rows(repo),
+            day_of=day.day_of,
+            today=today,
+            since=None,
+            since_at=None,
+            desired_retention=desired_retention,
+            weak_tags=stats.weakest_tags(rollups.tag_figures(repo)),
+            weak_cards=weak,
+            output_by_tag=rollups.tag_figures(repo, "output"),
+        )
+        fronts = {c.card.key: front(c) for c in stored_cards(repo, [ids[c.key] for c in weak])}
+        from dataclasses import replace
+
+        return replace(report, fronts=fronts)
+    return gather_stats_direct(repo, day=day, now=now, decks=decks, since=since, desired_retention=desired_retention,
+                               retrievability=retrievability, front=front)
+
+
+def gather_stats_direct(
+    repo: Repo,
+    *,
+    day,  # type: ignore[no-untyped-def]  # DayClock
+    now: datetime,
+    decks: Sequence[str],
+    since: date | None,
+    desired_retention: float,
+    retrievability: Callable[[str, int, Schedule], float],
+    front: Callable[[StoredCard], str],
+) -> stats.Report:
+    """`gather_stats` from grouped queries over the log itself (no rollups)."""
     known_decks(repo, decks)
     shift = shift_minutes(day.tz, now)
     today = day.day_of(now)

@@ -1,0 +1,282 @@
+"""`quiz stats` from the log's rollups (quiz.store.rollups) equals grouping the log itself.
+
+A store is filled through the store API with weeks of answers of two learners (reviews
+and drills, right and wrong, lapses, typed cards with a `correct` flag, output cards,
+tagged and untagged cards) at all hours, so that a zone half an hour off UTC
+(Asia/Kolkata) or three quarters off (Asia/Kathmandu) moves answers across days. Every
+report is compared whole with `gather_stats_direct`, the code path that groups the log.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from quiz import stats
+from quiz.config import load_config
+from quiz.day import DayClock
+from quiz.deck import load_deck
+from quiz.model import CardState, Rating, Schedule
+from quiz.store import open_store
+from quiz.store import progress, rollups
+from quiz.store.models import AgeRollup, CardRollup, QuarterRollup, RollupMark
+from tests.conftest import write_deck
+
+DECK = """
+deck: {name}
+title: Rollups
+lang: en
+tags: [{name}]
+cards:
+{cards}
+"""
+
+T0 = datetime(2026, 1, 5, 0, 7, tzinfo=timezone.utc)
+NOW = T0 + timedelta(days=70)
+LEARNERS = ("ann", "bob")
+
+
+def _deck(env: Path, name: str, n: int) -> Path:
+    cards = []
+    for i in range(n):
+        if i % 5 == 4:
+            cards.append(f"  - id: o{i}\n    type: output\n    code: print({i})\n    output: \"{i}\\n\"\n"
+                         f"    tags: [{'loops' if i % 2 else 'prints'}]\n")
+        elif i % 5 == 3:
+            cards.append(f"  - id: t{i}\n    type: typed\n    front: Q{i}?\n    answer: [\"{i}\"]\n")
+        else:
+            tags = "" if i % 3 == 0 else f"    tags: [{'odd' if i % 2 else 'even'}]\n"
+            cards.append(f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n{tags}")
+    return write_deck(env, f"{name}.yaml", DECK.format(name=name, cards="".join(cards)))
+
+
+def _untagged_deck(env: Path) -> Path:
+    body = "deck: bare\ntitle: Bare\nlang: en\ncards:\n" + "".join(f"  - id: b{i}\n    front: B{i}?\n    back: b.\n"
+                                                                    for i in range(4))
+    return write_deck(env, "bare.yaml", body)
+
+
+def _fill(store, env: Path) -> None:
+    for name, n in (("alpha", 20), ("beta", 10)):
+        path = _deck(env, name, n)
+        with store.unit("ann") as repo:
+            repo.sync_deck(load_deck(path), str(path), f"hash-{name}", T0)
+    path = _untagged_deck(env)
+    with store.unit("ann") as repo:
+        repo.sync_deck(load_deck(path), str(path), "hash-bare", T0)
+
+
+def _answer(repo, card_id: int, at: datetime, rating: int, kind: str = "review", correct: bool | None = None) -> int:
+    row = repo.session.execute(
+        text("SELECT state, reps, lapses, stability FROM card_states WHERE learner_id = :l AND card_id = :c"),
+        {"l": repo.learner_id, "c": card_id}).first()
+    state, reps, lapses, stability = row if row is not None else (0, 0, 0, None)
+    before = Schedule(state=CardState(state), stability=stability, reps=reps, lapses=lapses,
+                      last_review=at - timedelta(days=2) if reps else None)
+    after = None
+    if kind == "review":
+        lapsed = state == CardState.REVIEW and rating == 1
+        new_state = CardState.RELEARNING if lapsed else (CardState.REVIEW if reps >= 1 else CardState.LEARNING)
+        after = Schedule(state=new_state, stability=(stability or 1.0) * (0.5 if rating == 1 else 2.2), difficulty=5.0,
+                         due=at + timedelta(days=1 + reps), last_review=at, reps=reps + 1,
+                         lapses=lapses + (1 if lapsed else 0))
+    return repo.record_answer(card_id, kind=kind, rating=Rating(rating), at=at, duration_ms=700 + rating * 111,
+                              answer="x", correct=correct, before=before, after=after)
+
+
+def _card_ids(repo) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    return [tuple(r) for r in repo.session.execute(text("SELECT id, kind FROM cards ORDER BY id"))]  # type: ignore[misc]
+
+
+def _days(store, first: int, last: int, seed: int) -> None:
+    """Answers of both learners on days first..last, at every hour and minute."""
+    rng = random.Random(seed)
+    for learner in LEARNERS:
+        with store.unit(learner) as repo:
+            cards = _card_ids(repo)
+            for d in range(first, last + 1):
+                if rng.random() < 0.15:
+                    continue  # a missed day: streaks break
+                for _ in range(rng.randint(3, 9)):
+                    card_id, kind = rng.choice(cards[: 12 if learner == "bob" else len(cards)])
+                    at = T0 + timedelta(days=d, minutes=rng.randrange(0, 24 * 60), seconds=rng.randrange(60))
+                    rating = rng.choice((1, 1, 2, 3, 3, 3, 4))
+                    correct = None if kind == "basic" else rating > 1
+                    _answer(repo, card_id, at, rating, "drill" if rng.random() < 0.2 else "review", correct)
+
+
+def _direct(repo, day: DayClock, decks=(), since=None) -> stats.Report:  # type: ignore[no-untyped-def]
+    return progress.gather_stats_direct(repo, **_args(repo, day, decks, since))
+
+
+def _rolled(repo, day: DayClock, decks=(), since=None) -> stats.Report:  # type: ignore[no-untyped-def]
+    return progress.gather_stats(repo, **_args(repo, day, decks, since))
+
+
+def _args(repo, day: DayClock, decks, since):  # type: ignore[no-untyped-def]
+    from quiz.cli.progress import _front, _retrievability
+
+    return dict(day=day, now=NOW, decks=tuple(decks), since=since, desired_retention=0.9,
+                retrievability=_retrievability(load_config(), day, NOW), front=lambda c: _front(c, "en"))
+
+
+def _rollup_rows(store, learner: str) -> dict[str, list[tuple[object, ...]]]:
+    from sqlalchemy import select
+
+    with store.unit(learner) as repo:
+        out = {}
+        for model in (QuarterRollup, CardRollup, AgeRollup, RollupMark):
+            table = model.__table__
+            q = select(table).where(table.c.learner_id == repo.learner_id).order_by(*table.primary_key.columns)
+            out[table.name] = [tuple(r) for r in repo.session.execute(q)]
+        return out
+
+
+def _same(store, day: DayClock, learner: str, expect: str | None = None) -> stats.Report:
+    with store.unit(learner) as repo:
+        direct = _direct(repo, day)
+        if expect is not None:
+            assert rollups.refresh(repo) in expect.split("|")
+        rolled = _rolled(repo, day)
+    assert rolled == direct
+    assert stats.report_to_dict(rolled) == stats.report_to_dict(direct)
+    return rolled
+
+
+ZONES = ("Asia/Kolkata", "Asia/Kathmandu", "UTC", "America/St_Johns")
+
+
+@pytest.fixture
+def filled(store_url, env):  # type: ignore[no-untyped-def]
+    with open_store(store_url) as store:
+        _fill(store, env)
+        _days(store, 0, 60, seed=7)
+        yield store
+
+
+def test_rollups_equal_the_log_in_every_zone_and_learner(filled):  # type: ignore[no-untyped-def]
+    first = True
+    for zone in ZONES:
+        day = DayClock.from_settings(zone, 4)
+        for learner in LEARNERS:
+            report = _same(filled, day, learner, expect="built" if first else "current")
+            assert report.answers > 100 and report.weak_cards and report.weak_tags and report.output_by_tag
+            assert sum(r.answers for r in report.retention_by_age) > 0
+            with filled.unit(learner) as repo:  # the very hours the log groups into
+                shift = progress.shift_minutes(day.tz, NOW)
+                assert sorted(rollups.hour_counts(repo, shift), key=lambda h: h.hour) == sorted(
+                    progress.hour_counts(repo, (), shift), key=lambda h: h.hour)
+        first = False
+    # the two learners' rollups are their own
+    assert _rollup_rows(filled, "ann")["review_card_rollups"] != _rollup_rows(filled, "bob")["review_card_rollups"]
+
+
+def test_deck_and_since_still_group_the_log(filled):  # type: ignore[no-untyped-def]
+    day = DayClock.from_settings("Asia/Kolkata", 4)
+    with filled.unit("ann") as repo:
+        for decks, since in ((("alpha",), None), ((), date(2026, 2, 1)), (("beta", "bare"), date(2026, 2, 20))):
+            rolled, direct = _rolled(repo, day, decks, since), _direct(repo, day, decks, since)
+            assert rolled == direct
+            assert rolled.answers < _direct(repo, day).answers
+
+
+def test_more_answers_fold_in_as_a_rebuild_would(filled):  # type: ignore[no-untyped-def]
+    day = DayClock.from_settings("Asia/Kolkata", 4)
+    for learner in LEARNERS:
+        _same(filled, day, learner, expect="built")
+    _days(filled, 61, 69, seed=11)  # new cards among them: first reviews in the batch
+    for learner in LEARNERS:
+        _same(filled, day, learner, expect="folded")
+    folded = _rollup_rows(filled, "ann")
+    with filled.unit("ann") as repo:
+        repo.session.execute(text("DELETE FROM review_rollup_marks WHERE learner_id = :l"), {"l": repo.learner_id})
+        repo.session.commit()
+        assert rollups.refresh(repo) == "built"
+    assert _rollup_rows(filled, "ann") == folded
+
+
+def test_undo_after_stats_rebuilds(filled):  # type: ignore[no-untyped-def]
+    day = DayClock.from_settings("Asia/Kolkata", 4)
+    _same(filled, day, "ann", expect="built")
+    _same(filled, day, "bob", expect="built")
+    with filled.unit("ann") as repo:
+        card_id = _card_ids(repo)[0][0]
+        rid = _answer(repo, card_id, NOW - timedelta(hours=1), 1)
+    _same(filled, day, "ann", expect="folded")
+    with filled.unit("ann") as repo:
+        repo.undo(rid)
+        # SQLite hands the freed id to the next answer: the count of rows up to the mark
+        # is as before, only the trigger tells
+        again = _answer(repo, _card_ids(repo)[1][0], NOW - timedelta(minutes=30), 3)
+    if filled.dialect == "sqlite":
+        assert again == rid
+    _same(filled, day, "ann", expect="built")
+    _same(filled, day, "bob", expect="current|folded")  # another learner's undo leaves bob's alone
+
+
+def test_an_answer_before_a_cards_first_review_rebuilds(filled):  # type: ignore[no-untyped-def]
+    day = DayClock.from_settings("Asia/Kolkata", 4)
+    before = _same(filled, day, "ann", expect="built")
+    with filled.unit("ann") as repo:
+        first, card_id = repo.session.execute(text(
+            "SELECT min(reviewed_at), card_id FROM reviews WHERE learner_id = :l AND kind = 'review' "
+            "GROUP BY card_id ORDER BY count(*) DESC LIMIT 1"), {"l": repo.learner_id}).one()
+        first = first if isinstance(first, datetime) else datetime.fromisoformat(first)
+        _answer(repo, card_id, first.replace(tzinfo=timezone.utc) - timedelta(days=40), 3)
+    after = _same(filled, day, "ann", expect="built")
+    assert after.retention_by_age != before.retention_by_age  # the card's answers all grew older
+
+
+def test_a_late_commit_below_the_mark_rebuilds(filled):  # type: ignore[no-untyped-def]
+    """PostgreSQL may commit id 10 after id 11: the count up to the mark notices."""
+    day = DayClock.from_settings("UTC", 4)
+    with filled.unit("bob") as repo:
+        top = repo.session.scalar(text("SELECT max(id) FROM reviews"))
+        card_id = _card_ids(repo)[0][0]
+        rid = _answer(repo, card_id, NOW - timedelta(hours=2), 3)
+        repo.session.execute(text("UPDATE reviews SET id = :new WHERE id = :old"), {"new": top + 50, "old": rid})
+        repo.session.commit()
+    _same(filled, day, "ann", expect="built")  # ann's mark is now past bob's row
+    with filled.unit("ann") as repo:
+        late = _answer(repo, _card_ids(repo)[2][0], NOW - timedelta(hours=3), 1)
+        repo.session.execute(text("UPDATE reviews SET id = :new WHERE id = :old"), {"new": top + 20, "old": late})
+        repo.session.commit()
+    _same(filled, day, "ann", expect="built")
+
+
+def test_the_cli_reads_the_rollups_and_agrees_with_the_log(store_url, env, cli):  # type: ignore[no-untyped-def]
+    import json
+
+    (env / "config.toml").write_text('timezone = "Asia/Kolkata"\nfuzz = false\n')
+    with open_store(store_url) as store:
+        _fill(store, env)
+        _days(store, 0, 30, seed=3)
+    now = NOW.isoformat()
+    for _ in range(2):  # built, then current
+        shown = json.loads(cli("--learner", "ann", "stats", "--json", now=now).stdout)
+        with open_store(store_url) as store, store.unit("ann") as repo:
+            expected = stats.report_to_dict(_direct(repo, DayClock.from_settings("Asia/Kolkata", 4)))
+            assert repo.session.scalar(text("SELECT count(*) FROM review_card_rollups")) > 0
+        assert shown == expected
+
+
+def test_a_read_only_store_groups_the_log(env, cli):  # type: ignore[no-untyped-def]
+    import json
+    import os
+
+    with open_store(str(env / "store.db")) as store:
+        _fill(store, env)
+        _days(store, 0, 10, seed=5)
+    os.chmod(env / "store.db", 0o444)
+    try:
+        if os.access(env / "store.db", os.W_OK):
+            pytest.skip("running as a user who can write read-only files")
+        result = cli("--learner", "ann", "stats", "--json", now=NOW.isoformat())
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["answers"]["total"] > 0
+    finally:
+        os.chmod(env / "store.db", 0o644)
