@@ -93,6 +93,12 @@ class Scheduler:
         elapsed = days if days >= 1 else max(0, (now - last).days)
         return float((1 + self._fsrs._FACTOR * elapsed / s.stability) ** self._fsrs._DECAY)
 
+    def elapsed_ratio(self, recall: float) -> float:
+        """Elapsed days / stability at which retrievability falls to `recall` (it falls
+        with the ratio): lets a query pick out the cards below a recall level without
+        asking for each card's retrievability."""
+        return float((recall ** (1 / self._fsrs._DECAY) - 1) / self._fsrs._FACTOR)
+
     def review(self, card_id: int, s: Schedule, rating: Rating, now: datetime, fuzz_key: str = "") -> Outcome:
         now = _aware(now)
         fcard, _log = self._fsrs.review_card(self._to_fsrs(card_id, s, now), FsrsRating(int(rating)), now)

@@ -148,9 +148,10 @@ def stats(
     lang = lang or cfg.lang
     desired = (cfg.for_deck(decks[0]) if len(decks) == 1 else cfg).scheduler.desired_retention
     with context.unit() as repo:
+        recall, zero_ratio = _retrievability(_learned(cfg, repo), day, now)
         report = progress.gather_stats(
             repo, day=day, now=now, decks=decks, since=start, desired_retention=desired,
-            retrievability=_retrievability(_learned(cfg, repo), day, now), front=lambda c: _front(c, lang),
+            retrievability=recall, front=lambda c: _front(c, lang), zero_ratio=zero_ratio,
         )
     if as_json:
         import json
@@ -178,10 +179,19 @@ def _learned(cfg, repo):  # type: ignore[no-untyped-def]
 
 
 def _retrievability(cfg, day, now):  # type: ignore[no-untyped-def]
+    """Each deck's retrievability now, and for some decks the elapsed/stability ratio
+    below which no card can show 0.00 (round(r, 2) == 0 needs r < 0.005; 0.006: margin)."""
     from quiz.daily import Schedulers
 
     schedulers = Schedulers(cfg, day)
-    return lambda deck, card_id, schedule: schedulers.for_deck(deck).retrievability(card_id, schedule, now)
+
+    def recall(deck, card_id, schedule):  # type: ignore[no-untyped-def]
+        return schedulers.for_deck(deck).retrievability(card_id, schedule, now)
+
+    def zero_ratio(decks):  # type: ignore[no-untyped-def]
+        return min((schedulers.for_deck(d).elapsed_ratio(0.006) for d in decks), default=0.0)
+
+    return recall, zero_ratio
 
 
 def _front(item, lang):  # type: ignore[no-untyped-def]

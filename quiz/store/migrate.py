@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0004"
+HEAD = "0005"
 
 
 def current_revision(conn: Connection) -> str | None:

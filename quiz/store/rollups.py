@@ -5,8 +5,8 @@ bucket, and a mark (the highest review id folded in, and how many of the learner
 rows had an id up to it). `refresh` brings them up to date in one write transaction:
 
 - no mark (never built, or a trigger deleted it because a row of the log was deleted:
-  undo), or fewer/more rows up to the mark than it says (PostgreSQL committed an id
-  out of order), or a new review earlier than its card's first review (the card's age
+  undo), or (PostgreSQL, where ids can commit out of order; SQLite has one writer)
+  fewer/more rows up to the mark than it says, or a new review earlier than its card's first review (the card's age
   at every later answer shifts): rebuild the learner's rollups from the log;
 - otherwise fold in the rows past the mark with grouped INSERT ... ON CONFLICT DO
   UPDATE (sums add up, latest times take the later one).
@@ -41,6 +41,7 @@ from quiz.store.models import (
     QuarterRollup,
     ReviewRow,
     RollupMark,
+    UTCDateTime,
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
@@ -128,7 +129,12 @@ def _refresh(repo: Repo) -> str:
     top = session.scalar(select(func.max(R.id))) or 0
     if mark is not None:
         last_id, answers = mark
-        held = session.scalar(select(func.count()).select_from(R).where(R.learner_id == learner, R.id <= last_id))
+        if _dialect(repo) == "sqlite":
+            # one writer at a time: ids become visible in order, and a deleted row
+            # (whose id SQLite may hand out again) deletes the mark by trigger
+            held = answers
+        else:
+            held = session.scalar(select(func.count()).select_from(R).where(R.learner_id == learner, R.id <= last_id))
         if held == answers and not _moves_first_review(repo, last_id, top):
             if top <= last_id:
                 return "current"
@@ -274,7 +280,8 @@ def tag_figures(repo: Repo, kind: str | None = None, untagged: str = "(untagged)
 
 
 def weak_cards(
-    repo: Repo, retrievability: Callable[[str, int, Schedule], float], limit: int = 10
+    repo: Repo, retrievability: Callable[[str, int, Schedule], float], limit: int = 10, *,
+    now: datetime | None = None, zero_ratio: float | None = None,
 ) -> tuple[tuple[stats.WeakCard, ...], dict[str, int]]:
     """stats.weakest_cards over the card rollups, and the shown cards' ids by key.
 
@@ -284,6 +291,11 @@ def weak_cards(
     steps with the same result as sorting by stats.weakness_rank and the key: first by
     (rounded retrievability, misses) for every card, then the full rank only for the
     cards that tie with or beat the `limit`-th of those.
+
+    With `now` and `zero_ratio` (the smallest elapsed-days/stability ratio at which any
+    deck's retrievability can round to 0.00, see Scheduler.elapsed_ratio), when at
+    least `limit` cards' latest answer was wrong the weakest are all in that 0.00 tier
+    and only its head is read (on a big log most candidates are thus never read).
     """
     ST = CardStateRow
     wrong_last = case((or_(C.last_right.is_(None), and_(C.last_miss.is_not(None), C.last_right < C.last_miss)), 1),
@@ -306,14 +318,45 @@ def weak_cards(
                      lapses=row[13])
         return retrievability(slugs[row[1]], row[0], s)
 
-    coarse = []
-    for row in repo.session.execute(q):
-        if row[8]:
-            r2 = 0.0
-        else:
-            r = r_of(row)
-            r2 = round(r, 2) if r is not None else 1.0
-        coarse.append(((r2, -(row[5] + row[6])), row))
+    def coarse_of(rows) -> list:  # type: ignore[no-untyped-def, type-arg]
+        out = []
+        for row in rows:
+            if row[8]:
+                r2 = 0.0
+            else:
+                r = r_of(row)
+                r2 = round(r, 2) if r is not None else 1.0
+            out.append(((r2, -(row[5] + row[6])), row))
+        return out
+
+    if now is not None and zero_ratio is not None:
+        # Every card whose latest answer was wrong ranks 0.00; within that tier the order is
+        # (misses, latest miss, key). So the database orders those cards and hands over
+        # the first `limit` plus any tied with the last of them (the key decides ties
+        # here, not in SQL, whose collation may differ), and the cards that may round to
+        # 0.00 by FSRS alone: forgotten at least `zero_ratio` x stability days ago
+        # (learner days can exceed the clock's by one: a superset, scored exactly).
+        misses = C.lapses + C.drill_misses
+        wrong = q.where(wrong_last == 1)
+        first = list(repo.session.execute(wrong.order_by(misses.desc(), C.last_miss.desc().nulls_last(),
+                                                          C.card_id).limit(limit)))
+        if len(first) >= limit:
+            edge = first[-1]
+            edge_miss = _time(edge[7])
+            tied = wrong.where(misses == edge[5] + edge[6])
+            tied = tied.where(C.last_miss >= edge_miss) if edge_miss is not None else tied
+            elapsed = _days_since(repo, now, ST.last_review) + 1
+            fading = q.where(wrong_last == 0, ST.reps > 0, ST.stability > 0, elapsed > zero_ratio * ST.stability)
+            rows = {row[0]: row for part in (first, repo.session.execute(tied), repo.session.execute(fading))
+                    for row in part}
+            zero = [c for c in coarse_of(rows.values()) if c[0][0] == 0.0]
+            return _ranked(repo, zero, r_of, slugs, limit)
+    return _ranked(repo, coarse_of(repo.session.execute(q)), r_of, slugs, limit)
+
+
+def _ranked(repo: Repo, coarse: list, r_of, slugs: dict[int, str], limit: int  # type: ignore[no-untyped-def, type-arg]
+            ) -> tuple[tuple[stats.WeakCard, ...], dict[str, int]]:
+    """The `limit` weakest of `coarse` ((rounded retrievability, -misses), row) pairs."""
     if not coarse:
         return (), {}
     bar = heapq.nsmallest(limit, (c[0] for c in coarse))[-1]
@@ -331,6 +374,14 @@ def weak_cards(
         for _rank, key, row, last_miss in top
     )
     return shown, {key: row[0] for _rank, key, row, _lm in top}
+
+
+def _days_since(repo: Repo, now: datetime, column):  # type: ignore[no-untyped-def]
+    """Days (fractional) from `column` to `now`, in SQL."""
+    at = literal(now, UTCDateTime)
+    if _dialect(repo) == "sqlite":
+        return func.julianday(at) - func.julianday(column)
+    return func.extract("epoch", at - column) / 86400.0
 
 
 def _card_keys(repo: Repo, card_ids: Sequence[int]) -> dict[int, str]:
