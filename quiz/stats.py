@@ -23,6 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime, timedelta
 
 REVIEW_STATE = 2
@@ -38,11 +39,13 @@ AGE_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
 # ---- rows the store hands in -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HourCount:
+class HourCount(NamedTuple):
     """Answers in one clock hour (its UTC start): all of them, the drills among them,
     the right ones, and the review-kind answers on review-state cards (`graded`) with
-    how many of those were not Again (`passed`) — the true-retention sample."""
+    how many of those were not Again (`passed`) — the true-retention sample.
+
+    A named tuple rather than a frozen dataclass: a year of daily use is ~10k hours and
+    a big log ~20k; building them was a tenth of `quiz stats`' time."""
 
     hour: datetime
     answers: int

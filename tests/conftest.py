@@ -70,15 +70,52 @@ cards:
 # ---- the store on each back end (SQLite and PostgreSQL) --------------------------------
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """(server URL or None, why not): `QUIZ_TEST_PG_URL`, or a throwaway server started
-    here for the session when PostgreSQL's binaries are installed (see tests/pg.py)."""
+_PG: dict[str, object] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the throwaway PostgreSQL once, in the main process, before any test runs.
+
+    Not in a worker or a fixture: a test that uses the sandbox makes its process a
+    child subreaper, and a server daemon started from that process afterwards would be
+    adopted by it and killed as a snippet's orphan by the sandbox's reaper. Started
+    here, the daemon's parent is init. xdist workers inherit the URL."""
+    import os
+
+    if hasattr(config, "workerinput") or os.environ.get("QUIZ_TEST_PG_URL"):
+        return
     from tests.pg import session_server_url
 
     url, why, server = session_server_url()
+    _PG.update(why=why, server=server)
+    if url:
+        os.environ["QUIZ_TEST_PG_URL"] = url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import os
+
+    server = _PG.pop("server", None)
+    if server is not None:
+        server.stop()  # type: ignore[attr-defined]
+        os.environ.pop("QUIZ_TEST_PG_URL", None)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """(server URL or None, why not): `QUIZ_TEST_PG_URL` — CI's server, or the throwaway
+    one pytest_configure started (see tests/pg.py)."""
+    import os
+
+    url = os.environ.get("QUIZ_TEST_PG_URL")
+    if url:
+        yield url, ""
+        return
+    from tests.pg import session_server_url
+
+    url, why, server = session_server_url()  # psycopg missing, or no server binaries
     try:
-        yield url, why
+        yield url, str(_PG.get("why") or why)
     finally:
         if server is not None:
             server.stop()

@@ -8,9 +8,9 @@ imported — and hands everything else (help, errors, other commands, changed fi
 store that needs creating or migrating, PostgreSQL) to the typer app unchanged. The
 output is the same as the full command's (tests compare the two); only the imports differ.
 
-A bare `quiz review` (global options only) calls the review command's function
-directly: the same code and error boundary, without click's parsing and typer's
-parameter coercion (which loads pydantic) — ~60 ms off the time to the first card.
+A bare `quiz review` or `quiz stats` (global options only) calls the command's
+function directly: the same code and error boundary, without click's parsing and
+typer's parameter coercion (which loads pydantic) — ~50-60 ms off each.
 """
 
 from __future__ import annotations
@@ -165,20 +165,37 @@ def fast_import(args: DueArgs, paths: list[str]) -> str | None:
     return "\n".join(lines)
 
 
-def parse_review(argv: list[str]) -> DueArgs | None:
-    """The global options of a bare `quiz review` (the daily habit), else None."""
+DIRECT = ("review", "stats")  # the daily habits, called without click's parsing when bare
+
+
+def parse_bare(argv: list[str]) -> tuple[DueArgs, str] | None:
+    """(global options, command) of a bare `quiz review` or `quiz stats`, else None."""
     args = DueArgs()
     rest = _globals(argv, args)
-    return args if rest == ["review"] else None
+    return (args, rest[0]) if rest is not None and len(rest) == 1 and rest[0] in DIRECT else None
 
 
-def direct_review(args: DueArgs) -> None:
-    """`quiz review` with its defaults, called without click's parsing (same function,
-    same error boundary; only typer's parameter machinery is skipped)."""
+def parse_review(argv: list[str]) -> DueArgs | None:
+    """The global options of a bare `quiz review`, else None."""
+    bare = parse_bare(argv)
+    return bare[0] if bare is not None and bare[1] == "review" else None
+
+
+def direct(args: DueArgs, name: str) -> None:
+    """A bare `quiz review` / `quiz stats` with their defaults, called without click's
+    parsing (same function, same error boundary; only typer's parameter machinery,
+    which loads pydantic, is skipped)."""
     from quiz.cli.app import run_direct
-    from quiz.cli.review import review
 
-    run_direct(review, db=args.db, learner=args.learner, deck=None, tag=None, limit=None, new=None, lang=None)
+    if name == "review":
+        from quiz.cli.review import review
+
+        run_direct(review, db=args.db, learner=args.learner, deck=None, tag=None, limit=None, new=None, lang=None)
+    else:
+        from quiz.cli.progress import stats
+
+        run_direct(stats, db=args.db, learner=args.learner, deck=None, since=None, as_json=False, export=None,
+                   lang=None)
 
 
 def _learner() -> str:
@@ -205,9 +222,9 @@ def main() -> None:
         except BrokenPipeError:
             pass
         return
-    review = parse_review(argv)
-    if review is not None:
-        direct_review(review)
+    bare = parse_bare(argv)
+    if bare is not None:
+        direct(*bare)
         return
     from quiz.cli import run_full
 

@@ -9,6 +9,11 @@ program started itself (same session as ours) — those are left alone.
 
 Under bubblewrap nothing escapes anyway (the pid namespace dies with its init);
 this is the layer that holds when bubblewrap is missing.
+
+A program that embeds the sandbox and also starts daemons of its own (the test suite
+starts PostgreSQL) must start them before its first run: once this process is a
+subreaper, a daemon that leaves its session is adopted here and swept like a
+snippet's orphan.
 """
 
 from __future__ import annotations

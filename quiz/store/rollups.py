@@ -246,10 +246,10 @@ def hour_counts(repo: Repo, shift: int) -> list[stats.HourCount]:
         .where(Q.learner_id == repo.learner_id)
         .group_by(hour)
     )
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    at = datetime.fromtimestamp
+    utc = timezone.utc
     return [
-        stats.HourCount(epoch + timedelta(hours=int(h), minutes=-shift), int(n), int(d), int(r), int(g), int(p),
-                        int(ms))
+        stats.HourCount(at(int(h) * 3600 - shift * 60, utc), int(n), int(d), int(r), int(g), int(p), int(ms))
         for h, n, d, r, g, p, ms in repo.session.execute(q)
     ]
 
@@ -260,23 +260,22 @@ def age_counts(repo: Repo) -> list[stats.AgeCount]:
 
 
 def tag_figures(repo: Repo, kind: str | None = None, untagged: str = "(untagged)") -> tuple[stats.TagFigure, ...]:
-    """stats.tag_figures over every answered card (of `kind`), grouped in the database."""
-    sums = (func.count(), func.sum(C.answers), func.sum(C.right_answers), func.sum(C.lapses),
-            func.sum(C.answers - C.right_answers))
+    """stats.tag_figures over every answered card (of `kind`), grouped in the database:
+    one pass, untagged cards grouped under `untagged` by the outer join."""
     where = [C.learner_id == repo.learner_id]
     if kind is not None:
         where.append(C.card_id.in_(select(CardRow.id).where(CardRow.kind == kind)))
-    tagged = select(CardTag.tag, *sums).join(CardTag, CardTag.card_id == C.card_id).where(*where).group_by(CardTag.tag)
-    bare = select(*sums).where(*where, ~exists().where(CardTag.card_id == C.card_id))
-    acc: dict[str, list[int]] = {}
-    for tag, *row in repo.session.execute(tagged):
-        acc[tag] = [int(v or 0) for v in row]
-    cards, *rest = (int(v or 0) for v in repo.session.execute(bare).one())
-    if cards:
-        row = acc.setdefault(untagged, [0, 0, 0, 0, 0])
-        for i, v in enumerate((cards, *rest)):
-            row[i] += v
-    return tuple(stats.TagFigure(tag, *acc[tag]) for tag in sorted(acc))
+    tag = func.coalesce(CardTag.tag, literal(untagged)).label("tag")
+    q = (
+        select(tag, func.count(), func.sum(C.answers), func.sum(C.right_answers), func.sum(C.lapses),
+               func.sum(C.answers - C.right_answers))
+        .select_from(C)
+        .outerjoin(CardTag, CardTag.card_id == C.card_id)
+        .where(*where)
+        .group_by(tag)
+    )
+    rows = {name: [int(v or 0) for v in figures] for name, *figures in repo.session.execute(q)}
+    return tuple(stats.TagFigure(name, *rows[name]) for name in sorted(rows))
 
 
 def weak_cards(
@@ -346,9 +345,18 @@ def weak_cards(
             tied = wrong.where(misses == edge[5] + edge[6])
             tied = tied.where(C.last_miss >= edge_miss) if edge_miss is not None else tied
             elapsed = _days_since(repo, now, ST.last_review) + 1
-            fading = q.where(wrong_last == 0, ST.reps > 0, ST.stability > 0, elapsed > zero_ratio * ST.stability)
-            rows = {row[0]: row for part in (first, repo.session.execute(tied), repo.session.execute(fading))
-                    for row in part}
+            # no review is older than 1970: a stability above this cannot have faded that far
+            # (a cheap test first, so the date arithmetic runs for few rows or none)
+            faded = select(ST.card_id).where(ST.learner_id == repo.learner_id)
+            if zero_ratio > 0:
+                since_1970 = (now - datetime(1970, 1, 1, tzinfo=timezone.utc)).days + 1
+                faded = faded.where(ST.stability < since_1970 / zero_ratio)
+            faded = faded.where(ST.reps > 0, ST.stability > 0, elapsed > zero_ratio * ST.stability)
+            faded_ids = list(repo.session.scalars(faded))  # usually none (ix_card_states_stability, 0005)
+            fading = [row for start in range(0, len(faded_ids), 900)
+                      for row in repo.session.execute(q.where(wrong_last == 0,
+                                                               C.card_id.in_(faded_ids[start:start + 900])))]
+            rows = {row[0]: row for part in (first, repo.session.execute(tied), fading) for row in part}
             zero = [c for c in coarse_of(rows.values()) if c[0][0] == 0.0]
             return _ranked(repo, zero, r_of, slugs, limit)
     return _ranked(repo, coarse_of(repo.session.execute(q)), r_of, slugs, limit)

@@ -204,11 +204,28 @@ def test_other_import_lines_go_to_the_full_app(argv):
 
 
 @pytest.mark.parametrize("argv", [["review", "--limit", "3"], ["review", "-d", "x"], ["--debug", "review"],
-                                  ["review", "--help"], ["reviews"], []])
-def test_review_with_options_goes_to_the_full_app(argv):
-    from quiz.cli.fast import parse_review
+                                  ["review", "--help"], ["reviews"], [], ["stats", "--json"], ["stats", "x"]])
+def test_review_or_stats_with_options_goes_to_the_full_app(argv):
+    from quiz.cli.fast import parse_bare, parse_review
 
-    assert parse_review(argv) is None
+    assert parse_review(argv) is None and parse_bare(argv) is None
+
+
+def test_bare_stats_is_called_directly_and_agrees_with_the_full_app(cli, studied):
+    from quiz.cli.fast import parse_bare
+
+    assert parse_bare(["--db", "x.db", "stats"])[1] == "stats"  # type: ignore[index]
+    now = "2026-03-05T12:00:00Z"
+    code = ("import sys; sys.argv = ['quiz', 'stats']; from quiz.cli import main\ntry:\n    main()\nfinally:\n"
+            "    print('LOADED', sorted(m for m in ('pydantic', 'quiz.cli.commands') if m in sys.modules))")
+    env = dict(os.environ, QUIZ_NOW=now, COLUMNS="100")
+    direct = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert direct.returncode == 0, direct.stderr
+    shown, _, loaded = direct.stdout.rpartition("LOADED ")
+    assert loaded.strip() == "[]"
+    full = subprocess.run([sys.executable, "-m", "quiz", "stats", "--lang", "en"], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert full.returncode == 0 and full.stdout == shown and "true retention" in shown
 
 
 def test_bare_review_is_called_directly_and_agrees_with_the_full_app(studied, tmp_path):
