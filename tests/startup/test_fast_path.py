@@ -61,6 +61,39 @@ def test_fast_due_gives_the_same_numbers_as_the_full_command(cli, studied, now):
     assert json.loads(cli("due", "--json", now=now).stdout)["decks"].keys() == {"alpha", "beta"}
 
 
+@pytest.mark.parametrize("layout", ["contiguous", "interleaved"])
+def test_fast_due_json_counts_started_cards_by_id_range_or_join_alike(cli, studied, layout):
+    """New-card counts per deck come from id ranges when each deck's ids form one block,
+    else from a join; retired cards that were answered are left out either way."""
+    from quiz.store.fast import FastStore, sqlite_file
+
+    now = "2026-03-05T12:00:00Z"
+    alpha = studied / "alpha.yaml"
+    text = alpha.read_text()
+    if layout == "interleaved":  # new alpha cards get ids after beta's: alpha is no longer one block
+        alpha.write_text(text + "".join(f"  - id: x{i}\n    front: X{i}?\n    back: Y.\n" for i in range(3)))
+        assert cli("import", str(alpha)).exit_code == 0
+    # retire two answered cards (c0, c1 were answered on day 1) by dropping them from the file
+    body = alpha.read_text().replace("  - id: c0\n    front: Q0?\n    back: A0.\n", "")
+    alpha.write_text(body.replace("  - id: c1\n    front: Q1?\n    back: A1.\n", ""))
+    assert cli("import", str(alpha)).exit_code == 0
+    store = FastStore.open(sqlite_file(None), "tester")
+    assert store is not None
+    try:
+        ranges = store.conn.execute("SELECT deck_id, MIN(id), MAX(id), COUNT(*) FROM cards GROUP BY deck_id").fetchall()
+        retired = store.conn.execute("SELECT COUNT(*) FROM cards WHERE retired = 1").fetchone()[0]
+    finally:
+        store.close()
+    assert retired == 2
+    assert all(hi - lo + 1 == n for _d, lo, hi, n in ranges) == (layout == "contiguous")
+    os.environ["QUIZ_NOW"] = now
+    try:
+        fast = fast_due(parse_due(["due", "--json"]))  # type: ignore[arg-type]
+    finally:
+        del os.environ["QUIZ_NOW"]
+    assert fast == cli("due", "--json", now=now).stdout.strip()
+
+
 def test_the_console_entry_takes_the_fast_path_and_agrees(studied):
     code = ("import sys; sys.argv = ['quiz', 'due', '--json']; from quiz.cli import main; main(); "
             "print(sorted(m for m in ('sqlalchemy', 'typer', 'rich', 'fsrs') if m in sys.modules))")
