@@ -153,9 +153,9 @@ class CardGrader:
 def goal_overrides(repo: Repo, config: Config, day: DayClock, now: datetime):  # type: ignore[no-untyped-def]
     """The learner's goals, and per-deck configs for `Schedulers(config, day, overrides)`."""
     from quiz import goal
-    from quiz.store import progress
+    from quiz.store import goals as goals_q
 
-    goals = progress.goals(repo)
+    goals = goals_q.goals(repo)
     return goals, goal.overrides(config, goals, day.day_of(now))
 
 
@@ -164,7 +164,7 @@ def add_goal_work(plan: DayPlan, repo: Repo, goals, day: DayClock, now: datetime
     """Today's plan plus each active goal's share (new cards introduced, cards due after
     the date pulled forward), and one line per goal saying what it takes a day."""
     from quiz import goal as g
-    from quiz.store import progress
+    from quiz.store import goals as goals_q
 
     today = day.day_of(now)
     start = day.day_start(now)
@@ -179,15 +179,15 @@ def add_goal_work(plan: DayPlan, repo: Repo, goals, day: DayClock, now: datetime
             lines.append(g.describe(aim, today, None))
             continue
         date_start = day.start_of(aim.due_by)
-        load = progress.goal_load(repo, aim, date_start)
+        load = goals_q.goal_load(repo, aim, date_start)
         lines.append(g.describe(aim, today, g.cards_per_day(load, aim, today)))
         days = g.days_counted(aim, today)
-        new_done, early_done = progress.answered_today(repo, aim.deck, start)
+        new_done, early_done = goals_q.answered_today(repo, aim.deck, start)
         queued_new = sum(1 for c in queue if c.card.deck == aim.deck and c.schedule.state == CardState.NEW)
         want_new = g.quota_today(load.new, new_done, days) - queued_new
         want_late = g.quota_today(load.late, early_done, days)
         deck_flt = CardFilter(decks=(aim.deck,), tags=flt.tags, kinds=flt.kinds)
-        pulled = progress.late_cards(repo, aim.deck, date_start, now, flt, want_late + len(taken))
+        pulled = goals_q.late_cards(repo, aim.deck, date_start, now, flt, want_late + len(taken))
         fresh = repo.new_cards(now, deck_flt, max(0, want_new) * 3 + len(taken)) if want_new > 0 else []
         seen = repo.seen_keys({r for c in fresh for r in c.card.requires})
         for pool, want in ((pulled, want_late), (fresh, want_new)):
@@ -210,13 +210,13 @@ def add_goal_work(plan: DayPlan, repo: Repo, goals, day: DayClock, now: datetime
 def describe_goals(repo: Repo, goals, day: DayClock, now: datetime) -> list[str]:  # type: ignore[no-untyped-def]
     """One line per goal: its date and the cards a day it takes (see `quiz.goal`)."""
     from quiz import goal as g
-    from quiz.store import progress
+    from quiz.store import goals as goals_q
 
     today = day.day_of(now)
     lines = []
     for aim in goals:
         per_day = None
         if aim.active(today):
-            per_day = g.cards_per_day(progress.goal_load(repo, aim, day.start_of(aim.due_by)), aim, today)
+            per_day = g.cards_per_day(goals_q.goal_load(repo, aim, day.start_of(aim.due_by)), aim, today)
         lines.append(g.describe(aim, today, per_day))
     return lines

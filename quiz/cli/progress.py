@@ -89,7 +89,7 @@ def goal(
 
     from quiz.daily import describe_goals
     from quiz.errors import UsageError
-    from quiz.store import progress
+    from quiz.store import goals as goals_q
 
     if (by or clear) and not deck:
         raise UsageError("--by and --clear need --deck")
@@ -103,7 +103,7 @@ def goal(
     with context.unit() as repo:
         if clear:
             assert deck is not None
-            removed = progress.clear_goal(repo, deck)
+            removed = goals_q.clear_goal(repo, deck)
             typer.echo(f"goal for {deck} cleared: its normal schedule is back" if removed else f"{deck} had no goal")
             return
         if by:
@@ -111,8 +111,8 @@ def goal(
             due = _date(by, "--by")
             if due < day.day_of(now):
                 raise UsageError(f"--by: {due.isoformat()} is in the past")
-            progress.set_goal(repo, deck, due, now)
-        goals = progress.goals(repo)
+            goals_q.set_goal(repo, deck, due, now)
+        goals = goals_q.goals(repo)
         if deck:
             goals = [g for g in goals if g.deck == deck]
         lines = describe_goals(repo, goals, day, now)

@@ -1,4 +1,4 @@
-"""Queries for `quiz stats`, `quiz drill` and `quiz goal` (the only SQL they use).
+"""Queries for `quiz stats` and `quiz drill` (the only SQL they use; goals: quiz.store.goals).
 
 Statistics over a long log must not load it: every query here groups in the database
 (answers per clock hour, per card, per card-age bucket; due cards per hour) and hands
@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import String, and_, case, cast, delete, func, literal_column, or_, select, type_coerce
+from sqlalchemy import String, and_, case, cast, func, literal_column, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz import stats
 from quiz.errors import NotFound
-from quiz.goal import Goal, GoalLoad
 from quiz.model import CardState, Schedule, StoredCard
-from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, GoalRow, ReviewRow, UTCDateTime
-from quiz.store.repo import CardFilter, Repo, _schedule
+from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow, UTCDateTime
+from quiz.store.repo import Repo, _schedule
 
 R = ReviewRow
 ST = CardStateRow
@@ -440,101 +439,3 @@ def gather_stats_direct(
     from dataclasses import replace
 
     return replace(report, fronts=fronts)
-
-
-# ---- goals -------------------------------------------------------------------------
-
-
-def _goal_date(value: datetime) -> date:
-    return value.astimezone(timezone.utc).date()
-
-
-def goals(repo: Repo) -> list[Goal]:
-    q = (
-        select(DeckRow.slug, GoalRow.due_by, GoalRow.created_at)
-        .join(DeckRow, DeckRow.id == GoalRow.deck_id)
-        .where(GoalRow.learner_id == repo.learner_id)
-        .order_by(GoalRow.due_by, DeckRow.slug)
-    )
-    return [Goal(slug, _goal_date(due), created) for slug, due, created in repo.session.execute(q)]
-
-
-def set_goal(repo: Repo, deck: str, due_by: date, now: datetime) -> Goal:
-    """Aim `deck` at `due_by` (replacing an earlier date for it); commits."""
-    deck_id = repo.session.scalar(select(DeckRow.id).where(DeckRow.slug == deck))
-    if deck_id is None:
-        raise NotFound(f"no deck {deck!r} in the store (see: quiz decks)")
-    at = datetime.combine(due_by, time(0), tzinfo=timezone.utc)  # the date, kept as midnight UTC
-    row = repo.session.scalar(select(GoalRow).where(GoalRow.learner_id == repo.learner_id, GoalRow.deck_id == deck_id))
-    if row is None:
-        row = GoalRow(learner_id=repo.learner_id, deck_id=deck_id, due_by=at, created_at=now)
-        repo.session.add(row)
-    else:
-        row.due_by = at
-        row.created_at = now
-    repo.session.commit()
-    return Goal(deck, due_by, now)
-
-
-def clear_goal(repo: Repo, deck: str) -> bool:
-    deck_id = repo.session.scalar(select(DeckRow.id).where(DeckRow.slug == deck))
-    if deck_id is None:
-        raise NotFound(f"no deck {deck!r} in the store (see: quiz decks)")
-    done = repo.session.execute(
-        delete(GoalRow).where(GoalRow.learner_id == repo.learner_id, GoalRow.deck_id == deck_id)
-    )
-    repo.session.commit()
-    return bool(done.rowcount)
-
-
-def goal_load(repo: Repo, goal: Goal, date_start: datetime) -> GoalLoad:
-    """How much of `goal`'s deck is still to do before the day that starts at `date_start`."""
-    live = and_(CardRow.retired.is_(False), or_(ST.suspended.is_(None), ST.suspended.is_(False)))
-    is_new = or_(ST.state.is_(None), ST.state == 0)
-    seen = ST.state.in_((1, 2, 3))
-    q = (
-        select(
-            func.sum(case((is_new, 1), else_=0)),
-            func.sum(case((and_(seen, ST.last_review < goal.created_at), 1), else_=0)),
-            func.sum(case((and_(seen, ST.last_review >= goal.created_at, ST.due <= date_start), 1), else_=0)),
-            func.sum(case((and_(seen, ST.due > date_start), 1), else_=0)),
-        )
-        .select_from(CardRow)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == repo.learner_id))
-        .where(DeckRow.slug == goal.deck, live)
-    )
-    new, pending, scheduled, late = (int(v or 0) for v in repo.session.execute(q).one())
-    return GoalLoad(new=new, pending=pending, scheduled=scheduled, late=late)
-
-
-def late_cards(repo: Repo, deck: str, after: datetime, now: datetime, flt: CardFilter, limit: int) -> list[StoredCard]:
-    """Cards of `deck` that fall due after `after` (a goal date): to be pulled forward."""
-    if limit <= 0:
-        return []
-    q = repo._filtered(repo._base(), CardFilter(decks=(deck,), tags=flt.tags, kinds=flt.kinds)).where(
-        ST.state.in_((1, 2, 3)),
-        ST.due > after,
-        ST.suspended.is_(False),
-        or_(ST.buried_until.is_(None), ST.buried_until <= now),
-    )
-    return repo._stored(repo.session.execute(q.order_by(ST.due, CardRow.id).limit(limit)))
-
-
-def answered_today(repo: Repo, deck: str, since: datetime) -> tuple[int, int]:
-    """(new cards introduced, cards reviewed before they were due) in `deck` since `since`."""
-    q = (
-        select(R.prev_state, R.reviewed_at, R.state_before)
-        .join(CardRow, CardRow.id == R.card_id)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .where(R.learner_id == repo.learner_id, R.kind == "review", R.reviewed_at >= since, DeckRow.slug == deck)
-    )
-    new = early = 0
-    for prev, at, before in repo.session.execute(q):
-        if prev == int(CardState.NEW):
-            new += 1
-            continue
-        due = (before or {}).get("due")
-        if prev == int(CardState.REVIEW) and isinstance(due, str) and datetime.fromisoformat(due) > at:
-            early += 1
-    return new, early

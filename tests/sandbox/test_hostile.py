@@ -73,7 +73,12 @@ if IN_CAGE:
     @pytest.fixture(scope="module")
     def box() -> Sandbox:
         # prestart off: a spare child would count as a process left behind
-        sandbox = Sandbox(SandboxConfig.from_env(prestart=False))
+        # As root, snippets run as this cage's own uid, not `nobody`: RLIMIT_NPROC counts
+        # per uid, and a fork bomb in one cage must not starve the runs of another (or of
+        # the legit tests running meanwhile as `nobody`).
+        uid = int(os.environ.get("QUIZ_CAGE_DROP_UID", "-1"))
+        ids = {"drop_uid": uid, "drop_gid": uid} if uid >= 0 else {}
+        sandbox = Sandbox(SandboxConfig.from_env(prestart=False, **ids))
         yield sandbox
         sandbox.close()
 
@@ -200,9 +205,10 @@ if not IN_CAGE:
         runs = {
             name: pool.submit(
                 run_in_cage, argv, as_user=as_user, timeout=400, cwd=str(HERE.parent.parent),
-                env={"QUIZ_SANDBOX_NO_BWRAP": no_bwrap, "QUIZ_SANDBOX_NO_FORK_SERVER": fresh},
+                env={"QUIZ_SANDBOX_NO_BWRAP": no_bwrap, "QUIZ_SANDBOX_NO_FORK_SERVER": fresh,
+                     "QUIZ_CAGE_DROP_UID": str(61000 + index)},
             )
-            for name, (as_user, no_bwrap, fresh) in VARIANTS.items()
+            for index, (name, (as_user, no_bwrap, fresh)) in enumerate(VARIANTS.items())
         }
         yield runs
         pool.shutdown(wait=True)
