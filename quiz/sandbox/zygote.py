@@ -9,7 +9,8 @@ keeps one server per seed.
 Only used under bubblewrap, where the pid namespace, the tmpfs mounts and the IPC
 namespace belong to this server alone — which is what lets it make the sandbox as
 good as new between runs: it kills every process but itself and the namespace's
-init (`kill(-1)`), and empties the working directory, /tmp and /dev/shm. A run that
+init (`kill(-1)`), and empties the working directory, /tmp and /dev/shm (but for what
+bubblewrap put there itself: see `layout`). A run that
 leaves anything it cannot remove retires the server (it exits after answering; the
 parent starts a new one).
 
@@ -120,6 +121,7 @@ def serve(opts, hello):
     respond(responses_fd, 0, 2, 0, False, True, none, none, hello)
     requests = Requests(requests_fd)
     scratch = (workdir,) + SCRATCH
+    keep = layout(scratch)  # bubblewrap's own entries (see layout): left by every reset
     while True:
         request = requests.next()
         if request is None:
@@ -140,7 +142,7 @@ def serve(opts, hello):
             os.close(fd)
         out, err, report = Sink(limit), Sink(limit), Sink(REPORT_LIMIT)
         status, timed_out = supervise(pid, timeout, {out_r: out, err_r: err, rep_r: report})
-        clean = reset(pid, status is not None, drop, scratch)
+        clean = reset(pid, status is not None, drop, scratch, keep)
         if status is None:
             status = reap(pid)
         drain({out_r: out, err_r: err, rep_r: report})
@@ -235,10 +237,40 @@ def others_alive(pid):
     return False
 
 
-def pristine(workdir):
-    """The usual end of a run: only the snippet file is left and nothing else runs."""
+def layout(tops):
+    """Every path under `tops`, not entering other file systems: before the first run,
+    what bubblewrap itself put there — the folders it made on the /tmp tmpfs down to
+    read-only binds of a Python or quiz that lives under /tmp (a CI clone, a venv made
+    with mktemp), and those mount points. A reset removes everything else."""
+    found = set()
+    for top in tops:
+        try:
+            device = os.lstat(top).st_dev
+        except OSError:
+            continue
+        stack = [top]
+        while stack:
+            folder = stack.pop()
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                path = os.path.join(folder, name)
+                found.add(path)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                if (st.st_mode & 0o170000) == 0o040000 and st.st_dev == device:
+                    stack.append(path)
+    return found
+
+
+def pristine(workdir, keep):
+    """The usual end of a run: only the snippet file is new and nothing else runs."""
     try:
-        if os.listdir(workdir) != ["snippet.py"] or any(os.listdir(d) for d in SCRATCH if os.path.isdir(d)):
+        if os.listdir(workdir) != ["snippet.py"] or layout(SCRATCH) != {p for p in keep if not p.startswith(workdir)}:
             return False
         os.unlink(os.path.join(workdir, "snippet.py"))
     except OSError:
@@ -246,13 +278,13 @@ def pristine(workdir):
     return not os.listdir(workdir)
 
 
-def reset(pid, exited, drop, scratch):
+def reset(pid, exited, drop, scratch, keep):
     """Kill everything the run started and empty the scratch dirs. Returns True when
     the sandbox is as good as new."""
-    if exited and not others_alive(pid) and pristine(scratch[0]):
+    if exited and not others_alive(pid) and pristine(scratch[0], keep):
         return True
     if drop is None:
-        return kill_and_wipe(scratch)
+        return kill_and_wipe(scratch, keep)
     # As root the server may not signal or delete what `nobody` owns: a helper does,
     # as `nobody`. kill(-1) spares the caller, init and the server (other uid).
     helper = os.fork()
@@ -261,7 +293,7 @@ def reset(pid, exited, drop, scratch):
             import privileges
 
             privileges.drop(*drop)
-            ok = kill_and_wipe(scratch)
+            ok = kill_and_wipe(scratch, keep)
         except BaseException:
             ok = False
         os._exit(0 if ok else 1)
@@ -288,7 +320,7 @@ def live_others():
     return False
 
 
-def kill_and_wipe(scratch):
+def kill_and_wipe(scratch, keep):
     """kill(-1) until nothing but the spared processes lives (SIGKILL is not
     instant), then empty the scratch dirs. False when either does not finish."""
     until = time.monotonic() + KILL_SECONDS
@@ -302,33 +334,39 @@ def kill_and_wipe(scratch):
         if time.monotonic() > until:
             return False
         time.sleep(0.002)
-    ok = True
     for top in scratch:
-        ok = wipe(top) and ok
-    return ok
+        wipe(top, keep)
+    return layout(scratch) == keep
 
 
-def wipe(top):
-    """Remove everything under `top` (not `top` itself); True when it is empty."""
+def wipe(folder, keep):
+    """Remove everything under `folder` but the entries in `keep` (whose own contents
+    are wiped in turn; other file systems are never entered)."""
     try:
-        names = os.listdir(top)
-    except FileNotFoundError:
-        return True
+        names = os.listdir(folder)
+        device = os.lstat(folder).st_dev
     except OSError:
-        return False
+        return
     for name in names:
-        remove(os.path.join(top, name), 0)
-    try:
-        return not os.listdir(top)
-    except OSError:
-        return False
+        path = os.path.join(folder, name)
+        if path not in keep:
+            remove(path, 0, device)
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if (st.st_mode & 0o170000) == 0o040000 and st.st_dev == device:
+            wipe(path, keep)
 
 
-def remove(path, depth):
+def remove(path, depth, device):
     try:
         st = os.lstat(path)
     except OSError:
         return
+    if st.st_dev != device:
+        return  # not ours to touch (a snippet cannot mount; left in place: the server retires)
     if (st.st_mode & 0o170000) != 0o040000:
         try:
             os.unlink(path)
@@ -343,7 +381,7 @@ def remove(path, depth):
     except OSError:
         names = []
     for name in names:
-        remove(os.path.join(path, name), depth + 1)
+        remove(os.path.join(path, name), depth + 1, device)
     try:
         os.rmdir(path)
     except OSError:

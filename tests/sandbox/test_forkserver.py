@@ -18,12 +18,14 @@ import pytest
 
 from quiz.sandbox import Sandbox, SandboxConfig
 
-CLEAN_PROBE = (
+# What a run can see of earlier runs: other processes, and entries in its scratch dirs
+# (besides what bubblewrap itself put in /tmp when the repo or venv lives under /tmp).
+PROBE = (
     "import os\n"
-    "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getppid(), os.getpid())]\n"
-    "left = [d + '/' + n for d in ('/tmp', '/dev/shm', '.') for n in os.listdir(d) if n != 'snippet.py']\n"
-    "print('clean' if not others and not left else f'dirty {others} {left}')\n"
+    "print(sorted(p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getppid(), os.getpid())))\n"
+    "print(sorted(d + '/' + n for d in ('/tmp', '/dev/shm', '.') for n in os.listdir(d) if n != 'snippet.py'))\n"
 )
+
 
 LITTER = """
 import os, time
@@ -49,6 +51,15 @@ def box() -> Sandbox:
     sandbox.close()
 
 
+@pytest.fixture
+def clean(box: Sandbox) -> str:
+    """What PROBE prints on a fresh server: no other process, and only bubblewrap's own
+    entries in the scratch dirs."""
+    first = box.run(PROBE).stdout
+    assert first.startswith("[]\n"), first
+    return first
+
+
 def test_same_output_as_a_fresh_interpreter_for_each_seed(box: Sandbox) -> None:
     code = "print(hash('quiz'), list({'alpha', 'beta', 'gamma', 'delta'}), __name__, __file__)"
     fresh = Sandbox(SandboxConfig.from_env(fork_server=False, prestart=False))
@@ -59,20 +70,20 @@ def test_same_output_as_a_fresh_interpreter_for_each_seed(box: Sandbox) -> None:
         fresh.close()
 
 
-def test_next_run_starts_clean_on_the_same_server(box: Sandbox) -> None:
+def test_next_run_starts_clean_on_the_same_server(box: Sandbox, clean: str) -> None:
     assert box.run("print(1)").stdout == "1\n"
     servers = box.helper_pids()
     assert box.run(LITTER).stdout == "littered\n"
-    assert box.run(CLEAN_PROBE).stdout == "clean\n"
+    assert box.run(PROBE).stdout == clean
     assert box.helper_pids() == servers  # cleaned up, not replaced
 
 
-def test_a_server_that_cannot_clean_up_retires(box: Sandbox) -> None:
+def test_a_server_that_cannot_clean_up_retires(box: Sandbox, clean: str) -> None:
     box.run("print(1)")
     servers = box.helper_pids()
     deep = "import os\nos.makedirs('/'.join(['d'] * 80))\nprint('deep')"
     assert box.run(deep).stdout == "deep\n"
-    assert box.run(CLEAN_PROBE).stdout == "clean\n"
+    assert box.run(PROBE).stdout == clean
     assert box.helper_pids().isdisjoint(servers)
 
 
@@ -92,13 +103,13 @@ def _kill_servers(box: Sandbox, sig: int) -> None:
             pass
 
 
-def test_a_dead_server_is_replaced_and_the_run_still_answers(box: Sandbox) -> None:
+def test_a_dead_server_is_replaced_and_the_run_still_answers(box: Sandbox, clean: str) -> None:
     box.run("print(1)")
     _kill_servers(box, signal.SIGKILL)
     time.sleep(0.1)
     result = box.run("print('after')")
     assert result.stdout == "after\n" and result.exit_code == 0
-    assert box.run(CLEAN_PROBE).stdout == "clean\n"
+    assert box.run(PROBE).stdout == clean
 
 
 def test_a_server_that_stops_answering_is_killed_and_the_run_times_out(box: Sandbox) -> None:

@@ -79,15 +79,20 @@ if IN_CAGE:
         uid = int(os.environ.get("QUIZ_CAGE_DROP_UID", "-1"))
         ids = {"drop_uid": uid, "drop_gid": uid} if uid >= 0 else {}
         sandbox = Sandbox(SandboxConfig.from_env(prestart=False, **ids))
+        if sandbox.uses_fork_server:
+            CLEAN.append(sandbox.run(PROBE, timeout=TIMEOUT).stdout)
+            assert CLEAN[0].startswith("[]\n"), CLEAN
         yield sandbox
         sandbox.close()
 
-    # Run after each snippet on a fork server: nothing of the earlier run may remain.
+    CLEAN: list[str] = []
+
+    # Run after each snippet on a fork server: nothing of the earlier run may remain
+    # (compared with what it prints on a fresh server: bubblewrap's own /tmp entries).
     PROBE = (
         "import os\n"
-        "others = [p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getppid(), os.getpid())]\n"
-        "left = [d + '/' + n for d in ('/tmp', '/dev/shm', '.') for n in os.listdir(d) if n != 'snippet.py']\n"
-        "print('clean' if not others and not left else f'dirty {others} {left}')\n"
+        "print(sorted(p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getppid(), os.getpid())))\n"
+        "print(sorted(d + '/' + n for d in ('/tmp', '/dev/shm', '.') for n in os.listdir(d) if n != 'snippet.py'))\n"
     )
 
     def snapshot(root: str) -> dict[str, tuple[int, str]]:
@@ -156,7 +161,7 @@ if IN_CAGE:
         assert not left, f"processes left behind {left}: " + shown
         if box.uses_fork_server:  # the next run from the same server starts clean
             probe = box.run(PROBE, timeout=TIMEOUT)
-            assert probe.stdout == "clean\n", f"the next run met what this one left: {probe!r} after " + shown
+            assert probe.stdout == CLEAN[0], f"the next run met what this one left: {probe!r} after " + shown
         escaped = safe_text.escape(text)
         assert "\x1b" not in escaped and "\u202e" not in escaped
         # the clear result each snippet should give
