@@ -175,12 +175,6 @@ def parse_bare(argv: list[str]) -> tuple[DueArgs, str] | None:
     return (args, rest[0]) if rest is not None and len(rest) == 1 and rest[0] in DIRECT else None
 
 
-def parse_review(argv: list[str]) -> DueArgs | None:
-    """The global options of a bare `quiz review`, else None."""
-    bare = parse_bare(argv)
-    return bare[0] if bare is not None and bare[1] == "review" else None
-
-
 def direct(args: DueArgs, name: str) -> None:
     """A bare `quiz review` / `quiz stats` with their defaults, called without click's
     parsing (same function, same error boundary; only typer's parameter machinery,

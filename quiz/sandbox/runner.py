@@ -360,14 +360,9 @@ class Sandbox:
         try:
             response = server.run(code, timeout, cpu, self.config.output_limit, self._clock)
         except ServerGone:
-            response = None
-            gone = True
-        else:
-            gone = False
+            return None  # died under this run (a snippet may kill it): run it fresh
         finally:
             self._return_server(server)
-        if gone:
-            return None  # died under this run (a snippet may kill it): run it fresh
         duration_ms = (self._clock() - started) * 1000.0
         if response is None:
             return RunResult(

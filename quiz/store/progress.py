@@ -21,7 +21,7 @@ from quiz import stats
 from quiz.errors import NotFound
 from quiz.model import CardState, Schedule, StoredCard
 from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow, UTCDateTime
-from quiz.store.repo import Repo, _schedule
+from quiz.store.repo import Repo
 
 R = ReviewRow
 ST = CardStateRow
@@ -157,7 +157,7 @@ def card_tallies(
 def _tallies_and_schedules(
     repo: Repo, decks: Sequence[str], since: datetime | None
 ) -> tuple[list[stats.CardTally], dict[int, tuple[str, Schedule, bool, bool]]]:
-    """`card_tallies` and `schedules` for every answered card, in one grouped query.
+    """`card_tallies` and each card's schedule for every answered card, in one grouped query.
 
     The grouping reads the covering index ix_reviews_card_stats (migration 0003) in
     card order; each card's schedule comes with its row, so nothing is loaded per card.
@@ -312,22 +312,6 @@ def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[tuple[int, bool, b
         .where(_in_decks(CardRow.id, decks))
     )
     return [(int(s), bool(su), bool(le), int(n)) for s, su, le, n in repo.session.execute(q)]
-
-
-def schedules(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, Schedule, bool, bool]]:
-    """card id -> (deck, schedule, suspended, leech) for these cards that have a state."""
-    out: dict[int, tuple[str, Schedule, bool, bool]] = {}
-    for start in range(0, len(card_ids), 900):
-        chunk = card_ids[start:start + 900]
-        q = (
-            select(ST, DeckRow.slug)
-            .join(CardRow, CardRow.id == ST.card_id)
-            .join(DeckRow, DeckRow.id == CardRow.deck_id)
-            .where(ST.learner_id == repo.learner_id, ST.card_id.in_(chunk))
-        )
-        for row, slug in repo.session.execute(q):
-            out[row.card_id] = (slug, _schedule(row), row.suspended, row.leech)
-    return out
 
 
 def stored_cards(repo: Repo, card_ids: Sequence[int]) -> list[StoredCard]:
