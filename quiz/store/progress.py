@@ -14,13 +14,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import String, and_, case, cast, func, literal_column, select, type_coerce
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz import stats
 from quiz.errors import NotFound
 from quiz.model import CardState, Schedule, StoredCard
-from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow, UTCDateTime
+from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow
 from quiz.store.repo import Repo
 
 R = ReviewRow
@@ -102,68 +102,13 @@ def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[s
     return out
 
 
-def card_tallies(
-    repo: Repo, decks: Sequence[str] = (), since: datetime | None = None, card_ids: Iterable[int] | None = None
-) -> list[stats.CardTally]:
-    """Per-card answer counts (reviews and drills) since `since`, with keys and tags."""
-    right = _right()
-    miss = 1 - right
-    last = func.max(cast(R.reviewed_at, String) + cast(right, String))
-    agg = (
-        select(
-            R.card_id.label("card_id"),
-            func.sum(case((R.kind == "drill", 0), else_=1)).label("reviews"),
-            func.sum(case((R.kind == "drill", 1), else_=0)).label("drills"),
-            func.sum(right).label("right"),
-            func.sum(case((and_(R.kind == "review", R.prev_state == int(CardState.REVIEW), R.rating == 1), 1),
-                          else_=0)).label("lapses"),
-            func.sum(miss).label("misses"),
-            func.sum(case((R.kind == "drill", miss), else_=0)).label("drill_misses"),
-            type_coerce(func.max(case((miss == 1, R.reviewed_at))), UTCDateTime).label("last_miss"),
-            type_coerce(func.max(R.reviewed_at), UTCDateTime).label("last_answer"),
-            last.label("last_flag"),
-            func.sum(R.duration_ms).label("ms"),
-        )
-        .where(R.learner_id == repo.learner_id)
-        .group_by(R.card_id)
-    )
-    if since is not None:
-        agg = agg.where(R.reviewed_at >= since)
-    if decks:
-        agg = agg.where(_in_decks(R.card_id, decks))
-    ids = None if card_ids is None else list(card_ids)
-    if ids is not None:
-        agg = agg.where(R.card_id.in_(ids))
-    sub = agg.subquery()
-    q = (
-        select(sub, CardRow.key, CardRow.kind, DeckRow.slug)
-        .join(CardRow, CardRow.id == sub.c.card_id)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-    )
-    rows = list(repo.session.execute(q))
-    tags = card_tags(repo, [r.card_id for r in rows])
-    return [
-        stats.CardTally(
-            card_id=r.card_id, key=r.key, deck=r.slug, kind=r.kind, reviews=int(r.reviews), drills=int(r.drills),
-            right=int(r.right), lapses=int(r.lapses), misses=int(r.misses), drill_misses=int(r.drill_misses),
-            last_miss=r.last_miss, last_answer=r.last_answer,
-            last_right=None if r.last_flag is None else str(r.last_flag).endswith("1"),
-            duration_ms=int(r.ms or 0), tags=tags.get(r.card_id, ()),
-        )
-        for r in rows
-    ]
-
-
-def _tallies_and_schedules(
-    repo: Repo, decks: Sequence[str], since: datetime | None
-) -> tuple[list[stats.CardTally], dict[int, tuple[str, Schedule, bool, bool]]]:
-    """`card_tallies` and each card's schedule for every answered card, in one grouped query.
+def _card_counts(  # type: ignore[no-untyped-def]
+    repo: Repo, decks: Sequence[str], since: datetime | None, card_ids: Iterable[int] | None = None
+):
+    """The log grouped by card (one row per answered card), as a subquery.
 
     The grouping reads the covering index ix_reviews_card_stats (migration 0003) in
-    card order; each card's schedule comes with its row, so nothing is loaded per card.
-    The latest answer's flag is "the latest right answer is the latest answer" (a right
-    and a wrong answer at the same instant count as right, as before).
-    """
+    card order."""
     right = _right()
     miss = 1 - right
     agg = (
@@ -186,7 +131,51 @@ def _tallies_and_schedules(
         agg = agg.where(R.reviewed_at >= since)
     if decks:
         agg = agg.where(_in_decks(R.card_id, decks))
-    sub = agg.subquery()
+    if card_ids is not None:
+        agg = agg.where(R.card_id.in_(list(card_ids)))
+    return agg.subquery()
+
+
+def _tally(r, tags: dict[int, tuple[str, ...]]) -> stats.CardTally:  # type: ignore[no-untyped-def]
+    """A CardTally from a `_card_counts` row joined with the card's key, kind and deck.
+
+    The latest answer's flag is "the latest right answer is the latest answer" (a right
+    and a wrong answer at the same instant count as right)."""
+    last_miss, last_right = r.last_miss, r.last_right  # UTC-aware: the CASE keeps reviewed_at's type
+    last = max(t for t in (last_miss, last_right) if t is not None)
+    answers = int(r.answers)
+    drills = int(r.drills or 0)
+    right_n = int(r.right or 0)
+    return stats.CardTally(
+        card_id=r.card_id, key=r.key, deck=r.slug, kind=r.kind, reviews=answers - drills, drills=drills,
+        right=right_n, lapses=int(r.lapses or 0), misses=answers - right_n,
+        drill_misses=int(r.drill_misses or 0), last_miss=last_miss, last_answer=last,
+        last_right=last_right is not None and last_right >= last,
+        duration_ms=int(r.ms or 0), tags=tags.get(r.card_id, ()),
+    )
+
+
+def card_tallies(
+    repo: Repo, decks: Sequence[str] = (), since: datetime | None = None, card_ids: Iterable[int] | None = None
+) -> list[stats.CardTally]:
+    """Per-card answer counts (reviews and drills) since `since`, with keys and tags."""
+    sub = _card_counts(repo, decks, since, card_ids)
+    q = (
+        select(sub, CardRow.key, CardRow.kind, DeckRow.slug)
+        .join(CardRow, CardRow.id == sub.c.card_id)
+        .join(DeckRow, DeckRow.id == CardRow.deck_id)
+    )
+    rows = list(repo.session.execute(q))
+    tags = card_tags(repo, [r.card_id for r in rows])
+    return [_tally(r, tags) for r in rows]
+
+
+def _tallies_and_schedules(
+    repo: Repo, decks: Sequence[str], since: datetime | None
+) -> tuple[list[stats.CardTally], dict[int, tuple[str, Schedule, bool, bool]]]:
+    """`card_tallies` and each card's schedule for every answered card, in one query:
+    each card's schedule comes with its row, so nothing is loaded per card."""
+    sub = _card_counts(repo, decks, since)
     q = (
         select(sub, CardRow.key, CardRow.kind, DeckRow.slug, ST.state, ST.step, ST.stability, ST.difficulty,
                ST.due, ST.last_review, ST.reps, ST.lapses.label("state_lapses"), ST.suspended, ST.leech)
@@ -196,27 +185,14 @@ def _tallies_and_schedules(
     )
     rows = list(repo.session.execute(q))
     tags = card_tags(repo, [r.card_id for r in rows])
-    tallies = []
     sched: dict[int, tuple[str, Schedule, bool, bool]] = {}
     for r in rows:
-        last_miss, last_right = r.last_miss, r.last_right  # UTC-aware: the CASE keeps reviewed_at's type
-        last = max(t for t in (last_miss, last_right) if t is not None)
-        answers = int(r.answers)
-        drills = int(r.drills or 0)
-        right_n = int(r.right or 0)
-        tallies.append(stats.CardTally(
-            card_id=r.card_id, key=r.key, deck=r.slug, kind=r.kind, reviews=answers - drills, drills=drills,
-            right=right_n, lapses=int(r.lapses or 0), misses=answers - right_n,
-            drill_misses=int(r.drill_misses or 0), last_miss=last_miss, last_answer=last,
-            last_right=last_right is not None and last_right >= last,
-            duration_ms=int(r.ms or 0), tags=tags.get(r.card_id, ()),
-        ))
         if r.state is not None:
             sched[r.card_id] = (r.slug, Schedule(
                 state=CardState(r.state), step=r.step, stability=r.stability, difficulty=r.difficulty,
                 due=r.due, last_review=r.last_review, reps=r.reps, lapses=r.state_lapses,
             ), bool(r.suspended), bool(r.leech))
-    return tallies, sched
+    return [_tally(r, tags) for r in rows], sched
 
 
 def card_tags(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
