@@ -16,6 +16,10 @@ from __future__ import annotations
 import ctypes
 import os
 
+TYPE_CHECKING = False  # `typing` is not imported in the sandbox child (start-up cost)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 SYS_CREATE_RULESET = 444
 SYS_ADD_RULE = 445
 SYS_RESTRICT_SELF = 446
@@ -115,10 +119,7 @@ def restrict(read_only: list[str], read_write: list[str], *, deny_tcp: bool = Tr
         size = 24
     elif scope:
         notes.append(f"landlock ABI {abi} < 6: signals outside the sandbox are not scoped")
-    fd = libc.syscall(ctypes.c_long(SYS_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
-    if fd < 0:
-        raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
-    try:
+    def add_rules(fd: int) -> None:
         for paths, rights in ((read_only, READ_ONLY), (read_write, handled)):
             for path in paths:
                 try:
@@ -137,12 +138,8 @@ def restrict(read_only: list[str], read_write: list[str], *, deny_tcp: bool = Tr
                         raise OSError(ctypes.get_errno(), f"landlock_add_rule {path} failed")
                 finally:
                     os.close(pfd)
-        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
-            raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
-        if libc.syscall(ctypes.c_long(SYS_RESTRICT_SELF), ctypes.c_int(fd), ctypes.c_uint32(0)) < 0:
-            raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
-    finally:
-        os.close(fd)
+
+    _enforce(libc, attr, size, add_rules)
     return notes
 
 
@@ -154,11 +151,16 @@ def scope_signals() -> None:
     libc = _libc()
     if abi_version() < 6:
         raise OSError("landlock ABI < 6 cannot scope signals")
-    attr = _RulesetAttr(0, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL)
-    fd = libc.syscall(ctypes.c_long(SYS_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(24), ctypes.c_uint32(0))
+    _enforce(libc, _RulesetAttr(0, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL), 24, lambda fd: None)
+
+
+def _enforce(libc: ctypes.CDLL, attr: _RulesetAttr, size: int, add_rules: Callable[[int], None]) -> None:
+    """Create a ruleset, let `add_rules` fill it, and restrict this process to it."""
+    fd = libc.syscall(ctypes.c_long(SYS_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     if fd < 0:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
+        add_rules(fd)
         if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
             raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
         if libc.syscall(ctypes.c_long(SYS_RESTRICT_SELF), ctypes.c_int(fd), ctypes.c_uint32(0)) < 0:

@@ -1,4 +1,5 @@
-"""Parent side: run one snippet in a fresh child interpreter and say what happened.
+"""Parent side: run one snippet in a fresh child interpreter (or a process forked
+from a fork server, see forkserver.py) and say what happened.
 
 The parent stays cheap — no preexec_fn (so CPython can use vfork), no imports of its
 own in the hot path — because one run must cost at most 2.5x a bare interpreter
@@ -201,10 +202,12 @@ def _close_all() -> None:
 class Sandbox:
     """Runs snippets under one SandboxConfig; safe to share between threads.
 
-    With `prestart` (the default) it keeps one spare child per (hash seed, CPU
-    budget) already started and hardened, waiting for its snippet on a pipe: a fresh
-    interpreter per run still, but its start-up overlaps the previous run or the
-    learner's thinking time instead of adding to the next run's latency.
+    Under bubblewrap (and `fork_server`, the default) runs are forked from a fork
+    server per hash seed (forkserver.py, zygote.py). Otherwise, with `prestart` (the
+    default) it keeps one spare child per (hash seed, CPU budget) already started and
+    hardened, waiting for its snippet on a pipe: a fresh interpreter per run still, but
+    its start-up overlaps the previous run or the learner's thinking time instead of
+    adding to the next run's latency.
     """
 
     def __init__(self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
