@@ -101,8 +101,9 @@ def streak(days: Iterable[date], today: date) -> int:
     return count
 
 
-def _weakest(answers: Sequence[Answer], tags: Mapping[str, Sequence[str]], limit: int, min_answers: int
-             ) -> tuple[TagMisses, ...]:
+def _weakest(
+    answers: Sequence[Answer], tags: Mapping[str, Sequence[str]], limit: int, min_answers: int
+) -> tuple[TagMisses, ...]:
     asked: dict[str, int] = defaultdict(int)
     missed: dict[str, int] = defaultdict(int)
     for a in answers:
@@ -111,7 +112,9 @@ def _weakest(answers: Sequence[Answer], tags: Mapping[str, Sequence[str]], limit
         for tag in tags.get(a.card, ()):
             asked[tag] += 1
             missed[tag] += a.rating == AGAIN
-    figures = [TagMisses(t, asked[t], missed[t]) for t in asked if asked[t] >= min_answers and missed[t]]
+    figures = [
+        TagMisses(t, asked[t], missed[t]) for t in asked if asked[t] >= min_answers and missed[t]
+    ]
     figures.sort(key=lambda f: (-f.miss_share, -f.answers, f.tag))
     return tuple(figures[:limit])
 
@@ -156,8 +159,12 @@ def card_misses(answers: Iterable[Answer]) -> tuple[CardMisses, ...]:
         if a.rating == AGAIN:
             missed[a.card].add(a.learner)
             agains[a.card] += 1
-    rows = [CardMisses(card, deck_of[card], len(who[card]), len(missed[card]), count[card], agains[card])
-            for card in who]
+    rows = [
+        CardMisses(
+            card, deck_of[card], len(who[card]), len(missed[card]), count[card], agains[card]
+        )
+        for card in who
+    ]
     rows.sort(key=lambda c: (-c.miss_share, -c.missed_by, -c.agains, c.card))
     return tuple(rows)
 
@@ -182,7 +189,8 @@ def class_report(
         today=today,
         decks=tuple(decks),
         learners=tuple(
-            learner_figures(n, by_learner.get(n, []), tags, day_of, today, weakest, min_tag_answers) for n in names
+            learner_figures(n, by_learner.get(n, []), tags, day_of, today, weakest, min_tag_answers)
+            for n in names
         ),
         cards=card_misses(rows),
     )

@@ -14,7 +14,9 @@ def parse_instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        from quiz.errors import UsageError  # here, not at the top: `quiz due`'s fast path skips dataclasses
+        from quiz.errors import (
+            UsageError,
+        )  # here, not at the top: `quiz due`'s fast path skips dataclasses
 
         raise UsageError(f"QUIZ_NOW: not an ISO-8601 date/time: {text!r}") from None
     if value.tzinfo is None:

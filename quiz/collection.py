@@ -82,7 +82,9 @@ def import_paths(
             deck_id = deck.id
         if deck_id in claimed:
             problems.append(
-                DeckProblem(str(path), 1, f"deck id '{deck_id}' is also defined in {claimed[deck_id]}")
+                DeckProblem(
+                    str(path), 1, f"deck id '{deck_id}' is also defined in {claimed[deck_id]}"
+                )
             )
         claimed.setdefault(deck_id, str(path))
         if progress:

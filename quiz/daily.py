@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache
 
 from quiz.config import Config
 from quiz.day import DayClock
@@ -31,12 +31,14 @@ class DayPlan:
 class Schedulers:
     """One scheduler per deck, so `[decks.<id>]` settings apply card by card."""
 
-    def __init__(self, config: Config, day: DayClock, overrides: dict[str, Config] | None = None) -> None:
+    def __init__(
+        self, config: Config, day: DayClock, overrides: dict[str, Config] | None = None
+    ) -> None:
         self.config = config
         self.day = day
         self.overrides = overrides or {}
 
-    @lru_cache(maxsize=None)  # noqa: B019 (one instance per command)
+    @cache  # noqa: B019 (one instance per command)
     def for_deck(self, deck: str) -> Scheduler:
         cfg = self.overrides.get(deck) or self.config.for_deck(deck)
         return Scheduler(cfg.scheduler, self.day)
@@ -59,10 +61,14 @@ def plan_day(
     done = repo.answered_since(start)
     new_done = done.get(int(CardState.NEW), 0)
     reviews_done = done.get(int(CardState.REVIEW), 0)
-    new_left = max(0, config.new_per_day - new_done) if new_override is None else max(0, new_override)
+    new_left = (
+        max(0, config.new_per_day - new_done) if new_override is None else max(0, new_override)
+    )
     reviews_left = max(0, config.reviews_per_day - reviews_done)
     scan = (limit or 0) + reviews_left + 50
-    learning = repo.due_cards(now, now, flt, (int(CardState.LEARNING), int(CardState.RELEARNING)), 10_000)
+    learning = repo.due_cards(
+        now, now, flt, (int(CardState.LEARNING), int(CardState.RELEARNING)), 10_000
+    )
     reviews = repo.due_cards(now, now, flt, (int(CardState.REVIEW),), scan) if reviews_left else []
     new = repo.new_cards(now, flt, new_left * 3 + 50) if new_left else []
     required = {r for c in new for r in c.card.requires}
@@ -98,11 +104,31 @@ class StoreRecorder:
         self.day = day
         self.flt = flt
 
-    def record(self, item: StoredCard, *, rating: Rating, at: datetime, duration_ms: int, answer: str | None,
-               correct: bool | None, before: Schedule, after: Schedule, leech: bool) -> int:
+    def record(
+        self,
+        item: StoredCard,
+        *,
+        rating: Rating,
+        at: datetime,
+        duration_ms: int,
+        answer: str | None,
+        correct: bool | None,
+        before: Schedule,
+        after: Schedule,
+        leech: bool,
+    ) -> int:
         return self.repo.record_answer(
-            item.row_id, kind="review", rating=rating, at=at, duration_ms=duration_ms, answer=answer,
-            correct=correct, before=before, after=after, leech=leech, expect_reps=before.reps,
+            item.row_id,
+            kind="review",
+            rating=rating,
+            at=at,
+            duration_ms=duration_ms,
+            answer=answer,
+            correct=correct,
+            before=before,
+            after=after,
+            leech=leech,
+            expect_reps=before.reps,
         )
 
     def undo(self, review_id: int) -> None:
@@ -115,8 +141,13 @@ class StoreRecorder:
         self.repo.set_suspended(item.row_id, True)
 
     def refill(self, now: datetime) -> list[StoredCard]:
-        return self.repo.due_cards(now, now + LEARN_AHEAD, self.flt,
-                                   (int(CardState.LEARNING), int(CardState.RELEARNING)), 1000)
+        return self.repo.due_cards(
+            now,
+            now + LEARN_AHEAD,
+            self.flt,
+            (int(CardState.LEARNING), int(CardState.RELEARNING)),
+            1000,
+        )
 
     def due_tomorrow(self, now: datetime) -> int:
         end = self.day.next_day_start(now) + timedelta(days=1) - timedelta(microseconds=1)
@@ -126,12 +157,12 @@ class StoreRecorder:
 class CardGrader:
     """The session's Grader: the pure matching rules of `quiz.grading`."""
 
-    def typed(self, item: StoredCard, answer: str) -> "Verdict":
+    def typed(self, item: StoredCard, answer: str) -> Verdict:
         from quiz import grading
 
         return grading.grade_typed(item.card, answer)
 
-    def choice(self, item: StoredCard, answer: str) -> "Verdict":
+    def choice(self, item: StoredCard, answer: str) -> Verdict:
         from quiz import grading
         from quiz.model import Verdict
 
@@ -141,7 +172,7 @@ class CardGrader:
             return Verdict(correct=False, given=answer, message=str(exc), suggested=Rating.AGAIN)
         return grading.grade_choice(item.card, picks)
 
-    def output(self, item: StoredCard, prediction: str, result: "RunResult") -> "Verdict":
+    def output(self, item: StoredCard, prediction: str, result: RunResult) -> Verdict:
         from quiz import grading
 
         return grading.grade_output(item.card, prediction, result)
@@ -150,7 +181,7 @@ class CardGrader:
 # ---- goals (quiz goal): scheduler settings aimed at a date, and a daily share -----------
 
 
-def goal_overrides(repo: Repo, config: Config, day: DayClock, now: datetime):  # type: ignore[no-untyped-def]
+def goal_overrides(repo: Repo, config: Config, day: DayClock, now: datetime):
     """The learner's goals, and per-deck configs for `Schedulers(config, day, overrides)`."""
     from quiz import goal
     from quiz.store import goals as goals_q
@@ -159,8 +190,15 @@ def goal_overrides(repo: Repo, config: Config, day: DayClock, now: datetime):  #
     return goals, goal.overrides(config, goals, day.day_of(now))
 
 
-def add_goal_work(plan: DayPlan, repo: Repo, goals, day: DayClock, now: datetime,  # type: ignore[no-untyped-def]
-                  flt: CardFilter = CardFilter(), limit: int | None = None) -> tuple[DayPlan, list[str]]:
+def add_goal_work(
+    plan: DayPlan,
+    repo: Repo,
+    goals,
+    day: DayClock,
+    now: datetime,
+    flt: CardFilter = CardFilter(),
+    limit: int | None = None,
+) -> tuple[DayPlan, list[str]]:
     """Today's plan plus each active goal's share (new cards introduced, cards due after
     the date pulled forward), and one line per goal saying what it takes a day."""
     from quiz import goal as g
@@ -183,12 +221,16 @@ def add_goal_work(plan: DayPlan, repo: Repo, goals, day: DayClock, now: datetime
         lines.append(g.describe(aim, today, g.cards_per_day(load, aim, today)))
         days = g.days_counted(aim, today)
         new_done, early_done = goals_q.answered_today(repo, aim.deck, start)
-        queued_new = sum(1 for c in queue if c.card.deck == aim.deck and c.schedule.state == CardState.NEW)
+        queued_new = sum(
+            1 for c in queue if c.card.deck == aim.deck and c.schedule.state == CardState.NEW
+        )
         want_new = g.quota_today(load.new, new_done, days) - queued_new
         want_late = g.quota_today(load.late, early_done, days)
         deck_flt = CardFilter(decks=(aim.deck,), tags=flt.tags, kinds=flt.kinds)
         pulled = goals_q.late_cards(repo, aim.deck, date_start, now, flt, want_late + len(taken))
-        fresh = repo.new_cards(now, deck_flt, max(0, want_new) * 3 + len(taken)) if want_new > 0 else []
+        fresh = (
+            repo.new_cards(now, deck_flt, max(0, want_new) * 3 + len(taken)) if want_new > 0 else []
+        )
         seen = repo.seen_keys({r for c in fresh for r in c.card.requires})
         for pool, want in ((pulled, want_late), (fresh, want_new)):
             for c in pool:
@@ -196,7 +238,9 @@ def add_goal_work(plan: DayPlan, repo: Repo, goals, day: DayClock, now: datetime
                     break
                 if c.row_id in taken or c.card.note_key in notes:
                     continue
-                if any(r not in seen and r not in {q.card.key for q in queue} for r in c.card.requires):
+                if any(
+                    r not in seen and r not in {q.card.key for q in queue} for r in c.card.requires
+                ):
                     continue
                 queue.append(c)
                 taken.add(c.row_id)
@@ -207,7 +251,7 @@ def add_goal_work(plan: DayPlan, repo: Repo, goals, day: DayClock, now: datetime
     return DayPlan(queue=queue, new_left=plan.new_left, reviews_left=plan.reviews_left), lines
 
 
-def describe_goals(repo: Repo, goals, day: DayClock, now: datetime) -> list[str]:  # type: ignore[no-untyped-def]
+def describe_goals(repo: Repo, goals, day: DayClock, now: datetime) -> list[str]:
     """One line per goal: its date and the cards a day it takes (see `quiz.goal`)."""
     from quiz import goal as g
     from quiz.store import goals as goals_q
@@ -217,6 +261,8 @@ def describe_goals(repo: Repo, goals, day: DayClock, now: datetime) -> list[str]
     for aim in goals:
         per_day = None
         if aim.active(today):
-            per_day = g.cards_per_day(goals_q.goal_load(repo, aim, day.start_of(aim.due_by)), aim, today)
+            per_day = g.cards_per_day(
+                goals_q.goal_load(repo, aim, day.start_of(aim.due_by)), aim, today
+            )
         lines.append(g.describe(aim, today, per_day))
     return lines

@@ -53,7 +53,9 @@ def pick(
     """
     pool = [c for c in cards if not c.suspended or c.leech]
     if weak:
-        ranked = sorted(pool, key=lambda c: (weakness_key(tallies.get(c.row_id), retrievability(c)), c.row_id))
+        ranked = sorted(
+            pool, key=lambda c: (weakness_key(tallies.get(c.row_id), retrievability(c)), c.row_id)
+        )
         chosen = ranked[:count]
     else:
         chosen = sorted(pool, key=lambda c: c.row_id)
@@ -97,7 +99,9 @@ class DrillReport:
 
     @property
     def average_ms(self) -> float | None:
-        return sum(a.duration_ms for a in self.answers) / len(self.answers) if self.answers else None
+        return (
+            sum(a.duration_ms for a in self.answers) / len(self.answers) if self.answers else None
+        )
 
     @property
     def timed_out(self) -> int:
@@ -111,8 +115,12 @@ def report(answers: Sequence[DrillAnswer], asked: int, options: DrillOptions) ->
             row = tags.setdefault(tag, [0, 0])
             row[0] += 1
             row[1] += int(a.right)
-    by_tag = tuple(sorted((TagScore(t, n, r) for t, (n, r) in tags.items()),
-                          key=lambda s: (s.right / s.answers, -s.answers, s.tag)))
+    by_tag = tuple(
+        sorted(
+            (TagScore(t, n, r) for t, (n, r) in tags.items()),
+            key=lambda s: (s.right / s.answers, -s.answers, s.tag),
+        )
+    )
     return DrillReport(tuple(answers), asked, by_tag, suggest_next(answers, options))
 
 
@@ -150,17 +158,35 @@ class DrillRecorder:
     Keeps the answers for the report; undo removes them from the log and the report.
     """
 
-    repo: "Repo"
+    repo: Repo
     graded: bool = False
     time_limit_ms: int | None = None
     due_count: Callable[[datetime], int] = lambda now: 0
     answers: list[DrillAnswer] = field(default_factory=list)
 
-    def record(self, item: StoredCard, *, rating: Rating, at: datetime, duration_ms: int, answer: str | None,
-               correct: bool | None, before: Schedule, after: Schedule, leech: bool) -> int:
+    def record(
+        self,
+        item: StoredCard,
+        *,
+        rating: Rating,
+        at: datetime,
+        duration_ms: int,
+        answer: str | None,
+        correct: bool | None,
+        before: Schedule,
+        after: Schedule,
+        leech: bool,
+    ) -> int:
         review_id = self.repo.record_answer(
-            item.row_id, kind="review" if self.graded else "drill", rating=rating, at=at, duration_ms=duration_ms,
-            answer=answer, correct=correct, before=before, after=after if self.graded else None,
+            item.row_id,
+            kind="review" if self.graded else "drill",
+            rating=rating,
+            at=at,
+            duration_ms=duration_ms,
+            answer=answer,
+            correct=correct,
+            before=before,
+            after=after if self.graded else None,
             leech=leech and self.graded,
         )
         right = bool(correct) if correct is not None else rating != Rating.AGAIN
@@ -185,8 +211,17 @@ class DrillRecorder:
         return self.due_count(now)
 
 
-def run_drill(repo: "Repo", options: DrillOptions, *, config, day, now: datetime,  # type: ignore[no-untyped-def]
-              prompter, runner, clock: Callable[[], datetime]) -> DrillReport | None:
+def run_drill(
+    repo: Repo,
+    options: DrillOptions,
+    *,
+    config,
+    day,
+    now: datetime,
+    prompter,
+    runner,
+    clock: Callable[[], datetime],
+) -> DrillReport | None:
     """Choose the cards, run them through the ordinary session, and report.
 
     Returns None when no card matches the filters. A drill asks each card once: no
@@ -194,8 +229,7 @@ def run_drill(repo: "Repo", options: DrillOptions, *, config, day, now: datetime
     """
     from quiz.daily import CardGrader, Schedulers, goal_overrides
     from quiz.session import ReviewSession
-    from quiz.store import CardFilter
-    from quiz.store import progress
+    from quiz.store import CardFilter, progress
 
     progress.known_decks(repo, options.decks)
     _goals, overrides = goal_overrides(repo, config, day, now)
@@ -203,15 +237,24 @@ def run_drill(repo: "Repo", options: DrillOptions, *, config, day, now: datetime
     cards = repo.cards(CardFilter(decks=options.decks, tags=options.tags, kinds=options.kinds))
     if not cards:
         return None
-    tallies = {t.card_id: t for t in progress.card_tallies(repo, options.decks, card_ids=[c.row_id for c in cards])}
+    tallies = {
+        t.card_id: t
+        for t in progress.card_tallies(repo, options.decks, card_ids=[c.row_id for c in cards])
+    }
 
     def retrievability(c: StoredCard) -> float | None:
         if not c.schedule.reps:
             return None
         return schedulers.for_card(c).retrievability(c.row_id, c.schedule, now)
 
-    chosen = pick(cards, tallies, retrievability, count=options.count, weak=options.weak,
-                  rng=random.Random(options.seed))
+    chosen = pick(
+        cards,
+        tallies,
+        retrievability,
+        count=options.count,
+        weak=options.weak,
+        rng=random.Random(options.seed),
+    )
     limit_ms = int(options.timed * 1000) if options.timed else None
     recorder = DrillRecorder(repo, graded=options.graded, time_limit_ms=limit_ms)
     session = ReviewSession(

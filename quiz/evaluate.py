@@ -62,7 +62,7 @@ class Score:
     log_loss: float
     rmse_bins: float
 
-    def better_than(self, other: "Score") -> bool:
+    def better_than(self, other: Score) -> bool:
         """Lower log loss wins; RMSE(bins) breaks a tie."""
         return (self.log_loss, self.rmse_bins) < (other.log_loss, other.rmse_bins)
 
@@ -80,14 +80,22 @@ def predict(log: Iterable[LoggedReview], scheduler: Scheduler) -> list[Predictio
             elapsed = scheduler.day.days_between(before.last_review, entry.at)
         if elapsed >= 1:
             long_term[entry.card] = long_term.get(entry.card, 0) + 1
-            out.append(Prediction(
-                card=entry.card, at=entry.at, p=scheduler.retrievability(0, before, entry.at),
-                recalled=entry.rating != Rating.AGAIN, elapsed_days=elapsed, nth=long_term[entry.card] + 1,
-                lapses=lapses.get(entry.card, 0),
-            ))
+            out.append(
+                Prediction(
+                    card=entry.card,
+                    at=entry.at,
+                    p=scheduler.retrievability(0, before, entry.at),
+                    recalled=entry.rating != Rating.AGAIN,
+                    elapsed_days=elapsed,
+                    nth=long_term[entry.card] + 1,
+                    lapses=lapses.get(entry.card, 0),
+                )
+            )
             if entry.rating == Rating.AGAIN:
                 lapses[entry.card] = lapses.get(entry.card, 0) + 1
-        states[entry.card] = scheduler.review(0, before, entry.rating, entry.at, fuzz_key=entry.card).after
+        states[entry.card] = scheduler.review(
+            0, before, entry.rating, entry.at, fuzz_key=entry.card
+        ).after
     return out
 
 
@@ -128,7 +136,9 @@ def score(predictions: Sequence[Prediction]) -> Score:
     return Score(len(predictions), log_loss(predictions), rmse_bins(predictions))
 
 
-def evaluate(log: Sequence[LoggedReview], scheduler: Scheduler, since: datetime | None = None) -> Score:
+def evaluate(
+    log: Sequence[LoggedReview], scheduler: Scheduler, since: datetime | None = None
+) -> Score:
     """Replay the whole log; score the predictions made at or after `since` (all if None).
 
     With `since` set, the earlier reviews still shape each card's state (they happened)

@@ -67,7 +67,9 @@ def goal_config(base: Config, goal: Goal, today: date) -> Config:
 
 def overrides(config: Config, goals: Iterable[Goal], today: date) -> dict[str, Config]:
     """Per-deck configs for `Schedulers(config, day, overrides)`: active goals only."""
-    return {g.deck: goal_config(config.for_deck(g.deck), g, today) for g in goals if g.active(today)}
+    return {
+        g.deck: goal_config(config.for_deck(g.deck), g, today) for g in goals if g.active(today)
+    }
 
 
 def share(remaining: int, days: int) -> int:

@@ -26,15 +26,17 @@ import ast
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from quiz.model import Card, Rating, RunResult, Verdict
 
 MATCH_MODES = ("exact", "literal", "unordered-lines", "regex")
 _ADDRESS = re.compile(r"0x(?:[0-9a-fA-F]{6,}|\.\.\.|…)")
 _EXC_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?:\s*:\s*(?P<msg>.*))?$")
-_TB_FRAME = re.compile(r"^(\s+.*|Traceback \(most recent call last\):|During handling of the above exception.*|The above exception was.*)$")
+_TB_FRAME = re.compile(
+    r"^(\s+.*|Traceback \(most recent call last\):|During handling of the above exception.*|The above exception was.*)$"
+)
 
 
 def normalize(text: str) -> str:
@@ -72,7 +74,9 @@ def same_output(expected: str, actual: str, mode: str = "exact") -> bool:
     a, b = _canon(expected), _canon(actual)
     if mode == "literal":
         la, lb = a.split("\n"), b.split("\n")
-        return len(la) == len(lb) and all(_literal(x) == _literal(y) for x, y in zip(la, lb))
+        return len(la) == len(lb) and all(
+            _literal(x) == _literal(y) for x, y in zip(la, lb, strict=False)
+        )
     if mode == "unordered-lines":
         return sorted(a.split("\n")) == sorted(b.split("\n"))
     return a == b
@@ -100,8 +104,12 @@ def _split_prediction(prediction: str) -> _Raised | None:
     if match is None:
         return None
     body = lines[:-1]
-    if any(line.startswith("Traceback (most recent call last)") for line in body):  # pasted traceback
-        start = next(i for i, line in enumerate(body) if line.startswith("Traceback (most recent call last)"))
+    if any(
+        line.startswith("Traceback (most recent call last)") for line in body
+    ):  # pasted traceback
+        start = next(
+            i for i, line in enumerate(body) if line.startswith("Traceback (most recent call last)")
+        )
         body = body[:start] + [line for line in body[start:] if not _TB_FRAME.match(line)]
     return _Raised("\n".join(body), match.group("type"), match.group("msg"))
 
@@ -136,12 +144,19 @@ def expected_text(card: Card) -> str:
 def _diff(prediction: str, real: str) -> tuple[str, ...]:
     return tuple(
         difflib.unified_diff(
-            normalize(prediction).split("\n"), real.split("\n"), "your answer", "real output", lineterm="", n=2
+            normalize(prediction).split("\n"),
+            real.split("\n"),
+            "your answer",
+            "real output",
+            lineterm="",
+            n=2,
         )
     )
 
 
-def _verdict(correct: bool, expected: str, given: str, message: str = "", diff: tuple[str, ...] = ()) -> Verdict:
+def _verdict(
+    correct: bool, expected: str, given: str, message: str = "", diff: tuple[str, ...] = ()
+) -> Verdict:
     return Verdict(
         correct=correct,
         expected=expected,
@@ -161,23 +176,35 @@ def grade_output(card: Card, prediction: str, result: RunResult) -> Verdict:
     if result.exception:
         parsed = _split_prediction(prediction)
         kind, message = _exception_parts(result.exception)
-        if parsed is not None and _type_matches(parsed.type, kind) and same_output(result.stdout, parsed.before, "exact"):
+        if (
+            parsed is not None
+            and _type_matches(parsed.type, kind)
+            and same_output(result.stdout, parsed.before, "exact")
+        ):
             if parsed.message is None or _lenient(parsed.message) == _lenient(message):
                 return _verdict(True, real, prediction)
-            return _verdict(True, real, prediction, f"right exception; the message is really: {message}")
+            return _verdict(
+                True, real, prediction, f"right exception; the message is really: {message}"
+            )
         alternatives = card.accept
     else:
         mode = card.match if card.match in MATCH_MODES else "exact"
         if mode == "regex":
             patterns = tuple(p for p in (card.output, *card.accept) if p is not None)
-            if same_output(result.stdout, prediction, "exact") or any(same_output(p, prediction, "regex") for p in patterns):
+            if same_output(result.stdout, prediction, "exact") or any(
+                same_output(p, prediction, "regex") for p in patterns
+            ):
                 return _verdict(True, real, prediction)
             return _verdict(False, real, prediction, "", diff)
         if same_output(result.stdout, prediction, mode):
             return _verdict(True, real, prediction)
-        alternatives = card.accept + ((card.output,) if card.accept and card.output is not None else ())
+        alternatives = card.accept + (
+            (card.output,) if card.accept and card.output is not None else ()
+        )
         if any(same_output(alt, prediction, mode) for alt in alternatives):
-            return _verdict(True, real, prediction, "an accepted answer (the output varies between runs)")
+            return _verdict(
+                True, real, prediction, "an accepted answer (the output varies between runs)"
+            )
         return _verdict(False, real, prediction, "", diff)
     if any(same_output(alt, prediction) for alt in alternatives):
         return _verdict(True, real, prediction, "an accepted answer")
@@ -188,7 +215,11 @@ def check_expected(card: Card, result: RunResult) -> Verdict:
     """Does the deck's stored `output`/`raises` agree with the live run? (`quiz check`)"""
     expected = expected_text(card)
     real = real_text(result)
-    diff = tuple(difflib.unified_diff(expected.split("\n"), real.split("\n"), "stored", "live", lineterm="", n=2))
+    diff = tuple(
+        difflib.unified_diff(
+            expected.split("\n"), real.split("\n"), "stored", "live", lineterm="", n=2
+        )
+    )
     if card.output is None and card.raises is None:
         return _verdict(False, expected, real, "no expected output or raises recorded")
     if result.timed_out:
@@ -196,14 +227,22 @@ def check_expected(card: Card, result: RunResult) -> Verdict:
     mode = card.match if card.match in MATCH_MODES else "exact"
     if card.raises:
         if not result.exception:
-            return _verdict(False, expected, real, f"expected {card.raises}, but it did not raise", diff)
+            return _verdict(
+                False, expected, real, f"expected {card.raises}, but it did not raise", diff
+            )
         want_kind, want_msg = _exception_parts(card.raises)
         kind, message = _exception_parts(result.exception)
         if not _type_matches(want_kind, kind):
-            return _verdict(False, expected, real, f"expected {card.raises}, got {result.exception}", diff)
+            return _verdict(
+                False, expected, real, f"expected {card.raises}, got {result.exception}", diff
+            )
         if want_msg and _lenient(want_msg) != _lenient(message):
-            return _verdict(False, expected, real, f"expected {card.raises}, got {result.exception}", diff)
-        if card.output is not None and not same_output(card.output, result.stdout, "exact" if mode == "regex" else mode):
+            return _verdict(
+                False, expected, real, f"expected {card.raises}, got {result.exception}", diff
+            )
+        if card.output is not None and not same_output(
+            card.output, result.stdout, "exact" if mode == "regex" else mode
+        ):
             return _verdict(False, expected, real, "the output before the exception differs", diff)
         return _verdict(True, expected, real)
     if result.exception:
@@ -223,18 +262,25 @@ def grade_typed(card: Card, answer: str) -> Verdict:
     given = _typed_norm(answer)
     expected = card.answers[0] if card.answers else ""
     correct = bool(given) and any(given == _typed_norm(a) for a in card.answers)
-    return _verdict(correct, expected, answer, "" if correct or len(card.answers) < 2 else "accepted: " + " | ".join(card.answers))
+    return _verdict(
+        correct,
+        expected,
+        answer,
+        "" if correct or len(card.answers) < 2 else "accepted: " + " | ".join(card.answers),
+    )
 
 
 def grade_choice(card: Card, picks: Sequence[int]) -> Verdict:
     """Right when exactly the correct choices are picked (0-based indices)."""
     want, got = set(card.correct), set(picks)
     show = lambda idx: ", ".join(str(i + 1) for i in sorted(idx))  # noqa: E731
-    return _verdict(want == got, show(want), show(got), "" if want == got else f"the right choice: {show(want)}")
+    return _verdict(
+        want == got, show(want), show(got), "" if want == got else f"the right choice: {show(want)}"
+    )
 
 
 def parse_picks(text: str) -> tuple[int, ...]:
-    """"1 3", "1,3" or "a c" (1-based numbers or letters) to 0-based indices.
+    """ "1 3", "1,3" or "a c" (1-based numbers or letters) to 0-based indices.
     Raises ValueError on anything else."""
     tokens = [t for t in re.split(r"[\s,;]+", text.strip()) if t]
     if not tokens:

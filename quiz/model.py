@@ -115,7 +115,9 @@ class Card:
     def content_hash(self) -> str:
         """A digest of what the learner sees and is graded against (not the line)."""
         return hashlib.sha256(
-            json.dumps(card_to_dict(self, with_line=False), sort_keys=True, ensure_ascii=False).encode()
+            json.dumps(
+                card_to_dict(self, with_line=False), sort_keys=True, ensure_ascii=False
+            ).encode()
         ).hexdigest()[:16]
 
 
@@ -162,7 +164,7 @@ class StoredCard:
     leech: bool = False
     lang: str | None = None  # the deck's default language
 
-    def text(self, field_value: "Text | None", lang: str | None) -> str:
+    def text(self, field_value: Text | None, lang: str | None) -> str:
         """A text field of this card in `lang`, else the deck's language, else the first."""
         return field_value.get(lang, self.lang) if field_value is not None else ""
 
@@ -253,7 +255,7 @@ def card_from_dict(data: dict[str, object]) -> Card:
         if name in _TEXT_FIELDS:
             value = text_from_data(value)
         elif name == "choices":
-            value = tuple(text_from_data(choice) for choice in value)  # type: ignore[union-attr]
+            value = tuple(text_from_data(choice) for choice in value)
         elif name == "kind":
             value = CardKind(value)
         elif isinstance(value, list):

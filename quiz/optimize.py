@@ -59,13 +59,22 @@ class OptimizeResult:
         return self.after.better_than(self.before)
 
 
-def optimize(log: Sequence[LoggedReview], settings: SchedulerSettings, day: DayClock, fitter: Fitter,
-             *, holdout: float = HOLDOUT, min_reviews: int = MIN_REVIEWS) -> OptimizeResult:
+def optimize(
+    log: Sequence[LoggedReview],
+    settings: SchedulerSettings,
+    day: DayClock,
+    fitter: Fitter,
+    *,
+    holdout: float = HOLDOUT,
+    min_reviews: int = MIN_REVIEWS,
+) -> OptimizeResult:
     """Fit on the head of `log`, compare current and fitted parameters on its tail."""
     from quiz.scheduler import Scheduler
 
     if len(log) < min_reviews:
-        raise UsageError(f"{len(log)} reviews so far; fitting needs at least {min_reviews} (keep reviewing)")
+        raise UsageError(
+            f"{len(log)} reviews so far; fitting needs at least {min_reviews} (keep reviewing)"
+        )
     parts = max(2, round(1 / holdout))
     cutoff = time_cutoffs(log, parts)[-1]
     head = [e for e in log if e.at < cutoff]
@@ -73,16 +82,21 @@ def optimize(log: Sequence[LoggedReview], settings: SchedulerSettings, day: DayC
     fitted = tuple(float(w) for w in fitter.fit(head, day))
     candidate = Scheduler(replace(settings, fuzz=False, parameters=fitted), day)
     return OptimizeResult(
-        reviews=len(log), fitted_on=len(head), cutoff=cutoff,
-        before=evaluate(log, current, since=cutoff), after=evaluate(log, candidate, since=cutoff),
-        current=current.parameters, fitted=fitted, fitter=fitter.name,
+        reviews=len(log),
+        fitted_on=len(head),
+        cutoff=cutoff,
+        before=evaluate(log, current, since=cutoff),
+        after=evaluate(log, candidate, since=cutoff),
+        current=current.parameters,
+        fitted=fitted,
+        fitter=fitter.name,
     )
 
 
 # ---- the learner's log and settings in the store ------------------------------------
 
 
-def learner_log(repo: "Repo") -> list[LoggedReview]:
+def learner_log(repo: Repo) -> list[LoggedReview]:
     """The learner's scheduling reviews (drills excluded) as a log to replay."""
     from quiz.model import Rating
 
@@ -93,7 +107,7 @@ def learner_log(repo: "Repo") -> list[LoggedReview]:
     )
 
 
-def stored_parameters(repo: "Repo") -> tuple[float, ...] | None:
+def stored_parameters(repo: Repo) -> tuple[float, ...] | None:
     from quiz.store.settings import get_setting
 
     value = get_setting(repo, SETTING)
@@ -102,20 +116,24 @@ def stored_parameters(repo: "Repo") -> tuple[float, ...] | None:
     return tuple(float(w) for w in value["parameters"])
 
 
-def store_result(repo: "Repo", result: OptimizeResult, now: datetime) -> None:
+def store_result(repo: Repo, result: OptimizeResult, now: datetime) -> None:
     from quiz.store.settings import set_setting
 
-    set_setting(repo, SETTING, {
-        "parameters": list(result.fitted),
-        "fitted_at": now.isoformat(),
-        "reviews": result.reviews,
-        "fitter": result.fitter,
-        "log_loss_before": result.before.log_loss,
-        "log_loss_after": result.after.log_loss,
-    })
+    set_setting(
+        repo,
+        SETTING,
+        {
+            "parameters": list(result.fitted),
+            "fitted_at": now.isoformat(),
+            "reviews": result.reviews,
+            "fitter": result.fitter,
+            "log_loss_before": result.before.log_loss,
+            "log_loss_after": result.after.log_loss,
+        },
+    )
 
 
-def learned_config(config: Config, repo: "Repo") -> Config:
+def learned_config(config: Config, repo: Repo) -> Config:
     """`config` with this learner's fitted parameters, unless the config file sets its own."""
     if config.scheduler.parameters is not None:
         return config
@@ -141,7 +159,7 @@ class PyFsrsFitter:
 
     def __init__(self) -> None:
         try:
-            from fsrs.optimizer import torch  # type: ignore[attr-defined]  # noqa: F401
+            from fsrs.optimizer import torch  # noqa: F401
         except ImportError:
             raise OptimizerMissing(INSTALL_HINT) from None
 
@@ -152,8 +170,12 @@ class PyFsrsFitter:
 
         ids: dict[str, int] = {}
         logs = [
-            ReviewLog(card_id=ids.setdefault(e.card, len(ids) + 1), rating=FsrsRating(int(e.rating)),
-                      review_datetime=learner_time(e.at, day), review_duration=None)
+            ReviewLog(
+                card_id=ids.setdefault(e.card, len(ids) + 1),
+                rating=FsrsRating(int(e.rating)),
+                review_datetime=learner_time(e.at, day),
+                review_duration=None,
+            )
             for e in log
         ]
         return tuple(float(w) for w in Optimizer(logs).compute_optimal_parameters())

@@ -29,13 +29,20 @@ def _same(a: Schedule, b: Schedule) -> bool:
         return (x is None and y is None) or (x is not None and y is not None and abs(x - y) < 1e-9)
 
     return (
-        a.state == b.state and a.step == b.step and a.due == b.due and a.last_review == b.last_review
-        and a.reps == b.reps and a.lapses == b.lapses
-        and close(a.stability, b.stability) and close(a.difficulty, b.difficulty)
+        a.state == b.state
+        and a.step == b.step
+        and a.due == b.due
+        and a.last_review == b.last_review
+        and a.reps == b.reps
+        and a.lapses == b.lapses
+        and close(a.stability, b.stability)
+        and close(a.difficulty, b.difficulty)
     )
 
 
-def rebuild_states(repo: Repo, config: Config, day: DayClock, *, write: bool = True) -> RebuildReport:
+def rebuild_states(
+    repo: Repo, config: Config, day: DayClock, *, write: bool = True
+) -> RebuildReport:
     keys = repo.card_keys_by_id()
     cached = repo.all_schedules()
     schedulers = Schedulers(config, day)
@@ -47,7 +54,9 @@ def rebuild_states(repo: Repo, config: Config, day: DayClock, *, write: bool = T
         scheduler = schedulers.for_deck(key.split("/", 1)[0])
         state = Schedule()
         for entry in entries:
-            state = scheduler.review(card_id, state, Rating(entry.rating), entry.reviewed_at, fuzz_key=key).after
+            state = scheduler.review(
+                card_id, state, Rating(entry.rating), entry.reviewed_at, fuzz_key=key
+            ).after
         replayed.add(card_id)
         old, _suspended, was_leech = cached.get(card_id, (Schedule(), False, False))
         leech = was_leech or state.lapses >= config.leech_lapses

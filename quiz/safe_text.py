@@ -28,7 +28,9 @@ def _unsafe(ch: str) -> bool:
         return True
     if code in _BIDI_AND_INVISIBLE:
         return True
-    return unicodedata.category(ch) in ("Cc", "Cs", "Co") or (unicodedata.category(ch) == "Cf" and code > 0xFF)
+    return unicodedata.category(ch) in ("Cc", "Cs", "Co") or (
+        unicodedata.category(ch) == "Cf" and code > 0xFF
+    )
 
 
 def _escape_char(ch: str) -> str:

@@ -99,9 +99,13 @@ class Scheduler:
         asking for each card's retrievability."""
         return float((recall ** (1 / self._fsrs._DECAY) - 1) / self._fsrs._FACTOR)
 
-    def review(self, card_id: int, s: Schedule, rating: Rating, now: datetime, fuzz_key: str = "") -> Outcome:
+    def review(
+        self, card_id: int, s: Schedule, rating: Rating, now: datetime, fuzz_key: str = ""
+    ) -> Outcome:
         now = _aware(now)
-        fcard, _log = self._fsrs.review_card(self._to_fsrs(card_id, s, now), FsrsRating(int(rating)), now)
+        fcard, _log = self._fsrs.review_card(
+            self._to_fsrs(card_id, s, now), FsrsRating(int(rating)), now
+        )
         state = CardState(int(fcard.state))
         lapsed = s.state == CardState.REVIEW and rating == Rating.AGAIN
         interval: int | None = None

@@ -8,7 +8,7 @@ nothing answered) and no subprocess (the runner executes output snippets).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
@@ -75,8 +75,19 @@ class Recorder(Protocol):
     """`record` raises `quiz.errors.Conflict` (and writes nothing) when the card was
     answered elsewhere since the session fetched it; the session skips the card."""
 
-    def record(self, item: StoredCard, *, rating: Rating, at: datetime, duration_ms: int, answer: str | None,
-               correct: bool | None, before: Schedule, after: Schedule, leech: bool) -> int: ...
+    def record(
+        self,
+        item: StoredCard,
+        *,
+        rating: Rating,
+        at: datetime,
+        duration_ms: int,
+        answer: str | None,
+        correct: bool | None,
+        before: Schedule,
+        after: Schedule,
+        leech: bool,
+    ) -> int: ...
     def undo(self, review_id: int) -> None: ...
     def bury(self, item: StoredCard, until: datetime) -> None: ...
     def suspend(self, item: StoredCard) -> None: ...
@@ -147,7 +158,9 @@ class ReviewSession:
         if self.queue:
             return self.queue.pop(0)
         now = self.clock()
-        ready = [c for c in self.later if c.schedule.due is None or c.schedule.due <= now + LEARN_AHEAD]
+        ready = [
+            c for c in self.later if c.schedule.due is None or c.schedule.due <= now + LEARN_AHEAD
+        ]
         if ready:
             ready.sort(key=lambda c: c.schedule.due or now)
             first = ready[0]
@@ -156,7 +169,11 @@ class ReviewSession:
         return None
 
     def _progress(self) -> Progress:
-        return Progress(done=len(self.history), left=len(self.queue) + 1, right=sum(h.right for h in self.history))
+        return Progress(
+            done=len(self.history),
+            left=len(self.queue) + 1,
+            right=sum(h.right for h in self.history),
+        )
 
     # ---- one card -----------------------------------------------------------------
 
@@ -236,7 +253,11 @@ class ReviewSession:
             rating = verdict.suggested
             if verdict.correct and card.kind == CardKind.OUTPUT:
                 rated = self.prompter.rate(item, Rating.GOOD)
-                if rated.action == Action.RATE and rated.rating in (Rating.HARD, Rating.GOOD, Rating.EASY):
+                if rated.action == Action.RATE and rated.rating in (
+                    Rating.HARD,
+                    Rating.GOOD,
+                    Rating.EASY,
+                ):
                     rating = rated.rating
                 elif rated.action not in (Action.RATE, Action.ANSWER):
                     self._record(item, rating, response, verdict, duration)
@@ -270,8 +291,14 @@ class ReviewSession:
             return Action.QUIT
         return rated.action
 
-    def _record(self, item: StoredCard, rating: Rating, response: Response, verdict: Verdict | None,
-                duration: int) -> None:
+    def _record(
+        self,
+        item: StoredCard,
+        rating: Rating,
+        response: Response,
+        verdict: Verdict | None,
+        duration: int,
+    ) -> None:
         now = self.clock()
         scheduler = self.scheduler_for(item)
         outcome = scheduler.review(item.row_id, item.schedule, rating, now, fuzz_key=item.card.key)
@@ -282,7 +309,9 @@ class ReviewSession:
                 rating=rating,
                 at=now,
                 duration_ms=duration,
-                answer=response.text if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE) else None,
+                answer=response.text
+                if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE)
+                else None,
                 correct=verdict.correct if verdict else rating != Rating.AGAIN,
                 before=item.schedule,
                 after=outcome.after,
@@ -302,6 +331,13 @@ class ReviewSession:
             return
         # siblings of this note wait for tomorrow
         if self.bury_siblings:
-            self.queue = [c for c in self.queue if c.card.note_key != item.card.note_key or c.row_id == item.row_id]
-        if self.requeue_learning and outcome.after.state in (CardState.LEARNING, CardState.RELEARNING):
+            self.queue = [
+                c
+                for c in self.queue
+                if c.card.note_key != item.card.note_key or c.row_id == item.row_id
+            ]
+        if self.requeue_learning and outcome.after.state in (
+            CardState.LEARNING,
+            CardState.RELEARNING,
+        ):
             self.later.append(replace(item, schedule=outcome.after))

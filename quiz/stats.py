@@ -23,8 +23,8 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 REVIEW_STATE = 2
 AGE_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
@@ -186,7 +186,9 @@ class Report:
     weak_tags: tuple[TagFigure, ...]
     weak_cards: tuple[WeakCard, ...]
     output_by_tag: tuple[TagFigure, ...]
-    fronts: Mapping[str, str] = field(default_factory=dict)  # card key -> question text, for display
+    fronts: Mapping[str, str] = field(
+        default_factory=dict
+    )  # card key -> question text, for display
 
     @property
     def right_share(self) -> float | None:
@@ -200,7 +202,9 @@ class Report:
 # ---- the pieces --------------------------------------------------------------------
 
 
-def activity_by_day(hours: Iterable[HourCount], day_of: Callable[[datetime], date]) -> dict[date, DayActivity]:
+def activity_by_day(
+    hours: Iterable[HourCount], day_of: Callable[[datetime], date]
+) -> dict[date, DayActivity]:
     """Answers per learner day (drills apart from reviews)."""
     reviews: dict[date, int] = defaultdict(int)
     drills: dict[date, int] = defaultdict(int)
@@ -208,7 +212,10 @@ def activity_by_day(hours: Iterable[HourCount], day_of: Callable[[datetime], dat
         d = day_of(h.hour)
         reviews[d] += h.reviews
         drills[d] += h.drills
-    return {d: DayActivity(d, reviews.get(d, 0), drills.get(d, 0)) for d in sorted(set(reviews) | set(drills))}
+    return {
+        d: DayActivity(d, reviews.get(d, 0), drills.get(d, 0))
+        for d in sorted(set(reviews) | set(drills))
+    }
 
 
 def streaks(active: Iterable[date], today: date) -> Streaks:
@@ -228,7 +235,9 @@ def streaks(active: Iterable[date], today: date) -> Streaks:
     return Streaks(current=current, longest=longest, active_days=len(present))
 
 
-def heatmap_days(activity: Mapping[date, DayActivity], today: date, weeks: int = 53) -> tuple[DayActivity, ...]:
+def heatmap_days(
+    activity: Mapping[date, DayActivity], today: date, weeks: int = 53
+) -> tuple[DayActivity, ...]:
     """Every day from the Monday `weeks - 1` weeks before this week up to today."""
     start = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     out = []
@@ -246,7 +255,9 @@ def heat_level(count: int, peak: int) -> int:
     return min(4, 1 + int(4 * (count - 1) / peak)) if peak > 1 else 4
 
 
-def retention_by(hours: Iterable[HourCount], period_of: Callable[[datetime], date]) -> tuple[Rate, ...]:
+def retention_by(
+    hours: Iterable[HourCount], period_of: Callable[[datetime], date]
+) -> tuple[Rate, ...]:
     answers: dict[date, int] = defaultdict(int)
     passed: dict[date, int] = defaultdict(int)
     for h in hours:
@@ -260,7 +271,11 @@ def retention_by(hours: Iterable[HourCount], period_of: Callable[[datetime], dat
 def retention_by_age(ages: Iterable[AgeCount]) -> tuple[Rate, ...]:
     by_min = {a.min_days: a for a in ages}
     return tuple(
-        Rate(label, by_min[lo].answers if lo in by_min else 0, by_min[lo].passed if lo in by_min else 0)
+        Rate(
+            label,
+            by_min[lo].answers if lo in by_min else 0,
+            by_min[lo].passed if lo in by_min else 0,
+        )
         for lo, _hi, label in AGE_BUCKETS
     )
 
@@ -273,13 +288,19 @@ def age_bucket(age_days: float) -> int:
     return AGE_BUCKETS[-1][0]
 
 
-def forecast(due: Iterable[tuple[datetime, int]], day_of: Callable[[datetime], date], today: date,
-             days: int = 30) -> tuple[tuple[date, int], ...]:
+def forecast(
+    due: Iterable[tuple[datetime, int]],
+    day_of: Callable[[datetime], date],
+    today: date,
+    days: int = 30,
+) -> tuple[tuple[date, int], ...]:
     """Cards falling due on each of the next `days` days; overdue ones count today."""
     counts: dict[date, int] = defaultdict(int)
     for at, n in due:
         counts[max(today, day_of(at))] += n
-    return tuple((today + timedelta(days=i), counts.get(today + timedelta(days=i), 0)) for i in range(days))
+    return tuple(
+        (today + timedelta(days=i), counts.get(today + timedelta(days=i), 0)) for i in range(days)
+    )
 
 
 STATE_NAMES = ("new", "learning", "review", "relearning", "suspended", "leech")
@@ -302,7 +323,9 @@ def state_counts(cards: Iterable[tuple[int, bool, bool, int]]) -> dict[str, int]
     return out
 
 
-def weakness_key(tally: CardTally | None, retrievability: float | None) -> tuple[int, float, int, float]:
+def weakness_key(
+    tally: CardTally | None, retrievability: float | None
+) -> tuple[int, float, int, float]:
     """Sort key, weakest first: lowest retrievability, most misses, most recent miss.
 
     A card whose latest answer (a drill's included) was wrong counts as retrievability 0,
@@ -311,11 +334,17 @@ def weakness_key(tally: CardTally | None, retrievability: float | None) -> tuple
     """
     if tally is None or tally.answers == 0:
         return (1, 1.0, 0, 0.0)
-    return weakness_rank(retrievability, tally.last_right is False, tally.lapses + tally.drill_misses, tally.last_miss)
+    return weakness_rank(
+        retrievability,
+        tally.last_right is False,
+        tally.lapses + tally.drill_misses,
+        tally.last_miss,
+    )
 
 
-def weakness_rank(retrievability: float | None, last_wrong: bool, misses: int,
-                  last_miss: datetime | None) -> tuple[int, float, int, float]:
+def weakness_rank(
+    retrievability: float | None, last_wrong: bool, misses: int, last_miss: datetime | None
+) -> tuple[int, float, int, float]:
     """`weakness_key` of an answered card from its plain figures: FSRS's retrievability
     (None: 1), whether its latest answer was wrong, lapses + drill misses, latest miss."""
     r = 0.0 if last_wrong else (retrievability if retrievability is not None else 1.0)
@@ -323,7 +352,9 @@ def weakness_rank(retrievability: float | None, last_wrong: bool, misses: int,
     return (0, round(r, 2), -misses, -recent)
 
 
-def tag_figures(tallies: Iterable[CardTally], *, untagged: str = "(untagged)") -> tuple[TagFigure, ...]:
+def tag_figures(
+    tallies: Iterable[CardTally], *, untagged: str = "(untagged)"
+) -> tuple[TagFigure, ...]:
     acc: dict[str, list[int]] = {}
     for t in tallies:
         for tag in t.tags or (untagged,):
@@ -338,11 +369,15 @@ def tag_figures(tallies: Iterable[CardTally], *, untagged: str = "(untagged)") -
 
 def weakest_tags(figures: Iterable[TagFigure], limit: int | None = None) -> tuple[TagFigure, ...]:
     """Tags with answers, lowest share right first (then most misses)."""
-    ranked = sorted((f for f in figures if f.answers), key=lambda f: (f.right_share, -f.misses, f.tag))
+    ranked = sorted(
+        (f for f in figures if f.answers), key=lambda f: (f.right_share, -f.misses, f.tag)
+    )
     return tuple(ranked[:limit] if limit is not None else ranked)
 
 
-def weakest_cards(tallies: Iterable[CardTally], status: Mapping[int, CardStatus], limit: int = 10) -> tuple[WeakCard, ...]:
+def weakest_cards(
+    tallies: Iterable[CardTally], status: Mapping[int, CardStatus], limit: int = 10
+) -> tuple[WeakCard, ...]:
     """Answered cards with a miss or a lapse, weakest first."""
     rows = []
     for t in tallies:
@@ -351,7 +386,12 @@ def weakest_cards(tallies: Iterable[CardTally], status: Mapping[int, CardStatus]
         if not (t.misses or lapses):
             continue
         r = s.retrievability if s else None
-        rows.append((weakness_key(t, r), WeakCard(t.key, t.deck, lapses, t.misses, r, t.last_miss, t.answers)))
+        rows.append(
+            (
+                weakness_key(t, r),
+                WeakCard(t.key, t.deck, lapses, t.misses, r, t.last_miss, t.answers),
+            )
+        )
     rows.sort(key=lambda pair: (pair[0], pair[1].key))
     return tuple(card for _key, card in rows[:limit])
 
@@ -383,8 +423,16 @@ def build_report(
     `tallies` and `ages` come already limited to `--since`.
     """
     return assemble_report(
-        hours=hours, ages=ages, due=due, cards=cards, day_of=day_of, today=today, since=since, since_at=since_at,
-        desired_retention=desired_retention, fronts=fronts,
+        hours=hours,
+        ages=ages,
+        due=due,
+        cards=cards,
+        day_of=day_of,
+        today=today,
+        since=since,
+        since_at=since_at,
+        desired_retention=desired_retention,
+        fronts=fronts,
         weak_tags=weakest_tags(tag_figures(tallies)),
         weak_cards=weakest_cards(tallies, status, weak_limit),
         output_by_tag=tag_figures(t for t in tallies if t.kind == "output"),
@@ -455,8 +503,15 @@ def _rate(r: Rate, key: str = "label") -> dict[str, object]:
 
 
 def _tag(f: TagFigure) -> dict[str, object]:
-    return {"tag": f.tag, "cards": f.cards, "answers": f.answers, "right": f.right, "right_share": f.right_share,
-            "lapses": f.lapses, "misses": f.misses}
+    return {
+        "tag": f.tag,
+        "cards": f.cards,
+        "answers": f.answers,
+        "right": f.right,
+        "right_share": f.right_share,
+        "lapses": f.lapses,
+        "misses": f.misses,
+    }
 
 
 def report_to_dict(report: Report) -> dict[str, object]:
@@ -466,13 +521,23 @@ def report_to_dict(report: Report) -> dict[str, object]:
         "today": report.today.isoformat(),
         "since": report.since.isoformat() if report.since else None,
         "answers": {
-            "total": report.answers, "reviews": report.reviews, "drills": report.drills, "right": report.right,
-            "right_share": report.right_share, "average_ms": report.average_ms,
+            "total": report.answers,
+            "reviews": report.reviews,
+            "drills": report.drills,
+            "right": report.right,
+            "right_share": report.right_share,
+            "average_ms": report.average_ms,
         },
-        "streak": {"current": report.streaks.current, "longest": report.streaks.longest,
-                   "active_days": report.streaks.active_days},
-        "heatmap": [{"day": d.isoformat(), "answers": a.answers, "reviews": a.reviews, "drills": a.drills}
-                    for d, a in days.items() if a.answers],
+        "streak": {
+            "current": report.streaks.current,
+            "longest": report.streaks.longest,
+            "active_days": report.streaks.active_days,
+        },
+        "heatmap": [
+            {"day": d.isoformat(), "answers": a.answers, "reviews": a.reviews, "drills": a.drills}
+            for d, a in days.items()
+            if a.answers
+        ],
         "retention": {
             "desired": report.desired_retention,
             "true": report.true_retention.value,
@@ -486,9 +551,16 @@ def report_to_dict(report: Report) -> dict[str, object]:
         "states": dict(report.states),
         "weakest_tags": [_tag(f) for f in report.weak_tags],
         "weakest_cards": [
-            {"card": c.key, "deck": c.deck, "lapses": c.lapses, "misses": c.misses, "answers": c.answers,
-             "retrievability": None if c.retrievability is None else round(c.retrievability, 4),
-             "last_miss": c.last_miss.isoformat() if c.last_miss else None, "front": report.fronts.get(c.key)}
+            {
+                "card": c.key,
+                "deck": c.deck,
+                "lapses": c.lapses,
+                "misses": c.misses,
+                "answers": c.answers,
+                "retrievability": None if c.retrievability is None else round(c.retrievability, 4),
+                "last_miss": c.last_miss.isoformat() if c.last_miss else None,
+                "front": report.fronts.get(c.key),
+            }
             for c in report.weak_cards
         ],
         "output_accuracy_by_tag": [_tag(f) for f in report.output_by_tag],

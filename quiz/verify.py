@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -39,7 +39,9 @@ class CardOutcome:
 
     path: str
     card: Card
-    status: str  # ok | mismatch | seed-dependent | timeout | skipped | recorded | unrecorded | error
+    status: (
+        str  # ok | mismatch | seed-dependent | timeout | skipped | recorded | unrecorded | error
+    )
     message: str = ""
     result: RunResult | None = None
 
@@ -72,7 +74,13 @@ class CheckReport:
             "notices": [as_dict(p) for p in self.notices],
             "recorded": [as_dict(p) for p in self.recorded],
             "cards": [
-                {"path": o.path, "line": o.card.line, "card": o.card.key, "status": o.status, "message": o.message}
+                {
+                    "path": o.path,
+                    "line": o.card.line,
+                    "card": o.card.key,
+                    "status": o.status,
+                    "message": o.message,
+                }
                 for o in self.outcomes
             ],
         }
@@ -100,19 +108,33 @@ def _lenient(card: Card) -> bool:
     return bool(card.accept) or card.match != "exact"
 
 
-def judge(path: str, card: Card, base: RunResult, others: Sequence[tuple[int, RunResult]]) -> CardOutcome:
+def judge(
+    path: str, card: Card, base: RunResult, others: Sequence[tuple[int, RunResult]]
+) -> CardOutcome:
     """Compare the live runs of one recorded card with its stored answer."""
     if base.timed_out:
         return CardOutcome(path, card, "timeout", f"timed out after {card.timeout or 2:g}s", base)
     verdict = check_expected(card, base)
     if not verdict.correct:
-        return CardOutcome(path, card, "mismatch", f"expected {short(verdict.expected)}, got {short(verdict.given)}", base)
+        return CardOutcome(
+            path,
+            card,
+            "mismatch",
+            f"expected {short(verdict.expected)}, got {short(verdict.given)}",
+            base,
+        )
     for seed, result in others:
         if check_expected(card, result).correct:
             continue
-        hint = "" if _lenient(card) else " (output that varies must be listed in `accept:` or use a lenient `match:`)"
+        hint = (
+            ""
+            if _lenient(card)
+            else " (output that varies must be listed in `accept:` or use a lenient `match:`)"
+        )
         return CardOutcome(
-            path, card, "seed-dependent",
+            path,
+            card,
+            "seed-dependent",
             f"output depends on the hash seed: PYTHONHASHSEED={seed} gives {short(real_text(result))}, "
             f"PYTHONHASHSEED=0 gives {short(real_text(base))}{hint}",
             result,
@@ -120,19 +142,29 @@ def judge(path: str, card: Card, base: RunResult, others: Sequence[tuple[int, Ru
     return CardOutcome(path, card, "ok", "", base)
 
 
-def record_problem(path: str, card: Card, base: RunResult, others: Sequence[tuple[int, RunResult]]) -> CardOutcome | None:
+def record_problem(
+    path: str, card: Card, base: RunResult, others: Sequence[tuple[int, RunResult]]
+) -> CardOutcome | None:
     """Why the live result of an unrecorded card must not be written, if it must not."""
     if base.timed_out:
-        return CardOutcome(path, card, "timeout", f"not recorded: timed out after {card.timeout or 2:g}s", base)
+        return CardOutcome(
+            path, card, "timeout", f"not recorded: timed out after {card.timeout or 2:g}s", base
+        )
     if base.truncated or base.signal is not None:
-        return CardOutcome(path, card, "error", "not recorded: the run was killed or its output truncated", base)
+        return CardOutcome(
+            path, card, "error", "not recorded: the run was killed or its output truncated", base
+        )
     if base.exception is None and base.exit_code not in (0, None):
         return CardOutcome(path, card, "error", f"not recorded: exit status {base.exit_code}", base)
     if not _lenient(card):
         for seed, result in others:
-            if real_text(result) != real_text(base) and not same_output(real_text(result), real_text(base), card.match):
+            if real_text(result) != real_text(base) and not same_output(
+                real_text(result), real_text(base), card.match
+            ):
                 return CardOutcome(
-                    path, card, "seed-dependent",
+                    path,
+                    card,
+                    "seed-dependent",
                     f"not recorded: output depends on the hash seed (PYTHONHASHSEED={seed} gives "
                     f"{short(real_text(result))}); add `accept:` or a lenient `match:`",
                     result,
@@ -159,14 +191,18 @@ def _block(key: str, text: str, indent: int) -> list[str]:
         text
         and not text.endswith("\n\n")
         and not text.startswith("\n")
-        and not any((ord(ch) < 32 and ch != "\n") or ch in "\x7f\u2028\u2029\ufeff\x85" for ch in text)
+        and not any(
+            (ord(ch) < 32 and ch != "\n") or ch in "\x7f\u2028\u2029\ufeff\x85" for ch in text
+        )
         and all(line == line.rstrip(" ") for line in lines)
     )
     if not plain:
         return [f"{pad}{key}: {_yaml_string(text)}\n"]
     chomp = "" if text.endswith("\n") else "-"
     indicator = "2" if lines[0].startswith(" ") else ""
-    return [f"{pad}{key}: |{indicator}{chomp}\n"] + [f"{pad}  {line}\n" if line else "\n" for line in lines]
+    return [f"{pad}{key}: |{indicator}{chomp}\n"] + [
+        f"{pad}  {line}\n" if line else "\n" for line in lines
+    ]
 
 
 def _card_end(lines: list[str], start: int) -> tuple[int, int] | None:
@@ -211,7 +247,9 @@ def record_into(path: str, answers: Sequence[tuple[Card, RunResult]]) -> list[tu
     for card, result in sorted(answers, key=lambda item: -item[0].line):
         found = _card_end(lines, card.line - 1) if 0 < card.line <= len(lines) else None
         if found is None:
-            problems.append((card.line, "cannot record into a flow-style card; add `output:` by hand"))
+            problems.append(
+                (card.line, "cannot record into a flow-style card; add `output:` by hand")
+            )
             continue
         at, indent = found
         insert: list[str] = []
@@ -223,7 +261,9 @@ def record_into(path: str, answers: Sequence[tuple[Card, RunResult]]) -> list[tu
     out = "".join(lines)
     if added_final_newline:
         out = out[:-1]
-    Path(path).write_bytes(out.replace("\n", newline).encode("utf-8") if newline != "\n" else out.encode("utf-8"))
+    Path(path).write_bytes(
+        out.replace("\n", newline).encode("utf-8") if newline != "\n" else out.encode("utf-8")
+    )
     return problems
 
 
@@ -231,7 +271,9 @@ def record_into(path: str, answers: Sequence[tuple[Card, RunResult]]) -> list[tu
 
 
 def _output_cards(decks: Iterable[Deck]) -> list[tuple[str, Card]]:
-    return [(deck.path, card) for deck in decks for card in deck.cards if card.kind is CardKind.OUTPUT]
+    return [
+        (deck.path, card) for deck in decks for card in deck.cards if card.kind is CardKind.OUTPUT
+    ]
 
 
 def check_paths(
@@ -264,9 +306,19 @@ def check_paths(
     for path, card in cards:
         spec = excluded_by(card, python_version)
         if spec is not None:
-            notices.append(DeckProblem(path, card.line, f"skipped: needs Python {spec}, running {python_version}"))
+            notices.append(
+                DeckProblem(
+                    path, card.line, f"skipped: needs Python {spec}, running {python_version}"
+                )
+            )
         elif is_unrecorded(card) and not record:
-            problems.append(DeckProblem(path, card.line, "output card has no expected `output` or `raises` (run `quiz check --record`)"))
+            problems.append(
+                DeckProblem(
+                    path,
+                    card.line,
+                    "output card has no expected `output` or `raises` (run `quiz check --record`)",
+                )
+            )
         else:
             todo.append((path, card))
     jobs = [(i, seed) for i in range(len(todo)) for seed in (0, *seeds)]
@@ -296,7 +348,11 @@ def check_paths(
                 outcomes.append(refusal)
                 continue
             to_record.setdefault(path, []).append((card, base))
-            shown = f"raises: {base.exception}" if base.exception is not None else f"output: {short(base.stdout)}"
+            shown = (
+                f"raises: {base.exception}"
+                if base.exception is not None
+                else f"output: {short(base.stdout)}"
+            )
             outcomes.append(CardOutcome(path, card, "recorded", f"recorded {shown}", base))
         else:
             outcomes.append(judge(path, card, base, others))
@@ -311,4 +367,12 @@ def check_paths(
         elif outcome.status != "ok":
             problems.append(outcome.problem())
     problems.sort(key=lambda p: (p.path, p.line or 0))
-    return CheckReport(len(decks), len(cards), len(jobs), tuple(problems), tuple(notices), tuple(outcomes), tuple(recorded))
+    return CheckReport(
+        len(decks),
+        len(cards),
+        len(jobs),
+        tuple(problems),
+        tuple(notices),
+        tuple(outcomes),
+        tuple(recorded),
+    )

@@ -29,7 +29,7 @@ def cli(env: Path):
 
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None, now: str | None = None):  # noqa: A002
+    def invoke(*args: str, input: str | None = None, now: str | None = None):
         extra = {"QUIZ_NOW": now} if now else {}
         return runner.invoke(app, list(args), input=input, env=extra, catch_exceptions=False)
 

@@ -60,7 +60,9 @@ def _server_user() -> str | None:
             return name
         except KeyError:
             continue
-    raise RuntimeError("running as root and no unprivileged user (postgres, nobody) to run PostgreSQL as")
+    raise RuntimeError(
+        "running as root and no unprivileged user (postgres, nobody) to run PostgreSQL as"
+    )
 
 
 class PgServer:
@@ -90,9 +92,14 @@ class PgServer:
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.bindir / args[0]), *args[1:]]
         if self.user is not None:
-            cmd = ["runuser", "-u", self.user, "--", *cmd] if shutil.which("runuser") else \
-                ["su", "-s", "/bin/sh", self.user, "-c", " ".join(_quote(c) for c in cmd)]
-        return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=120, cwd="/")
+            cmd = (
+                ["runuser", "-u", self.user, "--", *cmd]
+                if shutil.which("runuser")
+                else ["su", "-s", "/bin/sh", self.user, "-c", " ".join(_quote(c) for c in cmd)]
+            )
+        return subprocess.run(
+            cmd, capture_output=True, text=True, check=check, timeout=120, cwd="/"
+        )
 
     def start(self) -> str:
         """initdb, start on a free port, create the test database; returns its URL."""
@@ -101,16 +108,32 @@ class PgServer:
             entry = pwd.getpwnam(self.user)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         os.chmod(self.root, 0o700)
-        self._run("initdb", "-D", str(self.data), "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C")
+        self._run(
+            "initdb", "-D", str(self.data), "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"
+        )
         last = ""
         for _ in range(5):
             port = _free_port()
-            opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={self.root} "
-                    "-c max_connections=200")
+            opts = (
+                f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={self.root} "
+                "-c max_connections=200"
+            )
             if not self.durable:
                 opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            done = self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", opts, "-w", "-t", "60",
-                             "start", check=False)
+            done = self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log),
+                "-o",
+                opts,
+                "-w",
+                "-t",
+                "60",
+                "start",
+                check=False,
+            )
             if done.returncode == 0:
                 self.port_file.write_text(str(port))
                 if self.user is not None:
@@ -146,8 +169,13 @@ def _libpq(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    parts = {"host": u.host or "127.0.0.1", "port": u.port or 5432, "dbname": u.database or "postgres",
-             "user": u.username, "password": u.password}
+    parts = {
+        "host": u.host or "127.0.0.1",
+        "port": u.port or 5432,
+        "dbname": u.database or "postgres",
+        "user": u.username,
+        "password": u.password,
+    }
     return " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
 
 
@@ -183,7 +211,9 @@ def session_server_url(durable: bool = False) -> tuple[str | None, str, PgServer
         return url, "", None
     if find_bindir() is None:
         return None, f"{ENV_URL} is unset and no PostgreSQL server binaries are installed", None
-    server = PgServer(Path(tempfile.mkdtemp(prefix="quiz-pg-")), durable=durable)  # not under pytest's 0700 root-only tmp
+    server = PgServer(
+        Path(tempfile.mkdtemp(prefix="quiz-pg-")), durable=durable
+    )  # not under pytest's 0700 root-only tmp
     try:
         return server.start(), "", server
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:

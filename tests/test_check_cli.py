@@ -41,7 +41,10 @@ def test_bad_deck_lists_every_problem_with_path_and_line(runner: CliRunner) -> N
     assert f"{bad}:4: expected '3', got '2'" in result.stdout
     assert f"{bad}:9: expected 'IndexError', got \"KeyError: 'k'\"" in result.stdout
     assert f"{bad}:14: output depends on the hash seed: PYTHONHASHSEED=1" in result.stdout
-    assert f"{bad}:19: skipped: needs Python >=3.99, running {sys.version_info.major}.{sys.version_info.minor}." in result.stdout
+    assert (
+        f"{bad}:19: skipped: needs Python >=3.99, running {sys.version_info.major}.{sys.version_info.minor}."
+        in result.stdout
+    )
 
 
 def test_structure_problems_and_no_run(runner: CliRunner) -> None:
@@ -72,7 +75,9 @@ def test_json_report(runner: CliRunner) -> None:
     assert [n["line"] for n in data["notices"]] == [19]
 
 
-def test_record_writes_answers_and_keeps_every_other_byte(runner: CliRunner, tmp_path: Path) -> None:
+def test_record_writes_answers_and_keeps_every_other_byte(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     deck = tmp_path / "unrecorded.yaml"
     shutil.copy(DECKS / "unrecorded.yaml", deck)
     before = deck.read_bytes()
@@ -112,16 +117,30 @@ def test_record_refuses_seed_dependent_output(runner: CliRunner, tmp_path: Path)
     text = "deck: seedy\ntitle: S\ncards:\n  - id: s\n    type: output\n    code: print(list({'alpha', 'beta', 'gamma', 'delta', 'epsilon'}))\n"
     deck.write_text(text)
     result = invoke(runner, "--record", str(deck))
-    assert result.exit_code == 1 and "not recorded: output depends on the hash seed" in result.stdout
+    assert (
+        result.exit_code == 1 and "not recorded: output depends on the hash seed" in result.stdout
+    )
     assert deck.read_text() == text
 
 
 def test_python_m_quiz_check_subprocess() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    good = subprocess.run([sys.executable, "-m", "quiz", "check", str(DECKS / "good.yaml")], capture_output=True, text=True, env=env, cwd=ROOT)
+    good = subprocess.run(
+        [sys.executable, "-m", "quiz", "check", str(DECKS / "good.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert good.returncode == 0, good.stderr
     assert "1 deck, 4 output cards, 12 runs: ok" in good.stderr
-    bad = subprocess.run([sys.executable, "-m", "quiz", "check", str(DECKS)], capture_output=True, text=True, env=env, cwd=ROOT)
+    bad = subprocess.run(
+        [sys.executable, "-m", "quiz", "check", str(DECKS)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert bad.returncode == 1
     assert "bad.yaml:4: expected '3', got '2'" in bad.stdout
     assert "\x1b" not in bad.stdout  # no progress bar or colour when not a terminal

@@ -76,7 +76,16 @@ def test_accept_lists_other_right_answers() -> None:
     assert not grade_output(card, "a", ran("a\nb\n")).correct
 
 
-@pytest.mark.parametrize("prediction", ["KeyError", "builtins.KeyError", "KeyError: 'x'", "keyerror: X".replace("keyerror", "KeyError"), "KeyError: x"])
+@pytest.mark.parametrize(
+    "prediction",
+    [
+        "KeyError",
+        "builtins.KeyError",
+        "KeyError: 'x'",
+        "keyerror: X".replace("keyerror", "KeyError"),
+        "KeyError: x",
+    ],
+)
 def test_exception_named_by_type(prediction: str) -> None:
     v = grade_output(out_card(raises="KeyError"), prediction, ran("", "KeyError: 'x'"))
     assert v.correct, prediction
@@ -100,8 +109,10 @@ def test_output_before_the_exception_must_match() -> None:
 
 
 def test_pasted_traceback_is_tolerated() -> None:
-    prediction = 'Traceback (most recent call last):\n  File "<snippet>", line 1, in <module>\nTypeError: unhashable type: \'list\''
-    assert grade_output(out_card(), prediction, ran("", "TypeError: unhashable type: 'list'")).correct
+    prediction = "Traceback (most recent call last):\n  File \"<snippet>\", line 1, in <module>\nTypeError: unhashable type: 'list'"
+    assert grade_output(
+        out_card(), prediction, ran("", "TypeError: unhashable type: 'list'")
+    ).correct
 
 
 def test_output_prediction_for_raising_snippet_is_wrong() -> None:
@@ -190,7 +201,9 @@ def test_choice_exact_set() -> None:
     assert grade_choice(card, [0]).suggested is Rating.AGAIN
 
 
-@pytest.mark.parametrize("text,picks", [("1 3", (0, 2)), ("1,3", (0, 2)), ("3, 1", (0, 2)), ("2", (1,)), ("a c", (0, 2))])
+@pytest.mark.parametrize(
+    "text,picks", [("1 3", (0, 2)), ("1,3", (0, 2)), ("3, 1", (0, 2)), ("2", (1,)), ("a c", (0, 2))]
+)
 def test_parse_picks(text: str, picks: tuple[int, ...]) -> None:
     assert parse_picks(text) == picks
 

@@ -31,7 +31,10 @@ def commands() -> list[tuple[str, object]]:
 def test_readme_starts_with_exactly_two_setup_commands():
     top = README.split("\n## ", 1)[0]
     blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", top, re.S)
-    assert [b.strip() for b in blocks] == ["pip install . && quiz review", "pip install -e '.[test]' && pytest"]
+    assert [b.strip() for b in blocks] == [
+        "pip install . && quiz review",
+        "pip install -e '.[test]' && pytest",
+    ]
 
 
 def test_ci_runs_the_readme_test_command():

@@ -92,11 +92,17 @@ def table_rows(text: str, suffix: str) -> list[dict[str, str]]:
     if separator is None:
         separator = "," if suffix == ".csv" else "\t"
     as_html = meta.get("html", "").lower() == "true"
-    rows = [r for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=separator) if any(c.strip() for c in r)]
+    rows = [
+        r
+        for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=separator)
+        if any(c.strip() for c in r)
+    ]
     if not rows:
         return []
     columns: dict[str, int] = {}
-    named = [c.strip().lower() for c in meta["columns"].split(separator)] if "columns" in meta else None
+    named = (
+        [c.strip().lower() for c in meta["columns"].split(separator)] if "columns" in meta else None
+    )
     header = [c.strip().lower() for c in rows[0]]
     if named is None and (set(header) & _FRONT) and (set(header) & (_BACK | _TAGS)):
         named, rows = header, rows[1:]
@@ -105,20 +111,40 @@ def table_rows(text: str, suffix: str) -> list[dict[str, str]]:
             for role, names in (("front", _FRONT), ("back", _BACK), ("tags", _TAGS)):
                 if column in names:
                     columns.setdefault(role, index)
-    skip = {int(meta[k]) - 1 for k in ("guid column", "notetype column", "deck column") if meta.get(k, "").isdigit()}
+    skip = {
+        int(meta[k]) - 1
+        for k in ("guid column", "notetype column", "deck column")
+        if meta.get(k, "").isdigit()
+    }
     if meta.get("tags column", "").isdigit():
         columns["tags"] = int(meta["tags column"]) - 1
-    free = [i for i in range(max(len(r) for r in rows)) if i not in skip and i not in columns.values()]
+    free = [
+        i for i in range(max(len(r) for r in rows)) if i not in skip and i not in columns.values()
+    ]
     for role in ("front", "back"):
         if role not in columns and free:
             columns[role] = free.pop(0)
-    if "tags" not in columns and not named and free and len(free) >= 1 and max(len(r) for r in rows) >= 3:
+    if (
+        "tags" not in columns
+        and not named
+        and free
+        and len(free) >= 1
+        and max(len(r) for r in rows) >= 3
+    ):
         columns["tags"] = free.pop(0)
     out = []
     for row in rows:
-        cell = lambda role: row[columns[role]] if role in columns and columns[role] < len(row) else ""  # noqa: E731
-        out.append({"front": to_text(cell("front"), as_html), "back": to_text(cell("back"), as_html),
-                    "tags": cell("tags")})
+
+        def cell(role, row=row):
+            return row[columns[role]] if role in columns and columns[role] < len(row) else ""
+
+        out.append(
+            {
+                "front": to_text(cell("front"), as_html),
+                "back": to_text(cell("back"), as_html),
+                "tags": cell("tags"),
+            }
+        )
     return out
 
 
@@ -128,8 +154,11 @@ def deck_from_rows(rows: list[dict[str, str]], name: str) -> dict[str, object]:
     for row in rows:
         if not row["front"]:
             continue
-        card: dict[str, object] = {"id": text_id(row["front"], taken, prefix="note"), "front": row["front"],
-                                   "back": row["back"] or "TODO: the answer."}
+        card: dict[str, object] = {
+            "id": text_id(row["front"], taken, prefix="note"),
+            "front": row["front"],
+            "back": row["back"] or "TODO: the answer.",
+        }
         taken.add(str(card["id"]))
         tags = _tags(row["tags"])
         if tags:
@@ -159,12 +188,17 @@ def convert(path: Path) -> Path:
         raise ConvertError(f"{path}: no rows with a front side found")
     target = path.with_suffix(".yaml")
     data = deck_from_rows(rows, path.stem)
-    header = (schema_line(target)[2:], f"Converted by quiz from {path.name}: edit the cards, then `quiz check {target.name}`.")
+    header = (
+        schema_line(target)[2:],
+        f"Converted by quiz from {path.name}: edit the cards, then `quiz check {target.name}`.",
+    )
     new = deck_text(data, header)
     if target.exists():
         if target.read_text(encoding="utf-8", errors="replace") == new:
             return target
-        raise ConvertError(f"{target} already exists and differs from what {path.name} converts to; "
-                           "move it away (or import it directly)")
+        raise ConvertError(
+            f"{target} already exists and differs from what {path.name} converts to; "
+            "move it away (or import it directly)"
+        )
     target.write_text(new, encoding="utf-8")
     return target

@@ -44,8 +44,15 @@ def guess_lang(text: str) -> str:
     return "zh" if letters and cjk / len(letters) > 0.3 else "en"
 
 
-def draft(text: str, source_name: str, run: Runner | None, *, deck: str | None = None,
-          title: str | None = None, lang: str | None = None) -> Draft:
+def draft(
+    text: str,
+    source_name: str,
+    run: Runner | None,
+    *,
+    deck: str | None = None,
+    title: str | None = None,
+    lang: str | None = None,
+) -> Draft:
     """A deck (as data, in canonical key order) drafted from the notes `text`."""
     all_blocks = N.blocks(text)
     markdown = N.is_markdown(text)
@@ -70,7 +77,11 @@ def draft(text: str, source_name: str, run: Runner | None, *, deck: str | None =
         else:
             if not found.front.strip() or not found.back.strip():
                 continue
-            card = {"id": text_id(found.front, taken, prefix="note"), "front": found.front, "back": found.back}
+            card = {
+                "id": text_id(found.front, taken, prefix="note"),
+                "front": found.front,
+                "back": found.back,
+            }
         if tags:
             card["tags"] = list(dict.fromkeys(tags))
         card["source"] = f"{source_name}:{found.line}"
@@ -78,7 +89,9 @@ def draft(text: str, source_name: str, run: Runner | None, *, deck: str | None =
         cards.append(card)
         counts[found.how] = counts.get(found.how, 0) + 1
     if not cards:
-        warnings.append("found nothing card-like in the notes; wrote one example card to start from")
+        warnings.append(
+            "found nothing card-like in the notes; wrote one example card to start from"
+        )
         cards.append({"id": "example", "front": "TODO: a question?", "back": "TODO: its answer."})
     deck_tags, cards = hoist_common_tags(cards)
     data: dict[str, object] = {
@@ -92,20 +105,27 @@ def draft(text: str, source_name: str, run: Runner | None, *, deck: str | None =
     return Draft(data, tuple(warnings), counts)
 
 
-def _output_card(found: N.Found, run: Runner | None, taken: set[str], source_name: str,
-                 warnings: list[str]) -> dict[str, object]:
+def _output_card(
+    found: N.Found, run: Runner | None, taken: set[str], source_name: str, warnings: list[str]
+) -> dict[str, object]:
     where = f"{source_name}:{found.line}"
     if run is None:
         warnings.append(f"{where}: code block not run (no sandbox); skipped")
         return {}
     result = run(found.code)
     if result.timed_out or result.signal or result.truncated:
-        why = "timed out" if result.timed_out else ("printed too much" if result.truncated else "was killed")
+        why = (
+            "timed out"
+            if result.timed_out
+            else ("printed too much" if result.truncated else "was killed")
+        )
         warnings.append(f"{where}: the snippet {why}; no card made for it")
         return {}
     first = next((line.strip() for line in found.code.splitlines() if line.strip()), "snippet")
     card: dict[str, object] = {
-        "id": text_id(f"out {first}", taken) if slugify(first) else text_id(found.code, taken, "out"),
+        "id": text_id(f"out {first}", taken)
+        if slugify(first)
+        else text_id(found.code, taken, "out"),
         "type": "output",
         "code": found.code,
     }

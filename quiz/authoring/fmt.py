@@ -25,7 +25,13 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from quiz.authoring.yaml_text import CARD_KEY_ORDER, DECK_KEY_ORDER, NUMBER_KEYS, block_ok, reads_as_string
+from quiz.authoring.yaml_text import (
+    CARD_KEY_ORDER,
+    DECK_KEY_ORDER,
+    NUMBER_KEYS,
+    block_ok,
+    reads_as_string,
+)
 from quiz.errors import DeckError, DeckProblem, QuizError
 
 
@@ -45,7 +51,7 @@ class Formatted:
         return self.before != self.after
 
 
-def _yaml():  # type: ignore[no-untyped-def]
+def _yaml():
     from ruamel.yaml import YAML
     from ruamel.yaml.nodes import ScalarNode
     from ruamel.yaml.resolver import VersionedResolver
@@ -72,7 +78,7 @@ def format_text(text: str, path: str = "<deck>") -> str:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom):]
+    body = text[len(bom) :]
     crlf = "\r\n" in body
     body = body.replace("\r\n", "\n")
     y = _yaml()
@@ -82,10 +88,14 @@ def format_text(text: str, path: str = "<deck>") -> str:
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        raise FormatError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc}); "
-                          "fmt leaves it alone") from None
+        raise FormatError(
+            f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc}); "
+            "fmt leaves it alone"
+        ) from None
     if not isinstance(data, CommentedMap):
-        raise FormatError(f"{path}: not a deck (the top level must be a mapping); fmt leaves it alone")
+        raise FormatError(
+            f"{path}: not a deck (the top level must be a mapping); fmt leaves it alone"
+        )
     _reorder(data, DECK_KEY_ORDER)
     for key in list(data):
         if key != "cards":
@@ -110,7 +120,12 @@ def format_text(text: str, path: str = "<deck>") -> str:
 def _normalise(value: Any, key: str) -> Any:
     """Quote YAML 1.1 traps in string positions; multi-line strings as `|` blocks."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString, ScalarString
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        FoldedScalarString,
+        LiteralScalarString,
+        ScalarString,
+    )
 
     if isinstance(value, CommentedMap):
         for sub in list(value):
@@ -120,7 +135,11 @@ def _normalise(value: Any, key: str) -> Any:
         for i, item in enumerate(value):
             value[i] = _normalise(item, key)
         return value
-    if not isinstance(value, str) or key in NUMBER_KEYS or isinstance(value, (LiteralScalarString, FoldedScalarString)):
+    if (
+        not isinstance(value, str)
+        or key in NUMBER_KEYS
+        or isinstance(value, (LiteralScalarString, FoldedScalarString))
+    ):
         return value
     if "\n" in value.rstrip("\n") and block_ok(value):
         return LiteralScalarString(value)
@@ -170,7 +189,9 @@ def _take_tail_comment(mapping: Any, key: str) -> str | None:
     token = entry[slot] if entry and len(entry) > slot else None
     if token is None or not isinstance(token.value, str):
         return None
-    if isinstance(container[k], (LiteralScalarString, FoldedScalarString)):  # the block ends its own line
+    if isinstance(
+        container[k], (LiteralScalarString, FoldedScalarString)
+    ):  # the block ends its own line
         entry[slot] = None
         return token.value
     line, sep, rest = token.value.partition("\n")
@@ -192,7 +213,9 @@ def _give_tail_comment(mapping: Any, key: str, tail: str) -> None:
     entry = container.ca.items.setdefault(k, [None, None, None, None])
     token = entry[slot]
     if token is not None:
-        token.value = token.value + tail if token.value.endswith("\n") else token.value + "\n" + tail
+        token.value = (
+            token.value + tail if token.value.endswith("\n") else token.value + "\n" + tail
+        )
     else:
         block = isinstance(container[k], (LiteralScalarString, FoldedScalarString))
         entry[slot] = CommentToken(tail if block else "\n" + tail, CommentMark(0), None)
@@ -217,7 +240,10 @@ def deck_value(text: str, path: str) -> object:
     from quiz.model import card_to_dict
 
     deck = parse_deck(text.encode("utf-8"), path, allow_unrecorded=True)
-    return (replace(deck, cards=(), path="", line=0), [card_to_dict(c, with_line=False) for c in deck.cards])
+    return (
+        replace(deck, cards=(), path="", line=0),
+        [card_to_dict(c, with_line=False) for c in deck.cards],
+    )
 
 
 def format_checked(text: str, path: str) -> Formatted:
@@ -231,8 +257,10 @@ def format_checked(text: str, path: str) -> Formatted:
     before_problems = load_problems(text, path)
     if before_problems is None:
         if deck_value(after, path) != deck_value(text, path):
-            raise FormatError(f"{path}: formatting would change what the deck means; left unchanged "
-                              "(please report this file)")
+            raise FormatError(
+                f"{path}: formatting would change what the deck means; left unchanged "
+                "(please report this file)"
+            )
         return Formatted(path, text, after)
     if after != text and load_problems(after, path) is None:
         return Formatted(path, text, after, fixed=True)

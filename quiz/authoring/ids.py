@@ -25,7 +25,7 @@ def slugify(text: str, max_len: int = MAX_SLUG) -> str:
     slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > max_len:
         cut = slug[:max_len]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut[max_len // 2:] else cut
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[max_len // 2 :] else cut
     return slug.strip("-")
 
 

@@ -41,10 +41,14 @@ def _layout(text: str, path: str) -> Layout:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); "
-                         "fix it (quiz check shows why) before adding cards") from None
+        raise UsageError(
+            f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); "
+            "fix it (quiz check shows why) before adding cards"
+        ) from None
     if not isinstance(root, MappingNode):
-        raise UsageError(f"{path}: not a deck (the top level must be a mapping with 'deck', 'title', 'cards')")
+        raise UsageError(
+            f"{path}: not a deck (the top level must be a mapping with 'deck', 'title', 'cards')"
+        )
     newline = "\r\n" if "\r\n" in text else "\n"
     for key, value in root.value:
         if isinstance(key, ScalarNode) and key.value == "cards":
@@ -60,7 +64,11 @@ def card_ids(text: str, path: str = "<deck>") -> list[str]:
         for item in layout.cards.value:
             if isinstance(item, MappingNode):
                 for key, value in item.value:
-                    if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
+                    if (
+                        isinstance(key, ScalarNode)
+                        and key.value == "id"
+                        and isinstance(value, ScalarNode)
+                    ):
                         ids.append(value.value)
     return ids
 
@@ -109,7 +117,7 @@ def _insert(text: str, pos: int, lines: list[str], newline: str, need_break: boo
 def append_card(text: str, card: dict[str, object], path: str = "<deck>") -> str:
     """`text` with `card` appended to its `cards:` list (see the module docstring)."""
     bom = BOM if text.startswith(BOM) else ""
-    body = text[len(bom):]
+    body = text[len(bom) :]
     layout = _layout(body, path)
     nl = layout.newline
     cards = layout.cards
@@ -120,12 +128,16 @@ def append_card(text: str, card: dict[str, object], path: str = "<deck>") -> str
         lines = [" " * key_column + "cards:"] + card_text(card, key_column + 2)
         return bom + _insert(body, pos, lines, nl, need_break)
 
-    if isinstance(cards, ScalarNode) and cards.value == "" and not cards.style:  # `cards:` and nothing
+    if (
+        isinstance(cards, ScalarNode) and cards.value == "" and not cards.style
+    ):  # `cards:` and nothing
         pos, need_break = _after_line(body, layout.cards_key.end_mark.index)  # type: ignore[union-attr]
         return bom + _insert(body, pos, card_text(card, key_column + 2), nl, need_break)
 
     if not isinstance(cards, SequenceNode):
-        raise UsageError(f"{path}:{cards.start_mark.line + 1}: 'cards' is not a list; fix it before adding cards")
+        raise UsageError(
+            f"{path}:{cards.start_mark.line + 1}: 'cards' is not a list; fix it before adding cards"
+        )
 
     if cards.flow_style and cards.value:  # `cards: [{...}, {...}]`: one more flow item
         pos = cards.value[-1].end_mark.index
@@ -136,7 +148,15 @@ def append_card(text: str, card: dict[str, object], path: str = "<deck>") -> str
         pos, need_break = _after_line(body, end)
         head = body[:start].rstrip(" \t")
         lines = card_text(card, key_column + 2)
-        return bom + head + body[end:pos] + (nl if need_break else "") + nl.join(lines) + nl + body[pos:]
+        return (
+            bom
+            + head
+            + body[end:pos]
+            + (nl if need_break else "")
+            + nl.join(lines)
+            + nl
+            + body[pos:]
+        )
 
     items = cards.value
     last = items[-1]

@@ -27,7 +27,10 @@ _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
 _NUMBERING = re.compile(r"^\s*(\d+[.、)）]|[一二三四五六七八九十]+[、.])\s*")
 _LIST_MARK = re.compile(r"^\s*([-*+]|\d+[.)])\s+")
-_QA = re.compile(r"^\s*(?:[-*+]\s+)?(\*\*)?(q|question|问|问题|a|answer|答|答案)(\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.*)$", re.I)
+_QA = re.compile(
+    r"^\s*(?:[-*+]\s+)?(\*\*)?(q|question|问|问题|a|answer|答|答案)(\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.*)$",
+    re.I,
+)
 _DEF = re.compile(r"^(?P<term>[^:：]{1,40}?)\s*[:：]\s*(?P<rest>.*)$")
 _SENTENCE_PUNCT = set("。，,;；!！?？:：、.")
 _TERM_PUNCT = set("。，,;；!！?？")
@@ -110,7 +113,7 @@ def blocks(text: str) -> list[Block]:
             para.clear()
 
     def next_nonblank(i: int) -> str | None:
-        for later in lines[i + 1:]:
+        for later in lines[i + 1 :]:
             if later.strip():
                 return later
         return None
@@ -136,14 +139,26 @@ def blocks(text: str) -> list[Block]:
         if heading:
             flush()
             out.append(Heading(_clean_heading(heading.group(2)), len(heading.group(1)), number))
-        elif markdown and i + 1 < len(lines) and _SETEXT.match(lines[i + 1]) and line.strip() and not para:
+        elif (
+            markdown
+            and i + 1 < len(lines)
+            and _SETEXT.match(lines[i + 1])
+            and line.strip()
+            and not para
+        ):
             flush()
-            out.append(Heading(_clean_heading(line), 1 if lines[i + 1].startswith("=") else 2, number))
+            out.append(
+                Heading(_clean_heading(line), 1 if lines[i + 1].startswith("=") else 2, number)
+            )
             i += 1
         elif not line.strip():
             flush()
-        elif not markdown and (_colon_heading(line, next_nonblank(i)) or _title_line(
-                line, lines[i - 1] if i else None, lines[i + 1] if i + 1 < len(lines) else None)):
+        elif not markdown and (
+            _colon_heading(line, next_nonblank(i))
+            or _title_line(
+                line, lines[i - 1] if i else None, lines[i + 1] if i + 1 < len(lines) else None
+            )
+        ):
             flush()
             out.append(Heading(_clean_heading(line), 1, number))
         else:
@@ -205,25 +220,34 @@ def mine(all_blocks: list[Block]) -> list[Found]:
             continue
         if isinstance(block, CodeBlock):
             if block.code:
-                found.append(Found("code", "", "", block.line, headings, code=block.code, lang=block.lang))
+                found.append(
+                    Found("code", "", "", block.line, headings, code=block.code, lang=block.lang)
+                )
             after_heading = None
             continue
         if index in consumed:
             after_heading = None
             continue
         nxt = all_blocks[index + 1] if index + 1 < len(all_blocks) else None
-        cards, leftover, took_next = _mine_paragraph(block, nxt if isinstance(nxt, Paragraph) else None, headings)
+        cards, leftover, took_next = _mine_paragraph(
+            block, nxt if isinstance(nxt, Paragraph) else None, headings
+        )
         if took_next:
             consumed.add(index + 1)
         if after_heading is not None and leftover:
-            found.append(Found("heading", after_heading.text, "\n".join(leftover), after_heading.line, headings))
+            found.append(
+                Found(
+                    "heading", after_heading.text, "\n".join(leftover), after_heading.line, headings
+                )
+            )
         found.extend(cards)
         after_heading = None
     return found
 
 
-def _mine_paragraph(para: Paragraph, nxt: Paragraph | None,
-                    headings: tuple[str, ...]) -> tuple[list[Found], list[str], bool]:
+def _mine_paragraph(
+    para: Paragraph, nxt: Paragraph | None, headings: tuple[str, ...]
+) -> tuple[list[Found], list[str], bool]:
     """Cards found in one paragraph, the lines no rule took, and whether the answer to a
     closing question came from the next paragraph."""
     lines = list(para.lines)
@@ -248,16 +272,27 @@ def _mine_paragraph(para: Paragraph, nxt: Paragraph | None,
                 else:
                     question.append(_strip_item(lines[i][1]))
                 i += 1
-            cards.append(Found("qa", "\n".join(q for q in question if q), "\n".join(a for a in answer if a),
-                               number, headings))
+            cards.append(
+                Found(
+                    "qa",
+                    "\n".join(q for q in question if q),
+                    "\n".join(a for a in answer if a),
+                    number,
+                    headings,
+                )
+            )
             continue
         question = _question_split(raw)
         if question is not None:
             front, back = question
             answer = [back] if back else []
             i += 1
-            while i < len(lines) and _question_split(lines[i][1]) is None and not _QA.match(lines[i][1]) \
-                    and not (answer and _definition(lines[i][1])):
+            while (
+                i < len(lines)
+                and _question_split(lines[i][1]) is None
+                and not _QA.match(lines[i][1])
+                and not (answer and _definition(lines[i][1]))
+            ):
                 answer.append(_strip_item(lines[i][1]))
                 i += 1
             if not answer and nxt is not None and not took_next:

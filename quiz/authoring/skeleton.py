@@ -70,12 +70,17 @@ cards:
 
 def deck_skeleton(deck: str, title: str, lang: str, file_name: str, schema_line: str) -> str:
     return DECK_TEMPLATE.format(
-        schema_line=schema_line, deck=deck, title=scalar(title), lang=scalar(lang), file=file_name,
+        schema_line=schema_line,
+        deck=deck,
+        title=scalar(title),
+        lang=scalar(lang),
+        file=file_name,
     )
 
 
-def card_skeleton(kind: str, taken: Container[str], card_id: str | None = None,
-                  front: str | None = None) -> dict[str, object]:
+def card_skeleton(
+    kind: str, taken: Container[str], card_id: str | None = None, front: str | None = None
+) -> dict[str, object]:
     """A card of `kind` with placeholder values and an id not in `taken`.
 
     The id is `card_id` if given, else derived from `front`, else `<kind>-N`.
@@ -103,7 +108,9 @@ def card_skeleton(kind: str, taken: Container[str], card_id: str | None = None,
     elif kind == "cloze":
         text = front or "TODO: a sentence with a {{c1::gap}} to fill."
         if "{{c" not in text:
-            raise UsageError("a cloze text needs a deletion like {{c1::answer}} (give it with --front)")
+            raise UsageError(
+                "a cloze text needs a deletion like {{c1::answer}} (give it with --front)"
+            )
         card["text"] = text
     else:  # output
         if front:
@@ -112,7 +119,9 @@ def card_skeleton(kind: str, taken: Container[str], card_id: str | None = None,
     return card
 
 
-def card_text(card: dict[str, object], dash_indent: int, key_indent: int | None = None) -> list[str]:
+def card_text(
+    card: dict[str, object], dash_indent: int, key_indent: int | None = None
+) -> list[str]:
     """The card as lines for a block list whose dashes sit at `dash_indent` and whose keys
     sit at `key_indent` (the file's own style; 2 columns after the dash by default)."""
     lines = card_lines(card, 0)

@@ -25,7 +25,7 @@ def hoist_common_tags(cards: list[dict[str, object]]) -> tuple[list[str], list[d
     if not lists:
         return [], cards
     common: list[str] = []
-    for column in zip(*lists):
+    for column in zip(*lists, strict=False):
         if all(tag == column[0] for tag in column):
             common.append(column[0])
         else:
@@ -33,9 +33,9 @@ def hoist_common_tags(cards: list[dict[str, object]]) -> tuple[list[str], list[d
     if not common:
         return [], cards
     out = []
-    for card, tags in zip(cards, lists):
+    for card, tags in zip(cards, lists, strict=False):
         card = dict(card)
-        rest = tags[len(common):]
+        rest = tags[len(common) :]
         if rest:
             card["tags"] = rest
         else:

@@ -24,8 +24,25 @@ from collections.abc import Mapping, Sequence
 
 DECK_KEY_ORDER = ("deck", "title", "description", "lang", "tags", "python", "cards")
 CARD_KEY_ORDER = (
-    "id", "type", "front", "back", "text", "code", "choices", "correct", "answer", "output",
-    "raises", "accept", "match", "python", "timeout", "explain", "tags", "source", "requires",
+    "id",
+    "type",
+    "front",
+    "back",
+    "text",
+    "code",
+    "choices",
+    "correct",
+    "answer",
+    "output",
+    "raises",
+    "accept",
+    "match",
+    "python",
+    "timeout",
+    "explain",
+    "tags",
+    "source",
+    "requires",
 )
 # Keys whose values are numbers, never quoted.
 NUMBER_KEYS = frozenset({"correct", "timeout"})
@@ -74,8 +91,14 @@ def double_quoted(text: str) -> str:
             out.append("\\n")
         elif ch == "\t":
             out.append("\\t")
-        elif code < 0x20 or 0x7F <= code <= 0x9F or ch in _LINE_BREAKS or ch == "\ufeff" \
-                or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        elif (
+            code < 0x20
+            or 0x7F <= code <= 0x9F
+            or ch in _LINE_BREAKS
+            or ch == "\ufeff"
+            or 0xD800 <= code <= 0xDFFF
+            or code in (0xFFFE, 0xFFFF)
+        ):
             out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
         else:
             out.append(ch)
@@ -87,7 +110,11 @@ def block_ok(text: str) -> bool:
     """Whether a `|` block scalar can carry `text` exactly (and survive an editor)."""
     if "\n" not in text.rstrip("\n") and not text.endswith("\n"):
         return False
-    if not _PRINTABLE.match(text) or "\r" in text or any(ch in _LINE_BREAKS or ch == "\ufeff" for ch in text):
+    if (
+        not _PRINTABLE.match(text)
+        or "\r" in text
+        or any(ch in _LINE_BREAKS or ch == "\ufeff" for ch in text)
+    ):
         return False
     lines = text.rstrip("\n").split("\n")
     if not lines[0].strip():  # a leading empty line or blank first line needs an indicator
@@ -164,7 +191,7 @@ def _item_lines(item: object, indent: int) -> list[str]:
         lines: list[str] = []
         for n, (k, v) in enumerate(item.items()):
             sub = _value_lines(str(k), v, indent + 2)
-            lines += [pad + "- " + sub[0][indent + 2:]] + sub[1:] if n == 0 else sub
+            lines += [pad + "- " + sub[0][indent + 2 :]] + sub[1:] if n == 0 else sub
         return lines
     if isinstance(item, (int, float)) and not isinstance(item, bool):
         return [f"{pad}- {number(item)}"]
@@ -185,7 +212,7 @@ def card_lines(card: Mapping[str, object], dash_indent: int = 2) -> list[str]:
     for n, (key, value) in enumerate(card.items()):
         sub = _value_lines(key, value, dash_indent + 2, prefer_block=key == "code")
         if n == 0:
-            sub = [" " * dash_indent + "- " + sub[0][len(pad):]] + sub[1:]
+            sub = [" " * dash_indent + "- " + sub[0][len(pad) :]] + sub[1:]
         lines += sub
     return lines
 
@@ -211,7 +238,11 @@ def flow(value: object) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return number(value)
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{scalar(str(k), in_flow=True)}: {flow(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{scalar(str(k), in_flow=True)}: {flow(v)}" for k, v in value.items())
+            + "}"
+        )
     if isinstance(value, Sequence):
         return "[" + ", ".join(flow(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__}")

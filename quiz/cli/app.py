@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -46,11 +47,17 @@ GLOBALS = Globals()
 
 @app.callback()
 def _global_options(
-    db: Optional[str] = typer.Option(
-        None, "--db", envvar="QUIZ_DB", help="Store: a file path or a SQLAlchemy URL (default: the user data dir)."
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="QUIZ_DB",
+        help="Store: a file path or a SQLAlchemy URL (default: the user data dir).",
     ),
-    learner: Optional[str] = typer.Option(
-        None, "--learner", envvar="QUIZ_LEARNER", help="Whose progress to read and write (default: your OS user name)."
+    learner: str | None = typer.Option(
+        None,
+        "--learner",
+        envvar="QUIZ_LEARNER",
+        help="Whose progress to read and write (default: your OS user name).",
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
@@ -65,7 +72,7 @@ def _global_options(
     GLOBALS.learner = learner
 
 
-def fail(message: str, code: int = 1) -> "typer.Exit":
+def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one error line on stderr and return the Exit to raise."""
     typer.echo(f"quiz: {message}", err=True)
     return typer.Exit(code)
@@ -80,7 +87,9 @@ def report(exc: QuizError) -> None:
         typer.echo(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
 
 
-def command(name: str | None = None, *, group: typer.Typer = app, **kwargs: Any) -> Callable[[F], F]:
+def command(
+    name: str | None = None, *, group: typer.Typer = app, **kwargs: Any
+) -> Callable[[F], F]:
     """Register a command whose QuizErrors become one line on stderr and an exit code.
 
     Used instead of `@app.command()` so the same mapping holds under `CliRunner`
@@ -130,11 +139,16 @@ def boundary(run: Callable[[], Any]) -> None:
     except Exception as exc:  # a bug: one line, never a traceback by default
         if GLOBALS.debug:
             raise
-        typer.echo(f"quiz: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        typer.echo(
+            f"quiz: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            err=True,
+        )
         sys.exit(70)
 
 
-def run_direct(fn: Callable[..., Any], *, db: str | None, learner: str | None, **options: Any) -> None:
+def run_direct(
+    fn: Callable[..., Any], *, db: str | None, learner: str | None, **options: Any
+) -> None:
     """Run a command function with these options without click's parsing (the fast
     path's `quiz review`: typer's parameter coercion loads pydantic, ~55 ms), with the
     global options the callback would set and the same error boundary."""

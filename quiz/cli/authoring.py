@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -56,7 +55,9 @@ def _read_text(path: Path) -> str:
 
 @command("schema")
 def schema(
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write it to this file instead of stdout."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write it to this file instead of stdout."
+    ),
 ) -> None:
     """Print the JSON Schema of deck format v1 (for editors and CI).
 
@@ -78,11 +79,19 @@ def schema(
 
 @command("deck", group=new_app)
 def new_deck(
-    name: Path = typer.Argument(..., help="File to create (NAME or NAME.yaml); NAME also gives the deck id."),
-    title: Optional[str] = typer.Option(None, "--title", help="The deck's title (default: from NAME)."),
+    name: Path = typer.Argument(
+        ..., help="File to create (NAME or NAME.yaml); NAME also gives the deck id."
+    ),
+    title: str | None = typer.Option(
+        None, "--title", help="The deck's title (default: from NAME)."
+    ),
     lang: str = typer.Option("en", "--lang", help="Language of the deck's text (en, zh, ...)."),
-    schema_ref: Optional[str] = typer.Option(None, "--schema", help="Path or URL of the JSON Schema for the editor line (default: the installed one)."),
-    deck_id: Optional[str] = typer.Option(None, "--id", help="The deck id (default: from NAME)."),
+    schema_ref: str | None = typer.Option(
+        None,
+        "--schema",
+        help="Path or URL of the JSON Schema for the editor line (default: the installed one).",
+    ),
+    deck_id: str | None = typer.Option(None, "--id", help="The deck id (default: from NAME)."),
 ) -> None:
     """Write a new deck file with one working example card of each type.
 
@@ -99,29 +108,46 @@ def new_deck(
     path = name if name.suffix.lower() in (".yaml", ".yml") else name.with_name(name.name + ".yaml")
     ident = deck_id or make_deck_id(path.stem)
     if not ident or not DECK_ID_RE.fullmatch(ident):
-        raise UsageError(f"cannot make a deck id from '{path.stem}'; give one with --id (lowercase letters, digits, '-')")
+        raise UsageError(
+            f"cannot make a deck id from '{path.stem}'; give one with --id (lowercase letters, digits, '-')"
+        )
     if not LANG_RE.fullmatch(lang):
         raise UsageError(f"--lang '{lang}' is not a language code (like en, zh, zh-Hans)")
     if path.exists():
         raise UsageError(f"{path} already exists; pick another name (quiz new never overwrites)")
     if not path.parent.is_dir():
         raise UsageError(f"{path.parent}: no such folder")
-    text = deck_skeleton(ident, title or ident.replace("-", " ").capitalize(), lang, path.name,
-                         schema_line(path, schema_ref))
+    text = deck_skeleton(
+        ident,
+        title or ident.replace("-", " ").capitalize(),
+        lang,
+        path.name,
+        schema_line(path, schema_ref),
+    )
     try:
         with path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except FileExistsError:
-        raise UsageError(f"{path} already exists; pick another name (quiz new never overwrites)") from None
+        raise UsageError(
+            f"{path} already exists; pick another name (quiz new never overwrites)"
+        ) from None
     typer.echo(f"wrote {path} (deck '{ident}', 5 example cards); next: quiz check {path}")
 
 
 @command("card", group=new_app)
 def new_card(
     deck_file: Path = typer.Argument(..., help="The deck file to append the card to."),
-    kind: str = typer.Option("basic", "--type", "-t", help="basic | typed | choice | cloze | output."),
-    front: Optional[str] = typer.Option(None, "--front", help="The question (for cloze: the text with {{c1::...}}); also names the id."),
-    card_id: Optional[str] = typer.Option(None, "--id", help="The card's id (default: from --front, else TYPE-N)."),
+    kind: str = typer.Option(
+        "basic", "--type", "-t", help="basic | typed | choice | cloze | output."
+    ),
+    front: str | None = typer.Option(
+        None,
+        "--front",
+        help="The question (for cloze: the text with {{c1::...}}); also names the id.",
+    ),
+    card_id: str | None = typer.Option(
+        None, "--id", help="The card's id (default: from --front, else TYPE-N)."
+    ),
 ) -> None:
     """Append a card skeleton to a deck file, leaving the rest of the file byte for byte.
 
@@ -139,11 +165,15 @@ def new_card(
     if kind not in CARD_TYPES:
         raise UsageError(f"unknown card type '{kind}'; use one of: {', '.join(CARD_TYPES)}")
     text = _read_text(deck_file)
-    parse_deck(text.encode("utf-8"), str(deck_file), allow_unrecorded=True)  # a broken deck: its problems
+    parse_deck(
+        text.encode("utf-8"), str(deck_file), allow_unrecorded=True
+    )  # a broken deck: its problems
     taken = set(card_ids(text, str(deck_file)))
     if card_id is not None:
         if not CARD_ID_RE.fullmatch(card_id):
-            raise UsageError(f"--id '{card_id}' may only use lowercase letters, digits, '_' and '-'")
+            raise UsageError(
+                f"--id '{card_id}' may only use lowercase letters, digits, '_' and '-'"
+            )
         if card_id in taken:
             raise UsageError(f"card id '{card_id}' is already used in {deck_file}")
     card = card_skeleton(kind, taken, card_id, front)
@@ -152,18 +182,32 @@ def new_card(
     write_atomic(deck_file, new_text)
     typer.echo(f"added {kind} card '{card['id']}' to {deck_file}")
     if kind == "output":
-        typer.echo(f"write its code, then record the expected output: quiz check --record {deck_file}")
+        typer.echo(
+            f"write its code, then record the expected output: quiz check --record {deck_file}"
+        )
 
 
 @command("draft")
 def draft(
     notes: Path = typer.Argument(..., help="Notes to draft from: Markdown (.md) or plain text."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the deck here (default: stdout). Never overwrites."),
-    deck_id: Optional[str] = typer.Option(None, "--deck", help="Deck id (default: from the file name)."),
-    title: Optional[str] = typer.Option(None, "--title", help="Deck title (default: the first heading, or the file name)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Deck language (default: guessed from the text)."),
-    run: bool = typer.Option(True, "--run/--no-run", help="Run Python code blocks in the sandbox to record their output."),
-    schema_ref: Optional[str] = typer.Option(None, "--schema", help="Path or URL of the JSON Schema for the editor line."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the deck here (default: stdout). Never overwrites."
+    ),
+    deck_id: str | None = typer.Option(
+        None, "--deck", help="Deck id (default: from the file name)."
+    ),
+    title: str | None = typer.Option(
+        None, "--title", help="Deck title (default: the first heading, or the file name)."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Deck language (default: guessed from the text)."
+    ),
+    run: bool = typer.Option(
+        True, "--run/--no-run", help="Run Python code blocks in the sandbox to record their output."
+    ),
+    schema_ref: str | None = typer.Option(
+        None, "--schema", help="Path or URL of the JSON Schema for the editor line."
+    ),
 ) -> None:
     """Draft a deck from study notes, for you to edit.
 
@@ -194,8 +238,10 @@ def draft(
         runner = box.run
     result = make_draft(text, notes.name, runner, deck=deck_id, title=title, lang=lang)
     target = output if output is not None else Path.cwd() / "draft.yaml"
-    header = (schema_line(target, schema_ref)[2:],
-              f"Drafted by `quiz draft` from {notes.name}: every card is a guess; edit it, then `quiz check`.")
+    header = (
+        schema_line(target, schema_ref)[2:],
+        f"Drafted by `quiz draft` from {notes.name}: every card is a guess; edit it, then `quiz check`.",
+    )
     deck_text = result.text(header)
     for warning in result.warnings:
         typer.echo(f"quiz: {warning}", err=True)
@@ -212,8 +258,12 @@ def draft(
 
 @command("fmt")
 def fmt(
-    paths: List[Path] = typer.Argument(..., help="Deck files or folders of them."),
-    check: bool = typer.Option(False, "--check", help="Change nothing; list files that would change and exit 1 if any (for CI)."),
+    paths: list[Path] = typer.Argument(..., help="Deck files or folders of them."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Change nothing; list files that would change and exit 1 if any (for CI).",
+    ),
 ) -> None:
     """Normalise deck files: key order, quoting of YAML traps (no, on, 1e3, dates),
     `|` blocks for multi-line text, 2-space indentation. Comments are kept.
@@ -246,19 +296,36 @@ def fmt(
         if check:
             typer.echo(f"would reformat {path}")
         else:
-            typer.echo(f"formatted {path}" + (" (quoted values YAML misreads; it loads now)" if fixed else ""))
-    typer.echo(f"{len(changed)} of {len(files)} files {'would change' if check else 'formatted'}"
-               + (f", {failed} with problems" if failed else ""), err=True)
+            typer.echo(
+                f"formatted {path}"
+                + (" (quoted values YAML misreads; it loads now)" if fixed else "")
+            )
+    typer.echo(
+        f"{len(changed)} of {len(files)} files {'would change' if check else 'formatted'}"
+        + (f", {failed} with problems" if failed else ""),
+        err=True,
+    )
     if failed or (check and changed):
         raise typer.Exit(1)
 
 
 @command("export")
 def export(
-    fmt_name: str = typer.Option("apkg", "--format", "-f", help="apkg (Anki package) | csv | yaml."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (yaml with several decks: a folder). csv and a single yaml deck default to stdout."),
-    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable; default: all)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of the text in apkg/csv (en, zh, ...)."),
+    fmt_name: str = typer.Option(
+        "apkg", "--format", "-f", help="apkg (Anki package) | csv | yaml."
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="File to write (yaml with several decks: a folder). csv and a single yaml deck default to stdout.",
+    ),
+    deck: list[str] | None = typer.Option(
+        None, "--deck", "-d", help="Only these decks (repeatable; default: all)."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of the text in apkg/csv (en, zh, ...)."
+    ),
     force: bool = typer.Option(False, "--force", help="yaml: overwrite existing deck files."),
 ) -> None:
     """Export decks from the store: to Anki (.apkg), CSV (front, back, tags) or YAML.
@@ -300,13 +367,15 @@ def export(
         _export_yaml(decks, output, force)
 
 
-def _export_yaml(decks, output: Optional[Path], force: bool) -> None:  # type: ignore[no-untyped-def]
+def _export_yaml(decks, output: Path | None, force: bool) -> None:
     from quiz.authoring.schema_line import schema_ref
     from quiz.export.yaml_deck import deck_yaml
 
     if output is None:
         if len(decks) != 1:
-            raise UsageError(f"{len(decks)} decks: give -o FOLDER (one file per deck), or pick one with --deck")
+            raise UsageError(
+                f"{len(decks)} decks: give -o FOLDER (one file per deck), or pick one with --deck"
+            )
         sys.stdout.write(deck_yaml(decks[0], schema_ref(Path.cwd() / "deck.yaml")))
         return
     if len(decks) == 1 and output.suffix.lower() in (".yaml", ".yml"):
@@ -315,7 +384,11 @@ def _export_yaml(decks, output: Optional[Path], force: bool) -> None:  # type: i
         output.mkdir(parents=True, exist_ok=True)
         targets = [(d, output / f"{d.id}.yaml") for d in decks]
     texts = [(path, deck_yaml(d, schema_ref(path))) for d, path in targets]
-    clash = [str(p) for p, text in texts if p.exists() and not force and p.read_bytes() != text.encode("utf-8")]
+    clash = [
+        str(p)
+        for p, text in texts
+        if p.exists() and not force and p.read_bytes() != text.encode("utf-8")
+    ]
     if clash:
         raise UsageError(f"would overwrite {', '.join(clash)}; use --force, or another -o")
     for path, text in texts:

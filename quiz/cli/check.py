@@ -11,7 +11,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -28,10 +27,14 @@ from quiz.errors import UsageError
     ),
 )
 def check(
-    paths: List[Path] = typer.Argument(..., help="Deck files or folders."),
+    paths: list[Path] = typer.Argument(..., help="Deck files or folders."),
     no_run: bool = typer.Option(False, "--no-run", help="Check structure only; run nothing."),
-    record: bool = typer.Option(False, "--record", help="Write live results into output cards that have none yet."),
-    python: Optional[str] = typer.Option(None, "--python", help="Run the snippets with this interpreter."),
+    record: bool = typer.Option(
+        False, "--record", help="Write live results into output cards that have none yet."
+    ),
+    python: str | None = typer.Option(
+        None, "--python", help="Run the snippets with this interpreter."
+    ),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel runs (default: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -54,8 +57,13 @@ def check(
     try:
         with _progress(enabled=not as_json and sys.stderr.isatty()) as progress:
             report = check_paths(
-                [str(p) for p in paths], run=not no_run, record=record, runner=runner, python_version=version,
-                workers=jobs or None, progress=progress,
+                [str(p) for p in paths],
+                run=not no_run,
+                record=record,
+                runner=runner,
+                python_version=version,
+                workers=jobs or None,
+                progress=progress,
             )
     finally:
         if box is not None:
@@ -70,8 +78,15 @@ def check(
         for problem in report.problems:
             typer.echo(str(problem))
         ran = f", {report.ran} runs" if not no_run else " (structure only)"
-        status = "ok" if report.ok else f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}"
-        typer.echo(f"{report.decks} deck{'s' if report.decks != 1 else ''}, {report.cards} output cards{ran}: {status}", err=True)
+        status = (
+            "ok"
+            if report.ok
+            else f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}"
+        )
+        typer.echo(
+            f"{report.decks} deck{'s' if report.decks != 1 else ''}, {report.cards} output cards{ran}: {status}",
+            err=True,
+        )
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -83,7 +98,7 @@ class _progress:
         self.bar = None
         self.task = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         return self.update if self.enabled else None
 
     def update(self, done: int, total: int) -> None:
@@ -93,7 +108,13 @@ class _progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-            self.bar = Progress(TextColumn("running cards"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True)
+            self.bar = Progress(
+                TextColumn("running cards"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task("run", total=total)
         self.bar.update(self.task, completed=done)

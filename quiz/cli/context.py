@@ -22,39 +22,39 @@ def now() -> datetime:
     return now_utc()
 
 
-def config() -> "Config":
+def config() -> Config:
     from quiz.config import load_config
 
     return load_config()
 
 
-def day_clock(cfg: "Config | None" = None) -> "DayClock":
+def day_clock(cfg: Config | None = None) -> DayClock:
     from quiz.day import DayClock
 
     cfg = cfg or config()
     return DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
 
 
-def store(create: bool = True) -> "Store":
+def store(create: bool = True) -> Store:
     from quiz.store import open_store
 
     return open_store(GLOBALS.db, create=create)
 
 
 @contextlib.contextmanager
-def unit(create: bool = True) -> Iterator["Repo"]:
+def unit(create: bool = True) -> Iterator[Repo]:
     """One store, one transaction, the learner named on the command line."""
     with store(create) as s, s.unit(GLOBALS.learner) as repo:
         yield repo
 
 
-def bundled_decks_dir():  # type: ignore[no-untyped-def]
+def bundled_decks_dir():
     from importlib.resources import files
 
     return files("quiz").joinpath("bundled_decks")
 
 
-def ensure_bundled(repo: "Repo") -> list[str]:
+def ensure_bundled(repo: Repo) -> list[str]:
     """On first use (a store without decks), load the decks shipped with quiz.
 
     `QUIZ_BUNDLED=0` turns this off (tests, and stores meant to hold only your decks).
@@ -75,14 +75,14 @@ def ensure_bundled(repo: "Repo") -> list[str]:
     return [d.deck for d in report.decks]
 
 
-def snippet_runner():  # type: ignore[no-untyped-def]
+def snippet_runner():
     """Runs an output card's snippet in the sandbox (never in this process).
 
     The sandbox is set up on the first output card, so sessions without one never pay for it.
     """
     made: dict[str, object] = {}
 
-    def run(item):  # type: ignore[no-untyped-def]
+    def run(item):
         if "sandbox" not in made:
             from quiz.sandbox import Sandbox, SandboxConfig
 

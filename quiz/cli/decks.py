@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -14,7 +13,7 @@ from quiz.cli.app import command
 
 @command("import")
 def import_(
-    paths: List[Path] = typer.Argument(..., help="Deck files (.yaml/.yml) or folders of them."),
+    paths: list[Path] = typer.Argument(..., help="Deck files (.yaml/.yml) or folders of them."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Load decks into the store (all or nothing; unchanged files are skipped).
@@ -40,7 +39,7 @@ def import_(
     render_import(report, as_json)
 
 
-def _convert_tables(paths: List[Path]) -> List[Path]:
+def _convert_tables(paths: list[Path]) -> list[Path]:
     """Tables become YAML deck files beside them (quiz.authoring.csv_import); the rest as given."""
     from quiz.authoring.csv_import import convert, is_table
 
@@ -57,7 +56,7 @@ def _convert_tables(paths: List[Path]) -> List[Path]:
 @command("decks")
 def decks(
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of deck titles (en, zh, ...)."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of deck titles (en, zh, ...)."),
 ) -> None:
     """List decks with their new / learning / due counts.
 
@@ -74,7 +73,7 @@ def decks(
 @command("due")
 def due(
     as_json: bool = typer.Option(False, "--json", help="Counts per deck as JSON."),
-    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks."),
+    deck: list[str] | None = typer.Option(None, "--deck", "-d", help="Only these decks."),
 ) -> None:
     """How many cards are due now (one number, for shell prompts and cron).
 
@@ -86,10 +85,17 @@ def due(
         summaries = [s for s in summaries if s.deck in deck]
     total = sum(s.due for s in summaries)
     if as_json:
-        typer.echo(json.dumps({
-            "due": total,
-            "new": sum(s.new for s in summaries),
-            "decks": {s.deck: {"due": s.due, "new": s.new, "learning": s.learning} for s in summaries},
-        }))
+        typer.echo(
+            json.dumps(
+                {
+                    "due": total,
+                    "new": sum(s.new for s in summaries),
+                    "decks": {
+                        s.deck: {"due": s.due, "new": s.new, "learning": s.learning}
+                        for s in summaries
+                    },
+                }
+            )
+        )
     else:
         typer.echo(str(total))

@@ -22,8 +22,13 @@ import sys
 class DueArgs:
     """Global options and `due` options (a plain class: `dataclasses` costs ~8 ms to import)."""
 
-    def __init__(self, db: str | None = None, learner: str | None = None, as_json: bool = False,
-                 decks: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        db: str | None = None,
+        learner: str | None = None,
+        as_json: bool = False,
+        decks: list[str] | None = None,
+    ) -> None:
         self.db = db
         self.learner = learner
         self.as_json = as_json
@@ -36,7 +41,7 @@ class DueArgs:
 _GLOBAL_VALUE = {"--db": "db", "--learner": "learner"}
 
 
-def _globals(argv: list[str], args: "DueArgs") -> list[str] | None:
+def _globals(argv: list[str], args: DueArgs) -> list[str] | None:
     """Consume `--db X` / `--learner X` before the command; None for any other option."""
     rest = list(argv)
     while rest and rest[0].startswith("--"):  # global options before the command
@@ -100,11 +105,15 @@ def fast_due(args: DueArgs) -> str | None:
         if not args.as_json:
             return str(store.due_total(now, decks))
         counts = [c for c in store.due_counts(now) if not decks or c.deck in decks]
-        return json.dumps({
-            "due": sum(c.due for c in counts),
-            "new": sum(c.new for c in counts),
-            "decks": {c.deck: {"due": c.due, "new": c.new, "learning": c.learning} for c in counts},
-        })
+        return json.dumps(
+            {
+                "due": sum(c.due for c in counts),
+                "new": sum(c.new for c in counts),
+                "decks": {
+                    c.deck: {"due": c.due, "new": c.new, "learning": c.learning} for c in counts
+                },
+            }
+        )
     except Exception:  # a locked or damaged store: the full path reports it properly
         return None
     finally:
@@ -117,7 +126,10 @@ def parse_import(argv: list[str]) -> tuple[DueArgs, list[str]] | None:
     rest = _globals(argv, args)
     if not rest or rest.pop(0) != "import" or not rest:
         return None
-    if any(p.startswith("-") or not p.lower().endswith((".yaml", ".yml")) and not os.path.isdir(p) for p in rest):
+    if any(
+        p.startswith("-") or (not p.lower().endswith((".yaml", ".yml")) and not os.path.isdir(p))
+        for p in rest
+    ):
         return None  # options, tables to convert, typos: the full command
     return args, rest
 
@@ -159,7 +171,9 @@ def fast_import(args: DueArgs, paths: list[str]) -> str | None:
         except OSError:
             return None
         decks.append(known[0])
-    lines = [f"{deck}: unchanged (file not modified)" for deck in sorted(decks)] + ["nothing changed"]
+    lines = [f"{deck}: unchanged (file not modified)" for deck in sorted(decks)] + [
+        "nothing changed"
+    ]
     if len(set(decks)) != len(decks) or any(len(line) >= 80 for line in lines):
         return None  # duplicates to report, or lines the console would wrap: the full command
     return "\n".join(lines)
@@ -184,12 +198,29 @@ def direct(args: DueArgs, name: str) -> None:
     if name == "review":
         from quiz.cli.review import review
 
-        run_direct(review, db=args.db, learner=args.learner, deck=None, tag=None, limit=None, new=None, lang=None)
+        run_direct(
+            review,
+            db=args.db,
+            learner=args.learner,
+            deck=None,
+            tag=None,
+            limit=None,
+            new=None,
+            lang=None,
+        )
     else:
         from quiz.cli.progress import stats
 
-        run_direct(stats, db=args.db, learner=args.learner, deck=None, since=None, as_json=False, export=None,
-                   lang=None)
+        run_direct(
+            stats,
+            db=args.db,
+            learner=args.learner,
+            deck=None,
+            since=None,
+            as_json=False,
+            export=None,
+            lang=None,
+        )
 
 
 def _learner() -> str:

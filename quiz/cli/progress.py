@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -26,16 +25,30 @@ def _date(value: str, option: str) -> date:
 
 @command("drill")
 def drill(
-    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
-    tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with these tags (repeatable)."),
-    kind: Optional[List[str]] = typer.Option(None, "--type", help="Only these card types: " + ", ".join(KINDS) + "."),
-    weak: bool = typer.Option(False, "--weak", help="Weakest cards first: low recall, many misses, recent misses."),
+    deck: list[str] | None = typer.Option(
+        None, "--deck", "-d", help="Only these decks (repeatable)."
+    ),
+    tag: list[str] | None = typer.Option(
+        None, "--tag", "-t", help="Only cards with these tags (repeatable)."
+    ),
+    kind: list[str] | None = typer.Option(
+        None, "--type", help="Only these card types: " + ", ".join(KINDS) + "."
+    ),
+    weak: bool = typer.Option(
+        False, "--weak", help="Weakest cards first: low recall, many misses, recent misses."
+    ),
     count: int = typer.Option(10, "--count", "-n", min=1, help="Questions in this drill."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Shuffle seed, to repeat the same drill."),
-    timed: Optional[float] = typer.Option(None, "--timed", min=1, help="Seconds per question; over time is wrong."),
+    seed: int | None = typer.Option(None, "--seed", help="Shuffle seed, to repeat the same drill."),
+    timed: float | None = typer.Option(
+        None, "--timed", min=1, help="Seconds per question; over time is wrong."
+    ),
     exam: bool = typer.Option(False, "--exam", help="No feedback until the end, then the report."),
-    graded: bool = typer.Option(False, "--graded", help="Record answers as real reviews (moves the schedule)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language to show cards in (en, zh, ...)."),
+    graded: bool = typer.Option(
+        False, "--graded", help="Record answers as real reviews (moves the schedule)."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language to show cards in (en, zh, ...)."
+    ),
 ) -> None:
     """Practise outside the daily schedule: by deck, tag, type or weakness; timed or as an exam.
 
@@ -52,8 +65,17 @@ def drill(
     bad = [k for k in kind or () if k not in KINDS]
     if bad:
         raise UsageError(f"--type: unknown card type {bad[0]!r} (one of: {', '.join(KINDS)})")
-    options = DrillOptions(decks=tuple(deck or ()), tags=tuple(tag or ()), kinds=tuple(kind or ()), weak=weak,
-                           count=count, seed=seed, timed=timed, exam=exam, graded=graded)
+    options = DrillOptions(
+        decks=tuple(deck or ()),
+        tags=tuple(tag or ()),
+        kinds=tuple(kind or ()),
+        weak=weak,
+        count=count,
+        seed=seed,
+        timed=timed,
+        exam=exam,
+        graded=graded,
+    )
     cfg = context.config()
     lang = lang or cfg.lang
     prompter = DrillPrompter(out(), lang, time_limit=timed, exam=exam)
@@ -63,8 +85,16 @@ def drill(
         context.ensure_bundled(repo)
         from quiz.optimize import learned_config
 
-        result = run_drill(repo, options, config=learned_config(cfg, repo), day=context.day_clock(cfg), now=context.now(),
-                           prompter=prompter, runner=context.snippet_runner(), clock=context.now)
+        result = run_drill(
+            repo,
+            options,
+            config=learned_config(cfg, repo),
+            day=context.day_clock(cfg),
+            now=context.now(),
+            prompter=prompter,
+            runner=context.snippet_runner(),
+            clock=context.now,
+        )
     if result is None:
         out().print("No cards match this drill. See: quiz decks")
         return
@@ -74,9 +104,11 @@ def drill(
 
 @command("goal")
 def goal(
-    deck: Optional[str] = typer.Option(None, "--deck", "-d", help="The deck to aim at a date."),
-    by: Optional[str] = typer.Option(None, "--by", help="The date (YYYY-MM-DD), e.g. your interview."),
-    clear: bool = typer.Option(False, "--clear", help="Remove the deck's goal: the normal schedule returns."),
+    deck: str | None = typer.Option(None, "--deck", "-d", help="The deck to aim at a date."),
+    by: str | None = typer.Option(None, "--by", help="The date (YYYY-MM-DD), e.g. your interview."),
+    clear: bool = typer.Option(
+        False, "--clear", help="Remove the deck's goal: the normal schedule returns."
+    ),
     as_json: bool = typer.Option(False, "--json", help="List goals as JSON."),
 ) -> None:
     """Aim a deck at a date: every card is seen once more before it, new ones in time.
@@ -104,7 +136,11 @@ def goal(
         if clear:
             assert deck is not None
             removed = goals_q.clear_goal(repo, deck)
-            typer.echo(f"goal for {deck} cleared: its normal schedule is back" if removed else f"{deck} had no goal")
+            typer.echo(
+                f"goal for {deck} cleared: its normal schedule is back"
+                if removed
+                else f"{deck} had no goal"
+            )
             return
         if by:
             assert deck is not None
@@ -117,8 +153,15 @@ def goal(
             goals = [g for g in goals if g.deck == deck]
         lines = describe_goals(repo, goals, day, now)
     if as_json:
-        typer.echo(json.dumps([{"deck": g.deck, "by": g.due_by.isoformat(), "line": line}
-                               for g, line in zip(goals, lines)], ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                [
+                    {"deck": g.deck, "by": g.due_by.isoformat(), "line": line}
+                    for g, line in zip(goals, lines, strict=False)
+                ],
+                ensure_ascii=False,
+            )
+        )
         return
     if not goals:
         typer.echo("No goals. Set one: quiz goal --deck DECK --by YYYY-MM-DD")
@@ -128,11 +171,17 @@ def goal(
 
 @command("stats")
 def stats(
-    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only answers from this day on (YYYY-MM-DD)."),
+    deck: list[str] | None = typer.Option(
+        None, "--deck", "-d", help="Only these decks (repeatable)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="Only answers from this day on (YYYY-MM-DD)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="The same figures as JSON."),
-    export: Optional[Path] = typer.Option(None, "--export", help="Write the report to FILE.svg or FILE.html."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of card texts (en, zh, ...)."),
+    export: Path | None = typer.Option(
+        None, "--export", help="Write the report to FILE.svg or FILE.html."
+    ),
+    lang: str | None = typer.Option(None, "--lang", help="Language of card texts (en, zh, ...)."),
 ) -> None:
     """Retention, a year's heatmap, streaks, a 30-day forecast, card states and weak spots.
 
@@ -150,8 +199,15 @@ def stats(
     with context.unit() as repo:
         recall, zero_ratio = _retrievability(_learned(cfg, repo), day, now)
         report = progress.gather_stats(
-            repo, day=day, now=now, decks=decks, since=start, desired_retention=desired,
-            retrievability=recall, front=lambda c: _front(c, lang), zero_ratio=zero_ratio,
+            repo,
+            day=day,
+            now=now,
+            decks=decks,
+            since=start,
+            desired_retention=desired,
+            retrievability=recall,
+            front=lambda c: _front(c, lang),
+            zero_ratio=zero_ratio,
         )
     if as_json:
         import json
@@ -171,30 +227,30 @@ def stats(
     stats_view.render(report, out(), decks)
 
 
-def _learned(cfg, repo):  # type: ignore[no-untyped-def]
+def _learned(cfg, repo):
     """The config with FSRS parameters fitted by `quiz optimize`, when there are any."""
     from quiz.optimize import learned_config
 
     return learned_config(cfg, repo)
 
 
-def _retrievability(cfg, day, now):  # type: ignore[no-untyped-def]
+def _retrievability(cfg, day, now):
     """Each deck's retrievability now, and for some decks the elapsed/stability ratio
     below which no card can show 0.00 (round(r, 2) == 0 needs r < 0.005; 0.006: margin)."""
     from quiz.daily import Schedulers
 
     schedulers = Schedulers(cfg, day)
 
-    def recall(deck, card_id, schedule):  # type: ignore[no-untyped-def]
+    def recall(deck, card_id, schedule):
         return schedulers.for_deck(deck).retrievability(card_id, schedule, now)
 
-    def zero_ratio(decks):  # type: ignore[no-untyped-def]
+    def zero_ratio(decks):
         return min((schedulers.for_deck(d).elapsed_ratio(0.006) for d in decks), default=0.0)
 
     return recall, zero_ratio
 
 
-def _front(item, lang):  # type: ignore[no-untyped-def]
+def _front(item, lang):
     from quiz.deck import cloze
     from quiz.model import CardKind
 

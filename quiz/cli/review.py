@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from quiz.cli import context
@@ -12,11 +10,21 @@ from quiz.cli.app import command
 
 @command("review")
 def review(
-    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
-    tag: Optional[List[str]] = typer.Option(None, "--tag", "-t", help="Only cards with these tags (repeatable)."),
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="At most this many answers this session."),
-    new: Optional[int] = typer.Option(None, "--new", min=0, help="New cards to introduce today (overrides the daily limit)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language to show cards in (en, zh, ...)."),
+    deck: list[str] | None = typer.Option(
+        None, "--deck", "-d", help="Only these decks (repeatable)."
+    ),
+    tag: list[str] | None = typer.Option(
+        None, "--tag", "-t", help="Only cards with these tags (repeatable)."
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", "-n", min=1, help="At most this many answers this session."
+    ),
+    new: int | None = typer.Option(
+        None, "--new", min=0, help="New cards to introduce today (overrides the daily limit)."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language to show cards in (en, zh, ...)."
+    ),
 ) -> None:
     """The daily session: due cards first, then a few new ones; every answer saved at once.
 
@@ -26,7 +34,14 @@ def review(
 
     Example: quiz review --deck python-gil --limit 20
     """
-    from quiz.daily import CardGrader, Schedulers, StoreRecorder, add_goal_work, goal_overrides, plan_day
+    from quiz.daily import (
+        CardGrader,
+        Schedulers,
+        StoreRecorder,
+        add_goal_work,
+        goal_overrides,
+        plan_day,
+    )
     from quiz.optimize import learned_config
     from quiz.session import ReviewSession
     from quiz.store import CardFilter
@@ -68,7 +83,7 @@ def review(
     render_summary(summary)
 
 
-def _next_hint(repo, flt) -> str:  # type: ignore[no-untyped-def]
+def _next_hint(repo, flt) -> str:
     if not repo.deck_slugs():
         return "Load a deck first: quiz import PATH"
     return "Come back later, or drill outside the schedule with: quiz drill"
@@ -76,7 +91,9 @@ def _next_hint(repo, flt) -> str:  # type: ignore[no-untyped-def]
 
 @command("rebuild")
 def rebuild(
-    check: bool = typer.Option(False, "--check", help="Only report cards whose cached state differs from the log."),
+    check: bool = typer.Option(
+        False, "--check", help="Only report cards whose cached state differs from the log."
+    ),
 ) -> None:
     """Re-derive every card's scheduling state by replaying the review log.
 
@@ -87,10 +104,14 @@ def rebuild(
 
     cfg = context.config()
     with context.unit() as repo:
-        report = rebuild_states(repo, learned_config(cfg, repo), context.day_clock(cfg), write=not check)
+        report = rebuild_states(
+            repo, learned_config(cfg, repo), context.day_clock(cfg), write=not check
+        )
     for key in report.differing:
         typer.echo(f"differs: {key}")
     verb = "would change" if check else "rebuilt"
-    typer.echo(f"{report.cards} cards replayed from {report.reviews} reviews; {verb} {len(report.differing)}")
+    typer.echo(
+        f"{report.cards} cards replayed from {report.reviews} reviews; {verb} {len(report.differing)}"
+    )
     if check and report.differing:
         raise typer.Exit(1)

@@ -11,7 +11,6 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -31,10 +30,9 @@ def _from_store(deck_id: str, card_id: str) -> tuple[Deck, Card] | None:
     """The card as imported into the store (None when the store lacks it, or there is
     no store yet: then the deck folders below are searched)."""
     from quiz.cli import context
+    from quiz.cli.app import GLOBALS
     from quiz.model import Text as ModelText
     from quiz.store.engine import resolve_url, sqlite_path
-
-    from quiz.cli.app import GLOBALS
 
     local = sqlite_path(resolve_url(GLOBALS.db))
     if local is not None and not local.exists():
@@ -83,14 +81,16 @@ def find_card(target: str) -> tuple[Deck, Card]:
     for file in find_deck_files(_deck_folders()):
         try:
             deck = load_deck(file, allow_unrecorded=True)
-        except Exception:  # noqa: BLE001 - a broken deck elsewhere must not stop the search
+        except Exception:
             continue
         if deck.id == deck_id:
             card = _find_in(deck, card_id)
             if card is None:
                 raise NotFound(f"no card {card_id!r} in deck {deck_id!r} ({file})")
             return deck, card
-    raise NotFound(f"no deck {deck_id!r} found (searched {', '.join(str(f) for f in _deck_folders()) or 'nothing'}); try PATH#ID")
+    raise NotFound(
+        f"no deck {deck_id!r} found (searched {', '.join(str(f) for f in _deck_folders()) or 'nothing'}); try PATH#ID"
+    )
 
 
 @command(
@@ -103,7 +103,7 @@ def find_card(target: str) -> tuple[Deck, Card]:
 )
 def run(
     target: str = typer.Argument(..., help="DECK/ID, or PATH#ID for a deck file."),
-    python: Optional[str] = typer.Option(None, "--python", help="Run with this interpreter."),
+    python: str | None = typer.Option(None, "--python", help="Run with this interpreter."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     from quiz.grading import check_expected, expected_text
@@ -118,18 +118,29 @@ def run(
     verdict = check_expected(card, result) if recorded else None
     matches = bool(verdict and verdict.correct)
     if as_json:
-        typer.echo(json.dumps({
-            "card": card.key, "path": deck.path, "line": card.line, "code": card.code,
-            "result": asdict(result), "expected": expected_text(card) if recorded else None,
-            "matches": matches, "message": verdict.message if verdict else "no stored answer",
-            "diff": list(verdict.diff) if verdict else [],
-        }, indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "card": card.key,
+                    "path": deck.path,
+                    "line": card.line,
+                    "code": card.code,
+                    "result": asdict(result),
+                    "expected": expected_text(card) if recorded else None,
+                    "matches": matches,
+                    "message": verdict.message if verdict else "no stored answer",
+                    "diff": list(verdict.diff) if verdict else [],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         _render(deck, card, result, verdict)
     raise typer.Exit(0 if matches else 1)
 
 
-def _render(deck: Deck, card: Card, result, verdict) -> None:  # type: ignore[no-untyped-def]
+def _render(deck: Deck, card: Card, result, verdict) -> None:
     from rich.panel import Panel
     from rich.syntax import Syntax
     from rich.text import Text
@@ -141,10 +152,20 @@ def _render(deck: Deck, card: Card, result, verdict) -> None:  # type: ignore[no
 
     console = out()
     console.print(Text(f"{card.key}  ({deck.path}:{card.line})", style="bold"))
-    console.print(Syntax(card.code or "", "python", theme="ansi_dark", line_numbers=True, word_wrap=True))
+    console.print(
+        Syntax(card.code or "", "python", theme="ansi_dark", line_numbers=True, word_wrap=True)
+    )
     console.print(run_output(result))
     if result.stderr and not result.exception:
-        console.print(Panel(Text(escape(result.stderr)), title="stderr", title_align="left", expand=False, style="dim"))
+        console.print(
+            Panel(
+                Text(escape(result.stderr)),
+                title="stderr",
+                title_align="left",
+                expand=False,
+                style="dim",
+            )
+        )
     status = []
     if result.timed_out:
         status.append("timed out")
@@ -157,12 +178,21 @@ def _render(deck: Deck, card: Card, result, verdict) -> None:  # type: ignore[no
     for note in result.notes:
         console.print(Text(f"note: {note}", style="dim"))
     if verdict is None:
-        console.print(Text("no stored answer in the deck (run `quiz check --record`)", style="yellow"))
+        console.print(
+            Text("no stored answer in the deck (run `quiz check --record`)", style="yellow")
+        )
     elif verdict.correct:
         console.print(Text("✓ matches the deck's answer", style="green"))
     else:
         console.print(Text(f"✗ does not match the deck's answer: {verdict.message}", style="red"))
-        console.print(Panel(Text(escape(expected_text(card)) or "(no output)"), title="deck says", title_align="left", expand=False))
+        console.print(
+            Panel(
+                Text(escape(expected_text(card)) or "(no output)"),
+                title="deck says",
+                title_align="left",
+                expand=False,
+            )
+        )
 
 
 @command(
@@ -173,7 +203,9 @@ def _render(deck: Deck, card: Card, result, verdict) -> None:  # type: ignore[no
     ),
 )
 def doctor(
-    python: Optional[str] = typer.Option(None, "--python", help="Describe runs with this interpreter."),
+    python: str | None = typer.Option(
+        None, "--python", help="Describe runs with this interpreter."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the layers as JSON."),
 ) -> None:
     from quiz.sandbox import Sandbox, SandboxConfig
@@ -182,21 +214,36 @@ def doctor(
     layers = box.layers()
     plan = box.plan
     if as_json:
-        typer.echo(json.dumps({
-            "python": {"executable": plan.interpreter.executable, "version": plan.interpreter.version_text},
-            "bwrap": plan.bwrap,
-            "running_as_root": plan.as_root,
-            "layers": [{"name": l.name, "status": l.status, "detail": l.detail} for l in layers],
-        }, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "python": {
+                        "executable": plan.interpreter.executable,
+                        "version": plan.interpreter.version_text,
+                    },
+                    "bwrap": plan.bwrap,
+                    "running_as_root": plan.as_root,
+                    "layers": [
+                        {"name": layer.name, "status": layer.status, "detail": layer.detail}
+                        for layer in layers
+                    ],
+                },
+                indent=2,
+            )
+        )
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"sandbox layers (Python {plan.interpreter.version_text}: {plan.interpreter.executable})")
+    table = Table(
+        title=f"sandbox layers (Python {plan.interpreter.version_text}: {plan.interpreter.executable})"
+    )
     table.add_column("layer")
     table.add_column("status")
     table.add_column("detail")
     colour = {"active": "green", "missing": "red", "off": "yellow"}
     for layer in layers:
-        table.add_row(layer.name, f"[{colour.get(layer.status, 'dim')}]{layer.status}[/]", layer.detail)
+        table.add_row(
+            layer.name, f"[{colour.get(layer.status, 'dim')}]{layer.status}[/]", layer.detail
+        )
     Console().print(table)

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from quiz.cli import context
@@ -42,7 +40,9 @@ def learners(as_json: bool = typer.Option(False, "--json", help="Print the list 
 
 @command("report", group=class_app)
 def class_report(
-    deck: Optional[List[str]] = typer.Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
+    deck: list[str] | None = typer.Option(
+        None, "--deck", "-d", help="Only these decks (repeatable)."
+    ),
     top: int = typer.Option(10, "--top", min=1, help="How many of the most missed cards to list."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (every card)."),
 ) -> None:
@@ -64,8 +64,14 @@ def class_report(
         for name in decks:
             if not deck_exists(session, name):
                 raise NotFound(f"no deck {name!r} in this store (see: quiz decks)")
-        report = build(learner_names(session), class_answers(session, decks), card_tags(session, decks),
-                       day.day_of, day.day_of(now), decks)
+        report = build(
+            learner_names(session),
+            class_answers(session, decks),
+            card_tags(session, decks),
+            day.day_of,
+            day.day_of(now),
+            decks,
+        )
     render_class_report(report, as_json, top)
 
 

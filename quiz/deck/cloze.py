@@ -31,7 +31,7 @@ def problems(text: str) -> list[str]:
     for opening in openings:
         if opening.start() in complete:
             continue
-        snippet = text[opening.start(): opening.start() + 20]
+        snippet = text[opening.start() : opening.start() + 20]
         found.append(f"malformed cloze deletion {snippet!r} (write {{{{c1::answer}}}})")
     for m in matches:
         if int(m.group(1)) == 0:

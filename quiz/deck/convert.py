@@ -15,7 +15,7 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -76,7 +76,10 @@ def not_a_string(node: Node, label: str, report: Report, expected: str = "a stri
         if node.tag == NULL_TAG and node.value == "":
             report.add(line_of(node), f"{label} has no value")
         else:
-            report.add(line_of(node), f"{label} was read as {describe(node)}; quote it: {quote(node.value)}")
+            report.add(
+                line_of(node),
+                f"{label} was read as {describe(node)}; quote it: {quote(node.value)}",
+            )
     else:
         report.add(line_of(node), f"{label} must be {expected} (found {describe(node)})")
     return INVALID
@@ -96,7 +99,10 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
     """A string (in the deck's language) or a map language -> string."""
     if node.__class__ is MappingNode and node.tag in ALLOWED_TAGS:
         if not node.value:
-            report.add(line_of(node), f"{label} is an empty map; give at least one language, like {{en: ...}}")
+            report.add(
+                line_of(node),
+                f"{label} is an empty map; give at least one language, like {{en: ...}}",
+            )
             return INVALID
         variants: list[tuple[str, str]] = []
         ok = True
@@ -105,7 +111,9 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
             lang = key.value if isinstance(key, ScalarNode) else ""
             if not isinstance(key, ScalarNode) or not F.LANG_RE.fullmatch(lang):
                 shown = f"'{lang}'" if lang else "this key"
-                report.add(line_of(key), f"{label}: {shown} is not a language code (like en, zh, zh-Hans)")
+                report.add(
+                    line_of(key), f"{label}: {shown} is not a language code (like en, zh, zh-Hans)"
+                )
                 ok = False
                 continue
             item = string(value, f"{label} [{lang}]", report)
@@ -128,7 +136,7 @@ def _pattern(regex, explain: str) -> Callable[[Node, str, Report], str | _Invali
         value = string(node, label, report)
         if value is INVALID:
             return INVALID
-        if not regex.fullmatch(value):  # type: ignore[arg-type]
+        if not regex.fullmatch(value):
             report.add(line_of(node), f"{label} {quote(value)} {explain}")  # type: ignore[arg-type]
             return INVALID
         return value
@@ -136,8 +144,14 @@ def _pattern(regex, explain: str) -> Callable[[Node, str, Report], str | _Invali
     return convert
 
 
-deck_id = _pattern(F.DECK_ID_RE, "may only use lowercase letters, digits and '-' (and must start with a letter or digit)")
-card_id = _pattern(F.CARD_ID_RE, "may only use lowercase letters, digits, '_' and '-' (and must start with a letter or digit)")
+deck_id = _pattern(
+    F.DECK_ID_RE,
+    "may only use lowercase letters, digits and '-' (and must start with a letter or digit)",
+)
+card_id = _pattern(
+    F.CARD_ID_RE,
+    "may only use lowercase letters, digits, '_' and '-' (and must start with a letter or digit)",
+)
 lang = _pattern(F.LANG_RE, "is not a language code (like en, zh, zh-Hans)")
 tag = _pattern(F.TAG_RE, "is not a tag (no spaces or commas)")
 reference = _pattern(F.REQUIRE_RE, "is not a card reference (write an id, or deck/id)")
@@ -148,7 +162,9 @@ def items(node: Node, label: str, report: Report, example: str) -> list[Node] | 
         if isinstance(node, ScalarNode) and node.tag == NULL_TAG and node.value == "":
             report.add(line_of(node), f"{label} has no value")
         elif node.tag in ALLOWED_TAGS:  # a foreign tag was reported by check_tree
-            report.add(line_of(node), f"{label} must be a list, like {example} (found {describe(node)})")
+            report.add(
+                line_of(node), f"{label} must be a list, like {example} (found {describe(node)})"
+            )
         return INVALID
     return list(node.value)
 
@@ -182,7 +198,7 @@ def _string_nonempty(node: Node, label: str, report: Report) -> str | _Invalid:
 
 def string_or_strings(node: Node, label: str, report: Report) -> tuple[str, ...] | _Invalid:
     if node.__class__ is SequenceNode:
-        return list_of(_string_nonempty, '["a", "b"]', min_items=1)(node, label, report)  # type: ignore[return-value]
+        return list_of(_string_nonempty, '["a", "b"]', min_items=1)(node, label, report)
     value = string(node, label, report)
     return INVALID if value is INVALID else (value,)  # type: ignore[return-value]
 
@@ -198,7 +214,7 @@ def integer(node: Node, label: str, report: Report) -> int | _Invalid:
 
 def indices(node: Node, label: str, report: Report) -> tuple[int, ...] | _Invalid:
     if node.__class__ is SequenceNode:
-        return list_of(integer, "[0, 2]", min_items=1)(node, label, report)  # type: ignore[return-value]
+        return list_of(integer, "[0, 2]", min_items=1)(node, label, report)
     value = integer(node, label, report)
     return INVALID if value is INVALID else (value,)  # type: ignore[return-value]
 
@@ -210,7 +226,10 @@ def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
         return INVALID
     value = float(scalar_value(node))  # type: ignore[arg-type]
     if not 0 < value <= F.MAX_TIMEOUT:
-        report.add(line_of(node), f"{label} must be more than 0 and at most {F.MAX_TIMEOUT:g} seconds (found {node.value})")
+        report.add(
+            line_of(node),
+            f"{label} must be more than 0 and at most {F.MAX_TIMEOUT:g} seconds (found {node.value})",
+        )
         return INVALID
     return value
 
@@ -222,7 +241,10 @@ def specifier(node: Node, label: str, report: Report) -> str | _Invalid:
     try:
         SpecifierSet(value)  # type: ignore[arg-type]
     except InvalidSpecifier:
-        report.add(line_of(node), f"{label} {quote(value)} is not a valid PEP 440 version specifier (like \">=3.10\")")  # type: ignore[arg-type]
+        report.add(
+            line_of(node),
+            f'{label} {quote(value)} is not a valid PEP 440 version specifier (like ">=3.10")',
+        )
         return INVALID
     return value
 
@@ -233,8 +255,11 @@ def enum(choices: Sequence[str], what: str) -> Callable[[Node, str, Report], str
         if value is INVALID:
             return INVALID
         if value not in choices:
-            report.add(line_of(node), f"unknown {what} {quote(value)}{did_you_mean(value, choices)}; "  # type: ignore[arg-type]
-                       f"use one of: {', '.join(choices)}")
+            report.add(
+                line_of(node),
+                f"unknown {what} {quote(value)}{did_you_mean(value, choices)}; "  # type: ignore[arg-type]
+                f"use one of: {', '.join(choices)}",
+            )
             return INVALID
         return value
 
@@ -264,7 +289,7 @@ CONVERTERS: dict[F.Kind, Callable[[Node, str, Report], object]] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _enum_for(spec: F.Field) -> Callable[[Node, str, Report], str | _Invalid]:
     return enum(spec.choices, "card type" if spec.name == "type" else f"'{spec.name}' value")
 

@@ -81,63 +81,142 @@ class Field:
 # Top level
 
 DECK_FIELDS: tuple[Field, ...] = (
-    Field("deck", Kind.DECK_ID, "Deck id",
-          "Required. The deck's id: lowercase letters, digits and '-'; unique in a store. "
-          "Cards are keyed as deck/id.", required=True),
-    Field("title", Kind.TEXT, "Title",
-          "Required. The deck's title: a string, or a map of language -> string.", required=True),
+    Field(
+        "deck",
+        Kind.DECK_ID,
+        "Deck id",
+        "Required. The deck's id: lowercase letters, digits and '-'; unique in a store. "
+        "Cards are keyed as deck/id.",
+        required=True,
+    ),
+    Field(
+        "title",
+        Kind.TEXT,
+        "Title",
+        "Required. The deck's title: a string, or a map of language -> string.",
+        required=True,
+    ),
     Field("description", Kind.TEXT, "Description", "What the deck teaches (Markdown)."),
-    Field("lang", Kind.LANG, "Default language",
-          "The language of plain-string text fields, e.g. 'en' or 'zh-Hans'."),
+    Field(
+        "lang",
+        Kind.LANG,
+        "Default language",
+        "The language of plain-string text fields, e.g. 'en' or 'zh-Hans'.",
+    ),
     Field("tags", Kind.TAGS, "Deck tags", "Tags every card of the deck inherits."),
-    Field("python", Kind.SPECIFIER, "Python versions",
-          "A PEP 440 specifier such as '>=3.10': the default for output cards."),
+    Field(
+        "python",
+        Kind.SPECIFIER,
+        "Python versions",
+        "A PEP 440 specifier such as '>=3.10': the default for output cards.",
+    ),
     Field("cards", Kind.CARDS, "Cards", "Required. The deck's cards.", required=True),
 )
 
 # ---------------------------------------------------------------------------
 # Cards: every key any card may carry, then which keys each type uses.
 
-CARD_FIELDS: dict[str, Field] = {f.name: f for f in (
-    Field("id", Kind.CARD_ID, "Card id",
-          "Required. Lowercase letters, digits, '_' and '-'; unique in the deck. Changing it "
-          "makes a new card (and loses the old one's history).", required=True),
-    Field("type", Kind.ENUM, "Card type",
-          "basic (default) | typed | choice | cloze | output.", choices=CARD_TYPES),
-    Field("front", Kind.TEXT, "Question", "The question (Markdown; fenced code is highlighted)."),
-    Field("back", Kind.TEXT, "Answer", "The answer (Markdown)."),
-    Field("explain", Kind.TEXT, "Explanation", "Shown after every answer, and on a miss."),
-    Field("tags", Kind.TAGS, "Card tags", "Tags of this card, added to the deck's tags."),
-    Field("source", Kind.STRING, "Source", "A pointer into the notes the card comes from."),
-    Field("requires", Kind.REQUIRES, "Prerequisites",
-          "Cards to learn first: ids in this deck, or deck/id in another."),
-    Field("code", Kind.STRING, "Code",
-          "Python code. For output cards: the snippet that is run; otherwise shown under "
-          "the question."),
-    Field("answer", Kind.STRING_OR_STRINGS, "Accepted answers",
-          "The typed answer: a string, or a list of accepted answers."),
-    Field("choices", Kind.TEXTS, "Choices", "The options (at least two)."),
-    Field("correct", Kind.INDICES, "Correct choices",
-          "Index (from 0) of the right choice, or a list of indices when several are right."),
-    Field("text", Kind.TEXT, "Cloze text",
-          "Text with deletions {{c1::answer}} or {{c1::answer::hint}}; each cN is its own card."),
-    Field("output", Kind.STRING, "Expected output",
-          "The snippet's expected stdout, kept exactly (quote it, or use a '|' block).",
-          nonempty=False),
-    Field("raises", Kind.STRING, "Expected exception",
-          "The exception the snippet raises: 'TypeError' or 'TypeError: message'.",
-          pattern=RAISES_PATTERN,
-          pattern_help="should name the exception, like \"TypeError\" or \"TypeError: message\""),
-    Field("accept", Kind.STRINGS, "Also accepted",
-          "Further outputs that count as right (for nondeterministic snippets).", nonempty=False),
-    Field("match", Kind.ENUM, "Output matching",
-          "How output is compared: exact (default; newlines and trailing whitespace "
-          "normalised) | literal | unordered-lines | regex.", choices=MATCH_MODES),
-    Field("python", Kind.SPECIFIER, "Python versions",
-          "A PEP 440 specifier for this card, overriding the deck's."),
-    Field("timeout", Kind.TIMEOUT, "Timeout",
-          "Seconds the snippet may run, more than 0 and at most 30."),
-)}
+CARD_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field(
+            "id",
+            Kind.CARD_ID,
+            "Card id",
+            "Required. Lowercase letters, digits, '_' and '-'; unique in the deck. Changing it "
+            "makes a new card (and loses the old one's history).",
+            required=True,
+        ),
+        Field(
+            "type",
+            Kind.ENUM,
+            "Card type",
+            "basic (default) | typed | choice | cloze | output.",
+            choices=CARD_TYPES,
+        ),
+        Field(
+            "front", Kind.TEXT, "Question", "The question (Markdown; fenced code is highlighted)."
+        ),
+        Field("back", Kind.TEXT, "Answer", "The answer (Markdown)."),
+        Field("explain", Kind.TEXT, "Explanation", "Shown after every answer, and on a miss."),
+        Field("tags", Kind.TAGS, "Card tags", "Tags of this card, added to the deck's tags."),
+        Field("source", Kind.STRING, "Source", "A pointer into the notes the card comes from."),
+        Field(
+            "requires",
+            Kind.REQUIRES,
+            "Prerequisites",
+            "Cards to learn first: ids in this deck, or deck/id in another.",
+        ),
+        Field(
+            "code",
+            Kind.STRING,
+            "Code",
+            "Python code. For output cards: the snippet that is run; otherwise shown under "
+            "the question.",
+        ),
+        Field(
+            "answer",
+            Kind.STRING_OR_STRINGS,
+            "Accepted answers",
+            "The typed answer: a string, or a list of accepted answers.",
+        ),
+        Field("choices", Kind.TEXTS, "Choices", "The options (at least two)."),
+        Field(
+            "correct",
+            Kind.INDICES,
+            "Correct choices",
+            "Index (from 0) of the right choice, or a list of indices when several are right.",
+        ),
+        Field(
+            "text",
+            Kind.TEXT,
+            "Cloze text",
+            "Text with deletions {{c1::answer}} or {{c1::answer::hint}}; each cN is its own card.",
+        ),
+        Field(
+            "output",
+            Kind.STRING,
+            "Expected output",
+            "The snippet's expected stdout, kept exactly (quote it, or use a '|' block).",
+            nonempty=False,
+        ),
+        Field(
+            "raises",
+            Kind.STRING,
+            "Expected exception",
+            "The exception the snippet raises: 'TypeError' or 'TypeError: message'.",
+            pattern=RAISES_PATTERN,
+            pattern_help='should name the exception, like "TypeError" or "TypeError: message"',
+        ),
+        Field(
+            "accept",
+            Kind.STRINGS,
+            "Also accepted",
+            "Further outputs that count as right (for nondeterministic snippets).",
+            nonempty=False,
+        ),
+        Field(
+            "match",
+            Kind.ENUM,
+            "Output matching",
+            "How output is compared: exact (default; newlines and trailing whitespace "
+            "normalised) | literal | unordered-lines | regex.",
+            choices=MATCH_MODES,
+        ),
+        Field(
+            "python",
+            Kind.SPECIFIER,
+            "Python versions",
+            "A PEP 440 specifier for this card, overriding the deck's.",
+        ),
+        Field(
+            "timeout",
+            Kind.TIMEOUT,
+            "Timeout",
+            "Seconds the snippet may run, more than 0 and at most 30.",
+        ),
+    )
+}
 
 _COMMON = ("id", "type", "explain", "tags", "source", "requires")
 
@@ -156,21 +235,42 @@ class CardType:
         return _COMMON + self.required + self.optional
 
 
-CARD_TYPE_DEFS: dict[str, CardType] = {t.name: t for t in (
-    CardType("basic", "A question and an answer; the learner rates their own recall.",
-             required=("front", "back"), optional=("code",)),
-    CardType("typed", "The learner types the answer; it is checked against `answer`.",
-             required=("front", "answer"), optional=("code",)),
-    CardType("choice", "Multiple choice: `choices`, and the index (or indices) `correct`.",
-             required=("front", "choices", "correct"), optional=("code",)),
-    CardType("cloze", "Fill in the gaps: each {{cN::...}} in `text` is its own card.",
-             required=("text",), optional=()),
-    # `output`/`raises` are "one of", checked separately (an unrecorded card has neither).
-    CardType("output", "Predict the output: `code` is run live and checked against "
-             "`output` or `raises`.",
-             required=("code",),
-             optional=("front", "output", "raises", "accept", "match", "python", "timeout")),
-)}
+CARD_TYPE_DEFS: dict[str, CardType] = {
+    t.name: t
+    for t in (
+        CardType(
+            "basic",
+            "A question and an answer; the learner rates their own recall.",
+            required=("front", "back"),
+            optional=("code",),
+        ),
+        CardType(
+            "typed",
+            "The learner types the answer; it is checked against `answer`.",
+            required=("front", "answer"),
+            optional=("code",),
+        ),
+        CardType(
+            "choice",
+            "Multiple choice: `choices`, and the index (or indices) `correct`.",
+            required=("front", "choices", "correct"),
+            optional=("code",),
+        ),
+        CardType(
+            "cloze",
+            "Fill in the gaps: each {{cN::...}} in `text` is its own card.",
+            required=("text",),
+            optional=(),
+        ),
+        # `output`/`raises` are "one of", checked separately (an unrecorded card has neither).
+        CardType(
+            "output",
+            "Predict the output: `code` is run live and checked against `output` or `raises`.",
+            required=("code",),
+            optional=("front", "output", "raises", "accept", "match", "python", "timeout"),
+        ),
+    )
+}
 
 assert tuple(CARD_TYPE_DEFS) == CARD_TYPES
 assert all(k in CARD_FIELDS for t in CARD_TYPE_DEFS.values() for k in t.keys)

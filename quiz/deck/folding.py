@@ -19,7 +19,9 @@ from functools import lru_cache
 from yaml.nodes import ScalarNode
 
 
-def folded_key(value: ScalarNode, missing: Iterable[str], *, code: bool = False) -> tuple[str, int] | None:
+def folded_key(
+    value: ScalarNode, missing: Iterable[str], *, code: bool = False
+) -> tuple[str, int] | None:
     """The first of `missing` that appears as a `key:` line inside a block scalar, and
     the line it is on (1-based), if any.
 

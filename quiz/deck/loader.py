@@ -52,7 +52,9 @@ def load_deck(path: str | PathLike[str], *, allow_unrecorded: bool = False) -> D
     except IsADirectoryError:
         raise DeckError([DeckProblem(str(path), None, "is a folder, not a deck file")]) from None
     except OSError as exc:
-        raise DeckError([DeckProblem(str(path), None, f"cannot read: {exc.strerror or exc}")]) from None
+        raise DeckError(
+            [DeckProblem(str(path), None, f"cannot read: {exc.strerror or exc}")]
+        ) from None
     return parse_deck(data, str(path), allow_unrecorded=allow_unrecorded)
 
 
@@ -69,8 +71,10 @@ def find_deck_files(paths: Iterable[str | PathLike[str]]) -> list[Path]:
         path = Path(given)
         if path.is_dir():
             inside = (
-                p for p in path.rglob("*")
-                if p.suffix.lower() in DECK_SUFFIXES and p.is_file()
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in DECK_SUFFIXES
+                and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             for p in sorted(inside, key=lambda p: p.relative_to(path).parts):
@@ -109,8 +113,13 @@ def load_paths(
             continue
         earlier = first.get(deck.id)
         if earlier is not None:
-            problems.append(DeckProblem(deck.path, deck.line,
-                                        f"deck id '{deck.id}' also defined in {earlier.path}:{earlier.line}"))
+            problems.append(
+                DeckProblem(
+                    deck.path,
+                    deck.line,
+                    f"deck id '{deck.id}' also defined in {earlier.path}:{earlier.line}",
+                )
+            )
             continue
         first[deck.id] = deck
         decks.append(deck)
@@ -125,4 +134,8 @@ def is_unrecorded(card: Card) -> bool:
 def unrecorded_problems(deck: Deck) -> list[DeckProblem]:
     """One problem per unrecorded output card (for `quiz check` on a deck loaded with
     `allow_unrecorded=True`)."""
-    return [DeckProblem(deck.path, card.line, UNRECORDED_MESSAGE) for card in deck.cards if is_unrecorded(card)]
+    return [
+        DeckProblem(deck.path, card.line, UNRECORDED_MESSAGE)
+        for card in deck.cards
+        if is_unrecorded(card)
+    ]

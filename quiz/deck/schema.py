@@ -69,7 +69,9 @@ def _value_schema(spec: F.Field) -> dict[str, Any]:
         return _string_array({"$ref": "#/$defs/text"}, minItems=F.MIN_CHOICES)
     if kind is F.Kind.INDICES:
         index = {"type": "integer", "minimum": 0}
-        return {"oneOf": [index, {"type": "array", "items": index, "minItems": 1, "uniqueItems": True}]}
+        return {
+            "oneOf": [index, {"type": "array", "items": index, "minItems": 1, "uniqueItems": True}]
+        }
     if kind is F.Kind.TIMEOUT:
         return {"type": "number", "exclusiveMinimum": 0, "maximum": F.MAX_TIMEOUT}
     if kind is F.Kind.CARDS:
@@ -102,7 +104,9 @@ def json_schema() -> dict[str, Any]:
     card = {
         "title": "Card",
         "description": "One card. `type` decides which keys it uses: "
-        + "; ".join(f"{t.name}: {', '.join(t.required + t.optional)}" for t in F.CARD_TYPE_DEFS.values()),
+        + "; ".join(
+            f"{t.name}: {', '.join(t.required + t.optional)}" for t in F.CARD_TYPE_DEFS.values()
+        ),
         "type": "object",
         "required": ["id"],
         "properties": {name: _property(spec) for name, spec in F.CARD_FIELDS.items()},

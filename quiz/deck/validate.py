@@ -40,12 +40,17 @@ class _Draft:
     ok: bool = True
 
 
-def build_deck(root: Node, path: str, *, allow_unrecorded: bool = False) -> tuple[Deck | None, list[DeckProblem]]:
+def build_deck(
+    root: Node, path: str, *, allow_unrecorded: bool = False
+) -> tuple[Deck | None, list[DeckProblem]]:
     """Check the tree; return the Deck (None if there was any problem) and the problems."""
     report = Report(path)
     if root.__class__ is not MappingNode:
-        report.add(line_of(root), "the top level must be a mapping with 'deck', 'title' and 'cards' "
-                   f"(found {describe(root)})")
+        report.add(
+            line_of(root),
+            "the top level must be a mapping with 'deck', 'title' and 'cards' "
+            f"(found {describe(root)})",
+        )
         return None, report.problems
     entries = _entries(root, report)
     _check_keys(entries, list(F.DECK_FIELD_MAP), report)
@@ -69,8 +74,14 @@ def build_deck(root: Node, path: str, *, allow_unrecorded: bool = False) -> tupl
             invalid = True
         else:
             values[name] = value
-    _check_missing(entries, [f.name for f in F.DECK_FIELDS if f.required], root, report, "the deck",
-                   list(F.DECK_FIELD_MAP))
+    _check_missing(
+        entries,
+        [f.name for f in F.DECK_FIELDS if f.required],
+        root,
+        report,
+        "the deck",
+        list(F.DECK_FIELD_MAP),
+    )
 
     deck_id = values.get("deck") if isinstance(values.get("deck"), str) else ""
     drafts: list[_Draft] = []
@@ -105,7 +116,10 @@ def _entries(node: MappingNode, report: Report) -> _Entries:
     out: _Entries = {}
     for key, value in node.value:
         if key.__class__ is not ScalarNode:
-            report.add(line_of(key), f"keys must be plain words like 'front' (found {describe(key)} as a key)")
+            report.add(
+                line_of(key),
+                f"keys must be plain words like 'front' (found {describe(key)} as a key)",
+            )
             continue
         if key.value not in out:
             out[key.value] = (key, value)
@@ -118,8 +132,13 @@ def _is_alias(key: Node, value: Node) -> bool:
     return value.start_mark.line < key.start_mark.line
 
 
-def _check_keys(entries: _Entries, allowed: Sequence[str], report: Report,
-                type_name: str | None = None, also: Sequence[str] = ()) -> None:
+def _check_keys(
+    entries: _Entries,
+    allowed: Sequence[str],
+    report: Report,
+    type_name: str | None = None,
+    also: Sequence[str] = (),
+) -> None:
     """Unknown keys (with a did-you-mean from `allowed`, then `also`) and, for a card of a
     known type, keys of other card types that this type does not use."""
     for name, (key, _value) in entries.items():
@@ -132,8 +151,14 @@ def _check_keys(entries: _Entries, allowed: Sequence[str], report: Report,
         report.add(line_of(key), f"unknown key '{name}'{hint}")
 
 
-def _check_missing(entries: _Entries, required: Sequence[str], node: MappingNode, report: Report,
-                   what: str, may_have: Sequence[str]) -> set[str]:
+def _check_missing(
+    entries: _Entries,
+    required: Sequence[str],
+    node: MappingNode,
+    report: Report,
+    what: str,
+    may_have: Sequence[str],
+) -> set[str]:
     """Report required keys that are absent, unless one was folded into a text block (then
     say that instead). Returns the keys found folded."""
     absent = [k for k in may_have if k not in entries]
@@ -149,15 +174,25 @@ def _folded(entries: _Entries, absent: Sequence[str], report: Report) -> set[str
     if not absent:
         return found
     for name, (_key, value) in entries.items():
-        scalars = [value] if isinstance(value, ScalarNode) else (
-            [v for _k, v in value.value if isinstance(v, ScalarNode)] if isinstance(value, MappingNode) else [])
+        scalars = (
+            [value]
+            if isinstance(value, ScalarNode)
+            else (
+                [v for _k, v in value.value if isinstance(v, ScalarNode)]
+                if isinstance(value, MappingNode)
+                else []
+            )
+        )
         for scalar in scalars:
             folded = folded_key(scalar, absent, code=name == "code")
             if folded is not None and folded[0] not in found:
                 key, line = folded
                 found.add(key)
-                report.add(line, f"looks like key '{key}' folded into the text of '{name}' "
-                           "(check its indentation)")
+                report.add(
+                    line,
+                    f"looks like key '{key}' folded into the text of '{name}' "
+                    "(check its indentation)",
+                )
     return found
 
 
@@ -188,8 +223,11 @@ def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
 
 def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Draft | None:
     if node.__class__ is not MappingNode:
-        report.add(line_of(node), f"card {index + 1} must be a mapping with an 'id' and its fields "
-                   f"(found {describe(node)})")
+        report.add(
+            line_of(node),
+            f"card {index + 1} must be a mapping with an 'id' and its fields "
+            f"(found {describe(node)})",
+        )
         return None
     before = len(report.problems)
     line = line_of(node)
@@ -222,7 +260,9 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
             continue
         values[name] = value
         if name == "requires":
-            requires = [(ref, line_of(item)) for ref, item in zip(value, value_node.value)]  # type: ignore[call-overload, attr-defined]
+            requires = [
+                (ref, line_of(item)) for ref, item in zip(value, value_node.value, strict=False)
+            ]  # type: ignore[call-overload, attr-defined]
 
     what = f"{type_name} card" + (f" '{card_id}'" if card_id else "")
     if "id" not in entries:
@@ -240,23 +280,39 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
     return _Draft(card_id, line, type_name, values, requires, numbers, ok=ok)
 
 
-def _check_output(entries: _Entries, values: dict[str, object], folded: set[str], node: MappingNode,
-                  report: Report, allow_unrecorded: bool) -> None:
+def _check_output(
+    entries: _Entries,
+    values: dict[str, object],
+    folded: set[str],
+    node: MappingNode,
+    report: Report,
+    allow_unrecorded: bool,
+) -> None:
     if "output" in entries and "raises" in entries:
-        report.add(line_of(entries["raises"][0]), "output card has both 'output' and 'raises'; keep one")
-    elif "output" not in entries and "raises" not in entries:
-        if not allow_unrecorded and not folded & {"output", "raises"}:
-            report.add(line_of(node), UNRECORDED_MESSAGE)
+        report.add(
+            line_of(entries["raises"][0]), "output card has both 'output' and 'raises'; keep one"
+        )
+    elif (
+        "output" not in entries
+        and "raises" not in entries
+        and not allow_unrecorded
+        and not folded & {"output", "raises"}
+    ):
+        report.add(line_of(node), UNRECORDED_MESSAGE)
     if values.get("match") == "regex":
         for name in ("output", "accept"):
             patterns = values.get(name)
-            for i, pattern in enumerate([patterns] if isinstance(patterns, str) else patterns or ()):
+            for i, pattern in enumerate(
+                [patterns] if isinstance(patterns, str) else patterns or ()
+            ):
                 try:
-                    re.compile(pattern)  # type: ignore[arg-type]
+                    re.compile(pattern)
                 except re.error as exc:
                     where = f"'{name}'" + (f" item {i + 1}" if name == "accept" else "")
-                    report.add(line_of(entries[name][1]), f"{where} is not a valid regular expression "
-                               f"(match: regex): {exc}")
+                    report.add(
+                        line_of(entries[name][1]),
+                        f"{where} is not a valid regular expression (match: regex): {exc}",
+                    )
 
 
 def _check_choice(entries: _Entries, values: dict[str, object], report: Report) -> None:
@@ -269,8 +325,11 @@ def _check_choice(entries: _Entries, values: dict[str, object], report: Report) 
     if isinstance(choices, tuple):
         bad = [i for i in correct if not 0 <= i < len(choices)]
         for i in bad:
-            report.add(line_of(node), f"'correct' index {i} is out of range: there are {len(choices)} "
-                       f"choices, numbered 0 to {len(choices) - 1}")
+            report.add(
+                line_of(node),
+                f"'correct' index {i} is out of range: there are {len(choices)} "
+                f"choices, numbered 0 to {len(choices) - 1}",
+            )
 
 
 def _check_cloze(text: Text, node: Node, report: Report) -> tuple[int, ...]:
@@ -281,7 +340,10 @@ def _check_cloze(text: Text, node: Node, report: Report) -> tuple[int, ...]:
         by_lang[lang] = cloze.numbers(variant)
     distinct = {tuple(n) for n in by_lang.values()}
     if len(distinct) > 1:
-        shown = "; ".join(f"{lang}: {', '.join(f'c{n}' for n in nums) or 'none'}" for lang, nums in by_lang.items())
+        shown = "; ".join(
+            f"{lang}: {', '.join(f'c{n}' for n in nums) or 'none'}"
+            for lang, nums in by_lang.items()
+        )
         report.add(line_of(node), f"cloze deletions differ between languages ({shown})")
     return tuple(sorted({n for nums in by_lang.values() for n in nums if n > 0}))
 
@@ -290,7 +352,9 @@ def _check_cloze(text: Text, node: Node, report: Report) -> tuple[int, ...]:
 # Pass 2: the deck as a whole
 
 
-def _assemble(drafts: list[_Draft], deck_id: str, deck_values: dict[str, object], report: Report) -> list[Card]:
+def _assemble(
+    drafts: list[_Draft], deck_id: str, deck_values: dict[str, object], report: Report
+) -> list[Card]:
     notes: dict[str, _Draft] = {}
     for draft in drafts:
         if draft.id is None:
@@ -299,7 +363,9 @@ def _assemble(drafts: list[_Draft], deck_id: str, deck_values: dict[str, object]
         if first is None:
             notes[draft.id] = draft
         else:
-            report.add(draft.line, f"duplicate card id '{draft.id}' (first defined at line {first.line})")
+            report.add(
+                draft.line, f"duplicate card id '{draft.id}' (first defined at line {first.line})"
+            )
             draft.ok = False
 
     deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]
@@ -317,8 +383,9 @@ def _assemble(drafts: list[_Draft], deck_id: str, deck_values: dict[str, object]
     return cards
 
 
-def _resolve_requires(draft: _Draft, notes: dict[str, _Draft], deck_id: str,
-                      report: Report) -> tuple[str, ...] | None:
+def _resolve_requires(
+    draft: _Draft, notes: dict[str, _Draft], deck_id: str, report: Report
+) -> tuple[str, ...] | None:
     """Full keys for `requires`; a cloze note stands for all its parts. None if any is bad."""
     keys: list[str] = []
     ok = True
@@ -330,7 +397,9 @@ def _resolve_requires(draft: _Draft, notes: dict[str, _Draft], deck_id: str,
         card_id, _, part = rest.partition("#")
         target = notes.get(card_id)
         if target is None:
-            report.add(line, f"requires unknown card '{card_id}'{did_you_mean(card_id, list(notes))}")
+            report.add(
+                line, f"requires unknown card '{card_id}'{did_you_mean(card_id, list(notes))}"
+            )
             ok = False
         elif target is draft:
             report.add(line, f"card '{card_id}' requires itself")
@@ -347,12 +416,15 @@ def _resolve_requires(draft: _Draft, notes: dict[str, _Draft], deck_id: str,
     return tuple(dict.fromkeys(keys)) if ok else None
 
 
-def _check_cycles(requires: dict[str, tuple[str, ...]], notes: dict[str, _Draft], deck_id: str,
-                  report: Report) -> None:
+def _check_cycles(
+    requires: dict[str, tuple[str, ...]], notes: dict[str, _Draft], deck_id: str, report: Report
+) -> None:
     """Cards of this deck that require each other in a circle could never be introduced."""
     prefix = f"{deck_id}/"
     graph = {
-        note: sorted({key[len(prefix):].partition("#")[0] for key in keys if key.startswith(prefix)})
+        note: sorted(
+            {key[len(prefix) :].partition("#")[0] for key in keys if key.startswith(prefix)}
+        )
         for note, keys in requires.items()
     }
     finished: set[str] = set()
@@ -367,7 +439,7 @@ def _check_cycles(requires: dict[str, tuple[str, ...]], notes: dict[str, _Draft]
                 todo.pop()
                 finished.add(path.pop())
             elif step in path:
-                cycle = path[path.index(step):] + [step]
+                cycle = path[path.index(step) :] + [step]
                 report.add(notes[step].line, f"requires form a cycle: {' -> '.join(cycle)}")
                 finished.update(cycle)
             elif step not in finished and step in graph:
@@ -375,8 +447,13 @@ def _check_cycles(requires: dict[str, tuple[str, ...]], notes: dict[str, _Draft]
                 todo.append(iter(graph[step]))
 
 
-def _build(draft: _Draft, deck_id: str, deck_tags: tuple[str, ...], deck_python: str | None,
-           requires: tuple[str, ...]) -> list[Card]:
+def _build(
+    draft: _Draft,
+    deck_id: str,
+    deck_tags: tuple[str, ...],
+    deck_python: str | None,
+    requires: tuple[str, ...],
+) -> list[Card]:
     v = draft.values
     common = dict(
         deck=deck_id,
@@ -395,10 +472,19 @@ def _build(draft: _Draft, deck_id: str, deck_tags: tuple[str, ...], deck_python:
             for n in draft.cloze_numbers
         ]
     if kind is CardKind.OUTPUT:
-        return [Card(**common, front=v.get("front"), code=v["code"], output=v.get("output"),  # type: ignore[arg-type]
-                     raises=v.get("raises"), accept=v.get("accept", ()), match=v.get("match", "exact"),
-                     python=v.get("python", deck_python),
-                     timeout=v.get("timeout"))]
+        return [
+            Card(
+                **common,
+                front=v.get("front"),
+                code=v["code"],
+                output=v.get("output"),  # type: ignore[arg-type]
+                raises=v.get("raises"),
+                accept=v.get("accept", ()),
+                match=v.get("match", "exact"),
+                python=v.get("python", deck_python),
+                timeout=v.get("timeout"),
+            )
+        ]
     extra: dict[str, object] = {"front": v.get("front"), "code": v.get("code")}
     if kind is CardKind.BASIC:
         extra["back"] = v.get("back")

@@ -70,7 +70,9 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
     if problem is not None:
         return None, [problem]
     if not text.strip():
-        return None, [DeckProblem(path, 1, "file is empty (a deck needs 'deck', 'title' and 'cards')")]
+        return None, [
+            DeckProblem(path, 1, "file is empty (a deck needs 'deck', 'title' and 'cards')")
+        ]
     try:
         with gc_paused():
             root = yaml.compose(text, Loader=_Loader)
@@ -79,7 +81,11 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
     except RecursionError:
         return None, [DeckProblem(path, None, "YAML nesting is too deep")]
     if root is None:
-        return None, [DeckProblem(path, 1, "file is empty: only comments (a deck needs 'deck', 'title' and 'cards')")]
+        return None, [
+            DeckProblem(
+                path, 1, "file is empty: only comments (a deck needs 'deck', 'title' and 'cards')"
+            )
+        ]
     problems = check_tree(root, path)
     if any(p.message.startswith(_ALIAS_MESSAGE) for p in problems):
         problems = [p for p in problems if not p.message.startswith(_ALIAS_MESSAGE)]
@@ -113,7 +119,9 @@ def _decode(data: bytes, path: str) -> tuple[str, DeckProblem | None]:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = data[exc.start]
         return "", DeckProblem(
-            path, line, f"file is not UTF-8 (byte 0x{byte:02x} at column {column}); save it as UTF-8"
+            path,
+            line,
+            f"file is not UTF-8 (byte 0x{byte:02x} at column {column}); save it as UTF-8",
         )
 
 
@@ -121,7 +129,9 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> DeckProblem:
     if isinstance(exc, yaml.reader.ReaderError):
         line = text.count("\n", 0, max(exc.position, 0)) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        return DeckProblem(path, line, f"character {char!r} (#x{ord(char):04x}) is not allowed in YAML")
+        return DeckProblem(
+            path, line, f"character {char!r} (#x{ord(char):04x}) is not allowed in YAML"
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc)
@@ -130,12 +140,18 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> DeckProblem:
         source = lines[line - 1] if 0 < line <= len(lines) else ""
         indent = source[: len(source) - len(source.lstrip(" \t"))]
         if "\t" in indent or re.search(r"\btab\b", problem):
-            return DeckProblem(path, line, "tabs are not allowed for indentation (indent with spaces)")
+            return DeckProblem(
+                path, line, "tabs are not allowed for indentation (indent with spaces)"
+            )
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
     message = f"YAML syntax error: {problem}"
     if context:
-        where = f" at line {context_mark.line + 1}" if context_mark is not None and context_mark.line + 1 != line else ""
+        where = (
+            f" at line {context_mark.line + 1}"
+            if context_mark is not None and context_mark.line + 1 != line
+            else ""
+        )
         message += f" ({context}{where})"
     return DeckProblem(path, line, message)
 
@@ -164,8 +180,14 @@ def check_tree(root: Node, path: str) -> list[DeckProblem]:
         seen.add(ident)
         tag = node.tag
         if tag not in allowed and tag != MERGE_TAG:
-            add(DeckProblem(path, line_of(node), f"tag {show_tag(tag)} is not allowed in decks "
-                            "(decks are plain data; remove the tag, quote the value if needed)"))
+            add(
+                DeckProblem(
+                    path,
+                    line_of(node),
+                    f"tag {show_tag(tag)} is not allowed in decks "
+                    "(decks are plain data; remove the tag, quote the value if needed)",
+                )
+            )
             if not isinstance(node, (mapping, sequence)):
                 continue
         cls = node.__class__
@@ -174,14 +196,23 @@ def check_tree(root: Node, path: str) -> list[DeckProblem]:
             for key, value in node.value:
                 if key.__class__ is ScalarNode:
                     if key.tag == MERGE_TAG:
-                        add(DeckProblem(path, line_of(key), "merge keys (<<) are not supported in decks"))
+                        add(
+                            DeckProblem(
+                                path, line_of(key), "merge keys (<<) are not supported in decks"
+                            )
+                        )
                     name = key.value
                     first = firsts.get(name)
                     if first is None:
                         firsts[name] = key.start_mark.line + 1
                     else:
-                        add(DeckProblem(path, key.start_mark.line + 1,
-                                        f"duplicate key '{name}' (first defined at line {first})"))
+                        add(
+                            DeckProblem(
+                                path,
+                                key.start_mark.line + 1,
+                                f"duplicate key '{name}' (first defined at line {first})",
+                            )
+                        )
                 else:
                     push(key)
                 push(value)
@@ -202,7 +233,9 @@ def _alias_problems(text: str, path: str) -> list[DeckProblem]:
     except yaml.YAMLError:  # pragma: no cover - it composed a moment ago
         pass
     message = f"{_ALIAS_MESSAGE}; write the value out"
-    return [DeckProblem(path, line, message) for line in dict.fromkeys(lines)] or [DeckProblem(path, None, message)]
+    return [DeckProblem(path, line, message) for line in dict.fromkeys(lines)] or [
+        DeckProblem(path, None, message)
+    ]
 
 
 def line_of(node: Node) -> int:
@@ -210,7 +243,7 @@ def line_of(node: Node) -> int:
 
 
 def show_tag(tag: str) -> str:
-    return "!!" + tag[len(CORE):] if tag.startswith(CORE) else tag
+    return "!!" + tag[len(CORE) :] if tag.startswith(CORE) else tag
 
 
 # ---------------------------------------------------------------------------
@@ -262,7 +295,7 @@ def describe(node: Node) -> str:
             return f"a number ({_number_12(node.value)}) by YAML 1.2 editors and tools"
         except ValueError:
             return "a number"
-    value = scalar_value(node)  # type: ignore[arg-type]
+    value = scalar_value(node)
     if tag == BOOL_TAG:
         return f"a boolean ({str(value).lower()})"
     if tag == NULL_TAG:

@@ -33,21 +33,29 @@ def stable_id(text: str) -> int:
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest()[:15], 16)
 
 
-def _models():  # type: ignore[no-untyped-def]
+def _models():
     import genanki
 
     basic = genanki.Model(
-        BASIC_MODEL_ID, "quiz basic",
+        BASIC_MODEL_ID,
+        "quiz basic",
         fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Key"}],
-        templates=[{"name": "Card 1", "qfmt": "{{Front}}",
-                    "afmt": '{{FrontSide}}<hr id="answer">{{Back}}'}],
-        css=CSS, sort_field_index=2,
+        templates=[
+            {"name": "Card 1", "qfmt": "{{Front}}", "afmt": '{{FrontSide}}<hr id="answer">{{Back}}'}
+        ],
+        css=CSS,
+        sort_field_index=2,
     )
     cloze = genanki.Model(
-        CLOZE_MODEL_ID, "quiz cloze",
+        CLOZE_MODEL_ID,
+        "quiz cloze",
         fields=[{"name": "Text"}, {"name": "Back Extra"}, {"name": "Key"}],
-        templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}],
-        css=CSS, model_type=genanki.Model.CLOZE, sort_field_index=2,
+        templates=[
+            {"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}
+        ],
+        css=CSS,
+        model_type=genanki.Model.CLOZE,
+        sort_field_index=2,
     )
     return basic, cloze
 
@@ -66,14 +74,25 @@ def write_apkg(decks: Sequence[ExportDeck], path: Path, lang: str | None) -> dic
         for card in one_per_note(deck.cards):
             if card.kind is CardKind.CLOZE:
                 sides = html_sides(card, lang, deck.lang)
-                fields = [sides.front, to_html(card.explain.get(lang, deck.lang)) if card.explain else "",
-                          card.note_key]
-                note = genanki.Note(model=cloze, fields=fields, tags=list(card.tags),
-                                    guid=genanki.guid_for(card.note_key))
+                fields = [
+                    sides.front,
+                    to_html(card.explain.get(lang, deck.lang)) if card.explain else "",
+                    card.note_key,
+                ]
+                note = genanki.Note(
+                    model=cloze,
+                    fields=fields,
+                    tags=list(card.tags),
+                    guid=genanki.guid_for(card.note_key),
+                )
             else:
                 sides = html_sides(card, lang, deck.lang)
-                note = genanki.Note(model=basic, fields=[sides.front, sides.back, card.key],
-                                    tags=list(card.tags), guid=genanki.guid_for(card.key))
+                note = genanki.Note(
+                    model=basic,
+                    fields=[sides.front, sides.back, card.key],
+                    tags=list(card.tags),
+                    guid=genanki.guid_for(card.key),
+                )
             anki_deck.add_note(note)
         counts[deck.id] = len(anki_deck.notes)
         packages.append(anki_deck)

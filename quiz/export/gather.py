@@ -43,7 +43,7 @@ def one_per_note(cards: Sequence[Card]) -> list[Card]:
     return out
 
 
-def gather(repo: "Repo", decks: Sequence[str], now: datetime) -> list[ExportDeck]:
+def gather(repo: Repo, decks: Sequence[str], now: datetime) -> list[ExportDeck]:
     """The store's decks (all, or those named in `decks`), each with its live cards."""
     from quiz.store.repo import CardFilter
 
@@ -51,7 +51,11 @@ def gather(repo: "Repo", decks: Sequence[str], now: datetime) -> list[ExportDeck
     known = {s.deck: s for s in summaries}
     missing = [d for d in decks if d not in known]
     if missing:
-        hint = f" (the store has: {', '.join(known)})" if known else " (the store has no decks; run quiz import first)"
+        hint = (
+            f" (the store has: {', '.join(known)})"
+            if known
+            else " (the store has no decks; run quiz import first)"
+        )
         raise NotFound(f"no deck named {', '.join(repr(m) for m in missing)}{hint}")
     wanted = list(dict.fromkeys(decks)) if decks else list(known)
     if not wanted:

@@ -59,7 +59,11 @@ def markdown_sides(card: Card, lang: str | None, deck_lang: str | None) -> Sides
         back.append(" / ".join(f"`{a}`" if "`" not in a else a for a in card.answers))
     elif kind is CardKind.CHOICE:
         front.append("\n".join(f"{i + 1}. {t(choice)}" for i, choice in enumerate(card.choices)))
-        back.append("\n".join(f"- ({i + 1}) {t(card.choices[i])}" for i in card.correct if i < len(card.choices)))
+        back.append(
+            "\n".join(
+                f"- ({i + 1}) {t(card.choices[i])}" for i in card.correct if i < len(card.choices)
+            )
+        )
     elif kind is CardKind.OUTPUT:
         if card.raises is not None:
             back.append(f"Raises `{card.raises}`")
@@ -71,7 +75,7 @@ def markdown_sides(card: Card, lang: str | None, deck_lang: str | None) -> Sides
 
 
 @lru_cache(maxsize=1)
-def _markdown():  # type: ignore[no-untyped-def]
+def _markdown():
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False, "highlight": highlight})
@@ -99,7 +103,12 @@ def to_html(markdown: str) -> str:
 def html_sides(card: Card, lang: str | None, deck_lang: str | None) -> Sides:
     """Both sides as HTML for Anki (cloze deletions survive: markdown leaves {{...}} alone)."""
     sides = markdown_sides(card, lang, deck_lang)
-    if card.kind is CardKind.OUTPUT and card.output is not None and card.raises is None and card.output:
+    if (
+        card.kind is CardKind.OUTPUT
+        and card.output is not None
+        and card.raises is None
+        and card.output
+    ):
         back = highlight(card.output, "text")
         if card.explain is not None:
             back += to_html(_t(card.explain, lang, deck_lang))

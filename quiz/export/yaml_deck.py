@@ -99,4 +99,6 @@ def deck_data(deck: ExportDeck) -> dict[str, object]:
 
 def deck_yaml(deck: ExportDeck, schema_ref: str | None = None) -> str:
     header = ((PREFIX + schema_ref)[2:],) if schema_ref else ()
-    return deck_text(deck_data(deck), header + (f"Exported by quiz from the store (deck {deck.id}).",))
+    return deck_text(
+        deck_data(deck), header + (f"Exported by quiz from the store (deck {deck.id}).",)
+    )

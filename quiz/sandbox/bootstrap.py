@@ -85,11 +85,17 @@ def harden(opts, reporter, server=False):
     if opts.get("mountns") == "1":
         import mounts
 
-        mounts.isolate(workdir, int(opts["disk"]), uid, gid, _paths(opts.get("expose", "")), opts["stash"])
+        mounts.isolate(
+            workdir, int(opts["disk"]), uid, gid, _paths(opts.get("expose", "")), opts["stash"]
+        )
         reporter.send("L", "mount-namespace")
     import limits
 
-    values = {name: int(opts[name]) for name in limits.NAMES if name in opts and not (server and name == "cpu")}
+    values = {
+        name: int(opts[name])
+        for name in limits.NAMES
+        if name in opts and not (server and name == "cpu")
+    }
     for note in limits.apply(values, nproc_relative=opts.get("nproc_relative") == "1"):
         reporter.send("N", note)
     if uid >= 0 and os.getuid() == 0 and not server:
@@ -139,7 +145,9 @@ def harden_run(opts, reporter, cpu):
             landlock.scope_signals()
             reporter.send("L", "landlock signal scope")
         except OSError as exc:
-            reporter.send("N", f"the snippet can signal its fork server ({exc}); a harmed server is replaced")
+            reporter.send(
+                "N", f"the snippet can signal its fork server ({exc}); a harmed server is replaced"
+            )
     if opts.get("seccomp") == "1":
         import seccomp
 
@@ -151,7 +159,7 @@ def describe(exc):
     name = type(exc).__qualname__
     try:
         message = str(exc)
-    except BaseException:  # noqa: BLE001 - a broken __str__ is the snippet's business
+    except BaseException:
         message = "<unprintable>"
     return f"{name}: {message}" if message else name
 
@@ -182,7 +190,7 @@ def run_snippet(code, workdir, reporter):
             status = 1
         reporter.send("X", str(status))
         return status
-    except BaseException as exc:  # noqa: BLE001 - everything the snippet raises is its result
+    except BaseException as exc:
         reporter.send("E", describe(exc))
         import linecache
         import traceback
@@ -202,11 +210,13 @@ def serve(opts):
     hello = Collector()
     try:
         harden(opts, hello, server=True)
-    except BaseException as exc:  # noqa: BLE001 - never serve half-protected
+    except BaseException as exc:
         hello.send("F", f"{type(exc).__name__}: {exc}")
         import zygote
 
-        zygote.respond(int(opts["response"]), 0, 2, 0, False, False, zygote.Sink(0), zygote.Sink(0), hello)
+        zygote.respond(
+            int(opts["response"]), 0, 2, 0, False, False, zygote.Sink(0), zygote.Sink(0), hello
+        )
         os._exit(125)
     import zygote
 
@@ -215,7 +225,7 @@ def serve(opts):
     os.set_inheritable(report_fd, False)
     try:
         harden_run(opts, reporter, cpu)
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         reporter.send("F", f"{type(exc).__name__}: {exc}")
         os._exit(125)
     reporter.send("R")
@@ -234,7 +244,7 @@ def main(argv):
             os.set_inheritable(int(opts[key]), False)
     try:
         harden(opts, reporter)
-    except BaseException as exc:  # noqa: BLE001 - never run the snippet half-protected
+    except BaseException as exc:
         reporter.send("F", f"{type(exc).__name__}: {exc}")
         os._exit(125)
     reporter.send("R")
@@ -259,4 +269,3 @@ def receive(fd):
     if not sep or not head.isdigit() or int(head) != len(body):
         return None
     return body.decode("utf-8", "surrogateescape")
-

@@ -80,7 +80,13 @@ def command(
 ) -> list[str]:
     """The argv prefix; the interpreter command line follows it."""
     args = [bwrap, "--die-with-parent", "--new-session"]
-    args += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    args += [
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+    ]
     if not as_root:
         args += ["--unshare-user", "--disable-userns"]
     args += ["--cap-drop", "ALL"]
@@ -98,7 +104,7 @@ def command(
     return args
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def check(bwrap: str | None, as_root: bool) -> str | None:
     """None when bubblewrap works here; otherwise why not (shown by `quiz doctor`)."""
     if bwrap is None:
@@ -107,7 +113,12 @@ def check(bwrap: str | None, as_root: bool) -> str | None:
     true = shutil.which("true", path="/usr/bin:/bin") or "/bin/true"
     try:
         done = subprocess.run(
-            args + [true], stdin=subprocess.DEVNULL, capture_output=True, timeout=10, env={}, start_new_session=True
+            args + [true],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=10,
+            env={},
+            start_new_session=True,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap does not start: {exc}"

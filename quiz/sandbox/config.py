@@ -74,8 +74,11 @@ class SandboxConfig:
     def cpu_seconds(self, timeout: float) -> int:
         """CPU budget per process: a little over the wall clock, so the wall clock
         normally ends a run and RLIMIT_CPU is the backstop."""
-        return int(math.ceil(timeout)) + 1
+        return math.ceil(timeout) + 1
 
     def ids(self) -> tuple[int, int]:
         uid, gid = default_unprivileged_ids()
-        return (self.drop_uid if self.drop_uid is not None else uid, self.drop_gid if self.drop_gid is not None else gid)
+        return (
+            self.drop_uid if self.drop_uid is not None else uid,
+            self.drop_gid if self.drop_gid is not None else gid,
+        )

@@ -4,6 +4,9 @@ Kept to two lines because a script is compiled on every start, while the modules
 it imports are loaded from their cached bytecode (the parent makes sure it exists);
 see bootstrap.py for what the child does.
 """
-import sys, bootstrap  # noqa: E401
+
+import sys
+
+import bootstrap
 
 sys.exit(bootstrap.main(sys.argv))

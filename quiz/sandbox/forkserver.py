@@ -19,8 +19,8 @@ import selectors
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 HELLO_SECONDS = 10.0
 GUARD_SECONDS = 0.9  # past the run's own timeout: the server's reset and drain
@@ -47,7 +47,9 @@ class Response:
 class ForkServer:
     """One started server; used by one run at a time (the Sandbox's pool sees to it)."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], request_w: int, response_r: int, seed: int) -> None:
+    def __init__(
+        self, proc: subprocess.Popen[bytes], request_w: int, response_r: int, seed: int
+    ) -> None:
         self.proc = proc
         self.request_w = request_w
         self.response_r = response_r
@@ -60,7 +62,9 @@ class ForkServer:
 
     # -- protocol --------------------------------------------------------------------
 
-    def _read_until(self, deadline: float, want: Callable[[bytearray], bool], clock: Callable[[], float]) -> None:
+    def _read_until(
+        self, deadline: float, want: Callable[[bytearray], bool], clock: Callable[[], float]
+    ) -> None:
         sel = selectors.DefaultSelector()
         sel.register(self.response_r, selectors.EVENT_READ)
         try:
@@ -77,21 +81,32 @@ class ForkServer:
         finally:
             sel.close()
 
-    def read_response(self, deadline: float, clock: Callable[[], float] = time.monotonic) -> tuple[int, Response]:
+    def read_response(
+        self, deadline: float, clock: Callable[[], float] = time.monotonic
+    ) -> tuple[int, Response]:
         self._read_until(deadline, lambda buf: b"\n" in buf, clock)
         head, _, _ = bytes(self._buf).partition(b"\n")
         fields = head.split()
         if len(fields) != 11 or fields[0] != b"Q" or not all(f.isdigit() for f in fields[1:]):
             raise ServerGone(f"the fork server sent a malformed response: {head[:80]!r}")
-        seq, kind, value, timed_out, clean, out_dropped, err_dropped, n_out, n_err, n_rep = (int(f) for f in fields[1:])
+        seq, kind, value, timed_out, clean, out_dropped, err_dropped, n_out, n_err, n_rep = (
+            int(f) for f in fields[1:]
+        )
         start = len(head) + 1
         end = start + n_out + n_err + n_rep
         self._read_until(deadline, lambda buf: len(buf) >= end, clock)
         body = bytes(self._buf[start:end])
         del self._buf[:end]
         response = Response(
-            kind, value, bool(timed_out), bool(clean), body[:n_out], body[n_out:n_out + n_err],
-            out_dropped, err_dropped, body[n_out + n_err:],
+            kind,
+            value,
+            bool(timed_out),
+            bool(clean),
+            body[:n_out],
+            body[n_out : n_out + n_err],
+            out_dropped,
+            err_dropped,
+            body[n_out + n_err :],
         )
         return seq, response
 
@@ -106,7 +121,14 @@ class ForkServer:
         self.hello = hello.report
         return hello.report
 
-    def run(self, code: str, timeout: float, cpu: int, output_limit: int, clock: Callable[[], float] = time.monotonic) -> Response | None:
+    def run(
+        self,
+        code: str,
+        timeout: float,
+        cpu: int,
+        output_limit: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Response | None:
         """Run one snippet. None when the server stopped answering (it is then
         killed); ServerGone when it died or garbled its answer."""
         with self._lock:
@@ -147,7 +169,7 @@ class ForkServer:
             pid = stack.pop()
             for child in _children(pid):
                 inner = _innermost_pid(child)
-                if inner is not None and inner <= 2 or child == self.proc.pid:
+                if (inner is not None and inner <= 2) or child == self.proc.pid:
                     found.add(child)
                     stack.append(child)
         return found

@@ -46,25 +46,36 @@ def _prefixes(executable: str, *dirs: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def probe(python: str | None = None) -> Interpreter:
     """Describe `python` (a path or a command name); None: the running interpreter."""
     if python is None:
         exe = os.path.realpath(sys.executable)
         return Interpreter(
-            exe, tuple(sys.version_info[:3]), _prefixes(exe, sys.base_prefix, sys.base_exec_prefix), sys.implementation.name  # type: ignore[arg-type]
+            exe,
+            tuple(sys.version_info[:3]),
+            _prefixes(exe, sys.base_prefix, sys.base_exec_prefix),
+            sys.implementation.name,
         )
     path = python if os.sep in python else (__import__("shutil").which(python) or python)
     try:
         done = subprocess.run(
-            [path, "-s", "-S", "-c", _PROBE], capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL
+            [path, "-s", "-S", "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SandboxError(f"--python {python}: cannot run it: {exc}") from None
     if done.returncode != 0:
-        raise SandboxError(f"--python {python}: not a working Python 3 ({done.stderr.strip().splitlines()[-1:] or done.returncode})")
+        raise SandboxError(
+            f"--python {python}: not a working Python 3 ({done.stderr.strip().splitlines()[-1:] or done.returncode})"
+        )
     try:
         version, base, base_exec, exe, impl = ast.literal_eval(done.stdout.strip())
     except (ValueError, SyntaxError):
-        raise SandboxError(f"--python {python}: unexpected answer {done.stdout.strip()[:80]!r}") from None
+        raise SandboxError(
+            f"--python {python}: unexpected answer {done.stdout.strip()[:80]!r}"
+        ) from None
     return Interpreter(exe, tuple(version), _prefixes(exe, base, base_exec), impl)

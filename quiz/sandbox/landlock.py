@@ -78,7 +78,12 @@ def abi_version() -> int:
         libc = _libc()
     except OSError:
         return 0
-    value = libc.syscall(ctypes.c_long(SYS_CREATE_RULESET), None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION))
+    value = libc.syscall(
+        ctypes.c_long(SYS_CREATE_RULESET),
+        None,
+        ctypes.c_size_t(0),
+        ctypes.c_uint32(CREATE_RULESET_VERSION),
+    )
     return max(int(value), 0)
 
 
@@ -93,7 +98,9 @@ def _fs_rights(abi: int) -> int:
     return rights
 
 
-def restrict(read_only: list[str], read_write: list[str], *, deny_tcp: bool = True, scope: bool = True) -> list[str]:
+def restrict(
+    read_only: list[str], read_write: list[str], *, deny_tcp: bool = True, scope: bool = True
+) -> list[str]:
     """Confine this process (and every later child) to the listed paths.
 
     Paths that do not exist are skipped. Needs no_new_privs (set by the caller or
@@ -119,6 +126,7 @@ def restrict(read_only: list[str], read_write: list[str], *, deny_tcp: bool = Tr
         size = 24
     elif scope:
         notes.append(f"landlock ABI {abi} < 6: signals outside the sandbox are not scoped")
+
     def add_rules(fd: int) -> None:
         for paths, rights in ((read_only, READ_ONLY), (read_write, handled)):
             for path in paths:
@@ -132,7 +140,11 @@ def restrict(read_only: list[str], read_write: list[str], *, deny_tcp: bool = Tr
                         allowed &= FILE_RIGHTS
                     rule = _PathBeneath(allowed, pfd)
                     rc = libc.syscall(
-                        ctypes.c_long(SYS_ADD_RULE), ctypes.c_int(fd), ctypes.c_int(RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0)
+                        ctypes.c_long(SYS_ADD_RULE),
+                        ctypes.c_int(fd),
+                        ctypes.c_int(RULE_PATH_BENEATH),
+                        ctypes.byref(rule),
+                        ctypes.c_uint32(0),
                     )
                     if rc < 0:
                         raise OSError(ctypes.get_errno(), f"landlock_add_rule {path} failed")
@@ -151,12 +163,21 @@ def scope_signals() -> None:
     libc = _libc()
     if abi_version() < 6:
         raise OSError("landlock ABI < 6 cannot scope signals")
-    _enforce(libc, _RulesetAttr(0, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL), 24, lambda fd: None)
+    _enforce(
+        libc, _RulesetAttr(0, 0, SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL), 24, lambda fd: None
+    )
 
 
-def _enforce(libc: ctypes.CDLL, attr: _RulesetAttr, size: int, add_rules: Callable[[int], None]) -> None:
+def _enforce(
+    libc: ctypes.CDLL, attr: _RulesetAttr, size: int, add_rules: Callable[[int], None]
+) -> None:
     """Create a ruleset, let `add_rules` fill it, and restrict this process to it."""
-    fd = libc.syscall(ctypes.c_long(SYS_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    fd = libc.syscall(
+        ctypes.c_long(SYS_CREATE_RULESET),
+        ctypes.byref(attr),
+        ctypes.c_size_t(size),
+        ctypes.c_uint32(0),
+    )
     if fd < 0:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:

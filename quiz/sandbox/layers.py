@@ -64,13 +64,28 @@ def make_plan(config: SandboxConfig) -> Plan:
     if os.name != "posix":
         from quiz.sandbox.config import SandboxError
 
-        raise SandboxError("the sandbox needs a POSIX system (Linux or macOS); on Windows run quiz under WSL")
+        raise SandboxError(
+            "the sandbox needs a POSIX system (Linux or macOS); on Windows run quiz under WSL"
+        )
     linux = sys.platform.startswith("linux")
     as_root = hasattr(os, "geteuid") and os.geteuid() == 0
     interp = probe(config.python)
     if not linux:
-        return Plan(interp, False, as_root, config.ids() if as_root else None, None, "n/a: not Linux",
-                    0, "n/a: not Linux", False, "n/a: not Linux", False, False, False)
+        return Plan(
+            interp,
+            False,
+            as_root,
+            config.ids() if as_root else None,
+            None,
+            "n/a: not Linux",
+            0,
+            "n/a: not Linux",
+            False,
+            "n/a: not Linux",
+            False,
+            False,
+            False,
+        )
     if config.bwrap:
         found = bwrap_mod.find()
         problem = bwrap_mod.check(found, as_root)
@@ -85,7 +100,15 @@ def make_plan(config: SandboxConfig) -> Plan:
     else:
         ll_status = f"active: ABI {abi}"
     sc = config.seccomp and seccomp.supported()
-    sc_status = "active" if sc else ("off: disabled by configuration" if not config.seccomp else "missing: unsupported architecture")
+    sc_status = (
+        "active"
+        if sc
+        else (
+            "off: disabled by configuration"
+            if not config.seccomp
+            else "missing: unsupported architecture"
+        )
+    )
     return Plan(
         interpreter=interp,
         linux=True,
@@ -112,26 +135,46 @@ def report(plan: Plan, config: SandboxConfig) -> tuple[Layer, ...]:
     """Every layer, active or not, with what it protects."""
     layers: list[Layer] = []
     add = lambda name, status, detail="": layers.append(Layer(name, status, detail))  # noqa: E731
-    add("timeout", "active", f"wall clock {config.timeout:g}s by default; CPU seconds via RLIMIT_CPU")
+    add(
+        "timeout",
+        "active",
+        f"wall clock {config.timeout:g}s by default; CPU seconds via RLIMIT_CPU",
+    )
     add("process-group", "active", "own session; the whole group is killed at the end")
     add("temp-dir", "active", "a fresh empty working directory, removed afterwards")
     if plan.linux or sys.platform == "darwin":
-        add("rlimits", "active", f"address space {config.memory_mb} MB, file {config.file_size_mb} MB, "
-            f"{config.open_files} files, {config.processes} processes")
+        add(
+            "rlimits",
+            "active",
+            f"address space {config.memory_mb} MB, file {config.file_size_mb} MB, "
+            f"{config.open_files} files, {config.processes} processes",
+        )
     else:
         add("rlimits", "missing", "no resource limits on this platform")
     if plan.tmpfs_workdir:
         add("disk-cap", "active", f"working dir is a {config.disk_mb} MB tmpfs")
     else:
-        add("disk-cap", "active", f"{config.disk_mb} MB total, enforced by watching the directory (RLIMIT_FSIZE per file)")
+        add(
+            "disk-cap",
+            "active",
+            f"{config.disk_mb} MB total, enforced by watching the directory (RLIMIT_FSIZE per file)",
+        )
     if plan.as_root:
         uid, gid = plan.drop_ids or (0, 0)
         add("privilege-drop", "active", f"root drops to uid {uid} gid {gid}, no groups")
     else:
-        add("privilege-drop", "n/a", f"not root (uid {os.getuid() if hasattr(os, 'getuid') else '?'})")
+        add(
+            "privilege-drop",
+            "n/a",
+            f"not root (uid {os.getuid() if hasattr(os, 'getuid') else '?'})",
+        )
     add("bubblewrap", *_split(plan.bwrap_status))
     if plan.bwrap is not None:
-        add("namespaces", "active", "pid, net, ipc, uts, mount (bubblewrap)" + ("" if plan.as_root else ", user"))
+        add(
+            "namespaces",
+            "active",
+            "pid, net, ipc, uts, mount (bubblewrap)" + ("" if plan.as_root else ", user"),
+        )
     elif plan.mountns:
         add("namespaces", "active", "mount, net, ipc, uts (made by the child as root)")
     else:
@@ -146,15 +189,22 @@ def report(plan: Plan, config: SandboxConfig) -> tuple[Layer, ...]:
     if plan.seccomp:
         net.append("seccomp denies non-unix sockets")
     add("network", "active" if net else "missing", ", ".join(net) or "snippets can open sockets")
-    add("subreaper", "active" if plan.subreaper else ("missing" if plan.linux else "n/a"),
-        "double-forked daemons are adopted and killed" if plan.subreaper else "")
+    add(
+        "subreaper",
+        "active" if plan.subreaper else ("missing" if plan.linux else "n/a"),
+        "double-forked daemons are adopted and killed" if plan.subreaper else "",
+    )
     # Not a protection but how runs start; reported so a surprising result can be
     # re-checked with a fresh interpreter (QUIZ_SANDBOX_NO_FORK_SERVER=1).
     if plan.bwrap is None:
         add("fork-server", "n/a", "needs bubblewrap: a fresh interpreter per run")
     elif config.fork_server:
-        add("fork-server", "active", "runs fork from one hardened interpreter per hash seed; "
-            "processes and scratch dirs are reset between runs")
+        add(
+            "fork-server",
+            "active",
+            "runs fork from one hardened interpreter per hash seed; "
+            "processes and scratch dirs are reset between runs",
+        )
     else:
         add("fork-server", "off", "a fresh interpreter per run (QUIZ_SANDBOX_NO_FORK_SERVER)")
     return tuple(layers)
@@ -162,4 +212,8 @@ def report(plan: Plan, config: SandboxConfig) -> tuple[Layer, ...]:
 
 def missing_notes(layers: tuple[Layer, ...]) -> tuple[str, ...]:
     """One short note per layer that should be there but is not."""
-    return tuple(f"sandbox layer missing: {layer.name} ({layer.detail})" for layer in layers if layer.status == "missing")
+    return tuple(
+        f"sandbox layer missing: {layer.name} ({layer.detail})"
+        for layer in layers
+        if layer.status == "missing"
+    )

@@ -28,14 +28,14 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from quiz.model import RunResult
 from quiz.sandbox import bwrap as bwrap_mod
 from quiz.sandbox import reaper
-from quiz.sandbox.forkserver import MAX_REQUEST, ForkServer, Response, ServerGone
 from quiz.sandbox.config import MAX_CODE_BYTES, SandboxConfig, SandboxError
+from quiz.sandbox.forkserver import MAX_REQUEST, ForkServer, Response, ServerGone
 from quiz.sandbox.layers import Layer, Plan, make_plan, missing_notes, report
 
 BOOTSTRAP_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -190,7 +190,7 @@ class _Child:
         shutil.rmtree(self.host_dir, ignore_errors=True)
 
 
-_live: "weakref.WeakSet[Sandbox]" = weakref.WeakSet()
+_live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
 
 
 @atexit.register
@@ -210,7 +210,9 @@ class Sandbox:
     adding to the next run's latency.
     """
 
-    def __init__(self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config or SandboxConfig.from_env()
         self._clock = clock
         self._plan: Plan | None = None
@@ -250,7 +252,13 @@ class Sandbox:
         }
 
     def _command(
-        self, plan: Plan, host_dir: str, code: str | None, key: tuple[int, int], report_fd: int, code_fd: int,
+        self,
+        plan: Plan,
+        host_dir: str,
+        code: str | None,
+        key: tuple[int, int],
+        report_fd: int,
+        code_fd: int,
         server: tuple[int, int] | None = None,
     ) -> tuple[list[str], dict[str, str], str]:
         """The child's command line; with `server` (request fd, response fd) a fork
@@ -275,7 +283,14 @@ class Sandbox:
         if plan.drop_ids is not None:
             opts["uid"], opts["gid"] = (str(i) for i in plan.drop_ids)
         system = [d for d in bwrap_mod.SYSTEM_DIRS if os.path.isdir(d)] + ["/etc/ld.so.cache"]
-        readable = [*system, *interp.prefixes, BOOTSTRAP_DIR, "/dev/urandom", "/dev/random", "/sys/devices/system/cpu"]
+        readable = [
+            *system,
+            *interp.prefixes,
+            BOOTSTRAP_DIR,
+            "/dev/urandom",
+            "/dev/random",
+            "/sys/devices/system/cpu",
+        ]
         writable = [inside, "/dev/shm", "/dev/null", "/dev/zero"]
         if plan.bwrap:
             readable.append("/proc")  # the sandbox's own pid namespace only
@@ -288,7 +303,13 @@ class Sandbox:
             opts["seccomp"] = "1"
         argv: list[str] = []
         if plan.bwrap:
-            argv = bwrap_mod.command(plan.bwrap, as_root=plan.as_root, ro_paths=(*interp.prefixes, BOOTSTRAP_DIR), env=env, disk_bytes=disk)
+            argv = bwrap_mod.command(
+                plan.bwrap,
+                as_root=plan.as_root,
+                ro_paths=(*interp.prefixes, BOOTSTRAP_DIR),
+                env=env,
+                disk_bytes=disk,
+            )
         else:
             os.mkdir(os.path.join(host_dir, "work"), 0o700)
             if plan.linux:
@@ -299,7 +320,12 @@ class Sandbox:
             if plan.mountns:
                 stash = os.path.join(host_dir, "stash")
                 os.mkdir(stash, 0o700)
-                opts.update(mountns="1", disk=str(disk), stash=stash, expose="\n".join((*interp.prefixes, BOOTSTRAP_DIR)))
+                opts.update(
+                    mountns="1",
+                    disk=str(disk),
+                    stash=stash,
+                    expose="\n".join((*interp.prefixes, BOOTSTRAP_DIR)),
+                )
         argv += [interp.executable, *PY_FLAGS, BOOTSTRAP]
         if server is not None:
             del opts["report"], opts["cpu"]
@@ -318,8 +344,11 @@ class Sandbox:
         """Run `code` as `__main__` in a fresh sandboxed interpreter; never raises for
         anything the snippet does (only SandboxError when the sandbox itself fails)."""
         if "\0" in code:
-            return RunResult(stderr="SyntaxError: source code cannot contain null bytes\n",
-                             exception="SyntaxError: source code cannot contain null bytes", exit_code=1)
+            return RunResult(
+                stderr="SyntaxError: source code cannot contain null bytes\n",
+                exception="SyntaxError: source code cannot contain null bytes",
+                exit_code=1,
+            )
         size = len(code.encode("utf-8", "surrogatepass"))
         if size > MAX_CODE_BYTES:
             raise SandboxError(f"snippet too long (over {MAX_CODE_BYTES} bytes)")
@@ -369,8 +398,13 @@ class Sandbox:
         duration_ms = (self._clock() - started) * 1000.0
         if response is None:
             return RunResult(
-                timed_out=True, signal=signal.SIGKILL, duration_ms=duration_ms,
-                notes=(*missing_notes(self.layers()), f"timed out after {timeout:g}s: the fork server stopped answering and was killed"),
+                timed_out=True,
+                signal=signal.SIGKILL,
+                duration_ms=duration_ms,
+                notes=(
+                    *missing_notes(self.layers()),
+                    f"timed out after {timeout:g}s: the fork server stopped answering and was killed",
+                ),
             )
         return self._from_response(response, server.hello, timeout, duration_ms)
 
@@ -410,11 +444,19 @@ class Sandbox:
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         try:
-            argv, env, _ = self._command(plan, "/", None, (seed, 0), -1, -1, server=(request_r, response_w))
+            argv, env, _ = self._command(
+                plan, "/", None, (seed, 0), -1, -1, server=(request_r, response_w)
+            )
             with reaper.spawning():
                 proc = subprocess.Popen(
-                    argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    pass_fds=(request_r, response_w), env=env, cwd="/", start_new_session=True,
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    pass_fds=(request_r, response_w),
+                    env=env,
+                    cwd="/",
+                    start_new_session=True,
                 )
                 reaper.register(proc.pid)
         except OSError as exc:
@@ -437,16 +479,22 @@ class Sandbox:
             raise SandboxError(f"sandbox setup failed in the child: {hello.fatal}")
         return server
 
-    def _from_response(self, response: Response, hello: bytes, timeout: float, duration_ms: float) -> RunResult:
+    def _from_response(
+        self, response: Response, hello: bytes, timeout: float, duration_ms: float
+    ) -> RunResult:
         cfg = self.config
-        out, err = _Stream(cfg.output_limit, bytearray(response.stdout), response.out_dropped), _Stream(
-            cfg.output_limit, bytearray(response.stderr), response.err_dropped)
+        out, err = (
+            _Stream(cfg.output_limit, bytearray(response.stdout), response.out_dropped),
+            _Stream(cfg.output_limit, bytearray(response.stderr), response.err_dropped),
+        )
         rep = _parse_report(hello + response.report)
         if rep.fatal is not None:
             raise SandboxError(f"sandbox setup failed in the child: {rep.fatal}")
         if not rep.ready and not response.timed_out:
             detail = err.text().strip().splitlines()
-            raise SandboxError("the sandbox child did not start: " + (detail[-1] if detail else "no report"))
+            raise SandboxError(
+                "the sandbox child did not start: " + (detail[-1] if detail else "no report")
+            )
         notes = [*missing_notes(self.layers()), *rep.notes]
         exit_code: int | None = response.value if response.kind == 0 else None
         sig: int | None = response.value if response.kind == 1 else None
@@ -457,8 +505,15 @@ class Sandbox:
         if truncated:
             notes.append(f"output over {cfg.output_limit} bytes per stream was dropped")
         return RunResult(
-            stdout=out.text(), stderr=err.text(), exception=rep.exception, exit_code=exit_code, signal=sig,
-            timed_out=response.timed_out, truncated=truncated, duration_ms=duration_ms, notes=tuple(notes),
+            stdout=out.text(),
+            stderr=err.text(),
+            exception=rep.exception,
+            exit_code=exit_code,
+            signal=sig,
+            timed_out=response.timed_out,
+            truncated=truncated,
+            duration_ms=duration_ms,
+            notes=tuple(notes),
         )
 
     def _take_spare(self, key: tuple[int, int]) -> _Child | None:
@@ -473,7 +528,7 @@ class Sandbox:
         with self._spares_lock:
             if key in self._spares or self._closed:
                 return
-            self._spares[key] = None  # type: ignore[assignment]  # reserved while starting
+            self._spares[key] = None  # reserved while starting
         try:
             spare = self._spawn(plan, key, None)
         except SandboxError:
@@ -523,7 +578,9 @@ class Sandbox:
                 os.close(child.code_w)
                 child.code_w = -1
             started = self._clock()
-            return self._supervise(child.proc, child.report_r, started, timeout, child.host_dir, plan)
+            return self._supervise(
+                child.proc, child.report_r, started, timeout, child.host_dir, plan
+            )
         finally:
             child.discard()
 
@@ -551,7 +608,15 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _supervise(self, proc: subprocess.Popen[bytes], report_r: int, started: float, timeout: float, host_dir: str, plan: Plan) -> RunResult:
+    def _supervise(
+        self,
+        proc: subprocess.Popen[bytes],
+        report_r: int,
+        started: float,
+        timeout: float,
+        host_dir: str,
+        plan: Plan,
+    ) -> RunResult:
         cfg = self.config
         out, err = _Stream(cfg.output_limit), _Stream(cfg.output_limit)
         side = bytearray()
@@ -620,7 +685,9 @@ class Sandbox:
             if watch_disk and _du(workdir) > disk_cap:
                 disk_exceeded = True
             drain_until = self._clock() + DRAIN_SECONDS
-            while len(sel.get_map()) > (1 if pidfd is not None else 0) and self._clock() < drain_until:
+            while (
+                len(sel.get_map()) > (1 if pidfd is not None else 0) and self._clock() < drain_until
+            ):
                 if pidfd is not None and len(sel.get_map()) == 1:
                     break
                 pump(0.05)
@@ -636,7 +703,8 @@ class Sandbox:
         if not rep.ready and not timed_out:
             detail = err.text().strip().splitlines()
             raise SandboxError(
-                "the sandbox child did not start: " + (detail[-1] if detail else f"exit status {proc.returncode}")
+                "the sandbox child did not start: "
+                + (detail[-1] if detail else f"exit status {proc.returncode}")
             )
         notes = list(missing_notes(self.layers()))
         notes += rep.notes
@@ -669,7 +737,9 @@ class Sandbox:
         )
 
 
-def _popen(argv: list[str], env: dict[str, str], cwd: str, fds: tuple[int, ...]) -> subprocess.Popen[bytes]:
+def _popen(
+    argv: list[str], env: dict[str, str], cwd: str, fds: tuple[int, ...]
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
@@ -705,7 +775,13 @@ def default_sandbox() -> Sandbox:
         return _default
 
 
-def run_snippet(code: str, *, timeout: float | None = None, hash_seed: int = 0, config: SandboxConfig | None = None) -> RunResult:
+def run_snippet(
+    code: str,
+    *,
+    timeout: float | None = None,
+    hash_seed: int = 0,
+    config: SandboxConfig | None = None,
+) -> RunResult:
     """One-shot convenience: run `code` in a sandbox with `config` (default: from env)."""
     box = Sandbox(config) if config is not None else default_sandbox()
     return box.run(code, timeout=timeout, hash_seed=hash_seed)

@@ -32,34 +32,123 @@ JSET_K = 0x45
 RET_K = 0x06
 
 AF_UNIX = 1
-NAMESPACE_FLAGS = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x00000080
+NAMESPACE_FLAGS = (
+    0x00020000
+    | 0x02000000
+    | 0x04000000
+    | 0x08000000
+    | 0x10000000
+    | 0x20000000
+    | 0x40000000
+    | 0x00000080
+)
 # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET | NEWTIME
 
 _ARCHES: dict[str, tuple[int, dict[str, int]]] = {
     "x86_64": (
         0xC000003E,
         dict(
-            socket=41, kill=62, clone=56, clone3=435, ptrace=101, process_vm_readv=310, process_vm_writev=311,
-            mount=165, umount2=166, pivot_root=155, chroot=161, swapon=167, swapoff=168, reboot=169,
-            sethostname=170, setdomainname=171, init_module=175, delete_module=176, finit_module=313,
-            kexec_load=246, kexec_file_load=320, bpf=321, perf_event_open=298, userfaultfd=323, keyctl=250,
-            add_key=248, request_key=249, unshare=272, setns=308, open_by_handle_at=304, name_to_handle_at=303,
-            io_uring_setup=425, io_uring_enter=426, io_uring_register=427, open_tree=428, move_mount=429,
-            fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442, acct=163, quotactl=179,
-            iopl=172, ioperm=173, syslog=103, vhangup=153, personality=135, lookup_dcookie=212,
+            socket=41,
+            kill=62,
+            clone=56,
+            clone3=435,
+            ptrace=101,
+            process_vm_readv=310,
+            process_vm_writev=311,
+            mount=165,
+            umount2=166,
+            pivot_root=155,
+            chroot=161,
+            swapon=167,
+            swapoff=168,
+            reboot=169,
+            sethostname=170,
+            setdomainname=171,
+            init_module=175,
+            delete_module=176,
+            finit_module=313,
+            kexec_load=246,
+            kexec_file_load=320,
+            bpf=321,
+            perf_event_open=298,
+            userfaultfd=323,
+            keyctl=250,
+            add_key=248,
+            request_key=249,
+            unshare=272,
+            setns=308,
+            open_by_handle_at=304,
+            name_to_handle_at=303,
+            io_uring_setup=425,
+            io_uring_enter=426,
+            io_uring_register=427,
+            open_tree=428,
+            move_mount=429,
+            fsopen=430,
+            fsconfig=431,
+            fsmount=432,
+            fspick=433,
+            mount_setattr=442,
+            acct=163,
+            quotactl=179,
+            iopl=172,
+            ioperm=173,
+            syslog=103,
+            vhangup=153,
+            personality=135,
+            lookup_dcookie=212,
         ),
     ),
     "aarch64": (
         0xC00000B7,
         dict(
-            socket=198, kill=129, clone=220, clone3=435, ptrace=117, process_vm_readv=270, process_vm_writev=271,
-            mount=40, umount2=39, pivot_root=41, chroot=51, swapon=224, swapoff=225, reboot=142,
-            sethostname=161, setdomainname=162, init_module=105, delete_module=106, finit_module=273,
-            kexec_load=104, kexec_file_load=294, bpf=280, perf_event_open=241, userfaultfd=282, keyctl=219,
-            add_key=217, request_key=218, unshare=97, setns=268, open_by_handle_at=265, name_to_handle_at=264,
-            io_uring_setup=425, io_uring_enter=426, io_uring_register=427, open_tree=428, move_mount=429,
-            fsopen=430, fsconfig=431, fsmount=432, fspick=433, mount_setattr=442, acct=89, quotactl=60,
-            syslog=116, vhangup=58, personality=92, lookup_dcookie=18,
+            socket=198,
+            kill=129,
+            clone=220,
+            clone3=435,
+            ptrace=117,
+            process_vm_readv=270,
+            process_vm_writev=271,
+            mount=40,
+            umount2=39,
+            pivot_root=41,
+            chroot=51,
+            swapon=224,
+            swapoff=225,
+            reboot=142,
+            sethostname=161,
+            setdomainname=162,
+            init_module=105,
+            delete_module=106,
+            finit_module=273,
+            kexec_load=104,
+            kexec_file_load=294,
+            bpf=280,
+            perf_event_open=241,
+            userfaultfd=282,
+            keyctl=219,
+            add_key=217,
+            request_key=218,
+            unshare=97,
+            setns=268,
+            open_by_handle_at=265,
+            name_to_handle_at=264,
+            io_uring_setup=425,
+            io_uring_enter=426,
+            io_uring_register=427,
+            open_tree=428,
+            move_mount=429,
+            fsopen=430,
+            fsconfig=431,
+            fsmount=432,
+            fspick=433,
+            mount_setattr=442,
+            acct=89,
+            quotactl=60,
+            syslog=116,
+            vhangup=58,
+            personality=92,
+            lookup_dcookie=18,
         ),
     ),
 }
@@ -68,7 +157,12 @@ _SPECIAL = {"socket", "kill", "clone", "clone3"}
 
 
 class _Filter(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+    _fields_ = [
+        ("code", ctypes.c_uint16),
+        ("jt", ctypes.c_uint8),
+        ("jf", ctypes.c_uint8),
+        ("k", ctypes.c_uint32),
+    ]
 
 
 class _Prog(ctypes.Structure):
@@ -143,6 +237,13 @@ def install(own_pgid: int | None = None) -> None:
     # process, which made every run ~14 ms slower here; it protects secrets *inside*
     # the filtered process, and a snippet's process holds none.
     libc.syscall.restype = ctypes.c_long
-    rc = libc.syscall(ctypes.c_long(_SECCOMP_SYSCALL[_machine()]), ctypes.c_uint(1), ctypes.c_uint(4), ctypes.byref(prog))
-    if rc != 0 and libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    rc = libc.syscall(
+        ctypes.c_long(_SECCOMP_SYSCALL[_machine()]),
+        ctypes.c_uint(1),
+        ctypes.c_uint(4),
+        ctypes.byref(prog),
+    )
+    if (
+        rc != 0 and libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0
+    ):  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
         raise OSError(ctypes.get_errno(), "installing the seccomp filter failed")

@@ -76,13 +76,23 @@ class Requests:
 def write_all(fd, data):
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def respond(fd, seq, kind, value, timed_out, clean, out, err, report):
-    head = "Q %d %d %d %d %d %d %d %d %d %d\n" % (
-        seq, kind, value, int(timed_out), int(clean), out.dropped, err.dropped, len(out.data), len(err.data), len(report.data)
+    fields = (
+        seq,
+        kind,
+        value,
+        int(timed_out),
+        int(clean),
+        out.dropped,
+        err.dropped,
+        len(out.data),
+        len(err.data),
+        len(report.data),
     )
+    head = "Q " + " ".join(str(int(f)) for f in fields) + "\n"
     write_all(fd, head.encode() + bytes(out.data) + bytes(err.data) + bytes(report.data))
 
 
@@ -231,10 +241,7 @@ def describe(status):
 def others_alive(pid):
     """Whether any process but init, this server and the exited run child exists."""
     me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) not in (1, me, pid):
-            return True
-    return False
+    return any(entry.isdigit() and int(entry) not in (1, me, pid) for entry in os.listdir("/proc"))
 
 
 def layout(tops):
@@ -270,7 +277,9 @@ def layout(tops):
 def pristine(workdir, keep):
     """The usual end of a run: only the snippet file is new and nothing else runs."""
     try:
-        if os.listdir(workdir) != ["snippet.py"] or layout(SCRATCH) != {p for p in keep if not p.startswith(workdir)}:
+        if os.listdir(workdir) != ["snippet.py"] or layout(SCRATCH) != {
+            p for p in keep if not p.startswith(workdir)
+        }:
             return False
         os.unlink(os.path.join(workdir, "snippet.py"))
     except OSError:

@@ -13,10 +13,25 @@ if TYPE_CHECKING:
     from quiz.store.repo import CardFilter, DeckSummary, Repo, StoredCard
     from quiz.store.store import Store, default_learner, open_store
 
-__all__ = ["CardFilter", "DeckSummary", "Repo", "Store", "StoredCard", "default_learner", "open_store"]
+__all__ = [
+    "CardFilter",
+    "DeckSummary",
+    "Repo",
+    "Store",
+    "StoredCard",
+    "default_learner",
+    "open_store",
+]
 
-_HOME = {"CardFilter": "repo", "DeckSummary": "repo", "Repo": "repo", "StoredCard": "repo",
-         "Store": "store", "default_learner": "store", "open_store": "store"}
+_HOME = {
+    "CardFilter": "repo",
+    "DeckSummary": "repo",
+    "Repo": "repo",
+    "StoredCard": "repo",
+    "Store": "store",
+    "default_learner": "store",
+    "open_store": "store",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -68,7 +68,9 @@ def class_answers(session: Session, decks: Sequence[str] = ()) -> list[Answer]:
     """Every answer of every learner (optionally only in these decks), oldest first."""
     r = ReviewRow
     q = (
-        select(Learner.name, CardRow.key, DeckRow.slug, r.kind, r.rating, r.prev_state, r.reviewed_at)
+        select(
+            Learner.name, CardRow.key, DeckRow.slug, r.kind, r.rating, r.prev_state, r.reviewed_at
+        )
         .join(Learner, Learner.id == r.learner_id)
         .join(CardRow, CardRow.id == r.card_id)
         .join(DeckRow, DeckRow.id == CardRow.deck_id)

@@ -48,7 +48,9 @@ class CopyReport:
     source: str  # redacted URLs
     dest: str
     tables: tuple[TableCount, ...]
-    replaced: tuple[TableCount, ...] = ()  # with force: what the destination held before (in `source`)
+    replaced: tuple[
+        TableCount, ...
+    ] = ()  # with force: what the destination held before (in `source`)
 
     @property
     def rows(self) -> int:
@@ -130,10 +132,18 @@ def copy_store(
         source.dispose()
 
 
-def _copy(source: Engine, target: Engine, src_url: str, dest_url: str, force: bool,
-          progress: Callable[[str, int], None] | None) -> CopyReport:
+def _copy(
+    source: Engine,
+    target: Engine,
+    src_url: str,
+    dest_url: str,
+    force: bool,
+    progress: Callable[[str, int], None] | None,
+) -> CopyReport:
     tables = _tables()
-    read_options = {"isolation_level": "REPEATABLE READ"} if source.dialect.name == "postgresql" else {}
+    read_options = (
+        {"isolation_level": "REPEATABLE READ"} if source.dialect.name == "postgresql" else {}
+    )
     with translate_errors(src_url), source.connect().execution_options(**read_options) as rconn:
         _snapshot(rconn)
         with translate_errors(dest_url), target.connect() as wconn, wconn.begin():
@@ -150,7 +160,9 @@ def _copy(source: Engine, target: Engine, src_url: str, dest_url: str, force: bo
             for table in tables:
                 copied = 0
                 pk = list(table.primary_key.columns)
-                result = rconn.execute(select(table).order_by(*pk).execution_options(yield_per=BATCH))
+                result = rconn.execute(
+                    select(table).order_by(*pk).execution_options(yield_per=BATCH)
+                )
                 for rows in result.partitions():
                     wconn.execute(table.insert(), [dict(r._mapping) for r in rows])
                     copied += len(rows)
@@ -161,6 +173,8 @@ def _copy(source: Engine, target: Engine, src_url: str, dest_url: str, force: bo
             wrong = [c for c in counts if not c.ok]
             if wrong:
                 detail = ", ".join(f"{c.table} {c.source} → {c.dest}" for c in wrong)
-                raise StoreError(f"the copy does not match the source ({detail}); nothing was written")
+                raise StoreError(
+                    f"the copy does not match the source ({detail}); nothing was written"
+                )
         rconn.rollback()
     return CopyReport(_label(src_url), _label(dest_url), counts, tuple(held) if force else ())

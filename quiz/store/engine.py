@@ -84,7 +84,9 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"{path.parent}: cannot create the store's folder: {exc.strerror}") from None
+                raise StoreError(
+                    f"{path.parent}: cannot create the store's folder: {exc.strerror}"
+                ) from None
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
@@ -126,8 +128,13 @@ def describe_error(exc: BaseException, url: str) -> str:
         return f"{where}: no such database on the server; create it first ({text})"
     if sqlstate == "28P01" or sqlstate == "28000" or "password authentication" in low:
         return f"{where}: the server refused the login ({text})"
-    if sqlstate.startswith("08") or "connection refused" in low or "could not connect" in low or \
-            "connection failed" in low or "timeout expired" in low:
+    if (
+        sqlstate.startswith("08")
+        or "connection refused" in low
+        or "could not connect" in low
+        or "connection failed" in low
+        or "timeout expired" in low
+    ):
         return f"{where}: cannot reach the database server ({text})"
     if sqlstate == "42501" or "permission denied" in low:
         return f"{where}: not allowed ({text})"

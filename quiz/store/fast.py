@@ -24,7 +24,7 @@ MIGRATIONS = Path(__file__).with_name("migrations") / "versions"
 class DueCounts:
     """One deck's counts (a plain class: `dataclasses` and `typing` cost ~10 ms to import)."""
 
-    __slots__ = ("deck", "due", "new", "learning")
+    __slots__ = ("deck", "due", "learning", "new")
 
     def __init__(self, deck: str, due: int, new: int, learning: int) -> None:
         self.deck = deck
@@ -33,7 +33,9 @@ class DueCounts:
         self.learning = learning
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, DueCounts) and all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+        return isinstance(other, DueCounts) and all(
+            getattr(self, k) == getattr(other, k) for k in self.__slots__
+        )
 
     def __repr__(self) -> str:
         return f"DueCounts(deck={self.deck!r}, due={self.due}, new={self.new}, learning={self.learning})"
@@ -49,7 +51,7 @@ def sqlite_file(db: str | None) -> Path | None:
     db = db or os.environ.get("QUIZ_DB") or None
     if db and "://" in db:
         if db.startswith("sqlite:///"):
-            return Path(db[len("sqlite:///"):])
+            return Path(db[len("sqlite:///") :])
         return None
     if db:
         return Path(db).expanduser().resolve()
@@ -116,7 +118,7 @@ class FastStore:
         self.learner_id = learner_id
 
     @classmethod
-    def open(cls, path: Path, learner: str) -> "FastStore | None":
+    def open(cls, path: Path, learner: str) -> FastStore | None:
         if not path.is_file():
             return None
         try:
@@ -142,8 +144,10 @@ class FastStore:
 
     def deck_files(self) -> dict[str, tuple[str, str]]:
         """Stored deck file path -> (deck id, sha256 of the file when it was imported)."""
-        return {path: (slug, digest) for slug, path, digest in
-                self.conn.execute("SELECT slug, path, file_hash FROM decks")}
+        return {
+            path: (slug, digest)
+            for slug, path, digest in self.conn.execute("SELECT slug, path, file_hash FROM decks")
+        }
 
     def due_total(self, now: datetime, decks: tuple[str, ...] = ()) -> int:
         """Cards due now (learning, review, relearning), not suspended or buried."""
@@ -163,12 +167,15 @@ class FastStore:
         out = []
         for deck_id, slug in q("SELECT id, slug FROM decks ORDER BY slug"):
             n_due, n_learning = due.get(deck_id, (0, 0))
-            out.append(DueCounts(
-                deck=slug, due=n_due, new=cards.get(deck_id, 0) - started.get(deck_id, 0),
-                learning=(n_learning or 0) + learning_later.get(deck_id, 0),
-            ))
+            out.append(
+                DueCounts(
+                    deck=slug,
+                    due=n_due,
+                    new=cards.get(deck_id, 0) - started.get(deck_id, 0),
+                    learning=(n_learning or 0) + learning_later.get(deck_id, 0),
+                )
+            )
         return out
-
 
     def _started_by_deck(self) -> tuple[dict[int, int], dict[int, int]]:
         """(live cards, started live cards) per deck.
@@ -183,9 +190,17 @@ class FastStore:
         cards = {deck: int(live or 0) for deck, _lo, _hi, _n, live in ranges}
         if not ranges or any(hi - lo + 1 != n for _deck, lo, hi, n, _live in ranges):
             return cards, dict(q(_STARTED_BY_DECK, learner).fetchall())
-        case = " ".join(f"WHEN cs.card_id BETWEEN {int(lo)} AND {int(hi)} THEN {int(deck)}" for deck, lo, hi, _n, _l in ranges)
-        started = dict(q(f"SELECT CASE {case} END, COUNT(*) FROM card_states AS cs "
-                         "WHERE cs.learner_id = :learner AND cs.state != 0 GROUP BY 1", learner).fetchall())
+        case = " ".join(
+            f"WHEN cs.card_id BETWEEN {int(lo)} AND {int(hi)} THEN {int(deck)}"
+            for deck, lo, hi, _n, _l in ranges
+        )
+        started = dict(
+            q(
+                f"SELECT CASE {case} END, COUNT(*) FROM card_states AS cs "
+                "WHERE cs.learner_id = :learner AND cs.state != 0 GROUP BY 1",
+                learner,
+            ).fetchall()
+        )
         if any(n != live for _deck, _lo, _hi, n, live in ranges):
             for deck, n in q(_STARTED_RETIRED_BY_DECK, learner):
                 started[deck] = started.get(deck, 0) - n

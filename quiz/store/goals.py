@@ -40,7 +40,9 @@ def set_goal(repo: Repo, deck: str, due_by: date, now: datetime) -> Goal:
     if deck_id is None:
         raise NotFound(f"no deck {deck!r} in the store (see: quiz decks)")
     at = datetime.combine(due_by, time(0), tzinfo=timezone.utc)  # the date, kept as midnight UTC
-    row = repo.session.scalar(select(GoalRow).where(GoalRow.learner_id == repo.learner_id, GoalRow.deck_id == deck_id))
+    row = repo.session.scalar(
+        select(GoalRow).where(GoalRow.learner_id == repo.learner_id, GoalRow.deck_id == deck_id)
+    )
     if row is None:
         row = GoalRow(learner_id=repo.learner_id, deck_id=deck_id, due_by=at, created_at=now)
         repo.session.add(row)
@@ -71,7 +73,12 @@ def goal_load(repo: Repo, goal: Goal, date_start: datetime) -> GoalLoad:
         select(
             func.sum(case((is_new, 1), else_=0)),
             func.sum(case((and_(seen, ST.last_review < goal.created_at), 1), else_=0)),
-            func.sum(case((and_(seen, ST.last_review >= goal.created_at, ST.due <= date_start), 1), else_=0)),
+            func.sum(
+                case(
+                    (and_(seen, ST.last_review >= goal.created_at, ST.due <= date_start), 1),
+                    else_=0,
+                )
+            ),
             func.sum(case((and_(seen, ST.due > date_start), 1), else_=0)),
         )
         .select_from(CardRow)
@@ -83,11 +90,15 @@ def goal_load(repo: Repo, goal: Goal, date_start: datetime) -> GoalLoad:
     return GoalLoad(new=new, pending=pending, scheduled=scheduled, late=late)
 
 
-def late_cards(repo: Repo, deck: str, after: datetime, now: datetime, flt: CardFilter, limit: int) -> list[StoredCard]:
+def late_cards(
+    repo: Repo, deck: str, after: datetime, now: datetime, flt: CardFilter, limit: int
+) -> list[StoredCard]:
     """Cards of `deck` that fall due after `after` (a goal date): to be pulled forward."""
     if limit <= 0:
         return []
-    q = repo._filtered(repo._base(), CardFilter(decks=(deck,), tags=flt.tags, kinds=flt.kinds)).where(
+    q = repo._filtered(
+        repo._base(), CardFilter(decks=(deck,), tags=flt.tags, kinds=flt.kinds)
+    ).where(
         ST.state.in_((1, 2, 3)),
         ST.due > after,
         ST.suspended.is_(False),
@@ -102,7 +113,12 @@ def answered_today(repo: Repo, deck: str, since: datetime) -> tuple[int, int]:
         select(R.prev_state, R.reviewed_at, R.state_before)
         .join(CardRow, CardRow.id == R.card_id)
         .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .where(R.learner_id == repo.learner_id, R.kind == "review", R.reviewed_at >= since, DeckRow.slug == deck)
+        .where(
+            R.learner_id == repo.learner_id,
+            R.kind == "review",
+            R.reviewed_at >= since,
+            DeckRow.slug == deck,
+        )
     )
     new = early = 0
     for prev, at, before in repo.session.execute(q):
@@ -110,6 +126,10 @@ def answered_today(repo: Repo, deck: str, since: datetime) -> tuple[int, int]:
             new += 1
             continue
         due = (before or {}).get("due")
-        if prev == int(CardState.REVIEW) and isinstance(due, str) and datetime.fromisoformat(due) > at:
+        if (
+            prev == int(CardState.REVIEW)
+            and isinstance(due, str)
+            and datetime.fromisoformat(due) > at
+        ):
             early += 1
     return new, early

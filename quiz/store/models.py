@@ -12,7 +12,7 @@ same column compares correctly as text in SQLite and as timestamps in PostgreSQL
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -35,14 +35,14 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; pass UTC-aware times")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, str):  # raw text from SQLite
@@ -51,7 +51,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
 
 class Learner(Base):
@@ -68,8 +68,8 @@ class DeckRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[dict[str, Any]]  # {"variants": [[lang, text], ...]}
-    description: Mapped[Optional[dict[str, Any]]]
-    lang: Mapped[Optional[str]] = mapped_column(String(20))
+    description: Mapped[dict[str, Any] | None]
+    lang: Mapped[str | None] = mapped_column(String(20))
     path: Mapped[str] = mapped_column(Text)
     file_hash: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime]
@@ -94,7 +94,9 @@ class CardRow(Base):
 class CardTag(Base):
     __tablename__ = "card_tags"
 
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
+    )
     tag: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
 
 
@@ -107,16 +109,16 @@ class CardStateRow(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
     state: Mapped[int] = mapped_column(Integer)
-    step: Mapped[Optional[int]]
-    stability: Mapped[Optional[float]] = mapped_column(Float)
-    difficulty: Mapped[Optional[float]] = mapped_column(Float)
-    due: Mapped[Optional[datetime]]
-    last_review: Mapped[Optional[datetime]]
+    step: Mapped[int | None]
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None]
+    last_review: Mapped[datetime | None]
     reps: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     leech: Mapped[bool] = mapped_column(Boolean, default=False)
-    buried_until: Mapped[Optional[datetime]]
+    buried_until: Mapped[datetime | None]
 
 
 class ReviewRow(Base):
@@ -136,10 +138,10 @@ class ReviewRow(Base):
     prev_state: Mapped[int] = mapped_column(Integer, default=0)  # CardState before the answer
     reviewed_at: Mapped[datetime]
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
-    answer: Mapped[Optional[str]] = mapped_column(Text)
-    correct: Mapped[Optional[bool]]
-    state_before: Mapped[Optional[dict[str, Any]]]
-    state_after: Mapped[Optional[dict[str, Any]]]
+    answer: Mapped[str | None] = mapped_column(Text)
+    correct: Mapped[bool | None]
+    state_before: Mapped[dict[str, Any] | None]
+    state_after: Mapped[dict[str, Any] | None]
 
 
 class GoalRow(Base):
@@ -206,10 +208,10 @@ class CardRollup(Base):
     right_answers: Mapped[int] = mapped_column(Integer)
     lapses: Mapped[int] = mapped_column(Integer)
     drill_misses: Mapped[int] = mapped_column(Integer)
-    last_miss: Mapped[Optional[datetime]]
-    last_right: Mapped[Optional[datetime]]
+    last_miss: Mapped[datetime | None]
+    last_right: Mapped[datetime | None]
     duration_ms: Mapped[int] = mapped_column(BigInteger)
-    first_review_at: Mapped[Optional[datetime]]
+    first_review_at: Mapped[datetime | None]
 
 
 class AgeRollup(Base):

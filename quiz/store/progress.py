@@ -10,6 +10,7 @@ that every bucket lies inside one local hour, hence inside one learner day.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
@@ -32,7 +33,7 @@ def _dialect(repo: Repo) -> str:
     return bind.dialect.name
 
 
-def _hour_key(repo: Repo, column, shift_minutes: int):  # type: ignore[no-untyped-def]
+def _hour_key(repo: Repo, column, shift_minutes: int):
     """'YYYY-MM-DD HH' of `column` + shift, in SQL (fast on SQLite's text timestamps)."""
     if _dialect(repo) == "sqlite":
         if shift_minutes:
@@ -47,17 +48,23 @@ def _hour_key(repo: Repo, column, shift_minutes: int):  # type: ignore[no-untype
 
 
 def _from_hour_key(key: str, shift_minutes: int) -> datetime:
-    return datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=timezone.utc) - timedelta(minutes=shift_minutes)
+    return datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=timezone.utc) - timedelta(
+        minutes=shift_minutes
+    )
 
 
-def _days_between(repo: Repo, later, earlier):  # type: ignore[no-untyped-def]
+def _days_between(repo: Repo, later, earlier):
     if _dialect(repo) == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
     return func.extract("epoch", later - earlier) / 86400.0
 
 
-def _in_decks(column, decks: Sequence[str]):  # type: ignore[no-untyped-def]
-    return column.in_(select(CardRow.id).join(DeckRow, DeckRow.id == CardRow.deck_id).where(DeckRow.slug.in_(decks)))
+def _in_decks(column, decks: Sequence[str]):
+    return column.in_(
+        select(CardRow.id)
+        .join(DeckRow, DeckRow.id == CardRow.deck_id)
+        .where(DeckRow.slug.in_(decks))
+    )
 
 
 def _right() -> ColumnElement[int]:
@@ -65,7 +72,7 @@ def _right() -> ColumnElement[int]:
     return case((R.correct.is_(True), 1), (and_(R.correct.is_(None), R.rating > 1), 1), else_=0)
 
 
-def shift_minutes(tz, now: datetime) -> int:  # type: ignore[no-untyped-def]
+def shift_minutes(tz, now: datetime) -> int:
     offset = now.astimezone(tz).utcoffset() or timedelta(0)
     return int(offset.total_seconds() // 60) % 60
 
@@ -97,12 +104,21 @@ def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[s
         at = datetime.fromisoformat(h + ":00").replace(tzinfo=timezone.utc)
         if shift:
             at -= timedelta(minutes=shift)
-        out.append(stats.HourCount(at, int(n), int(drills or 0), int(right or 0), int(graded_n or 0),
-                                   int(passed or 0), int(ms or 0)))
+        out.append(
+            stats.HourCount(
+                at,
+                int(n),
+                int(drills or 0),
+                int(right or 0),
+                int(graded_n or 0),
+                int(passed or 0),
+                int(ms or 0),
+            )
+        )
     return out
 
 
-def _card_counts(  # type: ignore[no-untyped-def]
+def _card_counts(
     repo: Repo, decks: Sequence[str], since: datetime | None, card_ids: Iterable[int] | None = None
 ):
     """The log grouped by card (one row per answered card), as a subquery.
@@ -117,8 +133,17 @@ def _card_counts(  # type: ignore[no-untyped-def]
             func.count().label("answers"),
             func.sum(case((R.kind == "drill", 1), else_=0)).label("drills"),
             func.sum(right).label("right"),
-            func.sum(case((and_(R.kind == "review", R.prev_state == int(CardState.REVIEW), R.rating == 1), 1),
-                          else_=0)).label("lapses"),
+            func.sum(
+                case(
+                    (
+                        and_(
+                            R.kind == "review", R.prev_state == int(CardState.REVIEW), R.rating == 1
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("lapses"),
             func.sum(case((R.kind == "drill", miss), else_=0)).label("drill_misses"),
             func.max(case((miss == 1, R.reviewed_at))).label("last_miss"),
             func.max(case((right == 1, R.reviewed_at))).label("last_right"),
@@ -136,27 +161,43 @@ def _card_counts(  # type: ignore[no-untyped-def]
     return agg.subquery()
 
 
-def _tally(r, tags: dict[int, tuple[str, ...]]) -> stats.CardTally:  # type: ignore[no-untyped-def]
+def _tally(r, tags: dict[int, tuple[str, ...]]) -> stats.CardTally:
     """A CardTally from a `_card_counts` row joined with the card's key, kind and deck.
 
     The latest answer's flag is "the latest right answer is the latest answer" (a right
     and a wrong answer at the same instant count as right)."""
-    last_miss, last_right = r.last_miss, r.last_right  # UTC-aware: the CASE keeps reviewed_at's type
+    last_miss, last_right = (
+        r.last_miss,
+        r.last_right,
+    )  # UTC-aware: the CASE keeps reviewed_at's type
     last = max(t for t in (last_miss, last_right) if t is not None)
     answers = int(r.answers)
     drills = int(r.drills or 0)
     right_n = int(r.right or 0)
     return stats.CardTally(
-        card_id=r.card_id, key=r.key, deck=r.slug, kind=r.kind, reviews=answers - drills, drills=drills,
-        right=right_n, lapses=int(r.lapses or 0), misses=answers - right_n,
-        drill_misses=int(r.drill_misses or 0), last_miss=last_miss, last_answer=last,
+        card_id=r.card_id,
+        key=r.key,
+        deck=r.slug,
+        kind=r.kind,
+        reviews=answers - drills,
+        drills=drills,
+        right=right_n,
+        lapses=int(r.lapses or 0),
+        misses=answers - right_n,
+        drill_misses=int(r.drill_misses or 0),
+        last_miss=last_miss,
+        last_answer=last,
         last_right=last_right is not None and last_right >= last,
-        duration_ms=int(r.ms or 0), tags=tags.get(r.card_id, ()),
+        duration_ms=int(r.ms or 0),
+        tags=tags.get(r.card_id, ()),
     )
 
 
 def card_tallies(
-    repo: Repo, decks: Sequence[str] = (), since: datetime | None = None, card_ids: Iterable[int] | None = None
+    repo: Repo,
+    decks: Sequence[str] = (),
+    since: datetime | None = None,
+    card_ids: Iterable[int] | None = None,
 ) -> list[stats.CardTally]:
     """Per-card answer counts (reviews and drills) since `since`, with keys and tags."""
     sub = _card_counts(repo, decks, since, card_ids)
@@ -177,8 +218,22 @@ def _tallies_and_schedules(
     each card's schedule comes with its row, so nothing is loaded per card."""
     sub = _card_counts(repo, decks, since)
     q = (
-        select(sub, CardRow.key, CardRow.kind, DeckRow.slug, ST.state, ST.step, ST.stability, ST.difficulty,
-               ST.due, ST.last_review, ST.reps, ST.lapses.label("state_lapses"), ST.suspended, ST.leech)
+        select(
+            sub,
+            CardRow.key,
+            CardRow.kind,
+            DeckRow.slug,
+            ST.state,
+            ST.step,
+            ST.stability,
+            ST.difficulty,
+            ST.due,
+            ST.last_review,
+            ST.reps,
+            ST.lapses.label("state_lapses"),
+            ST.suspended,
+            ST.leech,
+        )
         .join(CardRow, CardRow.id == sub.c.card_id)
         .join(DeckRow, DeckRow.id == CardRow.deck_id)
         .outerjoin(ST, and_(ST.card_id == sub.c.card_id, ST.learner_id == repo.learner_id))
@@ -188,10 +243,21 @@ def _tallies_and_schedules(
     sched: dict[int, tuple[str, Schedule, bool, bool]] = {}
     for r in rows:
         if r.state is not None:
-            sched[r.card_id] = (r.slug, Schedule(
-                state=CardState(r.state), step=r.step, stability=r.stability, difficulty=r.difficulty,
-                due=r.due, last_review=r.last_review, reps=r.reps, lapses=r.state_lapses,
-            ), bool(r.suspended), bool(r.leech))
+            sched[r.card_id] = (
+                r.slug,
+                Schedule(
+                    state=CardState(r.state),
+                    step=r.step,
+                    stability=r.stability,
+                    difficulty=r.difficulty,
+                    due=r.due,
+                    last_review=r.last_review,
+                    reps=r.reps,
+                    lapses=r.state_lapses,
+                ),
+                bool(r.suspended),
+                bool(r.leech),
+            )
     return [_tally(r, tags) for r in rows], sched
 
 
@@ -199,54 +265,85 @@ def card_tags(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, ...]]
     out: dict[int, list[str]] = defaultdict(list)
     if len(card_ids) > 5000:  # most of the store: read every tag once rather than 900 ids at a time
         wanted = set(card_ids)
-        for card_id, tag in repo.session.execute(select(CardTag.card_id, CardTag.tag).order_by(CardTag.tag)):
+        for card_id, tag in repo.session.execute(
+            select(CardTag.card_id, CardTag.tag).order_by(CardTag.tag)
+        ):
             if card_id in wanted:
                 out[card_id].append(tag)
         return {k: tuple(v) for k, v in out.items()}
     for start in range(0, len(card_ids), 900):  # stay under SQLite's bound-parameter limit
-        chunk = card_ids[start:start + 900]
-        q = select(CardTag.card_id, CardTag.tag).where(CardTag.card_id.in_(chunk)).order_by(CardTag.tag)
+        chunk = card_ids[start : start + 900]
+        q = (
+            select(CardTag.card_id, CardTag.tag)
+            .where(CardTag.card_id.in_(chunk))
+            .order_by(CardTag.tag)
+        )
         for card_id, tag in repo.session.execute(q):
             out[card_id].append(tag)
     return {k: tuple(v) for k, v in out.items()}
 
 
-def age_counts(repo: Repo, decks: Sequence[str] = (), since: datetime | None = None) -> list[stats.AgeCount]:
+def age_counts(
+    repo: Repo, decks: Sequence[str] = (), since: datetime | None = None
+) -> list[stats.AgeCount]:
     """Review-state answers by the card's age (days since its first review) at the time."""
     sqlite = _dialect(repo) == "sqlite"
     first_at = func.min(R.reviewed_at)
     first = (
         # on SQLite the first review's julianday once per card, not once per answer and bucket
-        select(R.card_id.label("card_id"), (func.julianday(first_at) if sqlite else first_at).label("first"))
+        select(
+            R.card_id.label("card_id"),
+            (func.julianday(first_at) if sqlite else first_at).label("first"),
+        )
         .where(R.learner_id == repo.learner_id, R.kind == "review")
         .group_by(R.card_id)
         .subquery()
     )
-    age = func.julianday(R.reviewed_at) - first.c.first if sqlite else _days_between(repo, R.reviewed_at, first.c.first)
+    age = (
+        func.julianday(R.reviewed_at) - first.c.first
+        if sqlite
+        else _days_between(repo, R.reviewed_at, first.c.first)
+    )
     bounds = [b[0] for b in stats.AGE_BUCKETS]
-    bucket = case(*[(age < hi, lo) for lo, hi in zip(bounds, bounds[1:])], else_=bounds[-1]).label("bucket")
+    bucket = case(
+        *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
+    ).label("bucket")
     q = (
         select(bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
         .join(first, first.c.card_id == R.card_id)
-        .where(R.learner_id == repo.learner_id, R.kind == "review", R.prev_state == int(CardState.REVIEW))
+        .where(
+            R.learner_id == repo.learner_id,
+            R.kind == "review",
+            R.prev_state == int(CardState.REVIEW),
+        )
         .group_by(bucket)
     )
     if since is not None:
         q = q.where(R.reviewed_at >= since)
     if decks:
         q = q.where(_in_decks(R.card_id, decks))
-    return [stats.AgeCount(int(lo), int(n), int(passed or 0)) for lo, n, passed in repo.session.execute(q)]
+    return [
+        stats.AgeCount(int(lo), int(n), int(passed or 0))
+        for lo, n, passed in repo.session.execute(q)
+    ]
 
 
-def due_hours(repo: Repo, until: datetime, decks: Sequence[str] = (), shift: int = 0) -> list[tuple[datetime, int]]:
+def due_hours(
+    repo: Repo, until: datetime, decks: Sequence[str] = (), shift: int = 0
+) -> list[tuple[datetime, int]]:
     """Cards (learning, review, relearning; not suspended) due before `until`, per hour."""
     hour = _hour_key(repo, ST.due, shift).label("hour")
     q = (
         select(hour, func.count())
         .select_from(ST)
         .join(CardRow, CardRow.id == ST.card_id)
-        .where(ST.learner_id == repo.learner_id, ST.state.in_((1, 2, 3)), ST.suspended.is_(False),
-               ST.due < until, CardRow.retired.is_(False))
+        .where(
+            ST.learner_id == repo.learner_id,
+            ST.state.in_((1, 2, 3)),
+            ST.suspended.is_(False),
+            ST.due < until,
+            CardRow.retired.is_(False),
+        )
         .group_by(hour)
     )
     if decks:
@@ -269,11 +366,18 @@ def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[tuple[int, bool, b
             .group_by(ST.state, ST.suspended, ST.leech)
         )
         retired = select(CardRow.id).where(CardRow.retired.is_(True))
-        for rows, sign in ((repo.session.execute(by_state), 1),
-                           (repo.session.execute(by_state.where(ST.card_id.in_(retired))), -1)):
+        for rows, sign in (
+            (repo.session.execute(by_state), 1),
+            (repo.session.execute(by_state.where(ST.card_id.in_(retired))), -1),
+        ):
             for st, su, le, n in rows:
                 counts[(int(st), bool(su), bool(le))] += sign * int(n)
-        live = repo.session.scalar(select(func.count()).select_from(CardRow).where(CardRow.retired.is_(False))) or 0
+        live = (
+            repo.session.scalar(
+                select(func.count()).select_from(CardRow).where(CardRow.retired.is_(False))
+            )
+            or 0
+        )
         counts[(0, False, False)] += int(live) - sum(counts.values())
         return [(st, su, le, n) for (st, su, le), n in counts.items() if n]
     state = func.coalesce(ST.state, 0).label("state")
@@ -308,7 +412,7 @@ def known_decks(repo: Repo, decks: Sequence[str]) -> None:
 def gather_stats(
     repo: Repo,
     *,
-    day,  # type: ignore[no-untyped-def]  # DayClock
+    day,  # DayClock
     now: datetime,
     decks: Sequence[str],
     since: date | None,
@@ -353,14 +457,22 @@ def gather_stats(
         from dataclasses import replace
 
         return replace(report, fronts=fronts)
-    return gather_stats_direct(repo, day=day, now=now, decks=decks, since=since, desired_retention=desired_retention,
-                               retrievability=retrievability, front=front)
+    return gather_stats_direct(
+        repo,
+        day=day,
+        now=now,
+        decks=decks,
+        since=since,
+        desired_retention=desired_retention,
+        retrievability=retrievability,
+        front=front,
+    )
 
 
 def gather_stats_direct(
     repo: Repo,
     *,
-    day,  # type: ignore[no-untyped-def]  # DayClock
+    day,  # DayClock
     now: datetime,
     decks: Sequence[str],
     since: date | None,
@@ -376,8 +488,14 @@ def gather_stats_direct(
     hours = hour_counts(repo, decks, shift)
     tallies, sched = _tallies_and_schedules(repo, decks, since_at)
     status = {
-        cid: stats.CardStatus(cid, int(s.state), susp, leech, s.lapses,
-                              retrievability(deck, cid, s) if s.reps else None)
+        cid: stats.CardStatus(
+            cid,
+            int(s.state),
+            susp,
+            leech,
+            s.lapses,
+            retrievability(deck, cid, s) if s.reps else None,
+        )
         for cid, (deck, s, susp, leech) in sched.items()
     }
     report = stats.build_report(

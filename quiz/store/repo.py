@@ -17,7 +17,16 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from quiz.errors import Conflict
-from quiz.model import CardState, Deck, Rating, Schedule, StoredCard, Text, card_from_dict, card_to_dict
+from quiz.model import (
+    CardState,
+    Deck,
+    Rating,
+    Schedule,
+    StoredCard,
+    Text,
+    card_from_dict,
+    card_to_dict,
+)
 from quiz.scheduler import schedule_from_dict, schedule_to_dict
 from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, Learner, ReviewRow
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
@@ -51,7 +60,7 @@ def text_to_json(text: Text | None) -> dict[str, object] | None:
 def text_from_json(data: dict[str, object] | None) -> Text | None:
     if not data:
         return None
-    return Text(tuple((str(a), str(b)) for a, b in data["variants"]))  # type: ignore[union-attr]
+    return Text(tuple((str(a), str(b)) for a, b in data["variants"]))
 
 
 def _schedule(row: CardStateRow | None) -> Schedule:
@@ -77,7 +86,9 @@ class CardFilter:
 
 
 class Repo:
-    def __init__(self, session: Session, learner_id: int, retry: RetryPolicy = DEFAULT_POLICY) -> None:
+    def __init__(
+        self, session: Session, learner_id: int, retry: RetryPolicy = DEFAULT_POLICY
+    ) -> None:
         self.session = session
         self.learner_id = learner_id
         self.retry = retry
@@ -88,7 +99,9 @@ class Repo:
     # ---- decks -------------------------------------------------------------------
 
     def decks_by_path(self) -> dict[str, StoredDeckInfo]:
-        rows = self.session.execute(select(DeckRow.id, DeckRow.slug, DeckRow.path, DeckRow.file_hash))
+        rows = self.session.execute(
+            select(DeckRow.id, DeckRow.slug, DeckRow.path, DeckRow.file_hash)
+        )
         return {r.path: StoredDeckInfo(r.id, r.slug, r.path, r.file_hash) for r in rows}
 
     def deck_slugs(self) -> dict[str, str]:
@@ -115,8 +128,14 @@ class Repo:
         existing = {
             c.key: c
             for c in self.session.execute(
-                select(CardRow.id, CardRow.key, CardRow.content_hash, CardRow.retired, CardRow.position, CardRow.line)
-                .where(CardRow.deck_id == row.id)
+                select(
+                    CardRow.id,
+                    CardRow.key,
+                    CardRow.content_hash,
+                    CardRow.retired,
+                    CardRow.position,
+                    CardRow.line,
+                ).where(CardRow.deck_id == row.id)
             )
         }
         counts = dict(added=0, updated=0, retired=0, restored=0, unchanged=0)
@@ -175,7 +194,9 @@ class Repo:
             )
             if changed_ids:
                 self.session.execute(delete(CardTag).where(CardTag.card_id.in_(changed_ids)))
-            tag_rows = [{"card_id": ids[key], "tag": tag} for key, tags in tags_for.items() for tag in tags]
+            tag_rows = [
+                {"card_id": ids[key], "tag": tag} for key, tags in tags_for.items() for tag in tags
+            ]
             if tag_rows:
                 self.session.execute(CardTag.__table__.insert(), tag_rows)
         return counts
@@ -217,11 +238,14 @@ class Repo:
         ]
 
     def card_count(self) -> int:
-        return self.session.scalar(select(func.count(CardRow.id)).where(CardRow.retired.is_(False))) or 0
+        return (
+            self.session.scalar(select(func.count(CardRow.id)).where(CardRow.retired.is_(False)))
+            or 0
+        )
 
     # ---- cards for a session ---------------------------------------------------
 
-    def _filtered(self, q, flt: CardFilter):  # type: ignore[no-untyped-def]
+    def _filtered(self, q, flt: CardFilter):
         q = q.where(CardRow.retired.is_(False))
         if flt.decks:
             q = q.where(CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.slug.in_(flt.decks))))
@@ -236,15 +260,25 @@ class Repo:
         ~1000 cards for a review session through the ORM's identity map cost ~25 ms)."""
         out = []
         for r in rows:
-            has_state = r.state is not None  # no state row (outer join): the card is new to this learner
+            has_state = (
+                r.state is not None
+            )  # no state row (outer join): the card is new to this learner
             out.append(
                 StoredCard(
                     row_id=r.id,
                     card=card_from_dict(r.content),
                     schedule=Schedule(
-                        state=CardState(r.state), step=r.step, stability=r.stability, difficulty=r.difficulty,
-                        due=r.due, last_review=r.last_review, reps=r.reps, lapses=r.lapses,
-                    ) if has_state else Schedule(),
+                        state=CardState(r.state),
+                        step=r.step,
+                        stability=r.stability,
+                        difficulty=r.difficulty,
+                        due=r.due,
+                        last_review=r.last_review,
+                        reps=r.reps,
+                        lapses=r.lapses,
+                    )
+                    if has_state
+                    else Schedule(),
                     path=r.path,
                     suspended=bool(has_state and r.suspended),
                     leech=bool(has_state and r.leech),
@@ -253,16 +287,32 @@ class Repo:
             )
         return out
 
-    def _base(self):  # type: ignore[no-untyped-def]
+    def _base(self):
         st = CardStateRow
         return (
-            select(CardRow.id, CardRow.content, st.state, st.step, st.stability, st.difficulty, st.due,
-                   st.last_review, st.reps, st.lapses, st.suspended, st.leech, DeckRow.path, DeckRow.lang)
+            select(
+                CardRow.id,
+                CardRow.content,
+                st.state,
+                st.step,
+                st.stability,
+                st.difficulty,
+                st.due,
+                st.last_review,
+                st.reps,
+                st.lapses,
+                st.suspended,
+                st.leech,
+                DeckRow.path,
+                DeckRow.lang,
+            )
             .join(DeckRow, DeckRow.id == CardRow.deck_id)
             .outerjoin(st, and_(st.card_id == CardRow.id, st.learner_id == self.learner_id))
         )
 
-    def due_cards(self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int], limit: int) -> list[StoredCard]:
+    def due_cards(
+        self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int], limit: int
+    ) -> list[StoredCard]:
         """Cards in `states` due by `horizon`, not suspended or buried, most overdue first."""
         st = CardStateRow
         q = self._filtered(self._base(), flt).where(
@@ -274,13 +324,16 @@ class Repo:
         q = q.order_by(st.due, CardRow.id).limit(limit)
         return self._stored(self.session.execute(q))
 
-    def due_count(self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int]) -> int:
+    def due_count(
+        self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int]
+    ) -> int:
         """How many cards `due_cards` would return without a limit (a count: the
         session's closing line must not load every card due tomorrow)."""
         st = CardStateRow
         q = self._filtered(
-            select(func.count()).select_from(CardRow).join(
-                st, and_(st.card_id == CardRow.id, st.learner_id == self.learner_id)),
+            select(func.count())
+            .select_from(CardRow)
+            .join(st, and_(st.card_id == CardRow.id, st.learner_id == self.learner_id)),
             flt,
         ).where(
             st.state.in_(states),
@@ -295,7 +348,11 @@ class Repo:
         q = self._filtered(self._base(), flt).where(
             or_(
                 st.state.is_(None),
-                and_(st.state == 0, st.suspended.is_(False), or_(st.buried_until.is_(None), st.buried_until <= now)),
+                and_(
+                    st.state == 0,
+                    st.suspended.is_(False),
+                    or_(st.buried_until.is_(None), st.buried_until <= now),
+                ),
             )
         )
         q = q.order_by(DeckRow.slug, CardRow.position).limit(limit)
@@ -308,7 +365,12 @@ class Repo:
             return set()
         q = (
             select(CardRow.key)
-            .join(CardStateRow, and_(CardStateRow.card_id == CardRow.id, CardStateRow.learner_id == self.learner_id))
+            .join(
+                CardStateRow,
+                and_(
+                    CardStateRow.card_id == CardRow.id, CardStateRow.learner_id == self.learner_id
+                ),
+            )
             .where(CardRow.key.in_(keys), CardStateRow.reps > 0)
         )
         return set(self.session.scalars(q))
@@ -317,7 +379,11 @@ class Repo:
         q = (
             select(CardRow.note_key)
             .join(ReviewRow, ReviewRow.card_id == CardRow.id)
-            .where(ReviewRow.learner_id == self.learner_id, ReviewRow.reviewed_at >= since, ReviewRow.kind == "review")
+            .where(
+                ReviewRow.learner_id == self.learner_id,
+                ReviewRow.reviewed_at >= since,
+                ReviewRow.kind == "review",
+            )
             .distinct()
         )
         return set(self.session.scalars(q))
@@ -326,7 +392,11 @@ class Repo:
         """Count of review-log entries since `since`, by the state the card was in."""
         q = (
             select(ReviewRow.prev_state, func.count())
-            .where(ReviewRow.learner_id == self.learner_id, ReviewRow.reviewed_at >= since, ReviewRow.kind == "review")
+            .where(
+                ReviewRow.learner_id == self.learner_id,
+                ReviewRow.reviewed_at >= since,
+                ReviewRow.kind == "review",
+            )
             .group_by(ReviewRow.prev_state)
         )
         return dict(self.session.execute(q).all())
@@ -347,8 +417,15 @@ class Repo:
     def _state_row(self, card_id: int) -> CardStateRow:
         row = self.session.get(CardStateRow, (self.learner_id, card_id))
         if row is None:
-            row = CardStateRow(learner_id=self.learner_id, card_id=card_id, state=0, reps=0, lapses=0,
-                               suspended=False, leech=False)
+            row = CardStateRow(
+                learner_id=self.learner_id,
+                card_id=card_id,
+                state=0,
+                reps=0,
+                lapses=0,
+                suspended=False,
+                leech=False,
+            )
             self.session.add(row)
         return row
 
@@ -439,7 +516,7 @@ class Repo:
             if entry.kind == "review":
                 before = schedule_from_dict(entry.state_before)
                 row = self._state_row(card_id)
-                if row.leech and before.lapses < (entry.state_after or {}).get("lapses", 0):  # type: ignore[operator]
+                if row.leech and before.lapses < (entry.state_after or {}).get("lapses", 0):
                     row.leech = False
                     row.suspended = False
                 self._write_schedule(card_id, before)
@@ -498,7 +575,7 @@ class Repo:
         return list(self.session.scalars(select(Learner.name).order_by(Learner.name)))
 
 
-def int_type():  # type: ignore[no-untyped-def]
+def int_type():
     from sqlalchemy import Integer
 
     return Integer

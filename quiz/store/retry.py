@@ -52,7 +52,11 @@ def is_transient(exc: BaseException) -> bool:
     if getattr(orig, "sqlstate", None) in RETRY_SQLSTATES:
         return True
     text = str(orig).lower()
-    return "database is locked" in text or "database table is locked" in text or "database is busy" in text
+    return (
+        "database is locked" in text
+        or "database table is locked" in text
+        or "database is busy" in text
+    )
 
 
 def run_write(

@@ -22,10 +22,23 @@ compare both): the same CASE expressions, the same age arithmetic.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from sqlalchemy import Integer, String, and_, case, cast, delete, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -58,7 +71,7 @@ def _dialect(repo: Repo) -> str:
     return repo.session.get_bind().dialect.name
 
 
-def _insert(repo: Repo):  # type: ignore[no-untyped-def]
+def _insert(repo: Repo):
     if _dialect(repo) == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -71,19 +84,19 @@ def _right() -> ColumnElement[int]:
     return case((R.correct.is_(True), 1), (and_(R.correct.is_(None), R.rating > 1), 1), else_=0)
 
 
-def _quarter(repo: Repo):  # type: ignore[no-untyped-def]
+def _quarter(repo: Repo):
     """The review's UTC quarter hour: epoch seconds // 900."""
     if _dialect(repo) == "sqlite":
         return cast(func.strftime("%s", R.reviewed_at), Integer) // 900
     return cast(func.floor(func.extract("epoch", R.reviewed_at) / 900), Integer)
 
 
-def _later(old, new):  # type: ignore[no-untyped-def]
+def _later(old, new):
     """The later of two nullable times (SQLite's max() of a NULL is NULL)."""
     return case((new.is_(None), old), (old.is_(None), new), (new > old, new), else_=old)
 
 
-def _earlier(old, new):  # type: ignore[no-untyped-def]
+def _earlier(old, new):
     return case((new.is_(None), old), (old.is_(None), new), (new < old, new), else_=old)
 
 
@@ -117,15 +130,22 @@ def refresh(repo: Repo) -> str | None:
 
 def _read_only(exc: DBAPIError) -> bool:
     message = str(exc.orig).lower()
-    return ("readonly" in message or "read-only" in message or "read only" in message
-            or "permission denied" in message or getattr(exc.orig, "sqlstate", None) in ("42501", "25006"))
+    return (
+        "readonly" in message
+        or "read-only" in message
+        or "read only" in message
+        or "permission denied" in message
+        or getattr(exc.orig, "sqlstate", None) in ("42501", "25006")
+    )
 
 
 def _refresh(repo: Repo) -> str:
     session, learner = repo.session, repo.learner_id
     # a write first: on SQLite it takes the write lock, so nothing commits under us
     session.execute(M.__table__.update().where(M.learner_id == learner).values(last_id=M.last_id))
-    mark = session.execute(select(M.last_id, M.answers).where(M.learner_id == learner).with_for_update()).first()
+    mark = session.execute(
+        select(M.last_id, M.answers).where(M.learner_id == learner).with_for_update()
+    ).first()
     top = session.scalar(select(func.max(R.id))) or 0
     if mark is not None:
         last_id, answers = mark
@@ -134,13 +154,18 @@ def _refresh(repo: Repo) -> str:
             # (whose id SQLite may hand out again) deletes the mark by trigger
             held = answers
         else:
-            held = session.scalar(select(func.count()).select_from(R).where(R.learner_id == learner, R.id <= last_id))
+            held = session.scalar(
+                select(func.count()).select_from(R).where(R.learner_id == learner, R.id <= last_id)
+            )
         if held == answers and not _moves_first_review(repo, last_id, top):
             if top <= last_id:
                 return "current"
             added = _fold(repo, last_id, top)
-            session.execute(M.__table__.update().where(M.learner_id == learner)
-                            .values(last_id=top, answers=answers + added))
+            session.execute(
+                M.__table__.update()
+                .where(M.learner_id == learner)
+                .values(last_id=top, answers=answers + added)
+            )
             return "folded"
     for model in (A, C, Q, M):
         session.execute(delete(model).where(model.learner_id == learner))
@@ -153,10 +178,20 @@ def _moves_first_review(repo: Repo, after: int, upto: int) -> bool:
     """Is a new review earlier than the first review its card had (every age shifts)?"""
     if upto <= after:
         return False
-    q = select(literal(1)).select_from(R).join(C, and_(C.learner_id == R.learner_id, C.card_id == R.card_id)).where(
-        R.learner_id == repo.learner_id, R.id > after, R.id <= upto, R.kind == "review",
-        C.first_review_at.is_not(None), R.reviewed_at < C.first_review_at,
-    ).limit(1)
+    q = (
+        select(literal(1))
+        .select_from(R)
+        .join(C, and_(C.learner_id == R.learner_id, C.card_id == R.card_id))
+        .where(
+            R.learner_id == repo.learner_id,
+            R.id > after,
+            R.id <= upto,
+            R.kind == "review",
+            C.first_review_at.is_not(None),
+            R.reviewed_at < C.first_review_at,
+        )
+        .limit(1)
+    )
     return repo.session.scalar(q) is not None
 
 
@@ -172,40 +207,82 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
 
     quarter = _quarter(repo).label("quarter")
     src = (
-        select(literal(learner), quarter, func.count(), func.sum(drill), func.sum(right),
-               func.sum(case((graded, 1), else_=0)), func.sum(case((and_(graded, R.rating > 1), 1), else_=0)),
-               func.sum(R.duration_ms))
+        select(
+            literal(learner),
+            quarter,
+            func.count(),
+            func.sum(drill),
+            func.sum(right),
+            func.sum(case((graded, 1), else_=0)),
+            func.sum(case((and_(graded, R.rating > 1), 1), else_=0)),
+            func.sum(R.duration_ms),
+        )
         .where(rows)
         .group_by(quarter)
     )
-    cols = ["learner_id", "quarter", "answers", "drills", "right_answers", "graded", "passed", "duration_ms"]
+    cols = [
+        "learner_id",
+        "quarter",
+        "answers",
+        "drills",
+        "right_answers",
+        "graded",
+        "passed",
+        "duration_ms",
+    ]
     stmt = insert(Q).from_select(cols, src)
     ex = stmt.excluded
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=[Q.learner_id, Q.quarter],
-        set_={c: getattr(Q, c) + getattr(ex, c) for c in cols[2:]},
-    ))
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[Q.learner_id, Q.quarter],
+            set_={c: getattr(Q, c) + getattr(ex, c) for c in cols[2:]},
+        )
+    )
 
     src = (
-        select(literal(learner), R.card_id, func.count(), func.sum(drill), func.sum(right),
-               func.sum(case((and_(graded, R.rating == 1), 1), else_=0)),
-               func.sum(case((R.kind == "drill", miss), else_=0)),
-               func.max(case((miss == 1, R.reviewed_at))), func.max(case((right == 1, R.reviewed_at))),
-               func.sum(R.duration_ms), func.min(case((R.kind == "review", R.reviewed_at))))
+        select(
+            literal(learner),
+            R.card_id,
+            func.count(),
+            func.sum(drill),
+            func.sum(right),
+            func.sum(case((and_(graded, R.rating == 1), 1), else_=0)),
+            func.sum(case((R.kind == "drill", miss), else_=0)),
+            func.max(case((miss == 1, R.reviewed_at))),
+            func.max(case((right == 1, R.reviewed_at))),
+            func.sum(R.duration_ms),
+            func.min(case((R.kind == "review", R.reviewed_at))),
+        )
         .where(rows)
         .group_by(R.card_id)
     )
-    cols = ["learner_id", "card_id", "answers", "drills", "right_answers", "lapses", "drill_misses", "last_miss",
-            "last_right", "duration_ms", "first_review_at"]
+    cols = [
+        "learner_id",
+        "card_id",
+        "answers",
+        "drills",
+        "right_answers",
+        "lapses",
+        "drill_misses",
+        "last_miss",
+        "last_right",
+        "duration_ms",
+        "first_review_at",
+    ]
     stmt = insert(C).from_select(cols, src)
     ex = stmt.excluded
     sums = ("answers", "drills", "right_answers", "lapses", "drill_misses", "duration_ms")
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=[C.learner_id, C.card_id],
-        set_={**{c: getattr(C, c) + getattr(ex, c) for c in sums},
-              "last_miss": _later(C.last_miss, ex.last_miss), "last_right": _later(C.last_right, ex.last_right),
-              "first_review_at": _earlier(C.first_review_at, ex.first_review_at)},
-    ))
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[C.learner_id, C.card_id],
+            set_={
+                **{c: getattr(C, c) + getattr(ex, c) for c in sums},
+                "last_miss": _later(C.last_miss, ex.last_miss),
+                "last_right": _later(C.last_right, ex.last_right),
+                "first_review_at": _earlier(C.first_review_at, ex.first_review_at),
+            },
+        )
+    )
 
     # ages after the cards: a card first reviewed in this batch has its first review now
     if _dialect(repo) == "sqlite":
@@ -213,7 +290,9 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
     else:
         age = func.extract("epoch", R.reviewed_at - C.first_review_at) / 86400.0
     bounds = [b[0] for b in stats.AGE_BUCKETS]
-    bucket = case(*[(age < hi, lo) for lo, hi in zip(bounds, bounds[1:])], else_=bounds[-1]).label("bucket")
+    bucket = case(
+        *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
+    ).label("bucket")
     src = (
         select(literal(learner), bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
         .select_from(R)
@@ -223,10 +302,12 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
     )
     stmt = insert(A).from_select(["learner_id", "min_days", "answers", "passed"], src)
     ex = stmt.excluded
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=[A.learner_id, A.min_days],
-        set_={"answers": A.answers + ex.answers, "passed": A.passed + ex.passed},
-    ))
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[A.learner_id, A.min_days],
+            set_={"answers": A.answers + ex.answers, "passed": A.passed + ex.passed},
+        )
+    )
     return int(session.scalar(select(func.count()).select_from(R).where(rows)) or 0)
 
 
@@ -241,25 +322,38 @@ def hour_counts(repo: Repo, shift: int) -> list[stats.HourCount]:
     assert shift % 15 == 0
     hour = ((Q.quarter * 15 + shift) // 60).label("hour")
     q = (
-        select(hour, func.sum(Q.answers), func.sum(Q.drills), func.sum(Q.right_answers), func.sum(Q.graded),
-               func.sum(Q.passed), func.sum(Q.duration_ms))
+        select(
+            hour,
+            func.sum(Q.answers),
+            func.sum(Q.drills),
+            func.sum(Q.right_answers),
+            func.sum(Q.graded),
+            func.sum(Q.passed),
+            func.sum(Q.duration_ms),
+        )
         .where(Q.learner_id == repo.learner_id)
         .group_by(hour)
     )
     at = datetime.fromtimestamp
     utc = timezone.utc
     return [
-        stats.HourCount(at(int(h) * 3600 - shift * 60, utc), int(n), int(d), int(r), int(g), int(p), int(ms))
+        stats.HourCount(
+            at(int(h) * 3600 - shift * 60, utc), int(n), int(d), int(r), int(g), int(p), int(ms)
+        )
         for h, n, d, r, g, p, ms in repo.session.execute(q)
     ]
 
 
 def age_counts(repo: Repo) -> list[stats.AgeCount]:
-    q = select(A.min_days, A.answers, A.passed).where(A.learner_id == repo.learner_id, A.answers > 0)
+    q = select(A.min_days, A.answers, A.passed).where(
+        A.learner_id == repo.learner_id, A.answers > 0
+    )
     return [stats.AgeCount(int(lo), int(n), int(p)) for lo, n, p in repo.session.execute(q)]
 
 
-def tag_figures(repo: Repo, kind: str | None = None, untagged: str = "(untagged)") -> tuple[stats.TagFigure, ...]:
+def tag_figures(
+    repo: Repo, kind: str | None = None, untagged: str = "(untagged)"
+) -> tuple[stats.TagFigure, ...]:
     """stats.tag_figures over every answered card (of `kind`), grouped in the database:
     one pass, untagged cards grouped under `untagged` by the outer join."""
     where = [C.learner_id == repo.learner_id]
@@ -267,8 +361,14 @@ def tag_figures(repo: Repo, kind: str | None = None, untagged: str = "(untagged)
         where.append(C.card_id.in_(select(CardRow.id).where(CardRow.kind == kind)))
     tag = func.coalesce(CardTag.tag, literal(untagged)).label("tag")
     q = (
-        select(tag, func.count(), func.sum(C.answers), func.sum(C.right_answers), func.sum(C.lapses),
-               func.sum(C.answers - C.right_answers))
+        select(
+            tag,
+            func.count(),
+            func.sum(C.answers),
+            func.sum(C.right_answers),
+            func.sum(C.lapses),
+            func.sum(C.answers - C.right_answers),
+        )
         .select_from(C)
         .outerjoin(CardTag, CardTag.card_id == C.card_id)
         .where(*where)
@@ -279,8 +379,12 @@ def tag_figures(repo: Repo, kind: str | None = None, untagged: str = "(untagged)
 
 
 def weak_cards(
-    repo: Repo, retrievability: Callable[[str, int, Schedule], float], limit: int = 10, *,
-    now: datetime | None = None, zero_ratio: float | None = None,
+    repo: Repo,
+    retrievability: Callable[[str, int, Schedule], float],
+    limit: int = 10,
+    *,
+    now: datetime | None = None,
+    zero_ratio: float | None = None,
 ) -> tuple[tuple[stats.WeakCard, ...], dict[str, int]]:
     """stats.weakest_cards over the card rollups, and the shown cards' ids by key.
 
@@ -297,24 +401,49 @@ def weak_cards(
     and only its head is read (on a big log most candidates are thus never read).
     """
     ST = CardStateRow
-    wrong_last = case((or_(C.last_right.is_(None), and_(C.last_miss.is_not(None), C.last_right < C.last_miss)), 1),
-                      else_=0)
+    wrong_last = case(
+        (
+            or_(C.last_right.is_(None), and_(C.last_miss.is_not(None), C.last_right < C.last_miss)),
+            1,
+        ),
+        else_=0,
+    )
     q = (
-        select(C.card_id, CardRow.deck_id, literal(None), C.answers, C.right_answers, C.lapses, C.drill_misses,
-               type_coerce(C.last_miss, String), wrong_last, ST.state, ST.stability,
-               type_coerce(ST.last_review, String), ST.reps, ST.lapses)
+        select(
+            C.card_id,
+            CardRow.deck_id,
+            literal(None),
+            C.answers,
+            C.right_answers,
+            C.lapses,
+            C.drill_misses,
+            type_coerce(C.last_miss, String),
+            wrong_last,
+            ST.state,
+            ST.stability,
+            type_coerce(ST.last_review, String),
+            ST.reps,
+            ST.lapses,
+        )
         .join(CardRow, CardRow.id == C.card_id)  # id and deck only: ix_cards_id_deck covers them
         .outerjoin(ST, and_(ST.learner_id == C.learner_id, ST.card_id == C.card_id))
-        .where(C.learner_id == repo.learner_id,
-               (C.answers > C.right_answers) | (C.lapses > 0) | (func.coalesce(ST.lapses, 0) > 0))
+        .where(
+            C.learner_id == repo.learner_id,
+            (C.answers > C.right_answers) | (C.lapses > 0) | (func.coalesce(ST.lapses, 0) > 0),
+        )
     )
     slugs = dict(repo.session.execute(select(DeckRow.id, DeckRow.slug)).all())
 
-    def r_of(row) -> float | None:  # type: ignore[no-untyped-def]
+    def r_of(row) -> float | None:
         if row[9] is None or not row[12]:  # no state row, or never reviewed: CardStatus has None
             return None
-        s = Schedule(state=CardState(row[9]), stability=row[10], last_review=_time(row[11]), reps=row[12],
-                     lapses=row[13])
+        s = Schedule(
+            state=CardState(row[9]),
+            stability=row[10],
+            last_review=_time(row[11]),
+            reps=row[12],
+            lapses=row[13],
+        )
         return retrievability(slugs[row[1]], row[0], s)
 
     def coarse_of(rows) -> list:  # type: ignore[no-untyped-def, type-arg]
@@ -337,8 +466,13 @@ def weak_cards(
         # (learner days can exceed the clock's by one: a superset, scored exactly).
         misses = C.lapses + C.drill_misses
         wrong = q.where(wrong_last == 1)
-        first = list(repo.session.execute(wrong.order_by(misses.desc(), C.last_miss.desc().nulls_last(),
-                                                          C.card_id).limit(limit)))
+        first = list(
+            repo.session.execute(
+                wrong.order_by(misses.desc(), C.last_miss.desc().nulls_last(), C.card_id).limit(
+                    limit
+                )
+            )
+        )
         if len(first) >= limit:
             edge = first[-1]
             edge_miss = _time(edge[7])
@@ -352,18 +486,31 @@ def weak_cards(
                 since_1970 = (now - datetime(1970, 1, 1, tzinfo=timezone.utc)).days + 1
                 faded = faded.where(ST.stability < since_1970 / zero_ratio)
             faded = faded.where(ST.reps > 0, ST.stability > 0, elapsed > zero_ratio * ST.stability)
-            faded_ids = list(repo.session.scalars(faded))  # usually none (ix_card_states_stability, 0005)
-            fading = [row for start in range(0, len(faded_ids), 900)
-                      for row in repo.session.execute(q.where(wrong_last == 0,
-                                                               C.card_id.in_(faded_ids[start:start + 900])))]
-            rows = {row[0]: row for part in (first, repo.session.execute(tied), fading) for row in part}
+            faded_ids = list(
+                repo.session.scalars(faded)
+            )  # usually none (ix_card_states_stability, 0005)
+            fading = [
+                row
+                for start in range(0, len(faded_ids), 900)
+                for row in repo.session.execute(
+                    q.where(wrong_last == 0, C.card_id.in_(faded_ids[start : start + 900]))
+                )
+            ]
+            rows = {
+                row[0]: row for part in (first, repo.session.execute(tied), fading) for row in part
+            }
             zero = [c for c in coarse_of(rows.values()) if c[0][0] == 0.0]
             return _ranked(repo, zero, r_of, slugs, limit)
     return _ranked(repo, coarse_of(repo.session.execute(q)), r_of, slugs, limit)
 
 
-def _ranked(repo: Repo, coarse: list, r_of, slugs: dict[int, str], limit: int  # type: ignore[no-untyped-def, type-arg]
-            ) -> tuple[tuple[stats.WeakCard, ...], dict[str, int]]:
+def _ranked(
+    repo: Repo,
+    coarse: list,
+    r_of,
+    slugs: dict[int, str],
+    limit: int,  # type: ignore[no-untyped-def, type-arg]
+) -> tuple[tuple[stats.WeakCard, ...], dict[str, int]]:
     """The `limit` weakest of `coarse` ((rounded retrievability, -misses), row) pairs."""
     if not coarse:
         return (), {}
@@ -373,18 +520,30 @@ def _ranked(repo: Repo, coarse: list, r_of, slugs: dict[int, str], limit: int  #
     full = []
     for ckey, row in near:
         last_miss = _time(row[7])
-        rank = stats.weakness_rank(0.0 if row[8] else (ckey[0] if ckey[0] != 1.0 else None), bool(row[8]),
-                                   row[5] + row[6], last_miss)
+        rank = stats.weakness_rank(
+            0.0 if row[8] else (ckey[0] if ckey[0] != 1.0 else None),
+            bool(row[8]),
+            row[5] + row[6],
+            last_miss,
+        )
         full.append((rank, keys[row[0]], row, last_miss))
     top = heapq.nsmallest(limit, full, key=lambda item: (item[0], item[1]))
     shown = tuple(
-        stats.WeakCard(key, slugs[row[1]], max(row[5], row[13] or 0), row[3] - row[4], r_of(row), last_miss, row[3])
+        stats.WeakCard(
+            key,
+            slugs[row[1]],
+            max(row[5], row[13] or 0),
+            row[3] - row[4],
+            r_of(row),
+            last_miss,
+            row[3],
+        )
         for _rank, key, row, last_miss in top
     )
     return shown, {key: row[0] for _rank, key, row, _lm in top}
 
 
-def _days_since(repo: Repo, now: datetime, column):  # type: ignore[no-untyped-def]
+def _days_since(repo: Repo, now: datetime, column):
     """Days (fractional) from `column` to `now`, in SQL."""
     at = literal(now, UTCDateTime)
     if _dialect(repo) == "sqlite":
@@ -395,12 +554,14 @@ def _days_since(repo: Repo, now: datetime, column):  # type: ignore[no-untyped-d
 def _card_keys(repo: Repo, card_ids: Sequence[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     for start in range(0, len(card_ids), 900):  # SQLite's bound-parameter limit
-        chunk = card_ids[start:start + 900]
-        out.update(repo.session.execute(select(CardRow.id, CardRow.key).where(CardRow.id.in_(chunk))).all())
+        chunk = card_ids[start : start + 900]
+        out.update(
+            repo.session.execute(select(CardRow.id, CardRow.key).where(CardRow.id.in_(chunk))).all()
+        )
     return out
 
 
-def _time(value) -> datetime | None:  # type: ignore[no-untyped-def]
+def _time(value) -> datetime | None:
     """A time read as text (SQLite) or as a naive datetime (PostgreSQL): UTC-aware."""
     if value is None:
         return None
@@ -412,4 +573,3 @@ def _time(value) -> datetime | None:  # type: ignore[no-untyped-def]
 def usable(shift: int, decks: Sequence[str], since: object) -> bool:
     """Can the rollups answer this `quiz stats`? (whole log, no deck, a 15-minute zone)"""
     return not decks and since is None and shift % 15 == 0
-

@@ -13,13 +13,15 @@ if TYPE_CHECKING:
     from quiz.store.repo import Repo
 
 
-def get_setting(repo: "Repo", name: str) -> dict[str, Any] | None:
+def get_setting(repo: Repo, name: str) -> dict[str, Any] | None:
     return repo.session.scalar(
-        select(SettingRow.value).where(SettingRow.learner_id == repo.learner_id, SettingRow.name == name)
+        select(SettingRow.value).where(
+            SettingRow.learner_id == repo.learner_id, SettingRow.name == name
+        )
     )
 
 
-def set_setting(repo: "Repo", name: str, value: dict[str, Any]) -> None:
+def set_setting(repo: Repo, name: str, value: dict[str, Any]) -> None:
     """Create or replace the value; committed with the unit of work."""
     row = repo.session.get(SettingRow, (repo.learner_id, name))
     if row is None:

@@ -16,6 +16,7 @@ import contextlib
 import getpass
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -25,6 +26,9 @@ from quiz.errors import StoreError
 from quiz.store.engine import describe_error, make_engine, resolve_url, translate_errors
 from quiz.store.migrate import ensure_schema
 from quiz.store.models import Learner
+
+if TYPE_CHECKING:
+    from quiz.store.repo import Repo
 
 
 def default_learner() -> str:
@@ -56,7 +60,7 @@ class Store:
         self.close()
 
     @contextlib.contextmanager
-    def unit(self, learner: str | None = None) -> Iterator["Repo"]:
+    def unit(self, learner: str | None = None) -> Iterator[Repo]:
         from quiz.store.repo import Repo
 
         session = Session(self.engine, expire_on_commit=False)

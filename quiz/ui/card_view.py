@@ -20,7 +20,9 @@ from quiz.model import CardKind, RunResult, StoredCard, Verdict
 
 KEYS_BASIC = "Enter/Space reveal · u undo · s skip · b bury · ! suspend · e where · q quit"
 KEYS_TEXT = "finish with Enter · :u undo · :s skip · :b bury · :! suspend · :e where · :q quit"
-KEYS_OUTPUT = "type the output, then an empty line (a line '.' stands for a blank line) · :u :s :b :! :e :q"
+KEYS_OUTPUT = (
+    "type the output, then an empty line (a line '.' stands for a blank line) · :u :s :b :! :e :q"
+)
 KEYS_RATE = "1 Again · 2 Hard · 3 Good · 4 Easy · u undo · q quit"
 
 
@@ -37,7 +39,9 @@ def header(item: StoredCard, done: int, left: int) -> RenderableType:
 
 
 def _code(code: str) -> Syntax:
-    return Syntax(code.rstrip("\n"), "python", theme="ansi_dark", line_numbers=False, word_wrap=True)
+    return Syntax(
+        code.rstrip("\n"), "python", theme="ansi_dark", line_numbers=False, word_wrap=True
+    )
 
 
 def question(item: StoredCard, lang: str | None) -> RenderableType:
@@ -67,14 +71,22 @@ def answer(item: StoredCard, lang: str | None) -> RenderableType:
     if card.kind == CardKind.TYPED:
         return RichText(" / ".join(card.answers), style="bold")
     if card.kind == CardKind.CHOICE:
-        return RichText(", ".join(f"{i + 1}. {item.text(card.choices[i], lang)}" for i in card.correct), style="bold")
+        return RichText(
+            ", ".join(f"{i + 1}. {item.text(card.choices[i], lang)}" for i in card.correct),
+            style="bold",
+        )
     return Markdown(item.text(card.back, lang))
 
 
 def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
     if item.card.explain is None:
         return None
-    return Panel(Markdown(item.text(item.card.explain, lang)), title="why", title_align="left", border_style="dim")
+    return Panel(
+        Markdown(item.text(item.card.explain, lang)),
+        title="why",
+        title_align="left",
+        border_style="dim",
+    )
 
 
 def run_output(result: RunResult) -> RenderableType:
@@ -106,10 +118,14 @@ def diff_view(lines: Sequence[str]) -> RenderableType:
     for i, line in enumerate(shown):
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
         text.append(("\n" if i else "") + escape_output(line), style=style)
-    return Panel(text, title="your prediction (-) vs real output (+)", title_align="left", border_style="dim")
+    return Panel(
+        text, title="your prediction (-) vs real output (+)", title_align="left", border_style="dim"
+    )
 
 
-def verdict_view(item: StoredCard, verdict: Verdict, result: RunResult | None, lang: str | None) -> RenderableType:
+def verdict_view(
+    item: StoredCard, verdict: Verdict, result: RunResult | None, lang: str | None
+) -> RenderableType:
     parts: list[RenderableType] = []
     if verdict.correct:
         parts.append(RichText("✓ right", style="bold green"))

@@ -27,13 +27,24 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def render_learners(rows: Sequence["LearnerOverview"], as_json: bool) -> None:
+def render_learners(rows: Sequence[LearnerOverview], as_json: bool) -> None:
     if as_json:
-        out().print_json(json.dumps([
-            {"learner": r.learner, "cards_seen": r.cards_seen, "reviews": r.reviews, "drills": r.drills,
-             "last_review": _iso(r.last_review), "since": _iso(r.since)}
-            for r in rows
-        ], ensure_ascii=False))
+        out().print_json(
+            json.dumps(
+                [
+                    {
+                        "learner": r.learner,
+                        "cards_seen": r.cards_seen,
+                        "reviews": r.reviews,
+                        "drills": r.drills,
+                        "last_review": _iso(r.last_review),
+                        "since": _iso(r.since),
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
         return
     if not rows:
         out().print("No learners yet: the first `quiz review` on this store adds you.")
@@ -41,15 +52,22 @@ def render_learners(rows: Sequence["LearnerOverview"], as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold")
-    for name, justify in (("learner", "left"), ("cards seen", "right"), ("reviews", "right"),
-                          ("drills", "right"), ("last review", "left")):
+    for name, justify in (
+        ("learner", "left"),
+        ("cards seen", "right"),
+        ("reviews", "right"),
+        ("drills", "right"),
+        ("last review", "left"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in rows:
-        table.add_row(r.learner, str(r.cards_seen), str(r.reviews), str(r.drills), _when(r.last_review))
+        table.add_row(
+            r.learner, str(r.cards_seen), str(r.reviews), str(r.drills), _when(r.last_review)
+        )
     out().print(table)
 
 
-def class_report_data(report: "ClassReport") -> dict[str, object]:
+def class_report_data(report: ClassReport) -> dict[str, object]:
     return {
         "today": report.today.isoformat(),
         "decks": list(report.decks),
@@ -64,21 +82,33 @@ def class_report_data(report: "ClassReport") -> dict[str, object]:
                 "streak": f.streak,
                 "last_answer": _iso(f.last_answer),
                 "weakest_tags": [
-                    {"tag": t.tag, "answers": t.answers, "misses": t.misses, "miss_share": t.miss_share}
+                    {
+                        "tag": t.tag,
+                        "answers": t.answers,
+                        "misses": t.misses,
+                        "miss_share": t.miss_share,
+                    }
                     for t in f.weakest_tags
                 ],
             }
             for f in report.learners
         ],
         "cards": [
-            {"card": c.card, "deck": c.deck, "learners": c.learners, "missed_by": c.missed_by,
-             "miss_share": c.miss_share, "answers": c.answers, "agains": c.agains}
+            {
+                "card": c.card,
+                "deck": c.deck,
+                "learners": c.learners,
+                "missed_by": c.missed_by,
+                "miss_share": c.miss_share,
+                "answers": c.answers,
+                "agains": c.agains,
+            }
             for c in report.cards
         ],
     }
 
 
-def render_class_report(report: "ClassReport", as_json: bool, top: int) -> None:
+def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
     if as_json:
         out().print_json(json.dumps(class_report_data(report), ensure_ascii=False))
         return
@@ -88,8 +118,14 @@ def render_class_report(report: "ClassReport", as_json: bool, top: int) -> None:
         out().print("No learners on this store yet.")
         return
     people = Table(title="Learners", title_justify="left", box=None, header_style="bold")
-    for name, justify in (("learner", "left"), ("cards seen", "right"), ("reviews", "right"),
-                          ("true retention", "right"), ("streak", "right"), ("weakest tags (missed)", "left")):
+    for name, justify in (
+        ("learner", "left"),
+        ("cards seen", "right"),
+        ("reviews", "right"),
+        ("true retention", "right"),
+        ("streak", "right"),
+        ("weakest tags (missed)", "left"),
+    ):
         people.add_column(name, justify=justify)  # type: ignore[arg-type]
     for f in report.learners:
         weak = ", ".join(f"{t.tag} {t.miss_share:.0%}" for t in f.weakest_tags) or "–"
@@ -100,22 +136,40 @@ def render_class_report(report: "ClassReport", as_json: bool, top: int) -> None:
     if not missed:
         out().print("No card has been missed yet.")
         return
-    cards = Table(title="Cards the class misses most", title_justify="left", box=None, header_style="bold")
-    for name, justify in (("card", "left"), ("missed by", "right"), ("of", "right"), ("share", "right"),
-                          ("agains", "right")):
+    cards = Table(
+        title="Cards the class misses most", title_justify="left", box=None, header_style="bold"
+    )
+    for name, justify in (
+        ("card", "left"),
+        ("missed by", "right"),
+        ("of", "right"),
+        ("share", "right"),
+        ("agains", "right"),
+    ):
         cards.add_column(name, justify=justify)  # type: ignore[arg-type]
     for c in missed:
-        cards.add_row(c.card, str(c.missed_by), str(c.learners), f"{c.miss_share:.0%}", str(c.agains))
+        cards.add_row(
+            c.card, str(c.missed_by), str(c.learners), f"{c.miss_share:.0%}", str(c.agains)
+        )
     out().print(cards)
 
 
-def render_copy(report: "CopyReport", as_json: bool) -> None:
+def render_copy(report: CopyReport, as_json: bool) -> None:
     if as_json:
-        out().print_json(json.dumps({
-            "source": report.source, "dest": report.dest, "rows": report.rows,
-            "tables": {t.table: {"source": t.source, "dest": t.dest} for t in report.tables},
-            "replaced": {t.table: t.source for t in report.replaced},
-        }, ensure_ascii=False))
+        out().print_json(
+            json.dumps(
+                {
+                    "source": report.source,
+                    "dest": report.dest,
+                    "rows": report.rows,
+                    "tables": {
+                        t.table: {"source": t.source, "dest": t.dest} for t in report.tables
+                    },
+                    "replaced": {t.table: t.source for t in report.replaced},
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     if report.replaced:
         what = ", ".join(f"{t.source} {t.table}" for t in report.replaced)

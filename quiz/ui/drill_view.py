@@ -36,8 +36,16 @@ def clock() -> float:
 
 
 class DrillPrompter(TerminalPrompter):
-    def __init__(self, console: Console, lang: str | None = None, *, time_limit: float | None = None,
-                 exam: bool = False, monotonic: Callable[[], float] | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        console: Console,
+        lang: str | None = None,
+        *,
+        time_limit: float | None = None,
+        exam: bool = False,
+        monotonic: Callable[[], float] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(console, lang, **kwargs)
         self.time_limit = time_limit
         self.exam = exam
@@ -48,7 +56,9 @@ class DrillPrompter(TerminalPrompter):
     # ---- timing ---------------------------------------------------------------
 
     def ask(self, item: StoredCard, progress: Progress) -> Response:
-        if self.interactive and getattr(self, "_pause", False):  # "any key: next card" is not answer time
+        if self.interactive and getattr(
+            self, "_pause", False
+        ):  # "any key: next card" is not answer time
             self.console.print("[dim]any key: next card[/]")
             self._pause = False
             if self._plain_key() in ("\x03", "\x04"):
@@ -79,11 +89,11 @@ class DrillPrompter(TerminalPrompter):
 
     # TerminalPrompter reads keys through `self._read_key`
     @property
-    def _read_key(self):  # type: ignore[no-untyped-def]
+    def _read_key(self):
         return self._read_key_timed
 
     @_read_key.setter
-    def _read_key(self, fn) -> None:  # type: ignore[no-untyped-def]
+    def _read_key(self, fn) -> None:
         self._plain_key = fn
 
     # ---- exam -----------------------------------------------------------------
@@ -97,7 +107,9 @@ class DrillPrompter(TerminalPrompter):
             super().explain(item)
 
     def rate(self, item: StoredCard, suggested: Rating | None) -> Response:
-        if self.exam and suggested is not None:  # a right prediction: no Hard/Easy prompt to give it away
+        if (
+            self.exam and suggested is not None
+        ):  # a right prediction: no Hard/Easy prompt to give it away
             return Response(Action.RATE, rating=suggested)
         return super().rate(item, suggested)
 
@@ -181,7 +193,9 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
         parts.append(questions)
 
     if report.by_tag:
-        tags = Table(title="by tag", title_justify="left", box=None, header_style="bold", pad_edge=False)
+        tags = Table(
+            title="by tag", title_justify="left", box=None, header_style="bold", pad_edge=False
+        )
         tags.add_column("tag", overflow="fold")
         tags.add_column("right", justify="right")
         tags.add_column("of", justify="right")
@@ -192,8 +206,13 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
 
     for a in report.missed:
         item = a.item
-        parts.append(Text.assemble(("✗ ", "red"), (item.card.key, "bold"),
-                                   (f"  {item.path}:{item.card.line}" if item.path else "", "dim")))
+        parts.append(
+            Text.assemble(
+                ("✗ ", "red"),
+                (item.card.key, "bold"),
+                (f"  {item.path}:{item.card.line}" if item.path else "", "dim"),
+            )
+        )
         parts.append(card_view.question(item, lang))
         if a.answer and a.answer.strip():
             parts.append(Text.assemble(("your answer: ", "dim"), a.answer.rstrip("\n")))

@@ -25,8 +25,14 @@ from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
 from quiz.session import Action, Progress, Response
 from quiz.ui import card_view
 
-COMMANDS = {"u": Action.UNDO, "s": Action.SKIP, "b": Action.BURY, "!": Action.SUSPEND, "e": Action.EDIT,
-            "q": Action.QUIT}
+COMMANDS = {
+    "u": Action.UNDO,
+    "s": Action.SKIP,
+    "b": Action.BURY,
+    "!": Action.SUSPEND,
+    "e": Action.EDIT,
+    "q": Action.QUIT,
+}
 
 
 def parse_command(line: str, *, bare: bool) -> Action | None:
@@ -181,8 +187,11 @@ class TerminalPrompter:
         while True:
             key = self._read_key()
             if key in ("1", "2", "3", "4"):
-                return Response(Action.RATE, rating=Rating(int(key)),
-                                duration_ms=int((time.monotonic() - started) * 1000))
+                return Response(
+                    Action.RATE,
+                    rating=Rating(int(key)),
+                    duration_ms=int((time.monotonic() - started) * 1000),
+                )
             if key in ("\r", "\n", " ") and suggested is not None:
                 return Response(Action.RATE, rating=suggested)
             if key.lower() in ("u", "q"):

@@ -32,7 +32,7 @@ def import_progress(after_seconds: float = 0.7) -> Iterator[Callable[[int, int],
             state["bar"] = bar
             state["task"] = bar.add_task("importing", total=total)
         bar = state["bar"]
-        bar.update(state["task"], completed=done, total=total)  # type: ignore[attr-defined]
+        bar.update(state["task"], completed=done, total=total)
 
     try:
         yield update
@@ -41,9 +41,11 @@ def import_progress(after_seconds: float = 0.7) -> Iterator[Callable[[int, int],
             state["bar"].stop()  # type: ignore[attr-defined]
 
 
-def render_import(report: "ImportReport", as_json: bool) -> None:
+def render_import(report: ImportReport, as_json: bool) -> None:
     if as_json:
-        out().print_json(json.dumps({"decks": [d.__dict__ for d in report.decks], "changed": report.changed}))
+        out().print_json(
+            json.dumps({"decks": [d.__dict__ for d in report.decks], "changed": report.changed})
+        )
         return
     for d in report.decks:
         if d.skipped:
@@ -51,19 +53,36 @@ def render_import(report: "ImportReport", as_json: bool) -> None:
         elif not d.changed:
             out().print(f"{d.deck}: unchanged ({d.unchanged} cards)")
         else:
-            parts = [f"{n} {label}" for n, label in (
-                (d.added, "added"), (d.updated, "updated"), (d.retired, "retired"), (d.restored, "restored"),
-                (d.unchanged, "unchanged")) if n]
+            parts = [
+                f"{n} {label}"
+                for n, label in (
+                    (d.added, "added"),
+                    (d.updated, "updated"),
+                    (d.retired, "retired"),
+                    (d.restored, "restored"),
+                    (d.unchanged, "unchanged"),
+                )
+                if n
+            ]
             out().print(f"{d.deck}: " + ", ".join(parts))
     if not report.changed:
         out().print("nothing changed")
 
 
-def render_decks(summaries: Sequence["DeckSummary"], as_json: bool, lang: str | None, loaded: Sequence[str]) -> None:
+def render_decks(
+    summaries: Sequence[DeckSummary], as_json: bool, lang: str | None, loaded: Sequence[str]
+) -> None:
     if as_json:
         data = [
-            {"deck": s.deck, "title": s.title.get(lang, s.lang), "cards": s.cards, "new": s.new,
-             "learning": s.learning, "due": s.due, "suspended": s.suspended}
+            {
+                "deck": s.deck,
+                "title": s.title.get(lang, s.lang),
+                "cards": s.cards,
+                "new": s.new,
+                "learning": s.learning,
+                "due": s.due,
+                "suspended": s.suspended,
+            }
             for s in summaries
         ]
         out().print_json(json.dumps(data, ensure_ascii=False))
@@ -76,16 +95,28 @@ def render_decks(summaries: Sequence["DeckSummary"], as_json: bool, lang: str | 
     from rich.table import Table
 
     table = Table(box=None, header_style="bold")
-    for name, justify in (("deck", "left"), ("title", "left"), ("cards", "right"), ("new", "right"),
-                          ("learning", "right"), ("due now", "right")):
+    for name, justify in (
+        ("deck", "left"),
+        ("title", "left"),
+        ("cards", "right"),
+        ("new", "right"),
+        ("learning", "right"),
+        ("due now", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in summaries:
-        table.add_row(s.deck, s.title.get(lang, s.lang), str(s.cards), f"[blue]{s.new}[/]", f"[red]{s.learning}[/]",
-                      f"[green]{s.due}[/]")
+        table.add_row(
+            s.deck,
+            s.title.get(lang, s.lang),
+            str(s.cards),
+            f"[blue]{s.new}[/]",
+            f"[red]{s.learning}[/]",
+            f"[green]{s.due}[/]",
+        )
     out().print(table)
 
 
-def render_summary(summary) -> None:  # type: ignore[no-untyped-def]
+def render_summary(summary) -> None:
     """The end of a session: how it went and what tomorrow holds."""
     minutes, seconds = divmod(summary.duration_ms // 1000, 60)
     line = (

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import textwrap
 
-from tests.authoring.helpers import NOTES_TXT, require_check
-
 from quiz.authoring.draft import draft, guess_lang
 from quiz.authoring.notes import Heading, blocks
 from quiz.deck import load_deck, parse_deck
 from quiz.model import CardKind, RunResult
+from tests.authoring.helpers import NOTES_TXT, require_check
 
 MARKDOWN = textwrap.dedent("""\
     # Python basics
@@ -62,7 +61,10 @@ def test_markdown_draft_finds_each_kind_of_card_and_loads():
     assert by_front["Is a tuple mutable?"].back.get() == "No, tuples are immutable."
     assert by_front["Lists"].back.get() == "A list is a mutable sequence.\nIt grows as needed."
     outputs = [c for c in deck.cards if c.kind is CardKind.OUTPUT]
-    assert [(c.output, c.raises) for c in outputs] == [("[1, 2, 3]\n", None), (None, "KeyError: 'missing'")]
+    assert [(c.output, c.raises) for c in outputs] == [
+        ("[1, 2, 3]\n", None),
+        (None, "KeyError: 'missing'"),
+    ]
     assert deck.tags == ("python-basics",)
     assert by_front["dict"].tags == ("python-basics", "lists")
     assert outputs[0].tags == ("python-basics", "errors")
@@ -74,13 +76,21 @@ def test_ids_are_unique_and_stable():
     one = draft(MARKDOWN, "basics.md", fake_run).text()
     two = draft(MARKDOWN, "basics.md", fake_run).text()
     assert one == two
-    ids = [c["id"] for c in draft(MARKDOWN + "\nWhat does `len([])` return?\nStill zero.\n", "b.md", fake_run).deck["cards"]]
+    ids = [
+        c["id"]
+        for c in draft(
+            MARKDOWN + "\nWhat does `len([])` return?\nStill zero.\n", "b.md", fake_run
+        ).deck["cards"]
+    ]
     assert len(ids) == len(set(ids))
 
 
 def test_a_snippet_that_times_out_gets_no_card_but_a_warning():
-    result = draft("```python\nwhile True: pass\n```\n", "loop.md",
-                   lambda code: RunResult(timed_out=True, exit_code=None))
+    result = draft(
+        "```python\nwhile True: pass\n```\n",
+        "loop.md",
+        lambda code: RunResult(timed_out=True, exit_code=None),
+    )
     assert any("timed out" in w for w in result.warnings)
     assert all(c.get("type") != "output" for c in result.deck["cards"])  # type: ignore[union-attr]
 
@@ -120,8 +130,10 @@ def test_draft_cli_writes_a_deck_that_loads_and_passes_check(cli, env):
     assert "2 code" in result.stdout
     deck = load_deck(target)
     outputs = {c.code: (c.output, c.raises) for c in deck.cards if c.kind is CardKind.OUTPUT}
-    assert outputs == {"xs = [3, 1, 2]\nprint(sorted(xs))\n": ("[1, 2, 3]\n", None),
-                       '{}["missing"]\n': (None, "KeyError: 'missing'")}
+    assert outputs == {
+        "xs = [3, 1, 2]\nprint(sorted(xs))\n": ("[1, 2, 3]\n", None),
+        '{}["missing"]\n': (None, "KeyError: 'missing'"),
+    }
     again = cli("draft", str(notes), "-o", str(target))
     assert again.exit_code == 2 and "already exists" in again.stderr
     require_check()

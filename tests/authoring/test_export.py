@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.authoring.helpers import REPO
-from tests.conftest import BASIC_DECK, write_deck
-
 from quiz.authoring.csv_import import convert, table_rows
 from quiz.deck import load_deck
 from quiz.errors import QuizError
 from quiz.model import card_to_dict
+from tests.authoring.helpers import REPO
+from tests.conftest import BASIC_DECK, write_deck
 
 DECKS = REPO / "decks"
 CLOZE_DECK = """
@@ -82,20 +81,38 @@ def test_apkg_has_a_note_per_card_with_fields_tags_and_stable_guids(cli, env):
     notes, cards = apkg_notes(target)
     assert len(notes) == 8 and cards == 9  # the cloze note makes two Anki cards
     by_key = {fields[2]: (guid, fields, tags, model) for guid, fields, tags, model in notes}
-    assert set(by_key) == {"demo/one", "demo/two", "demo/three", "demo/four", "mixed/gap", "mixed/out",
-                           "mixed/boom", "mixed/pick"}
-    guid, fields, tags, model = by_key["demo/one"]
+    assert set(by_key) == {
+        "demo/one",
+        "demo/two",
+        "demo/three",
+        "demo/four",
+        "mixed/gap",
+        "mixed/out",
+        "mixed/boom",
+        "mixed/pick",
+    }
+    _guid, fields, tags, model = by_key["demo/one"]
     assert model == "quiz basic" and tags == "demo"
-    assert "First question?" in fields[0] and "First answer." in fields[1] and "Because one comes first." in fields[1]
+    assert (
+        "First question?" in fields[0]
+        and "First answer." in fields[1]
+        and "Because one comes first." in fields[1]
+    )
     _g, fields, tags, model = by_key["mixed/gap"]
     assert model == "quiz cloze" and "{{c1::one thread}}" in fields[0] and tags == "mix gil"
     _g, fields, _t, _m = by_key["mixed/out"]
-    assert "<pre" in fields[0] and "sorted" in fields[0] and "style=" in fields[0]  # highlighted inline
+    assert (
+        "<pre" in fields[0] and "sorted" in fields[0] and "style=" in fields[0]
+    )  # highlighted inline
     assert "[1, 2, 3]" in fields[1]
     assert "KeyError" in by_key["mixed/boom"][1][1]
     _g, fields, _t, _m = by_key["mixed/pick"]
     assert "<li>a</li>" in fields[0] and "<li>b</li>" in fields[0]
-    assert "<li>(1) a</li>" in fields[1] and "<li>(3) c</li>" in fields[1] and "b</li>" not in fields[1]
+    assert (
+        "<li>(1) a</li>" in fields[1]
+        and "<li>(3) c</li>" in fields[1]
+        and "b</li>" not in fields[1]
+    )
     again = env / "again.apkg"
     cli("export", "--format", "apkg", "-o", str(again), "--lang", "zh", "--deck", "mixed")
     notes2, _ = apkg_notes(again)
@@ -111,13 +128,18 @@ def test_apkg_opens_in_anki(cli, env, tmp_path):
     assert cli("import", str(DECKS)).exit_code == 0
     target = env / "all.apkg"
     assert cli("export", "-o", str(target)).exit_code == 0
-    expected = len({(c.deck, c.note or c.id) for d in DECKS.glob("*.yaml") for c in load_deck(d).cards})
+    expected = len(
+        {(c.deck, c.note or c.id) for d in DECKS.glob("*.yaml") for c in load_deck(d).cards}
+    )
     folder = tmp_path / "anki"
     folder.mkdir()
     col = anki_collection.Collection(str(folder / "collection.anki2"))
     try:
-        col.import_anki_package(ImportAnkiPackageRequest(
-            package_path=str(target), options=ImportAnkiPackageOptions(with_scheduling=False)))
+        col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(target), options=ImportAnkiPackageOptions(with_scheduling=False)
+            )
+        )
         assert col.note_count() == expected
         assert col.find_notes("tag:closures")
     finally:
@@ -154,7 +176,10 @@ def test_yaml_export_round_trips_through_the_loader(cli, env):
         assert cards_of(exported) == cards_of(original), original.name
         assert load_deck(exported).title == load_deck(original).title
     single = cli("export", "-f", "yaml", "--deck", "mixed")
-    assert single.stdout.splitlines()[1:] == (out / "mixed.yaml").read_text(encoding="utf-8").splitlines()[1:]
+    assert (
+        single.stdout.splitlines()[1:]
+        == (out / "mixed.yaml").read_text(encoding="utf-8").splitlines()[1:]
+    )
     clash = cli("export", "-f", "yaml", "-o", str(env / "mixed.yaml"), "--deck", "python-gil")
     assert clash.exit_code == 2 and "--force" in clash.stderr
     assert cli("export", "-f", "yaml", "-o", str(out)).exit_code == 0  # identical files: fine
@@ -163,18 +188,23 @@ def test_yaml_export_round_trips_through_the_loader(cli, env):
 def test_export_errors_are_one_line(cli, env):
     write_deck(env, "demo.yaml", BASIC_DECK)
     cli("import", str(env / "demo.yaml"))
-    for args, words in ((("export", "--deck", "nope", "-o", "x.apkg"), "no deck named 'nope'"),
-                        (("export", "-f", "pdf"), "unknown --format"),
-                        (("export",), "needs -o")):
+    for args, words in (
+        (("export", "--deck", "nope", "-o", "x.apkg"), "no deck named 'nope'"),
+        (("export", "-f", "pdf"), "unknown --format"),
+        (("export",), "needs -o"),
+    ):
         result = cli(*args)
         assert result.exit_code != 0 and words in result.stderr and "Traceback" not in result.output
 
 
 def test_anki_text_export_is_converted(tmp_path):
     source = tmp_path / "anki.txt"
-    source.write_text("#separator:tab\n#html:true\n#tags column:3\n"
-                      "What is <b>2+2</b>?\t4<br>four &amp; more\tmath arith::basic\n"
-                      "Capital of France?\tParis\tgeo\n", encoding="utf-8")
+    source.write_text(
+        "#separator:tab\n#html:true\n#tags column:3\n"
+        "What is <b>2+2</b>?\t4<br>four &amp; more\tmath arith::basic\n"
+        "Capital of France?\tParis\tgeo\n",
+        encoding="utf-8",
+    )
     target = convert(source)
     assert target == tmp_path / "anki.yaml"
     deck = load_deck(target)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.authoring.helpers import REPO
-
 from quiz.authoring.fmt import deck_value, format_checked, format_text
 from quiz.errors import DeckError
+from tests.authoring.helpers import REPO
 
 MESSY = """\
 # yaml-language-server: $schema=../quiz/deck/deck-v1.schema.json
@@ -45,17 +44,22 @@ def test_key_order_quoting_blocks_and_comments():
         "title: Messy   # the title",
     ]
     assert after.index("lang: en") < after.index("cards:")
-    assert "  - id: why\n    front: Why?  # eol on front\n    back: |\n      line one\n      line two\n" in after
+    assert (
+        "  - id: why\n    front: Why?  # eol on front\n    back: |\n      line one\n      line two\n"
+        in after
+    )
     assert "# Between cards." in after
     assert 'answer: ["no", "yes", "0777"]' in after
     assert "front: 'Which words?'" in after  # the author's quotes are kept
-    card = after[after.index("  - id: traps"):]
-    assert card.index("type:") < card.index("front:") < card.index("answer:") < card.index("explain:")
+    card = after[after.index("  - id: traps") :]
+    assert (
+        card.index("type:") < card.index("front:") < card.index("answer:") < card.index("explain:")
+    )
     assert format_text(after, "messy.yaml") == after
 
 
 def test_meaning_is_kept_for_a_deck_that_loads():
-    clean = MESSY.replace("[no, \"yes\", 0777]", "[\"no\", \"yes\", \"0777\"]")
+    clean = MESSY.replace('[no, "yes", 0777]', '["no", "yes", "0777"]')
     result = format_checked(clean, "clean.yaml")
     assert not result.fixed and result.changed
     assert deck_value(result.after, "x") == deck_value(clean, "x")

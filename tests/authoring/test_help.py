@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-COMMANDS = [("schema",), ("new",), ("new", "deck"), ("new", "card"), ("draft",), ("fmt",), ("export",)]
+COMMANDS = [
+    ("schema",),
+    ("new",),
+    ("new", "deck"),
+    ("new", "card"),
+    ("draft",),
+    ("fmt",),
+    ("export",),
+]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.authoring.helpers import require_check
-
 from quiz.authoring.insert import append_card, card_ids
 from quiz.authoring.schema_line import PREFIX
 from quiz.authoring.skeleton import card_skeleton
 from quiz.deck import load_deck, parse_deck
 from quiz.deck.fields import CARD_TYPES
 from quiz.model import CardKind
+from tests.authoring.helpers import require_check
 
 COMMENTED = """\
 # yaml-language-server: $schema=../quiz/deck/deck-v1.schema.json
@@ -43,9 +42,17 @@ def new_part(before: str, after: str) -> tuple[str, str, str]:
     `inserted` is the whole lines of the new card (from its dash line to the next line that
     `before` has at that place)."""
     lines = after.splitlines(keepends=True)
-    ids = [i for i, line in enumerate(lines) if line.lstrip(" -").startswith("id: ") and line.strip().startswith("-")]
-    first = next(i for i in ids if "".join(lines[:i]) == before[:len("".join(lines[:i]))]
-                 and not before[len("".join(lines[:i])):].startswith(lines[i]))
+    ids = [
+        i
+        for i, line in enumerate(lines)
+        if line.lstrip(" -").startswith("id: ") and line.strip().startswith("-")
+    ]
+    first = next(
+        i
+        for i in ids
+        if "".join(lines[:i]) == before[: len("".join(lines[:i]))]
+        and not before[len("".join(lines[:i])) :].startswith(lines[i])
+    )
     prefix = "".join(lines[:first])
     for end in range(first + 1, len(lines) + 1):
         if prefix + "".join(lines[end:]) == before:
@@ -87,8 +94,10 @@ def test_file_without_final_newline():
 def test_flow_style_empty_list_becomes_a_block_list():
     before = "deck: d   # x\ntitle: T\ncards: []   # none yet\ntags: [t]\n"
     after = append_card(before, card_skeleton("basic", set(), front="What is it?"))
-    assert after == ("deck: d   # x\ntitle: T\ncards:   # none yet\n  - id: what-is-it\n    front: What is it?\n"
-                     "    back: \"TODO: the answer.\"\ntags: [t]\n")
+    assert after == (
+        "deck: d   # x\ntitle: T\ncards:   # none yet\n  - id: what-is-it\n    front: What is it?\n"
+        '    back: "TODO: the answer."\ntags: [t]\n'
+    )
     assert parse_deck(after.encode(), "t").cards[0].tags == ("t",)
 
 
@@ -97,7 +106,7 @@ def test_flow_style_list_with_cards_gets_one_more_flow_item():
     after = append_card(before, card_skeleton("typed", {"a"}))
     at = before.index("]  # flow")
     assert after[:at] == before[:at] and after.endswith(before[at:])
-    assert after[at:len(after) - len(before[at:])].startswith(", {id: typed-1")
+    assert after[at : len(after) - len(before[at:])].startswith(", {id: typed-1")
     assert [c.id for c in parse_deck(after.encode(), "t").cards] == ["a", "typed-1"]
 
 
@@ -152,7 +161,7 @@ def test_new_card_cli_appends_and_refuses_duplicates(cli, env):
     assert result.exit_code == 0, result.output
     assert "quiz check --record" in result.stdout
     after = path.read_bytes().decode()
-    prefix, inserted, suffix = new_part(COMMENTED.replace("\n", "\r\n"), after)
+    _prefix, inserted, _suffix = new_part(COMMENTED.replace("\n", "\r\n"), after)
     assert "id: what-is-printed" in inserted
     deck = load_deck(path, allow_unrecorded=True)
     assert deck.cards[-1].id == "what-is-printed" and deck.cards[-1].output is None

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.authoring.helpers import REPO
-
 from quiz.authoring.schema_line import PREFIX, has_schema_line, schema_ref
 from quiz.deck.schema import SCHEMA_FILE
+from tests.authoring.helpers import REPO
 
 
 def test_schema_output_is_the_shipped_file_and_valid_json(cli):
@@ -32,7 +31,7 @@ def test_every_shipped_deck_carries_the_schema_line_and_it_resolves():
     for deck in decks:
         first = deck.read_text(encoding="utf-8").splitlines()[0]
         assert first.startswith(PREFIX), f"{deck.name} has no schema line first"
-        target = (deck.parent / first[len(PREFIX):]).resolve()
+        target = (deck.parent / first[len(PREFIX) :]).resolve()
         assert target == SCHEMA_FILE.resolve(), f"{deck.name} points at {target}"
 
 

@@ -10,22 +10,77 @@ from quiz.deck import parse_deck
 from quiz.model import Text
 
 TRICKY = [
-    "no", "yes", "on", "off", "null", "~", "", " ", "1e3", "0777", "0o17", "+12", ".5", "1_000", "1:20",
-    "2024-01-02", "true", "- item", "key: value", "a # not a comment", "#hash", "[list]", "{map}", "*star",
-    "&anchor", "!tag", "|pipe", ">fold", "'single'", '"double"', "@at", "`tick`", "%pct", "trailing ",
-    " leading", "tab\there", "line\nbreak", "two\nlines\n", "ends with newline\n", "\n\nleading breaks",
-    "many trailing\n\n\n", "back\\slash", "nul\x00char", "bell\x07", "del\x7f", "nel\x85", "ls\u2028ps\u2029",
-    "bom\ufeff", "中文：全角冒号", "emoji 🐍", "crlf\r\nline", "  indented\n  block\n", "colon:", "x:y",
-    "trailing space \nnext", "\ttab first\n",
+    "no",
+    "yes",
+    "on",
+    "off",
+    "null",
+    "~",
+    "",
+    " ",
+    "1e3",
+    "0777",
+    "0o17",
+    "+12",
+    ".5",
+    "1_000",
+    "1:20",
+    "2024-01-02",
+    "true",
+    "- item",
+    "key: value",
+    "a # not a comment",
+    "#hash",
+    "[list]",
+    "{map}",
+    "*star",
+    "&anchor",
+    "!tag",
+    "|pipe",
+    ">fold",
+    "'single'",
+    '"double"',
+    "@at",
+    "`tick`",
+    "%pct",
+    "trailing ",
+    " leading",
+    "tab\there",
+    "line\nbreak",
+    "two\nlines\n",
+    "ends with newline\n",
+    "\n\nleading breaks",
+    "many trailing\n\n\n",
+    "back\\slash",
+    "nul\x00char",
+    "bell\x07",
+    "del\x7f",
+    "nel\x85",
+    "ls\u2028ps\u2029",
+    "bom\ufeff",
+    "中文：全角冒号",
+    "emoji 🐍",
+    "crlf\r\nline",
+    "  indented\n  block\n",
+    "colon:",
+    "x:y",
+    "trailing space \nnext",
+    "\ttab first\n",
 ]
 
 
 @pytest.mark.parametrize("value", TRICKY)
 def test_every_string_survives_as_an_answer(value):
-    text = deck_text({"deck": "d", "title": "T", "cards": [
-        {"id": "c", "type": "typed", "front": "q?", "answer": ["x", value]},
-        {"id": "o", "type": "output", "code": "print(1)\n", "output": value},
-    ]})
+    text = deck_text(
+        {
+            "deck": "d",
+            "title": "T",
+            "cards": [
+                {"id": "c", "type": "typed", "front": "q?", "answer": ["x", value]},
+                {"id": "o", "type": "output", "code": "print(1)\n", "output": value},
+            ],
+        }
+    )
     assert yaml.safe_load(text)["cards"][1]["output"] == value
     if value.strip():
         deck = parse_deck(text.encode(), "t.yaml")
@@ -40,8 +95,15 @@ def test_plain_only_when_safe():
 
 
 def test_code_is_a_literal_block_and_text_maps_stay_ordered():
-    lines = card_lines({"id": "x", "type": "output", "code": "print(1)\nprint(2)\n",
-                        "front": {"zh": "问", "en": "Q"}, "output": "1\n2\n"})
+    lines = card_lines(
+        {
+            "id": "x",
+            "type": "output",
+            "code": "print(1)\nprint(2)\n",
+            "front": {"zh": "问", "en": "Q"},
+            "output": "1\n2\n",
+        }
+    )
     assert lines[:3] == ["  - id: x", "    type: output", "    front:"]
     assert "    code: |" in lines and "      print(2)" in lines
     deck = parse_deck(("deck: d\ntitle: T\ncards:\n" + "\n".join(lines) + "\n").encode(), "t")

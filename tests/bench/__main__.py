@@ -34,12 +34,22 @@ def _fmt_time(seconds: float | None) -> str:
 def table(rows: list[Row]) -> str:
     head = ("benchmark", "target", "median", "x python -c pass", "peak MB", "", "note")
     body = [
-        (r.name, r.target, _fmt_time(r.median_s), f"{r.ratio:.1f}x" if r.ratio else "-",
-         f"{r.peak_mb:.0f}" if r.peak_mb else "-", r.verdict, r.note)
+        (
+            r.name,
+            r.target,
+            _fmt_time(r.median_s),
+            f"{r.ratio:.1f}x" if r.ratio else "-",
+            f"{r.peak_mb:.0f}" if r.peak_mb else "-",
+            r.verdict,
+            r.note,
+        )
         for r in rows
     ]
     widths = [max(len(str(line[i])) for line in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip() for line in [head, *body]]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)).rstrip()
+        for line in [head, *body]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -50,10 +60,18 @@ def others() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="runs per whole-process benchmark (median)")
-    parser.add_argument("--only", default="", help="comma-separated: baseline,help,due,decks,review,answer,"
-                                                   "import,stats,learning, or another bench module's name")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--runs", type=int, default=7, help="runs per whole-process benchmark (median)"
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated: baseline,help,due,decks,review,answer,"
+        "import,stats,learning, or another bench module's name",
+    )
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args(argv)
     only = {w.strip() for w in args.only.split(",") if w.strip()}

@@ -31,8 +31,14 @@ class Context:
 
     def env(self, db: Path, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("QUIZ_")}
-        env.update(QUIZ_DB=str(db), QUIZ_CONFIG=str(fixtures.config_file()), QUIZ_LEARNER=fixtures.LEARNER,
-                   QUIZ_BUNDLED="0", QUIZ_NOW=fixtures.NOW.isoformat(), COLUMNS="100")
+        env.update(
+            QUIZ_DB=str(db),
+            QUIZ_CONFIG=str(fixtures.config_file()),
+            QUIZ_LEARNER=fixtures.LEARNER,
+            QUIZ_BUNDLED="0",
+            QUIZ_NOW=fixtures.NOW.isoformat(),
+            COLUMNS="100",
+        )
         env.update(extra)
         return env
 
@@ -43,8 +49,15 @@ class Context:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def _row(ctx: Context, name: str, target: str, limit: float, once, runs: int | None = None,  # type: ignore[no-untyped-def]
-         note: str = "") -> Row:
+def _row(
+    ctx: Context,
+    name: str,
+    target: str,
+    limit: float,
+    once,
+    runs: int | None = None,  # type: ignore[no-untyped-def]
+    note: str = "",
+) -> Row:
     try:
         median, peak, _times = median_of(runs or ctx.runs, once)
     except RuntimeError as exc:  # a broken command is a row that says so, not a dead suite
@@ -55,36 +68,61 @@ def _row(ctx: Context, name: str, target: str, limit: float, once, runs: int | N
 
 
 def bench_baseline(ctx: Context) -> Row:
-    median, peak, _ = median_of(ctx.runs, lambda: run_once([ctx.python, "-c", "pass"], dict(os.environ)))
+    median, peak, _ = median_of(
+        ctx.runs, lambda: run_once([ctx.python, "-c", "pass"], dict(os.environ))
+    )
     ctx.baseline = median
     return Row("python -c pass", "(baseline)", median, peak, None, 1.0, runs=ctx.runs)
 
 
 def bench_help(ctx: Context) -> Row:
     env = ctx.env(ctx.work / "none.db")
-    return _row(ctx, "quiz --help", "<= 150 ms", 0.150, lambda: run_once([*ctx.quiz, "--help"], env))
+    return _row(
+        ctx, "quiz --help", "<= 150 ms", 0.150, lambda: run_once([*ctx.quiz, "--help"], env)
+    )
 
 
 def bench_due(ctx: Context, store: Path) -> list[Row]:
     env = ctx.env(store)
     return [
-        _row(ctx, "quiz due (100k cards, 1M reviews)", "<= 100 ms", 0.100,
-             lambda: run_once([*ctx.quiz, "due"], env)),
-        _row(ctx, "quiz due --json", "<= 100 ms", 0.100, lambda: run_once([*ctx.quiz, "due", "--json"], env)),
+        _row(
+            ctx,
+            "quiz due (100k cards, 1M reviews)",
+            "<= 100 ms",
+            0.100,
+            lambda: run_once([*ctx.quiz, "due"], env),
+        ),
+        _row(
+            ctx,
+            "quiz due --json",
+            "<= 100 ms",
+            0.100,
+            lambda: run_once([*ctx.quiz, "due", "--json"], env),
+        ),
     ]
 
 
 def bench_decks(ctx: Context, store: Path) -> Row:
     env = ctx.env(store)
-    return _row(ctx, "quiz decks (100k cards)", "(no target)", float("inf"),
-                lambda: run_once([*ctx.quiz, "decks"], env))
+    return _row(
+        ctx,
+        "quiz decks (100k cards)",
+        "(no target)",
+        float("inf"),
+        lambda: run_once([*ctx.quiz, "decks"], env),
+    )
 
 
 def bench_review_first_card(ctx: Context, store: Path) -> Row:
     """From start to the first question on stdout; then `q` quits (nothing is written)."""
     env = ctx.env(store)
-    return _row(ctx, "quiz review: first card on screen", "<= 500 ms", 0.500,
-                lambda: run_once([*ctx.quiz, "review"], env, until=b"return?", then=b"q\n"))
+    return _row(
+        ctx,
+        "quiz review: first card on screen",
+        "<= 500 ms",
+        0.500,
+        lambda: run_once([*ctx.quiz, "review"], env, until=b"return?", then=b"q\n"),
+    )
 
 
 def bench_import(ctx: Context, deck: Path) -> list[Row]:
@@ -105,10 +143,17 @@ def bench_import(ctx: Context, deck: Path) -> list[Row]:
         return run_once([*ctx.quiz, "import", str(deck)], ctx.env(target))
 
     runs = max(3, ctx.runs // 2)
-    first = _row(ctx, "quiz import: new 10k-card deck (12k cards)", "<= 2.5 s", 2.5, fresh, runs=runs)
+    first = _row(
+        ctx, "quiz import: new 10k-card deck (12k cards)", "<= 2.5 s", 2.5, fresh, runs=runs
+    )
     fresh()
-    again = _row(ctx, "quiz import: same deck again (unchanged)", "<= 0.2 s", 0.2,
-                 lambda: run_once([*ctx.quiz, "import", str(deck)], ctx.env(target)))
+    again = _row(
+        ctx,
+        "quiz import: same deck again (unchanged)",
+        "<= 0.2 s",
+        0.2,
+        lambda: run_once([*ctx.quiz, "import", str(deck)], ctx.env(target)),
+    )
     return [first, again]
 
 
@@ -119,5 +164,11 @@ def bench_stats(ctx: Context, store: Path) -> Row:
     except RuntimeError:
         return Row("quiz stats (1M reviews)", "<= 1 s", None, note="no `quiz stats` command yet")
     runs = max(3, ctx.runs // 2)
-    return _row(ctx, "quiz stats (1M reviews)", "<= 1 s", 1.0, lambda: run_once([*ctx.quiz, "stats"], env),
-                runs=runs)
+    return _row(
+        ctx,
+        "quiz stats (1M reviews)",
+        "<= 1 s",
+        1.0,
+        lambda: run_once([*ctx.quiz, "stats"], env),
+        runs=runs,
+    )

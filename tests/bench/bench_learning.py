@@ -50,7 +50,9 @@ class Result:
     data: dict
 
 
-def _test_folds(preds: list[Prediction], log: list[LoggedReview], splits: int = SPLITS) -> list[Prediction]:
+def _test_folds(
+    preds: list[Prediction], log: list[LoggedReview], splits: int = SPLITS
+) -> list[Prediction]:
     """The predictions a time-series split scores: from the first cutoff on (the same
     reviews the fitted parameters are scored on below)."""
     from quiz.evaluate import time_cutoffs
@@ -99,16 +101,21 @@ def _fitted(log: list[LoggedReview], day: DayClock, log_fn) -> Score | str:  # t
         log_fn(f"  fitting fold {k + 1}/{len(cuts)} ...")
         params = fitter.fit([e for e in log if e.at < start], day)
         scheduler = Scheduler(SchedulerSettings(fuzz=False, parameters=params), day)
-        scored += [p for p in predict(log, scheduler) if p.at >= start and (end is None or p.at < end)]
+        scored += [
+            p for p in predict(log, scheduler) if p.at >= start and (end is None or p.at < end)
+        ]
     return score(scored)
 
 
 def run(log_fn=print) -> Result:  # type: ignore[no-untyped-def]
     log = read_log()
-    lines = [f"Learning effect: {len(log):,} reviews of {len({e.card for e in log}):,} cards "
-             f"(data/bench/review-log-real.csv), FSRS-6 default parameters (py-fsrs {_fsrs_version()})",
-             "", f"{'day boundaries':30} {'protocol':24} {'reviews':>7} {'log loss':>9} {'RMSE(bins)':>10}"
-             f"  {'fsrs-rs (same items)':>20}"]
+    lines = [
+        f"Learning effect: {len(log):,} reviews of {len({e.card for e in log}):,} cards "
+        f"(data/bench/review-log-real.csv), FSRS-6 default parameters (py-fsrs {_fsrs_version()})",
+        "",
+        f"{'day boundaries':30} {'protocol':24} {'reviews':>7} {'log loss':>9} {'RMSE(bins)':>10}"
+        f"  {'fsrs-rs (same items)':>20}",
+    ]
     data: dict = {"clocks": {}}
     for name, tz, hour in CLOCKS:
         day = DayClock(tz, hour)
@@ -118,17 +125,27 @@ def run(log_fn=print) -> Result:  # type: ignore[no-untyped-def]
         whole, folds = score(preds), score(_test_folds(preds, log))
         rust = _rust_reference(log, day)
         rust_text = f"{rust[0]:.4f} / {rust[1]:.4f}" if rust else "not installed"
-        lines.append(f"{name:30} {'all scored reviews':24} {whole.reviews:7} {whole.log_loss:9.4f} "
-                     f"{whole.rmse_bins:10.4f}  {rust_text:>20}")
-        lines.append(f"{'':30} {'time-series test folds':24} {folds.reviews:7} {folds.log_loss:9.4f} "
-                     f"{folds.rmse_bins:10.4f}")
-        data["clocks"][name] = {"all": whole.__dict__, "folds": folds.__dict__, "replay_s": seconds,
-                                "fsrs_rs": rust}
+        lines.append(
+            f"{name:30} {'all scored reviews':24} {whole.reviews:7} {whole.log_loss:9.4f} "
+            f"{whole.rmse_bins:10.4f}  {rust_text:>20}"
+        )
+        lines.append(
+            f"{'':30} {'time-series test folds':24} {folds.reviews:7} {folds.log_loss:9.4f} "
+            f"{folds.rmse_bins:10.4f}"
+        )
+        data["clocks"][name] = {
+            "all": whole.__dict__,
+            "folds": folds.__dict__,
+            "replay_s": seconds,
+            "fsrs_rs": rust,
+        }
     day = DayClock(timezone.utc, 4)
     fitted = _fitted(log, day, log_fn)
     if isinstance(fitted, Score):
-        lines.append(f"{'UTC, day starts 04:00':30} {'fitted, time-series':24} {fitted.reviews:7} "
-                     f"{fitted.log_loss:9.4f} {fitted.rmse_bins:10.4f}")
+        lines.append(
+            f"{'UTC, day starts 04:00':30} {'fitted, time-series':24} {fitted.reviews:7} "
+            f"{fitted.log_loss:9.4f} {fitted.rmse_bins:10.4f}"
+        )
         data["fitted"] = fitted.__dict__
     else:
         lines.append(f"fitted parameters: {fitted}")
@@ -136,10 +153,12 @@ def run(log_fn=print) -> Result:  # type: ignore[no-untyped-def]
     lines.append("")
     for name, (loss, rmse) in REFERENCE.items():
         lines.append(f"reference {name}: log loss {loss}, RMSE(bins) {rmse}")
-    lines.append("RMSE(bins) here follows the FSRS benchmark's Python rmse_matrix (bins by elapsed days,"
-                 " review number, lapses; the review number and lapses counted over reviews on a later day, as"
-                 " srs-benchmark's features/base.py does); fsrs-rs bins differently, so its RMSE column is not"
-                 " comparable.")
+    lines.append(
+        "RMSE(bins) here follows the FSRS benchmark's Python rmse_matrix (bins by elapsed days,"
+        " review number, lapses; the review number and lapses counted over reviews on a later day, as"
+        " srs-benchmark's features/base.py does); fsrs-rs bins differently, so its RMSE column is not"
+        " comparable."
+    )
     return Result("\n".join(lines), data)
 
 

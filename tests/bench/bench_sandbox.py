@@ -51,8 +51,13 @@ def timed(box: Sandbox) -> float:
 def check_deck(cards: int, folder: Path) -> Path:
     lines = ["deck: bench", "title: Bench", "cards:"]
     for i in range(cards):
-        lines += [f"  - id: c{i}", "    type: output", "    code: |", f"      print(sorted({{{i}, -1, -2}}))",
-                  f"    output: \"{sorted({i, -1, -2})}\\n\""]
+        lines += [
+            f"  - id: c{i}",
+            "    type: output",
+            "    code: |",
+            f"      print(sorted({{{i}, -1, -2}}))",
+            f'    output: "{sorted({i, -1, -2})}\\n"',
+        ]
     path = folder / "bench.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -93,17 +98,26 @@ def main() -> None:
         "cold": "sandbox run, fresh interpreter, cold",
     }
     for key, label in labels.items():
-        print(f"{label:<44}{med[key]:>10.1f}{min(samples[key]) * 1000:>9.1f}{med[key] / med['bare']:>8.2f}")
+        print(
+            f"{label:<44}{med[key]:>10.1f}{min(samples[key]) * 1000:>9.1f}{med[key] / med['bare']:>8.2f}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         deck = check_deck(args.cards, Path(tmp))
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         if args.no_bwrap:
             env["QUIZ_SANDBOX_NO_BWRAP"] = "1"
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "quiz", "check", str(deck)], capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "quiz", "check", str(deck)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         took = time.perf_counter() - start
-        print(f"quiz check, {args.cards} output cards ({3 * args.cards} runs), {os.cpu_count()} cores: {took:.2f} s "
-              f"(exit {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''})")
+        print(
+            f"quiz check, {args.cards} output cards ({3 * args.cards} runs), {os.cpu_count()} cores: {took:.2f} s "
+            f"(exit {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''})"
+        )
 
 
 if __name__ == "__main__":

@@ -75,9 +75,16 @@ def answer_gaps(store: Path, answers: int = 300) -> list[float]:
         schedulers = Schedulers(cfg, day)
         plan = plan_day(repo, cfg, day, schedulers, fixtures.NOW, limit=answers)
         session = ReviewSession(
-            queue=plan.queue, recorder=StoreRecorder(repo, day), prompter=prompter, grader=CardGrader(),
-            scheduler_for=schedulers.for_card, runner=lambda item: None,  # type: ignore[arg-type,return-value]
-            clock=clock, next_day=day.next_day_start, leech_lapses=cfg.leech_lapses, limit=answers,
+            queue=plan.queue,
+            recorder=StoreRecorder(repo, day),
+            prompter=prompter,
+            grader=CardGrader(),
+            scheduler_for=schedulers.for_card,
+            runner=lambda item: None,  # type: ignore[arg-type,return-value]
+            clock=clock,
+            next_day=day.next_day_start,
+            leech_lapses=cfg.leech_lapses,
+            limit=answers,
         )
         session.run()
     return prompter.gaps
@@ -89,5 +96,13 @@ def bench_answer_next(ctx, store: Path) -> Row:  # type: ignore[no-untyped-def]
     gaps = answer_gaps(copy)
     median = statistics.median(gaps)
     p95 = sorted(gaps)[int(len(gaps) * 0.95)]
-    return Row("answer -> next card (in process)", "<= 5 ms median", median, None, 0.005, None,
-               note=f"{len(gaps)} answers, p95 {p95 * 1000:.1f} ms", runs=len(gaps))
+    return Row(
+        "answer -> next card (in process)",
+        "<= 5 ms median",
+        median,
+        None,
+        0.005,
+        None,
+        note=f"{len(gaps)} answers, p95 {p95 * 1000:.1f} ms",
+        runs=len(gaps),
+    )

@@ -60,12 +60,27 @@ def measure(url: str, answers: int, folder: Path) -> dict[str, float]:
         with store.unit("bench") as repo:
             for i, item in enumerate(cards):
                 at = t0 + timedelta(seconds=i)
-                after = Schedule(state=CardState.REVIEW, stability=3.0, difficulty=5.0, due=at + timedelta(days=3),
-                                 last_review=at, reps=1)
+                after = Schedule(
+                    state=CardState.REVIEW,
+                    stability=3.0,
+                    difficulty=5.0,
+                    due=at + timedelta(days=3),
+                    last_review=at,
+                    reps=1,
+                )
                 begin = time.perf_counter()
-                repo.record_answer(item.row_id, kind="review", rating=Rating.GOOD, at=at, duration_ms=900,
-                                   answer=None, correct=True, before=item.schedule, after=after,
-                                   expect_reps=item.schedule.reps)
+                repo.record_answer(
+                    item.row_id,
+                    kind="review",
+                    rating=Rating.GOOD,
+                    at=at,
+                    duration_ms=900,
+                    answer=None,
+                    correct=True,
+                    before=item.schedule,
+                    after=after,
+                    expect_reps=item.schedule.reps,
+                )
                 times.append(time.perf_counter() - begin)
     times.sort()
     return {
@@ -75,8 +90,11 @@ def measure(url: str, answers: int, folder: Path) -> dict[str, float]:
     }
 
 
-def run(answers: int, log=lambda msg: print(msg, file=sys.stderr),  # type: ignore[no-untyped-def]
-        durable: bool = False) -> dict[str, dict[str, float]]:
+def run(
+    answers: int,
+    log=lambda msg: print(msg, file=sys.stderr),  # type: ignore[no-untyped-def]
+    durable: bool = False,
+) -> dict[str, dict[str, float]]:
     from tests.pg import create_database, drop_database, session_server_url
 
     results: dict[str, dict[str, float]] = {}
@@ -105,8 +123,14 @@ def bench(ctx):  # type: ignore[no-untyped-def]
 
     rows = []
     for backend, figures in run(300, ctx.log).items():
-        rows.append(Row(f"answer saved ({backend})", "-", figures["median_ms"] / 1000,
-                        note=f"p95 {figures['p95_ms']:.1f} ms; open+plan {figures['plan_ms']:.0f} ms"))
+        rows.append(
+            Row(
+                f"answer saved ({backend})",
+                "-",
+                figures["median_ms"] / 1000,
+                note=f"p95 {figures['p95_ms']:.1f} ms; open+plan {figures['plan_ms']:.0f} ms",
+            )
+        )
     return rows
 
 
@@ -118,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     results = run(args.answers, durable=args.durable)
     print(f"{'back end':<12} {'answer median':>14} {'answer p95':>11} {'plan the day':>13}")
     for backend, f in results.items():
-        print(f"{backend:<12} {f['median_ms']:>11.2f} ms {f['p95_ms']:>8.2f} ms {f['plan_ms']:>10.0f} ms")
+        print(
+            f"{backend:<12} {f['median_ms']:>11.2f} ms {f['p95_ms']:>8.2f} ms {f['plan_ms']:>10.0f} ms"
+        )
     return 0
 
 

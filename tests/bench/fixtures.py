@@ -71,13 +71,27 @@ def _card_content(deck: str, i: int) -> tuple[str, str]:
     return json.dumps(card_to_dict(card), ensure_ascii=False), card.content_hash()
 
 
-def _state(state: int, stability: float, difficulty: float, due: datetime | None, last: datetime | None,
-           reps: int, lapses: int) -> str:
-    return json.dumps({
-        "state": state, "step": None if state == 2 else 0, "stability": stability, "difficulty": difficulty,
-        "due": due.isoformat() if due else None, "last_review": last.isoformat() if last else None,
-        "reps": reps, "lapses": lapses,
-    })
+def _state(
+    state: int,
+    stability: float,
+    difficulty: float,
+    due: datetime | None,
+    last: datetime | None,
+    reps: int,
+    lapses: int,
+) -> str:
+    return json.dumps(
+        {
+            "state": state,
+            "step": None if state == 2 else 0,
+            "stability": stability,
+            "difficulty": difficulty,
+            "due": due.isoformat() if due else None,
+            "last_review": last.isoformat() if last else None,
+            "reps": reps,
+            "lapses": lapses,
+        }
+    )
 
 
 def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  # type: ignore[no-untyped-def]
@@ -112,8 +126,11 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
             cards.append((card_id, d + 1, key, key, "basic", content, digest, i, 5 + 4 * i, 0))
             tags.append((card_id, "generated"))
             tags.append((card_id, f"group-{i % 50}"))
-    conn.executemany("INSERT INTO cards (id, deck_id, key, note_key, kind, content, content_hash, position, line,"
-                     " retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cards)
+    conn.executemany(
+        "INSERT INTO cards (id, deck_id, key, note_key, kind, content, content_hash, position, line,"
+        " retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        cards,
+    )
     conn.executemany("INSERT INTO card_tags (card_id, tag) VALUES (?, ?)", tags)
     conn.execute("ANALYZE decks")  # as `quiz import` does after a change (quiz/store/tuning.py)
     conn.execute("ANALYZE cards")
@@ -127,7 +144,11 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
     for n, cid in enumerate(seen):
         left = spec.reviews - written
         cards_left = len(seen) - n
-        count = left if cards_left == 1 else max(1, min(left - (cards_left - 1), round(rng.gauss(per_card, 3))))
+        count = (
+            left
+            if cards_left == 1
+            else max(1, min(left - (cards_left - 1), round(rng.gauss(per_card, 3))))
+        )
         t = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 200))
         stability, difficulty, lapses = 1.0, rng.uniform(3, 8), 0
         before = _state(0, None, None, None, None, 0, 0)  # type: ignore[arg-type]
@@ -142,8 +163,22 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
             after_due = t + timedelta(days=max(1.0, stability))
             after = _state(2, stability, difficulty, after_due, t, r + 1, lapses)
             review_id += 1
-            reviews.append((review_id, learner_id, cid, "review", rating, prev_state, _ts(t),
-                            rng.randrange(2_000, 20_000), None, rating != 1, before, after))
+            reviews.append(
+                (
+                    review_id,
+                    learner_id,
+                    cid,
+                    "review",
+                    rating,
+                    prev_state,
+                    _ts(t),
+                    rng.randrange(2_000, 20_000),
+                    None,
+                    rating != 1,
+                    before,
+                    after,
+                )
+            )
             before = after
             last = t
             gap = min(stability * rng.uniform(0.8, 1.3), 40)
@@ -156,20 +191,42 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
             state, due = rng.choice((1, 3)), NOW + timedelta(minutes=rng.randrange(-600, 600))
         else:  # review: most due later, ~1.5% due now
             state = 2
-            due = NOW - timedelta(hours=rng.randrange(1, 24 * 20)) if roll < 0.03 else \
-                NOW + timedelta(days=rng.uniform(0.2, 120))
+            due = (
+                NOW - timedelta(hours=rng.randrange(1, 24 * 20))
+                if roll < 0.03
+                else NOW + timedelta(days=rng.uniform(0.2, 120))
+            )
         suspended = 1 if rng.random() < 0.003 else 0
-        states.append((learner_id, cid, state, None if state == 2 else 0, stability, difficulty, _ts(due),
-                       _ts(last), count, lapses, suspended, 0, None))
+        states.append(
+            (
+                learner_id,
+                cid,
+                state,
+                None if state == 2 else 0,
+                stability,
+                difficulty,
+                _ts(due),
+                _ts(last),
+                count,
+                lapses,
+                suspended,
+                0,
+                None,
+            )
+        )
         if len(reviews) >= 200_000:
             _insert_reviews(conn, reviews)
             reviews = []
     _insert_reviews(conn, reviews)
     conn.executemany(
         "INSERT INTO card_states (learner_id, card_id, state, step, stability, difficulty, due, last_review, reps,"
-        " lapses, suspended, leech, buried_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", states)
+        " lapses, suspended, leech, buried_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        states,
+    )
     conn.commit()
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no ANALYZE: quiz never runs it on a real store
+    conn.execute(
+        "PRAGMA wal_checkpoint(TRUNCATE)"
+    )  # no ANALYZE: quiz never runs it on a real store
     conn.close()
     log(f"  {written:,} reviews of {len(seen):,} cards, {len(states):,} card states")
     return path
@@ -178,7 +235,9 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
 def _insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:  # type: ignore[type-arg]
     conn.executemany(
         "INSERT INTO reviews (id, learner_id, card_id, kind, rating, prev_state, reviewed_at, duration_ms, answer,"
-        " correct, state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        " correct, state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def big_store(spec: StoreSpec = StoreSpec(), log=print) -> Path:  # type: ignore[no-untyped-def]

@@ -47,16 +47,29 @@ class Row:
         return "ok" if ok and mem_ok else "MISS"
 
 
-def _run_here(argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None = None,
-              until: bytes | None = None, then: bytes = b"", cwd: str | None = None) -> Sample:
+def _run_here(
+    argv: Sequence[str],
+    env: dict[str, str],
+    *,
+    stdin: bytes | None = None,
+    until: bytes | None = None,
+    then: bytes = b"",
+    cwd: str | None = None,
+) -> Sample:
     """Run `argv`; time to exit, or (with `until`) to the first stdout bytes containing it.
 
     With `until`, `then` is written to stdin once the marker is seen (e.g. "q" to quit a
     session), and the process is left to finish before the next run.
     """
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        argv,
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     elapsed: float | None = None
     assert proc.stdin and proc.stdout and proc.stderr
     if until is None:
@@ -87,10 +100,15 @@ def _run_here(argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None =
     proc.returncode = os.waitstatus_to_exitcode(status)
     total = time.perf_counter() - started
     if proc.returncode != 0 or (until is not None and elapsed is None):
-        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{out.decode()[-2000:]}"
-                           f"\n{err.decode()[-2000:]}")
-    return Sample(seconds=elapsed if elapsed is not None else total, peak_mb=usage.ru_maxrss / 1024,
-                  exit_code=proc.returncode)
+        raise RuntimeError(
+            f"{' '.join(argv)} failed ({proc.returncode}):\n{out.decode()[-2000:]}"
+            f"\n{err.decode()[-2000:]}"
+        )
+    return Sample(
+        seconds=elapsed if elapsed is not None else total,
+        peak_mb=usage.ru_maxrss / 1024,
+        exit_code=proc.returncode,
+    )
 
 
 class Launcher:
@@ -101,16 +119,35 @@ class Launcher:
         from pathlib import Path
 
         root = Path(__file__).resolve().parents[2]
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.bench.measure"], cwd=root,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.measure"],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
-    def run(self, argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None = None,
-            until: bytes | None = None, then: bytes = b"", cwd: str | None = None) -> Sample:
+    def run(
+        self,
+        argv: Sequence[str],
+        env: dict[str, str],
+        *,
+        stdin: bytes | None = None,
+        until: bytes | None = None,
+        then: bytes = b"",
+        cwd: str | None = None,
+    ) -> Sample:
         import json
 
         assert self.proc.stdin and self.proc.stdout
-        request = {"argv": list(argv), "env": env, "cwd": cwd, "stdin": _enc(stdin), "until": _enc(until),
-                   "then": _enc(then)}
+        request = {
+            "argv": list(argv),
+            "env": env,
+            "cwd": cwd,
+            "stdin": _enc(stdin),
+            "until": _enc(until),
+            "then": _enc(then),
+        }
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
         reply = json.loads(self.proc.stdout.readline())
@@ -153,8 +190,15 @@ def stop_launcher() -> None:
         _launcher = None
 
 
-def run_once(argv: Sequence[str], env: dict[str, str], *, stdin: bytes | None = None,
-             until: bytes | None = None, then: bytes = b"", cwd: str | None = None) -> Sample:
+def run_once(
+    argv: Sequence[str],
+    env: dict[str, str],
+    *,
+    stdin: bytes | None = None,
+    until: bytes | None = None,
+    then: bytes = b"",
+    cwd: str | None = None,
+) -> Sample:
     """Run `argv` through the launcher; time to exit, or (with `until`) to the first stdout
     bytes containing it (then `then` is written to its stdin)."""
     start_launcher()
@@ -170,9 +214,14 @@ def _serve() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            sample = _run_here(request["argv"], request["env"], stdin=_dec(request["stdin"]),
-                               until=_dec(request["until"]), then=_dec(request["then"]) or b"",
-                               cwd=request["cwd"])
+            sample = _run_here(
+                request["argv"],
+                request["env"],
+                stdin=_dec(request["stdin"]),
+                until=_dec(request["until"]),
+                then=_dec(request["then"]) or b"",
+                cwd=request["cwd"],
+            )
             reply = asdict(sample)
         except Exception as exc:  # reported to the benchmark, which shows it as a row
             reply = {"error": str(exc)}
@@ -180,7 +229,9 @@ def _serve() -> None:
         sys.stdout.flush()
 
 
-def median_of(runs: int, once: Callable[[], Sample], warmup: int = 1) -> tuple[float, float, list[float]]:
+def median_of(
+    runs: int, once: Callable[[], Sample], warmup: int = 1
+) -> tuple[float, float, list[float]]:
     """Median seconds, peak MB (max over runs), and every run's seconds."""
     for _ in range(warmup):
         once()

@@ -8,10 +8,32 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "quiz"
-CORE = ["model.py", "scheduler.py", "grading.py", "stats.py", "session.py", "queue.py", "day.py", "errors.py",
-        "deck"]
-FORBIDDEN = ("sqlalchemy", "alembic", "rich", "typer", "click", "subprocess", "quiz.store", "quiz.ui",
-             "quiz.cli", "quiz.sandbox", "psycopg", "sqlite3", "plotext")
+CORE = [
+    "model.py",
+    "scheduler.py",
+    "grading.py",
+    "stats.py",
+    "session.py",
+    "queue.py",
+    "day.py",
+    "errors.py",
+    "deck",
+]
+FORBIDDEN = (
+    "sqlalchemy",
+    "alembic",
+    "rich",
+    "typer",
+    "click",
+    "subprocess",
+    "quiz.store",
+    "quiz.ui",
+    "quiz.cli",
+    "quiz.sandbox",
+    "psycopg",
+    "sqlite3",
+    "plotext",
+)
 
 
 def core_files() -> list[Path]:
@@ -38,7 +60,9 @@ def imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", core_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_core_module_imports_nothing_from_the_edges(path: Path):
-    bad = {m for m in imported_modules(path) if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)}
+    bad = {
+        m for m in imported_modules(path) if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)
+    }
     assert not bad, f"{path.name} imports {sorted(bad)}"
 
 

@@ -20,8 +20,15 @@ def test_import_then_decks_and_due(cli, env):
     assert result.exit_code == 0, result.output
     assert "demo: 4 added" in result.stdout
     [row] = decks_json(cli)
-    assert row == {"deck": "demo", "title": "Demo deck", "cards": 4, "new": 4, "learning": 0, "due": 0,
-                   "suspended": 0}
+    assert row == {
+        "deck": "demo",
+        "title": "Demo deck",
+        "cards": 4,
+        "new": 4,
+        "learning": 0,
+        "due": 0,
+        "suspended": 0,
+    }
     due = cli("due")
     assert due.stdout.strip() == "0"
     data = json.loads(cli("due", "--json").stdout)
@@ -54,16 +61,23 @@ def test_broken_file_imports_nothing_from_the_run(cli, env):
     cli("import", str(good))
     before = decks_json(cli)
     other = write_deck(env, "other.yaml", BASIC_DECK.replace("deck: demo", "deck: other"))
-    broken = write_deck(env, "broken.yaml", """
+    broken = write_deck(
+        env,
+        "broken.yaml",
+        """
         deck: broken
         title: Broken
         cards:
           - id: x
             frnt: typo
             back: b
-        """)
-    changed = write_deck(env, "good.yaml", BASIC_DECK.replace("deck: demo", "deck: good").replace(
-        "First answer.", "Changed answer."))
+        """,
+    )
+    changed = write_deck(
+        env,
+        "good.yaml",
+        BASIC_DECK.replace("deck: demo", "deck: good").replace("First answer.", "Changed answer."),
+    )
     result = cli("import", str(other), str(broken), str(changed))
     assert result.exit_code == 1
     assert "broken.yaml:5:" in result.stderr
@@ -81,7 +95,8 @@ def test_edit_keeps_history_and_removed_card_is_retired_then_restored(cli, env):
     def log_count(key: str) -> int:
         with sqlite3.connect(db) as conn:
             return conn.execute(
-                "select count(*) from reviews r join cards c on c.id = r.card_id where c.key = ?", (key,)
+                "select count(*) from reviews r join cards c on c.id = r.card_id where c.key = ?",
+                (key,),
             ).fetchone()[0]
 
     assert log_count("demo/one") == 1
@@ -98,7 +113,9 @@ def test_edit_keeps_history_and_removed_card_is_retired_then_restored(cli, env):
 
     without_one = edited.replace(
         "  - id: one\n    front: First question, reworded?\n    back: First answer.\n"
-        "    explain: Because one comes first.\n", "")
+        "    explain: Because one comes first.\n",
+        "",
+    )
     write_deck(env, "demo.yaml", without_one)
     result = cli("import", str(deck))
     assert "1 retired" in result.stdout

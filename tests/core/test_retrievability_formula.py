@@ -29,9 +29,17 @@ def test_same_floats_as_py_fsrs(tz, parameters):
     for hours in (0.5, 3, 7, 20, 23.9, 24, 25, 30, 47, 100, 24 * 40 + 5, 24 * 400):
         for stability in (0.1, 1.0, 2.38, 17.5, 300.0):
             for state in (CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING):
-                s = Schedule(state=state, stability=stability, difficulty=5.0, due=NOW,
-                             last_review=NOW - timedelta(hours=hours), reps=3)
-                expected = float(scheduler._fsrs.get_card_retrievability(scheduler._to_fsrs(7, s, NOW), NOW))
+                s = Schedule(
+                    state=state,
+                    stability=stability,
+                    difficulty=5.0,
+                    due=NOW,
+                    last_review=NOW - timedelta(hours=hours),
+                    reps=3,
+                )
+                expected = float(
+                    scheduler._fsrs.get_card_retrievability(scheduler._to_fsrs(7, s, NOW), NOW)
+                )
                 assert scheduler.retrievability(7, s, NOW) == expected
                 checked += 1
     assert checked > 100

@@ -25,8 +25,12 @@ cards:
 
 
 def basic_deck(env: Path, n: int, name: str = "basics", extra: str = "") -> Path:
-    cards = "".join(f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n{extra}" for i in range(1, n + 1))
-    return write_deck(env, f"{name}.yaml", BASIC.replace("deck: basics", f"deck: {name}").format(cards=cards))
+    cards = "".join(
+        f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n{extra}" for i in range(1, n + 1)
+    )
+    return write_deck(
+        env, f"{name}.yaml", BASIC.replace("deck: basics", f"deck: {name}").format(cards=cards)
+    )
 
 
 def log(env: Path) -> list[tuple[str, int, str]]:
@@ -47,7 +51,12 @@ def test_session_records_each_answer_and_summarises(cli, env):
     entries = log(env)
     # c1 Good (next step in 10 min), c2 Easy (graduates), c3 Again (again in 1 min); then the
     # learning card due soonest (c3) comes back within the 20-minute learn-ahead and is rated Good
-    assert [(k, r) for k, r, _ in entries] == [("basics/c1", 3), ("basics/c2", 4), ("basics/c3", 1), ("basics/c3", 3)]
+    assert [(k, r) for k, r, _ in entries] == [
+        ("basics/c1", 3),
+        ("basics/c2", 4),
+        ("basics/c3", 1),
+        ("basics/c3", 3),
+    ]
     assert "Reviewed 4" in result.stdout
     assert "75% right" in result.stdout
 
@@ -113,14 +122,18 @@ def test_edit_key_shows_file_and_line(cli, env):
 
 
 def test_cloze_siblings_are_buried_for_the_day(cli, env):
-    deck = write_deck(env, "cz.yaml", """
+    deck = write_deck(
+        env,
+        "cz.yaml",
+        """
         deck: cz
         title: Cloze
         cards:
           - id: gil
             type: cloze
             text: "Only {{c1::one thread}} runs bytecode under the {{c2::GIL}}."
-        """)
+        """,
+    )
     cli("import", str(deck))
     result = cli("review", input="4\n4\n", now=day(1))
     assert "[...]" in result.stdout
@@ -164,10 +177,22 @@ def test_rebuild_reproduces_state_exactly(cli, env):
 
 
 def _spawn(env: Path, *args: str, now: str) -> subprocess.Popen[str]:
-    envvars = dict(os.environ, QUIZ_NOW=now, QUIZ_DB=str(env / "store.db"), QUIZ_CONFIG=str(env / "config.toml"),
-                   QUIZ_LEARNER="tester", QUIZ_BUNDLED="0")
-    return subprocess.Popen([sys.executable, "-m", "quiz", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=envvars)
+    envvars = dict(
+        os.environ,
+        QUIZ_NOW=now,
+        QUIZ_DB=str(env / "store.db"),
+        QUIZ_CONFIG=str(env / "config.toml"),
+        QUIZ_LEARNER="tester",
+        QUIZ_BUNDLED="0",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "quiz", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=envvars,
+    )
 
 
 def test_killed_session_loses_nothing_answered(cli, env):
@@ -195,7 +220,7 @@ def test_two_sessions_on_one_store_at_once(cli, env):
     answers = "4\n" * 30
     procs = [_spawn(env, "review", "--deck", name, now=day(1)) for name in ("left", "right")]
     outs = [p.communicate(answers, timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs, strict=False):
         assert p.returncode == 0, err
         assert "locked" not in err
     keys = [k for k, _, _ in log(env)]

@@ -77,7 +77,7 @@ def test_fuzz_is_reproducible_and_within_range():
     b = intervals([3, 3, 3, 3, 3], settings)
     plain = intervals([3, 3, 3, 3, 3])
     assert a == b
-    for fuzzed, exact in zip(a, plain):
+    for fuzzed, exact in zip(a, plain, strict=False):
         if exact and exact >= 3:
             assert abs(fuzzed - exact) <= max(2, exact * 0.1)  # type: ignore[operator]
 
@@ -87,9 +87,9 @@ def test_replay_equals_step_by_step_and_roundtrips_through_dict():
     times = [at(1), at(1, 9, 5), at(3), at(14)]
     ratings = [Rating.GOOD, Rating.GOOD, Rating.AGAIN, Rating.GOOD]
     state = Schedule()
-    for r, t in zip(ratings, times):
+    for r, t in zip(ratings, times, strict=False):
         state = s.review(5, state, r, t).after
-    assert replay(s, 5, list(zip(ratings, times))) == state
+    assert replay(s, 5, list(zip(ratings, times, strict=False))) == state
     assert schedule_from_dict(schedule_to_dict(state)) == state
     assert state.lapses == 1 and state.reps == 4
 

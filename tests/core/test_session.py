@@ -9,14 +9,16 @@ from quiz.config import SchedulerSettings
 from quiz.day import DayClock
 from quiz.model import Card, CardKind, CardState, Rating, RunResult, Schedule, StoredCard, Verdict
 from quiz.scheduler import Scheduler
-from quiz.session import Action, ReviewSession, Response
+from quiz.session import Action, Response, ReviewSession
 
 NOW = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
 DAY = DayClock(timezone.utc, 4)
 
 
 def card(i: int, kind: CardKind = CardKind.BASIC, note: str = "") -> StoredCard:
-    return StoredCard(i, Card(deck="d", id=f"c{i}", kind=kind, note=note, code="print(1)"), Schedule(), "d.yaml")
+    return StoredCard(
+        i, Card(deck="d", id=f"c{i}", kind=kind, note=note, code="print(1)"), Schedule(), "d.yaml"
+    )
 
 
 @dataclass
@@ -78,7 +80,9 @@ class FakeRecorder:
 
 class FakeGrader:
     def typed(self, item, answer):
-        return Verdict(correct=answer == "yes", suggested=Rating.GOOD if answer == "yes" else Rating.AGAIN)
+        return Verdict(
+            correct=answer == "yes", suggested=Rating.GOOD if answer == "yes" else Rating.AGAIN
+        )
 
     def choice(self, item, answer):
         return self.typed(item, answer)
@@ -97,9 +101,14 @@ def session(queue, script, runs=None, now=NOW):
         return RunResult(stdout="1\n")
 
     s = ReviewSession(
-        queue=list(queue), recorder=recorder, prompter=prompter, grader=FakeGrader(),
+        queue=list(queue),
+        recorder=recorder,
+        prompter=prompter,
+        grader=FakeGrader(),
         scheduler_for=lambda item: Scheduler(SchedulerSettings(fuzz=False), DAY),
-        runner=runner, clock=lambda: now, next_day=DAY.next_day_start,
+        runner=runner,
+        clock=lambda: now,
+        next_day=DAY.next_day_start,
     )
     return s, prompter, recorder
 
@@ -109,17 +118,39 @@ def rate(r: int) -> Response:
 
 
 def test_basic_cards_are_rated_and_learning_cards_return():
-    s, p, rec = session([card(1), card(2)], [Response(Action.ANSWER), rate(4), Response(Action.ANSWER), rate(1),
-                                           Response(Action.ANSWER), rate(3)])
+    s, _p, rec = session(
+        [card(1), card(2)],
+        [
+            Response(Action.ANSWER),
+            rate(4),
+            Response(Action.ANSWER),
+            rate(1),
+            Response(Action.ANSWER),
+            rate(3),
+        ],
+    )
     summary = s.run()
-    assert [(k, r) for k, r, _ in rec.log] == [("c1", Rating.EASY), ("c2", Rating.AGAIN), ("c2", Rating.GOOD)]
+    assert [(k, r) for k, r, _ in rec.log] == [
+        ("c1", Rating.EASY),
+        ("c2", Rating.AGAIN),
+        ("c2", Rating.GOOD),
+    ]
     assert rec.log[0][2].state == CardState.REVIEW
     assert summary.reviewed == 3 and summary.right == 2
 
 
 def test_undo_puts_the_card_back_with_its_old_state():
-    s, p, rec = session([card(1), card(2)], [Response(Action.ANSWER), rate(4), Response(Action.UNDO),
-                                           Response(Action.ANSWER), rate(1), Response(Action.QUIT)])
+    s, p, rec = session(
+        [card(1), card(2)],
+        [
+            Response(Action.ANSWER),
+            rate(4),
+            Response(Action.UNDO),
+            Response(Action.ANSWER),
+            rate(1),
+            Response(Action.QUIT),
+        ],
+    )
     summary = s.run()
     assert p.shown[:3] == ["c1", "c2", "c1"]
     assert [(k, r) for k, r, _ in rec.log] == [("c1", Rating.AGAIN)]
@@ -127,8 +158,11 @@ def test_undo_puts_the_card_back_with_its_old_state():
 
 
 def test_output_card_runs_the_snippet_and_grades_the_prediction():
-    s, p, rec = session([card(1, CardKind.OUTPUT), card(2, CardKind.OUTPUT)],
-                        [Response(Action.ANSWER, text="1\n"), rate(4), Response(Action.ANSWER, text="2\n")], runs := [])
+    s, p, rec = session(
+        [card(1, CardKind.OUTPUT), card(2, CardKind.OUTPUT)],
+        [Response(Action.ANSWER, text="1\n"), rate(4), Response(Action.ANSWER, text="2\n")],
+        runs := [],
+    )
     s.run()
     assert runs[:2] == ["c1", "c2"]
     assert p.verdicts[:2] == [True, False]
@@ -136,8 +170,15 @@ def test_output_card_runs_the_snippet_and_grades_the_prediction():
 
 
 def test_commands_skip_bury_suspend_edit():
-    s, p, rec = session([card(1), card(2), card(3)], [Response(Action.EDIT), Response(Action.BURY),
-                                                    Response(Action.SUSPEND), Response(Action.SKIP)])
+    s, p, rec = session(
+        [card(1), card(2), card(3)],
+        [
+            Response(Action.EDIT),
+            Response(Action.BURY),
+            Response(Action.SUSPEND),
+            Response(Action.SKIP),
+        ],
+    )
     s.run()
     assert p.notices[0] == "d.yaml:0: d/c1"
     assert rec.buried == ["c1"] and rec.suspended == ["c2"]
@@ -145,8 +186,10 @@ def test_commands_skip_bury_suspend_edit():
 
 
 def test_siblings_leave_the_queue_once_one_is_answered():
-    s, p, rec = session([card(1, note="n"), card(2, note="n"), card(3)],
-                        [Response(Action.ANSWER), rate(4), Response(Action.ANSWER), rate(4)])
+    s, _p, rec = session(
+        [card(1, note="n"), card(2, note="n"), card(3)],
+        [Response(Action.ANSWER), rate(4), Response(Action.ANSWER), rate(4)],
+    )
     s.run()
     assert [k for k, _, _ in rec.log] == ["c1", "c3"]
 
@@ -162,8 +205,11 @@ def test_leech_after_eight_lapses():
         state = sched.review(1, state, Rating.AGAIN, t).after
         state = sched.review(1, state, Rating.GOOD, t).after
     assert state.lapses == 7 and state.state == CardState.REVIEW
-    s, p, rec = session([StoredCard(1, item.card, state, "d.yaml")], [Response(Action.ANSWER), rate(1)],
-                        now=state.due + timedelta(hours=5))  # type: ignore[operator]
+    s, p, _rec = session(
+        [StoredCard(1, item.card, state, "d.yaml")],
+        [Response(Action.ANSWER), rate(1)],
+        now=state.due + timedelta(hours=5),
+    )  # type: ignore[operator]
     s.run()
     assert s.leeches == ["d/c1"]
     assert any("leech" in n for n in p.notices)

@@ -16,7 +16,11 @@ def test_big_deck_parses_with_every_card_type():
     kinds = [c.kind for c in deck.cards]
     assert len(deck.cards) == 600  # 100 cloze notes with two deletions each
     assert {kind: kinds.count(kind) for kind in CardKind} == {
-        CardKind.BASIC: 100, CardKind.TYPED: 100, CardKind.CHOICE: 100, CardKind.CLOZE: 200, CardKind.OUTPUT: 100,
+        CardKind.BASIC: 100,
+        CardKind.TYPED: 100,
+        CardKind.CHOICE: 100,
+        CardKind.CLOZE: 200,
+        CardKind.OUTPUT: 100,
     }
     lines = [c.line for c in deck.cards]
     assert lines == sorted(lines)

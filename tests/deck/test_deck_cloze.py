@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from quiz.deck import cloze
 
-TEXT = "Only {{c1::one thread}} runs bytecode under the {{c2::GIL::acronym}}; {{c1::one}} at a time."
+TEXT = (
+    "Only {{c1::one thread}} runs bytecode under the {{c2::GIL::acronym}}; {{c1::one}} at a time."
+)
 
 
 def test_numbers():
@@ -15,7 +17,10 @@ def test_numbers():
 
 def test_question_hides_its_own_deletions_and_shows_the_others():
     assert cloze.question(TEXT, 1) == "Only [...] runs bytecode under the GIL; [...] at a time."
-    assert cloze.question(TEXT, 2) == "Only one thread runs bytecode under the [acronym]; one at a time."
+    assert (
+        cloze.question(TEXT, 2)
+        == "Only one thread runs bytecode under the [acronym]; one at a time."
+    )
 
 
 def test_reveal_and_answers():
@@ -30,9 +35,13 @@ def test_multiline_answers():
 
 def test_problems():
     assert cloze.problems(TEXT) == []
-    assert cloze.problems("plain") == ["cloze text has no deletions (mark them like {{c1::answer}})"]
+    assert cloze.problems("plain") == [
+        "cloze text has no deletions (mark them like {{c1::answer}})"
+    ]
     assert cloze.problems("{{c1::}}") == ["cloze deletion c1 is empty"]
     assert cloze.problems("{{c0::x}}") == ["cloze deletions are numbered from c1 (found c0)"]
     [malformed] = cloze.problems("{{c1::ok}} and {{c2:bad}}")
     assert malformed.startswith("malformed cloze deletion '{{c2:bad}}")
-    assert cloze.problems("{{c1::never closed") and cloze.problems("{{c1::never closed")[0].startswith("malformed")
+    assert cloze.problems("{{c1::never closed") and cloze.problems("{{c1::never closed")[
+        0
+    ].startswith("malformed")

@@ -22,7 +22,9 @@ _EXPECT = re.compile(rb"^# expect: (\d+): (.*)$", re.M)
 
 
 def expectations(path: Path) -> list[tuple[int, str]]:
-    found = [(int(line), message.decode("utf-8")) for line, message in _EXPECT.findall(path.read_bytes())]
+    found = [
+        (int(line), message.decode("utf-8")) for line, message in _EXPECT.findall(path.read_bytes())
+    ]
     assert found, f"{path.name} has no '# expect: LINE: message' header"
     return found
 

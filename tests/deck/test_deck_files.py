@@ -20,12 +20,23 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_folders_give_sorted_yaml_files_recursively(tmp_path: Path):
-    for name in ("b.yaml", "a.yml", "sub/c.yaml", "sub/deeper/d.YAML", "notes.md", ".hidden.yaml",
-                 ".git/e.yaml", "sub/.cache/f.yaml"):
+    for name in (
+        "b.yaml",
+        "a.yml",
+        "sub/c.yaml",
+        "sub/deeper/d.YAML",
+        "notes.md",
+        ".hidden.yaml",
+        ".git/e.yaml",
+        "sub/.cache/f.yaml",
+    ):
         write(tmp_path / name, DECK.format(id="x"))
     found = find_deck_files([tmp_path])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == [
-        "a.yml", "b.yaml", "sub/c.yaml", "sub/deeper/d.YAML",
+        "a.yml",
+        "b.yaml",
+        "sub/c.yaml",
+        "sub/deeper/d.YAML",
     ]
 
 
@@ -39,7 +50,10 @@ def test_missing_paths_are_all_reported(tmp_path: Path):
     with pytest.raises(DeckError) as info:
         find_deck_files([tmp_path / "nope", GOOD, tmp_path / "gone.yaml"])
     assert [p.message for p in info.value.problems] == ["no such file or folder"] * 2
-    assert [p.path for p in info.value.problems] == [str(tmp_path / "nope"), str(tmp_path / "gone.yaml")]
+    assert [p.path for p in info.value.problems] == [
+        str(tmp_path / "nope"),
+        str(tmp_path / "gone.yaml"),
+    ]
 
 
 def test_load_paths_collects_decks_and_problems_of_all_files(tmp_path: Path):

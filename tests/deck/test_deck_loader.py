@@ -9,8 +9,14 @@ import pytest
 import yaml
 from deck_helpers import GOOD, parse, problems
 
-from quiz.deck import UNRECORDED_MESSAGE, is_unrecorded, load_deck, parse_deck, unrecorded_problems
-from quiz.deck import yaml_nodes
+from quiz.deck import (
+    UNRECORDED_MESSAGE,
+    is_unrecorded,
+    load_deck,
+    parse_deck,
+    unrecorded_problems,
+    yaml_nodes,
+)
 from quiz.errors import DeckError
 from quiz.model import CardKind, Text, card_from_dict, card_to_dict
 
@@ -245,7 +251,10 @@ def test_every_problem_of_a_file_is_reported_in_line_order():
             text: "{{c0::zero}}"
     """)
     assert [(p.line, p.message) for p in found] == [
-        (2, "'deck' \"Bad Deck\" may only use lowercase letters, digits and '-' (and must start with a letter or digit)"),
+        (
+            2,
+            "'deck' \"Bad Deck\" may only use lowercase letters, digits and '-' (and must start with a letter or digit)",
+        ),
         (8, "'answer' was read as a boolean (true); quote it: \"yes\""),
         (13, "'correct' must be a whole number (found a boolean (true))"),
         (18, "'timeout' must be a number of seconds (found a boolean (true))"),
@@ -263,7 +272,9 @@ def test_empty_and_blank_files():
 
 
 def test_utf8_bom_is_accepted_and_bad_bytes_name_their_line():
-    deck = parse_deck("\ufeffdeck: d\ntitle: T\ncards: [{id: a, front: Q, back: A}]\n".encode(), "b.yaml")
+    deck = parse_deck(
+        "\ufeffdeck: d\ntitle: T\ncards: [{id: a, front: Q, back: A}]\n".encode(), "b.yaml"
+    )
     assert deck.id == "d"
     with pytest.raises(DeckError) as info:
         parse_deck(b"deck: d\ntitle: T\n# \xff\n", "b.yaml")
@@ -353,7 +364,9 @@ def test_folded_key_in_deck_description():
             - id: a
     """)
     assert (problem.line, problem.message) == (
-        6, "looks like key 'cards' folded into the text of 'description' (check its indentation)")
+        6,
+        "looks like key 'cards' folded into the text of 'description' (check its indentation)",
+    )
 
 
 def test_python_tag_is_never_constructed(capsys):

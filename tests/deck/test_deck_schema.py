@@ -61,7 +61,9 @@ def test_schema_comes_from_the_field_table():
 
 def test_every_property_has_help_for_editors():
     schema = json_schema()
-    props = list(schema["properties"].values()) + list(schema["$defs"]["card"]["properties"].values())
+    props = list(schema["properties"].values()) + list(
+        schema["$defs"]["card"]["properties"].values()
+    )
     for prop in props:
         assert prop["title"] and prop["description"], prop
 
@@ -76,14 +78,18 @@ SHIPPED_DECKS = sorted((REPO / "decks").glob("*.y*ml"))
 
 @pytest.mark.parametrize("path", sorted(GOOD.glob("*.yaml")) + SHIPPED_DECKS, ids=lambda p: p.name)
 def test_good_and_shipped_decks_validate(path: Path):
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(load_yaml(path))]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}" for e in VALIDATOR.iter_errors(load_yaml(path))
+    ]
     assert not errors, "\n".join(errors)
 
 
 BROKEN_FILES = sorted(BROKEN.glob("*.yaml"))
 
 
-@pytest.mark.parametrize("path", [p for p in BROKEN_FILES if schema_mark(p) == "fails"], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [p for p in BROKEN_FILES if schema_mark(p) == "fails"], ids=lambda p: p.stem
+)
 def test_schema_rejects_broken_decks_it_can_express(path: Path):
     assert list(VALIDATOR.iter_errors(load_yaml(path))), f"the schema accepts {path.name}"
 

@@ -14,7 +14,7 @@ from quiz.errors import DeckError
 
 def billion_laughs(levels: int = 9, fan_out: int = 10) -> bytes:
     """The classic alias bomb: 10**9 strings once expanded, under 1 KB of YAML."""
-    lines = ['deck: bomb', 'title: Bomb', 'lol0: &l0 "lol"']
+    lines = ["deck: bomb", "title: Bomb", 'lol0: &l0 "lol"']
     for level in range(1, levels + 1):
         aliases = ", ".join([f"*l{level - 1}"] * fan_out)
         lines.append(f"lol{level}: &l{level} [{aliases}]")
@@ -39,7 +39,9 @@ def test_billion_laughs_is_refused_fast_and_small():
     found = [(p.line, p.message) for p in info.value.problems]
     alias = "anchors and aliases are not supported in decks; write the value out"
     assert [line for line, message in found if message == alias] == list(range(4, 13)) + [16]
-    assert [line for line, message in found if message.startswith("unknown key 'lol")] == list(range(3, 13))
+    assert [line for line, message in found if message.startswith("unknown key 'lol")] == list(
+        range(3, 13)
+    )
     assert len(found) == 20  # and nothing about the aliased value itself
 
 
@@ -49,7 +51,10 @@ def test_an_anchor_without_alias_is_harmless():
 
 
 def test_deep_nesting_is_an_error_not_a_crash():
-    for data in (b"deck: " + b"[" * 100_000 + b"]" * 100_000, b"deck: " + b"{a: " * 5_000 + b"1" + b"}" * 5_000):
+    for data in (
+        b"deck: " + b"[" * 100_000 + b"]" * 100_000,
+        b"deck: " + b"{a: " * 5_000 + b"1" + b"}" * 5_000,
+    ):
         with pytest.raises(DeckError) as info:
             parse_deck(data, "deep.yaml")
         assert len(info.value.problems) == 1
@@ -66,7 +71,9 @@ def test_tab_indentation_says_so():
 def test_tabs_inside_a_block_of_code_are_content():
     deck = parse_deck(
         b"deck: d\ntitle: T\ncards:\n  - id: a\n    type: output\n    code: |\n      if 1:\n      \tprint(1)\n"
-        b"    output: \"1\\n\"\n", "t.yaml")
+        b'    output: "1\\n"\n',
+        "t.yaml",
+    )
     assert deck.cards[0].code == "if 1:\n\tprint(1)\n"
 
 

@@ -40,7 +40,9 @@ def deck_yaml(cards: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_into_store(cli, env: Path, learner: str = "tester", limit: int | None = None) -> list[LoggedReview]:  # type: ignore[no-untyped-def]
+def load_into_store(
+    cli, env: Path, learner: str = "tester", limit: int | None = None
+) -> list[LoggedReview]:  # type: ignore[no-untyped-def]
     """Fill the test store (the `env` fixture's) with the real log for `learner`.
 
     The cards come in as a deck through `quiz import`; the log is appended with bulk
@@ -56,14 +58,23 @@ def load_into_store(cli, env: Path, learner: str = "tester", limit: int | None =
     result = cli("--learner", learner, "import", str(deck))
     assert result.exit_code == 0, result.output
     with sqlite3.connect(env / "store.db") as conn:
-        (learner_id,) = conn.execute("SELECT id FROM learners WHERE name = ?", (learner,)).fetchone()
+        (learner_id,) = conn.execute(
+            "SELECT id FROM learners WHERE name = ?", (learner,)
+        ).fetchone()
         ids = dict(conn.execute("SELECT key, id FROM cards"))
         conn.executemany(
             "INSERT INTO reviews (learner_id, card_id, kind, rating, prev_state, reviewed_at, duration_ms, correct)"
             " VALUES (?, ?, 'review', ?, 0, ?, 0, ?)",
-            [(learner_id, ids[f"{DECK}/c{e.card}"], int(e.rating),
-              e.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"), e.rating != Rating.AGAIN)
-             for e in log],
+            [
+                (
+                    learner_id,
+                    ids[f"{DECK}/c{e.card}"],
+                    int(e.rating),
+                    e.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                    e.rating != Rating.AGAIN,
+                )
+                for e in log
+            ],
         )
     result = cli("--learner", learner, "rebuild")
     assert result.exit_code == 0, result.output

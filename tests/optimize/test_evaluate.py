@@ -55,7 +55,11 @@ def test_log_loss_clips_certain_predictions():
 
 def test_bins_follow_the_fsrs_benchmark_log_scales():
     assert bin_of(pred(0.9, True, elapsed=1, nth=1, lapses=0)) == (2.48, 2.0, 0.0)
-    assert bin_of(pred(0.9, True, elapsed=3, nth=2, lapses=1)) == (2.48, 4.0, 2.0)  # 3 < 3.62; 2 >= 1.89
+    assert bin_of(pred(0.9, True, elapsed=3, nth=2, lapses=1)) == (
+        2.48,
+        4.0,
+        2.0,
+    )  # 3 < 3.62; 2 >= 1.89
     assert bin_of(pred(0.9, True, elapsed=4, nth=4, lapses=2)) == (8.98, 7.0, 3.0)
     assert bin_of(pred(0.9, True, elapsed=14, nth=1, lapses=0))[0] == 32.5  # 2.48 * 3.62**2
 
@@ -66,9 +70,13 @@ def test_rmse_bins_compares_means_within_a_bin():
 
 
 def test_rmse_bins_weights_bins_by_their_counts():
-    preds = [pred(0.5, True, elapsed=1)] * 3 + [pred(0.5, True, elapsed=30)]  # two bins, both off by 0.5
+    preds = [pred(0.5, True, elapsed=1)] * 3 + [
+        pred(0.5, True, elapsed=30)
+    ]  # two bins, both off by 0.5
     assert rmse_bins(preds) == pytest.approx(0.5)
-    mixed = [pred(1.0, True, elapsed=1)] * 3 + [pred(0.0, True, elapsed=30)]  # off by 0 (x3) and 1 (x1)
+    mixed = [pred(1.0, True, elapsed=1)] * 3 + [
+        pred(0.0, True, elapsed=30)
+    ]  # off by 0 (x3) and 1 (x1)
     assert rmse_bins(mixed) == pytest.approx(math.sqrt(1 / 4))
 
 
@@ -93,8 +101,11 @@ def test_elapsed_time_is_counted_in_learner_days():
 
 
 def test_a_prediction_depends_only_on_earlier_reviews():
-    log = [LoggedReview("a", Rating.GOOD, at(0)), LoggedReview("a", Rating.GOOD, at(2)),
-           LoggedReview("a", Rating.GOOD, at(9))]
+    log = [
+        LoggedReview("a", Rating.GOOD, at(0)),
+        LoggedReview("a", Rating.GOOD, at(2)),
+        LoggedReview("a", Rating.GOOD, at(9)),
+    ]
     changed_future = log[:2] + [replace(log[2], rating=Rating.AGAIN)]
     first = predict(log, scheduler())
     second = predict(changed_future, scheduler())
@@ -103,9 +114,14 @@ def test_a_prediction_depends_only_on_earlier_reviews():
 
 
 def test_lapses_count_earlier_agains_on_later_days():
-    log = [LoggedReview("a", Rating.AGAIN, at(0)), LoggedReview("a", Rating.AGAIN, at(0, 9, 5)),
-           LoggedReview("a", Rating.AGAIN, at(2)), LoggedReview("a", Rating.GOOD, at(4)),
-           LoggedReview("a", Rating.AGAIN, at(4, 9, 5)), LoggedReview("a", Rating.GOOD, at(7))]
+    log = [
+        LoggedReview("a", Rating.AGAIN, at(0)),
+        LoggedReview("a", Rating.AGAIN, at(0, 9, 5)),
+        LoggedReview("a", Rating.AGAIN, at(2)),
+        LoggedReview("a", Rating.GOOD, at(4)),
+        LoggedReview("a", Rating.AGAIN, at(4, 9, 5)),
+        LoggedReview("a", Rating.GOOD, at(7)),
+    ]
     preds = predict(log, scheduler())
     # as srs-benchmark counts them (t != 0 and r == 1): not the first review (its delta_t is 0),
     # not a same-day step; the day-2 Again does
@@ -145,8 +161,14 @@ def test_the_real_log_scores_like_the_rust_reference():
 
 
 def test_evaluate_imports_nothing_from_the_edges():
-    tree = ast.parse(Path(__file__).resolve().parents[2].joinpath("quiz", "evaluate.py").read_text())
+    tree = ast.parse(
+        Path(__file__).resolve().parents[2].joinpath("quiz", "evaluate.py").read_text()
+    )
     names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert not {m for m in names if m.split(".")[0] in ("sqlalchemy", "rich", "typer", "subprocess", "sqlite3")}
+    assert not {
+        m
+        for m in names
+        if m.split(".")[0] in ("sqlalchemy", "rich", "typer", "subprocess", "sqlite3")
+    }
     assert not {m for m in names if m.startswith(("quiz.store", "quiz.ui", "quiz.cli"))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -15,15 +16,35 @@ from quiz.config import Config, SchedulerSettings
 from quiz.day import DayClock
 from quiz.errors import UsageError
 from quiz.evaluate import LoggedReview
-from quiz.model import Rating
 from tests.optimize.reallog import load_into_store, read_log
 
 UTC4 = DayClock(timezone.utc, 4)
 DEFAULTS = SchedulerSettings(fuzz=False)
 # What py-fsrs's Optimizer (PyTorch) fitted on the first 80% of data/bench's log, UTC days
 # from 04:00 (measured once with `quiz[optimize]` installed; it improves the tail's log loss).
-FITTED = (0.1794, 1.2931, 2.6070, 8.2956, 6.9239, 0.5085, 2.9826, 0.0371, 1.6506, 0.1258, 0.5962, 1.6952,
-          0.0111, 0.4483, 1.8252, 0.9185, 1.8729, 0.6843, 0.0799, 0.2255, 0.6430)
+FITTED = (
+    0.1794,
+    1.2931,
+    2.6070,
+    8.2956,
+    6.9239,
+    0.5085,
+    2.9826,
+    0.0371,
+    1.6506,
+    0.1258,
+    0.5962,
+    1.6952,
+    0.0111,
+    0.4483,
+    1.8252,
+    0.9185,
+    1.8729,
+    0.6843,
+    0.0799,
+    0.2255,
+    0.6430,
+)
 # A set that forgets far too fast: initial stabilities of a few minutes
 BAD = (0.001, 0.001, 0.001, 0.001) + FITTED[4:]
 
@@ -78,8 +99,10 @@ def test_learner_time_makes_whole_days_of_24_hours_learner_days():
     rng = random.Random(3)
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     times = sorted(start + timedelta(minutes=rng.randrange(0, 60 * 24 * 400)) for _ in range(300))
-    for a, b in zip(times, times[1:]):
-        assert (opt.learner_time(b, UTC4) - opt.learner_time(a, UTC4)).days == UTC4.days_between(a, b)
+    for a, b in itertools.pairwise(times):
+        assert (opt.learner_time(b, UTC4) - opt.learner_time(a, UTC4)).days == UTC4.days_between(
+            a, b
+        )
         assert opt.learner_time(a, UTC4) <= opt.learner_time(b, UTC4)
 
 

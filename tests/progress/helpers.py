@@ -27,9 +27,9 @@ cards:
 def bilingual_deck(env: Path, n: int, name: str = "bi", lang: str = "en") -> Path:
     cards = "".join(
         f"  - id: c{i}\n"
-        f"    front: {{en: \"English question {i}?\", zh: \"中文问题第{i}题：全局解释器锁是什么？\"}}\n"
-        f"    back: {{en: \"Answer {i}.\", zh: \"答案{i}。\"}}\n"
-        f"    explain: {{en: \"Because {i}.\", zh: \"因为{i}。\"}}\n"
+        f'    front: {{en: "English question {i}?", zh: "中文问题第{i}题：全局解释器锁是什么？"}}\n'
+        f'    back: {{en: "Answer {i}.", zh: "答案{i}。"}}\n'
+        f'    explain: {{en: "Because {i}.", zh: "因为{i}。"}}\n'
         f"    tags: [{'odd' if i % 2 else 'even'}]\n"
         for i in range(1, n + 1)
     )
@@ -50,8 +50,10 @@ def screen(width: int) -> Iterator[io.StringIO]:
     from quiz.ui import console
 
     buf = io.StringIO()
-    console.use(Console(file=buf, width=width, highlight=False, color_system=None, legacy_windows=False),
-                Console(file=io.StringIO(), width=width))
+    console.use(
+        Console(file=buf, width=width, highlight=False, color_system=None, legacy_windows=False),
+        Console(file=io.StringIO(), width=width),
+    )
     try:
         yield buf
     finally:

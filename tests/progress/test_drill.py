@@ -18,12 +18,19 @@ from tests.progress.helpers import bilingual_deck, day, db, screen, widest
 
 
 def stored(i: int, **kw) -> StoredCard:  # type: ignore[no-untyped-def]
-    return StoredCard(row_id=i, card=Card(deck="d", id=f"c{i}", kind=CardKind.BASIC, tags=kw.pop("tags", ())),
-                      schedule=Schedule(), **kw)
+    return StoredCard(
+        row_id=i,
+        card=Card(deck="d", id=f"c{i}", kind=CardKind.BASIC, tags=kw.pop("tags", ())),
+        schedule=Schedule(),
+        **kw,
+    )
 
 
 def test_pick_is_reproducible_with_a_seed_and_leaves_out_suspended_cards():
-    cards = [stored(i) for i in range(1, 21)] + [stored(21, suspended=True), stored(22, suspended=True, leech=True)]
+    cards = [stored(i) for i in range(1, 21)] + [
+        stored(21, suspended=True),
+        stored(22, suspended=True, leech=True),
+    ]
     first = drill.pick(cards, {}, lambda c: None, count=10, weak=False, rng=random.Random(7))
     again = drill.pick(cards, {}, lambda c: None, count=10, weak=False, rng=random.Random(7))
     other = drill.pick(cards, {}, lambda c: None, count=10, weak=False, rng=random.Random(8))
@@ -36,22 +43,50 @@ def test_weak_picks_the_weakest_then_shuffles_them():
     cards = [stored(i) for i in range(1, 7)]
 
     def tally(i: int, misses: int, last_right: bool) -> CardTally:
-        return CardTally(i, f"d/c{i}", "d", "basic", 3, 0, 3 - misses, misses, misses, 0, None, None, last_right, 0)
+        return CardTally(
+            i,
+            f"d/c{i}",
+            "d",
+            "basic",
+            3,
+            0,
+            3 - misses,
+            misses,
+            misses,
+            0,
+            None,
+            None,
+            last_right,
+            0,
+        )
 
-    tallies = {1: tally(1, 0, True), 2: tally(2, 2, False), 3: tally(3, 1, True), 4: tally(4, 3, True)}
+    tallies = {
+        1: tally(1, 0, True),
+        2: tally(2, 2, False),
+        3: tally(3, 1, True),
+        4: tally(4, 3, True),
+    }
     r = {1: 0.97, 2: 0.9, 3: 0.6, 4: 0.6}
-    chosen = drill.pick(cards, tallies, lambda c: r.get(c.row_id), count=3, weak=True, rng=random.Random(0))
+    chosen = drill.pick(
+        cards, tallies, lambda c: r.get(c.row_id), count=3, weak=True, rng=random.Random(0)
+    )
     assert {c.row_id for c in chosen} == {2, 3, 4}
 
 
 def test_suggestion_follows_the_most_missed_tag():
     item = stored(1, tags=("gil", "threads"))
     other = stored(2, tags=("gil",))
-    answers = [drill.DrillAnswer(1, item, False, 1000, False, None), drill.DrillAnswer(2, other, False, 10, True, None)]
+    answers = [
+        drill.DrillAnswer(1, item, False, 1000, False, None),
+        drill.DrillAnswer(2, other, False, 10, True, None),
+    ]
     options = drill.DrillOptions(decks=("python-gil",))
     report = drill.report(answers, 2, options)
     assert report.next_command == "quiz drill --deck python-gil --tag gil --weak"
-    assert [(t.tag, t.answers, t.right) for t in report.by_tag] == [("gil", 2, 0), ("threads", 1, 0)]
+    assert [(t.tag, t.answers, t.right) for t in report.by_tag] == [
+        ("gil", 2, 0),
+        ("threads", 1, 0),
+    ]
     assert report.timed_out == 1 and report.average_ms == 505
     right = [replace(a, right=True) for a in answers]
     assert drill.suggest_next(right, options) == "quiz drill --deck python-gil --timed 30"
@@ -84,7 +119,9 @@ def test_a_drill_keeps_its_answers_but_does_not_move_the_schedule(cli, env):
     text = buf.getvalue()
     assert "Drill: 2/4 right (50%)" in text
     assert "by tag" in text and "next: quiz drill --tag" in text
-    assert text.count("✗ bi/") == 2 and "Because" in text  # the missed cards, with their explanations
+    assert (
+        text.count("✗ bi/") == 2 and "Because" in text
+    )  # the missed cards, with their explanations
     assert widest(text) <= 80
 
 
@@ -134,12 +171,17 @@ def test_timed_answers_over_the_limit_count_as_wrong(cli, env, monkeypatch):
     assert "Drill: 2/3 right" in text and "1 over time" in text
     assert "time's up: 100.0s > 30s" in text
     with db(env) as conn:
-        rows = conn.execute("select rating, correct, duration_ms from reviews order by id").fetchall()
+        rows = conn.execute(
+            "select rating, correct, duration_ms from reviews order by id"
+        ).fetchall()
     assert rows == [(3, 1, 4000), (1, 0, 100000), (3, 1, 10000)]
 
 
 def test_exam_gives_no_feedback_until_the_report(cli, env):
-    deck = write_deck(env, "ch.yaml", """
+    deck = write_deck(
+        env,
+        "ch.yaml",
+        """
         deck: ch
         title: Choices
         cards:
@@ -154,7 +196,8 @@ def test_exam_gives_no_feedback_until_the_report(cli, env):
             front: Pick threads
             choices: [threads, processes]
             correct: 0
-        """)
+        """,
+    )
     cli("import", str(deck))
     with screen(80) as buf:
         cli("drill", "--exam", "--seed", "2", input="1\n1\n", now=day(1))
@@ -163,7 +206,10 @@ def test_exam_gives_no_feedback_until_the_report(cli, env):
     assert "✗ wrong" not in text[:report_at] and "✓ right" not in text[:report_at]
     assert "Processes have their own interpreter." not in text[:report_at]
     assert "Drill: 1/2 right" in text
-    assert "✗ ch/q1" in text[report_at:] and "Processes have their own interpreter." in text[report_at:]
+    assert (
+        "✗ ch/q1" in text[report_at:]
+        and "Processes have their own interpreter." in text[report_at:]
+    )
 
 
 def test_drill_in_chinese_fits_80_columns(cli, env):

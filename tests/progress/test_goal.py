@@ -36,12 +36,17 @@ def test_overrides_only_for_active_goals_and_per_deck_settings_apply():
 
 def test_daily_share_and_description():
     assert goal.share(30, 14) == 3 and goal.share(0, 5) == 0 and goal.share(5, 0) == 5
-    assert goal.quota_today(remaining=20, done_today=2, days=10) == 1  # 22 over 10 days: 3 today, 2 done
+    assert (
+        goal.quota_today(remaining=20, done_today=2, days=10) == 1
+    )  # 22 over 10 days: 3 today, 2 done
     assert goal.quota_today(remaining=0, done_today=4, days=10) == 0
     aim = goal.Goal("python-gil", date(2026, 12, 15), NOW)
     load = goal.GoalLoad(new=20, pending=5, scheduled=3, late=4)
     assert goal.cards_per_day(load, aim, date(2026, 12, 13)) == 14
-    assert goal.describe(aim, date(2026, 12, 13), 14) == "goal python-gil by 2026-12-15: ~14 cards/day (in 2 days)"
+    assert (
+        goal.describe(aim, date(2026, 12, 13), 14)
+        == "goal python-gil by 2026-12-15: ~14 cards/day (in 2 days)"
+    )
     assert "has passed" in goal.describe(aim, date(2026, 12, 16), None)
 
 
@@ -51,7 +56,13 @@ def test_goal_command_sets_lists_and_clears(cli, env):
     assert set_.exit_code == 0, set_.output
     assert "goal gil by 2026-03-11: ~3 cards/day (in 10 days)" in set_.stdout
     listed = json.loads(cli("goal", "--json", now=day(1)).stdout)
-    assert listed == [{"deck": "gil", "by": "2026-03-11", "line": "goal gil by 2026-03-11: ~3 cards/day (in 10 days)"}]
+    assert listed == [
+        {
+            "deck": "gil",
+            "by": "2026-03-11",
+            "line": "goal gil by 2026-03-11: ~3 cards/day (in 10 days)",
+        }
+    ]
     with db(env) as conn:
         assert conn.execute("select count(*) from goals").fetchone()[0] == 1
     assert "cleared" in cli("goal", "--deck", "gil", "--clear", now=day(1)).stdout
@@ -96,20 +107,30 @@ def test_cards_due_after_the_date_are_pulled_forward_and_clearing_restores(cli, 
     with db(env) as conn:
         first_due = sorted(d for (d,) in conn.execute("select due from card_states"))
     assert all(d >= "2026-03-09" for d in first_due)
-    cli("goal", "--deck", "gil", "--by", "2026-03-05", now=day(2))  # 3 days left, 6 cards due after it
+    cli(
+        "goal", "--deck", "gil", "--by", "2026-03-05", now=day(2)
+    )  # 3 days left, 6 cards due after it
     with screen(100) as buf:
         cli("review", input="3\n" * 10, now=day(2))
     assert "goal gil by 2026-03-05: ~2 cards/day (in 3 days)" in buf.getvalue()
     with db(env) as conn:
-        pulled = conn.execute("select count(*) from reviews where reviewed_at >= '2026-03-02'").fetchone()[0]
+        pulled = conn.execute(
+            "select count(*) from reviews where reviewed_at >= '2026-03-02'"
+        ).fetchone()[0]
     assert pulled == 2
-    again = cli("review", input="3\n" * 10, now=day(2, 15))  # a second session the same day: share already met
+    again = cli(
+        "review", input="3\n" * 10, now=day(2, 15)
+    )  # a second session the same day: share already met
     assert "Nothing to review" in again.stdout
     for n in (3, 4):
         cli("review", input="3\n" * 10, now=day(n))
     with db(env) as conn:
-        late = conn.execute("select count(*) from card_states where due > '2026-03-05 04:00:00.000000'").fetchone()[0]
-        looked = conn.execute("select count(distinct card_id) from reviews where reviewed_at >= '2026-03-02'").fetchone()[0]
+        late = conn.execute(
+            "select count(*) from card_states where due > '2026-03-05 04:00:00.000000'"
+        ).fetchone()[0]
+        looked = conn.execute(
+            "select count(distinct card_id) from reviews where reviewed_at >= '2026-03-02'"
+        ).fetchone()[0]
     assert late == 0 and looked == 6
 
     cli("goal", "--deck", "gil", "--clear", now=day(4, 12))
@@ -117,5 +138,7 @@ def test_cards_due_after_the_date_are_pulled_forward_and_clearing_restores(cli, 
         cli("review", input="3\n" * 10, now=day(5))
     assert "goal" not in buf.getvalue()
     with db(env) as conn:
-        cards = conn.execute("select count(*) from card_states where due > '2026-03-20'").fetchone()[0]
+        cards = conn.execute(
+            "select count(*) from card_states where due > '2026-03-20'"
+        ).fetchone()[0]
     assert cards >= 1  # intervals are free again once the goal is gone

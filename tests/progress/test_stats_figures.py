@@ -16,16 +16,32 @@ def hour(d: int, h: int = 9) -> datetime:
 
 
 def tally(card_id: int, **kw) -> stats.CardTally:  # type: ignore[no-untyped-def]
-    base = dict(card_id=card_id, key=f"d/c{card_id}", deck="d", kind="basic", reviews=1, drills=0, right=1,
-                lapses=0, misses=0, drill_misses=0, last_miss=None, last_answer=hour(1), last_right=True,
-                duration_ms=1000, tags=())
+    base = dict(
+        card_id=card_id,
+        key=f"d/c{card_id}",
+        deck="d",
+        kind="basic",
+        reviews=1,
+        drills=0,
+        right=1,
+        lapses=0,
+        misses=0,
+        drill_misses=0,
+        last_miss=None,
+        last_answer=hour(1),
+        last_right=True,
+        duration_ms=1000,
+        tags=(),
+    )
     base.update(kw)
     return stats.CardTally(**base)  # type: ignore[arg-type]
 
 
 def test_streaks_count_learner_days_and_survive_an_unfinished_today():
     active = [date(2026, 3, d) for d in (1, 2, 3, 5, 6)]
-    assert stats.streaks(active, date(2026, 3, 6)) == stats.Streaks(current=2, longest=3, active_days=5)
+    assert stats.streaks(active, date(2026, 3, 6)) == stats.Streaks(
+        current=2, longest=3, active_days=5
+    )
     # today (the 7th) has no answer yet: yesterday's run still counts
     assert stats.streaks(active, date(2026, 3, 7)).current == 2
     # a whole day missed ends it
@@ -34,7 +50,10 @@ def test_streaks_count_learner_days_and_survive_an_unfinished_today():
 
 
 def test_an_answer_before_the_day_boundary_belongs_to_the_day_before():
-    rows = [stats.HourCount(hour(2, 3), 2, 0, 2, 0, 0, 0), stats.HourCount(hour(2, 4), 1, 1, 1, 0, 0, 0)]
+    rows = [
+        stats.HourCount(hour(2, 3), 2, 0, 2, 0, 0, 0),
+        stats.HourCount(hour(2, 4), 1, 1, 1, 0, 0, 0),
+    ]
     by_day = stats.activity_by_day(rows, CLOCK.day_of)
     assert by_day[date(2026, 3, 1)] == stats.DayActivity(date(2026, 3, 1), 2, 0)
     assert by_day[date(2026, 3, 2)] == stats.DayActivity(date(2026, 3, 2), 0, 1)
@@ -57,7 +76,10 @@ def test_retention_by_week_and_by_age():
         stats.HourCount(hour(10), 4, 0, 1, 0, 0, 0),  # only new cards: no retention sample
     ]
     by_week = stats.retention_by(rows, lambda at: stats.week_of(CLOCK.day_of(at)))
-    assert [(r.label, r.answers, r.passed) for r in by_week] == [("2026-03-02", 10, 8), ("2026-03-09", 5, 5)]
+    assert [(r.label, r.answers, r.passed) for r in by_week] == [
+        ("2026-03-02", 10, 8),
+        ("2026-03-09", 5, 5),
+    ]
     assert [r.value for r in stats.retention_by_age([stats.AgeCount(7, 4, 3)])][:2] == [None, 0.75]
     assert stats.age_bucket(0) == 0 and stats.age_bucket(29.9) == 7 and stats.age_bucket(400) == 365
 
@@ -73,8 +95,17 @@ def test_forecast_folds_overdue_cards_into_today():
 
 
 def test_state_counts_add_up_and_leeches_are_apart():
-    counts = stats.state_counts([(0, False, False, 5), (2, False, False, 3), (2, True, False, 1), (3, True, True, 2)])
-    assert counts == {"new": 5, "learning": 0, "review": 3, "relearning": 0, "suspended": 1, "leech": 2}
+    counts = stats.state_counts(
+        [(0, False, False, 5), (2, False, False, 3), (2, True, False, 1), (3, True, True, 2)]
+    )
+    assert counts == {
+        "new": 5,
+        "learning": 0,
+        "review": 3,
+        "relearning": 0,
+        "suspended": 1,
+        "leech": 2,
+    }
 
 
 def test_weakness_puts_a_recent_drill_miss_before_a_good_card():
@@ -102,10 +133,22 @@ def test_tag_figures_and_output_accuracy():
     assert figures["(untagged)"].right_share == 1.0
     assert stats.weakest_tags(figures.values())[0].tag == "gil"
     report = stats.build_report(
-        hours=[], tallies=tallies, ages=[], due=[], cards=[], status={}, day_of=CLOCK.day_of,
-        today=date(2026, 3, 10), since=None, since_at=None, desired_retention=0.9,
+        hours=[],
+        tallies=tallies,
+        ages=[],
+        due=[],
+        cards=[],
+        status={},
+        day_of=CLOCK.day_of,
+        today=date(2026, 3, 10),
+        since=None,
+        since_at=None,
+        desired_retention=0.9,
     )
-    assert [(f.tag, f.answers, f.right) for f in report.output_by_tag] == [("closures", 2, 2), ("gil", 6, 3)]
+    assert [(f.tag, f.answers, f.right) for f in report.output_by_tag] == [
+        ("closures", 2, 2),
+        ("gil", 6, 3),
+    ]
     data = stats.report_to_dict(report)
     assert data["retention"]["true"] is None
     assert data["weakest_cards"][0]["card"] == "d/c1"

@@ -21,8 +21,7 @@ from quiz.config import load_config
 from quiz.day import DayClock
 from quiz.deck import load_deck
 from quiz.model import CardState, Rating, Schedule
-from quiz.store import open_store
-from quiz.store import progress, rollups
+from quiz.store import open_store, progress, rollups
 from quiz.store.models import AgeRollup, CardRollup, QuarterRollup, RollupMark
 from tests.conftest import write_deck
 
@@ -44,10 +43,12 @@ def _deck(env: Path, name: str, n: int) -> Path:
     cards = []
     for i in range(n):
         if i % 5 == 4:
-            cards.append(f"  - id: o{i}\n    type: output\n    code: print({i})\n    output: \"{i}\\n\"\n"
-                         f"    tags: [{'loops' if i % 2 else 'prints'}]\n")
+            cards.append(
+                f'  - id: o{i}\n    type: output\n    code: print({i})\n    output: "{i}\\n"\n'
+                f"    tags: [{'loops' if i % 2 else 'prints'}]\n"
+            )
         elif i % 5 == 3:
-            cards.append(f"  - id: t{i}\n    type: typed\n    front: Q{i}?\n    answer: [\"{i}\"]\n")
+            cards.append(f'  - id: t{i}\n    type: typed\n    front: Q{i}?\n    answer: ["{i}"]\n')
         else:
             tags = "" if i % 3 == 0 else f"    tags: [{'odd' if i % 2 else 'even'}]\n"
             cards.append(f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n{tags}")
@@ -55,8 +56,9 @@ def _deck(env: Path, name: str, n: int) -> Path:
 
 
 def _untagged_deck(env: Path) -> Path:
-    body = "deck: bare\ntitle: Bare\nlang: en\ncards:\n" + "".join(f"  - id: b{i}\n    front: B{i}?\n    back: b.\n"
-                                                                    for i in range(4))
+    body = "deck: bare\ntitle: Bare\nlang: en\ncards:\n" + "".join(
+        f"  - id: b{i}\n    front: B{i}?\n    back: b.\n" for i in range(4)
+    )
     return write_deck(env, "bare.yaml", body)
 
 
@@ -70,22 +72,51 @@ def _fill(store, env: Path) -> None:
         repo.sync_deck(load_deck(path), str(path), "hash-bare", T0)
 
 
-def _answer(repo, card_id: int, at: datetime, rating: int, kind: str = "review", correct: bool | None = None) -> int:
+def _answer(
+    repo, card_id: int, at: datetime, rating: int, kind: str = "review", correct: bool | None = None
+) -> int:
     row = repo.session.execute(
-        text("SELECT state, reps, lapses, stability FROM card_states WHERE learner_id = :l AND card_id = :c"),
-        {"l": repo.learner_id, "c": card_id}).first()
+        text(
+            "SELECT state, reps, lapses, stability FROM card_states WHERE learner_id = :l AND card_id = :c"
+        ),
+        {"l": repo.learner_id, "c": card_id},
+    ).first()
     state, reps, lapses, stability = row if row is not None else (0, 0, 0, None)
-    before = Schedule(state=CardState(state), stability=stability, reps=reps, lapses=lapses,
-                      last_review=at - timedelta(days=2) if reps else None)
+    before = Schedule(
+        state=CardState(state),
+        stability=stability,
+        reps=reps,
+        lapses=lapses,
+        last_review=at - timedelta(days=2) if reps else None,
+    )
     after = None
     if kind == "review":
         lapsed = state == CardState.REVIEW and rating == 1
-        new_state = CardState.RELEARNING if lapsed else (CardState.REVIEW if reps >= 1 else CardState.LEARNING)
-        after = Schedule(state=new_state, stability=(stability or 1.0) * (0.5 if rating == 1 else 2.2), difficulty=5.0,
-                         due=at + timedelta(days=1 + reps), last_review=at, reps=reps + 1,
-                         lapses=lapses + (1 if lapsed else 0))
-    return repo.record_answer(card_id, kind=kind, rating=Rating(rating), at=at, duration_ms=700 + rating * 111,
-                              answer="x", correct=correct, before=before, after=after)
+        new_state = (
+            CardState.RELEARNING
+            if lapsed
+            else (CardState.REVIEW if reps >= 1 else CardState.LEARNING)
+        )
+        after = Schedule(
+            state=new_state,
+            stability=(stability or 1.0) * (0.5 if rating == 1 else 2.2),
+            difficulty=5.0,
+            due=at + timedelta(days=1 + reps),
+            last_review=at,
+            reps=reps + 1,
+            lapses=lapses + (1 if lapsed else 0),
+        )
+    return repo.record_answer(
+        card_id,
+        kind=kind,
+        rating=Rating(rating),
+        at=at,
+        duration_ms=700 + rating * 111,
+        answer="x",
+        correct=correct,
+        before=before,
+        after=after,
+    )
 
 
 def _card_ids(repo) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
@@ -103,10 +134,19 @@ def _days(store, first: int, last: int, seed: int) -> None:
                     continue  # a missed day: streaks break
                 for _ in range(rng.randint(3, 9)):
                     card_id, kind = rng.choice(cards[: 12 if learner == "bob" else len(cards)])
-                    at = T0 + timedelta(days=d, minutes=rng.randrange(0, 24 * 60), seconds=rng.randrange(60))
+                    at = T0 + timedelta(
+                        days=d, minutes=rng.randrange(0, 24 * 60), seconds=rng.randrange(60)
+                    )
                     rating = rng.choice((1, 1, 2, 3, 3, 3, 4))
                     correct = None if kind == "basic" else rating > 1
-                    _answer(repo, card_id, at, rating, "drill" if rng.random() < 0.2 else "review", correct)
+                    _answer(
+                        repo,
+                        card_id,
+                        at,
+                        rating,
+                        "drill" if rng.random() < 0.2 else "review",
+                        correct,
+                    )
 
 
 def _direct(repo, day: DayClock, decks=(), since=None) -> stats.Report:  # type: ignore[no-untyped-def]
@@ -116,15 +156,25 @@ def _direct(repo, day: DayClock, decks=(), since=None) -> stats.Report:  # type:
 def _rolled(repo, day: DayClock, decks=(), since=None) -> stats.Report:  # type: ignore[no-untyped-def]
     from quiz.cli.progress import _retrievability
 
-    return progress.gather_stats(repo, **_args(repo, day, decks, since),
-                                 zero_ratio=_retrievability(load_config(), day, NOW)[1])
+    return progress.gather_stats(
+        repo,
+        **_args(repo, day, decks, since),
+        zero_ratio=_retrievability(load_config(), day, NOW)[1],
+    )
 
 
 def _args(repo, day: DayClock, decks, since):  # type: ignore[no-untyped-def]
     from quiz.cli.progress import _front, _retrievability
 
-    return dict(day=day, now=NOW, decks=tuple(decks), since=since, desired_retention=0.9,
-                retrievability=_retrievability(load_config(), day, NOW)[0], front=lambda c: _front(c, "en"))
+    return dict(
+        day=day,
+        now=NOW,
+        decks=tuple(decks),
+        since=since,
+        desired_retention=0.9,
+        retrievability=_retrievability(load_config(), day, NOW)[0],
+        front=lambda c: _front(c, "en"),
+    )
 
 
 def _rollup_rows(store, learner: str) -> dict[str, list[tuple[object, ...]]]:
@@ -134,7 +184,11 @@ def _rollup_rows(store, learner: str) -> dict[str, list[tuple[object, ...]]]:
         out = {}
         for model in (QuarterRollup, CardRollup, AgeRollup, RollupMark):
             table = model.__table__
-            q = select(table).where(table.c.learner_id == repo.learner_id).order_by(*table.primary_key.columns)
+            q = (
+                select(table)
+                .where(table.c.learner_id == repo.learner_id)
+                .order_by(*table.primary_key.columns)
+            )
             out[table.name] = [tuple(r) for r in repo.session.execute(q)]
         return out
 
@@ -167,21 +221,34 @@ def test_rollups_equal_the_log_in_every_zone_and_learner(filled):  # type: ignor
         day = DayClock.from_settings(zone, 4)
         for learner in LEARNERS:
             report = _same(filled, day, learner, expect="built" if first else "current")
-            assert report.answers > 100 and report.weak_cards and report.weak_tags and report.output_by_tag
+            assert (
+                report.answers > 100
+                and report.weak_cards
+                and report.weak_tags
+                and report.output_by_tag
+            )
             assert sum(r.answers for r in report.retention_by_age) > 0
             with filled.unit(learner) as repo:  # the very hours the log groups into
                 shift = progress.shift_minutes(day.tz, NOW)
                 assert sorted(rollups.hour_counts(repo, shift), key=lambda h: h.hour) == sorted(
-                    progress.hour_counts(repo, (), shift), key=lambda h: h.hour)
+                    progress.hour_counts(repo, (), shift), key=lambda h: h.hour
+                )
         first = False
     # the two learners' rollups are their own
-    assert _rollup_rows(filled, "ann")["review_card_rollups"] != _rollup_rows(filled, "bob")["review_card_rollups"]
+    assert (
+        _rollup_rows(filled, "ann")["review_card_rollups"]
+        != _rollup_rows(filled, "bob")["review_card_rollups"]
+    )
 
 
 def test_deck_and_since_still_group_the_log(filled):  # type: ignore[no-untyped-def]
     day = DayClock.from_settings("Asia/Kolkata", 4)
     with filled.unit("ann") as repo:
-        for decks, since in ((("alpha",), None), ((), date(2026, 2, 1)), (("beta", "bare"), date(2026, 2, 20))):
+        for decks, since in (
+            (("alpha",), None),
+            ((), date(2026, 2, 1)),
+            (("beta", "bare"), date(2026, 2, 20)),
+        ):
             rolled, direct = _rolled(repo, day, decks, since), _direct(repo, day, decks, since)
             assert rolled == direct
             assert rolled.answers < _direct(repo, day).answers
@@ -196,7 +263,9 @@ def test_more_answers_fold_in_as_a_rebuild_would(filled):  # type: ignore[no-unt
         _same(filled, day, learner, expect="folded")
     folded = _rollup_rows(filled, "ann")
     with filled.unit("ann") as repo:
-        repo.session.execute(text("DELETE FROM review_rollup_marks WHERE learner_id = :l"), {"l": repo.learner_id})
+        repo.session.execute(
+            text("DELETE FROM review_rollup_marks WHERE learner_id = :l"), {"l": repo.learner_id}
+        )
         repo.session.commit()
         assert rollups.refresh(repo) == "built"
     assert _rollup_rows(filled, "ann") == folded
@@ -225,9 +294,13 @@ def test_an_answer_before_a_cards_first_review_rebuilds(filled):  # type: ignore
     day = DayClock.from_settings("Asia/Kolkata", 4)
     before = _same(filled, day, "ann", expect="built")
     with filled.unit("ann") as repo:
-        first, card_id = repo.session.execute(text(
-            "SELECT min(reviewed_at), card_id FROM reviews WHERE learner_id = :l AND kind = 'review' "
-            "GROUP BY card_id ORDER BY count(*) DESC LIMIT 1"), {"l": repo.learner_id}).one()
+        first, card_id = repo.session.execute(
+            text(
+                "SELECT min(reviewed_at), card_id FROM reviews WHERE learner_id = :l AND kind = 'review' "
+                "GROUP BY card_id ORDER BY count(*) DESC LIMIT 1"
+            ),
+            {"l": repo.learner_id},
+        ).one()
         first = first if isinstance(first, datetime) else datetime.fromisoformat(first)
         _answer(repo, card_id, first.replace(tzinfo=timezone.utc) - timedelta(days=40), 3)
     after = _same(filled, day, "ann", expect="built")
@@ -244,12 +317,16 @@ def test_a_late_commit_below_the_mark_rebuilds(filled):  # type: ignore[no-untyp
         top = repo.session.scalar(text("SELECT max(id) FROM reviews"))
         card_id = _card_ids(repo)[0][0]
         rid = _answer(repo, card_id, NOW - timedelta(hours=2), 3)
-        repo.session.execute(text("UPDATE reviews SET id = :new WHERE id = :old"), {"new": top + 50, "old": rid})
+        repo.session.execute(
+            text("UPDATE reviews SET id = :new WHERE id = :old"), {"new": top + 50, "old": rid}
+        )
         repo.session.commit()
     _same(filled, day, "ann", expect="built")  # ann's mark is now past bob's row
     with filled.unit("ann") as repo:
         late = _answer(repo, _card_ids(repo)[2][0], NOW - timedelta(hours=3), 1)
-        repo.session.execute(text("UPDATE reviews SET id = :new WHERE id = :old"), {"new": top + 20, "old": late})
+        repo.session.execute(
+            text("UPDATE reviews SET id = :new WHERE id = :old"), {"new": top + 20, "old": late}
+        )
         repo.session.commit()
     _same(filled, day, "ann", expect="built")
 
@@ -265,7 +342,9 @@ def test_the_cli_reads_the_rollups_and_agrees_with_the_log(store_url, env, cli):
     for _ in range(2):  # built, then current
         shown = json.loads(cli("--learner", "ann", "stats", "--json", now=now).stdout)
         with open_store(store_url) as store, store.unit("ann") as repo:
-            expected = stats.report_to_dict(_direct(repo, DayClock.from_settings("Asia/Kolkata", 4)))
+            expected = stats.report_to_dict(
+                _direct(repo, DayClock.from_settings("Asia/Kolkata", 4))
+            )
             assert repo.session.scalar(text("SELECT count(*) FROM review_card_rollups")) > 0
         assert shown == expected
 
@@ -303,21 +382,36 @@ def test_weakest_cards_read_from_the_zero_tier_equal_the_full_ranking(filled):  
             if learner == "cy":
                 ids = dict(repo.session.execute(text("SELECT key, id FROM cards")).all())
                 for key in ("alpha/c2", "alpha/c5", "alpha/c10", "alpha/c11"):
-                    _answer(repo, ids[key], NOW - timedelta(hours=5), 1)  # a new card's first Again: 0 lapses
+                    _answer(
+                        repo, ids[key], NOW - timedelta(hours=5), 1
+                    )  # a new card's first Again: 0 lapses
                 repo.session.commit()
             assert rollups.refresh(repo) in ("built", "folded")
             ratio = zero_ratio(repo.deck_slugs())
             assert ratio > 0
-            wrong = repo.session.scalar(text(
-                "SELECT count(*) FROM review_card_rollups WHERE learner_id = :l AND "
-                "(last_right IS NULL OR last_right < last_miss)"), {"l": repo.learner_id})
+            wrong = repo.session.scalar(
+                text(
+                    "SELECT count(*) FROM review_card_rollups WHERE learner_id = :l AND "
+                    "(last_right IS NULL OR last_right < last_miss)"
+                ),
+                {"l": repo.learner_id},
+            )
             assert wrong >= 4  # the shortcut is taken for the limits below that
             for limit in (1, 2, 3, 4, wrong + 5):
                 full = rollups.weak_cards(repo, recall, limit)
                 for r in (ratio, 0.0):
-                    assert rollups.weak_cards(repo, recall, limit, now=NOW, zero_ratio=r) == full, (learner, limit, r)
+                    assert rollups.weak_cards(repo, recall, limit, now=NOW, zero_ratio=r) == full, (
+                        learner,
+                        limit,
+                        r,
+                    )
             if learner == "cy":
-                assert [c.key for c in full[0]] == ["alpha/c10", "alpha/c11", "alpha/c2", "alpha/c5"]
+                assert [c.key for c in full[0]] == [
+                    "alpha/c10",
+                    "alpha/c11",
+                    "alpha/c2",
+                    "alpha/c5",
+                ]
 
 
 def test_elapsed_ratio_is_where_retrievability_reaches_the_level():
@@ -328,13 +422,29 @@ def test_elapsed_ratio_is_where_retrievability_reaches_the_level():
 
     day = DayClock.from_settings("UTC", 4)
     for params in (None, (*DEFAULT_PARAMETERS[:20], 0.7)):
-        settings = SchedulerSettings(fuzz=False) if params is None else SchedulerSettings(fuzz=False, parameters=params)
+        settings = (
+            SchedulerSettings(fuzz=False)
+            if params is None
+            else SchedulerSettings(fuzz=False, parameters=params)
+        )
         scheduler = Scheduler(settings, day)
         ratio = scheduler.elapsed_ratio(0.006)
         for stability in (0.3, 2.0, 40.0):
             days = ratio * stability
-            def r(elapsed: float) -> float:  # noqa: E306
-                return scheduler.retrievability(1, Schedule(state=CardState.REVIEW, stability=stability, reps=3,
-                                                            last_review=NOW - timedelta(days=elapsed)), NOW)
+
+            def r(
+                elapsed: float, scheduler: Scheduler = scheduler, stability: float = stability
+            ) -> float:
+                return scheduler.retrievability(
+                    1,
+                    Schedule(
+                        state=CardState.REVIEW,
+                        stability=stability,
+                        reps=3,
+                        last_review=NOW - timedelta(days=elapsed),
+                    ),
+                    NOW,
+                )
+
             if days + 2 < 10**6:
                 assert r(days + 2) < 0.006 < r(max(0.0, days - 2)) or days < 2

@@ -48,14 +48,21 @@ def cage_problem() -> str | None:
             return f"the test cage needs `{tool}` (util-linux)"
     if not (_cgroup_v1_ok() or _cgroup_v2_dir() is not None):
         return "no writable pids+memory cgroup to bound the cage"
-    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "--net", "--mount", "true"], capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "--pid", "--fork", "--mount-proc", "--net", "--mount", "true"],
+        capture_output=True,
+    )
     if probe.returncode != 0:
         return f"unshare failed: {probe.stderr.decode(errors='replace').strip()}"
     return None
 
 
 def _cgroup_v1_ok() -> bool:
-    return all(os.access(f"/sys/fs/cgroup/{c}", os.W_OK) and os.path.exists(f"/sys/fs/cgroup/{c}/cgroup.procs") for c in ("pids", "memory"))
+    return all(
+        os.access(f"/sys/fs/cgroup/{c}", os.W_OK)
+        and os.path.exists(f"/sys/fs/cgroup/{c}/cgroup.procs")
+        for c in ("pids", "memory")
+    )
 
 
 def _cgroup_v2_dir() -> Path | None:
@@ -118,7 +125,11 @@ class _Cgroups:
 def _expose_prefix_script(prefixes: list[str]) -> str:
     """Shell lines that make `prefixes` reachable for CAGE_UID when an ancestor
     (e.g. /root, mode 700) is not: bind aside, cover the ancestor with a tmpfs, move back."""
-    outer = [p for p in prefixes if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in prefixes)]
+    outer = [
+        p
+        for p in prefixes
+        if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in prefixes)
+    ]
     groups: dict[Path, list[str]] = {}
     for prefix in outer:
         parts = Path(prefix).parts
@@ -139,7 +150,10 @@ def _expose_prefix_script(prefixes: list[str]) -> str:
         lines.append(f"mount -t tmpfs -o mode=0755,size=1m tmpfs {shlex.quote(str(blocked))}")
         for stash, prefix in moves:
             parts = Path(prefix).parts
-            lines += [f"mkdir -p {shlex.quote(prefix)}", f"mount --move {stash} {shlex.quote(prefix)}"]
+            lines += [
+                f"mkdir -p {shlex.quote(prefix)}",
+                f"mount --move {stash} {shlex.quote(prefix)}",
+            ]
             for i in range(len(blocked.parts) + 1, len(parts)):
                 lines.append(f"chmod 0755 {shlex.quote(str(Path(*parts[:i])))}")
     return "\n".join(lines)
@@ -156,7 +170,10 @@ def _keep_under_tmp_script(paths: list[str]) -> str:
         lines += [f"mkdir -p /mnt/keep{n}", f"mount --bind {shlex.quote(path)} /mnt/keep{n}"]
     lines.append("mount -t tmpfs -o mode=1777,size=512m tmpfs /tmp")
     for n, path in enumerate(outer):
-        lines += [f"mkdir -p -m 0755 {shlex.quote(path)}", f"mount --move /mnt/keep{n} {shlex.quote(path)}"]
+        lines += [
+            f"mkdir -p -m 0755 {shlex.quote(path)}",
+            f"mount --move /mnt/keep{n} {shlex.quote(path)}",
+        ]
         parts = Path(path).parts
         for i in range(3, len(parts)):
             lines.append(f"chmod 0755 {shlex.quote(str(Path(*parts[:i])))}")
@@ -166,7 +183,15 @@ def _keep_under_tmp_script(paths: list[str]) -> str:
 def _python_prefixes() -> list[str]:
     import sysconfig
 
-    found = {os.path.realpath(p) for p in (sys.base_prefix, sys.base_exec_prefix, sys.prefix, os.path.dirname(os.path.realpath(sys.executable)))}
+    found = {
+        os.path.realpath(p)
+        for p in (
+            sys.base_prefix,
+            sys.base_exec_prefix,
+            sys.prefix,
+            os.path.dirname(os.path.realpath(sys.executable)),
+        )
+    }
     found.add(os.path.realpath(sysconfig.get_paths()["purelib"]))
     return sorted(found)
 
@@ -200,11 +225,15 @@ def run_in_cage(
         **(env or {}),
     }
     exports = "\n".join(f"export {k}={shlex.quote(v)}" for k, v in inner_env.items())
-    drop = f"setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all --bounding-set=-all --" if as_user else ""
+    drop = (
+        f"setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all --bounding-set=-all --"
+        if as_user
+        else ""
+    )
     inner = f"""
 set -e
 {_keep_under_tmp_script([cwd or os.getcwd(), str(Path(__file__).resolve().parents[2]), *_python_prefixes()])}
-{_expose_prefix_script(_python_prefixes()) if as_user else ''}
+{_expose_prefix_script(_python_prefixes()) if as_user else ""}
 H=/tmp/cage-home
 mkdir -p $H/.ssh $H/.local/share/quiz
 printf '%s\\n' {shlex.quote(FAKE_SECRET)} > $H/.ssh/id_rsa
@@ -226,7 +255,11 @@ exit $rc
     outer = f"{groups.enter_command()}; exec unshare --pid --fork --mount-proc --net --mount --propagation private -- /bin/sh -c {shlex.quote(inner)}"
     try:
         return subprocess.run(
-            ["/bin/sh", "-c", outer], capture_output=True, text=True, timeout=timeout, env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
+            ["/bin/sh", "-c", outer],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
             stdin=subprocess.DEVNULL,
         )
     finally:

@@ -132,7 +132,9 @@ def test_timeout_truncation_and_exceptions_through_the_server(box: Sandbox) -> N
     boom = box.run("print('a')\nraise KeyError('k')")
     assert (boom.stdout, boom.exception, boom.exit_code) == ("a\n", "KeyError: 'k'", 1)
     assert box.run("import os\nos._exit(7)").exit_code == 7
-    assert box.run("import os, signal\nos.kill(os.getpid(), signal.SIGTERM)").signal == signal.SIGTERM
+    assert (
+        box.run("import os, signal\nos.kill(os.getpid(), signal.SIGTERM)").signal == signal.SIGTERM
+    )
 
 
 def test_a_snippet_too_big_for_the_pipe_runs_fresh(box: Sandbox) -> None:

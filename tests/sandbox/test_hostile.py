@@ -42,10 +42,10 @@ def parse_corpus(path: Path) -> tuple[list[tuple[str, str]], str, str]:
     why = ""
     for line in path.read_text().splitlines():
         if line.startswith("# expect: "):
-            kind, _, arg = line[len("# expect: "):].partition(" ")
+            kind, _, arg = line[len("# expect: ") :].partition(" ")
             expects.append((kind, arg))
         elif line.startswith("# why: "):
-            why = line[len("# why: "):]
+            why = line[len("# why: ") :]
     return expects, why, path.read_text()
 
 
@@ -121,11 +121,21 @@ if IN_CAGE:
         root = os.geteuid() == 0
         bwrap = layers.get("bubblewrap") == "active"
         landlock = layers.get("landlock") == "active"
-        if name in ("kill_quiz", "killpg_quiz", "kill_parent", "kill_everything") and not (root or bwrap):
-            return None if landlock else "signals to the quiz process: needs root (drop), bubblewrap or Landlock ABI 6"
-        if name.startswith(("read_", "list_", "write_", "append_", "rmtree_", "symlink_", "proc_", "parent_")) and not (root or bwrap or landlock):
+        if name in ("kill_quiz", "killpg_quiz", "kill_parent", "kill_everything") and not (
+            root or bwrap
+        ):
+            return (
+                None
+                if landlock
+                else "signals to the quiz process: needs root (drop), bubblewrap or Landlock ABI 6"
+            )
+        if name.startswith(
+            ("read_", "list_", "write_", "append_", "rmtree_", "symlink_", "proc_", "parent_")
+        ) and not (root or bwrap or landlock):
             return "the home and store are readable: no bubblewrap, no Landlock and not root"
-        if name.startswith(("tcp", "udp")) and not (bwrap or layers.get("seccomp") == "active" or root):
+        if name.startswith(("tcp", "udp")) and not (
+            bwrap or layers.get("seccomp") == "active" or root
+        ):
             return "network: no namespace and no seccomp"
         return None
 
@@ -137,8 +147,10 @@ if IN_CAGE:
             pytest.skip(f"guarantee not covered here: {reason}")
         expects, why, code = parse_corpus(path)
         code = (
-            code.replace("__SECRET__", f"{HOME}/.ssh/id_rsa").replace("__STORE__", STORE)
-            .replace("__HOME__", HOME).replace("__QUIZPID__", str(os.getpid()))
+            code.replace("__SECRET__", f"{HOME}/.ssh/id_rsa")
+            .replace("__STORE__", STORE)
+            .replace("__HOME__", HOME)
+            .replace("__QUIZPID__", str(os.getpid()))
         )
         home_before = snapshot(HOME)
         tmp_before = set(os.listdir("/tmp"))
@@ -161,11 +173,18 @@ if IN_CAGE:
         assert not left, f"processes left behind {left}: " + shown
         if box.uses_fork_server:  # the next run from the same server starts clean
             probe = box.run(PROBE, timeout=TIMEOUT)
-            assert probe.stdout == CLEAN[0], f"the next run met what this one left: {probe!r} after " + shown
+            assert probe.stdout == CLEAN[0], (
+                f"the next run met what this one left: {probe!r} after " + shown
+            )
         escaped = safe_text.escape(text)
         assert "\x1b" not in escaped and "\u202e" not in escaped
         # the clear result each snippet should give
-        failed = result.timed_out or result.exception is not None or result.signal is not None or result.exit_code not in (0, None)
+        failed = (
+            result.timed_out
+            or result.exception is not None
+            or result.signal is not None
+            or result.exit_code not in (0, None)
+        )
         for kind, arg in expects:
             if kind == "timeout":
                 assert result.timed_out, shown
@@ -178,11 +197,15 @@ if IN_CAGE:
             elif kind == "stdout":
                 assert arg in result.stdout, shown
             elif kind == "truncated":
-                assert result.truncated and len(result.stdout) + len(result.stderr) < 3 * 65536, shown
+                assert result.truncated and len(result.stdout) + len(result.stderr) < 3 * 65536, (
+                    shown
+                )
             elif kind == "fails":
                 assert failed, shown
         if path.stem.startswith(("tcp", "udp")) and layers.get("seccomp") == "active":
-            assert result.exception_type == "PermissionError", "the socket must be refused at creation: " + shown
+            assert result.exception_type == "PermissionError", (
+                "the socket must be refused at creation: " + shown
+            )
 
 
 # ---------------------------------------------------------------------------------
@@ -206,12 +229,30 @@ if not IN_CAGE:
         if PROBLEM:
             pytest.skip(f"hostile snippets not run: {PROBLEM}")
         pool = ThreadPoolExecutor(max_workers=2)
-        argv = [sys.executable, "-m", "pytest", str(Path(__file__).resolve()), "-q", "-p", "no:cacheprovider", "-rs", "-o", "addopts="]
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(Path(__file__).resolve()),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-rs",
+            "-o",
+            "addopts=",
+        ]
         runs = {
             name: pool.submit(
-                run_in_cage, argv, as_user=as_user, timeout=400, cwd=str(HERE.parent.parent),
-                env={"QUIZ_SANDBOX_NO_BWRAP": no_bwrap, "QUIZ_SANDBOX_NO_FORK_SERVER": fresh,
-                     "QUIZ_CAGE_DROP_UID": str(61000 + index)},
+                run_in_cage,
+                argv,
+                as_user=as_user,
+                timeout=400,
+                cwd=str(HERE.parent.parent),
+                env={
+                    "QUIZ_SANDBOX_NO_BWRAP": no_bwrap,
+                    "QUIZ_SANDBOX_NO_FORK_SERVER": fresh,
+                    "QUIZ_CAGE_DROP_UID": str(61000 + index),
+                },
             )
             for index, (name, (as_user, no_bwrap, fresh)) in enumerate(VARIANTS.items())
         }
@@ -235,7 +276,9 @@ if not IN_CAGE:
             assert pid < 100, out  # a fresh pid namespace (the host is in the tens of thousands)
             assert out.split("\n")[1] == ("4242" if as_user else "0")
             assert FAKE_SECRET in out and "/tmp/cage-home" in out
-            assert "lo" in out.split() and "eth0" not in out  # own network namespace (per-netns /proc/net/dev)
+            assert (
+                "lo" in out.split() and "eth0" not in out
+            )  # own network namespace (per-netns /proc/net/dev)
             assert "quiz-cage-" in out  # inside its cgroups
 
     @pytest.mark.parametrize("variant", list(VARIANTS))

@@ -104,7 +104,10 @@ LEGIT: dict[str, tuple[str, str]] = {
     ),
     "switch_interval": ("import sys\nprint(sys.getswitchinterval())", "0.005\n"),
     "name_is_main": ("print(__name__)", "__main__\n"),
-    "hash_seed_zero": ("print(hash('quiz') == hash('quiz'), list({'b', 'a'}) == list({'b', 'a'}))", "True True\n"),
+    "hash_seed_zero": (
+        "print(hash('quiz') == hash('quiz'), list({'b', 'a'}) == list({'b', 'a'}))",
+        "True True\n",
+    ),
     "files_in_workdir": (
         """
         import os, tempfile
@@ -128,7 +131,11 @@ LEGIT: dict[str, tuple[str, str]] = {
 
 @pytest.fixture(scope="module", params=["forkserver", "bwrap-fresh", "landlock"])
 def box(request: pytest.FixtureRequest) -> Sandbox:
-    sandbox = Sandbox(SandboxConfig.from_env(bwrap=request.param != "landlock", fork_server=request.param == "forkserver"))
+    sandbox = Sandbox(
+        SandboxConfig.from_env(
+            bwrap=request.param != "landlock", fork_server=request.param == "forkserver"
+        )
+    )
     if request.param != "landlock" and sandbox.plan.bwrap is None:
         pytest.skip(f"bubblewrap not usable here: {sandbox.plan.bwrap_status}")
     yield sandbox
@@ -163,14 +170,27 @@ def test_exception_from_custom_class_and_syntax_error(box: Sandbox) -> None:
 def test_hash_seed_changes_str_hash(box: Sandbox) -> None:
     seen = {box.run("print(hash('quiz'))", hash_seed=seed).stdout for seed in (0, 1, 2)}
     assert len(seen) == 3
-    assert box.run("print(hash('quiz'))", hash_seed=0).stdout == box.run("print(hash('quiz'))", hash_seed=0).stdout
+    assert (
+        box.run("print(hash('quiz'))", hash_seed=0).stdout
+        == box.run("print(hash('quiz'))", hash_seed=0).stdout
+    )
 
 
 def test_environment_is_minimal(box: Sandbox) -> None:
     out = box.run("import os\nprint(sorted(os.environ))").stdout
-    names = [n for n in eval(out) if n != "PWD"]  # noqa: S307 - our own output; bwrap sets PWD
-    assert names == sorted(  # noqa: S307 - our own output
-        ["PYTHONHASHSEED", "TZ", "LC_ALL", "LANG", "PATH", "HOME", "TMPDIR", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE"]
+    names = [n for n in eval(out) if n != "PWD"]
+    assert names == sorted(
+        [
+            "PYTHONHASHSEED",
+            "TZ",
+            "LC_ALL",
+            "LANG",
+            "PATH",
+            "HOME",
+            "TMPDIR",
+            "PYTHONUNBUFFERED",
+            "PYTHONDONTWRITEBYTECODE",
+        ]
     )
 
 
@@ -195,7 +215,15 @@ def test_warm_spare_gives_fresh_interpreters(box: Sandbox) -> None:
 
 def test_layers_report_is_honest(box: Sandbox) -> None:
     layers = {layer.name: layer for layer in box.layers()}
-    assert {"timeout", "rlimits", "bubblewrap", "landlock", "seccomp", "network", "privilege-drop"} <= set(layers)
+    assert {
+        "timeout",
+        "rlimits",
+        "bubblewrap",
+        "landlock",
+        "seccomp",
+        "network",
+        "privilege-drop",
+    } <= set(layers)
     result = box.run("print(1)")
     missing = [name for name, layer in layers.items() if layer.status == "missing"]
     for name in missing:

@@ -51,7 +51,9 @@ def test_doctor_json_lists_layers() -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     names = {layer["name"]: layer["status"] for layer in data["layers"]}
-    assert {"bubblewrap", "landlock", "seccomp", "rlimits", "privilege-drop", "network"} <= set(names)
+    assert {"bubblewrap", "landlock", "seccomp", "rlimits", "privilege-drop", "network"} <= set(
+        names
+    )
     assert all(status in ("active", "missing", "off", "n/a") for status in names.values())
     table = CliRunner().invoke(app, ["doctor"])
     assert "sandbox layers" in table.stdout

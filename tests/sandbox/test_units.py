@@ -13,7 +13,6 @@ from quiz.sandbox import bwrap, landlock, seccomp
 from quiz.sandbox.config import SandboxConfig
 from quiz.sandbox.mounts import blocked_ancestor, can_traverse
 
-
 # -- safe_text -----------------------------------------------------------------------
 
 
@@ -36,7 +35,9 @@ def test_escape_control_and_invisible(ch: str) -> None:
 # -- seccomp program -----------------------------------------------------------------
 
 
-def run_bpf(prog: list[tuple[int, int, int, int]], nr: int, arch: int, args: tuple[int, ...] = ()) -> int:
+def run_bpf(
+    prog: list[tuple[int, int, int, int]], nr: int, arch: int, args: tuple[int, ...] = ()
+) -> int:
     """A tiny interpreter for the classic-BPF subset the filter uses."""
     data = {0: nr, 4: arch}
     for i, a in enumerate(args):
@@ -50,7 +51,11 @@ def run_bpf(prog: list[tuple[int, int, int, int]], nr: int, arch: int, args: tup
         elif code == seccomp.RET_K:
             return k
         else:
-            cond = {seccomp.JEQ_K: acc == k, seccomp.JGE_K: acc >= k, seccomp.JSET_K: bool(acc & k)}[code]
+            cond = {
+                seccomp.JEQ_K: acc == k,
+                seccomp.JGE_K: acc >= k,
+                seccomp.JSET_K: bool(acc & k),
+            }[code]
             pc += 1 + (jt if cond else jf)
 
 
@@ -66,7 +71,9 @@ def prog() -> list[tuple[int, int, int, int]]:
 def test_seccomp_allows_ordinary_calls(prog: list) -> None:
     assert run_bpf(prog, NR["write"], X86) == seccomp.RET_ALLOW
     assert run_bpf(prog, NR["socket"], X86, (seccomp.AF_UNIX,)) == seccomp.RET_ALLOW
-    assert run_bpf(prog, NR["clone"], X86, (0x3D0F00,)) == seccomp.RET_ALLOW  # pthread_create's flags
+    assert (
+        run_bpf(prog, NR["clone"], X86, (0x3D0F00,)) == seccomp.RET_ALLOW
+    )  # pthread_create's flags
 
 
 def test_seccomp_denies_network_and_escapes(prog: list) -> None:
@@ -74,7 +81,9 @@ def test_seccomp_denies_network_and_escapes(prog: list) -> None:
     assert run_bpf(prog, NR["socket"], X86, (10,)) == seccomp.RET_ERRNO | errno.EACCES  # AF_INET6
     for name in ("ptrace", "mount"):
         assert run_bpf(prog, NR[name], X86) == seccomp.RET_ERRNO | errno.EPERM
-    assert run_bpf(prog, NR["clone"], X86, (0x10000000,)) == seccomp.RET_ERRNO | errno.EPERM  # CLONE_NEWUSER
+    assert (
+        run_bpf(prog, NR["clone"], X86, (0x10000000,)) == seccomp.RET_ERRNO | errno.EPERM
+    )  # CLONE_NEWUSER
     assert run_bpf(prog, NR["clone3"], X86) == seccomp.RET_ERRNO | errno.ENOSYS
     assert run_bpf(prog, 0x40000000 + 1, X86) == seccomp.RET_ERRNO | errno.EPERM  # x32
     assert run_bpf(prog, NR["write"], 0x40000003) == seccomp.RET_KILL_PROCESS  # i386 ABI
@@ -101,13 +110,18 @@ def test_seccomp_program_jumps_stay_in_bounds(prog: list) -> None:
 
 
 def test_bwrap_command_as_root_keeps_only_setuid_caps() -> None:
-    args = bwrap.command("bwrap", as_root=True, ro_paths=("/opt/py/3.11",), env={"A": "1"}, disk_bytes=1 << 20)
+    args = bwrap.command(
+        "bwrap", as_root=True, ro_paths=("/opt/py/3.11",), env={"A": "1"}, disk_bytes=1 << 20
+    )
     joined = " ".join(args)
     assert "--unshare-net" in args and "--unshare-pid" in args and "--die-with-parent" in args
     assert "--new-session" in args and "--clearenv" in args and "--unshare-user" not in args
     assert "--cap-drop ALL --cap-add CAP_SETUID --cap-add CAP_SETGID" in joined
     assert "--setenv A 1" in joined
-    assert "--perms 0755 --dir /opt --perms 0755 --dir /opt/py --ro-bind /opt/py/3.11 /opt/py/3.11" in joined
+    assert (
+        "--perms 0755 --dir /opt --perms 0755 --dir /opt/py --ro-bind /opt/py/3.11 /opt/py/3.11"
+        in joined
+    )
     assert f"--size {1 << 20} --tmpfs {bwrap.WORKDIR}" in joined
 
 

@@ -31,23 +31,43 @@ def run_quiz(*args: str, now: str | None = None) -> subprocess.CompletedProcess[
     env = dict(os.environ)
     if now:
         env["QUIZ_NOW"] = now
-    return subprocess.run([sys.executable, "-m", "quiz", *args], capture_output=True, text=True, env=env,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "quiz", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 @pytest.fixture
 def studied(cli, env):
     """Two decks, some cards answered on day 1 (learning, review, Again), one suspended."""
     cli("import", str(deck(env, "alpha", 6)), str(deck(env, "beta", 4)))
-    assert cli("review", "--deck", "alpha", input="3\n4\n1\n4\n!\n", now="2026-03-01T09:00:00Z").exit_code == 0
-    assert cli("review", "--deck", "beta", input="4\n1\n", now="2026-03-01T10:00:00Z").exit_code == 0
+    assert (
+        cli(
+            "review", "--deck", "alpha", input="3\n4\n1\n4\n!\n", now="2026-03-01T09:00:00Z"
+        ).exit_code
+        == 0
+    )
+    assert (
+        cli("review", "--deck", "beta", input="4\n1\n", now="2026-03-01T10:00:00Z").exit_code == 0
+    )
     return env
 
 
-@pytest.mark.parametrize("now", ["2026-03-01T09:30:00Z", "2026-03-02T09:00:00Z", "2026-03-05T12:00:00Z",
-                                 "2026-04-01T12:00:00Z"])
+@pytest.mark.parametrize(
+    "now",
+    [
+        "2026-03-01T09:30:00Z",
+        "2026-03-02T09:00:00Z",
+        "2026-03-05T12:00:00Z",
+        "2026-04-01T12:00:00Z",
+    ],
+)
 def test_fast_due_gives_the_same_numbers_as_the_full_command(cli, studied, now):
-    for args in (["due"], ["due", "--json"], ["due", "--deck", "beta", "--json"], ["due", "-d", "alpha"]):
+    for args in (
+        ["due"],
+        ["due", "--json"],
+        ["due", "--deck", "beta", "--json"],
+        ["due", "-d", "alpha"],
+    ):
         parsed = parse_due(args)
         assert parsed is not None
         full = cli(*args, now=now).stdout.strip()
@@ -70,8 +90,12 @@ def test_fast_due_json_counts_started_cards_by_id_range_or_join_alike(cli, studi
     now = "2026-03-05T12:00:00Z"
     alpha = studied / "alpha.yaml"
     text = alpha.read_text()
-    if layout == "interleaved":  # new alpha cards get ids after beta's: alpha is no longer one block
-        alpha.write_text(text + "".join(f"  - id: x{i}\n    front: X{i}?\n    back: Y.\n" for i in range(3)))
+    if (
+        layout == "interleaved"
+    ):  # new alpha cards get ids after beta's: alpha is no longer one block
+        alpha.write_text(
+            text + "".join(f"  - id: x{i}\n    front: X{i}?\n    back: Y.\n" for i in range(3))
+        )
         assert cli("import", str(alpha)).exit_code == 0
     # retire two answered cards (c0, c1 were answered on day 1) by dropping them from the file
     body = alpha.read_text().replace("  - id: c0\n    front: Q0?\n    back: A0.\n", "")
@@ -80,7 +104,9 @@ def test_fast_due_json_counts_started_cards_by_id_range_or_join_alike(cli, studi
     store = FastStore.open(sqlite_file(None), "tester")
     assert store is not None
     try:
-        ranges = store.conn.execute("SELECT deck_id, MIN(id), MAX(id), COUNT(*) FROM cards GROUP BY deck_id").fetchall()
+        ranges = store.conn.execute(
+            "SELECT deck_id, MIN(id), MAX(id), COUNT(*) FROM cards GROUP BY deck_id"
+        ).fetchall()
         retired = store.conn.execute("SELECT COUNT(*) FROM cards WHERE retired = 1").fetchone()[0]
     finally:
         store.close()
@@ -95,18 +121,34 @@ def test_fast_due_json_counts_started_cards_by_id_range_or_join_alike(cli, studi
 
 
 def test_the_console_entry_takes_the_fast_path_and_agrees(studied):
-    code = ("import sys; sys.argv = ['quiz', 'due', '--json']; from quiz.cli import main; main(); "
-            "print(sorted(m for m in ('sqlalchemy', 'typer', 'rich', 'fsrs') if m in sys.modules))")
+    code = (
+        "import sys; sys.argv = ['quiz', 'due', '--json']; from quiz.cli import main; main(); "
+        "print(sorted(m for m in ('sqlalchemy', 'typer', 'rich', 'fsrs') if m in sys.modules))"
+    )
     env = dict(os.environ, QUIZ_NOW="2026-03-05T12:00:00Z")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
     counts, loaded = out.stdout.strip().splitlines()
     assert loaded == "[]"
     assert json.loads(counts)["due"] >= 1
     assert run_quiz("due", "--json", now="2026-03-05T12:00:00Z").stdout.strip() == counts
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["due", "--help"], ["due", "--jsn"], ["--debug", "due"],
-                                  ["decks"], ["due", "extra"], ["--db"], [], ["--version", "due"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["due", "--help"],
+        ["due", "--jsn"],
+        ["--debug", "due"],
+        ["decks"],
+        ["due", "extra"],
+        ["--db"],
+        [],
+        ["--version", "due"],
+    ],
+)
 def test_everything_else_goes_to_the_full_app(argv):
     assert parse_due(argv) is None
 
@@ -152,13 +194,17 @@ def test_help_lists_every_command():
     assert "due" in names and "optimize" in names
     result = run_quiz("--help")
     assert result.returncode == 0
-    listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
+    listed = {
+        line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()
+    }
     assert set(names) <= listed
 
 
 def test_help_and_due_paths_import_only_what_they_need():
     code = "import sys; import quiz.cli, quiz.cli.fast, quiz.store.fast; print(sorted(sys.modules))"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    ).stdout
     for heavy in ("'sqlalchemy'", "'typer'", "'rich'", "'fsrs'", "'yaml'"):
         assert heavy not in loaded
 
@@ -170,7 +216,9 @@ def test_fast_store_head_is_the_migrations_head():
     assert head_revision() == HEAD
 
 
-@pytest.mark.parametrize("db", [None, "rel/store.db", "~/x.db", "sqlite:////abs/y.db", "postgresql://u@h/db"])
+@pytest.mark.parametrize(
+    "db", [None, "rel/store.db", "~/x.db", "sqlite:////abs/y.db", "postgresql://u@h/db"]
+)
 def test_fast_store_resolves_the_store_like_the_engine(db, tmp_path, monkeypatch):
     from quiz.store.engine import resolve_url
     from quiz.store.fast import sqlite_file
@@ -180,7 +228,7 @@ def test_fast_store_resolves_the_store_like_the_engine(db, tmp_path, monkeypatch
     path = sqlite_file(db)
     url = resolve_url(db)
     if url.startswith("sqlite:///"):
-        assert path == Path(url[len("sqlite:///"):])
+        assert path == Path(url[len("sqlite:///") :])
     else:
         assert path is None
 
@@ -201,7 +249,10 @@ def test_unchanged_reimport_takes_the_fast_path_with_the_full_output(cli, env):
     deck(folder, "beta", 2)
     assert cli("import", str(folder)).exit_code == 0
     full = cli("import", str(folder))
-    for argv in (["import", str(folder)], ["import", str(folder / "beta.yaml"), str(folder / "alpha.yaml")]):
+    for argv in (
+        ["import", str(folder)],
+        ["import", str(folder / "beta.yaml"), str(folder / "alpha.yaml")],
+    ):
         parsed = parse_import(argv)
         assert parsed is not None
         fast = fast_import(*parsed)
@@ -225,8 +276,15 @@ def test_a_changed_or_new_file_goes_to_the_full_import(cli, env):
     assert fast_import(*parse_import(["import", str(env / "missing.yaml")])) is None
 
 
-@pytest.mark.parametrize("argv", [["import"], ["import", "--json", "x.yaml"], ["import", "cards.csv"],
-                                  ["--debug", "import", "x.yaml"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import"],
+        ["import", "--json", "x.yaml"],
+        ["import", "cards.csv"],
+        ["--debug", "import", "x.yaml"],
+    ],
+)
 def test_other_import_lines_go_to_the_full_app(argv):
     from quiz.cli.fast import parse_import
 
@@ -236,8 +294,19 @@ def test_other_import_lines_go_to_the_full_app(argv):
 # ---- `quiz review`: called directly, without click's parsing ----------------------
 
 
-@pytest.mark.parametrize("argv", [["review", "--limit", "3"], ["review", "-d", "x"], ["--debug", "review"],
-                                  ["review", "--help"], ["reviews"], [], ["stats", "--json"], ["stats", "x"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["review", "--limit", "3"],
+        ["review", "-d", "x"],
+        ["--debug", "review"],
+        ["review", "--help"],
+        ["reviews"],
+        [],
+        ["stats", "--json"],
+        ["stats", "x"],
+    ],
+)
 def test_review_or_stats_with_options_goes_to_the_full_app(argv):
     from quiz.cli.fast import parse_bare
 
@@ -249,15 +318,24 @@ def test_bare_stats_is_called_directly_and_agrees_with_the_full_app(cli, studied
 
     assert parse_bare(["--db", "x.db", "stats"])[1] == "stats"  # type: ignore[index]
     now = "2026-03-05T12:00:00Z"
-    code = ("import sys; sys.argv = ['quiz', 'stats']; from quiz.cli import main\ntry:\n    main()\nfinally:\n"
-            "    print('LOADED', sorted(m for m in ('pydantic', 'quiz.cli.commands') if m in sys.modules))")
+    code = (
+        "import sys; sys.argv = ['quiz', 'stats']; from quiz.cli import main\ntry:\n    main()\nfinally:\n"
+        "    print('LOADED', sorted(m for m in ('pydantic', 'quiz.cli.commands') if m in sys.modules))"
+    )
     env = dict(os.environ, QUIZ_NOW=now, COLUMNS="100")
-    direct = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    direct = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
     assert direct.returncode == 0, direct.stderr
     shown, _, loaded = direct.stdout.rpartition("LOADED ")
     assert loaded.strip() == "[]"
-    full = subprocess.run([sys.executable, "-m", "quiz", "stats", "--lang", "en"], capture_output=True, text=True,
-                          env=env, timeout=60)
+    full = subprocess.run(
+        [sys.executable, "-m", "quiz", "stats", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert full.returncode == 0 and full.stdout == shown and "true retention" in shown
 
 
@@ -274,23 +352,39 @@ def test_bare_review_is_called_directly_and_agrees_with_the_full_app(studied, tm
     shutil.copyfile(studied / "store.db", twin)
     answers = "\n".join(["", "3"] * 6) + "\nq\n"
     now = "2026-03-05T12:00:00Z"
-    code = ("import sys; sys.argv = ['quiz', 'review']; from quiz.cli import main\ntry:\n    main()\nfinally:\n"
-            "    print('LOADED', sorted(m for m in ('pydantic', 'quiz.cli.commands') if m in sys.modules))")
+    code = (
+        "import sys; sys.argv = ['quiz', 'review']; from quiz.cli import main\ntry:\n    main()\nfinally:\n"
+        "    print('LOADED', sorted(m for m in ('pydantic', 'quiz.cli.commands') if m in sys.modules))"
+    )
     env = dict(os.environ, QUIZ_NOW=now, COLUMNS="80")
-    direct = subprocess.run([sys.executable, "-c", code], input=answers, capture_output=True, text=True, env=env,
-                            timeout=60)
+    direct = subprocess.run(
+        [sys.executable, "-c", code],
+        input=answers,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert direct.returncode == 0, direct.stderr
     shown, _, loaded = direct.stdout.rpartition("LOADED ")
     assert loaded.strip() == "[]"  # neither typer's pydantic adapters nor every command module
     env["QUIZ_DB"] = str(twin)
-    full = subprocess.run([sys.executable, "-c", code.replace("'review']", "'review', '--limit', '1000']")],
-                          input=answers, capture_output=True, text=True, env=env, timeout=60)
+    full = subprocess.run(
+        [sys.executable, "-c", code.replace("'review']", "'review', '--limit', '1000']")],
+        input=answers,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert full.returncode == 0, full.stderr
     assert full.stdout.rpartition("LOADED ")[0] == shown and "Reviewed" in shown
 
     def log(path):  # type: ignore[no-untyped-def]
         with sqlite3.connect(path) as conn:
-            return conn.execute("SELECT card_id, rating, reviewed_at, kind FROM reviews ORDER BY id").fetchall()
+            return conn.execute(
+                "SELECT card_id, rating, reviewed_at, kind FROM reviews ORDER BY id"
+            ).fetchall()
 
     assert log(studied / "store.db") == log(twin)
 

@@ -23,8 +23,12 @@ cards:
 """
 
 
-def basic_deck(folder: Path, n: int, name: str = "basics", title: str = "Basics", tags: str = "") -> Path:
-    cards = "".join(f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n{tags}" for i in range(1, n + 1))
+def basic_deck(
+    folder: Path, n: int, name: str = "basics", title: str = "Basics", tags: str = ""
+) -> Path:
+    cards = "".join(
+        f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n{tags}" for i in range(1, n + 1)
+    )
     return write_deck(folder, f"{name}.yaml", BASIC.format(name=name, title=title, cards=cards))
 
 
@@ -86,12 +90,25 @@ def count(url: str, model: type) -> int:
         engine.dispose()
 
 
-def spawn(env: Path, url: str, *args: str, now: str, learner: str = "tester",
-          unbuffered: bool = False) -> subprocess.Popen[str]:
+def spawn(
+    env: Path, url: str, *args: str, now: str, learner: str = "tester", unbuffered: bool = False
+) -> subprocess.Popen[str]:
     """`python -m quiz ARGS` on the store at `url`, as `learner`, at `now`; stdin piped."""
-    envvars = dict(os.environ, QUIZ_NOW=now, QUIZ_DB=url, QUIZ_CONFIG=str(env / "config.toml"),
-                   QUIZ_LEARNER=learner, QUIZ_BUNDLED="0")
+    envvars = dict(
+        os.environ,
+        QUIZ_NOW=now,
+        QUIZ_DB=url,
+        QUIZ_CONFIG=str(env / "config.toml"),
+        QUIZ_LEARNER=learner,
+        QUIZ_BUNDLED="0",
+    )
     if unbuffered:  # so the test can watch the first card appear
         envvars["PYTHONUNBUFFERED"] = "1"
-    return subprocess.Popen([sys.executable, "-m", "quiz", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=envvars)
+    return subprocess.Popen(
+        [sys.executable, "-m", "quiz", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=envvars,
+    )

@@ -23,7 +23,7 @@ def _finish(procs, answers: str, timeout: float = 240) -> list[tuple[str, str]]:
     outs = []
     for p in procs:
         outs.append(p.communicate(answers, timeout=timeout))
-    for p, (out, err) in zip(procs, outs):
+    for p, (out, err) in zip(procs, outs, strict=False):
         assert p.returncode == 0, err
         for bad in ("could not serialize", "locked", "deadlock", "Traceback", "internal error"):
             assert bad not in err and bad not in out, err
@@ -47,7 +47,9 @@ def test_learners_and_two_machines_review_at_once_while_a_deck_is_imported(cli, 
     per = Counter((learner, key) for learner, key, _ in log)
     assert all(n == 1 for n in per.values()), [k for k, n in per.items() if n > 1]
     for name in learners:
-        assert {k for (who, k) in per if who == name} == {f"basics/c{i}" for i in range(1, CARDS + 1)}
+        assert {k for (who, k) in per if who == name} == {
+            f"basics/c{i}" for i in range(1, CARDS + 1)
+        }
     assert len(log) == len(learners) * CARDS
     # Ann's two machines shared her cards between them: each counts only what it recorded
     # (a card the other machine answered first is skipped with a notice, or not planned at all)
@@ -77,7 +79,11 @@ def test_one_learner_two_machines_in_turn(env, store_url, cli):
     assert a.returncode == 0, err
     assert "already answered on another machine: basics/c1" in out
     assert "already answered on another machine: basics/c2" in out
-    assert answer_log(store_url) == [("ann", "basics/c1", 4), ("ann", "basics/c2", 4), ("ann", "basics/c3", 4)]
+    assert answer_log(store_url) == [
+        ("ann", "basics/c1", 4),
+        ("ann", "basics/c2", 4),
+        ("ann", "basics/c3", 4),
+    ]
     # c1 and c2 were not served again on A, and tomorrow's plan on either machine agrees
     assert cli("--learner", "ann", "due", now=day(1)).stdout.strip() == "0"
 
@@ -85,7 +91,10 @@ def test_one_learner_two_machines_in_turn(env, store_url, cli):
 def test_first_use_of_a_fresh_store_by_many_at_once(env, store_url):
     """Migrations and learner rows: several clients opening an empty store together."""
     _config(env)
-    procs = [spawn(env, store_url, "due", "--json", now=day(1), learner=name) for name in ("ann", "ann", "bob", "cid")]
+    procs = [
+        spawn(env, store_url, "due", "--json", now=day(1), learner=name)
+        for name in ("ann", "ann", "bob", "cid")
+    ]
     _finish(procs, "")
 
 
@@ -102,5 +111,7 @@ def _wait_for(proc, text: str, timeout: float = 60) -> None:
         assert left > 0, f"no {text!r} from the review in {timeout}s: {seen!r}"
         if sel.select(left):
             chunk = os.read(fd, 4096).decode(errors="replace")
-            assert chunk, f"the review ended early: {seen!r} {proc.stderr.read() if proc.stderr else ''}"
+            assert chunk, (
+                f"the review ended early: {seen!r} {proc.stderr.read() if proc.stderr else ''}"
+            )
             seen += chunk

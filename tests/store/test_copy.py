@@ -39,7 +39,10 @@ def test_sqlite_to_postgresql_and_back_loses_nothing(cli, env, pg_url):
     to_pg = cli("store", "copy", str(env / "store.db"), pg_url, "--json")
     assert to_pg.exit_code == 0, to_pg.output
     report = json.loads(to_pg.stdout)
-    assert report["tables"]["reviews"] == {"source": len(before["reviews"]), "dest": len(before["reviews"])}
+    assert report["tables"]["reviews"] == {
+        "source": len(before["reviews"]),
+        "dest": len(before["reviews"]),
+    }
     assert table_rows(pg_url) == before  # every row, every value (JSON, booleans, UTC times)
 
     back = env / "back.db"
@@ -50,7 +53,9 @@ def test_sqlite_to_postgresql_and_back_loses_nothing(cli, env, pg_url):
     mine = cli("--learner", "ann", "due", "--json", now=day(9)).stdout
     cli_pg = cli("--db", pg_url, "--learner", "ann", "due", "--json", now=day(9))
     assert json.loads(cli_pg.stdout) == json.loads(mine)
-    answered = cli("--db", pg_url, "--learner", "bob", "review", "--limit", "1", input="3\n", now=day(9))
+    answered = cli(
+        "--db", pg_url, "--learner", "bob", "review", "--limit", "1", input="3\n", now=day(9)
+    )
     assert answered.exit_code == 0, answered.output
     assert count(pg_url, ReviewRow) == len(before["reviews"]) + 1
     assert cli("--db", pg_url, "--learner", "ann", "rebuild", "--check", now=day(9)).exit_code == 0
@@ -82,12 +87,18 @@ def test_a_store_with_data_is_never_merged_into(cli, env, store_url):
     assert table_rows(store_url) == table_rows(f"sqlite:///{other}")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["store", "copy", "MISSING", "dest.db"], "no such store"),
-    (["store", "copy", "SAME", "SAME"], "the same store"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["store", "copy", "MISSING", "dest.db"], "no such store"),
+        (["store", "copy", "SAME", "SAME"], "the same store"),
+    ],
+)
 def test_bad_copies_are_one_line(cli, env, args, message):
-    args = [a.replace("MISSING", str(env / "missing.db")).replace("SAME", str(env / "store.db")) for a in args]
+    args = [
+        a.replace("MISSING", str(env / "missing.db")).replace("SAME", str(env / "store.db"))
+        for a in args
+    ]
     result = cli(*args)
     assert result.exit_code == 3
     assert message in result.stderr and "Traceback" not in result.output

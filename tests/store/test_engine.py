@@ -15,12 +15,15 @@ from quiz.store.engine import resolve_url
 from quiz.store.retry import RetryPolicy, is_transient, run_write
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("postgres://u:p@h:5433/db", "postgresql+psycopg://u:p@h:5433/db"),
-    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgres://u:p@h:5433/db", "postgresql+psycopg://u:p@h:5433/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
 def test_postgres_urls_mean_psycopg3(given, expected):
     assert resolve_url(given) == expected
 
@@ -66,14 +69,17 @@ def _error(message: str, sqlstate: str | None = None, cls=OperationalError):  # 
     return cls("INSERT ...", {}, _Orig(message, sqlstate))
 
 
-@pytest.mark.parametrize("exc, transient", [
-    (_error("could not serialize access due to concurrent update", "40001"), True),
-    (_error("deadlock detected", "40P01"), True),
-    (_error("database is locked"), True),
-    (_error("no such table: reviews"), False),
-    (_error("duplicate key value", "23505", IntegrityError), False),
-    (ValueError("not a driver error"), False),
-])
+@pytest.mark.parametrize(
+    "exc, transient",
+    [
+        (_error("could not serialize access due to concurrent update", "40001"), True),
+        (_error("deadlock detected", "40P01"), True),
+        (_error("database is locked"), True),
+        (_error("no such table: reviews"), False),
+        (_error("duplicate key value", "23505", IntegrityError), False),
+        (ValueError("not a driver error"), False),
+    ],
+)
 def test_which_errors_are_worth_another_try(exc, transient):
     assert is_transient(exc) is transient
 

@@ -13,7 +13,11 @@ def test_learners_share_decks_but_not_progress(cli, env, store_url):
     assert ann.exit_code == 0, ann.output
     bob = cli("--learner", "bob", "review", "--limit", "1", input="1\n", now=day(1))
     assert bob.exit_code == 0, bob.output
-    assert answer_log(store_url) == [("ann", "basics/c1", 4), ("ann", "basics/c2", 4), ("bob", "basics/c1", 1)]
+    assert answer_log(store_url) == [
+        ("ann", "basics/c1", 4),
+        ("ann", "basics/c2", 4),
+        ("bob", "basics/c1", 1),
+    ]
     # each learner's due counts come from their own schedule
     ann_due = json.loads(cli("--learner", "ann", "due", "--json", now=day(1)).stdout)
     bob_due = json.loads(cli("--learner", "bob", "due", "--json", now=day(1)).stdout)

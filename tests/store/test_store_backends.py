@@ -20,26 +20,49 @@ from tests.conftest import BASIC_DECK, write_deck
 T0 = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
 
 
-def _import(store, env: Path, body: str = BASIC_DECK, name: str = "demo.yaml", learner: str = "ann") -> None:
+def _import(
+    store, env: Path, body: str = BASIC_DECK, name: str = "demo.yaml", learner: str = "ann"
+) -> None:
     path = write_deck(env, name, body)
     with store.unit(learner) as repo:
         repo.sync_deck(load_deck(path), str(path), "hash-" + str(len(body)), T0)
 
 
-def _answer(repo, card_id: int, before: Schedule, at: datetime, rating: Rating = Rating.GOOD,
-            expect: bool = True) -> int:
-    after = Schedule(state=CardState.REVIEW, stability=3.5, difficulty=5.0, due=at + timedelta(days=3),
-                     last_review=at, reps=before.reps + 1, lapses=before.lapses)
-    return repo.record_answer(card_id, kind="review", rating=rating, at=at, duration_ms=1200, answer="x",
-                              correct=rating != Rating.AGAIN, before=before, after=after,
-                              expect_reps=before.reps if expect else None)
+def _answer(
+    repo,
+    card_id: int,
+    before: Schedule,
+    at: datetime,
+    rating: Rating = Rating.GOOD,
+    expect: bool = True,
+) -> int:
+    after = Schedule(
+        state=CardState.REVIEW,
+        stability=3.5,
+        difficulty=5.0,
+        due=at + timedelta(days=3),
+        last_review=at,
+        reps=before.reps + 1,
+        lapses=before.lapses,
+    )
+    return repo.record_answer(
+        card_id,
+        kind="review",
+        rating=rating,
+        at=at,
+        duration_ms=1200,
+        answer="x",
+        correct=rating != Rating.AGAIN,
+        before=before,
+        after=after,
+        expect_reps=before.reps if expect else None,
+    )
 
 
 def test_migrations_reach_head_and_match_the_models(store_url, env):
-    with open_store(store_url) as store:
-        with store.engine.connect() as conn:
-            assert current_revision(conn) == HEAD
-            tables = set(inspect(conn).get_table_names())
+    with open_store(store_url) as store, store.engine.connect() as conn:
+        assert current_revision(conn) == HEAD
+        tables = set(inspect(conn).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with open_store(store_url) as again:  # opening an up-to-date store migrates nothing
         assert again.dialect in ("sqlite", "postgresql")
@@ -50,16 +73,33 @@ def test_import_summaries_and_tags(store_url, env):
         _import(store, env)
         with store.unit("ann") as repo:
             [summary] = repo.deck_summaries(T0)
-            assert (summary.deck, summary.cards, summary.new, summary.learning, summary.due) == ("demo", 4, 4, 0, 0)
+            assert (summary.deck, summary.cards, summary.new, summary.learning, summary.due) == (
+                "demo",
+                4,
+                4,
+                0,
+                0,
+            )
             assert summary.title.get("en") == "Demo deck"
             tagged = repo.cards(CardFilter(tags=("demo",)))
-            assert [c.card.key for c in tagged] == ["demo/one", "demo/two", "demo/three", "demo/four"]
+            assert [c.card.key for c in tagged] == [
+                "demo/one",
+                "demo/two",
+                "demo/three",
+                "demo/four",
+            ]
             assert repo.cards(CardFilter(tags=("nope",))) == []
         # a re-import with an edited card rewrites its tags (delete + insert in one go)
-        _import(store, env, BASIC_DECK.replace("back: First answer.", "back: First answer, edited."))
+        _import(
+            store, env, BASIC_DECK.replace("back: First answer.", "back: First answer, edited.")
+        )
         with store.unit("ann") as repo:
             one = repo.get_card("demo/one")
-            assert one is not None and one.card.back is not None and "edited" in one.card.back.get("en")
+            assert (
+                one is not None
+                and one.card.back is not None
+                and "edited" in one.card.back.get("en")
+            )
             assert len(repo.cards(CardFilter(tags=("demo",)))) == 4
 
 
@@ -75,7 +115,9 @@ def test_answers_round_trip_types_and_counts(store_url, env):
             assert again is not None
             s = again.schedule
             assert s.state == CardState.REVIEW and s.reps == 1 and s.stability == 3.5
-            assert s.due == T0 + timedelta(days=3) and s.due.tzinfo is not None  # naive UTC in, aware UTC out
+            assert (
+                s.due == T0 + timedelta(days=3) and s.due.tzinfo is not None
+            )  # naive UTC in, aware UTC out
             assert s.last_review == T0
             [log] = repo.review_log()
             assert log.correct is True and log.state_after["reps"] == 1 and log.reviewed_at == T0
@@ -83,11 +125,19 @@ def test_answers_round_trip_types_and_counts(store_url, env):
             assert repo.notes_answered_since(T0) == {"demo/one"}
             assert repo.seen_keys(["demo/one", "demo/two"]) == {"demo/one"}
             [summary] = repo.deck_summaries(T0 + timedelta(days=4))
-            assert (summary.new, summary.due) == (3, 1)  # func.sum(bool.cast(Integer)) on both back ends
-            due = repo.due_cards(T0 + timedelta(days=4), T0 + timedelta(days=4), CardFilter(), (2,), 10)
+            assert (summary.new, summary.due) == (
+                3,
+                1,
+            )  # func.sum(bool.cast(Integer)) on both back ends
+            due = repo.due_cards(
+                T0 + timedelta(days=4), T0 + timedelta(days=4), CardFilter(), (2,), 10
+            )
             assert [c.card.key for c in due] == ["demo/one"]
-            assert [c.card.key for c in repo.new_cards(T0, CardFilter(), 10)] == ["demo/two", "demo/three",
-                                                                                 "demo/four"]
+            assert [c.card.key for c in repo.new_cards(T0, CardFilter(), 10)] == [
+                "demo/two",
+                "demo/three",
+                "demo/four",
+            ]
             # undo puts the card back as it was
             assert repo.undo(rid) == one.row_id
             assert repo.get_card("demo/one").schedule.reps == 0  # type: ignore[union-attr]
@@ -103,7 +153,10 @@ def test_bury_suspend_and_leech_flags(store_url, env):
             assert two is not None and three is not None
             repo.bury(two.row_id, T0 + timedelta(days=1))
             repo.set_suspended(three.row_id, True)
-            assert [c.card.key for c in repo.new_cards(T0, CardFilter(), 10)] == ["demo/one", "demo/four"]
+            assert [c.card.key for c in repo.new_cards(T0, CardFilter(), 10)] == [
+                "demo/one",
+                "demo/four",
+            ]
             [summary] = repo.deck_summaries(T0)
             assert summary.suspended == 1
             one = repo.get_card("demo/one")
@@ -119,7 +172,9 @@ def test_bury_suspend_and_leech_flags(store_url, env):
                     listed = repo.due_cards(at, at + timedelta(days=5), flt, (1, 2, 3), 100)
                     assert repo.due_count(at, at + timedelta(days=5), flt, (1, 2, 3)) == len(listed)
             late = T0 + timedelta(days=40)
-            assert repo.due_count(late, late, CardFilter(), (1, 2, 3)) == 3  # one, two (unburied), four
+            assert (
+                repo.due_count(late, late, CardFilter(), (1, 2, 3)) == 3
+            )  # one, two (unburied), four
 
 
 def test_two_learners_keep_separate_schedules(store_url, env):
@@ -131,7 +186,9 @@ def test_two_learners_keep_separate_schedules(store_url, env):
             _answer(ann, one.row_id, one.schedule, T0)
         with store.unit("bob") as bob:
             mine = bob.get_card("demo/one")
-            assert mine is not None and mine.schedule == Schedule()  # the deck is shared, the progress not
+            assert (
+                mine is not None and mine.schedule == Schedule()
+            )  # the deck is shared, the progress not
             assert bob.review_log() == []
             [summary] = bob.deck_summaries(T0)
             assert summary.new == 4
@@ -162,10 +219,20 @@ def test_an_answer_given_elsewhere_is_refused_not_recorded_twice(store_url, env)
             assert [e.state_after["reps"] for e in right.review_log()] == [1, 2]
             # a stale copy of a card that has a state row already is refused too
             with pytest.raises(Conflict):
-                _answer(left, seen_left.row_id, Schedule(state=CardState.REVIEW, reps=1), T0 + timedelta(days=3))
+                _answer(
+                    left,
+                    seen_left.row_id,
+                    Schedule(state=CardState.REVIEW, reps=1),
+                    T0 + timedelta(days=3),
+                )
             # without expect_reps (drills, old callers) nothing is checked
-            _answer(left, seen_left.row_id, Schedule(state=CardState.REVIEW, reps=1), T0 + timedelta(days=4),
-                    expect=False)
+            _answer(
+                left,
+                seen_left.row_id,
+                Schedule(state=CardState.REVIEW, reps=1),
+                T0 + timedelta(days=4),
+                expect=False,
+            )
 
 
 def test_an_undone_answer_frees_the_card_for_the_other_machine(store_url, env):

@@ -20,8 +20,8 @@ No ANALYZE of `reviews`: with statistics, SQLite planned "notes answered today" 
 a worse index (1.6 s).
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"
@@ -32,13 +32,36 @@ COLUMNS = ["kind", "prev_state", "rating", "correct", "duration_ms"]
 
 
 def upgrade() -> None:
-    op.create_index("ix_reviews_card_stats", "reviews",
-                    ["learner_id", "card_id", "kind", "reviewed_at", "prev_state", "rating", "correct", "duration_ms"])
+    op.create_index(
+        "ix_reviews_card_stats",
+        "reviews",
+        [
+            "learner_id",
+            "card_id",
+            "kind",
+            "reviewed_at",
+            "prev_state",
+            "rating",
+            "correct",
+            "duration_ms",
+        ],
+    )
     if op.get_bind().dialect.name == "sqlite":
-        op.create_index("ix_reviews_hour_stats", "reviews",
-                        ["learner_id", sa.text("substr(reviewed_at, 1, 13)"), "reviewed_at", *COLUMNS, "card_id"])
+        op.create_index(
+            "ix_reviews_hour_stats",
+            "reviews",
+            [
+                "learner_id",
+                sa.text("substr(reviewed_at, 1, 13)"),
+                "reviewed_at",
+                *COLUMNS,
+                "card_id",
+            ],
+        )
     else:
-        op.create_index("ix_reviews_hour_stats", "reviews", ["learner_id", "reviewed_at", *COLUMNS, "card_id"])
+        op.create_index(
+            "ix_reviews_hour_stats", "reviews", ["learner_id", "reviewed_at", *COLUMNS, "card_id"]
+        )
 
 
 def downgrade() -> None:

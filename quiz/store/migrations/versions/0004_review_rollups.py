@@ -19,8 +19,8 @@ Existing stores get empty tables: the first `quiz stats` builds them (a few seco
 a million reviews).
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0004"
 down_revision = "0003"
@@ -88,16 +88,22 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
-        op.execute("CREATE TRIGGER reviews_rollup_stale AFTER DELETE ON reviews "
-                   "FOR EACH ROW EXECUTE PROCEDURE quiz_review_deleted()")
+        op.execute(
+            "CREATE TRIGGER reviews_rollup_stale AFTER DELETE ON reviews "
+            "FOR EACH ROW EXECUTE PROCEDURE quiz_review_deleted()"
+        )
     else:
-        op.execute("CREATE TRIGGER reviews_rollup_stale AFTER DELETE ON reviews BEGIN "
-                   "DELETE FROM review_rollup_marks WHERE learner_id = OLD.learner_id; END")
+        op.execute(
+            "CREATE TRIGGER reviews_rollup_stale AFTER DELETE ON reviews BEGIN "
+            "DELETE FROM review_rollup_marks WHERE learner_id = OLD.learner_id; END"
+        )
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS reviews_rollup_stale" +
-               (" ON reviews" if op.get_bind().dialect.name == "postgresql" else ""))
+    op.execute(
+        "DROP TRIGGER IF EXISTS reviews_rollup_stale"
+        + (" ON reviews" if op.get_bind().dialect.name == "postgresql" else "")
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS quiz_review_deleted()")
     op.drop_table("review_age_rollups")

@@ -20,7 +20,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_card_states_counts", "card_states", ["learner_id", "state", "suspended", "leech"])
+    op.create_index(
+        "ix_card_states_counts", "card_states", ["learner_id", "state", "suspended", "leech"]
+    )
     op.create_index("ix_card_states_stability", "card_states", ["learner_id", "stability"])
 
 
