@@ -262,3 +262,13 @@ def card_from_dict(data: dict[str, object]) -> Card:
             value = tuple(value)
         kwargs[name] = value
     return Card(**kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CardFilter:
+    """Which cards a command is about: any of these decks, any of these tags, any of
+    these kinds (an empty tuple: no restriction)."""
+
+    decks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
+from quiz.clock import DayClock
 from quiz.config import Config
-from quiz.daily import Schedulers
-from quiz.day import DayClock
 from quiz.model import Rating, Schedule
+from quiz.review.settings import Schedulers
 from quiz.store import Repo
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
-from quiz.day import DayClock
 from quiz.evaluate import (
     LoggedReview,
     Prediction,
