@@ -59,7 +59,9 @@ def _global_options(
         envvar="QUIZ_LEARNER",
         help="Whose progress to read and write (default: your OS user name).",
     ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show tracebacks for errors, and what quiz decides on its own."
+    ),
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
 ) -> None:
     if version:
@@ -70,6 +72,26 @@ def _global_options(
     GLOBALS.db = db
     GLOBALS.debug = debug or bool(os.environ.get("QUIZ_DEBUG"))
     GLOBALS.learner = learner
+    configure_logging(GLOBALS.debug)
+
+
+def configure_logging(debug: bool) -> None:
+    """The `quiz` logger: with --debug (or QUIZ_DEBUG=1), every decision quiz takes on
+    its own (a lean path declined, a write retried, a migration run, a fork server
+    retired...) as one line on stderr; otherwise warnings only, and nothing from the
+    libraries underneath (a driver's own warnings would duplicate quiz's one line)."""
+    import logging
+
+    root = logging.getLogger("quiz")
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("quiz: %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.propagate = False
+    for handler in root.handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(sys.stderr)  # this command's stderr (CliRunner swaps it)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -155,4 +177,5 @@ def run_direct(
     GLOBALS.db = db if db is not None else os.environ.get("QUIZ_DB") or None
     GLOBALS.learner = learner if learner is not None else os.environ.get("QUIZ_LEARNER") or None
     GLOBALS.debug = bool(os.environ.get("QUIZ_DEBUG"))
+    configure_logging(GLOBALS.debug)
     boundary(lambda: fn(**options))

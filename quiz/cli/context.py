@@ -71,6 +71,9 @@ def ensure_bundled(repo: Repo) -> list[str]:
     if not folder.is_dir():
         return []
     report = import_paths(repo, [folder], now())
+    import logging
+
+    logging.getLogger(__name__).info("loaded the bundled decks from %s", folder)
     repo.commit()
     return [d.deck for d in report.decks]
 

@@ -109,6 +109,14 @@ def due_output(
             pass
         finally:
             store.close()  # type: ignore[attr-defined]
+    import logging
+
+    logging.getLogger(__name__).debug(
+        "quiz due: answered through the full store (%s)",
+        "a store to create or migrate, PostgreSQL, or --debug"
+        if lean is None
+        else "a driver error",
+    )
     from quiz.store import open_store
 
     with open_store(db) as full, full.unit(learner) as repo:

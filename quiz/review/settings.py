@@ -8,6 +8,7 @@ its settings from `scheduling()` so that they never disagree about a card.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from quiz.store import Repo
 
 FITTED_PARAMETERS = "fsrs_parameters"  # settings-table key, per learner (`quiz optimize`)
+
+log = logging.getLogger(__name__)
 
 
 class Schedulers:
@@ -67,6 +70,7 @@ def with_fitted_parameters(config: Config, repo: Repo) -> Config:
     params = stored_parameters(repo)
     if params is None:
         return config
+    log.debug("using the FSRS parameters fitted by quiz optimize")
     return replace(config, scheduler=replace(config.scheduler, parameters=params))
 
 
@@ -87,4 +91,6 @@ def scheduling(
 
         aims = tuple(goal_queries.goals(repo))
         overrides = goal.overrides(config, aims, day.day_of(now))
+        if overrides:
+            log.debug("goal settings for: %s", ", ".join(sorted(overrides)))
     return Scheduling(config, aims, Schedulers(config, day, overrides))
