@@ -172,7 +172,7 @@ def run_direct(
     fn: Callable[..., Any], *, db: str | None, learner: str | None, **options: Any
 ) -> None:
     """Run a command function with these options without click's parsing (the fast
-    path's `quiz review`: typer's parameter coercion loads pydantic, ~55 ms), with the
+    path's `quiz review`: typer's parameter coercion loads pydantic), with the
     global options the callback would set and the same error boundary."""
     GLOBALS.db = db if db is not None else os.environ.get("QUIZ_DB") or None
     GLOBALS.learner = learner if learner is not None else os.environ.get("QUIZ_LEARNER") or None

@@ -166,5 +166,7 @@ def test_worse_fit_leaves_the_store_alone(cli, env, monkeypatch):
 
 def _stored(env) -> dict | None:  # type: ignore[no-untyped-def]
     with sqlite3.connect(env / "store.db") as conn:
-        row = conn.execute("SELECT value FROM settings WHERE name = ?", (FITTED_PARAMETERS,)).fetchone()
+        row = conn.execute(
+            "SELECT value FROM settings WHERE name = ?", (FITTED_PARAMETERS,)
+        ).fetchone()
     return json.loads(row[0]) if row else None
