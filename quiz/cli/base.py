@@ -75,6 +75,19 @@ def _global_options(
     configure_logging(GLOBALS.debug)
 
 
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is logged (CliRunner swaps it per command)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        try:
+            sys.stderr.flush()
+        except ValueError:  # a closed capture of an earlier command
+            pass
+
+
 def configure_logging(debug: bool) -> None:
     """The `quiz` logger: with --debug (or QUIZ_DEBUG=1), every decision quiz takes on
     its own (a lean path declined, a write retried, a migration run, a fork server
@@ -84,13 +97,10 @@ def configure_logging(debug: bool) -> None:
 
     root = logging.getLogger("quiz")
     if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = logging.StreamHandler(_CurrentStderr())
         handler.setFormatter(logging.Formatter("quiz: %(name)s: %(message)s"))
         root.addHandler(handler)
         root.propagate = False
-    for handler in root.handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(sys.stderr)  # this command's stderr (CliRunner swaps it)
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
