@@ -20,28 +20,29 @@ LEARNING_STATES = (1, 3)  # learning, relearning: back within the day
 REVIEW_STATES = (2,)
 STARTED_STATES = (1, 2, 3)  # every state with a due date
 
-# A card state row (alias `cs`) that the learner may be asked today.
-LIVE = "NOT cs.suspended AND (cs.buried_until IS NULL OR cs.buried_until <= :now)"
+# A card state row (alias `cs`) that the learner may be asked today. Written as equalities
+# (`= FALSE`, not `NOT`) so that SQLite can use the (learner, suspended, due) index.
+LIVE = "cs.suspended = FALSE AND (cs.buried_until IS NULL OR cs.buried_until <= :now)"
 
 _IN_STARTED = f"cs.state IN {STARTED_STATES}"
 _IN_LEARNING = f"cs.state IN {LEARNING_STATES}"
 
 DUE_TOTAL = f"""
 SELECT COUNT(*) FROM card_states AS cs JOIN cards AS c ON c.id = cs.card_id
-WHERE cs.learner_id = :learner AND cs.due <= :now AND {_IN_STARTED} AND {LIVE} AND NOT c.retired
+WHERE cs.learner_id = :learner AND cs.due <= :now AND {_IN_STARTED} AND {LIVE} AND c.retired = FALSE
 """
 
 DUE_BY_DECK = f"""
 SELECT c.deck_id, COUNT(*), SUM(CASE WHEN {_IN_LEARNING} THEN 1 ELSE 0 END)
 FROM card_states AS cs JOIN cards AS c ON c.id = cs.card_id
-WHERE cs.learner_id = :learner AND cs.due <= :now AND {_IN_STARTED} AND {LIVE} AND NOT c.retired
+WHERE cs.learner_id = :learner AND cs.due <= :now AND {_IN_STARTED} AND {LIVE} AND c.retired = FALSE
 GROUP BY c.deck_id
 """
 
 LEARNING_NOT_DUE = f"""
 SELECT c.deck_id, COUNT(*) FROM card_states AS cs JOIN cards AS c ON c.id = cs.card_id
 WHERE cs.learner_id = :learner AND {_IN_LEARNING} AND (cs.due IS NULL OR cs.due > :now)
-  AND {LIVE} AND NOT c.retired
+  AND {LIVE} AND c.retired = FALSE
 GROUP BY c.deck_id
 """
 
@@ -55,7 +56,7 @@ FROM cards {hint} GROUP BY deck_id
 _STARTED_RETIRED_BY_DECK = f"""
 SELECT c.deck_id, COUNT(*) FROM cards AS c
 JOIN card_states AS cs ON cs.card_id = c.id AND cs.learner_id = :learner
-WHERE c.retired AND cs.state != {NEW}
+WHERE c.retired = TRUE AND cs.state != {NEW}
 GROUP BY c.deck_id
 """
 
@@ -63,7 +64,7 @@ GROUP BY c.deck_id
 # small columns; the covering index of migration 0002 avoids that.
 _STARTED_BY_DECK = f"""
 SELECT c.deck_id, COUNT(*) FROM card_states AS cs JOIN cards AS c {{hint}} ON c.id = cs.card_id
-WHERE cs.learner_id = :learner AND cs.state != {NEW} AND NOT c.retired
+WHERE cs.learner_id = :learner AND cs.state != {NEW} AND c.retired = FALSE
 GROUP BY c.deck_id
 """
 
