@@ -9,6 +9,7 @@ only with `--debug`.
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -28,7 +29,7 @@ app = typer.Typer(
         "Example: quiz import decks/ && quiz review"
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -43,6 +44,14 @@ class Globals:
 
 
 GLOBALS = Globals()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from quiz import __version__
+
+        typer.echo(f"quiz {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -62,13 +71,10 @@ def _global_options(
     debug: bool = typer.Option(
         False, "--debug", help="Show tracebacks for errors, and what quiz decides on its own."
     ),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True, callback=_version
+    ),
 ) -> None:
-    if version:
-        from quiz import __version__
-
-        typer.echo(f"quiz {__version__}")
-        raise typer.Exit(0)
     GLOBALS.db = db
     GLOBALS.debug = debug or bool(os.environ.get("QUIZ_DEBUG"))
     GLOBALS.learner = learner
@@ -130,7 +136,13 @@ def command(
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
-        def guarded(*args: Any, **kw: Any) -> Any:
+        def guarded(
+            *args: Any, global_db: str | None = None, global_learner: str | None = None, **kw: Any
+        ) -> Any:
+            if global_db is not None:
+                GLOBALS.db = global_db
+            if global_learner is not None:
+                GLOBALS.learner = global_learner
             try:
                 return fn(*args, **kw)
             except QuizError as exc:
@@ -139,10 +151,34 @@ def command(
                 report(exc)
                 raise typer.Exit(exc.exit_code) from None
 
+        guarded.__signature__ = _with_global_options(fn)  # type: ignore[attr-defined]  # read by typer
         group.command(name, **kwargs)(guarded)
         return fn
 
     return decorate
+
+
+def _with_global_options(fn: Callable[..., Any]) -> inspect.Signature:
+    """`fn`'s signature plus `--db` and `--learner`, so that the global options are
+    accepted after the command too (`quiz review --learner ann`), as users type them."""
+    sig = inspect.signature(fn, eval_str=True)
+    extra = [
+        inspect.Parameter(
+            "global_db",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=typer.Option(None, "--db", help="Store (as before the command).", hidden=True),
+            annotation=str | None,
+        ),
+        inspect.Parameter(
+            "global_learner",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=typer.Option(
+                None, "--learner", help="Learner (as before the command).", hidden=True
+            ),
+            annotation=str | None,
+        ),
+    ]
+    return sig.replace(parameters=[*sig.parameters.values(), *extra])
 
 
 def main() -> None:
