@@ -52,19 +52,22 @@ SELECT deck_id, MIN(id), MAX(id), COUNT(*), SUM(CASE WHEN retired THEN 0 ELSE 1 
 FROM cards {hint} GROUP BY deck_id
 """
 
-# Started cards of retired cards (few): subtracted from the counts by id range.
-_STARTED_RETIRED_BY_DECK = f"""
+# A card that is not new and available: answered at least once, or suspended, or buried.
+_TAKEN = f"(cs.state != {NEW} OR NOT ({LIVE}))"
+
+# Taken cards among retired cards (few): subtracted from the counts by id range.
+_TAKEN_RETIRED_BY_DECK = f"""
 SELECT c.deck_id, COUNT(*) FROM cards AS c
 JOIN card_states AS cs ON cs.card_id = c.id AND cs.learner_id = :learner
-WHERE c.retired = TRUE AND cs.state != {NEW}
+WHERE c.retired = TRUE AND {_TAKEN}
 GROUP BY c.deck_id
 """
 
 # The hint on SQLite: left alone, it reads each card's row (its whole content) for two
 # small columns; the covering index of migration 0002 avoids that.
-_STARTED_BY_DECK = f"""
+_TAKEN_BY_DECK = f"""
 SELECT c.deck_id, COUNT(*) FROM card_states AS cs JOIN cards AS c {{hint}} ON c.id = cs.card_id
-WHERE cs.learner_id = :learner AND cs.state != {NEW} AND c.retired = FALSE
+WHERE cs.learner_id = :learner AND {_TAKEN} AND c.retired = FALSE
 GROUP BY c.deck_id
 """
 
@@ -120,12 +123,13 @@ class DueQueries:
         return int(next(iter(self.execute(DUE_TOTAL, args)))[0])
 
     def by_deck(self, now: datetime) -> list[DueCounts]:
-        """Per deck, in slug order: due, new (never answered, live) and learning."""
+        """Per deck, in slug order: due, new (never answered, not suspended or buried)
+        and learning."""
         args = {"learner": self.learner_id, "now": self._at(now)}
         q = self.execute
         due = {d: (n, learning) for d, n, learning in q(DUE_BY_DECK, args)}
         learning_later = {d: n for d, n in q(LEARNING_NOT_DUE, args)}
-        cards, started = self._started_by_deck()
+        cards, taken = self._taken_by_deck(args)
         out = []
         for deck_id, slug in q("SELECT id, slug FROM decks ORDER BY slug", {}):
             n_due, n_learning = due.get(deck_id, (0, 0))
@@ -133,20 +137,19 @@ class DueQueries:
                 DueCounts(
                     deck=slug,
                     due=n_due,
-                    new=cards.get(deck_id, 0) - started.get(deck_id, 0),
+                    new=cards.get(deck_id, 0) - taken.get(deck_id, 0),
                     learning=(n_learning or 0) + learning_later.get(deck_id, 0),
                 )
             )
         return out
 
-    def _started_by_deck(self) -> tuple[dict[int, int], dict[int, int]]:
-        """(live cards, started live cards) per deck.
+    def _taken_by_deck(self, args: dict[str, object]) -> tuple[dict[int, int], dict[int, int]]:
+        """(live cards, taken live cards) per deck; taken: see `_TAKEN`.
 
-        A deck's cards usually hold one block of ids (imported together): then its
-        started cards are counted from the learner's states by id range in one pass over
-        an index, with no lookup of each card. Otherwise, one join."""
+        A deck's cards usually hold one block of ids (imported together): then its taken
+        cards are counted from the learner's states by id range in one pass over an
+        index, with no lookup of each card. Otherwise, one join."""
         q = self.execute
-        learner = {"learner": self.learner_id}
         ranges = [
             tuple(r)
             for r in q(
@@ -159,20 +162,20 @@ class DueQueries:
         cards = {deck: int(live or 0) for deck, _lo, _hi, _n, live in ranges}
         if not ranges or any(hi - lo + 1 != n for _deck, lo, hi, n, _live in ranges):
             hint = "INDEXED BY ix_cards_id_deck" if self.sqlite else ""
-            return cards, {d: n for d, n in q(_STARTED_BY_DECK.format(hint=hint), learner)}
+            return cards, {d: n for d, n in q(_TAKEN_BY_DECK.format(hint=hint), args)}
         case = " ".join(
             f"WHEN cs.card_id BETWEEN {int(lo)} AND {int(hi)} THEN {int(deck)}"
             for deck, lo, hi, _n, _l in ranges
         )
-        started = {
+        taken = {
             d: n
             for d, n in q(
                 f"SELECT CASE {case} END, COUNT(*) FROM card_states AS cs "
-                f"WHERE cs.learner_id = :learner AND cs.state != {NEW} GROUP BY 1",
-                learner,
+                f"WHERE cs.learner_id = :learner AND {_TAKEN} GROUP BY 1",
+                args,
             )
         }
         if any(n != live for _deck, _lo, _hi, n, live in ranges):
-            for deck, n in q(_STARTED_RETIRED_BY_DECK, learner):
-                started[deck] = started.get(deck, 0) - n
-        return cards, started
+            for deck, n in q(_TAKEN_RETIRED_BY_DECK, args):
+                taken[deck] = taken.get(deck, 0) - n
+        return cards, taken

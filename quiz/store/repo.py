@@ -85,6 +85,7 @@ class DeckSummary:
     suspended: int
     path: str
     lang: str | None = None
+    buried: int = 0
 
 
 @dataclass(frozen=True)
@@ -231,8 +232,8 @@ class Repo:
         )
 
     def deck_summaries(self, now: datetime) -> list[DeckSummary]:
-        """Every deck with its due / new / learning counts (quiz.store.due) and its cards
-        and suspended cards."""
+        """Every deck with its due / new / learning counts (quiz.store.due) and its cards,
+        suspended cards and cards buried until a later day."""
         counts = {c.deck: c for c in self.due.by_deck(now)}
         q = (
             select(
@@ -242,6 +243,7 @@ class Repo:
                 DeckRow.lang,
                 func.count(CardRow.id),
                 func.count(ST.card_id).filter(ST.suspended.is_(True)),
+                func.count(ST.card_id).filter(ST.suspended.is_(False), ST.buried_until > now),
             )
             .select_from(DeckRow)
             .outerjoin(CardRow, and_(CardRow.deck_id == DeckRow.id, CardRow.retired.is_(False)))
@@ -250,7 +252,7 @@ class Repo:
             .order_by(DeckRow.slug)
         )
         out = []
-        for slug, title, path, lang, cards, suspended in self.session.execute(q):
+        for slug, title, path, lang, cards, suspended, buried in self.session.execute(q):
             c = counts.get(slug) or due.DueCounts(slug, 0, 0, 0)
             out.append(
                 DeckSummary(
@@ -263,6 +265,7 @@ class Repo:
                     learning=c.learning,
                     due=c.due,
                     suspended=suspended or 0,
+                    buried=buried or 0,
                 )
             )
         return out
