@@ -163,6 +163,7 @@ class StoredCard:
     suspended: bool = False
     leech: bool = False
     lang: str | None = None  # the deck's default language
+    buried_until: datetime | None = None
 
     def text(self, field_value: Text | None, lang: str | None) -> str:
         """A text field of this card in `lang`, else the deck's language, else the first."""

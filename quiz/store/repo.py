@@ -43,6 +43,8 @@ from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
 
+MANUAL = "manual"  # review-log kind of a schedule set by hand (not an answer)
+
 # The named state sets of quiz.store.due, for the queries written with SQLAlchemy.
 LEARNING_STATES = due.LEARNING_STATES
 REVIEW_STATES = due.REVIEW_STATES
@@ -302,6 +304,7 @@ class Repo:
                 suspended=bool(r.state is not None and r.suspended),
                 leech=bool(r.state is not None and r.leech),
                 lang=r.lang,
+                buried_until=r.buried_until,
             )
             for r in rows
         ]
@@ -321,6 +324,7 @@ class Repo:
                 ST.lapses,
                 ST.suspended,
                 ST.leech,
+                ST.buried_until,
                 DeckRow.path,
                 DeckRow.lang,
             )
@@ -526,7 +530,7 @@ class Repo:
             if entry is None or entry.learner_id != self.learner_id:
                 return None
             card_id = entry.card_id
-            if entry.kind == "review":
+            if entry.kind in ("review", MANUAL):
                 before = schedule_from_dict(entry.state_before)
                 row = self._state_row(card_id)
                 if row.leech and before.lapses < (entry.state_after or {}).get("lapses", 0):
@@ -543,6 +547,48 @@ class Repo:
             self._state_row(card_id).buried_until = until
 
         run_write(self.session, work, self.retry, retry_integrity=True)
+
+    def unbury(self, card_id: int) -> None:
+        def work() -> None:
+            self._state_row(card_id).buried_until = None
+
+        run_write(self.session, work, self.retry, retry_integrity=True)
+
+    def reschedule(self, item: StoredCard, after: Schedule, at: datetime) -> int:
+        """Set a card's schedule by hand (`quiz cards forget` / `set-due`): logged as a
+        'manual' entry with the states before and after, so that undo and `quiz rebuild`
+        reproduce it; the card's answers stay in the log."""
+
+        def work() -> int:
+            entry = ReviewRow(
+                learner_id=self.learner_id,
+                card_id=item.row_id,
+                kind=MANUAL,
+                rating=0,
+                prev_state=int(item.schedule.state),
+                reviewed_at=at,
+                duration_ms=0,
+                answer=None,
+                correct=None,
+                state_before=schedule_to_dict(item.schedule),
+                state_after=schedule_to_dict(after),
+            )
+            self.session.add(entry)
+            self.session.flush()
+            self._write_schedule(item.row_id, after)
+            return entry.id
+
+        return run_write(self.session, work, self.retry)
+
+    def card_history(self, card_id: int) -> list[ReviewRow]:
+        """Every log entry of this learner's for one card (answers, drills, manual
+        changes), oldest first."""
+        q = (
+            select(ReviewRow)
+            .where(ReviewRow.learner_id == self.learner_id, ReviewRow.card_id == card_id)
+            .order_by(ReviewRow.reviewed_at, ReviewRow.id)
+        )
+        return list(self.session.scalars(q))
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
         def work() -> None:
