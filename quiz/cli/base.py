@@ -8,11 +8,12 @@ only with `--debug`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -125,6 +126,19 @@ def report(exc: QuizError) -> None:
         typer.echo(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
 
 
+@contextlib.contextmanager
+def errors_as_exit() -> Iterator[None]:
+    """A QuizError inside becomes one line on stderr and its exit code (for commands, and
+    for a group's callback that does work of its own, such as `quiz cards`)."""
+    try:
+        yield
+    except QuizError as exc:
+        if GLOBALS.debug:
+            raise
+        report(exc)
+        raise typer.Exit(exc.exit_code) from None
+
+
 def command(
     name: str | None = None, *, group: typer.Typer = app, **kwargs: Any
 ) -> Callable[[F], F]:
@@ -143,13 +157,8 @@ def command(
                 GLOBALS.db = global_db
             if global_learner is not None:
                 GLOBALS.learner = global_learner
-            try:
+            with errors_as_exit():
                 return fn(*args, **kw)
-            except QuizError as exc:
-                if GLOBALS.debug:
-                    raise
-                report(exc)
-                raise typer.Exit(exc.exit_code) from None
 
         guarded.__signature__ = _with_global_options(fn)  # type: ignore[attr-defined]  # read by typer
         group.command(name, **kwargs)(guarded)

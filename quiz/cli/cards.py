@@ -7,7 +7,7 @@ from datetime import date, datetime
 import typer
 
 from quiz.cli import context
-from quiz.cli.base import app, command
+from quiz.cli.base import app, command, errors_as_exit
 
 cards_app = typer.Typer(
     name="cards",
@@ -72,6 +72,13 @@ def cards(
     """
     if ctx.invoked_subcommand is not None:
         return
+    with errors_as_exit():
+        _list(text, deck, tag, kind, state, due_before, lapses, sort, limit, as_json, lang)
+
+
+def _list(  # type: ignore[no-untyped-def]  # the callback's options, passed on as they are
+    text, deck, tag, kind, state, due_before, lapses, sort, limit, as_json, lang
+) -> None:
     from quiz.browse import SORTS, STATES, CardQuery
     from quiz.manage import find_cards
     from quiz.ui.cards_view import listing_json, render_listing
