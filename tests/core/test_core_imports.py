@@ -23,6 +23,7 @@ CORE = [
     "grading.py",
     "evaluate.py",
     "safe_text.py",
+    "browse.py",
     "stats.py",
     "stats",
     "deck",
@@ -45,6 +46,7 @@ USE_CASES = [
     "optimize.py",
     "verify.py",
     "classroom.py",
+    "manage.py",
 ]
 EDGES = ["__main__.py", "store", "sandbox", "ui", "cli", "export", "authoring"]
 FORBIDDEN = (
