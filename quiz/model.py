@@ -163,6 +163,7 @@ class StoredCard:
     suspended: bool = False
     leech: bool = False
     lang: str | None = None  # the deck's default language
+    buried_until: datetime | None = None
 
     def text(self, field_value: Text | None, lang: str | None) -> str:
         """A text field of this card in `lang`, else the deck's language, else the first."""
@@ -262,3 +263,13 @@ def card_from_dict(data: dict[str, object]) -> Card:
             value = tuple(value)
         kwargs[name] = value
     return Card(**kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CardFilter:
+    """Which cards a command is about: any of these decks, any of these tags, any of
+    these kinds (an empty tuple: no restriction)."""
+
+    decks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()

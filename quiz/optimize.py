@@ -19,17 +19,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Protocol
 
-from quiz.config import Config, SchedulerSettings
-from quiz.day import DayClock
+from quiz.clock import DayClock
+from quiz.config import SchedulerSettings
 from quiz.errors import QuizError, UsageError
 from quiz.evaluate import LoggedReview, Score, evaluate, time_cutoffs
+from quiz.review.settings import FITTED_PARAMETERS
 
 if TYPE_CHECKING:
     from quiz.store import Repo
 
 MIN_REVIEWS = 1000
 HOLDOUT = 0.2  # the last fifth of the log (by time) is held out for the comparison
-SETTING = "fsrs_parameters"  # settings-table key, per learner
 INSTALL_HINT = "quiz optimize needs the FSRS optimizer (PyTorch): pip install 'quiz[optimize]'"
 
 
@@ -107,21 +107,12 @@ def learner_log(repo: Repo) -> list[LoggedReview]:
     )
 
 
-def stored_parameters(repo: Repo) -> tuple[float, ...] | None:
-    from quiz.store.settings import get_setting
-
-    value = get_setting(repo, SETTING)
-    if not value or not value.get("parameters"):
-        return None
-    return tuple(float(w) for w in value["parameters"])
-
-
 def store_result(repo: Repo, result: OptimizeResult, now: datetime) -> None:
     from quiz.store.settings import set_setting
 
     set_setting(
         repo,
-        SETTING,
+        FITTED_PARAMETERS,
         {
             "parameters": list(result.fitted),
             "fitted_at": now.isoformat(),
@@ -131,16 +122,6 @@ def store_result(repo: Repo, result: OptimizeResult, now: datetime) -> None:
             "log_loss_after": result.after.log_loss,
         },
     )
-
-
-def learned_config(config: Config, repo: Repo) -> Config:
-    """`config` with this learner's fitted parameters, unless the config file sets its own."""
-    if config.scheduler.parameters is not None:
-        return config
-    params = stored_parameters(repo)
-    if params is None:
-        return config
-    return replace(config, scheduler=replace(config.scheduler, parameters=params))
 
 
 # ---- the fitter ---------------------------------------------------------------------

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import groupby
 
+from quiz.clock import DayClock
 from quiz.config import Config
-from quiz.daily import Schedulers
-from quiz.day import DayClock
 from quiz.model import Rating, Schedule
+from quiz.review.settings import Schedulers
+from quiz.scheduler import schedule_from_dict
 from quiz.store import Repo
+from quiz.store.repo import MANUAL
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,16 @@ def rebuild_states(
     cached = repo.all_schedules()
     schedulers = Schedulers(config, day)
     differing: list[str] = []
-    log = repo.review_log()
+    log = repo.review_log(("review", MANUAL))
     replayed: set[int] = set()
     for card_id, entries in groupby(log, key=lambda r: r.card_id):
         key = keys[card_id]
         scheduler = schedulers.for_deck(key.split("/", 1)[0])
         state = Schedule()
         for entry in entries:
+            if entry.kind == MANUAL:  # set by hand (forget, set due): taken as it was set
+                state = schedule_from_dict(entry.state_after)
+                continue
             state = scheduler.review(
                 card_id, state, Rating(entry.rating), entry.reviewed_at, fuzz_key=key
             ).after
@@ -69,4 +74,5 @@ def rebuild_states(
             differing.append(keys[card_id])
             if write:
                 repo.replace_schedule(card_id, None, False)
-    return RebuildReport(cards=len(replayed), reviews=len(log), differing=tuple(sorted(differing)))
+    answers = sum(1 for entry in log if entry.kind != MANUAL)
+    return RebuildReport(cards=len(replayed), reviews=answers, differing=tuple(sorted(differing)))

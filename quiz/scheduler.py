@@ -25,8 +25,8 @@ from fsrs import Scheduler as FsrsScheduler
 from fsrs import State as FsrsState
 from fsrs.scheduler import FUZZ_RANGES
 
+from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
-from quiz.day import DayClock
 from quiz.model import CardState, Rating, Schedule
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from quiz.cli import context
-from quiz.cli.app import app, command
+from quiz.cli.base import app, command
 from quiz.errors import QuizError, UsageError
 
 new_app = typer.Typer(
@@ -274,7 +274,7 @@ def fmt(
     Example: quiz fmt decks/   (in CI: quiz fmt --check decks/)
     """
     from quiz.authoring.fmt import format_checked
-    from quiz.cli.app import report
+    from quiz.cli.base import report
     from quiz.deck import find_deck_files
     from quiz.errors import DeckError
 

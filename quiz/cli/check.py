@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from quiz.cli.app import command
+from quiz.cli.base import command
 from quiz.errors import UsageError
 
 

@@ -2,6 +2,7 @@
 
 from quiz.cli import (
     authoring,  # noqa: F401
+    cards,  # noqa: F401
     check,  # noqa: F401
     decks,  # noqa: F401
     optimize,  # noqa: F401

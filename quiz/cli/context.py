@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from quiz.cli.app import GLOBALS
+from quiz.cli.base import GLOBALS
 
 if TYPE_CHECKING:
+    from quiz.clock import DayClock
     from quiz.config import Config
-    from quiz.day import DayClock
     from quiz.store import Repo, Store
 
 
@@ -29,7 +29,7 @@ def config() -> Config:
 
 
 def day_clock(cfg: Config | None = None) -> DayClock:
-    from quiz.day import DayClock
+    from quiz.clock import DayClock
 
     cfg = cfg or config()
     return DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
@@ -71,6 +71,9 @@ def ensure_bundled(repo: Repo) -> list[str]:
     if not folder.is_dir():
         return []
     report = import_paths(repo, [folder], now())
+    import logging
+
+    logging.getLogger(__name__).info("loaded the bundled decks from %s", folder)
     repo.commit()
     return [d.deck for d in report.decks]
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from quiz.cli import context
-from quiz.cli.app import command
+from quiz.cli.base import command
 
 
 @command("import")
@@ -79,23 +78,7 @@ def due(
 
     Example: quiz due   (prints e.g. 12)
     """
-    with context.unit() as repo:
-        summaries = repo.deck_summaries(context.now())
-    if deck:
-        summaries = [s for s in summaries if s.deck in deck]
-    total = sum(s.due for s in summaries)
-    if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "due": total,
-                    "new": sum(s.new for s in summaries),
-                    "decks": {
-                        s.deck: {"due": s.due, "new": s.new, "learning": s.learning}
-                        for s in summaries
-                    },
-                }
-            )
-        )
-    else:
-        typer.echo(str(total))
+    from quiz.cli.base import GLOBALS
+    from quiz.cli.lean import due_output
+
+    typer.echo(due_output(GLOBALS.db, GLOBALS.learner, list(deck or ()), as_json, context.now()))

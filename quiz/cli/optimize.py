@@ -7,7 +7,7 @@ import json
 import typer
 
 from quiz.cli import context
-from quiz.cli.app import command
+from quiz.cli.base import command
 
 
 @command("optimize")
@@ -25,21 +25,17 @@ def optimize(
 
     Example: quiz optimize --dry-run
     """
-    from quiz.optimize import (
-        default_fitter,
-        learned_config,
-        learner_log,
-        store_result,
-    )
+    from quiz.optimize import default_fitter, learner_log, store_result
     from quiz.optimize import (
         optimize as fit,
     )
+    from quiz.review.settings import with_fitted_parameters
 
     fitter = default_fitter()  # says what to install before any work
     cfg = context.config()
     day = context.day_clock(cfg)
     with context.unit() as repo:
-        settings = learned_config(cfg, repo).scheduler
+        settings = with_fitted_parameters(cfg, repo).scheduler
         result = fit(learner_log(repo), settings, day, fitter)
         if result.adopted and not dry_run:
             store_result(repo, result, context.now())

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from quiz.cli import context
-from quiz.cli.app import command
+from quiz.cli.base import command
 
 KINDS = ("basic", "typed", "choice", "cloze", "output")
 
@@ -57,8 +57,8 @@ def drill(
 
     Example: quiz drill --tag gil --weak --timed 30 --count 15
     """
-    from quiz.drill import DrillOptions, run_drill
     from quiz.errors import UsageError
+    from quiz.review.drill import DrillOptions, run_drill
     from quiz.ui.console import out
     from quiz.ui.drill_view import DrillPrompter, report_view
 
@@ -83,12 +83,10 @@ def drill(
         out().print(f"[dim]⏱ {timed:g}s per question; over time counts as wrong[/]")
     with context.unit() as repo:
         context.ensure_bundled(repo)
-        from quiz.optimize import learned_config
-
         result = run_drill(
             repo,
             options,
-            config=learned_config(cfg, repo),
+            config=cfg,
             day=context.day_clock(cfg),
             now=context.now(),
             prompter=prompter,
@@ -119,8 +117,8 @@ def goal(
     """
     import json
 
-    from quiz.daily import describe_goals
     from quiz.errors import UsageError
+    from quiz.review.plan import describe_goals
     from quiz.store import goals as goals_q
 
     if (by or clear) and not deck:
@@ -229,15 +227,15 @@ def stats(
 
 def _learned(cfg, repo):
     """The config with FSRS parameters fitted by `quiz optimize`, when there are any."""
-    from quiz.optimize import learned_config
+    from quiz.review.settings import with_fitted_parameters
 
-    return learned_config(cfg, repo)
+    return with_fitted_parameters(cfg, repo)
 
 
 def _retrievability(cfg, day, now):
     """Each deck's retrievability now, and for some decks the elapsed/stability ratio
     below which no card can show 0.00 (round(r, 2) == 0 needs r < 0.005; 0.006: margin)."""
-    from quiz.daily import Schedulers
+    from quiz.review.settings import Schedulers
 
     schedulers = Schedulers(cfg, day)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from quiz.cli import context
-from quiz.cli.app import command
+from quiz.cli.base import command
+from quiz.review.options import ReviewOptions
 
 
 @command("review")
@@ -34,56 +35,44 @@ def review(
 
     Example: quiz review --deck python-gil --limit 20
     """
-    from quiz.daily import (
-        CardGrader,
-        Schedulers,
-        StoreRecorder,
-        add_goal_work,
-        goal_overrides,
-        plan_day,
+    run_review(
+        ReviewOptions(
+            decks=tuple(deck or ()), tags=tuple(tag or ()), limit=limit, new=new, lang=lang
+        )
     )
-    from quiz.optimize import learned_config
-    from quiz.session import ReviewSession
-    from quiz.store import CardFilter
+
+
+def run_review(options: ReviewOptions) -> None:
+    """`quiz review` with these options (a bare `quiz review` comes here straight from
+    quiz.cli.lean, without click's parsing)."""
+    from quiz.review.today import review_today
     from quiz.ui.console import out
     from quiz.ui.prompter import TerminalPrompter
     from quiz.ui.reports import render_summary
 
     cfg = context.config()
-    day = context.day_clock(cfg)
-    flt = CardFilter(decks=tuple(deck or ()), tags=tuple(tag or ()))
     with context.unit() as repo:
         loaded = context.ensure_bundled(repo)
         if loaded:
             out().print(f"[dim]Loaded the bundled decks: {', '.join(loaded)}[/]")
-        cfg = learned_config(cfg, repo)  # parameters fitted by `quiz optimize`, if any
-        goals, overrides = goal_overrides(repo, cfg, day, context.now())
-        schedulers = Schedulers(cfg, day, overrides)
-        plan = plan_day(repo, cfg, day, schedulers, context.now(), flt, new, limit)
-        if goals:
-            plan, goal_lines = add_goal_work(plan, repo, goals, day, context.now(), flt, limit)
-            for line in goal_lines:
-                out().print(f"[cyan]{line}[/]", soft_wrap=True)
-        if not plan.queue:
-            out().print("Nothing to review right now. " + _next_hint(repo, flt))
-            return
-        session = ReviewSession(
-            queue=plan.queue,
-            recorder=StoreRecorder(repo, day, flt),
-            prompter=TerminalPrompter(out(), lang or cfg.lang),
-            grader=CardGrader(),
-            scheduler_for=schedulers.for_card,
-            runner=context.snippet_runner(),
+        summary = review_today(
+            repo,
+            options,
+            config=cfg,
+            day=context.day_clock(cfg),
+            now=context.now(),
             clock=context.now,
-            next_day=day.next_day_start,
-            leech_lapses=cfg.leech_lapses,
-            limit=limit,
+            prompter=TerminalPrompter(out(), options.lang or cfg.lang),
+            runner=context.snippet_runner(),
+            announce=lambda line: out().print(f"[cyan]{line}[/]", soft_wrap=True),
         )
-        summary = session.run()
+        if summary is None:
+            out().print("Nothing to review right now. " + _next_hint(repo))
+            return
     render_summary(summary)
 
 
-def _next_hint(repo, flt) -> str:
+def _next_hint(repo) -> str:
     if not repo.deck_slugs():
         return "Load a deck first: quiz import PATH"
     return "Come back later, or drill outside the schedule with: quiz drill"
@@ -99,13 +88,13 @@ def rebuild(
 
     Example: quiz rebuild --check
     """
-    from quiz.optimize import learned_config
     from quiz.rebuild import rebuild_states
+    from quiz.review.settings import with_fitted_parameters
 
     cfg = context.config()
     with context.unit() as repo:
         report = rebuild_states(
-            repo, learned_config(cfg, repo), context.day_clock(cfg), write=not check
+            repo, with_fitted_parameters(cfg, repo), context.day_clock(cfg), write=not check
         )
     for key in report.differing:
         typer.echo(f"differs: {key}")

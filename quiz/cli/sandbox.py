@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from quiz.cli.app import command
+from quiz.cli.base import command
 from quiz.errors import NotFound, UsageError
 from quiz.model import Card, CardKind, Deck
 
@@ -30,7 +30,7 @@ def _from_store(deck_id: str, card_id: str) -> tuple[Deck, Card] | None:
     """The card as imported into the store (None when the store lacks it, or there is
     no store yet: then the deck folders below are searched)."""
     from quiz.cli import context
-    from quiz.cli.app import GLOBALS
+    from quiz.cli.base import GLOBALS
     from quiz.model import Text as ModelText
     from quiz.store.engine import resolve_url, sqlite_path
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from quiz.cli import context
-from quiz.cli.app import app, command
+from quiz.cli.base import app, command
 
 class_app = typer.Typer(
     name="class",

@@ -38,7 +38,7 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     """The API above, loaded on first use: `quiz.deck.cloze` (needed to show a card) must
-    not cost the YAML loader and validator (~30 ms) at the start of `quiz review`."""
+    not cost the YAML loader and validator at the start of `quiz review`."""
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib

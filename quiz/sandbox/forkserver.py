@@ -2,7 +2,7 @@
 sandbox per hash seed whose hardened interpreter forks a fresh process per run.
 
 A run through a server costs a fork and the snippet, not a bwrap + interpreter
-start (~20 ms of CPU), which is what lets `quiz check` run 100 cards x 3 seeds in
+start, which is what lets `quiz check` run 100 cards x 3 seeds in
 well under three seconds. Each run still gets a fresh process, an empty working
 dir, /tmp and /dev/shm, and no process of an earlier run alive (zygote.py resets
 the sandbox between runs and retires itself when it cannot).

@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 
 from quiz.sandbox import bwrap as bwrap_mod
-from quiz.sandbox import landlock, seccomp
+from quiz.sandbox.child import landlock, seccomp
 from quiz.sandbox.config import SandboxConfig
 from quiz.sandbox.interpreter import Interpreter, probe
 from quiz.sandbox.reaper import become_subreaper

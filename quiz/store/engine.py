@@ -13,53 +13,19 @@ one-line StoreErrors; nothing dialect-specific leaves this package.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from quiz.errors import StoreError
+from quiz.store.location import default_store_path, is_postgres, resolve_url, sqlite_path
+
+__all__ = ["default_store_path", "is_postgres", "resolve_url", "sqlite_path"]
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-def default_store_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("quiz", appauthor=False)) / "quiz.db"
-
-
 PG_CONNECT_TIMEOUT_S = 10
-
-
-def resolve_url(db: str | None) -> str:
-    """A SQLAlchemy URL from `--db`/`QUIZ_DB` (path or URL) or the default location."""
-    db = db or os.environ.get("QUIZ_DB") or None
-    if db and "://" in db:
-        return _with_pg_driver(db)
-    path = Path(db).expanduser() if db else default_store_path()
-    return f"sqlite:///{path.resolve()}"
-
-
-def _with_pg_driver(url: str) -> str:
-    """`postgres://` and `postgresql://` mean psycopg 3 (SQLAlchemy's default is psycopg2)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def is_postgres(url: str) -> bool:
-    return url.startswith("postgresql")
-
-
-def sqlite_path(url: str) -> Path | None:
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///") :])
-    return None
 
 
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -11,13 +11,13 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy import and_, case, delete, func, or_, select
 
 from quiz.errors import NotFound
-from quiz.goal import Goal, GoalLoad
 from quiz.model import CardState, StoredCard
-from quiz.store.models import CardRow, CardStateRow, DeckRow, GoalRow, ReviewRow
-from quiz.store.repo import CardFilter, Repo
+from quiz.review.goal import Goal, GoalLoad
+from quiz.store.due import NEW
+from quiz.store.models import CardRow, DeckRow, GoalRow, ReviewRow
+from quiz.store.repo import DUE_STATES, ST, CardFilter, Repo, live
 
 R = ReviewRow
-ST = CardStateRow
 
 
 def _goal_date(value: datetime) -> date:
@@ -66,9 +66,9 @@ def clear_goal(repo: Repo, deck: str) -> bool:
 
 def goal_load(repo: Repo, goal: Goal, date_start: datetime) -> GoalLoad:
     """How much of `goal`'s deck is still to do before the day that starts at `date_start`."""
-    live = and_(CardRow.retired.is_(False), or_(ST.suspended.is_(None), ST.suspended.is_(False)))
-    is_new = or_(ST.state.is_(None), ST.state == 0)
-    seen = ST.state.in_((1, 2, 3))
+    kept = and_(CardRow.retired.is_(False), or_(ST.suspended.is_(None), ST.suspended.is_(False)))
+    is_new = or_(ST.state.is_(None), ST.state == NEW)
+    seen = ST.state.in_(DUE_STATES)
     q = (
         select(
             func.sum(case((is_new, 1), else_=0)),
@@ -84,7 +84,7 @@ def goal_load(repo: Repo, goal: Goal, date_start: datetime) -> GoalLoad:
         .select_from(CardRow)
         .join(DeckRow, DeckRow.id == CardRow.deck_id)
         .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == repo.learner_id))
-        .where(DeckRow.slug == goal.deck, live)
+        .where(DeckRow.slug == goal.deck, kept)
     )
     new, pending, scheduled, late = (int(v or 0) for v in repo.session.execute(q).one())
     return GoalLoad(new=new, pending=pending, scheduled=scheduled, late=late)
@@ -96,15 +96,14 @@ def late_cards(
     """Cards of `deck` that fall due after `after` (a goal date): to be pulled forward."""
     if limit <= 0:
         return []
-    q = repo._filtered(
-        repo._base(), CardFilter(decks=(deck,), tags=flt.tags, kinds=flt.kinds)
-    ).where(
-        ST.state.in_((1, 2, 3)),
+    return repo.select_cards(
+        CardFilter(decks=(deck,), tags=flt.tags, kinds=flt.kinds),
+        ST.state.in_(DUE_STATES),
         ST.due > after,
-        ST.suspended.is_(False),
-        or_(ST.buried_until.is_(None), ST.buried_until <= now),
+        live(now),
+        order_by=(ST.due, CardRow.id),
+        limit=limit,
     )
-    return repo._stored(repo.session.execute(q.order_by(ST.due, CardRow.id).limit(limit)))
 
 
 def answered_today(repo: Repo, deck: str, since: datetime) -> tuple[int, int]:

@@ -13,6 +13,7 @@ nothing half-made.)
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD = "0005"
+
+log = logging.getLogger(__name__)
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -87,6 +90,7 @@ def ensure_schema(engine: Engine) -> None:
     known = {p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("*.py")}
     if revision is not None and revision not in known:
         raise StoreError(f"store schema {revision} is newer than this quiz knows; upgrade quiz")
+    log.info("migrating the store from %s to %s", revision or "an empty database", HEAD)
     try:
         upgrade(engine)
     except DBAPIError:

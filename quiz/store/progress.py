@@ -398,7 +398,7 @@ def stored_cards(repo: Repo, card_ids: Sequence[int]) -> list[StoredCard]:
     """Full cards (content, schedule) for these ids, in no particular order."""
     if not card_ids:
         return []
-    return repo._stored(repo.session.execute(repo._base().where(CardRow.id.in_(list(card_ids)))))
+    return repo.cards_by_id(card_ids)
 
 
 def known_decks(repo: Repo, decks: Sequence[str]) -> None:

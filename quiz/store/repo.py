@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from quiz.errors import Conflict
 from quiz.model import (
+    CardFilter,
     CardState,
     Deck,
-    Rating,
     Schedule,
     StoredCard,
     Text,
@@ -28,8 +28,52 @@ from quiz.model import (
     card_to_dict,
 )
 from quiz.scheduler import schedule_from_dict, schedule_to_dict
-from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, Learner, ReviewRow
+from quiz.store import due
+from quiz.store.models import (
+    CardRow,
+    CardStateRow,
+    CardTag,
+    DeckRow,
+    Learner,
+    ReviewRow,
+    UTCDateTime,
+)
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
+
+if TYPE_CHECKING:
+    from quiz.review.answer import Answer
+
+MANUAL = "manual"  # review-log kind of a schedule set by hand (not an answer)
+
+# The named state sets of quiz.store.due, for the queries written with SQLAlchemy.
+LEARNING_STATES = due.LEARNING_STATES
+REVIEW_STATES = due.REVIEW_STATES
+DUE_STATES = due.STARTED_STATES
+
+# The learner's card states under the alias that the shared SQL of quiz.store.due uses.
+ST = aliased(CardStateRow, name="cs")
+
+
+def live(now: datetime) -> Any:
+    """The one live-card rule (quiz.store.due.LIVE) as a clause over `ST`: not
+    suspended, not buried past `now`."""
+    return text(due.LIVE).bindparams(bindparam("now", now, type_=UTCDateTime))
+
+
+def schedule_of(row: Any) -> Schedule:
+    """A Schedule from any row with the card state columns (None: a card never answered)."""
+    if row is None or row.state is None:
+        return Schedule()
+    return Schedule(
+        state=CardState(row.state),
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        due=row.due,
+        last_review=row.last_review,
+        reps=row.reps,
+        lapses=row.lapses,
+    )
 
 
 @dataclass(frozen=True)
@@ -43,6 +87,7 @@ class DeckSummary:
     suspended: int
     path: str
     lang: str | None = None
+    buried: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,28 +106,6 @@ def text_from_json(data: dict[str, object] | None) -> Text | None:
     if not data:
         return None
     return Text(tuple((str(a), str(b)) for a, b in data["variants"]))
-
-
-def _schedule(row: CardStateRow | None) -> Schedule:
-    if row is None:
-        return Schedule()
-    return Schedule(
-        state=CardState(row.state),
-        step=row.step,
-        stability=row.stability,
-        difficulty=row.difficulty,
-        due=row.due,
-        last_review=row.last_review,
-        reps=row.reps,
-        lapses=row.lapses,
-    )
-
-
-@dataclass(frozen=True)
-class CardFilter:
-    decks: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
 
 
 class Repo:
@@ -201,9 +224,19 @@ class Repo:
                 self.session.execute(CardTag.__table__.insert(), tag_rows)
         return counts
 
+    @property
+    def due(self) -> due.DueQueries:
+        """The due rule (quiz.store.due), run through this session."""
+        return due.DueQueries(
+            lambda sql, params: self.session.execute(text(sql), params),
+            self.learner_id,
+            sqlite=self.session.get_bind().dialect.name == "sqlite",
+        )
+
     def deck_summaries(self, now: datetime) -> list[DeckSummary]:
-        st = CardStateRow
-        live = and_(st.suspended.is_(False), or_(st.buried_until.is_(None), st.buried_until <= now))
+        """Every deck with its due / new / learning counts (quiz.store.due) and its cards,
+        suspended cards and cards buried until a later day."""
+        counts = {c.deck: c for c in self.due.by_deck(now)}
         q = (
             select(
                 DeckRow.slug,
@@ -211,31 +244,33 @@ class Repo:
                 DeckRow.path,
                 DeckRow.lang,
                 func.count(CardRow.id),
-                func.sum(((st.state.is_(None)) | (st.state == 0)).cast(int_type())),
-                func.sum(and_(st.state.in_((1, 3)), live).cast(int_type())),
-                func.sum(and_(st.state.in_((1, 2, 3)), st.due <= now, live).cast(int_type())),
-                func.sum((st.suspended.is_(True)).cast(int_type())),
+                func.count(ST.card_id).filter(ST.suspended.is_(True)),
+                func.count(ST.card_id).filter(ST.suspended.is_(False), ST.buried_until > now),
             )
             .select_from(DeckRow)
             .outerjoin(CardRow, and_(CardRow.deck_id == DeckRow.id, CardRow.retired.is_(False)))
-            .outerjoin(st, and_(st.card_id == CardRow.id, st.learner_id == self.learner_id))
+            .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == self.learner_id))
             .group_by(DeckRow.id)
             .order_by(DeckRow.slug)
         )
-        return [
-            DeckSummary(
-                deck=r[0],
-                title=text_from_json(r[1]) or Text.plain(r[0]),
-                path=r[2],
-                lang=r[3],
-                cards=r[4] or 0,
-                new=r[5] or 0,
-                learning=r[6] or 0,
-                due=r[7] or 0,
-                suspended=r[8] or 0,
+        out = []
+        for slug, title, path, lang, cards, suspended, buried in self.session.execute(q):
+            c = counts.get(slug) or due.DueCounts(slug, 0, 0, 0)
+            out.append(
+                DeckSummary(
+                    deck=slug,
+                    title=text_from_json(title) or Text.plain(slug),
+                    path=path,
+                    lang=lang,
+                    cards=cards or 0,
+                    new=c.new,
+                    learning=c.learning,
+                    due=c.due,
+                    suspended=suspended or 0,
+                    buried=buried or 0,
+                )
             )
-            for r in self.session.execute(q)
-        ]
+        return out
 
     def card_count(self) -> int:
         return (
@@ -243,9 +278,11 @@ class Repo:
             or 0
         )
 
-    # ---- cards for a session ---------------------------------------------------
+    # ---- selecting cards ---------------------------------------------------------
+    # Every card selection goes through `select_cards`: live (not retired) cards matching
+    # a CardFilter, with this learner's schedule (ST, outer-joined), as StoredCards.
 
-    def _filtered(self, q, flt: CardFilter):
+    def _filtered(self, q: Any, flt: CardFilter) -> Any:
         q = q.where(CardRow.retired.is_(False))
         if flt.decks:
             q = q.where(CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.slug.in_(flt.decks))))
@@ -256,107 +293,99 @@ class Repo:
         return q
 
     def _stored(self, rows: Iterable[Any]) -> list[StoredCard]:
-        """StoredCards from rows of `_base()`: plain columns, not ORM objects (loading
-        ~1000 cards for a review session through the ORM's identity map cost ~25 ms)."""
-        out = []
-        for r in rows:
-            has_state = (
-                r.state is not None
-            )  # no state row (outer join): the card is new to this learner
-            out.append(
-                StoredCard(
-                    row_id=r.id,
-                    card=card_from_dict(r.content),
-                    schedule=Schedule(
-                        state=CardState(r.state),
-                        step=r.step,
-                        stability=r.stability,
-                        difficulty=r.difficulty,
-                        due=r.due,
-                        last_review=r.last_review,
-                        reps=r.reps,
-                        lapses=r.lapses,
-                    )
-                    if has_state
-                    else Schedule(),
-                    path=r.path,
-                    suspended=bool(has_state and r.suspended),
-                    leech=bool(has_state and r.leech),
-                    lang=r.lang,
-                )
+        """StoredCards from rows of `_columns()`: plain columns, not ORM objects (loading
+        a session's cards through the ORM's identity map costs far more)."""
+        return [
+            StoredCard(
+                row_id=r.id,
+                card=card_from_dict(r.content),
+                schedule=schedule_of(r),
+                path=r.path,
+                suspended=bool(r.state is not None and r.suspended),
+                leech=bool(r.state is not None and r.leech),
+                lang=r.lang,
+                buried_until=r.buried_until,
             )
-        return out
+            for r in rows
+        ]
 
-    def _base(self):
-        st = CardStateRow
+    def _columns(self) -> Any:
         return (
             select(
                 CardRow.id,
                 CardRow.content,
-                st.state,
-                st.step,
-                st.stability,
-                st.difficulty,
-                st.due,
-                st.last_review,
-                st.reps,
-                st.lapses,
-                st.suspended,
-                st.leech,
+                ST.state,
+                ST.step,
+                ST.stability,
+                ST.difficulty,
+                ST.due,
+                ST.last_review,
+                ST.reps,
+                ST.lapses,
+                ST.suspended,
+                ST.leech,
+                ST.buried_until,
                 DeckRow.path,
                 DeckRow.lang,
             )
             .join(DeckRow, DeckRow.id == CardRow.deck_id)
-            .outerjoin(st, and_(st.card_id == CardRow.id, st.learner_id == self.learner_id))
+            .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == self.learner_id))
         )
+
+    def select_cards(
+        self,
+        flt: CardFilter = CardFilter(),
+        *where: Any,
+        order_by: Sequence[Any] = (),
+        limit: int | None = None,
+        include_retired: bool = False,
+    ) -> list[StoredCard]:
+        """Cards matching `flt` and the further conditions (over CardRow, DeckRow and the
+        learner's state alias ST), in this order, at most `limit`."""
+        q = self._columns() if include_retired else self._filtered(self._columns(), flt)
+        q = q.where(*where).order_by(*order_by)
+        if limit is not None:
+            q = q.limit(limit)
+        return self._stored(self.session.execute(q))
 
     def due_cards(
         self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int], limit: int
     ) -> list[StoredCard]:
-        """Cards in `states` due by `horizon`, not suspended or buried, most overdue first."""
-        st = CardStateRow
-        q = self._filtered(self._base(), flt).where(
-            st.state.in_(states),
-            st.due <= horizon,
-            st.suspended.is_(False),
-            or_(st.buried_until.is_(None), st.buried_until <= now),
+        """Live cards in `states` due by `horizon`, most overdue first."""
+        return self.select_cards(
+            flt,
+            ST.state.in_(states),
+            ST.due <= horizon,
+            live(now),
+            order_by=(ST.due, CardRow.id),
+            limit=limit,
         )
-        q = q.order_by(st.due, CardRow.id).limit(limit)
-        return self._stored(self.session.execute(q))
 
     def due_count(
         self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int]
     ) -> int:
         """How many cards `due_cards` would return without a limit (a count: the
         session's closing line must not load every card due tomorrow)."""
-        st = CardStateRow
         q = self._filtered(
             select(func.count())
             .select_from(CardRow)
-            .join(st, and_(st.card_id == CardRow.id, st.learner_id == self.learner_id)),
+            .join(ST, and_(ST.card_id == CardRow.id, ST.learner_id == self.learner_id)),
             flt,
-        ).where(
-            st.state.in_(states),
-            st.due <= horizon,
-            st.suspended.is_(False),
-            or_(st.buried_until.is_(None), st.buried_until <= now),
-        )
+        ).where(ST.state.in_(states), ST.due <= horizon, live(now))
         return int(self.session.scalar(q) or 0)
 
     def new_cards(self, now: datetime, flt: CardFilter, limit: int) -> list[StoredCard]:
-        st = CardStateRow
-        q = self._filtered(self._base(), flt).where(
-            or_(
-                st.state.is_(None),
-                and_(
-                    st.state == 0,
-                    st.suspended.is_(False),
-                    or_(st.buried_until.is_(None), st.buried_until <= now),
-                ),
-            )
+        """Cards this learner has never answered (no state, or a live NEW state), in deck
+        order."""
+        return self.select_cards(
+            flt,
+            or_(ST.state.is_(None), and_(ST.state == due.NEW, live(now))),
+            order_by=(DeckRow.slug, CardRow.position),
+            limit=limit,
         )
-        q = q.order_by(DeckRow.slug, CardRow.position).limit(limit)
-        return self._stored(self.session.execute(q))
+
+    def cards_by_id(self, card_ids: Iterable[int]) -> list[StoredCard]:
+        return self.select_cards(CardFilter(), CardRow.id.in_(list(card_ids)), include_retired=True)
 
     def seen_keys(self, keys: Iterable[str]) -> set[str]:
         """Of these card keys, the ones this learner has answered at least once."""
@@ -402,15 +431,13 @@ class Repo:
         return dict(self.session.execute(q).all())
 
     def get_card(self, key: str) -> StoredCard | None:
-        q = self._base().where(CardRow.key == key)
-        found = self._stored(self.session.execute(q))
+        found = self.select_cards(CardFilter(), CardRow.key == key, include_retired=True)
         return found[0] if found else None
 
     def cards(self, flt: CardFilter, include_retired: bool = False) -> list[StoredCard]:
-        q = self._base()
-        q = self._filtered(q, flt) if not include_retired else q
-        q = q.order_by(DeckRow.slug, CardRow.position)
-        return self._stored(self.session.execute(q))
+        return self.select_cards(
+            flt, order_by=(DeckRow.slug, CardRow.position), include_retired=include_retired
+        )
 
     # ---- answers -----------------------------------------------------------------
 
@@ -429,59 +456,49 @@ class Repo:
             self.session.add(row)
         return row
 
-    def record_answer(
-        self,
-        card_id: int,
-        *,
-        kind: str,
-        rating: Rating,
-        at: datetime,
-        duration_ms: int,
-        answer: str | None,
-        correct: bool | None,
-        before: Schedule,
-        after: Schedule | None,
-        leech: bool = False,
-        expect_reps: int | None = None,
-    ) -> int:
+    def record_answer(self, answer: Answer) -> int:
         """Append one answer to the log and (for reviews) update the schedule; commit.
 
-        `expect_reps` is the `reps` of the schedule the session fetched and showed.
-        When given, the card's stored state is read again under a row lock inside the
-        write (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the log insert before
-        it already holds the database's write lock), and if this learner answered the
-        card elsewhere since (the stored `reps` differ), nothing is written and
+        `answer.expect_reps` is the `reps` of the schedule the session fetched and
+        showed. When given, the card's stored state is read again under a row lock
+        inside the write (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the log insert
+        before it already holds the database's write lock), and if this learner answered
+        the card elsewhere since (the stored `reps` differ), nothing is written and
         `quiz.errors.Conflict` is raised. Lost races are retried (`quiz.store.retry`).
         """
+        card_id = answer.card_id
+        after = answer.after
 
         def work() -> int:
             entry = ReviewRow(
                 learner_id=self.learner_id,
                 card_id=card_id,
-                kind=kind,
-                rating=int(rating),
-                prev_state=int(before.state),
-                reviewed_at=at,
-                duration_ms=int(duration_ms),
-                answer=answer,
-                correct=correct,
-                state_before=schedule_to_dict(before),
+                kind=answer.kind,
+                rating=int(answer.rating),
+                prev_state=int(answer.before.state),
+                reviewed_at=answer.at,
+                duration_ms=int(answer.duration_ms),
+                answer=answer.given,
+                correct=answer.correct,
+                state_before=schedule_to_dict(answer.before),
                 state_after=schedule_to_dict(after) if after else None,
             )
             self.session.add(entry)
             self.session.flush()  # the first write of the transaction: SQLite's write lock is ours now
             if after is not None:
-                if expect_reps is not None:
-                    self._expect_reps(card_id, expect_reps)
+                if answer.expect_reps is not None:
+                    self._expect_reps(card_id, answer.expect_reps)
                 self._write_schedule(card_id, after)
-                if leech:
+                if answer.leech:
                     row = self._state_row(card_id)
                     row.leech = True
                     row.suspended = True
             return entry.id
 
         # a unique-key clash on card_states is two first answers at once: the rerun sees a Conflict
-        return run_write(self.session, work, self.retry, retry_integrity=expect_reps is not None)
+        return run_write(
+            self.session, work, self.retry, retry_integrity=answer.expect_reps is not None
+        )
 
     def _expect_reps(self, card_id: int, expected: int) -> None:
         row = self.session.get(
@@ -513,7 +530,7 @@ class Repo:
             if entry is None or entry.learner_id != self.learner_id:
                 return None
             card_id = entry.card_id
-            if entry.kind == "review":
+            if entry.kind in ("review", MANUAL):
                 before = schedule_from_dict(entry.state_before)
                 row = self._state_row(card_id)
                 if row.leech and before.lapses < (entry.state_after or {}).get("lapses", 0):
@@ -530,6 +547,48 @@ class Repo:
             self._state_row(card_id).buried_until = until
 
         run_write(self.session, work, self.retry, retry_integrity=True)
+
+    def unbury(self, card_id: int) -> None:
+        def work() -> None:
+            self._state_row(card_id).buried_until = None
+
+        run_write(self.session, work, self.retry, retry_integrity=True)
+
+    def reschedule(self, item: StoredCard, after: Schedule, at: datetime) -> int:
+        """Set a card's schedule by hand (`quiz cards forget` / `set-due`): logged as a
+        'manual' entry with the states before and after, so that undo and `quiz rebuild`
+        reproduce it; the card's answers stay in the log."""
+
+        def work() -> int:
+            entry = ReviewRow(
+                learner_id=self.learner_id,
+                card_id=item.row_id,
+                kind=MANUAL,
+                rating=0,
+                prev_state=int(item.schedule.state),
+                reviewed_at=at,
+                duration_ms=0,
+                answer=None,
+                correct=None,
+                state_before=schedule_to_dict(item.schedule),
+                state_after=schedule_to_dict(after),
+            )
+            self.session.add(entry)
+            self.session.flush()
+            self._write_schedule(item.row_id, after)
+            return entry.id
+
+        return run_write(self.session, work, self.retry)
+
+    def card_history(self, card_id: int) -> list[ReviewRow]:
+        """Every log entry of this learner's for one card (answers, drills, manual
+        changes), oldest first."""
+        q = (
+            select(ReviewRow)
+            .where(ReviewRow.learner_id == self.learner_id, ReviewRow.card_id == card_id)
+            .order_by(ReviewRow.reviewed_at, ReviewRow.id)
+        )
+        return list(self.session.scalars(q))
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
         def work() -> None:
@@ -552,7 +611,7 @@ class Repo:
 
     def all_schedules(self) -> dict[int, tuple[Schedule, bool, bool]]:
         q = select(CardStateRow).where(CardStateRow.learner_id == self.learner_id)
-        return {r.card_id: (_schedule(r), r.suspended, r.leech) for r in self.session.scalars(q)}
+        return {r.card_id: (schedule_of(r), r.suspended, r.leech) for r in self.session.scalars(q)}
 
     def replace_schedule(self, card_id: int, s: Schedule | None, leech: bool) -> None:
         """Set a card's cached schedule outright (used by `quiz rebuild`)."""
@@ -573,9 +632,3 @@ class Repo:
 
     def learners(self) -> list[str]:
         return list(self.session.scalars(select(Learner.name).order_by(Learner.name)))
-
-
-def int_type():
-    from sqlalchemy import Integer
-
-    return Integer

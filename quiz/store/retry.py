@@ -11,6 +11,7 @@ of times. Sleep and randomness are injected so tests need not wait.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -24,6 +25,8 @@ T = TypeVar("T")
 
 # SQLSTATEs that mean "this transaction lost a race; run it again"
 RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ def run_write(
             attempt += 1
             if not retry or attempt >= policy.attempts:
                 raise
+            log.debug(
+                "write retried (attempt %d of %d): %s", attempt + 1, policy.attempts, exc.orig
+            )
             policy.sleep(policy.delay(attempt))
         except BaseException:
             session.rollback()

@@ -13,7 +13,6 @@ row is created the first time a name is used.
 from __future__ import annotations
 
 import contextlib
-import getpass
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -23,19 +22,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from quiz.errors import StoreError
-from quiz.store.engine import describe_error, make_engine, resolve_url, translate_errors
+from quiz.store.engine import describe_error, make_engine, translate_errors
+from quiz.store.location import default_learner, learner_name, resolve_url
+
+__all__ = ["Store", "default_learner", "open_store"]
 from quiz.store.migrate import ensure_schema
 from quiz.store.models import Learner
 
 if TYPE_CHECKING:
     from quiz.store.repo import Repo
-
-
-def default_learner() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name (some containers)
-        return "learner"
 
 
 class Store:
@@ -66,7 +61,7 @@ class Store:
         session = Session(self.engine, expire_on_commit=False)
         try:
             with translate_errors(self.url):
-                repo = Repo(session, self._learner_id(session, learner or default_learner()))
+                repo = Repo(session, self._learner_id(session, learner_name(learner)))
                 yield repo
                 session.commit()
         except BaseException:

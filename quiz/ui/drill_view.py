@@ -21,9 +21,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from quiz.drill import DrillReport
 from quiz.model import Rating, RunResult, StoredCard, Verdict
-from quiz.session import Action, Progress, Response
+from quiz.review.drill import DrillReport
+from quiz.review.session import Action, Progress, Response
 from quiz.ui import card_view
 from quiz.ui.prompter import TerminalPrompter
 

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.rule import Rule
 
 from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
-from quiz.session import Action, Progress, Response
+from quiz.review.session import Action, Progress, Response
 from quiz.ui import card_view
 
 COMMANDS = {

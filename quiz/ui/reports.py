@@ -82,6 +82,7 @@ def render_decks(
                 "learning": s.learning,
                 "due": s.due,
                 "suspended": s.suspended,
+                "buried": s.buried,
             }
             for s in summaries
         ]
@@ -102,6 +103,8 @@ def render_decks(
         ("new", "right"),
         ("learning", "right"),
         ("due now", "right"),
+        ("suspended", "right"),
+        ("buried", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in summaries:
@@ -112,6 +115,8 @@ def render_decks(
             f"[blue]{s.new}[/]",
             f"[red]{s.learning}[/]",
             f"[green]{s.due}[/]",
+            str(s.suspended) if s.suspended else "[dim]0[/]",
+            str(s.buried) if s.buried else "[dim]0[/]",
         )
     out().print(table)
 

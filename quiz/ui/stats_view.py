@@ -286,7 +286,7 @@ def _columns(
 ) -> RenderableType:
     """A column chart in text (eighth blocks, so a cell shows 8 levels): one column per
     value, every few labels under it, the scale on the left. Drawn with rich alone —
-    plotext cost ~0.17 s to import, a sixth of `quiz stats`' budget."""
+    plotext's import alone cost a large share of `quiz stats`' budget (tests/bench)."""
     gutter = max(len(axis(top)), len(axis(bottom))) + 1
     step = 2 if gutter + 2 * len(values) <= min(width, 100) else 1
     span = (top - bottom) or 1.0

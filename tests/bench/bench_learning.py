@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import timezone, tzinfo
 from zoneinfo import ZoneInfo
 
+from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
-from quiz.day import DayClock
 from quiz.evaluate import LoggedReview, Prediction, Score, predict, score
 from quiz.scheduler import Scheduler
 from tests.optimize.reallog import read_log

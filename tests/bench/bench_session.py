@@ -25,7 +25,7 @@ class _Instant:
         self.gaps: list[float] = []
 
     def ask(self, item, progress):  # type: ignore[no-untyped-def]
-        from quiz.session import Action, Response
+        from quiz.review.session import Action, Response
 
         if self.left_at is not None:
             self.gaps.append(time.perf_counter() - self.left_at)
@@ -34,7 +34,7 @@ class _Instant:
 
     def rate(self, item, suggested):  # type: ignore[no-untyped-def]
         from quiz.model import Rating
-        from quiz.session import Action, Response
+        from quiz.review.session import Action, Response
 
         self.left_at = time.perf_counter()
         return Response(Action.RATE, rating=Rating.GOOD)
@@ -56,10 +56,12 @@ class _Instant:
 
 
 def answer_gaps(store: Path, answers: int = 300) -> list[float]:
+    from quiz.clock import DayClock
     from quiz.config import load_config
-    from quiz.daily import CardGrader, Schedulers, StoreRecorder, plan_day
-    from quiz.day import DayClock
-    from quiz.session import ReviewSession
+    from quiz.review.plan import plan_day
+    from quiz.review.recorder import CardGrader, StoreRecorder
+    from quiz.review.session import ReviewSession
+    from quiz.review.settings import scheduling
     from quiz.store import open_store
 
     cfg = load_config(fixtures.config_file())
@@ -72,8 +74,9 @@ def answer_gaps(store: Path, answers: int = 300) -> list[float]:
 
     prompter = _Instant()
     with open_store(str(store)) as s, s.unit(fixtures.LEARNER) as repo:
-        schedulers = Schedulers(cfg, day)
-        plan = plan_day(repo, cfg, day, schedulers, fixtures.NOW, limit=answers)
+        settings = scheduling(cfg, repo, day, fixtures.NOW)
+        schedulers = settings.schedulers
+        plan = plan_day(repo, settings, day, fixtures.NOW, limit=answers)
         session = ReviewSession(
             queue=plan.queue,
             recorder=StoreRecorder(repo, day),

@@ -37,11 +37,13 @@ def _deck(folder: Path, n: int) -> Path:
 
 
 def measure(url: str, answers: int, folder: Path) -> dict[str, float]:
+    from quiz.clock import DayClock
     from quiz.config import Config
-    from quiz.daily import Schedulers, plan_day
-    from quiz.day import DayClock
     from quiz.deck import load_deck
     from quiz.model import CardState, Rating, Schedule
+    from quiz.review.answer import Answer
+    from quiz.review.plan import plan_day
+    from quiz.review.settings import scheduling
     from quiz.store import CardFilter, open_store
 
     t0 = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
@@ -53,7 +55,7 @@ def measure(url: str, answers: int, folder: Path) -> dict[str, float]:
         with store.unit("bench") as repo:
             day = DayClock.from_settings("UTC", 4)
             cfg = Config()
-            plan_day(repo, cfg, day, Schedulers(cfg, day), t0, CardFilter())
+            plan_day(repo, scheduling(cfg, repo, day, t0), day, t0, CardFilter())
             cards = repo.cards(CardFilter())[:answers]
         plan_s = time.perf_counter() - started
         times = []
@@ -70,16 +72,17 @@ def measure(url: str, answers: int, folder: Path) -> dict[str, float]:
                 )
                 begin = time.perf_counter()
                 repo.record_answer(
-                    item.row_id,
-                    kind="review",
-                    rating=Rating.GOOD,
-                    at=at,
-                    duration_ms=900,
-                    answer=None,
-                    correct=True,
-                    before=item.schedule,
-                    after=after,
-                    expect_reps=item.schedule.reps,
+                    Answer(
+                        item=item,
+                        rating=Rating.GOOD,
+                        at=at,
+                        duration_ms=900,
+                        given=None,
+                        correct=True,
+                        before=item.schedule,
+                        after=after,
+                        expect_reps=item.schedule.reps,
+                    )
                 )
                 times.append(time.perf_counter() - begin)
     times.sort()

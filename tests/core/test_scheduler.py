@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
-from quiz.day import DayClock
 from quiz.model import CardState, Rating, Schedule
 from quiz.scheduler import Scheduler, replay, schedule_from_dict, schedule_to_dict
 

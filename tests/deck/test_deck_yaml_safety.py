@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import pytest
@@ -26,16 +25,13 @@ def test_billion_laughs_is_refused_fast_and_small():
     data = billion_laughs()
     assert len(data) < 1024
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with pytest.raises(DeckError) as info:
             parse_deck(data, "bomb.yaml")
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < 1.0
-    assert peak < 4 * 1024 * 1024
+    assert peak < 4 * 1024 * 1024  # refused before any expansion (not timed: see README)
     found = [(p.line, p.message) for p in info.value.problems]
     alias = "anchors and aliases are not supported in decks; write the value out"
     assert [line for line, message in found if message == alias] == list(range(4, 13)) + [16]

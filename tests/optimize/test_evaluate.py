@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
-from quiz.day import DayClock
 from quiz.evaluate import (
     LoggedReview,
     Prediction,
@@ -153,7 +153,7 @@ def test_score_comparison_prefers_lower_log_loss():
 def test_the_real_log_scores_like_the_rust_reference():
     """FSRS-6 defaults on data/bench's log, UTC days from 04:00. fsrs-rs (the reference
     implementation, days by date) scores the same items 0.4649; py-fsrs with 24-hour
-    periods would score 1.17 (DESIGN §5). A regression here means the day counting broke."""
+    periods would score 1.17 (README, "Benchmarks"). A regression here means the day counting broke."""
     result = evaluate(read_log(), scheduler())
     assert result.reviews == 6276
     assert 0.460 < result.log_loss < 0.4655

@@ -12,10 +12,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from quiz import optimize as opt
+from quiz.clock import DayClock
 from quiz.config import Config, SchedulerSettings
-from quiz.day import DayClock
 from quiz.errors import UsageError
 from quiz.evaluate import LoggedReview
+from quiz.review.settings import FITTED_PARAMETERS, with_fitted_parameters
 from tests.optimize.reallog import load_into_store, read_log
 
 UTC4 = DayClock(timezone.utc, 4)
@@ -147,11 +148,11 @@ def test_learned_parameters_apply_per_learner_and_yield_to_the_config_file(cli, 
 
     with open_store(str(env / "store.db")) as store:
         with store.unit("tester") as repo:
-            assert opt.learned_config(Config(), repo).scheduler.parameters == FITTED
+            assert with_fitted_parameters(Config(), repo).scheduler.parameters == FITTED
             mine = Config(scheduler=SchedulerSettings(parameters=BAD))
-            assert opt.learned_config(mine, repo).scheduler.parameters == BAD
+            assert with_fitted_parameters(mine, repo).scheduler.parameters == BAD
         with store.unit("someone-else") as repo:
-            assert opt.learned_config(Config(), repo).scheduler.parameters is None
+            assert with_fitted_parameters(Config(), repo).scheduler.parameters is None
 
 
 def test_worse_fit_leaves_the_store_alone(cli, env, monkeypatch):
@@ -165,5 +166,7 @@ def test_worse_fit_leaves_the_store_alone(cli, env, monkeypatch):
 
 def _stored(env) -> dict | None:  # type: ignore[no-untyped-def]
     with sqlite3.connect(env / "store.db") as conn:
-        row = conn.execute("SELECT value FROM settings WHERE name = ?", (opt.SETTING,)).fetchone()
+        row = conn.execute(
+            "SELECT value FROM settings WHERE name = ?", (FITTED_PARAMETERS,)
+        ).fetchone()
     return json.loads(row[0]) if row else None

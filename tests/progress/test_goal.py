@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
-from quiz import goal
 from quiz.config import Config, SchedulerSettings
+from quiz.review import goal
 from tests.progress.helpers import bilingual_deck, day, db, screen
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from quiz import stats
-from quiz.day import DayClock
+from quiz.clock import DayClock
 
 UTC = timezone.utc
 CLOCK = DayClock(UTC, 4)

@@ -17,10 +17,11 @@ import pytest
 from sqlalchemy import text
 
 from quiz import stats
+from quiz.clock import DayClock
 from quiz.config import load_config
-from quiz.day import DayClock
 from quiz.deck import load_deck
 from quiz.model import CardState, Rating, Schedule
+from quiz.review.answer import Answer
 from quiz.store import open_store, progress, rollups
 from quiz.store.models import AgeRollup, CardRollup, QuarterRollup, RollupMark
 from tests.conftest import write_deck
@@ -107,15 +108,17 @@ def _answer(
             lapses=lapses + (1 if lapsed else 0),
         )
     return repo.record_answer(
-        card_id,
-        kind=kind,
-        rating=Rating(rating),
-        at=at,
-        duration_ms=700 + rating * 111,
-        answer="x",
-        correct=correct,
-        before=before,
-        after=after,
+        Answer(
+            item=repo.cards_by_id([card_id])[0],
+            kind=kind,
+            rating=Rating(rating),
+            at=at,
+            duration_ms=700 + rating * 111,
+            given="x",
+            correct=correct,
+            before=before,
+            after=after,
+        )
     )
 
 

@@ -1,4 +1,4 @@
-"""The fork server (quiz/sandbox/zygote.py + forkserver.py): runs forked from one
+"""The fork server (quiz/sandbox/child/zygote.py + quiz/sandbox/forkserver.py): runs forked from one
 hardened interpreter per hash seed must be indistinguishable from fresh ones — same
 output for each seed, nothing of an earlier run left (processes, files in the
 working dir, /tmp, /dev/shm) — and a server that is harmed, cannot clean up or stops

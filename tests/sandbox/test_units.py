@@ -9,9 +9,10 @@ import os
 import pytest
 
 from quiz import safe_text
-from quiz.sandbox import bwrap, landlock, seccomp
+from quiz.sandbox import bwrap
+from quiz.sandbox.child import landlock, seccomp
+from quiz.sandbox.child.mounts import blocked_ancestor, can_traverse
 from quiz.sandbox.config import SandboxConfig
-from quiz.sandbox.mounts import blocked_ancestor, can_traverse
 
 # -- safe_text -----------------------------------------------------------------------
 
@@ -160,3 +161,32 @@ def test_blocked_ancestor(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 def test_landlock_abi_is_an_int() -> None:
     assert landlock.abi_version() >= 0
+
+
+def test_the_child_side_imports_only_the_standard_library():
+    """Inside the sandbox the quiz package is not importable: child/ modules import one
+    another as top-level modules, and otherwise only the standard library
+    (ARCHITECTURE.md, "Rules")."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    from quiz.sandbox.command import CHILD_DIR, CHILD_MODULES
+
+    folder = Path(CHILD_DIR)
+    siblings = {p.stem for p in folder.glob("*.py")}
+    assert set(CHILD_MODULES) <= siblings
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            for name in names:
+                top = name.split(".")[0]
+                assert top in siblings or top in sys.stdlib_module_names or top == "__future__", (
+                    f"{path.name} imports {name}"
+                )

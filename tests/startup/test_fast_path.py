@@ -1,5 +1,8 @@
-"""Start-up: `quiz due` answers through sqlite3 with the same numbers as the full
-command, `--help` stays complete, and the cheap paths import no heavy library."""
+"""Start-up: the lean path (quiz.cli.lean) answers `quiz due`, an unchanged re-import and
+a bare `quiz review`/`quiz stats` through the same functions as the typer commands,
+declines whatever it does not own, and imports no heavy library; `--help` stays complete.
+The due rule itself is shared (quiz.store.due): these tests check that the sqlite3 driver
+and the SQLAlchemy session give the same numbers through it."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from quiz.cli.fast import fast_due, parse_due
+from quiz.cli.lean import _lean_due, _render_due, parse_due, split_globals
+from quiz.clock import now_utc
 from tests.conftest import write_deck
 
 DECK = """
@@ -20,6 +24,34 @@ title: {name}
 cards:
 {cards}
 """
+
+
+def parse(argv: list[str]):  # type: ignore[no-untyped-def]
+    """(globals, decks, --json) of a `due` line the lean path recognises, else None."""
+    split = split_globals(argv)
+    if split is None:
+        return None
+    due = parse_due(split[1])
+    return None if due is None else (split[0], *due)
+
+
+def fast_due(parsed) -> str | None:  # type: ignore[no-untyped-def]
+    """The lean path's answer (sqlite3), or None when it declines to the full path."""
+    given, decks, as_json = parsed
+    found = _lean_due(given.db, given.learner)
+    if found is None:
+        return None
+    queries, store = found
+    try:
+        return _render_due(queries, tuple(decks), as_json, now_utc())
+    finally:
+        store.close()
+
+
+def fast_import(given, paths) -> str | None:  # type: ignore[no-untyped-def]
+    from quiz.cli.lean import unchanged_import_output
+
+    return unchanged_import_output(given.db, given.learner, paths)
 
 
 def deck(env: Path, name: str, n: int) -> Path:
@@ -68,7 +100,7 @@ def test_fast_due_gives_the_same_numbers_as_the_full_command(cli, studied, now):
         ["due", "--deck", "beta", "--json"],
         ["due", "-d", "alpha"],
     ):
-        parsed = parse_due(args)
+        parsed = parse(args)
         assert parsed is not None
         full = cli(*args, now=now).stdout.strip()
         os.environ["QUIZ_NOW"] = now
@@ -85,7 +117,8 @@ def test_fast_due_gives_the_same_numbers_as_the_full_command(cli, studied, now):
 def test_fast_due_json_counts_started_cards_by_id_range_or_join_alike(cli, studied, layout):
     """New-card counts per deck come from id ranges when each deck's ids form one block,
     else from a join; retired cards that were answered are left out either way."""
-    from quiz.store.fast import FastStore, sqlite_file
+    from quiz.store.lean import LeanStore
+    from quiz.store.location import resolve_url, sqlite_path
 
     now = "2026-03-05T12:00:00Z"
     alpha = studied / "alpha.yaml"
@@ -101,7 +134,7 @@ def test_fast_due_json_counts_started_cards_by_id_range_or_join_alike(cli, studi
     body = alpha.read_text().replace("  - id: c0\n    front: Q0?\n    back: A0.\n", "")
     alpha.write_text(body.replace("  - id: c1\n    front: Q1?\n    back: A1.\n", ""))
     assert cli("import", str(alpha)).exit_code == 0
-    store = FastStore.open(sqlite_file(None), "tester")
+    store = LeanStore.open(sqlite_path(resolve_url(None)), "tester")
     assert store is not None
     try:
         ranges = store.conn.execute(
@@ -114,7 +147,7 @@ def test_fast_due_json_counts_started_cards_by_id_range_or_join_alike(cli, studi
     assert all(hi - lo + 1 == n for _d, lo, hi, n in ranges) == (layout == "contiguous")
     os.environ["QUIZ_NOW"] = now
     try:
-        fast = fast_due(parse_due(["due", "--json"]))  # type: ignore[arg-type]
+        fast = fast_due(parse(["due", "--json"]))
     finally:
         del os.environ["QUIZ_NOW"]
     assert fast == cli("due", "--json", now=now).stdout.strip()
@@ -150,18 +183,18 @@ def test_the_console_entry_takes_the_fast_path_and_agrees(studied):
     ],
 )
 def test_everything_else_goes_to_the_full_app(argv):
-    assert parse_due(argv) is None
+    assert parse(argv) is None
 
 
 def test_global_options_before_due_are_understood():
-    args = parse_due(["--db", "x.db", "--learner=ann", "due", "--deck", "a", "-d=b", "--json"])
+    args = parse(["--db", "x.db", "--learner=ann", "due", "--deck", "a", "-d=b", "--json"])
     assert args is not None
-    assert (args.db, args.learner, args.decks, args.as_json) == ("x.db", "ann", ["a", "b"], True)
+    given, decks, as_json = args
+    assert (given.db, given.learner, decks, as_json) == ("x.db", "ann", ["a", "b"], True)
 
 
 def test_fast_path_declines_a_missing_store_and_the_full_path_creates_it(env):
-    parsed = parse_due(["due"])
-    assert fast_due(parsed) is None  # no store yet
+    assert fast_due(parse(["due"])) is None  # no store yet
     result = run_quiz("due")
     assert result.returncode == 0 and result.stdout.strip() == "0"
     assert (env / "store.db").exists()
@@ -172,12 +205,12 @@ def test_fast_path_declines_an_older_schema(cli, studied):
 
     with sqlite3.connect(studied / "store.db") as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0001'")
-    assert fast_due(parse_due(["due"])) is None
+    assert fast_due(parse(["due"])) is None
 
 
 def test_fast_path_declines_an_unknown_learner(studied, monkeypatch):
     monkeypatch.setenv("QUIZ_LEARNER", "nobody-yet")
-    assert fast_due(parse_due(["due"])) is None
+    assert fast_due(parse(["due"])) is None
 
 
 def test_a_damaged_store_is_still_one_line(env):
@@ -201,7 +234,7 @@ def test_help_lists_every_command():
 
 
 def test_help_and_due_paths_import_only_what_they_need():
-    code = "import sys; import quiz.cli, quiz.cli.fast, quiz.store.fast; print(sorted(sys.modules))"
+    code = "import sys; import quiz.cli, quiz.cli.lean, quiz.store.lean, quiz.store.due, quiz.clock; print(sorted(sys.modules))"
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     ).stdout
@@ -210,38 +243,14 @@ def test_help_and_due_paths_import_only_what_they_need():
 
 
 def test_fast_store_head_is_the_migrations_head():
-    from quiz.store.fast import head_revision
+    from quiz.store.lean import head_revision
     from quiz.store.migrate import HEAD
 
     assert head_revision() == HEAD
 
 
-@pytest.mark.parametrize(
-    "db", [None, "rel/store.db", "~/x.db", "sqlite:////abs/y.db", "postgresql://u@h/db"]
-)
-def test_fast_store_resolves_the_store_like_the_engine(db, tmp_path, monkeypatch):
-    from quiz.store.engine import resolve_url
-    from quiz.store.fast import sqlite_file
-
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("QUIZ_DB", raising=False)
-    path = sqlite_file(db)
-    url = resolve_url(db)
-    if url.startswith("sqlite:///"):
-        assert path == Path(url[len("sqlite:///") :])
-    else:
-        assert path is None
-
-
-def test_default_learner_is_the_same_on_both_paths():
-    from quiz.store.fast import default_learner as fast_learner
-    from quiz.store.store import default_learner
-
-    assert fast_learner() == default_learner()
-
-
 def test_unchanged_reimport_takes_the_fast_path_with_the_full_output(cli, env):
-    from quiz.cli.fast import fast_import, parse_import
+    from quiz.cli.lean import parse_import
 
     folder = env / "decks"
     folder.mkdir()
@@ -263,7 +272,7 @@ def test_unchanged_reimport_takes_the_fast_path_with_the_full_output(cli, env):
 
 
 def test_a_changed_or_new_file_goes_to_the_full_import(cli, env):
-    from quiz.cli.fast import fast_import, parse_import
+    from quiz.cli.lean import parse_import
 
     path = deck(env, "alpha", 3)
     assert cli("import", str(path)).exit_code == 0
@@ -286,7 +295,7 @@ def test_a_changed_or_new_file_goes_to_the_full_import(cli, env):
     ],
 )
 def test_other_import_lines_go_to_the_full_app(argv):
-    from quiz.cli.fast import parse_import
+    from quiz.cli.lean import parse_import
 
     assert parse_import(argv) is None
 
@@ -308,13 +317,13 @@ def test_other_import_lines_go_to_the_full_app(argv):
     ],
 )
 def test_review_or_stats_with_options_goes_to_the_full_app(argv):
-    from quiz.cli.fast import parse_bare
+    from quiz.cli.lean import parse_bare
 
     assert parse_bare(argv) is None
 
 
 def test_bare_stats_is_called_directly_and_agrees_with_the_full_app(cli, studied):
-    from quiz.cli.fast import parse_bare
+    from quiz.cli.lean import parse_bare
 
     assert parse_bare(["--db", "x.db", "stats"])[1] == "stats"  # type: ignore[index]
     now = "2026-03-05T12:00:00Z"
@@ -345,7 +354,7 @@ def test_bare_review_is_called_directly_and_agrees_with_the_full_app(studied, tm
     import shutil
     import sqlite3
 
-    from quiz.cli.fast import parse_bare
+    from quiz.cli.lean import parse_bare
 
     assert parse_bare(["--learner", "tester", "review"])[1] == "review"  # type: ignore[index]
     twin = tmp_path / "twin.db"

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from quiz.deck import load_deck
 from quiz.errors import Conflict
 from quiz.model import CardState, Rating, Schedule
+from quiz.review.answer import Answer
 from quiz.store import CardFilter, open_store
 from quiz.store.migrate import HEAD, current_revision
 from quiz.store.models import Base
@@ -46,16 +47,17 @@ def _answer(
         lapses=before.lapses,
     )
     return repo.record_answer(
-        card_id,
-        kind="review",
-        rating=rating,
-        at=at,
-        duration_ms=1200,
-        answer="x",
-        correct=rating != Rating.AGAIN,
-        before=before,
-        after=after,
-        expect_reps=before.reps if expect else None,
+        Answer(
+            item=repo.cards_by_id([card_id])[0],
+            rating=rating,
+            at=at,
+            duration_ms=1200,
+            given="x",
+            correct=rating != Rating.AGAIN,
+            before=before,
+            after=after,
+            expect_reps=before.reps if expect else None,
+        )
     )
 
 

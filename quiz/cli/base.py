@@ -8,10 +8,12 @@ only with `--debug`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -28,7 +30,7 @@ app = typer.Typer(
         "Example: quiz import decks/ && quiz review"
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -45,6 +47,14 @@ class Globals:
 GLOBALS = Globals()
 
 
+def _version(value: bool) -> None:
+    if value:
+        from quiz import __version__
+
+        typer.echo(f"quiz {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _global_options(
     db: str | None = typer.Option(
@@ -59,17 +69,46 @@ def _global_options(
         envvar="QUIZ_LEARNER",
         help="Whose progress to read and write (default: your OS user name).",
     ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show tracebacks for errors, and what quiz decides on its own."
+    ),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True, callback=_version
+    ),
 ) -> None:
-    if version:
-        from quiz import __version__
-
-        typer.echo(f"quiz {__version__}")
-        raise typer.Exit(0)
     GLOBALS.db = db
     GLOBALS.debug = debug or bool(os.environ.get("QUIZ_DEBUG"))
     GLOBALS.learner = learner
+    configure_logging(GLOBALS.debug)
+
+
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is logged (CliRunner swaps it per command)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        try:
+            sys.stderr.flush()
+        except ValueError:  # a closed capture of an earlier command
+            pass
+
+
+def configure_logging(debug: bool) -> None:
+    """The `quiz` logger: with --debug (or QUIZ_DEBUG=1), every decision quiz takes on
+    its own (a lean path declined, a write retried, a migration run, a fork server
+    retired...) as one line on stderr; otherwise warnings only, and nothing from the
+    libraries underneath (a driver's own warnings would duplicate quiz's one line)."""
+    import logging
+
+    root = logging.getLogger("quiz")
+    if not root.handlers:
+        handler = logging.StreamHandler(_CurrentStderr())
+        handler.setFormatter(logging.Formatter("quiz: %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.propagate = False
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -87,6 +126,19 @@ def report(exc: QuizError) -> None:
         typer.echo(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
 
 
+@contextlib.contextmanager
+def errors_as_exit() -> Iterator[None]:
+    """A QuizError inside becomes one line on stderr and its exit code (for commands, and
+    for a group's callback that does work of its own, such as `quiz cards`)."""
+    try:
+        yield
+    except QuizError as exc:
+        if GLOBALS.debug:
+            raise
+        report(exc)
+        raise typer.Exit(exc.exit_code) from None
+
+
 def command(
     name: str | None = None, *, group: typer.Typer = app, **kwargs: Any
 ) -> Callable[[F], F]:
@@ -98,19 +150,44 @@ def command(
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
-        def guarded(*args: Any, **kw: Any) -> Any:
-            try:
+        def guarded(
+            *args: Any, global_db: str | None = None, global_learner: str | None = None, **kw: Any
+        ) -> Any:
+            if global_db is not None:
+                GLOBALS.db = global_db
+            if global_learner is not None:
+                GLOBALS.learner = global_learner
+            with errors_as_exit():
                 return fn(*args, **kw)
-            except QuizError as exc:
-                if GLOBALS.debug:
-                    raise
-                report(exc)
-                raise typer.Exit(exc.exit_code) from None
 
+        guarded.__signature__ = _with_global_options(fn)  # type: ignore[attr-defined]  # read by typer
         group.command(name, **kwargs)(guarded)
         return fn
 
     return decorate
+
+
+def _with_global_options(fn: Callable[..., Any]) -> inspect.Signature:
+    """`fn`'s signature plus `--db` and `--learner`, so that the global options are
+    accepted after the command too (`quiz review --learner ann`), as users type them."""
+    sig = inspect.signature(fn, eval_str=True)
+    extra = [
+        inspect.Parameter(
+            "global_db",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=typer.Option(None, "--db", help="Store (as before the command).", hidden=True),
+            annotation=str | None,
+        ),
+        inspect.Parameter(
+            "global_learner",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=typer.Option(
+                None, "--learner", help="Learner (as before the command).", hidden=True
+            ),
+            annotation=str | None,
+        ),
+    ]
+    return sig.replace(parameters=[*sig.parameters.values(), *extra])
 
 
 def main() -> None:
@@ -150,9 +227,10 @@ def run_direct(
     fn: Callable[..., Any], *, db: str | None, learner: str | None, **options: Any
 ) -> None:
     """Run a command function with these options without click's parsing (the fast
-    path's `quiz review`: typer's parameter coercion loads pydantic, ~55 ms), with the
+    path's `quiz review`: typer's parameter coercion loads pydantic), with the
     global options the callback would set and the same error boundary."""
     GLOBALS.db = db if db is not None else os.environ.get("QUIZ_DB") or None
     GLOBALS.learner = learner if learner is not None else os.environ.get("QUIZ_LEARNER") or None
     GLOBALS.debug = bool(os.environ.get("QUIZ_DEBUG"))
+    configure_logging(GLOBALS.debug)
     boundary(lambda: fn(**options))

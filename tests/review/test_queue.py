@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from quiz.model import Card, CardKind, CardState, Schedule, StoredCard
-from quiz.queue import Limits, build_queue
+from quiz.review.queue import Limits, build_queue
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

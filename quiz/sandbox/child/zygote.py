@@ -1,7 +1,7 @@
 """Child side: a fork server — one hardened interpreter that forks a fresh process
 for each snippet instead of starting a new interpreter per run.
 
-A fresh interpreter under bubblewrap costs ~20 ms of CPU; `quiz check` runs every
+A fresh interpreter under bubblewrap costs far more CPU than a fork; `quiz check` runs every
 output card with three hash seeds, so a deck of 100 cards spent most of its time
 starting Pythons. The hash seed is fixed when an interpreter starts, so the parent
 keeps one server per seed.

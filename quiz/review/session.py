@@ -15,7 +15,8 @@ from enum import Enum
 from typing import Protocol
 
 from quiz.errors import Conflict
-from quiz.model import CardKind, CardState, Rating, RunResult, Schedule, StoredCard, Verdict
+from quiz.model import CardKind, CardState, Rating, RunResult, StoredCard, Verdict
+from quiz.review.answer import Answer, build_answer
 from quiz.scheduler import Scheduler
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -75,19 +76,7 @@ class Recorder(Protocol):
     """`record` raises `quiz.errors.Conflict` (and writes nothing) when the card was
     answered elsewhere since the session fetched it; the session skips the card."""
 
-    def record(
-        self,
-        item: StoredCard,
-        *,
-        rating: Rating,
-        at: datetime,
-        duration_ms: int,
-        answer: str | None,
-        correct: bool | None,
-        before: Schedule,
-        after: Schedule,
-        leech: bool,
-    ) -> int: ...
+    def record(self, answer: Answer) -> int: ...
     def undo(self, review_id: int) -> None: ...
     def bury(self, item: StoredCard, until: datetime) -> None: ...
     def suspend(self, item: StoredCard) -> None: ...
@@ -299,33 +288,27 @@ class ReviewSession:
         verdict: Verdict | None,
         duration: int,
     ) -> None:
-        now = self.clock()
-        scheduler = self.scheduler_for(item)
-        outcome = scheduler.review(item.row_id, item.schedule, rating, now, fuzz_key=item.card.key)
-        leech = outcome.lapsed and outcome.after.lapses >= self.leech_lapses
+        answer = build_answer(
+            item,
+            rating,
+            scheduler=self.scheduler_for(item),
+            at=self.clock(),
+            duration_ms=duration,
+            given=response.text if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE) else None,
+            correct=verdict.correct if verdict else rating != Rating.AGAIN,
+            leech_lapses=self.leech_lapses,
+        )
         try:
-            review_id = self.recorder.record(
-                item,
-                rating=rating,
-                at=now,
-                duration_ms=duration,
-                answer=response.text
-                if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE)
-                else None,
-                correct=verdict.correct if verdict else rating != Rating.AGAIN,
-                before=item.schedule,
-                after=outcome.after,
-                leech=leech,
-            )
+            review_id = self.recorder.record(answer)
         except Conflict as exc:  # answered on another machine since this session fetched it
             self.prompter.notice(f"{exc.message}: {item.card.key} (skipped, not recorded twice)")
             return
-        right = verdict.correct if verdict else rating != Rating.AGAIN
-        self.history.append(_Answered(review_id, item, right, duration))
-        if leech:
+        self.history.append(_Answered(review_id, item, answer.right, duration))
+        after = answer.after or item.schedule
+        if answer.leech:
             self.leeches.append(item.card.key)
             self.prompter.notice(
-                f"leech: {item.card.key} has lapsed {outcome.after.lapses} times and is suspended; "
+                f"leech: {item.card.key} has lapsed {after.lapses} times and is suspended; "
                 f"rewrite it ({item.path}:{item.card.line}) or unsuspend it"
             )
             return
@@ -336,8 +319,5 @@ class ReviewSession:
                 for c in self.queue
                 if c.card.note_key != item.card.note_key or c.row_id == item.row_id
             ]
-        if self.requeue_learning and outcome.after.state in (
-            CardState.LEARNING,
-            CardState.RELEARNING,
-        ):
-            self.later.append(replace(item, schedule=outcome.after))
+        if self.requeue_learning and after.state in (CardState.LEARNING, CardState.RELEARNING):
+            self.later.append(replace(item, schedule=after))

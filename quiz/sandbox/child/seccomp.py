@@ -234,7 +234,7 @@ def install(own_pgid: int | None = None) -> None:
         raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS failed")
     # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW): without the
     # flag the kernel turns on the speculative-store-bypass mitigation for the
-    # process, which made every run ~14 ms slower here; it protects secrets *inside*
+    # process, which made every run measurably slower; it protects secrets *inside*
     # the filtered process, and a snippet's process holds none.
     libc.syscall.restype = ctypes.c_long
     rc = libc.syscall(

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from quiz.model import Rating, Schedule, StoredCard
+from quiz.model import CardFilter, StoredCard
+from quiz.review.answer import Answer
 from quiz.stats import CardTally, weakness_key
 
 if TYPE_CHECKING:
@@ -164,34 +165,15 @@ class DrillRecorder:
     due_count: Callable[[datetime], int] = lambda now: 0
     answers: list[DrillAnswer] = field(default_factory=list)
 
-    def record(
-        self,
-        item: StoredCard,
-        *,
-        rating: Rating,
-        at: datetime,
-        duration_ms: int,
-        answer: str | None,
-        correct: bool | None,
-        before: Schedule,
-        after: Schedule,
-        leech: bool,
-    ) -> int:
-        review_id = self.repo.record_answer(
-            item.row_id,
-            kind="review" if self.graded else "drill",
-            rating=rating,
-            at=at,
-            duration_ms=duration_ms,
-            answer=answer,
-            correct=correct,
-            before=before,
-            after=after if self.graded else None,
-            leech=leech and self.graded,
+    def record(self, answer: Answer) -> int:
+        stored = answer if self.graded else answer.as_practice()
+        review_id = self.repo.record_answer(stored)
+        timed_out = self.time_limit_ms is not None and answer.duration_ms > self.time_limit_ms
+        self.answers.append(
+            DrillAnswer(
+                review_id, answer.item, answer.right, answer.duration_ms, timed_out, answer.given
+            )
         )
-        right = bool(correct) if correct is not None else rating != Rating.AGAIN
-        timed_out = self.time_limit_ms is not None and duration_ms > self.time_limit_ms
-        self.answers.append(DrillAnswer(review_id, item, right, duration_ms, timed_out, answer))
         return review_id
 
     def undo(self, review_id: int) -> None:
@@ -227,13 +209,14 @@ def run_drill(
     Returns None when no card matches the filters. A drill asks each card once: no
     learning re-queue, cloze siblings stay in; ungraded drills never flag leeches.
     """
-    from quiz.daily import CardGrader, Schedulers, goal_overrides
-    from quiz.session import ReviewSession
-    from quiz.store import CardFilter, progress
+    from quiz.review.recorder import CardGrader
+    from quiz.review.session import ReviewSession
+    from quiz.review.settings import scheduling
+    from quiz.store import progress
 
     progress.known_decks(repo, options.decks)
-    _goals, overrides = goal_overrides(repo, config, day, now)
-    schedulers = Schedulers(config, day, overrides)
+    settings = scheduling(config, repo, day, now)
+    schedulers = settings.schedulers
     cards = repo.cards(CardFilter(decks=options.decks, tags=options.tags, kinds=options.kinds))
     if not cards:
         return None
@@ -266,7 +249,7 @@ def run_drill(
         runner=runner,
         clock=clock,
         next_day=day.next_day_start,
-        leech_lapses=config.leech_lapses if options.graded else 10**9,
+        leech_lapses=settings.config.leech_lapses if options.graded else 10**9,
         requeue_learning=False,
         bury_siblings=False,
         time_limit_ms=limit_ms,

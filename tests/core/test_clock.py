@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from quiz.day import DayClock
+from quiz.clock import DayClock
 
 UTC = timezone.utc
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
-from quiz.day import DayClock
 from quiz.model import Card, CardKind, CardState, Rating, RunResult, Schedule, StoredCard, Verdict
+from quiz.review.session import Action, Response, ReviewSession
 from quiz.scheduler import Scheduler
-from quiz.session import Action, Response, ReviewSession
 
 NOW = datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
 DAY = DayClock(timezone.utc, 4)
@@ -57,8 +57,8 @@ class FakeRecorder:
     buried: list[str] = field(default_factory=list)
     suspended: list[str] = field(default_factory=list)
 
-    def record(self, item, *, rating, at, duration_ms, answer, correct, before, after, leech):
-        self.log.append((item.card.id, rating, after))
+    def record(self, answer):
+        self.log.append((answer.item.card.id, answer.rating, answer.after))
         return len(self.log)
 
     def undo(self, review_id):

@@ -1,0 +1,218 @@
+"""`quiz cards`: find cards, see one card's history, and act on cards."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import typer
+
+from quiz.cli import context
+from quiz.cli.base import app, command, errors_as_exit
+
+cards_app = typer.Typer(
+    name="cards",
+    help=(
+        "Find cards and look after them: list, show one card's history, suspend, unsuspend, "
+        "bury, unbury, forget, set due.\n\n"
+        "Example: quiz cards --state suspended   |   quiz cards unsuspend closures/cl-late-binding"
+    ),
+    invoke_without_command=True,
+)
+app.add_typer(cards_app, name="cards")
+
+KINDS = ("basic", "typed", "choice", "cloze", "output")
+
+
+def _day(value: str, option: str) -> date:
+    from quiz.errors import UsageError
+
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _choices(values: list[str] | None, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
+    from quiz.errors import UsageError
+
+    for value in values or ():
+        if value not in allowed:
+            raise UsageError(f"{option}: unknown value {value!r} (one of: {', '.join(allowed)})")
+    return tuple(values or ())
+
+
+@cards_app.callback()
+def cards(
+    ctx: typer.Context,
+    text: str | None = typer.Option(
+        None, "--text", "-s", help="Cards whose text (any language), code or id contains this."
+    ),
+    deck: list[str] | None = typer.Option(None, "--deck", "-d", help="Only these decks."),
+    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="Only these tags."),
+    kind: list[str] | None = typer.Option(None, "--type", help="Only these card types."),
+    state: list[str] | None = typer.Option(
+        None,
+        "--state",
+        help="new, learning, review, suspended, buried or leech (repeatable: any of them).",
+    ),
+    due_before: str | None = typer.Option(
+        None, "--due-before", help="Cards due before this day (YYYY-MM-DD)."
+    ),
+    lapses: int = typer.Option(0, "--lapses", min=0, help="At least this many lapses."),
+    sort: str = typer.Option(
+        "deck", "--sort", help="deck, due, interval, lapses, recall (lowest first) or reviews."
+    ),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="Show at most N."),
+    as_json: bool = typer.Option(False, "--json", help="The listing as JSON."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of the questions."),
+) -> None:
+    """List cards with their state, due date, interval, recall and lapses.
+
+    Example: quiz cards --deck python-gil --sort recall --limit 20
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with errors_as_exit():
+        _list(text, deck, tag, kind, state, due_before, lapses, sort, limit, as_json, lang)
+
+
+def _list(  # type: ignore[no-untyped-def]  # the callback's options, passed on as they are
+    text, deck, tag, kind, state, due_before, lapses, sort, limit, as_json, lang
+) -> None:
+    from quiz.browse import SORTS, STATES, CardQuery
+    from quiz.manage import find_cards
+    from quiz.ui.cards_view import listing_json, render_listing
+
+    query = CardQuery(
+        text=text or "",
+        decks=tuple(deck or ()),
+        tags=tuple(tag or ()),
+        kinds=_choices(kind, KINDS, "--type"),
+        states=_choices(state, STATES, "--state"),
+        due_before=_start_of(due_before, "--due-before"),
+        min_lapses=lapses,
+        sort=_choices([sort], SORTS, "--sort")[0],
+        limit=limit,
+    )
+    cfg = context.config()
+    with context.unit() as repo:
+        shown, total = find_cards(
+            repo,
+            query,
+            config=cfg,
+            day=context.day_clock(cfg),
+            now=context.now(),
+            lang=lang or cfg.lang,
+        )
+    if as_json:
+        typer.echo(listing_json(shown))
+        return
+    render_listing(shown, total)
+
+
+def _start_of(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    cfg = context.config()
+    return context.day_clock(cfg).start_of(_day(value, option))
+
+
+@command("show", group=cards_app)
+def show(
+    key: str = typer.Argument(..., help="The card, as DECK/CARD."),
+    lang: str | None = typer.Option(None, "--lang", help="Language of the question."),
+) -> None:
+    """One card: its text, state, and every answer with its rating, the interval it gave
+    and the recall the scheduler predicted at the time.
+
+    Example: quiz cards show closures/cl-late-binding
+    """
+    from quiz.manage import history
+    from quiz.ui.cards_view import render_history
+
+    cfg = context.config()
+    with context.unit() as repo:
+        listing, rows = history(
+            repo,
+            key,
+            config=cfg,
+            day=context.day_clock(cfg),
+            now=context.now(),
+            lang=lang or cfg.lang,
+        )
+    render_history(listing, rows)
+
+
+def _act(action: str, keys: list[str], due: datetime | None = None) -> None:
+    from quiz.manage import act
+
+    cfg = context.config()
+    with context.unit() as repo:
+        lines = act(repo, action, keys, day=context.day_clock(cfg), now=context.now(), due=due)
+    from rich.text import Text
+
+    from quiz.safe_text import escape
+    from quiz.ui.console import out
+
+    for line in lines:
+        out().print(Text(escape(line)))
+
+
+KEYS = typer.Argument(..., help="Cards, as DECK/CARD (see: quiz cards).")
+
+
+@command("suspend", group=cards_app)
+def suspend(keys: list[str] = KEYS) -> None:
+    """Keep cards out of reviews until unsuspended.
+
+    Example: quiz cards suspend closures/cl-late-binding
+    """
+    _act("suspend", keys)
+
+
+@command("unsuspend", group=cards_app)
+def unsuspend(keys: list[str] = KEYS) -> None:
+    """Bring suspended cards (a stray `!`, a leech you rewrote) back into reviews.
+
+    Example: quiz cards unsuspend closures/cl-late-binding
+    """
+    _act("unsuspend", keys)
+
+
+@command("bury", group=cards_app)
+def bury(keys: list[str] = KEYS) -> None:
+    """Leave cards out until tomorrow.
+
+    Example: quiz cards bury python-gil/gil-what
+    """
+    _act("bury", keys)
+
+
+@command("unbury", group=cards_app)
+def unbury(keys: list[str] = KEYS) -> None:
+    """Bring buried cards back today.
+
+    Example: quiz cards unbury python-gil/gil-what
+    """
+    _act("unbury", keys)
+
+
+@command("forget", group=cards_app)
+def forget(keys: list[str] = KEYS) -> None:
+    """Reset cards to new (their answers stay in the log; `quiz rebuild` keeps the reset).
+
+    Example: quiz cards forget python-gil/gil-what
+    """
+    _act("forget", keys)
+
+
+@command("set-due", group=cards_app)
+def set_due(
+    keys: list[str] = KEYS,
+    on: str = typer.Option(..., "--on", help="The day the cards fall due (YYYY-MM-DD)."),
+) -> None:
+    """Move answered cards to another due day.
+
+    Example: quiz cards set-due python-gil/gil-what --on 2026-12-24
+    """
+    _act("set-due", keys, _start_of(on, "--on"))

@@ -1,0 +1,263 @@
+"""The console script's first stop: the command lines that must start fast.
+
+`quiz due` runs on every shell prompt, so it must cost little more than starting Python;
+a bare `quiz review` or `quiz stats` is the daily habit. This module recognises exactly
+those command lines — global options `--db X` / `--learner X`, then `due [--json]
+[--deck D]...`, `import PATH...`, or a bare `review` / `stats` — and calls the same
+functions that the typer commands call (`due_output`, `unchanged_import_output`,
+`quiz.cli.review.run_review`, ...). Anything else, and anything these decline (a store
+that needs creating or migrating, PostgreSQL, a changed deck file, an error to word),
+goes to the typer app unchanged. Only argument *recognition* lives here; every rule
+(where the store is, who the learner is, what is due) has its one home elsewhere.
+
+Nothing here imports `typing`, `dataclasses`, typer or SQLAlchemy at module level.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from quiz.store.due import DueCounts, DueQueries
+
+_GLOBAL_VALUE = {"--db": "db", "--learner": "learner"}
+BARE = ("review", "stats")  # called without click's parsing when given no options
+
+
+class Globals:
+    """`--db` and `--learner` given before the command (a plain class: see the docstring)."""
+
+    def __init__(self) -> None:
+        self.db: str | None = None
+        self.learner: str | None = None
+
+
+def split_globals(argv: list[str]) -> tuple[Globals, list[str]] | None:
+    """(global options, the rest) of a command line, or None for any option the
+    typer app must handle (--debug, --version, --help, typos)."""
+    given = Globals()
+    rest = list(argv)
+    while rest and rest[0].startswith("--"):
+        word = rest.pop(0)
+        name, eq, value = word.partition("=")
+        if name not in _GLOBAL_VALUE:
+            return None
+        if not eq:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        setattr(given, _GLOBAL_VALUE[name], value)
+    return given, rest
+
+
+def parse_due(rest: list[str]) -> tuple[list[str], bool] | None:
+    """(decks, --json) of `due [--json] [--deck D]...`, else None."""
+    if not rest or rest[0] != "due":
+        return None
+    decks: list[str] = []
+    as_json = False
+    words = rest[1:]
+    while words:
+        word = words.pop(0)
+        name, eq, value = word.partition("=")
+        if word == "--json":
+            as_json = True
+        elif name in ("--deck", "-d") and (eq or words):
+            decks.append(value if eq else words.pop(0))
+        else:
+            return None
+    return decks, as_json
+
+
+# ---- `quiz due`: one implementation for both paths --------------------------------------
+
+
+def _lean_due(db: str | None, learner: str | None) -> tuple[DueQueries, object] | None:
+    """The due queries on a read-only sqlite3 connection, when the store allows it."""
+    if os.environ.get("QUIZ_DEBUG"):
+        return None
+    from quiz.store.lean import LeanStore
+    from quiz.store.location import learner_name, resolve_url, sqlite_path
+
+    try:
+        path = sqlite_path(resolve_url(db))
+        if path is None:
+            return None
+        store = LeanStore.open(path, learner_name(learner))
+    except (OSError, ValueError):
+        return None  # a name too long, a bad path: the full path words the error
+    return (store.due, store) if store is not None else None
+
+
+def due_output(
+    db: str | None, learner: str | None, decks: list[str], as_json: bool, now: datetime
+) -> str:
+    """What `quiz due` prints: the total due now, or per-deck counts as JSON.
+
+    Answered through sqlite3 when the store is a current SQLite file; otherwise (a store
+    to create or migrate, PostgreSQL) through the full store, with the same queries."""
+    lean = _lean_due(db, learner)
+    if lean is not None:
+        queries, store = lean
+        try:
+            return _render_due(queries, tuple(decks), as_json, now)
+        except Exception:  # a locked or damaged store: the full store reports it properly
+            pass
+        finally:
+            store.close()  # type: ignore[attr-defined]
+    import logging
+
+    logging.getLogger(__name__).debug(
+        "quiz due: answered through the full store (%s)",
+        "a store to create or migrate, PostgreSQL, or --debug"
+        if lean is None
+        else "a driver error",
+    )
+    from quiz.store import open_store
+
+    with open_store(db) as full, full.unit(learner) as repo:
+        return _render_due(repo.due, tuple(decks), as_json, now)
+
+
+def _render_due(queries: DueQueries, decks: tuple[str, ...], as_json: bool, now: datetime) -> str:
+    if not as_json:
+        return str(queries.total(now, decks))
+    import json
+
+    counts: list[DueCounts] = [c for c in queries.by_deck(now) if not decks or c.deck in decks]
+    return json.dumps(
+        {
+            "due": sum(c.due for c in counts),
+            "new": sum(c.new for c in counts),
+            "decks": {c.deck: {"due": c.due, "new": c.new, "learning": c.learning} for c in counts},
+        }
+    )
+
+
+# ---- `quiz import` of unchanged files -------------------------------------------------
+
+
+def unchanged_import_output(db: str | None, learner: str | None, paths: list[str]) -> str | None:
+    """What `quiz import` prints when every deck file is byte-for-byte the one already
+    imported (read through sqlite3), or None when anything may change."""
+    import hashlib
+    from pathlib import Path
+
+    from quiz.store.lean import LeanStore
+    from quiz.store.location import learner_name, resolve_url, sqlite_path
+
+    if os.environ.get("QUIZ_DEBUG"):
+        return None
+    try:
+        from quiz.deck.loader import find_deck_files
+
+        files = find_deck_files(paths)
+        path = sqlite_path(resolve_url(db))
+        store = LeanStore.open(path, learner_name(learner)) if path is not None else None
+    except Exception:  # a missing path, a bad store: the full command reports it
+        return None
+    if store is None:
+        return None
+    try:
+        stored = store.deck_files()
+        decks = []
+        for file in files:
+            known = stored.get(str(Path(file).resolve()))
+            if known is None or hashlib.sha256(Path(file).read_bytes()).hexdigest() != known[1]:
+                return None
+            decks.append(known[0])
+    except Exception:
+        return None
+    finally:
+        store.close()
+    lines = [f"{deck}: unchanged (file not modified)" for deck in sorted(decks)]
+    if len(set(decks)) != len(decks) or any(len(line) >= 80 for line in lines):
+        return None  # duplicates to report, or lines the console would wrap: the full command
+    return "\n".join([*lines, "nothing changed"])
+
+
+# ---- the entry point ------------------------------------------------------------------
+
+
+def parse_import(argv: list[str]) -> tuple[Globals, list[str]] | None:
+    """(global options, paths) of `import PATH...`, else None."""
+    split = split_globals(argv)
+    if split is None or len(split[1]) < 2 or split[1][0] != "import":
+        return None
+    paths = split[1][1:]
+    if any(p.startswith("-") for p in paths):
+        return None
+    if any(not p.lower().endswith((".yaml", ".yml")) and not os.path.isdir(p) for p in paths):
+        return None  # tables to convert, typos: the full command
+    return split[0], paths
+
+
+def parse_bare(argv: list[str]) -> tuple[Globals, str] | None:
+    """(global options, command) of a bare `review` or `stats`, else None."""
+    split = split_globals(argv)
+    if split is None or len(split[1]) != 1 or split[1][0] not in BARE:
+        return None
+    return split[0], split[1][0]
+
+
+def _answer(argv: list[str]) -> str | None:
+    split = split_globals(argv)
+    due = parse_due(split[1]) if split is not None else None
+    if split is not None and due is not None:
+        from quiz.clock import now_utc
+
+        return due_output(split[0].db, split[0].learner, due[0], due[1], now_utc())
+    imported = parse_import(argv)
+    if imported is not None:
+        return unchanged_import_output(imported[0].db, imported[0].learner, imported[1])
+    return None
+
+
+def _direct(given: Globals, name: str) -> None:
+    from quiz.cli.base import run_direct
+
+    if name == "review":
+        from quiz.cli.review import run_review
+        from quiz.review.options import ReviewOptions
+
+        run_direct(run_review, db=given.db, learner=given.learner, options=ReviewOptions())
+    else:
+        from quiz.cli.progress import stats
+
+        run_direct(
+            stats,
+            db=given.db,
+            learner=given.learner,
+            deck=None,
+            since=None,
+            as_json=False,
+            export=None,
+            lang=None,
+        )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    argv = sys.argv[1:]
+    try:
+        output = _answer(argv)
+    except Exception:  # any error is worded by the full path, inside its boundary
+        output = None
+    if output is not None:
+        try:
+            sys.stdout.write(output + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        return
+    bare = parse_bare(argv)
+    if bare is not None:
+        _direct(*bare)
+        return
+    from quiz.cli import run_full
+
+    run_full()

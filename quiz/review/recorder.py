@@ -1,0 +1,64 @@
+"""The session's ports to the outside: the `Recorder` that writes answers through the
+store (every call commits at once, so a killed session loses nothing answered), and the
+`Grader` that applies the pure matching rules of `quiz.grading`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from quiz.clock import DayClock
+from quiz.model import Rating, RunResult, StoredCard, Verdict
+from quiz.review.answer import Answer
+from quiz.review.session import LEARN_AHEAD
+from quiz.store.repo import DUE_STATES, LEARNING_STATES, CardFilter, Repo
+
+
+class StoreRecorder:
+    """The daily review's Recorder: each answer moves the card's schedule."""
+
+    def __init__(self, repo: Repo, day: DayClock, flt: CardFilter = CardFilter()) -> None:
+        self.repo = repo
+        self.day = day
+        self.flt = flt
+
+    def record(self, answer: Answer) -> int:
+        return self.repo.record_answer(answer)
+
+    def undo(self, review_id: int) -> None:
+        self.repo.undo(review_id)
+
+    def bury(self, item: StoredCard, until: datetime) -> None:
+        self.repo.bury(item.row_id, until)
+
+    def suspend(self, item: StoredCard) -> None:
+        self.repo.set_suspended(item.row_id, True)
+
+    def refill(self, now: datetime) -> list[StoredCard]:
+        return self.repo.due_cards(now, now + LEARN_AHEAD, self.flt, LEARNING_STATES, 1000)
+
+    def due_tomorrow(self, now: datetime) -> int:
+        end = self.day.next_day_start(now) + timedelta(days=1) - timedelta(microseconds=1)
+        return self.repo.due_count(now, end, self.flt, DUE_STATES)
+
+
+class CardGrader:
+    """The session's Grader: the pure matching rules of `quiz.grading`."""
+
+    def typed(self, item: StoredCard, answer: str) -> Verdict:
+        from quiz import grading
+
+        return grading.grade_typed(item.card, answer)
+
+    def choice(self, item: StoredCard, answer: str) -> Verdict:
+        from quiz import grading
+
+        try:
+            picks = grading.parse_picks(answer)
+        except ValueError as exc:
+            return Verdict(correct=False, given=answer, message=str(exc), suggested=Rating.AGAIN)
+        return grading.grade_choice(item.card, picks)
+
+    def output(self, item: StoredCard, prediction: str, result: RunResult) -> Verdict:
+        from quiz import grading
+
+        return grading.grade_output(item.card, prediction, result)

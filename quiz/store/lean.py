@@ -1,0 +1,68 @@
+"""A read-only sqlite3 connection to an existing, current SQLite store: the lean path
+of `quiz due` (shell prompts, cron lines) and of re-importing unchanged deck files.
+
+Importing the ORM would cost more than the answer, so this opens the file with the
+stdlib driver and runs the same statements as the full store (`quiz.store.due`). It
+declines (returns None) in every case it does not own — a missing or older store,
+another database, an unknown learner, any driver error — and the full path then
+creates, migrates or reports as usual. Only reads; never writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from quiz.store.due import DueQueries
+
+MIGRATIONS = Path(__file__).with_name("migrations") / "versions"
+
+
+def head_revision() -> str:
+    """The newest migration shipped (the files are named `NNNN_*.py`)."""
+    return max(p.name.split("_", 1)[0] for p in MIGRATIONS.glob("[0-9]*_*.py"))
+
+
+def _run(conn: sqlite3.Connection):  # type: ignore[no-untyped-def]  # (sql, params) -> rows
+    return lambda sql, params: conn.execute(sql, params)
+
+
+class LeanStore:
+    """A current SQLite store opened read-only for one learner."""
+
+    def __init__(self, conn: sqlite3.Connection, learner_id: int) -> None:
+        self.conn = conn
+        self.learner_id = learner_id
+        self.due = DueQueries(_run(conn), learner_id, sqlite=True)
+
+    @classmethod
+    def open(cls, path: Path, learner: str) -> LeanStore | None:
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        except (sqlite3.Error, ValueError):
+            return None
+        try:
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            if revision is None or revision[0] != head_revision():
+                conn.close()
+                return None
+            row = conn.execute("SELECT id FROM learners WHERE name = ?", (learner,)).fetchone()
+        except sqlite3.Error:
+            conn.close()
+            return None
+        if row is None:
+            conn.close()
+            return None
+        return cls(conn, row[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def deck_files(self) -> dict[str, tuple[str, str]]:
+        """Stored deck file path -> (deck id, sha256 of the file when it was imported)."""
+        return {
+            path: (slug, digest)
+            for slug, path, digest in self.conn.execute("SELECT slug, path, file_hash FROM decks")
+        }

@@ -1,0 +1,130 @@
+"""`quiz cards`: the listing, one card's history, and what an action changed.
+
+Every deck-sourced string goes through `quiz.safe_text` and into rich `Text` objects,
+so a card's text can neither move the terminal nor be read as rich markup.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+
+from quiz.browse import Listing
+from quiz.manage import HistoryRow
+from quiz.safe_text import escape
+from quiz.ui.console import out
+
+
+def _safe(value: str, limit: int | None = None) -> Text:
+    line = " ".join(escape(value).split())
+    if limit is not None and len(line) > limit:
+        line = line[: limit - 1] + "…"
+    return Text(line)
+
+
+def _days(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f}d" if value >= 1 else f"{value * 24:.0f}h"
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def listing_json(listings: Sequence[Listing]) -> str:
+    return json.dumps(
+        [
+            {
+                "card": x.key,
+                "type": x.item.card.kind.value,
+                "question": x.question,
+                "states": list(x.states),
+                "due": x.item.schedule.due.isoformat() if x.item.schedule.due else None,
+                "interval_days": x.interval_days,
+                "stability": x.item.schedule.stability,
+                "recall": x.recall,
+                "reviews": x.item.schedule.reps,
+                "lapses": x.item.schedule.lapses,
+                "file": f"{x.item.path}:{x.item.card.line}",
+            }
+            for x in listings
+        ],
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def render_listing(listings: Sequence[Listing], total: int) -> None:
+    if not listings:
+        out().print("No card matches. See: quiz cards --help")
+        return
+    table = Table(box=None, header_style="bold", expand=True)
+    for name, justify in (
+        ("card", "left"),
+        ("question", "left"),
+        ("state", "left"),
+        ("due", "right"),
+        ("ivl", "right"),
+        ("recall", "right"),
+        ("lapses", "right"),
+    ):
+        # one line per card: the question is cut with an ellipsis, never wrapped
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=True,
+            overflow="ellipsis",
+            ratio=1 if name == "question" else None,
+        )
+    for x in listings:
+        s = x.item.schedule
+        table.add_row(
+            _safe(x.key),
+            _safe(x.question, 60),
+            Text(", ".join(x.states)),
+            Text(s.due.strftime("%Y-%m-%d") if s.due else "-"),
+            Text(_days(x.interval_days)),
+            Text("-" if x.recall is None else f"{x.recall:.2f}"),
+            Text(str(s.lapses)),
+        )
+    out().print(table)
+    if total > len(listings):
+        out().print(f"[dim]{len(listings)} of {total} cards (--limit)[/]")
+
+
+def render_history(listing: Listing, rows: Sequence[HistoryRow]) -> None:
+    item = listing.item
+    s = item.schedule
+    out().print(Text.assemble((escape(listing.key), "bold"), "  ", escape(item.card.kind.value)))
+    out().print(Text(f"{escape(item.path)}:{item.card.line}", style="dim"))
+    out().print(_safe(listing.question))
+    out().print(
+        f"state: {', '.join(listing.states)} · due {_when(s.due)} · interval "
+        f"{_days(listing.interval_days)} · stability "
+        f"{'-' if s.stability is None else f'{s.stability:.1f}d'} · recall "
+        f"{'-' if listing.recall is None else f'{listing.recall:.2f}'} · "
+        f"{s.reps} reviews, {s.lapses} lapses"
+    )
+    if not rows:
+        out().print("[dim]never answered[/]")
+        return
+    table = Table(box=None, header_style="bold")
+    for name in ("when", "kind", "rating", "right", "recall then", "interval", "time"):
+        table.add_column(name)
+    ratings = ("Again", "Hard", "Good", "Easy")
+    for r in rows:
+        table.add_row(
+            Text(_when(r.when)),
+            Text(r.kind),
+            Text(ratings[r.rating - 1] if 1 <= r.rating <= 4 else "-"),
+            Text("-" if r.correct is None else ("yes" if r.correct else "no")),
+            Text("-" if r.recall is None else f"{r.recall:.2f}"),
+            Text(_days(r.interval_days)),
+            Text(f"{r.duration_ms / 1000:.1f}s"),
+        )
+    out().print(table)
