@@ -268,8 +268,8 @@ def check_expected(card: Card, result: RunResult) -> Verdict:
 #    `asyncio.Lock`), or an owner in front of a bare attribute (`C.__mro__` for
 #    `__mro__`). A shorter name never matches a longer one (`Lock` is not
 #    `asyncio.Lock`), and different modules stay different.
-# 3. Quantities: a number with a unit is converted to the unit's base (seconds, bytes)
-#    and compared exactly, so `0.005 s`, `5ms`, `5 milliseconds`, `5毫秒` and `0.005秒`
+# 3. Quantities: a number with a unit is converted to the unit's base (seconds, bytes,
+#    a ratio `×`) and compared exactly, so `0.005 s`, `5ms`, `5 milliseconds`, `5毫秒` and `0.005秒`
 #    are one answer and `5s` is not. A bare number is read in the unit of the deck's
 #    first answer when that has one (a card asking "in seconds?" writes `0.005 s`);
 #    otherwise bare numbers compare as text, so a version `3.10` never equals `3.1`.
@@ -288,6 +288,7 @@ _unit("s", "0.000001", "us", "µs", "μs", "microsecond", "microseconds", "微�
 _unit("s", "0.000000001", "ns", "nanosecond", "nanoseconds", "纳秒")
 _unit("s", "60", "min", "mins", "minute", "minutes", "分钟")
 _unit("B", "1", "b", "byte", "bytes", "字节")
+_unit("×", "1", "x", "×", "times", "倍")  # a ratio: 10x = 10 times = 10倍
 _unit("B", "1024", "kib", "kb", "kilobyte", "kilobytes")
 _unit("B", "1048576", "mib", "mb", "megabyte", "megabytes")
 _unit("B", "1073741824", "gib", "gb", "gigabyte", "gigabytes")

@@ -224,6 +224,12 @@ def test_typed_quantities_reject_a_different_amount(answer: str) -> None:
     assert not grade_typed(typed("0.005 s"), answer).correct, answer
 
 
+def test_typed_ratios() -> None:
+    card = typed("10×")
+    assert all(grade_typed(card, a).correct for a in ("10", "10x", "10 times", "10倍", "10.0×"))
+    assert not grade_typed(card, "10 s").correct and not grade_typed(card, "1").correct
+
+
 def test_typed_bare_numbers_compare_as_text_without_a_unit() -> None:
     assert grade_typed(typed("1000"), "1000").correct
     assert not grade_typed(typed("3.10"), "3.1").correct  # a version, not a quantity
