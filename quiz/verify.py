@@ -19,6 +19,7 @@ comments, quoting, key order, blank lines — stays as the author wrote it.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,8 @@ from quiz.deck.lint import Finding, lint_decks
 from quiz.errors import DeckProblem
 from quiz.grading import check_expected, normalize, real_text, same_output
 from quiz.model import Card, CardKind, Deck, RunResult
+
+log = logging.getLogger("quiz.verify")
 
 SEEDS = (1, 2)
 Runner = Callable[[str, float | None, int], RunResult]  # (code, timeout, hash_seed) -> result
@@ -339,6 +342,8 @@ def check_paths(
             todo.append((path, card))
     jobs = [(i, seed) for i in range(len(todo)) for seed in (0, *seeds)]
     jobs += [(len(todo) + i, 0) for i in range(len(pinned))]
+    if pinned:
+        log.info("running %d card(s) excluded by python: once, to test their pins", len(pinned))
     everything = todo + pinned
     results: dict[tuple[int, int], RunResult] = {}
     done = 0

@@ -27,15 +27,12 @@ reviewer wants; the README ("Writing decks") states them for authors:
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from quiz.model import Card, CardKind, Deck, Text
-
-log = logging.getLogger("quiz.lint")
 
 RULES = (
     "output-in-code",
