@@ -201,3 +201,23 @@ def test_a_pin_that_the_running_interpreter_passes_is_reported(
     assert [p["line"] for p in pins] == [9]  # 1 / 2 really differs on Python 2: that pin stays
     assert "excludes" in pins[0]["message"] and "widen the pin" in pins[0]["message"]
     assert [n["line"] for n in data["notices"]] == [9, 17]  # both still skipped, with a notice
+
+
+def test_json_lists_lint_warnings_by_rule(runner: CliRunner, tmp_path: Path) -> None:
+    deck = tmp_path / "linted.yaml"
+    deck.write_text(LINTED, encoding="utf-8")
+    result = invoke(runner, "--json", "--no-run", str(deck))
+    data = json.loads(result.stdout)
+    assert data["ok"] is True  # warnings alone do not fail without --strict
+    assert {(w["line"], w["rule"]) for w in data["warnings"]} == {
+        (4, "output-in-code"),
+        (4, "no-explain"),
+        (4, "no-source"),
+    }
+
+
+def test_ci_checks_the_decks_strictly_on_every_interpreter() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "\nquiz check --strict decks/\n" in ci
+    assert "/root/.pyenv/versions/3.1[0-3]*/bin/python" in ci
+    assert 'quiz check --strict --python "${deck_python[$minor]}" decks/' in ci
