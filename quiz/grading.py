@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from quiz.model import Card, Rating, RunResult, Verdict
 
@@ -253,15 +254,133 @@ def check_expected(card: Card, result: RunResult) -> Verdict:
     return _verdict(False, expected, real, "the output differs", diff)
 
 
+# -- typed answers -------------------------------------------------------------------
+#
+# A typed answer is right when it says the same thing as one of the deck's answers.
+# Rather than have authors list every spelling, three equivalences are applied, each
+# one that a reader of the answer would grant and none that changes what is named:
+#
+# 1. Text: NFKC (full-width 「（）」 and digits fold to ASCII), case and runs of
+#    whitespace ignored, surrounding backticks or quotes dropped.
+# 2. Names: a trailing empty call `()` is dropped (`gc.collect()` = `gc.collect`);
+#    a dotted name that only adds qualification matches the deck's shorter one: the
+#    same first and last part with more in between (`asyncio.locks.Lock` for
+#    `asyncio.Lock`), or an owner in front of a bare attribute (`C.__mro__` for
+#    `__mro__`). A shorter name never matches a longer one (`Lock` is not
+#    `asyncio.Lock`), and different modules stay different.
+# 3. Quantities: a number with a unit is converted to the unit's base (seconds, bytes,
+#    a ratio `×`) and compared exactly, so `0.005 s`, `5ms`, `5 milliseconds`, `5毫秒` and `0.005秒`
+#    are one answer and `5s` is not. A bare number is read in the unit of the deck's
+#    first answer when that has one (a card asking "in seconds?" writes `0.005 s`);
+#    otherwise bare numbers compare as text, so a version `3.10` never equals `3.1`.
+
+_UNITS: dict[str, tuple[str, Decimal]] = {}
+
+
+def _unit(base: str, factor: str, *names: str) -> None:
+    for name in names:
+        _UNITS[name.casefold()] = (base, Decimal(factor))
+
+
+_unit("s", "1", "s", "sec", "secs", "second", "seconds", "秒", "秒钟")
+_unit("s", "0.001", "ms", "msec", "millisecond", "milliseconds", "毫秒")
+_unit("s", "0.000001", "us", "µs", "μs", "microsecond", "microseconds", "微秒")
+_unit("s", "0.000000001", "ns", "nanosecond", "nanoseconds", "纳秒")
+_unit("s", "60", "min", "mins", "minute", "minutes", "分钟")
+_unit("B", "1", "b", "byte", "bytes", "字节")
+_unit("×", "1", "x", "×", "times", "倍")  # a ratio: 10x = 10 times = 10倍
+_unit("B", "1024", "kib", "kb", "kilobyte", "kilobytes")
+_unit("B", "1048576", "mib", "mb", "megabyte", "megabytes")
+_unit("B", "1073741824", "gib", "gb", "gigabyte", "gigabytes")
+
+_QUANTITY = re.compile(
+    r"(?P<num>[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(?P<unit>[^\d\s.+-][^\d\s]*)?"
+)
+_DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*")
+_QUOTES = "`'\"“”‘’「」"
+
+
 def _typed_norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+    text = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    return text
+
+
+def _quantity(text: str) -> tuple[Decimal, str | None] | None:
+    """`5 ms` -> (0.005, "s"); `0.005` -> (0.005, None); anything else -> None."""
+    match = _QUANTITY.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        number = Decimal(match.group("num").replace("_", ""))
+    except InvalidOperation:
+        return None
+    unit = match.group("unit")
+    if unit is None:
+        return number, None
+    known = _UNITS.get(unit)
+    if known is None:
+        return None
+    base, factor = known
+    return number * factor, base
+
+
+def _name(text: str) -> tuple[str, ...] | None:
+    """A dotted name (an empty call dropped) as its parts, or None."""
+    if text.endswith("()"):
+        text = text[:-2].rstrip()
+    return tuple(text.split(".")) if _DOTTED.fullmatch(text) else None
+
+
+def _qualifies(given: tuple[str, ...], want: tuple[str, ...]) -> bool:
+    if given == want:
+        return True
+    if len(given) <= len(want) or given[-1] != want[-1]:
+        return False
+    if len(want) == 1:  # an owner in front of a bare attribute: C.__mro__
+        return want[0].startswith("__") and want[0].endswith("__")
+    if given[0] != want[0]:
+        return False
+    rest = iter(given[1:-1])
+    return all(part in rest for part in want[1:-1])  # in order, extra parts allowed
+
+
+def typed_matches(answer: str, accepted: Sequence[str]) -> bool:
+    """Does the learner's `answer` say what one of the deck's `accepted` answers says?"""
+    given = _typed_norm(answer)
+    if not given:
+        return False
+    wanted = [_typed_norm(a) for a in accepted]
+    if given in wanted:
+        return True
+    quantity = _quantity(given)
+    if quantity is not None:
+        first = _quantity(wanted[0]) if wanted else None
+        default_unit = first[1] if first is not None else None
+        number, unit = quantity
+        unit = unit or default_unit
+        for want in wanted:
+            other = _quantity(want)
+            if other is None or unit is None:
+                continue
+            other_unit = other[1] or default_unit
+            if other_unit == unit and other[0] == number:
+                return True
+        return False
+    name = _name(given)
+    if name is not None:
+        for want in wanted:
+            parts = _name(want)
+            if parts is not None and _qualifies(name, parts):
+                return True
+    return False
 
 
 def grade_typed(card: Card, answer: str) -> Verdict:
-    """Case-insensitive, surrounding space ignored, inner whitespace collapsed."""
-    given = _typed_norm(answer)
+    """Right when the answer says what one of the deck's answers says (see above)."""
     expected = card.answers[0] if card.answers else ""
-    correct = bool(given) and any(given == _typed_norm(a) for a in card.answers)
+    correct = typed_matches(answer, card.answers)
     return _verdict(
         correct,
         expected,

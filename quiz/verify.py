@@ -6,7 +6,9 @@ again with other seeds (1 and 2 by default): a card whose output changes with th
 seed (set and dict-of-str ordering, `hash()`) or between runs must say so with
 `accept:` or a lenient `match:`, or learners would be marked wrong for a right
 answer. Cards whose `python:` specifier excludes the interpreter are skipped with a
-notice. Runs are spread over the cores by a thread pool that drives sandbox
+notice; with `lint`, such a card still runs once, and a `python:` pin that the
+excluded interpreter passes anyway is reported (`unneeded-pin`) with the content lint
+of quiz.deck.lint. Runs are spread over the cores by a thread pool that drives sandbox
 subprocesses (the work happens in the children; the threads only wait).
 
 `--record` writes the live result into output cards that have none yet, by text
@@ -17,17 +19,21 @@ comments, quoting, key order, blank lines — stays as the author wrote it.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from quiz.deck.lint import Finding, lint_decks
 from quiz.errors import DeckProblem
 from quiz.grading import check_expected, normalize, real_text, same_output
 from quiz.model import Card, CardKind, Deck, RunResult
+
+log = logging.getLogger("quiz.verify")
 
 SEEDS = (1, 2)
 Runner = Callable[[str, float | None, int], RunResult]  # (code, timeout, hash_seed) -> result
@@ -58,6 +64,7 @@ class CheckReport:
     notices: tuple[DeckProblem, ...] = ()  # skipped cards and other remarks
     outcomes: tuple[CardOutcome, ...] = field(default=(), repr=False)
     recorded: tuple[DeckProblem, ...] = ()  # cards whose answer --record wrote
+    warnings: tuple[Finding, ...] = ()  # content lint; problems instead under `strict`
 
     @property
     def ok(self) -> bool:
@@ -73,6 +80,10 @@ class CheckReport:
             "problems": [as_dict(p) for p in self.problems],
             "notices": [as_dict(p) for p in self.notices],
             "recorded": [as_dict(p) for p in self.recorded],
+            "warnings": [
+                {"path": w.path, "line": w.line, "rule": w.rule, "message": w.message}
+                for w in self.warnings
+            ],
             "cards": [
                 {
                     "path": o.path,
@@ -286,23 +297,29 @@ def check_paths(
     seeds: Sequence[int] = SEEDS,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lint: bool = True,
+    strict: bool = False,
 ) -> CheckReport:
     """Validate the decks under `paths` and, with `run`, check every output card live.
 
     `runner(code, timeout, hash_seed)` runs one snippet (the CLI passes the sandbox);
     `python_version` is the runner's interpreter version for `python:` specifiers.
+    With `lint`, the content lint's findings come back as `warnings`, or as problems
+    when `strict`.
     """
     from quiz.deck import is_unrecorded, load_paths, unrecorded_problems
 
     decks, problems = load_paths(paths, allow_unrecorded=True)
     problems = list(problems)
     cards = _output_cards(decks)
+    findings: list[Finding] = lint_decks(decks) if lint else []
     if not run or runner is None:
         for deck in decks:
             problems.extend(unrecorded_problems(deck))
-        return CheckReport(len(decks), len(cards), 0, tuple(problems))
+        return _report(CheckReport(len(decks), len(cards), 0, tuple(problems)), findings, strict)
     notices: list[DeckProblem] = []
     todo: list[tuple[str, Card]] = []
+    pinned: list[tuple[str, Card]] = []  # excluded by `python:`, run once to test the pin
     for path, card in cards:
         spec = excluded_by(card, python_version)
         if spec is not None:
@@ -311,6 +328,8 @@ def check_paths(
                     path, card.line, f"skipped: needs Python {spec}, running {python_version}"
                 )
             )
+            if lint and not is_unrecorded(card):
+                pinned.append((path, card))
         elif is_unrecorded(card) and not record:
             problems.append(
                 DeckProblem(
@@ -322,13 +341,17 @@ def check_paths(
         else:
             todo.append((path, card))
     jobs = [(i, seed) for i in range(len(todo)) for seed in (0, *seeds)]
+    jobs += [(len(todo) + i, 0) for i in range(len(pinned))]
+    if pinned:
+        log.info("running %d card(s) excluded by python: once, to test their pins", len(pinned))
+    everything = todo + pinned
     results: dict[tuple[int, int], RunResult] = {}
     done = 0
     workers = workers or max(1, os.cpu_count() or 1)
 
     def one(job: tuple[int, int]) -> tuple[tuple[int, int], RunResult]:
         index, seed = job
-        card = todo[index][1]
+        card = everything[index][1]
         return job, runner(card.code or "", card.timeout, seed)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -337,6 +360,19 @@ def check_paths(
             done += 1
             if progress is not None:
                 progress(done, len(jobs))
+    for index, (path, card) in enumerate(pinned):
+        live = results[(len(todo) + index, 0)]
+        if not live.timed_out and check_expected(card, live).correct:
+            findings.append(
+                Finding(
+                    "unneeded-pin",
+                    path,
+                    card.line,
+                    f"card '{card.note or card.id}': `python: \"{card.python}\"` (the card's or "
+                    f"its deck's) excludes {python_version}, where the card gives its expected "
+                    "answer; widen the pin",
+                )
+            )
     outcomes: list[CardOutcome] = []
     to_record: dict[str, list[tuple[Card, RunResult]]] = {}
     for index, (path, card) in enumerate(todo):
@@ -367,7 +403,7 @@ def check_paths(
         elif outcome.status != "ok":
             problems.append(outcome.problem())
     problems.sort(key=lambda p: (p.path, p.line or 0))
-    return CheckReport(
+    report = CheckReport(
         len(decks),
         len(cards),
         len(jobs),
@@ -376,3 +412,14 @@ def check_paths(
         tuple(outcomes),
         tuple(recorded),
     )
+    return _report(report, findings, strict)
+
+
+def _report(report: CheckReport, findings: list[Finding], strict: bool) -> CheckReport:
+    """Attach the lint findings: as warnings, or under `strict` as problems."""
+    findings = sorted(findings, key=lambda f: (f.path, f.line or 0, f.rule))
+    if not strict:
+        return replace(report, warnings=tuple(findings))
+    as_problems = [DeckProblem(f.path, f.line, f"error [{f.rule}]: {f.message}") for f in findings]
+    problems = sorted((*report.problems, *as_problems), key=lambda p: (p.path, p.line or 0))
+    return replace(report, problems=tuple(problems))

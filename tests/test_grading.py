@@ -193,6 +193,83 @@ def test_typed_is_lenient_about_case_and_space() -> None:
     assert not grade_typed(card, "").correct
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "0.005",
+        "0.005s",
+        "0.005 s",
+        ".005",
+        "5e-3",
+        "5ms",
+        "5 ms",
+        "5 milliseconds",
+        "5毫秒",
+        "0.005秒",
+        "5000 µs",
+        "`0.005`",
+        "０.００５",
+        "5 MS",
+    ],
+)
+def test_typed_quantities_in_any_unit(answer: str) -> None:
+    assert grade_typed(typed("0.005 s"), answer).correct, answer
+
+
+@pytest.mark.parametrize(
+    "answer", ["5", "5s", "0.05", "5 µs", "0.015", "5 ms.", "5 metres", "5 kb"]
+)
+def test_typed_quantities_reject_a_different_amount(answer: str) -> None:
+    # a bare 5 is read in the deck's unit (seconds): 5 s, not 5 ms
+    assert not grade_typed(typed("0.005 s"), answer).correct, answer
+
+
+def test_typed_ratios() -> None:
+    card = typed("10×")
+    assert all(grade_typed(card, a).correct for a in ("10", "10x", "10 times", "10倍", "10.0×"))
+    assert not grade_typed(card, "10 s").correct and not grade_typed(card, "1").correct
+
+
+def test_typed_bare_numbers_compare_as_text_without_a_unit() -> None:
+    assert grade_typed(typed("1000"), "1000").correct
+    assert not grade_typed(typed("3.10"), "3.1").correct  # a version, not a quantity
+    assert not grade_typed(typed("1000"), "1000 ms").correct
+
+
+@pytest.mark.parametrize(
+    "accepted,answer",
+    [
+        (("asyncio.Lock",), "asyncio.Lock()"),
+        (("asyncio.Lock",), "asyncio.locks.Lock"),
+        (("asyncio.Lock",), "`asyncio.locks.Lock()`"),
+        (("gc.collect()",), "gc.collect"),
+        (("os.cpu_count()", "multiprocessing.cpu_count()"), "multiprocessing.cpu_count"),
+        (("__mro__",), "C.__mro__"),
+        (("__mro__",), "cls.__mro__"),
+    ],
+)
+def test_typed_names_call_forms_and_qualification(accepted: tuple[str, ...], answer: str) -> None:
+    assert grade_typed(typed(*accepted), answer).correct
+
+
+@pytest.mark.parametrize(
+    "accepted,answer",
+    [
+        (("asyncio.Lock",), "Lock"),  # shorter is not the full name asked for
+        (("asyncio.Lock",), "threading.Lock"),
+        (("asyncio.Lock",), "asyncio.Lock.acquire"),
+        (("asyncio.Lock",), "asyncio.Locks"),
+        (("os.cpu_count()",), "os.process_cpu_count()"),
+        (("os.cpu_count()",), "os.cpu_count(1)"),
+        (("nonlocal",), "x.nonlocal"),  # only dunder attributes take an owner
+        (("__mro__",), "__mro__.x"),
+        (("Jython",), "JPython"),
+    ],
+)
+def test_typed_names_reject_other_names(accepted: tuple[str, ...], answer: str) -> None:
+    assert not grade_typed(typed(*accepted), answer).correct
+
+
 def test_choice_exact_set() -> None:
     card = Card(deck="d", id="c", kind=CardKind.CHOICE, correct=(0, 2))
     assert grade_choice(card, [2, 0]).correct

@@ -23,7 +23,7 @@ from quiz.errors import UsageError
     help=(
         "Validate deck files and run every output card in the sandbox, checking its stored answer "
         "(also with other hash seeds). Exit 0 when clean, 1 on any problem.\n\n"
-        "Example: quiz check decks/   |   quiz check --record mydeck.yaml   |   quiz check --python python3.12 decks/"
+        "Example: quiz check decks/   |   quiz check --strict decks/   |   quiz check --record mydeck.yaml   |   quiz check --python python3.12 decks/"
     ),
 )
 def check(
@@ -37,6 +37,12 @@ def check(
     ),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel runs (default: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Count content-lint warnings (no explain or source, a missing language, an answer "
+        "readable off the code, a choice the explain skips, a duplicate, an unneeded pin) as errors.",
+    ),
 ) -> None:
     from quiz.verify import check_paths
 
@@ -64,6 +70,7 @@ def check(
                 python_version=version,
                 workers=jobs or None,
                 progress=progress,
+                strict=strict,
             )
     finally:
         if box is not None:
@@ -77,12 +84,17 @@ def check(
             typer.echo(str(item))
         for problem in report.problems:
             typer.echo(str(problem))
+        for warning in report.warnings:
+            typer.echo(str(warning))
         ran = f", {report.ran} runs" if not no_run else " (structure only)"
         status = (
             "ok"
             if report.ok
             else f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}"
         )
+        if report.warnings:
+            count = len(report.warnings)
+            status += f", {count} warning{'s' if count != 1 else ''} (errors under --strict)"
         typer.echo(
             f"{report.decks} deck{'s' if report.decks != 1 else ''}, {report.cards} output cards{ran}: {status}",
             err=True,

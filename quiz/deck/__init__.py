@@ -11,6 +11,7 @@ sandbox. Modules, one concept each:
 - `validate`   - node tree -> Deck, checking the table and the cross-card rules
 - `loader`     - files and folders -> decks (the API below)
 - `schema`     - the JSON Schema of the format, generated from `fields`
+- `lint`       - content lint of loaded decks (`quiz check` warnings, errors under --strict)
 """
 
 TYPE_CHECKING = False

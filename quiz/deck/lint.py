@@ -1,0 +1,280 @@
+"""Content lint: the mistakes a careful reviewer finds in cards that load fine.
+
+Pure core: decks in, findings out; no files, no sandbox. `quiz check` prints the
+findings as warnings (`path:line: warning [rule]: ...`) and, under `--strict`, counts
+them as problems. The one rule that needs a live run (a `python:` pin that an excluded
+interpreter shows to be unnecessary) lives at the check edge, in quiz.verify.
+
+Each rule is written so a machine can decide it, which means each is a proxy for what a
+reviewer wants; the README ("Writing decks") states them for authors:
+
+- `output-in-code`: an output card whose whole expected answer (output, then the
+  exception), read as words with punctuation and quotes ignored, appears as one run in
+  its code, at least two words and six letters long. The learner can copy the answer instead of
+  predicting it (`print(["a", "b"])` -> `['a', 'b']`).
+- `choice-explain`: a choice card whose `explain` does not discuss every choice, in
+  every language the card has. A choice counts as discussed when the explain contains
+  its text; or one of its `code spans`; or three consecutive words of it (four
+  consecutive CJK characters in Chinese); or names it by number or letter: `(2)`,
+  `#2`, `choice 2`, `option 2`, `第 2`, `(b)`, or an ordinal (`the first`, `the last`,
+  `第一`, `最后`).
+- `no-explain`, `no-source`: a card without `explain` or without `source`.
+- `missing-lang`: a text without one of the deck's languages, when the deck is
+  multilingual (some text of it has more than one language).
+- `duplicate-front`: two cards (in any of the decks checked together) that ask the
+  same thing: the same front (or cloze text) in some language and the same code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from quiz.model import Card, CardKind, Deck, Text
+
+RULES = (
+    "output-in-code",
+    "choice-explain",
+    "no-explain",
+    "no-source",
+    "missing-lang",
+    "duplicate-front",
+    "unneeded-pin",
+)
+
+_WORD = re.compile(r"\w+")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth")
+_ORDINALS_ZH = ("一", "二", "三", "四", "五", "六")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding: a rule, where, and what is wrong."""
+
+    rule: str
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: warning [{self.rule}]: {self.message}"
+
+
+def lint_decks(decks: Sequence[Deck]) -> list[Finding]:
+    """Every finding for `decks`, checked together (duplicates are found across them)."""
+    findings: list[Finding] = []
+    for deck in decks:
+        findings.extend(lint_deck(deck))
+    findings.extend(_duplicates(decks))
+    findings.sort(key=lambda f: (f.path, f.line or 0, f.rule))
+    return findings
+
+
+def lint_deck(deck: Deck) -> list[Finding]:
+    """The findings of one deck on its own (no duplicate check across decks)."""
+    found: list[Finding] = []
+    langs = _deck_languages(deck)
+    if len(langs) > 1:
+        for name, value in (("title", deck.title), ("description", deck.description)):
+            found.extend(_missing_lang(deck, None, name, value, langs, deck.line))
+    for card in _notes(deck.cards):
+        found.extend(_card_findings(deck, card, langs))
+    return found
+
+
+def _notes(cards: Iterable[Card]) -> list[Card]:
+    """One card per note: a cloze note's parts share every field the rules read."""
+    return [card for card in cards if card.cloze in (None, 1)]
+
+
+def _card_findings(deck: Deck, card: Card, langs: tuple[str, ...]) -> list[Finding]:
+    out: list[Finding] = []
+    name = card.note or card.id
+
+    def add(rule: str, message: str) -> None:
+        out.append(Finding(rule, deck.path, card.line, f"card '{name}': {message}"))
+
+    if card.explain is None:
+        add("no-explain", "no `explain` (say why the answer is right)")
+    if not card.source:
+        add("no-source", "no `source` (point to the docs, a PEP or the notes)")
+    if len(langs) > 1:
+        texts: list[tuple[str, Text | None]] = [
+            ("front", card.front),
+            ("back", card.back),
+            ("explain", card.explain),
+            ("text", card.text),
+        ]
+        texts += [(f"choice {i + 1}", choice) for i, choice in enumerate(card.choices)]
+        for label, value in texts:
+            for finding in _missing_lang(deck, card, label, value, langs, card.line):
+                out.append(finding)
+    if card.kind is CardKind.OUTPUT:
+        copied = _copied_answer(card)
+        if copied:
+            add("output-in-code", f"the expected answer {copied!r} can be read off the code")
+    if card.kind is CardKind.CHOICE and card.explain is not None:
+        for lang, numbers in _undiscussed(card).items():
+            shown = ", ".join(str(n) for n in numbers)
+            plural = "s" if len(numbers) > 1 else ""
+            where = f" ({lang})" if lang else ""
+            add("choice-explain", f"`explain`{where} does not discuss choice{plural} {shown}")
+    return out
+
+
+def _deck_languages(deck: Deck) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    texts: list[Text | None] = [deck.title, deck.description]
+    for card in deck.cards:
+        texts += [card.front, card.back, card.explain, card.text, *card.choices]
+    for text in texts:
+        if text is not None:
+            for lang in text.languages:
+                seen.setdefault(lang, None)
+    return tuple(seen)
+
+
+def _missing_lang(
+    deck: Deck,
+    card: Card | None,
+    label: str,
+    value: Text | None,
+    langs: tuple[str, ...],
+    line: int | None,
+) -> list[Finding]:
+    if value is None:
+        return []
+    missing = [lang for lang in langs if lang not in value.languages]
+    if not missing:
+        return []
+    owner = f"card '{card.note or card.id}': " if card is not None else ""
+    what = f"has no {', '.join(missing)}" if value.languages else "is in one language only"
+    return [
+        Finding(
+            "missing-lang",
+            deck.path,
+            line,
+            f"{owner}`{label}` {what} (the deck is in {', '.join(langs)})",
+        )
+    ]
+
+
+# -- output-in-code ---------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFKC", text))
+
+
+def _copied_answer(card: Card) -> str | None:
+    answer = "\n".join(part for part in (card.output or "", card.raises or "") if part.strip())
+    want = _words(answer)
+    if len(want) < 2 or len("".join(want)) < 6 or not card.code:
+        return None
+    have = _words(card.code)
+    n = len(want)
+    for start in range(len(have) - n + 1):
+        if have[start : start + n] == want:
+            return answer.strip()
+    return None
+
+
+# -- choice-explain ---------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def _ngrams(items: Sequence[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(items[i : i + n]) for i in range(len(items) - n + 1)}
+
+
+def _markers(index: int, count: int) -> list[str]:
+    n = index + 1
+    letter = chr(ord("a") + index)
+    marks = [f"({n})", f"#{n}", f"choice {n}", f"option {n}", f"第 {n}", f"第{n}", f"({letter})"]
+    if index < len(_ORDINALS_EN):
+        marks += [f"the {_ORDINALS_EN[index]}", f"第{_ORDINALS_ZH[index]}"]
+    if index == count - 1:
+        marks += ["the last", "最后"]
+    return marks
+
+
+def _discusses(explain: str, choice: str, index: int, count: int) -> bool:
+    folded, said = _fold(explain), _fold(choice)
+    if said.rstrip(".。") in folded:
+        return True
+    if any(_fold(span) in folded for span in _CODE_SPAN.findall(choice) if span.strip()):
+        return True
+    if any(mark in folded for mark in _markers(index, count)):
+        return True
+    words = [w.casefold() for w in _words(_HAN.sub(" ", choice))]
+    if len(words) >= 3 and _ngrams(words, 3) & _ngrams(
+        [w.casefold() for w in _words(_HAN.sub(" ", explain))], 3
+    ):
+        return True
+    han = "".join(_HAN.findall(choice))
+    return any(
+        chunk[i : i + 4] in explain for chunk in _HAN.findall(choice) for i in range(len(chunk) - 3)
+    ) or (0 < len(han) < 4 and han in explain)
+
+
+def _undiscussed(card: Card) -> dict[str, list[int]]:
+    """Per language of the explain: the 1-based numbers of the choices it never discusses."""
+    assert card.explain is not None
+    out: dict[str, list[int]] = {}
+    count = len(card.choices)
+    for lang, explain in card.explain.variants:
+        missing = [
+            i + 1
+            for i, choice in enumerate(card.choices)
+            if not _discusses(explain, choice.get(lang), i, count)
+        ]
+        if missing:
+            out[lang] = missing
+    return out
+
+
+# -- duplicate-front --------------------------------------------------------------------
+
+
+def _asks(card: Card) -> list[tuple[str, str]]:
+    """What a card asks, one key per language: (front or cloze text, code)."""
+    question = card.text if card.kind is CardKind.CLOZE else card.front
+    if question is None:
+        return []
+    code = "\n".join(line.rstrip() for line in (card.code or "").strip().splitlines())
+    return [(_fold(value), code) for _, value in question.variants]
+
+
+def _duplicates(decks: Sequence[Deck]) -> list[Finding]:
+    first: dict[tuple[str, str], tuple[Deck, Card]] = {}
+    found: list[Finding] = []
+    for deck in decks:
+        for card in _notes(deck.cards):
+            for key in _asks(card):
+                earlier = first.get(key)
+                if earlier is None:
+                    first[key] = (deck, card)
+                    continue
+                other_deck, other = earlier
+                if other is card:
+                    continue
+                where = f"{other_deck.path}:{other.line}"
+                found.append(
+                    Finding(
+                        "duplicate-front",
+                        deck.path,
+                        card.line,
+                        f"card '{card.note or card.id}' asks the same as "
+                        f"'{other_deck.id}/{other.note or other.id}' ({where})",
+                    )
+                )
+                break
+    return found

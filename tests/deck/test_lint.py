@@ -1,0 +1,188 @@
+"""Content lint (quiz.deck.lint): one test per rule, each with a card that breaks it and
+the same card fixed, plus the shipped decks, which must be clean."""
+
+from __future__ import annotations
+
+from deck_helpers import REPO, parse
+
+from quiz.deck import load_paths
+from quiz.deck.lint import Finding, lint_decks
+from quiz.model import Deck
+
+HEAD = """\
+deck: d
+title: {en: T, zh: 标题}
+cards:
+"""
+
+
+def deck(cards: str, head: str = HEAD) -> Deck:
+    return parse(head + cards)
+
+
+def rules(*decks: Deck) -> list[tuple[str, int | None]]:
+    return [(f.rule, f.line) for f in lint_decks(decks)]
+
+
+def only(rule: str, *decks: Deck) -> list[Finding]:
+    return [f for f in lint_decks(decks) if f.rule == rule]
+
+
+GOOD_BASIC = """\
+  - id: ok
+    front: {en: Why?, zh: 为什么？}
+    back: {en: Because., zh: 因为。}
+    explain: {en: Reasons., zh: 理由。}
+    source: "docs"
+"""
+
+
+def test_a_complete_bilingual_card_is_clean() -> None:
+    assert rules(deck(GOOD_BASIC)) == []
+
+
+def test_no_explain_and_no_source() -> None:
+    bare = deck("  - id: bare\n    front: {en: Q?, zh: 问？}\n    back: {en: A., zh: 答。}\n")
+    assert rules(bare) == [("no-explain", 4), ("no-source", 4)]
+    assert "card 'bare'" in only("no-source", bare)[0].message
+
+
+def test_missing_language_in_a_bilingual_deck() -> None:
+    card = GOOD_BASIC.replace("back: {en: Because., zh: 因为。}", "back: Because.")
+    found = only("missing-lang", deck(card))
+    assert [(f.line, f.message) for f in found] == [
+        (4, "card 'ok': `back` is in one language only (the deck is in en, zh)")
+    ]
+    with_lang = parse(HEAD.replace("cards:", "lang: en\ncards:") + card)
+    assert [f.message for f in only("missing-lang", with_lang)] == [
+        "card 'ok': `back` has no zh (the deck is in en, zh)"
+    ]
+    english_only = "deck: d\ntitle: T\ncards:\n" + card.replace(
+        "{en: Why?, zh: 为什么？}", "Why?"
+    ).replace("{en: Reasons., zh: 理由。}", "Reasons.")
+    assert only("missing-lang", parse(english_only)) == []  # one language: nothing to miss
+
+
+def test_missing_language_in_a_choice_and_the_title() -> None:
+    head = "deck: d\ntitle: T\nlang: en\ncards:\n"
+    card = """\
+  - id: pick
+    type: choice
+    front: {en: Which?, zh: 哪个？}
+    choices: [{en: one, zh: 一个}, two]
+    correct: 0
+    explain: {en: one is right and two is wrong, zh: 一个 对，two 错}
+    source: docs
+"""
+    found = [f.message for f in only("missing-lang", deck(card, head))]
+    assert found == [
+        "`title` has no zh (the deck is in en, zh)",
+        "card 'pick': `choice 2` has no zh (the deck is in en, zh)",
+    ]
+
+
+OUTPUT = """\
+  - id: out
+    type: output
+    front: {en: What is printed?, zh: 输出是什么？}
+    code: |
+      names = [n for n in ("LOAD_GLOBAL", "STORE_GLOBAL")]
+      print(names)
+    output: "['LOAD_GLOBAL', 'STORE_GLOBAL']\\n"
+    explain: {en: It prints the list., zh: 打印列表。}
+    source: docs
+"""
+
+
+def test_output_readable_off_the_code() -> None:
+    found = only("output-in-code", deck(OUTPUT))
+    assert [f.line for f in found] == [4]
+    assert "LOAD_GLOBAL" in found[0].message
+    reasoned = OUTPUT.replace(
+        '("LOAD_GLOBAL", "STORE_GLOBAL")]', '("LOAD_GLOBAL", "STORE_GLOBAL") if "STORE" in n]'
+    ).replace("['LOAD_GLOBAL', 'STORE_GLOBAL']", "['STORE_GLOBAL']")
+    assert only("output-in-code", deck(reasoned)) == []
+
+
+def test_output_in_code_ignores_short_answers_and_counts_exceptions() -> None:
+    short = OUTPUT.replace("['LOAD_GLOBAL', 'STORE_GLOBAL']\\n", "a b\\n").replace(
+        '("LOAD_GLOBAL", "STORE_GLOBAL")', '("a", "b")'
+    )
+    assert only("output-in-code", deck(short)) == []  # two letters are not an answer to copy
+    raised = OUTPUT.replace("print(names)", 'raise ValueError("bad value here")').replace(
+        "output: \"['LOAD_GLOBAL', 'STORE_GLOBAL']\\n\"", 'raises: "ValueError: bad value here"'
+    )
+    assert [f.line for f in only("output-in-code", deck(raised))] == [4]
+
+
+CHOICE = """\
+  - id: pick
+    type: choice
+    front: {en: Which runs on several cores?, zh: 哪个能用多个核？}
+    choices:
+      - {en: "`multiprocessing` worker processes", zh: "`multiprocessing` 的工作进程"}
+      - {en: threads running pure Python, zh: 运行纯 Python 代码的线程}
+      - {en: asyncio tasks, zh: asyncio 任务}
+    correct: 0
+    explain:
+      en: Each process has its own GIL, so `multiprocessing` uses every core; threads running pure Python take turns.
+      zh: 每个进程有自己的 GIL，`multiprocessing` 能用满所有核；运行纯 Python 代码的线程只能轮流执行。
+    source: docs
+"""
+
+
+def test_choice_explain_must_discuss_every_choice() -> None:
+    found = only("choice-explain", deck(CHOICE))
+    assert [f.message for f in found] == [
+        "card 'pick': `explain` (en) does not discuss choice 3",
+        "card 'pick': `explain` (zh) does not discuss choice 3",
+    ]
+    fixed = CHOICE.replace("take turns.", "take turns; asyncio tasks share one thread.").replace(
+        "只能轮流执行。", "只能轮流执行；asyncio 任务共用一个线程。"
+    )
+    assert only("choice-explain", deck(fixed)) == []
+
+
+def test_choice_explain_accepts_numbers_letters_and_ordinals() -> None:
+    by_number = CHOICE.replace("take turns.", "take turns; (3) has one thread.").replace(
+        "只能轮流执行。", "只能轮流执行；第 3 项只有一个线程。"
+    )
+    assert only("choice-explain", deck(by_number)) == []
+    by_ordinal = CHOICE.replace("take turns.", "take turns; the last has one thread.").replace(
+        "只能轮流执行。", "只能轮流执行；最后一项只有一个线程。"
+    )
+    assert only("choice-explain", deck(by_ordinal)) == []
+
+
+def test_duplicate_fronts_within_and_across_decks() -> None:
+    twice = GOOD_BASIC + GOOD_BASIC.replace("id: ok", "id: again")
+    assert [(f.line, f.message) for f in only("duplicate-front", deck(twice))] == [
+        (9, "card 'again' asks the same as 'd/ok' (t.yaml:4)")
+    ]
+    other = parse(
+        (HEAD + GOOD_BASIC.replace("id: ok", "id: elsewhere")).replace("deck: d", "deck: e"),
+        "u.yaml",
+    )
+    assert [f.path for f in only("duplicate-front", deck(GOOD_BASIC), other)] == ["u.yaml"]
+
+
+def test_output_cards_with_one_front_but_different_code_are_not_duplicates() -> None:
+    second = OUTPUT.replace("id: out", "id: out2").replace("print(names)", "print(len(names))")
+    assert only("duplicate-front", deck(OUTPUT + second)) == []
+    assert len(only("duplicate-front", deck(OUTPUT + OUTPUT.replace("id: out", "id: o2")))) == 1
+
+
+def test_cloze_parts_are_linted_once() -> None:
+    cloze = """\
+  - id: cz
+    type: cloze
+    text: {en: "{{c1::a}} and {{c2::b}}", zh: "{{c1::甲}} 和 {{c2::乙}}"}
+    explain: {en: E., zh: 解。}
+"""
+    assert rules(deck(cloze)) == [("no-source", 4)]
+
+
+def test_the_shipped_decks_are_lint_clean() -> None:
+    decks, problems = load_paths([REPO / "decks"])
+    assert not problems
+    assert [str(f) for f in lint_decks(decks)] == []
