@@ -34,6 +34,8 @@ def test_a_new_store_gets_every_bundled_deck(cli, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("QUIZ_BUNDLED", "1")
     result = cli("decks", "--json")
     assert result.exit_code == 0, result.output
-    in_store = {row["deck"]: row["cards"] for row in json.loads(result.stdout)}
+    listed = json.loads(result.stdout)
+    in_store = {row["deck"]: row["cards"] for row in listed}
     decks, _ = load_paths([DECKS])
     assert in_store == {deck.id: len(deck.cards) for deck in decks}
+    assert all(row["new"] == row["cards"] for row in listed)  # nothing started, nothing hidden
