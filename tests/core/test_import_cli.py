@@ -28,6 +28,7 @@ def test_import_then_decks_and_due(cli, env):
         "learning": 0,
         "due": 0,
         "suspended": 0,
+        "buried": 0,
     }
     due = cli("due")
     assert due.stdout.strip() == "0"
