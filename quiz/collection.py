@@ -95,7 +95,17 @@ def import_paths(
     results = [DeckImport(deck=slug, path=path, skipped=True) for slug, path in unchanged]
     for index, (deck, key, digest) in enumerate(to_sync):
         counts = repo.sync_deck(deck, key, digest, now)
-        results.append(DeckImport(deck=deck.id, path=key, **counts))
+        results.append(
+            DeckImport(
+                deck=deck.id,
+                path=key,
+                added=counts["added"],
+                updated=counts["updated"],
+                retired=counts["retired"],
+                restored=counts["restored"],
+                unchanged=counts["unchanged"],
+            )
+        )
         if progress:
             progress(len(files) + index + 1, len(files) * 2)
     return ImportReport(tuple(sorted(results, key=lambda r: r.deck)))

@@ -256,7 +256,7 @@ def card_from_dict(data: dict[str, object]) -> Card:
         if name in _TEXT_FIELDS:
             value = text_from_data(value)
         elif name == "choices":
-            value = tuple(text_from_data(choice) for choice in value)
+            value = tuple(text_from_data(choice) for choice in value)  # type: ignore[attr-defined]  # a list in stored JSON
         elif name == "kind":
             value = CardKind(value)
         elif isinstance(value, list):

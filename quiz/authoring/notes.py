@@ -282,9 +282,9 @@ def _mine_paragraph(
                 )
             )
             continue
-        question = _question_split(raw)
-        if question is not None:
-            front, back = question
+        split = _question_split(raw)
+        if split is not None:
+            front, back = split
             answer = [back] if back else []
             i += 1
             while (

@@ -76,8 +76,18 @@ def cards(
         _list(text, deck, tag, kind, state, due_before, lapses, sort, limit, as_json, lang)
 
 
-def _list(  # type: ignore[no-untyped-def]  # the callback's options, passed on as they are
-    text, deck, tag, kind, state, due_before, lapses, sort, limit, as_json, lang
+def _list(
+    text: str | None,
+    deck: list[str] | None,
+    tag: list[str] | None,
+    kind: list[str] | None,
+    state: list[str] | None,
+    due_before: str | None,
+    lapses: int,
+    sort: str,
+    limit: int | None,
+    as_json: bool,
+    lang: str | None,
 ) -> None:
     from quiz.browse import SORTS, STATES, CardQuery
     from quiz.manage import find_cards

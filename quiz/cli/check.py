@@ -11,11 +11,15 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from quiz.cli.base import command
 from quiz.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 @command(
@@ -107,8 +111,8 @@ class _progress:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and not os.environ.get("CI")
-        self.bar = None
-        self.task = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
 
     def __enter__(self):
         return self.update if self.enabled else None
@@ -129,6 +133,7 @@ class _progress:
             )
             self.bar.start()
             self.task = self.bar.add_task("run", total=total)
+        assert self.task is not None
         self.bar.update(self.task, completed=done)
 
     def __exit__(self, *exc: object) -> None:

@@ -53,7 +53,7 @@ def probe(python: str | None = None) -> Interpreter:
         exe = os.path.realpath(sys.executable)
         return Interpreter(
             exe,
-            tuple(sys.version_info[:3]),
+            (sys.version_info.major, sys.version_info.minor, sys.version_info.micro),
             _prefixes(exe, sys.base_prefix, sys.base_exec_prefix),
             sys.implementation.name,
         )

@@ -14,6 +14,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+TYPE_CHECKING = False  # `typing` is not imported at run time (see the module docstring)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
+
+    Execute = Callable[[str, dict[str, object]], Iterable[Sequence[Any]]]
+
 # Card states by value (quiz.model.CardState; tests/store/test_due.py keeps them equal).
 NEW = 0
 LEARNING_STATES = (1, 3)  # learning, relearning: back within the day
@@ -104,7 +111,7 @@ class DueQueries:
     `sqlite`: the store is SQLite (timestamps as text, index hints); otherwise
     PostgreSQL (naive UTC datetimes, as the store's columns hold them)."""
 
-    def __init__(self, execute, learner_id: int, sqlite: bool) -> None:  # type: ignore[no-untyped-def]  # a DB-API or SQLAlchemy execute
+    def __init__(self, execute: Execute, learner_id: int, sqlite: bool) -> None:
         self.execute = execute
         self.learner_id = learner_id
         self.sqlite = sqlite

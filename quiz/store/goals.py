@@ -7,6 +7,7 @@ reads the learner's goals before its first card, does not load the statistics co
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import and_, case, delete, func, or_, select
 
@@ -18,6 +19,9 @@ from quiz.store.models import CardRow, DeckRow, GoalRow, ReviewRow
 from quiz.store.repo import DUE_STATES, ST, CardFilter, Repo, live
 
 R = ReviewRow
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 
 def _goal_date(value: datetime) -> date:
@@ -57,8 +61,11 @@ def clear_goal(repo: Repo, deck: str) -> bool:
     deck_id = repo.session.scalar(select(DeckRow.id).where(DeckRow.slug == deck))
     if deck_id is None:
         raise NotFound(f"no deck {deck!r} in the store (see: quiz decks)")
-    done = repo.session.execute(
-        delete(GoalRow).where(GoalRow.learner_id == repo.learner_id, GoalRow.deck_id == deck_id)
+    done = cast(
+        "CursorResult[Any]",
+        repo.session.execute(
+            delete(GoalRow).where(GoalRow.learner_id == repo.learner_id, GoalRow.deck_id == deck_id)
+        ),
     )
     repo.session.commit()
     return bool(done.rowcount)

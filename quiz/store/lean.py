@@ -15,6 +15,10 @@ from pathlib import Path
 
 from quiz.store.due import DueQueries
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from quiz.store.due import Execute
+
 MIGRATIONS = Path(__file__).with_name("migrations") / "versions"
 
 
@@ -23,7 +27,7 @@ def head_revision() -> str:
     return max(p.name.split("_", 1)[0] for p in MIGRATIONS.glob("[0-9]*_*.py"))
 
 
-def _run(conn: sqlite3.Connection):  # type: ignore[no-untyped-def]  # (sql, params) -> rows
+def _run(conn: sqlite3.Connection) -> Execute:
     return lambda sql, params: conn.execute(sql, params)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from quiz.errors import Conflict
@@ -105,7 +105,8 @@ def text_to_json(text: Text | None) -> dict[str, object] | None:
 def text_from_json(data: dict[str, object] | None) -> Text | None:
     if not data:
         return None
-    return Text(tuple((str(a), str(b)) for a, b in data["variants"]))
+    variants: list[list[object]] = data["variants"]  # type: ignore[assignment]  # stored JSON
+    return Text(tuple((str(a), str(b)) for a, b in variants))
 
 
 class Repo:
@@ -208,7 +209,7 @@ class Repo:
             self.session.execute(update(CardRow).where(CardRow.id.in_(gone)).values(retired=True))
             counts["retired"] = len(gone)
         if inserts:
-            self.session.execute(CardRow.__table__.insert(), inserts)
+            self.session.execute(insert(CardRow), inserts)
         if tags_for:
             ids = dict(
                 self.session.execute(
@@ -221,7 +222,7 @@ class Repo:
                 {"card_id": ids[key], "tag": tag} for key, tags in tags_for.items() for tag in tags
             ]
             if tag_rows:
-                self.session.execute(CardTag.__table__.insert(), tag_rows)
+                self.session.execute(insert(CardTag), tag_rows)
         return counts
 
     @property

@@ -171,7 +171,7 @@ def run_snippet(code, workdir, reporter):
         fh.write(code)
     main = type(sys)("__main__")
     main.__file__ = path
-    main.__builtins__ = builtins
+    main.__builtins__ = builtins  # type: ignore[attr-defined]  # a module object made by hand
     main.__spec__ = None
     main.__loader__ = None
     sys.modules["__main__"] = main
@@ -197,7 +197,8 @@ def run_snippet(code, workdir, reporter):
 
         lines = code.splitlines(True)
         linecache.cache["<snippet>"] = (len(code), None, lines, "<snippet>")
-        traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
+        tb = exc.__traceback__
+        traceback.print_exception(type(exc), exc, tb.tb_next if tb is not None else None)
         sys.stderr.flush()
         reporter.send("X", "1")
         return 1
