@@ -72,9 +72,17 @@ def _global_options(
     GLOBALS.learner = learner
 
 
+def echo_line(line: str, err: bool = False) -> None:
+    """One line of plain output, terminal-safe: a value a message echoes from a deck
+    (an unknown key, a bad id, a path) can neither send escape sequences nor break the line."""
+    from quiz.safe_text import one_line
+
+    typer.echo(one_line(line), err=err)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one error line on stderr and return the Exit to raise."""
-    typer.echo(f"quiz: {message}", err=True)
+    echo_line(f"quiz: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -84,7 +92,7 @@ def report(exc: QuizError) -> None:
     from quiz.errors import DeckError
 
     for line in exc.lines():
-        typer.echo(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
+        echo_line(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
 
 
 def command(
@@ -139,7 +147,7 @@ def boundary(run: Callable[[], Any]) -> None:
     except Exception as exc:  # a bug: one line, never a traceback by default
         if GLOBALS.debug:
             raise
-        typer.echo(
+        echo_line(
             f"quiz: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
             err=True,
         )

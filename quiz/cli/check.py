@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from quiz.cli.app import command
+from quiz.cli.app import command, echo_line
 from quiz.errors import UsageError
 
 
@@ -69,14 +69,16 @@ def check(
         if box is not None:
             box.close()
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        from quiz.safe_text import json_text
+
+        typer.echo(json_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False)))
     else:
         for notice in report.notices:
-            typer.echo(str(notice))
+            echo_line(str(notice))
         for item in report.recorded:
-            typer.echo(str(item))
+            echo_line(str(item))
         for problem in report.problems:
-            typer.echo(str(problem))
+            echo_line(str(problem))
         ran = f", {report.ran} runs" if not no_run else " (structure only)"
         status = (
             "ok"

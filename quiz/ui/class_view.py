@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from quiz.ui.console import err, out
+from quiz.ui.safe import text as safe
 
 if TYPE_CHECKING:
     from quiz.classroom import ClassReport
@@ -62,7 +63,7 @@ def render_learners(rows: Sequence[LearnerOverview], as_json: bool) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in rows:
         table.add_row(
-            r.learner, str(r.cards_seen), str(r.reviews), str(r.drills), _when(r.last_review)
+            safe(r.learner), str(r.cards_seen), str(r.reviews), str(r.drills), _when(r.last_review)
         )
     out().print(table)
 
@@ -130,7 +131,9 @@ def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
     for f in report.learners:
         weak = ", ".join(f"{t.tag} {t.miss_share:.0%}" for t in f.weakest_tags) or "–"
         days = f"{f.streak} day" + ("" if f.streak == 1 else "s")
-        people.add_row(f.learner, str(f.cards_seen), str(f.reviews), _pct(f.retention), days, weak)
+        people.add_row(
+            safe(f.learner), str(f.cards_seen), str(f.reviews), _pct(f.retention), days, safe(weak)
+        )
     out().print(people)
     missed = [c for c in report.cards if c.missed_by][:top]
     if not missed:
@@ -149,7 +152,7 @@ def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
         cards.add_column(name, justify=justify)  # type: ignore[arg-type]
     for c in missed:
         cards.add_row(
-            c.card, str(c.missed_by), str(c.learners), f"{c.miss_share:.0%}", str(c.agains)
+            safe(c.card), str(c.missed_by), str(c.learners), f"{c.miss_share:.0%}", str(c.agains)
         )
     out().print(cards)
 

@@ -209,7 +209,9 @@ class TerminalPrompter:
             self.console.print(view)
 
     def notice(self, message: str) -> None:
-        self.console.print(f"[yellow]{message}[/]", soft_wrap=True)
+        from quiz.ui.safe import text as safe
+
+        self.console.print(safe(message, style="yellow"), soft_wrap=True)
         self._pause = True
 
     def running(self, item: StoredCard) -> None:

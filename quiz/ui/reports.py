@@ -49,9 +49,9 @@ def render_import(report: ImportReport, as_json: bool) -> None:
         return
     for d in report.decks:
         if d.skipped:
-            out().print(f"{d.deck}: unchanged (file not modified)")
+            out().print(f"{d.deck}: unchanged (file not modified)", markup=False)
         elif not d.changed:
-            out().print(f"{d.deck}: unchanged ({d.unchanged} cards)")
+            out().print(f"{d.deck}: unchanged ({d.unchanged} cards)", markup=False)
         else:
             parts = [
                 f"{n} {label}"
@@ -64,7 +64,7 @@ def render_import(report: ImportReport, as_json: bool) -> None:
                 )
                 if n
             ]
-            out().print(f"{d.deck}: " + ", ".join(parts))
+            out().print(f"{d.deck}: " + ", ".join(parts), markup=False)
     if not report.changed:
         out().print("nothing changed")
 
@@ -88,7 +88,9 @@ def render_decks(
         out().print_json(json.dumps(data, ensure_ascii=False))
         return
     if loaded:
-        err().print(f"Loaded the bundled decks into your new store: {', '.join(loaded)}")
+        err().print(
+            f"Loaded the bundled decks into your new store: {', '.join(loaded)}", markup=False
+        )
     if not summaries:
         out().print("No decks yet. Load some with: quiz import PATH")
         return
@@ -104,10 +106,12 @@ def render_decks(
         ("due now", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    from quiz.ui.safe import text as safe
+
     for s in summaries:
         table.add_row(
-            s.deck,
-            s.title.get(lang, s.lang),
+            safe(s.deck),
+            safe(s.title.get(lang, s.lang)),
             str(s.cards),
             f"[blue]{s.new}[/]",
             f"[red]{s.learning}[/]",
@@ -124,5 +128,7 @@ def render_summary(summary) -> None:
         f" · due tomorrow: {summary.due_tomorrow}"
     )
     out().print(f"[bold]{line}[/]")
+    from rich.text import Text
+
     for key in summary.leeches:
-        out().print(f"[yellow]leech suspended: {key}[/]")
+        out().print(Text(f"leech suspended: {key}", style="yellow"))
