@@ -212,9 +212,10 @@ def stats(
     if as_json:
         import json
 
+        from quiz.safe_text import json_text
         from quiz.stats import report_to_dict
 
-        typer.echo(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2))
+        typer.echo(json_text(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)))
         return
     from quiz.ui import stats_view
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from quiz.ui.console import err, out
+from quiz.ui.console import err, out, print_json
 from quiz.ui.safe import text as safe
 
 if TYPE_CHECKING:
@@ -30,21 +30,18 @@ def _pct(value: float | None) -> str:
 
 def render_learners(rows: Sequence[LearnerOverview], as_json: bool) -> None:
     if as_json:
-        out().print_json(
-            json.dumps(
-                [
-                    {
-                        "learner": r.learner,
-                        "cards_seen": r.cards_seen,
-                        "reviews": r.reviews,
-                        "drills": r.drills,
-                        "last_review": _iso(r.last_review),
-                        "since": _iso(r.since),
-                    }
-                    for r in rows
-                ],
-                ensure_ascii=False,
-            )
+        print_json(
+            [
+                {
+                    "learner": r.learner,
+                    "cards_seen": r.cards_seen,
+                    "reviews": r.reviews,
+                    "drills": r.drills,
+                    "last_review": _iso(r.last_review),
+                    "since": _iso(r.since),
+                }
+                for r in rows
+            ]
         )
         return
     if not rows:
@@ -111,7 +108,7 @@ def class_report_data(report: ClassReport) -> dict[str, object]:
 
 def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
     if as_json:
-        out().print_json(json.dumps(class_report_data(report), ensure_ascii=False))
+        print_json(class_report_data(report))
         return
     from rich.table import Table
 

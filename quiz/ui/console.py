@@ -33,3 +33,16 @@ def use(out_console: Console | None = None, err_console: Console | None = None) 
     global _out, _err
     _out = guard(out_console) if out_console is not None else None
     _err = guard(err_console) if err_console is not None else None
+
+
+def print_json(data: object) -> None:
+    """Data as JSON on stdout: exact for a JSON reader, inert on a screen (C1 controls and
+    bidi characters inside strings written as \\uXXXX; quiz.safe_text.json_text)."""
+    import json
+
+    from rich.text import Text
+
+    from quiz.safe_text import json_text
+
+    shown = json_text(json.dumps(data, ensure_ascii=False, indent=2))
+    out().print(Text(shown), soft_wrap=True, markup=False, highlight=False)

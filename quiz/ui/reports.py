@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from quiz.ui.console import err, out
+from quiz.ui.console import err, out, print_json
 
 if TYPE_CHECKING:
     from quiz.collection import ImportReport
@@ -43,9 +42,7 @@ def import_progress(after_seconds: float = 0.7) -> Iterator[Callable[[int, int],
 
 def render_import(report: ImportReport, as_json: bool) -> None:
     if as_json:
-        out().print_json(
-            json.dumps({"decks": [d.__dict__ for d in report.decks], "changed": report.changed})
-        )
+        print_json({"decks": [d.__dict__ for d in report.decks], "changed": report.changed})
         return
     for d in report.decks:
         if d.skipped:
@@ -85,7 +82,7 @@ def render_decks(
             }
             for s in summaries
         ]
-        out().print_json(json.dumps(data, ensure_ascii=False))
+        print_json(data)
         return
     if loaded:
         err().print(
