@@ -95,6 +95,16 @@ def report(exc: QuizError) -> None:
         echo_line(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
 
 
+def os_problem(exc: OSError) -> str:
+    """An OSError that no command turned into its own message (a file name too long for
+    the file system, a permission, a full disk): what failed and on which file, one line."""
+    from quiz.safe_text import shown
+
+    where = exc.filename if isinstance(exc.filename, str) else None
+    what = exc.strerror or type(exc).__name__
+    return f"{shown(where, 80)}: {what}" if where else f"{what}"
+
+
 def command(
     name: str | None = None, *, group: typer.Typer = app, **kwargs: Any
 ) -> Callable[[F], F]:
@@ -114,6 +124,13 @@ def command(
                     raise
                 report(exc)
                 raise typer.Exit(exc.exit_code) from None
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                if GLOBALS.debug:
+                    raise
+                echo_line(f"quiz: {os_problem(exc)}", err=True)
+                raise typer.Exit(1) from None
 
         group.command(name, **kwargs)(guarded)
         return fn
@@ -144,6 +161,11 @@ def boundary(run: Callable[[], Any]) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # raised before any command ran (the fast path, the app's import)
+        if GLOBALS.debug:
+            raise
+        echo_line(f"quiz: {os_problem(exc)}", err=True)
+        sys.exit(1)
     except Exception as exc:  # a bug: one line, never a traceback by default
         if GLOBALS.debug:
             raise

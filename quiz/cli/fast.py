@@ -233,13 +233,16 @@ def main() -> None:
     """Console-script entry point."""
     argv = sys.argv[1:]
     output: str | None = None
-    args = parse_due(argv)
-    if args is not None:
-        output = fast_due(args)
-    else:
-        parsed = parse_import(argv)
-        if parsed is not None:
-            output = fast_import(*parsed)
+    try:
+        args = parse_due(argv)
+        if args is not None:
+            output = fast_due(args)
+        else:
+            parsed = parse_import(argv)
+            if parsed is not None:
+                output = fast_import(*parsed)
+    except Exception:  # this runs before the error boundary: the full path reports it
+        output = None
     if output is not None:
         try:
             sys.stdout.write(output + "\n")
