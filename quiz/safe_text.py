@@ -17,6 +17,7 @@ through `escape` (screens) or `quote`/`one_line` (one-line messages).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _BIDI_AND_INVISIBLE = frozenset(
@@ -26,6 +27,22 @@ _BIDI_AND_INVISIBLE = frozenset(
 )
 _KEEP = frozenset("\n\t")
 QUOTE_LIMIT = 60  # characters of a value quoted in a one-line message
+
+# Every character `_unsafe` refuses, as one character class, so that escaping a long text
+# is one regex pass (tests check it against `_unsafe` over every code point): C0 and C1
+# controls but tab and newline, DEL; the format (Cf) characters, bidi and invisible ones
+# included; line and paragraph separators; surrogates and private use.
+_UNSAFE_CLASS = (
+    "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f"
+    "\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u180e"
+    "\\u200b-\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f"
+    "\\ud800-\\uf8ff\\ufeff\\ufff9-\\ufffb"
+    "\\U000110bd\\U000110cd\\U00013430-\\U0001343f\\U0001bca0-\\U0001bca3"
+    "\\U0001d173-\\U0001d17a\\U000e0001\\U000e0020-\\U000e007f"
+    "\\U000f0000-\\U000ffffd\\U00100000-\\U0010fffd"
+)
+_UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")  # on screens: tab and newline kept
+_UNSAFE_LINE = re.compile(f"[\\t\\n{_UNSAFE_CLASS}]")  # in one-line messages
 
 
 def _unsafe(ch: str, keep: frozenset[str] = _KEEP) -> bool:
@@ -58,14 +75,18 @@ def escape(text: str) -> str:
     """
     if text.isascii() and text.isprintable():
         return text
-    return "".join(_escape_char(ch) if _unsafe(ch) else ch for ch in text)
+    return _UNSAFE.sub(_escaped, text)
 
 
 def one_line(text: str) -> str:
     """`escape`, and newlines and tabs escaped too: the text cannot break a message's line."""
     if text.isascii() and text.isprintable():
         return text
-    return "".join(_escape_char(ch) if _unsafe(ch, frozenset()) else ch for ch in text)
+    return _UNSAFE_LINE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return _escape_char(match.group())
 
 
 def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -91,9 +112,11 @@ def json_text(dumped: str) -> str:
     same data for a JSON reader, inert on a screen."""
     if dumped.isascii() and dumped.isprintable():
         return dumped
-    return "".join(
-        ch if not _unsafe(ch) else "".join(f"\\u{unit:04x}" for unit in _utf16(ch)) for ch in dumped
-    )
+    return _UNSAFE.sub(_json_escaped, dumped)
+
+
+def _json_escaped(match: re.Match[str]) -> str:
+    return "".join(f"\\u{unit:04x}" for unit in _utf16(match.group()))
 
 
 def _utf16(ch: str) -> tuple[int, ...]:
@@ -105,4 +128,4 @@ def _utf16(ch: str) -> tuple[int, ...]:
 
 
 def is_safe(text: str) -> bool:
-    return not any(_unsafe(ch) for ch in text)
+    return (text.isascii() and text.isprintable()) or _UNSAFE.search(text) is None

@@ -26,7 +26,7 @@ from quiz.model import Rating, RunResult, StoredCard, Verdict
 from quiz.safe_text import escape
 from quiz.session import Action, Progress, Response
 from quiz.ui import card_view
-from quiz.ui.prompter import TerminalPrompter
+from quiz.ui.prompter import TerminalPrompter, read_capped_line
 from quiz.ui.safe import text as safe
 
 TIMEOUT = "\x00timeout"
@@ -136,8 +136,8 @@ def _timed_line(console: Console, prompt: str, left: Callable[[], float]) -> str
         termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)  # drop a half-typed answer
         console.print("\n[red]time's up[/]")
         return ""
-    line = sys.stdin.readline()
-    return None if line == "" else line.rstrip("\r\n")
+    line, _cut = read_capped_line(sys.stdin)  # cut to the cap (the prompter trims too)
+    return line
 
 
 def _timed_key(console: Console, left: Callable[[], float]) -> str:
@@ -217,7 +217,7 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
         )
         parts.append(card_view.question(item, lang))
         if a.answer and a.answer.strip():
-            parts.append(Text.assemble(("your answer: ", "dim"), escape(a.answer.rstrip("\n"))))
+            parts.append(Text.assemble(("your answer: ", "dim"), escape(_shown_answer(a.answer))))
         if a.timed_out:
             parts.append(Text("out of time", style="red"))
         parts.append(Text.assemble(("answer: ", "dim"), escape(_answer_text(item, lang))))
@@ -227,6 +227,23 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
     if report.answers:
         parts.append(Text.assemble(("next: ", "bold"), (escape(report.next_command), "cyan")))
     return Group(*parts)
+
+
+REPORT_ANSWER_CHARS = 500
+
+
+def _shown_answer(answer: str) -> str:
+    """A learner's answer as the report shows it: at most REPORT_ANSWER_CHARS characters.
+
+    Rich wraps a long Text into one segment and then splits that segment at each line
+    break by copying the rest of it (Segment.split_and_crop_lines), which is quadratic in
+    the text's length: a 4 MB answer took 18 s. Answers are capped when read; this keeps
+    the report linear whatever an older store holds.
+    """
+    answer = answer.rstrip("\n")
+    if len(answer) <= REPORT_ANSWER_CHARS:
+        return answer
+    return f"{answer[:REPORT_ANSWER_CHARS]}… ({len(answer) - REPORT_ANSWER_CHARS} more characters)"
 
 
 def _answer_text(item: StoredCard, lang: str | None) -> str:
