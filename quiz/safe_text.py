@@ -82,11 +82,16 @@ def one_line(text: str) -> str:
     """`escape`, and newlines and tabs escaped too: the text cannot break a message's line."""
     if text.isascii() and text.isprintable():
         return text
-    return _UNSAFE_LINE.sub(_escaped, text)
+    return _UNSAFE_LINE.sub(_escaped_in_line, text)
 
 
 def _escaped(match: re.Match[str]) -> str:
     return _escape_char(match.group())
+
+
+def _escaped_in_line(match: re.Match[str]) -> str:
+    ch = match.group()
+    return "\\n" if ch == "\n" else "\\t" if ch == "\t" else _escape_char(ch)
 
 
 def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
