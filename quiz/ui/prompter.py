@@ -43,16 +43,17 @@ def read_capped_line(stream: TextIO, limit: int = MAX_ANSWER_CHARS) -> tuple[str
     """One line of input without its line end, cut to `limit` characters (the rest of a
     longer line is read in bounded chunks and dropped); None at the end of input. The
     flag says whether the line was cut."""
-    line = stream.readline(limit + 1)
+    line = stream.readline(limit + 2)  # room for the line end, CRLF included
     if line == "":
         return None, False
-    if line.endswith("\n") or len(line) <= limit:
-        return line.rstrip("\r\n"), False
-    while True:
-        rest = stream.readline(_DRAIN)
-        if rest == "" or rest.endswith("\n"):
-            break
-    return line[:limit], True
+    if len(line) == limit + 2 and not line.endswith("\n"):  # more of this line follows
+        while True:
+            rest = stream.readline(_DRAIN)
+            if rest == "" or rest.endswith("\n"):
+                break
+        return line[:limit], True
+    body = line.rstrip("\r\n")
+    return (body[:limit], True) if len(body) > limit else (body, False)
 
 
 COMMANDS = {
