@@ -237,8 +237,8 @@ def _shown_answer(answer: str) -> str:
 
     Rich wraps a long Text into one segment and then splits that segment at each line
     break by copying the rest of it (Segment.split_and_crop_lines), which is quadratic in
-    the text's length: a 4 MB answer took 18 s. Answers are capped when read; this keeps
-    the report linear whatever an older store holds.
+    the text's length. Answers are capped when read; this keeps the report linear
+    whatever an older store holds.
     """
     answer = answer.rstrip("\n")
     if len(answer) <= REPORT_ANSWER_CHARS:

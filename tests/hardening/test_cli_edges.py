@@ -4,6 +4,7 @@ Each is one clear line and a non-zero exit, never a traceback or "internal error
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -158,3 +159,30 @@ def test_store_name_too_long_is_one_line(env, args):
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "File name too long" in done.stderr and "internal error" not in done.stderr
     assert done.stdout == ""
+
+
+# ---- deck data written to stdout ---------------------------------------------------------
+
+
+class _Screen(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_exported_data_is_escaped_on_a_terminal_and_exact_in_a_pipe(monkeypatch, tty):
+    from quiz.cli.authoring import write_stdout
+
+    data = 'front,back\n"a\x1b]52;c;ZXZpbA==\x07\u202eb",c\n'
+    screen = _Screen(tty)
+    monkeypatch.setattr(sys, "stdout", screen)
+    write_stdout(data)
+    shown = screen.getvalue()
+    if tty:
+        assert "\x1b" not in shown and "\u202e" not in shown and "\\x1b]52" in shown
+    else:
+        assert shown == data
