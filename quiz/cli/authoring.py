@@ -7,6 +7,7 @@ quiz.export, write the result, map errors. Heavy imports stay inside the command
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -36,8 +37,50 @@ def write_atomic(path: Path, data: str) -> None:
         tmp.write_bytes(data.encode("utf-8"))
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a file where a folder should be: no tmp either
+            tmp.unlink(missing_ok=True)
         raise QuizError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def check_target(path: Path, force: bool, data: str | None = None) -> bool:
+    """Whether to write the file `path` (-o): False when it already holds exactly `data`.
+
+    A folder, a missing folder, or a file where a folder should be is a usage error
+    (one line, exit 2), and so is an existing file without --force: an export never
+    replaces a file silently.
+    """
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give -o a file name")
+    parent = path.parent
+    if not parent.exists():
+        raise UsageError(f"{parent}: no such folder")
+    if not parent.is_dir():
+        raise UsageError(f"{parent} is not a folder")
+    if path.exists():
+        if data is not None and _holds(path, data):
+            return False
+        if not force:
+            raise UsageError(f"{path} already exists; use --force to replace it, or another -o")
+    return True
+
+
+def _holds(path: Path, data: str) -> bool:
+    try:
+        return path.read_bytes() == data.encode("utf-8")
+    except OSError:
+        return False
+
+
+def write_stdout(data: str) -> None:
+    """Deck data written to stdout: exact bytes into a pipe or a file, but on a terminal
+    with control and bidi characters escaped (quiz.safe_text), since the data comes
+    from decks that may be hostile."""
+    if sys.stdout.isatty():
+        from quiz.safe_text import escape
+
+        data = escape(data)
+    sys.stdout.write(data)
+    sys.stdout.flush()
 
 
 def _read_text(path: Path) -> str:
@@ -58,6 +101,7 @@ def schema(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write it to this file instead of stdout."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace an existing -o file."),
 ) -> None:
     """Print the JSON Schema of deck format v1 (for editors and CI).
 
@@ -72,9 +116,11 @@ def schema(
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
+    elif check_target(output, force, text):
         write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
+    else:
+        typer.echo(f"{output} is up to date", err=True)
 
 
 @command("deck", group=new_app)
@@ -229,6 +275,8 @@ def draft(
         raise UsageError(f"--lang '{lang}' is not a language code (like en, zh, zh-Hans)")
     if output is not None and output.exists():
         raise UsageError(f"{output} already exists; quiz draft never overwrites (pick another -o)")
+    if output is not None:
+        check_target(output, force=False)
     text = _read_text(notes)
     runner = None
     if run:
@@ -248,8 +296,7 @@ def draft(
     made = ", ".join(f"{n} {how}" for how, n in sorted(result.counts.items())) or "no cards"
     count = len(result.deck["cards"])  # type: ignore[arg-type]
     if output is None:
-        sys.stdout.write(deck_text)
-        sys.stdout.flush()
+        write_stdout(deck_text)
         typer.echo(f"drafted {count} cards ({made})", err=True)
     else:
         write_atomic(output, deck_text)
@@ -326,7 +373,7 @@ def export(
     lang: str | None = typer.Option(
         None, "--lang", help="Language of the text in apkg/csv (en, zh, ...)."
     ),
-    force: bool = typer.Option(False, "--force", help="yaml: overwrite existing deck files."),
+    force: bool = typer.Option(False, "--force", help="Replace existing files."),
 ) -> None:
     """Export decks from the store: to Anki (.apkg), CSV (front, back, tags) or YAML.
 
@@ -349,6 +396,7 @@ def export(
 
         if output is None:
             raise UsageError("--format apkg needs -o FILE.apkg")
+        check_target(output, force)
         counts = write_apkg(decks, output, language)
         typer.echo(f"wrote {output}: {sum(counts.values())} notes in {len(counts)} decks")
     elif fmt_name == "csv":
@@ -359,10 +407,12 @@ def export(
         buffer = io.StringIO()
         rows = write_csv(decks, buffer, language)
         if output is None:
-            sys.stdout.write(buffer.getvalue())
-        else:
+            write_stdout(buffer.getvalue())
+        elif check_target(output, force, buffer.getvalue()):
             write_atomic(output, buffer.getvalue())
             typer.echo(f"wrote {output}: {rows} rows")
+        else:
+            typer.echo(f"{output} is up to date: {rows} rows")
     else:
         _export_yaml(decks, output, force)
 
@@ -376,12 +426,20 @@ def _export_yaml(decks, output: Path | None, force: bool) -> None:
             raise UsageError(
                 f"{len(decks)} decks: give -o FOLDER (one file per deck), or pick one with --deck"
             )
-        sys.stdout.write(deck_yaml(decks[0], schema_ref(Path.cwd() / "deck.yaml")))
+        write_stdout(deck_yaml(decks[0], schema_ref(Path.cwd() / "deck.yaml")))
         return
     if len(decks) == 1 and output.suffix.lower() in (".yaml", ".yml"):
+        check_target(output, force=True)  # a folder or a missing one; clashes come below
         targets = [(decks[0], output)]
     else:
-        output.mkdir(parents=True, exist_ok=True)
+        if output.exists() and not output.is_dir():
+            raise UsageError(
+                f"{output} is a file; give -o a folder (one file per deck), or a .yaml file for one deck"
+            )
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot make the folder: {exc.strerror or exc}") from None
         targets = [(d, output / f"{d.id}.yaml") for d in decks]
     texts = [(path, deck_yaml(d, schema_ref(path))) for d, path in targets]
     clash = [

@@ -111,9 +111,17 @@ def configure_logging(debug: bool) -> None:
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
+def echo_line(line: str, err: bool = False) -> None:
+    """One line of plain output, terminal-safe: a value a message echoes from a deck
+    (an unknown key, a bad id, a path) can neither send escape sequences nor break the line."""
+    from quiz.safe_text import one_line
+
+    typer.echo(one_line(line), err=err)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one error line on stderr and return the Exit to raise."""
-    typer.echo(f"quiz: {message}", err=True)
+    echo_line(f"quiz: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -123,7 +131,17 @@ def report(exc: QuizError) -> None:
     from quiz.errors import DeckError
 
     for line in exc.lines():
-        typer.echo(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
+        echo_line(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
+
+
+def os_problem(exc: OSError) -> str:
+    """An OSError that no command turned into its own message (a file name too long for
+    the file system, a permission, a full disk): what failed and on which file, one line."""
+    from quiz.safe_text import shown
+
+    where = exc.filename if isinstance(exc.filename, str) else None
+    what = exc.strerror or type(exc).__name__
+    return f"{shown(where, 80)}: {what}" if where else f"{what}"
 
 
 @contextlib.contextmanager
@@ -137,6 +155,13 @@ def errors_as_exit() -> Iterator[None]:
             raise
         report(exc)
         raise typer.Exit(exc.exit_code) from None
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        if GLOBALS.debug:
+            raise
+        echo_line(f"quiz: {os_problem(exc)}", err=True)
+        raise typer.Exit(1) from None
 
 
 def command(
@@ -213,10 +238,15 @@ def boundary(run: Callable[[], Any]) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # raised before any command ran (the fast path, the app's import)
+        if GLOBALS.debug:
+            raise
+        echo_line(f"quiz: {os_problem(exc)}", err=True)
+        sys.exit(1)
     except Exception as exc:  # a bug: one line, never a traceback by default
         if GLOBALS.debug:
             raise
-        typer.echo(
+        echo_line(
             f"quiz: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
             err=True,
         )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from quiz.cli.base import command
+from quiz.cli.base import command, echo_line
 from quiz.errors import UsageError
 
 if TYPE_CHECKING:
@@ -80,16 +80,18 @@ def check(
         if box is not None:
             box.close()
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        from quiz.safe_text import json_text
+
+        typer.echo(json_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False)))
     else:
         for notice in report.notices:
-            typer.echo(str(notice))
+            echo_line(str(notice))
         for item in report.recorded:
-            typer.echo(str(item))
+            echo_line(str(item))
         for problem in report.problems:
-            typer.echo(str(problem))
+            echo_line(str(problem))
         for warning in report.warnings:
-            typer.echo(str(warning))
+            echo_line(str(warning))
         ran = f", {report.ran} runs" if not no_run else " (structure only)"
         status = (
             "ok"

@@ -16,10 +16,25 @@ if TYPE_CHECKING:
     from quiz.store import Repo, Store
 
 
-def now() -> datetime:
-    from quiz.clock import now_utc
+EARLIEST_YEAR, LATEST_YEAR = 1900, 8999  # QUIZ_NOW's range: room for a year of stats
+# behind and a century of intervals ahead within what `datetime` can hold
 
-    return now_utc()
+
+def now() -> datetime:
+    """The clock of this command (QUIZ_NOW or the wall clock); a QUIZ_NOW so far out that
+    date arithmetic would overflow is a usage error, not a crash midway through a session."""
+    from quiz.clock import now_utc
+    from quiz.errors import UsageError
+
+    try:
+        value = now_utc()
+    except OverflowError:
+        value = None
+    if value is None or not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise UsageError(
+            f"QUIZ_NOW: out of range (give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR})"
+        )
+    return value
 
 
 def config() -> Config:

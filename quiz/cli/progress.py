@@ -40,7 +40,7 @@ def drill(
     count: int = typer.Option(10, "--count", "-n", min=1, help="Questions in this drill."),
     seed: int | None = typer.Option(None, "--seed", help="Shuffle seed, to repeat the same drill."),
     timed: float | None = typer.Option(
-        None, "--timed", min=1, help="Seconds per question; over time is wrong."
+        None, "--timed", min=1, max=86400, help="Seconds per question; over time is wrong."
     ),
     exam: bool = typer.Option(False, "--exam", help="No feedback until the end, then the report."),
     graded: bool = typer.Option(
@@ -210,9 +210,10 @@ def stats(
     if as_json:
         import json
 
+        from quiz.safe_text import json_text
         from quiz.stats import report_to_dict
 
-        typer.echo(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2))
+        typer.echo(json_text(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)))
         return
     from quiz.ui import stats_view
 

@@ -8,6 +8,8 @@ from quiz.cli import context
 from quiz.cli.base import command
 from quiz.review.options import ReviewOptions
 
+MAX_COUNT = 1_000_000  # --limit / --new: more than any session, less than SQL's integers
+
 
 @command("review")
 def review(
@@ -18,10 +20,14 @@ def review(
         None, "--tag", "-t", help="Only cards with these tags (repeatable)."
     ),
     limit: int | None = typer.Option(
-        None, "--limit", "-n", min=1, help="At most this many answers this session."
+        None, "--limit", "-n", min=1, max=MAX_COUNT, help="At most this many answers this session."
     ),
     new: int | None = typer.Option(
-        None, "--new", min=0, help="New cards to introduce today (overrides the daily limit)."
+        None,
+        "--new",
+        min=0,
+        max=MAX_COUNT,
+        help="New cards to introduce today (overrides the daily limit).",
     ),
     lang: str | None = typer.Option(
         None, "--lang", help="Language to show cards in (en, zh, ...)."

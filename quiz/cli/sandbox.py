@@ -118,21 +118,25 @@ def run(
     verdict = check_expected(card, result) if recorded else None
     matches = bool(verdict and verdict.correct)
     if as_json:
+        from quiz.safe_text import json_text
+
         typer.echo(
-            json.dumps(
-                {
-                    "card": card.key,
-                    "path": deck.path,
-                    "line": card.line,
-                    "code": card.code,
-                    "result": asdict(result),
-                    "expected": expected_text(card) if recorded else None,
-                    "matches": matches,
-                    "message": verdict.message if verdict else "no stored answer",
-                    "diff": list(verdict.diff) if verdict else [],
-                },
-                indent=2,
-                ensure_ascii=False,
+            json_text(
+                json.dumps(
+                    {
+                        "card": card.key,
+                        "path": deck.path,
+                        "line": card.line,
+                        "code": card.code,
+                        "result": asdict(result),
+                        "expected": expected_text(card) if recorded else None,
+                        "matches": matches,
+                        "message": verdict.message if verdict else "no stored answer",
+                        "diff": list(verdict.diff) if verdict else [],
+                    },
+                    indent=2,
+                    ensure_ascii=False,
+                )
             )
         )
     else:
@@ -151,9 +155,15 @@ def _render(deck: Deck, card: Card, result, verdict) -> None:
     from quiz.ui.console import out
 
     console = out()
-    console.print(Text(f"{card.key}  ({deck.path}:{card.line})", style="bold"))
+    console.print(Text(escape(f"{card.key}  ({deck.path}:{card.line})"), style="bold"))
     console.print(
-        Syntax(card.code or "", "python", theme="ansi_dark", line_numbers=True, word_wrap=True)
+        Syntax(
+            escape(card.code or ""),
+            "python",
+            theme="ansi_dark",
+            line_numbers=True,
+            word_wrap=True,
+        )
     )
     console.print(run_output(result))
     if result.stderr and not result.exception:
@@ -176,7 +186,7 @@ def _render(deck: Deck, card: Card, result, verdict) -> None:
     status.append(f"{result.duration_ms:.0f} ms")
     console.print(Text(", ".join(status), style="dim"))
     for note in result.notes:
-        console.print(Text(f"note: {note}", style="dim"))
+        console.print(Text(f"note: {escape(note)}", style="dim"))
     if verdict is None:
         console.print(
             Text("no stored answer in the deck (run `quiz check --record`)", style="yellow")
@@ -184,7 +194,9 @@ def _render(deck: Deck, card: Card, result, verdict) -> None:
     elif verdict.correct:
         console.print(Text("✓ matches the deck's answer", style="green"))
     else:
-        console.print(Text(f"✗ does not match the deck's answer: {verdict.message}", style="red"))
+        console.print(
+            Text(f"✗ does not match the deck's answer: {escape(verdict.message)}", style="red")
+        )
         console.print(
             Panel(
                 Text(escape(expected_text(card)) or "(no output)"),

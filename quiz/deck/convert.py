@@ -34,6 +34,7 @@ from quiz.deck.yaml_nodes import (
 )
 from quiz.errors import DeckProblem
 from quiz.model import Text
+from quiz.safe_text import shown as safe_shown
 
 
 class _Invalid:
@@ -110,7 +111,7 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
         for key, value in node.value:
             lang = key.value if isinstance(key, ScalarNode) else ""
             if not isinstance(key, ScalarNode) or not F.LANG_RE.fullmatch(lang):
-                shown = f"'{lang}'" if lang else "this key"
+                shown = f"'{safe_shown(lang)}'" if lang else "this key"
                 report.add(
                     line_of(key), f"{label}: {shown} is not a language code (like en, zh, zh-Hans)"
                 )

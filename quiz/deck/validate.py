@@ -21,6 +21,7 @@ from quiz.deck.folding import folded_key
 from quiz.deck.yaml_nodes import MERGE_TAG, describe, line_of
 from quiz.errors import DeckProblem
 from quiz.model import Card, CardKind, Deck, Text
+from quiz.safe_text import shown
 
 UNRECORDED_MESSAGE = "output card has no expected `output` or `raises` (run `quiz check --record`)"
 
@@ -145,10 +146,10 @@ def _check_keys(
         if name in allowed or key.tag == MERGE_TAG:  # `<<` was reported by check_tree
             continue
         if type_name is not None and name in F.CARD_FIELDS:
-            report.add(line_of(key), f"key '{name}' is not used by {type_name} cards")
+            report.add(line_of(key), f"key '{shown(name)}' is not used by {type_name} cards")
             continue
         hint = did_you_mean(name, allowed) or did_you_mean(name, also)
-        report.add(line_of(key), f"unknown key '{name}'{hint}")
+        report.add(line_of(key), f"unknown key '{shown(name)}'{hint}")
 
 
 def _check_missing(

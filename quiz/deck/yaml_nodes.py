@@ -31,6 +31,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz.errors import DeckProblem
+from quiz.safe_text import shown
 
 try:  # pragma: no cover - depends on how PyYAML was built
     _Loader: type = yaml.CSafeLoader
@@ -210,7 +211,7 @@ def check_tree(root: Node, path: str) -> list[DeckProblem]:
                             DeckProblem(
                                 path,
                                 key.start_mark.line + 1,
-                                f"duplicate key '{name}' (first defined at line {first})",
+                                f"duplicate key '{shown(name)}' (first defined at line {first})",
                             )
                         )
                 else:
@@ -308,8 +309,11 @@ def describe(node: Node) -> str:
 
 
 def quote(text: str) -> str:
-    """`text` as a double-quoted YAML string: what the author can paste into the deck."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """`text` as a double-quoted YAML string for a message: what the author can paste
+    into the deck, escaped for the terminal and cut to a sane length (quiz.safe_text)."""
+    from quiz.safe_text import quote as safe_quote
+
+    return safe_quote(text)
 
 
 def _number_12(text: str) -> object:

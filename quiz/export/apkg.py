@@ -10,7 +10,9 @@ them. Tags are kept. genanki is a dependency of quiz.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -96,6 +98,13 @@ def write_apkg(decks: Sequence[ExportDeck], path: Path, lang: str | None) -> dic
             anki_deck.add_note(note)
         counts[deck.id] = len(anki_deck.notes)
         packages.append(anki_deck)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    genanki.Package(packages).write_to_file(str(path))
+    # through a temporary file and a rename: an interrupted or failed write leaves no half package
+    tmp = path.with_name(f".{path.name}.quiz-tmp")
+    try:
+        genanki.Package(packages).write_to_file(str(tmp))
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise QuizError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return counts

@@ -1,6 +1,6 @@
 """The store: SQLAlchemy models, engine, migrations and queries (the only SQL code).
 
-The names below are loaded on first use, so that `quiz.store.fast` (the sqlite3 read
+The names below are loaded on first use, so that `quiz.store.lean` (the sqlite3 read
 path of `quiz due`) can be imported without importing SQLAlchemy.
 """
 

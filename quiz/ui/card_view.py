@@ -1,7 +1,10 @@
 """How a card looks: the question, the answer, a verdict, a session summary.
 
 Each function returns rich renderables and takes the language to show, so the same
-views serve the terminal and the fixed-width consoles of the tests.
+views serve the terminal and the fixed-width consoles of the tests. Everything from a
+deck is escaped (quiz.safe_text) before rich sees it and built as `Text`, never as
+markup; Markdown and highlighted code are rendered inert as well, since Markdown
+decodes entities (`&#x202e;`) after any escaping.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from rich.text import Text as RichText
 
 from quiz.deck import cloze
 from quiz.model import CardKind, RunResult, StoredCard, Verdict
+from quiz.safe_text import escape
+from quiz.ui.safe import Inert
+from quiz.ui.safe import text as safe
 
 KEYS_BASIC = "Enter/Space reveal · u undo · s skip · b bury · ! suspend · e where · q quit"
 KEYS_TEXT = "finish with Enter · :u undo · :s skip · :b bury · :! suspend · :e where · :q quit"
@@ -31,34 +37,45 @@ def header(item: StoredCard, done: int, left: int) -> RenderableType:
     grid.add_column(justify="left", ratio=1)
     grid.add_column(justify="right")
     tags = " ".join(f"#{t}" for t in item.card.tags)
-    label = RichText(item.card.deck, style="bold cyan")
+    label = safe(item.card.deck, style="bold cyan")
     if tags:
-        label.append(f"  {tags}", style="dim")
+        label.append(f"  {escape(tags)}", style="dim")
     grid.add_row(label, RichText(f"{done} done · {left} left", style="dim"))
     return grid
 
 
-def _code(code: str) -> Syntax:
-    return Syntax(
-        code.rstrip("\n"), "python", theme="ansi_dark", line_numbers=False, word_wrap=True
+def _code(code: str) -> RenderableType:
+    return Inert(
+        Syntax(
+            escape(code.rstrip("\n")),
+            "python",
+            theme="ansi_dark",
+            line_numbers=False,
+            word_wrap=True,
+        )
     )
+
+
+def markdown(source: str | None) -> RenderableType:
+    """Deck Markdown: escaped, links shown with their address (no hidden OSC 8 target)."""
+    return Inert(Markdown(escape(source or ""), hyperlinks=False))
 
 
 def question(item: StoredCard, lang: str | None) -> RenderableType:
     card = item.card
     parts: list[RenderableType] = []
     if card.kind == CardKind.CLOZE:
-        parts.append(Markdown(cloze.question(item.text(card.text, lang), card.cloze or 1)))
+        parts.append(markdown(cloze.question(item.text(card.text, lang), card.cloze or 1)))
     elif card.kind == CardKind.OUTPUT:
-        parts.append(Markdown(item.text(card.front, lang) or "**What does this print?**"))
+        parts.append(markdown(item.text(card.front, lang) or "**What does this print?**"))
     else:
-        parts.append(Markdown(item.text(card.front, lang)))
+        parts.append(markdown(item.text(card.front, lang)))
     if card.code:
         parts.append(_code(card.code))
     if card.kind == CardKind.CHOICE:
         several = len(card.correct) > 1
         for number, choice in enumerate(card.choices, 1):
-            parts.append(RichText(f"  {number}. {item.text(choice, lang)}"))
+            parts.append(RichText(f"  {number}. ").append_text(safe(item.text(choice, lang))))
         if several:
             parts.append(RichText("(several are right: pick all of them)", style="dim"))
     return Group(*parts)
@@ -67,22 +84,22 @@ def question(item: StoredCard, lang: str | None) -> RenderableType:
 def answer(item: StoredCard, lang: str | None) -> RenderableType:
     card = item.card
     if card.kind == CardKind.CLOZE:
-        return Markdown(cloze.reveal(item.text(card.text, lang)))
+        return markdown(cloze.reveal(item.text(card.text, lang)))
     if card.kind == CardKind.TYPED:
-        return RichText(" / ".join(card.answers), style="bold")
+        return safe(" / ".join(card.answers), style="bold")
     if card.kind == CardKind.CHOICE:
-        return RichText(
+        return safe(
             ", ".join(f"{i + 1}. {item.text(card.choices[i], lang)}" for i in card.correct),
             style="bold",
         )
-    return Markdown(item.text(card.back, lang))
+    return markdown(item.text(card.back, lang))
 
 
 def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
     if item.card.explain is None:
         return None
     return Panel(
-        Markdown(item.text(item.card.explain, lang)),
+        markdown(item.text(item.card.explain, lang)),
         title="why",
         title_align="left",
         border_style="dim",
@@ -90,8 +107,7 @@ def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
 
 
 def run_output(result: RunResult) -> RenderableType:
-    from quiz.safe_text import escape as escape_output
-
+    escape_output = escape
     shown = escape_output(result.stdout.replace("\r\n", "\n").rstrip("\n"))
     body = RichText(shown or ("" if result.exception else "(no output)"), style="")
     if result.stdout.strip() and (result.exception or result.timed_out or result.truncated):
@@ -109,8 +125,7 @@ def run_output(result: RunResult) -> RenderableType:
 
 
 def diff_view(lines: Sequence[str]) -> RenderableType:
-    from quiz.safe_text import escape as escape_output
-
+    escape_output = escape
     text = RichText()
     shown = [line.rstrip("\n") for line in lines if not line.startswith(("---", "+++", "@@"))]
     while shown and not shown[-1].strip():
@@ -132,11 +147,15 @@ def verdict_view(
     else:
         parts.append(RichText("✗ wrong", style="bold red"))
     if verdict.message:
-        parts.append(RichText(verdict.message, style="dim"))
+        parts.append(safe(verdict.message, style="dim"))
     if result is not None:
         parts.append(run_output(result))
         if not verdict.correct and verdict.diff:
             parts.append(diff_view(verdict.diff))
     elif not verdict.correct:
-        parts.append(RichText.assemble(("answer: ", "dim"), answer(item, lang)))  # type: ignore[arg-type]
+        shown = answer(item, lang)
+        if isinstance(shown, RichText):
+            parts.append(RichText.assemble(("answer: ", "dim"), shown))
+        else:
+            parts.append(Group(RichText("answer:", style="dim"), shown))
     return Group(*parts)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from quiz.ui.console import err, out
+from quiz.ui.console import err, out, print_json
+from quiz.ui.safe import text as safe
 
 if TYPE_CHECKING:
     from quiz.classroom import ClassReport
@@ -29,21 +30,18 @@ def _pct(value: float | None) -> str:
 
 def render_learners(rows: Sequence[LearnerOverview], as_json: bool) -> None:
     if as_json:
-        out().print_json(
-            json.dumps(
-                [
-                    {
-                        "learner": r.learner,
-                        "cards_seen": r.cards_seen,
-                        "reviews": r.reviews,
-                        "drills": r.drills,
-                        "last_review": _iso(r.last_review),
-                        "since": _iso(r.since),
-                    }
-                    for r in rows
-                ],
-                ensure_ascii=False,
-            )
+        print_json(
+            [
+                {
+                    "learner": r.learner,
+                    "cards_seen": r.cards_seen,
+                    "reviews": r.reviews,
+                    "drills": r.drills,
+                    "last_review": _iso(r.last_review),
+                    "since": _iso(r.since),
+                }
+                for r in rows
+            ]
         )
         return
     if not rows:
@@ -62,7 +60,7 @@ def render_learners(rows: Sequence[LearnerOverview], as_json: bool) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in rows:
         table.add_row(
-            r.learner, str(r.cards_seen), str(r.reviews), str(r.drills), _when(r.last_review)
+            safe(r.learner), str(r.cards_seen), str(r.reviews), str(r.drills), _when(r.last_review)
         )
     out().print(table)
 
@@ -110,7 +108,7 @@ def class_report_data(report: ClassReport) -> dict[str, object]:
 
 def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
     if as_json:
-        out().print_json(json.dumps(class_report_data(report), ensure_ascii=False))
+        print_json(class_report_data(report))
         return
     from rich.table import Table
 
@@ -130,7 +128,9 @@ def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
     for f in report.learners:
         weak = ", ".join(f"{t.tag} {t.miss_share:.0%}" for t in f.weakest_tags) or "–"
         days = f"{f.streak} day" + ("" if f.streak == 1 else "s")
-        people.add_row(f.learner, str(f.cards_seen), str(f.reviews), _pct(f.retention), days, weak)
+        people.add_row(
+            safe(f.learner), str(f.cards_seen), str(f.reviews), _pct(f.retention), days, safe(weak)
+        )
     out().print(people)
     missed = [c for c in report.cards if c.missed_by][:top]
     if not missed:
@@ -149,7 +149,7 @@ def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
         cards.add_column(name, justify=justify)  # type: ignore[arg-type]
     for c in missed:
         cards.add_row(
-            c.card, str(c.missed_by), str(c.learners), f"{c.miss_share:.0%}", str(c.agains)
+            safe(c.card), str(c.missed_by), str(c.learners), f"{c.miss_share:.0%}", str(c.agains)
         )
     out().print(cards)
 

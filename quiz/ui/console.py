@@ -1,8 +1,14 @@
-"""The consoles everything is printed to; tests swap in fixed-width in-memory ones."""
+"""The consoles everything is printed to; tests swap in fixed-width in-memory ones.
+
+Every console handed out here renders deck text inert (quiz.ui.safe): a shared deck
+cannot send escape sequences to the terminal through any screen.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
+
+from quiz.ui.safe import guard
 
 _out: Console | None = None
 _err: Console | None = None
@@ -11,18 +17,32 @@ _err: Console | None = None
 def out() -> Console:
     global _out
     if _out is None:
-        _out = Console(highlight=False)
+        _out = guard(Console(highlight=False))
     return _out
 
 
 def err() -> Console:
     global _err
     if _err is None:
-        _err = Console(stderr=True, highlight=False)
+        _err = guard(Console(stderr=True, highlight=False))
     return _err
 
 
 def use(out_console: Console | None = None, err_console: Console | None = None) -> None:
     """Point rendering at other consoles (tests: `Console(file=io.StringIO(), width=80)`)."""
     global _out, _err
-    _out, _err = out_console, err_console
+    _out = guard(out_console) if out_console is not None else None
+    _err = guard(err_console) if err_console is not None else None
+
+
+def print_json(data: object) -> None:
+    """Data as JSON on stdout: exact for a JSON reader, inert on a screen (C1 controls and
+    bidi characters inside strings written as \\uXXXX; quiz.safe_text.json_text)."""
+    import json
+
+    from rich.text import Text
+
+    from quiz.safe_text import json_text
+
+    shown = json_text(json.dumps(data, ensure_ascii=False, indent=2))
+    out().print(Text(shown), soft_wrap=True, markup=False, highlight=False)

@@ -24,8 +24,10 @@ from rich.text import Text
 from quiz.model import Rating, RunResult, StoredCard, Verdict
 from quiz.review.drill import DrillReport
 from quiz.review.session import Action, Progress, Response
+from quiz.safe_text import escape
 from quiz.ui import card_view
-from quiz.ui.prompter import TerminalPrompter
+from quiz.ui.prompter import TerminalPrompter, read_capped_line
+from quiz.ui.safe import text as safe
 
 TIMEOUT = "\x00timeout"
 
@@ -134,8 +136,8 @@ def _timed_line(console: Console, prompt: str, left: Callable[[], float]) -> str
         termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)  # drop a half-typed answer
         console.print("\n[red]time's up[/]")
         return ""
-    line = sys.stdin.readline()
-    return None if line == "" else line.rstrip("\r\n")
+    line, _cut = read_capped_line(sys.stdin)  # cut to the cap (the prompter trims too)
+    return line
 
 
 def _timed_key(console: Console, left: Callable[[], float]) -> str:
@@ -189,7 +191,7 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
         for i, a in enumerate(report.answers, 1):
             mark = Text("✓", style="green") if a.right else Text("✗", style="red")
             secs = Text(f"{a.duration_ms / 1000:.1f}s", style="red" if a.timed_out else "")
-            questions.add_row(str(i), a.item.card.key, mark, secs)
+            questions.add_row(str(i), safe(a.item.card.key), mark, secs)
         parts.append(questions)
 
     if report.by_tag:
@@ -201,7 +203,7 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
         tags.add_column("of", justify="right")
         tags.add_column("share", justify="right")
         for t in report.by_tag:
-            tags.add_row(t.tag, str(t.right), str(t.answers), f"{t.right / t.answers:.0%}")
+            tags.add_row(safe(t.tag), str(t.right), str(t.answers), f"{t.right / t.answers:.0%}")
         parts.append(tags)
 
     for a in report.missed:
@@ -209,22 +211,39 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
         parts.append(
             Text.assemble(
                 ("✗ ", "red"),
-                (item.card.key, "bold"),
-                (f"  {item.path}:{item.card.line}" if item.path else "", "dim"),
+                (escape(item.card.key), "bold"),
+                (escape(f"  {item.path}:{item.card.line}") if item.path else "", "dim"),
             )
         )
         parts.append(card_view.question(item, lang))
         if a.answer and a.answer.strip():
-            parts.append(Text.assemble(("your answer: ", "dim"), a.answer.rstrip("\n")))
+            parts.append(Text.assemble(("your answer: ", "dim"), escape(_shown_answer(a.answer))))
         if a.timed_out:
             parts.append(Text("out of time", style="red"))
-        parts.append(Text.assemble(("answer: ", "dim"), _answer_text(item, lang)))
+        parts.append(Text.assemble(("answer: ", "dim"), escape(_answer_text(item, lang))))
         why = card_view.explanation(item, lang)
         if why is not None:
             parts.append(why)
     if report.answers:
-        parts.append(Text.assemble(("next: ", "bold"), (report.next_command, "cyan")))
+        parts.append(Text.assemble(("next: ", "bold"), (escape(report.next_command), "cyan")))
     return Group(*parts)
+
+
+REPORT_ANSWER_CHARS = 500
+
+
+def _shown_answer(answer: str) -> str:
+    """A learner's answer as the report shows it: at most REPORT_ANSWER_CHARS characters.
+
+    Rich wraps a long Text into one segment and then splits that segment at each line
+    break by copying the rest of it (Segment.split_and_crop_lines), which is quadratic in
+    the text's length. Answers are capped when read; this keeps the report linear
+    whatever an older store holds.
+    """
+    answer = answer.rstrip("\n")
+    if len(answer) <= REPORT_ANSWER_CHARS:
+        return answer
+    return f"{answer[:REPORT_ANSWER_CHARS]}… ({len(answer) - REPORT_ANSWER_CHARS} more characters)"
 
 
 def _answer_text(item: StoredCard, lang: str | None) -> str:

@@ -10,6 +10,14 @@ Piped (stdin not a terminal), every answer is one line, so sessions can be scrip
 - output: the predicted lines, ended by an empty line (a line `.` is a blank line);
 - a command (`u`, `s`, `b`, `!`, `e`, `q` or `:u` ...) in place of any answer.
 End of input quits the session; everything answered so far is already saved.
+
+Answers are capped where they are read, so what is graded, stored and shown in a
+report stays small whatever arrives on stdin: an answer (typed, choice, or a whole
+output prediction) is at most MAX_ANSWER_CHARS characters and a prediction at most
+MAX_PREDICTION_LINES lines. The rest of an over-long line, and the lines of a
+prediction past its cap, are still read (and dropped) up to the line or the empty line
+that ends the answer, so piped answers stay in step with the cards; the learner is told
+that the answer was cut.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from typing import TextIO
 
 from rich.console import Console
 from rich.rule import Rule
@@ -24,6 +33,28 @@ from rich.rule import Rule
 from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
 from quiz.review.session import Action, Progress, Response
 from quiz.ui import card_view
+
+MAX_ANSWER_CHARS = 4096
+MAX_PREDICTION_LINES = 64
+_DRAIN = 1 << 16
+
+
+def read_capped_line(stream: TextIO, limit: int = MAX_ANSWER_CHARS) -> tuple[str | None, bool]:
+    """One line of input without its line end, cut to `limit` characters (the rest of a
+    longer line is read in bounded chunks and dropped); None at the end of input. The
+    flag says whether the line was cut."""
+    line = stream.readline(limit + 2)  # room for the line end, CRLF included
+    if line == "":
+        return None, False
+    if len(line) == limit + 2 and not line.endswith("\n"):  # more of this line follows
+        while True:
+            rest = stream.readline(_DRAIN)
+            if rest == "" or rest.endswith("\n"):
+                break
+        return line[:limit], True
+    body = line.rstrip("\r\n")
+    return (body[:limit], True) if len(body) > limit else (body, False)
+
 
 COMMANDS = {
     "u": Action.UNDO,
@@ -62,13 +93,14 @@ class TerminalPrompter:
         self._pending: Rating | None = None
         self._started = time.monotonic()
         self._pause = False  # a verdict is on screen that no rating prompt has held yet
+        self._cut = False  # the answer being read was longer than the caps allow
 
     # ---- input ----------------------------------------------------------------
 
-    @staticmethod
-    def _stdin_line() -> str | None:
-        line = sys.stdin.readline()
-        return None if line == "" else line.rstrip("\r\n")
+    def _stdin_line(self) -> str | None:
+        line, cut = read_capped_line(sys.stdin)
+        self._cut = self._cut or cut
+        return line
 
     @staticmethod
     def _getchar() -> str:
@@ -77,12 +109,29 @@ class TerminalPrompter:
         return typer.getchar()
 
     def _line(self, prompt: str = "› ") -> str | None:
+        line = self._raw_line(prompt)
+        if line is not None and len(line) > MAX_ANSWER_CHARS:
+            self._cut = True
+            line = line[:MAX_ANSWER_CHARS]
+        return line
+
+    def _raw_line(self, prompt: str) -> str | None:
         if self.interactive:
             try:
                 return self.console.input(prompt)
             except EOFError:
                 return None
         return self._read_line()
+
+    def _cut_notice(self) -> None:
+        if self._cut:
+            self._cut = False
+            self.console.print(
+                f"(your answer was cut to {MAX_ANSWER_CHARS} characters"
+                f" and {MAX_PREDICTION_LINES} lines)",
+                style="yellow",
+                markup=False,
+            )
 
     def _elapsed(self) -> int:
         return int((time.monotonic() - self._started) * 1000)
@@ -111,12 +160,14 @@ class TerminalPrompter:
         hint = "pick by number" if kind == CardKind.CHOICE else "your answer"
         if self.interactive:
             c.print(f"[dim]{hint} · {card_view.KEYS_TEXT}[/]")
+        self._cut = False
         line = self._line()
         if line is None:
             return Response(Action.QUIT)
         command = parse_command(line, bare=not self.interactive)
         if command:
             return Response(command)
+        self._cut_notice()
         return Response(Action.ANSWER, text=line, duration_ms=self._elapsed())
 
     def _ask_reveal(self) -> Response:
@@ -150,20 +201,30 @@ class TerminalPrompter:
     def _ask_lines(self) -> Response:
         if self.interactive:
             self.console.print(f"[dim]{card_view.KEYS_OUTPUT}[/]")
+        self._cut = False
         lines: list[str] = []
+        size = 0
+        started = False
         while True:
-            line = self._line("… " if lines else "› ")
+            line = self._line("… " if started else "› ")
             if line is None:
-                if not lines:
+                if not started:
                     return Response(Action.QUIT)
                 break
-            if not lines:
+            if not started:
                 command = parse_command(line, bare=not self.interactive)
                 if command:
                     return Response(command)
             if line == "":
                 break
-            lines.append("" if line == "." else line)
+            started = True
+            line = "" if line == "." else line
+            if len(lines) >= MAX_PREDICTION_LINES or size + len(line) > MAX_ANSWER_CHARS:
+                self._cut = True  # read on to the empty line that ends it, keep nothing more
+                continue
+            lines.append(line)
+            size += len(line) + 1
+        self._cut_notice()
         return Response(Action.ANSWER, text="\n".join(lines) + "\n", duration_ms=self._elapsed())
 
     def reveal(self, item: StoredCard) -> None:
@@ -209,7 +270,9 @@ class TerminalPrompter:
             self.console.print(view)
 
     def notice(self, message: str) -> None:
-        self.console.print(f"[yellow]{message}[/]", soft_wrap=True)
+        from quiz.ui.safe import text as safe
+
+        self.console.print(safe(message, style="yellow"), soft_wrap=True)
         self._pause = True
 
     def running(self, item: StoredCard) -> None:

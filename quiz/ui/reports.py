@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from quiz.ui.console import err, out
+from quiz.ui.console import err, out, print_json
 
 if TYPE_CHECKING:
     from quiz.collection import ImportReport
@@ -43,15 +42,13 @@ def import_progress(after_seconds: float = 0.7) -> Iterator[Callable[[int, int],
 
 def render_import(report: ImportReport, as_json: bool) -> None:
     if as_json:
-        out().print_json(
-            json.dumps({"decks": [d.__dict__ for d in report.decks], "changed": report.changed})
-        )
+        print_json({"decks": [d.__dict__ for d in report.decks], "changed": report.changed})
         return
     for d in report.decks:
         if d.skipped:
-            out().print(f"{d.deck}: unchanged (file not modified)")
+            out().print(f"{d.deck}: unchanged (file not modified)", markup=False)
         elif not d.changed:
-            out().print(f"{d.deck}: unchanged ({d.unchanged} cards)")
+            out().print(f"{d.deck}: unchanged ({d.unchanged} cards)", markup=False)
         else:
             parts = [
                 f"{n} {label}"
@@ -64,7 +61,7 @@ def render_import(report: ImportReport, as_json: bool) -> None:
                 )
                 if n
             ]
-            out().print(f"{d.deck}: " + ", ".join(parts))
+            out().print(f"{d.deck}: " + ", ".join(parts), markup=False)
     if not report.changed:
         out().print("nothing changed")
 
@@ -86,10 +83,12 @@ def render_decks(
             }
             for s in summaries
         ]
-        out().print_json(json.dumps(data, ensure_ascii=False))
+        print_json(data)
         return
     if loaded:
-        err().print(f"Loaded the bundled decks into your new store: {', '.join(loaded)}")
+        err().print(
+            f"Loaded the bundled decks into your new store: {', '.join(loaded)}", markup=False
+        )
     if not summaries:
         out().print("No decks yet. Load some with: quiz import PATH")
         return
@@ -107,10 +106,12 @@ def render_decks(
         ("buried", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    from quiz.ui.safe import text as safe
+
     for s in summaries:
         table.add_row(
-            s.deck,
-            s.title.get(lang, s.lang),
+            safe(s.deck),
+            safe(s.title.get(lang, s.lang)),
             str(s.cards),
             f"[blue]{s.new}[/]",
             f"[red]{s.learning}[/]",
@@ -129,5 +130,7 @@ def render_summary(summary) -> None:
         f" · due tomorrow: {summary.due_tomorrow}"
     )
     out().print(f"[bold]{line}[/]")
+    from rich.text import Text
+
     for key in summary.leeches:
-        out().print(f"[yellow]leech suspended: {key}[/]")
+        out().print(Text(f"leech suspended: {key}", style="yellow"))

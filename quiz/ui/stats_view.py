@@ -16,7 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from quiz.errors import UsageError
+from quiz.safe_text import escape
 from quiz.stats import Report, heat_level, percent, seconds
+from quiz.ui.safe import text as safe
 
 SHADES = ("grey23", "dark_green", "green4", "green3", "bright_green")
 CELLS = ("·", "░", "▒", "▓", "█")  # readable without colour too (pipes, exports, tests)
@@ -61,7 +63,7 @@ def heatmap(report: Report, width: int) -> RenderableType:
 
 
 def summary(report: Report, decks: tuple[str, ...]) -> RenderableType:
-    scope = ", ".join(decks) if decks else "all decks"
+    scope = escape(", ".join(decks)) if decks else "all decks"
     since = f" since {report.since.isoformat()}" if report.since else ""
     head = Text(f"quiz stats · {scope}{since} · {report.today.isoformat()}", style="bold")
     s = report.streaks
@@ -152,7 +154,7 @@ def weak_spots(report: Report, width: int) -> RenderableType:
             table.add_column(name, justify="left" if name == "tag" else "right")
         for t in tags:
             table.add_row(
-                t.tag, percent(t.right_share), str(t.answers), str(t.lapses), str(t.misses)
+                safe(t.tag), percent(t.right_share), str(t.answers), str(t.lapses), str(t.misses)
             )
         parts.append(table)
     if report.weak_cards:
@@ -170,9 +172,14 @@ def weak_spots(report: Report, width: int) -> RenderableType:
         if width >= 70:
             table.add_column("question", no_wrap=True, overflow="ellipsis", ratio=1)
         for c in report.weak_cards[:8]:
-            row = [c.key, percent(c.retrievability), str(c.lapses), str(c.misses)]
+            row: list[RenderableType] = [
+                safe(c.key),
+                percent(c.retrievability),
+                str(c.lapses),
+                str(c.misses),
+            ]
             if width >= 70:
-                row.append(" ".join((report.fronts.get(c.key) or "").split()))
+                row.append(safe(" ".join((report.fronts.get(c.key) or "").split())))
             table.add_row(*row)
         parts.append(table)
     if report.output_by_tag:
@@ -188,7 +195,7 @@ def weak_spots(report: Report, width: int) -> RenderableType:
         for t in sorted(
             report.output_by_tag, key=lambda f: (f.right_share is None, f.right_share or 0, f.tag)
         ):
-            table.add_row(t.tag, percent(t.right_share), str(t.answers))
+            table.add_row(safe(t.tag), percent(t.right_share), str(t.answers))
         parts.append(table)
     if not parts:
         parts.append(Text("no misses yet: nothing weak to show", style="dim"))
@@ -225,8 +232,16 @@ def export(report: Report, path: Path, decks: tuple[str, ...] = (), width: int =
                 f"{path}: PNG export is not supported (it needs a rasteriser); use .svg or .html"
             )
         raise UsageError(f"{path}: unknown export format {suffix or '(none)'!r}; use .svg or .html")
-    console = Console(
-        record=True, width=width, file=io.StringIO(), force_terminal=True, color_system="truecolor"
+    from quiz.ui.safe import guard
+
+    console = guard(
+        Console(
+            record=True,
+            width=width,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+        )
     )
     render(report, console, decks)
     try:

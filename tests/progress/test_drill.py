@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from quiz.review import drill
 from quiz.model import Card, CardKind, Schedule, StoredCard
+from quiz.review import drill
 from quiz.stats import CardTally
 from tests.conftest import write_deck
 from tests.progress.helpers import bilingual_deck, day, db, screen, widest

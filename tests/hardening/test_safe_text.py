@@ -1,0 +1,59 @@
+"""quiz.safe_text, the one place that makes untrusted text terminal-safe."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+
+import pytest
+
+from quiz import safe_text
+
+
+def test_the_fast_class_covers_every_unsafe_code_point():
+    """The regex used for speed refuses everything the definition refuses; it may also
+    refuse code points unassigned in this Python's Unicode (format characters of a
+    newer version), and nothing else."""
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        unsafe = safe_text._unsafe(ch)
+        matched = safe_text._UNSAFE.match(ch) is not None
+        if unsafe != matched:
+            assert matched and unicodedata.category(ch) == "Cn", hex(code)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "组合与继承: 组合优于继承。\n\t缩进",
+        "héllo — ✓ 🐍 👩\u200d💻",
+        "ordinary ASCII [red]markup[/red] stays",
+    ],
+)
+def test_ordinary_text_is_untouched_on_screen(text):
+    expected = text.replace("\u200d", "\\u200d")  # a joiner is an invisible character
+    assert safe_text.escape(text) == expected
+
+
+def test_one_line_escapes_line_breaks_and_controls():
+    assert safe_text.one_line("a\nb\tc\x1b[2J\u202e") == "a\\nb\\tc\\x1b[2J\\u202e"
+    assert "\n" not in safe_text.one_line("x\u2028y\u2029z\r\n")
+
+
+def test_quote_is_short_escaped_and_pasteable():
+    value = 'say "hi"\\ \x1b]52;c;evil\x07' + "z" * 200
+    quoted = safe_text.quote(value)
+    assert quoted.startswith('"say \\"hi\\"\\\\ \\x1b]52') and quoted.endswith('…"')
+    assert len(quoted) <= safe_text.QUOTE_LIMIT + 2
+    assert safe_text.is_safe(quoted)
+    assert safe_text.quote("short") == '"short"'
+    assert safe_text.shown("k" * 100, 10) == "k" * 9 + "…"
+
+
+def test_json_text_is_the_same_data_and_inert():
+    data = {"title": "a\x1b]0;t\x07b\x9b2J\u202e\u2066x\U000e0041 组合", "n": [1, 2]}
+    dumped = safe_text.json_text(json.dumps(data, ensure_ascii=False, indent=2))
+    assert safe_text.is_safe(dumped)
+    assert json.loads(dumped) == data
+    assert "组合" in dumped  # readable text stays readable
