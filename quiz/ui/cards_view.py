@@ -15,15 +15,14 @@ from rich.text import Text
 
 from quiz.browse import Listing
 from quiz.manage import HistoryRow
-from quiz.safe_text import escape
+from quiz.safe_text import escape, one_line, shown
 from quiz.ui.console import out
 
 
 def _safe(value: str, limit: int | None = None) -> Text:
-    line = " ".join(escape(value).split())
-    if limit is not None and len(line) > limit:
-        line = line[: limit - 1] + "…"
-    return Text(line)
+    """Deck text on one line of the listing: escaped, never read as markup."""
+    line = " ".join(value.split())
+    return Text(shown(line, limit) if limit is not None else one_line(line))
 
 
 def _days(value: float | None) -> str:
