@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from quiz.model import Rating, Schedule, StoredCard
-from quiz.stats import CardTally, weakness_key
+from quiz.stats.ranking import weakness_key
+from quiz.stats.rows import CardTally
 
 if TYPE_CHECKING:
     from quiz.store import Repo
@@ -229,7 +230,8 @@ def run_drill(
     """
     from quiz.daily import CardGrader, Schedulers, goal_overrides
     from quiz.session import ReviewSession
-    from quiz.store import CardFilter, progress
+    from quiz.store import CardFilter
+    from quiz.store import stats_queries as progress
 
     progress.known_decks(repo, options.decks)
     _goals, overrides = goal_overrides(repo, config, day, now)

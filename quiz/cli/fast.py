@@ -209,7 +209,7 @@ def direct(args: DueArgs, name: str) -> None:
             lang=None,
         )
     else:
-        from quiz.cli.progress import stats
+        from quiz.cli.stats import stats
 
         run_direct(
             stats,

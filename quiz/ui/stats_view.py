@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from quiz.errors import UsageError
-from quiz.stats import Report, heat_level, percent, seconds
+from quiz.stats.figures import Report, heat_level, percent, seconds
 
 SHADES = ("grey23", "dark_green", "green4", "green3", "bright_green")
 CELLS = ("·", "░", "▒", "▓", "█")  # readable without colour too (pipes, exports, tests)

@@ -12,7 +12,12 @@ CORE = [
     "model.py",
     "scheduler.py",
     "grading.py",
-    "stats.py",
+    "stats/__init__.py",
+    "stats/rows.py",
+    "stats/figures.py",
+    "stats/ranking.py",
+    "stats/classroom.py",
+    "stats/shape.py",
     "session.py",
     "queue.py",
     "day.py",
@@ -42,7 +47,8 @@ def core_files() -> list[Path]:
         path = ROOT / name
         if path.is_dir():
             files.extend(sorted(path.rglob("*.py")))
-        elif path.exists():
+        else:
+            assert path.exists(), f"{name} is listed as core but does not exist"
             files.append(path)
     return files
 
