@@ -1,6 +1,6 @@
 """Statistics: `quiz stats` (one learner) and `quiz class report` (every learner).
 
-One home per concept (see ARCHITECTURE.md):
+One home per concept:
 
 - `rows`       the named rows the store hands in (aggregates of the review log, never
                the log itself) — pure;

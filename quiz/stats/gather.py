@@ -12,7 +12,7 @@ code, so both give the same report (tests/stats/test_rollups.py compares them).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -49,7 +49,7 @@ class Recall:
     def __call__(self, deck: str, card_id: int, schedule: Schedule) -> float:
         return self.schedulers.for_deck(deck).retrievability(card_id, schedule, self.now)
 
-    def zero_ratio(self, decks: Sequence[str]) -> float:
+    def zero_ratio(self, decks: Iterable[str]) -> float:
         """The smallest elapsed/stability ratio at which a card of these decks may show
         a retrievability of 0.00."""
         return min(
@@ -86,7 +86,13 @@ def stats_report(
     shift = q.shift_minutes(day.tz, now)
     today = day.day_of(now)
     since_at = day.start_of(since) if since else None
-    if use_rollups and rollups.usable(shift, decks, since) and rollups.refresh(repo) is not None:
+    refreshed = None
+    if use_rollups and rollups.usable(shift, decks, since):
+        refreshed = rollups.refresh(repo)
+        log.debug("stats: rollups %s", refreshed or "not writable: grouping the log itself")
+    elif use_rollups and not decks and since is None:
+        log.debug("stats: a zone off the quarter hour: grouping the log itself")
+    if refreshed is not None:
         weak, ids = rollups.weak_cards(
             repo,
             retrievability,
@@ -99,8 +105,6 @@ def stats_report(
         tags = rollups.tag_figures(repo)
         output_tags = rollups.tag_figures(repo, "output")
     else:
-        if use_rollups and not decks and since is None:
-            log.info("stats: the log's rollups cannot be used; grouping the log itself")
         hours = q.hour_counts(repo, decks, shift)
         tallies, schedules = q.tallies_and_schedules(repo, decks, since_at)
         recall = ranking.recall_by(retrievability)

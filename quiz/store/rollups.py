@@ -39,6 +39,7 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    update,
 )
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError
@@ -75,12 +76,15 @@ def _dialect(repo: Repo) -> str:
     return repo.session.get_bind().dialect.name
 
 
-def _insert(repo: Repo):
+def _insert(repo: Repo) -> Any:
+    """The dialect's INSERT (both have ON CONFLICT DO UPDATE, with the same spelling)."""
     if _dialect(repo) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def _right() -> ColumnElement[int]:
@@ -146,7 +150,7 @@ def _read_only(exc: DBAPIError) -> bool:
 def _refresh(repo: Repo) -> str:
     session, learner = repo.session, repo.learner_id
     # a write first: on SQLite it takes the write lock, so nothing commits under us
-    session.execute(M.__table__.update().where(M.learner_id == learner).values(last_id=M.last_id))
+    session.execute(update(M).where(M.learner_id == learner).values(last_id=M.last_id))
     mark = session.execute(
         select(M.last_id, M.answers).where(M.learner_id == learner).with_for_update()
     ).first()
@@ -158,15 +162,20 @@ def _refresh(repo: Repo) -> str:
             # (whose id SQLite may hand out again) deletes the mark by trigger
             held = answers
         else:
-            held = session.scalar(
-                select(func.count()).select_from(R).where(R.learner_id == learner, R.id <= last_id)
+            held = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(R)
+                    .where(R.learner_id == learner, R.id <= last_id)
+                )
+                or 0
             )
         if held == answers and not _moves_first_review(repo, last_id, top):
             if top <= last_id:
                 return "current"
             added = _fold(repo, last_id, top)
             session.execute(
-                M.__table__.update()
+                update(M)
                 .where(M.learner_id == learner)
                 .values(last_id=top, answers=answers + added)
             )
