@@ -245,16 +245,23 @@ def state_counts(cards: Iterable[StateCount]) -> dict[str, int]:
 def tag_figures(
     tallies: Iterable[CardTally], *, untagged: str = "(untagged)"
 ) -> tuple[TagFigure, ...]:
-    acc: dict[str, list[int]] = {}
+    """Per tag (untagged cards under `untagged`): cards, answers, right, lapses, misses."""
+    cards: dict[str, int] = defaultdict(int)
+    answers: dict[str, int] = defaultdict(int)
+    right: dict[str, int] = defaultdict(int)
+    lapses: dict[str, int] = defaultdict(int)
+    misses: dict[str, int] = defaultdict(int)
     for t in tallies:
         for tag in t.tags or (untagged,):
-            row = acc.setdefault(tag, [0, 0, 0, 0, 0])
-            row[0] += 1
-            row[1] += t.answers
-            row[2] += t.right
-            row[3] += t.lapses
-            row[4] += t.misses
-    return tuple(TagFigure(tag, *acc[tag]) for tag in sorted(acc))
+            cards[tag] += 1
+            answers[tag] += t.answers
+            right[tag] += t.right
+            lapses[tag] += t.lapses
+            misses[tag] += t.misses
+    return tuple(
+        TagFigure(tag, cards[tag], answers[tag], right[tag], lapses[tag], misses[tag])
+        for tag in sorted(cards)
+    )
 
 
 def weakest_tags(figures: Iterable[TagFigure], limit: int | None = None) -> tuple[TagFigure, ...]:

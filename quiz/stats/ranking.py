@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from quiz.model import Schedule
 from quiz.stats.figures import WeakCard
@@ -18,6 +19,14 @@ from quiz.stats.rows import CardTally, WeakCandidate, utc_time
 
 Rank = tuple[int, float, int, float]
 Recall = Callable[[WeakCandidate], float | None]
+
+
+class Coarse(NamedTuple):
+    """The first two parts of a rank: rounded retrievability (0 when the latest answer
+    was wrong, 1 when never reviewed) and minus the misses."""
+
+    recall: float
+    misses: int
 
 
 def weakness_key(tally: CardTally | None, retrievability: float | None) -> Rank:
@@ -54,7 +63,7 @@ def recall_by(retrievability: Callable[[str, int, Schedule], float]) -> Recall:
 
 def coarse(
     candidates: Iterable[WeakCandidate], recall: Recall
-) -> list[tuple[tuple[float, int], WeakCandidate]]:
+) -> list[tuple[Coarse, WeakCandidate]]:
     """(rounded retrievability, -misses), the first two parts of the rank, per candidate:
     enough to find the cards that may be among the weakest before reading times."""
     out = []
@@ -64,12 +73,12 @@ def coarse(
         else:
             r = recall(c)
             r2 = round(r, 2) if r is not None else 1.0
-        out.append(((r2, -(c.lapses + c.drill_misses)), c))
+        out.append((Coarse(r2, -(c.lapses + c.drill_misses)), c))
     return out
 
 
 def weakest(
-    ranked: Sequence[tuple[tuple[float, int], WeakCandidate]],
+    ranked: Sequence[tuple[Coarse, WeakCandidate]],
     recall: Recall,
     keys: Callable[[Sequence[int]], Mapping[int, str]],
     limit: int = 10,
@@ -82,14 +91,14 @@ def weakest(
     worked out."""
     if not ranked:
         return (), {}
-    bar = heapq.nsmallest(limit, (pair[0] for pair in ranked))[-1]
+    bar = heapq.nsmallest(limit, (ckey for ckey, _c in ranked))[-1]
     near = [(ckey, c) for ckey, c in ranked if ckey <= bar]
     key_of = keys([c.card_id for _ckey, c in near])
     full = []
     for ckey, c in near:
         last_miss = utc_time(c.last_miss)
         rank = weakness_rank(
-            0.0 if c.wrong_last else (ckey[0] if ckey[0] != 1.0 else None),
+            0.0 if c.wrong_last else (ckey.recall if ckey.recall != 1.0 else None),
             c.wrong_last,
             c.lapses + c.drill_misses,
             last_miss,

@@ -515,7 +515,11 @@ def weak_cards(
                 for part in (first, candidates(repo.session.execute(tied)), fading)
                 for c in part
             }
-            zero = [pair for pair in ranking.coarse(found.values(), recall) if pair[0][0] == 0.0]
+            zero = [
+                (ckey, c)
+                for ckey, c in ranking.coarse(found.values(), recall)
+                if ckey.recall == 0.0
+            ]
             return ranking.weakest(zero, recall, keys, limit)
     every = candidates(repo.session.execute(q))
     return ranking.weakest(ranking.coarse(every, recall), recall, keys, limit)
