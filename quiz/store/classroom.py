@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState, Rating
@@ -87,26 +88,40 @@ def _in_decks(decks: Sequence[str]) -> list[ColumnElement[bool]]:
 
 def learner_totals(session: Session, decks: Sequence[str] = ()) -> list[LearnerTotals]:
     """Per learner with answers: cards seen, answers, reviews, the true-retention sample
-    and the latest answer."""
+    and the latest answer. Grouped by (learner, card) first, along the log's covering
+    index (ix_reviews_card_stats), then by learner: no DISTINCT over the log."""
     review = R.kind == "review"
     graded = and_(review, R.prev_state == REVIEW)
+    per = (
+        select(
+            R.learner_id.label("learner_id"),
+            func.count().label("answers"),
+            func.sum(case((review, 1), else_=0)).label("reviews"),
+            func.sum(case((graded, 1), else_=0)).label("graded"),
+            func.sum(case((and_(graded, R.rating != AGAIN), 1), else_=0)).label("passed"),
+            func.max(R.reviewed_at).label("last"),
+        )
+        .where(*_in_decks(decks))
+        .group_by(R.learner_id, R.card_id)
+        .subquery()
+    )
     q = (
         select(
             Learner.name,
-            func.count(distinct(R.card_id)),
             func.count(),
-            func.sum(case((review, 1), else_=0)),
-            func.sum(case((graded, 1), else_=0)),
-            func.sum(case((and_(graded, R.rating != AGAIN), 1), else_=0)),
-            func.max(R.reviewed_at),
+            func.sum(per.c.answers),
+            func.sum(per.c.reviews),
+            func.sum(per.c.graded),
+            func.sum(per.c.passed),
+            func.max(per.c.last),
         )
-        .select_from(R)
-        .join(Learner, Learner.id == R.learner_id)
+        .select_from(per)
+        .join(Learner, Learner.id == per.c.learner_id)
         .group_by(Learner.id, Learner.name)
     )
     return [
         LearnerTotals(name, int(seen), int(n), int(rev or 0), int(g or 0), int(p or 0), _utc(last))
-        for name, seen, n, rev, g, p, last in session.execute(q.where(*_in_decks(decks)))
+        for name, seen, n, rev, g, p, last in session.execute(q)
     ]
 
 
@@ -115,61 +130,72 @@ def learner_hours(session: Session, decks: Sequence[str] = (), shift: int = 0) -
     in which each learner answered: enough to find their active days and streak."""
     dialect = session.get_bind().dialect.name
     hour = hour_key(dialect, R.reviewed_at, shift).label("hour")
-    q = (
-        select(Learner.name, hour)
-        .select_from(R)
-        .join(Learner, Learner.id == R.learner_id)
-        .group_by(Learner.name, hour)
+    per = (
+        select(R.learner_id.label("learner_id"), hour)
+        .where(*_in_decks(decks))
+        .group_by(R.learner_id, hour)
+        .subquery()
     )
-    return [
-        LearnerHour(name, from_hour_key(h, shift))
-        for name, h in session.execute(q.where(*_in_decks(decks)))
-    ]
+    q = select(Learner.name, per.c.hour).join(Learner, Learner.id == per.c.learner_id)
+    return [LearnerHour(name, from_hour_key(h, shift)) for name, h in session.execute(q)]
+
+
+def _reviews_per_learner_and_card(decks: Sequence[str]) -> Subquery:
+    """Review-kind answers grouped by (learner, card): answers and Agains. Tags and cards
+    are grouped from these rows, not from the log joined with the tags (a log of a
+    million rows and two tags a card would be two million joined rows to group)."""
+    return (
+        select(
+            R.learner_id.label("learner_id"),
+            R.card_id.label("card_id"),
+            func.count().label("answers"),
+            func.sum(case((R.rating == AGAIN, 1), else_=0)).label("agains"),
+        )
+        .where(R.kind == "review", *_in_decks(decks))
+        .group_by(R.learner_id, R.card_id)
+        .subquery()
+    )
 
 
 def learner_tags(session: Session, decks: Sequence[str] = ()) -> list[LearnerTag]:
     """Per learner and tag: review-kind answers on cards with the tag, and the Again."""
+    per = _reviews_per_learner_and_card(decks)
     q = (
-        select(
-            Learner.name,
-            CardTag.tag,
-            func.count(),
-            func.sum(case((R.rating == AGAIN, 1), else_=0)),
-        )
-        .select_from(R)
-        .join(Learner, Learner.id == R.learner_id)
-        .join(CardTag, CardTag.card_id == R.card_id)
-        .where(R.kind == "review")
+        select(Learner.name, CardTag.tag, func.sum(per.c.answers), func.sum(per.c.agains))
+        .select_from(per)
+        .join(Learner, Learner.id == per.c.learner_id)
+        .join(CardTag, CardTag.card_id == per.c.card_id)
         .group_by(Learner.name, CardTag.tag)
     )
-    return [
-        LearnerTag(name, tag, int(n), int(m or 0))
-        for name, tag, n, m in session.execute(q.where(*_in_decks(decks)))
-    ]
+    return [LearnerTag(name, tag, int(n), int(m or 0)) for name, tag, n, m in session.execute(q)]
 
 
 def card_misses(session: Session, decks: Sequence[str] = ()) -> list[CardMisses]:
     """Per card answered in review-kind answers: by how many learners, how many of them
     answered it Again at least once, its answers and Agains (in no order)."""
-    again = R.rating == AGAIN
+    per = _reviews_per_learner_and_card(decks)
     per_card = (
         select(
-            R.card_id.label("card_id"),
-            func.count(distinct(R.learner_id)).label("learners"),
-            func.count(distinct(case((again, R.learner_id)))).label("missed_by"),
-            func.count().label("answers"),
-            func.sum(case((again, 1), else_=0)).label("agains"),
+            per.c.card_id.label("card_id"),
+            func.count().label("learners"),
+            func.sum(case((per.c.agains > 0, 1), else_=0)).label("missed_by"),
+            func.sum(per.c.answers).label("answers"),
+            func.sum(per.c.agains).label("agains"),
         )
-        .where(R.kind == "review")
-        .group_by(R.card_id)
+        .group_by(per.c.card_id)
+        .subquery()
     )
-    sub = per_card.where(*_in_decks(decks)).subquery()
     q = (
         select(
-            CardRow.key, DeckRow.slug, sub.c.learners, sub.c.missed_by, sub.c.answers, sub.c.agains
+            CardRow.key,
+            DeckRow.slug,
+            per_card.c.learners,
+            per_card.c.missed_by,
+            per_card.c.answers,
+            per_card.c.agains,
         )
-        .select_from(sub)
-        .join(CardRow, CardRow.id == sub.c.card_id)
+        .select_from(per_card)
+        .join(CardRow, CardRow.id == per_card.c.card_id)
         .join(DeckRow, DeckRow.id == CardRow.deck_id)
     )
     return [

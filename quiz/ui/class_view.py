@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -13,6 +14,18 @@ if TYPE_CHECKING:
     from quiz.stats.classroom import ClassReport
     from quiz.store.classroom import LearnerOverview
     from quiz.store.copy import CopyReport
+
+
+def _print_json(text: str) -> None:
+    """JSON as rich prints it (indent 2), coloured on a terminal only: into a pipe or a
+    file it is written as it is (rich's rendering of a class's every card took longer
+    than working the report out)."""
+    console = out()
+    if console.is_terminal:
+        console.print_json(text)
+        return
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 def _when(value: datetime | None) -> str:
@@ -71,7 +84,7 @@ def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
     if as_json:
         from quiz.stats.shape import class_report_to_dict
 
-        out().print_json(json.dumps(class_report_to_dict(report), ensure_ascii=False))
+        _print_json(json.dumps(class_report_to_dict(report), ensure_ascii=False, indent=2))
         return
     from rich.table import Table
 
