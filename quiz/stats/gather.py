@@ -93,7 +93,7 @@ def stats_report(
     elif use_rollups and not decks and since is None:
         log.debug("stats: a zone off the quarter hour: grouping the log itself")
     if refreshed is not None:
-        weak, _ids = rollups.weak_cards(
+        weak, ids = rollups.weak_cards(
             repo,
             retrievability,
             WEAK_CARDS,
@@ -109,7 +109,7 @@ def stats_report(
         tallies, schedules = q.tallies_and_schedules(repo, decks, since_at)
         recall = ranking.recall_by(retrievability)
         key_of = {t.card_id: t.key for t in tallies}
-        weak, _ids = ranking.weakest(
+        weak, ids = ranking.weakest(
             ranking.coarse(ranking.candidates(tallies, schedules), recall),
             recall,
             lambda _ids: key_of,
@@ -118,7 +118,7 @@ def stats_report(
         ages = q.age_counts(repo, decks, since_at)
         tags = figures.tag_figures(tallies)
         output_tags = figures.tag_figures(t for t in tallies if t.kind == "output")
-    shown = [c for c in (repo.get_card(w.key) for w in weak) if c is not None]
+    shown = q.stored_cards(repo, [ids[c.key] for c in weak])
     return figures.build_report(
         hours=hours,
         ages=ages,

@@ -21,7 +21,7 @@ from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.errors import NotFound
-from quiz.model import CardState, Schedule
+from quiz.model import CardState, Schedule, StoredCard
 from quiz.stats.rows import AGE_BUCKETS, AgeCount, CardTally, DueHour, HourCount, StateCount
 from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow
 from quiz.store.repo import Repo
@@ -393,6 +393,13 @@ def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[StateCount]:
     return [
         StateCount(int(s), bool(su), bool(le), int(n)) for s, su, le, n in repo.session.execute(q)
     ]
+
+
+def stored_cards(repo: Repo, card_ids: Sequence[int]) -> list[StoredCard]:
+    """Full cards (content, schedule) for these ids, in no particular order."""
+    if not card_ids:
+        return []
+    return repo._stored(repo.session.execute(repo._base().where(CardRow.id.in_(list(card_ids)))))
 
 
 def known_decks(repo: Repo, decks: Sequence[str]) -> None:
