@@ -61,7 +61,7 @@ def find_cards(
     lang: str | None,
 ) -> tuple[list[Listing], int]:
     """(the listings to show, how many matched before --limit)."""
-    _known_decks(repo, query.decks)
+    repo.require_decks(query.decks)
     schedulers = scheduling(config, repo, day, now, goals=False).schedulers
     cards = repo.cards(CardFilter(decks=query.decks, tags=query.tags, kinds=query.kinds))
     listings = [_listing(c, schedulers, day, now, lang) for c in cards]
@@ -163,16 +163,3 @@ def act(
             repo.reschedule(item, replace(item.schedule, due=due), now)
             lines.append(f"due {due.date().isoformat()}: {key}")
     return lines
-
-
-def _known_decks(repo: Repo, decks: tuple[str, ...]) -> None:
-    if not decks:
-        return
-    known = repo.deck_slugs()
-    for deck in decks:
-        if deck not in known:
-            import difflib
-
-            close = difflib.get_close_matches(deck, list(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else " (see: quiz decks)"
-            raise NotFound(f"no deck {deck!r} in the store{hint}")

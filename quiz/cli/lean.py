@@ -226,7 +226,7 @@ def _direct(given: Globals, name: str) -> None:
 
         run_direct(run_review, db=given.db, learner=given.learner, options=ReviewOptions())
     else:
-        from quiz.cli.progress import stats
+        from quiz.cli.stats import stats
 
         run_direct(
             stats,

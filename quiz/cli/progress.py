@@ -1,10 +1,9 @@
-"""`quiz drill` (practice outside the schedule), `quiz goal` (aim decks at a date) and
-`quiz stats` (retention, forecast, streaks, weak spots)."""
+"""`quiz drill` (practice outside the schedule) and `quiz goal` (aim decks at a date);
+`quiz stats` is in quiz.cli.stats."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import typer
 
@@ -14,7 +13,7 @@ from quiz.cli.base import command
 KINDS = ("basic", "typed", "choice", "cloze", "output")
 
 
-def _date(value: str, option: str) -> date:
+def parse_date(value: str, option: str) -> date:
     from quiz.errors import UsageError
 
     try:
@@ -142,7 +141,7 @@ def goal(
             return
         if by:
             assert deck is not None
-            due = _date(by, "--by")
+            due = parse_date(by, "--by")
             if due < day.day_of(now):
                 raise UsageError(f"--by: {due.isoformat()} is in the past")
             goals_q.set_goal(repo, deck, due, now)
@@ -165,98 +164,3 @@ def goal(
         typer.echo("No goals. Set one: quiz goal --deck DECK --by YYYY-MM-DD")
     for line in lines:
         typer.echo(line)
-
-
-@command("stats")
-def stats(
-    deck: list[str] | None = typer.Option(
-        None, "--deck", "-d", help="Only these decks (repeatable)."
-    ),
-    since: str | None = typer.Option(
-        None, "--since", help="Only answers from this day on (YYYY-MM-DD)."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="The same figures as JSON."),
-    export: Path | None = typer.Option(
-        None, "--export", help="Write the report to FILE.svg or FILE.html."
-    ),
-    lang: str | None = typer.Option(None, "--lang", help="Language of card texts (en, zh, ...)."),
-) -> None:
-    """Retention, a year's heatmap, streaks, a 30-day forecast, card states and weak spots.
-
-    Example: quiz stats --deck python-gil --since 2026-01-01
-    """
-    from quiz.store import progress
-
-    cfg = context.config()
-    day = context.day_clock(cfg)
-    now = context.now()
-    decks = tuple(deck or ())
-    start = _date(since, "--since") if since else None
-    lang = lang or cfg.lang
-    desired = (cfg.for_deck(decks[0]) if len(decks) == 1 else cfg).scheduler.desired_retention
-    with context.unit() as repo:
-        recall, zero_ratio = _retrievability(_learned(cfg, repo), day, now)
-        report = progress.gather_stats(
-            repo,
-            day=day,
-            now=now,
-            decks=decks,
-            since=start,
-            desired_retention=desired,
-            retrievability=recall,
-            front=lambda c: _front(c, lang),
-            zero_ratio=zero_ratio,
-        )
-    if as_json:
-        import json
-
-        from quiz.safe_text import json_text
-        from quiz.stats import report_to_dict
-
-        typer.echo(json_text(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)))
-        return
-    from quiz.ui import stats_view
-
-    if export is not None:
-        stats_view.export(report, export, decks)
-        typer.echo(f"wrote {export}")
-        return
-    from quiz.ui.console import out
-
-    stats_view.render(report, out(), decks)
-
-
-def _learned(cfg, repo):
-    """The config with FSRS parameters fitted by `quiz optimize`, when there are any."""
-    from quiz.review.settings import with_fitted_parameters
-
-    return with_fitted_parameters(cfg, repo)
-
-
-def _retrievability(cfg, day, now):
-    """Each deck's retrievability now, and for some decks the elapsed/stability ratio
-    below which no card can show 0.00 (round(r, 2) == 0 needs r < 0.005; 0.006: margin)."""
-    from quiz.review.settings import Schedulers
-
-    schedulers = Schedulers(cfg, day)
-
-    def recall(deck, card_id, schedule):
-        return schedulers.for_deck(deck).retrievability(card_id, schedule, now)
-
-    def zero_ratio(decks):
-        return min((schedulers.for_deck(d).elapsed_ratio(0.006) for d in decks), default=0.0)
-
-    return recall, zero_ratio
-
-
-def _front(item, lang):
-    from quiz.deck import cloze
-    from quiz.model import CardKind
-
-    card = item.card
-    if card.kind == CardKind.CLOZE:
-        return cloze.question(item.text(card.text, lang), card.cloze or 1)
-    if card.front is not None:
-        return item.text(card.front, lang)
-    code = (card.code or "").strip().splitlines()
-    return code[0] if code else ""

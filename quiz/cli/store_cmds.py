@@ -52,26 +52,12 @@ def class_report(
 
     Example: quiz class report --deck python-gil --json
     """
-    from quiz.classroom import class_report as build
-    from quiz.errors import NotFound
-    from quiz.store.classroom import card_tags, class_answers, deck_exists, learner_names
+    from quiz.stats.gather import class_report_of
     from quiz.ui.class_view import render_class_report
 
-    decks = tuple(deck or ())
-    day = context.day_clock()
-    now = context.now()
+    day, now = context.day_clock(), context.now()
     with context.store(create=False) as s, s.reader() as session:
-        for name in decks:
-            if not deck_exists(session, name):
-                raise NotFound(f"no deck {name!r} in this store (see: quiz decks)")
-        report = build(
-            learner_names(session),
-            class_answers(session, decks),
-            card_tags(session, decks),
-            day.day_of,
-            day.day_of(now),
-            decks,
-        )
+        report = class_report_of(session, day=day, now=now, decks=tuple(deck or ()))
     render_class_report(report, as_json, top)
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from quiz.model import CardFilter, StoredCard
 from quiz.review.answer import Answer
-from quiz.stats import CardTally, weakness_key
+from quiz.stats.ranking import weakness_key
+from quiz.stats.rows import CardTally
 
 if TYPE_CHECKING:
     from quiz.store import Repo
@@ -212,9 +213,9 @@ def run_drill(
     from quiz.review.recorder import CardGrader
     from quiz.review.session import ReviewSession
     from quiz.review.settings import scheduling
-    from quiz.store import progress
+    from quiz.store import stats_queries as progress
 
-    progress.known_decks(repo, options.decks)
+    repo.require_decks(options.decks)
     settings = scheduling(config, repo, day, now)
     schedulers = settings.schedulers
     cards = repo.cards(CardFilter(decks=options.decks, tags=options.tags, kinds=options.kinds))

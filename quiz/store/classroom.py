@@ -1,22 +1,31 @@
 """Queries across every learner of a store: the learners list and the class report.
 
 Unlike `Repo`, these are not bound to one learner, and they only read: they take a
-plain session, so listing the class does not enrol whoever runs the command. The
-figures themselves are computed in `quiz.classroom` (pure); here are only the rows.
+plain session, so listing the class does not enrol whoever runs the command. The class
+report's rows are grouped in SQL (per learner, per learner and hour, per learner and
+tag, per card), never the log itself; the figures are computed in quiz.stats.classroom
+(pure), and quiz.stats.gather calls these.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
+from sqlalchemy.sql.elements import ColumnElement
 
-from quiz.classroom import Answer
+from quiz.model import CardState, Rating
+from quiz.stats.classroom import CardMisses, LearnerHour, LearnerTag, LearnerTotals
 from quiz.store.models import CardRow, CardTag, DeckRow, Learner, ReviewRow
+from quiz.store.stats_queries import from_hour_key, hour_key
+
+R = ReviewRow
+AGAIN = int(Rating.AGAIN)
+REVIEW = int(CardState.REVIEW)
 
 
 @dataclass(frozen=True)
@@ -64,33 +73,136 @@ def learner_names(session: Session) -> list[str]:
     return list(session.scalars(select(Learner.name).order_by(Learner.name)))
 
 
-def class_answers(session: Session, decks: Sequence[str] = ()) -> list[Answer]:
-    """Every answer of every learner (optionally only in these decks), oldest first."""
-    r = ReviewRow
+def _in_decks(decks: Sequence[str]) -> list[ColumnElement[bool]]:
+    """The condition for answers on cards of these decks (none when empty: all)."""
+    if not decks:
+        return []
+    return [
+        R.card_id.in_(
+            select(CardRow.id)
+            .join(DeckRow, DeckRow.id == CardRow.deck_id)
+            .where(DeckRow.slug.in_(decks))
+        )
+    ]
+
+
+def learner_totals(session: Session, decks: Sequence[str] = ()) -> list[LearnerTotals]:
+    """Per learner with answers: cards seen, answers, reviews, the true-retention sample
+    and the latest answer. Grouped by (learner, card) first, along the log's covering
+    index (ix_reviews_card_stats), then by learner: no DISTINCT over the log."""
+    review = R.kind == "review"
+    graded = and_(review, R.prev_state == REVIEW)
+    per = (
+        select(
+            R.learner_id.label("learner_id"),
+            func.count().label("answers"),
+            func.sum(case((review, 1), else_=0)).label("reviews"),
+            func.sum(case((graded, 1), else_=0)).label("graded"),
+            func.sum(case((and_(graded, R.rating != AGAIN), 1), else_=0)).label("passed"),
+            func.max(R.reviewed_at).label("last"),
+        )
+        .where(*_in_decks(decks))
+        .group_by(R.learner_id, R.card_id)
+        .subquery()
+    )
     q = (
         select(
-            Learner.name, CardRow.key, DeckRow.slug, r.kind, r.rating, r.prev_state, r.reviewed_at
+            Learner.name,
+            func.count(),
+            func.sum(per.c.answers),
+            func.sum(per.c.reviews),
+            func.sum(per.c.graded),
+            func.sum(per.c.passed),
+            func.max(per.c.last),
         )
-        .join(Learner, Learner.id == r.learner_id)
-        .join(CardRow, CardRow.id == r.card_id)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .order_by(r.reviewed_at, r.id)
+        .select_from(per)
+        .join(Learner, Learner.id == per.c.learner_id)
+        .group_by(Learner.id, Learner.name)
     )
-    if decks:
-        q = q.where(DeckRow.slug.in_(decks))
-    return [Answer(*row) for row in session.execute(q)]
+    return [
+        LearnerTotals(name, int(seen), int(n), int(rev or 0), int(g or 0), int(p or 0), _utc(last))
+        for name, seen, n, rev, g, p, last in session.execute(q)
+    ]
 
 
-def card_tags(session: Session, decks: Sequence[str] = ()) -> dict[str, tuple[str, ...]]:
-    """card key -> its tags, for the cards of these decks (all when empty)."""
-    q = select(CardRow.key, CardTag.tag).join(CardTag, CardTag.card_id == CardRow.id)
-    if decks:
-        q = q.join(DeckRow, and_(DeckRow.id == CardRow.deck_id, DeckRow.slug.in_(decks)))
-    found: dict[str, list[str]] = defaultdict(list)
-    for key, tag in session.execute(q.order_by(CardRow.key, CardTag.tag)):
-        found[key].append(tag)
-    return {k: tuple(v) for k, v in found.items()}
+def learner_hours(session: Session, decks: Sequence[str] = (), shift: int = 0) -> list[LearnerHour]:
+    """The clock hours (shifted by the zone's minutes past the hour, as quiz stats does)
+    in which each learner answered: enough to find their active days and streak."""
+    dialect = session.get_bind().dialect.name
+    hour = hour_key(dialect, R.reviewed_at, shift).label("hour")
+    per = (
+        select(R.learner_id.label("learner_id"), hour)
+        .where(*_in_decks(decks))
+        .group_by(R.learner_id, hour)
+        .subquery()
+    )
+    q = select(Learner.name, per.c.hour).join(Learner, Learner.id == per.c.learner_id)
+    return [LearnerHour(name, from_hour_key(h, shift)) for name, h in session.execute(q)]
+
+
+def _reviews_per_learner_and_card(decks: Sequence[str]) -> Subquery:
+    """Review-kind answers grouped by (learner, card): answers and Agains. Tags and cards
+    are grouped from these rows, not from the log joined with the tags (a log of a
+    million rows and two tags a card would be two million joined rows to group)."""
+    return (
+        select(
+            R.learner_id.label("learner_id"),
+            R.card_id.label("card_id"),
+            func.count().label("answers"),
+            func.sum(case((R.rating == AGAIN, 1), else_=0)).label("agains"),
+        )
+        .where(R.kind == "review", *_in_decks(decks))
+        .group_by(R.learner_id, R.card_id)
+        .subquery()
+    )
+
+
+def learner_tags(session: Session, decks: Sequence[str] = ()) -> list[LearnerTag]:
+    """Per learner and tag: review-kind answers on cards with the tag, and the Again."""
+    per = _reviews_per_learner_and_card(decks)
+    q = (
+        select(Learner.name, CardTag.tag, func.sum(per.c.answers), func.sum(per.c.agains))
+        .select_from(per)
+        .join(Learner, Learner.id == per.c.learner_id)
+        .join(CardTag, CardTag.card_id == per.c.card_id)
+        .group_by(Learner.name, CardTag.tag)
+    )
+    return [LearnerTag(name, tag, int(n), int(m or 0)) for name, tag, n, m in session.execute(q)]
+
+
+def card_misses(session: Session, decks: Sequence[str] = ()) -> list[CardMisses]:
+    """Per card answered in review-kind answers: by how many learners, how many of them
+    answered it Again at least once, its answers and Agains (in no order)."""
+    per = _reviews_per_learner_and_card(decks)
+    per_card = (
+        select(
+            per.c.card_id.label("card_id"),
+            func.count().label("learners"),
+            func.sum(case((per.c.agains > 0, 1), else_=0)).label("missed_by"),
+            func.sum(per.c.answers).label("answers"),
+            func.sum(per.c.agains).label("agains"),
+        )
+        .group_by(per.c.card_id)
+        .subquery()
+    )
+    q = (
+        select(
+            CardRow.key,
+            DeckRow.slug,
+            per_card.c.learners,
+            per_card.c.missed_by,
+            per_card.c.answers,
+            per_card.c.agains,
+        )
+        .select_from(per_card)
+        .join(CardRow, CardRow.id == per_card.c.card_id)
+        .join(DeckRow, DeckRow.id == CardRow.deck_id)
+    )
+    return [
+        CardMisses(key, deck, int(n), int(missed or 0), int(a), int(ag or 0))
+        for key, deck, n, missed, a, ag in session.execute(q)
+    ]
 
 
 def deck_exists(session: Session, slug: str) -> bool:
-    return session.scalar(select(func.count(DeckRow.id)).where(DeckRow.slug == slug)) > 0
+    return (session.scalar(select(func.count(DeckRow.id)).where(DeckRow.slug == slug)) or 0) > 0

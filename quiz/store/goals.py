@@ -1,6 +1,6 @@
 """Queries for `quiz goal` and the goal share of `quiz review` (the only SQL they use).
 
-Kept apart from quiz.store.progress (the statistics) so that a review session, which
+Kept apart from quiz.store.stats_queries (the statistics) so that a review session, which
 reads the learner's goals before its first card, does not load the statistics code.
 """
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from quiz.errors import Conflict
+from quiz.errors import Conflict, NotFound
 from quiz.model import (
     CardFilter,
     CardState,
@@ -127,6 +127,18 @@ class Repo:
             select(DeckRow.id, DeckRow.slug, DeckRow.path, DeckRow.file_hash)
         )
         return {r.path: StoredDeckInfo(r.id, r.slug, r.path, r.file_hash) for r in rows}
+
+    def require_decks(self, decks: Iterable[str]) -> None:
+        """NotFound, with the closest deck id as a suggestion, for the first of `decks`
+        that is not in the store (`--deck` of every command that takes one)."""
+        known = self.deck_slugs()
+        for deck in decks:
+            if deck not in known:
+                import difflib
+
+                close = difflib.get_close_matches(deck, list(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else " (see: quiz decks)"
+                raise NotFound(f"no deck {deck!r} in the store{hint}")
 
     def deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for every deck in the store."""

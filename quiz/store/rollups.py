@@ -13,18 +13,19 @@ rows had an id up to it). `refresh` brings them up to date in one write transact
 
 Quarter hours rather than hours because every time zone in use is offset from UTC by
 a multiple of 15 minutes: the read side regroups quarters into the learner's local
-hours (`hour_counts`) exactly as quiz.store.progress groups the log itself.
+hours (`hour_counts`) exactly as quiz.store.stats_queries groups the log itself.
 
-The figures are exactly those of the direct queries in quiz.store.progress (the tests
-compare both): the same CASE expressions, the same age arithmetic.
+The figures are exactly those of the direct queries in quiz.store.stats_queries (the
+tests compare both): the same CASE expressions, the same age arithmetic, and the same
+ranking of weak cards (quiz.stats.ranking) over the same named rows.
 """
 
 from __future__ import annotations
 
-import heapq
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -38,12 +39,16 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    update,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
-from quiz import stats
 from quiz.model import CardState, Schedule
+from quiz.stats import ranking
+from quiz.stats.figures import TagFigure, WeakCard
+from quiz.stats.rows import AGE_BUCKETS, AgeCount, HourCount, WeakCandidate, utc_time
 from quiz.store.models import (
     AgeRollup,
     CardRollup,
@@ -71,16 +76,19 @@ def _dialect(repo: Repo) -> str:
     return repo.session.get_bind().dialect.name
 
 
-def _insert(repo: Repo):
+def _insert(repo: Repo) -> Any:
+    """The dialect's INSERT (both have ON CONFLICT DO UPDATE, with the same spelling)."""
     if _dialect(repo) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def _right() -> ColumnElement[int]:
-    """1 for a right answer: its `correct` flag, or (self-rated cards) not Again (as progress._right)."""
+    """1 for a right answer: its `correct` flag, or (self-rated cards) not Again (as stats_queries._right)."""
     return case((R.correct.is_(True), 1), (and_(R.correct.is_(None), R.rating > 1), 1), else_=0)
 
 
@@ -142,7 +150,7 @@ def _read_only(exc: DBAPIError) -> bool:
 def _refresh(repo: Repo) -> str:
     session, learner = repo.session, repo.learner_id
     # a write first: on SQLite it takes the write lock, so nothing commits under us
-    session.execute(M.__table__.update().where(M.learner_id == learner).values(last_id=M.last_id))
+    session.execute(update(M).where(M.learner_id == learner).values(last_id=M.last_id))
     mark = session.execute(
         select(M.last_id, M.answers).where(M.learner_id == learner).with_for_update()
     ).first()
@@ -154,15 +162,20 @@ def _refresh(repo: Repo) -> str:
             # (whose id SQLite may hand out again) deletes the mark by trigger
             held = answers
         else:
-            held = session.scalar(
-                select(func.count()).select_from(R).where(R.learner_id == learner, R.id <= last_id)
+            held = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(R)
+                    .where(R.learner_id == learner, R.id <= last_id)
+                )
+                or 0
             )
         if held == answers and not _moves_first_review(repo, last_id, top):
             if top <= last_id:
                 return "current"
             added = _fold(repo, last_id, top)
             session.execute(
-                M.__table__.update()
+                update(M)
                 .where(M.learner_id == learner)
                 .values(last_id=top, answers=answers + added)
             )
@@ -289,7 +302,7 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
         age = func.julianday(R.reviewed_at) - func.julianday(C.first_review_at)
     else:
         age = func.extract("epoch", R.reviewed_at - C.first_review_at) / 86400.0
-    bounds = [b[0] for b in stats.AGE_BUCKETS]
+    bounds = [b[0] for b in AGE_BUCKETS]
     bucket = case(
         *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
     ).label("bucket")
@@ -314,8 +327,8 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
 # ---- reading them ------------------------------------------------------------------
 
 
-def hour_counts(repo: Repo, shift: int) -> list[stats.HourCount]:
-    """As progress.hour_counts (whole log, no deck): quarters regrouped into shifted hours.
+def hour_counts(repo: Repo, shift: int) -> list[HourCount]:
+    """As stats_queries.hour_counts (whole log, no deck): quarters regrouped into shifted hours.
 
     `shift` (the zone's minutes past the hour) must be a multiple of 15.
     """
@@ -337,24 +350,24 @@ def hour_counts(repo: Repo, shift: int) -> list[stats.HourCount]:
     at = datetime.fromtimestamp
     utc = timezone.utc
     return [
-        stats.HourCount(
+        HourCount(
             at(int(h) * 3600 - shift * 60, utc), int(n), int(d), int(r), int(g), int(p), int(ms)
         )
         for h, n, d, r, g, p, ms in repo.session.execute(q)
     ]
 
 
-def age_counts(repo: Repo) -> list[stats.AgeCount]:
+def age_counts(repo: Repo) -> list[AgeCount]:
     q = select(A.min_days, A.answers, A.passed).where(
         A.learner_id == repo.learner_id, A.answers > 0
     )
-    return [stats.AgeCount(int(lo), int(n), int(p)) for lo, n, p in repo.session.execute(q)]
+    return [AgeCount(int(lo), int(n), int(p)) for lo, n, p in repo.session.execute(q)]
 
 
 def tag_figures(
     repo: Repo, kind: str | None = None, untagged: str = "(untagged)"
-) -> tuple[stats.TagFigure, ...]:
-    """stats.tag_figures over every answered card (of `kind`), grouped in the database:
+) -> tuple[TagFigure, ...]:
+    """quiz.stats.figures.tag_figures over every answered card (of `kind`), grouped in the database:
     one pass, untagged cards grouped under `untagged` by the outer join."""
     where = [C.learner_id == repo.learner_id]
     if kind is not None:
@@ -375,7 +388,7 @@ def tag_figures(
         .group_by(tag)
     )
     rows = {name: [int(v or 0) for v in figures] for name, *figures in repo.session.execute(q)}
-    return tuple(stats.TagFigure(name, *rows[name]) for name in sorted(rows))
+    return tuple(TagFigure(name, *rows[name]) for name in sorted(rows))
 
 
 def weak_cards(
@@ -385,15 +398,13 @@ def weak_cards(
     *,
     now: datetime | None = None,
     zero_ratio: float | None = None,
-) -> tuple[tuple[stats.WeakCard, ...], dict[str, int]]:
-    """stats.weakest_cards over the card rollups, and the shown cards' ids by key.
+) -> tuple[tuple[WeakCard, ...], dict[str, int]]:
+    """The `limit` weakest cards over the card rollups (quiz.stats.ranking), and the
+    shown cards' ids by key.
 
-    Only cards with a miss or a lapse come back from the database, as plain rows (times
+    Only cards with a miss or a lapse come back from the database, as named rows (times
     unparsed); retrievability is asked only where it decides the order (a card whose
-    latest answer was wrong ranks as 0 whatever FSRS says). The order is decided in two
-    steps with the same result as sorting by stats.weakness_rank and the key: first by
-    (rounded retrievability, misses) for every card, then the full rank only for the
-    cards that tie with or beat the `limit`-th of those.
+    latest answer was wrong ranks as 0 whatever FSRS says).
 
     With `now` and `zero_ratio` (the smallest elapsed-days/stability ratio at which any
     deck's retrievability can round to 0.00, see Scheduler.elapsed_ratio), when at
@@ -412,18 +423,17 @@ def weak_cards(
         select(
             C.card_id,
             CardRow.deck_id,
-            literal(None),
             C.answers,
             C.right_answers,
             C.lapses,
             C.drill_misses,
-            type_coerce(C.last_miss, String),
-            wrong_last,
+            type_coerce(C.last_miss, String).label("last_miss"),
+            wrong_last.label("wrong_last"),
             ST.state,
             ST.stability,
-            type_coerce(ST.last_review, String),
+            type_coerce(ST.last_review, String).label("last_review"),
             ST.reps,
-            ST.lapses,
+            ST.lapses.label("state_lapses"),
         )
         .join(CardRow, CardRow.id == C.card_id)  # id and deck only: ix_cards_id_deck covers them
         .outerjoin(ST, and_(ST.learner_id == C.learner_id, ST.card_id == C.card_id))
@@ -434,28 +444,30 @@ def weak_cards(
     )
     slugs = dict(repo.session.execute(select(DeckRow.id, DeckRow.slug)).all())
 
-    def r_of(row) -> float | None:
-        if row[9] is None or not row[12]:  # no state row, or never reviewed: CardStatus has None
-            return None
-        s = Schedule(
-            state=CardState(row[9]),
-            stability=row[10],
-            last_review=_time(row[11]),
-            reps=row[12],
-            lapses=row[13],
-        )
-        return retrievability(slugs[row[1]], row[0], s)
+    def candidates(rows: Iterable[Row[Any]]) -> list[WeakCandidate]:
+        return [
+            WeakCandidate(
+                card_id=r.card_id,
+                deck=slugs[r.deck_id],
+                answers=r.answers,
+                right=r.right_answers,
+                lapses=r.lapses,
+                drill_misses=r.drill_misses,
+                last_miss=r.last_miss,
+                wrong_last=bool(r.wrong_last),
+                state=r.state,
+                stability=r.stability,
+                last_review=r.last_review,
+                reps=r.reps,
+                state_lapses=r.state_lapses,
+            )
+            for r in rows
+        ]
 
-    def coarse_of(rows) -> list:  # type: ignore[no-untyped-def, type-arg]
-        out = []
-        for row in rows:
-            if row[8]:
-                r2 = 0.0
-            else:
-                r = r_of(row)
-                r2 = round(r, 2) if r is not None else 1.0
-            out.append(((r2, -(row[5] + row[6])), row))
-        return out
+    recall = ranking.recall_by(retrievability)
+
+    def keys(card_ids: Sequence[int]) -> dict[int, str]:
+        return _card_keys(repo, card_ids)
 
     if now is not None and zero_ratio is not None:
         # Every card whose latest answer was wrong ranks 0.00; within that tier the order is
@@ -466,7 +478,7 @@ def weak_cards(
         # (learner days can exceed the clock's by one: a superset, scored exactly).
         misses = C.lapses + C.drill_misses
         wrong = q.where(wrong_last == 1)
-        first = list(
+        first = candidates(
             repo.session.execute(
                 wrong.order_by(misses.desc(), C.last_miss.desc().nulls_last(), C.card_id).limit(
                     limit
@@ -475,8 +487,8 @@ def weak_cards(
         )
         if len(first) >= limit:
             edge = first[-1]
-            edge_miss = _time(edge[7])
-            tied = wrong.where(misses == edge[5] + edge[6])
+            edge_miss = utc_time(edge.last_miss)
+            tied = wrong.where(misses == edge.lapses + edge.drill_misses)
             tied = tied.where(C.last_miss >= edge_miss) if edge_miss is not None else tied
             elapsed = _days_since(repo, now, ST.last_review) + 1
             # no review is older than 1970: a stability above this cannot have faded that far
@@ -490,57 +502,27 @@ def weak_cards(
                 repo.session.scalars(faded)
             )  # usually none (ix_card_states_stability, 0005)
             fading = [
-                row
+                c
                 for start in range(0, len(faded_ids), 900)
-                for row in repo.session.execute(
-                    q.where(wrong_last == 0, C.card_id.in_(faded_ids[start : start + 900]))
+                for c in candidates(
+                    repo.session.execute(
+                        q.where(wrong_last == 0, C.card_id.in_(faded_ids[start : start + 900]))
+                    )
                 )
             ]
-            rows = {
-                row[0]: row for part in (first, repo.session.execute(tied), fading) for row in part
+            found = {
+                c.card_id: c
+                for part in (first, candidates(repo.session.execute(tied)), fading)
+                for c in part
             }
-            zero = [c for c in coarse_of(rows.values()) if c[0][0] == 0.0]
-            return _ranked(repo, zero, r_of, slugs, limit)
-    return _ranked(repo, coarse_of(repo.session.execute(q)), r_of, slugs, limit)
-
-
-def _ranked(
-    repo: Repo,
-    coarse: list,
-    r_of,
-    slugs: dict[int, str],
-    limit: int,  # type: ignore[no-untyped-def, type-arg]
-) -> tuple[tuple[stats.WeakCard, ...], dict[str, int]]:
-    """The `limit` weakest of `coarse` ((rounded retrievability, -misses), row) pairs."""
-    if not coarse:
-        return (), {}
-    bar = heapq.nsmallest(limit, (c[0] for c in coarse))[-1]
-    near = [(ckey, row) for ckey, row in coarse if ckey <= bar]
-    keys = _card_keys(repo, [row[0] for _ckey, row in near])
-    full = []
-    for ckey, row in near:
-        last_miss = _time(row[7])
-        rank = stats.weakness_rank(
-            0.0 if row[8] else (ckey[0] if ckey[0] != 1.0 else None),
-            bool(row[8]),
-            row[5] + row[6],
-            last_miss,
-        )
-        full.append((rank, keys[row[0]], row, last_miss))
-    top = heapq.nsmallest(limit, full, key=lambda item: (item[0], item[1]))
-    shown = tuple(
-        stats.WeakCard(
-            key,
-            slugs[row[1]],
-            max(row[5], row[13] or 0),
-            row[3] - row[4],
-            r_of(row),
-            last_miss,
-            row[3],
-        )
-        for _rank, key, row, last_miss in top
-    )
-    return shown, {key: row[0] for _rank, key, row, _lm in top}
+            zero = [
+                (ckey, c)
+                for ckey, c in ranking.coarse(found.values(), recall)
+                if ckey.recall == 0.0
+            ]
+            return ranking.weakest(zero, recall, keys, limit)
+    every = candidates(repo.session.execute(q))
+    return ranking.weakest(ranking.coarse(every, recall), recall, keys, limit)
 
 
 def _days_since(repo: Repo, now: datetime, column):
@@ -559,15 +541,6 @@ def _card_keys(repo: Repo, card_ids: Sequence[int]) -> dict[int, str]:
             repo.session.execute(select(CardRow.id, CardRow.key).where(CardRow.id.in_(chunk))).all()
         )
     return out
-
-
-def _time(value) -> datetime | None:
-    """A time read as text (SQLite) or as a naive datetime (PostgreSQL): UTC-aware."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc)
 
 
 def usable(shift: int, decks: Sequence[str], since: object) -> bool:

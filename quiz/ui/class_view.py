@@ -11,7 +11,7 @@ from quiz.ui.console import err, out, print_json
 from quiz.ui.safe import text as safe
 
 if TYPE_CHECKING:
-    from quiz.classroom import ClassReport
+    from quiz.stats.classroom import ClassReport
     from quiz.store.classroom import LearnerOverview
     from quiz.store.copy import CopyReport
 
@@ -65,50 +65,11 @@ def render_learners(rows: Sequence[LearnerOverview], as_json: bool) -> None:
     out().print(table)
 
 
-def class_report_data(report: ClassReport) -> dict[str, object]:
-    return {
-        "today": report.today.isoformat(),
-        "decks": list(report.decks),
-        "learners": [
-            {
-                "learner": f.learner,
-                "cards_seen": f.cards_seen,
-                "answers": f.answers,
-                "reviews": f.reviews,
-                "true_retention": f.retention,
-                "retention_answers": f.retention_answers,
-                "streak": f.streak,
-                "last_answer": _iso(f.last_answer),
-                "weakest_tags": [
-                    {
-                        "tag": t.tag,
-                        "answers": t.answers,
-                        "misses": t.misses,
-                        "miss_share": t.miss_share,
-                    }
-                    for t in f.weakest_tags
-                ],
-            }
-            for f in report.learners
-        ],
-        "cards": [
-            {
-                "card": c.card,
-                "deck": c.deck,
-                "learners": c.learners,
-                "missed_by": c.missed_by,
-                "miss_share": c.miss_share,
-                "answers": c.answers,
-                "agains": c.agains,
-            }
-            for c in report.cards
-        ],
-    }
-
-
 def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
     if as_json:
-        print_json(class_report_data(report))
+        from quiz.stats.shape import class_report_to_dict
+
+        print_json(class_report_to_dict(report))
         return
     from rich.table import Table
 

@@ -6,6 +6,8 @@ cannot send escape sequences to the terminal through any screen.
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 
 from quiz.ui.safe import guard
@@ -45,4 +47,9 @@ def print_json(data: object) -> None:
     from quiz.safe_text import json_text
 
     shown = json_text(json.dumps(data, ensure_ascii=False, indent=2))
-    out().print(Text(shown), soft_wrap=True, markup=False, highlight=False)
+    console = out()
+    if not console.is_terminal:  # a pipe or a file: written as it is (rich's layout of a
+        sys.stdout.write(shown + "\n")  # large report costs more than computing it)
+        sys.stdout.flush()
+        return
+    console.print(Text(shown), soft_wrap=True, markup=False, highlight=False)

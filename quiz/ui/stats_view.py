@@ -17,7 +17,7 @@ from rich.text import Text
 
 from quiz.errors import UsageError
 from quiz.safe_text import escape
-from quiz.stats import Report, heat_level, percent, seconds
+from quiz.stats.figures import Report, heat_level, percent, seconds
 from quiz.ui.safe import text as safe
 
 SHADES = ("grey23", "dark_green", "green4", "green3", "bright_green")

@@ -24,8 +24,12 @@ CORE = [
     "evaluate.py",
     "safe_text.py",
     "browse.py",
-    "stats.py",
-    "stats",
+    "stats/__init__.py",
+    "stats/rows.py",
+    "stats/figures.py",
+    "stats/ranking.py",
+    "stats/classroom.py",
+    "stats/shape.py",
     "deck",
     "review/__init__.py",
     "review/answer.py",
@@ -47,6 +51,7 @@ USE_CASES = [
     "verify.py",
     "classroom.py",
     "manage.py",
+    "stats/gather.py",
 ]
 EDGES = ["__main__.py", "store", "sandbox", "ui", "cli", "export", "authoring"]
 FORBIDDEN = (
@@ -72,7 +77,8 @@ def core_files() -> list[Path]:
         path = ROOT / name
         if path.is_dir():
             files.extend(sorted(path.rglob("*.py")))
-        elif path.exists():
+        else:
+            assert path.exists(), f"{name} is listed as core but does not exist"
             files.append(path)
     return files
 

@@ -12,7 +12,7 @@ import pytest
 
 from quiz.model import Card, CardKind, Schedule, StoredCard
 from quiz.review import drill
-from quiz.stats import CardTally
+from quiz.stats.rows import CardTally
 from tests.conftest import write_deck
 from tests.progress.helpers import bilingual_deck, day, db, screen, widest
 

@@ -24,89 +24,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
-REVIEW_STATE = 2
-AGE_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
-    (0, 7, "< 1 week"),
-    (7, 30, "1-4 weeks"),
-    (30, 90, "1-3 months"),
-    (90, 365, "3-12 months"),
-    (365, None, "> 1 year"),
-)
-
-
-# ---- rows the store hands in -------------------------------------------------------
-
-
-class HourCount(NamedTuple):
-    """Answers in one clock hour (its UTC start): all of them, the drills among them,
-    the right ones, and the review-kind answers on review-state cards (`graded`) with
-    how many of those were not Again (`passed`) — the true-retention sample.
-
-    A named tuple rather than a frozen dataclass: a year of daily use is ~10k hours and
-    a big log ~20k; building them was a tenth of `quiz stats`' time."""
-
-    hour: datetime
-    answers: int
-    drills: int
-    right: int
-    graded: int
-    passed: int
-    duration_ms: int
-
-    @property
-    def reviews(self) -> int:
-        return self.answers - self.drills
-
-
-@dataclass(frozen=True)
-class CardTally:
-    """One card's answers over the log (both kinds unless said)."""
-
-    card_id: int
-    key: str
-    deck: str
-    kind: str  # the card's kind: basic, typed, choice, cloze, output
-    reviews: int
-    drills: int
-    right: int
-    lapses: int  # review-kind Again on a review-state card
-    misses: int  # wrong answers of any kind
-    drill_misses: int
-    last_miss: datetime | None
-    last_answer: datetime | None
-    last_right: bool | None  # was the most recent answer right?
-    duration_ms: int
-    tags: tuple[str, ...] = ()
-
-    @property
-    def answers(self) -> int:
-        return self.reviews + self.drills
-
-
-@dataclass(frozen=True)
-class AgeCount:
-    """Review-state answers whose card was `min_days` or more days old (first review)."""
-
-    min_days: int
-    answers: int
-    passed: int
-
-
-@dataclass(frozen=True)
-class CardStatus:
-    """A card's current standing, for the state counts and the weakest list."""
-
-    card_id: int
-    state: int
-    suspended: bool
-    leech: bool
-    lapses: int
-    retrievability: float | None  # None: never reviewed
-
-
-# ---- figures -----------------------------------------------------------------------
+from quiz.stats.rows import AGE_BUCKETS, AgeCount, CardTally, DueHour, HourCount, StateCount
 
 
 @dataclass(frozen=True)
@@ -289,15 +208,15 @@ def age_bucket(age_days: float) -> int:
 
 
 def forecast(
-    due: Iterable[tuple[datetime, int]],
+    due: Iterable[DueHour],
     day_of: Callable[[datetime], date],
     today: date,
     days: int = 30,
 ) -> tuple[tuple[date, int], ...]:
     """Cards falling due on each of the next `days` days; overdue ones count today."""
     counts: dict[date, int] = defaultdict(int)
-    for at, n in due:
-        counts[max(today, day_of(at))] += n
+    for d in due:
+        counts[max(today, day_of(d.hour))] += d.cards
     return tuple(
         (today + timedelta(days=i), counts.get(today + timedelta(days=i), 0)) for i in range(days)
     )
@@ -306,65 +225,43 @@ def forecast(
 STATE_NAMES = ("new", "learning", "review", "relearning", "suspended", "leech")
 
 
-def state_counts(cards: Iterable[tuple[int, bool, bool, int]]) -> dict[str, int]:
-    """(state, suspended, leech, count) rows → counts that add up to the card total.
+def state_counts(cards: Iterable[StateCount]) -> dict[str, int]:
+    """Counts per state name that add up to the card total.
 
     A leech is counted as a leech (not as suspended); other suspended cards as suspended;
     the rest by their scheduling state.
     """
     out = dict.fromkeys(STATE_NAMES, 0)
-    for state, suspended, leech, n in cards:
-        if leech:
-            out["leech"] += n
-        elif suspended:
-            out["suspended"] += n
+    for c in cards:
+        if c.leech:
+            out["leech"] += c.cards
+        elif c.suspended:
+            out["suspended"] += c.cards
         else:
-            out[STATE_NAMES[state] if 0 <= state <= 3 else "new"] += n
+            out[STATE_NAMES[c.state] if 0 <= c.state <= 3 else "new"] += c.cards
     return out
-
-
-def weakness_key(
-    tally: CardTally | None, retrievability: float | None
-) -> tuple[int, float, int, float]:
-    """Sort key, weakest first: lowest retrievability, most misses, most recent miss.
-
-    A card whose latest answer (a drill's included) was wrong counts as retrievability 0,
-    whatever FSRS predicts; misses are review lapses plus drill misses. Cards never
-    answered sort last.
-    """
-    if tally is None or tally.answers == 0:
-        return (1, 1.0, 0, 0.0)
-    return weakness_rank(
-        retrievability,
-        tally.last_right is False,
-        tally.lapses + tally.drill_misses,
-        tally.last_miss,
-    )
-
-
-def weakness_rank(
-    retrievability: float | None, last_wrong: bool, misses: int, last_miss: datetime | None
-) -> tuple[int, float, int, float]:
-    """`weakness_key` of an answered card from its plain figures: FSRS's retrievability
-    (None: 1), whether its latest answer was wrong, lapses + drill misses, latest miss."""
-    r = 0.0 if last_wrong else (retrievability if retrievability is not None else 1.0)
-    recent = last_miss.timestamp() if last_miss else 0.0
-    return (0, round(r, 2), -misses, -recent)
 
 
 def tag_figures(
     tallies: Iterable[CardTally], *, untagged: str = "(untagged)"
 ) -> tuple[TagFigure, ...]:
-    acc: dict[str, list[int]] = {}
+    """Per tag (untagged cards under `untagged`): cards, answers, right, lapses, misses."""
+    cards: dict[str, int] = defaultdict(int)
+    answers: dict[str, int] = defaultdict(int)
+    right: dict[str, int] = defaultdict(int)
+    lapses: dict[str, int] = defaultdict(int)
+    misses: dict[str, int] = defaultdict(int)
     for t in tallies:
         for tag in t.tags or (untagged,):
-            row = acc.setdefault(tag, [0, 0, 0, 0, 0])
-            row[0] += 1
-            row[1] += t.answers
-            row[2] += t.right
-            row[3] += t.lapses
-            row[4] += t.misses
-    return tuple(TagFigure(tag, *acc[tag]) for tag in sorted(acc))
+            cards[tag] += 1
+            answers[tag] += t.answers
+            right[tag] += t.right
+            lapses[tag] += t.lapses
+            misses[tag] += t.misses
+    return tuple(
+        TagFigure(tag, cards[tag], answers[tag], right[tag], lapses[tag], misses[tag])
+        for tag in sorted(cards)
+    )
 
 
 def weakest_tags(figures: Iterable[TagFigure], limit: int | None = None) -> tuple[TagFigure, ...]:
@@ -375,27 +272,6 @@ def weakest_tags(figures: Iterable[TagFigure], limit: int | None = None) -> tupl
     return tuple(ranked[:limit] if limit is not None else ranked)
 
 
-def weakest_cards(
-    tallies: Iterable[CardTally], status: Mapping[int, CardStatus], limit: int = 10
-) -> tuple[WeakCard, ...]:
-    """Answered cards with a miss or a lapse, weakest first."""
-    rows = []
-    for t in tallies:
-        s = status.get(t.card_id)
-        lapses = max(t.lapses, s.lapses if s else 0)
-        if not (t.misses or lapses):
-            continue
-        r = s.retrievability if s else None
-        rows.append(
-            (
-                weakness_key(t, r),
-                WeakCard(t.key, t.deck, lapses, t.misses, r, t.last_miss, t.answers),
-            )
-        )
-    rows.sort(key=lambda pair: (pair[0], pair[1].key))
-    return tuple(card for _key, card in rows[:limit])
-
-
 def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -403,60 +279,27 @@ def week_of(day: date) -> date:
 def build_report(
     *,
     hours: Sequence[HourCount],
-    tallies: Sequence[CardTally],
     ages: Iterable[AgeCount],
-    due: Iterable[tuple[datetime, int]],
-    cards: Iterable[tuple[int, bool, bool, int]],
-    status: Mapping[int, CardStatus],
+    due: Iterable[DueHour],
+    states: Iterable[StateCount],
+    tags: Iterable[TagFigure],
+    output_tags: tuple[TagFigure, ...],
+    weak_cards: tuple[WeakCard, ...],
+    fronts: Mapping[str, str],
     day_of: Callable[[datetime], date],
     today: date,
     since: date | None,
     since_at: datetime | None,
     desired_retention: float,
-    fronts: Mapping[str, str] | None = None,
-    weak_limit: int = 10,
 ) -> Report:
-    """Every figure of `quiz stats`.
+    """Every figure of `quiz stats`, whichever way the store grouped the log.
 
     `hours` cover the whole log (the heatmap shows the last year and streaks need all of
-    it); the other figures use the hours from `since_at` (the start of the `--since` day).
-    `tallies` and `ages` come already limited to `--since`.
+    it); the other figures use the hours from `since_at` (the start of the `--since`
+    day). `ages`, the tag figures and the weakest cards come already limited to
+    `--since`; `tags` are every tag's figures (ranked here), `output_tags` those of
+    output cards only.
     """
-    return assemble_report(
-        hours=hours,
-        ages=ages,
-        due=due,
-        cards=cards,
-        day_of=day_of,
-        today=today,
-        since=since,
-        since_at=since_at,
-        desired_retention=desired_retention,
-        fronts=fronts,
-        weak_tags=weakest_tags(tag_figures(tallies)),
-        weak_cards=weakest_cards(tallies, status, weak_limit),
-        output_by_tag=tag_figures(t for t in tallies if t.kind == "output"),
-    )
-
-
-def assemble_report(
-    *,
-    hours: Sequence[HourCount],
-    ages: Iterable[AgeCount],
-    due: Iterable[tuple[datetime, int]],
-    cards: Iterable[tuple[int, bool, bool, int]],
-    day_of: Callable[[datetime], date],
-    today: date,
-    since: date | None,
-    since_at: datetime | None,
-    desired_retention: float,
-    weak_tags: tuple[TagFigure, ...],
-    weak_cards: tuple[WeakCard, ...],
-    output_by_tag: tuple[TagFigure, ...],
-    fronts: Mapping[str, str] | None = None,
-) -> Report:
-    """`build_report` with the per-card figures (tags, weakest cards) already worked out:
-    the store computes them in the database when it keeps rollups of the log."""
     day_of = functools.lru_cache(maxsize=None)(day_of)  # each hour is looked up several times
     all_activity = activity_by_day(hours, day_of)
     recent = [h for h in hours if since_at is None or h.hour >= since_at]
@@ -478,11 +321,11 @@ def assemble_report(
         retention_by_week=retention_by(recent, lambda at: week_of(day_of(at))),
         retention_by_age=retention_by_age(ages),
         forecast=forecast(due, day_of, today),
-        states=state_counts(cards),
-        weak_tags=weak_tags,
+        states=state_counts(states),
+        weak_tags=weakest_tags(tags),
         weak_cards=weak_cards,
-        output_by_tag=output_by_tag,
-        fronts=dict(fronts or {}),
+        output_by_tag=output_tags,
+        fronts=dict(fronts),
     )
 
 
@@ -496,72 +339,3 @@ def seconds(ms: float | None) -> str:
 
 def ceil_div(a: int, b: int) -> int:
     return math.ceil(a / b) if b > 0 else a
-
-
-def _rate(r: Rate, key: str = "label") -> dict[str, object]:
-    return {key: r.label, "answers": r.answers, "passed": r.passed, "retention": r.value}
-
-
-def _tag(f: TagFigure) -> dict[str, object]:
-    return {
-        "tag": f.tag,
-        "cards": f.cards,
-        "answers": f.answers,
-        "right": f.right,
-        "right_share": f.right_share,
-        "lapses": f.lapses,
-        "misses": f.misses,
-    }
-
-
-def report_to_dict(report: Report) -> dict[str, object]:
-    """`quiz stats --json`: the same figures as the screen, as data."""
-    days = {d.day: d for d in report.heatmap}
-    return {
-        "today": report.today.isoformat(),
-        "since": report.since.isoformat() if report.since else None,
-        "answers": {
-            "total": report.answers,
-            "reviews": report.reviews,
-            "drills": report.drills,
-            "right": report.right,
-            "right_share": report.right_share,
-            "average_ms": report.average_ms,
-        },
-        "streak": {
-            "current": report.streaks.current,
-            "longest": report.streaks.longest,
-            "active_days": report.streaks.active_days,
-        },
-        "heatmap": [
-            {"day": d.isoformat(), "answers": a.answers, "reviews": a.reviews, "drills": a.drills}
-            for d, a in days.items()
-            if a.answers
-        ],
-        "retention": {
-            "desired": report.desired_retention,
-            "true": report.true_retention.value,
-            "answers": report.true_retention.answers,
-            "passed": report.true_retention.passed,
-            "by_day": [_rate(r, "day") for r in report.retention_by_day],
-            "by_week": [_rate(r, "week") for r in report.retention_by_week],
-            "by_age": [_rate(r, "age") for r in report.retention_by_age],
-        },
-        "forecast": [{"day": d.isoformat(), "due": n} for d, n in report.forecast],
-        "states": dict(report.states),
-        "weakest_tags": [_tag(f) for f in report.weak_tags],
-        "weakest_cards": [
-            {
-                "card": c.key,
-                "deck": c.deck,
-                "lapses": c.lapses,
-                "misses": c.misses,
-                "answers": c.answers,
-                "retrievability": None if c.retrievability is None else round(c.retrievability, 4),
-                "last_miss": c.last_miss.isoformat() if c.last_miss else None,
-                "front": report.fronts.get(c.key),
-            }
-            for c in report.weak_cards
-        ],
-        "output_accuracy_by_tag": [_tag(f) for f in report.output_by_tag],
-    }

@@ -1,8 +1,9 @@
-"""Queries for `quiz stats` and `quiz drill` (the only SQL they use; goals: quiz.store.goals).
+"""Queries for `quiz stats` and `quiz drill` over the log itself (goals: quiz.store.goals;
+the log's rollups: quiz.store.rollups). quiz.stats.gather picks which to run.
 
 Statistics over a long log must not load it: every query here groups in the database
 (answers per clock hour, per card, per card-age bucket; due cards per hour) and hands
-`quiz.stats` a few thousand small rows. Hours rather than days come back because the
+quiz.stats a few thousand small named rows (quiz.stats.rows). Hours rather than days come back because the
 learner's day depends on their time zone and day boundary, which SQL cannot know
 portably; an hour bucket is shifted by the zone's sub-hour offset (India's +5:30) so
 that every bucket lies inside one local hour, hence inside one learner day.
@@ -12,20 +13,21 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from quiz import stats
-from quiz.errors import NotFound
-from quiz.model import CardState, Schedule, StoredCard
+from quiz.model import CardState, Schedule
+from quiz.stats.rows import AGE_BUCKETS, AgeCount, CardTally, DueHour, HourCount, StateCount
 from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow
 from quiz.store.repo import Repo
 
 R = ReviewRow
 ST = CardStateRow
+SCHEDULED = (CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING)
 
 
 def _dialect(repo: Repo) -> str:
@@ -33,9 +35,13 @@ def _dialect(repo: Repo) -> str:
     return bind.dialect.name
 
 
-def _hour_key(repo: Repo, column, shift_minutes: int):
+def _hour_key(repo: Repo, column: Any, shift_minutes: int) -> ColumnElement[Any]:
+    return hour_key(_dialect(repo), column, shift_minutes)
+
+
+def hour_key(dialect: str, column: Any, shift_minutes: int) -> ColumnElement[Any]:
     """'YYYY-MM-DD HH' of `column` + shift, in SQL (fast on SQLite's text timestamps)."""
-    if _dialect(repo) == "sqlite":
+    if dialect == "sqlite":
         if shift_minutes:
             return func.strftime("%Y-%m-%d %H", column, f"{shift_minutes:+d} minutes")
         # literal 1 and 13 (not bound parameters): SQLite uses an index on an expression
@@ -47,7 +53,7 @@ def _hour_key(repo: Repo, column, shift_minutes: int):
     return func.to_char(shifted, "YYYY-MM-DD HH24")
 
 
-def _from_hour_key(key: str, shift_minutes: int) -> datetime:
+def from_hour_key(key: str, shift_minutes: int) -> datetime:
     return datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=timezone.utc) - timedelta(
         minutes=shift_minutes
     )
@@ -80,7 +86,7 @@ def shift_minutes(tz, now: datetime) -> int:
 # ---- stats -------------------------------------------------------------------------
 
 
-def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[stats.HourCount]:
+def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[HourCount]:
     """Answers per clock hour over the whole log: one small row per hour."""
     hour = _hour_key(repo, R.reviewed_at, shift).label("hour")
     graded = and_(R.kind == "review", R.prev_state == int(CardState.REVIEW))
@@ -105,7 +111,7 @@ def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[s
         if shift:
             at -= timedelta(minutes=shift)
         out.append(
-            stats.HourCount(
+            HourCount(
                 at,
                 int(n),
                 int(drills or 0),
@@ -161,7 +167,7 @@ def _card_counts(
     return agg.subquery()
 
 
-def _tally(r, tags: dict[int, tuple[str, ...]]) -> stats.CardTally:
+def _tally(r, tags: dict[int, tuple[str, ...]]) -> CardTally:
     """A CardTally from a `_card_counts` row joined with the card's key, kind and deck.
 
     The latest answer's flag is "the latest right answer is the latest answer" (a right
@@ -174,7 +180,7 @@ def _tally(r, tags: dict[int, tuple[str, ...]]) -> stats.CardTally:
     answers = int(r.answers)
     drills = int(r.drills or 0)
     right_n = int(r.right or 0)
-    return stats.CardTally(
+    return CardTally(
         card_id=r.card_id,
         key=r.key,
         deck=r.slug,
@@ -198,7 +204,7 @@ def card_tallies(
     decks: Sequence[str] = (),
     since: datetime | None = None,
     card_ids: Iterable[int] | None = None,
-) -> list[stats.CardTally]:
+) -> list[CardTally]:
     """Per-card answer counts (reviews and drills) since `since`, with keys and tags."""
     sub = _card_counts(repo, decks, since, card_ids)
     q = (
@@ -211,9 +217,9 @@ def card_tallies(
     return [_tally(r, tags) for r in rows]
 
 
-def _tallies_and_schedules(
+def tallies_and_schedules(
     repo: Repo, decks: Sequence[str], since: datetime | None
-) -> tuple[list[stats.CardTally], dict[int, tuple[str, Schedule, bool, bool]]]:
+) -> tuple[list[CardTally], dict[int, Schedule]]:
     """`card_tallies` and each card's schedule for every answered card, in one query:
     each card's schedule comes with its row, so nothing is loaded per card."""
     sub = _card_counts(repo, decks, since)
@@ -231,8 +237,6 @@ def _tallies_and_schedules(
             ST.last_review,
             ST.reps,
             ST.lapses.label("state_lapses"),
-            ST.suspended,
-            ST.leech,
         )
         .join(CardRow, CardRow.id == sub.c.card_id)
         .join(DeckRow, DeckRow.id == CardRow.deck_id)
@@ -240,23 +244,18 @@ def _tallies_and_schedules(
     )
     rows = list(repo.session.execute(q))
     tags = card_tags(repo, [r.card_id for r in rows])
-    sched: dict[int, tuple[str, Schedule, bool, bool]] = {}
+    sched: dict[int, Schedule] = {}
     for r in rows:
         if r.state is not None:
-            sched[r.card_id] = (
-                r.slug,
-                Schedule(
-                    state=CardState(r.state),
-                    step=r.step,
-                    stability=r.stability,
-                    difficulty=r.difficulty,
-                    due=r.due,
-                    last_review=r.last_review,
-                    reps=r.reps,
-                    lapses=r.state_lapses,
-                ),
-                bool(r.suspended),
-                bool(r.leech),
+            sched[r.card_id] = Schedule(
+                state=CardState(r.state),
+                step=r.step,
+                stability=r.stability,
+                difficulty=r.difficulty,
+                due=r.due,
+                last_review=r.last_review,
+                reps=r.reps,
+                lapses=r.state_lapses,
             )
     return [_tally(r, tags) for r in rows], sched
 
@@ -285,7 +284,7 @@ def card_tags(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, ...]]
 
 def age_counts(
     repo: Repo, decks: Sequence[str] = (), since: datetime | None = None
-) -> list[stats.AgeCount]:
+) -> list[AgeCount]:
     """Review-state answers by the card's age (days since its first review) at the time."""
     sqlite = _dialect(repo) == "sqlite"
     first_at = func.min(R.reviewed_at)
@@ -304,7 +303,7 @@ def age_counts(
         if sqlite
         else _days_between(repo, R.reviewed_at, first.c.first)
     )
-    bounds = [b[0] for b in stats.AGE_BUCKETS]
+    bounds = [b[0] for b in AGE_BUCKETS]
     bucket = case(
         *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
     ).label("bucket")
@@ -323,14 +322,13 @@ def age_counts(
     if decks:
         q = q.where(_in_decks(R.card_id, decks))
     return [
-        stats.AgeCount(int(lo), int(n), int(passed or 0))
-        for lo, n, passed in repo.session.execute(q)
+        AgeCount(int(lo), int(n), int(passed or 0)) for lo, n, passed in repo.session.execute(q)
     ]
 
 
 def due_hours(
     repo: Repo, until: datetime, decks: Sequence[str] = (), shift: int = 0
-) -> list[tuple[datetime, int]]:
+) -> list[DueHour]:
     """Cards (learning, review, relearning; not suspended) due before `until`, per hour."""
     hour = _hour_key(repo, ST.due, shift).label("hour")
     q = (
@@ -339,7 +337,7 @@ def due_hours(
         .join(CardRow, CardRow.id == ST.card_id)
         .where(
             ST.learner_id == repo.learner_id,
-            ST.state.in_((1, 2, 3)),
+            ST.state.in_([int(s) for s in SCHEDULED]),
             ST.suspended.is_(False),
             ST.due < until,
             CardRow.retired.is_(False),
@@ -348,10 +346,10 @@ def due_hours(
     )
     if decks:
         q = q.where(_in_decks(ST.card_id, decks))
-    return [(_from_hour_key(h, shift), int(n)) for h, n in repo.session.execute(q)]
+    return [DueHour(from_hour_key(h, shift), int(n)) for h, n in repo.session.execute(q)]
 
 
-def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[tuple[int, bool, bool, int]]:
+def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[StateCount]:
     """(state, suspended, leech, cards) for live cards; a card with no state row is new.
 
     For the whole store the counts come from the learner's state rows alone (the index
@@ -379,7 +377,7 @@ def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[tuple[int, bool, b
             or 0
         )
         counts[(0, False, False)] += int(live) - sum(counts.values())
-        return [(st, su, le, n) for (st, su, le), n in counts.items() if n]
+        return [StateCount(st, su, le, n) for (st, su, le), n in counts.items() if n]
     state = func.coalesce(ST.state, 0).label("state")
     susp = func.coalesce(ST.suspended, False).label("susp")
     leech = func.coalesce(ST.leech, False).label("leech")
@@ -391,129 +389,6 @@ def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[tuple[int, bool, b
         .group_by(state, susp, leech)
         .where(_in_decks(CardRow.id, decks))
     )
-    return [(int(s), bool(su), bool(le), int(n)) for s, su, le, n in repo.session.execute(q)]
-
-
-def stored_cards(repo: Repo, card_ids: Sequence[int]) -> list[StoredCard]:
-    """Full cards (content, schedule) for these ids, in no particular order."""
-    if not card_ids:
-        return []
-    return repo.cards_by_id(card_ids)
-
-
-def known_decks(repo: Repo, decks: Sequence[str]) -> None:
-    """Raise NotFound naming the first of `decks` that is not in the store."""
-    have = set(repo.deck_slugs())
-    for d in decks:
-        if d not in have:
-            raise NotFound(f"no deck {d!r} in the store (see: quiz decks)")
-
-
-def gather_stats(
-    repo: Repo,
-    *,
-    day,  # DayClock
-    now: datetime,
-    decks: Sequence[str],
-    since: date | None,
-    desired_retention: float,
-    retrievability: Callable[[str, int, Schedule], float],
-    front: Callable[[StoredCard], str],
-    zero_ratio: Callable[[Sequence[str]], float] | None = None,
-) -> stats.Report:
-    """Run the grouped queries and assemble the report (no per-review rows in Python).
-
-    `zero_ratio(decks)`, when given, is the smallest elapsed/stability ratio at which any
-    of these decks' retrievability rounds to 0.00 (it lets the weakest cards be found
-    without scoring every card; see rollups.weak_cards).
-
-    The whole log (no --deck, no --since) is read from its rollups (quiz.store.rollups),
-    brought up to date first; --deck and --since, a store that cannot be written, and a
-    time zone off the quarter hour group the log itself (`gather_stats_direct`).
-    """
-    from quiz.store import rollups
-
-    known_decks(repo, decks)
-    shift = shift_minutes(day.tz, now)
-    if rollups.usable(shift, decks, since) and rollups.refresh(repo) is not None:
-        today = day.day_of(now)
-        ratio = zero_ratio(repo.deck_slugs()) if zero_ratio is not None else None
-        weak, ids = rollups.weak_cards(repo, retrievability, now=now, zero_ratio=ratio)
-        report = stats.assemble_report(
-            hours=rollups.hour_counts(repo, shift),
-            ages=rollups.age_counts(repo),
-            due=due_hours(repo, day.start_of(today + timedelta(days=30)), (), shift),
-            cards=state_rows(repo),
-            day_of=day.day_of,
-            today=today,
-            since=None,
-            since_at=None,
-            desired_retention=desired_retention,
-            weak_tags=stats.weakest_tags(rollups.tag_figures(repo)),
-            weak_cards=weak,
-            output_by_tag=rollups.tag_figures(repo, "output"),
-        )
-        fronts = {c.card.key: front(c) for c in stored_cards(repo, [ids[c.key] for c in weak])}
-        from dataclasses import replace
-
-        return replace(report, fronts=fronts)
-    return gather_stats_direct(
-        repo,
-        day=day,
-        now=now,
-        decks=decks,
-        since=since,
-        desired_retention=desired_retention,
-        retrievability=retrievability,
-        front=front,
-    )
-
-
-def gather_stats_direct(
-    repo: Repo,
-    *,
-    day,  # DayClock
-    now: datetime,
-    decks: Sequence[str],
-    since: date | None,
-    desired_retention: float,
-    retrievability: Callable[[str, int, Schedule], float],
-    front: Callable[[StoredCard], str],
-) -> stats.Report:
-    """`gather_stats` from grouped queries over the log itself (no rollups)."""
-    known_decks(repo, decks)
-    shift = shift_minutes(day.tz, now)
-    today = day.day_of(now)
-    since_at = day.start_of(since) if since else None
-    hours = hour_counts(repo, decks, shift)
-    tallies, sched = _tallies_and_schedules(repo, decks, since_at)
-    status = {
-        cid: stats.CardStatus(
-            cid,
-            int(s.state),
-            susp,
-            leech,
-            s.lapses,
-            retrievability(deck, cid, s) if s.reps else None,
-        )
-        for cid, (deck, s, susp, leech) in sched.items()
-    }
-    report = stats.build_report(
-        hours=hours,
-        tallies=tallies,
-        ages=age_counts(repo, decks, since_at),
-        due=due_hours(repo, day.start_of(today + timedelta(days=30)), decks, shift),
-        cards=state_rows(repo, decks),
-        status=status,
-        day_of=day.day_of,
-        today=today,
-        since=since,
-        since_at=since_at,
-        desired_retention=desired_retention,
-    )
-    weak_ids = {t.key: t.card_id for t in tallies}
-    shown = [weak_ids[c.key] for c in report.weak_cards]
-    fronts = {c.card.key: front(c) for c in stored_cards(repo, shown)}
-    from dataclasses import replace
-
-    return replace(report, fronts=fronts)
+    return [
+        StateCount(int(s), bool(su), bool(le), int(n)) for s, su, le, n in repo.session.execute(q)
+    ]

@@ -4,7 +4,7 @@ A store is filled through the store API with weeks of answers of two learners (r
 and drills, right and wrong, lapses, typed cards with a `correct` flag, output cards,
 tagged and untagged cards) at all hours, so that a zone half an hour off UTC
 (Asia/Kolkata) or three quarters off (Asia/Kathmandu) moves answers across days. Every
-report is compared whole with `gather_stats_direct`, the code path that groups the log.
+report is compared whole with `stats_report(use_rollups=False)`, which groups the log.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from quiz import stats
 from quiz.clock import DayClock
 from quiz.config import load_config
 from quiz.deck import load_deck
 from quiz.model import CardState, Rating, Schedule
 from quiz.review.answer import Answer
-from quiz.store import open_store, progress, rollups
+from quiz.review.settings import Schedulers
+from quiz.stats import gather
+from quiz.stats.figures import Report
+from quiz.stats.shape import report_to_dict
+from quiz.store import open_store, rollups, stats_queries
 from quiz.store.models import AgeRollup, CardRollup, QuarterRollup, RollupMark
 from tests.conftest import write_deck
 
@@ -152,31 +155,24 @@ def _days(store, first: int, last: int, seed: int) -> None:
                     )
 
 
-def _direct(repo, day: DayClock, decks=(), since=None) -> stats.Report:  # type: ignore[no-untyped-def]
-    return progress.gather_stats_direct(repo, **_args(repo, day, decks, since))
+def _direct(repo, day: DayClock, decks=(), since=None) -> Report:  # type: ignore[no-untyped-def]
+    return _report(repo, day, decks, since, use_rollups=False)
 
 
-def _rolled(repo, day: DayClock, decks=(), since=None) -> stats.Report:  # type: ignore[no-untyped-def]
-    from quiz.cli.progress import _retrievability
+def _rolled(repo, day: DayClock, decks=(), since=None) -> Report:  # type: ignore[no-untyped-def]
+    return _report(repo, day, decks, since, use_rollups=True)
 
-    return progress.gather_stats(
+
+def _report(repo, day: DayClock, decks, since, use_rollups: bool) -> Report:  # type: ignore[no-untyped-def]
+    return gather.stats_report(
         repo,
-        **_args(repo, day, decks, since),
-        zero_ratio=_retrievability(load_config(), day, NOW)[1],
-    )
-
-
-def _args(repo, day: DayClock, decks, since):  # type: ignore[no-untyped-def]
-    from quiz.cli.progress import _front, _retrievability
-
-    return dict(
+        config=load_config(),
         day=day,
         now=NOW,
         decks=tuple(decks),
         since=since,
-        desired_retention=0.9,
-        retrievability=_retrievability(load_config(), day, NOW)[0],
-        front=lambda c: _front(c, "en"),
+        lang="en",
+        use_rollups=use_rollups,
     )
 
 
@@ -196,14 +192,14 @@ def _rollup_rows(store, learner: str) -> dict[str, list[tuple[object, ...]]]:
         return out
 
 
-def _same(store, day: DayClock, learner: str, expect: str | None = None) -> stats.Report:
+def _same(store, day: DayClock, learner: str, expect: str | None = None) -> Report:
     with store.unit(learner) as repo:
         direct = _direct(repo, day)
         if expect is not None:
             assert rollups.refresh(repo) in expect.split("|")
         rolled = _rolled(repo, day)
     assert rolled == direct
-    assert stats.report_to_dict(rolled) == stats.report_to_dict(direct)
+    assert report_to_dict(rolled) == report_to_dict(direct)
     return rolled
 
 
@@ -232,9 +228,9 @@ def test_rollups_equal_the_log_in_every_zone_and_learner(filled):  # type: ignor
             )
             assert sum(r.answers for r in report.retention_by_age) > 0
             with filled.unit(learner) as repo:  # the very hours the log groups into
-                shift = progress.shift_minutes(day.tz, NOW)
+                shift = stats_queries.shift_minutes(day.tz, NOW)
                 assert sorted(rollups.hour_counts(repo, shift), key=lambda h: h.hour) == sorted(
-                    progress.hour_counts(repo, (), shift), key=lambda h: h.hour
+                    stats_queries.hour_counts(repo, (), shift), key=lambda h: h.hour
                 )
         first = False
     # the two learners' rollups are their own
@@ -345,9 +341,7 @@ def test_the_cli_reads_the_rollups_and_agrees_with_the_log(store_url, env, cli):
     for _ in range(2):  # built, then current
         shown = json.loads(cli("--learner", "ann", "stats", "--json", now=now).stdout)
         with open_store(store_url) as store, store.unit("ann") as repo:
-            expected = stats.report_to_dict(
-                _direct(repo, DayClock.from_settings("Asia/Kolkata", 4))
-            )
+            expected = report_to_dict(_direct(repo, DayClock.from_settings("Asia/Kolkata", 4)))
             assert repo.session.scalar(text("SELECT count(*) FROM review_card_rollups")) > 0
         assert shown == expected
 
@@ -376,10 +370,8 @@ def test_weakest_cards_read_from_the_zero_tier_equal_the_full_ranking(filled):  
     for small and large limits, with a ratio of 0 (every reviewed card counted as
     possibly forgotten), and with exact ties on misses and latest miss, which only the
     key decides (card ids in another order than keys: c2, c5 before c10, c11)."""
-    from quiz.cli.progress import _retrievability
-
     day = DayClock.from_settings("UTC", 4)
-    recall, zero_ratio = _retrievability(load_config(), day, NOW)
+    recall = gather.Recall(Schedulers(load_config(), day), NOW)
     for learner in ("ann", "cy"):
         with filled.unit(learner) as repo:
             if learner == "cy":
@@ -390,7 +382,7 @@ def test_weakest_cards_read_from_the_zero_tier_equal_the_full_ranking(filled):  
                     )  # a new card's first Again: 0 lapses
                 repo.session.commit()
             assert rollups.refresh(repo) in ("built", "folded")
-            ratio = zero_ratio(repo.deck_slugs())
+            ratio = recall.zero_ratio(repo.deck_slugs())
             assert ratio > 0
             wrong = repo.session.scalar(
                 text(

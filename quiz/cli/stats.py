@@ -1,0 +1,63 @@
+"""`quiz stats`: retention, forecast, streaks, weak spots (quiz.stats.gather does the work)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from quiz.cli import context
+from quiz.cli.base import command
+
+
+@command("stats")
+def stats(
+    deck: list[str] | None = typer.Option(
+        None, "--deck", "-d", help="Only these decks (repeatable)."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="Only answers from this day on (YYYY-MM-DD)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="The same figures as JSON."),
+    export: Path | None = typer.Option(
+        None, "--export", help="Write the report to FILE.svg or FILE.html."
+    ),
+    lang: str | None = typer.Option(None, "--lang", help="Language of card texts (en, zh, ...)."),
+) -> None:
+    """Retention, a year's heatmap, streaks, a 30-day forecast, card states and weak spots.
+
+    Example: quiz stats --deck python-gil --since 2026-01-01
+    """
+    from quiz.cli.progress import parse_date
+    from quiz.stats.gather import stats_report
+
+    cfg = context.config()
+    decks = tuple(deck or ())
+    start = parse_date(since, "--since") if since else None
+    with context.unit() as repo:
+        report = stats_report(
+            repo,
+            config=cfg,
+            day=context.day_clock(cfg),
+            now=context.now(),
+            decks=decks,
+            since=start,
+            lang=lang or cfg.lang,
+        )
+    if as_json:
+        import json
+
+        from quiz.safe_text import json_text
+        from quiz.stats.shape import report_to_dict
+
+        typer.echo(json_text(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)))
+        return
+    from quiz.ui import stats_view
+
+    if export is not None:
+        stats_view.export(report, export, decks)
+        typer.echo(f"wrote {export}")
+        return
+    from quiz.ui.console import out
+
+    stats_view.render(report, out(), decks)

@@ -1,0 +1,183 @@
+"""The one step from a store to a report: `quiz stats` and `quiz class report` call only
+this module, which decides which queries answer them and hands their rows to the pure
+figures (quiz.stats.figures, .ranking, .classroom).
+
+`quiz stats` over the whole log (no --deck, no --since, a time zone on the quarter
+hour) reads the log's rollups (quiz.store.rollups), brought up to date first; --deck,
+--since, a store that cannot be written and a zone off the quarter hour group the log
+itself (quiz.store.stats_queries). Both give the same named rows, ranked by the same
+code, so both give the same report (tests/stats/test_rollups.py compares them).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from quiz.model import CardKind, Schedule, StoredCard
+from quiz.stats import figures, ranking
+from quiz.stats.classroom import ClassReport, class_report
+from quiz.stats.figures import Report
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from quiz.clock import DayClock
+    from quiz.config import Config
+    from quiz.review.settings import Schedulers
+    from quiz.store.repo import Repo
+
+log = logging.getLogger("quiz.stats")
+
+WEAK_CARDS = 10
+# round(r, 2) == 0 needs r < 0.005: below a retrievability of 0.006 (a margin) a card
+# may show 0.00; the elapsed/stability ratio where that starts lets the weakest cards be
+# found without scoring every card (rollups.weak_cards)
+ZERO_RECALL = 0.006
+
+
+class Recall:
+    """Each deck's retrievability of a card now (its own scheduler settings)."""
+
+    def __init__(self, schedulers: Schedulers, now: datetime) -> None:
+        self.schedulers = schedulers
+        self.now = now
+
+    def __call__(self, deck: str, card_id: int, schedule: Schedule) -> float:
+        return self.schedulers.for_deck(deck).retrievability(card_id, schedule, self.now)
+
+    def zero_ratio(self, decks: Iterable[str]) -> float:
+        """The smallest elapsed/stability ratio at which a card of these decks may show
+        a retrievability of 0.00."""
+        return min(
+            (self.schedulers.for_deck(d).elapsed_ratio(ZERO_RECALL) for d in decks),
+            default=0.0,
+        )
+
+
+def stats_report(
+    repo: Repo,
+    *,
+    config: Config,
+    day: DayClock,
+    now: datetime,
+    decks: Sequence[str] = (),
+    since: date | None = None,
+    lang: str | None = None,
+    use_rollups: bool = True,
+) -> Report:
+    """Every figure of `quiz stats` for the repo's learner (NotFound for an unknown deck).
+
+    The desired retention shown is the one deck's when one deck is asked for; the
+    retrievability behind the weakest cards uses each deck's scheduler settings with the
+    learner's fitted parameters. `use_rollups=False` groups the log itself even where
+    the rollups could answer (the tests compare both ways).
+    """
+    from quiz.review.settings import scheduling
+    from quiz.store import rollups
+    from quiz.store import stats_queries as q
+
+    repo.require_decks(decks)
+    desired = (config.for_deck(decks[0]) if len(decks) == 1 else config).scheduler
+    # the learner's normal schedule (fitted parameters, no goal overrides): recall now
+    retrievability = Recall(scheduling(config, repo, day, now, goals=False).schedulers, now)
+    shift = q.shift_minutes(day.tz, now)
+    today = day.day_of(now)
+    since_at = day.start_of(since) if since else None
+    refreshed = None
+    if use_rollups and rollups.usable(shift, decks, since):
+        refreshed = rollups.refresh(repo)
+        log.debug("stats: rollups %s", refreshed or "not writable: grouping the log itself")
+    elif use_rollups and not decks and since is None:
+        log.debug("stats: a zone off the quarter hour: grouping the log itself")
+    if refreshed is not None:
+        weak, ids = rollups.weak_cards(
+            repo,
+            retrievability,
+            WEAK_CARDS,
+            now=now,
+            zero_ratio=retrievability.zero_ratio(repo.deck_slugs()),
+        )
+        hours = rollups.hour_counts(repo, shift)
+        ages = rollups.age_counts(repo)
+        tags = rollups.tag_figures(repo)
+        output_tags = rollups.tag_figures(repo, "output")
+    else:
+        hours = q.hour_counts(repo, decks, shift)
+        tallies, schedules = q.tallies_and_schedules(repo, decks, since_at)
+        recall = ranking.recall_by(retrievability)
+        key_of = {t.card_id: t.key for t in tallies}
+        weak, ids = ranking.weakest(
+            ranking.coarse(ranking.candidates(tallies, schedules), recall),
+            recall,
+            lambda _ids: key_of,
+            WEAK_CARDS,
+        )
+        ages = q.age_counts(repo, decks, since_at)
+        tags = figures.tag_figures(tallies)
+        output_tags = figures.tag_figures(t for t in tallies if t.kind == "output")
+    shown = repo.cards_by_id([ids[c.key] for c in weak]) if weak else []
+    return figures.build_report(
+        hours=hours,
+        ages=ages,
+        due=q.due_hours(repo, day.start_of(today + timedelta(days=30)), decks, shift),
+        states=q.state_rows(repo, decks),
+        tags=tags,
+        output_tags=output_tags,
+        weak_cards=weak,
+        fronts={c.card.key: front_text(c, lang) for c in shown},
+        day_of=day.day_of,
+        today=today,
+        since=since,
+        since_at=since_at,
+        desired_retention=desired.desired_retention,
+    )
+
+
+def front_text(item: StoredCard, lang: str | None) -> str:
+    """The question a weak card is listed with: its front, a cloze's question, or the
+    first line of its code."""
+    from quiz.deck import cloze
+
+    card = item.card
+    if card.kind == CardKind.CLOZE:
+        return cloze.question(item.text(card.text, lang), card.cloze or 1)
+    if card.front is not None:
+        return item.text(card.front, lang)
+    code = (card.code or "").strip().splitlines()
+    return code[0] if code else ""
+
+
+def class_report_of(
+    session: Session,
+    *,
+    day: DayClock,
+    now: datetime,
+    decks: Sequence[str] = (),
+    weakest: int = 3,
+    min_tag_answers: int = 3,
+) -> ClassReport:
+    """`quiz class report`: every learner of the store and every answered card, from
+    aggregates grouped in SQL (NotFound for an unknown deck)."""
+    from quiz.errors import NotFound
+    from quiz.store import classroom as q
+    from quiz.store.stats_queries import shift_minutes
+
+    for name in decks:
+        if not q.deck_exists(session, name):
+            raise NotFound(f"no deck {name!r} in this store (see: quiz decks)")
+    shift = shift_minutes(day.tz, now)
+    return class_report(
+        q.learner_names(session),
+        q.learner_totals(session, decks),
+        q.learner_hours(session, decks, shift),
+        q.learner_tags(session, decks),
+        q.card_misses(session, decks),
+        day.day_of,
+        day.day_of(now),
+        decks,
+        weakest,
+        min_tag_answers,
+    )
