@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from tests.progress.helpers import bilingual_deck, day, db, screen, widest
+from tests.screens import bilingual_deck, day, db, screen, widest
 
 RATINGS = "3\n1\n3\n4\n3\n3\n2\n1\n3\n3\n" * 6  # more answers than any day asks for
 SKIPPED = {6, 7, 15, 16, 17, 25}

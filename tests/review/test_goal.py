@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 from quiz.config import Config, SchedulerSettings
 from quiz.review import goal
-from tests.progress.helpers import bilingual_deck, day, db, screen
+from tests.screens import bilingual_deck, day, db, screen
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
 

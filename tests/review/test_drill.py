@@ -14,7 +14,7 @@ from quiz.model import Card, CardKind, Schedule, StoredCard
 from quiz.review import drill
 from quiz.stats.rows import CardTally
 from tests.conftest import write_deck
-from tests.progress.helpers import bilingual_deck, day, db, screen, widest
+from tests.screens import bilingual_deck, day, db, screen, widest
 
 
 def stored(i: int, **kw) -> StoredCard:  # type: ignore[no-untyped-def]
