@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from quiz.ui.console import err, out, print_json
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from quiz.collection import ImportReport
     from quiz.store import DeckSummary
 
@@ -18,26 +20,25 @@ if TYPE_CHECKING:
 def import_progress(after_seconds: float = 0.7) -> Iterator[Callable[[int, int], None]]:
     """A progress callback that shows a bar only once the work takes a moment."""
     started = time.monotonic()
-    state: dict[str, object] = {}
+    shown: list[tuple[Progress, TaskID]] = []  # the bar, once it is shown
 
     def update(done: int, total: int) -> None:
-        if "bar" not in state:
+        if not shown:
             if time.monotonic() - started < after_seconds or not err().is_terminal:
                 return
             from rich.progress import Progress
 
             bar = Progress(console=err(), transient=True)
             bar.start()
-            state["bar"] = bar
-            state["task"] = bar.add_task("importing", total=total)
-        bar = state["bar"]
-        bar.update(state["task"], completed=done, total=total)
+            shown.append((bar, bar.add_task("importing", total=total)))
+        bar, task = shown[0]
+        bar.update(task, completed=done, total=total)
 
     try:
         yield update
     finally:
-        if "bar" in state:
-            state["bar"].stop()  # type: ignore[attr-defined]
+        for bar, _task in shown:
+            bar.stop()
 
 
 def render_import(report: ImportReport, as_json: bool) -> None:
