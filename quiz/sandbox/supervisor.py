@@ -93,10 +93,11 @@ class Report:
     status: int | None = None  # the exit status the bootstrap announced
     fatal: str | None = None
     ready: bool = False
+    trace: tuple[str, ...] = ()  # a traced run's events, one JSON object each
 
 
 def parse_report(raw: bytes) -> Report:
-    layers, notes = [], []
+    layers, notes, trace = [], [], []
     exception = fatal = None
     status = None
     ready = False
@@ -119,7 +120,9 @@ def parse_report(raw: bytes) -> Report:
             fatal = text
         elif tag == "R":
             ready = True
-    return Report(tuple(layers), tuple(notes), exception, status, fatal, ready)
+        elif tag == "T":
+            trace.append(text)
+    return Report(tuple(layers), tuple(notes), exception, status, fatal, ready, tuple(trace))
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ def result_of(
         truncated=truncated,
         duration_ms=ending.duration_ms,
         notes=tuple(notes),
+        trace=report.trace,
     )
 
 
