@@ -210,7 +210,7 @@ class Tracer:
             if state[4] and arg is None:
                 kind = "unwind"  # the exception leaves this frame
             elif self.yielding(frame):
-                kind = "yield"
+                kind = "await" if frame.f_code.co_flags & 0x80 else "yield"
             else:
                 kind = "return"
             event = {"e": kind, "ln": frame.f_lineno, "d": depth, "fn": self.name(frame)}
