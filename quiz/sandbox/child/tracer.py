@@ -21,6 +21,7 @@ snippet's whole trace).
 """
 
 import sys
+from _thread import get_ident
 
 SNIPPET = "<snippet>"
 VALUE_CHARS = 80
@@ -28,6 +29,8 @@ OUT_CHARS = 2000
 _ESC = {i: f"\\u{i:04x}" for i in range(32)}
 _ESC.update({ord('"'): '\\"', ord("\\"): "\\\\", 10: "\\n", 9: "\\t"})
 _SCALARS = (int, float, complex, bool, type(None), str, bytes)
+_FUNCTION = type(lambda: 0)
+_STABLE = frozenset((*_SCALARS, _FUNCTION, type))  # same object, same text
 
 
 def jstr(text):
@@ -60,10 +63,9 @@ class Tracer:
         self.depth = {}  # thread ident -> current depth
         self.stdout = None
         self.partial = {}  # (thread, task) -> its unfinished output line
-        import threading
-
-        self._threading = threading
-        self._ident = threading.get_ident
+        self._threading = None  # hooked once the snippet imports it (its import is costly)
+        self._ident = get_ident
+        self._main = get_ident()
 
     # -- recording -------------------------------------------------------------
 
@@ -74,16 +76,28 @@ class Tracer:
         if len(self.events) >= self.max_steps or self.size > self.max_bytes:
             self.stop_recording()
             return None
-        th = self._threading.current_thread()
-        if th is not self._threading.main_thread():
-            event["th"] = th.name
+        if get_ident() != self._main:
+            event["th"] = self.thread_name()
         self.events.append(event)
         return len(self.events) - 1
+
+    def thread_name(self):
+        threading = sys.modules.get("threading")
+        if threading is None:
+            return str(get_ident())
+        return threading.current_thread().name
+
+    def hook_threads(self):
+        threading = sys.modules.get("threading")
+        if threading is not None and hasattr(threading, "Thread"):
+            self._threading = threading
+            threading.settrace(self.glob)
 
     def stop_recording(self):
         self.cut = True
         sys.settrace(None)
-        self._threading.settrace(None)
+        if self._threading is not None:
+            self._threading.settrace(None)
 
     def show(self, value):
         self.quiet += 1
@@ -135,18 +149,25 @@ class Tracer:
             text = text[: VALUE_CHARS - 3] + "..."
         return text
 
-    def snapshot(self, frame):
+    def snapshot(self, frame, old=None, ids=None):
+        """name -> shown value; with the last snapshot and its object ids, an
+        unchanged immutable value is not shown again (most names, most lines)."""
         out = {}
         for name, value in list(frame.f_locals.items()):
             if name.startswith(("__", ".")) or type(value).__name__ == "module":
                 continue
+            if ids is not None and type(value) in _STABLE:
+                if ids.get(name) == id(value) and name in old:
+                    out[name] = old[name]
+                    continue
+                ids[name] = id(value)
             out[name] = self.show(value)
         return out
 
     def settle(self, state, frame):
         """Attach what the frame's last line changed to that line's event."""
-        now = self.snapshot(frame)
         old = state[2]
+        now = self.snapshot(frame, old, state[6])
         changed = {k: v for k, v in now.items() if old.get(k) != v}
         old.update(
             now
@@ -165,13 +186,15 @@ class Tracer:
     def glob(self, frame, event, arg):
         if event != "call" or frame.f_code.co_filename != SNIPPET or self.cut:
             return None
+        if self._threading is None:  # only here: a snippet frame runs, no import is half done
+            self.hook_threads()
         ident = self._ident()
         key = id(frame)
         state = self.frames.get(key)
         depth = self.depth.get(ident, -1) + 1
         self.depth[ident] = depth
         if state is None or state[3] is not frame:
-            state = [depth, None, {}, frame, False, None]
+            state = [depth, None, {}, frame, False, None, {}]
             self.frames[key] = state
             if depth > 0:
                 self.add({"e": "call", "ln": frame.f_lineno, "d": depth, "fn": self.name(frame)})
@@ -200,6 +223,8 @@ class Tracer:
             return None
         depth = state[0]
         if event == "line":
+            if self._threading is None:
+                self.hook_threads()
             self.settle(state, frame)
             state[4] = False
             state[1] = self.add({"e": "line", "ln": frame.f_lineno, "d": depth})
@@ -256,9 +281,8 @@ class Tracer:
         if self.quiet or self.cut or not text:
             return
         event = {"e": "out", "t": text[:OUT_CHARS], "d": self.depth.get(self._ident(), 0)}
-        th = self._threading.current_thread()
-        if th is not self._threading.main_thread():
-            event["th"] = th.name
+        if get_ident() != self._main:
+            event["th"] = self.thread_name()
         aio = sys.modules.get("asyncio")
         if aio is not None:
             try:
@@ -291,21 +315,22 @@ class Tracer:
     def start(self):
         self.stdout = sys.stdout
         sys.stdout = Tee(sys.stdout, self)
-        self._threading.settrace(self.glob)
+        self.hook_threads()
         sys.settrace(self.glob)
 
     def finish(self):
         """Wait for the snippet's threads (as interpreter shutdown would), then stop."""
-        threading = self._threading
-        current = threading.current_thread()
-        for thread in threading.enumerate():
-            if thread is not current and not thread.daemon:
-                try:
-                    thread.join()
-                except BaseException:
-                    pass
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            current = threading.current_thread()
+            for thread in threading.enumerate():
+                if thread is not current and not thread.daemon:
+                    try:
+                        thread.join()
+                    except BaseException:
+                        pass
+            threading.settrace(None)
         sys.settrace(None)
-        threading.settrace(None)
         for event in list(self.partial.values()):
             self.add(event)
         self.partial.clear()
