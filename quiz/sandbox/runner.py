@@ -38,10 +38,11 @@ SPARE_MAX_CODE = 60_000  # larger snippets go in argv: a pipe holds 64 KiB unrea
 @dataclass(frozen=True)
 class TraceBound:
     """How much a traced run may record: the trace has to fit the report pipe's cap
-    (256 KiB on a fork server) and a screen a learner can page through."""
+    (256 KiB on a fork server), a screen a learner can page through (Python Tutor
+    stops at 1000 steps too), and cost no more than the plain run again."""
 
-    max_steps: int = 2000
-    max_bytes: int = 200_000
+    max_steps: int = 1000
+    max_bytes: int = 120_000
 
 
 _live: weakref.WeakSet[Sandbox] = weakref.WeakSet()

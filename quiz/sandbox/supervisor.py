@@ -104,6 +104,9 @@ def parse_report(raw: bytes) -> Report:
     for line in raw.decode("utf-8", "replace").splitlines():
         if not line:
             continue
+        if line[0] == "T":  # trace events: JSON with every line break escaped, sent as is
+            trace.append(line[1:])
+            continue
         tag, text = line[0], _unescape(line[1:])
         if tag == "L":
             layers.append(text)
@@ -120,8 +123,6 @@ def parse_report(raw: bytes) -> Report:
             fatal = text
         elif tag == "R":
             ready = True
-        elif tag == "T":
-            trace.append(text)
     return Report(tuple(layers), tuple(notes), exception, status, fatal, ready, tuple(trace))
 
 

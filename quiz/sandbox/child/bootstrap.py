@@ -72,10 +72,11 @@ class Reporter:
             pass
 
     def send_lines(self, tag, texts):
-        """Many lines in one write (a trace's events)."""
+        """Many lines in one write (a trace's events), sent as they are: each must
+        hold no line break of any kind (tracer.py's JSON escapes them all)."""
         if self.fd < 0 or os.getpid() != self.pid or not texts:
             return
-        data = "".join(tag + _escape(t) + "\n" for t in texts).encode("utf-8", "backslashreplace")
+        data = "".join(tag + t + "\n" for t in texts).encode("utf-8", "backslashreplace")
         view = memoryview(data)
         try:
             while view:

@@ -28,8 +28,10 @@ VALUE_CHARS = 80
 OUT_CHARS = 2000
 _ESC = {i: f"\\u{i:04x}" for i in range(32)}
 _ESC.update({ord('"'): '\\"', ord("\\"): "\\\\", 10: "\\n", 9: "\\t"})
+_ESC.update({0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"})  # str.splitlines breaks there
 _SCALARS = (int, float, complex, bool, type(None), str, bytes)
 _FUNCTION = type(lambda: 0)
+_SHAPES = {list: "[...]", tuple: "(...)", set: "{...}", frozenset: "frozenset(...)", dict: "{...}"}
 _STABLE = frozenset((*_SCALARS, _FUNCTION, type))  # same object, same text
 
 
@@ -110,8 +112,14 @@ class Tracer:
 
     def _show(self, value, depth):
         kind = type(value)
-        if kind in _SCALARS:
+        if kind is str or kind is bytes:
+            text = repr(value[:VALUE_CHARS])  # not the whole of a long string
+            if len(value) > VALUE_CHARS:
+                text += "..."
+        elif kind in _SCALARS:
             text = repr(value)
+        elif kind in _SHAPES and depth <= 0:
+            text = _SHAPES[kind]  # nested too deep: no repr of what may be huge
         elif kind in (list, tuple, set, frozenset) and depth > 0:
             items = []
             for n, item in enumerate(value):
@@ -184,6 +192,20 @@ class Tracer:
     # -- the trace functions -----------------------------------------------------
 
     def glob(self, frame, event, arg):
+        try:
+            return self._glob(frame, event, arg)
+        except RecursionError:  # the snippet is near the limit: stop here, let it run on
+            self.stop_recording()
+            return None
+
+    def local(self, frame, event, arg):
+        try:
+            return self._local(frame, event, arg)
+        except RecursionError:
+            self.stop_recording()
+            return None
+
+    def _glob(self, frame, event, arg):
         if event != "call" or frame.f_code.co_filename != SNIPPET or self.cut:
             return None
         if self._threading is None:  # only here: a snippet frame runs, no import is half done
@@ -215,7 +237,7 @@ class Tracer:
         code = frame.f_code
         return getattr(code, "co_qualname", code.co_name)
 
-    def local(self, frame, event, arg):
+    def _local(self, frame, event, arg):
         if self.cut:
             return None
         state = self.frames.get(id(frame))
