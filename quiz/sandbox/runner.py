@@ -32,7 +32,8 @@ from quiz.sandbox.layers import Layer, Plan, make_plan, missing_notes, report
 from quiz.sandbox.pool import ServerPool, Spares, spawn
 from quiz.sandbox.supervisor import Child, Ending, Stream, parse_report, result_of, supervise
 
-SPARE_MAX_CODE = 60_000  # larger snippets go in argv: a pipe holds 64 KiB unread
+SPARE_MAX_CODE = 60_000
+MAX_TRACE_BYTES = 200_000  # under the fork server's 256 KiB report cap, with room to spare  # larger snippets go in argv: a pipe holds 64 KiB unread
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,8 @@ class Sandbox:
         if trace is not None:
             if size > SPARE_MAX_CODE:
                 raise SandboxError(f"snippet too long to trace (over {SPARE_MAX_CODE} bytes)")
-            code = f"\0trace {int(trace.max_steps)} {int(trace.max_bytes)}\n" + code
+            size_cap = min(int(trace.max_bytes), MAX_TRACE_BYTES)
+            code = f"\0trace {int(trace.max_steps)} {size_cap}\n" + code
             size = len(code.encode("utf-8", "surrogatepass"))
         timeout = self.config.timeout if timeout is None else float(timeout)
         if not timeout > 0:

@@ -236,3 +236,36 @@ def test_quiz_run_trace_with_a_prediction(tmp_path: Path) -> None:
 def test_trace_module_is_stdlib_only() -> None:
     source = (Path(__file__).parents[2] / "quiz/sandbox/child/tracer.py").read_text()
     assert "import quiz" not in source and "from quiz" not in source
+
+
+def test_line_breaks_of_every_kind_survive_the_report_pipe(box: Sandbox) -> None:
+    out, trace = traced(box, "s = 'a\\u2028b\\x85c\\nd\\\\e\"'\nprint(s)\n")
+    assert trace.printed == out == 'a\u2028b\x85c\nd\\e"\n'
+    assert dict(trace.steps[0].changed)["s"] == repr('a\u2028b\x85c\nd\\e"')
+
+
+def test_runaway_recursion_cuts_the_trace_and_the_snippet_still_catches_it(box: Sandbox) -> None:
+    out, trace = traced(
+        box,
+        """
+        def dive(n):
+            return dive(n + 1)
+        try:
+            dive(0)
+        except RecursionError:
+            print("caught")
+        """,
+    )
+    assert out == "caught\n" and trace.cut_at is not None
+
+
+def test_a_trace_of_escape_heavy_values_stays_under_its_byte_bound(box: Sandbox) -> None:
+    result = box.run(
+        "for i in range(400):\n    s = chr(1) * 70 + str(i)\nprint('end')\n",
+        timeout=10,
+        trace=TraceBound(100_000, 50_000),
+    )
+    assert result.stdout == "end\n" and result.exit_code == 0
+    assert sum(len(line.encode()) + 2 for line in result.trace) <= 50_000
+    trace = parse(result.trace)
+    assert trace.cut_at == len(trace.steps)

@@ -361,9 +361,18 @@ class Tracer:
 
     def lines(self):
         """The report lines, and a `cut` event when the bound was reached."""
-        out = [encode(event) for event in self.events]
-        if self.cut:
-            out.append(encode({"e": "cut", "n": len(self.events)}))
+        out = []
+        size = 0
+        cut = self.cut
+        for event in self.events:
+            line = encode(event)
+            size += len(line.encode("utf-8", "backslashreplace")) + 2
+            if size > self.max_bytes:  # the running estimate was low (escapes, UTF-8)
+                cut = True
+                break
+            out.append(line)
+        if cut:
+            out.append(encode({"e": "cut", "n": len(out)}))
         return out
 
 
