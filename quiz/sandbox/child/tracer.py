@@ -36,6 +36,8 @@ _STABLE = frozenset((*_SCALARS, _FUNCTION, type))  # same object, same text
 
 
 def jstr(text):
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'  # most names and values: nothing to escape
     return '"' + text.translate(_ESC) + '"'
 
 
@@ -122,11 +124,13 @@ class Tracer:
             text = _SHAPES[kind]  # nested too deep: no repr of what may be huge
         elif kind in (list, tuple, set, frozenset) and depth > 0:
             items = []
-            for n, item in enumerate(value):
-                if n == 8:
+            room = VALUE_CHARS
+            for item in value:
+                if room <= 0:  # past what will be shown: stop showing
                     items.append("...")
                     break
                 items.append(self._show(item, depth - 1))
+                room -= len(items[-1]) + 2
             if kind is list:
                 text = "[" + ", ".join(items) + "]"
             elif kind is tuple:
@@ -139,11 +143,13 @@ class Tracer:
                     text = "frozenset(" + text + ")"
         elif kind is dict and depth > 0:
             items = []
-            for n, (k, v) in enumerate(value.items()):
-                if n == 8:
+            room = VALUE_CHARS
+            for k, v in value.items():
+                if room <= 0:
                     items.append("...")
                     break
                 items.append(self._show(k, depth - 1) + ": " + self._show(v, depth - 1))
+                room -= len(items[-1]) + 2
             text = "{" + ", ".join(items) + "}"
         elif kind.__name__ == "function":
             text = "function " + value.__qualname__
@@ -366,7 +372,7 @@ class Tracer:
         cut = self.cut
         for event in self.events:
             line = encode(event)
-            size += len(line.encode("utf-8", "backslashreplace")) + 2
+            size += (len(line) if line.isascii() else len(line.encode("utf-8", "replace"))) + 2
             if size > self.max_bytes:  # the running estimate was low (escapes, UTF-8)
                 cut = True
                 break
