@@ -17,6 +17,7 @@ import typer
 from quiz.cli.base import command
 from quiz.errors import NotFound, UsageError
 from quiz.model import Card, CardKind, Deck
+from quiz.trace import Trace
 
 
 def _find_in(deck: Deck, card_id: str) -> Card | None:
@@ -180,7 +181,7 @@ def _read_prediction(source: str) -> str:
         raise UsageError(f"cannot read the prediction {source}: {exc}") from exc
 
 
-def _trace_json(steps, predicted: str | None) -> dict[str, object]:
+def _trace_json(steps: Trace, predicted: str | None) -> dict[str, object]:
     from quiz.trace import departure
 
     return {

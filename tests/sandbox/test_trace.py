@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ PYENV = Path("/root/.pyenv/versions")
 
 
 @pytest.fixture(scope="module", params=["fork-server", "fresh-child"])
-def box(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def box(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     config = SandboxConfig.from_env(prestart=False)
     if request.param == "fresh-child":
         config = SandboxConfig.from_env(prestart=False, fork_server=False)
