@@ -60,7 +60,7 @@ def parse(lines: tuple[str, ...] | list[str]) -> Trace:
     for raw in lines:
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # the snippet can write on the report pipe too
             log.debug("dropped a trace line that is not JSON")
             continue
         if not isinstance(data, dict) or data.get("e") not in KINDS:
@@ -117,6 +117,8 @@ def departure(trace: Trace, predicted: str) -> int | None:
             return index
         if partial and (len(done) >= len(want) or not want[len(done)].startswith(partial)):
             return index
+    if not trace.steps:
+        return None  # no step to mark
     if len(_lines(got.rstrip("\n"))) < len(want) or (not got and want):
         return len(trace.steps) - 1 if last_out is None else last_out
     return None
