@@ -187,6 +187,7 @@ class RunResult:
     truncated: bool = False
     duration_ms: float = 0.0
     notes: tuple[str, ...] = ()
+    trace: tuple[str, ...] = ()  # a traced run's events (JSON objects; quiz.trace reads them)
 
     @property
     def exception_type(self) -> str | None:

@@ -9,6 +9,18 @@ import pytest
 from typer.testing import CliRunner
 
 
+@pytest.fixture(autouse=True)
+def _never_the_real_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test reads or writes the store, config or decks of the machine's user: a test
+    that names none gets throwaway ones (a test that forgot the `env` fixture once
+    migrated the developer's own store)."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("QUIZ_DB", str(home / "quiz.db"))
+    monkeypatch.setenv("QUIZ_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+
+
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty store and a config (UTC, day starts 04:00) private to this test."""

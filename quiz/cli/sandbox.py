@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import typer
@@ -17,6 +17,7 @@ import typer
 from quiz.cli.base import command
 from quiz.errors import NotFound, UsageError
 from quiz.model import Card, CardKind, Deck
+from quiz.trace import Trace
 
 
 def _find_in(deck: Deck, card_id: str) -> Card | None:
@@ -98,22 +99,42 @@ def find_card(target: str) -> tuple[Deck, Card]:
     help=(
         "Run one output card's snippet in the sandbox, show the real output and whether it matches "
         "the deck's stored answer (exit 1 if not).\n\n"
+        "With --trace, step through the run: each line as it runs, the variables it changed, "
+        "calls and returns by depth, exceptions where raised, what each step printed; with "
+        "--predict FILE (or - for stdin) the step where the output departs from your prediction "
+        "is marked.\n\n"
         "Example: quiz run closures/cl-late-binding   |   quiz run decks/closures.yaml#cl-late-binding"
+        "   |   quiz run closures/cl-late-binding --trace --predict -"
     ),
 )
 def run(
     target: str = typer.Argument(..., help="DECK/ID, or PATH#ID for a deck file."),
     python: str | None = typer.Option(None, "--python", help="Run with this interpreter."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    trace: bool = typer.Option(False, "--trace", help="Step through the run."),
+    predict: str | None = typer.Option(
+        None,
+        "--predict",
+        help="A file with your predicted output (- for stdin); implies --trace.",
+        metavar="FILE",
+    ),
 ) -> None:
     from quiz.grading import check_expected, expected_text
-    from quiz.sandbox import Sandbox, SandboxConfig
+    from quiz.sandbox import Sandbox, SandboxConfig, TraceBound
 
+    predicted = _read_prediction(predict) if predict is not None else None
+    trace = trace or predicted is not None
     deck, card = find_card(target)
     if card.kind is not CardKind.OUTPUT or not card.code:
         raise UsageError(f"{card.key} is a {card.kind.value} card; only output cards run")
     with Sandbox(SandboxConfig.from_env(python=python, prestart=False)) as box:
-        result = box.run(card.code, timeout=card.timeout)
+        result = box.run(card.code, timeout=card.timeout, trace=TraceBound() if trace else None)
+    steps = None
+    if trace:
+        from quiz.trace import parse
+
+        steps = parse(result.trace)
+    result = replace(result, trace=())
     recorded = card.output is not None or card.raises is not None
     verdict = check_expected(card, result) if recorded else None
     matches = bool(verdict and verdict.correct)
@@ -133,6 +154,7 @@ def run(
                         "matches": matches,
                         "message": verdict.message if verdict else "no stored answer",
                         "diff": list(verdict.diff) if verdict else [],
+                        **(_trace_json(steps, predicted) if steps is not None else {}),
                     },
                     indent=2,
                     ensure_ascii=False,
@@ -141,7 +163,38 @@ def run(
         )
     else:
         _render(deck, card, result, verdict)
+        if steps is not None:
+            from rich.text import Text
+
+            from quiz.ui.console import out
+            from quiz.ui.trace_view import trace_view
+
+            out().print(Text("step through", style="bold"))
+            out().print(trace_view(card.code, steps, predicted))
     raise typer.Exit(0 if matches else 1)
+
+
+def _read_prediction(source: str) -> str:
+    import sys
+
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the prediction {source}: {exc}") from exc
+
+
+def _trace_json(steps: Trace, predicted: str | None) -> dict[str, object]:
+    from quiz.trace import departure
+
+    return {
+        "trace": {
+            "steps": [asdict(step) for step in steps.steps],
+            "cut_at": steps.cut_at,
+            "departs_at": departure(steps, predicted) if predicted is not None else None,
+        }
+    }
 
 
 def _render(deck: Deck, card: Card, result, verdict) -> None:

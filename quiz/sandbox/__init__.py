@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from quiz.sandbox.config import SandboxConfig, SandboxError
 from quiz.sandbox.layers import Layer
-from quiz.sandbox.runner import Sandbox, default_sandbox, run_snippet
+from quiz.sandbox.runner import Sandbox, TraceBound, default_sandbox, run_snippet
 
 
 def layers(config: SandboxConfig | None = None) -> tuple[Layer, ...]:
@@ -25,4 +25,12 @@ def layers(config: SandboxConfig | None = None) -> tuple[Layer, ...]:
     return box.layers()
 
 
-__all__ = ["Layer", "Sandbox", "SandboxConfig", "SandboxError", "layers", "run_snippet"]
+__all__ = [
+    "Layer",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxError",
+    "TraceBound",
+    "layers",
+    "run_snippet",
+]

@@ -16,7 +16,16 @@ from quiz.sandbox.layers import Plan
 
 CHILD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child")
 ENTRY = os.path.join(CHILD_DIR, "entry.py")
-CHILD_MODULES = ("bootstrap", "limits", "landlock", "seccomp", "mounts", "privileges", "zygote")
+CHILD_MODULES = (
+    "bootstrap",
+    "limits",
+    "landlock",
+    "seccomp",
+    "mounts",
+    "privileges",
+    "zygote",
+    "tracer",
+)
 PY_FLAGS = ("-s", "-S", "-B", "-X", "utf8")
 
 

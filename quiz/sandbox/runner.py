@@ -22,6 +22,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from quiz.model import RunResult
 from quiz.sandbox.command import ensure_bytecode
@@ -31,7 +32,19 @@ from quiz.sandbox.layers import Layer, Plan, make_plan, missing_notes, report
 from quiz.sandbox.pool import ServerPool, Spares, spawn
 from quiz.sandbox.supervisor import Child, Ending, Stream, parse_report, result_of, supervise
 
-SPARE_MAX_CODE = 60_000  # larger snippets go in argv: a pipe holds 64 KiB unread
+SPARE_MAX_CODE = 60_000
+MAX_TRACE_BYTES = 200_000  # under the fork server's 256 KiB report cap, with room to spare  # larger snippets go in argv: a pipe holds 64 KiB unread
+
+
+@dataclass(frozen=True)
+class TraceBound:
+    """How much a traced run may record: the trace has to fit the report pipe's cap
+    (256 KiB on a fork server), a screen a learner can page through (Python Tutor
+    stops at 1000 steps too), and cost no more than the plain run again."""
+
+    max_steps: int = 1000
+    max_bytes: int = 120_000
+
 
 _live: weakref.WeakSet[Sandbox] = weakref.WeakSet()
 
@@ -83,9 +96,19 @@ class Sandbox:
         """Processes the sandbox keeps between runs (its fork servers)."""
         return self._servers.pids()
 
-    def run(self, code: str, *, timeout: float | None = None, hash_seed: int = 0) -> RunResult:
+    def run(
+        self,
+        code: str,
+        *,
+        timeout: float | None = None,
+        hash_seed: int = 0,
+        trace: TraceBound | None = None,
+    ) -> RunResult:
         """Run `code` as `__main__` in a fresh sandboxed interpreter; never raises for
-        anything the snippet does (only SandboxError when the sandbox itself fails)."""
+        anything the snippet does (only SandboxError when the sandbox itself fails).
+
+        With `trace`, the child steps through the snippet (child/tracer.py) and the
+        result's `trace` holds its events; the real output is the same as without."""
         if "\0" in code:
             return RunResult(
                 stderr="SyntaxError: source code cannot contain null bytes\n",
@@ -95,6 +118,12 @@ class Sandbox:
         size = len(code.encode("utf-8", "surrogatepass"))
         if size > MAX_CODE_BYTES:
             raise SandboxError(f"snippet too long (over {MAX_CODE_BYTES} bytes)")
+        if trace is not None:
+            if size > SPARE_MAX_CODE:
+                raise SandboxError(f"snippet too long to trace (over {SPARE_MAX_CODE} bytes)")
+            size_cap = min(int(trace.max_bytes), MAX_TRACE_BYTES)
+            code = f"\0trace {int(trace.max_steps)} {size_cap}\n" + code
+            size = len(code.encode("utf-8", "surrogatepass"))
         timeout = self.config.timeout if timeout is None else float(timeout)
         if not timeout > 0:
             raise SandboxError(f"timeout must be positive, not {timeout}")
@@ -200,7 +229,8 @@ def run_snippet(
     timeout: float | None = None,
     hash_seed: int = 0,
     config: SandboxConfig | None = None,
+    trace: TraceBound | None = None,
 ) -> RunResult:
     """One-shot convenience: run `code` in a sandbox with `config` (default: from env)."""
     box = Sandbox(config) if config is not None else default_sandbox()
-    return box.run(code, timeout=timeout, hash_seed=hash_seed)
+    return box.run(code, timeout=timeout, hash_seed=hash_seed, trace=trace)

@@ -93,15 +93,19 @@ class Report:
     status: int | None = None  # the exit status the bootstrap announced
     fatal: str | None = None
     ready: bool = False
+    trace: tuple[str, ...] = ()  # a traced run's events, one JSON object each
 
 
 def parse_report(raw: bytes) -> Report:
-    layers, notes = [], []
+    layers, notes, trace = [], [], []
     exception = fatal = None
     status = None
     ready = False
     for line in raw.decode("utf-8", "replace").splitlines():
         if not line:
+            continue
+        if line[0] == "T":  # trace events: JSON with every line break escaped, sent as is
+            trace.append(line[1:])
             continue
         tag, text = line[0], _unescape(line[1:])
         if tag == "L":
@@ -119,7 +123,7 @@ def parse_report(raw: bytes) -> Report:
             fatal = text
         elif tag == "R":
             ready = True
-    return Report(tuple(layers), tuple(notes), exception, status, fatal, ready)
+    return Report(tuple(layers), tuple(notes), exception, status, fatal, ready, tuple(trace))
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ def result_of(
         truncated=truncated,
         duration_ms=ending.duration_ms,
         notes=tuple(notes),
+        trace=report.trace,
     )
 
 

@@ -94,6 +94,7 @@ class TerminalPrompter:
         self._started = time.monotonic()
         self._pause = False  # a verdict is on screen that no rating prompt has held yet
         self._cut = False  # the answer being read was longer than the caps allow
+        self._traceable: tuple[StoredCard, str] | None = None  # the output card `t` traces
 
     # ---- input ----------------------------------------------------------------
 
@@ -143,11 +144,18 @@ class TerminalPrompter:
         c = self.console
         if self.interactive:
             if self._pause:
-                c.print("[dim]any key: next card[/]")
-                if self._read_key() in ("\x03", "\x04"):
+                hint = " · t step through" if self._traceable else ""
+                c.print(f"[dim]any key: next card{hint}[/]")
+                key = self._read_key()
+                while key == "t" and self._traceable:
+                    self._step_through()
+                    c.print("[dim]any key: next card[/]")
+                    key = self._read_key()
+                if key in ("\x03", "\x04"):
                     return Response(Action.QUIT)
             c.clear()
         self._pause = False
+        self._traceable = None
         self._started = time.monotonic()
         c.print(Rule(style="dim"))
         c.print(card_view.header(item, progress.done, progress.left))
@@ -244,9 +252,14 @@ class TerminalPrompter:
                 return Response(command)
             return Response(Action.RATE, rating=rating or Rating.GOOD)
         default = f" (Enter = {suggested.name.title()})" if suggested else ""
+        default += " · t step through" if self._traceable else ""
         self.console.print(f"[dim]{card_view.KEYS_RATE}{default}[/]")
         while True:
             key = self._read_key()
+            if key == "t" and self._traceable:
+                self._step_through()
+                self.console.print(f"[dim]{card_view.KEYS_RATE}{default}[/]")
+                continue
             if key in ("1", "2", "3", "4"):
                 return Response(
                     Action.RATE,
@@ -263,6 +276,28 @@ class TerminalPrompter:
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
         self.console.print(card_view.verdict_view(item, verdict, result, self.lang))
         self._pause = True
+        if item.card.kind == CardKind.OUTPUT and item.card.code and result is not None:
+            self._traceable = (item, verdict.given)
+
+    def _step_through(self) -> None:
+        """`t` after an output card: run it again in the sandbox, traced (the trace
+        is computed there, never here), and mark where the prediction went wrong."""
+        from quiz.sandbox import SandboxError, TraceBound, default_sandbox
+        from quiz.trace import parse
+        from quiz.ui.trace_view import trace_view
+
+        assert self._traceable is not None
+        item, predicted = self._traceable
+        card = item.card
+        try:
+            result = default_sandbox().run(
+                card.code or "", timeout=card.timeout, trace=TraceBound()
+            )
+        except SandboxError as exc:
+            self.console.print(f"[yellow]no step-through: {exc}[/]", soft_wrap=True)
+            return
+        self.console.print(Rule("step through", style="dim"))
+        self.console.print(trace_view(card.code or "", parse(result.trace), predicted))
 
     def explain(self, item: StoredCard) -> None:
         view = card_view.explanation(item, self.lang)

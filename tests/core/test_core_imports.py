@@ -23,6 +23,7 @@ CORE = [
     "grading.py",
     "evaluate.py",
     "safe_text.py",
+    "trace.py",
     "browse.py",
     "stats/__init__.py",
     "stats/rows.py",

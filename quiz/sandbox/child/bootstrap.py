@@ -28,7 +28,17 @@ import builtins
 import os
 import sys
 
-_OUR_MODULES = ("bootstrap", "limits", "landlock", "seccomp", "mounts", "privileges", "zygote")
+_OUR_MODULES = (
+    "bootstrap",
+    "limits",
+    "landlock",
+    "seccomp",
+    "mounts",
+    "privileges",
+    "zygote",
+    "tracer",
+)
+TRACE_HEADER = "\0trace "  # a deck's code cannot hold a NUL: only the parent can ask
 
 
 def _escape(text):
@@ -58,6 +68,19 @@ class Reporter:
         data = (tag + _escape(text) + "\n").encode("utf-8", "backslashreplace")
         try:
             os.write(self.fd, data)
+        except OSError:
+            pass
+
+    def send_lines(self, tag, texts):
+        """Many lines in one write (a trace's events), sent as they are: each must
+        hold no line break of any kind (tracer.py's JSON escapes them all)."""
+        if self.fd < 0 or os.getpid() != self.pid or not texts:
+            return
+        data = "".join(tag + t + "\n" for t in texts).encode("utf-8", "backslashreplace")
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self.fd, view) :]
         except OSError:
             pass
 
@@ -165,7 +188,18 @@ def describe(exc):
 
 
 def run_snippet(code, workdir, reporter):
-    """Execute `code` as __main__; returns the exit status Python would give."""
+    """Execute `code` as __main__; returns the exit status Python would give.
+
+    Code that starts with TRACE_HEADER (`\\0trace MAX_STEPS MAX_BYTES\\n`) runs under
+    tracer.py and its trace goes on the report pipe as `T` lines before the exit
+    status."""
+    tracer = None
+    if code.startswith(TRACE_HEADER):
+        head, _, code = code.partition("\n")
+        steps, size = (int(x) for x in head[len(TRACE_HEADER) :].split())
+        import tracer as tracer_module
+
+        tracer = tracer_module.Tracer(steps, size)
     path = os.path.join(workdir, "snippet.py")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(code)
@@ -180,7 +214,16 @@ def run_snippet(code, workdir, reporter):
     for name in _OUR_MODULES:
         sys.modules.pop(name, None)
     try:
-        exec(compile(code, "<snippet>", "exec"), main.__dict__)
+        compiled = compile(code, "<snippet>", "exec")
+        if tracer is None:
+            exec(compiled, main.__dict__)
+        else:
+            tracer.start()
+            try:
+                exec(compiled, main.__dict__)
+            finally:
+                tracer.finish()
+                reporter.send_lines("T", tracer.lines())
     except SystemExit as exc:
         status = exc.code
         if status is None:
