@@ -24,6 +24,7 @@ CORE = [
     "evaluate.py",
     "safe_text.py",
     "browse.py",
+    "anki",
     "stats.py",
     "stats",
     "deck",
@@ -47,6 +48,7 @@ USE_CASES = [
     "verify.py",
     "classroom.py",
     "manage.py",
+    "anki_history.py",
 ]
 EDGES = ["__main__.py", "store", "sandbox", "ui", "cli", "export", "authoring"]
 FORBIDDEN = (
