@@ -3,9 +3,12 @@
 One Anki deck per quiz deck (named by its title), one note per card - except a cloze
 note, whose parts (`id#c1`, `id#c2`) are one quiz card each but one Anki Cloze note,
 since Anki makes the cards from the deletions itself. Note GUIDs are derived from the
-card key (`deck/id`, or the note key for a cloze), and deck and note-type ids are fixed
-hashes, so importing a newer export into Anki updates the notes instead of duplicating
-them. Tags are kept. genanki is a dependency of quiz.
+card key (`deck/id`, or the note key for a cloze) and the language written, and deck
+and note-type ids are fixed hashes, so importing a newer export into Anki updates the
+notes instead of duplicating them, while an English and a Chinese export stay two sets
+of notes (with one GUID, importing one would overwrite the other). Anki's browser sorts
+by the question (the sort field), not by the `Key` field. Tags are kept. genanki is a
+dependency of quiz.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def _models():
             {"name": "Card 1", "qfmt": "{{Front}}", "afmt": '{{FrontSide}}<hr id="answer">{{Back}}'}
         ],
         css=CSS,
-        sort_field_index=2,
+        sort_field_index=0,
     )
     cloze = genanki.Model(
         CLOZE_MODEL_ID,
@@ -55,7 +58,7 @@ def _models():
         ],
         css=CSS,
         model_type=genanki.Model.CLOZE,
-        sort_field_index=2,
+        sort_field_index=0,
     )
     return basic, cloze
 
@@ -70,6 +73,7 @@ def write_apkg(decks: Sequence[ExportDeck], path: Path, lang: str | None) -> dic
     packages = []
     counts: dict[str, int] = {}
     for deck in decks:
+        written = lang or deck.lang or ""  # the language the notes are in
         anki_deck = genanki.Deck(stable_id(f"quiz-deck:{deck.id}"), deck.title_in(lang) or deck.id)
         for card in one_per_note(deck.cards):
             if card.kind is CardKind.CLOZE:
@@ -83,7 +87,7 @@ def write_apkg(decks: Sequence[ExportDeck], path: Path, lang: str | None) -> dic
                     model=cloze,
                     fields=fields,
                     tags=list(card.tags),
-                    guid=genanki.guid_for(card.note_key),
+                    guid=genanki.guid_for(card.note_key, written),
                 )
             else:
                 sides = html_sides(card, lang, deck.lang)
@@ -91,7 +95,7 @@ def write_apkg(decks: Sequence[ExportDeck], path: Path, lang: str | None) -> dic
                     model=basic,
                     fields=[sides.front, sides.back, card.key],
                     tags=list(card.tags),
-                    guid=genanki.guid_for(card.key),
+                    guid=genanki.guid_for(card.key, written),
                 )
             anki_deck.add_note(note)
         counts[deck.id] = len(anki_deck.notes)

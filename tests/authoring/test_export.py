@@ -116,7 +116,11 @@ def test_apkg_has_a_note_per_card_with_fields_tags_and_stable_guids(cli, env):
     again = env / "again.apkg"
     cli("export", "--format", "apkg", "-o", str(again), "--lang", "zh", "--deck", "mixed")
     notes2, _ = apkg_notes(again)
-    assert {g for g, *_ in notes2} <= {g for g, *_ in notes}  # same GUIDs on every export
+    # another language: other notes in Anki (one GUID would make one overwrite the other)
+    assert not {g for g, *_ in notes2} & {g for g, *_ in notes}
+    same = env / "same.apkg"
+    cli("export", "--format", "apkg", "-o", str(same))
+    assert {g for g, *_ in apkg_notes(same)[0]} == {g for g, *_ in notes}  # stable per language
     assert any("选一个" in f[0] for _g, f, _t, _m in notes2)
 
 
@@ -223,3 +227,23 @@ def test_table_columns_by_header_and_by_position():
     assert rows == [{"front": "Q1", "back": "A1", "tags": "x y"}]
     rows = table_rows("Q1\tA1\nQ2\tA2\ttag\n", ".tsv")
     assert [r["front"] for r in rows] == ["Q1", "Q2"] and rows[1]["tags"] == "tag"
+
+
+def test_apkg_sorts_by_the_question_in_anki(cli, env):
+    """Anki's browser sorts by the sort field: the question, not the `Key` field."""
+    write_deck(env, "demo.yaml", BASIC_DECK)
+    assert cli("import", str(env / "demo.yaml")).exit_code == 0
+    target = env / "sorted.apkg"
+    assert cli("export", "--format", "apkg", "-o", str(target)).exit_code == 0
+    with zipfile.ZipFile(target) as package:
+        inner = (
+            "collection.anki21" if "collection.anki21" in package.namelist() else "collection.anki2"
+        )
+        db_path = env / "sorted.sqlite"
+        db_path.write_bytes(package.read(inner))
+    with sqlite3.connect(db_path) as db:
+        models = json.loads(db.execute("select models from col").fetchone()[0])
+        sort_fields = [row[0] for row in db.execute("select sfld from notes")]
+    assert {m["sortf"] for m in models.values()} == {0}
+    assert any("First question?" in str(s) for s in sort_fields)
+    assert not any(str(s).startswith("demo/") for s in sort_fields)
