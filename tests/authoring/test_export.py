@@ -224,7 +224,9 @@ def test_anki_text_export_is_converted(tmp_path):
 
 def test_table_columns_by_header_and_by_position():
     rows = table_rows("tags,Question,Answer\nx y,Q1,A1\n", ".csv")
-    assert rows == [{"front": "Q1", "back": "A1", "tags": "x y"}]
+    assert [{k: r[k] for k in ("front", "back", "tags")} for r in rows] == [
+        {"front": "Q1", "back": "A1", "tags": "x y"}
+    ]
     rows = table_rows("Q1\tA1\nQ2\tA2\ttag\n", ".tsv")
     assert [r["front"] for r in rows] == ["Q1", "Q2"] and rows[1]["tags"] == "tag"
 
@@ -247,3 +249,51 @@ def test_apkg_sorts_by_the_question_in_anki(cli, env):
     assert {m["sortf"] for m in models.values()} == {0}
     assert any("First question?" in str(s) for s in sort_fields)
     assert not any(str(s).startswith("demo/") for s in sort_fields)
+
+
+ANKI_NOTES_EXPORT = (
+    "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+    "#tags column:7\n"
+    "g1\tCloze\tPython::Core\t{{c1::GIL}} is a lock\t\t\tgil\n"
+    "g2\tCloze\tPython::Core\t{{c1::gc}} collects {{c2::cycles}}\tsee <b>gc</b>\t\tgc\n"
+    "g3\tBasic (and reversed card)\tPython::Core\tdict\tmapping\t\t\n"
+    "g4\tBasic (optional reversed card)\tPython::Core\tset\tunordered\ty\t\n"
+    "g5\tBasic (optional reversed card)\tPython::Core\ttuple\timmutable\t\t\n"
+    "g6\tBasic (type in the answer)\tPython::Core\t2+2\t4\t\t\n"
+)
+
+
+def test_anki_notes_in_plain_text_keep_their_note_types(tmp_path):
+    source = tmp_path / "notes.txt"
+    source.write_text(ANKI_NOTES_EXPORT, encoding="utf-8")
+    deck = load_deck(convert(source))
+    assert (deck.id, deck.title.get()) == ("python-core", "Python::Core")
+    cloze = [c for c in deck.cards if c.kind.value == "cloze"]
+    assert [(c.text.get(), c.explain.get() if c.explain else None) for c in cloze] == [
+        ("{{c1::GIL}} is a lock", None),  # an empty Back Extra is no answer
+        ("{{c1::gc}} collects {{c2::cycles}}", "see gc"),
+        ("{{c1::gc}} collects {{c2::cycles}}", "see gc"),
+    ]
+    basic = [(c.front.get(), c.back.get()) for c in deck.cards if c.kind.value == "basic"]
+    assert basic == [
+        ("dict", "mapping"),
+        ("mapping", "dict"),
+        ("set", "unordered"),
+        ("unordered", "set"),
+        ("tuple", "immutable"),
+    ]
+    [typed] = [c for c in deck.cards if c.kind.value == "typed"]
+    assert (typed.front.get(), typed.answers) == ("2+2", ("4",))
+    assert "TODO" not in convert(source).read_text()
+
+
+def test_anki_text_export_with_several_decks_tags_each_card(tmp_path):
+    source = tmp_path / "two.txt"
+    source.write_text(
+        "#separator:tab\n#html:true\n#notetype column:1\n#deck column:2\n#tags column:5\n"
+        "Basic\tA::B\tq1\ta1\tt\nBasic\tC\tq2\ta2\tt\n",
+        encoding="utf-8",
+    )
+    deck = load_deck(convert(source))
+    assert deck.id == "two"
+    assert [c.tags for c in deck.cards] == [("t", "a-b"), ("t", "c")]
