@@ -22,14 +22,15 @@ from datetime import datetime, timezone
 from quiz.anki.package import ImportedPackage, RevlogEntry
 from quiz.clock import DayClock
 from quiz.config import Config
-from quiz.model import Rating
-from quiz.review.answer import build_answer
+from quiz.model import CardFilter, Rating
+from quiz.review.answer import Answer, build_answer
 from quiz.review.settings import Schedulers
 from quiz.store import Repo
-from quiz.store.anki import REVLOG_PREFIX, imported_revlog_ids
+from quiz.store.anki import REVLOG_PREFIX, imported_revlog_ids, record_imported
 
 log = logging.getLogger("quiz.anki_history")
 _MAX_DURATION_MS = 60 * 60 * 1000
+_BATCH = 5000  # answers per transaction: a killed import keeps whole cards only
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,16 @@ def import_history(
             continue
         by_card[entry.card].append(entry)
     schedulers = Schedulers(config, day)
-    answers = cards = 0
+    answers = cards_done = 0
+    cards = {c.card.key: c for c in repo.cards(CardFilter())}
     skipped: list[str] = []
     first: datetime | None = None
     last: datetime | None = None
+    pending: list[Answer] = []
+    to_suspend: list[int] = []
     for anki_card, entries in sorted(by_card.items()):
         key = package.card_keys[anki_card]
-        item = repo.get_card(key)
+        item = cards.get(key)
         if item is None:  # pragma: no cover - the deck files were just imported
             continue
         entries.sort(key=lambda e: e.id)
@@ -90,13 +94,21 @@ def import_history(
                 leech_lapses=config.leech_lapses,
             )
             # Anki decided what was suspended; quiz's leech rule does not re-suspend the past
-            repo.record_answer(replace(answer, leech=False))
+            pending.append(replace(answer, leech=False))
             assert answer.after is not None
             item = replace(item, schedule=answer.after)
             answers += 1
             first = at if first is None or at < first else first
             last = at if last is None or at > last else last
-        cards += 1
+        cards_done += 1
         if was_new and anki_card in package.suspended:
-            repo.set_suspended(item.row_id, True)
-    return HistoryReport(answers, already, cards, tuple(skipped), first, last)
+            to_suspend.append(item.row_id)
+        if len(pending) >= _BATCH:
+            record_imported(repo, pending)
+            repo.commit()
+            pending = []
+    record_imported(repo, pending)
+    repo.commit()
+    for row_id in to_suspend:
+        repo.set_suspended(row_id, True)
+    return HistoryReport(answers, already, cards_done, tuple(skipped), first, last)
