@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,36 @@ def test_anki_text_export_with_several_decks_tags_each_card(tmp_path):
     deck = load_deck(convert(source))
     assert deck.id == "two"
     assert [c.tags for c in deck.cards] == [("t", "a-b"), ("t", "c")]
+
+
+def _note_mods(path: Path) -> dict[str, int]:
+    """Key field -> the note's modification time (epoch seconds) in an .apkg."""
+    with zipfile.ZipFile(path) as package:
+        inner = (
+            "collection.anki21" if "collection.anki21" in package.namelist() else "collection.anki2"
+        )
+        db_path = path.with_suffix(".sqlite")
+        db_path.write_bytes(package.read(inner))
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute("select flds, mod from notes").fetchall()
+    db_path.unlink()
+    return {flds.split("\x1f")[2]: mod for flds, mod in rows}
+
+
+def test_apkg_notes_keep_their_cards_modification_time(cli, env):
+    """A re-export does not mark every note as modified in Anki: each note carries the
+    time its card's content last changed."""
+    deck = write_deck(env, "demo.yaml", BASIC_DECK)
+    assert cli("import", str(deck), now="2025-01-01T10:00:00+00:00").exit_code == 0
+    first = env / "first.apkg"
+    assert cli("export", "-o", str(first)).exit_code == 0
+    january = int(datetime(2025, 1, 1, 10, tzinfo=timezone.utc).timestamp())
+    assert set(_note_mods(first).values()) == {january}
+    deck.write_text(deck.read_text().replace("Second answer.", "Second answer, edited."))
+    assert cli("import", str(deck), now="2025-02-01T10:00:00+00:00").exit_code == 0
+    second = env / "second.apkg"
+    assert cli("export", "-o", str(second)).exit_code == 0
+    mods = _note_mods(second)
+    february = int(datetime(2025, 2, 1, 10, tzinfo=timezone.utc).timestamp())
+    assert mods.pop("demo/two") == february
+    assert set(mods.values()) == {january}
