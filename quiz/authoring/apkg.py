@@ -14,12 +14,14 @@ overwritten (as for CSV tables, `quiz.authoring.csv_import`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
 import tempfile
 import zipfile
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -241,18 +243,27 @@ def read_package(path: Path, workdir: Path) -> tuple[_Collection, zipfile.ZipFil
         raise PackageError(f"{path}: {exc}") from None
 
 
-def convert(path: Path, out: Path | None = None) -> ImportedPackage:
+def convert(
+    path: Path, out: Path | None = None, imported: Mapping[str, str] | None = None
+) -> ImportedPackage:
     """Write the package's decks as YAML files (and its media) into `out`, by default a
-    folder named after the package beside it; return what the history import needs."""
+    folder named after the package beside it; return what the history import needs.
+
+    `imported` maps resolved deck paths to the SHA-256 of the file as quiz last
+    imported it: a deck file still exactly so (not edited since) is replaced by the
+    package's newer version; any other existing, different file is left alone and the
+    conversion stops."""
     path = Path(path)
     folder = Path(out) if out is not None else path.with_suffix("")
     with tempfile.TemporaryDirectory(prefix="quiz-apkg-") as tmp:
         collection, zf = read_package(path, Path(tmp))
         with zf:
-            return _write(path, folder, collection, zf)
+            return _write(path, folder, collection, zf, imported or {})
 
 
-def _write(path: Path, folder: Path, col: _Collection, zf: zipfile.ZipFile) -> ImportedPackage:
+def _write(
+    path: Path, folder: Path, col: _Collection, zf: zipfile.ZipFile, imported: Mapping[str, str]
+) -> ImportedPackage:
     cards_of: dict[int, list[tuple[int, int, int, int, int]]] = defaultdict(list)
     for card in col.cards:
         cards_of[card[1]].append(card)
@@ -300,13 +311,20 @@ def _write(path: Path, folder: Path, col: _Collection, zf: zipfile.ZipFile) -> I
         data["cards"] = cards
         text = deck_text(data, header)
         if target.exists():
-            if target.read_text(encoding="utf-8", errors="replace") != text:
+            current = target.read_bytes()
+            if current == text.encode("utf-8"):
+                files.append(target)
+                continue
+            if imported.get(str(target.resolve())) == hashlib.sha256(current).hexdigest():
+                log.info("%s: not edited since its last import; replaced by the package's", target)
+                target.write_bytes(text.encode("utf-8"))
+            else:
                 raise PackageError(
                     f"{target} already exists and differs from what {path.name} converts to; "
                     "move it away, or import it directly (the history import needs the package's cards)"
                 )
         else:
-            target.write_text(text, encoding="utf-8")
+            target.write_bytes(text.encode("utf-8"))
         files.append(target)
     suspended = frozenset(c[0] for c in col.cards if c[4] == -1)
     return ImportedPackage(

@@ -57,9 +57,13 @@ def _convert_packages(paths: list[Path], out: Path | None) -> list:
     from quiz.authoring.apkg import convert, is_package
 
     packages = []
+    imported: dict[str, str] = {}
+    if any(is_package(p) for p in paths):
+        with context.unit() as repo:  # what each deck file was when quiz last read it
+            imported = {p: d.file_hash for p, d in repo.decks_by_path().items()}
     for index, path in enumerate(list(paths)):
         if is_package(path):
-            package = convert(path, out)
+            package = convert(path, out, imported)
             typer.echo(
                 f"converted {path} -> {package.folder} ({package.notes} notes, "
                 f"{len(package.deck_files)} decks, {len(package.media)} media files)",

@@ -4,6 +4,7 @@ decks, note types, media, tags, and the review history replayed into quiz's log.
 from __future__ import annotations
 
 import re
+import shutil
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.anki.build import FORMATS, collection, export, revlog
+from tests.anki.build import FORMATS, RATINGS, collection, export, revlog
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +221,73 @@ def test_round_trip_quiz_anki_quiz_keeps_cards_tags_and_history(cli, env, tmp_pa
     assert {"First question?", "Second question?"} <= fronts
     assert data.get("tags") == ["demo"]
     assert cli("rebuild", "--check").stdout.strip().endswith("would change 0")
+
+
+def test_an_anki_answer_older_than_the_imported_history_leaves_the_card_alone(
+    cli, env, source, tmp_path
+):
+    """A package re-exported with an answer that predates what quiz already holds for a
+    card: replaying it underneath would rewrite the schedule, so the card is skipped and
+    the import says so; the other cards are untouched and the log still replays."""
+    from anki.collection import Collection
+
+    package = export(source, "anki21b", env)
+    _import(cli, package)
+    copy = tmp_path / "later" / "collection.anki2"
+    copy.parent.mkdir()
+    copy.write_bytes(source.read_bytes())
+    shutil.copytree(source.with_name("collection.media"), copy.with_name("collection.media"))
+    col = Collection(str(copy))
+    try:
+        cid, first_id = col.db.first("select cid, min(id) from revlog where ease > 0")
+        col.db.execute(
+            "insert into revlog values (?,?,?,?,?,?,?,?,?)",
+            first_id + 1,
+            cid,
+            -1,
+            1,
+            1,
+            0,
+            2500,
+            1000,
+            1,
+        )
+    finally:
+        col.close()
+    later = export(copy, "anki21b", tmp_path / "later")
+    # the same folder: its deck files, not edited since their import, are replaced
+    result = _import(cli, later, "-o", str(package.with_suffix("")))
+    assert "0 Anki answers imported for 0 cards" in result.output
+    assert "1 cards kept their quiz history" in result.output
+    assert cli("rebuild", "--check").stdout.strip().endswith("would change 0")
+
+
+def test_a_note_edited_in_anki_updates_the_unedited_deck_file_and_keeps_history(
+    cli, env, source, tmp_path
+):
+    from anki.collection import Collection
+
+    package = export(source, "anki21", env)
+    _import(cli, package)
+    copy = tmp_path / "edited" / "collection.anki2"
+    copy.parent.mkdir()
+    copy.write_bytes(source.read_bytes())
+    shutil.copytree(source.with_name("collection.media"), copy.with_name("collection.media"))
+    col = Collection(str(copy))
+    try:
+        [nid] = col.find_notes("dict")
+        note = col.get_note(nid)
+        note.fields[1] = "a hash map"
+        col.update_note(note)
+    finally:
+        col.close()
+    edited = export(copy, "anki21", tmp_path / "edited")
+    result = _import(cli, edited, "-o", str(package.with_suffix("")))
+    assert "python-basics: 2 updated" in result.output  # the note and its reverse
+    deck = _decks(package.with_suffix(""))["python-basics"]
+    assert any(c.get("back") == "a hash map" for c in deck["cards"])
+    with _store() as store, store.unit("tester") as repo:
+        [card] = [
+            c for c in repo.cards(_all()) if c.card.back and c.card.back.get() == "a hash map"
+        ]
+        assert card.schedule.reps == len(RATINGS)  # its history stayed with it
