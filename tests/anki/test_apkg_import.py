@@ -3,6 +3,7 @@ decks, note types, media, tags, and the review history replayed into quiz's log.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections import defaultdict
@@ -75,6 +76,9 @@ def test_every_format_imports_cards_media_and_history(cli, env, source, fmt):
     rated = [r for r in revlog(source) if 1 <= r[2] <= 4]
     assert f"{len(rated)} Anki answers imported" in result.output
     assert cli("rebuild", "--check").stdout.strip().endswith("would change 0")
+    stats = json.loads(cli("stats", "--json").stdout)  # the imported years are in the figures
+    assert stats["answers"]["total"] == len(rated)
+    assert {d["day"][:4] for d in stats["retention"]["by_day"]} >= {"2018", "2019"}
     with _store() as store, store.unit("tester") as repo:
         log = repo.review_log()
         assert len(log) == len(rated)
