@@ -156,7 +156,13 @@ def _read_collection(db: Path) -> _Collection:
                 "select id, guid, mid, flds, tags from notes order by id"
             )
         ]
-        cards = list(conn.execute("select id, nid, did, ord, queue from cards order by id"))
+        # a card borrowed by a filtered deck belongs to its home deck (odid)
+        cards = list(
+            conn.execute(
+                "select id, nid, case when odid != 0 then odid else did end, ord, queue"
+                " from cards order by id"
+            )
+        )
         revlog = [
             RevlogEntry(int(i), int(c), int(e), max(0, int(t or 0)), int(k))
             for i, c, e, t, k in conn.execute(
