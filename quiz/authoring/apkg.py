@@ -171,6 +171,8 @@ def _read_collection(db: Path) -> _Collection:
         ]
     except sqlite3.DatabaseError as exc:
         raise PackageError(f"not an Anki collection: {exc}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # malformed JSON configs
+        raise PackageError(f"unreadable Anki collection: {exc!r}") from None
     finally:
         conn.close()
     return _Collection(notetypes, decks, notes, cards, revlog)
@@ -223,28 +225,26 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
 
 
 def read_package(path: Path, workdir: Path) -> tuple[_Collection, zipfile.ZipFile]:
+    """The collection inside the package (unpacked into `workdir`), and the open zip for
+    its media (the caller closes it)."""
     try:
         zf = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise PackageError(f"{path}: not an Anki package (a zip file): {exc}") from None
-    names = set(zf.namelist())
-    member = next((n for n in _COLLECTIONS if n in names), None)
-    if member is None:
-        zf.close()
-        raise PackageError(
-            f"{path}: no Anki collection inside (looked for {', '.join(_COLLECTIONS)})"
-        )
-    data = zf.read(member)
-    if member.endswith("b"):
-        data = _zstd(data)
-    db = workdir / "collection.sqlite"
-    db.write_bytes(data)
-    log.info("reading %s from %s", member, path)
     try:
+        member = next((n for n in _COLLECTIONS if n in set(zf.namelist())), None)
+        if member is None:
+            raise PackageError(f"no Anki collection inside (looked for {', '.join(_COLLECTIONS)})")
+        data = zf.read(member)
+        if member.endswith("b"):
+            data = _zstd(data)
+        db = workdir / "collection.sqlite"
+        db.write_bytes(data)
+        log.info("reading %s from %s", member, path)
         return _read_collection(db), zf
-    except PackageError as exc:
+    except (PackageError, zipfile.BadZipFile, OSError) as exc:
         zf.close()
         raise PackageError(f"{path}: {exc}") from None
 
@@ -261,10 +261,17 @@ def convert(
     conversion stops."""
     path = Path(path)
     folder = Path(out) if out is not None else path.with_suffix("")
-    with tempfile.TemporaryDirectory(prefix="quiz-apkg-") as tmp:
-        collection, zf = read_package(path, Path(tmp))
-        with zf:
-            return _write(path, folder, collection, zf, imported or {})
+    try:
+        with tempfile.TemporaryDirectory(prefix="quiz-apkg-") as tmp:
+            collection, zf = read_package(path, Path(tmp))
+            with zf:
+                return _write(path, folder, collection, zf, imported or {})
+    except PackageError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise PackageError(f"{path}: {exc}") from None
+    except (zipfile.BadZipFile, OSError) as exc:  # a damaged member, a folder we cannot write
+        raise PackageError(f"{path}: {exc}") from None
 
 
 def _write(

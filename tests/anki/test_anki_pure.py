@@ -119,3 +119,47 @@ def test_more_fields_than_the_type_names_are_kept():
 
 def test_tags():
     assert quiz_tags(("A::B", "a-b", "x", "")) == ["a-b", "x"]
+
+
+def _zip(path, members):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _bad_collection(tmp_path, models: str):
+    import sqlite3
+
+    db = tmp_path / "bad.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("create table col (models text, decks text)")
+        conn.execute("insert into col values (?, ?)", (models, "{}"))
+        conn.execute("create table notes (id, guid, mid, flds, tags)")
+        conn.execute("create table cards (id, nid, did, ord, queue, odid)")
+        conn.execute("create table revlog (id, cid, ease, time, type)")
+    return db.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ({"media": "{}"}, "no Anki collection inside"),
+        ({"collection.anki21b": b"not zstd"}, "corrupt zstd data"),
+        ({"collection.anki2": b"not sqlite"}, "not an Anki collection"),
+        ("models-not-json", "unreadable Anki collection"),
+        ("models-wrong-shape", "unreadable Anki collection"),
+    ],
+)
+def test_broken_packages_are_one_clear_line(cli, env, members, message):
+    if members == "models-not-json":
+        members = {"collection.anki2": _bad_collection(env, "{nope")}
+    elif members == "models-wrong-shape":
+        members = {"collection.anki2": _bad_collection(env, '{"1": {"name": "x"}}')}
+    package = _zip(env / "broken.apkg", members)
+    result = cli("import", str(package))
+    assert result.exit_code != 0
+    assert "broken.apkg" in result.output and message in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
