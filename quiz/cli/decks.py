@@ -54,6 +54,8 @@ def import_(
 def _convert_packages(paths: list[Path], out: Path | None) -> list:
     """Anki packages become folders of YAML decks (quiz.authoring.apkg); `paths` is
     edited in place to import those decks instead."""
+    if not any(p.suffix.lower() in (".apkg", ".colpkg") for p in paths):
+        return []  # no package: the reader (zip, SQLite, HTML parser) is not even imported
     from quiz.authoring.apkg import convert, is_package
 
     packages = []
