@@ -87,11 +87,14 @@ def _import_histories(repo, packages: list) -> list[str]:
     if not packages:
         return []
     from quiz.anki_history import import_history
+    from quiz.review.settings import with_fitted_parameters
 
     cfg = context.config()
+    # the learner's own schedule, as `quiz rebuild` replays it (fitted parameters, no goals)
+    fitted = with_fitted_parameters(cfg, repo)
     lines = []
     for package in packages:
-        history = import_history(repo, package, cfg, context.day_clock(cfg))
+        history = import_history(repo, package, fitted, context.day_clock(cfg))
         span = (
             f" ({history.first:%Y-%m-%d} .. {history.last:%Y-%m-%d})"
             if history.first and history.last

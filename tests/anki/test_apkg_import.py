@@ -295,3 +295,25 @@ def test_a_note_edited_in_anki_updates_the_unedited_deck_file_and_keeps_history(
             c for c in repo.cards(_all()) if c.card.back and c.card.back.get() == "a hash map"
         ]
         assert card.schedule.reps == len(RATINGS)  # its history stayed with it
+
+
+def test_the_replay_uses_the_learners_fitted_parameters(cli, env, source):
+    """With parameters from `quiz optimize` in the store, the import schedules with them,
+    as `quiz rebuild` does, so the check still agrees."""
+    import fsrs
+
+    from quiz.review.settings import FITTED_PARAMETERS
+    from quiz.store.settings import set_setting
+
+    params = list(fsrs.Scheduler().parameters)
+    params[0], params[2] = 1.5, 4.0  # first-answer stabilities unlike the defaults
+    with _store() as store, store.unit("tester") as repo:
+        set_setting(repo, FITTED_PARAMETERS, {"parameters": params})
+        repo.commit()
+    _import(cli, export(source, "anki21", env))
+    assert cli("rebuild", "--check").stdout.strip().endswith("would change 0")
+    with _store() as store, store.unit("tester") as repo:
+        set_setting(repo, FITTED_PARAMETERS, {"parameters": []})  # back to the defaults
+        repo.commit()
+    check = cli("rebuild", "--check")
+    assert check.exit_code == 1 and "differs:" in check.stdout  # the parameters mattered
