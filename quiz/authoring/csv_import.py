@@ -10,7 +10,12 @@ tools write a CSV whose first row names the columns (`front,back,tags`). Both wo
   tags), or by `#tags column:N`, else by position: front, back, then tags;
 - with `#html:true` (or cells that look like HTML) markup is turned into plain text:
   `<br>` and block ends become newlines, entities are decoded, other tags dropped;
-- tags are space-separated (Anki's convention; `::` hierarchies become `-`).
+- tags are space-separated (Anki's convention; `::` hierarchies become `-`);
+- Anki's `#notetype column` decides each row's cards: Cloze notes become cloze cards
+  (Back Extra, when filled, their `explain`), type-in notes typed cards, reversed notes
+  a card each way (optional reversed ones when their third field is filled); a cloze
+  text without a note type column is recognised by its `{{c1::...}}`;
+- Anki's `#deck column` names the deck (one deck) or tags each card with its deck.
 
 The result is `NAME.yaml` next to `NAME.csv` (a deck with basic cards, ids from the
 front text) that the author can then edit. An existing different `NAME.yaml` is never
@@ -29,6 +34,7 @@ from quiz.authoring.ids import deck_id, text_id
 from quiz.authoring.schema_line import schema_line
 from quiz.authoring.tags import hoist_common_tags
 from quiz.authoring.yaml_text import deck_text
+from quiz.deck.cloze import CLOZE_RE
 from quiz.deck.fields import TAG_RE
 from quiz.errors import QuizError, UsageError
 
@@ -116,6 +122,9 @@ def table_rows(text: str, suffix: str) -> list[dict[str, str]]:
         for k in ("guid column", "notetype column", "deck column")
         if meta.get(k, "").isdigit()
     }
+    for role in ("notetype", "deck"):
+        if meta.get(f"{role} column", "").isdigit():
+            columns[role] = int(meta[f"{role} column"]) - 1
     if meta.get("tags column", "").isdigit():
         columns["tags"] = int(meta["tags column"]) - 1
     free = [
@@ -124,6 +133,8 @@ def table_rows(text: str, suffix: str) -> list[dict[str, str]]:
     for role in ("front", "back"):
         if role not in columns and free:
             columns[role] = free.pop(0)
+    if "notetype" in columns and free:  # Anki's export: a third field (Add Reverse)
+        columns["extra"] = free.pop(0)
     if (
         "tags" not in columns
         and not named
@@ -143,29 +154,55 @@ def table_rows(text: str, suffix: str) -> list[dict[str, str]]:
                 "front": to_text(cell("front"), as_html),
                 "back": to_text(cell("back"), as_html),
                 "tags": cell("tags"),
+                "notetype": cell("notetype").strip(),
+                "deck": cell("deck").strip(),
+                "extra": to_text(cell("extra"), as_html),
             }
         )
     return out
 
 
+def _cards_of_row(row: dict[str, str], card_id: str) -> list[dict[str, object]]:
+    """A row's cards, by Anki's note type when the export names it (see the module
+    docstring): cloze, type-in, reversed and optional reversed notes keep their shape."""
+    kind = row.get("notetype", "").lower()
+    front, back = row["front"], row["back"]
+    if (not kind or "cloze" in kind) and CLOZE_RE.search(front):
+        card: dict[str, object] = {"id": card_id, "type": "cloze", "text": front}
+        if back:  # Back Extra: shown after the answer, not an answer itself
+            card["explain"] = back
+        return [card]
+    if "type in the answer" in kind and back:
+        return [{"id": card_id, "type": "typed", "front": front, "answer": back}]
+    cards: list[dict[str, object]] = [
+        {"id": card_id, "front": front, "back": back or "TODO: the answer."}
+    ]
+    reverse = "and reversed" in kind or ("optional reversed" in kind and row.get("extra"))
+    if reverse and back:
+        cards.append({"id": f"{card_id}-r", "front": back, "back": front})
+    return cards
+
+
 def deck_from_rows(rows: list[dict[str, str]], name: str) -> dict[str, object]:
     cards: list[dict[str, object]] = []
     taken: set[str] = set()
+    anki_decks = {row.get("deck", "") for row in rows if row["front"]}
+    one_deck = next(iter(anki_decks)) if len(anki_decks) == 1 else ""
     for row in rows:
         if not row["front"]:
             continue
-        card: dict[str, object] = {
-            "id": text_id(row["front"], taken, prefix="note"),
-            "front": row["front"],
-            "back": row["back"] or "TODO: the answer.",
-        }
-        taken.add(str(card["id"]))
+        card_id = text_id(row["front"], taken, prefix="note")
         tags = _tags(row["tags"])
-        if tags:
-            card["tags"] = tags
-        cards.append(card)
+        if row.get("deck") and not one_deck:  # several Anki decks in one table: kept as tags
+            tags = list(dict.fromkeys([*tags, deck_id(row["deck"].replace("::", "-"))]))
+        for card in _cards_of_row(row, card_id):
+            taken.add(str(card["id"]))
+            if tags:
+                card["tags"] = list(tags)
+            cards.append(card)
     deck_tags, cards = hoist_common_tags(cards)
-    data: dict[str, object] = {"deck": deck_id(name) or "imported", "title": name}
+    title = one_deck or name
+    data: dict[str, object] = {"deck": deck_id(title) or "imported", "title": title}
     if deck_tags:
         data["tags"] = deck_tags
     data["cards"] = cards

@@ -390,6 +390,9 @@ def export(
 
     with context.unit(create=False) as repo:
         decks = gather(repo, tuple(deck or ()), context.now())
+        changed = (
+            repo.changed_at(c.key for d in decks for c in d.cards) if fmt_name == "apkg" else {}
+        )
     language = lang or context.config().lang
     if fmt_name == "apkg":
         from quiz.export.apkg import write_apkg
@@ -397,7 +400,7 @@ def export(
         if output is None:
             raise UsageError("--format apkg needs -o FILE.apkg")
         check_target(output, force)
-        counts = write_apkg(decks, output, language)
+        counts = write_apkg(decks, output, language, changed)
         typer.echo(f"wrote {output}: {sum(counts.values())} notes in {len(counts)} decks")
     elif fmt_name == "csv":
         import io

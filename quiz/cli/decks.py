@@ -12,8 +12,13 @@ from quiz.cli.base import command
 
 @command("import")
 def import_(
-    paths: list[Path] = typer.Argument(..., help="Deck files (.yaml/.yml) or folders of them."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Deck files (.yaml/.yml), folders of them, tables, or Anki packages."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Folder for the decks of an Anki package (default: beside it)."
+    ),
 ) -> None:
     """Load decks into the store (all or nothing; unchanged files are skipped).
 
@@ -23,11 +28,15 @@ def import_(
     A .csv/.tsv/.txt table (front, back, tags; Anki's text export too) is first
     converted into NAME.yaml beside it, which is then imported (and is yours to edit).
 
-    Example: quiz import decks/ my-deck.yaml
+    An Anki package (.apkg/.colpkg) becomes a folder of YAML decks (and its media)
+    beside it, or in --out; its review history is replayed into quiz's log.
+
+    Example: quiz import decks/ my-deck.yaml collection.apkg
     """
     from quiz.collection import import_paths
     from quiz.ui.reports import import_progress, render_import
 
+    packages = _convert_packages(paths, out)
     paths = _convert_tables(paths)
     with context.unit() as repo, import_progress() as progress:
         report = import_paths(repo, paths, context.now(), progress)
@@ -35,7 +44,72 @@ def import_(
             from quiz.store.tuning import refresh_catalogue_stats
 
             refresh_catalogue_stats(repo.session)  # planner statistics for the new shape
+        repo.commit()
+        histories = _import_histories(repo, packages)
     render_import(report, as_json)
+    for line in histories:
+        typer.echo(line, err=as_json)
+
+
+def _convert_packages(paths: list[Path], out: Path | None) -> list:
+    """Anki packages become folders of YAML decks (quiz.authoring.apkg); `paths` is
+    edited in place to import those decks instead."""
+    if not any(p.suffix.lower() in (".apkg", ".colpkg") for p in paths):
+        return []  # no package: the reader (zip, SQLite, HTML parser) is not even imported
+    from quiz.authoring.apkg import convert, is_package
+
+    packages = []
+    imported: dict[str, str] = {}
+    if any(is_package(p) for p in paths):
+        with context.unit() as repo:  # what each deck file was when quiz last read it
+            imported = {p: d.file_hash for p, d in repo.decks_by_path().items()}
+    for index, path in enumerate(list(paths)):
+        if is_package(path):
+            package = convert(path, out, imported)
+            typer.echo(
+                f"converted {path} -> {package.folder} ({package.notes} notes, "
+                f"{len(package.deck_files)} decks, {len(package.media)} media files)",
+                err=True,
+            )
+            for name in package.unknown_types:
+                typer.echo(f"  note type {name!r}: imported as basic cards", err=True)
+            if package.missing_media:
+                typer.echo(
+                    f"  {len(package.missing_media)} media files the cards name are not in the package",
+                    err=True,
+                )
+            paths[index] = package.folder
+            packages.append(package)
+    return packages
+
+
+def _import_histories(repo, packages: list) -> list[str]:
+    if not packages:
+        return []
+    from quiz.anki_history import import_history
+    from quiz.review.settings import with_fitted_parameters
+
+    cfg = context.config()
+    # the learner's own schedule, as `quiz rebuild` replays it (fitted parameters, no goals)
+    fitted = with_fitted_parameters(cfg, repo)
+    lines = []
+    for package in packages:
+        history = import_history(repo, package, fitted, context.day_clock(cfg))
+        span = (
+            f" ({history.first:%Y-%m-%d} .. {history.last:%Y-%m-%d})"
+            if history.first and history.last
+            else ""
+        )
+        lines.append(
+            f"{package.folder}: {history.answers} Anki answers imported for {history.cards} cards"
+            f"{span}, {history.already} already imported"
+        )
+        if history.skipped_cards:
+            lines.append(
+                f"  {len(history.skipped_cards)} cards kept their quiz history "
+                "(answered in quiz after Anki): " + ", ".join(history.skipped_cards[:5])
+            )
+    return lines
 
 
 def _convert_tables(paths: list[Path]) -> list[Path]:

@@ -89,6 +89,7 @@ class CardRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     line: Mapped[int] = mapped_column(Integer, default=0)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[datetime | None]  # content last changed (Anki exports' note mtime)
 
 
 class CardTag(Base):

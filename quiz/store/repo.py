@@ -193,6 +193,7 @@ class Repo:
                         position=position,
                         line=card.line,
                         retired=False,
+                        changed_at=now,
                     )
                 )
                 tags_for[card.key] = card.tags
@@ -200,7 +201,12 @@ class Repo:
                 continue
             values: dict[str, object] = {}
             if old.content_hash != digest:
-                values.update(content=card_to_dict(card), content_hash=digest, kind=card.kind.value)
+                values.update(
+                    content=card_to_dict(card),
+                    content_hash=digest,
+                    kind=card.kind.value,
+                    changed_at=now,
+                )
                 counts["updated"] += 1
                 changed_ids.append(old.id)
                 tags_for[card.key] = card.tags
@@ -642,6 +648,17 @@ class Repo:
             row.suspended = True
         elif not leech and row.leech:
             row.leech = False
+
+    def changed_at(self, keys: Iterable[str]) -> dict[str, datetime]:
+        """When each card's content last changed (cards that predate the record: absent)."""
+        wanted = list(keys)
+        out: dict[str, datetime] = {}
+        for start in range(0, len(wanted), 500):
+            q = select(CardRow.key, CardRow.changed_at).where(
+                CardRow.key.in_(wanted[start : start + 500]), CardRow.changed_at.is_not(None)
+            )
+            out.update({k: v for k, v in self.session.execute(q).all() if v is not None})
+        return out
 
     def learners(self) -> list[str]:
         return list(self.session.scalars(select(Learner.name).order_by(Learner.name)))

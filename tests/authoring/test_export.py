@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,11 @@ def test_apkg_has_a_note_per_card_with_fields_tags_and_stable_guids(cli, env):
     again = env / "again.apkg"
     cli("export", "--format", "apkg", "-o", str(again), "--lang", "zh", "--deck", "mixed")
     notes2, _ = apkg_notes(again)
-    assert {g for g, *_ in notes2} <= {g for g, *_ in notes}  # same GUIDs on every export
+    # another language: other notes in Anki (one GUID would make one overwrite the other)
+    assert not {g for g, *_ in notes2} & {g for g, *_ in notes}
+    same = env / "same.apkg"
+    cli("export", "--format", "apkg", "-o", str(same))
+    assert {g for g, *_ in apkg_notes(same)[0]} == {g for g, *_ in notes}  # stable per language
     assert any("选一个" in f[0] for _g, f, _t, _m in notes2)
 
 
@@ -220,6 +225,109 @@ def test_anki_text_export_is_converted(tmp_path):
 
 def test_table_columns_by_header_and_by_position():
     rows = table_rows("tags,Question,Answer\nx y,Q1,A1\n", ".csv")
-    assert rows == [{"front": "Q1", "back": "A1", "tags": "x y"}]
+    assert [{k: r[k] for k in ("front", "back", "tags")} for r in rows] == [
+        {"front": "Q1", "back": "A1", "tags": "x y"}
+    ]
     rows = table_rows("Q1\tA1\nQ2\tA2\ttag\n", ".tsv")
     assert [r["front"] for r in rows] == ["Q1", "Q2"] and rows[1]["tags"] == "tag"
+
+
+def test_apkg_sorts_by_the_question_in_anki(cli, env):
+    """Anki's browser sorts by the sort field: the question, not the `Key` field."""
+    write_deck(env, "demo.yaml", BASIC_DECK)
+    assert cli("import", str(env / "demo.yaml")).exit_code == 0
+    target = env / "sorted.apkg"
+    assert cli("export", "--format", "apkg", "-o", str(target)).exit_code == 0
+    with zipfile.ZipFile(target) as package:
+        inner = (
+            "collection.anki21" if "collection.anki21" in package.namelist() else "collection.anki2"
+        )
+        db_path = env / "sorted.sqlite"
+        db_path.write_bytes(package.read(inner))
+    with sqlite3.connect(db_path) as db:
+        models = json.loads(db.execute("select models from col").fetchone()[0])
+        sort_fields = [row[0] for row in db.execute("select sfld from notes")]
+    assert {m["sortf"] for m in models.values()} == {0}
+    assert any("First question?" in str(s) for s in sort_fields)
+    assert not any(str(s).startswith("demo/") for s in sort_fields)
+
+
+ANKI_NOTES_EXPORT = (
+    "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+    "#tags column:7\n"
+    "g1\tCloze\tPython::Core\t{{c1::GIL}} is a lock\t\t\tgil\n"
+    "g2\tCloze\tPython::Core\t{{c1::gc}} collects {{c2::cycles}}\tsee <b>gc</b>\t\tgc\n"
+    "g3\tBasic (and reversed card)\tPython::Core\tdict\tmapping\t\t\n"
+    "g4\tBasic (optional reversed card)\tPython::Core\tset\tunordered\ty\t\n"
+    "g5\tBasic (optional reversed card)\tPython::Core\ttuple\timmutable\t\t\n"
+    "g6\tBasic (type in the answer)\tPython::Core\t2+2\t4\t\t\n"
+)
+
+
+def test_anki_notes_in_plain_text_keep_their_note_types(tmp_path):
+    source = tmp_path / "notes.txt"
+    source.write_text(ANKI_NOTES_EXPORT, encoding="utf-8")
+    deck = load_deck(convert(source))
+    assert (deck.id, deck.title.get()) == ("python-core", "Python::Core")
+    cloze = [c for c in deck.cards if c.kind.value == "cloze"]
+    assert [(c.text.get(), c.explain.get() if c.explain else None) for c in cloze] == [
+        ("{{c1::GIL}} is a lock", None),  # an empty Back Extra is no answer
+        ("{{c1::gc}} collects {{c2::cycles}}", "see gc"),
+        ("{{c1::gc}} collects {{c2::cycles}}", "see gc"),
+    ]
+    basic = [(c.front.get(), c.back.get()) for c in deck.cards if c.kind.value == "basic"]
+    assert basic == [
+        ("dict", "mapping"),
+        ("mapping", "dict"),
+        ("set", "unordered"),
+        ("unordered", "set"),
+        ("tuple", "immutable"),
+    ]
+    [typed] = [c for c in deck.cards if c.kind.value == "typed"]
+    assert (typed.front.get(), typed.answers) == ("2+2", ("4",))
+    assert "TODO" not in convert(source).read_text()
+
+
+def test_anki_text_export_with_several_decks_tags_each_card(tmp_path):
+    source = tmp_path / "two.txt"
+    source.write_text(
+        "#separator:tab\n#html:true\n#notetype column:1\n#deck column:2\n#tags column:5\n"
+        "Basic\tA::B\tq1\ta1\tt\nBasic\tC\tq2\ta2\tt\n",
+        encoding="utf-8",
+    )
+    deck = load_deck(convert(source))
+    assert deck.id == "two"
+    assert [c.tags for c in deck.cards] == [("t", "a-b"), ("t", "c")]
+
+
+def _note_mods(path: Path) -> dict[str, int]:
+    """Key field -> the note's modification time (epoch seconds) in an .apkg."""
+    with zipfile.ZipFile(path) as package:
+        inner = (
+            "collection.anki21" if "collection.anki21" in package.namelist() else "collection.anki2"
+        )
+        db_path = path.with_suffix(".sqlite")
+        db_path.write_bytes(package.read(inner))
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute("select flds, mod from notes").fetchall()
+    db_path.unlink()
+    return {flds.split("\x1f")[2]: mod for flds, mod in rows}
+
+
+def test_apkg_notes_keep_their_cards_modification_time(cli, env):
+    """A re-export does not mark every note as modified in Anki: each note carries the
+    time its card's content last changed."""
+    deck = write_deck(env, "demo.yaml", BASIC_DECK)
+    assert cli("import", str(deck), now="2025-01-01T10:00:00+00:00").exit_code == 0
+    first = env / "first.apkg"
+    assert cli("export", "-o", str(first)).exit_code == 0
+    january = int(datetime(2025, 1, 1, 10, tzinfo=timezone.utc).timestamp())
+    assert set(_note_mods(first).values()) == {january}
+    deck.write_text(deck.read_text().replace("Second answer.", "Second answer, edited."))
+    assert cli("import", str(deck), now="2025-02-01T10:00:00+00:00").exit_code == 0
+    second = env / "second.apkg"
+    assert cli("export", "-o", str(second)).exit_code == 0
+    mods = _note_mods(second)
+    february = int(datetime(2025, 2, 1, 10, tzinfo=timezone.utc).timestamp())
+    assert mods.pop("demo/two") == february
+    assert set(mods.values()) == {january}

@@ -31,6 +31,7 @@ CORE = [
     "stats/ranking.py",
     "stats/classroom.py",
     "stats/shape.py",
+    "anki",
     "deck",
     "review/__init__.py",
     "review/answer.py",
@@ -53,6 +54,7 @@ USE_CASES = [
     "classroom.py",
     "manage.py",
     "stats/gather.py",
+    "anki_history.py",
 ]
 EDGES = ["__main__.py", "store", "sandbox", "ui", "cli", "export", "authoring"]
 FORBIDDEN = (
