@@ -174,6 +174,13 @@ class ReviewSession:
                 continue
             if response.action != Action.ANSWER:
                 return self._command(item, response)
+            if item.card.kind in (CardKind.TYPED, CardKind.CHOICE):
+                from quiz.grading import refusal  # loaded with the first graded card
+
+                slip = refusal(item.card, response.text)
+                if slip is not None:  # not an answer: asked again, never graded
+                    self.prompter.notice(slip)
+                    continue
             return self._grade(item, response)
 
     def _command(self, item: StoredCard, response: Response) -> Action:

@@ -1,8 +1,10 @@
 """The session's prompter for a terminal, or for answers piped in line by line.
 
 In a terminal, basic and cloze cards take single keys (Enter/Space reveal, 1-4 rate,
-u s b ! e q); typed, choice and output cards take lines, with commands written
-`:u`, `:s`, `:b`, `:!`, `:e`, `:q` so that an answer can be any text.
+u s b ! e q); typed, choice and output cards take lines. Commands are written
+`:u`, `:s`, `:b`, `:!`, `:e`, `:q` on every card (so an answer can be any text); the
+`:` may be left out where no text is typed. Keys are read without flushing the input
+queue and no pause waits for "any key", so nothing typed ahead is lost.
 
 Piped (stdin not a terminal), every answer is one line, so sessions can be scripted:
 - basic / cloze: a rating `1`-`4` (reveals and rates at once), or a command letter;
@@ -44,6 +46,32 @@ def parse_command(line: str, *, bare: bool) -> Action | None:
     return None
 
 
+def read_key(fd: int | None = None) -> str:
+    """One key from the terminal, unbuffered and unechoed only while it is read.
+
+    Unlike click's getchar, this does not flush the input queue (TCSANOW, not
+    TCSAFLUSH), and it keeps the input translation (Enter stays a newline): keys typed
+    ahead of the screen are kept, in order, and a typed-ahead answer line still ends.
+    """
+    import os
+    import termios
+
+    fd = sys.stdin.fileno() if fd is None else fd
+    saved = termios.tcgetattr(fd)
+    mode = termios.tcgetattr(fd)
+    mode[3] &= ~(termios.ICANON | termios.ECHO | termios.ISIG | termios.IEXTEN)
+    mode[6][termios.VMIN] = 1
+    mode[6][termios.VTIME] = 0
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, mode)
+        data = os.read(fd, 1)
+        if data and data[0] >= 0xC0:  # the rest of one UTF-8 character, and no more
+            data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+    return data.decode("utf-8", "replace") if data else "\x04"
+
+
 class TerminalPrompter:
     def __init__(
         self,
@@ -61,7 +89,7 @@ class TerminalPrompter:
         self._read_key = read_key or self._getchar
         self._pending: Rating | None = None
         self._started = time.monotonic()
-        self._pause = False  # a verdict is on screen that no rating prompt has held yet
+        self._shown: int | None = None  # the card on screen, re-asked without a redraw
 
     # ---- input ----------------------------------------------------------------
 
@@ -72,9 +100,7 @@ class TerminalPrompter:
 
     @staticmethod
     def _getchar() -> str:
-        import typer
-
-        return typer.getchar()
+        return read_key()
 
     def _line(self, prompt: str = "› ") -> str | None:
         if self.interactive:
@@ -92,17 +118,15 @@ class TerminalPrompter:
     def ask(self, item: StoredCard, progress: Progress) -> Response:
         self._pending = None
         c = self.console
-        if self.interactive:
-            if self._pause:
-                c.print("[dim]any key: next card[/]")
-                if self._read_key() in ("\x03", "\x04"):
-                    return Response(Action.QUIT)
-            c.clear()
-        self._pause = False
+        again = self._shown == item.row_id
+        self._shown = item.row_id
         self._started = time.monotonic()
-        c.print(Rule(style="dim"))
-        c.print(card_view.header(item, progress.done, progress.left))
-        c.print(card_view.question(item, self.lang))
+        if not again:
+            # No screen clear and no "any key" pause: a notice printed before this card
+            # stays readable, and a key typed ahead is the next card's key, never eaten.
+            c.print(Rule(style="dim"))
+            c.print(card_view.header(item, progress.done, progress.left))
+            c.print(card_view.question(item, self.lang))
         kind = item.card.kind
         if kind in (CardKind.BASIC, CardKind.CLOZE):
             return self._ask_reveal()
@@ -124,6 +148,8 @@ class TerminalPrompter:
             self.console.print(f"[dim]{card_view.KEYS_BASIC}[/]")
             while True:
                 key = self._read_key()
+                if key == ":":  # `:q` works here as on every card
+                    continue
                 if key in ("\r", "\n", " "):
                     return Response(Action.ANSWER, duration_ms=self._elapsed())
                 if key.lower() in COMMANDS:
@@ -168,10 +194,10 @@ class TerminalPrompter:
 
     def reveal(self, item: StoredCard) -> None:
         self.console.print(card_view.answer(item, self.lang))
+        self._shown = None
 
     def rate(self, item: StoredCard, suggested: Rating | None) -> Response:
         started = time.monotonic()
-        self._pause = False
         if self._pending is not None:
             rating, self._pending = self._pending, None
             return Response(Action.RATE, rating=rating)
@@ -196,12 +222,14 @@ class TerminalPrompter:
                 return Response(Action.RATE, rating=suggested)
             if key.lower() in ("u", "q"):
                 return Response(COMMANDS[key.lower()])
+            if key == ":":
+                continue
             if key in ("\x03", "\x04"):
                 return Response(Action.QUIT)
 
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
         self.console.print(card_view.verdict_view(item, verdict, result, self.lang))
-        self._pause = True
+        self._shown = None
 
     def explain(self, item: StoredCard) -> None:
         view = card_view.explanation(item, self.lang)
@@ -210,7 +238,6 @@ class TerminalPrompter:
 
     def notice(self, message: str) -> None:
         self.console.print(f"[yellow]{message}[/]", soft_wrap=True)
-        self._pause = True
 
     def running(self, item: StoredCard) -> None:
         if self.interactive:

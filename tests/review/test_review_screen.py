@@ -1,0 +1,68 @@
+"""The review screen's promises in piped (scripted) sessions: slips are asked again,
+unknown decks and tags are errors, a snippet that times out is not the learner's miss,
+interval previews and overruled verdicts."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.conftest import write_deck
+
+NOW = "2026-03-01T09:00:00+00:00"
+
+DECK = """
+deck: slips
+title: Slips
+lang: en
+tags: [basics]
+cards:
+  - id: a-typed
+    type: typed
+    front: Which keyword rebinds a module-level name inside a function?
+    answer: [global]
+  - id: b-choice
+    type: choice
+    front: Which runs CPU-bound code on several cores?
+    choices: [threads, asyncio tasks, processes, coroutines]
+    correct: 2
+"""
+
+
+def reviews(env: Path) -> list[tuple[str, int, str | None, bool | None]]:
+    with sqlite3.connect(env / "store.db") as conn:
+        return conn.execute(
+            "select c.key, r.rating, r.answer, r.correct from reviews r"
+            " join cards c on c.id = r.card_id order by r.id"
+        ).fetchall()
+
+
+def load(cli, env: Path, body: str = DECK, name: str = "slips.yaml") -> Path:
+    path = write_deck(env, name, body)
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_piped_slips_are_asked_again_not_graded(cli, env):
+    load(cli, env)
+    script = "\n   \nglobal\n\n5\nabc\n0\n3\n"
+    result = cli("review", input=script, now=NOW)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "no answer given" in out
+    assert "no choice given" in out
+    assert "no choice 5: pick from 1 to 4" in out
+    assert "not a choice: 'abc'" in out
+    assert "not a choice: '0'" in out
+    assert reviews(env) == [
+        ("slips/a-typed", 3, "global", True),
+        ("slips/b-choice", 3, "3", True),
+    ]
+
+
+def test_piped_commands_still_work_on_every_card(cli, env):
+    load(cli, env)
+    result = cli("review", input=":s\nq\n", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert reviews(env) == []
