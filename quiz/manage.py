@@ -166,13 +166,4 @@ def act(
 
 
 def _known_decks(repo: Repo, decks: tuple[str, ...]) -> None:
-    if not decks:
-        return
-    known = repo.deck_slugs()
-    for deck in decks:
-        if deck not in known:
-            import difflib
-
-            close = difflib.get_close_matches(deck, list(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else " (see: quiz decks)"
-            raise NotFound(f"no deck {deck!r} in the store{hint}")
+    repo.require_known(decks)

@@ -214,7 +214,7 @@ def run_drill(
     from quiz.review.settings import scheduling
     from quiz.store import progress
 
-    progress.known_decks(repo, options.decks)
+    repo.require_known(options.decks, options.tags)
     settings = scheduling(config, repo, day, now)
     schedulers = settings.schedulers
     cards = repo.cards(CardFilter(decks=options.decks, tags=options.tags, kinds=options.kinds))

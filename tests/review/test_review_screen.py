@@ -66,3 +66,22 @@ def test_piped_commands_still_work_on_every_card(cli, env):
     result = cli("review", input=":s\nq\n", now=NOW)
     assert result.exit_code == 0, result.output
     assert reviews(env) == []
+
+
+def test_unknown_deck_or_tag_is_an_error_with_a_suggestion(cli, env):
+    load(cli, env)
+    cases = [
+        (("review", "--deck", "slipz"), "no deck 'slipz' in the store; did you mean 'slips'?"),
+        (("review", "--tag", "basix"), "no tag 'basix' in the store; did you mean 'basics'?"),
+        (("drill", "--deck", "slipz"), "did you mean 'slips'?"),
+        (("drill", "--tag", "nosuchtag"), "no tag 'nosuchtag' in the store (see: quiz cards)"),
+    ]
+    for args, message in cases:
+        result = cli(*args, input="3\n", now=NOW)
+        assert result.exit_code == 4, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert "Nothing to review" not in result.output
+    assert reviews(env) == []
+    known = cli("review", "--deck", "slips", "--tag", "basics", input="global\n", now=NOW)
+    assert known.exit_code == 0, known.output
+    assert reviews(env)[0][:2] == ("slips/a-typed", 3)
