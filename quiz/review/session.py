@@ -8,18 +8,21 @@ nothing answered) and no subprocess (the runner executes output snippets).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from quiz.errors import Conflict
+from quiz.errors import Conflict, QuizError
 from quiz.model import CardKind, CardState, Rating, RunResult, StoredCard, Verdict
 from quiz.review.answer import Answer, build_answer
 from quiz.scheduler import Scheduler
 
 LEARN_AHEAD = timedelta(minutes=20)
+
+log = logging.getLogger("quiz.review.session")
 
 
 class Action(str, Enum):
@@ -242,7 +245,12 @@ class ReviewSession:
                 result = None
             else:
                 self.prompter.running(item)
-                result = self.runner(item)
+                try:
+                    result = self.runner(item)
+                except QuizError as exc:  # the sandbox failed: nothing to grade against
+                    return self._not_graded(item, f"the snippet could not run ({exc.message})")
+                if result.timed_out:
+                    return self._not_graded(item, "the snippet did not finish in time")
                 verdict = self.grader.output(item, response.text, result)
             self.prompter.verdict(item, verdict, result)
             self.prompter.explain(item)
@@ -260,6 +268,16 @@ class ReviewSession:
                     return self._command_after_record(item, rated)
         self._record(item, rating, response, verdict, duration)
         return Action.ANSWER
+
+    def _not_graded(self, item: StoredCard, why: str) -> Action:
+        """A snippet that does not run is the card's fault, not a miss: nothing is
+        recorded, the schedule stays, and the notice names the card for its author."""
+        log.info("not graded: %s: %s", item.card.key, why)
+        self.prompter.notice(
+            f"{why}: not graded, not your miss. The card is broken; tell its author "
+            f"({item.path}:{item.card.line}, or run: quiz check {item.path})"
+        )
+        return Action.SKIP
 
     def _too_slow(self, item: StoredCard, response: Response) -> Action:
         """Out of time: wrong whatever was typed (the snippet is not even run)."""

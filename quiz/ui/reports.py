@@ -67,6 +67,14 @@ def render_import(report: ImportReport, as_json: bool) -> None:
             out().print(f"{d.deck}: " + ", ".join(parts))
     if not report.changed:
         out().print("nothing changed")
+    for d in report.decks:
+        if d.changed and d.output_cards:
+            cards = "1 output card" if d.output_cards == 1 else f"{d.output_cards} output cards"
+            err().print(
+                f"note: {d.deck} has {cards}, not run on import; verify them with: "
+                f"quiz check {d.path} (a snippet that fails in review is skipped, not graded)",
+                soft_wrap=True,
+            )
 
 
 def render_decks(

@@ -85,3 +85,44 @@ def test_unknown_deck_or_tag_is_an_error_with_a_suggestion(cli, env):
     known = cli("review", "--deck", "slips", "--tag", "basics", input="global\n", now=NOW)
     assert known.exit_code == 0, known.output
     assert reviews(env)[0][:2] == ("slips/a-typed", 3)
+
+
+SLOW = """
+deck: slow
+title: Slow
+lang: en
+cards:
+  - id: loop
+    type: output
+    code: |
+      while True:
+          pass
+    output: "done\\n"
+    timeout: 0.5
+  - id: fine
+    type: typed
+    front: Which keyword rebinds a module-level name inside a function?
+    answer: [global]
+"""
+
+
+def test_a_snippet_that_times_out_is_not_charged_to_the_learner(cli, env):
+    path = load(cli, env, SLOW, "slow.yaml")
+    result = cli("review", input="done\n\nglobal\n", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert "the snippet did not finish in time: not graded, not your miss" in result.stdout
+    assert f"quiz check {path.resolve()}" in result.stdout
+    assert "✗" not in result.stdout
+    # only the typed card was recorded; the broken card keeps its (new) schedule
+    assert reviews(env) == [("slow/fine", 3, "global", True)]
+
+
+def test_import_tells_the_author_to_check_output_cards(cli, env):
+    path = write_deck(env, "slow.yaml", SLOW)
+    first = cli("import", str(path))
+    assert first.exit_code == 0, first.output
+    assert "note: slow has 1 output card, not run on import; verify them with: quiz check" in (
+        first.stderr
+    )
+    again = cli("import", str(path))  # nothing changed: no note
+    assert "note:" not in again.stderr
