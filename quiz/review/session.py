@@ -9,7 +9,7 @@ nothing answered) and no subprocess (the runner executes output snippets).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
@@ -17,7 +17,7 @@ from typing import Protocol
 
 from quiz.errors import Conflict, QuizError
 from quiz.model import CardKind, CardState, Rating, RunResult, StoredCard, Verdict
-from quiz.review.answer import Answer, build_answer
+from quiz.review.answer import Answer, build_answer, interval_previews
 from quiz.scheduler import Scheduler
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -68,7 +68,12 @@ class Summary:
 class Prompter(Protocol):
     def ask(self, item: StoredCard, progress: Progress) -> Response: ...
     def reveal(self, item: StoredCard) -> None: ...
-    def rate(self, item: StoredCard, suggested: Rating | None) -> Response: ...
+    def rate(
+        self,
+        item: StoredCard,
+        suggested: Rating | None,
+        previews: Mapping[Rating, str] | None = None,
+    ) -> Response: ...
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None: ...
     def explain(self, item: StoredCard) -> None: ...
     def notice(self, message: str) -> None: ...
@@ -231,7 +236,7 @@ class ReviewSession:
         if card.kind in (CardKind.BASIC, CardKind.CLOZE):
             self.prompter.reveal(item)
             self.prompter.explain(item)
-            rated = self.prompter.rate(item, None)
+            rated = self.prompter.rate(item, None, self._previews(item))
             if rated.action != Action.RATE:
                 return self._command(item, rated)
             rating = rated.rating or Rating.GOOD
@@ -256,7 +261,7 @@ class ReviewSession:
             self.prompter.explain(item)
             rating = verdict.suggested
             if verdict.correct and card.kind == CardKind.OUTPUT:
-                rated = self.prompter.rate(item, Rating.GOOD)
+                rated = self.prompter.rate(item, Rating.GOOD, self._previews(item))
                 if rated.action == Action.RATE and rated.rating in (
                     Rating.HARD,
                     Rating.GOOD,
@@ -268,6 +273,9 @@ class ReviewSession:
                     return self._command_after_record(item, rated)
         self._record(item, rating, response, verdict, duration)
         return Action.ANSWER
+
+    def _previews(self, item: StoredCard) -> dict[Rating, str]:
+        return interval_previews(item, self.scheduler_for(item), self.clock())
 
     def _not_graded(self, item: StoredCard, why: str) -> Action:
         """A snippet that does not run is the card's fault, not a miss: nothing is

@@ -6,7 +6,7 @@ views serve the terminal and the fixed-width consoles of the tests.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from quiz.deck import cloze
-from quiz.model import CardKind, RunResult, StoredCard, Verdict
+from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
 
 KEYS_BASIC = "Enter/Space reveal · u undo · s skip · b bury · ! suspend · e where · q quit"
 KEYS_TEXT = "finish with Enter · :u undo · :s skip · :b bury · :! suspend · :e where · :q quit"
@@ -24,6 +24,19 @@ KEYS_OUTPUT = (
     "type the output, then an empty line (a line '.' stands for a blank line) · :u :s :b :! :e :q"
 )
 KEYS_RATE = "1 Again · 2 Hard · 3 Good · 4 Easy · u undo · q quit"
+
+
+def rate_keys(previews: Mapping[Rating, str] | None = None) -> str:
+    """The rating keys, each with the interval it would give ("1 Again 10m · ...")."""
+    if not previews:
+        return KEYS_RATE
+    keys = " · ".join(
+        f"{int(r)} {r.name.title()} {previews[r]}"
+        if r in previews
+        else f"{int(r)} {r.name.title()}"
+        for r in Rating
+    )
+    return f"{keys} · u undo · q quit"
 
 
 def header(item: StoredCard, done: int, left: int) -> RenderableType:

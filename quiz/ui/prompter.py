@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from rich.console import Console
 from rich.rule import Rule
@@ -196,7 +196,12 @@ class TerminalPrompter:
         self.console.print(card_view.answer(item, self.lang))
         self._shown = None
 
-    def rate(self, item: StoredCard, suggested: Rating | None) -> Response:
+    def rate(
+        self,
+        item: StoredCard,
+        suggested: Rating | None,
+        previews: Mapping[Rating, str] | None = None,
+    ) -> Response:
         started = time.monotonic()
         if self._pending is not None:
             rating, self._pending = self._pending, None
@@ -209,7 +214,7 @@ class TerminalPrompter:
                 return Response(command)
             return Response(Action.RATE, rating=rating or Rating.GOOD)
         default = f" (Enter = {suggested.name.title()})" if suggested else ""
-        self.console.print(f"[dim]{card_view.KEYS_RATE}{default}[/]")
+        self.console.print(f"[dim]{card_view.rate_keys(previews)}{default}[/]")
         while True:
             key = self._read_key()
             if key in ("1", "2", "3", "4"):

@@ -64,6 +64,7 @@ def test_slips_are_asked_again_not_graded(term, env):
     t.type("3")  # an unrevealed basic card: 3 is not a key here
     t.type(" ")
     t.expect("Basic answer.")
+    t.expect("1 Again 1m · 2 Hard 6m · 3 Good 10m · 4 Easy 8d · u undo · q quit")
     t.type("3")
     t.expect("Which keyword rebinds")
     t.type("\r")  # empty Enter on a typed card
