@@ -207,12 +207,18 @@ def stats(
             front=lambda c: _front(c, lang),
             zero_ratio=zero_ratio,
         )
+        strict = repo.overruled_cards(decks) if as_json else []
     if as_json:
         import json
 
         from quiz.stats import report_to_dict
 
-        typer.echo(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2))
+        data = report_to_dict(report)
+        # cards the learner overruled ("I was right"): their grading may be too strict
+        data["strict_grading"] = [
+            {"card": key, "overruled": n, "answers": total} for key, n, total in strict
+        ]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     from quiz.ui import stats_view
 

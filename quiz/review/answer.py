@@ -30,6 +30,8 @@ class Answer:
     # The `reps` the session saw: an answer given meanwhile on another machine makes the
     # store refuse this one (`quiz.errors.Conflict`) instead of recording it twice.
     expect_reps: int | None = None
+    # "I was right": the learner overruled the grader; `correct` is then True.
+    overruled: bool = False
 
     @property
     def card_id(self) -> int:
@@ -54,6 +56,7 @@ def build_answer(
     given: str | None,
     correct: bool | None,
     leech_lapses: int,
+    overruled: bool = False,
 ) -> Answer:
     """The answer the learner gave, with the schedule it leads to (see module docstring)."""
     outcome = scheduler.review(item.row_id, item.schedule, rating, at, fuzz_key=item.card.key)
@@ -68,6 +71,7 @@ def build_answer(
         after=outcome.after,
         leech=outcome.lapsed and outcome.after.lapses >= leech_lapses,
         expect_reps=item.schedule.reps,
+        overruled=overruled,
     )
 
 

@@ -42,6 +42,7 @@ class Response:
     text: str = ""
     rating: Rating | None = None
     duration_ms: int = 0
+    overruled: bool = False  # "I was right": the learner overrules a wrong verdict
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class ReviewSession:
     def _grade(self, item: StoredCard, response: Response) -> Action:
         card = item.card
         verdict: Verdict | None = None
+        overruled = False
         duration = response.duration_ms
         if self.time_limit_ms is not None and duration > self.time_limit_ms:
             return self._too_slow(item, response)
@@ -259,19 +261,20 @@ class ReviewSession:
                 verdict = self.grader.output(item, response.text, result)
             self.prompter.verdict(item, verdict, result)
             self.prompter.explain(item)
+            # the grade is a default, not a sentence: the learner sees the comparison,
+            # then accepts the suggested rating, picks another, or says "I was right"
             rating = verdict.suggested
-            if verdict.correct and card.kind == CardKind.OUTPUT:
-                rated = self.prompter.rate(item, Rating.GOOD, self._previews(item))
-                if rated.action == Action.RATE and rated.rating in (
-                    Rating.HARD,
-                    Rating.GOOD,
-                    Rating.EASY,
-                ):
-                    rating = rated.rating
-                elif rated.action not in (Action.RATE, Action.ANSWER):
-                    self._record(item, rating, response, verdict, duration)
-                    return self._command_after_record(item, rated)
-        self._record(item, rating, response, verdict, duration)
+            rated = self.prompter.rate(item, verdict.suggested, self._previews(item))
+            if rated.action == Action.RATE:
+                if rated.overruled and not verdict.correct:
+                    log.info("overruled: %s (%r)", item.card.key, response.text)
+                    verdict = replace(verdict, correct=True)
+                    overruled = True
+                rating = rated.rating or (Rating.GOOD if overruled else verdict.suggested)
+            elif rated.action != Action.ANSWER:
+                self._record(item, rating, response, verdict, duration)
+                return self._command_after_record(item, rated)
+        self._record(item, rating, response, verdict, duration, overruled=overruled)
         return Action.ANSWER
 
     def _previews(self, item: StoredCard) -> dict[Rating, str]:
@@ -320,6 +323,8 @@ class ReviewSession:
         response: Response,
         verdict: Verdict | None,
         duration: int,
+        *,
+        overruled: bool = False,
     ) -> None:
         answer = build_answer(
             item,
@@ -330,6 +335,7 @@ class ReviewSession:
             given=response.text if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE) else None,
             correct=verdict.correct if verdict else rating != Rating.AGAIN,
             leech_lapses=self.leech_lapses,
+            overruled=overruled,
         )
         try:
             review_id = self.recorder.record(answer)

@@ -131,6 +131,25 @@ class Repo:
         """deck id -> file path, for every deck in the store."""
         return dict(self.session.execute(select(DeckRow.slug, DeckRow.path)).all())
 
+    def overruled_cards(self, decks: Sequence[str] = ()) -> list[tuple[str, int, int]]:
+        """(card key, answers overruled as "I was right", answers in all), most overruled
+        first: the cards whose grading may be too strict, for their author."""
+        q = (
+            select(
+                CardRow.key,
+                func.count().filter(ReviewRow.overruled.is_(True)),
+                func.count(),
+            )
+            .join(CardRow, CardRow.id == ReviewRow.card_id)
+            .where(ReviewRow.learner_id == self.learner_id)
+            .group_by(CardRow.key)
+            .having(func.count().filter(ReviewRow.overruled.is_(True)) > 0)
+            .order_by(func.count().filter(ReviewRow.overruled.is_(True)).desc(), CardRow.key)
+        )
+        if decks:
+            q = q.join(DeckRow, DeckRow.id == CardRow.deck_id).where(DeckRow.slug.in_(decks))
+        return [(key, int(n), int(total)) for key, n, total in self.session.execute(q)]
+
     def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
         """Raise NotFound, with the nearest name as a suggestion, for a deck or tag the
         store has never seen: a typo in `--deck` or `--tag` would otherwise look like an
@@ -502,6 +521,7 @@ class Repo:
                 duration_ms=int(answer.duration_ms),
                 answer=answer.given,
                 correct=answer.correct,
+                overruled=answer.overruled or None,
                 state_before=schedule_to_dict(answer.before),
                 state_after=schedule_to_dict(after) if after else None,
             )

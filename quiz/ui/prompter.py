@@ -90,6 +90,8 @@ class TerminalPrompter:
         self._pending: Rating | None = None
         self._started = time.monotonic()
         self._shown: int | None = None  # the card on screen, re-asked without a redraw
+        self._pushed: list[str] = []  # a piped line read ahead and given back
+        self._wrong = False  # the verdict on screen says wrong: "I was right" is offered
 
     # ---- input ----------------------------------------------------------------
 
@@ -103,6 +105,8 @@ class TerminalPrompter:
         return read_key()
 
     def _line(self, prompt: str = "› ") -> str | None:
+        if self._pushed:
+            return self._pushed.pop()
         if self.interactive:
             try:
                 return self.console.input(prompt)
@@ -207,14 +211,18 @@ class TerminalPrompter:
             rating, self._pending = self._pending, None
             return Response(Action.RATE, rating=rating)
         if not self.interactive:
-            if suggested is not None:  # piped: a right prediction is taken as Good
-                return Response(Action.RATE, rating=suggested)
+            if suggested is not None:
+                return self._piped_overrule(suggested)
             command, rating = self._piped_rating()
             if command:
                 return Response(command)
             return Response(Action.RATE, rating=rating or Rating.GOOD)
-        default = f" (Enter = {suggested.name.title()})" if suggested else ""
-        self.console.print(f"[dim]{card_view.rate_keys(previews)}{default}[/]")
+        keys = card_view.rate_keys(previews)
+        if suggested is not None:
+            keys += f" · Enter = {suggested.name.title()}"
+            if self._wrong:
+                keys += " · r I was right"
+        self.console.print(f"[dim]{keys}[/]")
         while True:
             key = self._read_key()
             if key in ("1", "2", "3", "4"):
@@ -225,6 +233,9 @@ class TerminalPrompter:
                 )
             if key in ("\r", "\n", " ") and suggested is not None:
                 return Response(Action.RATE, rating=suggested)
+            if key.lower() == "r" and suggested is not None and self._wrong:
+                self.console.print("[green]recorded as right (I was right)[/]")
+                return Response(Action.RATE, rating=Rating.GOOD, overruled=True)
             if key.lower() in ("u", "q"):
                 return Response(COMMANDS[key.lower()])
             if key == ":":
@@ -232,9 +243,24 @@ class TerminalPrompter:
             if key in ("\x03", "\x04"):
                 return Response(Action.QUIT)
 
+    def _piped_overrule(self, suggested: Rating) -> Response:
+        """After a graded piped answer, an optional line `=1`..`=4` (a rating) or `=r`
+        ("I was right"); any other line is given back as the next card's answer."""
+        line = self._line()
+        if line is None:
+            return Response(Action.RATE, rating=suggested)
+        word = line.strip().lower()
+        if word.startswith("=") and word[1:].strip() in ("1", "2", "3", "4"):
+            return Response(Action.RATE, rating=Rating(int(word[1:].strip())))
+        if word.startswith("=") and word[1:].strip() == "r":
+            return Response(Action.RATE, rating=Rating.GOOD, overruled=self._wrong)
+        self._pushed.append(line)
+        return Response(Action.RATE, rating=suggested)
+
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
         self.console.print(card_view.verdict_view(item, verdict, result, self.lang))
         self._shown = None
+        self._wrong = not verdict.correct
 
     def explain(self, item: StoredCard) -> None:
         view = card_view.explanation(item, self.lang)

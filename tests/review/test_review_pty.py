@@ -71,6 +71,8 @@ def test_slips_are_asked_again_not_graded(term, env):
     t.expect("no answer given")
     t.type("global\r")
     t.expect("✓ right")
+    t.expect("Enter = Good")
+    t.type("\r")
     t.expect("Which runs CPU-bound")
     for slip, notice in (("\r", "no choice given"), ("5\r", "no choice 5"), ("abc\r", "'abc'")):
         t.type(slip)
@@ -79,7 +81,8 @@ def test_slips_are_asked_again_not_graded(term, env):
     t.expect("'q'")
     t.type("3\r")
     t.expect("✓ right", count=2)
-    t.type("q")  # back to the basic card (learning): one q quits
+    t.expect("Enter = Good", count=2)
+    t.type("q")  # at the rating keys: the suggested rating is recorded; one q quits
     assert t.wait() == 0
     assert [(k, r, c) for k, r, _, c in reviews(env)] == [
         ("keys/a-basic", 3, True),
@@ -93,7 +96,7 @@ def test_keys_typed_ahead_are_kept_in_order(term, env):
     t.expect("Basic question?")
     # "nothing to undo" is a notice, not a pause: the next key still counts; then the
     # reveal, the rating and a whole typed answer, all typed before the screen catches up
-    t.type("u 3global\r", gap=0)
+    t.type("u 3global\r\r", gap=0)
     t.expect("nothing to undo")
     t.expect("✓ right")
     t.expect("Which runs CPU-bound")
@@ -112,3 +115,20 @@ def test_notices_before_the_first_card_stay_on_screen(term, env, monkeypatch):
     assert "Loaded the bundled decks" in t.visible
     t.type("q")
     assert t.wait() == 0
+
+
+def test_a_wrong_verdict_is_overruled_with_one_key(term, env):
+    t = term("--deck", "keys")
+    t.expect("Basic question?")
+    t.type(":s")  # `:s` skips here as on every card
+    t.expect("Which keyword rebinds")
+    t.type("nonlocal\r")
+    t.expect("✗ wrong")
+    t.expect("answer: global")
+    t.expect("Enter = Again · r I was right")
+    t.type("r")
+    t.expect("recorded as right")
+    t.expect("Which runs CPU-bound")
+    t.type(":q\r")
+    assert t.wait() == 0
+    assert reviews(env) == [("keys/b-typed", 3, "nonlocal", True)]

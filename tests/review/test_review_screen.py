@@ -4,6 +4,7 @@ interval previews and overruled verdicts."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -126,3 +127,59 @@ def test_import_tells_the_author_to_check_output_cards(cli, env):
     )
     again = cli("import", str(path))  # nothing changed: no note
     assert "note:" not in again.stderr
+
+
+OVERRULE = """
+deck: strict
+title: Strict
+lang: en
+cards:
+  - id: a-typed
+    type: typed
+    front: How long is CPython's default switch interval?
+    answer: ["0.005"]
+  - id: b-typed
+    type: typed
+    front: Which keyword rebinds a module-level name inside a function?
+    answer: [global]
+  - id: c-choice
+    type: choice
+    front: Which runs CPU-bound code on several cores?
+    choices: [threads, asyncio tasks, processes, coroutines]
+    correct: 2
+"""
+
+
+def overruled_rows(env: Path) -> list[tuple[str, int, bool | None, bool | None]]:
+    with sqlite3.connect(env / "store.db") as conn:
+        return conn.execute(
+            "select c.key, r.rating, r.correct, r.overruled from reviews r"
+            " join cards c on c.id = r.card_id order by r.id"
+        ).fetchall()
+
+
+def test_every_verdict_can_be_overruled_in_a_script(cli, env):
+    load(cli, env, OVERRULE, "strict.yaml")
+    # a wrong verdict overruled ("I was right"), a right one re-rated Easy, a wrong one
+    # with no second line (the old format: the suggested rating stands)
+    script = "five milliseconds\n=r\nglobal\n=4\n1\n"
+    result = cli("review", input=script, now=NOW)
+    assert result.exit_code == 0, result.output
+    assert overruled_rows(env)[:3] == [
+        ("strict/a-typed", 3, 1, 1),
+        ("strict/b-typed", 4, 1, None),
+        ("strict/c-choice", 1, 0, None),
+    ]
+    stats = json.loads(cli("stats", "--json", now=NOW).stdout)
+    assert stats["strict_grading"] == [{"card": "strict/a-typed", "overruled": 1, "answers": 1}]
+
+
+def test_a_second_line_that_is_not_an_overrule_is_the_next_answer(cli, env):
+    load(cli, env, OVERRULE, "strict.yaml")
+    result = cli("review", input="0.005\nglobal\n3\n", now=NOW)
+    assert result.exit_code == 0, result.output
+    assert overruled_rows(env) == [
+        ("strict/a-typed", 3, 1, None),
+        ("strict/b-typed", 3, 1, None),
+        ("strict/c-choice", 3, 1, None),
+    ]
