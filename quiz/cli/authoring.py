@@ -350,7 +350,9 @@ def export(
         if output is None:
             raise UsageError("--format apkg needs -o FILE.apkg")
         counts = write_apkg(decks, output, language)
-        typer.echo(f"wrote {output}: {sum(counts.values())} notes in {len(counts)} decks")
+        typer.echo(
+            f"wrote {output}: {sum(counts.values())} notes in {len(counts)} deck{'s' if len(counts) != 1 else ''}"
+        )
     elif fmt_name == "csv":
         import io
 

@@ -107,8 +107,6 @@ def run_output(result: RunResult) -> RenderableType:
 
     shown = escape_output(result.stdout.replace("\r\n", "\n").rstrip("\n"))
     body = RichText(shown or ("" if result.exception else "(no output)"), style="")
-    if result.stdout.strip() and (result.exception or result.timed_out or result.truncated):
-        body.append("\n")
     notes = []
     if result.exception:
         notes.append((escape_output(result.exception), "red"))
@@ -117,7 +115,8 @@ def run_output(result: RunResult) -> RenderableType:
     if result.truncated:
         notes.append(("(output truncated)", "yellow"))
     for i, (note, style) in enumerate(notes):
-        body.append(("\n" if i else "") + note, style=style)
+        # each note on a line of its own: never "(no output)(timed out)"
+        body.append(("\n" if i or body.plain else "") + note, style=style)
     return Panel(body, title="real output", title_align="left", border_style="blue")
 
 
@@ -144,7 +143,8 @@ def verdict_view(
         parts.append(RichText("✓ right", style="bold green"))
     else:
         parts.append(RichText("✗ wrong", style="bold red"))
-    if verdict.message:
+    repeats = item.card.kind == CardKind.CHOICE and not verdict.correct and result is None
+    if verdict.message and not repeats:  # a wrong choice: the answer line says it once
         parts.append(RichText(verdict.message, style="dim"))
     if result is not None:
         parts.append(run_output(result))

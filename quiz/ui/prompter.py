@@ -91,6 +91,7 @@ class TerminalPrompter:
         self._started = time.monotonic()
         self._shown: int | None = None  # the card on screen, re-asked without a redraw
         self._pushed: list[str] = []  # a piped line read ahead and given back
+        self._fell_back: set[str] = set()  # decks already noted as lacking `lang`
         self._wrong = False  # the verdict on screen says wrong: "I was right" is offered
 
     # ---- input ----------------------------------------------------------------
@@ -126,6 +127,7 @@ class TerminalPrompter:
         self._shown = item.row_id
         self._started = time.monotonic()
         if not again:
+            self._language_note(item)
             # No screen clear and no "any key" pause: a notice printed before this card
             # stays readable, and a key typed ahead is the next card's key, never eaten.
             c.print(Rule(style="dim"))
@@ -146,6 +148,20 @@ class TerminalPrompter:
         if command:
             return Response(command)
         return Response(Action.ANSWER, text=line, duration_ms=self._elapsed())
+
+    def _language_note(self, item: StoredCard) -> None:
+        """Say once per deck that `--lang` has no text there, instead of silently
+        showing another language."""
+        card = item.card
+        text = card.text if card.kind == CardKind.CLOZE else card.front
+        have = (text.languages if text is not None else ()) or ((item.lang,) if item.lang else ())
+        if not self.lang or not have or self.lang in have or item.card.deck in self._fell_back:
+            return
+        self._fell_back.add(item.card.deck)
+        shown = item.lang if item.lang in have else have[0]
+        self.console.print(
+            f"[dim]no {self.lang!r} text in deck {item.card.deck}: shown in {shown!r}[/]"
+        )
 
     def _ask_reveal(self) -> Response:
         if self.interactive:

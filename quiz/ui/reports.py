@@ -132,6 +132,9 @@ def render_decks(
 def render_summary(summary) -> None:
     """The end of a session: how it went and what tomorrow holds."""
     minutes, seconds = divmod(summary.duration_ms // 1000, 60)
+    if not summary.reviewed:  # "Reviewed 0 · 0% right" reads like a failure
+        out().print(f"[bold]Nothing answered · due tomorrow: {summary.due_tomorrow}[/]")
+        return
     line = (
         f"Reviewed {summary.reviewed} · {summary.right_share:.0%} right · {minutes}m{seconds:02d}s"
         f" · due tomorrow: {summary.due_tomorrow}"

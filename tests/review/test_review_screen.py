@@ -183,3 +183,29 @@ def test_a_second_line_that_is_not_an_overrule_is_the_next_answer(cli, env):
         ("strict/b-typed", 3, 1, None),
         ("strict/c-choice", 3, 1, None),
     ]
+
+
+def test_wording_of_the_screen(cli, env):
+    load(cli, env)
+    nothing = cli("review", input="q\n", now=NOW)
+    assert "Nothing answered · due tomorrow:" in nothing.stdout
+    assert "Reviewed 0" not in nothing.stdout
+    # --lang fr on an English deck says so, once; a wrong choice names the answer once
+    wrong = cli("review", "--lang", "fr", input="global\n1\n", now=NOW)
+    assert wrong.exit_code == 0, wrong.output
+    assert wrong.stdout.count("no 'fr' text in deck slips: shown in 'en'") == 1
+    assert "answer: 3. processes" in wrong.stdout
+    assert "the right choice" not in wrong.stdout
+
+
+def test_run_output_notes_stand_on_their_own_lines():
+    from rich.console import Console
+
+    from quiz.model import RunResult
+    from quiz.ui.card_view import run_output
+
+    console = Console(width=60, record=True, color_system=None)
+    console.print(run_output(RunResult(stdout="", timed_out=True)))
+    text = console.export_text()
+    assert "(no output)(timed out)" not in text
+    assert "(no output)" in text and "(timed out)" in text
