@@ -415,13 +415,20 @@ class Repo:
         ).where(ST.state.in_(states), ST.due <= horizon, live(now))
         return int(self.session.scalar(q) or 0)
 
-    def new_cards(self, now: datetime, flt: CardFilter, limit: int) -> list[StoredCard]:
+    def new_cards(
+        self, now: datetime, flt: CardFilter, limit: int, *, interleave: bool = False
+    ) -> list[StoredCard]:
         """Cards this learner has never answered (no state, or a live NEW state), in deck
-        order."""
+        order; interleaved, the first new card of each deck, then the second of each...
+        (each deck keeps its own order, so a card's `requires` still come first)."""
+        order: tuple[Any, ...] = (DeckRow.slug, CardRow.position)
+        if interleave:
+            turn = func.row_number().over(partition_by=CardRow.deck_id, order_by=CardRow.position)
+            order = (turn, *order)
         return self.select_cards(
             flt,
             or_(ST.state.is_(None), and_(ST.state == due.NEW, live(now))),
-            order_by=(DeckRow.slug, CardRow.position),
+            order_by=order,
             limit=limit,
         )
 

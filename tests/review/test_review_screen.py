@@ -209,3 +209,34 @@ def test_run_output_notes_stand_on_their_own_lines():
     text = console.export_text()
     assert "(no output)(timed out)" not in text
     assert "(no output)" in text and "(timed out)" in text
+
+
+def _deck(name: str, n: int, requires: dict[int, int] | None = None) -> str:
+    cards = ""
+    for i in range(1, n + 1):
+        cards += f"  - id: c{i}\n    front: {name} {i}?\n    back: A{i}.\n"
+        if requires and i in requires:
+            cards += f"    requires: [{name}/c{requires[i]}]\n"
+    return f"deck: {name}\ntitle: {name}\nlang: en\ncards:\n{cards}"
+
+
+def test_new_cards_interleave_across_decks_or_go_deck_by_deck(cli, env):
+    load(cli, env, _deck("alpha", 3), "alpha.yaml")
+    # beta's first card requires its third: it waits for it, the others take their turns
+    load(cli, env, _deck("beta", 3, requires={1: 3}), "beta.yaml")
+    result = cli("review", input="4\n" * 6, now=NOW)
+    assert result.exit_code == 0, result.output
+    order = [k for k, _, _, _ in reviews(env)]
+    assert order == ["alpha/c1", "alpha/c2", "beta/c2", "alpha/c3", "beta/c3", "beta/c1"]
+
+    (env / "config.toml").write_text('timezone = "UTC"\nfuzz = false\nnew_order = "deck"\n')
+    (env / "store.db").unlink()
+    load(cli, env, _deck("alpha", 2), "alpha.yaml")
+    load(cli, env, _deck("beta", 2), "beta.yaml")
+    cli("review", input="4\n" * 4, now=NOW)
+    assert [k for k, _, _, _ in reviews(env)] == ["alpha/c1", "alpha/c2", "beta/c1", "beta/c2"]
+
+    (env / "config.toml").write_text('timezone = "UTC"\nnew_order = "random"\n')
+    bad = cli("review", input="", now=NOW)
+    assert bad.exit_code != 0
+    assert "new_order must be one of: interleave, deck" in bad.output
