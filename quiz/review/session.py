@@ -183,7 +183,9 @@ class ReviewSession:
                 continue
             if response.action != Action.ANSWER:
                 return self._command(item, response)
-            if item.card.kind in (CardKind.TYPED, CardKind.CHOICE):
+            if item.card.kind in (CardKind.TYPED, CardKind.CHOICE) and not self._over_time(
+                response
+            ):
                 from quiz.grading import refusal  # loaded with the first graded card
 
                 slip = refusal(item.card, response.text)
@@ -233,7 +235,7 @@ class ReviewSession:
         verdict: Verdict | None = None
         overruled = False
         duration = response.duration_ms
-        if self.time_limit_ms is not None and duration > self.time_limit_ms:
+        if self._over_time(response):
             return self._too_slow(item, response)
         if card.kind in (CardKind.BASIC, CardKind.CLOZE):
             self.prompter.reveal(item)
@@ -276,6 +278,10 @@ class ReviewSession:
                 return self._command_after_record(item, rated)
         self._record(item, rating, response, verdict, duration, overruled=overruled)
         return Action.ANSWER
+
+    def _over_time(self, response: Response) -> bool:
+        """A timed drill's answer came too late (an empty one too: time ran out)."""
+        return self.time_limit_ms is not None and response.duration_ms > self.time_limit_ms
 
     def _previews(self, item: StoredCard) -> dict[Rating, str]:
         return interval_previews(item, self.scheduler_for(item), self.clock())

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from quiz import drill
+from quiz.review import drill
 from quiz.model import Card, CardKind, Schedule, StoredCard
 from quiz.stats import CardTally
 from tests.conftest import write_deck
