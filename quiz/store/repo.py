@@ -9,8 +9,9 @@ again when a shared store reports a lost race (`quiz.store.retry`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, text, update
@@ -420,17 +421,32 @@ class Repo:
     ) -> list[StoredCard]:
         """Cards this learner has never answered (no state, or a live NEW state), in deck
         order; interleaved, the first new card of each deck, then the second of each...
-        (each deck keeps its own order, so a card's `requires` still come first)."""
-        order: tuple[Any, ...] = (DeckRow.slug, CardRow.position)
-        if interleave:
-            turn = func.row_number().over(partition_by=CardRow.deck_id, order_by=CardRow.position)
-            order = (turn, *order)
-        return self.select_cards(
-            flt,
-            or_(ST.state.is_(None), and_(ST.state == due.NEW, live(now))),
-            order_by=order,
-            limit=limit,
-        )
+        (each deck keeps its own order, so a card's `requires` still come first).
+
+        Interleaving asks each deck for its first few new cards (the deck-position index
+        answers each at once; a deck's share, more only when others run out) rather than
+        ranking every new card in SQL, which costs seconds in a store of 100k cards.
+        """
+        fresh = or_(ST.state.is_(None), and_(ST.state == due.NEW, live(now)))
+        order = (DeckRow.slug, CardRow.position)
+        if not interleave:
+            return self.select_cards(flt, fresh, order_by=order, limit=limit)
+        decks = sorted(flt.decks or self.deck_slugs())
+        if not decks:
+            return []
+
+        def first(deck: str, n: int) -> list[StoredCard]:
+            return self.select_cards(replace(flt, decks=(deck,)), fresh, order_by=order, limit=n)
+
+        share = limit // len(decks) + 5  # rows cost: fetch about `limit` in all
+        per_deck = [first(deck, share) for deck in decks]
+        if sum(map(len, per_deck)) < limit:  # some decks ran out: the others give more
+            per_deck = [
+                first(deck, limit) if len(got) == share else got
+                for deck, got in zip(decks, per_deck, strict=True)
+            ]
+        merged = [c for turn in zip_longest(*per_deck) for c in turn if c is not None]
+        return merged[:limit]
 
     def cards_by_id(self, card_ids: Iterable[int]) -> list[StoredCard]:
         return self.select_cards(CardFilter(), CardRow.id.in_(list(card_ids)), include_retired=True)

@@ -151,5 +151,9 @@ def verdict_view(
         if not verdict.correct and verdict.diff:
             parts.append(diff_view(verdict.diff))
     elif not verdict.correct:
+        from quiz.safe_text import escape as escape_output
+
+        if verdict.given.strip():  # the comparison the learner rates (or overrules) by
+            parts.append(RichText.assemble(("yours:  ", "dim"), escape_output(verdict.given)))
         parts.append(RichText.assemble(("answer: ", "dim"), answer(item, lang)))  # type: ignore[arg-type]
     return Group(*parts)

@@ -124,6 +124,7 @@ def test_a_wrong_verdict_is_overruled_with_one_key(term, env):
     t.expect("Which keyword rebinds")
     t.type("nonlocal\r")
     t.expect("✗ wrong")
+    t.expect("yours:  nonlocal")
     t.expect("answer: global")
     t.expect("Enter = Again · r I was right")
     t.type("r")

@@ -194,6 +194,7 @@ def test_wording_of_the_screen(cli, env):
     wrong = cli("review", "--lang", "fr", input="global\n1\n", now=NOW)
     assert wrong.exit_code == 0, wrong.output
     assert wrong.stdout.count("no 'fr' text in deck slips: shown in 'en'") == 1
+    assert "yours:  1" in wrong.stdout
     assert "answer: 3. processes" in wrong.stdout
     assert "the right choice" not in wrong.stdout
 
