@@ -10,7 +10,9 @@ Piped (stdin not a terminal), every answer is one line, so sessions can be scrip
 - basic / cloze: a rating `1`-`4` (reveals and rates at once), or a command letter;
 - typed: the answer; choice: the numbers (`2` or `1 3`);
 - output: the predicted lines, ended by an empty line (a line `.` is a blank line);
-- a command (`u`, `s`, `b`, `!`, `e`, `q` or `:u` ...) in place of any answer.
+- a command (`u`, `s`, `b`, `!`, `e`, `q` or `:u` ...) in place of any answer;
+- after a typed, choice or output answer, optionally `=1`..`=4` (rate it) or `=r` ("I was
+  right"); any other line is the next card's answer, so older scripts still work.
 End of input quits the session; everything answered so far is already saved.
 """
 
