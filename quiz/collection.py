@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -98,7 +98,7 @@ def import_paths(
     for index, (deck, key, digest) in enumerate(to_sync):
         counts = repo.sync_deck(deck, key, digest, now)
         outputs = sum(1 for card in deck.cards if card.kind == CardKind.OUTPUT)
-        results.append(DeckImport(deck=deck.id, path=key, output_cards=outputs, **counts))
+        results.append(replace(DeckImport(deck=deck.id, path=key, **counts), output_cards=outputs))
         if progress:
             progress(len(files) + index + 1, len(files) * 2)
     return ImportReport(tuple(sorted(results, key=lambda r: r.deck)))
