@@ -15,7 +15,7 @@ from pathlib import Path
 
 from quiz.deck import find_deck_files, parse_deck
 from quiz.errors import DeckError, DeckProblem
-from quiz.model import Deck
+from quiz.model import CardKind, Deck
 from quiz.store import Repo
 
 
@@ -29,6 +29,8 @@ class DeckImport:
     retired: int = 0
     restored: int = 0
     unchanged: int = 0
+    # Output cards claim what Python prints; import does not run them (`quiz check` does).
+    output_cards: int = 0
 
     @property
     def changed(self) -> bool:
@@ -95,6 +97,7 @@ def import_paths(
     results = [DeckImport(deck=slug, path=path, skipped=True) for slug, path in unchanged]
     for index, (deck, key, digest) in enumerate(to_sync):
         counts = repo.sync_deck(deck, key, digest, now)
+        outputs = sum(1 for card in deck.cards if card.kind == CardKind.OUTPUT)
         results.append(
             DeckImport(
                 deck=deck.id,
@@ -104,6 +107,7 @@ def import_paths(
                 retired=counts["retired"],
                 restored=counts["restored"],
                 unchanged=counts["unchanged"],
+                output_cards=outputs,
             )
         )
         if progress:

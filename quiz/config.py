@@ -40,6 +40,9 @@ class Config:
     timezone: str | None = None  # IANA name; None: the machine's local zone
     lang: str | None = None
     leech_lapses: int = 8
+    # New cards across decks: "interleave" takes one from each deck in turn (day 1 is not
+    # all of the first deck alphabetically); "deck" finishes a deck before the next.
+    new_order: str = "interleave"
     deck_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def for_deck(self, deck: str) -> Config:
@@ -59,6 +62,7 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir("quiz", appauthor=False)) / "config.toml"
 
 
+NEW_ORDERS = ("interleave", "deck")
 _SCHED_KEYS = {f.name for f in fields(SchedulerSettings)}
 _TOP_KEYS = {f.name for f in fields(Config)} - {"scheduler", "deck_overrides"}
 
@@ -91,6 +95,8 @@ def _check(config: Config, where: str) -> None:
         raise UsageError(f"{where}: day_starts_at must be an hour 0-23")
     if config.new_per_day < 0 or config.reviews_per_day < 0:
         raise UsageError(f"{where}: daily limits must not be negative")
+    if config.new_order not in NEW_ORDERS:
+        raise UsageError(f"{where}: new_order must be one of: {', '.join(NEW_ORDERS)}")
 
 
 def load_config(path: Path | None = None) -> Config:

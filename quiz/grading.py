@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from quiz.model import Card, Rating, RunResult, Verdict
+from quiz.model import Card, CardKind, Rating, RunResult, Verdict
 
 MATCH_MODES = ("exact", "literal", "unordered-lines", "regex")
 _ADDRESS = re.compile(r"0x(?:[0-9a-fA-F]{6,}|\.\.\.|…)")
@@ -398,7 +398,27 @@ def grade_choice(card: Card, picks: Sequence[int]) -> Verdict:
     )
 
 
-def parse_picks(text: str) -> tuple[int, ...]:
+def refusal(card: Card, text: str) -> str | None:
+    """Why `text` cannot be an answer to `card` at all (None: it can be graded).
+
+    A slip (an empty Enter, a number past the last choice, a word on a choice card) is
+    asked again instead of being graded as a miss: only an answer can be wrong.
+    """
+    if card.kind == CardKind.TYPED and not text.strip():
+        return "no answer given: type one (or :s to skip, :q to quit)"
+    if card.kind == CardKind.CHOICE:
+        try:
+            picks = parse_picks(text, letters=False)
+        except ValueError as exc:
+            return f"{exc} (commands are written :s :q ...)"
+        last = len(card.choices)
+        outside = [str(i + 1) for i in picks if i >= last]
+        if outside:
+            return f"no choice {' '.join(outside)}: pick from 1 to {last}"
+    return None
+
+
+def parse_picks(text: str, *, letters: bool = True) -> tuple[int, ...]:
     """ "1 3", "1,3" or "a c" (1-based numbers or letters) to 0-based indices.
     Raises ValueError on anything else."""
     tokens = [t for t in re.split(r"[\s,;]+", text.strip()) if t]
@@ -408,10 +428,10 @@ def parse_picks(text: str) -> tuple[int, ...]:
     for token in tokens:
         if token.isdigit() and int(token) >= 1:
             index = int(token) - 1
-        elif len(token) == 1 and token.isalpha() and token.isascii():
+        elif letters and len(token) == 1 and token.isalpha() and token.isascii():
             index = ord(token.lower()) - ord("a")
         else:
-            raise ValueError(f"not a choice: {token!r} (type numbers like 1 3)")
+            raise ValueError(f"not a choice: {token!r}: pick by number, like 2 or 1 3")
         if index not in picks:
             picks.append(index)
     return tuple(sorted(picks))

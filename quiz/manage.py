@@ -61,7 +61,7 @@ def find_cards(
     lang: str | None,
 ) -> tuple[list[Listing], int]:
     """(the listings to show, how many matched before --limit)."""
-    repo.require_decks(query.decks)
+    repo.require_known(query.decks, query.tags)
     schedulers = scheduling(config, repo, day, now, goals=False).schedulers
     cards = repo.cards(CardFilter(decks=query.decks, tags=query.tags, kinds=query.kinds))
     listings = [_listing(c, schedulers, day, now, lang) for c in cards]

@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 
 
 @pytest.fixture(autouse=True)
-def _never_the_real_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+def _never_the_real_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
     """No test reads or writes the store, config or decks of the machine's user: a test
     that names none gets throwaway ones (a test that forgot the `env` fixture once
     migrated the developer's own store)."""

@@ -401,7 +401,9 @@ def export(
             raise UsageError("--format apkg needs -o FILE.apkg")
         check_target(output, force)
         counts = write_apkg(decks, output, language, changed)
-        typer.echo(f"wrote {output}: {sum(counts.values())} notes in {len(counts)} decks")
+        typer.echo(
+            f"wrote {output}: {sum(counts.values())} notes in {len(counts)} deck{'s' if len(counts) != 1 else ''}"
+        )
     elif fmt_name == "csv":
         import io
 

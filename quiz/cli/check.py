@@ -102,7 +102,7 @@ def check(
             count = len(report.warnings)
             status += f", {count} warning{'s' if count != 1 else ''} (errors under --strict)"
         typer.echo(
-            f"{report.decks} deck{'s' if report.decks != 1 else ''}, {report.cards} output cards{ran}: {status}",
+            f"{report.decks} deck{'s' if report.decks != 1 else ''}, {report.cards} output card{'s' if report.cards != 1 else ''}{ran}: {status}",
             err=True,
         )
     raise typer.Exit(0 if report.ok else 1)

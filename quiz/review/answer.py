@@ -9,7 +9,7 @@ in one place rather than to every signature on the way to the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from quiz.model import Rating, Schedule, StoredCard
 from quiz.scheduler import Scheduler
@@ -30,6 +30,8 @@ class Answer:
     # The `reps` the session saw: an answer given meanwhile on another machine makes the
     # store refuse this one (`quiz.errors.Conflict`) instead of recording it twice.
     expect_reps: int | None = None
+    # "I was right": the learner overruled the grader; `correct` is then True.
+    overruled: bool = False
 
     @property
     def card_id(self) -> int:
@@ -54,6 +56,7 @@ def build_answer(
     given: str | None,
     correct: bool | None,
     leech_lapses: int,
+    overruled: bool = False,
 ) -> Answer:
     """The answer the learner gave, with the schedule it leads to (see module docstring)."""
     outcome = scheduler.review(item.row_id, item.schedule, rating, at, fuzz_key=item.card.key)
@@ -68,4 +71,33 @@ def build_answer(
         after=outcome.after,
         leech=outcome.lapsed and outcome.after.lapses >= leech_lapses,
         expect_reps=item.schedule.reps,
+        overruled=overruled,
     )
+
+
+def interval_previews(item: StoredCard, scheduler: Scheduler, at: datetime) -> dict[Rating, str]:
+    """What each rating would do to this card, as short spans ("10m", "4d"), computed
+    by the very scheduler that will record the answer, so the preview cannot lie."""
+    shown: dict[Rating, str] = {}
+    for rating in Rating:
+        outcome = scheduler.review(item.row_id, item.schedule, rating, at, fuzz_key=item.card.key)
+        if outcome.interval_days is not None:
+            shown[rating] = span(timedelta(days=outcome.interval_days))
+        elif outcome.after.due is not None:
+            shown[rating] = span(outcome.after.due - at)
+    return shown
+
+
+def span(delta: timedelta) -> str:
+    """A time span the way Anki shows it on its buttons: 1m, 10m, 5h, 4d, 3mo, 1.5y."""
+    minutes = max(1, round(delta.total_seconds() / 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 24 * 60:
+        return f"{round(minutes / 60)}h"
+    days = delta.days if delta.seconds < 12 * 3600 else delta.days + 1
+    if days < 31:
+        return f"{days}d"
+    if days < 365:
+        return f"{days / 30.4:.1f}".removesuffix(".0") + "mo"
+    return f"{days / 365:.1f}".removesuffix(".0") + "y"

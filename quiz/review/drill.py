@@ -215,7 +215,7 @@ def run_drill(
     from quiz.review.settings import scheduling
     from quiz.store import stats_queries as progress
 
-    repo.require_decks(options.decks)
+    repo.require_known(options.decks, options.tags)
     settings = scheduling(config, repo, day, now)
     schedulers = settings.schedulers
     cards = repo.cards(CardFilter(decks=options.decks, tags=options.tags, kinds=options.kinds))

@@ -47,7 +47,8 @@ def plan_day(
     scan = (limit or 0) + reviews_left + 50
     learning = repo.due_cards(now, now, flt, LEARNING_STATES, 10_000)
     reviews = repo.due_cards(now, now, flt, REVIEW_STATES, scan) if reviews_left else []
-    new = repo.new_cards(now, flt, new_left * 3 + 50) if new_left else []
+    interleave = config.new_order == "interleave"
+    new = repo.new_cards(now, flt, new_left * 3 + 50, interleave=interleave) if new_left else []
     required = {r for c in new for r in c.card.requires}
     seen = repo.seen_keys(required)
     answered = repo.notes_answered_since(start)

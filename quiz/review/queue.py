@@ -1,7 +1,8 @@
 """Today's queue: what to ask, in what order, within the daily limits.
 
 Order: learning cards that are due, then reviews (lowest retrievability first), then
-new cards in deck order. A new card waits until every card it `requires` has been
+new cards in the store's order (interleaved across decks, or deck by deck: the
+`new_order` setting). A new card waits until every card it `requires` has been
 seen (or comes earlier in today's queue); a note whose sibling was answered today is
 left for tomorrow. Pure: the store supplies candidates, this decides.
 """
@@ -64,13 +65,23 @@ def build_queue(
     ranked = sorted(reviews, key=lambda c: (retrievability(c), c.schedule.due, c.row_id))
     for pool, limit, check_requires in ((ranked, limits.reviews, False), (new, limits.new, True)):
         taken = 0
-        for c in pool:
-            if taken >= limit:
+        waiting = list(pool)
+        # a card whose prerequisite comes later in the pool (interleaved decks) gets
+        # another pass once that prerequisite is queued, instead of waiting a day
+        while waiting and taken < limit:
+            rest: list[StoredCard] = []
+            for c in waiting:
+                if taken >= limit:
+                    break
+                if admission.admits(c, check_requires=check_requires):
+                    admission.take(c)
+                    queue.append(c)
+                    taken += 1
+                else:
+                    rest.append(c)
+            if len(rest) == len(waiting):
                 break
-            if admission.admits(c, check_requires=check_requires):
-                admission.take(c)
-                queue.append(c)
-                taken += 1
+            waiting = rest
     if limits.total is not None:
         queue = queue[: limits.total]
     return queue

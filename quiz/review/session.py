@@ -8,18 +8,21 @@ nothing answered) and no subprocess (the runner executes output snippets).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
-from quiz.errors import Conflict
+from quiz.errors import Conflict, QuizError
 from quiz.model import CardKind, CardState, Rating, RunResult, StoredCard, Verdict
-from quiz.review.answer import Answer, build_answer
+from quiz.review.answer import Answer, build_answer, interval_previews
 from quiz.scheduler import Scheduler
 
 LEARN_AHEAD = timedelta(minutes=20)
+
+log = logging.getLogger("quiz.review.session")
 
 
 class Action(str, Enum):
@@ -39,6 +42,7 @@ class Response:
     text: str = ""
     rating: Rating | None = None
     duration_ms: int = 0
+    overruled: bool = False  # "I was right": the learner overrules a wrong verdict
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,12 @@ class Summary:
 class Prompter(Protocol):
     def ask(self, item: StoredCard, progress: Progress) -> Response: ...
     def reveal(self, item: StoredCard) -> None: ...
-    def rate(self, item: StoredCard, suggested: Rating | None) -> Response: ...
+    def rate(
+        self,
+        item: StoredCard,
+        suggested: Rating | None,
+        previews: Mapping[Rating, str] | None = None,
+    ) -> Response: ...
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None: ...
     def explain(self, item: StoredCard) -> None: ...
     def notice(self, message: str) -> None: ...
@@ -174,6 +183,15 @@ class ReviewSession:
                 continue
             if response.action != Action.ANSWER:
                 return self._command(item, response)
+            if item.card.kind in (CardKind.TYPED, CardKind.CHOICE) and not self._over_time(
+                response
+            ):
+                from quiz.grading import refusal  # loaded with the first graded card
+
+                slip = refusal(item.card, response.text)
+                if slip is not None:  # not an answer: asked again, never graded
+                    self.prompter.notice(slip)
+                    continue
             return self._grade(item, response)
 
     def _command(self, item: StoredCard, response: Response) -> Action:
@@ -215,13 +233,14 @@ class ReviewSession:
     def _grade(self, item: StoredCard, response: Response) -> Action:
         card = item.card
         verdict: Verdict | None = None
+        overruled = False
         duration = response.duration_ms
-        if self.time_limit_ms is not None and duration > self.time_limit_ms:
+        if self._over_time(response):
             return self._too_slow(item, response)
         if card.kind in (CardKind.BASIC, CardKind.CLOZE):
             self.prompter.reveal(item)
             self.prompter.explain(item)
-            rated = self.prompter.rate(item, None)
+            rated = self.prompter.rate(item, None, self._previews(item))
             if rated.action != Action.RATE:
                 return self._command(item, rated)
             rating = rated.rating or Rating.GOOD
@@ -235,24 +254,47 @@ class ReviewSession:
                 result = None
             else:
                 self.prompter.running(item)
-                result = self.runner(item)
+                try:
+                    result = self.runner(item)
+                except QuizError as exc:  # the sandbox failed: nothing to grade against
+                    return self._not_graded(item, f"the snippet could not run ({exc.message})")
+                if result.timed_out:
+                    return self._not_graded(item, "the snippet did not finish in time")
                 verdict = self.grader.output(item, response.text, result)
             self.prompter.verdict(item, verdict, result)
             self.prompter.explain(item)
+            # the grade is a default, not a sentence: the learner sees the comparison,
+            # then accepts the suggested rating, picks another, or says "I was right"
             rating = verdict.suggested
-            if verdict.correct and card.kind == CardKind.OUTPUT:
-                rated = self.prompter.rate(item, Rating.GOOD)
-                if rated.action == Action.RATE and rated.rating in (
-                    Rating.HARD,
-                    Rating.GOOD,
-                    Rating.EASY,
-                ):
-                    rating = rated.rating
-                elif rated.action not in (Action.RATE, Action.ANSWER):
-                    self._record(item, rating, response, verdict, duration)
-                    return self._command_after_record(item, rated)
-        self._record(item, rating, response, verdict, duration)
+            rated = self.prompter.rate(item, verdict.suggested, self._previews(item))
+            if rated.action == Action.RATE:
+                if rated.overruled and not verdict.correct:
+                    log.info("overruled: %s (%r)", item.card.key, response.text)
+                    verdict = replace(verdict, correct=True)
+                    overruled = True
+                rating = rated.rating or (Rating.GOOD if overruled else verdict.suggested)
+            elif rated.action != Action.ANSWER:
+                self._record(item, rating, response, verdict, duration)
+                return self._command_after_record(item, rated)
+        self._record(item, rating, response, verdict, duration, overruled=overruled)
         return Action.ANSWER
+
+    def _over_time(self, response: Response) -> bool:
+        """A timed drill's answer came too late (an empty one too: time ran out)."""
+        return self.time_limit_ms is not None and response.duration_ms > self.time_limit_ms
+
+    def _previews(self, item: StoredCard) -> dict[Rating, str]:
+        return interval_previews(item, self.scheduler_for(item), self.clock())
+
+    def _not_graded(self, item: StoredCard, why: str) -> Action:
+        """A snippet that does not run is the card's fault, not a miss: nothing is
+        recorded, the schedule stays, and the notice names the card for its author."""
+        log.info("not graded: %s: %s", item.card.key, why)
+        self.prompter.notice(
+            f"{why}: not graded, not your miss. The card is broken; tell its author "
+            f"({item.path}:{item.card.line}, or run: quiz check {item.path})"
+        )
+        return Action.SKIP
 
     def _too_slow(self, item: StoredCard, response: Response) -> Action:
         """Out of time: wrong whatever was typed (the snippet is not even run)."""
@@ -287,6 +329,8 @@ class ReviewSession:
         response: Response,
         verdict: Verdict | None,
         duration: int,
+        *,
+        overruled: bool = False,
     ) -> None:
         answer = build_answer(
             item,
@@ -297,6 +341,7 @@ class ReviewSession:
             given=response.text if item.card.kind not in (CardKind.BASIC, CardKind.CLOZE) else None,
             correct=verdict.correct if verdict else rating != Rating.AGAIN,
             leech_lapses=self.leech_lapses,
+            overruled=overruled,
         )
         try:
             review_id = self.recorder.record(answer)

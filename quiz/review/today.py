@@ -31,6 +31,7 @@ def review_today(
 ) -> Summary | None:
     """Run today's session; None when nothing is waiting. Each goal's daily load is
     announced before the first card."""
+    repo.require_known(options.decks, options.tags)
     settings = scheduling(config, repo, day, now)
     flt = options.filter
     plan = plan_day(repo, settings, day, now, flt, options.new, options.limit)

@@ -25,7 +25,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from quiz.stats.rows import AGE_BUCKETS, AgeCount, CardTally, DueHour, HourCount, StateCount
+from quiz.stats.rows import (
+    AGE_BUCKETS,
+    AgeCount,
+    CardTally,
+    DueHour,
+    HourCount,
+    StateCount,
+    StrictCard,
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,7 @@ class Report:
     fronts: Mapping[str, str] = field(
         default_factory=dict
     )  # card key -> question text, for display
+    strict_grading: tuple[StrictCard, ...] = ()  # most overruled first, for deck authors
 
     @property
     def right_share(self) -> float | None:
@@ -291,6 +300,7 @@ def build_report(
     since: date | None,
     since_at: datetime | None,
     desired_retention: float,
+    strict_grading: Iterable[StrictCard] = (),
 ) -> Report:
     """Every figure of `quiz stats`, whichever way the store grouped the log.
 
@@ -326,6 +336,7 @@ def build_report(
         weak_cards=weak_cards,
         output_by_tag=output_tags,
         fronts=dict(fronts),
+        strict_grading=tuple(strict_grading),
     )
 
 

@@ -79,7 +79,7 @@ def stats_report(
     from quiz.store import rollups
     from quiz.store import stats_queries as q
 
-    repo.require_decks(decks)
+    repo.require_known(decks)
     desired = (config.for_deck(decks[0]) if len(decks) == 1 else config).scheduler
     # the learner's normal schedule (fitted parameters, no goal overrides): recall now
     retrievability = Recall(scheduling(config, repo, day, now, goals=False).schedulers, now)
@@ -133,6 +133,7 @@ def stats_report(
         since=since,
         since_at=since_at,
         desired_retention=desired.desired_retention,
+        strict_grading=q.strict_grading(repo, decks),
     )
 
 

@@ -93,6 +93,14 @@ class CardTally:
         return self.reviews + self.drills
 
 
+class StrictCard(NamedTuple):
+    """A card the learner overruled ("I was right"): its grading may be too strict."""
+
+    key: str
+    overruled: int
+    answers: int
+
+
 class WeakCandidate(NamedTuple):
     """An answered card with a miss or a lapse, and what its weakness rank needs: its
     answer counts, its latest miss, whether its latest answer was wrong, and the parts

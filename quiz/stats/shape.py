@@ -76,6 +76,11 @@ def report_to_dict(report: Report) -> dict[str, object]:
             for c in report.weak_cards
         ],
         "output_accuracy_by_tag": [_tag(f) for f in report.output_by_tag],
+        # cards the learner overruled ("I was right"): their grading may be too strict
+        "strict_grading": [
+            {"card": c.key, "overruled": c.overruled, "answers": c.answers}
+            for c in report.strict_grading
+        ],
     }
 
 

@@ -141,6 +141,7 @@ class ReviewRow(Base):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     answer: Mapped[str | None] = mapped_column(Text)
     correct: Mapped[bool | None]
+    overruled: Mapped[bool | None]  # "I was right": correct by the learner's word (0008)
     state_before: Mapped[dict[str, Any] | None]
     state_after: Mapped[dict[str, Any] | None]
 

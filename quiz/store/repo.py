@@ -9,8 +9,9 @@ again when a shared store reports a lost race (`quiz.store.retry`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text, update
@@ -128,21 +129,29 @@ class Repo:
         )
         return {r.path: StoredDeckInfo(r.id, r.slug, r.path, r.file_hash) for r in rows}
 
-    def require_decks(self, decks: Iterable[str]) -> None:
-        """NotFound, with the closest deck id as a suggestion, for the first of `decks`
-        that is not in the store (`--deck` of every command that takes one)."""
-        known = self.deck_slugs()
-        for deck in decks:
-            if deck not in known:
-                import difflib
-
-                close = difflib.get_close_matches(deck, list(known), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else " (see: quiz decks)"
-                raise NotFound(f"no deck {deck!r} in the store{hint}")
-
     def deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for every deck in the store."""
         return dict(self.session.execute(select(DeckRow.slug, DeckRow.path)).all())
+
+    def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
+        """Raise NotFound, with the nearest name as a suggestion, for a deck or tag the
+        store has never seen: a typo in `--deck` or `--tag` would otherwise look like an
+        empty day ("Nothing to review") instead of a mistake."""
+        import difflib
+
+        checks: list[tuple[str, Sequence[str], Iterable[str], str]] = []
+        if decks:
+            checks.append(("deck", decks, self.deck_slugs(), "quiz decks"))
+        if tags:
+            known_tags = self.session.scalars(select(CardTag.tag).distinct()).all()
+            checks.append(("tag", tags, known_tags, "quiz cards"))
+        for what, wanted, known, where in checks:
+            names = sorted(set(known))
+            for name in wanted:
+                if name not in names:
+                    close = difflib.get_close_matches(name, names, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else f" (see: {where})"
+                    raise NotFound(f"no {what} {name!r} in the store{hint}")
 
     def sync_deck(self, deck: Deck, path: str, file_hash: str, now: datetime) -> dict[str, int]:
         """Bring the store's copy of `deck` in line with its file; keep all history.
@@ -393,15 +402,37 @@ class Repo:
         ).where(ST.state.in_(states), ST.due <= horizon, live(now))
         return int(self.session.scalar(q) or 0)
 
-    def new_cards(self, now: datetime, flt: CardFilter, limit: int) -> list[StoredCard]:
+    def new_cards(
+        self, now: datetime, flt: CardFilter, limit: int, *, interleave: bool = False
+    ) -> list[StoredCard]:
         """Cards this learner has never answered (no state, or a live NEW state), in deck
-        order."""
-        return self.select_cards(
-            flt,
-            or_(ST.state.is_(None), and_(ST.state == due.NEW, live(now))),
-            order_by=(DeckRow.slug, CardRow.position),
-            limit=limit,
-        )
+        order; interleaved, the first new card of each deck, then the second of each...
+        (each deck keeps its own order, so a card's `requires` still come first).
+
+        Interleaving asks each deck for its first few new cards (the deck-position index
+        answers each at once; a deck's share, more only when others run out) rather than
+        ranking every new card in SQL, which costs seconds in a store of 100k cards.
+        """
+        fresh = or_(ST.state.is_(None), and_(ST.state == due.NEW, live(now)))
+        order = (DeckRow.slug, CardRow.position)
+        if not interleave:
+            return self.select_cards(flt, fresh, order_by=order, limit=limit)
+        decks = sorted(flt.decks or self.deck_slugs())
+        if not decks:
+            return []
+
+        def first(deck: str, n: int) -> list[StoredCard]:
+            return self.select_cards(replace(flt, decks=(deck,)), fresh, order_by=order, limit=n)
+
+        share = limit // len(decks) + 5  # rows cost: fetch about `limit` in all
+        per_deck = [first(deck, share) for deck in decks]
+        if sum(map(len, per_deck)) < limit:  # some decks ran out: the others give more
+            per_deck = [
+                first(deck, limit) if len(got) == share else got
+                for deck, got in zip(decks, per_deck, strict=True)
+            ]
+        merged = [c for turn in zip_longest(*per_deck) for c in turn if c is not None]
+        return merged[:limit]
 
     def cards_by_id(self, card_ids: Iterable[int]) -> list[StoredCard]:
         return self.select_cards(CardFilter(), CardRow.id.in_(list(card_ids)), include_retired=True)
@@ -499,6 +530,7 @@ class Repo:
                 duration_ms=int(answer.duration_ms),
                 answer=answer.given,
                 correct=answer.correct,
+                overruled=answer.overruled or None,
                 state_before=schedule_to_dict(answer.before),
                 state_after=schedule_to_dict(after) if after else None,
             )

@@ -21,7 +21,15 @@ from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState, Schedule
-from quiz.stats.rows import AGE_BUCKETS, AgeCount, CardTally, DueHour, HourCount, StateCount
+from quiz.stats.rows import (
+    AGE_BUCKETS,
+    AgeCount,
+    CardTally,
+    DueHour,
+    HourCount,
+    StateCount,
+    StrictCard,
+)
 from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow
 from quiz.store.repo import Repo
 
@@ -392,3 +400,20 @@ def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[StateCount]:
     return [
         StateCount(int(s), bool(su), bool(le), int(n)) for s, su, le, n in repo.session.execute(q)
     ]
+
+
+def strict_grading(repo: Repo, decks: Sequence[str] = ()) -> list[StrictCard]:
+    """Cards with answers the learner overruled as "I was right", most overruled first:
+    their grading may be too strict, for their author."""
+    overruled = func.count().filter(ReviewRow.overruled.is_(True))
+    q = (
+        select(CardRow.key, overruled, func.count())
+        .join(CardRow, CardRow.id == ReviewRow.card_id)
+        .where(ReviewRow.learner_id == repo.learner_id)
+        .group_by(CardRow.key)
+        .having(overruled > 0)
+        .order_by(overruled.desc(), CardRow.key)
+    )
+    if decks:
+        q = q.join(DeckRow, DeckRow.id == CardRow.deck_id).where(DeckRow.slug.in_(decks))
+    return [StrictCard(key, int(n), int(total)) for key, n, total in repo.session.execute(q)]

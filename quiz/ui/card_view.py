@@ -9,7 +9,7 @@ decodes entities (`&#x202e;`) after any escaping.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from quiz.deck import cloze
-from quiz.model import CardKind, RunResult, StoredCard, Verdict
+from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
 from quiz.safe_text import escape
 from quiz.ui.safe import Inert
 from quiz.ui.safe import text as safe
@@ -30,6 +30,19 @@ KEYS_OUTPUT = (
     "type the output, then an empty line (a line '.' stands for a blank line) · :u :s :b :! :e :q"
 )
 KEYS_RATE = "1 Again · 2 Hard · 3 Good · 4 Easy · u undo · q quit"
+
+
+def rate_keys(previews: Mapping[Rating, str] | None = None) -> str:
+    """The rating keys, each with the interval it would give ("1 Again 10m · ...")."""
+    if not previews:
+        return KEYS_RATE
+    keys = " · ".join(
+        f"{int(r)} {r.name.title()} {previews[r]}"
+        if r in previews
+        else f"{int(r)} {r.name.title()}"
+        for r in Rating
+    )
+    return f"{keys} · u undo · q quit"
 
 
 def header(item: StoredCard, done: int, left: int) -> RenderableType:
@@ -110,8 +123,6 @@ def run_output(result: RunResult) -> RenderableType:
     escape_output = escape
     shown = escape_output(result.stdout.replace("\r\n", "\n").rstrip("\n"))
     body = RichText(shown or ("" if result.exception else "(no output)"), style="")
-    if result.stdout.strip() and (result.exception or result.timed_out or result.truncated):
-        body.append("\n")
     notes = []
     if result.exception:
         notes.append((escape_output(result.exception), "red"))
@@ -120,7 +131,8 @@ def run_output(result: RunResult) -> RenderableType:
     if result.truncated:
         notes.append(("(output truncated)", "yellow"))
     for i, (note, style) in enumerate(notes):
-        body.append(("\n" if i else "") + note, style=style)
+        # each note on a line of its own: never "(no output)(timed out)"
+        body.append(("\n" if i or body.plain else "") + note, style=style)
     return Panel(body, title="real output", title_align="left", border_style="blue")
 
 
@@ -146,13 +158,16 @@ def verdict_view(
         parts.append(RichText("✓ right", style="bold green"))
     else:
         parts.append(RichText("✗ wrong", style="bold red"))
-    if verdict.message:
+    repeats = item.card.kind == CardKind.CHOICE and not verdict.correct and result is None
+    if verdict.message and not repeats:  # a wrong choice: the answer line says it once
         parts.append(safe(verdict.message, style="dim"))
     if result is not None:
         parts.append(run_output(result))
         if not verdict.correct and verdict.diff:
             parts.append(diff_view(verdict.diff))
     elif not verdict.correct:
+        if verdict.given.strip():  # the comparison the learner rates (or overrules) by
+            parts.append(RichText.assemble(("yours:  ", "dim"), escape(verdict.given)))
         shown = answer(item, lang)
         if isinstance(shown, RichText):
             parts.append(RichText.assemble(("answer: ", "dim"), shown))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from rich.console import Console, Group, RenderableType
@@ -108,12 +108,17 @@ class DrillPrompter(TerminalPrompter):
         if not self.exam:
             super().explain(item)
 
-    def rate(self, item: StoredCard, suggested: Rating | None) -> Response:
+    def rate(
+        self,
+        item: StoredCard,
+        suggested: Rating | None,
+        previews: Mapping[Rating, str] | None = None,
+    ) -> Response:
         if (
             self.exam and suggested is not None
         ):  # a right prediction: no Hard/Easy prompt to give it away
             return Response(Action.RATE, rating=suggested)
-        return super().rate(item, suggested)
+        return super().rate(item, suggested)  # no intervals: a drill leaves the schedule alone
 
 
 def _has_termios() -> bool:

@@ -1,14 +1,18 @@
 """The session's prompter for a terminal, or for answers piped in line by line.
 
 In a terminal, basic and cloze cards take single keys (Enter/Space reveal, 1-4 rate,
-u s b ! e q); typed, choice and output cards take lines, with commands written
-`:u`, `:s`, `:b`, `:!`, `:e`, `:q` so that an answer can be any text.
+u s b ! e q); typed, choice and output cards take lines. Commands are written
+`:u`, `:s`, `:b`, `:!`, `:e`, `:q` on every card (so an answer can be any text); the
+`:` may be left out where no text is typed. Keys are read without flushing the input
+queue and no pause waits for "any key", so nothing typed ahead is lost.
 
 Piped (stdin not a terminal), every answer is one line, so sessions can be scripted:
 - basic / cloze: a rating `1`-`4` (reveals and rates at once), or a command letter;
 - typed: the answer; choice: the numbers (`2` or `1 3`);
 - output: the predicted lines, ended by an empty line (a line `.` is a blank line);
-- a command (`u`, `s`, `b`, `!`, `e`, `q` or `:u` ...) in place of any answer.
+- a command (`u`, `s`, `b`, `!`, `e`, `q` or `:u` ...) in place of any answer;
+- after a typed, choice or output answer, optionally `=1`..`=4` (rate it) or `=r` ("I was
+  right"); any other line is the next card's answer, so older scripts still work.
 End of input quits the session; everything answered so far is already saved.
 
 Answers are capped where they are read, so what is graded, stored and shown in a
@@ -18,13 +22,16 @@ MAX_PREDICTION_LINES lines. The rest of an over-long line, and the lines of a
 prediction past its cap, are still read (and dropped) up to the line or the empty line
 that ends the answer, so piped answers stay in step with the cards; the learner is told
 that the answer was cut.
+
+After an output card's verdict, `t` at the rating keys steps through the snippet (traced
+in the sandbox, never here) and marks where the prediction departed.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TextIO
 
 from rich.console import Console
@@ -75,6 +82,32 @@ def parse_command(line: str, *, bare: bool) -> Action | None:
     return None
 
 
+def read_key(fd: int | None = None) -> str:
+    """One key from the terminal, unbuffered and unechoed only while it is read.
+
+    Unlike click's getchar, this does not flush the input queue (TCSANOW, not
+    TCSAFLUSH), and it keeps the input translation (Enter stays a newline): keys typed
+    ahead of the screen are kept, in order, and a typed-ahead answer line still ends.
+    """
+    import os
+    import termios
+
+    fd = sys.stdin.fileno() if fd is None else fd
+    saved = termios.tcgetattr(fd)
+    mode = termios.tcgetattr(fd)
+    mode[3] &= ~(termios.ICANON | termios.ECHO | termios.ISIG | termios.IEXTEN)
+    mode[6][termios.VMIN] = 1
+    mode[6][termios.VTIME] = 0
+    try:
+        termios.tcsetattr(fd, termios.TCSANOW, mode)
+        data = os.read(fd, 1)
+        if data and data[0] >= 0xC0:  # the rest of one UTF-8 character, and no more
+            data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+    return data.decode("utf-8", "replace") if data else "\x04"
+
+
 class TerminalPrompter:
     def __init__(
         self,
@@ -92,7 +125,10 @@ class TerminalPrompter:
         self._read_key = read_key or self._getchar
         self._pending: Rating | None = None
         self._started = time.monotonic()
-        self._pause = False  # a verdict is on screen that no rating prompt has held yet
+        self._shown: int | None = None  # the card on screen, re-asked without a redraw
+        self._pushed: list[str] = []  # a piped line read ahead and given back
+        self._fell_back: set[str] = set()  # decks already noted as lacking `lang`
+        self._wrong = False  # the verdict on screen says wrong: "I was right" is offered
         self._cut = False  # the answer being read was longer than the caps allow
         self._traceable: tuple[StoredCard, str] | None = None  # the output card `t` traces
 
@@ -105,9 +141,7 @@ class TerminalPrompter:
 
     @staticmethod
     def _getchar() -> str:
-        import typer
-
-        return typer.getchar()
+        return read_key()
 
     def _line(self, prompt: str = "› ") -> str | None:
         line = self._raw_line(prompt)
@@ -117,6 +151,8 @@ class TerminalPrompter:
         return line
 
     def _raw_line(self, prompt: str) -> str | None:
+        if self._pushed:
+            return self._pushed.pop()
         if self.interactive:
             try:
                 return self.console.input(prompt)
@@ -141,25 +177,18 @@ class TerminalPrompter:
 
     def ask(self, item: StoredCard, progress: Progress) -> Response:
         self._pending = None
-        c = self.console
-        if self.interactive:
-            if self._pause:
-                hint = " · t step through" if self._traceable else ""
-                c.print(f"[dim]any key: next card{hint}[/]")
-                key = self._read_key()
-                while key == "t" and self._traceable:
-                    self._step_through()
-                    c.print("[dim]any key: next card[/]")
-                    key = self._read_key()
-                if key in ("\x03", "\x04"):
-                    return Response(Action.QUIT)
-            c.clear()
-        self._pause = False
         self._traceable = None
+        c = self.console
+        again = self._shown == item.row_id
+        self._shown = item.row_id
         self._started = time.monotonic()
-        c.print(Rule(style="dim"))
-        c.print(card_view.header(item, progress.done, progress.left))
-        c.print(card_view.question(item, self.lang))
+        if not again:
+            self._language_note(item)
+            # No screen clear and no "any key" pause: a notice printed before this card
+            # stays readable, and a key typed ahead is the next card's key, never eaten.
+            c.print(Rule(style="dim"))
+            c.print(card_view.header(item, progress.done, progress.left))
+            c.print(card_view.question(item, self.lang))
         kind = item.card.kind
         if kind in (CardKind.BASIC, CardKind.CLOZE):
             return self._ask_reveal()
@@ -178,11 +207,27 @@ class TerminalPrompter:
         self._cut_notice()
         return Response(Action.ANSWER, text=line, duration_ms=self._elapsed())
 
+    def _language_note(self, item: StoredCard) -> None:
+        """Say once per deck that `--lang` has no text there, instead of silently
+        showing another language."""
+        card = item.card
+        text = card.text if card.kind == CardKind.CLOZE else card.front
+        have = (text.languages if text is not None else ()) or ((item.lang,) if item.lang else ())
+        if not self.lang or not have or self.lang in have or item.card.deck in self._fell_back:
+            return
+        self._fell_back.add(item.card.deck)
+        shown = item.lang if item.lang in have else have[0]
+        self.console.print(
+            f"[dim]no {self.lang!r} text in deck {item.card.deck}: shown in {shown!r}[/]"
+        )
+
     def _ask_reveal(self) -> Response:
         if self.interactive:
             self.console.print(f"[dim]{card_view.KEYS_BASIC}[/]")
             while True:
                 key = self._read_key()
+                if key == ":":  # `:q` works here as on every card
+                    continue
                 if key in ("\r", "\n", " "):
                     return Response(Action.ANSWER, duration_ms=self._elapsed())
                 if key.lower() in COMMANDS:
@@ -237,28 +282,38 @@ class TerminalPrompter:
 
     def reveal(self, item: StoredCard) -> None:
         self.console.print(card_view.answer(item, self.lang))
+        self._shown = None
 
-    def rate(self, item: StoredCard, suggested: Rating | None) -> Response:
+    def rate(
+        self,
+        item: StoredCard,
+        suggested: Rating | None,
+        previews: Mapping[Rating, str] | None = None,
+    ) -> Response:
         started = time.monotonic()
-        self._pause = False
         if self._pending is not None:
             rating, self._pending = self._pending, None
             return Response(Action.RATE, rating=rating)
         if not self.interactive:
-            if suggested is not None:  # piped: a right prediction is taken as Good
-                return Response(Action.RATE, rating=suggested)
+            if suggested is not None:
+                return self._piped_overrule(suggested)
             command, rating = self._piped_rating()
             if command:
                 return Response(command)
             return Response(Action.RATE, rating=rating or Rating.GOOD)
-        default = f" (Enter = {suggested.name.title()})" if suggested else ""
-        default += " · t step through" if self._traceable else ""
-        self.console.print(f"[dim]{card_view.KEYS_RATE}{default}[/]")
+        keys = card_view.rate_keys(previews)
+        if suggested is not None:
+            keys += f" · Enter = {suggested.name.title()}"
+            if self._wrong:
+                keys += " · r I was right"
+        if self._traceable:
+            keys += " · t step through"
+        self.console.print(f"[dim]{keys}[/]")
         while True:
             key = self._read_key()
             if key == "t" and self._traceable:
                 self._step_through()
-                self.console.print(f"[dim]{card_view.KEYS_RATE}{default}[/]")
+                self.console.print(f"[dim]{keys}[/]")
                 continue
             if key in ("1", "2", "3", "4"):
                 return Response(
@@ -268,14 +323,34 @@ class TerminalPrompter:
                 )
             if key in ("\r", "\n", " ") and suggested is not None:
                 return Response(Action.RATE, rating=suggested)
+            if key.lower() == "r" and suggested is not None and self._wrong:
+                self.console.print("[green]recorded as right (I was right)[/]")
+                return Response(Action.RATE, rating=Rating.GOOD, overruled=True)
             if key.lower() in ("u", "q"):
                 return Response(COMMANDS[key.lower()])
+            if key == ":":
+                continue
             if key in ("\x03", "\x04"):
                 return Response(Action.QUIT)
 
+    def _piped_overrule(self, suggested: Rating) -> Response:
+        """After a graded piped answer, an optional line `=1`..`=4` (a rating) or `=r`
+        ("I was right"); any other line is given back as the next card's answer."""
+        line = self._line()
+        if line is None:
+            return Response(Action.RATE, rating=suggested)
+        word = line.strip().lower()
+        if word.startswith("=") and word[1:].strip() in ("1", "2", "3", "4"):
+            return Response(Action.RATE, rating=Rating(int(word[1:].strip())))
+        if word.startswith("=") and word[1:].strip() == "r":
+            return Response(Action.RATE, rating=Rating.GOOD, overruled=self._wrong)
+        self._pushed.append(line)
+        return Response(Action.RATE, rating=suggested)
+
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
         self.console.print(card_view.verdict_view(item, verdict, result, self.lang))
-        self._pause = True
+        self._shown = None
+        self._wrong = not verdict.correct
         if item.card.kind == CardKind.OUTPUT and item.card.code and result is not None:
             self._traceable = (item, verdict.given)
 
@@ -308,7 +383,6 @@ class TerminalPrompter:
         from quiz.ui.safe import text as safe
 
         self.console.print(safe(message, style="yellow"), soft_wrap=True)
-        self._pause = True
 
     def running(self, item: StoredCard) -> None:
         if self.interactive:

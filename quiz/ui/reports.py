@@ -65,6 +65,14 @@ def render_import(report: ImportReport, as_json: bool) -> None:
             out().print(f"{d.deck}: " + ", ".join(parts), markup=False)
     if not report.changed:
         out().print("nothing changed")
+    for d in report.decks:
+        if d.changed and d.output_cards:
+            cards = "1 output card" if d.output_cards == 1 else f"{d.output_cards} output cards"
+            err().print(
+                f"note: {d.deck} has {cards}, not run on import; verify them with: "
+                f"quiz check {d.path} (a snippet that fails in review is skipped, not graded)",
+                soft_wrap=True,
+            )
 
 
 def render_decks(
@@ -126,6 +134,9 @@ def render_decks(
 def render_summary(summary) -> None:
     """The end of a session: how it went and what tomorrow holds."""
     minutes, seconds = divmod(summary.duration_ms // 1000, 60)
+    if not summary.reviewed:  # "Reviewed 0 · 0% right" reads like a failure
+        out().print(f"[bold]Nothing answered · due tomorrow: {summary.due_tomorrow}[/]")
+        return
     line = (
         f"Reviewed {summary.reviewed} · {summary.right_share:.0%} right · {minutes}m{seconds:02d}s"
         f" · due tomorrow: {summary.due_tomorrow}"

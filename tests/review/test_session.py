@@ -27,6 +27,7 @@ class FakePrompter:
     notices: list[str] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)
     verdicts: list[bool] = field(default_factory=list)
+    previews: list[dict] = field(default_factory=list)
 
     def ask(self, item, progress):
         self.shown.append(item.card.id)
@@ -35,7 +36,8 @@ class FakePrompter:
     def reveal(self, item):
         pass
 
-    def rate(self, item, suggested):
+    def rate(self, item, suggested, previews=None):
+        self.previews.append(dict(previews or {}))
         return self.script.pop(0) if self.script else Response(Action.QUIT)
 
     def verdict(self, item, verdict, result):
@@ -213,3 +215,14 @@ def test_leech_after_eight_lapses():
     s.run()
     assert s.leeches == ["d/c1"]
     assert any("leech" in n for n in p.notices)
+
+
+def test_rating_keys_show_the_intervals_the_scheduler_would_give():
+    s, p, rec = session([card(1)], [Response(Action.ANSWER), rate(4)])
+    s.run()
+    [shown] = p.previews
+    # a new card: Again/Hard/Good stay in the learning steps, Easy graduates (8 days)
+    assert shown[Rating.AGAIN] == "1m"
+    assert shown[Rating.GOOD] == "10m"
+    assert shown[Rating.EASY] == "8d"
+    assert rec.log[0][2].due - NOW == timedelta(days=8) - timedelta(hours=5)  # what was shown

@@ -340,6 +340,7 @@ def test_the_cli_reads_the_rollups_and_agrees_with_the_log(store_url, env, cli):
     now = NOW.isoformat()
     for _ in range(2):  # built, then current
         shown = json.loads(cli("--learner", "ann", "stats", "--json", now=now).stdout)
+        assert shown["strict_grading"] == []  # no answer was overruled
         with open_store(store_url) as store, store.unit("ann") as repo:
             expected = report_to_dict(_direct(repo, DayClock.from_settings("Asia/Kolkata", 4)))
             assert repo.session.scalar(text("SELECT count(*) FROM review_card_rollups")) > 0

@@ -61,8 +61,8 @@ def test_learners_and_two_machines_review_at_once_while_a_deck_is_imported(cli, 
 
 def _reviewed(out: str) -> int:
     found = re.search(r"Reviewed (\d+)", out)
-    if found is None:
-        assert "Nothing to review" in out, out
+    if found is None:  # nothing planned, or every planned card answered elsewhere first
+        assert "Nothing to review" in out or "Nothing answered" in out, out
         return 0
     return int(found.group(1))
 
