@@ -305,14 +305,31 @@ def _check_output(
             for i, pattern in enumerate(
                 [patterns] if isinstance(patterns, str) else patterns or ()
             ):
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
+                problem = regex_problem(pattern)
+                if problem is not None:
                     where = f"'{name}'" + (f" item {i + 1}" if name == "accept" else "")
                     report.add(
                         line_of(entries[name][1]),
-                        f"{where} is not a valid regular expression (match: regex): {exc}",
+                        f"{where} is not a valid regular expression (match: regex): {problem}",
                     )
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot be compiled, or None. `re` raises more than `re.error` on a
+    hostile pattern: RecursionError on 1,000 nested groups, OverflowError on `a{99999999999}`."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # "possible nested set": a hint for code, not decks
+            warnings.simplefilter("ignore", FutureWarning)
+            re.compile(pattern)
+    except re.error as exc:
+        return str(exc)
+    except RecursionError:
+        return "it is nested too deeply"
+    except (OverflowError, MemoryError, ValueError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
 
 
 def _check_choice(entries: _Entries, values: dict[str, object], report: Report) -> None:
