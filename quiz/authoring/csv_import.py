@@ -39,6 +39,8 @@ _BACK = {"back", "answer", "a", "back extra", "extra", "背面", "答案"}
 _TAGS = {"tags", "tag", "标签"}
 _BREAK = re.compile(r"<\s*br\s*/?\s*>|</\s*(div|p|li|h[1-6])\s*>", re.I)
 _TAG_HTML = re.compile(r"<[^>]+>")
+# html.unescape int()s a numeric reference: thousands of digits raise ValueError
+_HUGE_CHARREF = re.compile(r"&#(?:[xX][0-9a-fA-F]{9,}|[0-9]{12,});?")
 _LOOKS_HTML = re.compile(r"<\s*(br|div|p|b|i|span|ul|li|img|a)\b[^>]*>", re.I)
 
 
@@ -70,7 +72,7 @@ def to_text(cell: str, as_html: bool) -> str:
     if as_html or _LOOKS_HTML.search(cell):
         cell = _BREAK.sub("\n", cell)
         cell = _TAG_HTML.sub("", cell)
-        cell = html.unescape(cell).replace("\xa0", " ")
+        cell = html.unescape(_HUGE_CHARREF.sub("\ufffd", cell)).replace("\xa0", " ")
     lines = [line.rstrip() for line in cell.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
 
