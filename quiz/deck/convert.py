@@ -28,8 +28,8 @@ from quiz.deck.yaml_nodes import (
     INT_TAG,
     NULL_TAG,
     BadScalar,
-    cut,
     describe,
+    escaped,
     is_string,
     line_of,
     quote,
@@ -243,7 +243,7 @@ def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
         report.add(
             line_of(node),
             f"{label} must be more than 0 and at most {F.MAX_TIMEOUT:g} seconds "
-            f"(found {cut(node.value, 40)})",
+            f"(found {escaped(node.value, 40)})",
         )
         return INVALID
     return value

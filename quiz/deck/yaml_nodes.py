@@ -323,9 +323,10 @@ def describe(node: Node) -> str:
             return "a number by YAML 1.2 editors and tools"
     value = scalar_value(node)
     if isinstance(value, BadScalar):
+        shown = escaped(value, 40)
         if tag in (INT_TAG, FLOAT_TAG) and sum(c.isdigit() for c in value) > MAX_NUMBER_DIGITS:
-            return f"a number ({cut(value, 40)})"
-        return f"an invalid {show_tag(tag)} value ({cut(value, 40)})"
+            return f"a number ({shown})"
+        return f"an invalid {show_tag(tag)} value ({shown})"
     if tag == BOOL_TAG:
         return f"a boolean ({str(value).lower()})"
     if tag == NULL_TAG:
@@ -365,6 +366,11 @@ def quote(text: str, limit: int = 80) -> str:
     """
     shown = "".join(map(_escape, text[:limit]))
     return f'"{shown}"' + ("..." if len(text) > limit else "")
+
+
+def escaped(text: str, limit: int = 40) -> str:
+    """`text` on one line, escaped as in `quote` but without the quotes, cut to `limit`."""
+    return "".join(map(_escape, text[:limit])) + ("..." if len(text) > limit else "")
 
 
 def _number_12(text: str) -> object:

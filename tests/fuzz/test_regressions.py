@@ -117,6 +117,18 @@ DECK_CASES = [
         '"regex\\nx"',
     ),
     (
+        "an invalid !!timestamp over two lines",
+        '    front: q\n    back: !!timestamp "nope\\nreturn x"\n',
+        6,
+        "invalid !!timestamp value (nope\\nreturn x)",
+    ),
+    (
+        "a !!float timeout over two lines",
+        '    type: output\n    code: x\n    output: "1"\n    timeout: !!float "1\\n2"\n',
+        8,
+        "(found 1\\n2)",
+    ),
+    (
         "a 70 KB value",
         "    type: output\n    code: x\n    output: '1'\n    match: " + "a" * 70000 + "\n",
         8,
