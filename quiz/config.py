@@ -7,8 +7,6 @@ may be overridden per deck in a `[decks.<deck-id>]` table where that makes sense
 
 from __future__ import annotations
 
-import difflib
-import json
 import math
 import os
 import re
@@ -85,6 +83,8 @@ def _shown(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
+        import json
+
         return "the string " + json.dumps(text)
     if isinstance(value, int) and abs(value) >= 10**15:
         return f"a number of about {int(value.bit_length() * math.log10(2)) + 1} digits"
@@ -215,6 +215,8 @@ def _apply(config: Config, table: dict[str, Any], where: str | _Where, section: 
             continue
         rule = _RULES.get(name)
         if rule is None:
+            import difflib  # only for a mistake: `quiz due` reads this file too
+
             hint = difflib.get_close_matches(name, list(_RULES), n=1)
             said = f" (did you mean {hint[0]}?)" if hint else ""
             raise place.error(section, key, f"is not a setting{said}")

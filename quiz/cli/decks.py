@@ -79,6 +79,7 @@ def due(
 
     Example: quiz due   (prints e.g. 12)
     """
+    context.config()  # no setting is used, but a bad config.toml is refused as everywhere
     with context.unit() as repo:
         summaries = repo.deck_summaries(context.now())
     if deck:

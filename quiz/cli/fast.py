@@ -97,6 +97,8 @@ def fast_due(args: DueArgs) -> str | None:
         now = now_utc()
     except Exception:  # a bad QUIZ_NOW (a QuizError; not imported here: it costs dataclasses)
         return None  # the full path words the error
+    if not _config_accepted():
+        return None  # the full path words the error
     store = FastStore.open(path, learner)
     if store is None:
         return None
@@ -118,6 +120,26 @@ def fast_due(args: DueArgs) -> str | None:
         return None
     finally:
         store.close()
+
+
+def _config_accepted() -> bool:
+    """`quiz due` uses no setting, but a config.toml that every other command refuses is
+    refused here too (issue #18). Only an existing file costs the import of quiz.config."""
+    path = os.environ.get("QUIZ_CONFIG")
+    if not path:
+        import platformdirs
+
+        path = os.path.join(platformdirs.user_config_dir("quiz", appauthor=False), "config.toml")
+    if not os.path.exists(path):
+        return True
+    from quiz.config import load_config
+    from quiz.errors import QuizError
+
+    try:
+        load_config()
+    except QuizError:
+        return False
+    return True
 
 
 def parse_import(argv: list[str]) -> tuple[DueArgs, list[str]] | None:

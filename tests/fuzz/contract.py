@@ -9,6 +9,7 @@ by cause. (Hangs are the runner's business: see `tests.fuzz.__main__`.)
 
 from __future__ import annotations
 
+import re
 import tempfile
 import traceback
 from datetime import datetime, timezone
@@ -55,6 +56,11 @@ def _check_problem(problem: DeckProblem, path: str, n_lines: int) -> None:
         raise Violation("empty problem message", repr(text))
 
 
+def yaml_lines(data: bytes) -> int:
+    """Lines as YAML counts them: a lone CR (old Mac files), NEL, LS and PS end lines too."""
+    return len(re.split("\r\n|[\r\n\x85\u2028\u2029]", data.decode("utf-8", "replace")))
+
+
 def check_deck(data: bytes, *, allow_unrecorded: bool = False) -> str:
     """Parse one deck file's bytes; 'ok' or 'refused', else Violation."""
     from quiz.deck import parse_deck
@@ -64,7 +70,7 @@ def check_deck(data: bytes, *, allow_unrecorded: bool = False) -> str:
     except DeckError as exc:
         if not exc.problems:
             raise Violation("DeckError without problems", "") from None
-        n_lines = data.count(b"\n") + 1
+        n_lines = yaml_lines(data)
         for problem in exc.problems:
             _check_problem(problem, DECK_PATH, n_lines)
         return "refused"
@@ -129,7 +135,7 @@ def check_table(data: bytes, suffix: str, folder: TableFolder) -> str:
             # a table that converts to a deck the loader refuses: the author is told
             # what to fix in NAME.yaml, so this is within the contract, but it is odd
             for problem in exc.problems:
-                _check_problem(problem, str(written), written.read_bytes().count(b"\n") + 1)
+                _check_problem(problem, str(written), yaml_lines(written.read_bytes()))
             return "refused-after-convert"
     except Violation:
         raise
