@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,8 @@ def assert_clean_refusal(
     result: subprocess.CompletedProcess[str], lines: int | None = None
 ) -> list[str]:
     assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    both = result.stdout + result.stderr
+    assert "Traceback" not in both and "internal error" not in both
     err = result.stderr.splitlines()
     assert err and all(line.strip() for line in err)
     if lines is not None:
@@ -54,12 +56,20 @@ def assert_clean_refusal(
     return err
 
 
-@pytest.fixture
-def loaded(env: Path) -> Path:
-    """A store with one deck imported, and its dump before anything is refused."""
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with one deck imported (once: every test here must leave it unchanged)."""
+    env = tmp_path_factory.mktemp("cli-contract")
     deck = write_deck(env, "demo.yaml", BASIC_DECK)
     assert quiz(env, "import", str(deck)).returncode == 0
     return env
+
+
+@pytest.fixture
+def loaded(store: Path) -> Iterator[Path]:
+    (store / "config.toml").write_text('timezone = "UTC"\n')
+    yield store
+    (store / "config.toml").write_text('timezone = "UTC"\n')
 
 
 def test_hostile_decks_are_refused_by_check_and_import_without_a_store_change(loaded: Path):
@@ -69,9 +79,10 @@ def test_hostile_decks_are_refused_by_check_and_import_without_a_store_change(lo
         (folder / f"bad{i:02}.yaml").write_text(HEAD.replace("deck: d", f"deck: d{i}") + body)
     before = dump(loaded)
     check = quiz(loaded, "check", str(folder))
-    err = assert_clean_refusal(check)
+    assert_clean_refusal(check)
+    report = check.stdout.splitlines()  # `check` reports problems on stdout, a summary on stderr
     for i in range(len(DECK_CASES)):
-        assert any(line.startswith(f"{folder / f'bad{i:02}.yaml'}:") for line in err), i
+        assert any(line.startswith(f"{folder / f'bad{i:02}.yaml'}:") for line in report), i
     imported = quiz(loaded, "import", str(folder / "bad00.yaml"), str(loaded / "demo.yaml"))
     assert_clean_refusal(imported)
     assert dump(loaded) == before
@@ -98,27 +109,23 @@ def test_bad_table_import_is_one_line_and_changes_nothing(
     assert dump(loaded) == before
 
 
+RETENTION = ('desired_retention = "high"\n', "1: desired_retention must be a number from 0.5")
+STEPS = ('fuzz = false\nlearning_steps = "x"\n', "2: learning_steps must be a list of minutes")
+DIGITS = ("new_per_day = " + "9" * 30 + "\n", "1: new_per_day must be a whole number")
+
+
 @pytest.mark.parametrize(
-    "command",
+    ("command", "config", "words"),
     [
-        ["due"],
-        ["due", "--json"],
-        ["decks"],
-        ["review"],
-        ["stats"],
-        ["drill", "--count", "1"],
-        ["rebuild"],
+        (["due"], *RETENTION),  # the fast path
+        (["due", "--json"], *STEPS),
+        (["decks"], *RETENTION),
+        (["review"], *STEPS),
+        (["stats"], *DIGITS),
+        (["drill", "--count", "1"], *RETENTION),
+        (["rebuild"], *STEPS),
     ],
-    ids=lambda c: " ".join(c),
-)
-@pytest.mark.parametrize(
-    ("config", "words"),
-    [
-        ('desired_retention = "high"\n', "1: desired_retention must be a number from 0.5"),
-        ('fuzz = false\nlearning_steps = "x"\n', "2: learning_steps must be a list of minutes"),
-        ("new_per_day = " + "9" * 30 + "\n", "1: new_per_day must be a whole number"),
-    ],
-    ids=["retention", "steps", "30 digits"],
+    ids=["due", "due --json", "decks", "review", "stats", "drill", "rebuild"],
 )
 def test_every_command_refuses_the_same_bad_config(
     loaded: Path, command: list[str], config: str, words: str
@@ -128,3 +135,12 @@ def test_every_command_refuses_the_same_bad_config(
     [line] = assert_clean_refusal(quiz(loaded, *command, stdin="3\n"))
     assert line == f"quiz: {loaded / 'config.toml'}:{words}" + line.split(words, 1)[1]
     assert dump(loaded) == before
+
+
+def test_due_without_the_fast_path_refuses_a_bad_config(cli, env: Path):
+    """The typer command itself (what the fast path hands over to) refuses it too."""
+    (env / "config.toml").write_text(DIGITS[0])
+    result = cli("due")
+    assert result.exit_code == 1
+    assert f"{env / 'config.toml'}:{DIGITS[1]}" in result.output
+    assert not (env / "store.db").exists()
