@@ -113,7 +113,7 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
         for key, value in node.value:
             lang = key.value if isinstance(key, ScalarNode) else ""
             if not isinstance(key, ScalarNode) or not F.LANG_RE.fullmatch(lang):
-                shown = f"'{lang}'" if lang else "this key"
+                shown = f"'{escaped(lang)}'" if lang else "this key"
                 report.add(
                     line_of(key), f"{label}: {shown} is not a language code (like en, zh, zh-Hans)"
                 )

@@ -18,7 +18,7 @@ from quiz.deck import cloze
 from quiz.deck import fields as F
 from quiz.deck.convert import INVALID, Report, convert, did_you_mean
 from quiz.deck.folding import folded_key
-from quiz.deck.yaml_nodes import MERGE_TAG, describe, line_of
+from quiz.deck.yaml_nodes import MERGE_TAG, describe, escaped, line_of
 from quiz.errors import DeckProblem
 from quiz.model import Card, CardKind, Deck, Text
 
@@ -148,7 +148,7 @@ def _check_keys(
             report.add(line_of(key), f"key '{name}' is not used by {type_name} cards")
             continue
         hint = did_you_mean(name, allowed) or did_you_mean(name, also)
-        report.add(line_of(key), f"unknown key '{name}'{hint}")
+        report.add(line_of(key), f"unknown key '{escaped(name)}'{hint}")
 
 
 def _check_missing(

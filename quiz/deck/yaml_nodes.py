@@ -211,7 +211,7 @@ def check_tree(root: Node, path: str) -> list[DeckProblem]:
                             DeckProblem(
                                 path,
                                 key.start_mark.line + 1,
-                                f"duplicate key '{name}' (first defined at line {first})",
+                                f"duplicate key '{escaped(name)}' (first defined at line {first})",
                             )
                         )
                 else:

@@ -123,6 +123,8 @@ SCALARS: tuple[str, ...] = (
     "'{{c1::}}'",
     "'{{c1::a::b::c}}'",
     "'{{c1:x}}'",
+    '{"e\\nn": x}',
+    '{"\\e]0;x": y}',
     "TypeError",
     "'TypeError: x'",
     "'" + BIG + "Error'",
@@ -327,7 +329,8 @@ def _key(data: bytes, rng: random.Random, corpus: tuple[bytes, ...]) -> bytes:
     i = rng.choice(keyed)
     key, rest = lines[i].split(b": ", 1)
     indent = key[: len(key) - len(key.lstrip(b" -"))]
-    lines[i] = indent + rng.choice(CARD_KEYS + DECK_KEYS).encode() + b": " + rest
+    key = rng.choice(CARD_KEYS + DECK_KEYS + ('"fr\\nont"', '"\\e]0;x"', '"a\\u2028b"', "x" * 900))
+    lines[i] = indent + key.encode() + b": " + rest
     return b"\n".join(lines)
 
 

@@ -129,6 +129,24 @@ DECK_CASES = [
         "(found 1\\n2)",
     ),
     (
+        "a key with a newline",
+        '    front: q\n    back: b\n    "x\\ny": 1\n',
+        7,
+        "unknown key 'x\\ny'",
+    ),
+    (
+        "a language key with a newline",
+        '    front: {"e\\nn": x}\n    back: b\n',
+        5,
+        "'e\\nn' is not a language code",
+    ),
+    (
+        "a key with a terminal escape",
+        '    front: q\n    back: b\n    "\\e]0;x": 1\n',
+        7,
+        "unknown key '\\x1b]0;x'",
+    ),
+    (
         "a 70 KB value",
         "    type: output\n    code: x\n    output: '1'\n    match: " + "a" * 70000 + "\n",
         8,
@@ -145,6 +163,11 @@ def test_deck_regression_is_one_problem(body: str, line: int, words: str):
     assert problem.startswith(f"t.yaml:{line}: ")
     assert words in problem
     assert len(problem) < 400
+
+
+def test_duplicate_key_with_a_newline_is_one_line():
+    problems = deck_problems('    front: q\n    back: b\n    "x\\ny": 1\n    "x\\ny": 2\n')
+    assert "t.yaml:8: duplicate key 'x\\ny' (first defined at line 7)" in problems
 
 
 def test_deck_regressions_hold_the_fuzz_contract():
