@@ -84,6 +84,13 @@ DECK_CASES = [
         8,
         "not a valid regular expression",
     ),
+    (
+        "an exponential regex",
+        "    type: output\n    code: x\n    match: regex\n    output: 'a+'\n"
+        "    accept: ['(x|y)', '(\\w+\\s?)+$']\n",
+        9,
+        "'accept' item 2 is not a valid regular expression (match: regex): a repetition inside",
+    ),
     ("!!bool maybe", "    front: !!bool maybe\n    back: b\n", 5, "invalid !!bool value (maybe)"),
     ("!!timestamp nope", "    front: q\n    back: !!timestamp nope\n", 6, "!!timestamp"),
     (
@@ -163,6 +170,13 @@ def test_deck_regression_is_one_problem(body: str, line: int, words: str):
     assert problem.startswith(f"t.yaml:{line}: ")
     assert words in problem
     assert len(problem) < 400
+
+
+def test_exponential_output_regex_is_refused():
+    [problem] = deck_problems(
+        "    type: output\n    code: x\n    match: regex\n    output: '(a*)*b'\n"
+    )
+    assert problem.startswith("t.yaml:8: 'output' is not a valid regular expression")
 
 
 def test_duplicate_key_with_a_newline_is_one_line():
