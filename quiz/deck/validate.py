@@ -349,8 +349,8 @@ def _nested_repeat(pattern: str) -> bool:
         from re import _constants as c  # type: ignore[attr-defined]
         from re import _parser as parser  # type: ignore[attr-defined]
     except ImportError:  # Python 3.10
-        import sre_constants as c  # type: ignore[no-redef]
-        import sre_parse as parser  # type: ignore[no-redef]
+        import sre_constants as c
+        import sre_parse as parser
     repeats = (c.MAX_REPEAT, c.MIN_REPEAT)
 
     def walk(items: object, inside: bool) -> bool:
