@@ -63,7 +63,6 @@ def default_config_path() -> Path:
 
 
 _SCHED_KEYS = {f.name for f in fields(SchedulerSettings)}
-_TOP_KEYS = {f.name for f in fields(Config)} - {"scheduler", "deck_overrides"}
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # as quiz.deck.fields.LANG_PATTERN
 MAX_STEP_MINUTES = 525_600  # a year: beyond it a step is not a learning step
 MAX_INTERVAL_DAYS = 36_500
