@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests.fuzz import contract, inputs
 
-EXAMPLES = int(os.environ.get("QUIZ_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("QUIZ_FUZZ_EXAMPLES", "100"))
 budget = settings(
     max_examples=EXAMPLES,
     deadline=None,  # no timed assertions: a slow machine is not a failure
