@@ -190,7 +190,7 @@ def _folded(entries: _Entries, absent: Sequence[str], report: Report) -> set[str
                 found.add(key)
                 report.add(
                     line,
-                    f"looks like key '{key}' folded into the text of '{name}' "
+                    f"looks like key '{key}' folded into the text of '{escaped(name)}' "
                     "(check its indentation)",
                 )
     return found

@@ -179,6 +179,16 @@ def test_exponential_output_regex_is_refused():
     assert problem.startswith("t.yaml:8: 'output' is not a valid regular expression")
 
 
+def test_folded_key_under_a_key_with_a_newline_is_one_line():
+    """Found by the confirmation fuzz run (seed 7, input 106069)."""
+    body = '    type: output\n    code: x\n    "fr\\nont": |\n      text\n      output: "1"\n'
+    problems = deck_problems(body)
+    assert (
+        "t.yaml:9: looks like key 'output' folded into the text of 'fr\\nont' (check its indentation)"
+        in problems
+    )
+
+
 def test_duplicate_key_with_a_newline_is_one_line():
     problems = deck_problems('    front: q\n    back: b\n    "x\\ny": 1\n    "x\\ny": 2\n')
     assert "t.yaml:8: duplicate key 'x\\ny' (first defined at line 7)" in problems
