@@ -45,6 +45,8 @@ _BACK = {"back", "answer", "a", "back extra", "extra", "背面", "答案"}
 _TAGS = {"tags", "tag", "标签"}
 _BREAK = re.compile(r"<\s*br\s*/?\s*>|</\s*(div|p|li|h[1-6])\s*>", re.I)
 _TAG_HTML = re.compile(r"<[^>]+>")
+# html.unescape int()s a numeric reference: thousands of digits raise ValueError
+_HUGE_CHARREF = re.compile(r"&#(?:[xX][0-9a-fA-F]{9,}|[0-9]{12,});?")
 _LOOKS_HTML = re.compile(r"<\s*(br|div|p|b|i|span|ul|li|img|a)\b[^>]*>", re.I)
 
 
@@ -76,7 +78,7 @@ def to_text(cell: str, as_html: bool) -> str:
     if as_html or _LOOKS_HTML.search(cell):
         cell = _BREAK.sub("\n", cell)
         cell = _TAG_HTML.sub("", cell)
-        cell = html.unescape(cell).replace("\xa0", " ")
+        cell = html.unescape(_HUGE_CHARREF.sub("\ufffd", cell)).replace("\xa0", " ")
     lines = [line.rstrip() for line in cell.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
 
@@ -90,19 +92,73 @@ def _tags(cell: str) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
+_MAX_COLUMN = 999
+_CELL_LIMIT = "128 KB"
+
+
+def _separator(meta: dict[str, str], suffix: str) -> str:
+    """`#separator:` by name (as Anki writes it) or as the character itself; else the
+    extension's. Anything else is refused: a guess would split every row wrongly."""
+    given = meta.get("separator")
+    if given is None:
+        return "," if suffix == ".csv" else "\t"
+    name = given.lower()
+    if name in _SEPARATORS:
+        return _SEPARATORS[name]
+    if given in _SEPARATORS.values() and given:
+        return given
+    raise ConvertError(
+        f"#separator:{_show(given)} is not a separator quiz knows; "
+        f"use one of: {', '.join(_SEPARATORS)}"
+    )
+
+
+def _column(meta: dict[str, str], key: str) -> int | None:
+    """A `#... column:N` header as a 0-based index (N in ASCII digits, 1 to 999)."""
+    value = meta.get(key)
+    if value is None:
+        return None
+    # not str.isdigit/int(): both accept '١' and int() then fails on '²'
+    if re.fullmatch(r"[0-9]{1,3}", value) and 1 <= int(value) <= _MAX_COLUMN:
+        return int(value) - 1
+    raise ConvertError(
+        f"#{key}:{_show(value)} is not a column number (1 to {_MAX_COLUMN}, in digits 0-9)"
+    )
+
+
+def _show(value: str) -> str:
+    shown = value if len(value) <= 40 else value[:37] + "..."
+    return repr(shown)
+
+
+def _read_rows(text: str, separator: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    try:
+        return [r for r in reader if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            why = f"a cell is larger than {_CELL_LIMIT}; a card's side must be shorter"
+        else:
+            why = f"not a valid table: {exc}"
+        raise ConvertError(f"row {reader.line_num}: {why}") from None
+
+
 def table_rows(text: str, suffix: str) -> list[dict[str, str]]:
-    """Rows of a CSV/TSV/Anki export as {front, back, tags} (missing ones empty)."""
+    """Rows of a CSV/TSV/Anki export as {front, back, tags} (missing ones empty).
+
+    Raises ConvertError (without the file's name: `convert` adds it) for headers and
+    cells it cannot read.
+    """
     meta, lines = _headers(text.lstrip("\ufeff").splitlines())
-    name = meta.get("separator", "").lower()
-    separator = _SEPARATORS.get(name) or (name if len(name) == 1 else None)
-    if separator is None:
-        separator = "," if suffix == ".csv" else "\t"
+    separator = _separator(meta, suffix)
     as_html = meta.get("html", "").lower() == "true"
-    rows = [
-        r
-        for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=separator)
-        if any(c.strip() for c in r)
-    ]
+    skip = {
+        skipped
+        for k in ("guid column", "notetype column", "deck column")
+        if (skipped := _column(meta, k)) is not None
+    }
+    tags_column = _column(meta, "tags column")
+    rows = _read_rows("\n".join(lines), separator)
     if not rows:
         return []
     columns: dict[str, int] = {}
@@ -117,16 +173,14 @@ def table_rows(text: str, suffix: str) -> list[dict[str, str]]:
             for role, names in (("front", _FRONT), ("back", _BACK), ("tags", _TAGS)):
                 if column in names:
                     columns.setdefault(role, index)
-    skip = {
-        int(meta[k]) - 1
-        for k in ("guid column", "notetype column", "deck column")
-        if meta.get(k, "").isdigit()
-    }
     for role in ("notetype", "deck"):
-        if meta.get(f"{role} column", "").isdigit():
-            columns[role] = int(meta[f"{role} column"]) - 1
-    if meta.get("tags column", "").isdigit():
-        columns["tags"] = int(meta["tags column"]) - 1
+        column = _column(meta, f"{role} column")
+        if column is not None:
+            columns[role] = column
+    if tags_column is not None:
+        columns["tags"] = tags_column
+    if not rows:  # a header row and nothing under it
+        return []
     free = [
         i for i in range(max(len(r) for r in rows)) if i not in skip and i not in columns.values()
     ]
@@ -220,7 +274,10 @@ def convert(path: Path) -> Path:
         raise ConvertError(f"{path}: not UTF-8 text; save it as UTF-8 and try again") from None
     except OSError as exc:
         raise ConvertError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    rows = [r for r in table_rows(text, path.suffix.lower()) if r["front"]]
+    try:
+        rows = [r for r in table_rows(text, path.suffix.lower()) if r["front"]]
+    except ConvertError as exc:
+        raise ConvertError(f"{path}: {exc.message}") from None
     if not rows:
         raise ConvertError(f"{path}: no rows with a front side found")
     target = path.with_suffix(".yaml")

@@ -155,4 +155,5 @@ def due(
     from quiz.cli.base import GLOBALS
     from quiz.cli.lean import due_output
 
+    context.config()  # no setting is used, but a bad config.toml is refused as everywhere
     typer.echo(due_output(GLOBALS.db, GLOBALS.learner, list(deck or ()), as_json, context.now()))

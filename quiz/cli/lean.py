@@ -204,10 +204,31 @@ def parse_bare(argv: list[str]) -> tuple[Globals, str] | None:
     return split[0], split[1][0]
 
 
+def config_accepted() -> bool:
+    """`quiz due` uses no setting, but a config.toml that every other command refuses is
+    refused here too (one validation, quiz.config): the full path words the error. Only
+    an existing file costs the import of quiz.config."""
+    path = os.environ.get("QUIZ_CONFIG")
+    if not path:
+        import platformdirs
+
+        path = os.path.join(platformdirs.user_config_dir("quiz", appauthor=False), "config.toml")
+    if not os.path.exists(path):
+        return True
+    from quiz.config import load_config
+    from quiz.errors import QuizError
+
+    try:
+        load_config()
+    except QuizError:
+        return False
+    return True
+
+
 def _answer(argv: list[str]) -> str | None:
     split = split_globals(argv)
     due = parse_due(split[1]) if split is not None else None
-    if split is not None and due is not None:
+    if split is not None and due is not None and config_accepted():
         from quiz.clock import now_utc
 
         return due_output(split[0].db, split[0].learner, due[0], due[1], now_utc())

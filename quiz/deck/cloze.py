@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 
-# Non-greedy up to the first `}}`: an answer cannot contain `}}` (as in Anki).
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
+# Non-greedy up to the first `}}`: an answer cannot contain `}}` (as in Anki). The
+# number is ASCII digits, at most four of them: `\d` would take `c١` (int() reads
+# Arabic-Indic digits), and a 5,000-digit number costs a quadratic int() and cannot be
+# shown with str(). Anything else that opens like a deletion is reported as malformed.
+MAX_DIGITS = 4
+CLOZE_RE = re.compile(r"\{\{c([0-9]{1,4})::(.*?)(?:::(.*?))?\}\}", re.S)  # 4: MAX_DIGITS
 _OPENING_RE = re.compile(r"\{\{c(\d*)(:{1,2})")
 
 GAP = "[...]"
@@ -30,6 +34,9 @@ def problems(text: str) -> list[str]:
     complete = {m.start() for m in matches}
     for opening in openings:
         if opening.start() in complete:
+            continue
+        if len(opening.group(1)) > MAX_DIGITS:
+            found.append(f"cloze deletion number is too long (at most {MAX_DIGITS} digits)")
             continue
         snippet = text[opening.start() : opening.start() + 20]
         found.append(f"malformed cloze deletion {snippet!r} (write {{{{c1::answer}}}})")

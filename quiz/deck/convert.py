@@ -12,6 +12,7 @@ fix the author needs to type.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from quiz.deck.yaml_nodes import (
     FLOAT_TAG,
     INT_TAG,
     NULL_TAG,
+    BadScalar,
     describe,
     is_string,
     line_of,
@@ -206,7 +208,14 @@ def string_or_strings(node: Node, label: str, report: Report) -> tuple[str, ...]
 
 def integer(node: Node, label: str, report: Report) -> int | _Invalid:
     if isinstance(node, ScalarNode) and node.tag == INT_TAG:
-        return scalar_value(node)  # type: ignore[return-value]
+        value = scalar_value(node)
+        if isinstance(value, int) and abs(value) <= F.MAX_INDEX:
+            return value
+        report.add(
+            line_of(node),
+            f"{label} must be a whole number below {F.MAX_INDEX + 1} (found {_shown(node)})",
+        )
+        return INVALID
     if isinstance(node, ScalarNode) and node.tag not in ALLOWED_TAGS:
         return INVALID
     report.add(line_of(node), f"{label} must be a whole number (found {_shown(node)})")
@@ -225,11 +234,16 @@ def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
         if not isinstance(node, ScalarNode) or node.tag in ALLOWED_TAGS:
             report.add(line_of(node), f"{label} must be a number of seconds (found {_shown(node)})")
         return INVALID
-    value = float(scalar_value(node))  # type: ignore[arg-type]
-    if not 0 < value <= F.MAX_TIMEOUT:
+    number = scalar_value(node)
+    try:
+        value = float(number)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):  # `!!float y`; an int of 400 digits
+        value = math.nan
+    if isinstance(number, BadScalar) or not 0 < value <= F.MAX_TIMEOUT:
         report.add(
             line_of(node),
-            f"{label} must be more than 0 and at most {F.MAX_TIMEOUT:g} seconds (found {node.value})",
+            f"{label} must be more than 0 and at most {F.MAX_TIMEOUT:g} seconds "
+            f"(found {safe_shown(node.value, 40)})",
         )
         return INVALID
     return value

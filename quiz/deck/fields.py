@@ -39,7 +39,9 @@ CARD_ID_PATTERN = r"[a-z0-9][a-z0-9_-]*"
 LANG_PATTERN = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*"
 TAG_PATTERN = r"[^\s,]+"
 # `id`, `id#c2`, `deck/id` or `deck/id#c2`
-REQUIRE_PATTERN = rf"({DECK_ID_PATTERN}/)?{CARD_ID_PATTERN}(#c[1-9][0-9]*)?"
+REQUIRE_PATTERN = (
+    rf"({DECK_ID_PATTERN}/)?{CARD_ID_PATTERN}(#c[1-9][0-9]{{0,3}})?"  # as cloze.MAX_DIGITS
+)
 # An exception type, optionally dotted, optionally followed by `: message`.
 RAISES_PATTERN = r"[A-Za-z_][A-Za-z0-9_.]*(:[\s\S]*)?\s*"
 
@@ -50,6 +52,8 @@ TAG_RE = re.compile(TAG_PATTERN)
 REQUIRE_RE = re.compile(REQUIRE_PATTERN)
 
 MAX_TIMEOUT = 30.0
+# Larger indices are refused before any arithmetic or formatting of a 5,000-digit int
+MAX_INDEX = 9999
 MIN_CHOICES = 2
 MATCH_MODES = ("exact", "literal", "unordered-lines", "regex")
 CARD_TYPES = ("basic", "typed", "choice", "cloze", "output")

@@ -191,7 +191,7 @@ def _folded(entries: _Entries, absent: Sequence[str], report: Report) -> set[str
                 found.add(key)
                 report.add(
                     line,
-                    f"looks like key '{key}' folded into the text of '{name}' "
+                    f"looks like key '{key}' folded into the text of '{shown(name)}' "
                     "(check its indentation)",
                 )
     return found
@@ -306,14 +306,73 @@ def _check_output(
             for i, pattern in enumerate(
                 [patterns] if isinstance(patterns, str) else patterns or ()
             ):
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
+                problem = regex_problem(pattern)
+                if problem is not None:
                     where = f"'{name}'" + (f" item {i + 1}" if name == "accept" else "")
                     report.add(
                         line_of(entries[name][1]),
-                        f"{where} is not a valid regular expression (match: regex): {exc}",
+                        f"{where} is not a valid regular expression (match: regex): {problem}",
                     )
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot be compiled, or None. `re` raises more than `re.error` on a
+    hostile pattern: RecursionError on 1,000 nested groups, OverflowError on `a{99999999999}`."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # "possible nested set": a hint for code, not decks
+            warnings.simplefilter("ignore", FutureWarning)
+            re.compile(pattern)
+    except re.error as exc:
+        return str(exc)
+    except RecursionError:
+        return "it is nested too deeply"
+    except (OverflowError, MemoryError, ValueError) as exc:
+        return str(exc) or type(exc).__name__
+    if _nested_repeat(pattern):
+        return (
+            "a repetition inside a repetition, like (a+)+, can take forever to match; "
+            "rewrite it without the nesting"
+        )
+    return None
+
+
+def _nested_repeat(pattern: str) -> bool:
+    """Does an unbounded repetition sit inside another one (`(a*)*`, `(\\w+\\s?)+`)?
+
+    Python's `re` backtracks without a time limit, so such a pattern can hang `quiz
+    check` and a review on an output of a few dozen characters. This catches the classic
+    exponential shape; overlapping alternatives under one repetition (`(a|a)*`) are not
+    caught.
+    """
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_constants as c
+        import sre_parse as parser
+    repeats = (c.MAX_REPEAT, c.MIN_REPEAT)
+
+    def walk(items: object, inside: bool) -> bool:
+        for op, av in items:  # type: ignore[attr-defined]
+            if op in repeats:
+                _low, high, sub = av
+                unbounded = high == c.MAXREPEAT or high > 1000
+                if (unbounded and inside) or walk(sub, inside or unbounded):
+                    return True
+            elif (
+                (op is c.SUBPATTERN and walk(av[-1], inside))
+                or (op is c.BRANCH and any(walk(branch, inside) for branch in av[1]))
+                or (op in (c.ASSERT, c.ASSERT_NOT) and walk(av[1], inside))
+            ):
+                return True
+        return False
+
+    try:
+        return walk(parser.parse(pattern), False)
+    except Exception:  # it compiled a moment ago; never let this check be the crash
+        return False
 
 
 def _check_choice(entries: _Entries, values: dict[str, object], report: Report) -> None:

@@ -258,19 +258,42 @@ _SCALAR_BUILDERS: dict[str, Callable[..., object]] = {
 }
 
 
+class BadScalar(str):
+    """The text of an explicitly tagged scalar that its tag's constructor refuses
+    (`!!bool maybe`, `!!timestamp nope`, `!!int x`): a str, so code that only shows it
+    keeps working, and a type of its own, so code that needs the value can tell."""
+
+
+# Numbers beyond this many digits are refused before Python builds them: the int
+# constructor is quadratic in the digits, and str() of an int over 4,300 digits raises.
+MAX_NUMBER_DIGITS = 100
+
+
 def scalar_value(node: ScalarNode) -> object:
     """The Python value of a core-tagged scalar (str, int, float, bool, None, date).
 
     Only the five core scalar constructors are ever called, directly, on a scalar node:
-    there is no path from here to an arbitrary constructor.
+    there is no path from here to an arbitrary constructor. A value the constructor
+    refuses (an explicit tag on the wrong text, a number of hundreds of digits, an
+    impossible date) comes back as a `BadScalar` holding the text.
     """
     builder = _SCALAR_BUILDERS.get(node.tag)
     if builder is None:
         return node.value
+    if (
+        node.tag in (INT_TAG, FLOAT_TAG)
+        and sum(c.isdigit() for c in node.value) > MAX_NUMBER_DIGITS
+    ):
+        return BadScalar(node.value)
     try:
         return builder(_CONSTRUCTOR, node)
-    except (ValueError, yaml.YAMLError):  # e.g. an impossible date like 2024-02-30
-        return node.value
+    except Exception:  # PyYAML's constructors raise KeyError, AttributeError, ValueError...
+        return BadScalar(node.value)
+
+
+def cut(text: str, limit: int = 60) -> str:
+    """`text` shortened for a one-line message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def is_string(node: Node) -> bool:
@@ -288,21 +311,27 @@ def describe(node: Node) -> str:
     if isinstance(node, SequenceNode):
         return "a list"
     if is_string(node):
-        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-        return f"the string {quote(shown)}"
+        return f"the string {quote(cut(node.value, 40))}"
     tag = node.tag
     if tag == STR_TAG:  # a plain scalar that YAML 1.2 reads as a number
         try:
-            return f"a number ({_number_12(node.value)}) by YAML 1.2 editors and tools"
-        except ValueError:
-            return "a number"
+            return (
+                f"a number ({cut(str(_number_12(node.value)), 40)}) by YAML 1.2 editors and tools"
+            )
+        except (ValueError, OverflowError):  # 5,000 digits: no float, and no str() of the int
+            return "a number by YAML 1.2 editors and tools"
     value = scalar_value(node)
+    if isinstance(value, BadScalar):
+        seen = shown(value, 40)
+        if tag in (INT_TAG, FLOAT_TAG) and sum(c.isdigit() for c in value) > MAX_NUMBER_DIGITS:
+            return f"a number ({seen})"
+        return f"an invalid {show_tag(tag)} value ({seen})"
     if tag == BOOL_TAG:
         return f"a boolean ({str(value).lower()})"
     if tag == NULL_TAG:
         return "null (no value)"
     if tag in (INT_TAG, FLOAT_TAG):
-        return f"a number ({value})"
+        return f"a number ({cut(str(value), 40)})"
     if tag == TIMESTAMP_TAG:
         return f"a date ({value.isoformat() if isinstance(value, date) else value})"
     return f"a {show_tag(tag)} value"
