@@ -88,6 +88,7 @@ class DeckSummary:
     path: str
     lang: str | None = None
     buried: int = 0
+    description: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,7 @@ class Repo:
                 DeckRow.title,
                 DeckRow.path,
                 DeckRow.lang,
+                DeckRow.description,
                 func.count(CardRow.id),
                 func.count(ST.card_id).filter(ST.suspended.is_(True)),
                 func.count(ST.card_id).filter(ST.suspended.is_(False), ST.buried_until > now),
@@ -254,7 +256,9 @@ class Repo:
             .order_by(DeckRow.slug)
         )
         out = []
-        for slug, title, path, lang, cards, suspended, buried in self.session.execute(q):
+        for slug, title, path, lang, description, cards, suspended, buried in self.session.execute(
+            q
+        ):
             c = counts.get(slug) or due.DueCounts(slug, 0, 0, 0)
             out.append(
                 DeckSummary(
@@ -268,6 +272,7 @@ class Repo:
                     due=c.due,
                     suspended=suspended or 0,
                     buried=buried or 0,
+                    description=text_from_json(description),
                 )
             )
         return out
