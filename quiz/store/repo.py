@@ -30,12 +30,15 @@ from quiz.model import (
 from quiz.scheduler import schedule_from_dict, schedule_to_dict
 from quiz.store import due
 from quiz.store.models import (
+    CardRollup,
     CardRow,
     CardStateRow,
     CardTag,
     DeckRow,
+    GoalRow,
     Learner,
     ReviewRow,
+    RollupMark,
     UTCDateTime,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
@@ -89,6 +92,17 @@ class DeckSummary:
     lang: str | None = None
     buried: int = 0
     description: Text | None = None
+
+
+@dataclass(frozen=True)
+class RemovedDeck:
+    """What `Repo.remove_deck` did: the cards retired (kept) or deleted (purged), and the
+    review-log rows deleted (0 unless purged)."""
+
+    deck: str
+    cards: int
+    reviews: int
+    purged: bool
 
 
 @dataclass(frozen=True)
@@ -148,6 +162,7 @@ class Repo:
         row.path = path
         row.file_hash = file_hash
         row.imported_at = now
+        row.removed_at = None  # importing a removed deck brings it back, history and all
 
         existing = {
             c.key: c
@@ -252,6 +267,7 @@ class Repo:
             .select_from(DeckRow)
             .outerjoin(CardRow, and_(CardRow.deck_id == DeckRow.id, CardRow.retired.is_(False)))
             .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == self.learner_id))
+            .where(DeckRow.removed_at.is_(None))
             .group_by(DeckRow.id)
             .order_by(DeckRow.slug)
         )
@@ -276,6 +292,55 @@ class Repo:
                 )
             )
         return out
+
+    def listed_deck_slugs(self) -> dict[str, str]:
+        """deck id -> file path, for the decks not removed (`quiz decks remove`)."""
+        q = select(DeckRow.slug, DeckRow.path).where(DeckRow.removed_at.is_(None))
+        return dict(self.session.execute(q).all())
+
+    def remove_deck(self, slug: str, now: datetime, purge: bool) -> RemovedDeck | None:
+        """Take a deck out of the collection (None: no such listed deck); not committed.
+
+        Kept (the default): the deck is marked removed and its cards retired; the log, the
+        cards' states and tags stay, so statistics keep the past and importing the deck
+        again restores its cards with their history (`sync_deck`). The file hash is
+        cleared so that such an import is not skipped as unchanged.
+
+        Purged: every row of the deck goes, for every learner of the store (cards, states,
+        tags, goals, log rows and the card rollups); the log rollups of every learner are
+        marked for a rebuild, as after an undo (quiz.store.rollups).
+        """
+        row = self.session.scalar(
+            select(DeckRow).where(DeckRow.slug == slug, DeckRow.removed_at.is_(None))
+        )
+        if row is None:
+            return None
+        card_ids = select(CardRow.id).where(CardRow.deck_id == row.id).scalar_subquery()
+        cards = int(
+            self.session.scalar(
+                select(func.count(CardRow.id)).where(
+                    CardRow.deck_id == row.id, CardRow.retired.is_(False)
+                )
+            )
+            or 0
+        )
+        if not purge:
+            self.session.execute(
+                update(CardRow).where(CardRow.deck_id == row.id).values(retired=True)
+            )
+            row.removed_at = now
+            row.file_hash = ""
+            return RemovedDeck(slug, cards, 0, purged=False)
+        reviews = self.session.execute(delete(ReviewRow).where(ReviewRow.card_id.in_(card_ids)))
+        deleted = int(getattr(reviews, "rowcount", 0) or 0)
+        for table in (CardRollup, CardStateRow, CardTag):
+            self.session.execute(delete(table).where(table.card_id.in_(card_ids)))
+        self.session.execute(delete(GoalRow).where(GoalRow.deck_id == row.id))
+        if deleted:
+            self.session.execute(delete(RollupMark))
+        self.session.execute(delete(CardRow).where(CardRow.deck_id == row.id))
+        self.session.delete(row)
+        return RemovedDeck(slug, cards, deleted, purged=True)
 
     def card_count(self) -> int:
         return (
