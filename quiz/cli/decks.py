@@ -87,7 +87,14 @@ def decks(
     with errors_as_exit():
         with context.unit() as repo:
             loaded = context.ensure_bundled(repo)
+            updated = context.take_bundled_updates(repo)
             summaries = repo.deck_summaries(context.now())
+        if updated:
+            typer.echo(
+                f"Updated bundled decks (corrected by a new version of quiz; your history "
+                f"is kept): {', '.join(updated)}",
+                err=True,
+            )
         render_decks(summaries, as_json, lang or context.config().lang, loaded)
 
 

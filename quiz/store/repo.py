@@ -111,6 +111,7 @@ class StoredDeckInfo:
     slug: str
     path: str
     file_hash: str
+    removed: bool = False  # `quiz decks remove`d (history kept)
 
 
 def text_to_json(text: Text | None) -> dict[str, object] | None:
@@ -138,9 +139,12 @@ class Repo:
 
     def decks_by_path(self) -> dict[str, StoredDeckInfo]:
         rows = self.session.execute(
-            select(DeckRow.id, DeckRow.slug, DeckRow.path, DeckRow.file_hash)
+            select(DeckRow.id, DeckRow.slug, DeckRow.path, DeckRow.file_hash, DeckRow.removed_at)
         )
-        return {r.path: StoredDeckInfo(r.id, r.slug, r.path, r.file_hash) for r in rows}
+        return {
+            r.path: StoredDeckInfo(r.id, r.slug, r.path, r.file_hash, r.removed_at is not None)
+            for r in rows
+        }
 
     def deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for every deck in the store."""
