@@ -142,6 +142,24 @@ def take_bundled_updates(repo: Repo) -> list[str]:
     return pending
 
 
+def card_editor(repo: Repo):  # type: ignore[no-untyped-def]  # quiz.ui.editor's hook
+    """The review session's `e`: the learner's editor, then the deck read again."""
+    from pathlib import Path
+
+    import typer
+
+    from quiz.authoring.schema_line import user_data_dir
+    from quiz.ui.editor import card_editor as make
+
+    return make(
+        repo,
+        now=now,
+        bundled_dir=Path(str(bundled_decks_dir())),
+        decks_dir=user_data_dir() / "decks",
+        confirm=lambda question: typer.confirm(question, default=True),
+    )
+
+
 def snippet_runner():
     """Runs an output card's snippet in the sandbox (never in this process).
 

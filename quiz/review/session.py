@@ -101,6 +101,15 @@ class _Answered:
 
 
 @dataclass(frozen=True)
+class Edited:
+    """What the `edit` hook (`e`: quiz.ui.editor) did: the card as re-read from its deck
+    (None: it left the deck, and the session moves on), and a line to show."""
+
+    item: StoredCard | None
+    message: str
+
+
+@dataclass(frozen=True)
 class _Shelved:
     """A card buried or suspended from the review: undone like an answer, the card comes
     back to the front of the queue."""
@@ -127,6 +136,9 @@ class ReviewSession:
     requeue_learning: bool = True
     bury_siblings: bool = True
     time_limit_ms: int | None = None
+    # `e`: open the card's deck in an editor and re-read it (None from the hook, or no
+    # hook: show the card's `path:line` instead).
+    edit: Callable[[StoredCard], Edited | None] | None = None
     history: list[_Answered] = field(default_factory=list)
     leeches: list[str] = field(default_factory=list)
     later: list[StoredCard] = field(default_factory=list)  # learning cards not yet due
@@ -184,7 +196,14 @@ class ReviewSession:
         while True:
             response = self.prompter.ask(item, self._progress())
             if response.action == Action.EDIT:
-                self.prompter.notice(f"{item.path}:{item.card.line}: {item.card.key}")
+                edited = self.edit(item) if self.edit is not None else None
+                if edited is None:
+                    self.prompter.notice(f"{item.path}:{item.card.line}: {item.card.key}")
+                    continue
+                self.prompter.notice(edited.message)
+                if edited.item is None:
+                    return Action.SKIP
+                item = edited.item
                 continue
             if response.action != Action.ANSWER:
                 return self._command(item, response)
