@@ -18,8 +18,8 @@ from rich.text import Text as RichText
 from quiz.deck import cloze
 from quiz.model import CardKind, RunResult, StoredCard, Verdict
 
-KEYS_BASIC = "Enter/Space reveal · u undo · s skip · b bury · ! suspend · e where · q quit"
-KEYS_TEXT = "finish with Enter · :u undo · :s skip · :b bury · :! suspend · :e where · :q quit"
+KEYS_BASIC = "Enter/Space reveal · u undo · s skip · b bury · ! suspend · e edit · q quit"
+KEYS_TEXT = "finish with Enter · :u undo · :s skip · :b bury · :! suspend · :e edit · :q quit"
 KEYS_OUTPUT = (
     "type the output, then an empty line (a line '.' stands for a blank line) · :u :s :b :! :e :q"
 )
