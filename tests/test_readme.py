@@ -51,5 +51,5 @@ def test_every_command_is_documented_with_an_example(name, cmd):
 
 def test_the_list_of_commands_is_not_empty():
     names = {n for n, _ in commands()}
-    assert {"import", "check", "review", "due", "decks", "new deck", "store copy"} <= names
+    assert {"import", "check", "review", "due", "decks remove", "new deck", "store copy"} <= names
     assert isinstance(app, typer.Typer)

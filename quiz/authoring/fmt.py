@@ -15,6 +15,11 @@ stays `0777`. Then:
 
 Comments stay with the key they follow (ruamel's model); a full-line comment that trailed
 the last key of a card stays at the end of that card when its keys are reordered.
+ruamel writes a full-line comment back at the column it was read from, which no longer
+fits once the list is re-indented (`# section` at the dashes' column 0 would stay at 0
+between items now at 2); so such comments are re-indented after the dump (`_reindent_comments`):
+at or left of the dashes they go to the new dashes' column, up to the card keys' column
+to the new keys' column, and deeper ones stay as they were.
 `format_text` is pure; whether the result means the same deck is checked by the caller
 (`check_same`), which refuses to write when it does not.
 """
@@ -111,10 +116,79 @@ def format_text(text: str, path: str = "<deck>") -> str:
                 cards[index] = _normalise(card, "")
     out = io.StringIO()
     y.dump(data, out)
-    result = out.getvalue()
+    result = _reindent_comments(body, out.getvalue())
     if crlf:
         result = result.replace("\n", "\r\n")
     return bom + result
+
+
+def _comment_levels(text: str) -> tuple[list[int], list[str], list[str | None]] | None:
+    """The full-line comments inside the `cards:` list of `text` (not lines of block
+    scalars): their line numbers, texts and levels ("dash", "key" or None: deeper); and
+    None when the list cannot be found."""
+    import yaml
+    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, MappingNode):
+        return None
+    found = [(k, v) for k, v in root.value if isinstance(k, ScalarNode) and k.value == "cards"]
+    if not found:
+        return None
+    cards_key, cards = found[0]
+    if not isinstance(cards, SequenceNode) or cards.flow_style or not cards.value:
+        return None
+    lines = text.split("\n")
+    first = cards.value[0]
+    start = first.start_mark
+    row = lines[start.line]
+    dash = row.rfind("-", 0, start.column)
+    dash = dash if dash >= 0 else start.column
+    key = start.column if isinstance(first, MappingNode) else dash + 2
+    inside: set[int] = set()
+    stack: list[Node] = [cards]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+            inside.update(range(node.start_mark.line + 1, node.end_mark.line + 1))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            stack.extend(v for _, v in node.value)
+    numbers: list[int] = []
+    texts: list[str] = []
+    levels: list[str | None] = []
+    for number in range(cards_key.end_mark.line + 1, min(cards.end_mark.line + 1, len(lines))):
+        line = lines[number]
+        stripped = line.lstrip(" ")
+        if number in inside or not stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        numbers.append(number)
+        texts.append(stripped)
+        if number > cards.value[-1].start_mark.line and indent <= dash:
+            levels.append(None)  # after the last card: the list's end, or the next key's
+        else:
+            levels.append("dash" if indent <= dash else "key" if indent <= key else None)
+    return numbers, texts, levels
+
+
+def _reindent_comments(before: str, after: str) -> str:
+    """`after` with the comments of its cards list at the columns their places in `before`
+    call for (see the module docstring); unchanged when the comments cannot be matched."""
+    old = _comment_levels(before)
+    new = _comment_levels(after)
+    if old is None or new is None or old[1] != new[1]:
+        return after
+    columns = {"dash": 2, "key": 4}  # fmt's own layout: `  - id:`, then keys at 4
+    lines = after.split("\n")
+    for number, text, level in zip(new[0], new[1], old[2], strict=True):
+        if level is not None:
+            lines[number] = " " * columns[level] + text
+    return "\n".join(lines)
 
 
 def _normalise(value: Any, key: str) -> Any:

@@ -5,7 +5,8 @@ change quotes); the author's file is theirs, so this is careful text insertion i
 the file is composed with PyYAML only to learn *where* the `cards:` list ends (after the
 last card's own comment lines, those indented past the dashes) and how its items are
 indented, and the new card's lines are put there, in the file's own newline
-style. The file's other bytes are untouched, with three documented exceptions: a file
+style, after a blank line when the file separates its cards so (see `_spaced`). The
+file's other bytes are untouched, with three documented exceptions: a file
 without a final newline gets one before the new card; `cards: []` (an empty flow list)
 loses its `[]`, which becomes the block list holding the card; and `cards:` with no value
 gets the card under it. A non-empty flow list gets the card as one more flow item.
@@ -168,7 +169,25 @@ def append_card(text: str, card: dict[str, object], path: str = "<deck>") -> str
     pos, need_break = _end_of(body, last)
     if not need_break:
         pos = _past_own_comments(body, pos, dash)
-    return bom + _insert(body, pos, card_text(card, dash, key_indent), nl, need_break)
+    lines = card_text(card, dash, key_indent)
+    if _spaced(body, items):
+        lines = ["", *lines]
+    return bom + _insert(body, pos, lines, nl, need_break)
+
+
+def _spaced(text: str, items: list[Node]) -> bool:
+    """Whether the new card gets a blank line before it: the file's own habit when its last
+    two cards show one (the layout of `quiz new deck` and the bundled decks); none when there
+    is only one card to go by."""
+    if len(items) < 2:
+        return False
+    start = _line_start(text, items[-1].start_mark.index)
+    before = text[: max(start - 1, 0)]
+    previous = before[before.rfind("\n") + 1 :]
+    while previous.lstrip(" \t").startswith("#"):  # comments that head the last card
+        before = before[: max(len(before) - len(previous) - 1, 0)]
+        previous = before[before.rfind("\n") + 1 :]
+    return not previous.strip()
 
 
 def _past_own_comments(text: str, pos: int, dash: int) -> int:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from quiz.cli.base import GLOBALS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from quiz.clock import DayClock
     from quiz.config import Config
     from quiz.store import Repo, Store
@@ -69,28 +71,108 @@ def bundled_decks_dir():
     return files("quiz").joinpath("bundled_decks")
 
 
+BUNDLED_UPDATED = "bundled_updated"  # setting: bundled decks re-imported, not yet reported
+
+
 def ensure_bundled(repo: Repo) -> list[str]:
-    """On first use (a store without decks), load the decks shipped with quiz.
+    """On first use (a store without decks), load the decks shipped with quiz; returns
+    their ids. Later, re-import the bundled decks that changed since (an upgrade of quiz
+    corrected them; see `refresh_bundled`).
 
     `QUIZ_BUNDLED=0` turns this off (tests, and stores meant to hold only your decks).
     """
     import os
 
-    if os.environ.get("QUIZ_BUNDLED", "1") == "0" or repo.deck_slugs():
+    if os.environ.get("QUIZ_BUNDLED", "1") == "0":
         return []
     from pathlib import Path
-
-    from quiz.collection import import_paths
 
     folder = Path(str(bundled_decks_dir()))
     if not folder.is_dir():
         return []
+    if repo.deck_slugs():
+        refresh_bundled(repo, folder)
+        return []
+    from quiz.collection import import_paths
+
     report = import_paths(repo, [folder], now())
     import logging
 
     logging.getLogger(__name__).info("loaded the bundled decks from %s", folder)
     repo.commit()
     return [d.deck for d in report.decks]
+
+
+def refresh_bundled(repo: Repo, folder: Path) -> list[str]:
+    """Re-import the bundled deck files whose bytes changed since the store last read them,
+    for the decks the store still reads from the bundled path (not a deck copied to the
+    learner's folder to edit, not a removed one): corrected cards reach existing learners,
+    with their history kept as for any edited deck. The ids go to the learner's
+    `BUNDLED_UPDATED` setting, which `quiz decks` reports once. A bundled file that does
+    not load is left alone (logged): a command must not fail for it.
+    """
+    import hashlib
+    import logging
+
+    from quiz.collection import import_paths
+    from quiz.errors import DeckError
+    from quiz.store.settings import get_setting, set_setting
+
+    log = logging.getLogger(__name__)
+    stored = repo.decks_by_path()
+    changed = []
+    for path in sorted(folder.glob("*.y*ml")):
+        known = stored.get(str(path.resolve()))
+        if known is None or known.removed:
+            continue
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            continue
+        if digest != known.file_hash:
+            changed.append(path)
+    if not changed:
+        return []
+    try:
+        report = import_paths(repo, changed, now())
+    except DeckError as exc:
+        log.warning("bundled decks not refreshed: %s", exc.problems[0])
+        return []
+    updated = sorted(d.deck for d in report.decks)
+    pending = (get_setting(repo, BUNDLED_UPDATED) or {}).get("decks", [])
+    set_setting(repo, BUNDLED_UPDATED, {"decks": sorted({*pending, *updated})})
+    repo.commit()
+    log.info("re-imported the changed bundled decks: %s", ", ".join(updated))
+    return updated
+
+
+def take_bundled_updates(repo: Repo) -> list[str]:
+    """The bundled decks re-imported since `quiz decks` last said so; said once."""
+    from quiz.store.settings import get_setting, set_setting
+
+    pending = list((get_setting(repo, BUNDLED_UPDATED) or {}).get("decks", []))
+    if pending:
+        set_setting(repo, BUNDLED_UPDATED, {"decks": []})
+        repo.commit()
+    return pending
+
+
+def card_editor(repo: Repo):  # type: ignore[no-untyped-def]  # quiz.ui.editor's hook
+    """The review session's `e`: the learner's editor, then the deck read again."""
+    from pathlib import Path
+
+    import typer
+
+    from quiz.authoring.schema_line import user_data_dir
+    from quiz.ui.editor import card_editor as make
+
+    return make(
+        repo,
+        now=now,
+        bundled_dir=Path(str(bundled_decks_dir())),
+        decks_dir=user_data_dir() / "decks",
+        confirm=lambda question: typer.confirm(question, default=True),
+    )
 
 
 def snippet_runner():

@@ -7,7 +7,17 @@ from pathlib import Path
 import typer
 
 from quiz.cli import context
-from quiz.cli.base import command
+from quiz.cli.base import GLOBALS, app, command, errors_as_exit
+
+decks_app = typer.Typer(
+    name="decks",
+    help=(
+        "List decks with their new / learning / due counts, or remove one.\n\n"
+        "Example: quiz decks --json   |   quiz decks remove my-deck"
+    ),
+    invoke_without_command=True,
+)
+app.add_typer(decks_app, name="decks")
 
 
 @command("import")
@@ -126,21 +136,94 @@ def _convert_tables(paths: list[Path]) -> list[Path]:
     return out
 
 
-@command("decks")
+@decks_app.callback()
 def decks(
+    ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
     lang: str | None = typer.Option(None, "--lang", help="Language of deck titles (en, zh, ...)."),
+    db: str | None = typer.Option(None, "--db", help="Store (as before the command).", hidden=True),
+    learner: str | None = typer.Option(
+        None, "--learner", help="Learner (as before the command).", hidden=True
+    ),
 ) -> None:
     """List decks with their new / learning / due counts.
 
     Example: quiz decks --json
     """
+    if db is not None:
+        GLOBALS.db = db
+    if learner is not None:
+        GLOBALS.learner = learner
+    if ctx.invoked_subcommand is not None:
+        return
     from quiz.ui.reports import render_decks
 
+    with errors_as_exit():
+        with context.unit() as repo:
+            loaded = context.ensure_bundled(repo)
+            updated = context.take_bundled_updates(repo)
+            summaries = repo.deck_summaries(context.now())
+        if updated:
+            typer.echo(
+                f"Updated bundled decks (corrected by a new version of quiz; your history "
+                f"is kept): {', '.join(updated)}",
+                err=True,
+            )
+        render_decks(summaries, as_json, lang or context.config().lang, loaded)
+
+
+@command("remove", group=decks_app)
+def remove(
+    deck: str = typer.Argument(..., help="The deck's id (as `quiz decks` lists it)."),
+    keep_history: bool = typer.Option(
+        True,
+        "--keep-history/--purge",
+        help=(
+            "Keep the review log (the default: statistics keep the past, and importing the "
+            "deck again brings its cards back with their history), or purge every row of "
+            "the deck: cards, states, tags, goals and log, for every learner of the store."
+        ),
+    ),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Remove a deck from the collection (asks first; --yes to skip the question).
+
+    Example: quiz decks remove my-deck   |   quiz decks remove my-deck --purge --yes
+    """
+    import sys
+
+    from quiz.errors import NotFound, UsageError
+
     with context.unit() as repo:
-        loaded = context.ensure_bundled(repo)
-        summaries = repo.deck_summaries(context.now())
-    render_decks(summaries, as_json, lang or context.config().lang, loaded)
+        listed = repo.listed_deck_slugs()
+        if deck not in listed:
+            known = ", ".join(sorted(listed)) or "none"
+            raise NotFound(f"no deck named {deck!r} (the store has: {known})")
+        what = (
+            "and delete its cards and every review of them (--purge)"
+            if not keep_history
+            else "(its review history is kept)"
+        )
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError(
+                    f"quiz decks remove {deck}: not asking on a pipe; add --yes to remove it"
+                )
+            if not typer.confirm(f"Remove deck {deck} {what}?", default=False):
+                typer.echo("nothing removed")
+                raise typer.Exit(1)
+        done = repo.remove_deck(deck, context.now(), purge=not keep_history)
+        repo.commit()
+    assert done is not None
+    if done.purged:
+        typer.echo(
+            f"removed {deck}: {done.cards} cards and {done.reviews} reviews deleted (purged)"
+        )
+    else:
+        typer.echo(
+            f"removed {deck}: {done.cards} cards retired, review history kept "
+            f"(quiz import {listed[deck]} brings it back)"
+        )
 
 
 @command("due")

@@ -71,6 +71,7 @@ def run_review(options: ReviewOptions) -> None:
             prompter=TerminalPrompter(out(), options.lang or cfg.lang),
             runner=context.snippet_runner(),
             announce=lambda line: out().print(f"[cyan]{line}[/]", soft_wrap=True),
+            edit=context.card_editor(repo),
         )
         if summary is None:
             out().print("Nothing to review right now. " + _next_hint(repo))

@@ -19,6 +19,10 @@ reviewer wants; the README ("Writing decks") states them for authors:
   `#2`, `choice 2`, `option 2`, `第 2`, `(b)`, or an ordinal (`the first`, `the last`,
   `第一`, `最后`).
 - `no-explain`, `no-source`: a card without `explain` or without `source`.
+- `todo`: a card that still holds the word `TODO` in what the learner sees or is graded
+  against (front, back, cloze text, choices, answers, code, output, explain): the
+  placeholder text of a skeleton from `quiz new card` / `quiz new deck`, which loads fine
+  and would otherwise be learnt as the answer.
 - `missing-lang`: a text without one of the deck's languages, when the deck is
   multilingual (some text of it has more than one language).
 - `duplicate-front`: two cards (in any of the decks checked together) that ask the
@@ -39,12 +43,14 @@ RULES = (
     "choice-explain",
     "no-explain",
     "no-source",
+    "todo",
     "missing-lang",
     "duplicate-front",
     "unneeded-pin",
 )
 
 _WORD = re.compile(r"\w+")
+_TODO = re.compile(r"\bTODO\b")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 _ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth")
@@ -103,6 +109,9 @@ def _card_findings(deck: Deck, card: Card, langs: tuple[str, ...]) -> list[Findi
         add("no-explain", "no `explain` (say why the answer is right)")
     if not card.source:
         add("no-source", "no `source` (point to the docs, a PEP or the notes)")
+    todo = _todo_fields(card)
+    if todo:
+        add("todo", f"placeholder `TODO` text left in {', '.join(todo)} (write the card)")
     if len(langs) > 1:
         texts: list[tuple[str, Text | None]] = [
             ("front", card.front),
@@ -125,6 +134,27 @@ def _card_findings(deck: Deck, card: Card, langs: tuple[str, ...]) -> list[Findi
             where = f" ({lang})" if lang else ""
             add("choice-explain", f"`explain`{where} does not discuss choice{plural} {shown}")
     return out
+
+
+def _todo_fields(card: Card) -> list[str]:
+    """The fields of `card` that still hold a skeleton's `TODO` placeholder."""
+    texts: list[tuple[str, Text | None]] = [
+        ("front", card.front),
+        ("back", card.back),
+        ("text", card.text),
+        ("explain", card.explain),
+    ]
+    texts += [("choices", choice) for choice in card.choices]
+    plain: list[tuple[str, str | None]] = [("code", card.code), ("output", card.output)]
+    plain += [("answer", answer) for answer in card.answers]
+    found: list[str] = []
+    for name, text in texts:
+        if text is not None and any(_TODO.search(v) for _, v in text.variants):
+            found.append(name)
+    for name, value in plain:
+        if value and _TODO.search(value):
+            found.append(name)
+    return list(dict.fromkeys(found))
 
 
 def _deck_languages(deck: Deck) -> tuple[str, ...]:

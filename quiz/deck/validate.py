@@ -208,8 +208,8 @@ def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
         else:
             report.add(line_of(node), f"'cards' must be a list of cards (found {describe(node)})")
         return []
-    if not node.value:
-        report.add(line_of(node), "'cards' is empty: a deck needs at least one card")
+    # `cards: []` is an empty deck: the file's way to say "no cards (yet)"; importing it
+    # retires the cards the deck had (history kept), as for any card taken out of a file.
     drafts = []
     seen: set[int] = set()
     for index, item in enumerate(node.value):

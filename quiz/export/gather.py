@@ -26,6 +26,7 @@ class ExportDeck:
     title: Text
     lang: str | None
     cards: tuple[Card, ...]
+    description: Text | None = None
 
     def title_in(self, lang: str | None) -> str:
         return self.title.get(lang, self.lang)
@@ -63,4 +64,9 @@ def gather(repo: Repo, decks: Sequence[str], now: datetime) -> list[ExportDeck]:
     by_deck: dict[str, list[Card]] = {d: [] for d in wanted}
     for stored in repo.cards(CardFilter(decks=tuple(wanted))):
         by_deck[stored.card.deck].append(stored.card)
-    return [ExportDeck(d, known[d].title, known[d].lang, tuple(by_deck[d])) for d in wanted]
+    return [
+        ExportDeck(
+            d, known[d].title, known[d].lang, tuple(by_deck[d]), description=known[d].description
+        )
+        for d in wanted
+    ]

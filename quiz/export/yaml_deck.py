@@ -8,8 +8,7 @@ what the loader did, exactly enough that loading the file gives the same cards a
 - an output card's `python` shared by all output cards becomes the deck's `python`;
 - a text whose only language is the deck's is written as a plain string;
 - `requires` inside the deck is written as plain ids (`deck/id` for other decks).
-
-The deck's description is not kept in the store's summaries and is not written.
+- the deck's description is written back as it was imported.
 """
 
 from __future__ import annotations
@@ -87,6 +86,8 @@ def deck_data(deck: ExportDeck) -> dict[str, object]:
     cards = [card_data(c, deck.lang, deck_python) for c in notes]
     deck_tags, cards = hoist_common_tags(cards)
     data: dict[str, object] = {"deck": deck.id, "title": _text(deck.title, deck.lang)}
+    if deck.description is not None:
+        data["description"] = _text(deck.description, deck.lang)
     if deck.lang:
         data["lang"] = deck.lang
     if deck_tags:

@@ -184,8 +184,14 @@ class DrillRecorder:
     def bury(self, item: StoredCard, until: datetime) -> None:
         self.repo.bury(item.row_id, until)
 
+    def unbury(self, item: StoredCard) -> None:
+        self.repo.unbury(item.row_id)
+
     def suspend(self, item: StoredCard) -> None:
         self.repo.set_suspended(item.row_id, True)
+
+    def unsuspend(self, item: StoredCard) -> None:
+        self.repo.set_suspended(item.row_id, False)
 
     def refill(self, now: datetime) -> list[StoredCard]:
         return []

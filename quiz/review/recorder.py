@@ -30,8 +30,14 @@ class StoreRecorder:
     def bury(self, item: StoredCard, until: datetime) -> None:
         self.repo.bury(item.row_id, until)
 
+    def unbury(self, item: StoredCard) -> None:
+        self.repo.unbury(item.row_id)
+
     def suspend(self, item: StoredCard) -> None:
         self.repo.set_suspended(item.row_id, True)
+
+    def unsuspend(self, item: StoredCard) -> None:
+        self.repo.set_suspended(item.row_id, False)
 
     def refill(self, now: datetime) -> list[StoredCard]:
         return self.repo.due_cards(now, now + LEARN_AHEAD, self.flt, LEARNING_STATES, 1000)

@@ -88,7 +88,9 @@ class Recorder(Protocol):
     def record(self, answer: Answer) -> int: ...
     def undo(self, review_id: int) -> None: ...
     def bury(self, item: StoredCard, until: datetime) -> None: ...
+    def unbury(self, item: StoredCard) -> None: ...
     def suspend(self, item: StoredCard) -> None: ...
+    def unsuspend(self, item: StoredCard) -> None: ...
     def refill(self, now: datetime) -> list[StoredCard]: ...
     def due_tomorrow(self, now: datetime) -> int: ...
 
@@ -105,6 +107,24 @@ class _Answered:
     item: StoredCard
     right: bool
     duration_ms: int
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What the `edit` hook (`e`: quiz.ui.editor) did: the card as re-read from its deck
+    (None: it left the deck, and the session moves on), and a line to show."""
+
+    item: StoredCard | None
+    message: str
+
+
+@dataclass(frozen=True)
+class _Shelved:
+    """A card buried or suspended from the review: undone like an answer, the card comes
+    back to the front of the queue."""
+
+    action: Action  # BURY or SUSPEND
+    item: StoredCard
 
 
 @dataclass
@@ -125,9 +145,15 @@ class ReviewSession:
     requeue_learning: bool = True
     bury_siblings: bool = True
     time_limit_ms: int | None = None
+    # `e`: open the card's deck in an editor and re-read it (None from the hook, or no
+    # hook: show the card's `path:line` instead).
+    edit: Callable[[StoredCard], Edited | None] | None = None
     history: list[_Answered] = field(default_factory=list)
     leeches: list[str] = field(default_factory=list)
     later: list[StoredCard] = field(default_factory=list)  # learning cards not yet due
+    # Everything `u` can take back, latest last: answers (also in `history`) and cards
+    # buried or suspended during the session.
+    undoable: list[_Answered | _Shelved] = field(default_factory=list)
 
     def run(self) -> Summary:
         quit_early = False
@@ -179,7 +205,14 @@ class ReviewSession:
         while True:
             response = self.prompter.ask(item, self._progress())
             if response.action == Action.EDIT:
-                self.prompter.notice(f"{item.path}:{item.card.line}: {item.card.key}")
+                edited = self.edit(item) if self.edit is not None else None
+                if edited is None:
+                    self.prompter.notice(f"{item.path}:{item.card.line}: {item.card.key}")
+                    continue
+                self.prompter.notice(edited.message)
+                if edited.item is None:
+                    return Action.SKIP
+                item = edited.item
                 continue
             if response.action != Action.ANSWER:
                 return self._command(item, response)
@@ -205,11 +238,13 @@ class ReviewSession:
             return action
         if action == Action.BURY:
             self.recorder.bury(item, self.next_day(self.clock()))
-            self.prompter.notice(f"buried until tomorrow: {item.card.key}")
+            self.undoable.append(_Shelved(Action.BURY, item))
+            self.prompter.notice(f"buried until tomorrow: {item.card.key} (u: undo)")
             return action
         if action == Action.SUSPEND:
             self.recorder.suspend(item)
-            self.prompter.notice(f"suspended: {item.card.key}")
+            self.undoable.append(_Shelved(Action.SUSPEND, item))
+            self.prompter.notice(f"suspended: {item.card.key} (u: undo)")
             return action
         if action == Action.UNDO:
             self.queue.insert(0, item)
@@ -218,10 +253,14 @@ class ReviewSession:
         raise AssertionError(action)
 
     def _undo(self) -> None:
-        if not self.history:
+        if not self.undoable:
             self.prompter.notice("nothing to undo")
             return
-        last = self.history.pop()
+        last = self.undoable.pop()
+        if isinstance(last, _Shelved):
+            self._unshelve(last)
+            return
+        self.history.remove(last)
         self.recorder.undo(last.review_id)
         self.later = [c for c in self.later if c.row_id != last.item.row_id]
         self.queue = [c for c in self.queue if c.row_id != last.item.row_id]
@@ -229,6 +268,16 @@ class ReviewSession:
         if last.item.card.key in self.leeches:
             self.leeches.remove(last.item.card.key)
         self.prompter.notice(f"undone: {last.item.card.key}")
+
+    def _unshelve(self, last: _Shelved) -> None:
+        if last.action == Action.BURY:
+            self.recorder.unbury(last.item)
+        else:
+            self.recorder.unsuspend(last.item)
+        self.queue = [c for c in self.queue if c.row_id != last.item.row_id]
+        self.queue.insert(0, last.item)
+        verb = "unburied" if last.action == Action.BURY else "unsuspended"
+        self.prompter.notice(f"undone: {last.item.card.key} ({verb})")
 
     def _grade(self, item: StoredCard, response: Response) -> Action:
         card = item.card
@@ -348,13 +397,16 @@ class ReviewSession:
         except Conflict as exc:  # answered on another machine since this session fetched it
             self.prompter.notice(f"{exc.message}: {item.card.key} (skipped, not recorded twice)")
             return
-        self.history.append(_Answered(review_id, item, answer.right, duration))
+        answered = _Answered(review_id, item, answer.right, duration)
+        self.history.append(answered)
+        self.undoable.append(answered)
         after = answer.after or item.schedule
         if answer.leech:
             self.leeches.append(item.card.key)
             self.prompter.notice(
                 f"leech: {item.card.key} has lapsed {after.lapses} times and is suspended; "
-                f"rewrite it ({item.path}:{item.card.line}) or unsuspend it"
+                f"rewrite it ({item.path}:{item.card.line}), then bring it back: "
+                f"quiz cards unsuspend {item.card.key} (or u: undo the answer)"
             )
             return
         # siblings of this note wait for tomorrow

@@ -12,7 +12,7 @@ from quiz.model import RunResult, StoredCard
 from quiz.review.options import ReviewOptions
 from quiz.review.plan import plan_day
 from quiz.review.recorder import CardGrader, StoreRecorder
-from quiz.review.session import Prompter, ReviewSession, Summary
+from quiz.review.session import Edited, Prompter, ReviewSession, Summary
 from quiz.review.settings import scheduling
 from quiz.store import Repo
 
@@ -28,6 +28,7 @@ def review_today(
     prompter: Prompter,
     runner: Callable[[StoredCard], RunResult],
     announce: Callable[[str], None],
+    edit: Callable[[StoredCard], Edited | None] | None = None,
 ) -> Summary | None:
     """Run today's session; None when nothing is waiting. Each goal's daily load is
     announced before the first card."""
@@ -50,5 +51,6 @@ def review_today(
         next_day=day.next_day_start,
         leech_lapses=settings.config.leech_lapses,
         limit=options.limit,
+        edit=edit,
     )
     return session.run()

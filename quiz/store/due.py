@@ -138,7 +138,9 @@ class DueQueries:
         learning_later = {d: n for d, n in q(LEARNING_NOT_DUE, args)}
         cards, taken = self._taken_by_deck(args)
         out = []
-        for deck_id, slug in q("SELECT id, slug FROM decks ORDER BY slug", {}):
+        for deck_id, slug in q(
+            "SELECT id, slug FROM decks WHERE removed_at IS NULL ORDER BY slug", {}
+        ):
             n_due, n_learning = due.get(deck_id, (0, 0))
             out.append(
                 DueCounts(

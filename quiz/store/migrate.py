@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0008"
+HEAD = "0009"
 
 log = logging.getLogger(__name__)
 

@@ -73,6 +73,7 @@ class DeckRow(Base):
     path: Mapped[str] = mapped_column(Text)
     file_hash: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]  # `quiz decks remove` (history kept); None: listed
 
 
 class CardRow(Base):

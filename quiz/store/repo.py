@@ -31,12 +31,15 @@ from quiz.model import (
 from quiz.scheduler import schedule_from_dict, schedule_to_dict
 from quiz.store import due
 from quiz.store.models import (
+    CardRollup,
     CardRow,
     CardStateRow,
     CardTag,
     DeckRow,
+    GoalRow,
     Learner,
     ReviewRow,
+    RollupMark,
     UTCDateTime,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
@@ -89,6 +92,18 @@ class DeckSummary:
     path: str
     lang: str | None = None
     buried: int = 0
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class RemovedDeck:
+    """What `Repo.remove_deck` did: the cards retired (kept) or deleted (purged), and the
+    review-log rows deleted (0 unless purged)."""
+
+    deck: str
+    cards: int
+    reviews: int
+    purged: bool
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,7 @@ class StoredDeckInfo:
     slug: str
     path: str
     file_hash: str
+    removed: bool = False  # `quiz decks remove`d (history kept)
 
 
 def text_to_json(text: Text | None) -> dict[str, object] | None:
@@ -125,9 +141,12 @@ class Repo:
 
     def decks_by_path(self) -> dict[str, StoredDeckInfo]:
         rows = self.session.execute(
-            select(DeckRow.id, DeckRow.slug, DeckRow.path, DeckRow.file_hash)
+            select(DeckRow.id, DeckRow.slug, DeckRow.path, DeckRow.file_hash, DeckRow.removed_at)
         )
-        return {r.path: StoredDeckInfo(r.id, r.slug, r.path, r.file_hash) for r in rows}
+        return {
+            r.path: StoredDeckInfo(r.id, r.slug, r.path, r.file_hash, r.removed_at is not None)
+            for r in rows
+        }
 
     def deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for every deck in the store."""
@@ -169,6 +188,7 @@ class Repo:
         row.path = path
         row.file_hash = file_hash
         row.imported_at = now
+        row.removed_at = None  # importing a removed deck brings it back, history and all
 
         existing = {
             c.key: c
@@ -271,6 +291,7 @@ class Repo:
                 DeckRow.title,
                 DeckRow.path,
                 DeckRow.lang,
+                DeckRow.description,
                 func.count(CardRow.id),
                 func.count(ST.card_id).filter(ST.suspended.is_(True)),
                 func.count(ST.card_id).filter(ST.suspended.is_(False), ST.buried_until > now),
@@ -278,11 +299,14 @@ class Repo:
             .select_from(DeckRow)
             .outerjoin(CardRow, and_(CardRow.deck_id == DeckRow.id, CardRow.retired.is_(False)))
             .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == self.learner_id))
+            .where(DeckRow.removed_at.is_(None))
             .group_by(DeckRow.id)
             .order_by(DeckRow.slug)
         )
         out = []
-        for slug, title, path, lang, cards, suspended, buried in self.session.execute(q):
+        for slug, title, path, lang, description, cards, suspended, buried in self.session.execute(
+            q
+        ):
             c = counts.get(slug) or due.DueCounts(slug, 0, 0, 0)
             out.append(
                 DeckSummary(
@@ -296,9 +320,59 @@ class Repo:
                     due=c.due,
                     suspended=suspended or 0,
                     buried=buried or 0,
+                    description=text_from_json(description),
                 )
             )
         return out
+
+    def listed_deck_slugs(self) -> dict[str, str]:
+        """deck id -> file path, for the decks not removed (`quiz decks remove`)."""
+        q = select(DeckRow.slug, DeckRow.path).where(DeckRow.removed_at.is_(None))
+        return dict(self.session.execute(q).all())
+
+    def remove_deck(self, slug: str, now: datetime, purge: bool) -> RemovedDeck | None:
+        """Take a deck out of the collection (None: no such listed deck); not committed.
+
+        Kept (the default): the deck is marked removed and its cards retired; the log, the
+        cards' states and tags stay, so statistics keep the past and importing the deck
+        again restores its cards with their history (`sync_deck`). The file hash is
+        cleared so that such an import is not skipped as unchanged.
+
+        Purged: every row of the deck goes, for every learner of the store (cards, states,
+        tags, goals, log rows and the card rollups); the log rollups of every learner are
+        marked for a rebuild, as after an undo (quiz.store.rollups).
+        """
+        row = self.session.scalar(
+            select(DeckRow).where(DeckRow.slug == slug, DeckRow.removed_at.is_(None))
+        )
+        if row is None:
+            return None
+        card_ids = select(CardRow.id).where(CardRow.deck_id == row.id).scalar_subquery()
+        cards = int(
+            self.session.scalar(
+                select(func.count(CardRow.id)).where(
+                    CardRow.deck_id == row.id, CardRow.retired.is_(False)
+                )
+            )
+            or 0
+        )
+        if not purge:
+            self.session.execute(
+                update(CardRow).where(CardRow.deck_id == row.id).values(retired=True)
+            )
+            row.removed_at = now
+            row.file_hash = ""
+            return RemovedDeck(slug, cards, 0, purged=False)
+        reviews = self.session.execute(delete(ReviewRow).where(ReviewRow.card_id.in_(card_ids)))
+        deleted = int(getattr(reviews, "rowcount", 0) or 0)
+        for table in (CardRollup, CardStateRow, CardTag):
+            self.session.execute(delete(table).where(table.card_id.in_(card_ids)))
+        self.session.execute(delete(GoalRow).where(GoalRow.deck_id == row.id))
+        if deleted:
+            self.session.execute(delete(RollupMark))
+        self.session.execute(delete(CardRow).where(CardRow.deck_id == row.id))
+        self.session.delete(row)
+        return RemovedDeck(slug, cards, deleted, purged=True)
 
     def card_count(self) -> int:
         return (

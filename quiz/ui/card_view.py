@@ -24,8 +24,8 @@ from quiz.safe_text import escape
 from quiz.ui.safe import Inert
 from quiz.ui.safe import text as safe
 
-KEYS_BASIC = "Enter/Space reveal · u undo · s skip · b bury · ! suspend · e where · q quit"
-KEYS_TEXT = "finish with Enter · :u undo · :s skip · :b bury · :! suspend · :e where · :q quit"
+KEYS_BASIC = "Enter/Space reveal · u undo · s skip · b bury · ! suspend · e edit · q quit"
+KEYS_TEXT = "finish with Enter · :u undo · :s skip · :b bury · :! suspend · :e edit · :q quit"
 KEYS_OUTPUT = (
     "type the output, then an empty line (a line '.' stands for a blank line) · :u :s :b :! :e :q"
 )

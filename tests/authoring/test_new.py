@@ -39,8 +39,8 @@ cards:
 
 def new_part(before: str, after: str) -> tuple[str, str, str]:
     """Split `after` into (prefix, inserted, suffix) with prefix + suffix == before, where
-    `inserted` is the whole lines of the new card (from its dash line to the next line that
-    `before` has at that place)."""
+    `inserted` is the whole lines of the new card (from its dash line, or the blank line
+    that spaces it from the card before, to the next line that `before` has at that place)."""
     lines = after.splitlines(keepends=True)
     ids = [
         i
@@ -53,6 +53,12 @@ def new_part(before: str, after: str) -> tuple[str, str, str]:
         if "".join(lines[:i]) == before[: len("".join(lines[:i]))]
         and not before[len("".join(lines[:i])) :].startswith(lines[i])
     )
+    if (
+        first
+        and not lines[first - 1].strip()
+        and "".join(lines[: first - 1]) == before[: len("".join(lines[: first - 1]))]
+    ):
+        first -= 1  # the blank line that spaces the new card, as the file spaces its cards
     prefix = "".join(lines[:first])
     for end in range(first + 1, len(lines) + 1):
         if prefix + "".join(lines[end:]) == before:
@@ -66,7 +72,8 @@ def test_append_keeps_every_other_byte_of_a_commented_deck(kind):
     after = append_card(COMMENTED, card)
     prefix, inserted, suffix = new_part(COMMENTED, after)
     assert prefix + suffix == COMMENTED
-    assert inserted.startswith("    -   id: ")  # the file's own indentation
+    # the file's own indentation, after a blank line as the file spaces its cards
+    assert inserted.startswith("\n    -   id: ")
     assert prefix.endswith("        # a comment at the end of the last card\n")
     assert suffix == "\n# a comment after the cards\n"
     deck = parse_deck(after.encode(), "t.yaml", allow_unrecorded=True)

@@ -73,6 +73,12 @@ class FakeRecorder:
     def suspend(self, item):
         self.suspended.append(item.card.id)
 
+    def unbury(self, item):
+        self.buried.remove(item.card.id)
+
+    def unsuspend(self, item):
+        self.suspended.remove(item.card.id)
+
     def refill(self, now):
         return []
 
