@@ -13,43 +13,55 @@ one-line StoreErrors; nothing dialect-specific leaves this package.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from quiz.errors import StoreError
 
+if TYPE_CHECKING:
+    from quiz.store.location import Location
+
+log = logging.getLogger("quiz.store.engine")
+
 BUSY_TIMEOUT_MS = 10_000
 
 
 def default_store_path() -> Path:
-    import platformdirs
+    from quiz.store.location import default_store_path as path
 
-    return Path(platformdirs.user_data_dir("quiz", appauthor=False)) / "quiz.db"
+    return path()
 
 
 PG_CONNECT_TIMEOUT_S = 10
 
 
 def resolve_url(db: str | None) -> str:
-    """A SQLAlchemy URL from `--db`/`QUIZ_DB` (path or URL) or the default location."""
-    db = db or os.environ.get("QUIZ_DB") or None
-    if db and "://" in db:
-        return _with_pg_driver(db)
-    path = Path(db).expanduser() if db else default_store_path()
-    return f"sqlite:///{path.resolve()}"
+    """A SQLAlchemy URL from `--db`/`QUIZ_DB` (path or URL) or the default location
+    (from the name alone: see `locate_store` for the rules checked on opening)."""
+    from quiz.store.location import LocationError, resolve
+
+    try:
+        return resolve(db).url
+    except LocationError as exc:
+        raise StoreError(str(exc)) from None
 
 
-def _with_pg_driver(url: str) -> str:
-    """`postgres://` and `postgresql://` mean psycopg 3 (SQLAlchemy's default is psycopg2)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
+def locate_store(db: str | None, *, create: bool = True) -> Location:
+    """The one place that decides whether quiz may open the store named by `--db` /
+    `QUIZ_DB`: blank names, in-memory databases, missing folders and databases that
+    are not quiz stores are refused with one line (quiz.store.location)."""
+    from quiz.store.location import LocationError, locate
+
+    try:
+        return locate(db, create=create)
+    except LocationError as exc:
+        raise StoreError(str(exc)) from None
 
 
 def is_postgres(url: str) -> bool:
@@ -73,25 +85,22 @@ def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
         cursor.close()
 
 
-def make_engine(url: str, *, create: bool = True) -> Engine:
+def make_engine(url: str, *, create: bool = True, read_only: bool = False) -> Engine:
+    """An engine on a store `locate_store` has accepted (SQLite files get their pragmas;
+    `read_only` opens the file so that nothing can be written to it)."""
     path = sqlite_path(url)
     if path is not None:
         if path.exists() and path.is_dir():
             raise StoreError(f"{path}: is a directory, not a quiz store")
-        if not path.exists():
-            if not create:
-                raise StoreError(f"{path}: no such store")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(
-                    f"{path.parent}: cannot create the store's folder: {exc.strerror}"
-                ) from None
+        if not path.exists() and not create:
+            raise StoreError(f"{path}: no such store")
+        if read_only:
+            return _read_only_engine(path)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
         return engine
-    if url.startswith("sqlite"):  # sqlite:///:memory: and other forms quiz does not manage
-        return create_engine(url)
+    if url.startswith("sqlite"):
+        raise StoreError(f"{url}: an in-memory store keeps nothing; give a store file instead")
     options: dict[str, Any] = {"pool_pre_ping": True}
     if is_postgres(url):
         options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
@@ -103,6 +112,26 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         ) from None
     except (SQLAlchemyError, ValueError) as exc:
         raise StoreError(f"cannot use store URL {_redact(url)}: {exc}") from None
+
+
+def _read_only_engine(path: Path) -> Engine:
+    """A store quiz may not write (file mode, a read-only folder or mount): opened with
+    `mode=ro`, or `immutable=1` when the folder does not let SQLite make the shared
+    memory file that a WAL store's readers need (then nobody can be writing it)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    flag = "mode=ro" if os.access(path.parent, os.W_OK) else "immutable=1"
+    uri = f"file:{quote(str(path))}?{flag}"
+    log.info("%s: read-only store, opened with %s", path, flag)
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    return create_engine("sqlite://", creator=connect)
 
 
 def _redact(url: str) -> str:

@@ -13,7 +13,6 @@ microseconds, which sorts like the instants it names.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,18 +45,16 @@ def store_timestamp(instant: datetime) -> str:
 
 
 def sqlite_file(db: str | None) -> Path | None:
-    """The store's file, resolved as quiz.store.engine.resolve_url does; None when the
-    store is not a SQLite file (a URL of another database)."""
-    db = db or os.environ.get("QUIZ_DB") or None
-    if db and "://" in db:
-        if db.startswith("sqlite:///"):
-            return Path(db[len("sqlite:///") :])
-        return None
-    if db:
-        return Path(db).expanduser().resolve()
-    import platformdirs
+    """The store's file, resolved as the full path resolves it
+    (quiz.store.location.locate); None when the store is not an existing quiz store in
+    a SQLite file, or breaks a rule: the full path then creates it or words the error."""
+    from quiz.store.location import LocationError, locate
 
-    return (Path(platformdirs.user_data_dir("quiz", appauthor=False)) / "quiz.db").resolve()
+    try:
+        found = locate(db, create=False)
+    except LocationError:
+        return None
+    return found.path
 
 
 def head_revision() -> str:

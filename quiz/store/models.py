@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -128,6 +129,15 @@ class ReviewRow(Base):
     __table_args__ = (
         Index("ix_reviews_learner_time", "learner_id", "reviewed_at"),
         Index("ix_reviews_card", "card_id", "learner_id"),
+        # one first answer per learner and card (migration 0006)
+        Index(
+            "ux_reviews_first_answer",
+            "learner_id",
+            "card_id",
+            unique=True,
+            sqlite_where=text("kind = 'review' AND prev_state = 0"),
+            postgresql_where=text("kind = 'review' AND prev_state = 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

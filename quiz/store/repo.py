@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quiz.errors import Conflict
@@ -480,8 +481,16 @@ class Repo:
                     row.suspended = True
             return entry.id
 
-        # a unique-key clash on card_states is two first answers at once: the rerun sees a Conflict
-        return run_write(self.session, work, self.retry, retry_integrity=expect_reps is not None)
+        # a unique-key clash (card_states' key, or migration 0006's one first answer per
+        # card) is two first answers at once: the rerun sees a Conflict
+        try:
+            return run_write(
+                self.session, work, self.retry, retry_integrity=expect_reps is not None
+            )
+        except IntegrityError:
+            if kind == "review" and before.state == CardState.NEW:
+                raise Conflict("already answered on another machine") from None
+            raise
 
     def _expect_reps(self, card_id: int, expected: int) -> None:
         row = self.session.get(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import logging
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -23,12 +24,22 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from quiz.errors import StoreError
-from quiz.store.engine import describe_error, make_engine, resolve_url, translate_errors
+from quiz.store.engine import (
+    describe_error,
+    locate_store,
+    make_engine,
+    resolve_url,
+    translate_errors,
+)
 from quiz.store.migrate import ensure_schema
 from quiz.store.models import Learner
 
 if TYPE_CHECKING:
     from quiz.store.repo import Repo
+
+log = logging.getLogger("quiz.store.store")
+
+NO_LEARNER = 0  # row ids start at 1: the id of a learner a read-only store does not know
 
 
 def default_learner() -> str:
@@ -40,10 +51,12 @@ def default_learner() -> str:
 
 class Store:
     def __init__(self, db: str | None = None, *, create: bool = True) -> None:
-        self.url = resolve_url(db)
-        self.engine = make_engine(self.url, create=create)
+        location = locate_store(db, create=create)
+        self.url = location.url
+        self.read_only = location.read_only
+        self.engine = make_engine(self.url, create=create, read_only=self.read_only)
         with translate_errors(self.url):
-            ensure_schema(self.engine)
+            ensure_schema(self.engine, read_only=self.read_only, where=str(location.path))
 
     @property
     def dialect(self) -> str:
@@ -91,6 +104,9 @@ class Store:
         found = session.scalar(select(Learner.id).where(Learner.name == name))
         if found is not None:
             return found
+        if self.read_only:  # nobody to enrol: a learner with no progress sees every card new
+            log.info("read-only store: learner %r has no progress in it", name)
+            return NO_LEARNER
         learner = Learner(name=name, created_at=datetime.now(timezone.utc))
         session.add(learner)
         try:

@@ -217,16 +217,22 @@ def test_fast_store_head_is_the_migrations_head():
 
 
 @pytest.mark.parametrize(
-    "db", [None, "rel/store.db", "~/x.db", "sqlite:////abs/y.db", "postgresql://u@h/db"]
+    "db", [None, "rel/store.db", "~/x.db", "sqlite:///{tmp}/y.db", "postgresql://u@h/db"]
 )
 def test_fast_store_resolves_the_store_like_the_engine(db, tmp_path, monkeypatch):
     from quiz.store.engine import resolve_url
     from quiz.store.fast import sqlite_file
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.delenv("QUIZ_DB", raising=False)
-    path = sqlite_file(db)
+    db = db.format(tmp=tmp_path) if db else db
     url = resolve_url(db)
+    if url.startswith("sqlite:///"):  # an existing (empty) store file: the fast path takes it
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).touch()
+    path = sqlite_file(db)
     if url.startswith("sqlite:///"):
         assert path == Path(url[len("sqlite:///") :])
     else:
