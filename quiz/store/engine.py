@@ -98,12 +98,16 @@ def make_engine(url: str, *, create: bool = True, read_only: bool = False) -> En
             return _read_only_engine(path)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
+        from quiz.store.lockwait import LockWatch
+
+        LockWatch(path).attach(engine)
         return engine
     if url.startswith("sqlite"):
         raise StoreError(f"{url}: an in-memory store keeps nothing; give a store file instead")
     options: dict[str, Any] = {"pool_pre_ping": True}
     if is_postgres(url):
         options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+        _keep_driver_logs_off_the_terminal()
     try:
         return create_engine(url, **options)
     except ImportError:
@@ -112,6 +116,17 @@ def make_engine(url: str, *, create: bool = True, read_only: bool = False) -> En
         ) from None
     except (SQLAlchemyError, ValueError) as exc:
         raise StoreError(f"cannot use store URL {_redact(url)}: {exc}") from None
+
+
+def _keep_driver_logs_off_the_terminal() -> None:
+    """psycopg logs a warning ("error ignored terminating <psycopg.Pipeline [BAD]>: the
+    connection is lost") when the server goes away in the middle of a batch insert;
+    with no logging set up, Python's last-resort handler printed it as a bare line
+    before quiz's own message. A handler on the driver's logger keeps it off stderr;
+    it still propagates to whatever logging `--debug` sets up."""
+    driver = logging.getLogger("psycopg")
+    if not any(isinstance(h, logging.NullHandler) for h in driver.handlers):
+        driver.addHandler(logging.NullHandler())
 
 
 def _read_only_engine(path: Path) -> Engine:
@@ -149,6 +164,11 @@ def describe_error(exc: BaseException, url: str) -> str:
     text = _first_line(str(getattr(exc, "orig", exc) or exc))
     low = text.lower()
     sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    if _disk_full(low, sqlstate, url):
+        return (
+            f"{where}: the disk is full; nothing was lost (this change was not saved, "
+            "everything saved before is intact): free some space and try again"
+        )
     if "locked" in low or "busy" in low:
         return f"{where}: the store is locked by another program (another quiz?); try again"
     if sqlstate in ("40001", "40P01", "23505"):
@@ -174,6 +194,21 @@ def describe_error(exc: BaseException, url: str) -> str:
     if "unable to open" in low:
         return f"{where}: cannot open the store ({text})"
     return f"{where}: store error: {text}"
+
+
+def _disk_full(low: str, sqlstate: str, url: str) -> bool:
+    """SQLite says "database or disk is full", or only "disk I/O error" when the WAL or
+    journal could not grow: then the file system's free space tells."""
+    if "disk is full" in low or "no space left" in low or sqlstate == "53100":
+        return True
+    path = sqlite_path(url)
+    if "disk i/o error" not in low or path is None:
+        return False
+    try:
+        stats = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
 
 
 def _first_line(text: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 # "quiz" in ASCII: SQLite's application_id of a quiz store (`PRAGMA application_id`)
 APPLICATION_ID = 0x7175697A
@@ -162,8 +163,12 @@ def check_sqlite_file(path: Path) -> None:
         raise LocationError(f"{path}: not a quiz store (not a SQLite database); quiz left it alone")
     if len(header) >= 72 and int.from_bytes(header[68:72], "big") == APPLICATION_ID:
         return
+    # read-write when allowed (no create): a store killed in the middle of a write has
+    # a WAL whose index a read-only connection may not rebuild; reading the schema
+    # changes nothing in the database either way
+    mode = "rw" if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK) else "ro"
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode={mode}", uri=True, timeout=10)
     except sqlite3.Error as exc:
         raise LocationError(f"{path}: cannot open the store: {exc}") from None
     try:

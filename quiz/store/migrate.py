@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
@@ -107,12 +108,12 @@ def _transactional(engine: Engine) -> Iterator[Engine]:
     )
 
     @event.listens_for(mig, "connect")
-    def _connect(dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+    def _connect(dbapi_conn: Any, record: Any) -> None:
         dbapi_conn.isolation_level = None  # the driver emits no BEGIN/COMMIT of its own
         _on_sqlite_connect(dbapi_conn, record)
 
     @event.listens_for(mig, "begin")
-    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
@@ -58,6 +59,8 @@ from quiz.store.models import (
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
+
+log = logging.getLogger("quiz.store.rollups")
 
 R = ReviewRow
 C = CardRollup
@@ -124,6 +127,7 @@ def refresh(repo: Repo) -> str | None:
         return run_write(session, work, repo.retry)
     except DBAPIError as exc:
         if _read_only(exc):
+            log.info("read-only store: rollups not refreshed; the log is grouped directly")
             return None
         raise
 
