@@ -56,7 +56,7 @@ class Store:
         self.read_only = location.read_only
         self.engine = make_engine(self.url, create=create, read_only=self.read_only)
         with translate_errors(self.url):
-            ensure_schema(self.engine, read_only=self.read_only, where=str(location.path))
+            ensure_schema(self.engine, read_only=self.read_only, where=str(location.path or ""))
 
     @property
     def dialect(self) -> str:
