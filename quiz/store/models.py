@@ -129,14 +129,15 @@ class ReviewRow(Base):
     __table_args__ = (
         Index("ix_reviews_learner_time", "learner_id", "reviewed_at"),
         Index("ix_reviews_card", "card_id", "learner_id"),
-        # one first answer per learner and card (migration 0006)
+        # one answer after each log entry (migration 0006)
         Index(
-            "ux_reviews_first_answer",
+            "ux_reviews_chain",
             "learner_id",
             "card_id",
+            "prev_id",
             unique=True,
-            sqlite_where=text("kind = 'review' AND prev_state = 0"),
-            postgresql_where=text("kind = 'review' AND prev_state = 0"),
+            sqlite_where=text("kind = 'review' AND prev_id IS NOT NULL"),
+            postgresql_where=text("kind = 'review' AND prev_id IS NOT NULL"),
         ),
     )
 
@@ -152,6 +153,9 @@ class ReviewRow(Base):
     correct: Mapped[bool | None]
     state_before: Mapped[dict[str, Any] | None]
     state_after: Mapped[dict[str, Any] | None]
+    # the learner's latest review/manual entry of the card when this review was written
+    # (0: none); None before migration 0006, for drills and for bulk-loaded history
+    prev_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class GoalRow(Base):

@@ -457,6 +457,7 @@ class Repo:
 
         def work() -> int:
             entry = ReviewRow(
+                prev_id=self._last_entry(card_id) if kind == "review" else None,
                 learner_id=self.learner_id,
                 card_id=card_id,
                 kind=kind,
@@ -481,16 +482,30 @@ class Repo:
                     row.suspended = True
             return entry.id
 
-        # a unique-key clash (card_states' key, or migration 0006's one first answer per
-        # card) is two first answers at once: the rerun sees a Conflict
+        # a unique-key clash (card_states' key, or migration 0006's one answer per log
+        # entry) is two answers to the same state at once: the rerun sees a Conflict
         try:
             return run_write(
                 self.session, work, self.retry, retry_integrity=expect_reps is not None
             )
-        except IntegrityError:
-            if kind == "review" and before.state == CardState.NEW:
+        except IntegrityError as exc:
+            if kind == "review" and ("prev_id" in str(exc) or "ux_reviews_chain" in str(exc)):
                 raise Conflict("already answered on another machine") from None
             raise
+
+    def _last_entry(self, card_id: int) -> int:
+        """The id of this learner's latest review or manual entry of the card (0: none):
+        the link a new answer records, unique per entry (migration 0006)."""
+        return (
+            self.session.scalar(
+                select(func.max(ReviewRow.id)).where(
+                    ReviewRow.learner_id == self.learner_id,
+                    ReviewRow.card_id == card_id,
+                    ReviewRow.kind.in_(("review", "manual")),
+                )
+            )
+            or 0
+        )
 
     def _expect_reps(self, card_id: int, expected: int) -> None:
         row = self.session.get(

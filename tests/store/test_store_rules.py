@@ -60,10 +60,11 @@ def _first_answer(card_id: int, learner_id: int) -> ReviewRow:
         duration_ms=1,
         state_before={},
         state_after={},
+        prev_id=0,
     )
 
 
-def test_the_log_holds_one_first_answer_per_learner_and_card(cli, env, store_url):
+def test_the_log_holds_one_answer_per_learner_card_and_previous_entry(cli, env, store_url):
     assert cli("import", str(basic_deck(env, 2))).exit_code == 0
     with open_store(store_url) as store, store.unit("ann") as repo:
         card = repo.get_card("basics/c1")
@@ -76,22 +77,45 @@ def test_the_log_holds_one_first_answer_per_learner_and_card(cli, env, store_url
         repo.session.rollback()
 
 
-def test_a_stale_first_answer_is_a_conflict_not_a_second_row(cli, env, store_url):
-    """Two writers that both saw the card new (a graded drill has no reps check)."""
+def test_two_answers_to_the_same_state_are_a_conflict_not_two_rows(cli, env, store_url):
+    """Two writers that read the card's log at the same moment (B's read is replayed
+    as it was before A's commit: the window a row lock cannot close for a card with no
+    state row). The database refuses B's row; B is told it was answered elsewhere."""
     assert cli("import", str(basic_deck(env, 1))).exit_code == 0
     new = Schedule()
-    with open_store(store_url) as store, store.unit("ann") as repo:
-        card = repo.get_card("basics/c1")
+    after = Schedule(CardState.REVIEW, None, 3.0, 5.0, NOW, NOW, reps=1)
+    kwargs = dict(kind="review", rating=Rating.EASY, at=NOW, duration_ms=1, answer=None)
+    with open_store(store_url) as store, store.unit("ann") as a, store.unit("ann") as b:
+        card = a.get_card("basics/c1")
         assert card is not None
-        after = Schedule(CardState.REVIEW, None, 3.0, 5.0, NOW, NOW, reps=1)
-        kwargs = dict(kind="review", rating=Rating.EASY, at=NOW, duration_ms=1, answer=None)
-        repo.record_answer(card.row_id, **kwargs, correct=True, before=new, after=after)
+        seen_by_b = b._last_entry(card.row_id)
+        a.record_answer(card.row_id, **kwargs, correct=True, before=new, after=after)
+        b._last_entry = lambda _card_id: seen_by_b  # type: ignore[method-assign]
         with pytest.raises(Conflict):
-            repo.record_answer(card.row_id, **kwargs, correct=True, before=new, after=after)
+            b.record_answer(card.row_id, **kwargs, correct=True, before=new, after=after)
     assert answer_log(store_url) == [("ann", "basics/c1", 4)]
 
 
-def test_an_old_store_with_twin_first_answers_upgrades_and_keeps_them(env, tmp_path):
+def test_a_card_made_new_by_hand_can_be_answered_again(cli, env, store_url):
+    """A 'manual' log entry (quiz cards forget) starts a new link of the chain."""
+    assert cli("import", str(basic_deck(env, 1))).exit_code == 0
+    new = Schedule()
+    after = Schedule(CardState.REVIEW, None, 3.0, 5.0, NOW, NOW, reps=1)
+    kwargs = dict(kind="review", rating=Rating.EASY, at=NOW, duration_ms=1, answer=None)
+    with open_store(store_url) as store, store.unit("ann") as repo:
+        card = repo.get_card("basics/c1")
+        assert card is not None
+        repo.record_answer(card.row_id, **kwargs, correct=True, before=new, after=after)
+        manual = _first_answer(card.row_id, repo.learner_id)
+        manual.kind, manual.prev_id = "manual", None
+        repo.session.add(manual)
+        repo.session.commit()
+        repo.record_answer(card.row_id, **kwargs, correct=True, before=new, after=after)
+    assert answer_log(store_url)[-1] == ("ann", "basics/c1", 4)
+    assert len(answer_log(store_url)) == 3
+
+
+def test_an_old_store_with_twin_answers_upgrades_and_keeps_them(env, tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
     upgrade(engine, "0005")
@@ -123,7 +147,7 @@ def test_an_old_store_with_twin_first_answers_upgrades_and_keeps_them(env, tmp_p
     engine = create_engine(url)
     with engine.connect() as conn:
         kinds = conn.execute(text("SELECT kind FROM reviews ORDER BY id")).scalars().all()
-        assert kinds == ["review", "duplicate"]
+        assert kinds == ["review", "review"]
         assert conn.exec_driver_sql("PRAGMA application_id").scalar() == APPLICATION_ID
     engine.dispose()
 
