@@ -81,15 +81,15 @@ def _lean_due(db: str | None, learner: str | None) -> tuple[DueQueries, object] 
     if os.environ.get("QUIZ_DEBUG"):
         return None
     from quiz.store.lean import LeanStore
-    from quiz.store.location import learner_name, resolve_url, sqlite_path
+    from quiz.store.location import LocationError, learner_name, locate
 
     try:
-        path = sqlite_path(resolve_url(db))
-        if path is None:
-            return None
-        store = LeanStore.open(path, learner_name(learner))
-    except (OSError, ValueError):
-        return None  # a name too long, a bad path: the full path words the error
+        found = locate(db, create=False)  # the store rules of every path (quiz.store.location)
+        if found.path is None:
+            return None  # PostgreSQL
+        store = LeanStore.open(found.path, learner_name(learner))
+    except (LocationError, OSError, ValueError):
+        return None  # refused, a name too long, a bad path: the full path words the error
     return (store.due, store) if store is not None else None
 
 
@@ -148,7 +148,7 @@ def unchanged_import_output(db: str | None, learner: str | None, paths: list[str
     from pathlib import Path
 
     from quiz.store.lean import LeanStore
-    from quiz.store.location import learner_name, resolve_url, sqlite_path
+    from quiz.store.location import learner_name, locate
 
     if os.environ.get("QUIZ_DEBUG"):
         return None
@@ -156,7 +156,7 @@ def unchanged_import_output(db: str | None, learner: str | None, paths: list[str
         from quiz.deck.loader import find_deck_files
 
         files = find_deck_files(paths)
-        path = sqlite_path(resolve_url(db))
+        path = locate(db, create=False).path
         store = LeanStore.open(path, learner_name(learner)) if path is not None else None
     except Exception:  # a missing path, a bad store: the full command reports it
         return None

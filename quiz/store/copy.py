@@ -25,7 +25,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, Integer, Table, func, select, text
 
 from quiz.errors import StoreError
-from quiz.store.engine import make_engine, resolve_url, sqlite_path, translate_errors
+from quiz.store.engine import (
+    locate_store,
+    make_engine,
+    resolve_url,
+    sqlite_path,
+    translate_errors,
+)
 from quiz.store.migrate import current_revision, ensure_schema
 from quiz.store.models import Base
 
@@ -118,9 +124,10 @@ def copy_store(
     progress: Callable[[str, int], None] | None = None,
 ) -> CopyReport:
     """Copy the store at `src` (path or URL) into the store at `dest`; see the module doc."""
-    src_url, dest_url = resolve_url(src), resolve_url(dest)
-    if src_url == dest_url:
+    if resolve_url(src) == resolve_url(dest):
         raise StoreError("the source and the destination are the same store")
+    src_url = locate_store(src, create=False).url
+    dest_url = locate_store(dest, create=True).url  # never another program's database
     source = _open(src_url, create=False, role="source")
     try:
         target = _open(dest_url, create=True, role="dest")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from quiz.store.due import DueQueries
 
@@ -44,7 +45,7 @@ class LeanStore:
         if not path.is_file():
             return None
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=10)
         except (sqlite3.Error, ValueError):
             return None
         try:

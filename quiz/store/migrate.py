@@ -6,8 +6,9 @@ package ships, so opening an up-to-date store costs one small query.
 On a shared PostgreSQL store several clients may open a fresh (or older) database at
 the same moment; the upgrade runs under a transaction-scoped advisory lock and looks
 at the revision again once it holds it, so exactly one client migrates and the others
-find the work done. (PostgreSQL's DDL is transactional: a failed upgrade leaves
-nothing half-made.)
+find the work done. Every upgrade is one transaction on both back ends (SQLite's DDL is
+transactional too, once the driver lets it be: see `_transactional`), so a failed or
+killed upgrade leaves nothing half-made.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
@@ -23,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0009"
+HEAD = "0010"
 
 log = logging.getLogger(__name__)
 
@@ -69,27 +71,95 @@ def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
-    """Bring the store's schema to `target` (in one transaction where the DB allows)."""
+    """Bring the store's schema to `target` in one transaction, on both back ends: a
+    crash, a full disk or Ctrl-C in the middle leaves the store as it was before."""
     from alembic import command
 
-    with _sqlite_file_lock(engine), engine.begin() as conn:
+    with _sqlite_file_lock(engine), _transactional(engine) as mig, mig.begin() as conn:
         if conn.dialect.name == "sqlite" and target == "head" and current_revision(conn) == HEAD:
             return  # another process migrated while we waited for the lock
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             if target == "head" and current_revision(conn) == HEAD:
                 return  # another client migrated while we waited for the lock
+        refuse_foreign(conn, current_revision(conn))
         command.upgrade(_alembic_config(conn), target)
 
 
-def ensure_schema(engine: Engine) -> None:
+@contextlib.contextmanager
+def _transactional(engine: Engine) -> Iterator[Engine]:
+    """An engine whose transactions cover DDL.
+
+    Python's sqlite3 module (in its default, legacy mode) begins a transaction only
+    before INSERT/UPDATE/DELETE, so each CREATE TABLE of a migration committed on its
+    own and a kill in between left a half-made schema for ever ("table decks already
+    exists"). Here the driver's own transaction handling is off and SQLAlchemy emits
+    BEGIN IMMEDIATE itself (SQLAlchemy's "serializable isolation / savepoints /
+    transactional DDL" recipe for pysqlite), so the whole upgrade is one transaction
+    that also holds the write lock from its start. PostgreSQL's DDL is transactional
+    as it is."""
+    if engine.dialect.name != "sqlite":
+        yield engine
+        return
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    from quiz.store.engine import BUSY_TIMEOUT_MS, _on_sqlite_connect
+
+    mig = create_engine(
+        engine.url, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+    )
+
+    @event.listens_for(mig, "connect")
+    def _connect(dbapi_conn: Any, record: Any) -> None:
+        dbapi_conn.isolation_level = None  # the driver emits no BEGIN/COMMIT of its own
+        _on_sqlite_connect(dbapi_conn, record)
+
+    @event.listens_for(mig, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        yield mig
+    finally:
+        mig.dispose()
+
+
+def refuse_foreign(conn: Connection, revision: str | None) -> None:
+    """Refuse to add quiz's tables to a database that holds something else: a quiz
+    store has the `quiz_store` mark (0010), or quiz's migration history and tables."""
+    from quiz.store.location import QUIZ_TABLES
+
+    tables = set(inspect(conn).get_table_names())
+    if "quiz_store" in tables:
+        return
+    if revision is None and not tables - {"alembic_version"}:
+        return  # empty: a new store
+    if revision is not None and tables >= QUIZ_TABLES:
+        return  # a quiz store from before the mark
+    from quiz.store.engine import _redact, sqlite_path
+
+    where = sqlite_path(str(conn.engine.url)) or _redact(str(conn.engine.url))
+    raise StoreError(
+        f"{where}: not a quiz store (a database of another program?); quiz left it alone"
+    )
+
+
+def ensure_schema(engine: Engine, *, read_only: bool = False, where: str = "") -> None:
     with engine.connect() as conn:
         revision = current_revision(conn)
+        if revision != HEAD:
+            refuse_foreign(conn, revision)
     if revision == HEAD:
         return
     known = {p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("*.py")}
     if revision is not None and revision not in known:
         raise StoreError(f"store schema {revision} is newer than this quiz knows; upgrade quiz")
+    if read_only:
+        raise StoreError(
+            f"{where or engine.url.database}: the store is read-only and needs an upgrade "
+            f"(schema {revision} to {HEAD}); open it once where it can be written"
+        )
     log.info("migrating the store from %s to %s", revision or "an empty database", HEAD)
     try:
         upgrade(engine)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -130,6 +131,16 @@ class ReviewRow(Base):
     __table_args__ = (
         Index("ix_reviews_learner_time", "learner_id", "reviewed_at"),
         Index("ix_reviews_card", "card_id", "learner_id"),
+        # one answer after each log entry (migration 0006)
+        Index(
+            "ux_reviews_chain",
+            "learner_id",
+            "card_id",
+            "prev_id",
+            unique=True,
+            sqlite_where=text("kind = 'review' AND prev_id IS NOT NULL"),
+            postgresql_where=text("kind = 'review' AND prev_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -145,6 +156,9 @@ class ReviewRow(Base):
     overruled: Mapped[bool | None]  # "I was right": correct by the learner's word (0008)
     state_before: Mapped[dict[str, Any] | None]
     state_after: Mapped[dict[str, Any] | None]
+    # the learner's latest review/manual entry of the card when this review was written
+    # (0: none); None before migration 0006, for drills and for bulk-loaded history
+    prev_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class GoalRow(Base):

@@ -15,6 +15,7 @@ from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from quiz.errors import Conflict, NotFound
@@ -595,6 +596,7 @@ class Repo:
 
         def work() -> int:
             entry = ReviewRow(
+                prev_id=self._last_entry(card_id) if answer.kind == "review" else None,
                 learner_id=self.learner_id,
                 card_id=card_id,
                 kind=answer.kind,
@@ -620,9 +622,31 @@ class Repo:
                     row.suspended = True
             return entry.id
 
-        # a unique-key clash on card_states is two first answers at once: the rerun sees a Conflict
-        return run_write(
-            self.session, work, self.retry, retry_integrity=answer.expect_reps is not None
+        # a unique-key clash (card_states' key, or migration 0006's one answer per log
+        # entry) is two answers to the same state at once: the rerun sees a Conflict
+        try:
+            return run_write(
+                self.session, work, self.retry, retry_integrity=answer.expect_reps is not None
+            )
+        except IntegrityError as exc:
+            if answer.kind == "review" and (
+                "prev_id" in str(exc) or "ux_reviews_chain" in str(exc)
+            ):
+                raise Conflict("already answered on another machine") from None
+            raise
+
+    def _last_entry(self, card_id: int) -> int:
+        """The id of this learner's latest review or manual entry of the card (0: none):
+        the link a new answer records, unique per entry (migration 0006)."""
+        return (
+            self.session.scalar(
+                select(func.max(ReviewRow.id)).where(
+                    ReviewRow.learner_id == self.learner_id,
+                    ReviewRow.card_id == card_id,
+                    ReviewRow.kind.in_(("review", MANUAL)),
+                )
+            )
+            or 0
         )
 
     def _expect_reps(self, card_id: int, expected: int) -> None:

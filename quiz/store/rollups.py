@@ -23,6 +23,7 @@ ranking of weak cards (quiz.stats.ranking) over the same named rows.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
@@ -63,6 +64,8 @@ from quiz.store.models import (
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
+
+log = logging.getLogger("quiz.store.rollups")
 
 R = ReviewRow
 C = CardRollup
@@ -132,6 +135,7 @@ def refresh(repo: Repo) -> str | None:
         return run_write(session, work, repo.retry)
     except DBAPIError as exc:
         if _read_only(exc):
+            log.info("read-only store: rollups not refreshed; the log is grouped directly")
             return None
         raise
 

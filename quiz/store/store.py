@@ -13,6 +13,7 @@ row is created the first time a name is used.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -22,23 +23,35 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from quiz.errors import StoreError
-from quiz.store.engine import describe_error, make_engine, translate_errors
-from quiz.store.location import default_learner, learner_name, resolve_url
+from quiz.store.engine import (
+    describe_error,
+    locate_store,
+    make_engine,
+    resolve_url,
+    translate_errors,
+)
+from quiz.store.location import default_learner, learner_name
 
-__all__ = ["Store", "default_learner", "open_store"]
+__all__ = ["Store", "default_learner", "open_store", "resolve_url"]
 from quiz.store.migrate import ensure_schema
 from quiz.store.models import Learner
 
 if TYPE_CHECKING:
     from quiz.store.repo import Repo
 
+log = logging.getLogger("quiz.store.store")
+
+NO_LEARNER = 0  # row ids start at 1: the id of a learner a read-only store does not know
+
 
 class Store:
     def __init__(self, db: str | None = None, *, create: bool = True) -> None:
-        self.url = resolve_url(db)
-        self.engine = make_engine(self.url, create=create)
+        location = locate_store(db, create=create)
+        self.url = location.url
+        self.read_only = location.read_only
+        self.engine = make_engine(self.url, create=create, read_only=self.read_only)
         with translate_errors(self.url):
-            ensure_schema(self.engine)
+            ensure_schema(self.engine, read_only=self.read_only, where=str(location.path or ""))
 
     @property
     def dialect(self) -> str:
@@ -86,6 +99,9 @@ class Store:
         found = session.scalar(select(Learner.id).where(Learner.name == name))
         if found is not None:
             return found
+        if self.read_only:  # nobody to enrol: a learner with no progress sees every card new
+            log.info("read-only store: learner %r has no progress in it", name)
+            return NO_LEARNER
         learner = Learner(name=name, created_at=datetime.now(timezone.utc))
         session.add(learner)
         try:

@@ -62,19 +62,27 @@ def load_into_store(
             "SELECT id FROM learners WHERE name = ?", (learner,)
         ).fetchone()
         ids = dict(conn.execute("SELECT key, id FROM cards"))
-        conn.executemany(
-            "INSERT INTO reviews (learner_id, card_id, kind, rating, prev_state, reviewed_at, duration_ms, correct)"
-            " VALUES (?, ?, 'review', ?, 0, ?, 0, ?)",
-            [
+        seen: set[int] = set()
+        rows = []
+        for e in log:
+            # a card's first answer is from the New state (one per card: migration 0006);
+            # the state before later ones is not in the log file: Review stands for it
+            prev_state = 0 if e.card not in seen else 2
+            seen.add(e.card)
+            rows.append(
                 (
                     learner_id,
                     ids[f"{DECK}/c{e.card}"],
                     int(e.rating),
+                    prev_state,
                     e.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
                     e.rating != Rating.AGAIN,
                 )
-                for e in log
-            ],
+            )
+        conn.executemany(
+            "INSERT INTO reviews (learner_id, card_id, kind, rating, prev_state, reviewed_at, duration_ms, correct)"
+            " VALUES (?, ?, 'review', ?, ?, ?, 0, ?)",
+            rows,
         )
     result = cli("--learner", learner, "rebuild")
     assert result.exit_code == 0, result.output

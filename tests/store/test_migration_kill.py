@@ -1,0 +1,112 @@
+"""kill -9 in the middle of a migration never leaves an unusable store (issue 14 §3).
+
+A child process creates a store (or upgrades one from revision 0003), says when its
+imports are done, and is killed with SIGKILL after a random share of the time a whole
+migration takes; the store is then opened again and must reach the newest schema. The
+default run kills a few times per case; `QUIZ_TEST_KILLS=50` (per case) is the long
+mode. Delays come from a seeded generator (`QUIZ_TEST_SEED`), so a failure can be
+replayed."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from quiz.store.migrate import HEAD, upgrade
+
+CHILD = """
+import sys
+from quiz.store import open_store
+import quiz.store.migrate, alembic.command, quiz.store.models  # imports before the signal
+print("ready", flush=True)
+open_store(sys.argv[1]).close()
+print("done", flush=True)
+"""
+
+
+def _kills() -> int:
+    return int(os.environ.get("QUIZ_TEST_KILLS") or 2)
+
+
+def _run_child(url: str, kill_after: float | None) -> tuple[bool, float]:
+    """(was it killed before it finished, seconds from 'ready' to its end)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "ready\n", proc.stderr.read() if proc.stderr else ""
+    started = time.monotonic()
+    if kill_after is not None:
+        time.sleep(kill_after)
+        proc.send_signal(signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    took = time.monotonic() - started
+    if proc.returncode == 0:
+        assert "done" in out
+        return False, took
+    assert proc.returncode == -signal.SIGKILL, err
+    return True, took
+
+
+def _old_store(url: str) -> None:
+    engine = create_engine(url)
+    upgrade(engine, "0003")
+    engine.dispose()
+
+
+def _usable(url: str) -> None:
+    """Opening the store again brings it to the newest schema, with every table."""
+    done, _ = _run_child(url, None)
+    assert not done
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+        assert conn.execute(text("SELECT value FROM quiz_store")).scalar() == "quiz"
+        conn.execute(text("SELECT COUNT(*) FROM review_age_rollups")).scalar()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("case", ["first-use", "upgrade"])
+def test_a_killed_migration_leaves_a_store_that_opens(
+    request: pytest.FixtureRequest, tmp_path: Path, case: str, backend: str
+) -> None:
+    rng = random.Random(int(os.environ.get("QUIZ_TEST_SEED") or 14))
+    if backend == "sqlite":
+        urls = (f"sqlite:///{tmp_path / f'store{n}.db'}" for n in range(10**6))
+    else:
+        server, why = request.getfixturevalue("pg_server")
+        if server is None:
+            pytest.skip(f"PostgreSQL store tests need a server: {why}")
+        from tests.pg import create_database, drop_database
+
+        def fresh():
+            while True:
+                url = create_database(server)
+                request.addfinalizer(lambda url=url: drop_database(server, url))
+                yield url
+
+        urls = fresh()
+    prepare = _old_store if case == "upgrade" else (lambda url: None)
+    probe = next(urls)
+    prepare(probe)
+    _, whole = _run_child(probe, None)  # how long one migration takes here, now
+    killed = 0
+    for _ in range(_kills()):
+        url = next(urls)
+        prepare(url)
+        was_killed, _took = _run_child(url, rng.uniform(0, whole))
+        killed += was_killed
+        _usable(url)
+    print(f"{backend} {case}: {_kills()} runs, {killed} killed mid-way, 0 unusable stores")
