@@ -113,10 +113,12 @@ def resolve(db: str | None) -> Location:
         if not name.startswith("sqlite:///"):
             raise LocationError(f"{name}: not a store URL quiz understands")
         path = Path(name[len("sqlite:///") :].partition("?")[0])
-    elif name is None:
-        path = default_store_path().resolve()
     else:
-        path = Path(name).expanduser().resolve()
+        given = default_store_path() if name is None else Path(name).expanduser()
+        try:
+            path = given.resolve()
+        except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before 3.13)
+            raise LocationError(f"{given}: cannot be resolved ({exc})") from None
     return Location(f"sqlite:///{path}", path)
 
 

@@ -262,3 +262,24 @@ def test_a_store_in_a_missing_folder_is_an_error_naming_the_folder(env, tmp_path
         == f"quiz: {folder}: no such folder; create it first or fix the store path"
     )
     assert not (tmp_path / "no").exists()
+
+
+def test_a_store_path_in_a_symlink_loop_is_one_line(tmp_path):
+    """Resolving the name raised RuntimeError ("internal error") before."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    for command in ("due", "decks", "review"):
+        result = subprocess.run(
+            [sys.executable, "-m", "quiz", command],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "QUIZ_DB": str(tmp_path / "a")},
+            timeout=60,
+        )
+        assert result.returncode not in (0, 70), result.stderr
+        assert result.stderr.count("\n") == 1 and "cannot be resolved" in result.stderr
