@@ -141,6 +141,14 @@ class ReviewRow(Base):
             sqlite_where=text("kind = 'review' AND prev_id IS NOT NULL"),
             postgresql_where=text("kind = 'review' AND prev_id IS NOT NULL"),
         ),
+        # the few overruled answers, without scanning the log (migration 0008)
+        Index(
+            "ix_reviews_overruled",
+            "learner_id",
+            "card_id",
+            sqlite_where=text("overruled"),
+            postgresql_where=text("overruled"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

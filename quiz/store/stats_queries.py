@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState, Schedule
@@ -404,16 +404,27 @@ def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[StateCount]:
 
 def strict_grading(repo: Repo, decks: Sequence[str] = ()) -> list[StrictCard]:
     """Cards with answers the learner overruled as "I was right", most overruled first:
-    their grading may be too strict, for their author."""
-    overruled = func.count().filter(ReviewRow.overruled.is_(True))
+    their grading may be too strict, for their author. The overruled answers are found
+    through their partial index (0008); only their cards' answers are then counted."""
+    overruled = dict(
+        repo.session.execute(
+            select(ReviewRow.card_id, func.count())
+            # the same words as the partial index's WHERE, so SQLite uses it (0008)
+            .where(ReviewRow.learner_id == repo.learner_id, text("reviews.overruled"))
+            .group_by(ReviewRow.card_id)
+        ).all()
+    )
+    if not overruled:
+        return []
     q = (
-        select(CardRow.key, overruled, func.count())
+        select(CardRow.key, ReviewRow.card_id, func.count())
         .join(CardRow, CardRow.id == ReviewRow.card_id)
-        .where(ReviewRow.learner_id == repo.learner_id)
-        .group_by(CardRow.key)
-        .having(overruled > 0)
-        .order_by(overruled.desc(), CardRow.key)
+        .where(ReviewRow.learner_id == repo.learner_id, ReviewRow.card_id.in_(list(overruled)))
+        .group_by(CardRow.key, ReviewRow.card_id)
     )
     if decks:
         q = q.join(DeckRow, DeckRow.id == CardRow.deck_id).where(DeckRow.slug.in_(decks))
-    return [StrictCard(key, int(n), int(total)) for key, n, total in repo.session.execute(q)]
+    rows = [
+        StrictCard(key, int(overruled[card]), int(n)) for key, card, n in repo.session.execute(q)
+    ]
+    return sorted(rows, key=lambda c: (-c.overruled, c.key))
