@@ -157,7 +157,7 @@ def take_bundled_updates(repo: Repo) -> list[str]:
     return pending
 
 
-def card_editor(repo: Repo):  # type: ignore[no-untyped-def]  # quiz.ui.editor's hook
+def card_editor(repo: Repo):
     """The review session's `e`: the learner's editor, then the deck read again."""
     from pathlib import Path
 

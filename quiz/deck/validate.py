@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -261,9 +262,10 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
             continue
         values[name] = value
         if name == "requires":
+            refs = cast("tuple[str, ...]", value)  # the `requires` converter returns refs
             requires = [
-                (ref, line_of(item)) for ref, item in zip(value, value_node.value, strict=False)
-            ]  # type: ignore[call-overload, attr-defined]
+                (ref, line_of(item)) for ref, item in zip(refs, value_node.value, strict=False)
+            ]
 
     what = f"{type_name} card" + (f" '{card_id}'" if card_id else "")
     if "id" not in entries:
@@ -302,7 +304,8 @@ def _check_output(
         report.add(line_of(node), UNRECORDED_MESSAGE)
     if values.get("match") == "regex":
         for name in ("output", "accept"):
-            patterns = values.get(name)
+            # converted as a string (output) or a tuple of strings (accept), or absent
+            patterns = cast("str | tuple[str, ...] | None", values.get(name))
             for i, pattern in enumerate(
                 [patterns] if isinstance(patterns, str) else patterns or ()
             ):
@@ -514,21 +517,23 @@ def _build(
     deck_python: str | None,
     requires: tuple[str, ...],
 ) -> list[Card]:
-    v = draft.values
-    common = dict(
+    # each value was converted by its field's converter, so it has the type `Card` wants
+    v: dict[str, Any] = draft.values
+    common: dict[str, Any] = dict(
         deck=deck_id,
         id=draft.id,
         kind=CardKind(draft.type),
         line=draft.line,
         explain=v.get("explain"),
-        tags=tuple(dict.fromkeys(deck_tags + v.get("tags", ()))),  # type: ignore[operator]
+        tags=tuple(dict.fromkeys(deck_tags + v.get("tags", ()))),
         source=v.get("source"),
         requires=requires,
     )
     kind = common["kind"]
     if kind is CardKind.CLOZE:
+        note = cast(str, draft.id)  # a card without an id is reported, so it is never built
         return [
-            Card(**{**common, "id": f"{draft.id}#c{n}"}, text=v["text"], cloze=n, note=draft.id)  # type: ignore[arg-type]
+            Card(**{**common, "id": f"{draft.id}#c{n}"}, text=v["text"], cloze=n, note=note)
             for n in draft.cloze_numbers
         ]
     if kind is CardKind.OUTPUT:
@@ -537,7 +542,7 @@ def _build(
                 **common,
                 front=v.get("front"),
                 code=v["code"],
-                output=v.get("output"),  # type: ignore[arg-type]
+                output=v.get("output"),
                 raises=v.get("raises"),
                 accept=v.get("accept", ()),
                 match=v.get("match", "exact"),
@@ -545,7 +550,7 @@ def _build(
                 timeout=v.get("timeout"),
             )
         ]
-    extra: dict[str, object] = {"front": v.get("front"), "code": v.get("code")}
+    extra: dict[str, Any] = {"front": v.get("front"), "code": v.get("code")}
     if kind is CardKind.BASIC:
         extra["back"] = v.get("back")
     elif kind is CardKind.TYPED:
@@ -553,4 +558,4 @@ def _build(
     elif kind is CardKind.CHOICE:
         extra["choices"] = v["choices"]
         extra["correct"] = v["correct"]
-    return [Card(**common, **extra)]  # type: ignore[arg-type]
+    return [Card(**common, **extra)]
