@@ -187,6 +187,6 @@ def snippet_runner():
             from quiz.sandbox import Sandbox, SandboxConfig
 
             made["sandbox"] = Sandbox(SandboxConfig())
-        return made["sandbox"].run(item.card.code or "", timeout=item.card.timeout)  # type: ignore[attr-defined]
+        return made["sandbox"].run(item.card.code or "", timeout=item.card.timeout)  # type: ignore[attr-defined]  # made holds the Sandbox as object to keep its import lazy
 
     return run

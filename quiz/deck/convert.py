@@ -236,7 +236,7 @@ def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
         return INVALID
     number = scalar_value(node)
     try:
-        value = float(number)  # type: ignore[arg-type]
+        value = float(number)  # type: ignore[arg-type]  # a core int/float scalar; float() of anything else is caught below
     except (TypeError, ValueError, OverflowError):  # `!!float y`; an int of 400 digits
         value = math.nan
     if isinstance(number, BadScalar) or not 0 < value <= F.MAX_TIMEOUT:

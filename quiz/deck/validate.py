@@ -62,7 +62,7 @@ def build_deck(
     if lang_entry is not None:  # first: plain strings everywhere take this language
         value = convert(F.DECK_FIELD_MAP["lang"], lang_entry[1], report)
         if value is not INVALID:
-            values["lang"] = report.lang = value  # type: ignore[assignment]
+            values["lang"] = report.lang = value  # type: ignore[assignment]  # the lang converter returns a str
     invalid = False  # a value refused without a message here (a foreign tag, see yaml_nodes)
     for name, (key, node) in entries.items():
         spec = F.DECK_FIELD_MAP.get(name)
@@ -98,13 +98,13 @@ def build_deck(
     deck_line = line_of(entries["deck"][0])
     return Deck(
         id=str(deck_id),
-        title=values["title"],  # type: ignore[arg-type]
+        title=values["title"],  # type: ignore[arg-type]  # converted by the title field: a Text
         cards=tuple(cards),
         path=path,
-        description=values.get("description"),  # type: ignore[arg-type]
-        lang=values.get("lang"),  # type: ignore[arg-type]
-        tags=tuple(dict.fromkeys(values.get("tags", ()))),  # type: ignore[call-overload]
-        python=values.get("python"),  # type: ignore[arg-type]
+        description=values.get("description"),  # type: ignore[arg-type]  # converted by the description field: a Text or absent
+        lang=values.get("lang"),  # type: ignore[arg-type]  # converted by the lang field: a str or absent
+        tags=tuple(dict.fromkeys(values.get("tags", ()))),  # type: ignore[call-overload]  # converted by the tags field: a tuple of str
+        python=values.get("python"),  # type: ignore[arg-type]  # converted by the python field: a str or absent
         line=deck_line,
     ), []
 
@@ -278,7 +278,7 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
         elif kind.name == "choice":
             _check_choice(entries, values, report)
         elif kind.name == "cloze" and isinstance(values.get("text"), Text):
-            numbers = _check_cloze(values["text"], entries["text"][1], report)  # type: ignore[arg-type]
+            numbers = _check_cloze(values["text"], entries["text"][1], report)  # type: ignore[arg-type]  # isinstance above narrows values.get, not values[...]
     ok = not invalid and len(report.problems) == before
     return _Draft(card_id, line, type_name, values, requires, numbers, ok=ok)
 
@@ -350,15 +350,15 @@ def _nested_repeat(pattern: str) -> bool:
     caught.
     """
     try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser as parser  # type: ignore[attr-defined]
+        from re import _constants as c  # type: ignore[attr-defined]  # private module of Python 3.11+, not in typeshed
+        from re import _parser as parser  # type: ignore[attr-defined]  # private module of Python 3.11+, not in typeshed
     except ImportError:  # Python 3.10
         import sre_constants as c
         import sre_parse as parser
     repeats = (c.MAX_REPEAT, c.MIN_REPEAT)
 
     def walk(items: object, inside: bool) -> bool:
-        for op, av in items:  # type: ignore[attr-defined]
+        for op, av in items:  # type: ignore[attr-defined]  # a sre_parse.SubPattern (or its list of items): iterable
             if op in repeats:
                 _low, high, sub = av
                 unbounded = high == c.MAXREPEAT or high > 1000
@@ -431,7 +431,7 @@ def _assemble(
             )
             draft.ok = False
 
-    deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]
+    deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]  # converted by the tags field: a tuple of str
     deck_python = deck_values.get("python")
     cards: list[Card] = []
     resolved: dict[str, tuple[str, ...]] = {}
@@ -441,7 +441,7 @@ def _assemble(
             resolved.setdefault(draft.id, requires)
         if not draft.ok or requires is None:
             continue
-        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires))  # type: ignore[arg-type]
+        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires))  # type: ignore[arg-type]  # deck_python converted by the python field: a str or absent
     _check_cycles(resolved, notes, deck_id, report)
     return cards
 
