@@ -146,7 +146,7 @@ def _range(
     check: Callable[[object], bool], low: float, high: float, what: str
 ) -> Callable[[object], str | None]:
     def validate(value: object) -> str | None:
-        if check(value) and low <= value <= high:  # type: ignore[operator]
+        if check(value) and low <= value <= high:  # type: ignore[operator]  # check(value) has just said it is a number
             return None
         return f"must be {what}"
 
@@ -157,7 +157,7 @@ def _range(
 _RULES: dict[str, Callable[[object], str | None]] = {
     "desired_retention": lambda v: (
         None
-        if _number(v) and 0.5 <= v < 1  # type: ignore[operator]
+        if _number(v) and 0.5 <= v < 1  # type: ignore[operator]  # _number(v) has just said it is a number
         else "must be a number from 0.5 up to (not including) 1, like 0.9"
     ),
     "learning_steps": _steps,

@@ -263,7 +263,7 @@ def card_from_dict(data: dict[str, object]) -> Card:
         elif isinstance(value, list):
             value = tuple(value)
         kwargs[name] = value
-    return Card(**kwargs)  # type: ignore[arg-type]
+    return Card(**kwargs)  # type: ignore[arg-type]  # kwargs come from stored JSON, one value per Card field
 
 
 @dataclass(frozen=True)

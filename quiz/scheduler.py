@@ -173,12 +173,12 @@ def schedule_from_dict(d: dict[str, object] | None) -> Schedule:
     last = d.get("last_review")
     return replace(
         Schedule(),
-        state=CardState(int(d["state"])),  # type: ignore[call-overload]
-        step=d.get("step"),  # type: ignore[arg-type]
-        stability=d.get("stability"),  # type: ignore[arg-type]
-        difficulty=d.get("difficulty"),  # type: ignore[arg-type]
+        state=CardState(int(d["state"])),  # type: ignore[call-overload]  # stored JSON: an int
+        step=d.get("step"),  # type: ignore[arg-type]  # stored JSON: an int or null
+        stability=d.get("stability"),  # type: ignore[arg-type]  # stored JSON: a float or null
+        difficulty=d.get("difficulty"),  # type: ignore[arg-type]  # stored JSON: a float or null
         due=datetime.fromisoformat(due) if isinstance(due, str) else None,
         last_review=datetime.fromisoformat(last) if isinstance(last, str) else None,
-        reps=int(d.get("reps", 0)),  # type: ignore[call-overload]
-        lapses=int(d.get("lapses", 0)),  # type: ignore[call-overload]
+        reps=int(d.get("reps", 0)),  # type: ignore[call-overload]  # stored JSON: an int
+        lapses=int(d.get("lapses", 0)),  # type: ignore[call-overload]  # stored JSON: an int
     )

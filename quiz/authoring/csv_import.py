@@ -174,9 +174,9 @@ def table_rows(text: str, suffix: str) -> list[dict[str, str]]:
                 if column in names:
                     columns.setdefault(role, index)
     for role in ("notetype", "deck"):
-        column = _column(meta, f"{role} column")
-        if column is not None:
-            columns[role] = column
+        number = _column(meta, f"{role} column")
+        if number is not None:
+            columns[role] = number
     if tags_column is not None:
         columns["tags"] = tags_column
     if not rows:  # a header row and nothing under it

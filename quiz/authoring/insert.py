@@ -132,7 +132,7 @@ def append_card(text: str, card: dict[str, object], path: str = "<deck>") -> str
     if (
         isinstance(cards, ScalarNode) and cards.value == "" and not cards.style
     ):  # `cards:` and nothing
-        pos, need_break = _after_line(body, layout.cards_key.end_mark.index)  # type: ignore[union-attr]
+        pos, need_break = _after_line(body, layout.cards_key.end_mark.index)  # type: ignore[union-attr]  # _layout sets cards_key together with cards
         return bom + _insert(body, pos, card_text(card, key_column + 2), nl, need_break)
 
     if not isinstance(cards, SequenceNode):

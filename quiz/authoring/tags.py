@@ -21,7 +21,7 @@ def topic_tag(heading: str) -> str | None:
 
 def hoist_common_tags(cards: list[dict[str, object]]) -> tuple[list[str], list[dict[str, object]]]:
     """The longest tag prefix all cards share (as deck tags), and the cards without it."""
-    lists = [list(card.get("tags", ())) for card in cards]  # type: ignore[call-overload]
+    lists = [list(card.get("tags", ())) for card in cards]  # type: ignore[call-overload]  # a card's tags value is a list of str
     if not lists:
         return [], cards
     common: list[str] = []

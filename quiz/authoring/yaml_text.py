@@ -224,7 +224,7 @@ def deck_text(deck: Mapping[str, object], header: Sequence[str] = ()) -> str:
     for key, value in deck.items():
         if key == "cards":
             lines.append("cards:")
-            for card in value:  # type: ignore[attr-defined]
+            for card in value:  # type: ignore[attr-defined]  # the value of cards is a list of card maps
                 lines += card_lines(card)
         else:
             lines += _value_lines(key, value, 0)

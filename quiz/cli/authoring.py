@@ -294,7 +294,7 @@ def draft(
     for warning in result.warnings:
         typer.echo(f"quiz: {warning}", err=True)
     made = ", ".join(f"{n} {how}" for how, n in sorted(result.counts.items())) or "no cards"
-    count = len(result.deck["cards"])  # type: ignore[arg-type]
+    count = len(result.deck["cards"])  # type: ignore[arg-type]  # a drafted deck's cards is always a list
     if output is None:
         write_stdout(deck_text)
         typer.echo(f"drafted {count} cards ({made})", err=True)

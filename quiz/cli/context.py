@@ -157,7 +157,7 @@ def take_bundled_updates(repo: Repo) -> list[str]:
     return pending
 
 
-def card_editor(repo: Repo):  # type: ignore[no-untyped-def]  # quiz.ui.editor's hook
+def card_editor(repo: Repo):
     """The review session's `e`: the learner's editor, then the deck read again."""
     from pathlib import Path
 
@@ -187,6 +187,6 @@ def snippet_runner():
             from quiz.sandbox import Sandbox, SandboxConfig
 
             made["sandbox"] = Sandbox(SandboxConfig())
-        return made["sandbox"].run(item.card.code or "", timeout=item.card.timeout)  # type: ignore[attr-defined]
+        return made["sandbox"].run(item.card.code or "", timeout=item.card.timeout)  # type: ignore[attr-defined]  # made holds the Sandbox as object to keep its import lazy
 
     return run

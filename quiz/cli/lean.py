@@ -108,7 +108,7 @@ def due_output(
         except Exception:  # a locked or damaged store: the full store reports it properly
             pass
         finally:
-            store.close()  # type: ignore[attr-defined]
+            store.close()  # type: ignore[attr-defined]  # _lean_due returns the store as object to keep its import lazy
     import logging
 
     logging.getLogger(__name__).debug(

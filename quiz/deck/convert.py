@@ -120,11 +120,11 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
                 ok = False
                 continue
             item = string(value, f"{label} [{lang}]", report)
-            if item is INVALID:
+            if isinstance(item, _Invalid):
                 ok = False
             elif lang not in seen:  # a duplicate language was reported by check_tree
                 seen.add(lang)
-                variants.append((lang, item))  # type: ignore[arg-type]
+                variants.append((lang, item))
         return Text(tuple(variants)) if ok else INVALID
     if not is_string(node):
         return not_a_string(node, label, report, "a string or a map of language -> string")
@@ -137,10 +137,10 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
 def _pattern(regex, explain: str) -> Callable[[Node, str, Report], str | _Invalid]:
     def convert(node: Node, label: str, report: Report) -> str | _Invalid:
         value = string(node, label, report)
-        if value is INVALID:
+        if isinstance(value, _Invalid):
             return INVALID
         if not regex.fullmatch(value):
-            report.add(line_of(node), f"{label} {quote(value)} {explain}")  # type: ignore[arg-type]
+            report.add(line_of(node), f"{label} {quote(value)} {explain}")
             return INVALID
         return value
 
@@ -177,13 +177,13 @@ def list_of(convert: Callable[[Node, str, Report], object], example: str, *, min
 
     def convert_list(node: Node, label: str, report: Report) -> tuple[object, ...] | _Invalid:
         nodes = items(node, label, report, example)
-        if nodes is INVALID:
+        if isinstance(nodes, _Invalid):
             return INVALID
-        if len(nodes) < min_items:  # type: ignore[arg-type]
+        if len(nodes) < min_items:
             need = "at least one item" if min_items == 1 else f"at least {min_items} items"
             report.add(line_of(node), f"{label} needs {need}")
             return INVALID
-        values = [convert(item, f"{label} item {i + 1}", report) for i, item in enumerate(nodes)]  # type: ignore[arg-type]
+        values = [convert(item, f"{label} item {i + 1}", report) for i, item in enumerate(nodes)]
         if any(v is INVALID for v in values):
             return INVALID
         return tuple(values)
@@ -203,7 +203,7 @@ def string_or_strings(node: Node, label: str, report: Report) -> tuple[str, ...]
     if node.__class__ is SequenceNode:
         return list_of(_string_nonempty, '["a", "b"]', min_items=1)(node, label, report)
     value = string(node, label, report)
-    return INVALID if value is INVALID else (value,)  # type: ignore[return-value]
+    return INVALID if isinstance(value, _Invalid) else (value,)
 
 
 def integer(node: Node, label: str, report: Report) -> int | _Invalid:
@@ -226,7 +226,7 @@ def indices(node: Node, label: str, report: Report) -> tuple[int, ...] | _Invali
     if node.__class__ is SequenceNode:
         return list_of(integer, "[0, 2]", min_items=1)(node, label, report)
     value = integer(node, label, report)
-    return INVALID if value is INVALID else (value,)  # type: ignore[return-value]
+    return INVALID if isinstance(value, _Invalid) else (value,)
 
 
 def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
@@ -236,7 +236,7 @@ def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
         return INVALID
     number = scalar_value(node)
     try:
-        value = float(number)  # type: ignore[arg-type]
+        value = float(number)  # type: ignore[arg-type]  # a core int/float scalar; float() of anything else is caught below
     except (TypeError, ValueError, OverflowError):  # `!!float y`; an int of 400 digits
         value = math.nan
     if isinstance(number, BadScalar) or not 0 < value <= F.MAX_TIMEOUT:
@@ -251,10 +251,10 @@ def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
 
 def specifier(node: Node, label: str, report: Report) -> str | _Invalid:
     value = string(node, label, report)
-    if value is INVALID:
+    if isinstance(value, _Invalid):
         return INVALID
     try:
-        SpecifierSet(value)  # type: ignore[arg-type]
+        SpecifierSet(value)
     except InvalidSpecifier:
         report.add(
             line_of(node),
@@ -267,12 +267,12 @@ def specifier(node: Node, label: str, report: Report) -> str | _Invalid:
 def enum(choices: Sequence[str], what: str) -> Callable[[Node, str, Report], str | _Invalid]:
     def convert(node: Node, label: str, report: Report) -> str | _Invalid:
         value = string(node, label, report)
-        if value is INVALID:
+        if isinstance(value, _Invalid):
             return INVALID
         if value not in choices:
             report.add(
                 line_of(node),
-                f"unknown {what} {quote(value)}{did_you_mean(value, choices)}; "  # type: ignore[arg-type]
+                f"unknown {what} {quote(value)}{did_you_mean(value, choices)}; "
                 f"use one of: {', '.join(choices)}",
             )
             return INVALID

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -61,7 +62,7 @@ def build_deck(
     if lang_entry is not None:  # first: plain strings everywhere take this language
         value = convert(F.DECK_FIELD_MAP["lang"], lang_entry[1], report)
         if value is not INVALID:
-            values["lang"] = report.lang = value  # type: ignore[assignment]
+            values["lang"] = report.lang = value  # type: ignore[assignment]  # the lang converter returns a str
     invalid = False  # a value refused without a message here (a foreign tag, see yaml_nodes)
     for name, (key, node) in entries.items():
         spec = F.DECK_FIELD_MAP.get(name)
@@ -97,13 +98,13 @@ def build_deck(
     deck_line = line_of(entries["deck"][0])
     return Deck(
         id=str(deck_id),
-        title=values["title"],  # type: ignore[arg-type]
+        title=values["title"],  # type: ignore[arg-type]  # converted by the title field: a Text
         cards=tuple(cards),
         path=path,
-        description=values.get("description"),  # type: ignore[arg-type]
-        lang=values.get("lang"),  # type: ignore[arg-type]
-        tags=tuple(dict.fromkeys(values.get("tags", ()))),  # type: ignore[call-overload]
-        python=values.get("python"),  # type: ignore[arg-type]
+        description=values.get("description"),  # type: ignore[arg-type]  # converted by the description field: a Text or absent
+        lang=values.get("lang"),  # type: ignore[arg-type]  # converted by the lang field: a str or absent
+        tags=tuple(dict.fromkeys(values.get("tags", ()))),  # type: ignore[call-overload]  # converted by the tags field: a tuple of str
+        python=values.get("python"),  # type: ignore[arg-type]  # converted by the python field: a str or absent
         line=deck_line,
     ), []
 
@@ -261,9 +262,10 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
             continue
         values[name] = value
         if name == "requires":
+            refs = cast("tuple[str, ...]", value)  # the `requires` converter returns refs
             requires = [
-                (ref, line_of(item)) for ref, item in zip(value, value_node.value, strict=False)
-            ]  # type: ignore[call-overload, attr-defined]
+                (ref, line_of(item)) for ref, item in zip(refs, value_node.value, strict=False)
+            ]
 
     what = f"{type_name} card" + (f" '{card_id}'" if card_id else "")
     if "id" not in entries:
@@ -276,7 +278,7 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
         elif kind.name == "choice":
             _check_choice(entries, values, report)
         elif kind.name == "cloze" and isinstance(values.get("text"), Text):
-            numbers = _check_cloze(values["text"], entries["text"][1], report)  # type: ignore[arg-type]
+            numbers = _check_cloze(values["text"], entries["text"][1], report)  # type: ignore[arg-type]  # isinstance above narrows values.get, not values[...]
     ok = not invalid and len(report.problems) == before
     return _Draft(card_id, line, type_name, values, requires, numbers, ok=ok)
 
@@ -302,7 +304,8 @@ def _check_output(
         report.add(line_of(node), UNRECORDED_MESSAGE)
     if values.get("match") == "regex":
         for name in ("output", "accept"):
-            patterns = values.get(name)
+            # converted as a string (output) or a tuple of strings (accept), or absent
+            patterns = cast("str | tuple[str, ...] | None", values.get(name))
             for i, pattern in enumerate(
                 [patterns] if isinstance(patterns, str) else patterns or ()
             ):
@@ -347,15 +350,15 @@ def _nested_repeat(pattern: str) -> bool:
     caught.
     """
     try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser as parser  # type: ignore[attr-defined]
+        from re import _constants as c  # type: ignore[attr-defined]  # private module of Python 3.11+, not in typeshed
+        from re import _parser as parser  # type: ignore[attr-defined]  # private module of Python 3.11+, not in typeshed
     except ImportError:  # Python 3.10
         import sre_constants as c
         import sre_parse as parser
     repeats = (c.MAX_REPEAT, c.MIN_REPEAT)
 
     def walk(items: object, inside: bool) -> bool:
-        for op, av in items:  # type: ignore[attr-defined]
+        for op, av in items:  # type: ignore[attr-defined]  # a sre_parse.SubPattern (or its list of items): iterable
             if op in repeats:
                 _low, high, sub = av
                 unbounded = high == c.MAXREPEAT or high > 1000
@@ -428,7 +431,7 @@ def _assemble(
             )
             draft.ok = False
 
-    deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]
+    deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]  # converted by the tags field: a tuple of str
     deck_python = deck_values.get("python")
     cards: list[Card] = []
     resolved: dict[str, tuple[str, ...]] = {}
@@ -438,7 +441,7 @@ def _assemble(
             resolved.setdefault(draft.id, requires)
         if not draft.ok or requires is None:
             continue
-        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires))  # type: ignore[arg-type]
+        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires))  # type: ignore[arg-type]  # deck_python converted by the python field: a str or absent
     _check_cycles(resolved, notes, deck_id, report)
     return cards
 
@@ -514,21 +517,23 @@ def _build(
     deck_python: str | None,
     requires: tuple[str, ...],
 ) -> list[Card]:
-    v = draft.values
-    common = dict(
+    # each value was converted by its field's converter, so it has the type `Card` wants
+    v: dict[str, Any] = draft.values
+    common: dict[str, Any] = dict(
         deck=deck_id,
         id=draft.id,
         kind=CardKind(draft.type),
         line=draft.line,
         explain=v.get("explain"),
-        tags=tuple(dict.fromkeys(deck_tags + v.get("tags", ()))),  # type: ignore[operator]
+        tags=tuple(dict.fromkeys(deck_tags + v.get("tags", ()))),
         source=v.get("source"),
         requires=requires,
     )
     kind = common["kind"]
     if kind is CardKind.CLOZE:
+        note = cast(str, draft.id)  # a card without an id is reported, so it is never built
         return [
-            Card(**{**common, "id": f"{draft.id}#c{n}"}, text=v["text"], cloze=n, note=draft.id)  # type: ignore[arg-type]
+            Card(**{**common, "id": f"{draft.id}#c{n}"}, text=v["text"], cloze=n, note=note)
             for n in draft.cloze_numbers
         ]
     if kind is CardKind.OUTPUT:
@@ -537,7 +542,7 @@ def _build(
                 **common,
                 front=v.get("front"),
                 code=v["code"],
-                output=v.get("output"),  # type: ignore[arg-type]
+                output=v.get("output"),
                 raises=v.get("raises"),
                 accept=v.get("accept", ()),
                 match=v.get("match", "exact"),
@@ -545,7 +550,7 @@ def _build(
                 timeout=v.get("timeout"),
             )
         ]
-    extra: dict[str, object] = {"front": v.get("front"), "code": v.get("code")}
+    extra: dict[str, Any] = {"front": v.get("front"), "code": v.get("code")}
     if kind is CardKind.BASIC:
         extra["back"] = v.get("back")
     elif kind is CardKind.TYPED:
@@ -553,4 +558,4 @@ def _build(
     elif kind is CardKind.CHOICE:
         extra["choices"] = v["choices"]
         extra["correct"] = v["correct"]
-    return [Card(**common, **extra)]  # type: ignore[arg-type]
+    return [Card(**common, **extra)]

@@ -128,10 +128,10 @@ def _decode(data: bytes, path: str) -> tuple[str, DeckProblem | None]:
 
 def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> DeckProblem:
     if isinstance(exc, yaml.reader.ReaderError):
-        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        at_line = text.count("\n", 0, max(exc.position, 0)) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         return DeckProblem(
-            path, line, f"character {char!r} (#x{ord(char):04x}) is not allowed in YAML"
+            path, at_line, f"character {char!r} (#x{ord(char):04x}) is not allowed in YAML"
         )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None

@@ -69,7 +69,7 @@ class SandboxConfig:
         if _env_flag("QUIZ_SANDBOX_NO_FORK_SERVER"):
             values["fork_server"] = False
         values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]  # flags and overrides are SandboxConfig field values, typed object here
 
     def cpu_seconds(self, timeout: float) -> int:
         """CPU budget per process: a little over the wall clock, so the wall clock

@@ -66,7 +66,7 @@ def _utc(value: object) -> datetime | None:
         return None
     from quiz.store.models import UTCDateTime
 
-    return UTCDateTime().process_result_value(value, None)  # type: ignore[arg-type]
+    return UTCDateTime().process_result_value(value, None)  # type: ignore[arg-type]  # max() may give raw text; process_result_value parses a str too
 
 
 def learner_names(session: Session) -> list[str]:

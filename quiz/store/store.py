@@ -108,7 +108,7 @@ class Store:
             session.flush()
         except IntegrityError:  # another process created it meanwhile
             session.rollback()
-            return session.scalar(select(Learner.id).where(Learner.name == name))  # type: ignore[return-value]
+            return session.scalar(select(Learner.id).where(Learner.name == name))  # type: ignore[return-value]  # the learner exists now: its id is never None
         session.commit()
         return learner.id
 

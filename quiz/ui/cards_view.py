@@ -75,7 +75,7 @@ def render_listing(listings: Sequence[Listing], total: int) -> None:
         # one line per card: the question is cut with an ellipsis, never wrapped
         table.add_column(
             name,
-            justify=justify,  # type: ignore[arg-type]
+            justify=justify,  # type: ignore[arg-type]  # a plain str from the column table; rich wants its JustifyMethod literal
             no_wrap=True,
             overflow="ellipsis",
             ratio=1 if name == "question" else None,

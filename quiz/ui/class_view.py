@@ -57,7 +57,7 @@ def render_learners(rows: Sequence[LearnerOverview], as_json: bool) -> None:
         ("drills", "right"),
         ("last review", "left"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]  # a plain str from the column table; rich wants its JustifyMethod literal
     for r in rows:
         table.add_row(
             safe(r.learner), str(r.cards_seen), str(r.reviews), str(r.drills), _when(r.last_review)
@@ -85,7 +85,7 @@ def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
         ("streak", "right"),
         ("weakest tags (missed)", "left"),
     ):
-        people.add_column(name, justify=justify)  # type: ignore[arg-type]
+        people.add_column(name, justify=justify)  # type: ignore[arg-type]  # a plain str from the column table; rich wants its JustifyMethod literal
     for f in report.learners:
         weak = ", ".join(f"{t.tag} {t.miss_share:.0%}" for t in f.weakest_tags) or "–"
         days = f"{f.streak} day" + ("" if f.streak == 1 else "s")
@@ -107,7 +107,7 @@ def render_class_report(report: ClassReport, as_json: bool, top: int) -> None:
         ("share", "right"),
         ("agains", "right"),
     ):
-        cards.add_column(name, justify=justify)  # type: ignore[arg-type]
+        cards.add_column(name, justify=justify)  # type: ignore[arg-type]  # a plain str from the column table; rich wants its JustifyMethod literal
     for c in missed:
         cards.add_row(
             safe(c.card), str(c.missed_by), str(c.learners), f"{c.miss_share:.0%}", str(c.agains)

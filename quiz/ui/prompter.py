@@ -297,10 +297,10 @@ class TerminalPrompter:
         if not self.interactive:
             if suggested is not None:
                 return self._piped_overrule(suggested)
-            command, rating = self._piped_rating()
+            command, piped = self._piped_rating()
             if command:
                 return Response(command)
-            return Response(Action.RATE, rating=rating or Rating.GOOD)
+            return Response(Action.RATE, rating=piped or Rating.GOOD)
         keys = card_view.rate_keys(previews)
         if suggested is not None:
             keys += f" · Enter = {suggested.name.title()}"

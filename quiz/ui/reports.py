@@ -114,7 +114,7 @@ def render_decks(
         ("suspended", "right"),
         ("buried", "right"),
     ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]  # a plain str from the column table; rich wants its JustifyMethod literal
     from quiz.ui.safe import text as safe
 
     for s in summaries:

@@ -31,7 +31,8 @@ _ESC.update({ord('"'): '\\"', ord("\\"): "\\\\", 10: "\\n", 9: "\\t"})
 _ESC.update({0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"})  # str.splitlines breaks there
 _SCALARS = (int, float, complex, bool, type(None), str, bytes)
 _FUNCTION = type(lambda: 0)
-_SHAPES = {list: "[...]", tuple: "(...)", set: "{...}", frozenset: "frozenset(...)", dict: "{...}"}
+# a type comment, not an annotation: this file runs on the snippet's own (maybe old) Python
+_SHAPES = {list: "[...]", tuple: "(...)", set: "{...}", frozenset: "frozenset(...)", dict: "{...}"}  # type: dict[type, str]
 _STABLE = frozenset((*_SCALARS, _FUNCTION, type))  # same object, same text
 
 
