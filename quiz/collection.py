@@ -7,13 +7,13 @@ have not changed since its last import is skipped without parsing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from quiz.deck import find_deck_files, parse_deck
+from quiz.deck.loader import file_digest
 from quiz.errors import DeckError, DeckProblem
 from quiz.model import CardKind, Deck
 from quiz.store import Repo
@@ -69,7 +69,7 @@ def import_paths(
     for index, path in enumerate(files):
         key = str(path.resolve())
         data = _read(path)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = file_digest(data)
         known = stored.get(key)
         if known is not None and known.file_hash == digest:
             unchanged.append((known.slug, key))

@@ -144,7 +144,6 @@ def _render_due(queries: DueQueries, decks: tuple[str, ...], as_json: bool, now:
 def unchanged_import_output(db: str | None, learner: str | None, paths: list[str]) -> str | None:
     """What `quiz import` prints when every deck file is byte-for-byte the one already
     imported (read through sqlite3), or None when anything may change."""
-    import hashlib
     from pathlib import Path
 
     from quiz.store.lean import LeanStore
@@ -153,7 +152,7 @@ def unchanged_import_output(db: str | None, learner: str | None, paths: list[str
     if os.environ.get("QUIZ_DEBUG"):
         return None
     try:
-        from quiz.deck.loader import find_deck_files
+        from quiz.deck.loader import NOTHING_CHANGED, file_digest, find_deck_files, skipped_line
 
         files = find_deck_files(paths)
         path = locate(db, create=False).path
@@ -167,17 +166,17 @@ def unchanged_import_output(db: str | None, learner: str | None, paths: list[str
         decks = []
         for file in files:
             known = stored.get(str(Path(file).resolve()))
-            if known is None or hashlib.sha256(Path(file).read_bytes()).hexdigest() != known[1]:
+            if known is None or file_digest(Path(file).read_bytes()) != known[1]:
                 return None
             decks.append(known[0])
     except Exception:
         return None
     finally:
         store.close()
-    lines = [f"{deck}: unchanged (file not modified)" for deck in sorted(decks)]
+    lines = [skipped_line(deck) for deck in sorted(decks)]
     if len(set(decks)) != len(decks) or any(len(line) >= 80 for line in lines):
         return None  # duplicates to report, or lines the console would wrap: the full command
-    return "\n".join([*lines, "nothing changed"])
+    return "\n".join([*lines, NOTHING_CHANGED])
 
 
 # ---- the entry point ------------------------------------------------------------------

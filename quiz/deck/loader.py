@@ -139,3 +139,20 @@ def unrecorded_problems(deck: Deck) -> list[DeckProblem]:
         for card in deck.cards
         if is_unrecorded(card)
     ]
+
+
+def file_digest(data: bytes) -> str:
+    """A deck file's identity for "unchanged since its last import": the store keeps it,
+    and both `quiz import` paths (quiz.collection, and quiz.cli.lean for an unchanged
+    re-import) compare it, so they can never disagree."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def skipped_line(deck: str) -> str:
+    """What `quiz import` says of a file that has not changed since its last import."""
+    return f"{deck}: unchanged (file not modified)"
+
+
+NOTHING_CHANGED = "nothing changed"

@@ -42,12 +42,14 @@ def import_progress(after_seconds: float = 0.7) -> Iterator[Callable[[int, int],
 
 
 def render_import(report: ImportReport, as_json: bool) -> None:
+    from quiz.deck.loader import NOTHING_CHANGED, skipped_line
+
     if as_json:
         print_json({"decks": [d.__dict__ for d in report.decks], "changed": report.changed})
         return
     for d in report.decks:
         if d.skipped:
-            out().print(f"{d.deck}: unchanged (file not modified)", markup=False)
+            out().print(skipped_line(d.deck), markup=False)
         elif not d.changed:
             out().print(f"{d.deck}: unchanged ({d.unchanged} cards)", markup=False)
         else:
@@ -64,7 +66,7 @@ def render_import(report: ImportReport, as_json: bool) -> None:
             ]
             out().print(f"{d.deck}: " + ", ".join(parts), markup=False)
     if not report.changed:
-        out().print("nothing changed")
+        out().print(NOTHING_CHANGED)
     for d in report.decks:
         if d.changed and d.output_cards:
             cards = "1 output card" if d.output_cards == 1 else f"{d.output_cards} output cards"
