@@ -65,8 +65,9 @@ def live(now: datetime) -> Any:
     return text(due.LIVE).bindparams(bindparam("now", now, type_=UTCDateTime))
 
 
-def schedule_of(row: Any) -> Schedule:
-    """A Schedule from any row with the card state columns (None: a card never answered)."""
+def schedule_of(row: Any, *, lapses: str = "lapses") -> Schedule:
+    """A Schedule from any row with the card state columns (None: a card never answered);
+    `lapses` names the column holding the state's lapses where a query labels it apart."""
     if row is None or row.state is None:
         return Schedule()
     return Schedule(
@@ -77,7 +78,7 @@ def schedule_of(row: Any) -> Schedule:
         due=row.due,
         last_review=row.last_review,
         reps=row.reps,
-        lapses=row.lapses,
+        lapses=getattr(row, lapses),
     )
 
 

@@ -31,7 +31,7 @@ from quiz.stats.rows import (
     StrictCard,
 )
 from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow
-from quiz.store.repo import Repo
+from quiz.store.repo import Repo, schedule_of
 
 R = ReviewRow
 ST = CardStateRow
@@ -255,16 +255,7 @@ def tallies_and_schedules(
     sched: dict[int, Schedule] = {}
     for r in rows:
         if r.state is not None:
-            sched[r.card_id] = Schedule(
-                state=CardState(r.state),
-                step=r.step,
-                stability=r.stability,
-                difficulty=r.difficulty,
-                due=r.due,
-                last_review=r.last_review,
-                reps=r.reps,
-                lapses=r.state_lapses,
-            )
+            sched[r.card_id] = schedule_of(r, lapses="state_lapses")
     return [_tally(r, tags) for r in rows], sched
 
 
