@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from quiz.model import CardFilter, StoredCard
 from quiz.review.answer import Answer
+from quiz.review.recorder import StoreActions
 from quiz.stats.ranking import weakness_key
 from quiz.stats.rows import CardTally
 
@@ -154,7 +155,7 @@ def suggest_next(answers: Sequence[DrillAnswer], options: DrillOptions) -> str:
 
 
 @dataclass
-class DrillRecorder:
+class DrillRecorder(StoreActions):
     """The session's Recorder for a drill: 'drill' log entries unless `graded`.
 
     Keeps the answers for the report; undo removes them from the log and the report.
@@ -178,20 +179,8 @@ class DrillRecorder:
         return review_id
 
     def undo(self, review_id: int) -> None:
-        self.repo.undo(review_id)
+        super().undo(review_id)
         self.answers = [a for a in self.answers if a.review_id != review_id]
-
-    def bury(self, item: StoredCard, until: datetime) -> None:
-        self.repo.bury(item.row_id, until)
-
-    def unbury(self, item: StoredCard) -> None:
-        self.repo.unbury(item.row_id)
-
-    def suspend(self, item: StoredCard) -> None:
-        self.repo.set_suspended(item.row_id, True)
-
-    def unsuspend(self, item: StoredCard) -> None:
-        self.repo.set_suspended(item.row_id, False)
 
     def refill(self, now: datetime) -> list[StoredCard]:
         return []

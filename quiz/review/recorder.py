@@ -13,16 +13,11 @@ from quiz.review.session import LEARN_AHEAD
 from quiz.store.repo import DUE_STATES, LEARNING_STATES, CardFilter, Repo
 
 
-class StoreRecorder:
-    """The daily review's Recorder: each answer moves the card's schedule."""
+class StoreActions:
+    """What every recorder does the same way through the store: undo an answer, and bury,
+    unbury, suspend or unsuspend a card (each a short committed write)."""
 
-    def __init__(self, repo: Repo, day: DayClock, flt: CardFilter = CardFilter()) -> None:
-        self.repo = repo
-        self.day = day
-        self.flt = flt
-
-    def record(self, answer: Answer) -> int:
-        return self.repo.record_answer(answer)
+    repo: Repo
 
     def undo(self, review_id: int) -> None:
         self.repo.undo(review_id)
@@ -38,6 +33,18 @@ class StoreRecorder:
 
     def unsuspend(self, item: StoredCard) -> None:
         self.repo.set_suspended(item.row_id, False)
+
+
+class StoreRecorder(StoreActions):
+    """The daily review's Recorder: each answer moves the card's schedule."""
+
+    def __init__(self, repo: Repo, day: DayClock, flt: CardFilter = CardFilter()) -> None:
+        self.repo = repo
+        self.day = day
+        self.flt = flt
+
+    def record(self, answer: Answer) -> int:
+        return self.repo.record_answer(answer)
 
     def refill(self, now: datetime) -> list[StoredCard]:
         return self.repo.due_cards(now, now + LEARN_AHEAD, self.flt, LEARNING_STATES, 1000)
