@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from quiz.model import CardState, StoredCard
+from quiz.model import CardKind, CardState, StoredCard
 
 # State names a learner can search by (a card may be in several: a suspended leech).
 STATES = ("new", "learning", "review", "suspended", "buried", "leech")
@@ -60,6 +60,20 @@ def states_of(item: StoredCard, buried_until: datetime | None, now: datetime) ->
     if item.leech:
         names.append("leech")
     return tuple(names)
+
+
+def question(item: StoredCard, lang: str | None) -> str:
+    """The question a card is listed with (`quiz cards`, the weakest cards of `quiz
+    stats`): its front, a cloze's question, or the first line of its code."""
+    from quiz.deck import cloze
+
+    card = item.card
+    if card.kind == CardKind.CLOZE:
+        return cloze.question(item.text(card.text, lang), card.cloze or 1)
+    if card.front is not None:
+        return item.text(card.front, lang)
+    code = (card.code or "").strip().splitlines()
+    return code[0] if code else ""
 
 
 def searchable_text(item: StoredCard) -> str:

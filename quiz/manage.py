@@ -11,27 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from quiz.browse import CardQuery, Listing, select, states_of
+from quiz.browse import CardQuery, Listing, question, select, states_of
 from quiz.clock import DayClock
 from quiz.config import Config
-from quiz.deck import cloze
 from quiz.errors import NotFound, UsageError
-from quiz.model import CardFilter, CardKind, CardState, Schedule, StoredCard
+from quiz.model import CardFilter, CardState, Schedule, StoredCard
 from quiz.review.settings import Schedulers, scheduling
 from quiz.scheduler import schedule_from_dict
 from quiz.store import Repo
 
 ACTIONS = ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due")
-
-
-def question(item: StoredCard, lang: str | None) -> str:
-    card = item.card
-    if card.kind == CardKind.CLOZE:
-        return cloze.question(item.text(card.text, lang), card.cloze or 1)
-    if card.front is not None:
-        return item.text(card.front, lang)
-    code = (card.code or "").strip().splitlines()
-    return code[0] if code else ""
 
 
 def _listing(

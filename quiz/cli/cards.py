@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import typer
 
@@ -19,17 +19,6 @@ cards_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(cards_app, name="cards")
-
-KINDS = ("basic", "typed", "choice", "cloze", "output")
-
-
-def _day(value: str, option: str) -> date:
-    from quiz.errors import UsageError
-
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _choices(values: list[str] | None, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -97,7 +86,7 @@ def _list(
         text=text or "",
         decks=tuple(deck or ()),
         tags=tuple(tag or ()),
-        kinds=_choices(kind, KINDS, "--type"),
+        kinds=_choices(kind, context.KINDS, "--type"),
         states=_choices(state, STATES, "--state"),
         due_before=_start_of(due_before, "--due-before"),
         min_lapses=lapses,
@@ -124,7 +113,7 @@ def _start_of(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
     cfg = context.config()
-    return context.day_clock(cfg).start_of(_day(value, option))
+    return context.day_clock(cfg).start_of(context.parse_date(value, option))
 
 
 @command("show", group=cards_app)

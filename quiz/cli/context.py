@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from quiz.cli.base import GLOBALS
@@ -20,6 +20,20 @@ if TYPE_CHECKING:
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 8999  # QUIZ_NOW's range: room for a year of stats
 # behind and a century of intervals ahead within what `datetime` can hold
+
+
+# Card types as `--type` takes them (quiz.model.CardKind's values; a test keeps them equal).
+KINDS = ("basic", "typed", "choice", "cloze", "output")
+
+
+def parse_date(value: str, option: str) -> date:
+    """A YYYY-MM-DD option value (`--by`, `--since`, `--due-before`, `--on`)."""
+    from quiz.errors import UsageError
+
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def now() -> datetime:

@@ -3,23 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import typer
 
 from quiz.cli import context
 from quiz.cli.base import command
 
-KINDS = ("basic", "typed", "choice", "cloze", "output")
-
-
-def parse_date(value: str, option: str) -> date:
-    from quiz.errors import UsageError
-
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
+KINDS = context.KINDS
+parse_date = context.parse_date
 
 
 @command("drill")

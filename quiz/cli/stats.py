@@ -28,12 +28,11 @@ def stats(
 
     Example: quiz stats --deck python-gil --since 2026-01-01
     """
-    from quiz.cli.progress import parse_date
     from quiz.stats.gather import stats_report
 
     cfg = context.config()
     decks = tuple(deck or ())
-    start = parse_date(since, "--since") if since else None
+    start = context.parse_date(since, "--since") if since else None
     with context.unit() as repo:
         report = stats_report(
             repo,

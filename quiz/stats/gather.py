@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from quiz.model import CardKind, Schedule, StoredCard
+from quiz.browse import question
+from quiz.model import Schedule
 from quiz.stats import figures, ranking
 from quiz.stats.classroom import ClassReport, class_report
 from quiz.stats.figures import Report
@@ -127,7 +128,7 @@ def stats_report(
         tags=tags,
         output_tags=output_tags,
         weak_cards=weak,
-        fronts={c.card.key: front_text(c, lang) for c in shown},
+        fronts={c.card.key: question(c, lang) for c in shown},
         day_of=day.day_of,
         today=today,
         since=since,
@@ -135,20 +136,6 @@ def stats_report(
         desired_retention=desired.desired_retention,
         strict_grading=q.strict_grading(repo, decks),
     )
-
-
-def front_text(item: StoredCard, lang: str | None) -> str:
-    """The question a weak card is listed with: its front, a cloze's question, or the
-    first line of its code."""
-    from quiz.deck import cloze
-
-    card = item.card
-    if card.kind == CardKind.CLOZE:
-        return cloze.question(item.text(card.text, lang), card.cloze or 1)
-    if card.front is not None:
-        return item.text(card.front, lang)
-    code = (card.code or "").strip().splitlines()
-    return code[0] if code else ""
 
 
 def class_report_of(

@@ -65,3 +65,10 @@ def test_decks_counts_suspended_and_buried_cards_apart_from_new(cli, env):
     assert "suspended" in table and "buried" in table
     tomorrow = "2026-03-02T09:00:00Z"  # the bury is over
     assert json.loads(cli("decks", "--json", now=tomorrow).stdout)[0]["new"] == 3
+
+
+def test_type_options_name_every_card_kind():
+    from quiz.cli.context import KINDS
+    from quiz.model import CardKind
+
+    assert set(KINDS) == {kind.value for kind in CardKind}
