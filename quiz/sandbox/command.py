@@ -11,21 +11,12 @@ from __future__ import annotations
 import os
 
 from quiz.sandbox import bwrap as bwrap_mod
+from quiz.sandbox.child.bootstrap import CHILD_MODULES
 from quiz.sandbox.config import SandboxConfig
 from quiz.sandbox.layers import Plan
 
 CHILD_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child")
 ENTRY = os.path.join(CHILD_DIR, "entry.py")
-CHILD_MODULES = (
-    "bootstrap",
-    "limits",
-    "landlock",
-    "seccomp",
-    "mounts",
-    "privileges",
-    "zygote",
-    "tracer",
-)
 PY_FLAGS = ("-s", "-S", "-B", "-X", "utf8")
 
 

@@ -28,7 +28,8 @@ import builtins
 import os
 import sys
 
-_OUR_MODULES = (
+# The child side's modules (the parent compiles them ahead: quiz.sandbox.command).
+CHILD_MODULES = (
     "bootstrap",
     "limits",
     "landlock",
@@ -211,7 +212,7 @@ def run_snippet(code, workdir, reporter):
     sys.modules["__main__"] = main
     sys.argv[:] = [path]
     sys.path[0] = workdir
-    for name in _OUR_MODULES:
+    for name in CHILD_MODULES:
         sys.modules.pop(name, None)
     try:
         compiled = compile(code, "<snippet>", "exec")
