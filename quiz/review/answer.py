@@ -32,6 +32,10 @@ class Answer:
     expect_reps: int | None = None
     # "I was right": the learner overruled the grader; `correct` is then True.
     overruled: bool = False
+    # How close a graded answer was (0..1: output lines or choices right) and the rating
+    # quiz suggested from it and the answer time; None where nothing was graded.
+    closeness: float | None = None
+    suggested: Rating | None = None
 
     @property
     def card_id(self) -> int:

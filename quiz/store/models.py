@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -162,6 +163,9 @@ class ReviewRow(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     correct: Mapped[bool | None]
     overruled: Mapped[bool | None]  # "I was right": correct by the learner's word (0008)
+    # how close a graded answer was (0..1) and the rating quiz suggested for it (0011)
+    closeness: Mapped[float | None] = mapped_column(Float)
+    suggested: Mapped[int | None] = mapped_column(SmallInteger)
     state_before: Mapped[dict[str, Any] | None]
     state_after: Mapped[dict[str, Any] | None]
     # the learner's latest review/manual entry of the card when this review was written

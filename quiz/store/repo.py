@@ -608,6 +608,8 @@ class Repo:
                 answer=answer.given,
                 correct=answer.correct,
                 overruled=answer.overruled or None,
+                closeness=answer.closeness,
+                suggested=int(answer.suggested) if answer.suggested is not None else None,
                 state_before=schedule_to_dict(answer.before),
                 state_after=schedule_to_dict(after) if after else None,
             )
