@@ -7,7 +7,10 @@ continues where Anki left it and `quiz rebuild --check` agrees. Anki's manual
 reschedules (rating 0) carry no memory evidence and are skipped.
 
 Re-importing is idempotent: each stored answer names its revlog id, and ids already in
-the log are skipped. A card that has quiz answers newer than an Anki answer not yet
+the log are skipped. A package that quiz exported carries quiz's own answers as revlog
+rows: an answer with the same rating on the same card at the same instant (to the
+second) is one quiz has, and is skipped too, so a round trip through Anki adds only the
+answers given in Anki. A card that has quiz answers newer than an Anki answer not yet
 imported keeps its quiz history as it is (inserting older answers underneath would
 rewrite a schedule the learner has been following); the report counts such cards.
 """
@@ -20,13 +23,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from quiz.anki.package import ImportedPackage, RevlogEntry
+from quiz.anki.revlog import already_logged
 from quiz.clock import DayClock
 from quiz.config import Config
 from quiz.model import CardFilter, Rating
 from quiz.review.answer import Answer, build_answer
 from quiz.review.settings import Schedulers
 from quiz.store import Repo
-from quiz.store.anki import REVLOG_PREFIX, imported_revlog_ids, record_imported
+from quiz.store.anki import REVLOG_PREFIX, imported_revlog_ids, logged_instants, record_imported
 
 log = logging.getLogger("quiz.anki_history")
 _MAX_DURATION_MS = 60 * 60 * 1000
@@ -63,6 +67,12 @@ def import_history(
     schedulers = Schedulers(config, day)
     answers = cards_done = 0
     cards = {c.card.key: c for c in repo.cards(CardFilter())}
+    answered = [
+        item.row_id
+        for anki_card in by_card
+        if (item := cards.get(package.card_keys[anki_card])) is not None and item.schedule.reps
+    ]
+    logged = logged_instants(repo, answered)
     skipped: list[str] = []
     first: datetime | None = None
     last: datetime | None = None
@@ -73,7 +83,12 @@ def import_history(
         item = cards.get(key)
         if item is None:  # pragma: no cover - the deck files were just imported
             continue
-        entries.sort(key=lambda e: e.id)
+        mine = logged.get(item.row_id, [])
+        fresh = [e for e in entries if not already_logged(e.id, e.ease, mine)]
+        already += len(entries) - len(fresh)
+        if not fresh:
+            continue
+        entries = sorted(fresh, key=lambda e: e.id)
         last_review = item.schedule.last_review
         if last_review is not None and _instant(entries[0]) <= last_review:
             log.warning("%s: quiz answers newer than Anki's; its Anki history is not replayed", key)

@@ -17,7 +17,8 @@ show nothing becomes one basic card listing every field by name. No note is drop
 
 Card ids come from the Anki note id (`n1700000000000`), so a re-import of the same
 note maps to the same quiz card and keeps its history; a cloze card of ordinal k is
-`ID#c{k+1}` as in Anki.
+`ID#c{k+1}` as in Anki. A note that quiz exported (`quiz export --format apkg`) names
+its card in a `Key` field (`deck/id`): it comes back as that card of that deck.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from dataclasses import dataclass
 
 from quiz.anki.html import html_to_text
 from quiz.deck.cloze import numbers as cloze_numbers
-from quiz.deck.fields import TAG_RE
+from quiz.deck.fields import CARD_ID_PATTERN, DECK_ID_PATTERN, TAG_RE
 
 _FIELD_REF = re.compile(r"\{\{([^#/^!{}][^{}]*)\}\}")
 _SPECIAL = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "Type", "CardFlag", "CardID"}
 EMPTY_BACK = "(empty in Anki)"
+KEY_FIELD = "Key"  # the field quiz's exported note types name their card in
+_QUIZ_KEY = re.compile(rf"({DECK_ID_PATTERN})/({CARD_ID_PATTERN})")
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,17 @@ class MappedNote:
     ids: dict[int, str]
     media: tuple[str, ...]
     unknown_type: bool
+    deck: str | None = None  # a note quiz exported: the quiz deck it came from
 
 
 def note_id(note: Note) -> str:
     return f"n{note.id}"
+
+
+def quiz_key(text: dict[str, str]) -> tuple[str, str] | None:
+    """(deck, card id) of a note quiz exported, from its Key field."""
+    match = _QUIZ_KEY.fullmatch(text.get(KEY_FIELD, "").strip())
+    return (match.group(1), match.group(2)) if match else None
 
 
 def quiz_tags(tags: tuple[str, ...]) -> list[str]:
@@ -117,7 +127,10 @@ def map_note(note: Note, notetype: NoteType, ords: tuple[int, ...]) -> MappedNot
         converted, found = html_to_text(value)
         text[name] = converted
         media.extend(found)
-    base = note_id(note)
+    origin = quiz_key(text) if KEY_FIELD in notetype.fields else None
+    if origin is not None:  # shown on no template: not a field of the card
+        del text[KEY_FIELD]
+    base = origin[1] if origin else note_id(note)
     tags = quiz_tags(note.tags)
     cards: list[dict[str, object]] = []
     ids: dict[int, str] = {}
@@ -137,7 +150,9 @@ def map_note(note: Note, notetype: NoteType, ords: tuple[int, ...]) -> MappedNot
         add(card)
         present = set(cloze_numbers(body))
         ids = {o: f"{base}#c{o + 1}" for o in ords if o + 1 in present}
-        return MappedNote(tuple(cards), ids, tuple(dict.fromkeys(media)), False)
+        return MappedNote(
+            tuple(cards), ids, tuple(dict.fromkeys(media)), False, origin[0] if origin else None
+        )
 
     templates = dict(enumerate(notetype.templates))
     for ordinal in sorted(ords) or [0]:
@@ -155,6 +170,8 @@ def map_note(note: Note, notetype: NoteType, ords: tuple[int, ...]) -> MappedNot
         back = "\n\n".join(f"{f}: {text[f]}" for f in rest)
         add({"id": base, "front": front or f"(note {note.id})", "back": back or EMPTY_BACK})
         ids = {o: base for o in ords[:1]}
+    if origin is not None:
+        return MappedNote(tuple(cards), ids, tuple(dict.fromkeys(media)), False, origin[0])
     return MappedNote(tuple(cards), ids, tuple(dict.fromkeys(media)), not is_standard(notetype))
 
 

@@ -28,3 +28,4 @@ class ImportedPackage:
     unknown_types: tuple[str, ...]
     media: tuple[str, ...]  # copied into folder/media
     missing_media: tuple[str, ...]
+    onto: tuple[str, ...] = ()  # the store's decks whose exported notes came back

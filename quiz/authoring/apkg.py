@@ -250,7 +250,10 @@ def read_package(path: Path, workdir: Path) -> tuple[_Collection, zipfile.ZipFil
 
 
 def convert(
-    path: Path, out: Path | None = None, imported: Mapping[str, str] | None = None
+    path: Path,
+    out: Path | None = None,
+    imported: Mapping[str, str] | None = None,
+    stored: Mapping[str, str] | None = None,
 ) -> ImportedPackage:
     """Write the package's decks as YAML files (and its media) into `out`, by default a
     folder named after the package beside it; return what the history import needs.
@@ -258,14 +261,16 @@ def convert(
     `imported` maps resolved deck paths to the SHA-256 of the file as quiz last
     imported it: a deck file still exactly so (not edited since) is replaced by the
     package's newer version; any other existing, different file is left alone and the
-    conversion stops."""
+    conversion stops. `stored` maps the store's deck ids to their files: notes that quiz
+    exported from one of those decks go back onto its cards (their history is imported;
+    the deck file stays the deck's text, and no copy of the deck is written)."""
     path = Path(path)
     folder = Path(out) if out is not None else path.with_suffix("")
     try:
         with tempfile.TemporaryDirectory(prefix="quiz-apkg-") as tmp:
             collection, zf = read_package(path, Path(tmp))
             with zf:
-                return _write(path, folder, collection, zf, imported or {})
+                return _write(path, folder, collection, zf, imported or {}, stored or {})
     except PackageError as exc:
         if str(exc).startswith(str(path)):
             raise
@@ -275,7 +280,12 @@ def convert(
 
 
 def _write(
-    path: Path, folder: Path, col: _Collection, zf: zipfile.ZipFile, imported: Mapping[str, str]
+    path: Path,
+    folder: Path,
+    col: _Collection,
+    zf: zipfile.ZipFile,
+    imported: Mapping[str, str],
+    stored: Mapping[str, str],
 ) -> ImportedPackage:
     cards_of: dict[int, list[tuple[int, int, int, int, int]]] = defaultdict(list)
     for card in col.cards:
@@ -285,6 +295,7 @@ def _write(
     card_keys: dict[int, str] = {}
     unknown: dict[str, int] = defaultdict(int)
     wanted_media: list[str] = []
+    onto: set[str] = set()  # decks in the store that quiz-exported notes go back onto
     for note in col.notes:
         notetype = col.notetypes.get(note.notetype)
         own = sorted(cards_of.get(note.id, []), key=lambda c: c[3])
@@ -294,19 +305,28 @@ def _write(
         if mapped.unknown_type:
             unknown[notetype.name] += 1
         name = col.decks.get(own[0][2], "Default") if own else "Default"
-        slug = deck_id(name) or "default"
+        slug = mapped.deck or deck_id(name) or "default"
         titles.setdefault(slug, name)
-        per_deck[slug].extend(mapped.cards)
-        wanted_media.extend(mapped.media)
+        own_file = str((folder / f"{slug}.yaml").resolve())
+        if mapped.deck is not None and stored.get(slug, own_file) != own_file:
+            onto.add(slug)
+        else:
+            per_deck[slug].extend(mapped.cards)
+            wanted_media.extend(mapped.media)
         for card_id, _nid, _did, ordinal, _queue in own:
             if ordinal in mapped.ids:
                 card_keys[card_id] = f"{slug}/{mapped.ids[ordinal]}"
     for name, count in unknown.items():
         log.warning("%d notes of the note type %r imported as basic cards", count, name)
-    if not per_deck:
+    if not col.notes:
         raise PackageError(f"{path}: the package holds no notes")
-    folder.mkdir(parents=True, exist_ok=True)
-    media, missing = _copy_media(zf, folder, wanted_media)
+    for slug in sorted(onto):
+        log.info("%s: notes of the deck %r go back onto its cards in the store", path, slug)
+    media: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    if per_deck:
+        folder.mkdir(parents=True, exist_ok=True)
+        media, missing = _copy_media(zf, folder, wanted_media)
     files = []
     for slug, cards in sorted(per_deck.items()):
         target = folder / f"{slug}.yaml"
@@ -350,6 +370,7 @@ def _write(
         unknown_types=tuple(sorted(unknown)),
         media=media,
         missing_media=missing,
+        onto=tuple(sorted(onto)),
     )
 
 

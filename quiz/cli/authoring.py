@@ -374,25 +374,32 @@ def export(
         None, "--lang", help="Language of the text in apkg/csv (en, zh, ...)."
     ),
     force: bool = typer.Option(False, "--force", help="Replace existing files."),
+    history: bool = typer.Option(
+        True,
+        "--history/--no-history",
+        help="apkg: include your answers and each card's schedule (Anki's scheduling information).",
+    ),
 ) -> None:
     """Export decks from the store: to Anki (.apkg), CSV (front, back, tags) or YAML.
 
     apkg: one Anki deck per quiz deck, a note per card (cloze notes as Anki cloze
-    notes), code highlighted, tags kept; GUIDs come from card keys, so re-importing a
-    newer export into Anki updates the notes. yaml: deck files that `quiz import` reads
+    notes), code highlighted, tags kept, with your review history (--no-history to share
+    the cards alone); GUIDs come from card keys, so re-importing a newer export into Anki
+    updates the notes, and `quiz import` of a package back from Anki finds the cards. yaml: deck files that `quiz import` reads
     back to the same cards (e.g. a deck that exists only in a shared store).
 
     Example: quiz export --format apkg -o python.apkg --deck python-gil
     """
     if fmt_name not in FORMATS:
         raise UsageError(f"unknown --format '{fmt_name}'; use one of: {', '.join(FORMATS)}")
-    from quiz.export.gather import gather
+    from quiz.export.gather import gather, history_of
 
     with context.unit(create=False) as repo:
         decks = gather(repo, tuple(deck or ()), context.now())
         changed = (
             repo.changed_at(c.key for d in decks for c in d.cards) if fmt_name == "apkg" else {}
         )
+        answers = history_of(repo, decks) if fmt_name == "apkg" and history else {}
     language = lang or context.config().lang
     if fmt_name == "apkg":
         from quiz.export.apkg import write_apkg
@@ -400,7 +407,7 @@ def export(
         if output is None:
             raise UsageError("--format apkg needs -o FILE.apkg")
         check_target(output, force)
-        counts = write_apkg(decks, output, language, changed)
+        counts = write_apkg(decks, output, language, changed, answers, context.now())
         typer.echo(
             f"wrote {output}: {sum(counts.values())} notes in {len(counts)} deck{'s' if len(counts) != 1 else ''}"
         )

@@ -39,7 +39,8 @@ def import_(
     converted into NAME.yaml beside it, which is then imported (and is yours to edit).
 
     An Anki package (.apkg/.colpkg) becomes a folder of YAML decks (and its media)
-    beside it, or in --out; its review history is replayed into quiz's log.
+    beside it, or in --out; its review history is replayed into quiz's log. Notes that
+    quiz exported go back onto their own cards, with the answers given in Anki.
 
     Example: quiz import decks/ my-deck.yaml collection.apkg
     """
@@ -70,12 +71,16 @@ def _convert_packages(paths: list[Path], out: Path | None) -> list:
 
     packages = []
     imported: dict[str, str] = {}
+    stored: dict[str, str] = {}
     if any(is_package(p) for p in paths):
         with context.unit() as repo:  # what each deck file was when quiz last read it
-            imported = {p: d.file_hash for p, d in repo.decks_by_path().items()}
+            known = repo.decks_by_path()
+            imported = {p: d.file_hash for p, d in known.items()}
+            stored = {d.slug: p for p, d in known.items() if not d.removed}
+    drop: set[int] = set()
     for index, path in enumerate(list(paths)):
         if is_package(path):
-            package = convert(path, out, imported)
+            package = convert(path, out, imported, stored)
             typer.echo(
                 f"converted {path} -> {package.folder} ({package.notes} notes, "
                 f"{len(package.deck_files)} decks, {len(package.media)} media files)",
@@ -88,8 +93,17 @@ def _convert_packages(paths: list[Path], out: Path | None) -> list:
                     f"  {len(package.missing_media)} media files the cards name are not in the package",
                     err=True,
                 )
+            if package.onto:
+                typer.echo(
+                    f"  notes exported by quiz went back onto their cards in: {', '.join(package.onto)}",
+                    err=True,
+                )
+            # a package of nothing but quiz's own decks leaves no deck file to import
             paths[index] = package.folder
+            if not package.deck_files:
+                drop.add(index)
             packages.append(package)
+    paths[:] = [p for i, p in enumerate(paths) if i not in drop]
     return packages
 
 

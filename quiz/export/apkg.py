@@ -9,21 +9,47 @@ notes instead of duplicating them, while an English and a Chinese export stay tw
 of notes (with one GUID, importing one would overwrite the other). Anki's browser sorts
 by the question (the sort field), not by the `Key` field. Tags are kept. genanki is a
 dependency of quiz.
+
+The learner's history travels with the notes: every answer as a row of Anki's review
+log and each card's scheduling columns set from its quiz state (`quiz.anki.revlog`),
+so Anki continues where quiz left off and a package that comes back from Anki brings
+the answers given there (`quiz import`, which recognises the answers it already has).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import json
 import os
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from quiz.anki.revlog import LoggedAnswer, anki_schedule, revlog_rows
 from quiz.errors import QuizError
 from quiz.export.gather import ExportDeck, one_per_note
 from quiz.export.render import html_sides, to_html
-from quiz.model import CardKind
+from quiz.model import CardKind, Schedule
+
+_CLOZE_PART = re.compile(r"#c([0-9]+)$")
+
+
+@dataclass(frozen=True)
+class CardHistory:
+    """What the learner did with one card: its answers and where they left it."""
+
+    answers: tuple[LoggedAnswer, ...]
+    schedule: Schedule
+    suspended: bool = False
+
 
 # Fixed ids: the same note types on every export, so Anki recognises them.
 BASIC_MODEL_ID = 1_607_392_319
@@ -71,8 +97,13 @@ def write_apkg(
     path: Path,
     lang: str | None,
     changed: Mapping[str, datetime] | None = None,
+    history: Mapping[str, CardHistory] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, int]:
     """Write the package; return counts of notes per quiz deck.
+
+    `history` maps card keys to the learner's history of the card (see the module
+    docstring); `now` is when the export happens (the package's creation time).
 
     `changed` maps card keys to when their content last changed: each note carries that
     time as its modification time, so re-exporting unchanged cards does not make Anki
@@ -93,6 +124,7 @@ def write_apkg(
     basic, cloze = _models()
     packages = []
     counts: dict[str, int] = {}
+    keys_of: dict[str, dict[int, str]] = {}  # note GUID -> Anki card ordinal -> card key
     for deck in decks:
         written = lang or deck.lang or ""  # the language the notes are in
         by_note: dict[str, list[datetime]] = {}
@@ -114,6 +146,11 @@ def write_apkg(
                     tags=list(card.tags),
                     guid=genanki.guid_for(card.note_key, written),
                 )
+                keys_of[note.guid] = {
+                    int(m.group(1)) - 1: part.key
+                    for part in deck.cards
+                    if part.note_key == card.note_key and (m := _CLOZE_PART.search(part.key))
+                }
             else:
                 sides = html_sides(card, lang, deck.lang)
                 note = Note(
@@ -122,6 +159,7 @@ def write_apkg(
                     tags=list(card.tags),
                     guid=genanki.guid_for(card.key, written),
                 )
+                keys_of[note.guid] = {0: card.key}
             times = by_note.get(card.note_key, [])  # a cloze note: the latest of its parts
             note.mod = max(times).timestamp() if times else None
             anki_deck.add_note(note)
@@ -130,10 +168,93 @@ def write_apkg(
     # through a temporary file and a rename: an interrupted or failed write leaves no half package
     tmp = path.with_name(f".{path.name}.quiz-tmp")
     try:
-        genanki.Package(packages).write_to_file(str(tmp))
+        _write_package(genanki.Package(packages), tmp, keys_of, history or {}, now)
         os.replace(tmp, path)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise QuizError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise QuizError(f"{path}: cannot write: {getattr(exc, 'strerror', None) or exc}") from None
     return counts
+
+
+def _write_package(
+    package,
+    target: Path,
+    keys_of: Mapping[str, Mapping[int, str]],
+    history: Mapping[str, CardHistory],
+    now: datetime | None,
+) -> None:
+    """genanki's collection, with the history added, zipped as an .apkg (what
+    `genanki.Package.write_to_file` does, with a step between writing and zipping)."""
+    stamp = now.timestamp() if now is not None else time.time()
+    fd, db = tempfile.mkstemp(prefix="quiz-apkg-", suffix=".anki2")
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(db)
+        try:
+            cursor = conn.cursor()
+            package.write_to_db(cursor, stamp, itertools.count(int(stamp * 1000)))
+            _declare_v2_scheduler(cursor)
+            if history:
+                _write_history(cursor, keys_of, history)
+            conn.commit()
+        finally:
+            conn.close()
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            out.write(db, "collection.anki2")
+            out.writestr("media", "{}")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(db)
+
+
+def _declare_v2_scheduler(cursor: sqlite3.Cursor) -> None:
+    """genanki's collection names no scheduler version, which Anki reads as the v1
+    scheduler and so re-maps the ratings of learning answers (Good 3 becomes Easy 4):
+    quiz's ratings are those of the v2/v3 schedulers."""
+    (conf,) = cursor.execute("select conf from col").fetchone()
+    settings = json.loads(conf or "{}")
+    settings["schedVer"] = 2
+    cursor.execute("update col set conf = ?", (json.dumps(settings),))
+
+
+def _write_history(
+    cursor: sqlite3.Cursor,
+    keys_of: Mapping[str, Mapping[int, str]],
+    history: Mapping[str, CardHistory],
+) -> None:
+    (created,) = cursor.execute("select crt from col").fetchone()
+    taken: set[int] = set()
+    rows = cursor.execute(
+        "select n.guid, c.id, c.ord from cards c join notes n on n.id = c.nid order by c.id"
+    ).fetchall()
+    for guid, card_id, ordinal in rows:
+        key = keys_of.get(guid, {}).get(ordinal)
+        card = history.get(key) if key else None
+        if card is None:
+            continue
+        cursor.executemany(
+            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+            " values (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+            [
+                (r.id, card_id, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.kind)
+                for r in revlog_rows(card.answers, taken)
+            ],
+        )
+        state = anki_schedule(card.schedule, card.suspended, int(created))
+        if state is not None:
+            cursor.execute(
+                "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
+                " lapses = ?, data = ? where id = ?",
+                (
+                    state.type,
+                    state.queue,
+                    state.due,
+                    state.ivl,
+                    state.factor,
+                    state.reps,
+                    state.lapses,
+                    state.data,
+                    card_id,
+                ),
+            )

@@ -17,6 +17,7 @@ from quiz.errors import NotFound
 from quiz.model import Card, Text
 
 if TYPE_CHECKING:
+    from quiz.export.apkg import CardHistory
     from quiz.store import Repo
 
 
@@ -70,3 +71,22 @@ def gather(repo: Repo, decks: Sequence[str], now: datetime) -> list[ExportDeck]:
         )
         for d in wanted
     ]
+
+
+def history_of(repo: Repo, decks: Sequence[ExportDeck]) -> dict[str, CardHistory]:
+    """The learner's history of the exported cards that have one (an Anki package
+    carries it; see quiz.export.apkg)."""
+    from quiz.export.apkg import CardHistory
+    from quiz.store.anki import answer_log
+    from quiz.store.repo import CardFilter
+
+    wanted = {card.key for deck in decks for card in deck.cards}
+    stored = [
+        s for s in repo.cards(CardFilter(decks=tuple(d.id for d in decks))) if s.card.key in wanted
+    ]
+    log = answer_log(repo, [s.row_id for s in stored if s.schedule.reps])
+    return {
+        s.card.key: CardHistory(tuple(log.get(s.row_id, ())), s.schedule, s.suspended)
+        for s in stored
+        if s.schedule.reps or s.suspended
+    }

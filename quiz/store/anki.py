@@ -1,4 +1,5 @@
-"""The store's side of importing Anki history: which revlog entries are already in.
+"""The store's side of Anki history: which revlog entries are already in, and the log an
+export carries.
 
 An imported answer carries `anki-revlog:<id>` in the review log's `answer` column (an
 Anki review has no typed answer, so the column is free), which makes a re-import skip
@@ -10,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 
-from quiz.scheduler import schedule_to_dict
+from quiz.anki.revlog import LoggedAnswer
+from quiz.model import CardState, Rating
+from quiz.scheduler import schedule_from_dict, schedule_to_dict
 from quiz.store.models import CardStateRow, ReviewRow
 from quiz.store.repo import Repo
 
@@ -97,3 +100,57 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
     for card_id, a in last.items():
         if card_id in have and a.after is not None:
             repo.replace_schedule(card_id, a.after, a.item.leech)
+
+
+def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnswer]]:
+    """The learner's answers to these cards (oldest first), with the state each left the
+    card in: the history an Anki export carries. Drills and manual changes are not
+    answers Anki knows."""
+    out: dict[int, list[LoggedAnswer]] = {}
+    ids = list(card_ids)
+    for start in range(0, len(ids), 500):
+        q = (
+            select(
+                ReviewRow.card_id,
+                ReviewRow.reviewed_at,
+                ReviewRow.rating,
+                ReviewRow.duration_ms,
+                ReviewRow.prev_state,
+                ReviewRow.state_after,
+            )
+            .where(
+                ReviewRow.learner_id == repo.learner_id,
+                ReviewRow.kind == "review",
+                ReviewRow.card_id.in_(ids[start : start + 500]),
+            )
+            .order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
+        )
+        for card_id, at, rating, duration, prev_state, after in repo.session.execute(q):
+            out.setdefault(card_id, []).append(
+                LoggedAnswer(
+                    at=at,
+                    rating=Rating(rating),
+                    duration_ms=int(duration or 0),
+                    before=CardState(prev_state or 0),
+                    after=schedule_from_dict(after),
+                )
+            )
+    return out
+
+
+def logged_instants(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    """(epoch milliseconds, rating) of the answers the learner gave in quiz to these
+    cards (not those imported from Anki, which are known by their revlog id): what an
+    import from Anki recognises as answers quiz already has."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    ids = list(card_ids)
+    for start in range(0, len(ids), 500):
+        q = select(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.rating).where(
+            ReviewRow.learner_id == repo.learner_id,
+            ReviewRow.kind == "review",
+            ReviewRow.card_id.in_(ids[start : start + 500]),
+            or_(ReviewRow.answer.is_(None), ReviewRow.answer.not_like(REVLOG_PREFIX + "%")),
+        )
+        for card_id, at, rating in repo.session.execute(q):
+            out.setdefault(card_id, []).append((int(at.timestamp() * 1000), int(rating)))
+    return out

@@ -220,7 +220,7 @@ def test_round_trip_quiz_anki_quiz_keeps_cards_tags_and_history(cli, env, tmp_pa
     result = _import(cli, back)
     assert "16 Anki answers imported for 4 cards" in result.output
     [(name, data)] = _decks(tmp_path / "back").items()
-    assert name == "demo-deck"
+    assert name == "demo"  # the quiz deck the notes were exported from
     fronts = {c["front"] for c in data["cards"]}
     assert {"First question?", "Second question?"} <= fronts
     assert data.get("tags") == ["demo"]

@@ -1,0 +1,144 @@
+"""quiz's answer log as Anki's review log (revlog) and card scheduling fields.
+
+An exported package carries the learner's history, so that Anki shows the cards where
+quiz left them, Anki's FSRS can recompute the memory state from the same answers, and a
+package that comes back from Anki (`quiz import`) brings the history with it. A revlog
+row is keyed by the answer's instant in epoch milliseconds: that is how a re-import
+recognises an answer quiz already has (`already_logged`), whether it travelled through
+Anki or not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from quiz.model import CardState, Rating, Schedule
+
+DAY_SECONDS = 86_400
+MAX_TIME_MS = 60_000  # Anki's default cap on a recorded answer time
+# quiz's CardState -> Anki's revlog type (0 learn, 1 review, 2 relearn) of an answer
+# given in that state
+_REVLOG_TYPE = {
+    CardState.NEW: 0,
+    CardState.LEARNING: 0,
+    CardState.REVIEW: 1,
+    CardState.RELEARNING: 2,
+}
+_SAME_ANSWER_MS = 1_000
+# the SM-2 ease Anki gives a new card; FSRS ignores it (its memory state is in `data`)
+EASE = 2500
+
+
+@dataclass(frozen=True)
+class LoggedAnswer:
+    """One answer of quiz's log, with the state it left the card in."""
+
+    at: datetime
+    rating: Rating
+    duration_ms: int
+    before: CardState
+    after: Schedule
+
+
+@dataclass(frozen=True)
+class RevlogRow:
+    id: int  # epoch milliseconds, unique in the collection
+    ease: int
+    ivl: int  # days (> 0) or seconds (< 0) until the next showing
+    last_ivl: int
+    factor: int
+    time_ms: int
+    kind: int
+
+
+@dataclass(frozen=True)
+class AnkiSchedule:
+    """The scheduling columns of one Anki card."""
+
+    type: int  # 0 new, 1 learning, 2 review, 3 relearning
+    queue: int  # as type, 1 for relearning; -1 suspended
+    due: int  # a review card: days since the collection's creation; learning: epoch seconds
+    ivl: int
+    factor: int
+    reps: int
+    lapses: int
+    data: str  # FSRS memory state, as Anki keeps it in `cards.data`
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _interval(after: Schedule, at: datetime) -> int:
+    """Anki's ivl: whole days for a card in review, negative seconds while learning."""
+    if after.due is None:
+        return 0
+    seconds = (after.due - at).total_seconds()
+    if after.state == CardState.REVIEW:
+        return max(1, round(seconds / DAY_SECONDS))
+    return -max(1, int(seconds))
+
+
+def revlog_rows(answers: Sequence[LoggedAnswer], taken: set[int]) -> list[RevlogRow]:
+    """One card's answers (oldest first) as revlog rows; `taken` holds the ids already
+    used in the collection and gains these (two answers in one millisecond are moved
+    apart by a millisecond, as Anki does)."""
+    rows = []
+    last_ivl = 0
+    for answer in answers:
+        rid = _ms(answer.at)
+        while rid in taken:
+            rid += 1
+        taken.add(rid)
+        ivl = _interval(answer.after, answer.at)
+        rows.append(
+            RevlogRow(
+                id=rid,
+                ease=int(answer.rating),
+                ivl=ivl,
+                last_ivl=last_ivl,
+                factor=EASE,
+                time_ms=max(0, min(answer.duration_ms, MAX_TIME_MS)),
+                kind=_REVLOG_TYPE[answer.before],
+            )
+        )
+        last_ivl = ivl
+    return rows
+
+
+def anki_schedule(s: Schedule, suspended: bool, collection_created: int) -> AnkiSchedule | None:
+    """The card's Anki scheduling columns (None: a new card, left as the package makes it)."""
+    if s.state == CardState.NEW or s.due is None or s.last_review is None:
+        return None
+    anki_type = {CardState.LEARNING: 1, CardState.REVIEW: 2, CardState.RELEARNING: 3}[s.state]
+    if s.state == CardState.REVIEW:
+        due = int((s.due.timestamp() - collection_created) // DAY_SECONDS)
+        queue = 2
+        ivl = max(1, round((s.due - s.last_review).total_seconds() / DAY_SECONDS))
+    else:
+        due = int(s.due.timestamp())
+        queue = 1
+        ivl = 0
+    memory = {}
+    if s.stability is not None and s.difficulty is not None:
+        memory = {"s": round(s.stability, 4), "d": round(s.difficulty, 4)}
+    return AnkiSchedule(
+        type=anki_type,
+        queue=-1 if suspended else queue,
+        due=due,
+        ivl=ivl,
+        factor=EASE,
+        reps=s.reps,
+        lapses=s.lapses,
+        data=json.dumps(memory, separators=(",", ":")) if memory else "",
+    )
+
+
+def already_logged(entry_ms: int, ease: int, logged: Iterable[tuple[int, int]]) -> bool:
+    """Whether an Anki answer (its revlog id, its rating) is one quiz already has: the same
+    rating on the same card within a second (an export moves colliding ids by a few
+    milliseconds, and keeps no finer time than the millisecond)."""
+    return any(r == ease and abs(ms - entry_ms) <= _SAME_ANSWER_MS for ms, r in logged)
