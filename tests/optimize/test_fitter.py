@@ -159,3 +159,21 @@ def test_a_short_fit_predicts_its_log_better_than_the_defaults():
 def test_a_log_without_later_day_reviews_keeps_the_defaults():
     log = [LoggedReview(str(k), Rating.GOOD, at(0, 9, k)) for k in range(50)]
     assert opt.FsrsFitter(opt.Training(epochs=1, min_steps=0)).fit(log, UTC4) == DEFAULTS
+
+
+@needs_torch
+def test_quiz_optimize_fits_with_pytorch_end_to_end(cli, env, monkeypatch):
+    """`quiz optimize --json` with the real fitter (a few steps) on 1,500 real reviews."""
+    import json
+
+    from tests.optimize.reallog import load_into_store
+
+    load_into_store(cli, env, limit=1500)
+    quick = opt.FsrsFitter(opt.Training(epochs=2, min_steps=0, batch_size=256))
+    monkeypatch.setattr(opt, "default_fitter", lambda: quick)
+    result = cli("optimize", "--json", "--dry-run")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["fitter"] == opt.FsrsFitter.name and data["reviews"] == 1500
+    assert len(data["parameters"]) == 21 and data["parameters"] != list(DEFAULTS)
+    assert math.isfinite(data["after"]["log_loss"]) and not data["stored"]
