@@ -11,7 +11,8 @@ time-series split (the log cut into 6 runs of equal review counts; the last 5 ar
 scored, as the FSRS benchmark's TimeSeriesSplit does). With the FSRS optimizer installed (`quiz[optimize]`),
 fitted parameters are scored on the same folds, each fold fitted on the reviews
 before it. Where the Rust reference (`fsrs_rs_python`) can be imported, its figures
-for the same items and day boundaries are shown beside quiz's.
+for the same items and day boundaries are shown beside quiz's, and so are the folds
+predicted by its own fit (`compute_parameters`) of the same items.
 
 Day boundaries: the reviews fall between 16:00 and 05:59 UTC (none from 06:00 to 14:59),
 so the learner's night is the UTC morning (UTC-7, US Pacific summer time, fits). The
@@ -83,28 +84,57 @@ def _rust_reference(log: list[LoggedReview], day: DayClock) -> tuple[float, floa
     return result.log_loss, result.rmse_bins
 
 
-def _fitted(log: list[LoggedReview], day: DayClock, log_fn) -> Score | str:  # type: ignore[no-untyped-def]
+class _RustFitter:
+    """fsrs-rs's own optimizer (`compute_parameters`), fed the items quiz's fitter trains on."""
+
+    name = "fsrs-rs"
+
+    def fit(self, log: list[LoggedReview], day: DayClock) -> tuple[float, ...]:
+        from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
+
+        from quiz.optimize import training_items
+
+        items = [
+            FSRSItem([FSRSReview(r, d) for r, d in zip(i.ratings, i.deltas, strict=True)])
+            for i in training_items(log, day)
+        ]
+        return tuple(float(w) for w in FSRS(DEFAULT_PARAMETERS).compute_parameters(items))
+
+
+def _rust_fitter() -> _RustFitter:
+    from quiz.errors import QuizError
+
+    try:
+        import fsrs_rs_python  # noqa: F401
+    except ImportError:
+        raise QuizError("fsrs_rs_python is not installed") from None
+    return _RustFitter()
+
+
+def _fitted(
+    log: list[LoggedReview], day: DayClock, log_fn, make_fitter
+) -> tuple[Score, list[Score]] | str:  # type: ignore[no-untyped-def]
     """Time-series split: fold k's reviews are predicted with parameters fitted on the
     reviews before it (and the replay of everything before it)."""
     from quiz.errors import QuizError
     from quiz.evaluate import time_cutoffs
-    from quiz.optimize import default_fitter
 
     try:
-        fitter = default_fitter()
+        fitter = make_fitter()
     except QuizError as exc:
         return f"not measured: {exc.message}"
     cuts = time_cutoffs(log, SPLITS + 1)
     scored: list[Prediction] = []
+    folds: list[Score] = []
     for k, start in enumerate(cuts):
         end = cuts[k + 1] if k + 1 < len(cuts) else None
         log_fn(f"  fitting fold {k + 1}/{len(cuts)} ...")
         params = fitter.fit([e for e in log if e.at < start], day)
         scheduler = Scheduler(SchedulerSettings(fuzz=False, parameters=params), day)
-        scored += [
-            p for p in predict(log, scheduler) if p.at >= start and (end is None or p.at < end)
-        ]
-    return score(scored)
+        fold = [p for p in predict(log, scheduler) if p.at >= start and (end is None or p.at < end)]
+        folds.append(score(fold))
+        scored += fold
+    return score(scored), folds
 
 
 def run(log_fn=print) -> Result:  # type: ignore[no-untyped-def]
@@ -140,16 +170,27 @@ def run(log_fn=print) -> Result:  # type: ignore[no-untyped-def]
             "fsrs_rs": rust,
         }
     day = DayClock(timezone.utc, 4)
-    fitted = _fitted(log, day, log_fn)
-    if isinstance(fitted, Score):
+    from quiz.optimize import default_fitter
+
+    for key, label, make_fitter in (
+        ("fitted", "fitted, time-series", default_fitter),
+        ("fitted_fsrs_rs", "fsrs-rs fitted, same", _rust_fitter),
+    ):
+        result = _fitted(log, day, log_fn, make_fitter)
+        if isinstance(result, str):
+            lines.append(f"{label}: {result}")
+            data[key] = result
+            continue
+        fitted, folds = result
         lines.append(
-            f"{'UTC, day starts 04:00':30} {'fitted, time-series':24} {fitted.reviews:7} "
+            f"{'UTC, day starts 04:00':30} {label:24} {fitted.reviews:7} "
             f"{fitted.log_loss:9.4f} {fitted.rmse_bins:10.4f}"
         )
-        data["fitted"] = fitted.__dict__
-    else:
-        lines.append(f"fitted parameters: {fitted}")
-        data["fitted"] = fitted
+        lines.append(
+            f"{'':30} {'  per fold':24} "
+            + "  ".join(f"{f.log_loss:.4f} ({f.reviews})" for f in folds)
+        )
+        data[key] = {**fitted.__dict__, "folds": [f.__dict__ for f in folds]}
     lines.append("")
     for name, (loss, rmse) in REFERENCE.items():
         lines.append(f"reference {name}: log loss {loss}, RMSE(bins) {rmse}")
