@@ -24,6 +24,13 @@ Pairs (quiz | Anki):
 
 The machine is shared and timings move with its load: read the ratio of one run, and
 the CPU figures (user + system seconds of the child, also medians) beside the wall.
+
+The first run builds and keeps, under the bench dir (QUIZ_BENCH_DIR, default
+/tmp/quiz-bench): the quiz store (a few minutes), the Anki collection (minutes: 1M
+revlog rows through SQLite), an empty collection and a 10k-note CSV for the import, and
+a copy of the 10k-card deck in fmt's layout (one `quiz fmt`, ~20 s). `quiz fmt --check`
+keeps the texts it found unchanged (quiz.authoring.fmt), so its median is the kept
+answer; its first run on a new text costs a whole round trip through ruamel.yaml.
 """
 
 from __future__ import annotations
