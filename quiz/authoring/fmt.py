@@ -129,8 +129,9 @@ def _comment_levels(text: str) -> tuple[list[int], list[str], list[str | None]] 
     import yaml
     from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the same nodes and marks
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.YAMLError:
         return None
     if not isinstance(root, MappingNode):
@@ -330,7 +331,7 @@ def format_checked(text: str, path: str) -> Formatted:
     after = format_text(text, path)
     before_problems = load_problems(text, path)
     if before_problems is None:
-        if deck_value(after, path) != deck_value(text, path):
+        if after != text and deck_value(after, path) != deck_value(text, path):
             raise FormatError(
                 f"{path}: formatting would change what the deck means; left unchanged "
                 "(please report this file)"
@@ -339,3 +340,81 @@ def format_checked(text: str, path: str) -> Formatted:
     if after != text and load_problems(after, path) is None:
         return Formatted(path, text, after, fixed=True)
     raise DeckError(before_problems)
+
+
+# ---- files known to be in fmt's layout -------------------------------------------------
+# Like black's cache: the digests of texts that fmt left unchanged, kept per formatter
+# version, so `quiz fmt --check` of an unchanged deck does not round-trip it again. A text
+# is recorded only after `format_checked` found it unchanged; a new quiz, ruamel.yaml or
+# PyYAML starts a new record.
+
+
+def _signature() -> str:
+    """This formatter's version: its sources and the YAML libraries' (their package
+    files carry their version numbers; found without importing them)."""
+    import hashlib
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    from quiz.authoring import yaml_text
+
+    digest = hashlib.sha256()
+    sources = [__file__, yaml_text.__file__]
+    for package in ("ruamel.yaml", "yaml"):
+        spec = find_spec(package)
+        sources.append(spec.origin if spec is not None and spec.origin else package)
+    for source in sources:
+        try:
+            digest.update(Path(source).read_bytes())
+        except OSError:
+            digest.update(source.encode())
+    return digest.hexdigest()[:32]
+
+
+def _record_path() -> Any:
+    from pathlib import Path
+
+    import platformdirs
+
+    folder = Path(platformdirs.user_cache_dir("quiz", appauthor=False))
+    return folder / f"fmt-unchanged-{_signature()}.txt"
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def known_unchanged(text: str) -> bool:
+    """Did fmt (this version) already find this exact text unchanged?"""
+    try:
+        known = _record_path().read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return False
+    return _digest(text) in known
+
+
+def remember_unchanged(texts: list[str]) -> None:
+    """Record texts fmt found unchanged (best effort: an unwritable cache is no error)."""
+    import logging
+    import os
+
+    if not texts:
+        return
+    path = _record_path()
+    try:
+        known = path.read_text(encoding="ascii").split() if path.exists() else []
+        fresh = [d for d in (_digest(t) for t in texts) if d not in known]
+        if not fresh:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        kept = (known + fresh)[-RECORD_LIMIT:]
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text("\n".join(kept) + "\n", encoding="ascii")
+        tmp.replace(path)
+    except OSError as exc:
+        logging.getLogger("quiz.authoring.fmt").debug("fmt: not recorded (%s)", exc)
+
+
+RECORD_LIMIT = 5000

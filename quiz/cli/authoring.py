@@ -320,7 +320,7 @@ def fmt(
 
     Example: quiz fmt decks/   (in CI: quiz fmt --check decks/)
     """
-    from quiz.authoring.fmt import format_checked
+    from quiz.authoring.fmt import format_checked, known_unchanged, remember_unchanged
     from quiz.cli.base import report
     from quiz.deck import find_deck_files
     from quiz.errors import DeckError
@@ -328,17 +328,24 @@ def fmt(
     files = find_deck_files(paths)
     failed = 0
     changed: list[tuple[Path, bool]] = []
+    unchanged: list[str] = []
     for path in files:
+        text = _read_text(path)
+        if known_unchanged(text):
+            continue
         try:
-            result = format_checked(_read_text(path), str(path))
+            result = format_checked(text, str(path))
         except (DeckError, QuizError) as exc:
             report(exc)
             failed += 1
             continue
-        if result.changed:
+        if not result.changed:
+            unchanged.append(text)
+        else:
             changed.append((path, result.fixed))
             if not check:
                 write_atomic(path, result.after)
+    remember_unchanged(unchanged)
     for path, fixed in changed:
         if check:
             typer.echo(f"would reformat {path}")

@@ -114,9 +114,16 @@ def configure_logging(debug: bool) -> None:
 def echo_line(line: str, err: bool = False) -> None:
     """One line of plain output, terminal-safe: a value a message echoes from a deck
     (an unknown key, a bad id, a path) can neither send escape sequences nor break the line."""
+    echo_lines([line], err=err)
+
+
+def echo_lines(lines: list[str], err: bool = False) -> None:
+    """Lines as `echo_line` prints each, in one write (a big deck's thousands of
+    warnings cost as much as one line each did)."""
     from quiz.safe_text import one_line
 
-    typer.echo(one_line(line), err=err)
+    if lines:
+        typer.echo("\n".join(one_line(line) for line in lines), err=err)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

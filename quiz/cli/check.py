@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from quiz.cli.base import command, echo_line
+from quiz.cli.base import command, echo_lines
 from quiz.errors import UsageError
 
 if TYPE_CHECKING:
@@ -84,14 +84,13 @@ def check(
 
         typer.echo(json_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False)))
     else:
-        for notice in report.notices:
-            echo_line(str(notice))
-        for item in report.recorded:
-            echo_line(str(item))
-        for problem in report.problems:
-            echo_line(str(problem))
-        for warning in report.warnings:
-            echo_line(str(warning))
+        echo_lines(
+            [
+                str(item)
+                for part in (report.notices, report.recorded, report.problems, report.warnings)
+                for item in part
+            ]
+        )
         ran = f", {report.ran} runs" if not no_run else " (structure only)"
         status = (
             "ok"

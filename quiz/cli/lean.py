@@ -260,6 +260,154 @@ def _direct(given: Globals, name: str) -> None:
         )
 
 
+# ---- plain command lines of other commands, called directly ------------------------------
+# Typer's parsing builds a pydantic adapter per parameter (and imports pydantic and every
+# command module): a fixed cost of every command. A command line made only of options
+# and arguments with plain values (flags, text, numbers, paths, repeatable ones) is bound
+# here from the command function's own typer declarations and the function is called as
+# typer would call it (`run_direct`); anything else — help, an unknown or unusual option,
+# a value out of its declared range, a missing argument — goes to the typer app, which
+# words the error.
+
+DIRECT = {
+    "drill": ("quiz.cli.progress", "drill"),
+    "goal": ("quiz.cli.progress", "goal"),
+    "learners": ("quiz.cli.store_cmds", "learners"),
+    "run": ("quiz.cli.sandbox", "run"),
+    "export": ("quiz.cli.authoring", "export"),
+    "fmt": ("quiz.cli.authoring", "fmt"),
+    "check": ("quiz.cli.check", "check"),
+    "stats": ("quiz.cli.stats", "stats"),
+}
+# typer settings that change how a value is read or checked: only their defaults are plain
+_UNUSUAL = (
+    "callback", "is_eager", "envvar", "prompt", "exists", "resolve_path", "parser", "count",
+    "default_factory", "confirmation_prompt", "file_okay", "dir_okay", "readable", "writable",
+    "allow_dash", "clamp", "formats", "case_sensitive", "path_type", "expose_value",
+)  # fmt: skip
+
+
+def _kind(annotation: object) -> tuple[str, bool] | None:
+    """(value kind, repeatable) of a parameter annotation, None when not plain."""
+    import types
+    import typing
+    from pathlib import Path
+
+    plain = {bool: "bool", int: "int", float: "float", str: "str", Path: "path"}
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(rest) != 1:
+            return None
+        annotation = rest[0]
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        return (plain[item], True) if item in plain and item is not bool else None
+    return (plain[annotation], False) if annotation in plain else None
+
+
+def _value(kind: str, text: str, info: object) -> object:
+    """`text` as the parameter's kind; ValueError when it is not one or out of range."""
+    from pathlib import Path
+
+    value: object = (
+        int(text) if kind == "int" else float(text) if kind == "float" else Path(text)
+        if kind == "path" else text
+    )  # fmt: skip
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(text)
+    return value
+
+
+def bind(fn: object, words: list[str]) -> dict[str, object] | None:
+    """The keyword arguments typer would call `fn` with for `words`, or None."""
+    import inspect
+
+    from typer.models import ArgumentInfo, OptionInfo
+
+    plain_option, plain_argument = OptionInfo(), ArgumentInfo()
+    options: dict[str, tuple[str, str, bool, object]] = {}
+    arguments: list[tuple[str, str, bool, object]] = []
+    values: dict[str, object] = {}
+    for param in inspect.signature(fn, eval_str=True).parameters.values():  # type: ignore[arg-type]  # a command function
+        info, kind = param.default, _kind(param.annotation)
+        plain = plain_option if isinstance(info, OptionInfo) else plain_argument
+        if kind is None or not isinstance(info, (OptionInfo, ArgumentInfo)):
+            return None
+        if any(getattr(info, a, None) != getattr(plain, a, None) for a in _UNUSUAL):
+            return None
+        if isinstance(info, ArgumentInfo):
+            arguments.append((param.name, kind[0], kind[1], info))
+            continue
+        if kind[0] == "bool" and info.default is not False:
+            return None
+        decls = info.param_decls or ("--" + param.name.replace("_", "-"),)
+        if any("/" in d or not d.startswith("-") for d in decls):
+            return None
+        for decl in decls:
+            options[decl] = (param.name, kind[0], kind[1], info)
+        values[param.name] = info.default
+    positional: list[str] = []
+    repeated: set[str] = set()
+    words = list(words)
+    try:
+        while words:
+            word = words.pop(0)
+            if word in ("--", "-h", "--help") or (word.startswith("-") and len(word) > 1):
+                if word in ("--", "-h", "--help"):
+                    return None
+                name, eq, text = word.partition("=") if word.startswith("--") else (word, "", "")
+                if name not in options:
+                    return None
+                pname, kind_, many, info = options[name]
+                if kind_ == "bool":
+                    if eq:
+                        return None
+                    values[pname] = True
+                    continue
+                if not eq:
+                    if not words:
+                        return None
+                    text = words.pop(0)
+                value = _value(kind_, text, info)
+                if many:
+                    values[pname] = [*(values[pname] if pname in repeated else []), value]  # type: ignore[misc]  # a list once repeated
+                    repeated.add(pname)
+                else:
+                    values[pname] = value
+            else:
+                positional.append(word)
+        for pname, kind_, many, info in arguments:
+            if many:
+                values[pname] = [_value(kind_, w, info) for w in positional]
+                positional = []
+            elif positional:
+                values[pname] = _value(kind_, positional.pop(0), info)
+            else:
+                values[pname] = getattr(info, "default", ...)
+            if values[pname] is ... or values[pname] == []:
+                return None  # a required argument is missing: typer says so
+    except ValueError:
+        return None
+    return None if positional else values
+
+
+def parse_direct(argv: list[str]) -> tuple[Globals, object, dict[str, object]] | None:
+    """(global options, command function, its arguments) of a plain command line of a
+    `DIRECT` command, else None."""
+    split = split_globals(argv)
+    if split is None or not split[1] or split[1][0] not in DIRECT:
+        return None
+    if split[1] == ["stats"]:
+        return None  # the bare command: _direct
+    import importlib
+
+    module, name = DIRECT[split[1][0]]
+    fn = getattr(importlib.import_module(module), name)
+    values = bind(fn, split[1][1:])
+    return None if values is None else (split[0], fn, values)
+
+
 def main() -> None:
     """Console-script entry point."""
     argv = sys.argv[1:]
@@ -277,6 +425,16 @@ def main() -> None:
     bare = parse_bare(argv)
     if bare is not None:
         _direct(*bare)
+        return
+    try:
+        direct = parse_direct(argv)
+    except Exception:  # a command module that cannot load, a signature not understood
+        direct = None
+    if direct is not None:
+        from quiz.cli.base import run_direct
+
+        given, fn, values = direct
+        run_direct(fn, db=given.db, learner=given.learner, **values)  # type: ignore[arg-type]  # a command function
         return
     from quiz.cli import run_full
 

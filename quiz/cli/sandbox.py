@@ -38,12 +38,46 @@ def _from_store(deck_id: str, card_id: str) -> tuple[Deck, Card] | None:
     local = sqlite_path(resolve_url(GLOBALS.db))
     if local is not None and not local.exists():
         return None
-    with context.unit() as repo:
-        stored = repo.get_card(f"{deck_id}/{card_id}")
-    if stored is None:
+    key = f"{deck_id}/{card_id}"
+    lean = _lean_card(local, key) if local is not None else None
+    if lean is not None:
+        card, path = lean
+    else:
+        with context.unit() as repo:
+            stored = repo.get_card(key)
+        if stored is None:
+            return None
+        card, path = stored.card, stored.path
+    deck = Deck(id=deck_id, title=ModelText.plain(deck_id), cards=(card,), path=path or "")
+    return deck, card
+
+
+def _lean_card(path: Path, key: str) -> tuple[Card, str | None] | None:
+    """The card through the read-only sqlite3 store (quiz.store.lean), when it is a
+    current store that has it; None sends the lookup to the full store."""
+    from quiz.cli.base import GLOBALS
+    from quiz.model import card_from_dict
+    from quiz.store.lean import LeanStore
+    from quiz.store.location import learner_name
+
+    if os.environ.get("QUIZ_DEBUG"):
         return None
-    deck = Deck(id=deck_id, title=ModelText.plain(deck_id), cards=(stored.card,), path=stored.path)
-    return deck, stored.card
+    try:
+        store = LeanStore.open(path, learner_name(GLOBALS.learner))
+    except (OSError, ValueError):
+        return None
+    if store is None:
+        return None
+    try:
+        found = store.card(key)
+    except Exception:  # a locked or damaged store: the full store reports it properly
+        return None
+    finally:
+        store.close()
+    if found is None:
+        return None
+    content, deck_path = found
+    return card_from_dict(content), deck_path
 
 
 def _deck_folders() -> list[Path]:

@@ -3,15 +3,17 @@
 A drill runs the ordinary `ReviewSession` over a chosen set of cards. By default it
 does not move the schedule: its `DrillRecorder` logs each answer as a 'drill' entry
 (no state after) so weakness can be computed from drills too; `--graded` logs real
-reviews through the scheduler, as `quiz review` does. Choosing the cards and writing
-the report are pure functions of the cards, their tallies and a seeded RNG.
+reviews through the scheduler, as `quiz review` does. Choosing the cards (`choose`)
+reads only the cards it asks: a seeded random draw by primary key, or the weakest by
+the log's rollups; writing the report is a pure function of the answers.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,11 +21,18 @@ from typing import TYPE_CHECKING
 from quiz.model import CardFilter, StoredCard
 from quiz.review.answer import Answer
 from quiz.review.recorder import StoreActions
-from quiz.stats.ranking import weakness_key
-from quiz.stats.rows import CardTally
+from quiz.stats.gather import Recall
 
 if TYPE_CHECKING:
     from quiz.store import Repo
+
+log = logging.getLogger("quiz.review.drill")
+
+# rejection sampling (sample_ids): below this many ids in the range, list the pool whole;
+# at most this many rounds of at most this many ids (PK lookups) before doing so
+SAMPLE_SPAN = 4000
+SAMPLE_ROUNDS = 4
+SAMPLE_DRAW = 4000
 
 
 @dataclass(frozen=True)
@@ -39,33 +48,93 @@ class DrillOptions:
     graded: bool = False
 
 
-def pick(
-    cards: Sequence[StoredCard],
-    tallies: Mapping[int, CardTally],
-    retrievability: Callable[[StoredCard], float | None],
+def sample_ids(
+    pool: Callable[[Sequence[int] | None], list[int]],
+    id_range: tuple[int, int] | None,
+    count: int,
+    rng: random.Random,
+) -> list[int]:
+    """`count` ids drawn at random from the pool, in the order drawn.
+
+    `pool(None)` lists the whole pool, `pool(ids)` the pool's members among `ids`. The
+    draw looks up random ids of the card-id range by primary key and keeps the pool's
+    (rejection sampling: each pool member is as likely as any other), so its cost
+    follows `count`, not the collection; a pool too sparse in the range for that (a
+    narrow filter) or a small range is listed whole instead, for what is still missing.
+    """
+    chosen: list[int] = []
+    if id_range is None:
+        return chosen
+    lo, hi = id_range
+    span = hi - lo + 1
+    if span > SAMPLE_SPAN:
+        tried: set[int] = set()
+        hits, draws = 0, 0
+        for _round in range(SAMPLE_ROUNDS):
+            need = count - len(chosen)
+            if need <= 0:
+                return chosen
+            rate = max(hits / draws, 0.02) if draws else 0.25
+            want = min(int(need / rate * 1.5) + 16, SAMPLE_DRAW, span - len(tried))
+            draw: list[int] = []
+            while len(draw) < want:
+                pick = rng.randint(lo, hi)
+                if pick not in tried:
+                    tried.add(pick)
+                    draw.append(pick)
+            found = set(pool(draw))
+            hits, draws = hits + len(found), draws + len(draw)
+            chosen += [i for i in draw if i in found][:need]
+        if len(chosen) >= count:
+            return chosen[:count]
+        log.debug("drill: a sparse pool (%d of %d ids drawn matched): listing it", hits, draws)
+    taken = set(chosen)
+    rest = [i for i in pool(None) if i not in taken]
+    return chosen + rng.sample(rest, min(count - len(chosen), len(rest)))
+
+
+def choose(
+    repo: Repo,
+    flt: CardFilter,
     *,
     count: int,
     weak: bool,
     rng: random.Random,
+    recall: Recall,
 ) -> list[StoredCard]:
     """The cards to ask, in the order to ask them.
 
-    Suspended cards are left out, except leeches (they are the ones to practise).
-    `weak`: the `count` weakest (see `stats.weakness_key`; never-answered cards only
-    fill up what is left), shuffled. Otherwise `count` cards drawn at random.
+    The pool is the cards matching the filter, suspended ones left out except leeches
+    (they are the ones to practise: Repo.drill_conditions). `weak`: the `count` weakest
+    by the one ranking `quiz stats` shows (quiz.stats.ranking, over the log's rollups:
+    the cards with a miss or a lapse); when fewer than `count` have any, the most
+    overdue answered cards, then never-answered ones in deck order fill what is left;
+    shuffled. Otherwise `count` cards drawn at random (`sample_ids`). Either way only
+    the chosen cards are read, so the cost follows `count`, not the collection.
     """
-    pool = [c for c in cards if not c.suspended or c.leech]
+    from quiz.store import rollups
+
     if weak:
-        ranked = sorted(
-            pool, key=lambda c: (weakness_key(tallies.get(c.row_id), retrievability(c)), c.row_id)
+        if rollups.refresh(repo) is None:
+            log.debug("drill: the rollups cannot be brought up to date (read-only store)")
+        where = repo.drill_conditions(flt)
+        _shown, weakest = rollups.weak_cards(
+            repo,
+            recall,
+            count,
+            now=recall.now,
+            zero_ratio=recall.zero_ratio(repo.deck_slugs()),
+            where=where,
         )
-        chosen = ranked[:count]
-    else:
-        chosen = sorted(pool, key=lambda c: c.row_id)
+        by_id = {c.row_id: c for c in repo.cards_by_id(weakest.values())}
+        chosen = [by_id[i] for i in weakest.values() if i in by_id]
+        if len(chosen) < count:
+            chosen += repo.drill_fill(flt, [c.row_id for c in chosen], count - len(chosen))
         rng.shuffle(chosen)
-        chosen = chosen[:count]
-    rng.shuffle(chosen)
-    return chosen
+        return chosen
+    ids = sample_ids(lambda among: repo.drill_ids(flt, among), repo.card_id_range(), count, rng)
+    by_id = {c.row_id: c for c in repo.cards_by_id(ids)}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 @dataclass(frozen=True)
@@ -208,32 +277,20 @@ def run_drill(
     from quiz.review.recorder import CardGrader
     from quiz.review.session import ReviewSession
     from quiz.review.settings import scheduling
-    from quiz.store import stats_queries as progress
 
     repo.require_known(options.decks, options.tags)
     settings = scheduling(config, repo, day, now)
     schedulers = settings.schedulers
-    cards = repo.cards(CardFilter(decks=options.decks, tags=options.tags, kinds=options.kinds))
-    if not cards:
-        return None
-    tallies = {
-        t.card_id: t
-        for t in progress.card_tallies(repo, options.decks, card_ids=[c.row_id for c in cards])
-    }
-
-    def retrievability(c: StoredCard) -> float | None:
-        if not c.schedule.reps:
-            return None
-        return schedulers.for_card(c).retrievability(c.row_id, c.schedule, now)
-
-    chosen = pick(
-        cards,
-        tallies,
-        retrievability,
+    chosen = choose(
+        repo,
+        CardFilter(decks=options.decks, tags=options.tags, kinds=options.kinds),
         count=options.count,
         weak=options.weak,
         rng=random.Random(options.seed),
+        recall=Recall(schedulers, now),
     )
+    if not chosen:
+        return None
     limit_ms = int(options.timed * 1000) if options.timed else None
     recorder = DrillRecorder(repo, graded=options.graded, time_limit_ms=limit_ms)
     session = ReviewSession(

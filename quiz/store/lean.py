@@ -71,3 +71,16 @@ class LeanStore:
             path: (slug, digest)
             for slug, path, digest in self.conn.execute("SELECT slug, path, file_hash FROM decks")
         }
+
+    def card(self, key: str) -> tuple[dict[str, object], str | None] | None:
+        """A card's stored content (as `card_to_dict` wrote it) and its deck file's path,
+        by key, retired or not (as Repo.get_card); None when the store has no such card.
+        For `quiz run DECK/ID`, which needs one card and not the ORM."""
+        import json
+
+        row = self.conn.execute(
+            "SELECT cards.content, decks.path FROM cards JOIN decks ON decks.id = cards.deck_id"
+            " WHERE cards.key = ?",
+            (key,),
+        ).fetchone()
+        return None if row is None else (json.loads(row[0]), row[1])

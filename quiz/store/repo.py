@@ -14,7 +14,19 @@ from datetime import datetime
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -386,15 +398,19 @@ class Repo:
     # Every card selection goes through `select_cards`: live (not retired) cards matching
     # a CardFilter, with this learner's schedule (ST, outer-joined), as StoredCards.
 
-    def _filtered(self, q: Any, flt: CardFilter) -> Any:
-        q = q.where(CardRow.retired.is_(False))
+    def filter_conditions(self, flt: CardFilter) -> list[Any]:
+        """The conditions, over CardRow alone, of the live cards matching `flt`."""
+        out: list[Any] = [CardRow.retired.is_(False)]
         if flt.decks:
-            q = q.where(CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.slug.in_(flt.decks))))
+            out.append(CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.slug.in_(flt.decks))))
         if flt.tags:
-            q = q.where(exists().where(CardTag.card_id == CardRow.id, CardTag.tag.in_(flt.tags)))
+            out.append(exists().where(CardTag.card_id == CardRow.id, CardTag.tag.in_(flt.tags)))
         if flt.kinds:
-            q = q.where(CardRow.kind.in_(flt.kinds))
-        return q
+            out.append(CardRow.kind.in_(flt.kinds))
+        return out
+
+    def _filtered(self, q: Any, flt: CardFilter) -> Any:
+        return q.where(*self.filter_conditions(flt))
 
     def _stored(self, rows: Iterable[Any]) -> list[StoredCard]:
         """StoredCards from rows of `_columns()`: plain columns, not ORM objects (loading
@@ -509,6 +525,54 @@ class Repo:
             ]
         merged = [c for turn in zip_longest(*per_deck) for c in turn if c is not None]
         return merged[:limit]
+
+    # ---- a drill's pool (quiz.review.drill) ---------------------------------------
+
+    def drill_conditions(self, flt: CardFilter) -> list[Any]:
+        """`filter_conditions` and the drill's rule: suspended cards are left out, except
+        leeches (they are the ones to practise). Over CardRow alone (the state is looked
+        up by a subquery), so other queries over CardRow can add them."""
+        return [*self.filter_conditions(flt), self._not_held_back()]
+
+    def _not_held_back(self) -> Any:
+        held = aliased(CardStateRow, name="held")
+        return ~exists().where(
+            held.card_id == CardRow.id,
+            held.learner_id == self.learner_id,
+            held.suspended.is_(True),
+            held.leech.is_(False),
+        )
+
+    def drill_fill(self, flt: CardFilter, exclude: Sequence[int], limit: int) -> list[StoredCard]:
+        """Up to `limit` more cards of the drill's pool, not in `exclude`: answered cards
+        most overdue first, then never-answered ones in deck order (what a `--weak` drill
+        asks once the cards with a miss or a lapse run out)."""
+        unanswered = case((func.coalesce(ST.reps, 0) > 0, 0), else_=1)
+        return self.select_cards(
+            flt,
+            self._not_held_back(),
+            CardRow.id.not_in(list(exclude)),
+            order_by=(unanswered, ST.due, DeckRow.slug, CardRow.position),
+            limit=limit,
+        )
+
+    def drill_ids(self, flt: CardFilter, among: Sequence[int] | None = None) -> list[int]:
+        """Ids of the drill's pool (`drill_conditions`), in id order; with `among`, only
+        those of these ids (looked up by primary key, at most 900 a query)."""
+        q = select(CardRow.id).where(*self.drill_conditions(flt)).order_by(CardRow.id)
+        if among is None:
+            return list(self.session.scalars(q))
+        ids = list(among)
+        return [
+            i
+            for start in range(0, len(ids), 900)  # SQLite's bound-parameter limit
+            for i in self.session.scalars(q.where(CardRow.id.in_(ids[start : start + 900])))
+        ]
+
+    def card_id_range(self) -> tuple[int, int] | None:
+        """The lowest and highest card id (None: no cards), from the primary key."""
+        lo, hi = self.session.execute(select(func.min(CardRow.id), func.max(CardRow.id))).one()
+        return None if lo is None else (int(lo), int(hi))
 
     def cards_by_id(self, card_ids: Iterable[int]) -> list[StoredCard]:
         return self.select_cards(CardFilter(), CardRow.id.in_(list(card_ids)), include_retired=True)

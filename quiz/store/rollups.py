@@ -402,6 +402,7 @@ def weak_cards(
     *,
     now: datetime | None = None,
     zero_ratio: float | None = None,
+    where: Sequence[Any] = (),
 ) -> tuple[tuple[WeakCard, ...], dict[str, int]]:
     """The `limit` weakest cards over the card rollups (quiz.stats.ranking), and the
     shown cards' ids by key.
@@ -414,6 +415,8 @@ def weak_cards(
     deck's retrievability can round to 0.00, see Scheduler.elapsed_ratio), when at
     least `limit` cards' latest answer was wrong the weakest are all in that 0.00 tier
     and only its head is read (on a big log most candidates are thus never read).
+
+    `where`: further conditions over CardRow (a drill's pool: Repo.drill_conditions).
     """
     ST = CardStateRow
     wrong_last = case(
@@ -444,6 +447,7 @@ def weak_cards(
         .where(
             C.learner_id == repo.learner_id,
             (C.answers > C.right_answers) | (C.lapses > 0) | (func.coalesce(ST.lapses, 0) > 0),
+            *where,
         )
     )
     slugs = dict(repo.session.execute(select(DeckRow.id, DeckRow.slug)).all())

@@ -109,3 +109,24 @@ def test_fmt_cli_reports_a_broken_file_and_leaves_it(cli, env):
     assert result.exit_code == 1
     assert "bad.yaml" in result.stderr and "Traceback" not in result.output
     assert bad.read_text(encoding="utf-8") == "deck: d\ntitle: [unclosed\n"
+
+
+def test_fmt_keeps_which_texts_it_found_unchanged(cli, env, monkeypatch):
+    tidy = env / "tidy.yaml"
+    tidy.write_text(format_text(MESSY), encoding="utf-8")
+    assert cli("fmt", "--check", str(tidy)).exit_code == 0  # formatted once, and recorded
+
+    def never(text: str, path: str) -> object:
+        raise AssertionError(f"{path} was formatted again")
+
+    monkeypatch.setattr("quiz.authoring.fmt.format_checked", never)
+    again = cli("fmt", "--check", str(tidy))
+    assert again.exit_code == 0 and "0 of 1 files would change" in again.stderr
+    tidy.write_text(MESSY, encoding="utf-8")  # a changed text is formatted again
+    with pytest.raises(AssertionError, match="formatted again"):
+        cli("fmt", "--check", str(tidy))
+    monkeypatch.setattr("quiz.authoring.fmt.format_checked", format_checked)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(env / "not-a-folder"))
+    (env / "not-a-folder").write_text("a file where the cache would go")
+    tidy.write_text(format_text(MESSY), encoding="utf-8")
+    assert cli("fmt", "--check", str(tidy)).exit_code == 0  # an unwritable cache is no error

@@ -4,6 +4,7 @@
     python -m tests.bench --runs 11       # more runs per command
     python -m tests.bench --only due,help # a subset, by name
     python -m tests.bench --json out.json # also write the rows as JSON
+    python -m tests.bench --only versus   # quiz beside Anki, step by step (tests/bench/versus.py)
 
 Not part of `pytest` (pyproject's addopts ignore tests/bench): timings depend on the
 machine and its load, so they are measured and reported here, never asserted in tests.
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default="",
         help="comma-separated: baseline,help,due,decks,review,answer,"
-        "import,stats,learning, or another bench module's name",
+        "import,stats,learning,versus, or another bench module's name",
     )
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args(argv)
@@ -111,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
                     rows.extend(module.bench(ctx))
                 else:
                     scripts.append(f"python -m tests.bench.{name}")
+        pairs = None
+        if wanted("versus"):
+            from tests.bench import versus
+
+            pairs = versus.run(ctx, log)
         learning = None
         if wanted("learning"):
             from tests.bench import bench_learning
@@ -120,13 +126,22 @@ def main(argv: list[str] | None = None) -> int:
         ctx.close()
         measure.stop_launcher()
     print(table(rows))
+    if pairs is not None:
+        from tests.bench import versus
+
+        print("\nquiz beside Anki (medians of whole processes; tests/bench/versus.py)")
+        print(versus.table(pairs))
     if scripts:
         print("\nRun on their own (their own tables): " + "; ".join(scripts))
     if learning is not None:
         print()
         print(learning.text)
     if args.json:
-        data = {"rows": [asdict(r) for r in rows], "learning": learning.data if learning else None}
+        data = {
+            "rows": [asdict(r) for r in rows],
+            "versus": [asdict(p) for p in pairs] if pairs else None,
+            "learning": learning.data if learning else None,
+        }
         args.json.write_text(json.dumps(data, indent=2))
     return 0
 

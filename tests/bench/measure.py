@@ -22,6 +22,9 @@ class Sample:
     seconds: float
     peak_mb: float
     exit_code: int
+    cpu_seconds: float = (
+        0.0  # the child's user + system time (steadier than wall on a busy machine)
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ def _run_here(
         seconds=elapsed if elapsed is not None else total,
         peak_mb=usage.ru_maxrss / 1024,
         exit_code=proc.returncode,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
 
 

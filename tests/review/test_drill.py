@@ -12,7 +12,6 @@ import pytest
 
 from quiz.model import Card, CardKind, Schedule, StoredCard
 from quiz.review import drill
-from quiz.stats.rows import CardTally
 from tests.conftest import write_deck
 from tests.screens import bilingual_deck, day, db, screen, widest
 
@@ -26,51 +25,93 @@ def stored(i: int, **kw) -> StoredCard:  # type: ignore[no-untyped-def]
     )
 
 
-def test_pick_is_reproducible_with_a_seed_and_leaves_out_suspended_cards():
-    cards = [stored(i) for i in range(1, 21)] + [
-        stored(21, suspended=True),
-        stored(22, suspended=True, leech=True),
-    ]
-    first = drill.pick(cards, {}, lambda c: None, count=10, weak=False, rng=random.Random(7))
-    again = drill.pick(cards, {}, lambda c: None, count=10, weak=False, rng=random.Random(7))
-    other = drill.pick(cards, {}, lambda c: None, count=10, weak=False, rng=random.Random(8))
-    assert [c.row_id for c in first] == [c.row_id for c in again] != [c.row_id for c in other]
-    everything = drill.pick(cards, {}, lambda c: None, count=50, weak=False, rng=random.Random(1))
-    assert 21 not in {c.row_id for c in everything} and 22 in {c.row_id for c in everything}
+def test_sample_ids_draws_distinct_pool_members_and_lists_a_sparse_pool():
+    pool = list(range(1000, 100_000, 7))  # one id in seven of the range is in the pool
+    asked: list[int] = []
 
+    def members(among):  # type: ignore[no-untyped-def]
+        if among is None:
+            asked.append(-1)
+            return pool
+        asked.append(len(among))
+        return sorted(set(among) & set(pool))
 
-def test_weak_picks_the_weakest_then_shuffles_them():
-    cards = [stored(i) for i in range(1, 7)]
-
-    def tally(i: int, misses: int, last_right: bool) -> CardTally:
-        return CardTally(
-            i,
-            f"d/c{i}",
-            "d",
-            "basic",
-            3,
-            0,
-            3 - misses,
-            misses,
-            misses,
-            0,
-            None,
-            None,
-            last_right,
-            0,
-        )
-
-    tallies = {
-        1: tally(1, 0, True),
-        2: tally(2, 2, False),
-        3: tally(3, 1, True),
-        4: tally(4, 3, True),
-    }
-    r = {1: 0.97, 2: 0.9, 3: 0.6, 4: 0.6}
-    chosen = drill.pick(
-        cards, tallies, lambda c: r.get(c.row_id), count=3, weak=True, rng=random.Random(0)
+    got = drill.sample_ids(members, (1, 100_000), 20, random.Random(3))
+    assert len(got) == 20 == len(set(got)) and set(got) <= set(pool)
+    assert -1 not in asked and sum(asked) < 2000  # primary-key lookups, never the whole pool
+    assert got == drill.sample_ids(members, (1, 100_000), 20, random.Random(3))
+    assert got != drill.sample_ids(members, (1, 100_000), 20, random.Random(4))
+    sparse = [5, 99_000]
+    found = drill.sample_ids(
+        lambda among: sparse if among is None else sorted(set(among) & set(sparse)),
+        (1, 100_000),
+        10,
+        random.Random(1),
     )
-    assert {c.row_id for c in chosen} == {2, 3, 4}
+    assert sorted(found) == sparse  # fewer members than asked for: every one, once
+    assert drill.sample_ids(members, None, 5, random.Random(1)) == []
+
+
+def drilled(cli, *args: str, n: int, now: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The keys a drill asked (every answer wrong, so the report lists each one)."""
+    with screen(200) as buf:
+        assert cli("drill", *args, input="1\n" * n, now=now).exit_code == 0
+    return re.findall(r"✗ (bi/c\d+)", buf.getvalue())
+
+
+def hold_back(store_url: str, suspended: list[str], leeches: list[str]) -> None:
+    """Suspend these cards (and mark the leeches) in any back end."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        for key in suspended + leeches:
+            conn.execute(
+                text(
+                    "UPDATE card_states SET suspended = :t, leech = :leech WHERE card_id ="
+                    " (SELECT id FROM cards WHERE key = :key)"
+                ),
+                {"t": True, "leech": key in leeches, "key": key},
+            )
+    engine.dispose()
+
+
+@pytest.mark.parametrize("span", [0, drill.SAMPLE_SPAN])
+def test_a_drill_asks_count_cards_at_random_without_the_suspended_ones(
+    cli, env, store_url, monkeypatch, span
+):
+    monkeypatch.setattr(drill, "SAMPLE_SPAN", span)  # 0: drawn by primary key even here
+    cli("import", str(bilingual_deck(env, 12)))
+    cli("review", input="3\n" * 12, now=day(1))
+    hold_back(store_url, ["bi/c1", "bi/c2", "bi/c3"], ["bi/c3"])
+    first = drilled(cli, "--count", "5", "--seed", "9", n=5, now=day(2))
+    assert len(first) == 5 == len(set(first))
+    assert first == drilled(cli, "--count", "5", "--seed", "9", n=5, now=day(2))
+    every = drilled(cli, "--count", "50", n=50, now=day(2))
+    assert sorted(every) == sorted(f"bi/c{i}" for i in range(3, 13))  # c3: a leech stays in
+    odd = drilled(cli, "--tag", "odd", "--count", "50", n=50, now=day(2))
+    assert sorted(odd) == sorted(f"bi/c{i}" for i in range(3, 13, 2))
+
+
+def test_a_weak_drill_asks_the_weakest_first_without_the_suspended_ones(cli, env, store_url):
+    cli("import", str(bilingual_deck(env, 10)))
+    cli("review", input="3\n" * 10, now=day(1))
+    missed: list[str] = []
+    for k in range(8):  # miss whichever card each one-card drill asks, an hour apart
+        missed += drilled(cli, "--count", "1", "--seed", str(k), n=1, now=day(2, 1 + k))
+    counts = {key: missed.count(key) for key in missed}
+    assert len(counts) >= 3
+    suspended, leech = sorted(counts)[:2]
+    hold_back(store_url, [suspended, leech], [leech])
+    left = {k: n for k, n in counts.items() if k != suspended}
+    # the most misses first, then the latest miss
+    weakest = max(left, key=lambda k: (left[k], max(i for i, m in enumerate(missed) if m == k)))
+    assert drilled(cli, "--weak", "--count", "1", n=1, now=day(2, 12)) == [weakest]
+    left[weakest] += 1
+    chosen = drilled(cli, "--weak", "--count", str(len(left)), n=len(left), now=day(2, 13))
+    assert sorted(chosen) == sorted(left)  # every missed card, the leech too, not c-suspended
+    more = drilled(cli, "--weak", "--count", "50", n=50, now=day(2, 14))
+    assert len(more) == 9 and suspended not in more  # then the rest fill up the count
 
 
 def test_suggestion_follows_the_most_missed_tag():

@@ -57,3 +57,19 @@ def test_doctor_json_lists_layers() -> None:
     assert all(status in ("active", "missing", "off", "n/a") for status in names.values())
     table = CliRunner().invoke(app, ["doctor"])
     assert "sandbox layers" in table.stdout
+
+
+def test_run_deck_slash_id_reads_the_imported_card_through_the_lean_store(cli, env) -> None:  # type: ignore[no-untyped-def]
+    from quiz.cli.sandbox import _lean_card
+    from quiz.store import open_store
+
+    assert cli("import", str(DECKS / "good.yaml")).exit_code == 0
+    with open_store(str(env / "store.db")) as store, store.unit("tester") as repo:
+        stored = repo.get_card("check-good/late-binding")
+    assert stored is not None
+    lean = _lean_card(env / "store.db", "check-good/late-binding")
+    assert lean == (stored.card, stored.path)  # the same card, without the ORM
+    assert _lean_card(env / "store.db", "check-good/nope") is None
+    result = cli("run", "check-good/late-binding")
+    assert result.exit_code == 0, result.output
+    assert "[2, 2, 2]" in result.stdout and "matches the deck's answer" in result.stdout

@@ -404,3 +404,60 @@ def test_bare_review_keeps_the_error_boundary(env):
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("quiz: ")
+
+
+# ---- plain command lines of other commands: bound without typer's parsing ---------------
+
+
+def test_plain_command_lines_are_bound_as_typer_binds_them():
+    from quiz.cli.lean import parse_direct
+
+    given, fn, values = parse_direct(  # type: ignore[misc]
+        ["--db", "x.db", "drill", "-n", "3", "-d", "a", "--deck=b", "--weak", "--timed", "30"]
+    )
+    assert given.db == "x.db" and fn.__name__ == "drill"  # type: ignore[attr-defined]
+    assert values["count"] == 3 and values["deck"] == ["a", "b"] and values["weak"] is True
+    assert values["timed"] == 30.0 and values["tag"] is None and values["exam"] is False
+    _, _, fmt = parse_direct(["fmt", "a.yaml", "--check", "b"])  # type: ignore[misc]
+    assert fmt == {"check": True, "paths": [Path("a.yaml"), Path("b")]}
+    _, _, goal = parse_direct(["goal", "--json"])  # type: ignore[misc]
+    assert goal == {"deck": None, "by": None, "clear": False, "as_json": True}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["drill", "--count", "0"],  # below its declared minimum: typer words the error
+        ["drill", "--timed", "0.5"],
+        ["drill", "--count", "x"],
+        ["drill", "--help"],
+        ["drill", "-n5"],
+        ["drill", "--weak=1"],
+        ["drill", "--cnt", "1"],
+        ["drill", "stray"],
+        ["drill", "--count"],
+        ["run"],  # a missing argument
+        ["check", "--no-run", "--", "d"],
+        ["decks"],  # a group with its own callback
+        ["stats"],  # the bare command has its own direct call
+        ["--debug", "goal"],
+    ],
+)
+def test_anything_unusual_goes_to_typer(argv):
+    from quiz.cli.lean import parse_direct
+
+    assert parse_direct(argv) is None
+
+
+def test_a_direct_command_agrees_with_the_full_app_and_keeps_its_errors(cli, studied):
+    now = "2026-03-05T12:00:00Z"
+    assert cli("goal", "--deck", "alpha", "--by", "2026-04-01", now=now).exit_code == 0
+    full = cli("goal", "--json", now=now)
+    direct = run_quiz("goal", "--json", now=now)
+    assert direct.returncode == 0 and json.loads(direct.stdout) == json.loads(full.stdout)
+    assert json.loads(direct.stdout)[0]["deck"] == "alpha"
+    unknown = run_quiz("drill", "--deck", "nope", now=now)
+    assert unknown.returncode == 4 and "nope" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    low = run_quiz("drill", "--count", "0", now=now)
+    assert low.returncode == 2 and "--count" in low.stderr  # typer's own message

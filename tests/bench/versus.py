@@ -1,0 +1,237 @@
+"""quiz beside Anki, step by step (issue #19's table): `python -m tests.bench --only versus`.
+
+For each step a learner takes, the median wall time of the whole `quiz` process on the
+benchmark store (100k cards, 1M reviews: fixtures.big_store) and, measured in the same
+run, the median of one whole Python process that imports the `anki` library, opens a
+collection of the same size (tests/bench/anki_side.py, built once under the bench dir)
+and does Anki's equivalent of the step; then quiz ÷ Anki. A step Anki has no
+equivalent of shows quiz alone; without the `anki` package every Anki cell says why.
+
+Pairs (quiz | Anki):
+- review: start to the first question on stdout, then `q` | open, the first queued
+  card's question rendered, close;
+- decks: `quiz decks` | `sched.deck_due_tree()`; due: `quiz due` | `sched.counts()`;
+- stats, --deck, --since (the last 31 days) | the graphs of 365 days, of one deck's
+  search, of 31 days;
+- drill, drill --weak (20 cards, start to the first question) | 20 random unsuspended
+  cards, the first one's question | the card with the most lapses;
+- import: a new 10k-card deck into an empty store | a 10k-note CSV into an empty
+  collection (both copied from an empty template before each run, outside the timing);
+- export apkg / csv of one 10k-card deck | `export_anki_package` / `export_note_csv`
+  of one 10k-note deck, without scheduling or media;
+- learners, goal --json, run (one output card of a deck file), fmt --check and
+  check --no-run of a 10k-card deck: quiz only.
+
+The machine is shared and timings move with its load: read the ratio of one run, and
+the CPU figures (user + system seconds of the child, also medians) beside the wall.
+
+The first run builds and keeps, under the bench dir (QUIZ_BENCH_DIR, default
+/tmp/quiz-bench): the quiz store (a few minutes), the Anki collection (minutes: 1M
+revlog rows through SQLite), an empty collection and a 10k-note CSV for the import, and
+a copy of the 10k-card deck in fmt's layout (one `quiz fmt`, ~20 s). `quiz fmt --check`
+keeps the texts it found unchanged (quiz.authoring.fmt), so its median is the kept
+answer; its first run on a new text costs a whole round trip through ruamel.yaml.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from tests.bench import anki_side, fixtures
+from tests.bench.measure import Sample, run_once
+
+OUTPUT_DECK = """deck: bench-run
+title: One snippet
+cards:
+  - id: hello
+    type: output
+    front: What does this print?
+    code: |
+      print(sum(range(10)))
+    output: "45"
+"""
+
+
+@dataclass(frozen=True)
+class Pair:
+    step: str
+    quiz: float | None
+    anki: float | None
+    quiz_cpu: float | None = None
+    anki_cpu: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.quiz / self.anki if self.quiz and self.anki else None
+
+
+def _median(runs: int, once: Callable[[], Sample]) -> tuple[float, float]:
+    """(median wall, median CPU) seconds after one warm-up run."""
+    once()
+    samples = [once() for _ in range(runs)]
+    return (
+        statistics.median(s.seconds for s in samples),
+        statistics.median(s.cpu_seconds for s in samples),
+    )
+
+
+def _try(runs: int, once: Callable[[], Sample] | None) -> tuple[float | None, float | None, str]:
+    if once is None:
+        return None, None, ""
+    try:
+        wall, cpu = _median(runs, once)
+        return wall, cpu, ""
+    except RuntimeError as exc:
+        lines = [line for line in str(exc).splitlines() if line.strip()]
+        return None, None, f"failed: {lines[-1][:80] if lines else exc}"
+
+
+def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
+    folder = fixtures.bench_dir()
+    store = fixtures.big_store(log=log)
+    deck = fixtures.big_deck()
+    why_not = anki_side.available()
+    col = anki_side.build(folder, log) if why_not is None else None
+    env = ctx.env(store)
+    work = Path(ctx.work)
+    quiz = ctx.quiz
+
+    def q(*argv: str, until: bytes | None = None, e: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        return lambda: run_once(
+            [*quiz, *argv], e or env, until=until, then=b"q\n" if until else b""
+        )
+
+    def anki(step: str, *args: str, before: Callable[[], object] | None = None):  # type: ignore[no-untyped-def]
+        if col is None:
+            return None
+        script = anki_side.STEPS[step]
+        target = col
+
+        def once() -> Sample:
+            nonlocal target
+            if before is not None:
+                target = Path(str(before()))
+            return run_once([ctx.python, "-c", script, str(target), *args], dict(env))
+
+        return once
+
+    # import: fresh empty targets before each run
+    quiz_empty = work / "versus-empty.db"
+    if not quiz_empty.exists():
+        from quiz.store import open_store
+
+        with open_store(str(quiz_empty)) as s, s.unit(fixtures.LEARNER):
+            pass
+    quiz_target = work / "versus-import.db"
+
+    def fresh_quiz() -> Sample:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{quiz_target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(quiz_empty, quiz_target)
+        return run_once([*quiz, "import", str(deck)], ctx.env(quiz_target))
+
+    anki_csv = anki_side.csv_deck(folder) if col is not None else None
+    anki_empty = anki_side.empty(folder) if col is not None else None
+
+    def fresh_anki() -> Path:
+        assert anki_empty is not None
+        return anki_side.fresh_copy(anki_empty, work / "versus-import.anki2")
+
+    # fmt --check needs a deck already in fmt's layout (formatted once, kept)
+    formatted = folder / "big-deck-10000.formatted.yaml"
+    if not formatted.exists() or formatted.stat().st_mtime < deck.stat().st_mtime:
+        log("formatting the 10k-card deck once for fmt --check ...")
+        copy = work / "fmt-copy.yaml"
+        shutil.copyfile(deck, copy)
+        run_once([*quiz, "fmt", str(copy)], env)
+        shutil.copyfile(copy, formatted)
+    snippet = work / "bench-run.yaml"
+    snippet.write_text(OUTPUT_DECK, encoding="utf-8")
+    since = (fixtures.NOW - timedelta(days=31)).date().isoformat()
+    out_apkg, out_csv = work / "out.apkg", work / "out.csv"
+    steps: list[tuple[str, Callable[[], Sample], Callable[[], Sample] | None, str]] = [
+        ("first card on screen (review)", q("review", until=b"return?"), anki("review"), ""),
+        ("due counts per deck (decks)", q("decks"), anki("decks"), ""),
+        ("due", q("due"), anki("due"), ""),
+        ("stats, all decks", q("stats"), anki("stats"), ""),
+        ("stats --deck", q("stats", "--deck", "bench-00"), anki("stats --deck"), ""),
+        ("stats --since (31 days)", q("stats", "--since", since), anki("stats --since"), ""),
+        (
+            "drill --count 20 (first question)",
+            q("drill", "--count", "20", until=b"return?"),
+            anki("drill"),
+            "",
+        ),
+        (
+            "drill --weak --count 20 (first question)",
+            q("drill", "--weak", "--count", "20", until=b"return?"),
+            anki("drill --weak"),
+            "",
+        ),
+        (
+            "import a new 10k-card deck",
+            fresh_quiz,
+            anki("import csv", str(anki_csv), before=fresh_anki) if anki_csv else None,
+            "Anki: CSV",
+        ),
+        (
+            "export apkg, 10k notes",
+            q("export", "--format", "apkg", "--deck", "bench-00", "-o", str(out_apkg), "--force"),
+            anki("export apkg", str(out_apkg.with_suffix(".anki.apkg"))),
+            "",
+        ),
+        (
+            "export csv, 10k notes",
+            q("export", "--format", "csv", "--deck", "bench-00", "-o", str(out_csv), "--force"),
+            anki("export csv", str(out_csv.with_suffix(".anki.csv"))),
+            "",
+        ),
+        ("learners", q("learners"), None, "no Anki equivalent"),
+        ("goal --json", q("goal", "--json"), None, "no Anki equivalent"),
+        ("run one snippet", q("run", f"{snippet}#hello"), None, "no Anki equivalent"),
+        ("fmt --check, 10k cards", q("fmt", "--check", str(formatted)), None, ""),
+        ("check --no-run, 10k cards", q("check", "--no-run", str(deck)), None, ""),
+    ]
+    pairs = []
+    for name, mine, theirs, note in steps:
+        qw, qc, qnote = _try(ctx.runs, mine)
+        aw, ac, anote = _try(ctx.runs, theirs)
+        if theirs is not None and why_not:
+            anote = why_not
+        pair = Pair(name, qw, aw, qc, ac, "; ".join(n for n in (note, qnote, anote) if n))
+        log(f"  {name}: quiz {_ms(qw)}, Anki {_ms(aw)}")
+        pairs.append(pair)
+    return pairs
+
+
+def _ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds * 1000:,.0f} ms"
+
+
+def table(pairs: list[Pair]) -> str:
+    head = ("step", "quiz", "Anki", "quiz ÷ Anki", "quiz CPU", "Anki CPU", "note")
+    body = [
+        (
+            p.step,
+            _ms(p.quiz),
+            _ms(p.anki),
+            f"{p.ratio:.2f}x" if p.ratio else "-",
+            _ms(p.quiz_cpu),
+            _ms(p.anki_cpu),
+            p.note,
+        )
+        for p in pairs
+    ]
+    widths = [max(len(str(line[i])) for line in [head, *body]) for i in range(len(head))]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+        for line in [head, *body]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
