@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 
-from quiz.scheduler import schedule_to_dict
-from quiz.store.models import CardStateRow, ReviewRow
-from quiz.store.repo import Repo
+from quiz.store.models import CardStateRow, ReviewBefore, ReviewRow, after_columns
+from quiz.store.repo import Repo, before_columns
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
@@ -55,12 +54,29 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
             "duration_ms": int(a.duration_ms),
             "answer": a.given,
             "correct": a.correct,
-            "state_before": schedule_to_dict(a.before),
-            "state_after": schedule_to_dict(a.after) if a.after else None,
+            **after_columns(a.after, a.at),
         }
         for a in answers
     ]
-    repo.session.execute(insert(ReviewRow), rows)
+    # the log keeps the schedule before an answer only where the previous entry of the
+    # card did not leave it (migration 0012): walk the batch from each card's last entry
+    derived = {card_id: repo._last_entry(card_id)[1] for card_id in {a.card_id for a in answers}}
+    odd: list[int] = []
+    for n, a in enumerate(answers):
+        if a.before != derived[a.card_id]:
+            odd.append(n)
+        if a.kind in ("review", "manual") and a.after is not None:
+            derived[a.card_id] = a.after
+    if odd:
+        ids = list(
+            repo.session.scalars(
+                insert(ReviewRow).returning(ReviewRow.id, sort_by_parameter_order=True), rows
+            )
+        )
+        for n in odd:
+            repo.session.add(ReviewBefore(review_id=ids[n], **before_columns(answers[n].before)))
+    else:
+        repo.session.execute(insert(ReviewRow), rows)
     last: dict[int, Answer] = {}
     for a in answers:
         last[a.card_id] = a

@@ -100,7 +100,10 @@ def states(env) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def kinds(env) -> list[tuple[str, int, object]]:  # type: ignore[no-untyped-def]
     with db(env) as conn:
-        return conn.execute("select kind, rating, state_after from reviews order by id").fetchall()
+        return conn.execute(  # kind: 0 review, 1 drill, 2 manual; state: the schedule after
+            "select case kind when 0 then 'review' when 1 then 'drill' else 'manual' end,"
+            " rating, state from reviews order by id"
+        ).fetchall()
 
 
 def test_a_drill_keeps_its_answers_but_does_not_move_the_schedule(cli, env):

@@ -59,8 +59,6 @@ def _first_answer(card_id: int, learner_id: int) -> ReviewRow:
         prev_state=0,
         reviewed_at=NOW,
         duration_ms=1,
-        state_before={},
-        state_after={},
         prev_id=0,
     )
 
