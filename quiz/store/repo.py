@@ -719,7 +719,7 @@ class Repo:
                 )
                 .scalar_subquery()
             )
-            links = dict(
+            links: dict[int, int | None] = dict(
                 self.session.execute(
                     select(ReviewRow.id, prev).where(
                         ReviewRow.id.in_([i for i in chunk if i not in out])

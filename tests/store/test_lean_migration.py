@@ -159,3 +159,140 @@ def test_undo_on_a_migrated_log_restores_the_state_before(store_url, tmp_path):
     out = invoke("ann", MUCH_LATER, "review", "--deck", "basics", "--limit", "2", input="3\nu\nq\n")
     assert "undone" in out
     assert _states(store_url) == rebuilt
+
+
+KILL_CHILD = """
+import sys
+from quiz.store import open_store
+open_store(sys.argv[1]).close()
+print("done", flush=True)
+"""
+
+
+def _big_0011(url: str, reviews: int) -> None:
+    """A store at 0011 with a log long enough for the migration to report its progress."""
+    from datetime import timedelta, timezone
+
+    t0 = datetime(2025, 1, 1, 9, tzinfo=timezone.utc)
+    cards = 200
+    rows = []
+    last: dict[int, dict[str, Any]] = {}
+    for i in range(reviews):
+        card = 1 + i % cards
+        at = t0 + timedelta(minutes=i)
+        before = last.get(card, {"state": 0, "step": None, "reps": 0, "lapses": 0})
+        after = {
+            "state": 2,
+            "step": None,
+            "stability": 1.5 + i / 1000,
+            "difficulty": 5.0,
+            "due": (at + timedelta(days=3)).isoformat(),
+            "last_review": at.isoformat(),
+            "reps": int(before["reps"]) + 1,
+            "lapses": 0,
+        }
+        rows.append(
+            {
+                "id": i + 1,
+                "learner_id": 1,
+                "card_id": card,
+                "kind": "review",
+                "rating": 3,
+                "prev_state": before["state"],
+                "reviewed_at": at.replace(tzinfo=None),
+                "duration_ms": 1000 + i % 5000,
+                "correct": True,
+                "state_before": before,
+                "state_after": after,
+            }
+        )
+        last[card] = after
+    tables = {
+        "learners": [{"id": 1, "name": "ann", "created_at": {"$dt": "2025-01-01T00:00:00"}}],
+        "decks": [
+            {
+                "id": 1,
+                "slug": "d",
+                "title": {"variants": [["", "D"]]},
+                "path": "/d.yaml",
+                "file_hash": "x",
+                "imported_at": {"$dt": "2025-01-01T00:00:00"},
+            }
+        ],
+        "cards": [
+            {
+                "id": c,
+                "deck_id": 1,
+                "key": f"d/c{c}",
+                "note_key": f"d/c{c}",
+                "kind": "basic",
+                "content": {},
+                "content_hash": "x",
+                "position": c,
+                "line": c,
+                "retired": False,
+            }
+            for c in range(1, cards + 1)
+        ],
+        "reviews": rows,
+    }
+    load_0011(url, tables)
+
+
+def test_a_migration_killed_during_the_copy_leaves_the_old_store_whole(store_url):
+    import signal
+    import subprocess
+    import sys
+
+    from quiz.store import open_store
+    from quiz.store.migrate import HEAD
+
+    entries = 60_000  # above the size from which the copy reports its progress
+    _big_0011(store_url, entries)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILL_CHILD, store_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stderr is not None
+    seen = []
+    for line in child.stderr:  # no terminal: a line per tenth of the log
+        seen.append(line)
+        if " copied" in line:
+            child.send_signal(signal.SIGKILL)  # in the middle of the copy
+            break
+    child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL, "".join(seen)
+
+    engine = create_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0011"
+            assert conn.execute(text("SELECT count(*) FROM reviews")).scalar() == entries
+            assert (
+                conn.execute(
+                    text("SELECT count(*) FROM reviews WHERE state_after IS NULL")
+                ).scalar()
+                == 0
+            )
+            tables = set(conn.dialect.get_table_names(conn))
+            assert "review_befores" not in tables and "reviews_lean" not in tables
+    finally:
+        engine.dispose()
+
+    with open_store(store_url) as store, store.unit("ann") as repo:  # now it migrates
+        log = repo.review_log()
+        assert len(log) == entries
+        assert [e.after.reps for e in log if e.card_id == 7 and e.after] == list(
+            range(1, entries // 200 + 1)
+        )
+        befores = repo.befores(log[-3:])  # each the schedule the card's entry before left
+        assert [befores[e.id] for e in log[-3:]] == [e.after for e in log[-4:-1]]
+    engine = create_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+            assert conn.execute(text("SELECT count(*) FROM review_befores")).scalar() == 0
+    finally:
+        engine.dispose()
