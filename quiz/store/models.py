@@ -134,6 +134,40 @@ class DeckRow(Base):
     removed_at: Mapped[datetime | None]  # `quiz decks remove` (history kept); None: listed
 
 
+def _content_defaults() -> dict[str, object]:
+    """Each Card field's default, as `card_to_dict` writes it (tuples as lists)."""
+    import dataclasses
+
+    from quiz.model import Card
+
+    out: dict[str, object] = {}
+    for f in dataclasses.fields(Card):
+        if f.default is not dataclasses.MISSING:
+            value: object = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            value = f.default_factory()
+        else:
+            continue
+        out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+CONTENT_DEFAULTS = _content_defaults()
+
+
+def compact_content(content: dict[str, Any]) -> dict[str, Any]:
+    """A card's stored content without the fields at their defaults, which
+    `card_from_dict` fills in again (migration 0012: a generated card's 480 bytes of JSON
+    were two-thirds nulls and empty lists)."""
+    return {
+        k: v
+        for k, v in content.items()
+        if k not in CONTENT_DEFAULTS
+        or v != CONTENT_DEFAULTS[k]
+        or type(v) is not type(CONTENT_DEFAULTS[k])
+    }
+
+
 class CardRow(Base):
     __tablename__ = "cards"
     __table_args__ = (Index("ix_cards_deck_position", "deck_id", "retired", "position"),)

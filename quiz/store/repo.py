@@ -44,6 +44,7 @@ from quiz.store.models import (
     UTCDateTime,
     after_columns,
     after_of,
+    compact_content,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 
@@ -247,7 +248,7 @@ class Repo:
                         key=card.key,
                         note_key=card.note_key,
                         kind=card.kind.value,
-                        content=card_to_dict(card),
+                        content=compact_content(card_to_dict(card)),
                         content_hash=digest,
                         position=position,
                         line=card.line,
@@ -261,7 +262,7 @@ class Repo:
             values: dict[str, object] = {}
             if old.content_hash != digest:
                 values.update(
-                    content=card_to_dict(card),
+                    content=compact_content(card_to_dict(card)),
                     content_hash=digest,
                     kind=card.kind.value,
                     changed_at=now,
@@ -275,7 +276,7 @@ class Repo:
             if old.position != position or old.line != card.line:
                 values.update(position=position, line=card.line)
                 if "content" not in values:
-                    values["content"] = card_to_dict(card)
+                    values["content"] = compact_content(card_to_dict(card))
             if values:
                 self.session.execute(update(CardRow).where(CardRow.id == old.id).values(**values))
             elif not old.retired:
@@ -823,12 +824,12 @@ class Repo:
     def card_history(self, card_id: int) -> list[ReviewRow]:
         """Every log entry of this learner's for one card (answers, drills, manual
         changes), oldest first."""
-        q = (
-            select(ReviewRow)
-            .where(ReviewRow.learner_id == self.learner_id, ReviewRow.card_id == card_id)
-            .order_by(ReviewRow.reviewed_at, ReviewRow.id)
+        q = select(ReviewRow).where(
+            ReviewRow.learner_id == self.learner_id, ReviewRow.card_id == card_id
         )
-        return list(self.session.scalars(q))
+        # sorted here: an ORDER BY on the time makes SQLite walk the learner's whole log
+        # in time order (ix_reviews_learner_time) instead of finding the card's few entries
+        return sorted(self.session.scalars(q), key=lambda e: (e.reviewed_at, e.id))
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
         def work() -> None:
