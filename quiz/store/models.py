@@ -187,6 +187,9 @@ class CardRow(Base):
 
 class CardTag(Base):
     __tablename__ = "card_tags"
+    # on SQLite the table is its key's b-tree (0012): no rowid and no second copy of the
+    # key in an index of its own
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # SQLAlchemy reads it
 
     card_id: Mapped[int] = mapped_column(
         ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
@@ -267,7 +270,9 @@ class ReviewRow(Base):
     step: Mapped[int | None] = mapped_column(SmallInteger)
     stability: Mapped[float | None] = mapped_column(Float)
     difficulty: Mapped[float | None] = mapped_column(Float)
-    due: Mapped[datetime | None] = mapped_column(StoredTime)
+    # microseconds from `reviewed_at` to the schedule's due time (the interval: six
+    # bytes on SQLite where a time takes eight; None: no due time)
+    due_lag: Mapped[int | None] = mapped_column(BigInteger)
     # microseconds from the schedule's last review to `reviewed_at` (0 for an answer,
     # which is its card's last review; None: no last review)
     last_review_lag: Mapped[int | None] = mapped_column(BigInteger)
@@ -290,7 +295,7 @@ def after_of(row: Any) -> Schedule | None:
         step=row.step,
         stability=row.stability,
         difficulty=row.difficulty,
-        due=row.due,
+        due=None if row.due_lag is None else row.reviewed_at + timedelta(microseconds=row.due_lag),
         last_review=None if lag is None else row.reviewed_at - timedelta(microseconds=lag),
         reps=row.reps,
         lapses=row.lapses,
@@ -301,13 +306,13 @@ def after_columns(s: Schedule | None, at: datetime) -> dict[str, Any]:
     """ReviewRow's schedule columns for the schedule `s` left by an entry at `at`."""
     if s is None:
         return dict.fromkeys(AFTER_COLUMNS)
-    lag = None if s.last_review is None else (at - s.last_review) // timedelta(microseconds=1)
+    lag = None if s.last_review is None else (at - s.last_review) // MICROSECOND
     return {
         "state": int(s.state),
         "step": s.step,
         "stability": s.stability,
         "difficulty": s.difficulty,
-        "due": s.due,
+        "due_lag": None if s.due is None else (s.due - at) // MICROSECOND,
         "last_review_lag": lag,
         "reps": s.reps,
         "lapses": s.lapses,
@@ -319,7 +324,7 @@ AFTER_COLUMNS = (
     "step",
     "stability",
     "difficulty",
-    "due",
+    "due_lag",
     "last_review_lag",
     "reps",
     "lapses",

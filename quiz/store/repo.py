@@ -67,7 +67,7 @@ _AFTER = (
     ReviewRow.step,
     ReviewRow.stability,
     ReviewRow.difficulty,
-    ReviewRow.due,
+    ReviewRow.due_lag,
     ReviewRow.last_review_lag,
     ReviewRow.reps,
     ReviewRow.lapses,

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from quiz.errors import Conflict, StoreError
@@ -145,8 +145,8 @@ def test_an_old_store_with_twin_answers_upgrades_and_keeps_them(env, tmp_path):
     open_store(url).close()
     engine = create_engine(url)
     with engine.connect() as conn:
-        kinds = conn.execute(text("SELECT kind FROM reviews ORDER BY id")).scalars().all()
-        assert kinds == ["review", "review"]
+        kinds = conn.execute(select(ReviewRow.kind).order_by(ReviewRow.id)).scalars().all()
+        assert kinds == ["review", "review"]  # both kept, through 0012's copy of the log
         assert conn.exec_driver_sql("PRAGMA application_id").scalar() == APPLICATION_ID
     engine.dispose()
 
