@@ -45,6 +45,7 @@ from quiz.store.models import (
     after_columns,
     after_of,
     compact_content,
+    full_content,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 
@@ -248,7 +249,9 @@ class Repo:
                         key=card.key,
                         note_key=card.note_key,
                         kind=card.kind.value,
-                        content=compact_content(card_to_dict(card)),
+                        content=compact_content(
+                            card_to_dict(card), card.key, card.kind.value, card.line
+                        ),
                         content_hash=digest,
                         position=position,
                         line=card.line,
@@ -262,7 +265,9 @@ class Repo:
             values: dict[str, object] = {}
             if old.content_hash != digest:
                 values.update(
-                    content=compact_content(card_to_dict(card)),
+                    content=compact_content(
+                        card_to_dict(card), card.key, card.kind.value, card.line
+                    ),
                     content_hash=digest,
                     kind=card.kind.value,
                     changed_at=now,
@@ -276,7 +281,9 @@ class Repo:
             if old.position != position or old.line != card.line:
                 values.update(position=position, line=card.line)
                 if "content" not in values:
-                    values["content"] = compact_content(card_to_dict(card))
+                    values["content"] = compact_content(
+                        card_to_dict(card), card.key, card.kind.value, card.line
+                    )
             if values:
                 self.session.execute(update(CardRow).where(CardRow.id == old.id).values(**values))
             elif not old.retired:
@@ -438,7 +445,7 @@ class Repo:
         return [
             StoredCard(
                 row_id=r.id,
-                card=card_from_dict(r.content),
+                card=card_from_dict(full_content(r.content, r.key, r.kind, r.line)),
                 schedule=schedule_of(r),
                 path=r.path,
                 suspended=bool(r.state is not None and r.suspended),
@@ -454,6 +461,9 @@ class Repo:
             select(
                 CardRow.id,
                 CardRow.content,
+                CardRow.key,
+                CardRow.kind,
+                CardRow.line,
                 ST.state,
                 ST.step,
                 ST.stability,

@@ -212,11 +212,19 @@ def _before_row(review_id: int, s: Schedule) -> dict[str, Any]:
     }
 
 
-CARDS = sa.table("cards", sa.column("id", sa.Integer), sa.column("content", sa.JSON))
+CARDS = sa.table(
+    "cards",
+    sa.column("id", sa.Integer),
+    sa.column("content", sa.JSON),
+    sa.column("key", sa.String),
+    sa.column("kind", sa.String),
+    sa.column("line", sa.Integer),
+)
 
 
 def _compact_cards(conn: sa.Connection) -> None:
-    """Cards' content without the fields at their defaults (`compact_content`)."""
+    """Cards' content without the fields at their defaults or in their columns
+    (`compact_content`)."""
     top = -1
     while True:
         rows = conn.execute(
@@ -227,7 +235,8 @@ def _compact_cards(conn: sa.Connection) -> None:
         changed = [
             {"card": r.id, "compact": small}
             for r in rows
-            if r.content and (small := compact_content(r.content)) != r.content
+            if r.content
+            and (small := compact_content(r.content, r.key, r.kind, r.line)) != r.content
         ]
         if changed:
             conn.execute(
