@@ -129,8 +129,14 @@ def runner(folder: Path, url: str) -> Any:
     cli = CliRunner()
 
     def invoke(learner: str, now: str, *args: str, input: str = "") -> str:
+        from quiz.ui import console
+
         env = {**base, "QUIZ_NOW": now, "QUIZ_LEARNER": learner}
-        result = cli.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        console.use(None, None)  # a console made here, for COLUMNS=120 (not another test's)
+        try:
+            result = cli.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        finally:
+            console.use(None, None)
         assert result.exit_code == 0, (args, result.output)
         return result.stdout
 
