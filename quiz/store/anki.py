@@ -60,7 +60,7 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
     ]
     # the log keeps the schedule before an answer only where the previous entry of the
     # card did not leave it (migration 0012): walk the batch from each card's last entry
-    derived = {card_id: repo._last_entry(card_id)[1] for card_id in {a.card_id for a in answers}}
+    derived = {card_id: repo.last_entry(card_id)[1] for card_id in {a.card_id for a in answers}}
     odd: list[int] = []
     for n, a in enumerate(answers):
         if a.before != derived[a.card_id]:

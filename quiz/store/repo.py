@@ -642,7 +642,7 @@ class Repo:
         after = answer.after
 
         def work() -> int:
-            last_id, derived = self._last_entry(card_id)
+            last_id, derived = self.last_entry(card_id)
             entry = ReviewRow(
                 prev_id=last_id if answer.kind == "review" else None,
                 learner_id=self.learner_id,
@@ -685,7 +685,7 @@ class Repo:
                 raise Conflict("already answered on another machine") from None
             raise
 
-    def _last_entry(self, card_id: int, before_id: int | None = None) -> tuple[int, Schedule]:
+    def last_entry(self, card_id: int, before_id: int | None = None) -> tuple[int, Schedule]:
         """This learner's latest review or manual entry of the card (before `before_id`)
         and the schedule it left: (0, a new card's) when there is none. Its id is the
         link a new answer records, unique per entry (migration 0006); its schedule is
@@ -810,7 +810,7 @@ class Repo:
         reproduce it; the card's answers stay in the log."""
 
         def work() -> int:
-            _, derived = self._last_entry(item.row_id)
+            _, derived = self.last_entry(item.row_id)
             entry = ReviewRow(
                 learner_id=self.learner_id,
                 card_id=item.row_id,

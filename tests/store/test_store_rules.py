@@ -87,9 +87,9 @@ def test_two_answers_to_the_same_state_are_a_conflict_not_two_rows(cli, env, sto
         card = a.get_card("basics/c1")
         assert card is not None
         answer = Answer(card, Rating.EASY, NOW, 1, None, True, new, after)
-        seen_by_b = b._last_entry(card.row_id)
+        seen_by_b = b.last_entry(card.row_id)
         a.record_answer(answer)
-        b._last_entry = lambda _card_id: seen_by_b  # type: ignore[method-assign]
+        b.last_entry = lambda _card_id: seen_by_b  # type: ignore[method-assign]
         with pytest.raises(Conflict):
             b.record_answer(answer)
     assert answer_log(store_url) == [("ann", "basics/c1", 4)]
