@@ -17,7 +17,6 @@ from quiz.config import Config
 from quiz.errors import NotFound, UsageError
 from quiz.model import CardFilter, CardState, Schedule, StoredCard
 from quiz.review.settings import Schedulers, scheduling
-from quiz.scheduler import schedule_from_dict
 from quiz.store import Repo
 
 ACTIONS = ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due")
@@ -86,9 +85,11 @@ def history(
     schedulers = scheduling(config, repo, day, now, goals=False).schedulers
     scheduler = schedulers.for_card(item)
     rows = []
-    for entry in repo.card_history(item.row_id):
-        before = schedule_from_dict(entry.state_before) if entry.state_before else Schedule()
-        after = schedule_from_dict(entry.state_after) if entry.state_after else None
+    entries = repo.card_history(item.row_id)
+    befores = repo.befores(entries)
+    for entry in entries:
+        before = befores[entry.id]
+        after = entry.after
         recall = (
             scheduler.retrievability(item.row_id, before, entry.reviewed_at)
             if before.state != CardState.NEW and before.last_review is not None

@@ -14,7 +14,6 @@ from quiz.clock import DayClock
 from quiz.config import Config
 from quiz.model import Rating, Schedule
 from quiz.review.settings import Schedulers
-from quiz.scheduler import schedule_from_dict
 from quiz.store import Repo
 from quiz.store.repo import MANUAL
 
@@ -57,7 +56,7 @@ def rebuild_states(
         state = Schedule()
         for entry in entries:
             if entry.kind == MANUAL:  # set by hand (forget, set due): taken as it was set
-                state = schedule_from_dict(entry.state_after)
+                state = entry.after or Schedule()
                 continue
             state = scheduler.review(
                 card_id, state, Rating(entry.rating), entry.reviewed_at, fuzz_key=key

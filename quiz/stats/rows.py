@@ -9,7 +9,7 @@ by name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 from quiz.model import CardState, Schedule
@@ -115,7 +115,7 @@ class WeakCandidate(NamedTuple):
     right: int
     lapses: int  # review lapses in the log
     drill_misses: int
-    last_miss: datetime | str | None
+    last_miss: datetime | str | int | None
     wrong_last: bool
     state: int | None
     stability: float | None
@@ -140,11 +140,14 @@ class WeakCandidate(NamedTuple):
         )
 
 
-def utc_time(value: datetime | str | None) -> datetime | None:
-    """A UTC time as the store returns it: text (SQLite, where reading the column raw
-    skips SQLAlchemy's conversion) or a naive or UTC datetime; UTC-aware."""
+def utc_time(value: datetime | str | int | None) -> datetime | None:
+    """A UTC time as the store returns it: text or integer microseconds since 1970
+    (SQLite, where reading the column raw skips SQLAlchemy's conversion) or a naive or
+    UTC datetime; UTC-aware."""
     if value is None:
         return None
+    if isinstance(value, int):
+        return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=value)
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=timezone.utc)

@@ -14,10 +14,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, or_, select
 
 from quiz.anki.revlog import LoggedAnswer
-from quiz.model import CardState, Rating
-from quiz.scheduler import schedule_from_dict, schedule_to_dict
-from quiz.store.models import CardStateRow, ReviewRow
-from quiz.store.repo import Repo
+from quiz.model import CardState, Rating, Schedule
+from quiz.store.models import (
+    AFTER_COLUMNS,
+    CardStateRow,
+    ReviewBefore,
+    ReviewRow,
+    after_columns,
+    after_of,
+)
+from quiz.store.repo import Repo, before_columns
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
@@ -58,12 +64,29 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
             "duration_ms": int(a.duration_ms),
             "answer": a.given,
             "correct": a.correct,
-            "state_before": schedule_to_dict(a.before),
-            "state_after": schedule_to_dict(a.after) if a.after else None,
+            **after_columns(a.after, a.at),
         }
         for a in answers
     ]
-    repo.session.execute(insert(ReviewRow), rows)
+    # the log keeps the schedule before an answer only where the previous entry of the
+    # card did not leave it (migration 0012): walk the batch from each card's last entry
+    derived = {card_id: repo.last_entry(card_id)[1] for card_id in {a.card_id for a in answers}}
+    odd: list[int] = []
+    for n, a in enumerate(answers):
+        if a.before != derived[a.card_id]:
+            odd.append(n)
+        if a.kind in ("review", "manual") and a.after is not None:
+            derived[a.card_id] = a.after
+    if odd:
+        ids = list(
+            repo.session.scalars(
+                insert(ReviewRow).returning(ReviewRow.id, sort_by_parameter_order=True), rows
+            )
+        )
+        for n in odd:
+            repo.session.add(ReviewBefore(review_id=ids[n], **before_columns(answers[n].before)))
+    else:
+        repo.session.execute(insert(ReviewRow), rows)
     last: dict[int, Answer] = {}
     for a in answers:
         last[a.card_id] = a
@@ -108,6 +131,7 @@ def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnsw
     answers Anki knows."""
     out: dict[int, list[LoggedAnswer]] = {}
     ids = list(card_ids)
+    after = [getattr(ReviewRow, name) for name in AFTER_COLUMNS]
     for start in range(0, len(ids), 500):
         q = (
             select(
@@ -116,7 +140,7 @@ def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnsw
                 ReviewRow.rating,
                 ReviewRow.duration_ms,
                 ReviewRow.prev_state,
-                ReviewRow.state_after,
+                *after,
             )
             .where(
                 ReviewRow.learner_id == repo.learner_id,
@@ -125,14 +149,14 @@ def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnsw
             )
             .order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
         )
-        for card_id, at, rating, duration, prev_state, after in repo.session.execute(q):
-            out.setdefault(card_id, []).append(
+        for row in repo.session.execute(q):
+            out.setdefault(row.card_id, []).append(
                 LoggedAnswer(
-                    at=at,
-                    rating=Rating(rating),
-                    duration_ms=int(duration or 0),
-                    before=CardState(prev_state or 0),
-                    after=schedule_from_dict(after),
+                    at=row.reviewed_at,
+                    rating=Rating(row.rating),
+                    duration_ms=int(row.duration_ms or 0),
+                    before=CardState(row.prev_state or 0),
+                    after=after_of(row) or Schedule(),
                 )
             )
     return out

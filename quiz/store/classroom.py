@@ -64,9 +64,9 @@ def _utc(value: object) -> datetime | None:
     """`max()` loses the column's type on some back ends: bring it back to UTC-aware."""
     if value is None:
         return None
-    from quiz.store.models import UTCDateTime
+    from quiz.store.models import StoredTime
 
-    return UTCDateTime().process_result_value(value, None)  # type: ignore[arg-type]  # max() may give raw text; process_result_value parses a str too
+    return StoredTime().process_result_value(value, None)  # max() may give raw numbers or text
 
 
 def learner_names(session: Session) -> list[str]:

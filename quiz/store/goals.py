@@ -116,7 +116,7 @@ def late_cards(
 def answered_today(repo: Repo, deck: str, since: datetime) -> tuple[int, int]:
     """(new cards introduced, cards reviewed before they were due) in `deck` since `since`."""
     q = (
-        select(R.prev_state, R.reviewed_at, R.state_before)
+        select(R)
         .join(CardRow, CardRow.id == R.card_id)
         .join(DeckRow, DeckRow.id == CardRow.deck_id)
         .where(
@@ -126,16 +126,11 @@ def answered_today(repo: Repo, deck: str, since: datetime) -> tuple[int, int]:
             DeckRow.slug == deck,
         )
     )
-    new = early = 0
-    for prev, at, before in repo.session.execute(q):
-        if prev == int(CardState.NEW):
-            new += 1
-            continue
-        due = (before or {}).get("due")
-        if (
-            prev == int(CardState.REVIEW)
-            and isinstance(due, str)
-            and datetime.fromisoformat(due) > at
-        ):
-            early += 1
+    entries = list(repo.session.scalars(q))
+    new = sum(1 for e in entries if e.prev_state == int(CardState.NEW))
+    reviewed = [e for e in entries if e.prev_state == int(CardState.REVIEW)]
+    befores = repo.befores(reviewed)  # the log keeps no state before (migration 0012)
+    early = sum(
+        1 for e in reviewed if (due := befores[e.id].due) is not None and due > e.reviewed_at
+    )
     return new, early

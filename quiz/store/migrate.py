@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0011"
+HEAD = "0012"
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +75,38 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     crash, a full disk or Ctrl-C in the middle leaves the store as it was before."""
     from alembic import command
 
-    with _sqlite_file_lock(engine), _transactional(engine) as mig, mig.begin() as conn:
-        if conn.dialect.name == "sqlite" and target == "head" and current_revision(conn) == HEAD:
-            return  # another process migrated while we waited for the lock
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-            if target == "head" and current_revision(conn) == HEAD:
-                return  # another client migrated while we waited for the lock
-        refuse_foreign(conn, current_revision(conn))
-        command.upgrade(_alembic_config(conn), target)
+    with _sqlite_file_lock(engine), _transactional(engine) as mig:
+        with mig.begin() as conn:
+            if (
+                conn.dialect.name == "sqlite"
+                and target == "head"
+                and current_revision(conn) == HEAD
+            ):
+                return  # another process migrated while we waited for the lock
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                if target == "head" and current_revision(conn) == HEAD:
+                    return  # another client migrated while we waited for the lock
+            before = current_revision(conn)
+            refuse_foreign(conn, before)
+            command.upgrade(_alembic_config(conn), target)
+            after = current_revision(conn)
+        if mig.dialect.name == "sqlite" and before is not None and before < LEAN <= (after or ""):
+            _vacuum(mig)
+
+
+LEAN = "0012"  # the lean review log: its copy leaves the old log's pages free in the file
+
+
+def _vacuum(engine: Engine) -> None:
+    """Give the file back the pages the old review log held (VACUUM is atomic too: a
+    kill leaves the migrated store as it was, only bigger)."""
+    log.info("compacting the store after the upgrade")
+    raw = engine.raw_connection()  # the driver's own: no BEGIN (VACUUM refuses one)
+    try:
+        raw.cursor().execute("VACUUM")
+    finally:
+        raw.close()
 
 
 @contextlib.contextmanager

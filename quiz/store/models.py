@@ -11,7 +11,7 @@ same column compares correctly as text in SQLite and as timestamps in PostgreSQL
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -32,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from quiz.model import CardState, Schedule
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
@@ -50,6 +52,60 @@ class UTCDateTime(TypeDecorator[datetime]):
         if isinstance(value, str):  # raw text from SQLite
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=timezone.utc)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+
+
+class StoredTime(TypeDecorator[datetime]):
+    """A UTC time kept small: integer microseconds since 1970 on SQLite (8 bytes instead
+    of 26 bytes of text; exact, as the text was), a timestamp on PostgreSQL (8 bytes
+    already). Python sees a UTC-aware datetime either way. SQL that does arithmetic on
+    such a column goes through `quiz.store.times` (the dialects differ)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass UTC-aware times")
+        if dialect.name == "sqlite":
+            return (value - EPOCH) // MICROSECOND
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, int):
+            return EPOCH + timedelta(microseconds=value)
+        if isinstance(value, str):  # raw text from SQLite
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc)
+
+
+ENTRY_KINDS = ("review", "drill", "manual")
+
+
+class EntryKind(TypeDecorator[str]):
+    """A log entry's kind as a small number (0 review, 1 drill, 2 manual): SQLite stores
+    0 and 1 in no bytes at all, where 'review' took six."""
+
+    impl = SmallInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> int | None:
+        return None if value is None else ENTRY_KINDS.index(value)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> str | None:
+        return None if value is None else ENTRY_KINDS[value]
 
 
 class Base(DeclarativeBase):
@@ -78,6 +134,60 @@ class DeckRow(Base):
     removed_at: Mapped[datetime | None]  # `quiz decks remove` (history kept); None: listed
 
 
+def _content_defaults() -> dict[str, object]:
+    """Each Card field's default, as `card_to_dict` writes it (tuples as lists)."""
+    import dataclasses
+
+    from quiz.model import Card
+
+    out: dict[str, object] = {}
+    for f in dataclasses.fields(Card):
+        if f.default is not dataclasses.MISSING:
+            value: object = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            value = f.default_factory()
+        else:
+            continue
+        out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+CONTENT_DEFAULTS = _content_defaults()
+
+
+def compact_content(
+    content: dict[str, Any],
+    key: str | None = None,
+    kind: str | None = None,
+    line: int | None = None,
+) -> dict[str, Any]:
+    """A card's stored content without the fields at their defaults, which
+    `card_from_dict` fills in again, nor the ones its row's columns hold (`key`: deck and
+    id, `kind`, `line`) where they agree; `full_content` puts them back (migration 0012: a
+    generated card's 480 bytes of JSON were two-thirds nulls, empty lists and copies)."""
+    columns = _from_columns(key, kind, line) if key is not None else {}
+    return {
+        k: v
+        for k, v in content.items()
+        if not (k in columns and columns[k] == v)
+        and (
+            k not in CONTENT_DEFAULTS
+            or v != CONTENT_DEFAULTS[k]
+            or type(v) is not type(CONTENT_DEFAULTS[k])
+        )
+    }
+
+
+def full_content(content: dict[str, Any], key: str, kind: str, line: int) -> dict[str, Any]:
+    """A card's content as `card_to_dict` wrote it, from its compact form and its row."""
+    return {**_from_columns(key, kind, line), **content}
+
+
+def _from_columns(key: str | None, kind: str | None, line: int | None) -> dict[str, Any]:
+    deck, _, card_id = (key or "").partition("/")
+    return {"deck": deck, "id": card_id, "kind": kind, "line": line}
+
+
 class CardRow(Base):
     __tablename__ = "cards"
     __table_args__ = (Index("ix_cards_deck_position", "deck_id", "retired", "position"),)
@@ -97,6 +207,9 @@ class CardRow(Base):
 
 class CardTag(Base):
     __tablename__ = "card_tags"
+    # on SQLite the table is its key's b-tree (0012): no rowid and no second copy of the
+    # key in an index of its own
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # SQLAlchemy reads it
 
     card_id: Mapped[int] = mapped_column(
         ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True
@@ -126,22 +239,25 @@ class CardStateRow(Base):
 
 
 class ReviewRow(Base):
-    """One answer. `kind` is 'review' (moves the schedule) or 'drill' (practice only)."""
+    """One log entry. `kind` is 'review' (moves the schedule), 'drill' (practice only) or
+    'manual' (a schedule set by hand: forget, set due).
+
+    Lean since migration 0012 (issue 20): the schedule an entry left is kept as numbers
+    (`state` ... `lapses`; all None for a drill, which moves nothing) and the schedule
+    before it is not kept at all: it is the schedule the learner's previous review or
+    manual entry of the card left (a new card's when there is none), which
+    `quiz.store.repo.Repo.befores` derives. The rare entry whose card changed between the
+    two without a log entry (a `quiz rebuild` that rewrote states) keeps its own in
+    `review_befores`.
+    """
 
     __tablename__ = "reviews"
     __table_args__ = (
         Index("ix_reviews_learner_time", "learner_id", "reviewed_at"),
-        Index("ix_reviews_card", "card_id", "learner_id"),
-        # one answer after each log entry (migration 0006)
-        Index(
-            "ux_reviews_chain",
-            "learner_id",
-            "card_id",
-            "prev_id",
-            unique=True,
-            sqlite_where=text("kind = 'review' AND prev_id IS NOT NULL"),
-            postgresql_where=text("kind = 'review' AND prev_id IS NOT NULL"),
-        ),
+        # a card's entries (history, undo, the last entry), and one answer after each log
+        # entry: `prev_id` is set on review entries only (migration 0006), and NULLs never
+        # clash (migration 0012 merged the card index with the chain's)
+        Index("ux_reviews_card_chain", "card_id", "learner_id", "prev_id", unique=True),
         # the few overruled answers, without scanning the log (migration 0008)
         Index(
             "ix_reviews_overruled",
@@ -155,10 +271,10 @@ class ReviewRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"))
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
-    kind: Mapped[str] = mapped_column(String(10), default="review")
-    rating: Mapped[int] = mapped_column(Integer)
-    prev_state: Mapped[int] = mapped_column(Integer, default=0)  # CardState before the answer
-    reviewed_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(EntryKind, default="review")
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    prev_state: Mapped[int] = mapped_column(SmallInteger, default=0)  # CardState before
+    reviewed_at: Mapped[datetime] = mapped_column(StoredTime)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
     answer: Mapped[str | None] = mapped_column(Text)
     correct: Mapped[bool | None]
@@ -166,11 +282,92 @@ class ReviewRow(Base):
     # how close a graded answer was (0..1) and the rating quiz suggested for it (0011)
     closeness: Mapped[float | None] = mapped_column(Float)
     suggested: Mapped[int | None] = mapped_column(SmallInteger)
-    state_before: Mapped[dict[str, Any] | None]
-    state_after: Mapped[dict[str, Any] | None]
     # the learner's latest review/manual entry of the card when this review was written
-    # (0: none); None before migration 0006, for drills and for bulk-loaded history
+    # (0: none); None for drills, manual entries and bulk-loaded history
     prev_id: Mapped[int | None] = mapped_column(Integer)
+    # the schedule after the entry (0012): None for a drill
+    state: Mapped[int | None] = mapped_column(SmallInteger)
+    step: Mapped[int | None] = mapped_column(SmallInteger)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    # microseconds from `reviewed_at` to the schedule's due time (the interval: six
+    # bytes on SQLite where a time takes eight; None: no due time)
+    due_lag: Mapped[int | None] = mapped_column(BigInteger)
+    # microseconds from the schedule's last review to `reviewed_at` (0 for an answer,
+    # which is its card's last review; None: no last review)
+    last_review_lag: Mapped[int | None] = mapped_column(BigInteger)
+    reps: Mapped[int | None] = mapped_column(Integer)
+    lapses: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def after(self) -> Schedule | None:
+        """The schedule this entry left (None: a drill)."""
+        return after_of(self)
+
+
+def after_of(row: Any) -> Schedule | None:
+    """The schedule after a log entry, from any row with ReviewRow's schedule columns."""
+    if row.state is None:
+        return None
+    lag = row.last_review_lag
+    return Schedule(
+        state=CardState(row.state),
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        due=None if row.due_lag is None else row.reviewed_at + timedelta(microseconds=row.due_lag),
+        last_review=None if lag is None else row.reviewed_at - timedelta(microseconds=lag),
+        reps=row.reps,
+        lapses=row.lapses,
+    )
+
+
+def after_columns(s: Schedule | None, at: datetime) -> dict[str, Any]:
+    """ReviewRow's schedule columns for the schedule `s` left by an entry at `at`."""
+    if s is None:
+        return dict.fromkeys(AFTER_COLUMNS)
+    lag = None if s.last_review is None else (at - s.last_review) // MICROSECOND
+    return {
+        "state": int(s.state),
+        "step": s.step,
+        "stability": s.stability,
+        "difficulty": s.difficulty,
+        "due_lag": None if s.due is None else (s.due - at) // MICROSECOND,
+        "last_review_lag": lag,
+        "reps": s.reps,
+        "lapses": s.lapses,
+    }
+
+
+AFTER_COLUMNS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due_lag",
+    "last_review_lag",
+    "reps",
+    "lapses",
+)
+
+
+class ReviewBefore(Base):
+    """The schedule before a log entry, where it is not the one the learner's previous
+    entry of the card left (see ReviewRow); deleted with its entry."""
+
+    __tablename__ = "review_befores"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE", onupdate="CASCADE"), primary_key=True
+    )
+    state: Mapped[int] = mapped_column(SmallInteger)
+    step: Mapped[int | None] = mapped_column(SmallInteger)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None] = mapped_column(StoredTime)
+    last_review: Mapped[datetime | None] = mapped_column(StoredTime)
+    reps: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
 
 
 class GoalRow(Base):
@@ -237,10 +434,11 @@ class CardRollup(Base):
     right_answers: Mapped[int] = mapped_column(Integer)
     lapses: Mapped[int] = mapped_column(Integer)
     drill_misses: Mapped[int] = mapped_column(Integer)
-    last_miss: Mapped[datetime | None]
-    last_right: Mapped[datetime | None]
+    # the same type as reviews.reviewed_at, which they are taken from in SQL (0012)
+    last_miss: Mapped[datetime | None] = mapped_column(StoredTime)
+    last_right: Mapped[datetime | None] = mapped_column(StoredTime)
     duration_ms: Mapped[int] = mapped_column(BigInteger)
-    first_review_at: Mapped[datetime | None]
+    first_review_at: Mapped[datetime | None] = mapped_column(StoredTime)
 
 
 class AgeRollup(Base):

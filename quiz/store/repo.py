@@ -41,7 +41,6 @@ from quiz.model import (
     card_from_dict,
     card_to_dict,
 )
-from quiz.scheduler import schedule_from_dict, schedule_to_dict
 from quiz.store import due
 from quiz.store.models import (
     CardRollup,
@@ -51,9 +50,14 @@ from quiz.store.models import (
     DeckRow,
     GoalRow,
     Learner,
+    ReviewBefore,
     ReviewRow,
     RollupMark,
     UTCDateTime,
+    after_columns,
+    after_of,
+    compact_content,
+    full_content,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 
@@ -69,6 +73,32 @@ DUE_STATES = due.STARTED_STATES
 
 # The learner's card states under the alias that the shared SQL of quiz.store.due uses.
 ST = aliased(CardStateRow, name="cs")
+
+# a log entry's schedule columns (migration 0012), as selected with its `reviewed_at`
+_AFTER = (
+    ReviewRow.state,
+    ReviewRow.step,
+    ReviewRow.stability,
+    ReviewRow.difficulty,
+    ReviewRow.due_lag,
+    ReviewRow.last_review_lag,
+    ReviewRow.reps,
+    ReviewRow.lapses,
+)
+
+
+def before_columns(s: Schedule) -> dict[str, Any]:
+    """ReviewBefore's columns for the schedule `s`."""
+    return {
+        "state": int(s.state),
+        "step": s.step,
+        "stability": s.stability,
+        "difficulty": s.difficulty,
+        "due": s.due,
+        "last_review": s.last_review,
+        "reps": s.reps,
+        "lapses": s.lapses,
+    }
 
 
 def live(now: datetime) -> Any:
@@ -231,7 +261,9 @@ class Repo:
                         key=card.key,
                         note_key=card.note_key,
                         kind=card.kind.value,
-                        content=card_to_dict(card),
+                        content=compact_content(
+                            card_to_dict(card), card.key, card.kind.value, card.line
+                        ),
                         content_hash=digest,
                         position=position,
                         line=card.line,
@@ -245,7 +277,9 @@ class Repo:
             values: dict[str, object] = {}
             if old.content_hash != digest:
                 values.update(
-                    content=card_to_dict(card),
+                    content=compact_content(
+                        card_to_dict(card), card.key, card.kind.value, card.line
+                    ),
                     content_hash=digest,
                     kind=card.kind.value,
                     changed_at=now,
@@ -259,7 +293,9 @@ class Repo:
             if old.position != position or old.line != card.line:
                 values.update(position=position, line=card.line)
                 if "content" not in values:
-                    values["content"] = card_to_dict(card)
+                    values["content"] = compact_content(
+                        card_to_dict(card), card.key, card.kind.value, card.line
+                    )
             if values:
                 self.session.execute(update(CardRow).where(CardRow.id == old.id).values(**values))
             elif not old.retired:
@@ -377,6 +413,13 @@ class Repo:
             row.removed_at = now
             row.file_hash = ""
             return RemovedDeck(slug, cards, 0, purged=False)
+        self.session.execute(
+            delete(ReviewBefore).where(
+                ReviewBefore.review_id.in_(
+                    select(ReviewRow.id).where(ReviewRow.card_id.in_(card_ids))
+                )
+            )
+        )
         reviews = self.session.execute(delete(ReviewRow).where(ReviewRow.card_id.in_(card_ids)))
         deleted = int(getattr(reviews, "rowcount", 0) or 0)
         for table in (CardRollup, CardStateRow, CardTag):
@@ -418,7 +461,7 @@ class Repo:
         return [
             StoredCard(
                 row_id=r.id,
-                card=card_from_dict(r.content),
+                card=card_from_dict(full_content(r.content, r.key, r.kind, r.line)),
                 schedule=schedule_of(r),
                 path=r.path,
                 suspended=bool(r.state is not None and r.suspended),
@@ -434,6 +477,9 @@ class Repo:
             select(
                 CardRow.id,
                 CardRow.content,
+                CardRow.key,
+                CardRow.kind,
+                CardRow.line,
                 ST.state,
                 ST.step,
                 ST.stability,
@@ -660,8 +706,9 @@ class Repo:
         after = answer.after
 
         def work() -> int:
+            last_id, derived = self.last_entry(card_id)
             entry = ReviewRow(
-                prev_id=self._last_entry(card_id) if answer.kind == "review" else None,
+                prev_id=last_id if answer.kind == "review" else None,
                 learner_id=self.learner_id,
                 card_id=card_id,
                 kind=answer.kind,
@@ -674,11 +721,11 @@ class Repo:
                 overruled=answer.overruled or None,
                 closeness=answer.closeness,
                 suggested=int(answer.suggested) if answer.suggested is not None else None,
-                state_before=schedule_to_dict(answer.before),
-                state_after=schedule_to_dict(after) if after else None,
+                **after_columns(after, answer.at),
             )
             self.session.add(entry)
             self.session.flush()  # the first write of the transaction: SQLite's write lock is ours now
+            self._keep_before(entry.id, answer.before, derived)
             if after is not None:
                 if answer.expect_reps is not None:
                     self._expect_reps(card_id, answer.expect_reps)
@@ -697,24 +744,74 @@ class Repo:
             )
         except IntegrityError as exc:
             if answer.kind == "review" and (
-                "prev_id" in str(exc) or "ux_reviews_chain" in str(exc)
+                "prev_id" in str(exc) or "ux_reviews_card_chain" in str(exc)
             ):
                 raise Conflict("already answered on another machine") from None
             raise
 
-    def _last_entry(self, card_id: int) -> int:
-        """The id of this learner's latest review or manual entry of the card (0: none):
-        the link a new answer records, unique per entry (migration 0006)."""
-        return (
-            self.session.scalar(
-                select(func.max(ReviewRow.id)).where(
-                    ReviewRow.learner_id == self.learner_id,
-                    ReviewRow.card_id == card_id,
-                    ReviewRow.kind.in_(("review", MANUAL)),
-                )
-            )
-            or 0
+    def last_entry(self, card_id: int, before_id: int | None = None) -> tuple[int, Schedule]:
+        """This learner's latest review or manual entry of the card (before `before_id`)
+        and the schedule it left: (0, a new card's) when there is none. Its id is the
+        link a new answer records, unique per entry (migration 0006); its schedule is
+        the one the next entry starts from (migration 0012)."""
+        q = select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(
+            ReviewRow.learner_id == self.learner_id,
+            ReviewRow.card_id == card_id,
+            ReviewRow.kind.in_(("review", MANUAL)),
         )
+        if before_id is not None:
+            q = q.where(ReviewRow.id < before_id)
+        row = self.session.execute(q.order_by(ReviewRow.id.desc()).limit(1)).first()
+        if row is None:
+            return 0, Schedule()
+        return row.id, after_of(row) or Schedule()
+
+    def _keep_before(self, review_id: int, before: Schedule, derived: Schedule) -> None:
+        """Keep the schedule before an entry only where the log cannot give it (0012)."""
+        if before != derived:
+            self.session.add(ReviewBefore(review_id=review_id, **before_columns(before)))
+
+    def befores(self, entries: Sequence[ReviewRow]) -> dict[int, Schedule]:
+        """The schedule each entry started from, by entry id: kept (`review_befores`), or
+        the one the learner's previous review or manual entry of the card left, or a new
+        card's (migration 0012)."""
+        ids = [e.id for e in entries]
+        out: dict[int, Schedule] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for row in self.session.scalars(
+                select(ReviewBefore).where(ReviewBefore.review_id.in_(chunk))
+            ):
+                out[row.review_id] = schedule_of(row)
+            P = aliased(ReviewRow, name="p")
+            prev = (
+                select(func.max(P.id))
+                .where(
+                    P.learner_id == ReviewRow.learner_id,
+                    P.card_id == ReviewRow.card_id,
+                    P.kind.in_(("review", MANUAL)),
+                    P.id < ReviewRow.id,
+                )
+                .scalar_subquery()
+            )
+            links: dict[int, int | None] = dict(
+                self.session.execute(
+                    select(ReviewRow.id, prev).where(
+                        ReviewRow.id.in_([i for i in chunk if i not in out])
+                    )
+                ).all()
+            )
+            afters = {
+                r.id: after_of(r)
+                for r in self.session.execute(
+                    select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(
+                        ReviewRow.id.in_([p for p in links.values() if p is not None])
+                    )
+                )
+            }
+            for entry_id, prev_id in links.items():
+                out[entry_id] = (afters.get(prev_id) if prev_id is not None else None) or Schedule()
+        return out
 
     def _expect_reps(self, card_id: int, expected: int) -> None:
         row = self.session.get(
@@ -747,12 +844,13 @@ class Repo:
                 return None
             card_id = entry.card_id
             if entry.kind in ("review", MANUAL):
-                before = schedule_from_dict(entry.state_before)
+                before = self.befores([entry])[entry.id]
                 row = self._state_row(card_id)
-                if row.leech and before.lapses < (entry.state_after or {}).get("lapses", 0):
+                if row.leech and before.lapses < (entry.lapses or 0):
                     row.leech = False
                     row.suspended = False
                 self._write_schedule(card_id, before)
+            self.session.execute(delete(ReviewBefore).where(ReviewBefore.review_id == entry.id))
             self.session.delete(entry)
             return card_id
 
@@ -776,6 +874,7 @@ class Repo:
         reproduce it; the card's answers stay in the log."""
 
         def work() -> int:
+            _, derived = self.last_entry(item.row_id)
             entry = ReviewRow(
                 learner_id=self.learner_id,
                 card_id=item.row_id,
@@ -786,11 +885,11 @@ class Repo:
                 duration_ms=0,
                 answer=None,
                 correct=None,
-                state_before=schedule_to_dict(item.schedule),
-                state_after=schedule_to_dict(after),
+                **after_columns(after, at),
             )
             self.session.add(entry)
             self.session.flush()
+            self._keep_before(entry.id, item.schedule, derived)
             self._write_schedule(item.row_id, after)
             return entry.id
 
@@ -799,12 +898,12 @@ class Repo:
     def card_history(self, card_id: int) -> list[ReviewRow]:
         """Every log entry of this learner's for one card (answers, drills, manual
         changes), oldest first."""
-        q = (
-            select(ReviewRow)
-            .where(ReviewRow.learner_id == self.learner_id, ReviewRow.card_id == card_id)
-            .order_by(ReviewRow.reviewed_at, ReviewRow.id)
+        q = select(ReviewRow).where(
+            ReviewRow.learner_id == self.learner_id, ReviewRow.card_id == card_id
         )
-        return list(self.session.scalars(q))
+        # sorted here: an ORDER BY on the time makes SQLite walk the learner's whole log
+        # in time order (ix_reviews_learner_time) instead of finding the card's few entries
+        return sorted(self.session.scalars(q), key=lambda e: (e.reviewed_at, e.id))
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
         def work() -> None:

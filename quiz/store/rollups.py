@@ -37,6 +37,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    literal_column,
     or_,
     select,
     type_coerce,
@@ -64,6 +65,7 @@ from quiz.store.models import (
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
+from quiz.store.stats_queries import days_between
 
 log = logging.getLogger("quiz.store.rollups")
 
@@ -97,8 +99,8 @@ def _right() -> ColumnElement[int]:
 
 def _quarter(repo: Repo):
     """The review's UTC quarter hour: epoch seconds // 900."""
-    if _dialect(repo) == "sqlite":
-        return cast(func.strftime("%s", R.reviewed_at), Integer) // 900
+    if _dialect(repo) == "sqlite":  # integer microseconds (0012)
+        return type_coerce(R.reviewed_at, Integer) // literal_column("900000000", Integer)
     return cast(func.floor(func.extract("epoch", R.reviewed_at) / 900), Integer)
 
 
@@ -302,10 +304,7 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
     )
 
     # ages after the cards: a card first reviewed in this batch has its first review now
-    if _dialect(repo) == "sqlite":
-        age = func.julianday(R.reviewed_at) - func.julianday(C.first_review_at)
-    else:
-        age = func.extract("epoch", R.reviewed_at - C.first_review_at) / 86400.0
+    age = days_between(_dialect(repo), R.reviewed_at, C.first_review_at)
     bounds = [b[0] for b in AGE_BUCKETS]
     bucket = case(
         *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal_column, select, text
+from sqlalchemy import Integer, and_, case, cast, func, literal_column, select, text, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState, Schedule
@@ -30,7 +30,7 @@ from quiz.stats.rows import (
     StateCount,
     StrictCard,
 )
-from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow
+from quiz.store.models import CardRow, CardStateRow, CardTag, DeckRow, ReviewRow, StoredTime
 from quiz.store.repo import Repo, schedule_of
 
 R = ReviewRow
@@ -47,14 +47,38 @@ def _hour_key(repo: Repo, column: Any, shift_minutes: int) -> ColumnElement[Any]
     return hour_key(_dialect(repo), column, shift_minutes)
 
 
-def hour_key(dialect: str, column: Any, shift_minutes: int) -> ColumnElement[Any]:
-    """'YYYY-MM-DD HH' of `column` + shift, in SQL (fast on SQLite's text timestamps)."""
+def _integer_time(column: Any) -> bool:
+    """Is this a StoredTime column (integer microseconds on SQLite, migration 0012)?"""
+    return isinstance(getattr(column, "type", None), StoredTime)
+
+
+def epoch_seconds(dialect: str, column: Any) -> ColumnElement[Any]:
+    """Whole seconds since 1970 of a StoredTime column, in SQL."""
     if dialect == "sqlite":
+        return type_coerce(column, Integer) // literal_column("1000000", Integer)
+    return cast(func.floor(func.extract("epoch", column)), Integer)
+
+
+def days_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """Days (fractional) from one StoredTime to another, in SQL."""
+    if dialect == "sqlite":
+        return (type_coerce(later, Integer) - type_coerce(earlier, Integer)) / literal_column(
+            "86400000000.0"
+        )
+    return func.extract("epoch", later - earlier) / 86400.0
+
+
+def hour_key(dialect: str, column: Any, shift_minutes: int) -> ColumnElement[Any]:
+    """'YYYY-MM-DD HH' of `column` + shift, in SQL."""
+    if dialect == "sqlite":
+        args: list[Any] = [column]
+        if _integer_time(column):
+            args = [epoch_seconds(dialect, column), literal_column("'unixepoch'")]
         if shift_minutes:
-            return func.strftime("%Y-%m-%d %H", column, f"{shift_minutes:+d} minutes")
-        # literal 1 and 13 (not bound parameters): SQLite uses an index on an expression
-        # only when the query spells the same expression (ix_reviews_hour_stats, 0003)
-        return func.substr(column, literal_column("1"), literal_column("13"))
+            args.append(f"{shift_minutes:+d} minutes")
+        elif not _integer_time(column):
+            return func.substr(column, literal_column("1"), literal_column("13"))
+        return func.strftime("%Y-%m-%d %H", *args)
     from sqlalchemy import text
 
     shifted = column + text(f"interval '{int(shift_minutes)} minutes'") if shift_minutes else column
@@ -68,9 +92,7 @@ def from_hour_key(key: str, shift_minutes: int) -> datetime:
 
 
 def _days_between(repo: Repo, later, earlier):
-    if _dialect(repo) == "sqlite":
-        return func.julianday(later) - func.julianday(earlier)
-    return func.extract("epoch", later - earlier) / 86400.0
+    return days_between(_dialect(repo), later, earlier)
 
 
 def _in_decks(column, decks: Sequence[str]):
@@ -285,23 +307,14 @@ def age_counts(
     repo: Repo, decks: Sequence[str] = (), since: datetime | None = None
 ) -> list[AgeCount]:
     """Review-state answers by the card's age (days since its first review) at the time."""
-    sqlite = _dialect(repo) == "sqlite"
     first_at = func.min(R.reviewed_at)
     first = (
-        # on SQLite the first review's julianday once per card, not once per answer and bucket
-        select(
-            R.card_id.label("card_id"),
-            (func.julianday(first_at) if sqlite else first_at).label("first"),
-        )
+        select(R.card_id.label("card_id"), first_at.label("first"))
         .where(R.learner_id == repo.learner_id, R.kind == "review")
         .group_by(R.card_id)
         .subquery()
     )
-    age = (
-        func.julianday(R.reviewed_at) - first.c.first
-        if sqlite
-        else _days_between(repo, R.reviewed_at, first.c.first)
-    )
+    age = _days_between(repo, R.reviewed_at, first.c.first)
     bounds = [b[0] for b in AGE_BUCKETS]
     bucket = case(
         *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]

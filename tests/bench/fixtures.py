@@ -1,8 +1,10 @@
 """Benchmark fixtures: a big store (100k cards, 1M review-log rows) and a 10k-card deck.
 
-The store is created through quiz's own migrations (so its schema is the real one) and
-then filled with bulk inserts through sqlite3: going through `Repo.record_answer` (one
-commit per answer, as a session does) would take an hour for a million rows. The rows
+The store is created through quiz's own migrations at schema 0011 (the last one with the
+JSON review log), filled with bulk inserts through sqlite3 (going through
+`Repo.record_answer`, one commit per answer as a session does, would take an hour for a
+million rows), then opened, which migrates it to the newest schema as a learner's store
+is migrated (0012's copy of the log takes a minute or two). The rows
 are synthetic but shaped like a learner's two years: ~12 reviews per seen card, about
 one in eight rated Again, a scheduled due date after each card's last review, some
 cards in (re)learning, some suspended, most new cards untouched.
@@ -21,9 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-RECIPE = 5  # bump when the generated data changes
+RECIPE = 6  # bump when the generated data changes (6: chained prev_id, built at 0011)
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)  # the benchmarks' QUIZ_NOW
 LEARNER = "bench"
+BUILT_AT = "0011"  # the schema the rows are written in (then migrated to the newest)
 CONFIG = 'timezone = "UTC"\nfuzz = false\n'
 
 
@@ -83,7 +86,7 @@ def _state(
     return json.dumps(
         {
             "state": state,
-            "step": None if state == 2 else 0,
+            "step": None if state in (0, 2) else 0,
             "stability": stability,
             "difficulty": difficulty,
             "due": due.isoformat() if due else None,
@@ -96,16 +99,24 @@ def _state(
 
 def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  # type: ignore[no-untyped-def]
     """Create `path` (replacing it) with the spec's decks, cards, states and review log."""
+    from sqlalchemy import create_engine
+
     from quiz.store import open_store
+    from quiz.store.migrate import upgrade
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    with open_store(str(path)) as store, store.unit(LEARNER):
-        pass  # schema through the migrations, and the learner row
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine, BUILT_AT)  # the JSON log this recipe writes; opening it migrates it
+    engine.dispose()
     rng = random.Random(spec.seed)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(
+        "INSERT INTO learners (name, created_at) VALUES (?, ?)",
+        (LEARNER, _ts(NOW - timedelta(days=800))),
+    )
     (learner_id,) = conn.execute("SELECT id FROM learners WHERE name = ?", (LEARNER,)).fetchone()
     per_deck = spec.cards // spec.decks
     imported = _ts(NOW - timedelta(days=800))
@@ -152,6 +163,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
         t = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 200))
         stability, difficulty, lapses = 1.0, rng.uniform(3, 8), 0
         before = _state(0, None, None, None, None, 0, 0)  # type: ignore[arg-type]
+        prev_id = 0  # the card's previous entry (migration 0006's chain)
         for r in range(count):
             rating = rng.choices((1, 2, 3, 4), (12, 4, 80, 4))[0]
             prev_state = 0 if r == 0 else 2
@@ -177,8 +189,10 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
                     rating != 1,
                     before,
                     after,
+                    prev_id,
                 )
             )
+            prev_id = review_id
             before = after
             last = t
             gap = min(stability * rng.uniform(0.8, 1.3), 40)
@@ -229,13 +243,15 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
     )  # no ANALYZE: quiz never runs it on a real store
     conn.close()
     log(f"  {written:,} reviews of {len(seen):,} cards, {len(states):,} card states")
+    with open_store(str(path)) as store, store.unit(LEARNER):
+        pass  # migrated from 0011 to the newest schema
     return path
 
 
 def _insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:  # type: ignore[type-arg]
     conn.executemany(
         "INSERT INTO reviews (id, learner_id, card_id, kind, rating, prev_state, reviewed_at, duration_ms, answer,"
-        " correct, state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " correct, state_before, state_after, prev_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 

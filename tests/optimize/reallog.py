@@ -13,6 +13,7 @@ from pathlib import Path
 
 from quiz.evaluate import LoggedReview
 from quiz.model import Rating
+from tests.store.helpers import micros
 
 CSV = Path(__file__).resolve().parents[2] / "data" / "bench" / "review-log-real.csv"
 DECK = "real-log"
@@ -75,13 +76,13 @@ def load_into_store(
                     ids[f"{DECK}/c{e.card}"],
                     int(e.rating),
                     prev_state,
-                    e.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                    micros(e.at),  # the store's time: microseconds since 1970 (0012)
                     e.rating != Rating.AGAIN,
                 )
             )
         conn.executemany(
             "INSERT INTO reviews (learner_id, card_id, kind, rating, prev_state, reviewed_at, duration_ms, correct)"
-            " VALUES (?, ?, 'review', ?, ?, ?, 0, ?)",
+            " VALUES (?, ?, 0, ?, ?, ?, 0, ?)",  # kind 0: a review (0012)
             rows,
         )
     result = cli("--learner", learner, "rebuild")

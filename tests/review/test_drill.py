@@ -141,7 +141,10 @@ def states(env) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 def kinds(env) -> list[tuple[str, int, object]]:  # type: ignore[no-untyped-def]
     with db(env) as conn:
-        return conn.execute("select kind, rating, state_after from reviews order by id").fetchall()
+        return conn.execute(  # kind: 0 review, 1 drill, 2 manual; state: the schedule after
+            "select case kind when 0 then 'review' when 1 then 'drill' else 'manual' end,"
+            " rating, state from reviews order by id"
+        ).fetchall()
 
 
 def test_a_drill_keeps_its_answers_but_does_not_move_the_schedule(cli, env):
@@ -272,4 +275,5 @@ def test_quitting_a_drill_reports_what_was_answered(cli, env, answers):
         assert cli("drill", input="1\n" + answers, now=day(1)).exit_code == 0
     assert "Drill: 0/1 right" in buf.getvalue() and "stopped after 1 of 3" in buf.getvalue()
     with sqlite3.connect(env / "store.db") as conn:
-        assert conn.execute("select count(*) from reviews where kind = 'drill'").fetchone()[0] == 1
+        drills = conn.execute("select count(*) from reviews where kind = 1").fetchone()[0]
+        assert drills == 1  # kind 1: a drill (0012)

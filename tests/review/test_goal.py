@@ -9,6 +9,9 @@ from datetime import date, datetime, timezone
 from quiz.config import Config, SchedulerSettings
 from quiz.review import goal
 from tests.screens import bilingual_deck, day, db, screen
+from tests.store.helpers import micros
+
+MARCH_2 = micros(datetime(2026, 3, 2, tzinfo=timezone.utc))  # as the log keeps it (0012)
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
 
@@ -115,7 +118,7 @@ def test_cards_due_after_the_date_are_pulled_forward_and_clearing_restores(cli, 
     assert "goal gil by 2026-03-05: ~2 cards/day (in 3 days)" in buf.getvalue()
     with db(env) as conn:
         pulled = conn.execute(
-            "select count(*) from reviews where reviewed_at >= '2026-03-02'"
+            "select count(*) from reviews where reviewed_at >= ?", (MARCH_2,)
         ).fetchone()[0]
     assert pulled == 2
     again = cli(
@@ -129,7 +132,7 @@ def test_cards_due_after_the_date_are_pulled_forward_and_clearing_restores(cli, 
             "select count(*) from card_states where due > '2026-03-05 04:00:00.000000'"
         ).fetchone()[0]
         looked = conn.execute(
-            "select count(distinct card_id) from reviews where reviewed_at >= '2026-03-02'"
+            "select count(distinct card_id) from reviews where reviewed_at >= ?", (MARCH_2,)
         ).fetchone()[0]
     assert late == 0 and looked == 6
 

@@ -138,18 +138,28 @@ def _naive(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[int, int, int, int]]]:
     """The class report worked out from every row of the log, read with plain SQL: what
     the grouped queries must agree with."""
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, select
+
+    from quiz.store.models import CardRow, DeckRow, Learner, ReviewRow
 
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
+            r = ReviewRow
             log = conn.execute(
-                text(
-                    "SELECT l.name, c.key, d.slug, r.kind, r.rating, r.prev_state, "
-                    "r.reviewed_at, r.card_id FROM reviews r "
-                    "JOIN learners l ON l.id = r.learner_id JOIN cards c ON c.id = r.card_id "
-                    "JOIN decks d ON d.id = c.deck_id"
+                select(
+                    Learner.name,
+                    CardRow.key,
+                    DeckRow.slug,
+                    r.kind,
+                    r.rating,
+                    r.prev_state,
+                    r.reviewed_at,
+                    r.card_id,
                 )
+                .join(Learner, Learner.id == r.learner_id)
+                .join(CardRow, CardRow.id == r.card_id)
+                .join(DeckRow, DeckRow.id == CardRow.deck_id)
             ).all()
             tags: dict[int, list[str]] = defaultdict(list)
             for card_id, tag in conn.execute(text("SELECT card_id, tag FROM card_tags")):
@@ -169,7 +179,7 @@ def _naive(
             for tag in tags[r[7]]:
                 asked[tag] += 1
                 missed[tag] += r[4] == 1
-        when = [datetime.fromisoformat(str(r[6])).replace(tzinfo=timezone.utc) for r in mine]
+        when = [r[6] for r in mine]
         active = {w.date() for w in when}  # the test's day clock: UTC, midnight
         people[name] = {
             "cards_seen": len({r[1] for r in mine}),

@@ -293,15 +293,18 @@ def test_an_answer_before_a_cards_first_review_rebuilds(filled):  # type: ignore
     day = DayClock.from_settings("Asia/Kolkata", 4)
     before = _same(filled, day, "ann", expect="built")
     with filled.unit("ann") as repo:
+        from sqlalchemy import func, select
+
+        from quiz.store.models import ReviewRow as R
+
         first, card_id = repo.session.execute(
-            text(
-                "SELECT min(reviewed_at), card_id FROM reviews WHERE learner_id = :l AND kind = 'review' "
-                "GROUP BY card_id ORDER BY count(*) DESC LIMIT 1"
-            ),
-            {"l": repo.learner_id},
+            select(func.min(R.reviewed_at), R.card_id)
+            .where(R.learner_id == repo.learner_id, R.kind == "review")
+            .group_by(R.card_id)
+            .order_by(func.count().desc())
+            .limit(1)
         ).one()
-        first = first if isinstance(first, datetime) else datetime.fromisoformat(first)
-        _answer(repo, card_id, first.replace(tzinfo=timezone.utc) - timedelta(days=40), 3)
+        _answer(repo, card_id, first - timedelta(days=40), 3)
     after = _same(filled, day, "ann", expect="built")
     assert after.retention_by_age != before.retention_by_age  # the card's answers all grew older
 

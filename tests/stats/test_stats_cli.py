@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests.screens import bilingual_deck, day, db, screen, widest
+from tests.store.helpers import kind_sql, micros, reviewed_at_sql
 
 RATINGS = "3\n1\n3\n4\n3\n3\n2\n1\n3\n3\n" * 6  # more answers than any day asks for
 SKIPPED = {6, 7, 15, 16, 17, 25}
@@ -69,7 +70,8 @@ def test_json_matches_the_review_log(filled):  # type: ignore[no-untyped-def]
     data = json.loads(run("stats", "--json").stdout)
     with db(env) as conn:
         rows = conn.execute(
-            "select reviewed_at, kind, prev_state, rating, correct, card_id from reviews"
+            f"select {reviewed_at_sql()}, {kind_sql()}, prev_state, rating, correct, card_id"
+            " from reviews"
         ).fetchall()
         states = conn.execute(
             "select c.id, s.state, s.suspended, s.leech, s.due from cards c "
@@ -142,7 +144,8 @@ def test_retention_by_card_age_matches_the_log(filled):  # type: ignore[no-untyp
     data = json.loads(run("stats", "--json").stdout)
     with db(env) as conn:
         rows = conn.execute(
-            "select card_id, reviewed_at, kind, prev_state, rating from reviews order by id"
+            f"select card_id, {reviewed_at_sql()}, {kind_sql()}, prev_state, rating from reviews"
+            " order by id"
         ).fetchall()
     first: dict[int, datetime] = {}
     for card, at, kind, _p, _r in rows:
@@ -178,14 +181,14 @@ def test_since_and_deck_limit_the_figures(filled):  # type: ignore[no-untyped-de
         n = conn.execute(
             "select count(*) from reviews r join cards c on c.id = r.card_id join decks d on d.id = c.deck_id "
             "where d.slug = 'zhdeck' and r.reviewed_at >= ?",
-            (f"{since} 04:00:00",),
+            (micros(datetime.fromisoformat(f"{since}T04:00:00+00:00")),),
         ).fetchone()[0]
         tags = conn.execute(
             "select t.tag, count(*), sum(case when r.correct = 1 or (r.correct is null and r.rating > 1) "
             "then 1 else 0 end) from reviews r join card_tags t on t.card_id = r.card_id "
             "join cards c on c.id = r.card_id join decks d on d.id = c.deck_id "
             "where d.slug = 'zhdeck' and r.reviewed_at >= ? group by t.tag",
-            (f"{since} 04:00:00",),
+            (micros(datetime.fromisoformat(f"{since}T04:00:00+00:00")),),
         ).fetchall()
         cards = conn.execute(
             "select count(*) from cards c join decks d on d.id = c.deck_id where d.slug = 'zhdeck'"

@@ -112,3 +112,22 @@ def spawn(
         text=True,
         env=envvars,
     )
+
+
+def reviewed_at_sql(column: str = "reviewed_at") -> str:
+    """SQLite SQL giving a review's time as the text it was before migration 0012
+    ('YYYY-MM-DD HH:MM:SS.ffffff'; the column now holds microseconds since 1970)."""
+    return (
+        f"(strftime('%Y-%m-%d %H:%M:%S', {column} / 1000000, 'unixepoch')"
+        f" || printf('.%06d', {column} % 1000000))"
+    )
+
+
+def kind_sql(column: str = "kind") -> str:
+    """SQLite SQL giving a log entry's kind as its name (0012 stores 0, 1, 2)."""
+    return f"(CASE {column} WHEN 0 THEN 'review' WHEN 1 THEN 'drill' ELSE 'manual' END)"
+
+
+def micros(value: datetime) -> int:
+    """A UTC time as migration 0012 stores it on SQLite: microseconds since 1970."""
+    return (value - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)

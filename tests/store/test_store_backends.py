@@ -122,7 +122,12 @@ def test_answers_round_trip_types_and_counts(store_url, env):
             )  # naive UTC in, aware UTC out
             assert s.last_review == T0
             [log] = repo.review_log()
-            assert log.correct is True and log.state_after["reps"] == 1 and log.reviewed_at == T0
+            assert (
+                log.correct is True
+                and log.after is not None
+                and log.after.reps == 1
+                and log.reviewed_at == T0
+            )
             assert repo.answered_since(T0 - timedelta(hours=1)) == {int(CardState.NEW): 1}
             assert repo.notes_answered_since(T0) == {"demo/one"}
             assert repo.seen_keys(["demo/one", "demo/two"]) == {"demo/one"}
@@ -218,7 +223,7 @@ def test_an_answer_given_elsewhere_is_refused_not_recorded_twice(store_url, env)
             fresh = right.get_card("demo/one")
             assert fresh is not None
             _answer(right, fresh.row_id, fresh.schedule, T0 + timedelta(days=3))
-            assert [e.state_after["reps"] for e in right.review_log()] == [1, 2]
+            assert [e.after.reps for e in right.review_log() if e.after] == [1, 2]
             # a stale copy of a card that has a state row already is refused too
             with pytest.raises(Conflict):
                 _answer(
