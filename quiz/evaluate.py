@@ -196,19 +196,21 @@ def time_cutoffs(log: Sequence[LoggedReview], parts: int) -> list[datetime]:
 #   was stored, or where the learner overruled a wrong verdict), Again for a miss;
 # - as rated: the learner's own rating (in a simulation: the true grade).
 #
-# Self-rated reviews (basic, cloze: `correct` is None) keep the learner's rating in
-# all three. Closeness is recorded but no rating carries it (a miss is Again however
+# Self-rated reviews (basic, cloze) keep the learner's rating in all three. Closeness is recorded but no rating carries it (a miss is Again however
 # close), so it does not enter these figures.
 
 
+GRADED = ("typed", "choice", "output")  # the card kinds quiz grades (and suggests for)
+
+
 def right_or_wrong(entry: LoggedReview) -> Rating:
-    if entry.correct is None:
+    if entry.kind not in GRADED:
         return entry.rating
     return Rating.AGAIN if entry.rating == Rating.AGAIN else Rating.GOOD
 
 
 def with_suggestion(entry: LoggedReview) -> Rating:
-    if entry.correct is None or entry.rating == Rating.AGAIN:
+    if entry.kind not in GRADED or entry.rating == Rating.AGAIN:
         return entry.rating
     if entry.suggested in (Rating.HARD, Rating.GOOD, Rating.EASY):
         return entry.suggested
@@ -337,7 +339,7 @@ def suggest_in_order(log: Sequence[LoggedReview]) -> list[LoggedReview]:
     right: dict[str, list[tuple[datetime, int]]] = {}
     out: list[LoggedReview] = []
     for e in sorted(log, key=lambda e: e.at):
-        if e.correct is None or e.duration_ms is None:
+        if e.kind not in GRADED or e.correct is None or e.duration_ms is None:
             out.append(e)
             continue
         seen = right.setdefault(e.kind, [])

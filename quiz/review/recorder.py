@@ -19,7 +19,9 @@ def learner_pace(repo: Repo, now: datetime) -> Pace:
     """The learner's answer-time thresholds per card kind, read once per session."""
     from quiz.store.stats_queries import answer_times
 
-    return Pace.learned(answer_times(repo, now - suggest.WINDOW, suggest.RECENT))
+    return Pace.learned(
+        answer_times(repo, now - suggest.WINDOW, suggest.RECENT, suggest.GRADED_KINDS)
+    )
 
 
 class StoreActions:

@@ -421,9 +421,11 @@ def strict_grading(repo: Repo, decks: Sequence[str] = ()) -> list[StrictCard]:
     return sorted(rows, key=lambda c: (-c.overruled, c.key))
 
 
-def answer_times(repo: Repo, since: datetime, per_kind: int) -> dict[str, list[int]]:
+def answer_times(
+    repo: Repo, since: datetime, per_kind: int, kinds: Sequence[str]
+) -> dict[str, list[int]]:
     """The times (ms) of the learner's latest `per_kind` right answers of each card kind
-    since `since` (reviews and drills), for the suggested rating's thresholds
+    in `kinds` since `since` (reviews and drills), for the suggested rating's thresholds
     (quiz.review.suggest). One query when a session starts: the index on (learner,
     time) bounds the rows read to the window, and the database keeps the latest per
     kind (a window function, on SQLite and PostgreSQL alike)."""
@@ -441,6 +443,7 @@ def answer_times(repo: Repo, since: datetime, per_kind: int) -> dict[str, list[i
             R.correct.is_(True),
             R.duration_ms > 0,
             R.kind.in_(("review", "drill")),
+            CardRow.kind.in_(tuple(kinds)),
         )
         .subquery()
     )

@@ -10,7 +10,7 @@ from quiz.deck import load_deck
 from quiz.model import Rating, Schedule
 from quiz.review.answer import Answer
 from quiz.review.recorder import learner_pace
-from quiz.review.suggest import MIN_HISTORY
+from quiz.review.suggest import GRADED_KINDS, MIN_HISTORY
 from quiz.store import open_store
 from quiz.store.stats_queries import answer_times
 from tests.conftest import write_deck
@@ -66,11 +66,11 @@ def test_answer_times_are_recent_right_answers_per_kind(store_url, env: Path):
             _log(repo, "kinds/t", T0 + timedelta(hours=3), 0, True)  # no time measured
             _log(repo, "kinds/t", T0 - timedelta(days=100), 77_000, True)  # before the window
             _log(repo, "kinds/c", T0, 4000, True, kind="review")
-            _log(repo, "kinds/b", T0, 5000, None)  # self-rated: nothing graded
+            _log(repo, "kinds/b", T0, 5000, True)  # self-rated: no pace
         with store.unit("bob") as repo:
             _log(repo, "kinds/t", T0, 55_000, True)
         with store.unit("ann") as repo:
-            times = answer_times(repo, T0 - timedelta(days=90), per_kind=25)
+            times = answer_times(repo, T0 - timedelta(days=90), per_kind=25, kinds=GRADED_KINDS)
             assert set(times) == {"typed", "choice"}
             # the latest 25 of the 30: 6 s .. 30 s
             assert sorted(times["typed"]) == [1000 * s for s in range(6, 31)]
@@ -79,4 +79,6 @@ def test_answer_times_are_recent_right_answers_per_kind(store_url, env: Path):
             assert pace.of("typed").learned_from == 30 >= MIN_HISTORY
             assert pace.of("choice").quick_ms is None  # one answer: the defaults
         with store.unit("bob") as repo:
-            assert answer_times(repo, T0 - timedelta(days=1), per_kind=25) == {"typed": [55_000]}
+            assert answer_times(repo, T0 - timedelta(days=1), per_kind=25, kinds=GRADED_KINDS) == {
+                "typed": [55_000]
+            }
