@@ -126,3 +126,36 @@ def test_drill_offers_and_records_the_suggestion(cli, env, answer_in):
     assert drilled.exit_code == 0, drilled.output
     assert "suggested: Hard (slow)" in drilled.stdout
     assert reviews(env) == [("pace/pick", "drill", 2, 2, 1.0, 45000, 1)]
+
+
+OUTPUT = """
+deck: out
+title: Out
+lang: en
+cards:
+  - id: doubles
+    type: output
+    code: |
+      for i in range(3):
+          print(i * 2)
+    output: "0\\n2\\n4\\n"
+  - id: boom
+    type: output
+    code: |
+      print("start")
+      {}["k"]
+    raises: "KeyError: 'k'"
+"""
+
+
+def test_output_closeness_is_stored_from_the_real_run(cli, env):
+    assert cli("import", str(write_deck(env, "out.yaml", OUTPUT))).exit_code == 0
+    # two of three lines right; then the exception named but the line before it wrong
+    result = cli("review", input="0\n2\n5\n\nbegin\nKeyError\n\n", now=day(1))
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(env / "store.db") as conn:
+        rows = conn.execute(
+            "select c.key, r.rating, r.suggested, round(r.closeness, 3), r.correct"
+            " from reviews r join cards c on c.id = r.card_id order by r.id"
+        ).fetchall()
+    assert rows[:2] == [("out/doubles", 1, 1, 0.667, 0), ("out/boom", 1, 1, 0.5, 0)]
