@@ -119,9 +119,8 @@ class DrillPrompter(TerminalPrompter):
             self.exam and suggested is not None
         ):  # a right prediction: no Hard/Easy prompt to give it away
             return Response(Action.RATE, rating=suggested)
-        return super().rate(
-            item, suggested, why=why
-        )  # no intervals: a drill leaves the schedule alone
+        # no intervals: a drill leaves the schedule alone
+        return super().rate(item, suggested, why=why)
 
 
 def _has_termios() -> bool:
