@@ -19,14 +19,20 @@ benchmark (srs-benchmark: features/base.py and rmse_matrix): the review number `
 1 + the card's reviews so far that came on a later day than their previous review, and
 a lapse is an Again given on such a review (the first review's delta_t is 0, so an
 Again there is not a lapse; nor is one in a same-day step). Pure: no files, no store.
+
+Below the scores: the same log replayed with the scheduler told right/wrong only, the
+suggested ratings (what the answer time adds), or the learner's ratings
+(`compare_signals`), and a simulated learner whose answer time carries how well a card
+came back (`simulate`), for `quiz evaluate` until a real log holds suggestions.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from quiz.model import Rating, Schedule
 from quiz.scheduler import Scheduler
@@ -36,11 +42,17 @@ EPSILON = 1e-7  # predictions are clipped to [EPSILON, 1 - EPSILON] for the log 
 
 @dataclass(frozen=True)
 class LoggedReview:
-    """One entry of a review log: which card, the rating, when (UTC-aware)."""
+    """One entry of a review log: which card, the rating, when (UTC-aware), and what the
+    learner did where the card was graded (None on older reviews and self-rated cards)."""
 
     card: str
     rating: Rating
     at: datetime
+    kind: str = ""  # the card's kind (typed, choice, output, basic, cloze)
+    duration_ms: int | None = None
+    correct: bool | None = None  # None: a self-rated card (basic, cloze)
+    closeness: float | None = None
+    suggested: Rating | None = None
 
 
 @dataclass(frozen=True)
@@ -67,8 +79,20 @@ class Score:
         return (self.log_loss, self.rmse_bins) < (other.log_loss, other.rmse_bins)
 
 
-def predict(log: Iterable[LoggedReview], scheduler: Scheduler) -> list[Prediction]:
-    """Replay `log` in time order through `scheduler`; one Prediction per scored review."""
+def as_rated(entry: LoggedReview) -> Rating:
+    return entry.rating
+
+
+def predict(
+    log: Iterable[LoggedReview],
+    scheduler: Scheduler,
+    grade: Callable[[LoggedReview], Rating] = as_rated,
+) -> list[Prediction]:
+    """Replay `log` in time order through `scheduler`; one Prediction per scored review.
+
+    `grade` is the rating the scheduler is told for each review (the learner's own by
+    default; see `compare_signals`); whether the card was recalled is always the
+    learner's rating (Again or not)."""
     states: dict[str, Schedule] = {}
     long_term: dict[str, int] = {}  # reviews on a later day than the card's previous review
     lapses: dict[str, int] = {}
@@ -94,7 +118,7 @@ def predict(log: Iterable[LoggedReview], scheduler: Scheduler) -> list[Predictio
             if entry.rating == Rating.AGAIN:
                 lapses[entry.card] = lapses.get(entry.card, 0) + 1
         states[entry.card] = scheduler.review(
-            0, before, entry.rating, entry.at, fuzz_key=entry.card
+            0, before, grade(entry), entry.at, fuzz_key=entry.card
         ).after
     return out
 
@@ -157,3 +181,174 @@ def time_cutoffs(log: Sequence[LoggedReview], parts: int) -> list[datetime]:
     if parts < 2 or len(times) < parts:
         return []
     return [times[len(times) * k // parts] for k in range(1, parts)]
+
+
+# ---- with and without what the learner did (issue #16) ------------------------------
+#
+# The scheduler learns from a review only through its rating. A grader that knows only
+# right or wrong tells it Good or Again; the suggestion (quiz.review.suggest) adds what
+# the answer time says: Hard when slow, Easy when quick. `compare_signals` replays one
+# log three times, each time telling the scheduler a different rating for the graded
+# reviews, and scores the same predictions (recall is always the learner's own outcome):
+#
+# - right/wrong only: Good for a recall, Again for a miss (no signals);
+# - suggested: the stored suggestion for a recall (Hard/Good/Easy; Good where none
+#   was stored, or where the learner overruled a wrong verdict), Again for a miss;
+# - as rated: the learner's own rating (in a simulation: the true grade).
+#
+# Self-rated reviews (basic, cloze) keep the learner's rating in all three. Closeness is recorded but no rating carries it (a miss is Again however
+# close), so it does not enter these figures.
+
+
+GRADED = ("typed", "choice", "output")  # the card kinds quiz grades (and suggests for)
+
+
+def right_or_wrong(entry: LoggedReview) -> Rating:
+    if entry.kind not in GRADED:
+        return entry.rating
+    return Rating.AGAIN if entry.rating == Rating.AGAIN else Rating.GOOD
+
+
+def with_suggestion(entry: LoggedReview) -> Rating:
+    if entry.kind not in GRADED or entry.rating == Rating.AGAIN:
+        return entry.rating
+    if entry.suggested in (Rating.HARD, Rating.GOOD, Rating.EASY):
+        return entry.suggested
+    return Rating.GOOD
+
+
+@dataclass(frozen=True)
+class SignalScores:
+    reviews: int  # in the log
+    suggested: int  # reviews with a stored suggestion
+    right_or_wrong: Score
+    with_suggestion: Score
+    as_rated: Score
+
+
+def compare_signals(
+    log: Sequence[LoggedReview], scheduler: Scheduler, since: datetime | None = None
+) -> SignalScores:
+    """Score the scheduler told right/wrong only, the suggestions, and the ratings."""
+
+    def scored(grade: Callable[[LoggedReview], Rating]) -> Score:
+        preds = predict(log, scheduler, grade)
+        if since is not None:
+            preds = [p for p in preds if p.at >= since]
+        return score(preds)
+
+    return SignalScores(
+        reviews=len(log),
+        suggested=sum(1 for e in log if e.suggested is not None),
+        right_or_wrong=scored(right_or_wrong),
+        with_suggestion=scored(with_suggestion),
+        as_rated=scored(as_rated),
+    )
+
+
+# ---- a simulated learner --------------------------------------------------------------
+#
+# Until a learner's log holds suggestions, a simulated log shows what they can do. The
+# simulated learner's memory is FSRS itself (the scheduler given, without fuzz), driven
+# by a true grade the learner never states: at each review the card is recalled with
+# the true retrievability R; a recalled card's true grade follows how strongly it came
+# back, e = R + ease + N(0, EFFORT_NOISE), where each card's ease ~ N(0, CARD_EASE) is
+# what the scheduler cannot know from right/wrong alone (some cards are easy for this
+# learner, some hard): Easy from EASY_FROM, Hard below HARD_BELOW, else Good. The answer time is what carries it: base[kind] * exp(TIME_SLOPE * (0.9 - e) +
+# N(0, TIME_NOISE)), so weaker memories are slower, with noise. A miss is slower still
+# and its closeness partial (output cards) or 0. Each card is first seen on a random
+# day of the first half, then reviewed at its true interval stretched by a lateness
+# factor (U(0.75, 1.6): learners are late, sometimes early), at most once a day.
+# Suggestions are then made in time order from the simulated learner's own right-answer
+# times, as quiz makes them (quiz.review.suggest), and the log's rating is the true one.
+#
+# It takes FSRS's own model of memory as the truth, so it measures how much of what a
+# perfect self-rating tells the scheduler the answer time recovers when time carries
+# the grade; only a real log can say how much it carries for a real learner.
+
+CARD_EASE = 0.05
+EFFORT_NOISE = 0.03
+EASY_FROM = 0.95
+HARD_BELOW = 0.80
+TIME_SLOPE = 4.0
+TIME_NOISE = 0.3
+BASE_MS = {"typed": 6_000, "choice": 8_000, "output": 20_000}
+
+
+@dataclass(frozen=True)
+class Simulation:
+    cards: int = 300
+    days: int = 180
+
+
+def simulate(
+    sim: Simulation, scheduler: Scheduler, rng: random.Random, start: datetime
+) -> list[LoggedReview]:
+    """A simulated learner's log from `start` (see above); `rng` makes it repeatable."""
+    from quiz.model import Schedule
+
+    kinds = tuple(BASE_MS)
+    end = start + timedelta(days=sim.days)
+    raw: list[LoggedReview] = []
+    for n in range(sim.cards):
+        card, kind = f"sim/{n}", kinds[n % len(kinds)]
+        truth = Schedule()
+        ease = rng.gauss(0, CARD_EASE)
+        at = _at_hour(start + timedelta(days=rng.randrange(max(1, sim.days // 2))), rng)
+        while at < end:
+            if truth.last_review is None:  # first sight: learnt, not recalled
+                recalled, effort = True, 0.9 + ease
+            else:
+                r = scheduler.retrievability(0, truth, at)
+                recalled = rng.random() < r
+                effort = r + ease + rng.gauss(0, EFFORT_NOISE)
+            if not recalled:
+                grade = Rating.AGAIN
+            elif effort >= EASY_FROM:
+                grade = Rating.EASY
+            elif effort < HARD_BELOW:
+                grade = Rating.HARD
+            else:
+                grade = Rating.GOOD
+            slow = TIME_SLOPE * (0.9 - effort) + (0.0 if recalled else 0.5)
+            ms = int(BASE_MS[kind] * math.exp(slow + rng.gauss(0, TIME_NOISE)))
+            close = 1.0 if recalled else _miss_closeness(kind, effort, rng)
+            raw.append(LoggedReview(card, grade, at, kind, ms, recalled, close))
+            outcome = scheduler.review(0, truth, grade, at, fuzz_key=card)
+            truth = outcome.after
+            days = (outcome.interval_days or 1) * rng.uniform(0.75, 1.6)
+            at = _at_hour(at + timedelta(days=max(1, round(days))), rng)
+    return suggest_in_order(raw)
+
+
+def _at_hour(day: datetime, rng: random.Random) -> datetime:
+    return day.replace(hour=rng.randrange(8, 22), minute=rng.randrange(60), second=0)
+
+
+def _miss_closeness(kind: str, effort: float, rng: random.Random) -> float:
+    if kind != "output":
+        return 0.0
+    return min(0.75, max(0.0, round((effort + rng.gauss(0, 0.25)) * 4) / 4))
+
+
+def suggest_in_order(log: Sequence[LoggedReview]) -> list[LoggedReview]:
+    """Each review with the suggestion quiz would have made then: from its right/wrong,
+    its time and the right-answer times before it (quiz.review.suggest's window)."""
+    from quiz.review import suggest as pace
+
+    right: dict[str, list[tuple[datetime, int]]] = {}
+    out: list[LoggedReview] = []
+    for e in sorted(log, key=lambda e: e.at):
+        if e.kind not in GRADED or e.correct is None or e.duration_ms is None:
+            out.append(e)
+            continue
+        seen = right.setdefault(e.kind, [])
+        recent = [ms for at, ms in seen if at >= e.at - pace.WINDOW][-pace.RECENT :]
+        learned = pace.Pace({e.kind: pace.thresholds(e.kind, recent)})
+        offer = pace.suggest(e.kind, e.correct, e.duration_ms, learned)
+        out.append(replace(e, suggested=offer.rating))
+        if e.correct:
+            seen.append((e.at, e.duration_ms))
+            if len(seen) > 4 * pace.RECENT:
+                del seen[: len(seen) - pace.RECENT]
+    return out

@@ -28,7 +28,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from quiz.model import Card, CardKind, Rating, RunResult, Verdict
@@ -174,7 +174,15 @@ def _verdict(
 
 
 def grade_output(card: Card, prediction: str, result: RunResult) -> Verdict:
-    """Grade a prediction against the live run (the truth) and the card's `accept`."""
+    """Grade a prediction against the live run (the truth) and the card's `accept`;
+    the verdict carries how close it came (`output_closeness`)."""
+    verdict = _grade_output(card, prediction, result)
+    return replace(
+        verdict, closeness=output_closeness(card, prediction, result, correct=verdict.correct)
+    )
+
+
+def _grade_output(card: Card, prediction: str, result: RunResult) -> Verdict:
     real = real_text(result)
     diff = _diff(prediction, real)
     if result.timed_out:
@@ -383,24 +391,127 @@ def typed_matches(answer: str, accepted: Sequence[str]) -> bool:
 
 
 def grade_typed(card: Card, answer: str) -> Verdict:
-    """Right when the answer says what one of the deck's answers says (see above)."""
+    """Right when the answer says what one of the deck's answers says (see above).
+
+    Its closeness is 1 or 0: a typed answer names one thing (`asyncio.Lock`, `5 ms`),
+    and a spelling close to a wrong name (`asyncio.Event`) is no nearer the truth."""
     expected = card.answers[0] if card.answers else ""
     correct = typed_matches(answer, card.answers)
-    return _verdict(
-        correct,
-        expected,
-        answer,
-        "" if correct or len(card.answers) < 2 else "accepted: " + " | ".join(card.answers),
+    return replace(
+        _verdict(
+            correct,
+            expected,
+            answer,
+            "" if correct or len(card.answers) < 2 else "accepted: " + " | ".join(card.answers),
+        ),
+        closeness=1.0 if correct else 0.0,
     )
 
 
 def grade_choice(card: Card, picks: Sequence[int]) -> Verdict:
-    """Right when exactly the correct choices are picked (0-based indices)."""
+    """Right when exactly the correct choices are picked (0-based indices).
+
+    Its closeness is the share of choices right, counted as the picks that are right
+    out of all the choices that were either picked or right (intersection over union):
+    1 only when exactly right, 0 when no right choice was picked, and a pick added or
+    missed on a multi-answer card costs the same."""
     want, got = set(card.correct), set(picks)
     show = lambda idx: ", ".join(str(i + 1) for i in sorted(idx))  # noqa: E731
-    return _verdict(
-        want == got, show(want), show(got), "" if want == got else f"the right choice: {show(want)}"
+    union = want | got
+    return replace(
+        _verdict(
+            want == got,
+            show(want),
+            show(got),
+            "" if want == got else f"the right choice: {show(want)}",
+        ),
+        closeness=len(want & got) / len(union) if union else 1.0,
     )
+
+
+# -- closeness of an output prediction ----------------------------------------------
+#
+# The share of the expected lines the prediction got right, in order: the lines that
+# difflib's SequenceMatcher matches between the real output and the prediction (each
+# line compared as the card's `match:` compares lines: after normalisation and
+# address masking; as a value under `literal`), divided by the longer of the two, so
+# that missing lines and extra lines both cost. Under `unordered-lines` the lines
+# match as a multiset. For a snippet that raises, the exception is one more expected
+# line, right when the prediction's last line names its type (the message is a bonus
+# there too). A `regex` card has no lines to count: 1 when right, else 0. A right
+# prediction is always 1 (an `accept`ed alternative included).
+
+
+def _line_keys(text: str, mode: str, seen: list[object]) -> list[object]:
+    """Each line as a hashable key; under `literal`, lines whose values are equal share
+    one (a dict's repr keeps its insertion order, equality does not: `seen` holds one
+    value per key, shared by both sides)."""
+    canon = _canon(text)
+    if not canon:
+        return []
+    lines = canon.split("\n")
+    if mode != "literal":
+        return list(lines)
+    keys: list[object] = []
+    for line in lines:
+        value = _literal(line)
+        for index, known in enumerate(seen):
+            if known == value:
+                keys.append(index)
+                break
+        else:
+            seen.append(value)
+            keys.append(len(seen) - 1)
+    return keys
+
+
+def line_closeness(expected: Sequence[object], given: Sequence[object], ordered: bool) -> float:
+    """Matched lines / the longer side (1.0 when both are empty); see above."""
+    longest = max(len(expected), len(given))
+    if not longest:
+        return 1.0
+    if ordered:
+        matcher = difflib.SequenceMatcher(None, list(expected), list(given), autojunk=False)
+        matched = sum(block.size for block in matcher.get_matching_blocks())
+    else:
+        pool = list(given)
+        matched = 0
+        for line in expected:
+            if line in pool:
+                pool.remove(line)
+                matched += 1
+    return matched / longest
+
+
+def output_closeness(card: Card, prediction: str, result: RunResult, *, correct: bool) -> float:
+    """How much of the real output (and exception) the prediction got right, 0..1."""
+    if correct:
+        return 1.0
+    mode = card.match if card.match in MATCH_MODES else "exact"
+    if mode == "regex":
+        return 0.0
+    if mode == "unordered-lines" and not result.exception:
+        ordered = False
+    else:
+        ordered = True
+    key_mode = "exact" if mode == "unordered-lines" else mode
+    seen: list[object] = []
+    expected: list[object] = _line_keys(result.stdout, key_mode, seen)
+    given: list[object]
+    if result.exception:
+        kind, _ = _exception_parts(result.exception)
+        expected.append(("raises", kind.rsplit(".", 1)[-1]))
+        parsed = _split_prediction(prediction)
+        if parsed is not None and _type_matches(parsed.type, kind):
+            given = _line_keys(parsed.before, key_mode, seen)
+            given.append(("raises", kind.rsplit(".", 1)[-1]))
+        else:
+            given = _line_keys(prediction, key_mode, seen)
+    else:
+        given = _line_keys(prediction, key_mode, seen)
+    score = line_closeness(expected, given, ordered)
+    # a wrong prediction whose lines all match differs elsewhere (a timeout): not 1
+    return min(score, 0.99) if score >= 1.0 else score
 
 
 def refusal(card: Card, text: str) -> str | None:

@@ -207,6 +207,9 @@ class Verdict:
     diff: tuple[str, ...] = ()
     message: str = ""
     suggested: Rating = field(default=Rating.GOOD)
+    # how close the answer came, 0..1 (quiz.grading: lines of output, choices right);
+    # None where nothing was compared (a stored answer checked by `quiz check`)
+    closeness: float | None = None
 
 
 def text_to_data(text: Text | None) -> object:

@@ -24,8 +24,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
 from quiz.errors import QuizError, UsageError
-from quiz.evaluate import LoggedReview, Score, evaluate, time_cutoffs
-from quiz.model import Rating
+from quiz.evaluate import (
+    LoggedReview,
+    Score,
+    SignalScores,
+    Simulation,
+    compare_signals,
+    evaluate,
+    simulate,
+    time_cutoffs,
+)
+from quiz.model import CardFilter, Rating
 from quiz.review.settings import FITTED_PARAMETERS
 
 if TYPE_CHECKING:
@@ -102,12 +111,45 @@ def optimize(
 
 
 def learner_log(repo: Repo) -> list[LoggedReview]:
-    """The learner's scheduling reviews (drills excluded) as a log to replay."""
+    """The learner's scheduling reviews (drills excluded) as a log to replay, with what
+    the learner did on graded cards (time, closeness, the suggested rating)."""
     keys = repo.card_keys_by_id()
+    kinds = {c.row_id: c.card.kind.value for c in repo.cards(CardFilter(), include_retired=True)}
     return sorted(
-        (LoggedReview(keys[r.card_id], Rating(r.rating), r.reviewed_at) for r in repo.review_log()),
+        (
+            LoggedReview(
+                keys[r.card_id],
+                Rating(r.rating),
+                r.reviewed_at,
+                kind=kinds.get(r.card_id, ""),
+                duration_ms=r.duration_ms,
+                correct=r.correct,
+                closeness=r.closeness,
+                suggested=Rating(r.suggested) if r.suggested else None,
+            )
+            for r in repo.review_log()
+        ),
         key=lambda e: e.at,
     )
+
+
+def signals_on_log(repo: Repo, settings: SchedulerSettings, day: DayClock) -> SignalScores:
+    """The learner's log scored with and without the suggestions (quiz.evaluate)."""
+    from quiz.scheduler import Scheduler
+
+    return compare_signals(learner_log(repo), Scheduler(replace(settings, fuzz=False), day))
+
+
+def signals_simulated(
+    settings: SchedulerSettings, day: DayClock, sim: Simulation, seed: int, start: datetime
+) -> SignalScores:
+    """A simulated learner's log (quiz.evaluate.simulate) scored the same way."""
+    import random
+
+    from quiz.scheduler import Scheduler
+
+    scheduler = Scheduler(replace(settings, fuzz=False), day)
+    return compare_signals(simulate(sim, scheduler, random.Random(seed), start), scheduler)
 
 
 def store_result(repo: Repo, result: OptimizeResult, now: datetime) -> None:

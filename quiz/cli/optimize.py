@@ -84,3 +84,90 @@ def _render(result, as_json: bool, dry_run: bool) -> None:
         typer.echo("The fitted parameters predict better (dry run: not stored).")
     else:
         typer.echo("The fitted parameters do not predict better: kept the current ones.")
+
+
+@command("evaluate")
+def evaluate(
+    simulate: bool = typer.Option(
+        False, "--simulate", help="Score a simulated learner's log instead of yours."
+    ),
+    seed: int = typer.Option(
+        1, "--seed", help="The simulation's seed (the same seed, the same log)."
+    ),
+    cards: int = typer.Option(1000, "--cards", min=1, max=100_000, help="Simulated cards."),
+    days: int = typer.Option(365, "--days", min=1, max=3650, help="Simulated days."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:
+    """How well the scheduler predicts recall, told right/wrong only or the suggested ratings.
+
+    Replays the log three times: the scheduler told only right or wrong (Good / Again),
+    told the suggested rating (Hard when slow, Easy when quick), and told your own
+    rating, and scores each by log loss and RMSE(bins) (lower is better). Suggestions
+    are recorded from this version on; --simulate scores a documented simulated learner
+    (quiz/evaluate.py) whose answer time carries how well a card was remembered.
+
+    Example: quiz evaluate --simulate --seed 1
+    """
+    from quiz.evaluate import Simulation
+    from quiz.optimize import signals_on_log, signals_simulated
+    from quiz.review.settings import with_fitted_parameters
+
+    cfg = context.config()
+    day = context.day_clock(cfg)
+    if simulate:
+        settings = cfg.scheduler
+        start = day.start_of(day.day_of(context.now()))  # the same seed, the same figures
+        result = signals_simulated(settings, day, Simulation(cards, days), seed, start)
+        source = f"simulated log ({cards:,} cards, {days:,} days, seed {seed})"
+    else:
+        with context.unit() as repo:
+            settings = with_fitted_parameters(cfg, repo).scheduler
+            result = signals_on_log(repo, settings, day)
+        source = "your log"
+    _render_signals(result, source, as_json, simulate)
+
+
+def _render_signals(result, source: str, as_json: bool, simulated: bool) -> None:
+    rows = (
+        ("right_or_wrong", "right/wrong only", result.right_or_wrong),
+        ("suggested", "suggested ratings", result.with_suggestion),
+        ("as_rated", "true grades" if simulated else "your ratings", result.as_rated),
+    )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "source": source,
+                    "reviews": result.reviews,
+                    "with_suggestion": result.suggested,
+                    "scored": result.as_rated.reviews,
+                    **{
+                        key: {"log_loss": _finite(s.log_loss), "rmse_bins": _finite(s.rmse_bins)}
+                        for key, _, s in rows
+                    },
+                }
+            )
+        )
+        return
+    scored = result.as_rated.reviews
+    typer.echo(
+        f"{source.capitalize()}: {result.reviews:,} reviews, {scored:,} scored "
+        f"(a later day than the card's previous review), {result.suggested:,} with a suggested rating."
+    )
+    if not scored:
+        typer.echo("Nothing to score yet; try: quiz evaluate --simulate")
+        return
+    typer.echo(f"  {'scheduler told':<20} {'log loss':>9} {'RMSE(bins)':>11}")
+    for _, label, s in rows:
+        typer.echo(f"  {label:<20} {s.log_loss:>9.4f} {s.rmse_bins:>11.4f}")
+    if not result.suggested:
+        typer.echo(
+            "No suggested ratings in this log yet (they are recorded from now on, on typed, "
+            "choice and output cards): the first two lines agree."
+        )
+
+
+def _finite(x: float) -> float | None:
+    import math
+
+    return x if math.isfinite(x) else None

@@ -61,6 +61,8 @@ def build_answer(
     correct: bool | None,
     leech_lapses: int,
     overruled: bool = False,
+    closeness: float | None = None,
+    suggested: Rating | None = None,
 ) -> Answer:
     """The answer the learner gave, with the schedule it leads to (see module docstring)."""
     outcome = scheduler.review(item.row_id, item.schedule, rating, at, fuzz_key=item.card.key)
@@ -76,6 +78,8 @@ def build_answer(
         leech=outcome.lapsed and outcome.after.lapses >= leech_lapses,
         expect_reps=item.schedule.reps,
         overruled=overruled,
+        closeness=closeness,
+        suggested=suggested,
     )
 
 

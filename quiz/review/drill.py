@@ -274,7 +274,7 @@ def run_drill(
     Returns None when no card matches the filters. A drill asks each card once: no
     learning re-queue, cloze siblings stay in; ungraded drills never flag leeches.
     """
-    from quiz.review.recorder import CardGrader
+    from quiz.review.recorder import CardGrader, learner_pace
     from quiz.review.session import ReviewSession
     from quiz.review.settings import scheduling
 
@@ -306,6 +306,7 @@ def run_drill(
         requeue_learning=False,
         bury_siblings=False,
         time_limit_ms=limit_ms,
+        pace=learner_pace(repo, now),
     )
     session.run()
     return report(recorder.answers, len(chosen), options)

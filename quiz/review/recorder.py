@@ -8,9 +8,20 @@ from datetime import datetime, timedelta
 
 from quiz.clock import DayClock
 from quiz.model import Rating, RunResult, StoredCard, Verdict
+from quiz.review import suggest
 from quiz.review.answer import Answer
 from quiz.review.session import LEARN_AHEAD
+from quiz.review.suggest import Pace
 from quiz.store.repo import DUE_STATES, LEARNING_STATES, CardFilter, Repo
+
+
+def learner_pace(repo: Repo, now: datetime) -> Pace:
+    """The learner's answer-time thresholds per card kind, read once per session."""
+    from quiz.store.stats_queries import answer_times
+
+    return Pace.learned(
+        answer_times(repo, now - suggest.WINDOW, suggest.RECENT, suggest.GRADED_KINDS)
+    )
 
 
 class StoreActions:
@@ -68,7 +79,13 @@ class CardGrader:
         try:
             picks = grading.parse_picks(answer)
         except ValueError as exc:
-            return Verdict(correct=False, given=answer, message=str(exc), suggested=Rating.AGAIN)
+            return Verdict(
+                correct=False,
+                given=answer,
+                message=str(exc),
+                suggested=Rating.AGAIN,
+                closeness=0.0,
+            )
         return grading.grade_choice(item.card, picks)
 
     def output(self, item: StoredCard, prediction: str, result: RunResult) -> Verdict:

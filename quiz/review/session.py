@@ -18,6 +18,7 @@ from typing import Protocol
 from quiz.errors import Conflict, QuizError
 from quiz.model import CardKind, CardState, Rating, RunResult, StoredCard, Verdict
 from quiz.review.answer import Answer, build_answer, interval_previews
+from quiz.review.suggest import Pace, Suggestion, suggest
 from quiz.scheduler import Scheduler
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -74,6 +75,7 @@ class Prompter(Protocol):
         item: StoredCard,
         suggested: Rating | None,
         previews: Mapping[Rating, str] | None = None,
+        why: str = "",
     ) -> Response: ...
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None: ...
     def explain(self, item: StoredCard) -> None: ...
@@ -148,6 +150,8 @@ class ReviewSession:
     # `e`: open the card's deck in an editor and re-read it (None from the hook, or no
     # hook: show the card's `path:line` instead).
     edit: Callable[[StoredCard], Edited | None] | None = None
+    # the learner's answer times per card kind, read once at the start (quiz.review.suggest)
+    pace: Pace = field(default_factory=Pace)
     history: list[_Answered] = field(default_factory=list)
     leeches: list[str] = field(default_factory=list)
     later: list[StoredCard] = field(default_factory=list)  # learning cards not yet due
@@ -313,20 +317,44 @@ class ReviewSession:
             self.prompter.verdict(item, verdict, result)
             self.prompter.explain(item)
             # the grade is a default, not a sentence: the learner sees the comparison,
-            # then accepts the suggested rating, picks another, or says "I was right"
-            rating = verdict.suggested
-            rated = self.prompter.rate(item, verdict.suggested, self._previews(item))
+            # then accepts the suggested rating (from right/wrong and the answer time),
+            # picks another, or says "I was right"
+            offer = self._suggest(item, verdict, duration)
+            rating = offer.rating
+            rated = self.prompter.rate(item, offer.rating, self._previews(item), why=offer.why)
             if rated.action == Action.RATE:
                 if rated.overruled and not verdict.correct:
                     log.info("overruled: %s (%r)", item.card.key, response.text)
                     verdict = replace(verdict, correct=True)
                     overruled = True
-                rating = rated.rating or (Rating.GOOD if overruled else verdict.suggested)
+                rating = rated.rating or (Rating.GOOD if overruled else offer.rating)
             elif rated.action != Action.ANSWER:
-                self._record(item, rating, response, verdict, duration)
+                self._record(item, rating, response, verdict, duration, suggested=offer.rating)
                 return self._command_after_record(item, rated)
-        self._record(item, rating, response, verdict, duration, overruled=overruled)
+            self._record(
+                item,
+                rating,
+                response,
+                verdict,
+                duration,
+                overruled=overruled,
+                suggested=offer.rating,
+            )
+            return Action.ANSWER
+        self._record(item, rating, response, verdict, duration)
         return Action.ANSWER
+
+    def _suggest(self, item: StoredCard, verdict: Verdict, duration_ms: int) -> Suggestion:
+        offer = suggest(item.card.kind.value, verdict.correct, duration_ms, self.pace)
+        if offer.why:
+            log.info(
+                "suggested %s for %s: %s (%d ms)",
+                offer.rating.name,
+                item.card.key,
+                offer.why,
+                duration_ms,
+            )
+        return offer
 
     def _over_time(self, response: Response) -> bool:
         """A timed drill's answer came too late (an empty one too: time ran out)."""
@@ -360,7 +388,9 @@ class ReviewSession:
         else:
             self.prompter.verdict(item, verdict, None)
         self.prompter.explain(item)
-        self._record(item, Rating.AGAIN, response, verdict, response.duration_ms)
+        self._record(
+            item, Rating.AGAIN, response, verdict, response.duration_ms, suggested=Rating.AGAIN
+        )
         return Action.ANSWER
 
     def _command_after_record(self, item: StoredCard, rated: Response) -> Action:
@@ -380,6 +410,7 @@ class ReviewSession:
         duration: int,
         *,
         overruled: bool = False,
+        suggested: Rating | None = None,
     ) -> None:
         answer = build_answer(
             item,
@@ -391,6 +422,8 @@ class ReviewSession:
             correct=verdict.correct if verdict else rating != Rating.AGAIN,
             leech_lapses=self.leech_lapses,
             overruled=overruled,
+            closeness=verdict.closeness if verdict else None,
+            suggested=suggested,
         )
         try:
             review_id = self.recorder.record(answer)

@@ -11,7 +11,7 @@ from quiz.config import Config
 from quiz.model import RunResult, StoredCard
 from quiz.review.options import ReviewOptions
 from quiz.review.plan import plan_day
-from quiz.review.recorder import CardGrader, StoreRecorder
+from quiz.review.recorder import CardGrader, StoreRecorder, learner_pace
 from quiz.review.session import Edited, Prompter, ReviewSession, Summary
 from quiz.review.settings import scheduling
 from quiz.store import Repo
@@ -52,5 +52,6 @@ def review_today(
         leech_lapses=settings.config.leech_lapses,
         limit=options.limit,
         edit=edit,
+        pace=learner_pace(repo, now),
     )
     return session.run()

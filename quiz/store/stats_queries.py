@@ -432,3 +432,36 @@ def strict_grading(repo: Repo, decks: Sequence[str] = ()) -> list[StrictCard]:
         StrictCard(key, int(overruled[card]), int(n)) for key, card, n in repo.session.execute(q)
     ]
     return sorted(rows, key=lambda c: (-c.overruled, c.key))
+
+
+def answer_times(
+    repo: Repo, since: datetime, per_kind: int, kinds: Sequence[str]
+) -> dict[str, list[int]]:
+    """The times (ms) of the learner's latest `per_kind` right answers of each card kind
+    in `kinds` since `since` (reviews and drills), for the suggested rating's thresholds
+    (quiz.review.suggest). One query when a session starts: the index on (learner,
+    time) bounds the rows read to the window, and the database keeps the latest per
+    kind (a window function, on SQLite and PostgreSQL alike)."""
+    rank = (
+        func.row_number()
+        .over(partition_by=CardRow.kind, order_by=(R.reviewed_at.desc(), R.id.desc()))
+        .label("rank")
+    )
+    inner = (
+        select(CardRow.kind.label("kind"), R.duration_ms.label("ms"), rank)
+        .join(CardRow, CardRow.id == R.card_id)
+        .where(
+            R.learner_id == repo.learner_id,
+            R.reviewed_at >= since,
+            R.correct.is_(True),
+            R.duration_ms > 0,
+            R.kind.in_(("review", "drill")),
+            CardRow.kind.in_(tuple(kinds)),
+        )
+        .subquery()
+    )
+    times: dict[str, list[int]] = defaultdict(list)
+    q = select(inner.c.kind, inner.c.ms).where(inner.c.rank <= per_kind)
+    for kind, ms in repo.session.execute(q):
+        times[kind].append(int(ms))
+    return dict(times)

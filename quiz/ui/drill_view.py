@@ -113,12 +113,14 @@ class DrillPrompter(TerminalPrompter):
         item: StoredCard,
         suggested: Rating | None,
         previews: Mapping[Rating, str] | None = None,
+        why: str = "",
     ) -> Response:
         if (
             self.exam and suggested is not None
         ):  # a right prediction: no Hard/Easy prompt to give it away
             return Response(Action.RATE, rating=suggested)
-        return super().rate(item, suggested)  # no intervals: a drill leaves the schedule alone
+        # no intervals: a drill leaves the schedule alone
+        return super().rate(item, suggested, why=why)
 
 
 def _has_termios() -> bool:

@@ -289,6 +289,7 @@ class TerminalPrompter:
         item: StoredCard,
         suggested: Rating | None,
         previews: Mapping[Rating, str] | None = None,
+        why: str = "",
     ) -> Response:
         started = time.monotonic()
         if self._pending is not None:
@@ -296,6 +297,8 @@ class TerminalPrompter:
             return Response(Action.RATE, rating=rating)
         if not self.interactive:
             if suggested is not None:
+                if why:  # the default a piped answer with no rating line records
+                    self.console.print(f"[dim]suggested: {suggested.name.title()} ({why})[/]")
                 return self._piped_overrule(suggested)
             command, piped = self._piped_rating()
             if command:
@@ -303,7 +306,7 @@ class TerminalPrompter:
             return Response(Action.RATE, rating=piped or Rating.GOOD)
         keys = card_view.rate_keys(previews)
         if suggested is not None:
-            keys += f" · Enter = {suggested.name.title()}"
+            keys += f" · Enter = {suggested.name.title()}" + (f" ({why})" if why else "")
             if self._wrong:
                 keys += " · r I was right"
         if self._traceable:

@@ -32,7 +32,7 @@ class _Instant:
             self.left_at = None
         return Response(Action.ANSWER)
 
-    def rate(self, item, suggested, previews=None):  # type: ignore[no-untyped-def]
+    def rate(self, item, suggested, previews=None, why=""):  # type: ignore[no-untyped-def]
         from quiz.model import Rating
         from quiz.review.session import Action, Response
 

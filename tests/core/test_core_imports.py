@@ -38,6 +38,7 @@ CORE = [
     "review/options.py",
     "review/queue.py",
     "review/session.py",
+    "review/suggest.py",
     "review/goal.py",
 ]
 # Use cases: they meet the store through the Repo, and nothing else of the edges.

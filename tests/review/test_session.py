@@ -28,6 +28,7 @@ class FakePrompter:
     shown: list[str] = field(default_factory=list)
     verdicts: list[bool] = field(default_factory=list)
     previews: list[dict] = field(default_factory=list)
+    offers: list[tuple[Rating | None, str]] = field(default_factory=list)
 
     def ask(self, item, progress):
         self.shown.append(item.card.id)
@@ -36,8 +37,9 @@ class FakePrompter:
     def reveal(self, item):
         pass
 
-    def rate(self, item, suggested, previews=None):
+    def rate(self, item, suggested, previews=None, why=""):
         self.previews.append(dict(previews or {}))
+        self.offers.append((suggested, why))
         return self.script.pop(0) if self.script else Response(Action.QUIT)
 
     def verdict(self, item, verdict, result):
