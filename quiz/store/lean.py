@@ -78,9 +78,14 @@ class LeanStore:
         For `quiz run DECK/ID`, which needs one card and not the ORM."""
         import json
 
+        from quiz.store.content import full_content
+
         row = self.conn.execute(
-            "SELECT cards.content, decks.path FROM cards JOIN decks ON decks.id = cards.deck_id"
-            " WHERE cards.key = ?",
+            "SELECT cards.content, cards.key, cards.kind, cards.line, decks.path"
+            " FROM cards JOIN decks ON decks.id = cards.deck_id WHERE cards.key = ?",
             (key,),
         ).fetchone()
-        return None if row is None else (json.loads(row[0]), row[1])
+        if row is None:
+            return None
+        content, key, kind, line, path = row
+        return full_content(json.loads(content), key, kind, line), path

@@ -134,60 +134,6 @@ class DeckRow(Base):
     removed_at: Mapped[datetime | None]  # `quiz decks remove` (history kept); None: listed
 
 
-def _content_defaults() -> dict[str, object]:
-    """Each Card field's default, as `card_to_dict` writes it (tuples as lists)."""
-    import dataclasses
-
-    from quiz.model import Card
-
-    out: dict[str, object] = {}
-    for f in dataclasses.fields(Card):
-        if f.default is not dataclasses.MISSING:
-            value: object = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            value = f.default_factory()
-        else:
-            continue
-        out[f.name] = list(value) if isinstance(value, tuple) else value
-    return out
-
-
-CONTENT_DEFAULTS = _content_defaults()
-
-
-def compact_content(
-    content: dict[str, Any],
-    key: str | None = None,
-    kind: str | None = None,
-    line: int | None = None,
-) -> dict[str, Any]:
-    """A card's stored content without the fields at their defaults, which
-    `card_from_dict` fills in again, nor the ones its row's columns hold (`key`: deck and
-    id, `kind`, `line`) where they agree; `full_content` puts them back (migration 0012: a
-    generated card's 480 bytes of JSON were two-thirds nulls, empty lists and copies)."""
-    columns = _from_columns(key, kind, line) if key is not None else {}
-    return {
-        k: v
-        for k, v in content.items()
-        if not (k in columns and columns[k] == v)
-        and (
-            k not in CONTENT_DEFAULTS
-            or v != CONTENT_DEFAULTS[k]
-            or type(v) is not type(CONTENT_DEFAULTS[k])
-        )
-    }
-
-
-def full_content(content: dict[str, Any], key: str, kind: str, line: int) -> dict[str, Any]:
-    """A card's content as `card_to_dict` wrote it, from its compact form and its row."""
-    return {**_from_columns(key, kind, line), **content}
-
-
-def _from_columns(key: str | None, kind: str | None, line: int | None) -> dict[str, Any]:
-    deck, _, card_id = (key or "").partition("/")
-    return {"deck": deck, "id": card_id, "kind": kind, "line": line}
-
-
 class CardRow(Base):
     __tablename__ = "cards"
     __table_args__ = (Index("ix_cards_deck_position", "deck_id", "retired", "position"),)

@@ -42,6 +42,7 @@ from quiz.model import (
     card_to_dict,
 )
 from quiz.store import due
+from quiz.store.content import compact_content, full_content
 from quiz.store.models import (
     CardRollup,
     CardRow,
@@ -56,8 +57,6 @@ from quiz.store.models import (
     UTCDateTime,
     after_columns,
     after_of,
-    compact_content,
-    full_content,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_deck
+from tests.store.helpers import kind_sql
 
 TYPED = 24  # more right answers than suggest.MIN_HISTORY: the pace is learned on day 1
 
@@ -56,7 +57,8 @@ def answer_in(monkeypatch: pytest.MonkeyPatch):
 def reviews(env: Path) -> list[tuple[str, str, int, int | None, float | None, int, int]]:
     with sqlite3.connect(env / "store.db") as conn:
         return conn.execute(
-            "select c.key, r.kind, r.rating, r.suggested, r.closeness, r.duration_ms, r.correct "
+            f"select c.key, {kind_sql('r.kind')}, r.rating, r.suggested, r.closeness,"
+            " r.duration_ms, r.correct "
             "from reviews r join cards c on c.id = r.card_id order by r.id"
         ).fetchall()
 

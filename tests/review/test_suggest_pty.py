@@ -17,6 +17,7 @@ from quiz.store import open_store
 from tests.conftest import write_deck
 from tests.review.pty_harness import Terminal
 from tests.review.test_review_pty import DECK, NOW
+from tests.store.helpers import kind_sql
 
 # Earlier right typed answers of 520 ms each: for this learner anything slower is slow,
 # and no one types an answer at a terminal (shown first, then typed key by key) that fast.
@@ -27,7 +28,7 @@ def signals(env: Path) -> list[tuple[str, int, int | None, float | None]]:
     with sqlite3.connect(env / "store.db") as conn:
         return conn.execute(
             "select c.key, r.rating, r.suggested, r.closeness from reviews r"
-            " join cards c on c.id = r.card_id where r.kind = 'review' order by r.id"
+            f" join cards c on c.id = r.card_id where {kind_sql('r.kind')} = 'review' order by r.id"
         ).fetchall()
 
 

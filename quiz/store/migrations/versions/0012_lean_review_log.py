@@ -38,12 +38,12 @@ from alembic import op
 
 from quiz.model import Schedule
 from quiz.scheduler import schedule_from_dict
+from quiz.store.content import compact_content
 from quiz.store.models import (
     EntryKind,
     StoredTime,
     UTCDateTime,
     after_columns,
-    compact_content,
 )
 
 revision = "0012"
