@@ -249,6 +249,9 @@ def run_drill(
         requeue_learning=False,
         bury_siblings=False,
         time_limit_ms=limit_ms,
+        # a card that varies shows the variant of its drill count (the log's drills of
+        # it so far): a new one each drill, the same on a replay
+        variant_seed=lambda c: tallies[c.row_id].drills if c.row_id in tallies else 0,
     )
     session.run()
     return report(recorder.answers, len(chosen), options)
