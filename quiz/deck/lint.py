@@ -28,7 +28,8 @@ reviewer wants; the README ("Writing decks") states them for authors:
 - `undeclared-placeholder`: code that writes `{{name}}` for a name its card's `vary:`
   does not declare (or a card without `vary:`), and is not valid Python that way (with
   the declared names substituted): a placeholder the author forgot to declare. A
-  `{{x}}` that compiles (an f-string's doubled braces) is left alone.
+  `{{x}}` that compiles (an f-string's doubled braces) is left alone. On a card with
+  `vary:`, a `{{name}}` in `front` or `explain` that it does not declare.
 - `duplicate-front`: two cards (in any of the decks checked together) that ask the
   same thing: the same front (or cloze text) in some language and the same code.
 """
@@ -142,6 +143,20 @@ def _card_findings(deck: Deck, card: Card, langs: tuple[str, ...]) -> list[Findi
                 f"the code writes {names}, which is not Python and not substituted "
                 f"({declared}); declare it under `vary:` or fix the code",
             )
+    if card.vary is not None:
+        from quiz.deck.variants import undeclared
+
+        for label, value in (("front", card.front), ("explain", card.explain)):
+            for lang, text in value.variants if value is not None else ():
+                stray = undeclared(text, card.vary.names)
+                if stray:
+                    where = f"`{label}`" + (f" ({lang})" if lang else "")
+                    names = ", ".join(f"{{{{{n}}}}}" for n in stray)
+                    add(
+                        "undeclared-placeholder",
+                        f"{where} writes {names}, which `vary:` does not declare "
+                        "(it would be shown as written)",
+                    )
     if card.kind is CardKind.OUTPUT:
         copied = _copied_answer(card)
         if copied:
