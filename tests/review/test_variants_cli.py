@@ -4,6 +4,7 @@ variants (a nondeterministic or raising variant, in the sandbox), `quiz new card
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -180,3 +181,27 @@ def test_new_card_vary_writes_a_checkable_card(cli, env):
     assert checked.exit_code == 0, checked.output
     refused = cli("new", "card", str(path), "--type", "basic", "--vary")
     assert refused.exit_code == 2 and "--vary is for output cards" in refused.output
+
+
+def test_the_step_through_traces_the_variant_picked(cli, env):
+    path = write_deck(env, "vr.yaml", DECK)
+    result = cli("run", f"{path}#size", "--variant", "n=4", "--trace", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["code"] == "xs = [0] * 4\nprint(len(xs) * 10)\n"
+    first = data["trace"]["steps"][0]
+    assert first["line"] == 1 and first["changed"] == [["xs", "[0, 0, 0, 0]"]]
+
+
+def test_yaml_export_keeps_vary_and_anki_text_shows_the_first_variant(cli, env):
+    path = write_deck(env, "vr.yaml", DECK)
+    cli("import", str(path))
+    out = env / "out"
+    assert cli("export", "--format", "yaml", "-o", str(out)).exit_code == 0
+    (exported,) = load_deck(out / "vr.yaml").cards
+    (original,) = load_deck(path).cards
+    assert exported.vary == original.vary and exported.code == original.code
+    csv_file = env / "cards.csv"
+    assert cli("export", "--format", "csv", "-o", str(csv_file)).exit_code == 0
+    text = csv_file.read_text()
+    assert "xs = [0] * 2" in text and "{{n}}" not in text and "quiz run vr/size" in text
