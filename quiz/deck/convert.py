@@ -349,7 +349,11 @@ def _dimension(name: str, node: Node, label: str, report: Report) -> Dimension |
             report.add(
                 line_of(node),
                 f"{label} must be a list of values or {{range: [lo, hi]}} "
-                f"(found the keys {', '.join(map(str, keys)) or 'none'})",
+                + (
+                    f"(found the keys {', '.join(map(str, keys))})"
+                    if keys
+                    else "(found an empty map)"
+                ),
             )
             return None
         bounds = node.value[0][1]
