@@ -350,7 +350,7 @@ def _dimension(name: str, node: Node, label: str, report: Report) -> Dimension |
                 line_of(node),
                 f"{label} must be a list of values or {{range: [lo, hi]}} "
                 + (
-                    f"(found the keys {', '.join(map(str, keys))})"
+                    f"(found the keys {', '.join(safe_shown(k, 40) for k in keys)})"
                     if keys
                     else "(found an empty map)"
                 ),
