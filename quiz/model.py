@@ -13,6 +13,10 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum, IntEnum
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from quiz.deck.variants import VarySpec
 
 
 class CardKind(str, Enum):
@@ -104,6 +108,10 @@ class Card:
     python: str | None = None
     timeout: float | None = None
     note: str = ""
+    # output cards that vary: the `vary:` spec; a card as shown carries its variant instead
+    # (name, value) pairs, and no spec (quiz.deck.variants.apply)
+    vary: VarySpec | None = None
+    variant: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -231,6 +239,7 @@ def text_from_data(data: object) -> Text | None:
 
 
 _TEXT_FIELDS = {"front", "back", "explain", "text"}
+_OMITTED_WHEN_EMPTY = {"vary", "variant"}
 
 
 def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
@@ -240,6 +249,12 @@ def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
         value = getattr(card, f.name)
         if f.name == "line" and not with_line:
             continue
+        if f.name in _OMITTED_WHEN_EMPTY and not value:
+            continue  # absent on cards that do not vary: their content hash stays as it was
+        if f.name == "vary":
+            value = value.to_data()
+        elif f.name == "variant":
+            value = [list(pair) for pair in value]
         if f.name in _TEXT_FIELDS:
             value = text_to_data(value)
         elif f.name == "choices":
@@ -271,6 +286,12 @@ def card_from_dict(data: dict[str, object]) -> Card:
             value = tuple(text_from_data(choice) for choice in value)  # type: ignore[attr-defined]  # a list in stored JSON
         elif name == "kind":
             value = CardKind(value)
+        elif name == "vary":
+            from quiz.deck.variants import VarySpec
+
+            value = VarySpec.from_data(value) if value else None  # type: ignore[arg-type]  # a map in stored JSON
+        elif name == "variant":
+            value = tuple(tuple(pair) for pair in value)  # type: ignore[attr-defined]  # a list of pairs in stored JSON
         elif isinstance(value, list):
             value = tuple(value)
         kwargs[name] = value

@@ -183,6 +183,76 @@ def record_problem(
     return None
 
 
+def variant_cards(card: Card) -> list[Card]:
+    """The variants of a varying card that `quiz check` runs, each as the card a learner
+    would see (quiz.deck.variants.check_sample: all of them, or a documented sample)."""
+    from quiz.deck.variants import apply, check_sample
+
+    assert card.vary is not None
+    return [apply(card, v) for v in check_sample(card.vary, card.key)]
+
+
+def _variant_problem(card: Card, base: RunResult, other: RunResult, seed: int) -> str | None:
+    """Why one variant's runs (PYTHONHASHSEED=0 and `seed`) cannot be an answer, if so.
+
+    A card that varies has no stored answer, so a variant is right when it runs to the
+    end, prints the same under both seeds and raises nothing (the card says it prints)."""
+    if base.timed_out:
+        return f"timed out after {card.timeout or 2:g}s"
+    if base.truncated or base.signal is not None:
+        return "the run was killed or its output truncated"
+    if base.exception is not None:
+        return f"raises {base.exception.splitlines()[0] if base.exception else ''}, but a card with `vary` must print"
+    if base.exit_code not in (0, None):
+        return f"exit status {base.exit_code}"
+    if not base.stdout.strip():
+        return "prints nothing"
+    if real_text(other) != real_text(base) and not same_output(
+        real_text(other), real_text(base), card.match
+    ):
+        return (
+            f"output depends on the hash seed: PYTHONHASHSEED={seed} gives "
+            f"{short(real_text(other))}, PYTHONHASHSEED=0 gives {short(real_text(base))} "
+            "(a variant's answer must not depend on it)"
+        )
+    return None
+
+
+def judge_variants(
+    runs: Sequence[tuple[str, Card, RunResult, RunResult]], seed: int = SEEDS[0]
+) -> list[CardOutcome]:
+    """One outcome per failing variant, and one `ok` per card whose variants all pass.
+
+    `runs` holds (path, the card as shown for one variant, the run with
+    PYTHONHASHSEED=0, the run with `seed`)."""
+    outcomes: list[CardOutcome] = []
+    failed: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], Card] = {}
+    for path, shown, base, other in runs:
+        seen.setdefault((path, shown.key), shown)
+        problem = _variant_problem(shown, base, other, seed)
+        if problem is None:
+            continue
+        failed.add((path, shown.key))
+        label = ", ".join(f"{k}={v}" for k, v in shown.variant)
+        status = "timeout" if base.timed_out else "error"
+        if base.exception is None and not base.timed_out and "hash seed" in problem:
+            status = "seed-dependent"
+        outcomes.append(
+            CardOutcome(
+                path,
+                shown,
+                status,
+                f"card {shown.note or shown.id} variant {{{label}}}: {problem}",
+                base,
+            )
+        )
+    for (path, key), shown in seen.items():
+        if (path, key) not in failed:
+            outcomes.append(CardOutcome(path, shown, "ok", "", None))
+    return outcomes
+
+
 # -- recording into the file ---------------------------------------------------------
 
 
@@ -320,8 +390,19 @@ def check_paths(
     notices: list[DeckProblem] = []
     todo: list[tuple[str, Card]] = []
     pinned: list[tuple[str, Card]] = []  # excluded by `python:`, run once to test the pin
+    varied: list[tuple[str, Card]] = []  # cards that vary: each sampled variant, run as a card
     for path, card in cards:
         spec = excluded_by(card, python_version)
+        if card.vary is not None:
+            if spec is not None:
+                notices.append(
+                    DeckProblem(
+                        path, card.line, f"skipped: needs Python {spec}, running {python_version}"
+                    )
+                )
+            else:
+                varied += [(path, v) for v in variant_cards(card)]
+            continue
         if spec is not None:
             notices.append(
                 DeckProblem(
@@ -342,9 +423,11 @@ def check_paths(
             todo.append((path, card))
     jobs = [(i, seed) for i in range(len(todo)) for seed in (0, *seeds)]
     jobs += [(len(todo) + i, 0) for i in range(len(pinned))]
+    first_varied = len(todo) + len(pinned)
+    jobs += [(first_varied + i, seed) for i in range(len(varied)) for seed in (0, *seeds[:1])]
     if pinned:
         log.info("running %d card(s) excluded by python: once, to test their pins", len(pinned))
-    everything = todo + pinned
+    everything = todo + pinned + varied
     results: dict[tuple[int, int], RunResult] = {}
     done = 0
     workers = workers or max(1, os.cpu_count() or 1)
@@ -392,6 +475,14 @@ def check_paths(
             outcomes.append(CardOutcome(path, card, "recorded", f"recorded {shown}", base))
         else:
             outcomes.append(judge(path, card, base, others))
+    outcomes += judge_variants(
+        [
+            (path, card, results[(first_varied + i, 0)], results[(first_varied + i, seeds[0])])
+            for i, (path, card) in enumerate(varied)
+        ]
+        if seeds
+        else []
+    )
     recorded: list[DeckProblem] = []
     for path, answers in to_record.items():
         for line, message in record_into(path, answers):

@@ -213,6 +213,7 @@ def _normalise(value: Any, key: str) -> Any:
     if (
         not isinstance(value, str)
         or key in NUMBER_KEYS
+        or key == "vary"  # values inserted as written: `[1, 2]` and `["1", "2"]` mean the same
         or isinstance(value, (LiteralScalarString, FoldedScalarString))
     ):
         return value

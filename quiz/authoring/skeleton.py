@@ -79,11 +79,17 @@ def deck_skeleton(deck: str, title: str, lang: str, file_name: str, schema_line:
 
 
 def card_skeleton(
-    kind: str, taken: Container[str], card_id: str | None = None, front: str | None = None
+    kind: str,
+    taken: Container[str],
+    card_id: str | None = None,
+    front: str | None = None,
+    vary: bool = False,
 ) -> dict[str, object]:
     """A card of `kind` with placeholder values and an id not in `taken`.
 
-    The id is `card_id` if given, else derived from `front`, else `<kind>-N`.
+    The id is `card_id` if given, else derived from `front`, else `<kind>-N`. `vary`
+    (output cards) writes a `vary:` block and code that uses it: such a card needs no
+    recorded output, so it is checkable as it stands.
     """
     if kind not in CARD_TYPES:
         raise UsageError(f"unknown card type '{kind}'; use one of: {', '.join(CARD_TYPES)}")
@@ -115,7 +121,13 @@ def card_skeleton(
     else:  # output
         if front:
             card["front"] = front
-        card["code"] = 'print("TODO: the snippet")\n'
+        if vary:
+            card["code"] = 'xs = {{container}}(range({{n}}))\nprint(len(xs), xs[-1], "TODO")\n'
+            card["vary"] = {"n": {"range": [2, 5]}, "container": ["list", "tuple"]}
+        else:
+            card["code"] = 'print("TODO: the snippet")\n'
+    if vary and kind != "output":
+        raise UsageError("--vary is for output cards (--type output)")
     return card
 
 

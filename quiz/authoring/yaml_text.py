@@ -30,6 +30,7 @@ CARD_KEY_ORDER = (
     "back",
     "text",
     "code",
+    "vary",
     "choices",
     "correct",
     "answer",

@@ -194,14 +194,22 @@ def new_card(
     card_id: str | None = typer.Option(
         None, "--id", help="The card's id (default: from --front, else TYPE-N)."
     ),
+    vary: bool = typer.Option(
+        False,
+        "--vary",
+        help="An output card that is new every review: a `vary:` block and code using "
+        "{{n}} and {{container}}.",
+    ),
 ) -> None:
     """Append a card skeleton to a deck file, leaving the rest of the file byte for byte.
 
     The card goes at the end of `cards:`, indented like the cards before it, with a fresh
     id. An output card has no expected output yet: write its code, then run
-    `quiz check --record FILE`.
+    `quiz check --record FILE`. With --vary it gets a `vary:` block instead (each
+    variant's answer is its live run; `quiz check FILE` runs them).
 
     Example: quiz new card decks/python-basics.yaml --type typed --front "2 ** 10?"
+    |  quiz new card decks/python-basics.yaml --type output --vary
     """
     from quiz.authoring.insert import append_card, card_ids
     from quiz.authoring.skeleton import card_skeleton
@@ -222,12 +230,17 @@ def new_card(
             )
         if card_id in taken:
             raise UsageError(f"card id '{card_id}' is already used in {deck_file}")
-    card = card_skeleton(kind, taken, card_id, front)
+    card = card_skeleton(kind, taken, card_id, front, vary=vary)
     new_text = append_card(text, card, str(deck_file))
     parse_deck(new_text.encode("utf-8"), str(deck_file), allow_unrecorded=True)
     write_atomic(deck_file, new_text)
     typer.echo(f"added {kind} card '{card['id']}' to {deck_file}")
-    if kind == "output":
+    if kind == "output" and vary:
+        typer.echo(
+            f"write its code with {{{{name}}}} placeholders, then run every variant: "
+            f"quiz check {deck_file}"
+        )
+    elif kind == "output":
         typer.echo(
             f"write its code, then record the expected output: quiz check --record {deck_file}"
         )

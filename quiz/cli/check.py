@@ -26,7 +26,10 @@ if TYPE_CHECKING:
     "check",
     help=(
         "Validate deck files and run every output card in the sandbox, checking its stored answer "
-        "(also with other hash seeds). Exit 0 when clean, 1 on any problem.\n\n"
+        "(also with other hash seeds). A card with `vary:` has no stored answer: each of its "
+        "variants (above 6, a sample of 6 with the first and the last) must run, print, raise "
+        "nothing and print the same under PYTHONHASHSEED 0 and 1. Exit 0 when clean, 1 on any "
+        "problem.\n\n"
         "Example: quiz check decks/   |   quiz check --strict decks/   |   quiz check --record mydeck.yaml   |   quiz check --python python3.12 decks/"
     ),
 )
@@ -34,7 +37,9 @@ def check(
     paths: list[Path] = typer.Argument(..., help="Deck files or folders."),
     no_run: bool = typer.Option(False, "--no-run", help="Check structure only; run nothing."),
     record: bool = typer.Option(
-        False, "--record", help="Write live results into output cards that have none yet."
+        False,
+        "--record",
+        help="Write live results into output cards that have none yet (not cards with vary:).",
     ),
     python: str | None = typer.Option(
         None, "--python", help="Run the snippets with this interpreter."

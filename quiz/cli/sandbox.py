@@ -137,8 +137,12 @@ def find_card(target: str) -> tuple[Deck, Card]:
         "calls and returns by depth, exceptions where raised, what each step printed; with "
         "--predict FILE (or - for stdin) the step where the output departs from your prediction "
         "is marked.\n\n"
+        "A card with `vary:` runs one variant: the first (every name's first value) unless "
+        "--variant picks another (names left out take their first value); it has no stored "
+        "answer, so it passes when the variant runs and prints.\n\n"
         "Example: quiz run closures/cl-late-binding   |   quiz run decks/closures.yaml#cl-late-binding"
         "   |   quiz run closures/cl-late-binding --trace --predict -"
+        "   |   quiz run data-structures/ds-aliasing --variant n=3,op=+="
     ),
 )
 def run(
@@ -152,6 +156,12 @@ def run(
         help="A file with your predicted output (- for stdin); implies --trace.",
         metavar="FILE",
     ),
+    pick: str | None = typer.Option(
+        None,
+        "--variant",
+        help="For a card with `vary:`: which variant, as name=value,... (default: the first).",
+        metavar="NAME=VALUE,...",
+    ),
 ) -> None:
     from quiz.grading import check_expected, expected_text
     from quiz.sandbox import Sandbox, SandboxConfig, TraceBound
@@ -161,8 +171,22 @@ def run(
     deck, card = find_card(target)
     if card.kind is not CardKind.OUTPUT or not card.code:
         raise UsageError(f"{card.key} is a {card.kind.value} card; only output cards run")
+    variant = None
+    total = 1
+    if card.vary is not None:
+        from quiz.deck.variants import apply, parse_pick
+
+        try:
+            variant = parse_pick(card.vary, pick or "")
+        except ValueError as exc:
+            raise UsageError(f"--variant: {exc}") from None
+        total = card.vary.count
+        card = apply(card, variant)
+    elif pick is not None:
+        raise UsageError(f"--variant: {card.key} has no variants (no `vary:`)")
+    code = card.code or ""
     with Sandbox(SandboxConfig.from_env(python=python, prestart=False)) as box:
-        result = box.run(card.code, timeout=card.timeout, trace=TraceBound() if trace else None)
+        result = box.run(code, timeout=card.timeout, trace=TraceBound() if trace else None)
     steps = None
     if trace:
         from quiz.trace import parse
@@ -172,6 +196,13 @@ def run(
     recorded = card.output is not None or card.raises is not None
     verdict = check_expected(card, result) if recorded else None
     matches = bool(verdict and verdict.correct)
+    if variant is not None:  # no stored answer: the variant must run and print
+        matches = (
+            not result.timed_out
+            and result.exception is None
+            and result.exit_code in (0, None)
+            and bool(result.stdout.strip())
+        )
     if as_json:
         from quiz.safe_text import json_text
 
@@ -180,13 +211,20 @@ def run(
                 json.dumps(
                     {
                         "card": card.key,
+                        "variant": dict(variant.values) if variant is not None else None,
                         "path": deck.path,
                         "line": card.line,
                         "code": card.code,
                         "result": asdict(result),
                         "expected": expected_text(card) if recorded else None,
                         "matches": matches,
-                        "message": verdict.message if verdict else "no stored answer",
+                        "message": verdict.message
+                        if verdict
+                        else (
+                            "a card with vary: its answer is the live run"
+                            if variant is not None
+                            else "no stored answer"
+                        ),
                         "diff": list(verdict.diff) if verdict else [],
                         **(_trace_json(steps, predicted) if steps is not None else {}),
                     },
@@ -196,7 +234,23 @@ def run(
             )
         )
     else:
-        _render(deck, card, result, verdict)
+        if variant is not None:
+            from rich.text import Text
+
+            from quiz.safe_text import escape
+            from quiz.ui.console import out
+
+            which = "the first" if pick is None else "picked"
+            out().print(
+                Text(
+                    escape(
+                        f"variant {variant.label()} ({which} of {total}; "
+                        "another: --variant NAME=VALUE,...)"
+                    ),
+                    style="cyan",
+                )
+            )
+        _render(deck, card, result, verdict, varies=variant is not None)
         if steps is not None:
             from rich.text import Text
 
@@ -204,7 +258,7 @@ def run(
             from quiz.ui.trace_view import trace_view
 
             out().print(Text("step through", style="bold"))
-            out().print(trace_view(card.code, steps, predicted))
+            out().print(trace_view(code, steps, predicted))
     raise typer.Exit(0 if matches else 1)
 
 
@@ -231,7 +285,7 @@ def _trace_json(steps: Trace, predicted: str | None) -> dict[str, object]:
     }
 
 
-def _render(deck: Deck, card: Card, result, verdict) -> None:
+def _render(deck: Deck, card: Card, result, verdict, varies: bool = False) -> None:
     from rich.panel import Panel
     from rich.syntax import Syntax
     from rich.text import Text
@@ -274,7 +328,15 @@ def _render(deck: Deck, card: Card, result, verdict) -> None:
     console.print(Text(", ".join(status), style="dim"))
     for note in result.notes:
         console.print(Text(f"note: {escape(note)}", style="dim"))
-    if verdict is None:
+    if verdict is None and varies:
+        console.print(
+            Text(
+                "a card with vary: no stored answer, the live run is the answer "
+                "(quiz check runs every variant)",
+                style="dim",
+            )
+        )
+    elif verdict is None:
         console.print(
             Text("no stored answer in the deck (run `quiz check --record`)", style="yellow")
         )

@@ -38,6 +38,10 @@ from quiz.errors import DeckProblem
 from quiz.model import Text
 from quiz.safe_text import shown as safe_shown
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from quiz.deck.variants import Dimension
+
 
 class _Invalid:
     """The value of a field that was reported as wrong (distinct from None = absent)."""
@@ -288,6 +292,123 @@ def _shown(node: Node) -> str:
     return describe(node)
 
 
+def vary(node: Node, label: str, report: Report) -> object:
+    """`vary:` -> a `variants.VarySpec`: names to a list of values (kept as written) or
+    `{range: [lo, hi]}` (whole numbers, both included)."""
+    from quiz.deck.variants import MAX_VARIANTS, NAME_RE, VarySpec
+
+    if node.__class__ is not MappingNode or node.tag not in ALLOWED_TAGS:
+        if node.tag in ALLOWED_TAGS:
+            report.add(
+                line_of(node),
+                f"{label} must be a map of names to values, like "
+                f"{{n: {{range: [2, 6]}}, op: ['+=', '-=']}} (found {describe(node)})",
+            )
+        return INVALID
+    if not node.value:
+        report.add(line_of(node), f"{label} is empty; leave it out or name at least one value")
+        return INVALID
+    dims: list[Dimension] = []
+    ok = True
+    for key, value in node.value:
+        name = key.value if isinstance(key, ScalarNode) else ""
+        if not isinstance(key, ScalarNode) or not NAME_RE.fullmatch(name):
+            report.add(
+                line_of(key),
+                f"{label}: {quote(name) if name else 'this key'} is not a name "
+                "(letters, digits and '_', not starting with a digit)",
+            )
+            ok = False
+            continue
+        dim = _dimension(name, value, f"{label[:-1]}: {name}'", report)
+        if dim is None:
+            ok = False
+        elif name not in {d.name for d in dims}:  # a duplicate key was reported by check_tree
+            dims.append(dim)
+    if not ok:
+        return INVALID
+    spec = VarySpec(tuple(dims))
+    if spec.count > MAX_VARIANTS:
+        sizes = " x ".join(str(len(d.values)) for d in dims)
+        report.add(
+            line_of(node),
+            f"{label} makes {spec.count} variants ({sizes}); at most {MAX_VARIANTS} are allowed",
+        )
+        return INVALID
+    return spec
+
+
+def _dimension(name: str, node: Node, label: str, report: Report) -> Dimension | None:
+    from quiz.deck.variants import MAX_VARIANTS, Dimension
+
+    if node.tag not in ALLOWED_TAGS:
+        return None  # reported by yaml_nodes.check_tree
+    if node.__class__ is MappingNode:
+        keys = [k.value if isinstance(k, ScalarNode) else "" for k, _ in node.value]
+        if keys != ["range"]:
+            report.add(
+                line_of(node),
+                f"{label} must be a list of values or {{range: [lo, hi]}} "
+                + (
+                    f"(found the keys {', '.join(safe_shown(k, 40) for k in keys)})"
+                    if keys
+                    else "(found an empty map)"
+                ),
+            )
+            return None
+        bounds = node.value[0][1]
+        if bounds.__class__ is not SequenceNode or len(bounds.value) != 2:
+            report.add(
+                line_of(bounds),
+                f"{label}: range must be two whole numbers [lo, hi] (found {describe(bounds)})",
+            )
+            return None
+        lo, hi = (integer(item, f"{label} range", report) for item in bounds.value)
+        if isinstance(lo, _Invalid) or isinstance(hi, _Invalid):
+            return None
+        if lo > hi:
+            report.add(line_of(bounds), f"{label}: range [{lo}, {hi}] is empty (lo > hi)")
+            return None
+        if hi - lo + 1 > MAX_VARIANTS:
+            report.add(
+                line_of(bounds),
+                f"{label}: range [{lo}, {hi}] has {hi - lo + 1} values; at most "
+                f"{MAX_VARIANTS} are allowed",
+            )
+            return None
+        return Dimension.of_range(name, lo, hi)
+    if node.__class__ is not SequenceNode:
+        report.add(
+            line_of(node),
+            f"{label} must be a list of values, like [list, tuple], or {{range: [lo, hi]}} "
+            f"(found {describe(node)})",
+        )
+        return None
+    if not node.value:
+        report.add(line_of(node), f"{label} is an empty list; give at least one value")
+        return None
+    values: list[str] = []
+    ok = True
+    for i, item in enumerate(node.value):
+        if not isinstance(item, ScalarNode) or item.tag == NULL_TAG:
+            if item.tag in ALLOWED_TAGS:
+                report.add(
+                    line_of(item),
+                    f"{label} item {i + 1} must be a single value (found {describe(item)}); "
+                    "quote it",
+                )
+            ok = False
+        elif item.value in values:
+            report.add(line_of(item), f"{label} lists {quote(item.value)} twice")
+            ok = False
+        else:
+            values.append(item.value)  # as written: `2.50` stays 2.50, `yes` stays yes
+    if len(values) > MAX_VARIANTS:
+        report.add(line_of(node), f"{label} has more than {MAX_VARIANTS} values")
+        ok = False
+    return Dimension(name, tuple(values)) if ok else None
+
+
 CONVERTERS: dict[F.Kind, Callable[[Node, str, Report], object]] = {
     F.Kind.DECK_ID: deck_id,
     F.Kind.CARD_ID: card_id,
@@ -301,6 +422,7 @@ CONVERTERS: dict[F.Kind, Callable[[Node, str, Report], object]] = {
     F.Kind.TEXTS: list_of(text, "[first, second]", min_items=F.MIN_CHOICES),
     F.Kind.INDICES: indices,
     F.Kind.TIMEOUT: timeout,
+    F.Kind.VARY: vary,
 }
 
 

@@ -32,6 +32,7 @@ class Kind(str, Enum):
     INDICES = "indices"  # an int index or a non-empty list of them
     TIMEOUT = "timeout"  # a number in (0, MAX_TIMEOUT]
     CARDS = "cards"  # the list of card mappings
+    VARY = "vary"  # a map name -> list of values or {range: [lo, hi]} (quiz.deck.variants)
 
 
 DECK_ID_PATTERN = r"[a-z0-9][a-z0-9-]*"
@@ -214,6 +215,15 @@ CARD_FIELDS: dict[str, Field] = {
             "A PEP 440 specifier for this card, overriding the deck's.",
         ),
         Field(
+            "vary",
+            Kind.VARY,
+            "Variants",
+            "Output cards only: names and their values, e.g. {n: {range: [2, 6]}, op: ['+=', "
+            "'= x +']}. Each {{name}} in code, front and explain is replaced by a value as "
+            "written; each review shows one variant, graded against its live run. No "
+            "`output`/`raises` then; `quiz check` runs the variants.",
+        ),
+        Field(
             "timeout",
             Kind.TIMEOUT,
             "Timeout",
@@ -271,7 +281,16 @@ CARD_TYPE_DEFS: dict[str, CardType] = {
             "output",
             "Predict the output: `code` is run live and checked against `output` or `raises`.",
             required=("code",),
-            optional=("front", "output", "raises", "accept", "match", "python", "timeout"),
+            optional=(
+                "front",
+                "vary",
+                "output",
+                "raises",
+                "accept",
+                "match",
+                "python",
+                "timeout",
+            ),
         ),
     )
 }

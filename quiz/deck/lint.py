@@ -25,6 +25,11 @@ reviewer wants; the README ("Writing decks") states them for authors:
   and would otherwise be learnt as the answer.
 - `missing-lang`: a text without one of the deck's languages, when the deck is
   multilingual (some text of it has more than one language).
+- `undeclared-placeholder`: code that writes `{{name}}` for a name its card's `vary:`
+  does not declare (or a card without `vary:`), and is not valid Python that way (with
+  the declared names substituted): a placeholder the author forgot to declare. A
+  `{{x}}` that compiles (an f-string's doubled braces) is left alone. On a card with
+  `vary:`, a `{{name}}` in `front` or `explain` that it does not declare.
 - `duplicate-front`: two cards (in any of the decks checked together) that ask the
   same thing: the same front (or cloze text) in some language and the same code.
 """
@@ -47,6 +52,7 @@ RULES = (
     "missing-lang",
     "duplicate-front",
     "unneeded-pin",
+    "undeclared-placeholder",
 )
 
 _WORD = re.compile(r"\w+")
@@ -123,6 +129,34 @@ def _card_findings(deck: Deck, card: Card, langs: tuple[str, ...]) -> list[Findi
         for label, value in texts:
             for finding in _missing_lang(deck, card, label, value, langs, card.line):
                 out.append(finding)
+    if card.code is not None:
+        stray = _stray_placeholders(card)
+        if stray:
+            names = ", ".join(f"{{{{{n}}}}}" for n in stray)
+            declared = (
+                f"`vary:` declares only {', '.join(card.vary.names)}"
+                if card.vary is not None
+                else "the card has no `vary:`"
+            )
+            add(
+                "undeclared-placeholder",
+                f"the code writes {names}, which is not Python and not substituted "
+                f"({declared}); declare it under `vary:` or fix the code",
+            )
+    if card.vary is not None:
+        from quiz.deck.variants import undeclared
+
+        for label, value in (("front", card.front), ("explain", card.explain)):
+            for lang, text in value.variants if value is not None else ():
+                stray = undeclared(text, card.vary.names)
+                if stray:
+                    where = f"`{label}`" + (f" ({lang})" if lang else "")
+                    names = ", ".join(f"{{{{{n}}}}}" for n in stray)
+                    add(
+                        "undeclared-placeholder",
+                        f"{where} writes {names}, which `vary:` does not declare "
+                        "(it would be shown as written)",
+                    )
     if card.kind is CardKind.OUTPUT:
         copied = _copied_answer(card)
         if copied:
@@ -134,6 +168,26 @@ def _card_findings(deck: Deck, card: Card, langs: tuple[str, ...]) -> list[Findi
             where = f" ({lang})" if lang else ""
             add("choice-explain", f"`explain`{where} does not discuss choice{plural} {shown}")
     return out
+
+
+def _stray_placeholders(card: Card) -> list[str]:
+    """`{{x}}`-looking names in the code that are not declared and leave the code not
+    valid Python (with the declared names substituted by their first values). A `{{x}}`
+    that compiles (an f-string's escaped braces, a set of a set) is the author's Python."""
+    from quiz.deck.variants import apply, undeclared
+
+    declared = card.vary.names if card.vary is not None else ()
+    code = card.code or ""
+    stray = undeclared(code, declared)
+    if not stray:
+        return []
+    if card.vary is not None:
+        code = apply(card, card.vary.first()).code or ""
+    try:
+        compile(code, "<card>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return stray
+    return []
 
 
 def _todo_fields(card: Card) -> list[str]:

@@ -128,7 +128,12 @@ def load_paths(
 
 def is_unrecorded(card: Card) -> bool:
     """An output card whose expected result has not been recorded yet."""
-    return card.kind is CardKind.OUTPUT and card.output is None and card.raises is None
+    return (
+        card.kind is CardKind.OUTPUT
+        and card.output is None
+        and card.raises is None
+        and card.vary is None  # a card that varies has no stored answer: its runs are checked
+    )
 
 
 def unrecorded_problems(deck: Deck) -> list[DeckProblem]:

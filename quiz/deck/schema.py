@@ -11,7 +11,8 @@ Regenerate the shipped file with:
 
 What JSON Schema cannot say (the loader still checks it): duplicate ids and keys,
 `correct` within the number of choices, `requires` pointing at a real card, a valid PEP
-440 specifier, cloze syntax, and YAML 1.1 surprises such as `answer: no`.
+440 specifier, cloze syntax, that every `vary:` name is used and the number of
+variants, and YAML 1.1 surprises such as `answer: no`.
 """
 
 from __future__ import annotations
@@ -74,6 +75,32 @@ def _value_schema(spec: F.Field) -> dict[str, Any]:
         }
     if kind is F.Kind.TIMEOUT:
         return {"type": "number", "exclusiveMinimum": 0, "maximum": F.MAX_TIMEOUT}
+    if kind is F.Kind.VARY:
+        from quiz.deck.variants import MAX_VARIANTS, NAME_PATTERN
+
+        values = {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"type": ["string", "number", "boolean"]},
+        }
+        bound = {"type": "integer", "minimum": -F.MAX_INDEX, "maximum": F.MAX_INDEX}
+        span = {
+            "type": "object",
+            "required": ["range"],
+            "additionalProperties": False,
+            "properties": {
+                "range": {"type": "array", "items": bound, "minItems": 2, "maxItems": 2}
+            },
+        }
+        return {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": _anchored(NAME_PATTERN)},
+            "additionalProperties": {"oneOf": [values, span]},
+            "examples": [{"n": {"range": [2, 6]}, "op": ["+=", "= x +"]}],
+            "$comment": f"at most {MAX_VARIANTS} combinations (checked by the loader)",
+        }
     if kind is F.Kind.CARDS:
         return {"type": "array", "items": {"$ref": "#/$defs/card"}}  # `cards: []`: an empty deck
     raise AssertionError(f"no schema for field kind {kind}")  # pragma: no cover
@@ -96,6 +123,10 @@ def _card_type_rule(kind: F.CardType) -> dict[str, Any]:
     }
     if kind.name == "output":  # one of output/raises; neither = not recorded yet (allowed)
         then["not"] = {"required": ["output", "raises"]}
+        # a card that varies has no stored answer: each variant's is its live run
+        then["dependentSchemas"] = {
+            "vary": {"not": {"anyOf": [{"required": [k]} for k in ("output", "raises", "accept")]}}
+        }
     return {"if": condition, "then": then}
 
 

@@ -291,7 +291,9 @@ def _check_output(
     report: Report,
     allow_unrecorded: bool,
 ) -> None:
-    if "output" in entries and "raises" in entries:
+    if "vary" in entries:
+        _check_vary(entries, values, report)
+    elif "output" in entries and "raises" in entries:
         report.add(
             line_of(entries["raises"][0]), "output card has both 'output' and 'raises'; keep one"
         )
@@ -316,6 +318,43 @@ def _check_output(
                         line_of(entries[name][1]),
                         f"{where} is not a valid regular expression (match: regex): {problem}",
                     )
+
+
+def _check_vary(entries: _Entries, values: dict[str, object], report: Report) -> None:
+    """A card that varies has no stored answer (each variant's is its live run, which
+    `quiz check` verifies), and every declared name must be used somewhere."""
+    from quiz.deck.variants import VarySpec, unused_names
+
+    for name in ("output", "raises", "accept"):
+        if name in entries:
+            report.add(
+                line_of(entries[name][0]),
+                f"a card with 'vary' has no '{name}': each variant's answer is its live run "
+                "(quiz check runs the variants); remove it",
+            )
+    if values.get("match") == "regex":
+        report.add(
+            line_of(entries["match"][1]),
+            "'match: regex' needs a stored pattern; a card with 'vary' has none "
+            "(use exact, literal or unordered-lines)",
+        )
+    spec = values.get("vary")
+    if not isinstance(spec, VarySpec):
+        return
+    texts: list[str] = []
+    code = values.get("code")
+    if isinstance(code, str):
+        texts.append(code)
+    for name in ("front", "explain"):
+        text = values.get(name)
+        if isinstance(text, Text):
+            texts.extend(part for _, part in text.variants)
+    for name in unused_names(spec, texts):
+        report.add(
+            line_of(entries["vary"][0]),
+            f"'vary' declares '{name}', but code, front and explain never write "
+            f"{{{{{name}}}}}; use it or remove it",
+        )
 
 
 def regex_problem(pattern: str) -> str | None:
@@ -548,6 +587,7 @@ def _build(
                 match=v.get("match", "exact"),
                 python=v.get("python", deck_python),
                 timeout=v.get("timeout"),
+                vary=v.get("vary"),
             )
         ]
     extra: dict[str, Any] = {"front": v.get("front"), "code": v.get("code")}

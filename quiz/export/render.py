@@ -7,7 +7,8 @@ in Anki without a stylesheet. Each kind maps onto question/answer:
 - basic / typed: the question (and its code) / the answer(s);
 - choice: the question and its numbered choices / the right choice(s), by number;
 - output: the question ("What does this print?") and the code / the output, or the
-  exception it raises;
+  exception it raises; a card that varies shows its first variant, and its answer is the
+  live run, which an Anki card cannot make: the back says how to run it;
 - cloze: the text with its {{cN::...}} deletions as written (Anki's own syntax).
 
 Every answer ends with the card's explanation when it has one.
@@ -45,6 +46,11 @@ def markdown_sides(card: Card, lang: str | None, deck_lang: str | None) -> Sides
     front: list[str] = []
     back: list[str] = []
     kind = card.kind
+    varies = card.vary is not None
+    if card.vary is not None:
+        from quiz.deck.variants import apply
+
+        card = apply(card, card.vary.first())
     if kind is CardKind.CLOZE:
         front.append(t(card.text))
     else:
@@ -65,7 +71,9 @@ def markdown_sides(card: Card, lang: str | None, deck_lang: str | None) -> Sides
             )
         )
     elif kind is CardKind.OUTPUT:
-        if card.raises is not None:
+        if varies:
+            back.append(f"A new variant each review in quiz; run this one: `quiz run {card.key}`")
+        elif card.raises is not None:
             back.append(f"Raises `{card.raises}`")
         elif card.output is not None:
             back.append(_fence(card.output) if card.output else "(prints nothing)")

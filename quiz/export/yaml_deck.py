@@ -49,6 +49,8 @@ def card_data(card: Card, deck_lang: str | None, deck_python: str | None) -> dic
     if card.kind is CardKind.TYPED:
         data["answer"] = card.answers[0] if len(card.answers) == 1 else list(card.answers)
     if card.kind is CardKind.OUTPUT:
+        if card.vary is not None:
+            data["vary"] = card.vary.to_data()
         if card.output is not None:
             data["output"] = card.output
         if card.raises is not None:

@@ -258,6 +258,14 @@ class DrillRecorder(StoreActions):
         return self.due_count(now)
 
 
+def _drill_counts(repo: Repo, card_ids: list[int]) -> dict[int, int]:
+    if not card_ids:
+        return {}
+    from quiz.store import stats_queries
+
+    return {t.card_id: t.drills for t in stats_queries.card_tallies(repo, card_ids=card_ids)}
+
+
 def run_drill(
     repo: Repo,
     options: DrillOptions,
@@ -292,6 +300,9 @@ def run_drill(
     if not chosen:
         return None
     limit_ms = int(options.timed * 1000) if options.timed else None
+    # a card that varies shows the variant of its drill count (the log's drills of it so
+    # far): a new one each drill, the same on a replay
+    drills = _drill_counts(repo, [c.row_id for c in chosen if c.card.vary is not None])
     recorder = DrillRecorder(repo, graded=options.graded, time_limit_ms=limit_ms)
     session = ReviewSession(
         queue=list(chosen),
@@ -307,6 +318,7 @@ def run_drill(
         bury_siblings=False,
         time_limit_ms=limit_ms,
         pace=learner_pace(repo, now),
+        variant_seed=lambda c: drills.get(c.row_id, 0),
     )
     session.run()
     return report(recorder.answers, len(chosen), options)

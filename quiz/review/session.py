@@ -152,6 +152,9 @@ class ReviewSession:
     edit: Callable[[StoredCard], Edited | None] | None = None
     # the learner's answer times per card kind, read once at the start (quiz.review.suggest)
     pace: Pace = field(default_factory=Pace)
+    # Which variant a card that varies shows: the review number by default (its reps, so
+    # replaying the log or undoing sees the same one); a drill passes its own count.
+    variant_seed: Callable[[StoredCard], int] | None = None
     history: list[_Answered] = field(default_factory=list)
     leeches: list[str] = field(default_factory=list)
     later: list[StoredCard] = field(default_factory=list)  # learning cards not yet due
@@ -205,21 +208,39 @@ class ReviewSession:
 
     # ---- one card -----------------------------------------------------------------
 
-    def _one(self, item: StoredCard) -> Action:
+    def _shown(self, item: StoredCard) -> StoredCard:
+        """The card as this review shows it: one variant of a card that varies (its
+        code, front and explain substituted; the run and the grade follow from it)."""
+        if item.card.vary is None:
+            return item
+        from quiz.deck.variants import choose  # loaded with the first card that varies
+
+        seed = self.variant_seed(item) if self.variant_seed else item.schedule.reps
+        variant = choose(item.card.key, seed, item.card.vary)
+        log.debug("variant of %s (review %d): %s", item.card.key, seed, variant)
+        from quiz.deck.variants import apply
+
+        return replace(item, card=apply(item.card, variant))
+
+    def _one(self, template: StoredCard) -> Action:
+        # `template` is the card as stored (it goes back to the queue, the log and the
+        # learning re-queue); `item` is the card as shown (a variant, for one that varies)
+        item = self._shown(template)
         while True:
             response = self.prompter.ask(item, self._progress())
             if response.action == Action.EDIT:
-                edited = self.edit(item) if self.edit is not None else None
+                edited = self.edit(template) if self.edit is not None else None
                 if edited is None:
                     self.prompter.notice(f"{item.path}:{item.card.line}: {item.card.key}")
                     continue
                 self.prompter.notice(edited.message)
                 if edited.item is None:
                     return Action.SKIP
-                item = edited.item
+                template = edited.item
+                item = self._shown(template)
                 continue
             if response.action != Action.ANSWER:
-                return self._command(item, response)
+                return self._command(template, response)
             if item.card.kind in (CardKind.TYPED, CardKind.CHOICE) and not self._over_time(
                 response
             ):
@@ -229,7 +250,7 @@ class ReviewSession:
                 if slip is not None:  # not an answer: asked again, never graded
                     self.prompter.notice(slip)
                     continue
-            return self._grade(item, response)
+            return self._grade(item, response, template)
 
     def _command(self, item: StoredCard, response: Response) -> Action:
         action = response.action
@@ -283,19 +304,19 @@ class ReviewSession:
         verb = "unburied" if last.action == Action.BURY else "unsuspended"
         self.prompter.notice(f"undone: {last.item.card.key} ({verb})")
 
-    def _grade(self, item: StoredCard, response: Response) -> Action:
+    def _grade(self, item: StoredCard, response: Response, template: StoredCard) -> Action:
         card = item.card
         verdict: Verdict | None = None
         overruled = False
         duration = response.duration_ms
         if self._over_time(response):
-            return self._too_slow(item, response)
+            return self._too_slow(item, response, template)
         if card.kind in (CardKind.BASIC, CardKind.CLOZE):
             self.prompter.reveal(item)
             self.prompter.explain(item)
             rated = self.prompter.rate(item, None, self._previews(item))
             if rated.action != Action.RATE:
-                return self._command(item, rated)
+                return self._command(template, rated)
             rating = rated.rating or Rating.GOOD
             duration += rated.duration_ms
         else:
@@ -329,10 +350,10 @@ class ReviewSession:
                     overruled = True
                 rating = rated.rating or (Rating.GOOD if overruled else offer.rating)
             elif rated.action != Action.ANSWER:
-                self._record(item, rating, response, verdict, duration, suggested=offer.rating)
-                return self._command_after_record(item, rated)
+                self._record(template, rating, response, verdict, duration, suggested=offer.rating)
+                return self._command_after_record(template, rated)
             self._record(
-                item,
+                template,
                 rating,
                 response,
                 verdict,
@@ -341,7 +362,7 @@ class ReviewSession:
                 suggested=offer.rating,
             )
             return Action.ANSWER
-        self._record(item, rating, response, verdict, duration)
+        self._record(template, rating, response, verdict, duration)
         return Action.ANSWER
 
     def _suggest(self, item: StoredCard, verdict: Verdict, duration_ms: int) -> Suggestion:
@@ -373,7 +394,7 @@ class ReviewSession:
         )
         return Action.SKIP
 
-    def _too_slow(self, item: StoredCard, response: Response) -> Action:
+    def _too_slow(self, item: StoredCard, response: Response, template: StoredCard) -> Action:
         """Out of time: wrong whatever was typed (the snippet is not even run)."""
         verdict = Verdict(
             correct=False,
@@ -389,7 +410,7 @@ class ReviewSession:
             self.prompter.verdict(item, verdict, None)
         self.prompter.explain(item)
         self._record(
-            item, Rating.AGAIN, response, verdict, response.duration_ms, suggested=Rating.AGAIN
+            template, Rating.AGAIN, response, verdict, response.duration_ms, suggested=Rating.AGAIN
         )
         return Action.ANSWER
 

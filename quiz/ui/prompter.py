@@ -125,7 +125,8 @@ class TerminalPrompter:
         self._read_key = read_key or self._getchar
         self._pending: Rating | None = None
         self._started = time.monotonic()
-        self._shown: int | None = None  # the card on screen, re-asked without a redraw
+        # the card on screen (and its variant), re-asked without a redraw
+        self._shown: tuple[int, tuple[tuple[str, str], ...]] | None = None
         self._pushed: list[str] = []  # a piped line read ahead and given back
         self._fell_back: set[str] = set()  # decks already noted as lacking `lang`
         self._wrong = False  # the verdict on screen says wrong: "I was right" is offered
@@ -179,8 +180,9 @@ class TerminalPrompter:
         self._pending = None
         self._traceable = None
         c = self.console
-        again = self._shown == item.row_id
-        self._shown = item.row_id
+        shown = (item.row_id, item.card.variant)  # another variant is another question
+        again = self._shown == shown
+        self._shown = shown
         self._started = time.monotonic()
         if not again:
             self._language_note(item)

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from quiz.deck import find_deck_files, load_deck  # noqa: E402
+from quiz.deck.variants import for_review  # noqa: E402
 from quiz.model import CardKind  # noqa: E402
 from quiz.sandbox import Sandbox, SandboxConfig, TraceBound  # noqa: E402
 from quiz.trace import parse  # noqa: E402
@@ -37,7 +38,8 @@ def main() -> None:
         deck = load_deck(file, allow_unrecorded=True)
         if args.deck and deck.id not in args.deck:
             continue
-        cards += [c for c in deck.cards if c.kind is CardKind.OUTPUT and c.code]
+        # a card that varies runs as its first review shows it
+        cards += [for_review(c, 0) for c in deck.cards if c.kind is CardKind.OUTPUT and c.code]
     box = Sandbox(SandboxConfig.from_env())
     box.run("pass")  # start the fork server / spare outside the measurement
     rows = []

@@ -395,7 +395,7 @@ def structured_deck(rng: random.Random) -> bytes:
             "typed": ["front", "answer"],
             "choice": ["front", "choices", "correct"],
             "cloze": ["text"],
-            "output": ["code", "output", "match", "timeout", "accept", "raises"],
+            "output": ["code", "output", "match", "timeout", "accept", "raises", "vary"],
         }[kind]
         for key in keys:
             if rng.random() < 0.3:
