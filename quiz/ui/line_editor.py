@@ -24,7 +24,6 @@ Three constraints shape this module:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import os
@@ -211,6 +210,8 @@ class LineEditor:
         (`:q`), which Enter ends even in the multi-line editor; with `time_left`, a
         countdown refreshes at the right of the input (the right prompt, which
         prompt_toolkit hides when the text reaches it) and the read ends at 0."""
+        import asyncio
+
         from prompt_toolkit.application.current import get_app
         from prompt_toolkit.input.typeahead import get_typeahead, store_typeahead
 
