@@ -64,15 +64,16 @@ def hush_echo() -> None:
     if _echo:
         return
     import atexit
-    import termios
 
     try:
+        import termios
+
         fd = sys.stdin.fileno()
         saved = termios.tcgetattr(fd)
         quiet = termios.tcgetattr(fd)
         quiet[3] &= ~termios.ECHO
         termios.tcsetattr(fd, termios.TCSANOW, quiet)
-    except (termios.error, OSError, ValueError):
+    except Exception:  # no termios (Windows), or stdin is no terminal after all
         return
     _echo.append(saved)
     atexit.register(restore_echo)

@@ -82,7 +82,9 @@ def test_arrows_edit_a_typed_answer_and_the_history_recalls_one(term, env):
         "keys",
     )
     t.expect("module-level name?")
-    t.type("gloal" + LEFT * 2 + "b\r")  # a slip fixed with the arrow keys
+    t.type("gloal")
+    t.type(LEFT * 2, gap=0)  # an escape sequence arrives whole, as a terminal sends it
+    t.type("b\r")  # a slip fixed with the arrow keys
     t.expect("✓ right")
     t.type("\r")
     t.expect("enclosing function")
@@ -90,9 +92,10 @@ def test_arrows_edit_a_typed_answer_and_the_history_recalls_one(term, env):
     t.expect("✗ wrong")
     t.type("1")
     t.expect("Which keyword rebinds an enclosing", count=2)  # learning: asked again today
-    t.type(UP)  # the last answer comes back to be corrected
+    t.type(UP, gap=0)  # the last answer comes back to be corrected
     assert "› nonlocl" in t.expect_display("› nonlocl")
-    t.type(LEFT + "a\r")
+    t.type(LEFT, gap=0)
+    t.type("a\r")
     t.expect("✓ right", count=2)
     t.type("q")
     assert t.wait() == 0
