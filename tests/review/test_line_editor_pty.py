@@ -254,3 +254,38 @@ def test_a_timed_basic_card_counts_down_in_place_until_a_key(term, env):
     t.type("3")
     t.expect("Drill: 1/1 right")
     assert t.wait() == 0
+
+
+def test_a_timed_answer_in_time_leaves_no_countdown_behind(term, env):
+    t = term(deck(TYPED.format(id="a", **GLOBAL)), "drill", "--deck", "keys", "--timed", "60")
+    t.expect("module-level name?")
+    t.expect_display("s left")  # at the right of the answer line while it is typed
+    t.type("global\r")
+    t.expect("✓ right")
+    answer_line = [line for line in t.display() if line.startswith("›")]
+    assert answer_line == ["› global"]  # the countdown went with the editor
+    t.type("\r")
+    t.expect("Drill: 1/1 right")
+    assert t.wait() == 0
+    assert answers(env) == [("keys/a", "global", True)]
+
+
+def test_without_a_working_prompt_toolkit_the_plain_reader_takes_over(term, env, tmp_path):
+    broken = tmp_path / "broken" / "prompt_toolkit"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('a broken install')\n")
+    t = term(
+        deck(TYPED.format(id="a", **GLOBAL)),
+        "review",
+        "--deck",
+        "keys",
+        PYTHONPATH=str(broken.parent),
+    )
+    t.expect("module-level name?")
+    t.expect("› ")  # the plain reader's prompt: the editor was given up
+    t.type("global\r")
+    assert "› global" in t.expect("✓ right")  # echoed by the terminal: echo is back on
+    t.type("q")
+    assert t.wait() == 0
+    assert BRACKETED_PASTE_ON not in t.raw
+    assert answers(env) == [("keys/a", "global", True)]
