@@ -91,7 +91,8 @@ class DrillPrompter(TerminalPrompter):
     def _settle(self) -> bool:
         """After time ran out, keys typed on (the rest of an answer, a rating) are not
         the next card's answer or commands: they are read up to an Enter and shown as
-        not used. True when the learner quit here (Ctrl-C, Ctrl-D, or `:q`)."""
+        not used, `:q` too (it may be the end of an answer). True when the learner quit
+        here with Ctrl-C or Ctrl-D."""
         self.console.print(f"[dim]{_NEXT}[/]")
         typed = ""
         while True:
@@ -105,7 +106,7 @@ class DrillPrompter(TerminalPrompter):
             self.console.print(
                 Text.assemble(("typed after time ran out, not used: ", "dim"), escape(typed))
             )
-        return typed.strip().lower() in (":q", "q")
+        return False
 
     def _left(self) -> float:
         return max(0.0, (self._deadline or 0.0) - self.monotonic())

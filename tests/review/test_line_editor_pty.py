@@ -232,10 +232,10 @@ def test_an_exam_timeout_is_said_and_later_keys_are_not_the_next_cards(term, env
         assert all(line.startswith("›") for line in counting)
     t.expect("Enter: next card")
     assert not any("s left" in line for line in t.display())  # not left behind
-    t.type("global q\r")  # the answer and a command, typed late: used for nothing
+    t.type("global :q\r")  # the answer and a command, typed late: used for nothing
     t.expect("typed after time ran out, not used: ")
-    assert "not used: global q" in "\n".join(t.display())
-    t.expect("Basic question?")  # the next card, not quit by the late `q`
+    assert "not used: global :q" in "\n".join(t.display())
+    t.expect("Basic question?")  # the next card: the late `:q` did not quit
     assert "Basic answer." not in t.screen  # nor revealed by the late space
     t.type("q")
     assert "Drill: 0/1 right" in t.expect("stopped after 1 of 2")
