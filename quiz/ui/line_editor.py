@@ -45,8 +45,10 @@ _echo: list[Any] = []  # the terminal's modes before `hush_echo`, to put back at
 
 def wanted() -> bool:
     """Whether answers are read with the line editor: stdin and stdout are a terminal
-    and QUIZ_PLAIN_INPUT does not ask for the plain reader."""
+    that can move its cursor, and QUIZ_PLAIN_INPUT does not ask for the plain reader."""
     if os.environ.get(PLAIN_ENV, "").strip().lower() in ("1", "true", "yes", "on"):
+        return False
+    if os.environ.get("TERM", "") in ("dumb", "unknown"):  # Emacs' shell, some IDE consoles
         return False
     try:
         return sys.stdin.isatty() and sys.stdout.isatty()
