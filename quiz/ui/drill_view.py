@@ -94,19 +94,19 @@ class DrillPrompter(TerminalPrompter):
         not used, `:q` too (it may be the end of an answer). True when the learner quit
         here with Ctrl-C or Ctrl-D."""
         self.console.print(f"[dim]{_NEXT}[/]")
-        typed = ""
+        typed = False
         while True:
             key = super()._key()
-            if key in ("\r", "\n"):
+            if key in ("\r", "\n", "\x03", "\x04"):
                 break
-            if key in ("\x03", "\x04"):
-                return True
-            typed += key
+            if not typed:  # shown as it comes, so it is plainly going nowhere
+                self.console.print("typed after time ran out, not used: ", style="dim", end="")
+                typed = True
+            self.console.print(Text(escape(key)), end="")
+            self.console.file.flush()
         if typed:
-            self.console.print(
-                Text.assemble(("typed after time ran out, not used: ", "dim"), escape(typed))
-            )
-        return False
+            self.console.print()
+        return key in ("\x03", "\x04")
 
     def _left(self) -> float:
         return max(0.0, (self._deadline or 0.0) - self.monotonic())
