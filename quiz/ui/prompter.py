@@ -218,7 +218,9 @@ class TerminalPrompter:
         """Keys the line editor read ahead, given to a plain reader that cannot take
         them: shown, so nothing vanishes (only after the editor failed to load)."""
         if self._ahead:
-            self.console.print(f"[dim](keys read ahead, not used: {self._ahead!r})[/]")
+            from quiz.ui.safe import text as safe
+
+            self.console.print(safe(f"(keys read ahead, not used: {self._ahead!r})", style="dim"))
             self._ahead = ""
 
     def _cut_notice(self) -> None:
