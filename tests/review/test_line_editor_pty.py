@@ -289,3 +289,27 @@ def test_without_a_working_prompt_toolkit_the_plain_reader_takes_over(term, env,
     assert t.wait() == 0
     assert BRACKETED_PASTE_ON not in t.raw
     assert answers(env) == [("keys/a", "global", True)]
+
+
+def test_keys_typed_ahead_in_a_timed_drill_are_all_kept(term, env):
+    t = term(
+        deck(BASIC.format(id="a"), BASIC.format(id="b"), TYPED.format(id="c", **GLOBAL)),
+        "drill",
+        "--deck",
+        "keys",
+        "--seed",
+        "1",  # two basic cards, then the typed one
+        "--timed",
+        "60",
+    )
+    t.expect("Basic question?")
+    # all at once, while the countdown waits for a key: reveal and rate both basic
+    # cards, then the typed answer (before its editor is even loaded) and its rating
+    t.type(" 3 3global\r\r", gap=0)
+    t.expect("Drill: 3/3 right")
+    assert t.wait() == 0
+    assert answers(env) == [
+        ("keys/a", None, True),
+        ("keys/b", None, True),
+        ("keys/c", "global", True),
+    ]
