@@ -6,6 +6,7 @@ after it never taken as the next card's."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -105,6 +106,13 @@ def test_arrows_edit_a_typed_answer_and_the_history_recalls_one(term, env):
         ("keys/b", "nonlocl", False),
         ("keys/b", "nonlocal", True),
     ]
+    # the history outlives the session, in the learner's data dir
+    kept = Path(os.environ["XDG_DATA_HOME"]) / "quiz" / "history" / "answers"
+    assert [line for line in kept.read_text().splitlines() if line.startswith("+")] == [
+        "+global",
+        "+nonlocl",
+        "+nonlocal",
+    ]
 
 
 def test_a_prediction_is_edited_over_several_lines_and_ends_at_an_empty_line(term, env):
@@ -175,8 +183,6 @@ def test_quiz_plain_input_keeps_the_plain_line_reader(term, env):
 def test_a_piped_session_never_loads_the_editor(env, cli):
     text = deck(TYPED.format(id="a", **GLOBAL), OUTPUT.format(id="b"))
     assert cli("import", str(write_deck(env, "keys.yaml", text))).exit_code == 0
-    import os
-
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "quiz", "review", "--deck", "keys"],
         input="global\n0\n1\n2\n\n",
