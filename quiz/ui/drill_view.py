@@ -2,20 +2,27 @@
 
 `DrillPrompter` is the review prompter with two additions:
 - `--timed`: each answer's time is measured with an injected monotonic clock (piped
-  answers too, so scripted over-time answers count as wrong); in a terminal the time
-  left is shown (a live countdown while waiting for a key, in the prompt for a typed
-  line) and the input times out when it runs out;
+  answers too, so scripted over-time answers count as wrong); in a terminal the input
+  times out when the time runs out. With the line editor the seconds left count down
+  in place at the right of the answer line (hidden when the answer reaches it), and on
+  a line of their own while a key is awaited; with the plain reader the limit is shown
+  once and nothing counts down. After a timeout the keys typed on (the rest of the answer, a rating) are read
+  up to an Enter and shown as not used, never taken as the next card's answer or
+  commands;
 - `--exam`: no verdict and no explanation until the report at the end (a basic card
-  still shows its back, which the learner needs to rate themselves).
+  still shows its back, which the learner needs to rate themselves); a miss for lack
+  of time is said at once.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -46,7 +53,7 @@ class DrillPrompter(TerminalPrompter):
         time_limit: float | None = None,
         exam: bool = False,
         monotonic: Callable[[], float] | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(console, lang, **kwargs)
         self.time_limit = time_limit
@@ -54,16 +61,15 @@ class DrillPrompter(TerminalPrompter):
         self.monotonic = monotonic or (lambda: clock())
         self._deadline: float | None = None
         self._can_time_out = self.interactive and _has_termios()
+        self._over = False  # the last answer came after its time ran out
+        self._expired = False  # input timed out: what is typed next is not the next card's
 
     # ---- timing ---------------------------------------------------------------
 
     def ask(self, item: StoredCard, progress: Progress) -> Response:
-        if self.interactive and getattr(
-            self, "_pause", False
-        ):  # "any key: next card" is not answer time
-            self.console.print("[dim]any key: next card[/]")
-            self._pause = False
-            if self._plain_key() in ("\x03", "\x04"):
+        if self._expired:
+            self._expired = False
+            if self._settle():
                 return Response(Action.QUIT)
         start = self.monotonic()
         self._deadline = start + self.time_limit if self.time_limit else None
@@ -71,38 +77,72 @@ class DrillPrompter(TerminalPrompter):
             response = super().ask(item, progress)
         finally:
             self._deadline = None
-        if response.action == Action.ANSWER:
-            response = replace(response, duration_ms=int((self.monotonic() - start) * 1000))
-        return response
+        if response.action != Action.ANSWER:
+            return response
+        duration = int((self.monotonic() - start) * 1000)
+        limit_ms = int(self.time_limit * 1000) if self.time_limit else None
+        if self._timed_out and limit_ms is not None:
+            # the read ended because time ran out: over the limit whatever the clock's rounding
+            duration = max(duration, limit_ms + 1)
+            self._expired = self.interactive
+        self._over = limit_ms is not None and duration > limit_ms
+        return replace(response, duration_ms=duration)
+
+    def _settle(self) -> bool:
+        """After time ran out, keys typed on (the rest of an answer, a rating) are not
+        the next card's answer or commands: they are read up to an Enter and shown as
+        not used, `:q` too (it may be the end of an answer). True when the learner quit
+        here with Ctrl-C or Ctrl-D."""
+        self.console.print(f"[dim]{_NEXT}[/]")
+        typed = False
+        while True:
+            key = super()._key()
+            if key in ("\r", "\n", "\x03", "\x04"):
+                break
+            if not typed:  # shown as it comes, so it is plainly going nowhere
+                self.console.print("typed after time ran out, not used: ", style="dim", end="")
+                typed = True
+            self.console.print(Text(escape(key)), end="")
+            self.console.file.flush()
+        if typed:
+            self.console.print()
+        return key in ("\x03", "\x04")
 
     def _left(self) -> float:
         return max(0.0, (self._deadline or 0.0) - self.monotonic())
 
-    def _line(self, prompt: str = "› ") -> str | None:
+    def _time_left(self) -> Callable[[], float] | None:
+        return self._left if self._deadline is not None and self._can_time_out else None
+
+    def _plain_line(self, prompt: str) -> str | None:
+        """A line without the editor: the limit was shown once, no countdown runs into
+        what is typed; at the limit the read ends (what was typed stays in the
+        terminal's queue, to be shown as not used before the next card)."""
         if self._deadline is None or not self._can_time_out:
-            return super()._line(prompt)
-        return _timed_line(self.console, f"[{self._left():.0f}s] {prompt}", self._left)
+            return super()._plain_line(prompt)
+        self._flush_ahead()
+        line = _timed_line(self.console, prompt, self._left)
+        if line is None:
+            self._timed_out = True
+            return ""
+        return line
 
-    def _read_key_timed(self) -> str:
-        if self._deadline is None or not self._can_time_out:
-            return self._plain_key()
-        key = _timed_key(self.console, self._left)
-        return "\n" if key == TIMEOUT else key  # out of time: reveal (and count it wrong)
-
-    # TerminalPrompter reads keys through `self._read_key`
-    @property
-    def _read_key(self):
-        return self._read_key_timed
-
-    @_read_key.setter
-    def _read_key(self, fn) -> None:
-        self._plain_key = fn
+    def _key(self) -> str:
+        if self._deadline is None or not self._can_time_out or self._ahead:
+            return super()._key()
+        key = _timed_key(self.console, self._left, countdown=self._editing)
+        if key is None:
+            self._timed_out = True
+            return "\n"  # out of time: reveal (the session counts it wrong)
+        return key
 
     # ---- exam -----------------------------------------------------------------
 
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
         if not self.exam:
             super().verdict(item, verdict, result)
+        elif self._over:  # no verdict in an exam, but a miss for lack of time is said
+            self.console.print(f"[red]{_TIMES_UP}[/]")
 
     def explain(self, item: StoredCard) -> None:
         if not self.exam:
@@ -123,6 +163,10 @@ class DrillPrompter(TerminalPrompter):
         return super().rate(item, suggested, why=why)
 
 
+_TIMES_UP = "time's up — recorded as a miss"
+_NEXT = "Enter: next card (what you type until then is not an answer)"
+
+
 def _has_termios() -> bool:
     try:
         import termios  # noqa: F401
@@ -133,45 +177,57 @@ def _has_termios() -> bool:
 
 
 def _timed_line(console: Console, prompt: str, left: Callable[[], float]) -> str | None:
+    """A plain line, or None when time runs out before its Enter. Nothing is flushed:
+    a half-typed line stays queued and is read (and shown) before the next card."""
     import select
-    import termios
 
     console.print(prompt, end="", markup=False, highlight=False)
     console.file.flush()
     ready, _, _ = select.select([sys.stdin], [], [], left())
     if not ready:
-        termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)  # drop a half-typed answer
-        console.print("\n[red]time's up[/]")
-        return ""
+        console.print()
+        return None
     line, _cut = read_capped_line(sys.stdin)  # cut to the cap (the prompter trims too)
     return line
 
 
-def _timed_key(console: Console, left: Callable[[], float]) -> str:
+def _timed_key(console: Console, left: Callable[[], float], *, countdown: bool) -> str | None:
+    """One key, or None when time runs out first. With `countdown`, the seconds left
+    are redrawn in place on the line below the card (written past rich, which drops a
+    carriage return) and erased when a key comes; keys are read one byte at a time and
+    the input queue is never flushed, so keys typed ahead stay for the next read."""
     import select
     import termios
-    import tty
 
     fd = sys.stdin.fileno()
     old = termios.tcgetattr(fd)
+    mode = termios.tcgetattr(fd)
+    mode[3] &= ~(termios.ICANON | termios.ECHO)
+    mode[6][termios.VMIN] = 1
+    mode[6][termios.VTIME] = 0
+    out = console.file
     shown = -1
     try:
-        tty.setcbreak(fd)
+        termios.tcsetattr(fd, termios.TCSANOW, mode)
         while True:
             remaining = left()
             if remaining <= 0:
-                console.print("\r[red]time's up[/]      ")
-                return TIMEOUT
-            if int(remaining) != shown:
-                shown = int(remaining)
-                console.print(f"\r[dim]⏱ {shown:>3d}s[/] ", end="")
-                console.file.flush()
+                return None
+            if countdown and math.ceil(remaining) != shown:
+                shown = math.ceil(remaining)
+                out.write(f"\r\x1b[2K⏱ {shown}s left")
+                out.flush()
             ready, _, _ = select.select([fd], [], [], min(0.2, remaining))
             if ready:
-                console.print("\r" + " " * 8 + "\r", end="")
-                return os.read(fd, 4).decode(errors="ignore")[:1]
+                data = os.read(fd, 1)
+                if data and data[0] >= 0xC0:  # the rest of one UTF-8 character
+                    data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
+                return data.decode("utf-8", "replace") if data else "\x04"
     finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+        if countdown and shown >= 0:
+            out.write("\r\x1b[2K")
+            out.flush()
+        termios.tcsetattr(fd, termios.TCSANOW, old)
 
 
 # ---- the report ------------------------------------------------------------------

@@ -6,6 +6,12 @@ u s b ! e q); typed, choice and output cards take lines. Commands are written
 `:` may be left out where no text is typed. Keys are read without flushing the input
 queue and no pause waits for "any key", so nothing typed ahead is lost.
 
+Lines are read with the line editor (quiz.ui.line_editor: arrows, history, paste, a
+multi-line editor for output predictions) when stdin and stdout are a terminal, unless
+QUIZ_PLAIN_INPUT=1 asks for the plain reader. It is loaded after the first card is
+drawn. Keys it reads past the end of an answer come back to the prompter (`_ahead`)
+and are the next reader's first keys, whichever reader that is.
+
 Piped (stdin not a terminal), every answer is one line, so sessions can be scripted:
 - basic / cloze: a rating `1`-`4` (reveals and rates at once), or a command letter;
 - typed: the answer; choice: the numbers (`2` or `1 3`);
@@ -39,7 +45,7 @@ from rich.rule import Rule
 
 from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
 from quiz.review.session import Action, Progress, Response
-from quiz.ui import card_view
+from quiz.ui import card_view, line_editor
 
 MAX_ANSWER_CHARS = 4096
 MAX_PREDICTION_LINES = 64
@@ -132,6 +138,13 @@ class TerminalPrompter:
         self._wrong = False  # the verdict on screen says wrong: "I was right" is offered
         self._cut = False  # the answer being read was longer than the caps allow
         self._traceable: tuple[StoredCard, str] | None = None  # the output card `t` traces
+        # the line editor: only on a real terminal, and not when a test injects readers
+        self._editing = (
+            self.interactive and read_line is None and read_key is None and line_editor.wanted()
+        )
+        self._editor: line_editor.LineEditor | None = None
+        self._ahead = ""  # keys the line editor read past an answer: the next reader's
+        self._timed_out = False  # the last read ended because time ran out
 
     # ---- input ----------------------------------------------------------------
 
@@ -144,6 +157,41 @@ class TerminalPrompter:
     def _getchar() -> str:
         return read_key()
 
+    def _key(self) -> str:
+        """The next key: first those the line editor read ahead, then the terminal's."""
+        if self._ahead:
+            key, self._ahead = self._ahead[0], self._ahead[1:]
+            return key
+        return self._read_key()
+
+    def _time_left(self) -> Callable[[], float] | None:
+        """The time left to answer, for a countdown (None: no limit; see DrillPrompter)."""
+        return None
+
+    def _line_editor(self) -> line_editor.LineEditor | None:
+        if self._editing and self._editor is None:
+            self._editor = line_editor.open_editor(line_editor.history_dir())
+            self._editing = self._editor is not None
+            if not self._editing:
+                line_editor.restore_echo()  # the plain reader needs the terminal's echo
+        return self._editor
+
+    def _edit(self, prompt: str, *, multiline: bool) -> str | None:
+        """One answer from the line editor, the keys typed ahead of it included."""
+        editor = self._line_editor()
+        if editor is None:
+            return self._plain_line(prompt)
+        edit = editor.read(
+            prompt,
+            multiline=multiline,
+            ahead=self._ahead,
+            is_command=lambda text: parse_command(text, bare=False) is not None,
+            time_left=self._time_left(),
+        )
+        self._ahead = edit.ahead
+        self._timed_out = edit.timed_out
+        return edit.text
+
     def _line(self, prompt: str = "› ") -> str | None:
         line = self._raw_line(prompt)
         if line is not None and len(line) > MAX_ANSWER_CHARS:
@@ -155,11 +203,26 @@ class TerminalPrompter:
         if self._pushed:
             return self._pushed.pop()
         if self.interactive:
-            try:
-                return self.console.input(prompt)
-            except EOFError:
-                return None
+            return (
+                self._edit(prompt, multiline=False) if self._editing else self._plain_line(prompt)
+            )
         return self._read_line()
+
+    def _plain_line(self, prompt: str) -> str | None:
+        self._flush_ahead()
+        try:
+            return self.console.input(prompt)
+        except EOFError:
+            return None
+
+    def _flush_ahead(self) -> None:
+        """Keys the line editor read ahead, given to a plain reader that cannot take
+        them: shown, so nothing vanishes (only after the editor failed to load)."""
+        if self._ahead:
+            from quiz.ui.safe import text as safe
+
+            self.console.print(safe(f"(keys read ahead, not used: {self._ahead!r})", style="dim"))
+            self._ahead = ""
 
     def _cut_notice(self) -> None:
         if self._cut:
@@ -184,6 +247,9 @@ class TerminalPrompter:
         again = self._shown == shown
         self._shown = shown
         self._started = time.monotonic()
+        self._timed_out = False
+        if self._editing:
+            line_editor.hush_echo()  # the editor shows what is typed ahead, once
         if not again:
             self._language_note(item)
             # No screen clear and no "any key" pause: a notice printed before this card
@@ -191,6 +257,8 @@ class TerminalPrompter:
             c.print(Rule(style="dim"))
             c.print(card_view.header(item, progress.done, progress.left))
             c.print(card_view.question(item, self.lang))
+            if self._editing:
+                line_editor.preload()  # the card is on screen: load the editor meanwhile
         kind = item.card.kind
         if kind in (CardKind.BASIC, CardKind.CLOZE):
             return self._ask_reveal()
@@ -227,7 +295,7 @@ class TerminalPrompter:
         if self.interactive:
             self.console.print(f"[dim]{card_view.KEYS_BASIC}[/]")
             while True:
-                key = self._read_key()
+                key = self._key()
                 if key == ":":  # `:q` works here as on every card
                     continue
                 if key in ("\r", "\n", " "):
@@ -257,6 +325,8 @@ class TerminalPrompter:
         if self.interactive:
             self.console.print(f"[dim]{card_view.KEYS_OUTPUT}[/]")
         self._cut = False
+        if self.interactive and self._editing and not self._pushed:
+            return self._edit_lines()
         lines: list[str] = []
         size = 0
         started = False
@@ -277,6 +347,27 @@ class TerminalPrompter:
             if len(lines) >= MAX_PREDICTION_LINES or size + len(line) > MAX_ANSWER_CHARS:
                 self._cut = True  # read on to the empty line that ends it, keep nothing more
                 continue
+            lines.append(line)
+            size += len(line) + 1
+        self._cut_notice()
+        return Response(Action.ANSWER, text="\n".join(lines) + "\n", duration_ms=self._elapsed())
+
+    def _edit_lines(self) -> Response:
+        """A prediction in the multi-line editor: one read, its lines capped as piped
+        ones are (a line `.` is a blank line, as in the piped format)."""
+        text = self._edit("› ", multiline=True)
+        if text is None:
+            return Response(Action.QUIT)
+        command = parse_command(text, bare=False)
+        if command:
+            return Response(command)
+        lines: list[str] = []
+        size = 0
+        for line in text.split("\n") if text else []:
+            line = "" if line == "." else line
+            if len(lines) >= MAX_PREDICTION_LINES or size + len(line) > MAX_ANSWER_CHARS:
+                self._cut = True
+                break
             lines.append(line)
             size += len(line) + 1
         self._cut_notice()
@@ -315,7 +406,7 @@ class TerminalPrompter:
             keys += " · t step through"
         self.console.print(f"[dim]{keys}[/]")
         while True:
-            key = self._read_key()
+            key = self._key()
             if key == "t" and self._traceable:
                 self._step_through()
                 self.console.print(f"[dim]{keys}[/]")

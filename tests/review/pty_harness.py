@@ -2,7 +2,9 @@
 with small gaps, the screen read back as plain text.
 
 Piped sessions cannot catch a key eaten by a pause, a flushed type-ahead or a notice
-wiped by a screen clear; a pty can. Standard library only.
+wiped by a screen clear; a pty can. `display()` replays the output through a VT100
+screen (pyte, a test dependency), for what is redrawn in place: a countdown, the line
+editor's input.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ WAIT = 60.0  # generous: the machine is shared; a wait ends as soon as the text 
 class Terminal:
     """One program in a pty, its output collected in the background."""
 
-    def __init__(self, *args: str, env: dict[str, str], cwd: Path, cols: int = 100) -> None:
+    def __init__(
+        self, *args: str, env: dict[str, str], cwd: Path, cols: int = 100, rows: int = 40
+    ) -> None:
         master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, cols, 0, 0))
+        self.cols, self.rows = cols, rows
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         full = {**os.environ, **env, "TERM": "xterm-256color", "COLUMNS": str(cols)}
         full.pop("NO_COLOR", None)
         self.proc = subprocess.Popen(
@@ -72,6 +77,33 @@ class Terminal:
             text = self._raw.decode("utf-8", "replace")
         last = max(text.rfind(code) for code in ("\x1b[2J", "\x1b[3J", "\x1bc"))
         return ANSI.sub("", text[last:] if last >= 0 else text)
+
+    @property
+    def raw(self) -> bytes:
+        """Every byte written so far, escape codes included."""
+        with self._lock:
+            return bytes(self._raw)
+
+    def display(self) -> list[str]:
+        """The screen as a terminal shows it now (what was redrawn in place shows once)."""
+        import pyte
+
+        screen = pyte.Screen(self.cols, self.rows)
+        pyte.ByteStream(screen).feed(self.raw)
+        return [line.rstrip() for line in screen.display]
+
+    def expect_display(self, text: str) -> list[str]:
+        """Wait until `text` is on the screen as displayed now; the screen's lines."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            lines = self.display()
+            if any(text in line for line in lines):
+                return lines
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        shown = "\n".join(self.display())
+        raise AssertionError(f"{text!r} not on screen; the screen:\n{shown}")
 
     def expect(self, text: str, *, count: int = 1) -> str:
         """Wait until `text` has been shown `count` times; the screen, or AssertionError."""

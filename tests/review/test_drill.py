@@ -277,3 +277,36 @@ def test_quitting_a_drill_reports_what_was_answered(cli, env, answers):
     with sqlite3.connect(env / "store.db") as conn:
         drills = conn.execute("select count(*) from reviews where kind = 1").fetchone()[0]
         assert drills == 1  # kind 1: a drill (0012)
+
+
+def test_an_exam_says_at_once_when_an_answer_ran_out_of_time(cli, env, monkeypatch):
+    deck = write_deck(
+        env,
+        "ch.yaml",
+        """
+        deck: ch
+        title: Choices
+        cards:
+          - id: q1
+            type: choice
+            front: Pick processes
+            choices: [threads, processes]
+            correct: 1
+          - id: q2
+            type: choice
+            front: Pick threads
+            choices: [threads, processes]
+            correct: 0
+        """,
+    )
+    cli("import", str(deck))
+    ticks = iter([0.0, 100.0, 200.0, 210.0])  # the first answer takes 100 s, the next 10 s
+    monkeypatch.setattr("quiz.ui.drill_view.clock", lambda: next(ticks))
+    with screen(80) as buf:
+        cli("drill", "--exam", "--timed", "30", "--seed", "2", input="2\n1\n", now=day(1))
+    text = buf.getvalue()
+    report_at = text.index("Drill: ")
+    assert text[:report_at].count("time's up — recorded as a miss") == 1
+    assert text.index("time's up — recorded as a miss") < text.index("Pick", text.index("Pick") + 1)
+    assert "✗ wrong" not in text[:report_at] and "✓ right" not in text[:report_at]
+    assert "Drill: 1/2 right" in text and "1 over time" in text
