@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.markdown import Markdown
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
@@ -57,16 +59,70 @@ def header(item: StoredCard, done: int, left: int) -> RenderableType:
     return grid
 
 
+CONTINUED = "↪ "  # in the gutter: this screen line goes on from the one above
+
+
+class Verbatim:
+    """Lines shown as they are (code, a snippet's output): never wrapped silently.
+
+    Rich would wrap a line wider than the screen back to column 0, where the rest reads
+    as a line of its own: on a predict-the-output card that misleads. Lines that fit are
+    shown as they are; otherwise every line gets a two-column gutter, a wrapped line
+    goes on after `↪` in it (cut at the width, not at a space: the text is exact), and
+    `notice` says why, with the width, above the lines.
+    """
+
+    def __init__(self, text: RichText, notice: str | None = None) -> None:
+        self.lines = text.split("\n", allow_blank=True)
+        self.notice = notice
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        if all(line.cell_len <= width for line in self.lines) or width <= len(CONTINUED):
+            for line in self.lines:
+                yield _unwrapped(line)
+            return
+        if self.notice:
+            yield RichText(self.notice.format(width=width), style="yellow")
+        room = width - len(CONTINUED)
+        for line in self.lines:
+            for number, piece in enumerate(_cut(line, room)):
+                gutter = RichText(CONTINUED, style="bold yellow") if number else RichText("  ")
+                yield _unwrapped(gutter.append_text(piece))
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((line.cell_len for line in self.lines), default=0)
+        return Measurement(min(widest, len(CONTINUED) + 1), widest)
+
+
+def _unwrapped(line: RichText) -> RichText:
+    line.no_wrap = True
+    line.overflow = "crop"
+    line.end = "\n"
+    return line
+
+
+def _cut(line: RichText, width: int) -> list[RichText]:
+    """`line` in pieces of at most `width` cells (a wide character is never split)."""
+    offsets: list[int] = []
+    used = 0
+    for index, char in enumerate(line.plain):
+        size = cell_len(char)
+        if used + size > width and used:
+            offsets.append(index)
+            used = 0
+        used += size
+    return list(line.divide(offsets)) if offsets else [line]
+
+
+CODE_TOO_WIDE = "code is wider than the terminal ({width} columns): ↪ marks where a line goes on"
+
+
 def _code(code: str) -> RenderableType:
-    return Inert(
-        Syntax(
-            escape(code.rstrip("\n")),
-            "python",
-            theme="ansi_dark",
-            line_numbers=False,
-            word_wrap=True,
-        )
-    )
+    source = escape(code.rstrip("\n").expandtabs(4))
+    highlighted = Syntax(source, "python", theme="ansi_dark").highlight(source)
+    highlighted.rstrip()
+    return Inert(Verbatim(highlighted, CODE_TOO_WIDE))
 
 
 def markdown(source: str | None) -> RenderableType:
@@ -133,7 +189,7 @@ def run_output(result: RunResult) -> RenderableType:
     for i, (note, style) in enumerate(notes):
         # each note on a line of its own: never "(no output)(timed out)"
         body.append(("\n" if i or body.plain else "") + note, style=style)
-    return Panel(body, title="real output", title_align="left", border_style="blue")
+    return Panel(Verbatim(body), title="real output", title_align="left", border_style="blue")
 
 
 def diff_view(lines: Sequence[str]) -> RenderableType:
@@ -146,7 +202,10 @@ def diff_view(lines: Sequence[str]) -> RenderableType:
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
         text.append(("\n" if i else "") + escape_output(line), style=style)
     return Panel(
-        text, title="your prediction (-) vs real output (+)", title_align="left", border_style="dim"
+        Verbatim(text),
+        title="your prediction (-) vs real output (+)",
+        title_align="left",
+        border_style="dim",
     )
 
 
