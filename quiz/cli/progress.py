@@ -67,7 +67,7 @@ def drill(
     )
     cfg = context.config()
     lang = lang or cfg.lang
-    prompter = DrillPrompter(out(), lang, time_limit=timed, exam=exam)
+    prompter = DrillPrompter(out(), lang, time_limit=timed, exam=exam, shuffle=cfg.shuffle_choices)
     if timed:
         out().print(f"[dim]⏱ {timed:g}s per question; over time counts as wrong[/]")
     with context.unit() as repo:

@@ -68,7 +68,7 @@ def run_review(options: ReviewOptions) -> None:
             day=context.day_clock(cfg),
             now=context.now(),
             clock=context.now,
-            prompter=TerminalPrompter(out(), options.lang or cfg.lang),
+            prompter=TerminalPrompter(out(), options.lang or cfg.lang, shuffle=cfg.shuffle_choices),
             runner=context.snippet_runner(),
             announce=lambda line: out().print(f"[cyan]{line}[/]", soft_wrap=True),
             edit=context.card_editor(repo),

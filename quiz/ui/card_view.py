@@ -9,6 +9,7 @@ decodes entities (`&#x202e;`) after any escaping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from rich.cells import cell_len
@@ -16,12 +17,15 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.markdown import Markdown
 from rich.measure import Measurement
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text as RichText
 
 from quiz.deck import cloze
 from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
+from quiz.review.choices import ChoiceOrder, deck_order
 from quiz.safe_text import escape
 from quiz.ui.safe import Inert
 from quiz.ui.safe import text as safe
@@ -130,11 +134,64 @@ def markdown(source: str | None) -> RenderableType:
     return Inert(Markdown(escape(source or ""), hyperlinks=False))
 
 
-def question(item: StoredCard, lang: str | None) -> RenderableType:
+_INLINE_STYLES = {"strong": "bold", "em": "italic", "s": "strike"}
+
+
+def inline_markdown(source: str, style: str = "") -> RichText:
+    """One line of deck Markdown (a choice) as styled text: `code`, **bold**, *italic*,
+    links with their address; no blocks (a choice starting with `-` or `1.` is text).
+    Every piece is escaped after Markdown decoded its entities."""
+    from markdown_it import MarkdownIt
+
+    text = RichText(style=style)
+    styles: list[str] = []
+    links: list[str] = []
+    for block in MarkdownIt("commonmark").parseInline(source):
+        for token in block.children or ():
+            kind = token.type
+            current = " ".join(styles)
+            if kind.endswith("_open") and kind[:-5] in _INLINE_STYLES:
+                styles.append(_INLINE_STYLES[kind[:-5]])
+            elif kind.endswith("_close") and kind[:-6] in _INLINE_STYLES:
+                if styles:
+                    styles.pop()
+            elif kind == "code_inline":
+                text.append(escape(token.content), style=f"{current} markdown.code".strip())
+            elif kind == "link_open":
+                links.append(str(token.attrs.get("href", "")))
+            elif kind == "link_close":
+                href = links.pop() if links else ""
+                if href:
+                    text.append(f" ({escape(href)})", style="dim")
+            elif kind in ("softbreak", "hardbreak"):
+                text.append(" " if kind == "softbreak" else "\n")
+            elif kind == "image":
+                text.append(escape(token.content), style=current)
+            else:  # text, html_inline (shown as written)
+                text.append(escape(token.content), style=current)
+    return text
+
+
+def choices_view(item: StoredCard, lang: str | None, order: ChoiceOrder) -> RenderableType:
+    """The choices, numbered as shown, each wrapped under its own text (a hanging
+    indent), never under its number."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(ratio=1)
+    for number, index in enumerate(order.shown, 1):
+        grid.add_row(
+            RichText(f"  {number}."), inline_markdown(item.text(item.card.choices[index], lang))
+        )
+    return grid
+
+
+def question(
+    item: StoredCard, lang: str | None, order: ChoiceOrder | None = None
+) -> RenderableType:
     card = item.card
     parts: list[RenderableType] = []
     if card.kind == CardKind.CLOZE:
-        parts.append(markdown(cloze.question(item.text(card.text, lang), card.cloze or 1)))
+        parts.append(cloze_view(item.text(card.text, lang), card.cloze or 1))
     elif card.kind == CardKind.OUTPUT:
         parts.append(markdown(item.text(card.front, lang) or "**What does this print?**"))
     else:
@@ -142,26 +199,104 @@ def question(item: StoredCard, lang: str | None) -> RenderableType:
     if card.code:
         parts.append(_code(card.code))
     if card.kind == CardKind.CHOICE:
-        several = len(card.correct) > 1
-        for number, choice in enumerate(card.choices, 1):
-            parts.append(RichText(f"  {number}. ").append_text(safe(item.text(choice, lang))))
-        if several:
+        parts.append(Inert(choices_view(item, lang, order or deck_order(card))))
+        if len(card.correct) > 1:
             parts.append(RichText("(several are right: pick all of them)", style="dim"))
     return Group(*parts)
 
 
-def answer(item: StoredCard, lang: str | None) -> RenderableType:
+def picked(
+    item: StoredCard, picks: Sequence[int], lang: str | None, order: ChoiceOrder | None
+) -> RichText:
+    """Choices (deck indices) as the learner saw them: "2. `text`", in shown order."""
+    order = order or deck_order(item.card)
+    text = RichText()
+    numbered = sorted((order.number(i), i) for i in picks if 0 <= i < len(item.card.choices))
+    for n, (number, index) in enumerate(numbered):
+        if n:
+            text.append(", ")
+        text.append(f"{number}. ")
+        text.append_text(inline_markdown(item.text(item.card.choices[index], lang)))
+    return text
+
+
+def answer(item: StoredCard, lang: str | None, order: ChoiceOrder | None = None) -> RenderableType:
     card = item.card
     if card.kind == CardKind.CLOZE:
-        return markdown(cloze.reveal(item.text(card.text, lang)))
+        return cloze_view(item.text(card.text, lang), None)
     if card.kind == CardKind.TYPED:
         return safe(" / ".join(card.answers), style="bold")
     if card.kind == CardKind.CHOICE:
-        return safe(
-            ", ".join(f"{i + 1}. {item.text(card.choices[i], lang)}" for i in card.correct),
-            style="bold",
-        )
+        shown = picked(item, card.correct, lang, order)
+        shown.stylize("bold")
+        return shown
     return markdown(item.text(card.back, lang))
+
+
+# Unforgeable marks around a cloze blank or revealed answer: private-use characters,
+# which quiz.safe_text escapes in any deck text, so only this module can write them.
+_BLANK = ("\ue000", "\ue001")  # shown as [ and ]: the blank keeps its brackets
+_REVEALED = ("\ue002", "\ue003")  # not shown: the answer is styled
+BLANK_STYLE = "bold reverse"
+REVEALED_STYLE = "bold underline"
+
+
+def cloze_view(source: str, number: int | None) -> RenderableType:
+    """A cloze text (Markdown): deletion `number` as a styled `[...]` (or `[hint]`),
+    the others as text; `number` None reveals every deletion, styled. Brackets and
+    bold/underline keep both readable without colours (NO_COLOR)."""
+
+    parts: list[str] = []
+    end = 0
+    for m in cloze.CLOZE_RE.finditer(source):
+        parts.append(escape(source[end : m.start()]))
+        end = m.end()
+        if number is None:
+            parts.append(_REVEALED[0] + escape(m.group(2)) + _REVEALED[1])
+        elif int(m.group(1)) == number:
+            parts.append(_BLANK[0] + escape(m.group(3) or "...") + _BLANK[1])
+        else:
+            parts.append(escape(m.group(2)))
+    parts.append(escape(source[end:]))
+    return Inert(_Marked(Markdown("".join(parts), hyperlinks=False)))
+
+
+class _Marked:
+    """Styles what the marks of `cloze_view` enclose, once Markdown has laid it out."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        marks = {_BLANK[0], _BLANK[1], _REVEALED[0], _REVEALED[1]}
+        shown = {_BLANK[0]: "[", _BLANK[1]: "]"}
+        styles = {_BLANK[0]: BLANK_STYLE, _REVEALED[0]: REVEALED_STYLE}
+        inside: Style | None = None
+        for segment in console.render(self.renderable, options):
+            text = segment.text
+            if segment.control or (inside is None and not marks.intersection(text)):
+                yield segment
+                continue
+            for piece in re.split("([\ue000-\ue003])", text):
+                if piece in styles:
+                    inside = console.get_style(styles[piece])
+                if piece in marks:
+                    if piece in shown:
+                        yield Segment(shown[piece], _plus(segment.style, inside))
+                    if piece not in styles:
+                        inside = None
+                elif piece:
+                    styled = inside is not None and piece.strip()
+                    yield Segment(piece, _plus(segment.style, inside) if styled else segment.style)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.renderable)
+
+
+def _plus(style: Style | None, extra: Style | None) -> Style | None:
+    if extra is None:
+        return style
+    return (style or Style()) + extra
 
 
 def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
@@ -209,16 +344,36 @@ def diff_view(lines: Sequence[str]) -> RenderableType:
     )
 
 
+def _given(
+    item: StoredCard, verdict: Verdict, lang: str | None, order: ChoiceOrder | None
+) -> RichText:
+    """What the learner answered; a choice as the numbers and text they saw."""
+    if item.card.kind == CardKind.CHOICE:
+        from quiz.grading import parse_picks
+
+        try:
+            return picked(item, parse_picks(verdict.given), lang, order)
+        except ValueError:
+            pass
+    return RichText(escape(verdict.given))
+
+
 def verdict_view(
-    item: StoredCard, verdict: Verdict, result: RunResult | None, lang: str | None
+    item: StoredCard,
+    verdict: Verdict,
+    result: RunResult | None,
+    lang: str | None,
+    order: ChoiceOrder | None = None,
 ) -> RenderableType:
     parts: list[RenderableType] = []
     if verdict.correct:
         parts.append(RichText("✓ right", style="bold green"))
     else:
         parts.append(RichText("✗ wrong", style="bold red"))
-    repeats = item.card.kind == CardKind.CHOICE and not verdict.correct and result is None
-    if verdict.message and not repeats:  # a wrong choice: the answer line says it once
+    choice = item.card.kind == CardKind.CHOICE
+    # a wrong choice: the answer line below says it once, numbered as shown
+    repeats = choice and verdict.message.startswith("the right choice")
+    if verdict.message and not repeats:
         parts.append(safe(verdict.message, style="dim"))
     if result is not None:
         parts.append(run_output(result))
@@ -226,8 +381,8 @@ def verdict_view(
             parts.append(diff_view(verdict.diff))
     elif not verdict.correct:
         if verdict.given.strip():  # the comparison the learner rates (or overrules) by
-            parts.append(RichText.assemble(("yours:  ", "dim"), escape(verdict.given)))
-        shown = answer(item, lang)
+            parts.append(RichText.assemble(("yours:  ", "dim"), _given(item, verdict, lang, order)))
+        shown = answer(item, lang, order)
         if isinstance(shown, RichText):
             parts.append(RichText.assemble(("answer: ", "dim"), shown))
         else:

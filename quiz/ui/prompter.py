@@ -38,6 +38,7 @@ from rich.console import Console
 from rich.rule import Rule
 
 from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
+from quiz.review.choices import ChoiceOrder, choice_order, seeded
 from quiz.review.session import Action, Progress, Response
 from quiz.ui import card_view
 
@@ -117,10 +118,14 @@ class TerminalPrompter:
         interactive: bool | None = None,
         read_line: Callable[[], str | None] | None = None,
         read_key: Callable[[], str] | None = None,
+        shuffle: bool = True,
     ) -> None:
         self.console = console
         self.lang = lang
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        # choices shuffled in a terminal only: a piped script names them in the deck's order
+        self.shuffle = shuffle and self.interactive
+        self._order: ChoiceOrder | None = None  # the choices as the card on screen shows them
         self._read_line = read_line or self._stdin_line
         self._read_key = read_key or self._getchar
         self._pending: Rating | None = None
@@ -182,13 +187,16 @@ class TerminalPrompter:
         again = self._shown == item.row_id
         self._shown = item.row_id
         self._started = time.monotonic()
+        self._order = None
+        if item.card.kind == CardKind.CHOICE and self.shuffle:
+            self._order = choice_order(item.card, seeded(item))  # the same when asked again
         if not again:
             self._language_note(item)
             # No screen clear and no "any key" pause: a notice printed before this card
             # stays readable, and a key typed ahead is the next card's key, never eaten.
             c.print(Rule(style="dim"))
             c.print(card_view.header(item, progress.done, progress.left))
-            c.print(card_view.question(item, self.lang))
+            c.print(card_view.question(item, self.lang, self._order))
         kind = item.card.kind
         if kind in (CardKind.BASIC, CardKind.CLOZE):
             return self._ask_reveal()
@@ -205,6 +213,8 @@ class TerminalPrompter:
         if command:
             return Response(command)
         self._cut_notice()
+        if self._order is not None:  # picks as shown, in the deck's numbers from here on
+            line = self._order.to_deck(line)
         return Response(Action.ANSWER, text=line, duration_ms=self._elapsed())
 
     def _language_note(self, item: StoredCard) -> None:
@@ -348,7 +358,7 @@ class TerminalPrompter:
         return Response(Action.RATE, rating=suggested)
 
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
-        self.console.print(card_view.verdict_view(item, verdict, result, self.lang))
+        self.console.print(card_view.verdict_view(item, verdict, result, self.lang, self._order))
         self._shown = None
         self._wrong = not verdict.correct
         if item.card.kind == CardKind.OUTPUT and item.card.code and result is not None:

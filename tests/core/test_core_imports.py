@@ -39,6 +39,7 @@ CORE = [
     "review/queue.py",
     "review/session.py",
     "review/goal.py",
+    "review/choices.py",
 ]
 # Use cases: they meet the store through the Repo, and nothing else of the edges.
 USE_CASES = [
