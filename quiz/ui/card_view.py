@@ -27,6 +27,7 @@ from quiz.deck import cloze
 from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
 from quiz.review.choices import ChoiceOrder, deck_order
 from quiz.safe_text import escape
+from quiz.ui.i18n import notice, rating_name, span, tr
 from quiz.ui.safe import Inert
 from quiz.ui.safe import text as safe
 
@@ -38,20 +39,19 @@ KEYS_OUTPUT = (
 KEYS_RATE = "1 Again · 2 Hard · 3 Good · 4 Easy · u undo · q quit"
 
 
-def rate_keys(previews: Mapping[Rating, str] | None = None) -> str:
+def rate_keys(previews: Mapping[Rating, str] | None = None, lang: str | None = None) -> str:
     """The rating keys, each with the interval it would give ("1 Again 10m · ...")."""
-    if not previews:
-        return KEYS_RATE
+    previews = previews or {}
     keys = " · ".join(
-        f"{int(r)} {r.name.title()} {previews[r]}"
+        f"{int(r)} {rating_name(r, lang)} {span(previews[r], lang)}"
         if r in previews
-        else f"{int(r)} {r.name.title()}"
+        else f"{int(r)} {rating_name(r, lang)}"
         for r in Rating
     )
-    return f"{keys} · u undo · q quit"
+    return f"{keys} · {tr('u undo · q quit', lang)}"
 
 
-def header(item: StoredCard, done: int, left: int) -> RenderableType:
+def header(item: StoredCard, done: int, left: int, lang: str | None = None) -> RenderableType:
     grid = Table.grid(expand=True)
     grid.add_column(justify="left", ratio=1)
     grid.add_column(justify="right")
@@ -59,7 +59,9 @@ def header(item: StoredCard, done: int, left: int) -> RenderableType:
     label = safe(item.card.deck, style="bold cyan")
     if tags:
         label.append(f"  {escape(tags)}", style="dim")
-    grid.add_row(label, RichText(f"{done} done · {left} left", style="dim"))
+    grid.add_row(
+        label, RichText(tr("{done} done · {left} left", lang, done=done, left=left), style="dim")
+    )
     return grid
 
 
@@ -122,11 +124,11 @@ def _cut(line: RichText, width: int) -> list[RichText]:
 CODE_TOO_WIDE = "code is wider than the terminal ({width} columns): ↪ marks where a line goes on"
 
 
-def _code(code: str) -> RenderableType:
+def _code(code: str, lang: str | None = None) -> RenderableType:
     source = escape(code.rstrip("\n").expandtabs(4))
     highlighted = Syntax(source, "python", theme="ansi_dark").highlight(source)
     highlighted.rstrip()
-    return Inert(Verbatim(highlighted, CODE_TOO_WIDE))
+    return Inert(Verbatim(highlighted, tr(CODE_TOO_WIDE, lang)))
 
 
 def markdown(source: str | None) -> RenderableType:
@@ -193,15 +195,15 @@ def question(
     if card.kind == CardKind.CLOZE:
         parts.append(cloze_view(item.text(card.text, lang), card.cloze or 1))
     elif card.kind == CardKind.OUTPUT:
-        parts.append(markdown(item.text(card.front, lang) or "**What does this print?**"))
+        parts.append(markdown(item.text(card.front, lang) or tr("**What does this print?**", lang)))
     else:
         parts.append(markdown(item.text(card.front, lang)))
     if card.code:
-        parts.append(_code(card.code))
+        parts.append(_code(card.code, lang))
     if card.kind == CardKind.CHOICE:
         parts.append(Inert(choices_view(item, lang, order or deck_order(card))))
         if len(card.correct) > 1:
-            parts.append(RichText("(several are right: pick all of them)", style="dim"))
+            parts.append(RichText(tr("(several are right: pick all of them)", lang), style="dim"))
     return Group(*parts)
 
 
@@ -304,30 +306,32 @@ def explanation(item: StoredCard, lang: str | None) -> RenderableType | None:
         return None
     return Panel(
         markdown(item.text(item.card.explain, lang)),
-        title="why",
+        title=tr("why", lang),
         title_align="left",
         border_style="dim",
     )
 
 
-def run_output(result: RunResult) -> RenderableType:
+def run_output(result: RunResult, lang: str | None = None) -> RenderableType:
     escape_output = escape
     shown = escape_output(result.stdout.replace("\r\n", "\n").rstrip("\n"))
-    body = RichText(shown or ("" if result.exception else "(no output)"), style="")
+    body = RichText(shown or ("" if result.exception else tr("(no output)", lang)), style="")
     notes = []
     if result.exception:
         notes.append((escape_output(result.exception), "red"))
     if result.timed_out:
-        notes.append(("(timed out)", "yellow"))
+        notes.append((tr("(timed out)", lang), "yellow"))
     if result.truncated:
-        notes.append(("(output truncated)", "yellow"))
+        notes.append((tr("(output truncated)", lang), "yellow"))
     for i, (note, style) in enumerate(notes):
         # each note on a line of its own: never "(no output)(timed out)"
         body.append(("\n" if i or body.plain else "") + note, style=style)
-    return Panel(Verbatim(body), title="real output", title_align="left", border_style="blue")
+    return Panel(
+        Verbatim(body), title=tr("real output", lang), title_align="left", border_style="blue"
+    )
 
 
-def diff_view(lines: Sequence[str]) -> RenderableType:
+def diff_view(lines: Sequence[str], lang: str | None = None) -> RenderableType:
     escape_output = escape
     text = RichText()
     shown = [line.rstrip("\n") for line in lines if not line.startswith(("---", "+++", "@@"))]
@@ -338,7 +342,7 @@ def diff_view(lines: Sequence[str]) -> RenderableType:
         text.append(("\n" if i else "") + escape_output(line), style=style)
     return Panel(
         Verbatim(text),
-        title="your prediction (-) vs real output (+)",
+        title=tr("your prediction (-) vs real output (+)", lang),
         title_align="left",
         border_style="dim",
     )
@@ -367,24 +371,26 @@ def verdict_view(
 ) -> RenderableType:
     parts: list[RenderableType] = []
     if verdict.correct:
-        parts.append(RichText("✓ right", style="bold green"))
+        parts.append(RichText(tr("✓ right", lang), style="bold green"))
     else:
-        parts.append(RichText("✗ wrong", style="bold red"))
+        parts.append(RichText(tr("✗ wrong", lang), style="bold red"))
     choice = item.card.kind == CardKind.CHOICE
     # a wrong choice: the answer line below says it once, numbered as shown
     repeats = choice and verdict.message.startswith("the right choice")
     if verdict.message and not repeats:
-        parts.append(safe(verdict.message, style="dim"))
+        parts.append(safe(notice(verdict.message, lang), style="dim"))
     if result is not None:
-        parts.append(run_output(result))
+        parts.append(run_output(result, lang))
         if not verdict.correct and verdict.diff:
-            parts.append(diff_view(verdict.diff))
+            parts.append(diff_view(verdict.diff, lang))
     elif not verdict.correct:
         if verdict.given.strip():  # the comparison the learner rates (or overrules) by
-            parts.append(RichText.assemble(("yours:  ", "dim"), _given(item, verdict, lang, order)))
+            parts.append(
+                RichText.assemble((tr("yours:  ", lang), "dim"), _given(item, verdict, lang, order))
+            )
         shown = answer(item, lang, order)
         if isinstance(shown, RichText):
-            parts.append(RichText.assemble(("answer: ", "dim"), shown))
+            parts.append(RichText.assemble((tr("answer: ", lang), "dim"), shown))
         else:
-            parts.append(Group(RichText("answer:", style="dim"), shown))
+            parts.append(Group(RichText(tr("answer:", lang), style="dim"), shown))
     return Group(*parts)

@@ -26,6 +26,7 @@ from quiz.review.drill import DrillReport
 from quiz.review.session import Action, Progress, Response
 from quiz.safe_text import escape
 from quiz.ui import card_view
+from quiz.ui.i18n import tr
 from quiz.ui.prompter import TerminalPrompter, read_capped_line
 from quiz.ui.safe import text as safe
 
@@ -61,7 +62,7 @@ class DrillPrompter(TerminalPrompter):
         if self.interactive and getattr(
             self, "_pause", False
         ):  # "any key: next card" is not answer time
-            self.console.print("[dim]any key: next card[/]")
+            self.console.print(f"[dim]{tr('any key: next card', self.lang)}[/]")
             self._pause = False
             if self._plain_key() in ("\x03", "\x04"):
                 return Response(Action.QUIT)
@@ -180,19 +181,31 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
     n = len(report.answers)
     share = f"{report.right / n:.0%}" if n else "–"
     avg = f"{report.average_ms / 1000:.1f}s" if report.average_ms is not None else "–"
-    head = Text(f"Drill: {report.right}/{n} right ({share}) · {avg} per question", style="bold")
+    head = Text(
+        tr(
+            "Drill: {right}/{n} right ({share}) · {avg} per question",
+            lang,
+            right=report.right,
+            n=n,
+            share=share,
+            avg=avg,
+        ),
+        style="bold",
+    )
     if report.timed_out:
-        head.append(f" · {report.timed_out} over time", style="red")
+        head.append(tr(" · {n} over time", lang, n=report.timed_out), style="red")
     if n < report.asked:
-        head.append(f" · stopped after {n} of {report.asked}", style="yellow")
+        head.append(
+            tr(" · stopped after {n} of {asked}", lang, n=n, asked=report.asked), style="yellow"
+        )
     parts.append(head)
 
     if n:
         questions = Table(box=None, header_style="bold", pad_edge=False, expand=False)
         questions.add_column("#", justify="right")
-        questions.add_column("card", overflow="ellipsis", no_wrap=True, max_width=40)
+        questions.add_column(tr("card", lang), overflow="ellipsis", no_wrap=True, max_width=40)
         questions.add_column("", justify="center")
-        questions.add_column("time", justify="right")
+        questions.add_column(tr("time", lang), justify="right")
         for i, a in enumerate(report.answers, 1):
             mark = Text("✓", style="green") if a.right else Text("✗", style="red")
             secs = Text(f"{a.duration_ms / 1000:.1f}s", style="red" if a.timed_out else "")
@@ -201,12 +214,16 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
 
     if report.by_tag:
         tags = Table(
-            title="by tag", title_justify="left", box=None, header_style="bold", pad_edge=False
+            title=tr("by tag", lang),
+            title_justify="left",
+            box=None,
+            header_style="bold",
+            pad_edge=False,
         )
-        tags.add_column("tag", overflow="fold")
-        tags.add_column("right", justify="right")
-        tags.add_column("of", justify="right")
-        tags.add_column("share", justify="right")
+        tags.add_column(tr("tag", lang), overflow="fold")
+        tags.add_column(tr("right", lang), justify="right")
+        tags.add_column(tr("of", lang), justify="right")
+        tags.add_column(tr("share", lang), justify="right")
         for t in report.by_tag:
             tags.add_row(safe(t.tag), str(t.right), str(t.answers), f"{t.right / t.answers:.0%}")
         parts.append(tags)
@@ -222,15 +239,19 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
         )
         parts.append(card_view.question(item, lang))
         if a.answer and a.answer.strip():
-            parts.append(Text.assemble(("your answer: ", "dim"), escape(_shown_answer(a.answer))))
+            parts.append(
+                Text.assemble((tr("your answer: ", lang), "dim"), escape(_shown_answer(a.answer)))
+            )
         if a.timed_out:
-            parts.append(Text("out of time", style="red"))
-        parts.append(Text.assemble(("answer: ", "dim"), escape(_answer_text(item, lang))))
+            parts.append(Text(tr("out of time", lang), style="red"))
+        parts.append(Text.assemble((tr("answer: ", lang), "dim"), escape(_answer_text(item, lang))))
         why = card_view.explanation(item, lang)
         if why is not None:
             parts.append(why)
     if report.answers:
-        parts.append(Text.assemble(("next: ", "bold"), (escape(report.next_command), "cyan")))
+        parts.append(
+            Text.assemble((tr("next: ", lang), "bold"), (escape(report.next_command), "cyan"))
+        )
     return Group(*parts)
 
 

@@ -41,6 +41,7 @@ from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
 from quiz.review.choices import ChoiceOrder, choice_order, seeded
 from quiz.review.session import Action, Progress, Response
 from quiz.ui import card_view
+from quiz.ui.i18n import notice, rating_name, tr
 
 MAX_ANSWER_CHARS = 4096
 MAX_PREDICTION_LINES = 64
@@ -169,8 +170,12 @@ class TerminalPrompter:
         if self._cut:
             self._cut = False
             self.console.print(
-                f"(your answer was cut to {MAX_ANSWER_CHARS} characters"
-                f" and {MAX_PREDICTION_LINES} lines)",
+                tr(
+                    "(your answer was cut to {chars} characters and {lines} lines)",
+                    self.lang,
+                    chars=MAX_ANSWER_CHARS,
+                    lines=MAX_PREDICTION_LINES,
+                ),
                 style="yellow",
                 markup=False,
             )
@@ -195,16 +200,16 @@ class TerminalPrompter:
             # No screen clear and no "any key" pause: a notice printed before this card
             # stays readable, and a key typed ahead is the next card's key, never eaten.
             c.print(Rule(style="dim"))
-            c.print(card_view.header(item, progress.done, progress.left))
+            c.print(card_view.header(item, progress.done, progress.left, self.lang))
             c.print(card_view.question(item, self.lang, self._order))
         kind = item.card.kind
         if kind in (CardKind.BASIC, CardKind.CLOZE):
             return self._ask_reveal()
         if kind == CardKind.OUTPUT:
             return self._ask_lines()
-        hint = "pick by number" if kind == CardKind.CHOICE else "your answer"
+        hint = tr("pick by number" if kind == CardKind.CHOICE else "your answer", self.lang)
         if self.interactive:
-            c.print(f"[dim]{hint} · {card_view.KEYS_TEXT}[/]")
+            c.print(f"[dim]{hint} · {tr(card_view.KEYS_TEXT, self.lang)}[/]")
         self._cut = False
         line = self._line()
         if line is None:
@@ -228,12 +233,20 @@ class TerminalPrompter:
         self._fell_back.add(item.card.deck)
         shown = item.lang if item.lang in have else have[0]
         self.console.print(
-            f"[dim]no {self.lang!r} text in deck {item.card.deck}: shown in {shown!r}[/]"
+            tr(
+                "no {language} text in deck {deck}: shown in {shown}",
+                self.lang,
+                language=repr(self.lang),
+                deck=item.card.deck,
+                shown=repr(shown),
+            ),
+            style="dim",
+            markup=False,
         )
 
     def _ask_reveal(self) -> Response:
         if self.interactive:
-            self.console.print(f"[dim]{card_view.KEYS_BASIC}[/]")
+            self.console.print(f"[dim]{tr(card_view.KEYS_BASIC, self.lang)}[/]")
             while True:
                 key = self._read_key()
                 if key == ":":  # `:q` works here as on every card
@@ -263,7 +276,7 @@ class TerminalPrompter:
 
     def _ask_lines(self) -> Response:
         if self.interactive:
-            self.console.print(f"[dim]{card_view.KEYS_OUTPUT}[/]")
+            self.console.print(f"[dim]{tr(card_view.KEYS_OUTPUT, self.lang)}[/]")
         self._cut = False
         lines: list[str] = []
         size = 0
@@ -311,13 +324,15 @@ class TerminalPrompter:
             if command:
                 return Response(command)
             return Response(Action.RATE, rating=piped or Rating.GOOD)
-        keys = card_view.rate_keys(previews)
+        keys = card_view.rate_keys(previews, self.lang)
         if suggested is not None:
-            keys += f" · Enter = {suggested.name.title()}"
+            keys += " · " + tr(
+                "Enter = {rating}", self.lang, rating=rating_name(suggested, self.lang)
+            )
             if self._wrong:
-                keys += " · r I was right"
+                keys += " · " + tr("r I was right", self.lang)
         if self._traceable:
-            keys += " · t step through"
+            keys += " · " + tr("t step through", self.lang)
         self.console.print(f"[dim]{keys}[/]")
         while True:
             key = self._read_key()
@@ -334,7 +349,7 @@ class TerminalPrompter:
             if key in ("\r", "\n", " ") and suggested is not None:
                 return Response(Action.RATE, rating=suggested)
             if key.lower() == "r" and suggested is not None and self._wrong:
-                self.console.print("[green]recorded as right (I was right)[/]")
+                self.console.print(f"[green]{tr('recorded as right (I was right)', self.lang)}[/]")
                 return Response(Action.RATE, rating=Rating.GOOD, overruled=True)
             if key.lower() in ("u", "q"):
                 return Response(COMMANDS[key.lower()])
@@ -379,9 +394,14 @@ class TerminalPrompter:
                 card.code or "", timeout=card.timeout, trace=TraceBound()
             )
         except SandboxError as exc:
-            self.console.print(f"[yellow]no step-through: {exc}[/]", soft_wrap=True)
+            self.console.print(
+                tr("no step-through: {reason}", self.lang, reason=exc),
+                style="yellow",
+                soft_wrap=True,
+                markup=False,
+            )
             return
-        self.console.print(Rule("step through", style="dim"))
+        self.console.print(Rule(tr("step through", self.lang), style="dim"))
         self.console.print(trace_view(card.code or "", parse(result.trace), predicted))
 
     def explain(self, item: StoredCard) -> None:
@@ -392,8 +412,8 @@ class TerminalPrompter:
     def notice(self, message: str) -> None:
         from quiz.ui.safe import text as safe
 
-        self.console.print(safe(message, style="yellow"), soft_wrap=True)
+        self.console.print(safe(notice(message, self.lang), style="yellow"), soft_wrap=True)
 
     def running(self, item: StoredCard) -> None:
         if self.interactive:
-            self.console.print("[dim]running the snippet…[/]")
+            self.console.print(f"[dim]{tr('running the snippet…', self.lang)}[/]")

@@ -198,3 +198,38 @@ def test_the_shuffle_setting_keeps_the_decks_order(term, env):
     t.expect("✓ right")
     t.type("q")
     assert t.wait() == 0
+
+
+ZH = """
+deck: zhkeys
+title: {en: Keys, zh: 按键}
+lang: en
+cards:
+  - id: a-basic
+    front: {en: Basic question?, zh: 基础问题？}
+    back: {en: Basic answer., zh: 基础答案。}
+  - id: b-typed
+    type: typed
+    front: {en: Which keyword rebinds a global?, zh: 哪个关键字重新绑定全局变量？}
+    answer: [global]
+"""
+
+
+def test_a_zh_session_in_a_terminal(term, env):
+    t = term("--deck", "zhkeys", "--lang", "zh", deck=ZH)
+    t.expect("已完成 0 · 剩余 2")
+    t.expect("Enter/空格 显示答案 · u 撤销")
+    t.type(" ")
+    t.expect("基础答案。")
+    t.expect("1 重来 1分钟 · 2 困难 6分钟 · 3 良好 10分钟 · 4 简单 8天 · u 撤销 · q 退出")
+    t.type("3")
+    t.expect("按 Enter 提交")
+    t.type("nonlocal\r")
+    t.expect("✗ 错误")
+    t.expect("Enter = 重来 · r 我答对")  # the line wraps at 100 columns
+    t.type("r")
+    t.expect("已记为正确（我答对了）")
+    t.expect("已完成 2")  # the learning card again, within the learn-ahead window
+    t.type("q")
+    assert t.wait() == 0
+    t.expect("已复习 2 · 正确率 100%")
