@@ -18,7 +18,6 @@ import logging
 import random
 from dataclasses import dataclass
 
-from quiz.deck.lint import _fold, _markers  # the choice-explain rule's own markers
 from quiz.model import Card, CardKind, StoredCard
 
 log = logging.getLogger("quiz.review.choices")
@@ -60,6 +59,8 @@ def names_choices_by_place(card: Card) -> bool:
     """Whether the card's explain, in any language, refers to a choice by its place."""
     if card.explain is None:
         return False
+    from quiz.deck.lint import _fold, _markers  # the choice-explain rule's own markers
+
     count = len(card.choices)
     for _lang, text in card.explain.variants:
         said = _fold(text)

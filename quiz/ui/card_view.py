@@ -348,18 +348,29 @@ def diff_view(lines: Sequence[str], lang: str | None = None) -> RenderableType:
     )
 
 
-def _given(
+def _choice_comparison(
     item: StoredCard, verdict: Verdict, lang: str | None, order: ChoiceOrder | None
-) -> RichText:
-    """What the learner answered; a choice as the numbers and text they saw."""
-    if item.card.kind == CardKind.CHOICE:
-        from quiz.grading import parse_picks
+) -> RenderableType:
+    """A wrong choice: the learner's picks and the right ones, numbered as shown, one
+    choice a line, each wrapped under its own text."""
+    from quiz.grading import parse_picks
 
-        try:
-            return picked(item, parse_picks(verdict.given), lang, order)
-        except ValueError:
-            pass
-    return RichText(escape(verdict.given))
+    shown = order or deck_order(item.card)
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(ratio=1)
+    try:
+        given = parse_picks(verdict.given)
+    except ValueError:
+        given = ()
+    rows = ((tr("yours:  ", lang), given, ""), (tr("answer: ", lang), item.card.correct, "bold"))
+    for label, picks, style in rows:
+        numbered = sorted((shown.number(i), i) for i in picks if 0 <= i < len(item.card.choices))
+        for n, (number, index) in enumerate(numbered):
+            text = inline_markdown(item.text(item.card.choices[index], lang), style)
+            grid.add_row(RichText("" if n else label.rstrip(), style="dim"), f"{number}.", text)
+    return Inert(grid)
 
 
 def verdict_view(
@@ -383,11 +394,11 @@ def verdict_view(
         parts.append(run_output(result, lang))
         if not verdict.correct and verdict.diff:
             parts.append(diff_view(verdict.diff, lang))
+    elif not verdict.correct and choice:
+        parts.append(_choice_comparison(item, verdict, lang, order))
     elif not verdict.correct:
         if verdict.given.strip():  # the comparison the learner rates (or overrules) by
-            parts.append(
-                RichText.assemble((tr("yours:  ", lang), "dim"), _given(item, verdict, lang, order))
-            )
+            parts.append(RichText.assemble((tr("yours:  ", lang), "dim"), escape(verdict.given)))
         shown = answer(item, lang, order)
         if isinstance(shown, RichText):
             parts.append(RichText.assemble((tr("answer: ", lang), "dim"), shown))

@@ -32,16 +32,18 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.rule import Rule
 
 from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
-from quiz.review.choices import ChoiceOrder, choice_order, seeded
 from quiz.review.session import Action, Progress, Response
 from quiz.ui import card_view
 from quiz.ui.i18n import notice, rating_name, tr
+
+if TYPE_CHECKING:
+    from quiz.review.choices import ChoiceOrder
 
 MAX_ANSWER_CHARS = 4096
 MAX_PREDICTION_LINES = 64
@@ -194,6 +196,8 @@ class TerminalPrompter:
         self._started = time.monotonic()
         self._order = None
         if item.card.kind == CardKind.CHOICE and self.shuffle:
+            from quiz.review.choices import choice_order, seeded
+
             self._order = choice_order(item.card, seeded(item))  # the same when asked again
         if not again:
             self._language_note(item)

@@ -115,3 +115,34 @@ def test_the_setting_is_checked_like_every_other(cli, env):
     assert 'config.toml:2: shuffle_choices must be true or false (found the string "yes")' in (
         result.output
     )
+
+
+SEVERAL = """
+deck: several
+title: Several
+lang: en
+cards:
+  - id: why
+    type: choice
+    front: Why does CPython have a GIL?
+    choices:
+      - "reference counting: every `incref` would need a lock or an atomic operation otherwise"
+      - C extensions that are not thread-safe
+      - the language reference requires it
+    correct: [0, 1]
+"""
+
+
+def test_a_wrong_choice_shows_each_pick_and_each_right_choice_on_its_own_line(cli, env):
+    assert cli("import", str(write_deck(env, "several.yaml", SEVERAL))).exit_code == 0
+    with screen(50) as buf:
+        result = cli("review", input="3\n", now=NOW)
+    assert result.exit_code == 0, result.output
+    lines = [line.rstrip() for line in buf.getvalue().splitlines()]
+    start = lines.index("yours:  3. the language reference requires it")
+    assert lines[start + 1 : start + 5] == [
+        "answer: 1. reference counting: every incref would",
+        "           need a lock or an atomic operation",
+        "           otherwise",
+        "        2. C extensions that are not thread-safe",
+    ]
