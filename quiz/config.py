@@ -46,6 +46,9 @@ class Config:
     # New cards across decks: "interleave" takes one from each deck in turn (day 1 is not
     # all of the first deck alphabetically); "deck" finishes a deck before the next.
     new_order: str = "interleave"
+    # A choice card's choices in a new order each time it is shown (in a terminal; a
+    # piped session keeps the deck's order, so scripts can name choices by number).
+    shuffle_choices: bool = True
     deck_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def for_deck(self, deck: str) -> Config:
@@ -177,6 +180,7 @@ _RULES: dict[str, Callable[[object], str | None]] = {
         else 'must be a language code like "en" or "zh"'
     ),
     "leech_lapses": _range(_whole, 1, 1000, "a whole number from 1 to 1000"),
+    "shuffle_choices": lambda v: None if isinstance(v, bool) else "must be true or false",
     "new_order": lambda v: None if v in NEW_ORDERS else f"must be one of: {', '.join(NEW_ORDERS)}",
 }
 

@@ -50,6 +50,7 @@ def drill(
     from quiz.review.drill import DrillOptions, run_drill
     from quiz.ui.console import out
     from quiz.ui.drill_view import DrillPrompter, report_view
+    from quiz.ui.i18n import tr
 
     bad = [k for k in kind or () if k not in KINDS]
     if bad:
@@ -67,9 +68,12 @@ def drill(
     )
     cfg = context.config()
     lang = lang or cfg.lang
-    prompter = DrillPrompter(out(), lang, time_limit=timed, exam=exam)
+    prompter = DrillPrompter(out(), lang, time_limit=timed, exam=exam, shuffle=cfg.shuffle_choices)
     if timed:
-        out().print(f"[dim]⏱ {timed:g}s per question; over time counts as wrong[/]")
+        out().print(
+            tr("⏱ {seconds}s per question; over time counts as wrong", lang, seconds=f"{timed:g}"),
+            style="dim",
+        )
     with context.unit() as repo:
         context.ensure_bundled(repo)
         result = run_drill(
@@ -83,7 +87,7 @@ def drill(
             clock=context.now,
         )
     if result is None:
-        out().print("No cards match this drill. See: quiz decks")
+        out().print(tr("No cards match this drill. See: quiz decks", lang))
         return
     out().rule(style="dim")
     out().print(report_view(result, lang, exam=exam))

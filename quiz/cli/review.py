@@ -53,14 +53,18 @@ def run_review(options: ReviewOptions) -> None:
     quiz.cli.lean, without click's parsing)."""
     from quiz.review.today import review_today
     from quiz.ui.console import out
+    from quiz.ui.i18n import tr
     from quiz.ui.prompter import TerminalPrompter
     from quiz.ui.reports import render_summary
 
     cfg = context.config()
+    lang = options.lang or cfg.lang
     with context.unit() as repo:
         loaded = context.ensure_bundled(repo)
         if loaded:
-            out().print(f"[dim]Loaded the bundled decks: {', '.join(loaded)}[/]")
+            out().print(
+                tr("Loaded the bundled decks: {decks}", lang, decks=", ".join(loaded)), style="dim"
+            )
         summary = review_today(
             repo,
             options,
@@ -68,21 +72,23 @@ def run_review(options: ReviewOptions) -> None:
             day=context.day_clock(cfg),
             now=context.now(),
             clock=context.now,
-            prompter=TerminalPrompter(out(), options.lang or cfg.lang),
+            prompter=TerminalPrompter(out(), lang, shuffle=cfg.shuffle_choices),
             runner=context.snippet_runner(),
             announce=lambda line: out().print(f"[cyan]{line}[/]", soft_wrap=True),
             edit=context.card_editor(repo),
         )
         if summary is None:
-            out().print("Nothing to review right now. " + _next_hint(repo))
+            out().print(tr("Nothing to review right now. ", lang) + _next_hint(repo, lang))
             return
-    render_summary(summary)
+    render_summary(summary, lang)
 
 
-def _next_hint(repo) -> str:
+def _next_hint(repo, lang: str | None = None) -> str:
+    from quiz.ui.i18n import tr
+
     if not repo.deck_slugs():
-        return "Load a deck first: quiz import PATH"
-    return "Come back later, or drill outside the schedule with: quiz drill"
+        return tr("Load a deck first: quiz import PATH", lang)
+    return tr("Come back later, or drill outside the schedule with: quiz drill", lang)
 
 
 @command("rebuild")

@@ -33,6 +33,7 @@ from quiz.review.drill import DrillReport
 from quiz.review.session import Action, Progress, Response
 from quiz.safe_text import escape
 from quiz.ui import card_view
+from quiz.ui.i18n import tr
 from quiz.ui.prompter import TerminalPrompter, read_capped_line
 from quiz.ui.safe import text as safe
 
@@ -93,14 +94,19 @@ class DrillPrompter(TerminalPrompter):
         the next card's answer or commands: they are read up to an Enter and shown as
         not used, `:q` too (it may be the end of an answer). True when the learner quit
         here with Ctrl-C or Ctrl-D."""
-        self.console.print(f"[dim]{_NEXT}[/]")
+        self.console.print(
+            tr("Enter: next card (what you type until then is not an answer)", self.lang),
+            style="dim",
+        )
         typed = False
         while True:
             key = super()._key()
             if key in ("\r", "\n", "\x03", "\x04"):
                 break
             if not typed:  # shown as it comes, so it is plainly going nowhere
-                self.console.print("typed after time ran out, not used: ", style="dim", end="")
+                self.console.print(
+                    tr("typed after time ran out, not used: ", self.lang), style="dim", end=""
+                )
                 typed = True
             self.console.print(Text(escape(key)), end="")
             self.console.file.flush()
@@ -130,7 +136,11 @@ class DrillPrompter(TerminalPrompter):
     def _key(self) -> str:
         if self._deadline is None or not self._can_time_out or self._ahead:
             return super()._key()
-        key = _timed_key(self.console, self._left, countdown=self._editing)
+        key = _timed_key(
+            self.console,
+            self._left,
+            countdown=tr("⏱ {seconds}s left", self.lang) if self._editing else None,
+        )
         if key is None:
             self._timed_out = True
             return "\n"  # out of time: reveal (the session counts it wrong)
@@ -142,7 +152,7 @@ class DrillPrompter(TerminalPrompter):
         if not self.exam:
             super().verdict(item, verdict, result)
         elif self._over:  # no verdict in an exam, but a miss for lack of time is said
-            self.console.print(f"[red]{_TIMES_UP}[/]")
+            self.console.print(tr("time's up — recorded as a miss", self.lang), style="red")
 
     def explain(self, item: StoredCard) -> None:
         if not self.exam:
@@ -161,10 +171,6 @@ class DrillPrompter(TerminalPrompter):
             return Response(Action.RATE, rating=suggested)
         # no intervals: a drill leaves the schedule alone
         return super().rate(item, suggested, why=why)
-
-
-_TIMES_UP = "time's up — recorded as a miss"
-_NEXT = "Enter: next card (what you type until then is not an answer)"
 
 
 def _has_termios() -> bool:
@@ -191,8 +197,8 @@ def _timed_line(console: Console, prompt: str, left: Callable[[], float]) -> str
     return line
 
 
-def _timed_key(console: Console, left: Callable[[], float], *, countdown: bool) -> str | None:
-    """One key, or None when time runs out first. With `countdown`, the seconds left
+def _timed_key(console: Console, left: Callable[[], float], *, countdown: str | None) -> str | None:
+    """One key, or None when time runs out first. With a `countdown` text, the seconds left
     are redrawn in place on the line below the card (written past rich, which drops a
     carriage return) and erased when a key comes; keys are read one byte at a time and
     the input queue is never flushed, so keys typed ahead stay for the next read."""
@@ -213,9 +219,9 @@ def _timed_key(console: Console, left: Callable[[], float], *, countdown: bool) 
             remaining = left()
             if remaining <= 0:
                 return None
-            if countdown and math.ceil(remaining) != shown:
+            if countdown is not None and math.ceil(remaining) != shown:
                 shown = math.ceil(remaining)
-                out.write(f"\r\x1b[2K⏱ {shown}s left")
+                out.write("\r\x1b[2K" + countdown.format(seconds=shown))
                 out.flush()
             ready, _, _ = select.select([fd], [], [], min(0.2, remaining))
             if ready:
@@ -224,7 +230,7 @@ def _timed_key(console: Console, left: Callable[[], float], *, countdown: bool) 
                     data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
                 return data.decode("utf-8", "replace") if data else "\x04"
     finally:
-        if countdown and shown >= 0:
+        if countdown is not None and shown >= 0:
             out.write("\r\x1b[2K")
             out.flush()
         termios.tcsetattr(fd, termios.TCSANOW, old)
@@ -238,19 +244,31 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
     n = len(report.answers)
     share = f"{report.right / n:.0%}" if n else "–"
     avg = f"{report.average_ms / 1000:.1f}s" if report.average_ms is not None else "–"
-    head = Text(f"Drill: {report.right}/{n} right ({share}) · {avg} per question", style="bold")
+    head = Text(
+        tr(
+            "Drill: {right}/{n} right ({share}) · {avg} per question",
+            lang,
+            right=report.right,
+            n=n,
+            share=share,
+            avg=avg,
+        ),
+        style="bold",
+    )
     if report.timed_out:
-        head.append(f" · {report.timed_out} over time", style="red")
+        head.append(tr(" · {n} over time", lang, n=report.timed_out), style="red")
     if n < report.asked:
-        head.append(f" · stopped after {n} of {report.asked}", style="yellow")
+        head.append(
+            tr(" · stopped after {n} of {asked}", lang, n=n, asked=report.asked), style="yellow"
+        )
     parts.append(head)
 
     if n:
         questions = Table(box=None, header_style="bold", pad_edge=False, expand=False)
         questions.add_column("#", justify="right")
-        questions.add_column("card", overflow="ellipsis", no_wrap=True, max_width=40)
+        questions.add_column(tr("card", lang), overflow="ellipsis", no_wrap=True, max_width=40)
         questions.add_column("", justify="center")
-        questions.add_column("time", justify="right")
+        questions.add_column(tr("time", lang), justify="right")
         for i, a in enumerate(report.answers, 1):
             mark = Text("✓", style="green") if a.right else Text("✗", style="red")
             secs = Text(f"{a.duration_ms / 1000:.1f}s", style="red" if a.timed_out else "")
@@ -259,12 +277,16 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
 
     if report.by_tag:
         tags = Table(
-            title="by tag", title_justify="left", box=None, header_style="bold", pad_edge=False
+            title=tr("by tag", lang),
+            title_justify="left",
+            box=None,
+            header_style="bold",
+            pad_edge=False,
         )
-        tags.add_column("tag", overflow="fold")
-        tags.add_column("right", justify="right")
-        tags.add_column("of", justify="right")
-        tags.add_column("share", justify="right")
+        tags.add_column(tr("tag", lang), overflow="fold")
+        tags.add_column(tr("right", lang), justify="right")
+        tags.add_column(tr("of", lang), justify="right")
+        tags.add_column(tr("share", lang), justify="right")
         for t in report.by_tag:
             tags.add_row(safe(t.tag), str(t.right), str(t.answers), f"{t.right / t.answers:.0%}")
         parts.append(tags)
@@ -280,15 +302,19 @@ def report_view(report: DrillReport, lang: str | None, *, exam: bool = False) ->
         )
         parts.append(card_view.question(item, lang))
         if a.answer and a.answer.strip():
-            parts.append(Text.assemble(("your answer: ", "dim"), escape(_shown_answer(a.answer))))
+            parts.append(
+                Text.assemble((tr("your answer: ", lang), "dim"), escape(_shown_answer(a.answer)))
+            )
         if a.timed_out:
-            parts.append(Text("out of time", style="red"))
-        parts.append(Text.assemble(("answer: ", "dim"), escape(_answer_text(item, lang))))
+            parts.append(Text(tr("out of time", lang), style="red"))
+        parts.append(Text.assemble((tr("answer: ", lang), "dim"), escape(_answer_text(item, lang))))
         why = card_view.explanation(item, lang)
         if why is not None:
             parts.append(why)
     if report.answers:
-        parts.append(Text.assemble(("next: ", "bold"), (escape(report.next_command), "cyan")))
+        parts.append(
+            Text.assemble((tr("next: ", lang), "bold"), (escape(report.next_command), "cyan"))
+        )
     return Group(*parts)
 
 

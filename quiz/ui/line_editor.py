@@ -207,12 +207,14 @@ class LineEditor:
         ahead: str = "",
         is_command: Callable[[str], bool] = lambda text: False,
         time_left: Callable[[], float] | None = None,
+        countdown: str = "⏱ {seconds}s left",
     ) -> Edit:
         """One answer. `ahead` are keys already typed for it (given back by an earlier
         read or held by the single-key reader); `is_command` tells a command line
         (`:q`), which Enter ends even in the multi-line editor; with `time_left`, a
         countdown refreshes at the right of the input (the right prompt, which
-        prompt_toolkit hides when the text reaches it) and the read ends at 0."""
+        prompt_toolkit hides when the text reaches it) and the read ends at 0;
+        `countdown` is its text, in the interface language."""
         import asyncio
 
         from prompt_toolkit.application.current import get_app
@@ -234,18 +236,23 @@ class LineEditor:
 
                 app.create_background_task(expire())
 
-        def countdown() -> Any:
+        def count_down() -> Any:
             assert time_left is not None
             if get_app().is_done:  # not left behind on the answer's line
                 return ""
             left = math.ceil(time_left())
-            return [("class:countdown" if left > 5 else "class:countdown.low", f"⏱ {left}s left")]
+            return [
+                (
+                    "class:countdown" if left > 5 else "class:countdown.low",
+                    countdown.format(seconds=left),
+                )
+            ]
 
         try:
             edit: Edit = session.prompt(
                 prompt,
                 pre_run=pre_run,
-                rprompt=countdown if time_left is not None else None,
+                rprompt=count_down if time_left is not None else None,
                 refresh_interval=0.25 if time_left is not None else 0,
             )
         except (EOFError, KeyboardInterrupt):

@@ -38,7 +38,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.rule import Rule
@@ -46,6 +46,10 @@ from rich.rule import Rule
 from quiz.model import CardKind, Rating, RunResult, StoredCard, Verdict
 from quiz.review.session import Action, Progress, Response
 from quiz.ui import card_view, line_editor
+from quiz.ui.i18n import notice, rating_name, tr
+
+if TYPE_CHECKING:
+    from quiz.review.choices import ChoiceOrder
 
 MAX_ANSWER_CHARS = 4096
 MAX_PREDICTION_LINES = 64
@@ -123,10 +127,14 @@ class TerminalPrompter:
         interactive: bool | None = None,
         read_line: Callable[[], str | None] | None = None,
         read_key: Callable[[], str] | None = None,
+        shuffle: bool = True,
     ) -> None:
         self.console = console
         self.lang = lang
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        # choices shuffled in a terminal only: a piped script names them in the deck's order
+        self.shuffle = shuffle and self.interactive
+        self._order: ChoiceOrder | None = None  # the choices as the card on screen shows them
         self._read_line = read_line or self._stdin_line
         self._read_key = read_key or self._getchar
         self._pending: Rating | None = None
@@ -187,6 +195,7 @@ class TerminalPrompter:
             ahead=self._ahead,
             is_command=lambda text: parse_command(text, bare=False) is not None,
             time_left=self._time_left(),
+            countdown=tr("⏱ {seconds}s left", self.lang),
         )
         self._ahead = edit.ahead
         self._timed_out = edit.timed_out
@@ -221,15 +230,20 @@ class TerminalPrompter:
         if self._ahead:
             from quiz.ui.safe import text as safe
 
-            self.console.print(safe(f"(keys read ahead, not used: {self._ahead!r})", style="dim"))
+            shown = tr("(keys read ahead, not used: {keys})", self.lang, keys=repr(self._ahead))
+            self.console.print(safe(shown, style="dim"))
             self._ahead = ""
 
     def _cut_notice(self) -> None:
         if self._cut:
             self._cut = False
             self.console.print(
-                f"(your answer was cut to {MAX_ANSWER_CHARS} characters"
-                f" and {MAX_PREDICTION_LINES} lines)",
+                tr(
+                    "(your answer was cut to {chars} characters and {lines} lines)",
+                    self.lang,
+                    chars=MAX_ANSWER_CHARS,
+                    lines=MAX_PREDICTION_LINES,
+                ),
                 style="yellow",
                 markup=False,
             )
@@ -250,13 +264,18 @@ class TerminalPrompter:
         self._timed_out = False
         if self._editing:
             line_editor.hush_echo()  # the editor shows what is typed ahead, once
+        self._order = None
+        if item.card.kind == CardKind.CHOICE and self.shuffle:
+            from quiz.review.choices import choice_order, seeded
+
+            self._order = choice_order(item.card, seeded(item))  # the same when asked again
         if not again:
             self._language_note(item)
             # No screen clear and no "any key" pause: a notice printed before this card
             # stays readable, and a key typed ahead is the next card's key, never eaten.
             c.print(Rule(style="dim"))
-            c.print(card_view.header(item, progress.done, progress.left))
-            c.print(card_view.question(item, self.lang))
+            c.print(card_view.header(item, progress.done, progress.left, self.lang))
+            c.print(card_view.question(item, self.lang, self._order))
             if self._editing:
                 line_editor.preload()  # the card is on screen: load the editor meanwhile
         kind = item.card.kind
@@ -264,9 +283,9 @@ class TerminalPrompter:
             return self._ask_reveal()
         if kind == CardKind.OUTPUT:
             return self._ask_lines()
-        hint = "pick by number" if kind == CardKind.CHOICE else "your answer"
+        hint = tr("pick by number" if kind == CardKind.CHOICE else "your answer", self.lang)
         if self.interactive:
-            c.print(f"[dim]{hint} · {card_view.KEYS_TEXT}[/]")
+            c.print(f"[dim]{hint} · {tr(card_view.KEYS_TEXT, self.lang)}[/]")
         self._cut = False
         line = self._line()
         if line is None:
@@ -275,6 +294,8 @@ class TerminalPrompter:
         if command:
             return Response(command)
         self._cut_notice()
+        if self._order is not None:  # picks as shown, in the deck's numbers from here on
+            line = self._order.to_deck(line)
         return Response(Action.ANSWER, text=line, duration_ms=self._elapsed())
 
     def _language_note(self, item: StoredCard) -> None:
@@ -288,12 +309,20 @@ class TerminalPrompter:
         self._fell_back.add(item.card.deck)
         shown = item.lang if item.lang in have else have[0]
         self.console.print(
-            f"[dim]no {self.lang!r} text in deck {item.card.deck}: shown in {shown!r}[/]"
+            tr(
+                "no {language} text in deck {deck}: shown in {shown}",
+                self.lang,
+                language=repr(self.lang),
+                deck=item.card.deck,
+                shown=repr(shown),
+            ),
+            style="dim",
+            markup=False,
         )
 
     def _ask_reveal(self) -> Response:
         if self.interactive:
-            self.console.print(f"[dim]{card_view.KEYS_BASIC}[/]")
+            self.console.print(f"[dim]{tr(card_view.KEYS_BASIC, self.lang)}[/]")
             while True:
                 key = self._key()
                 if key == ":":  # `:q` works here as on every card
@@ -323,7 +352,7 @@ class TerminalPrompter:
 
     def _ask_lines(self) -> Response:
         if self.interactive:
-            self.console.print(f"[dim]{card_view.KEYS_OUTPUT}[/]")
+            self.console.print(f"[dim]{tr(card_view.KEYS_OUTPUT, self.lang)}[/]")
         self._cut = False
         if self.interactive and self._editing and not self._pushed:
             return self._edit_lines()
@@ -397,13 +426,17 @@ class TerminalPrompter:
             if command:
                 return Response(command)
             return Response(Action.RATE, rating=piped or Rating.GOOD)
-        keys = card_view.rate_keys(previews)
+        keys = card_view.rate_keys(previews, self.lang)
         if suggested is not None:
-            keys += f" · Enter = {suggested.name.title()}" + (f" ({why})" if why else "")
+            keys += " · " + tr(
+                "Enter = {rating}", self.lang, rating=rating_name(suggested, self.lang)
+            )
+            if why:  # quiz.review.suggest's QUICK or SLOW
+                keys += " (" + tr("quick" if why == "quick" else "slow", self.lang) + ")"
             if self._wrong:
-                keys += " · r I was right"
+                keys += " · " + tr("r I was right", self.lang)
         if self._traceable:
-            keys += " · t step through"
+            keys += " · " + tr("t step through", self.lang)
         self.console.print(f"[dim]{keys}[/]")
         while True:
             key = self._key()
@@ -420,7 +453,7 @@ class TerminalPrompter:
             if key in ("\r", "\n", " ") and suggested is not None:
                 return Response(Action.RATE, rating=suggested)
             if key.lower() == "r" and suggested is not None and self._wrong:
-                self.console.print("[green]recorded as right (I was right)[/]")
+                self.console.print(f"[green]{tr('recorded as right (I was right)', self.lang)}[/]")
                 return Response(Action.RATE, rating=Rating.GOOD, overruled=True)
             if key.lower() in ("u", "q"):
                 return Response(COMMANDS[key.lower()])
@@ -444,7 +477,7 @@ class TerminalPrompter:
         return Response(Action.RATE, rating=suggested)
 
     def verdict(self, item: StoredCard, verdict: Verdict, result: RunResult | None) -> None:
-        self.console.print(card_view.verdict_view(item, verdict, result, self.lang))
+        self.console.print(card_view.verdict_view(item, verdict, result, self.lang, self._order))
         self._shown = None
         self._wrong = not verdict.correct
         if item.card.kind == CardKind.OUTPUT and item.card.code and result is not None:
@@ -465,9 +498,14 @@ class TerminalPrompter:
                 card.code or "", timeout=card.timeout, trace=TraceBound()
             )
         except SandboxError as exc:
-            self.console.print(f"[yellow]no step-through: {exc}[/]", soft_wrap=True)
+            self.console.print(
+                tr("no step-through: {reason}", self.lang, reason=exc),
+                style="yellow",
+                soft_wrap=True,
+                markup=False,
+            )
             return
-        self.console.print(Rule("step through", style="dim"))
+        self.console.print(Rule(tr("step through", self.lang), style="dim"))
         self.console.print(trace_view(card.code or "", parse(result.trace), predicted))
 
     def explain(self, item: StoredCard) -> None:
@@ -478,8 +516,8 @@ class TerminalPrompter:
     def notice(self, message: str) -> None:
         from quiz.ui.safe import text as safe
 
-        self.console.print(safe(message, style="yellow"), soft_wrap=True)
+        self.console.print(safe(notice(message, self.lang), style="yellow"), soft_wrap=True)
 
     def running(self, item: StoredCard) -> None:
         if self.interactive:
-            self.console.print("[dim]running the snippet…[/]")
+            self.console.print(f"[dim]{tr('running the snippet…', self.lang)}[/]")

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from quiz.ui.console import err, out, print_json
+from quiz.ui.i18n import tr
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -77,6 +78,19 @@ def render_import(report: ImportReport, as_json: bool) -> None:
             )
 
 
+# `quiz decks`' columns (their names are messages of quiz.ui.i18n)
+DECK_COLUMNS = (
+    ("deck", "left"),
+    ("title", "left"),
+    ("cards", "right"),
+    ("new", "right"),
+    ("learning", "right"),
+    ("due now", "right"),
+    ("suspended", "right"),
+    ("buried", "right"),
+)
+
+
 def render_decks(
     summaries: Sequence[DeckSummary], as_json: bool, lang: str | None, loaded: Sequence[str]
 ) -> None:
@@ -98,25 +112,21 @@ def render_decks(
         return
     if loaded:
         err().print(
-            f"Loaded the bundled decks into your new store: {', '.join(loaded)}", markup=False
+            tr(
+                "Loaded the bundled decks into your new store: {decks}",
+                lang,
+                decks=", ".join(loaded),
+            ),
+            markup=False,
         )
     if not summaries:
-        out().print("No decks yet. Load some with: quiz import PATH")
+        out().print(tr("No decks yet. Load some with: quiz import PATH", lang), markup=False)
         return
     from rich.table import Table
 
     table = Table(box=None, header_style="bold")
-    for name, justify in (
-        ("deck", "left"),
-        ("title", "left"),
-        ("cards", "right"),
-        ("new", "right"),
-        ("learning", "right"),
-        ("due now", "right"),
-        ("suspended", "right"),
-        ("buried", "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]  # a plain str from the column table; rich wants its JustifyMethod literal
+    for name, justify in DECK_COLUMNS:
+        table.add_column(tr(name, lang), justify=justify)  # type: ignore[arg-type]  # a plain str from the column table; rich wants its JustifyMethod literal
     from quiz.ui.safe import text as safe
 
     for s in summaries:
@@ -133,18 +143,26 @@ def render_decks(
     out().print(table)
 
 
-def render_summary(summary) -> None:
+def render_summary(summary, lang: str | None = None) -> None:
     """The end of a session: how it went and what tomorrow holds."""
-    minutes, seconds = divmod(summary.duration_ms // 1000, 60)
-    if not summary.reviewed:  # "Reviewed 0 · 0% right" reads like a failure
-        out().print(f"[bold]Nothing answered · due tomorrow: {summary.due_tomorrow}[/]")
-        return
-    line = (
-        f"Reviewed {summary.reviewed} · {summary.right_share:.0%} right · {minutes}m{seconds:02d}s"
-        f" · due tomorrow: {summary.due_tomorrow}"
-    )
-    out().print(f"[bold]{line}[/]")
     from rich.text import Text
 
+    from quiz.safe_text import escape
+
+    minutes, seconds = divmod(summary.duration_ms // 1000, 60)
+    if not summary.reviewed:  # "Reviewed 0 · 0% right" reads like a failure
+        line = tr("Nothing answered · due tomorrow: {due}", lang, due=summary.due_tomorrow)
+        out().print(Text(line, style="bold"))
+        return
+    line = tr(
+        "Reviewed {n} · {share} right · {minutes}m{seconds}s · due tomorrow: {due}",
+        lang,
+        n=summary.reviewed,
+        share=f"{summary.right_share:.0%}",
+        minutes=minutes,
+        seconds=f"{seconds:02d}",
+        due=summary.due_tomorrow,
+    )
+    out().print(Text(line, style="bold"))
     for key in summary.leeches:
-        out().print(Text(f"leech suspended: {key}", style="yellow"))
+        out().print(Text(tr("leech suspended: {key}", lang, key=escape(key)), style="yellow"))

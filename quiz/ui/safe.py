@@ -59,7 +59,12 @@ class InertHook(RenderHook):
 
 
 def guard(console: Console) -> Console:
-    """`console`, made to render every segment inert (once per console)."""
+    """`console`, made to render every segment inert (once per console), its Chinese
+    text wrapped where Chinese may break (quiz.ui.wrap: every console quiz prints to
+    passes here)."""
+    from quiz.ui import wrap
+
+    wrap.install()
     if not any(isinstance(hook, InertHook) for hook in _hooks(console)):
         console.push_render_hook(InertHook())
     return console

@@ -40,6 +40,7 @@ CORE = [
     "review/session.py",
     "review/suggest.py",
     "review/goal.py",
+    "review/choices.py",
 ]
 # Use cases: they meet the store through the Repo, and nothing else of the edges.
 USE_CASES = [

@@ -3,6 +3,7 @@ lost, one `q` quits, and notices before the first card stay on screen."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,13 @@ def reviews(env: Path) -> list[tuple[str, int, str | None, bool | None]]:
         ).fetchall()
 
 
+def shown_number(screen: str, choice: str) -> str:
+    """The number a choice is shown under (choices are shuffled in a terminal)."""
+    found = re.findall(rf"(\d+)\. {re.escape(choice)}\b", screen)
+    assert found, screen
+    return found[-1]
+
+
 @pytest.fixture
 def term(env: Path, cli) -> Iterator:
     made: list[Terminal] = []
@@ -79,7 +87,7 @@ def test_slips_are_asked_again_not_graded(term, env):
         t.expect(notice)
     t.type("q\r")  # a bare q on a choice card is not a pick (commands are :q)
     t.expect("'q'")
-    t.type("3\r")
+    t.type(f"{shown_number(t.screen, 'processes')}\r")  # shuffled: picked by the number shown
     t.expect("✓ right", count=2)
     t.expect("Enter = Good", count=2)
     t.type("q")  # at the rating keys: the suggested rating is recorded; one q quits
@@ -133,3 +141,95 @@ def test_a_wrong_verdict_is_overruled_with_one_key(term, env):
     t.type(":q\r")
     assert t.wait() == 0
     assert reviews(env) == [("keys/b-typed", 3, "nonlocal", True)]
+
+
+SHUFFLED = """
+deck: shuffled
+title: Shuffled
+lang: en
+cards:
+  - id: pick
+    type: choice
+    front: Which one is the odd one out?
+    choices: [alpha, bravo, charlie, delta, echo, foxtrot]
+    correct: 4
+  - id: placed
+    type: choice
+    front: Which is right?
+    choices: [one, two, three]
+    correct: 2
+    explain: The third is right; the first and the second are not.
+"""
+
+
+def test_choices_are_shuffled_and_the_pick_is_read_back_in_the_decks_order(term, env):
+    t = term("--deck", "shuffled", deck=SHUFFLED)
+    t.expect("Which one is the odd one out?")
+    screen = t.expect("foxtrot")
+    order = [shown_number(screen, name) for name in ("alpha", "bravo", "charlie", "delta")]
+    t.type(f"{shown_number(screen, 'echo')}\r")
+    t.expect("✓ right")
+    t.type("\r")
+    # its explain names the choices by place ("the third"): kept in the deck's order
+    screen = t.expect("Which is right?")
+    t.expect("three")
+    assert [shown_number(t.screen, name) for name in ("one", "two", "three")] == ["1", "2", "3"]
+    t.type("1\r")
+    t.expect("✗ wrong")
+    t.expect("answer: 3. three")
+    t.type("\r")
+    t.expect("2 done")
+    t.type(":q\r")
+    assert t.wait() == 0
+    assert [(k, a, c) for k, _, a, c in reviews(env)] == [
+        ("shuffled/pick", "5", True),  # stored in the deck's numbers, as shown is not
+        ("shuffled/placed", "1", False),
+    ]
+    assert sorted(order) != order  # a seeded order (the card's key and review number)
+
+
+def test_the_shuffle_setting_keeps_the_decks_order(term, env):
+    (env / "config.toml").write_text('timezone = "UTC"\nfuzz = false\nshuffle_choices = false\n')
+    t = term("--deck", "shuffled", deck=SHUFFLED)
+    screen = t.expect("foxtrot")
+    names = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot")
+    assert [shown_number(screen, name) for name in names] == ["1", "2", "3", "4", "5", "6"]
+    t.type("5\r")
+    t.expect("✓ right")
+    t.type("q")
+    assert t.wait() == 0
+
+
+ZH = """
+deck: zhkeys
+title: {en: Keys, zh: 按键}
+lang: en
+cards:
+  - id: a-basic
+    front: {en: Basic question?, zh: 基础问题？}
+    back: {en: Basic answer., zh: 基础答案。}
+  - id: b-typed
+    type: typed
+    front: {en: Which keyword rebinds a global?, zh: 哪个关键字重新绑定全局变量？}
+    answer: [global]
+"""
+
+
+def test_a_zh_session_in_a_terminal(term, env):
+    t = term("--deck", "zhkeys", "--lang", "zh", deck=ZH)
+    t.expect("已完成 0 · 剩余 2")
+    t.expect("Enter/空格 显示答案 · u 撤销")
+    t.type(" ")
+    t.expect("基础答案。")
+    t.expect("1 重来 1分钟 · 2 困难 6分钟 · 3 良好 10分钟 · 4 简单 8天 · u 撤销 · q 退出")
+    t.type("3")
+    t.expect("按 Enter 提交")
+    t.type("nonlocal\r")
+    t.expect("✗ 错误")
+    t.expect("Enter = 重来 · r 我答对")  # the line wraps at 100 columns
+    t.type("r")
+    t.expect("已记为正确（我答对了）")
+    t.expect("已完成 2")  # the learning card again, within the learn-ahead window
+    t.type("q")
+    assert t.wait() == 0
+    t.expect("已复习 2 · 正确率 100%")
