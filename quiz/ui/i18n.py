@@ -83,7 +83,6 @@ ZH: dict[str, str] = {
     "no step-through: {reason}": "无法逐步执行：{reason}",
     "step through": "逐步执行",
     # drills
-    "any key: next card": "按任意键：下一张",
     "Drill: {right}/{n} right ({share}) · {avg} per question": (
         "练习：答对 {right}/{n}（{share}）· 每题 {avg}"
     ),

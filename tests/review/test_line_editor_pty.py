@@ -304,7 +304,7 @@ def test_keys_typed_ahead_in_a_timed_drill_are_all_kept(term, env):
         "--deck",
         "keys",
         "--seed",
-        "1",  # two basic cards, then the typed one
+        "4",  # two basic cards, then the typed one
         "--timed",
         "60",
     )

@@ -16,7 +16,7 @@ from quiz.review.suggest import MIN_HISTORY
 from quiz.store import open_store
 from tests.conftest import write_deck
 from tests.review.pty_harness import Terminal
-from tests.review.test_review_pty import DECK, NOW
+from tests.review.test_review_pty import DECK, NOW, shown_number
 from tests.store.helpers import kind_sql
 
 # Earlier right typed answers of 520 ms each: for this learner anything slower is slow,
@@ -73,7 +73,7 @@ def test_enter_accepts_the_suggestion_and_a_digit_overrides_it(cli, env, termina
     t.expect("Enter = Hard (slow)")
     t.type("\r")  # accepts Hard
     t.expect("Which runs CPU-bound")
-    t.type("3\r")
+    t.type(f"{shown_number(t.screen, 'processes')}\r")  # choices are shuffled
     t.expect("Enter = Good")  # no choice answered before: no pace, right is Good
     t.type("4")  # overrides it with Easy
     t.expect("Basic question?", count=2)
