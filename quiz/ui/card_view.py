@@ -232,6 +232,10 @@ def answer(item: StoredCard, lang: str | None, order: ChoiceOrder | None = None)
         shown = picked(item, card.correct, lang, order)
         shown.stylize("bold")
         return shown
+    if card.kind == CardKind.OUTPUT and card.output is not None:
+        # a timed-out prediction: the snippet was not run, the deck's recorded output is
+        # the answer (a card that varies has none: quiz.deck.variants)
+        return safe(card.output.rstrip("\n"), style="bold")
     return markdown(item.text(card.back, lang))
 
 
@@ -400,8 +404,9 @@ def verdict_view(
         if verdict.given.strip():  # the comparison the learner rates (or overrules) by
             parts.append(RichText.assemble((tr("yours:  ", lang), "dim"), escape(verdict.given)))
         shown = answer(item, lang, order)
-        if isinstance(shown, RichText):
-            parts.append(RichText.assemble((tr("answer: ", lang), "dim"), shown))
+        if isinstance(shown, RichText) and "\n" not in shown.plain:
+            if shown.plain.strip():  # an output card that varies has no recorded answer
+                parts.append(RichText.assemble((tr("answer: ", lang), "dim"), shown))
         else:
             parts.append(Group(RichText(tr("answer:", lang), style="dim"), shown))
     return Group(*parts)

@@ -310,3 +310,31 @@ def test_an_exam_says_at_once_when_an_answer_ran_out_of_time(cli, env, monkeypat
     assert text.index("time's up — recorded as a miss") < text.index("Pick", text.index("Pick") + 1)
     assert "✗ wrong" not in text[:report_at] and "✓ right" not in text[:report_at]
     assert "Drill: 1/2 right" in text and "1 over time" in text
+
+
+def test_an_output_card_out_of_time_shows_the_recorded_output_as_the_answer(cli, env, monkeypatch):
+    deck = write_deck(
+        env,
+        "out.yaml",
+        """
+        deck: out
+        title: Output
+        cards:
+          - id: o1
+            type: output
+            front: What is printed?
+            code: |
+              print([1] * 2)
+              print("done")
+            output: "[1, 1]\\ndone\\n"
+        """,
+    )
+    cli("import", str(deck))
+    ticks = iter([0.0, 100.0])  # the prediction takes 100 s of 30
+    monkeypatch.setattr("quiz.ui.drill_view.clock", lambda: next(ticks))
+    with screen(80) as buf:
+        cli("drill", "--timed", "30", input="[1]\n\n3\n", now=day(1))
+    text = buf.getvalue()
+    assert "time's up" in text
+    shown = text[text.index("answer:") :]
+    assert shown.splitlines()[1:3] == ["[1, 1]", "done"]
