@@ -357,6 +357,7 @@ class QuarterRollup(Base):
     """A learner's answers in one UTC quarter hour (`quarter` = epoch seconds // 900)."""
 
     __tablename__ = "review_quarter_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
 
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
     quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -372,6 +373,7 @@ class CardRollup(Base):
     """A learner's answers of one card; `first_review_at` is its first review-kind answer."""
 
     __tablename__ = "review_card_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
 
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)
@@ -391,6 +393,7 @@ class AgeRollup(Base):
     """A learner's review-state answers by the card's age then (stats.AGE_BUCKETS)."""
 
     __tablename__ = "review_age_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
 
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
     min_days: Mapped[int] = mapped_column(Integer, primary_key=True)

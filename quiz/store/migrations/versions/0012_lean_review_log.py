@@ -14,7 +14,8 @@ Now:
   card's state in between) keep theirs in `review_befores`: nothing is lost;
 - on SQLite, times are integer microseconds (8 bytes instead of 26 of text), and the
   kind a small number (0 review, 1 drill, 2 manual);
-- on SQLite, card_tags is a table without rowid (its key is the table);
+- on SQLite, card_tags and the review rollups are tables without rowid (their keys are
+  the tables);
 - a card's content is kept without the fields at their defaults (two-thirds of a
   generated card's JSON was nulls and empty lists);
 - the indexes are the ones a query needs: (learner, time) for "since", one unique
@@ -321,6 +322,22 @@ def upgrade() -> None:
                 f" + CAST(substr({column}, 21, 6) AS INTEGER)"
                 f" WHERE typeof({column}) = 'text'"
             )
+        # the rollups too are their keys' b-trees: no rowid, no second copy of the key
+        for name in ("review_quarter_rollups", "review_card_rollups", "review_age_rollups"):
+            _without_rowid(conn, name)
+
+
+def _without_rowid(conn: sa.Connection, table: str) -> None:
+    """Rebuild a SQLite table as WITHOUT ROWID, its rows kept (same columns, same order)."""
+    sql = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).scalar_one()
+    head = f"CREATE TABLE {table} ("
+    assert sql.startswith(head), sql
+    op.execute(f"CREATE TABLE {table}_lean (" + sql[len(head) :] + " WITHOUT ROWID")
+    op.execute(f"INSERT INTO {table}_lean SELECT * FROM {table}")
+    op.execute(f"DROP TABLE {table}")
+    op.execute(f"ALTER TABLE {table}_lean RENAME TO {table}")
 
 
 def downgrade() -> None:
