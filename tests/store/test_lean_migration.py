@@ -296,3 +296,44 @@ def test_a_migration_killed_during_the_copy_leaves_the_old_store_whole(store_url
             assert conn.execute(text("SELECT count(*) FROM review_befores")).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_the_rollups_survive_the_migration_and_are_keyed_tables_on_sqlite(store_url):
+    """0012 rebuilds the rollups as WITHOUT ROWID tables on SQLite (their keys are the
+    tables): what they held is kept, so the first `quiz stats` need not rebuild them."""
+    from quiz.store import open_store
+
+    data = recorded()
+    load_0011(store_url, data["tables"])
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO review_quarter_rollups VALUES (1, 1900000, 3, 1, 2, 2, 1, 4500)")
+        )
+        conn.execute(text("INSERT INTO review_age_rollups VALUES (1, 7, 5, 4)"))
+        conn.execute(
+            text(
+                "INSERT INTO review_card_rollups VALUES (1, 1, 3, 1, 2, 1, 0, NULL, NULL, 4500, NULL)"
+            )
+        )
+    engine.dispose()
+    open_store(store_url).close()  # opening migrates
+    engine = create_engine(store_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT * FROM review_quarter_rollups")).all() == [
+            (1, 1900000, 3, 1, 2, 2, 1, 4500)
+        ]
+        assert conn.execute(text("SELECT * FROM review_age_rollups")).all() == [(1, 7, 5, 4)]
+        assert conn.execute(text("SELECT * FROM review_card_rollups")).all() == [
+            (1, 1, 3, 1, 2, 1, 0, None, None, 4500, None)
+        ]
+        if store_url.startswith("sqlite"):
+            keyed = {
+                name: sql.rstrip().endswith("WITHOUT ROWID")
+                for name, sql in conn.execute(
+                    text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+                )
+            }
+            assert keyed["card_tags"] and keyed["review_card_rollups"]
+            assert keyed["review_quarter_rollups"] and keyed["review_age_rollups"]
+    engine.dispose()
