@@ -15,9 +15,12 @@ reviewer wants; the README ("Writing decks") states them for authors:
 - `choice-explain`: a choice card whose `explain` does not discuss every choice, in
   every language the card has. A choice counts as discussed when the explain contains
   its text; or one of its `code spans`; or three consecutive words of it (four
-  consecutive CJK characters in Chinese); or names it by number or letter: `(2)`,
-  `#2`, `choice 2`, `option 2`, `第 2`, `(b)`, or an ordinal (`the first`, `the last`,
-  `第一`, `最后`).
+  consecutive CJK characters in Chinese). Naming it by its place does not count.
+- `choice-by-place`: a choice card whose `explain` names a choice by its place: by
+  number or letter (`(2)`, `#2`, `choice 2`, `option 2`, `第 2`, `(b)`) or an ordinal
+  (`the first`, `the last`, `第一`, `最后`), outside code spans and the choices' own
+  text. Such a card cannot be shuffled (quiz.review.choices reads the same markers), so
+  its explanation must name each choice by its content.
 - `no-explain`, `no-source`: a card without `explain` or without `source`.
 - `todo`: a card that still holds the word `TODO` in what the learner sees or is graded
   against (front, back, cloze text, choices, answers, code, output, explain): the
@@ -36,6 +39,7 @@ reviewer wants; the README ("Writing decks") states them for authors:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -46,6 +50,7 @@ from quiz.model import Card, CardKind, Deck, Text
 RULES = (
     "output-in-code",
     "choice-explain",
+    "choice-by-place",
     "no-explain",
     "no-source",
     "todo",
@@ -167,6 +172,18 @@ def _card_findings(deck: Deck, card: Card, langs: tuple[str, ...]) -> list[Findi
             plural = "s" if len(numbers) > 1 else ""
             where = f" ({lang})" if lang else ""
             add("choice-explain", f"`explain`{where} does not discuss choice{plural} {shown}")
+        for lang, explain in card.explain.variants:
+            numbers = named_by_place(explain, [choice.get(lang) for choice in card.choices])
+            if numbers:
+                shown = ", ".join(str(n) for n in numbers)
+                one = len(numbers) == 1
+                where = f" ({lang})" if lang else ""
+                add(
+                    "choice-by-place",
+                    f"`explain`{where} names choice{'' if one else 's'} {shown} by "
+                    f"{'its' if one else 'their'} place; it cannot be shuffled: name "
+                    f"{'it' if one else 'them'} by {'its' if one else 'their'} content",
+                )
     return out
 
 
@@ -290,13 +307,47 @@ def _markers(index: int, count: int) -> list[str]:
     return marks
 
 
-def _discusses(explain: str, choice: str, index: int, count: int) -> bool:
+def named_by_place(explain: str, choices: Sequence[str]) -> list[int]:
+    """The numbers (from 1) of the choices `explain` names by their place ("(2)", "the
+    third", "第三项", "the last"). Code (`f(2)` in a code span) is not read, nor a
+    choice's own words quoted when they hold a marker (a choice that says "the first
+    exception"): they name the choice by its content. The one reading for the
+    `choice-by-place` rule and for the shuffling of choices (quiz.review.choices)."""
+    count = len(choices)
+    patterns = [[_place_pattern(mark) for mark in _markers(i, count)] for i in range(count)]
+
+    def places(text: str) -> list[int]:
+        return [i + 1 for i, marks in enumerate(patterns) if any(m.search(text) for m in marks)]
+
+    said = _fold(_CODE_SPAN.sub(" ", explain))
+    for choice in sorted(choices, key=len, reverse=True):
+        quoted = _fold(_CODE_SPAN.sub(" ", choice)).strip().rstrip(".。")
+        if quoted and places(quoted):
+            said = said.replace(quoted, " ")
+    return places(said)
+
+
+@functools.lru_cache(maxsize=256)
+def _place_pattern(mark: str) -> re.Pattern[str]:
+    """`mark` as a pattern that does not match inside a longer number or word
+    ("choice 2" is not in "choice 23", "the first" is not in "the firsts"), as a call
+    or a complexity ("(1)" is not in "o(1)" or "f(1)"), as a count of times ("第一次")
+    or as "third-party" ("第三方")."""
+    head = r"(?<![\w)\]])" if mark.startswith("(") else ""
+    if mark[-1].isascii() and mark[-1].isalnum():
+        tail = r"(?![0-9a-z])"
+    elif mark.startswith("第"):
+        tail = r"(?![0-9次方])"
+    else:
+        tail = ""
+    return re.compile(head + re.escape(mark) + tail)
+
+
+def _discusses(explain: str, choice: str) -> bool:
     folded, said = _fold(explain), _fold(choice)
     if said.rstrip(".。") in folded:
         return True
     if any(_fold(span) in folded for span in _CODE_SPAN.findall(choice) if span.strip()):
-        return True
-    if any(mark in folded for mark in _markers(index, count)):
         return True
     words = [w.casefold() for w in _words(_HAN.sub(" ", choice))]
     if len(words) >= 3 and _ngrams(words, 3) & _ngrams(
@@ -313,12 +364,11 @@ def _undiscussed(card: Card) -> dict[str, list[int]]:
     """Per language of the explain: the 1-based numbers of the choices it never discusses."""
     assert card.explain is not None
     out: dict[str, list[int]] = {}
-    count = len(card.choices)
     for lang, explain in card.explain.variants:
         missing = [
             i + 1
             for i, choice in enumerate(card.choices)
-            if not _discusses(explain, choice.get(lang), i, count)
+            if not _discusses(explain, choice.get(lang))
         ]
         if missing:
             out[lang] = missing

@@ -8,8 +8,8 @@ random generator handed in, seeded by the card and its review number in the prom
 card shows the same order until it is answered, and again after an undo.
 
 A card whose `explain` names a choice by its place ("the third", "(2)", "第三项") is not
-shuffled, or its explanation would point at the wrong choice; the markers are the ones
-`quiz check`'s `choice-explain` rule accepts (quiz.deck.lint), one list for both.
+shuffled, or its explanation would point at the wrong choice; it is read the way `quiz
+check`'s `choice-by-place` rule reads it (quiz.deck.lint), one list of markers for both.
 """
 
 from __future__ import annotations
@@ -59,14 +59,12 @@ def names_choices_by_place(card: Card) -> bool:
     """Whether the card's explain, in any language, refers to a choice by its place."""
     if card.explain is None:
         return False
-    from quiz.deck.lint import _fold, _markers  # the choice-explain rule's own markers
+    from quiz.deck.lint import named_by_place  # the choice-by-place rule's own reading
 
-    count = len(card.choices)
-    for _lang, text in card.explain.variants:
-        said = _fold(text)
-        if any(mark in said for i in range(count) for mark in _markers(i, count)):
-            return True
-    return False
+    return any(
+        named_by_place(text, [choice.get(lang) for choice in card.choices])
+        for lang, text in card.explain.variants
+    )
 
 
 def choice_order(card: Card, rng: random.Random) -> ChoiceOrder:

@@ -143,15 +143,83 @@ def test_choice_explain_must_discuss_every_choice() -> None:
     assert only("choice-explain", deck(fixed)) == []
 
 
-def test_choice_explain_accepts_numbers_letters_and_ordinals() -> None:
+def test_a_place_does_not_discuss_a_choice() -> None:
     by_number = CHOICE.replace("take turns.", "take turns; (3) has one thread.").replace(
         "只能轮流执行。", "只能轮流执行；第 3 项只有一个线程。"
     )
-    assert only("choice-explain", deck(by_number)) == []
+    assert [f.message for f in only("choice-explain", deck(by_number))] == [
+        "card 'pick': `explain` (en) does not discuss choice 3",
+        "card 'pick': `explain` (zh) does not discuss choice 3",
+    ]
     by_ordinal = CHOICE.replace("take turns.", "take turns; the last has one thread.").replace(
         "只能轮流执行。", "只能轮流执行；最后一项只有一个线程。"
     )
-    assert only("choice-explain", deck(by_ordinal)) == []
+    assert len(only("choice-explain", deck(by_ordinal))) == 2
+
+
+def test_choice_by_place() -> None:
+    by_place = CHOICE.replace(
+        "Each process has its own GIL, so `multiprocessing` uses every core; threads running "
+        "pure Python take turns.",
+        "The first is right, as each process has its own GIL. (2) take turns; option 3 has one "
+        "thread.",
+    ).replace(
+        "每个进程有自己的 GIL，`multiprocessing` 能用满所有核；运行纯 Python 代码的线程只能轮流执行。",
+        "第一项对：每个进程有自己的 GIL。运行纯 Python 代码的线程只能轮流执行；最后一项只有一个线程。",
+    )
+    found = only("choice-by-place", deck(by_place))
+    assert [str(f) for f in found] == [
+        "t.yaml:4: warning [choice-by-place]: card 'pick': `explain` (en) names choices 1, 2, 3 "
+        "by their place; it cannot be shuffled: name them by their content",
+        "t.yaml:4: warning [choice-by-place]: card 'pick': `explain` (zh) names choices 1, 3 "
+        "by their place; it cannot be shuffled: name them by their content",
+    ]
+    one = CHOICE.replace("take turns.", "take turns, and so does the last.")
+    assert [f.message for f in only("choice-by-place", deck(one))] == [
+        "card 'pick': `explain` (en) names choice 3 by its place; it cannot be shuffled: "
+        "name it by its content"
+    ]
+    fixed = CHOICE.replace("take turns.", "take turns; asyncio tasks share one thread.").replace(
+        "只能轮流执行。", "只能轮流执行；asyncio 任务共用一个线程。"
+    )
+    assert only("choice-by-place", deck(fixed)) == []
+
+
+def test_choice_by_place_reads_no_code_no_quoted_choice_and_no_counts() -> None:
+    """What only looks like a place: code (`f(2)`, `open(a)`), a complexity (O(1)), a
+    choice's own words quoted ("the first exception"), "第一次" (the first time) and
+    "第三方" (third-party)."""
+    choices = """    choices:
+      - {en: "`gather` raises the first exception", zh: "`gather` 抛出第一个异常"}
+      - {en: "`f(2)` is O(1)", zh: "`f(2)` 是 O(1)"}
+      - {en: "third-party code", zh: 第三方代码}
+    correct: 0
+"""
+    explain = """    explain:
+      en: "`gather` raises the first exception: right. `f(2)` is O(1): no, a call `open(a)` is. Third-party code: it caches the answer of its first call."
+      zh: "`gather` 抛出第一个异常：对。`f(2)` 是 O(1)：不对，`open(a)` 才是 O(1)。第三方代码：缓存会永远返回第一次的结果。"
+"""
+    card = CHOICE[: CHOICE.index("    choices:")] + choices + explain + "    source: docs\n"
+    assert only("choice-by-place", deck(card)) == []
+    assert only("choice-by-place", deck(card.replace("right.", "right, (a) too."))) != []
+
+
+def test_every_bundled_choice_card_can_be_shuffled() -> None:
+    """No bundled choice card names its choices by place, so each is shown in a new
+    order: 59 of 70 once kept the deck's order because their explain said "(2)"."""
+    import random
+
+    from quiz.model import CardKind
+    from quiz.review.choices import choice_order, deck_order, names_choices_by_place
+
+    decks, problems = load_paths([REPO / "decks"])
+    assert not problems
+    cards = [c for d in decks for c in d.cards if c.kind is CardKind.CHOICE]
+    assert cards
+    assert [f"{c.deck}/{c.id}" for c in cards if names_choices_by_place(c)] == []
+    for c in cards:
+        orders = {choice_order(c, random.Random(seed)) for seed in range(20)}
+        assert orders - {deck_order(c)}, f"{c.deck}/{c.id} is never shuffled"
 
 
 def test_duplicate_fronts_within_and_across_decks() -> None:

@@ -64,6 +64,10 @@ def test_an_explain_that_names_choices_by_place_keeps_the_decks_order():
     zh = card(en="choice c is right; choice a and choice b ...", zh="第三项对。")
     assert names_choices_by_place(zh)
     assert not names_choices_by_place(card("choice c is right, because ..."))
+    # code, a complexity and a count of times name no choice: such a card is shuffled
+    for explain in ("`f(3)` returns choice c", "choice c is O(1)", "`open(a)`, then choice c"):
+        assert not names_choices_by_place(card(explain))
+    assert not names_choices_by_place(card(en="choice c, at once", zh="第一次调用时"))
     assert not names_choices_by_place(card(None))
 
 
