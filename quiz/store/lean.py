@@ -1,5 +1,6 @@
 """A read-only sqlite3 connection to an existing, current SQLite store: the lean path
-of `quiz due` (shell prompts, cron lines) and of re-importing unchanged deck files.
+of `quiz due` (shell prompts, cron lines), of `quiz decks` and of re-importing unchanged
+deck files.
 
 Importing the ORM would cost more than the answer, so this opens the file with the
 stdlib driver and runs the same statements as the full store (`quiz.store.due`). It
@@ -71,6 +72,26 @@ class LeanStore:
             path: (slug, digest)
             for slug, path, digest in self.conn.execute("SELECT slug, path, file_hash FROM decks")
         }
+
+    def stored_files(self) -> dict[str, tuple[str, bool]]:
+        """Stored deck file path -> (sha256 of the file when it was imported, removed),
+        for every deck the store knows (as `Repo.decks_by_path`)."""
+        return {
+            path: (digest, removed is not None)
+            for path, digest, removed in self.conn.execute(
+                "SELECT path, file_hash, removed_at FROM decks"
+            )
+        }
+
+    def setting(self, name: str) -> object:
+        """The learner's setting `name` (as `quiz.store.settings.get_setting`), or None."""
+        import json
+
+        row = self.conn.execute(
+            "SELECT value FROM settings WHERE learner_id = ? AND name = ?",
+            (self.learner_id, name),
+        ).fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
 
     def card(self, key: str) -> tuple[dict[str, object], str | None] | None:
         """A card's stored content (as `card_to_dict` wrote it) and its deck file's path,
