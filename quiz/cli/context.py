@@ -9,6 +9,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from quiz.cli.base import GLOBALS
+from quiz.cli.bundled import BUNDLED_UPDATED  # setting: bundled decks re-imported, not reported
+from quiz.clock import EARLIEST_YEAR, LATEST_YEAR  # QUIZ_NOW's range
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,8 +19,6 @@ if TYPE_CHECKING:
     from quiz.config import Config
     from quiz.store import Repo, Store
 
-
-from quiz.clock import EARLIEST_YEAR, LATEST_YEAR  # QUIZ_NOW's range (quiz.clock)
 
 # Card types as `--type` takes them (quiz.model.CardKind's values; a test keeps them equal).
 KINDS = ("basic", "typed", "choice", "cloze", "output")
@@ -78,9 +78,6 @@ def bundled_decks_dir():
     from quiz.cli.bundled import bundled_decks_dir as shipped
 
     return shipped()
-
-
-from quiz.cli.bundled import BUNDLED_UPDATED  # noqa: E402  # setting: bundled decks re-imported, not yet reported
 
 
 def ensure_bundled(repo: Repo) -> list[str]:

@@ -84,8 +84,8 @@ LISTED_DECKS = """
 SELECT id, slug, title, path, lang, description FROM decks WHERE removed_at IS NULL ORDER BY slug
 """
 
-# Live cards set aside per deck: suspended, or buried until after `now` (few rows: the
-# learner's states are read through the (learner, suspended, due) index only for these).
+# Live cards set aside per deck: suspended, or buried until after `now` (one pass over
+# the learner's states, joined to the cards only for the few set aside).
 SET_ASIDE_BY_DECK = """
 SELECT c.deck_id,
        SUM(CASE WHEN cs.suspended = TRUE THEN 1 ELSE 0 END),
