@@ -3,9 +3,10 @@
 `quiz due` runs on every shell prompt, so it must cost little more than starting Python;
 a bare `quiz review` or `quiz stats` is the daily habit. This module recognises exactly
 those command lines — global options `--db X` / `--learner X`, then `due [--json]
-[--deck D]...`, `decks [--json] [--lang L]`, `import PATH...`, or a bare `review` /
-`stats` — and calls the same functions that the typer commands call (`due_output`,
-`quiz.store.summaries.deck_summaries` and `render_decks`, `unchanged_import_output`,
+[--deck D]...`, `decks [--json] [--lang L]`, `learners [--json]`, `import PATH...`, or a
+bare `review` / `stats` — and calls the same functions that the typer commands call
+(`due_output`, `quiz.store.summaries.deck_summaries` and `render_decks`,
+`quiz.store.learners` and `render_learners`, `unchanged_import_output`,
 `quiz.cli.review.run_review`, ...). Anything else, and anything these decline (a store
 that needs creating or migrating, PostgreSQL, a changed deck file, an error to word),
 goes to the typer app unchanged. Only argument *recognition* lives here; every rule
@@ -21,9 +22,11 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from quiz.store.due import DueCounts, DueQueries
+    from quiz.store.learners import LearnerOverview
     from quiz.store.summaries import DeckSummary
 
 _GLOBAL_VALUE = {"--db": "db", "--learner": "learner"}
@@ -334,13 +337,54 @@ def _decks(argv: list[str]) -> tuple[list[DeckSummary], bool, str | None] | None
     return None if found is None else (found[0], as_json, found[1])
 
 
-def _show_decks(summaries: list[DeckSummary], as_json: bool, lang: str | None) -> None:
-    """The command's own renderer; an error while rendering is worded by the error
-    boundary of every command (quiz.cli.base, imported only then)."""
-    from quiz.ui.reports import render_decks
+def parse_learners(rest: list[str]) -> tuple[bool, Globals] | None:
+    """(--json, the global options given after the command) of `learners [--json]
+    [--db X] [--learner X]`, else None."""
+    if not rest or rest[0] != "learners":
+        return None
+    as_json, given = False, Globals()
+    words = rest[1:]
+    while words:
+        word = words.pop(0)
+        name, eq, value = word.partition("=")
+        if word == "--json":
+            as_json = True
+        elif name in _GLOBAL_VALUE and (eq or words):
+            setattr(given, _GLOBAL_VALUE[name], value if eq else words.pop(0))
+        else:
+            return None
+    return as_json, given
+
+
+def _learners(argv: list[str]) -> tuple[list[LearnerOverview], bool] | None:
+    """(rows, --json) of a `quiz learners` answered through sqlite3 (the SQL of
+    quiz.store.learners, as the full command runs it), or None when the full command
+    must answer: a missing store, PostgreSQL, a schema to migrate, a driver error,
+    --debug."""
+    split = split_globals(argv)
+    parsed = parse_learners(split[1]) if split is not None else None
+    if split is None or parsed is None or os.environ.get("QUIZ_DEBUG"):
+        return None
+    as_json, after = parsed
+    from quiz.store.lean import learner_overview
+    from quiz.store.location import locate
 
     try:
-        render_decks(summaries, as_json, lang, ())  # nothing loaded: see lean_decks
+        found = locate(after.db if after.db is not None else split[0].db, create=False)
+    except Exception:  # refused, a name too long, a bad path: the full command words it
+        return None
+    if found.path is None:
+        return None
+    rows = learner_overview(found.path)
+    return None if rows is None else (rows, as_json)
+
+
+def _show(render: Callable[[], None]) -> None:
+    """A lean command's output through the command's own renderer; an error while
+    rendering is worded by the error boundary of every command (quiz.cli.base, imported
+    only then)."""
+    try:
+        render()
     except BrokenPipeError:
         pass
     except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C too: the boundary words it
@@ -544,7 +588,19 @@ def main() -> None:
     except Exception:  # nothing shown yet: the full command answers and words any error
         decks = None
     if decks is not None:
-        _show_decks(*decks)
+        from quiz.ui.reports import render_decks
+
+        summaries, as_json, lang = decks  # nothing loaded: see lean_decks
+        _show(lambda: render_decks(summaries, as_json, lang, ()))
+        return
+    try:
+        learners = _learners(argv)
+    except Exception:  # nothing shown yet: the full command answers and words any error
+        learners = None
+    if learners is not None:
+        from quiz.ui.class_view import render_learners
+
+        _show(lambda: render_learners(*learners))
         return
     bare = parse_bare(argv)
     if bare is not None:
