@@ -38,6 +38,20 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1900, 8999  # QUIZ_NOW's range: room for a year of stats
+# behind and a century of intervals ahead within what `datetime` can hold
+
+
+def command_now() -> datetime | None:
+    """The clock of a command (QUIZ_NOW or the wall clock), or None for a QUIZ_NOW so far
+    out that date arithmetic would overflow (a usage error, quiz.cli.context.now)."""
+    try:
+        value = now_utc()
+    except OverflowError:
+        return None
+    return value if EARLIEST_YEAR <= value.year <= LATEST_YEAR else None
+
+
 class DayClock:
     """The learner's days: a time zone and the local hour at which a day begins."""
 

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from quiz.cli.base import GLOBALS
+from quiz.cli.bundled import BUNDLED_UPDATED  # setting: bundled decks re-imported, not reported
+from quiz.clock import EARLIEST_YEAR, LATEST_YEAR  # QUIZ_NOW's range
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -16,10 +18,6 @@ if TYPE_CHECKING:
     from quiz.clock import DayClock
     from quiz.config import Config
     from quiz.store import Repo, Store
-
-
-EARLIEST_YEAR, LATEST_YEAR = 1900, 8999  # QUIZ_NOW's range: room for a year of stats
-# behind and a century of intervals ahead within what `datetime` can hold
 
 
 # Card types as `--type` takes them (quiz.model.CardKind's values; a test keeps them equal).
@@ -39,14 +37,11 @@ def parse_date(value: str, option: str) -> date:
 def now() -> datetime:
     """The clock of this command (QUIZ_NOW or the wall clock); a QUIZ_NOW so far out that
     date arithmetic would overflow is a usage error, not a crash midway through a session."""
-    from quiz.clock import now_utc
+    from quiz.clock import command_now
     from quiz.errors import UsageError
 
-    try:
-        value = now_utc()
-    except OverflowError:
-        value = None
-    if value is None or not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+    value = command_now()
+    if value is None:
         raise UsageError(
             f"QUIZ_NOW: out of range (give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR})"
         )
@@ -80,12 +75,9 @@ def unit(create: bool = True) -> Iterator[Repo]:
 
 
 def bundled_decks_dir():
-    from importlib.resources import files
+    from quiz.cli.bundled import bundled_decks_dir as shipped
 
-    return files("quiz").joinpath("bundled_decks")
-
-
-BUNDLED_UPDATED = "bundled_updated"  # setting: bundled decks re-imported, not yet reported
+    return shipped()
 
 
 def ensure_bundled(repo: Repo) -> list[str]:
@@ -95,14 +87,10 @@ def ensure_bundled(repo: Repo) -> list[str]:
 
     `QUIZ_BUNDLED=0` turns this off (tests, and stores meant to hold only your decks).
     """
-    import os
+    from quiz.cli.bundled import bundled_folder
 
-    if os.environ.get("QUIZ_BUNDLED", "1") == "0":
-        return []
-    from pathlib import Path
-
-    folder = Path(str(bundled_decks_dir()))
-    if not folder.is_dir():
+    folder = bundled_folder(bundled_decks_dir())
+    if folder is None:
         return []
     if repo.deck_slugs():
         refresh_bundled(repo, folder)
@@ -125,26 +113,16 @@ def refresh_bundled(repo: Repo, folder: Path) -> list[str]:
     `BUNDLED_UPDATED` setting, which `quiz decks` reports once. A bundled file that does
     not load is left alone (logged): a command must not fail for it.
     """
-    import hashlib
     import logging
 
+    from quiz.cli.bundled import changed_bundled
     from quiz.collection import import_paths
     from quiz.errors import DeckError
     from quiz.store.settings import get_setting, set_setting
 
     log = logging.getLogger(__name__)
-    stored = repo.decks_by_path()
-    changed = []
-    for path in sorted(folder.glob("*.y*ml")):
-        known = stored.get(str(path.resolve()))
-        if known is None or known.removed:
-            continue
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            continue
-        if digest != known.file_hash:
-            changed.append(path)
+    stored = {p: (d.file_hash, d.removed) for p, d in repo.decks_by_path().items()}
+    changed = changed_bundled(stored, folder)
     if not changed:
         return []
     try:

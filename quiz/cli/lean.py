@@ -3,8 +3,10 @@
 `quiz due` runs on every shell prompt, so it must cost little more than starting Python;
 a bare `quiz review` or `quiz stats` is the daily habit. This module recognises exactly
 those command lines — global options `--db X` / `--learner X`, then `due [--json]
-[--deck D]...`, `import PATH...`, or a bare `review` / `stats` — and calls the same
-functions that the typer commands call (`due_output`, `unchanged_import_output`,
+[--deck D]...`, `decks [--json] [--lang L]`, `learners [--json]`, `import PATH...`, or a
+bare `review` / `stats` — and calls the same functions that the typer commands call
+(`due_output`, `quiz.store.summaries.deck_summaries` and `render_decks`,
+`quiz.store.learners` and `render_learners`, `unchanged_import_output`,
 `quiz.cli.review.run_review`, ...). Anything else, and anything these decline (a store
 that needs creating or migrating, PostgreSQL, a changed deck file, an error to word),
 goes to the typer app unchanged. Only argument *recognition* lives here; every rule
@@ -20,9 +22,12 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from quiz.store.due import DueCounts, DueQueries
+    from quiz.store.learners import LearnerOverview
+    from quiz.store.summaries import DeckSummary
 
 _GLOBAL_VALUE = {"--db": "db", "--learner": "learner"}
 BARE = ("review", "stats")  # called without click's parsing when given no options
@@ -138,6 +143,84 @@ def _render_due(queries: DueQueries, decks: tuple[str, ...], as_json: bool, now:
     )
 
 
+# ---- `quiz decks`: one implementation for both paths -------------------------------------
+
+
+def parse_decks(rest: list[str]) -> tuple[bool, str | None, Globals] | None:
+    """(--json, --lang, the global options given after the command) of `decks [--json]
+    [--lang L] [--db X] [--learner X]`, else None (`decks remove`, help, typos)."""
+    if not rest or rest[0] != "decks":
+        return None
+    as_json, lang, given = False, None, Globals()
+    words = rest[1:]
+    while words:
+        word = words.pop(0)
+        name, eq, value = word.partition("=")
+        if word == "--json":
+            as_json = True
+        elif name in ("--lang", *_GLOBAL_VALUE) and (eq or words):
+            value = value if eq else words.pop(0)
+            if name == "--lang":
+                lang = value
+            else:
+                setattr(given, _GLOBAL_VALUE[name], value)
+        else:
+            return None
+    return as_json, lang, given
+
+
+def lean_decks(
+    db: str | None, learner: str | None, lang: str | None
+) -> tuple[list[DeckSummary], str | None] | None:
+    """(the summaries `quiz decks` lists, the language to show them in) through a
+    read-only sqlite3 connection, or None when the full command must answer: a store to
+    create or migrate, PostgreSQL, an unknown learner, a bundled deck to load or refresh
+    or an update of one to report (the full command writes), a QUIZ_NOW or a config.toml
+    to refuse, a driver error (a locked or damaged store) — the full path words it."""
+    if os.environ.get("QUIZ_DEBUG"):
+        return None
+    from quiz.clock import command_now
+    from quiz.store.lean import LeanStore
+    from quiz.store.location import learner_name, locate
+
+    try:
+        now = command_now()
+        found = locate(db, create=False)
+        if now is None or found.path is None:
+            return None
+        store = LeanStore.open(found.path, learner_name(learner))
+    except Exception:  # refused, a name too long, a bad path, a bad QUIZ_NOW
+        return None
+    if store is None:
+        return None
+    try:
+        from quiz.cli.bundled import BUNDLED_UPDATED, bundled_folder, changed_bundled
+
+        folder = bundled_folder()
+        if folder is not None:
+            stored = store.stored_files()
+            if not stored or changed_bundled(stored, folder):
+                return None  # decks to load, or to refresh: `context.ensure_bundled`
+            pending = store.setting(BUNDLED_UPDATED)
+            if isinstance(pending, dict) and pending.get("decks"):
+                return None  # an update to report once: `context.take_bundled_updates`
+        from quiz.store.summaries import deck_summaries
+
+        summaries = deck_summaries(store.due, now)
+    except Exception:  # a locked or damaged store: the full store reports it properly
+        return None
+    finally:
+        store.close()
+    try:
+        if not lang:  # as the full command: `lang or config().lang`
+            from quiz.config import load_config
+
+            lang = load_config().lang  # a config.toml refused here is worded by the full path
+    except Exception:
+        return None
+    return summaries, lang
+
+
 # ---- `quiz import` of unchanged files -------------------------------------------------
 
 
@@ -235,6 +318,84 @@ def _answer(argv: list[str]) -> str | None:
     if imported is not None:
         return unchanged_import_output(imported[0].db, imported[0].learner, imported[1])
     return None
+
+
+def _decks(argv: list[str]) -> tuple[list[DeckSummary], bool, str | None] | None:
+    """(summaries, --json, language) of a `quiz decks` answered through sqlite3, or None
+    when the full command must answer (see `lean_decks`)."""
+    split = split_globals(argv)
+    parsed = parse_decks(split[1]) if split is not None else None
+    if split is None or parsed is None:
+        return None
+    as_json, lang, after = parsed
+    given = split[0]
+    found = lean_decks(
+        after.db if after.db is not None else given.db,
+        after.learner if after.learner is not None else given.learner,
+        lang,
+    )
+    return None if found is None else (found[0], as_json, found[1])
+
+
+def parse_learners(rest: list[str]) -> tuple[bool, Globals] | None:
+    """(--json, the global options given after the command) of `learners [--json]
+    [--db X] [--learner X]`, else None."""
+    if not rest or rest[0] != "learners":
+        return None
+    as_json, given = False, Globals()
+    words = rest[1:]
+    while words:
+        word = words.pop(0)
+        name, eq, value = word.partition("=")
+        if word == "--json":
+            as_json = True
+        elif name in _GLOBAL_VALUE and (eq or words):
+            setattr(given, _GLOBAL_VALUE[name], value if eq else words.pop(0))
+        else:
+            return None
+    return as_json, given
+
+
+def _learners(argv: list[str]) -> tuple[list[LearnerOverview], bool] | None:
+    """(rows, --json) of a `quiz learners` answered through sqlite3 (the SQL of
+    quiz.store.learners, as the full command runs it), or None when the full command
+    must answer: a missing store, PostgreSQL, a schema to migrate, a driver error,
+    --debug."""
+    split = split_globals(argv)
+    parsed = parse_learners(split[1]) if split is not None else None
+    if split is None or parsed is None or os.environ.get("QUIZ_DEBUG"):
+        return None
+    as_json, after = parsed
+    from quiz.store.lean import learner_overview
+    from quiz.store.location import locate
+
+    try:
+        found = locate(after.db if after.db is not None else split[0].db, create=False)
+    except Exception:  # refused, a name too long, a bad path: the full command words it
+        return None
+    if found.path is None:
+        return None
+    rows = learner_overview(found.path)
+    return None if rows is None else (rows, as_json)
+
+
+def _show(render: Callable[[], None]) -> None:
+    """A lean command's output through the command's own renderer; an error while
+    rendering is worded by the error boundary of every command (quiz.cli.base, imported
+    only then)."""
+    try:
+        render()
+    except BrokenPipeError:
+        pass
+    except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C too: the boundary words it
+        from quiz.cli.base import boundary
+
+        failure = exc
+
+        def again() -> None:
+            raise failure
+
+        boundary(again)
 
 
 def _direct(given: Globals, name: str) -> None:
@@ -421,6 +582,25 @@ def main() -> None:
             sys.stdout.flush()
         except BrokenPipeError:
             pass
+        return
+    try:
+        decks = _decks(argv)
+    except Exception:  # nothing shown yet: the full command answers and words any error
+        decks = None
+    if decks is not None:
+        from quiz.ui.reports import render_decks
+
+        summaries, as_json, lang = decks  # nothing loaded: see lean_decks
+        _show(lambda: render_decks(summaries, as_json, lang, ()))
+        return
+    try:
+        learners = _learners(argv)
+    except Exception:  # nothing shown yet: the full command answers and words any error
+        learners = None
+    if learners is not None:
+        from quiz.ui.class_view import render_learners
+
+        _show(lambda: render_learners(*learners))
         return
     bare = parse_bare(argv)
     if bare is not None:

@@ -10,8 +10,9 @@ TYPE_CHECKING = False  # `typing` is not imported at run time (the fast path of 
 if TYPE_CHECKING:
     from typing import Any
 
-    from quiz.store.repo import CardFilter, DeckSummary, Repo, StoredCard
+    from quiz.store.repo import CardFilter, Repo, StoredCard
     from quiz.store.store import Store, default_learner, open_store
+    from quiz.store.summaries import DeckSummary
 
 __all__ = [
     "CardFilter",
@@ -25,7 +26,7 @@ __all__ = [
 
 _HOME = {
     "CardFilter": "repo",
-    "DeckSummary": "repo",
+    "DeckSummary": "summaries",
     "Repo": "repo",
     "StoredCard": "repo",
     "Store": "store",

@@ -10,7 +10,6 @@ tag, per card), never the log itself; the figures are computed in quiz.stats.cla
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
@@ -20,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState, Rating
 from quiz.stats.classroom import CardMisses, LearnerHour, LearnerTag, LearnerTotals
+from quiz.store.learners import LearnerOverview
 from quiz.store.models import CardRow, CardTag, DeckRow, Learner, ReviewRow
 from quiz.store.stats_queries import from_hour_key, hour_key
 
@@ -28,36 +28,17 @@ AGAIN = int(Rating.AGAIN)
 REVIEW = int(CardState.REVIEW)
 
 
-@dataclass(frozen=True)
-class LearnerOverview:
-    learner: str
-    cards_seen: int  # distinct cards answered (reviews or drills)
-    reviews: int  # review-kind answers
-    drills: int
-    last_review: datetime | None  # the latest answer of either kind
-    since: datetime  # when the learner first used this store
-
-
 def learner_overview(session: Session) -> list[LearnerOverview]:
-    r = ReviewRow
-    q = (
-        select(
-            Learner.name,
-            Learner.created_at,
-            func.count(func.distinct(r.card_id)),
-            func.count(r.id).filter(r.kind == "review"),
-            func.count(r.id).filter(r.kind == "drill"),
-            func.max(r.reviewed_at),
-        )
-        .select_from(Learner)
-        .outerjoin(r, r.learner_id == Learner.id)
-        .group_by(Learner.id, Learner.name, Learner.created_at)
-        .order_by(Learner.name)
+    """Every learner with cards seen, reviews, drills and the latest answer: the SQL of
+    quiz.store.learners (the lean path of `quiz learners` runs it too)."""
+    from sqlalchemy import text
+
+    from quiz.store import learners
+
+    return learners.learner_overview(
+        lambda sql, params: session.execute(text(sql), params),
+        session.get_bind().dialect.name == "sqlite",
     )
-    out = []
-    for name, created, seen, reviews, drills, last in session.execute(q):
-        out.append(LearnerOverview(name, seen or 0, reviews or 0, drills or 0, _utc(last), created))
-    return out
 
 
 def _utc(value: object) -> datetime | None:

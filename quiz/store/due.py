@@ -79,6 +79,24 @@ GROUP BY c.deck_id
 """
 
 
+# The decks `quiz decks` lists, with what the store says of each.
+LISTED_DECKS = """
+SELECT id, slug, title, path, lang, description FROM decks WHERE removed_at IS NULL ORDER BY slug
+"""
+
+# Live cards set aside per deck: suspended, or buried until after `now` (one pass over
+# the learner's states, joined to the cards only for the few set aside).
+SET_ASIDE_BY_DECK = """
+SELECT c.deck_id,
+       SUM(CASE WHEN cs.suspended = TRUE THEN 1 ELSE 0 END),
+       SUM(CASE WHEN cs.suspended = FALSE AND cs.buried_until > :now THEN 1 ELSE 0 END)
+FROM card_states AS cs JOIN cards AS c ON c.id = cs.card_id
+WHERE cs.learner_id = :learner AND (cs.suspended = TRUE OR cs.buried_until > :now)
+  AND c.retired = FALSE
+GROUP BY c.deck_id
+"""
+
+
 class DueCounts:
     """One deck's counts (a plain class: `dataclasses` is not imported on this path)."""
 
@@ -126,31 +144,54 @@ class DueQueries:
         if decks:
             wanted = set(decks)
             return sum(c.due for c in self.by_deck(now) if c.deck in wanted)
-        args = {"learner": self.learner_id, "now": self._at(now)}
-        return int(next(iter(self.execute(DUE_TOTAL, args)))[0])
+        return int(next(iter(self.execute(DUE_TOTAL, self._args(now))))[0])
 
     def by_deck(self, now: datetime) -> list[DueCounts]:
         """Per deck, in slug order: due, new (never answered, not suspended or buried)
         and learning."""
-        args = {"learner": self.learner_id, "now": self._at(now)}
+        counts = self._counts(self._args(now))
+        return [
+            counts(deck_id, slug)[0]
+            for deck_id, slug in self.execute(
+                "SELECT id, slug FROM decks WHERE removed_at IS NULL ORDER BY slug", {}
+            )
+        ]
+
+    def listed(self, now: datetime) -> list[tuple[tuple[Any, ...], DueCounts, int, int, int]]:
+        """What `quiz decks` shows, per listed deck in slug order: the deck's row of
+        `LISTED_DECKS` (id, slug, title, path, lang, description as the driver gives them),
+        its `DueCounts`, its live cards, and of those the suspended and the buried."""
+        args = self._args(now)
+        counts = self._counts(args)
+        aside = {d: (s or 0, b or 0) for d, s, b in self.execute(SET_ASIDE_BY_DECK, args)}
+        out = []
+        for row in self.execute(LISTED_DECKS, {}):
+            due, cards = counts(row[0], row[1])
+            suspended, buried = aside.get(row[0], (0, 0))
+            out.append((tuple(row), due, cards, int(suspended), int(buried)))
+        return out
+
+    def _args(self, now: datetime) -> dict[str, object]:
+        return {"learner": self.learner_id, "now": self._at(now)}
+
+    def _counts(self, args: dict[str, object]) -> Callable[[int, str], tuple[DueCounts, int]]:
+        """(a deck's counts, its live cards) by deck id and slug."""
         q = self.execute
         due = {d: (n, learning) for d, n, learning in q(DUE_BY_DECK, args)}
         learning_later = {d: n for d, n in q(LEARNING_NOT_DUE, args)}
         cards, taken = self._taken_by_deck(args)
-        out = []
-        for deck_id, slug in q(
-            "SELECT id, slug FROM decks WHERE removed_at IS NULL ORDER BY slug", {}
-        ):
+
+        def of(deck_id: int, slug: str) -> tuple[DueCounts, int]:
             n_due, n_learning = due.get(deck_id, (0, 0))
-            out.append(
-                DueCounts(
-                    deck=slug,
-                    due=n_due,
-                    new=cards.get(deck_id, 0) - taken.get(deck_id, 0),
-                    learning=(n_learning or 0) + learning_later.get(deck_id, 0),
-                )
+            counts = DueCounts(
+                deck=slug,
+                due=n_due,
+                new=cards.get(deck_id, 0) - taken.get(deck_id, 0),
+                learning=(n_learning or 0) + learning_later.get(deck_id, 0),
             )
-        return out
+            return counts, cards.get(deck_id, 0)
+
+        return of
 
     def _taken_by_deck(self, args: dict[str, object]) -> tuple[dict[int, int], dict[int, int]]:
         """(live cards, taken live cards) per deck; taken: see `_TAKEN`.

@@ -1,5 +1,6 @@
 """A read-only sqlite3 connection to an existing, current SQLite store: the lean path
-of `quiz due` (shell prompts, cron lines) and of re-importing unchanged deck files.
+of `quiz due` (shell prompts, cron lines), of `quiz decks`, of `quiz learners` and of
+re-importing unchanged deck files.
 
 Importing the ORM would cost more than the answer, so this opens the file with the
 stdlib driver and runs the same statements as the full store (`quiz.store.due`). It
@@ -19,6 +20,7 @@ from quiz.store.due import DueQueries
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from quiz.store.due import Execute
+    from quiz.store.learners import LearnerOverview
 
 MIGRATIONS = Path(__file__).with_name("migrations") / "versions"
 
@@ -26,6 +28,41 @@ MIGRATIONS = Path(__file__).with_name("migrations") / "versions"
 def head_revision() -> str:
     """The newest migration shipped (the files are named `NNNN_*.py`)."""
     return max(p.name.split("_", 1)[0] for p in MIGRATIONS.glob("[0-9]*_*.py"))
+
+
+def connect(path: Path) -> sqlite3.Connection | None:
+    """A read-only connection to a current SQLite store at `path`, or None (no such
+    file, not a store, another schema revision, any driver error)."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=10)
+    except (sqlite3.Error, ValueError):
+        return None
+    try:
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        revision = None
+    if revision is None or revision[0] != head_revision():
+        conn.close()
+        return None
+    return conn
+
+
+def learner_overview(path: Path) -> list[LearnerOverview] | None:
+    """`quiz learners`' rows (quiz.store.learners) of a current SQLite store, or None
+    when the full store must answer (see `connect`; a driver error)."""
+    from quiz.store.learners import learner_overview as overview
+
+    conn = connect(path)
+    if conn is None:
+        return None
+    try:
+        return overview(_run(conn), sqlite=True)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
 
 
 def _run(conn: sqlite3.Connection) -> Execute:
@@ -42,21 +79,13 @@ class LeanStore:
 
     @classmethod
     def open(cls, path: Path, learner: str) -> LeanStore | None:
-        if not path.is_file():
+        conn = connect(path)
+        if conn is None:
             return None
         try:
-            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=10)
-        except (sqlite3.Error, ValueError):
-            return None
-        try:
-            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-            if revision is None or revision[0] != head_revision():
-                conn.close()
-                return None
             row = conn.execute("SELECT id FROM learners WHERE name = ?", (learner,)).fetchone()
         except sqlite3.Error:
-            conn.close()
-            return None
+            row = None
         if row is None:
             conn.close()
             return None
@@ -71,6 +100,26 @@ class LeanStore:
             path: (slug, digest)
             for slug, path, digest in self.conn.execute("SELECT slug, path, file_hash FROM decks")
         }
+
+    def stored_files(self) -> dict[str, tuple[str, bool]]:
+        """Stored deck file path -> (sha256 of the file when it was imported, removed),
+        for every deck the store knows (as `Repo.decks_by_path`)."""
+        return {
+            path: (digest, removed is not None)
+            for path, digest, removed in self.conn.execute(
+                "SELECT path, file_hash, removed_at FROM decks"
+            )
+        }
+
+    def setting(self, name: str) -> object:
+        """The learner's setting `name` (as `quiz.store.settings.get_setting`), or None."""
+        import json
+
+        row = self.conn.execute(
+            "SELECT value FROM settings WHERE learner_id = ? AND name = ?",
+            (self.learner_id, name),
+        ).fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
 
     def card(self, key: str) -> tuple[dict[str, object], str | None] | None:
         """A card's stored content (as `card_to_dict` wrote it) and its deck file's path,

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from quiz.model import CardState, Schedule
+from quiz.store.values import ENTRY_KINDS, EPOCH, instant_of
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -54,7 +55,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=timezone.utc)
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
 
 
@@ -82,16 +82,7 @@ class StoredTime(TypeDecorator[datetime]):
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, int):
-            return EPOCH + timedelta(microseconds=value)
-        if isinstance(value, str):  # raw text from SQLite
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=timezone.utc)
-
-
-ENTRY_KINDS = ("review", "drill", "manual")
+        return instant_of(value)
 
 
 class EntryKind(TypeDecorator[str]):

@@ -59,6 +59,7 @@ from quiz.store.models import (
     after_of,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
+from quiz.store.summaries import DeckSummary, deck_summaries
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
@@ -124,21 +125,6 @@ def schedule_of(row: Any, *, lapses: str = "lapses") -> Schedule:
 
 
 @dataclass(frozen=True)
-class DeckSummary:
-    deck: str
-    title: Text
-    cards: int
-    new: int
-    learning: int
-    due: int
-    suspended: int
-    path: str
-    lang: str | None = None
-    buried: int = 0
-    description: Text | None = None
-
-
-@dataclass(frozen=True)
 class RemovedDeck:
     """What `Repo.remove_deck` did: the cards retired (kept) or deleted (purged), and the
     review-log rows deleted (0 unless purged)."""
@@ -160,13 +146,6 @@ class StoredDeckInfo:
 
 def text_to_json(text: Text | None) -> dict[str, object] | None:
     return None if text is None else {"variants": [list(v) for v in text.variants]}
-
-
-def text_from_json(data: dict[str, object] | None) -> Text | None:
-    if not data:
-        return None
-    variants: list[list[object]] = data["variants"]  # type: ignore[assignment]  # stored JSON
-    return Text(tuple((str(a), str(b)) for a, b in variants))
 
 
 class Repo:
@@ -332,47 +311,9 @@ class Repo:
 
     def deck_summaries(self, now: datetime) -> list[DeckSummary]:
         """Every deck with its due / new / learning counts (quiz.store.due) and its cards,
-        suspended cards and cards buried until a later day."""
-        counts = {c.deck: c for c in self.due.by_deck(now)}
-        q = (
-            select(
-                DeckRow.slug,
-                DeckRow.title,
-                DeckRow.path,
-                DeckRow.lang,
-                DeckRow.description,
-                func.count(CardRow.id),
-                func.count(ST.card_id).filter(ST.suspended.is_(True)),
-                func.count(ST.card_id).filter(ST.suspended.is_(False), ST.buried_until > now),
-            )
-            .select_from(DeckRow)
-            .outerjoin(CardRow, and_(CardRow.deck_id == DeckRow.id, CardRow.retired.is_(False)))
-            .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == self.learner_id))
-            .where(DeckRow.removed_at.is_(None))
-            .group_by(DeckRow.id)
-            .order_by(DeckRow.slug)
-        )
-        out = []
-        for slug, title, path, lang, description, cards, suspended, buried in self.session.execute(
-            q
-        ):
-            c = counts.get(slug) or due.DueCounts(slug, 0, 0, 0)
-            out.append(
-                DeckSummary(
-                    deck=slug,
-                    title=text_from_json(title) or Text.plain(slug),
-                    path=path,
-                    lang=lang,
-                    cards=cards or 0,
-                    new=c.new,
-                    learning=c.learning,
-                    due=c.due,
-                    suspended=suspended or 0,
-                    buried=buried or 0,
-                    description=text_from_json(description),
-                )
-            )
-        return out
+        suspended cards and cards buried until a later day (quiz.store.summaries, the
+        same statements as the lean path of `quiz decks`)."""
+        return deck_summaries(self.due, now)
 
     def listed_deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for the decks not removed (`quiz decks remove`)."""

@@ -199,6 +199,37 @@ def test_decks_table_and_json(cli, deck):
     assert json.loads(data.output)[0]["title"] == hostile("TITLE")  # the data stays exact
 
 
+def test_decks_through_the_lean_path(deck):
+    """The console entry answers `quiz decks` through sqlite3 (quiz.cli.lean): the same
+    renderer, so the same escaping, plain, on a colour terminal and as JSON."""
+    from quiz.cli.lean import _decks
+
+    assert _decks(["decks"]) is not None  # the lean path serves this store
+    environ = {k: v for k, v in os.environ.items() if k != "QUIZ_DEBUG"}
+
+    def lean(*args: str, **extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "quiz", "decks", *args],
+            capture_output=True,
+            text=True,
+            env=dict(environ, **extra),
+            timeout=60,
+        )
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        return done.stdout
+
+    plain = lean()
+    assert_inert(plain, "TITLE")
+    assert "[red]RED[/red]" in plain
+    coloured = lean(FORCE_COLOR="1", COLUMNS="200", TERM="xterm-256color")
+    assert "\x1b[" in coloured  # it is a colour terminal
+    assert_inert(coloured, "TITLE", pattern=NOT_SGR)
+    assert "\x1b]8;" not in coloured
+    data = lean("--json")
+    assert_inert(data)
+    assert json.loads(data)[0]["title"] == hostile("TITLE")
+
+
 def test_stats_names_the_weak_cards_and_tags_inertly(cli, deck):
     cli("review", input=WRONG, now="2026-03-01T09:00:00Z")
     with colour_terminal(120) as screen:

@@ -262,3 +262,19 @@ def test_rebuild_replaces_schedules_on_both_back_ends(store_url, env, cli):
     assert cli("review", input="3\n4\n1\n3\n", now=day(1)).exit_code == 0
     assert cli("rebuild", "--check", now=day(1)).exit_code == 0
     assert cli("rebuild", now=day(1)).exit_code == 0
+
+
+def test_deck_summaries_titles_and_set_aside_cards(store_url, env):
+    """`quiz decks`' rows (quiz.store.summaries: text SQL, JSON columns as each driver
+    hands them over) on both back ends."""
+    with open_store(store_url) as store:
+        _import(store, env)
+        with store.unit("ann") as repo:
+            lo, _hi = repo.card_id_range() or (0, 0)
+            repo.bury(lo, T0 + timedelta(days=2))
+            repo.set_suspended(lo + 1, True)
+            [summary] = repo.deck_summaries(T0)
+            assert (summary.title.get(), summary.cards, summary.new) == ("Demo deck", 4, 2)
+            assert (summary.suspended, summary.buried, summary.description) == (1, 1, None)
+            [later] = repo.deck_summaries(T0 + timedelta(days=3))
+            assert (later.suspended, later.buried, later.new) == (1, 0, 3)
