@@ -34,9 +34,36 @@ from quiz.errors import DeckProblem
 from quiz.safe_text import shown
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Loader(_Base):
+    """The safe loader, resolving each distinct plain scalar once per file.
+
+    PyYAML's resolver (Python, even under libyaml's composer) runs for every scalar: a
+    quoted or block scalar is a string without a look at its text, and a plain one gets
+    the tag it got the first time this file held it (a deck repeats its keys and many
+    values). Same tags as `resolve` gives: the safe loaders have no path resolvers.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._plain: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode or self.yaml_path_resolvers:
+            return str(super().resolve(kind, value, implicit))
+        if not implicit[0]:
+            return _STR_TAG
+        tag = self._plain.get(value)
+        if tag is None:
+            tag = self._plain[value] = str(super().resolve(kind, value, implicit))
+        return tag
+
 
 CORE = "tag:yaml.org,2002:"
 STR_TAG = CORE + "str"
@@ -46,6 +73,7 @@ BOOL_TAG = CORE + "bool"
 NULL_TAG = CORE + "null"
 TIMESTAMP_TAG = CORE + "timestamp"
 MERGE_TAG = CORE + "merge"
+_STRING_TAGS = (STR_TAG, CORE + "value")
 # The tags PyYAML's resolver assigns implicitly, plus the two collection tags. Anything
 # else was written explicitly by the author and is refused. (`value` is what PyYAML
 # resolves a bare `=` to; it is a string to us.)
@@ -298,7 +326,7 @@ def cut(text: str, limit: int = 60) -> str:
 
 def is_string(node: Node) -> bool:
     """A scalar that every YAML reader agrees is a string."""
-    if node.__class__ is not ScalarNode or node.tag not in (STR_TAG, CORE + "value"):
+    if node.__class__ is not ScalarNode or node.tag not in _STRING_TAGS:
         return False
     # libyaml marks a plain scalar with style '' where pure-Python PyYAML uses None
     return bool(node.style) or not _YAML12_NUMBER.fullmatch(node.value)
