@@ -279,14 +279,15 @@ def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
     return out
 
 
+_DIGEST_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # json.dumps's, kept
+
+
 def content_digest(data: dict[str, object]) -> str:
     """`Card.content_hash` from the card's `card_to_dict` (with or without its line,
     which is not part of the digest): the store hashes the dict it also writes."""
     if "line" in data:
         data = {k: v for k, v in data.items() if k != "line"}
-    return hashlib.sha256(
-        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()[:16]
+    return hashlib.sha256(_DIGEST_JSON.encode(data).encode()).hexdigest()[:16]
 
 
 @cache

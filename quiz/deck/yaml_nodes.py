@@ -115,7 +115,7 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
                 path, 1, "file is empty: only comments (a deck needs 'deck', 'title' and 'cards')"
             )
         ]
-    problems = check_tree(root, path)
+    problems = check_tree(root, path, anchors="&" in text)
     if any(p.message.startswith(_ALIAS_MESSAGE) for p in problems):
         problems = [p for p in problems if not p.message.startswith(_ALIAS_MESSAGE)]
         problems += _alias_problems(text, path)
@@ -188,11 +188,13 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> DeckProblem:
 _ALIAS_MESSAGE = "anchors and aliases are not supported in decks"
 
 
-def check_tree(root: Node, path: str) -> list[DeckProblem]:
+def check_tree(root: Node, path: str, *, anchors: bool = True) -> list[DeckProblem]:
     """Duplicate keys, foreign tags and shared (aliased) nodes anywhere in the tree.
 
     Iterative (a deeply nested file cannot blow the stack) and visits each node object
-    once: an alias bomb stops at its first repeated node.
+    once: an alias bomb stops at its first repeated node. `anchors=False` says the text
+    has no `&`, so no node can be reached twice (an alias needs its anchor), and the
+    nodes seen are not kept.
     """
     problems: list[DeckProblem] = []
     add = problems.append
@@ -202,11 +204,12 @@ def check_tree(root: Node, path: str) -> list[DeckProblem]:
     mapping, sequence, allowed = MappingNode, SequenceNode, ALLOWED_TAGS
     while stack:
         node = pop()
-        ident = id(node)
-        if ident in seen:
-            add(DeckProblem(path, line_of(node), _ALIAS_MESSAGE))
-            continue
-        seen.add(ident)
+        if anchors:
+            ident = id(node)
+            if ident in seen:
+                add(DeckProblem(path, line_of(node), _ALIAS_MESSAGE))
+                continue
+            seen.add(ident)
         tag = node.tag
         if tag not in allowed and tag != MERGE_TAG:
             add(

@@ -252,7 +252,9 @@ class Repo:
         tags_for: dict[str, tuple[str, ...]] = {}
         changed_ids: list[int] = []
         for position, card in enumerate(deck.cards):
-            data = card_to_dict(card)  # one dict per card: hashed, and (compacted) written
+            # one dict per card, hashed and (compacted) written; without its line, which
+            # is not hashed and which compact_content leaves to the row's column anyway
+            data = card_to_dict(card, with_line=False)
             digest = content_digest(data)
             old = existing.get(card.key)
             if old is None:
