@@ -1,6 +1,6 @@
 """The rows `quiz import` writes are the same, byte for byte, however the import is made
-fast (issue #19): every deck of tests/deck/good and a generated deck of all five card
-types are imported, then edited (changed, moved and removed cards), then put back, and
+fast (issue #19): every deck of tests/deck/good, a deck of output cards (one that
+varies) and a generated deck of all five card types are imported, then edited (changed, moved and removed cards), then put back, and
 the card, tag and deck rows after each step are compared with the ones the import wrote
 before its writer was reshaped (tests/store/data/import_rows.json).
 
@@ -28,6 +28,32 @@ NOW = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
 
 sys.path.insert(0, str(HERE.parent / "deck"))
 from make_big_deck import make_deck_text  # type: ignore[import-not-found]  # noqa: E402
+
+VARYING = """\
+deck: varying
+title: {en: Cards that vary, zh: 会变的卡片}
+lang: en
+python: ">=3.9"
+cards:
+  - id: late
+    type: output
+    front: "{{n}} lambdas `lambda{{param}}: i`. What is printed?"
+    code: |
+      funcs = [lambda{{param}}: i for i in range({{n}})]
+      print([f() for f in funcs])
+    vary:
+      param: ['', ' i=i']
+      n: {range: [2, 4]}
+    explain: Late binding.
+    tags: [closures]
+  - id: fixed
+    type: output
+    code: print(1 + 1)
+    output: "2"
+    accept: ["2.0"]
+    match: literal
+    timeout: 2
+"""
 
 
 def _edited(deck: str) -> str:
@@ -83,6 +109,7 @@ def steps(folder: Path, url: str) -> dict[str, object]:
     """Import, edit, restore; the rows after each step."""
     for deck in sorted(GOOD.glob("*.yaml")):
         shutil.copyfile(deck, folder / deck.name)
+    (folder / "varying.yaml").write_text(VARYING, encoding="utf-8")
     generated = make_deck_text(40)
     big = folder / "generated.yaml"
     big.write_text(generated, encoding="utf-8")
