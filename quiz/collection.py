@@ -14,6 +14,7 @@ from pathlib import Path
 
 from quiz.deck import find_deck_files, parse_deck
 from quiz.deck.loader import file_digest
+from quiz.deck.yaml_nodes import gc_paused
 from quiz.errors import DeckError, DeckProblem
 from quiz.model import CardKind, Deck
 from quiz.store import Repo
@@ -58,6 +59,18 @@ def import_paths(
     paths: Iterable[Path],
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    # The decks read stay alive until written, and writing them allocates a dict or two
+    # per card: the cyclic collector would walk every card again, for nothing (issue #19).
+    with gc_paused():
+        return _import_paths(repo, paths, now, progress)
+
+
+def _import_paths(
+    repo: Repo,
+    paths: Iterable[Path],
+    now: datetime,
+    progress: Callable[[int, int], None] | None,
 ) -> ImportReport:
     files = find_deck_files([Path(p) for p in paths])
     stored = repo.decks_by_path()

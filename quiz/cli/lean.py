@@ -439,6 +439,7 @@ DIRECT = {
     "fmt": ("quiz.cli.authoring", "fmt"),
     "check": ("quiz.cli.check", "check"),
     "stats": ("quiz.cli.stats", "stats"),
+    "import": ("quiz.cli.decks", "import_"),
 }
 # typer settings that change how a value is read or checked: only their defaults are plain
 _UNUSUAL = (

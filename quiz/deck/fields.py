@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 
 class Kind(str, Enum):
@@ -80,6 +81,11 @@ class Field:
     choices: tuple[str, ...] = ()
     pattern: str | None = None  # a STRING must match it (whole string)
     pattern_help: str = ""  # what the author should write instead, for the message
+
+    @cached_property
+    def label(self) -> str:
+        """The key as messages quote it: `'front'`."""
+        return f"'{self.name}'"
 
 
 # ---------------------------------------------------------------------------
@@ -244,7 +250,7 @@ class CardType:
     required: tuple[str, ...]
     optional: tuple[str, ...]
 
-    @property
+    @cached_property  # asked twice for every card of a deck
     def keys(self) -> tuple[str, ...]:
         return _COMMON + self.required + self.optional
 

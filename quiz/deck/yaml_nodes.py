@@ -34,9 +34,36 @@ from quiz.errors import DeckProblem
 from quiz.safe_text import shown
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Loader(_Base):
+    """The safe loader, resolving each distinct plain scalar once per file.
+
+    PyYAML's resolver (Python, even under libyaml's composer) runs for every scalar: a
+    quoted or block scalar is a string without a look at its text, and a plain one gets
+    the tag it got the first time this file held it (a deck repeats its keys and many
+    values). Same tags as `resolve` gives: the safe loaders have no path resolvers.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._plain: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode or self.yaml_path_resolvers:
+            return str(super().resolve(kind, value, implicit))
+        if not implicit[0]:
+            return _STR_TAG
+        tag = self._plain.get(value)
+        if tag is None:
+            tag = self._plain[value] = str(super().resolve(kind, value, implicit))
+        return tag
+
 
 CORE = "tag:yaml.org,2002:"
 STR_TAG = CORE + "str"
@@ -46,6 +73,7 @@ BOOL_TAG = CORE + "bool"
 NULL_TAG = CORE + "null"
 TIMESTAMP_TAG = CORE + "timestamp"
 MERGE_TAG = CORE + "merge"
+_STRING_TAGS = (STR_TAG, CORE + "value")
 # The tags PyYAML's resolver assigns implicitly, plus the two collection tags. Anything
 # else was written explicitly by the author and is refused. (`value` is what PyYAML
 # resolves a bare `=` to; it is a string to us.)
@@ -87,7 +115,7 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
                 path, 1, "file is empty: only comments (a deck needs 'deck', 'title' and 'cards')"
             )
         ]
-    problems = check_tree(root, path)
+    problems = check_tree(root, path, anchors="&" in text)
     if any(p.message.startswith(_ALIAS_MESSAGE) for p in problems):
         problems = [p for p in problems if not p.message.startswith(_ALIAS_MESSAGE)]
         problems += _alias_problems(text, path)
@@ -160,11 +188,13 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> DeckProblem:
 _ALIAS_MESSAGE = "anchors and aliases are not supported in decks"
 
 
-def check_tree(root: Node, path: str) -> list[DeckProblem]:
+def check_tree(root: Node, path: str, *, anchors: bool = True) -> list[DeckProblem]:
     """Duplicate keys, foreign tags and shared (aliased) nodes anywhere in the tree.
 
     Iterative (a deeply nested file cannot blow the stack) and visits each node object
-    once: an alias bomb stops at its first repeated node.
+    once: an alias bomb stops at its first repeated node. `anchors=False` says the text
+    has no `&`, so no node can be reached twice (an alias needs its anchor), and the
+    nodes seen are not kept.
     """
     problems: list[DeckProblem] = []
     add = problems.append
@@ -174,11 +204,12 @@ def check_tree(root: Node, path: str) -> list[DeckProblem]:
     mapping, sequence, allowed = MappingNode, SequenceNode, ALLOWED_TAGS
     while stack:
         node = pop()
-        ident = id(node)
-        if ident in seen:
-            add(DeckProblem(path, line_of(node), _ALIAS_MESSAGE))
-            continue
-        seen.add(ident)
+        if anchors:
+            ident = id(node)
+            if ident in seen:
+                add(DeckProblem(path, line_of(node), _ALIAS_MESSAGE))
+                continue
+            seen.add(ident)
         tag = node.tag
         if tag not in allowed and tag != MERGE_TAG:
             add(
@@ -298,7 +329,7 @@ def cut(text: str, limit: int = 60) -> str:
 
 def is_string(node: Node) -> bool:
     """A scalar that every YAML reader agrees is a string."""
-    if node.__class__ is not ScalarNode or node.tag not in (STR_TAG, CORE + "value"):
+    if node.__class__ is not ScalarNode or node.tag not in _STRING_TAGS:
         return False
     # libyaml marks a plain scalar with style '' where pure-Python PyYAML uses None
     return bool(node.style) or not _YAML12_NUMBER.fullmatch(node.value)

@@ -17,6 +17,7 @@ Pairs (quiz | Anki):
   cards, the first one's question | the card with the most lapses;
 - import: a new 10k-card deck into an empty store | a 10k-note CSV into an empty
   collection (both copied from an empty template before each run, outside the timing);
+  and quiz alone, the same deck into a copy of the benchmark store (issue #19's target);
 - export apkg / csv of one 10k-card deck | `export_anki_package` / `export_note_csv`
   of one 10k-note deck, without scheduling or media;
 - learners, goal --json, run (one output card of a deck file), fmt --check and
@@ -136,6 +137,16 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
         shutil.copyfile(quiz_empty, quiz_target)
         return run_once([*quiz, "import", str(deck)], ctx.env(quiz_target))
 
+    # ... and into a copy of the benchmark store (100k cards, 1M reviews: issue #19's target)
+    quiz_big_target = work / "versus-import-big.db"
+
+    def fresh_big() -> Sample:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{quiz_big_target}{suffix}").unlink(missing_ok=True)
+            if Path(f"{store}{suffix}").exists():
+                shutil.copyfile(f"{store}{suffix}", f"{quiz_big_target}{suffix}")
+        return run_once([*quiz, "import", str(deck)], ctx.env(quiz_big_target))
+
     anki_csv = anki_side.csv_deck(folder) if col is not None else None
     anki_empty = anki_side.empty(folder) if col is not None else None
 
@@ -179,6 +190,12 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
             fresh_quiz,
             anki("import csv", str(anki_csv), before=fresh_anki) if anki_csv else None,
             "Anki: CSV",
+        ),
+        (
+            "import a new 10k-card deck, 100k-card store",
+            fresh_big,
+            None,
+            "quiz only (the store copied before each run)",
         ),
         (
             "export apkg, 10k notes",

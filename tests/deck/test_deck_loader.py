@@ -385,9 +385,43 @@ def test_python_tag_is_never_constructed(capsys):
 
 def test_c_loader_is_used_when_pyyaml_has_it():
     if getattr(yaml, "__with_libyaml__", False):
-        assert yaml_nodes._Loader is yaml.CSafeLoader
+        assert issubclass(yaml_nodes._Loader, yaml.CSafeLoader)
     else:  # pragma: no cover
-        assert yaml_nodes._Loader is yaml.SafeLoader
+        assert issubclass(yaml_nodes._Loader, yaml.SafeLoader)
+
+
+def _tags(node):  # type: ignore[no-untyped-def]
+    """Every node's class, tag, value and line, depth first."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append((n.__class__.__name__, n.tag, n.start_mark.line))
+        if isinstance(n, yaml.MappingNode):
+            stack.extend(x for pair in n.value for x in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        else:
+            out.append(n.value)
+    return out
+
+
+def test_the_loader_resolves_every_scalar_as_pyyaml_does():
+    """yaml_nodes resolves each distinct plain scalar once per file (issue #19): the
+    tags are PyYAML's own, for every good and broken deck and for plain scalars that
+    look like numbers, booleans, nulls and dates, quoted or not."""
+    files = sorted(GOOD.parent.glob("*/*.yaml"))
+    texts = [p.read_bytes().decode("utf-8", errors="replace") for p in files]
+    texts.append(
+        "a: [1, 1, '1', 1.5, 1e3, 0x1f, 0o17, yes, 'yes', no, ~, null, '', 2026-03-01, =]\n"
+        "b: [yes, \"no\", 1, x, 2026-03-01, ~, 'null', on, off, .inf, -.nan, +12]\n"
+    )
+    for text in texts:
+        try:
+            want = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            continue
+        got = yaml.compose(text, Loader=yaml_nodes._Loader)
+        assert (got is None and want is None) or _tags(got) == _tags(want)
 
 
 def test_pure_python_fallback_gives_the_same_decks(monkeypatch):

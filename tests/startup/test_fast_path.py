@@ -285,6 +285,19 @@ def test_a_changed_or_new_file_goes_to_the_full_import(cli, env):
     assert fast_import(*parse_import(["import", str(env / "missing.yaml")])) is None
 
 
+def test_a_direct_import_keeps_one_line_per_deck_error(env):
+    """A new or changed file is imported by the command function called directly (no
+    typer parsing, issue #19): a broken deck is still one `path:line: message` line and
+    a non-zero exit, and nothing of the run is written."""
+    good = deck(env, "alpha", 2)
+    bad = write_deck(env, "bad.yaml", DECK.format(name="bad", cards="  - id: c1\n    front: Q?\n"))
+    result = run_quiz("import", str(good), str(bad))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{bad}:") and "back" in lines[0]
+    assert "alpha" not in run_quiz("decks").stdout
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -422,6 +435,9 @@ def test_plain_command_lines_are_bound_as_typer_binds_them():
     assert fmt == {"check": True, "paths": [Path("a.yaml"), Path("b")]}
     _, _, goal = parse_direct(["goal", "--json"])  # type: ignore[misc]
     assert goal == {"deck": None, "by": None, "clear": False, "as_json": True}
+    _, fn, imported = parse_direct(["import", "a.yaml", "decks/", "--json"])  # type: ignore[misc]
+    assert fn.__name__ == "import_"  # type: ignore[attr-defined]
+    assert imported == {"paths": [Path("a.yaml"), Path("decks")], "as_json": True, "out": None}
 
 
 @pytest.mark.parametrize(
@@ -437,6 +453,8 @@ def test_plain_command_lines_are_bound_as_typer_binds_them():
         ["drill", "stray"],
         ["drill", "--count"],
         ["run"],  # a missing argument
+        ["import"],
+        ["import", "-o"],
         ["check", "--no-run", "--", "d"],
         ["decks"],  # a group with its own callback
         ["stats"],  # the bare command has its own direct call

@@ -1,0 +1,155 @@
+"""The rows `quiz import` writes are the same, byte for byte, however the import is made
+fast (issue #19): every deck of tests/deck/good, a deck of output cards (one that
+varies) and a generated deck of all five card types are imported, then edited (changed, moved and removed cards), then put back, and
+the card, tag and deck rows after each step are compared with the ones the import wrote
+before its writer was reshaped (tests/store/data/import_rows.json).
+
+Regenerate the file only for an intended change of the stored form:
+    python -m tests.store.test_import_rows > tests/store/data/import_rows.json
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from quiz.collection import import_paths
+from quiz.store import open_store
+
+HERE = Path(__file__).parent
+GOLDEN = HERE / "data" / "import_rows.json"
+GOOD = HERE.parent / "deck" / "good"
+NOW = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
+
+sys.path.insert(0, str(HERE.parent / "deck"))
+from make_big_deck import make_deck_text  # type: ignore[import-not-found]  # noqa: E402
+
+VARYING = """\
+deck: varying
+title: {en: Cards that vary, zh: 会变的卡片}
+lang: en
+python: ">=3.9"
+cards:
+  - id: late
+    type: output
+    front: "{{n}} lambdas `lambda{{param}}: i`. What is printed?"
+    code: |
+      funcs = [lambda{{param}}: i for i in range({{n}})]
+      print([f() for f in funcs])
+    vary:
+      param: ['', ' i=i']
+      n: {range: [2, 4]}
+    explain: Late binding.
+    tags: [closures]
+  - id: fixed
+    type: output
+    code: print(1 + 1)
+    output: "2"
+    accept: ["2.0"]
+    match: literal
+    timeout: 2
+"""
+
+
+def _edited(deck: str) -> str:
+    """The generated deck with a changed card, a typed card moved to the end, and two
+    cards removed (one a cloze note's two parts)."""
+    lines = deck.replace("return, and does it build a list?", "return?", 1)
+    blocks = lines.split("\n  - id: ")
+    head, cards = blocks[0], blocks[1:]
+    moved = cards.pop(1)
+    kept = [c for c in cards if not c.startswith(("choice-7", "cloze-3"))]
+    return "\n  - id: ".join([head, *kept, moved])
+
+
+def _dump(url: str) -> dict[str, object]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            cards = [
+                [*row[:8], row[8].isoformat() if hasattr(row[8], "isoformat") else row[8]]
+                for row in conn.execute(
+                    text(
+                        "SELECT key, note_key, kind, CAST(content AS TEXT), content_hash,"
+                        " position, line, retired, changed_at FROM cards ORDER BY key"
+                    )
+                )
+            ]
+            tags = [
+                list(row)
+                for row in conn.execute(
+                    text(
+                        "SELECT c.key, t.tag FROM card_tags t JOIN cards c ON c.id = t.card_id"
+                        " ORDER BY c.key, t.tag"
+                    )
+                )
+            ]
+            decks = [
+                list(row)
+                for row in conn.execute(
+                    text(
+                        "SELECT slug, CAST(title AS TEXT), CAST(description AS TEXT), lang,"
+                        " file_hash FROM decks ORDER BY slug"
+                    )
+                )
+            ]
+    finally:
+        engine.dispose()
+    for row in cards:
+        row[7] = bool(row[7])
+    return {"cards": cards, "tags": tags, "decks": decks}
+
+
+def steps(folder: Path, url: str) -> dict[str, object]:
+    """Import, edit, restore; the rows after each step."""
+    for deck in sorted(GOOD.glob("*.yaml")):
+        shutil.copyfile(deck, folder / deck.name)
+    (folder / "varying.yaml").write_text(VARYING, encoding="utf-8")
+    generated = make_deck_text(40)
+    big = folder / "generated.yaml"
+    big.write_text(generated, encoding="utf-8")
+    out: dict[str, object] = {}
+    with open_store(url) as store:
+        for step, body in (("new", generated), ("edited", _edited(generated))):
+            big.write_text(body, encoding="utf-8")
+            with store.unit("ann") as repo:
+                import_paths(repo, [folder], NOW)
+                repo.commit()
+            out[step] = _dump(url)
+        big.write_text(generated, encoding="utf-8")
+        with store.unit("ann") as repo:
+            import_paths(repo, [big], NOW)
+            repo.commit()
+        out["restored"] = _dump(url)
+    return out
+
+
+def test_import_writes_the_same_rows(store_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    got = steps(folder, store_url)
+    want = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    if not store_url.startswith("sqlite"):  # times come back with their zone there
+        for rows in (got, want):
+            for step in rows.values():  # type: ignore[attr-defined]
+                for row in step["cards"]:
+                    row[8] = None
+    for step in ("new", "edited", "restored"):
+        for table in ("decks", "cards", "tags"):
+            assert got[step][table] == want[step][table], (step, table)  # type: ignore[index]
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "decks"
+        folder.mkdir()
+        rows = steps(folder, f"sqlite:///{Path(tmp) / 'store.db'}")
+    json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
