@@ -139,6 +139,21 @@ class DeckSummary:
 
 
 @dataclass(frozen=True)
+class ListedDeck:
+    """A deck not removed, as an export names it: no counts."""
+
+    deck: str
+    title: Text
+    lang: str | None = None
+    description: Text | None = None
+
+
+def deck_title(slug: str, stored: dict[str, object] | None) -> Text:
+    """A deck's title (its id when it has none)."""
+    return text_from_json(stored) or Text.plain(slug)
+
+
+@dataclass(frozen=True)
 class RemovedDeck:
     """What `Repo.remove_deck` did: the cards retired (kept) or deleted (purged), and the
     review-log rows deleted (0 unless purged)."""
@@ -360,7 +375,7 @@ class Repo:
             out.append(
                 DeckSummary(
                     deck=slug,
-                    title=text_from_json(title) or Text.plain(slug),
+                    title=deck_title(slug, title),
                     path=path,
                     lang=lang,
                     cards=cards or 0,
@@ -373,6 +388,19 @@ class Repo:
                 )
             )
         return out
+
+    def listed_decks(self) -> list[ListedDeck]:
+        """The decks not removed, by id, with their titles, languages and descriptions
+        (what `deck_summaries` says of them, without counting their cards)."""
+        q = (
+            select(DeckRow.slug, DeckRow.title, DeckRow.lang, DeckRow.description)
+            .where(DeckRow.removed_at.is_(None))
+            .order_by(DeckRow.slug)
+        )
+        return [
+            ListedDeck(slug, deck_title(slug, title), lang, text_from_json(description))
+            for slug, title, lang, description in self.session.execute(q)
+        ]
 
     def listed_deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for the decks not removed (`quiz decks remove`)."""
