@@ -228,24 +228,20 @@ def _write_history(
     rows = cursor.execute(
         "select n.guid, c.id, c.ord from cards c join notes n on n.id = c.nid order by c.id"
     ).fetchall()
+    revlog: list[tuple[int, ...]] = []
+    states: list[tuple[object, ...]] = []
     for guid, card_id, ordinal in rows:
         key = keys_of.get(guid, {}).get(ordinal)
         card = history.get(key) if key else None
         if card is None:
             continue
-        cursor.executemany(
-            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-            " values (?, ?, -1, ?, ?, ?, ?, ?, ?)",
-            [
-                (r.id, card_id, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.kind)
-                for r in revlog_rows(card.answers, taken)
-            ],
+        revlog.extend(
+            (r.id, card_id, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.kind)
+            for r in revlog_rows(card.answers, taken)
         )
         state = anki_schedule(card.schedule, card.suspended, int(created))
         if state is not None:
-            cursor.execute(
-                "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
-                " lapses = ?, data = ? where id = ?",
+            states.append(
                 (
                     state.type,
                     state.queue,
@@ -256,5 +252,15 @@ def _write_history(
                     state.lapses,
                     state.data,
                     card_id,
-                ),
+                )
             )
+    cursor.executemany(
+        "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " values (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+        revlog,
+    )
+    cursor.executemany(
+        "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
+        " lapses = ?, data = ? where id = ?",
+        states,
+    )
