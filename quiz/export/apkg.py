@@ -193,6 +193,9 @@ def _write_package(
         conn = sqlite3.connect(db)
         try:
             cursor = conn.cursor()
+            # a scratch file, zipped and deleted: no journal, no waiting for the disk
+            cursor.execute("pragma journal_mode = off")
+            cursor.execute("pragma synchronous = off")
             package.write_to_db(cursor, stamp, itertools.count(int(stamp * 1000)))
             _declare_v2_scheduler(cursor)
             if history:
