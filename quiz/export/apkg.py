@@ -257,6 +257,7 @@ def _write_history(
                     card_id,
                 )
             )
+    revlog.sort()  # by id (the table's rowid): appended in order, not inserted at random
     cursor.executemany(
         "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
         " values (?, ?, -1, ?, ?, ?, ?, ?, ?)",
