@@ -37,7 +37,7 @@ from quiz.anki.revlog import LoggedAnswer, anki_schedule, revlog_rows
 from quiz.errors import QuizError
 from quiz.export.gather import ExportDeck, one_per_note
 from quiz.export.render import html_sides, to_html
-from quiz.model import CardKind, Schedule
+from quiz.model import Card, CardKind, Schedule
 
 _CLOZE_PART = re.compile(r"#c([0-9]+)$")
 
@@ -128,9 +128,11 @@ def write_apkg(
     for deck in decks:
         written = lang or deck.lang or ""  # the language the notes are in
         by_note: dict[str, list[datetime]] = {}
+        parts: dict[str, list[Card]] = {}  # a note's cards (a cloze note's deletions)
         for part in deck.cards:
             if part.key in changed:
                 by_note.setdefault(part.note_key, []).append(changed[part.key])
+            parts.setdefault(part.note_key, []).append(part)
         anki_deck = genanki.Deck(stable_id(f"quiz-deck:{deck.id}"), deck.title_in(lang) or deck.id)
         for card in one_per_note(deck.cards):
             if card.kind is CardKind.CLOZE:
@@ -148,8 +150,8 @@ def write_apkg(
                 )
                 keys_of[note.guid] = {
                     int(m.group(1)) - 1: part.key
-                    for part in deck.cards
-                    if part.note_key == card.note_key and (m := _CLOZE_PART.search(part.key))
+                    for part in parts[card.note_key]
+                    if (m := _CLOZE_PART.search(part.key))
                 }
             else:
                 sides = html_sides(card, lang, deck.lang)
