@@ -3,7 +3,7 @@
 One store — basic, typed, choice, cloze and output cards, one that varies, two
 languages, a review history with several answers in one instant, a suspended card —
 is exported as apkg (with and without the history, in English and Chinese), CSV and
-YAML at a fixed clock, and every row of every table of each package, and each text
+YAML at a fixed clock, from SQLite and from PostgreSQL, and every row of every table of each package, and each text
 file, is compared with `export_same.json`, written by the export as it was before
 (regenerate only for an intended change: QUIZ_WRITE_EXPORT_SNAPSHOT=1).
 """
@@ -114,14 +114,18 @@ def _yaml(path: Path) -> str:
     return "\n".join(line for line in lines if "$schema=" not in line)  # a path on this machine
 
 
-def test_every_format_writes_what_it_wrote_before(cli, env):
+def test_every_format_writes_what_it_wrote_before(cli, env, store_url):
     assert cli("import", str(write_deck(env, "trip.yaml", TRIP)), now=_day(1)).exit_code == 0
     assert cli("review", "--new", "10", input="3\n3\n3\n3\n3\n", now=_day(1)).exit_code == 0
     assert cli("review", input="3\n1\n3\n3\n3\n", now=_day(2)).exit_code == 0
     assert cli("review", input="1\n3\n3\n3\n3\n3\n", now=_day(5)).exit_code == 0
     assert cli("cards", "suspend", "trip/gamma", now=_day(6)).exit_code == 0
-    with sqlite3.connect(env / "store.db") as db:  # answer times, as a session measures them
-        db.execute("update reviews set duration_ms = (id * 7919) % 70000")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(store_url)  # answer times, as a session measures them
+    with engine.begin() as db:
+        db.execute(text("update reviews set duration_ms = (id * 7919) % 70000"))
+    engine.dispose()
     assert cli("import", str(write_deck(env, "demo.yaml", BASIC_DECK)), now=_day(6)).exit_code == 0
     assert cli("import", str(write_deck(env, "more.yaml", MORE)), now=_day(7)).exit_code == 0
 
