@@ -36,7 +36,7 @@ from pathlib import Path
 from quiz.anki.revlog import LoggedAnswer, anki_schedule, revlog_rows
 from quiz.errors import QuizError
 from quiz.export.gather import ExportDeck, one_per_note
-from quiz.export.render import html_sides, to_html
+from quiz.export.render import html_sides
 from quiz.model import Card, CardKind, Schedule
 
 _CLOZE_PART = re.compile(r"#c([0-9]+)$")
@@ -136,12 +136,8 @@ def write_apkg(
         anki_deck = genanki.Deck(stable_id(f"quiz-deck:{deck.id}"), deck.title_in(lang) or deck.id)
         for card in one_per_note(deck.cards):
             if card.kind is CardKind.CLOZE:
-                sides = html_sides(card, lang, deck.lang)
-                fields = [
-                    sides.front,
-                    to_html(card.explain.get(lang, deck.lang)) if card.explain else "",
-                    card.note_key,
-                ]
+                sides = html_sides(card, lang, deck.lang)  # a cloze's back is its explanation
+                fields = [sides.front, sides.back, card.note_key]
                 note = Note(
                     model=cloze,
                     fields=fields,
