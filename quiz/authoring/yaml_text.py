@@ -20,7 +20,8 @@ Keys come out in the canonical order below (the same order `quiz fmt` uses).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 DECK_KEY_ORDER = ("deck", "title", "description", "lang", "tags", "python", "cards")
 CARD_KEY_ORDER = (
@@ -56,66 +57,76 @@ _PRINTABLE = re.compile("^[\x09\x0a\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U000100
 _LINE_BREAKS = set("\x85\u2028\u2029")
 
 
+def _any_of(chars: set[str]) -> re.Pattern[str]:
+    """A pattern finding any of `chars` (one C search instead of a Python loop per character)."""
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+_NOT_PLAIN = _any_of(_LINE_BREAKS | {"\t", "\ufeff"})  # never in a plain scalar
+_NOT_BLOCK = _any_of(_LINE_BREAKS | {"\ufeff"})  # never in a block scalar
+_NOT_IN_FLOW = _any_of(_FLOW_UNSAFE)
+
+
 def reads_as_string(text: str) -> bool:
     """True when `text`, written plain, is read back as that same string by the loader:
     by YAML 1.1 (PyYAML) and by YAML 1.2 tools alike (`quiz.deck.yaml_nodes.is_string`)."""
+    return _string_reader()(text)
+
+
+@lru_cache(maxsize=1)
+def _string_reader() -> Callable[[str], bool]:
+    """`reads_as_string`, with its imports and resolver made once (an export asks it of
+    every text of ten thousand cards)."""
     from yaml import ScalarNode
     from yaml.resolver import Resolver
 
     from quiz.deck.yaml_nodes import is_string
 
-    tag = Resolver().resolve(ScalarNode, text, (True, False))
-    return is_string(ScalarNode(tag, text, style=None))
+    resolve = Resolver().resolve  # no state: resolving a plain scalar reads class tables only
+
+    def reads(text: str) -> bool:
+        tag = resolve(ScalarNode, text, (True, False))
+        return is_string(ScalarNode(tag, text, style=None))
+
+    return reads
 
 
 def plain_ok(text: str, in_flow: bool = False) -> bool:
     if not text or text != text.strip() or "\n" in text or not _PRINTABLE.match(text):
         return False
-    if any(ch in _LINE_BREAKS or ch == "\t" or ch == "\ufeff" for ch in text):
+    if _NOT_PLAIN.search(text):
         return False
     if text[0] in _INDICATORS or ": " in text or " #" in text or text.endswith(":"):
         return False
-    if in_flow and (any(ch in _FLOW_UNSAFE for ch in text) or ":" in text):
+    if in_flow and (_NOT_IN_FLOW.search(text) or ":" in text):
         return False
     return reads_as_string(text)
 
 
+# What a double-quoted scalar escapes: backslash, quote, controls, line separators, BOM,
+# surrogates and the non-characters U+FFFE/U+FFFF.
+_ESCAPED = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]')
+_SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    short = _SHORT_ESCAPES.get(ch)
+    if short is not None:
+        return short
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
 def double_quoted(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif (
-            code < 0x20
-            or 0x7F <= code <= 0x9F
-            or ch in _LINE_BREAKS
-            or ch == "\ufeff"
-            or 0xD800 <= code <= 0xDFFF
-            or code in (0xFFFE, 0xFFFF)
-        ):
-            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    return '"' + _ESCAPED.sub(_escape, text) + '"'
 
 
 def block_ok(text: str) -> bool:
     """Whether a `|` block scalar can carry `text` exactly (and survive an editor)."""
     if "\n" not in text.rstrip("\n") and not text.endswith("\n"):
         return False
-    if (
-        not _PRINTABLE.match(text)
-        or "\r" in text
-        or any(ch in _LINE_BREAKS or ch == "\ufeff" for ch in text)
-    ):
+    if not _PRINTABLE.match(text) or "\r" in text or _NOT_BLOCK.search(text):
         return False
     lines = text.rstrip("\n").split("\n")
     if not lines[0].strip():  # a leading empty line or blank first line needs an indicator

@@ -415,7 +415,7 @@ def export(
     from quiz.export.gather import gather, history_of
 
     with context.unit(create=False) as repo:
-        decks = gather(repo, tuple(deck or ()), context.now())
+        decks = gather(repo, tuple(deck or ()))
         changed = (
             repo.changed_at(c.key for d in decks for c in d.cards) if fmt_name == "apkg" else {}
         )

@@ -491,6 +491,7 @@ def bind(fn: object, words: list[str]) -> dict[str, object] | None:
     options: dict[str, tuple[str, str, bool, object]] = {}
     arguments: list[tuple[str, str, bool, object]] = []
     values: dict[str, object] = {}
+    flags: dict[str, bool] = {}  # a flag's name -> the value it sets
     for param in inspect.signature(fn, eval_str=True).parameters.values():  # type: ignore[arg-type]  # a command function
         info, kind = param.default, _kind(param.annotation)
         plain = plain_option if isinstance(info, OptionInfo) else plain_argument
@@ -501,13 +502,18 @@ def bind(fn: object, words: list[str]) -> dict[str, object] | None:
         if isinstance(info, ArgumentInfo):
             arguments.append((param.name, kind[0], kind[1], info))
             continue
-        if kind[0] == "bool" and info.default is not False:
-            return None
         decls = info.param_decls or ("--" + param.name.replace("_", "-"),)
-        if any("/" in d or not d.startswith("-") for d in decls):
+        # a switch (`--history/--no-history`): each name of the pair sets its value
+        switch = kind[0] == "bool" and all(d.count("/") == 1 for d in decls)
+        if kind[0] == "bool" and info.default is not False and not switch:
             return None
         for decl in decls:
-            options[decl] = (param.name, kind[0], kind[1], info)
+            on, _, off = decl.partition("/")
+            for name, flag in ((on, True), (off, False)) if switch else ((decl, True),):
+                if "/" in name or not name.startswith("-"):
+                    return None
+                options[name] = (param.name, kind[0], kind[1], info)
+                flags[name] = flag
         values[param.name] = info.default
     positional: list[str] = []
     repeated: set[str] = set()
@@ -525,7 +531,7 @@ def bind(fn: object, words: list[str]) -> dict[str, object] | None:
                 if kind_ == "bool":
                     if eq:
                         return None
-                    values[pname] = True
+                    values[pname] = flags[name]
                     continue
                 if not eq:
                     if not words:

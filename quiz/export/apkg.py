@@ -36,8 +36,8 @@ from pathlib import Path
 from quiz.anki.revlog import LoggedAnswer, anki_schedule, revlog_rows
 from quiz.errors import QuizError
 from quiz.export.gather import ExportDeck, one_per_note
-from quiz.export.render import html_sides, to_html
-from quiz.model import CardKind, Schedule
+from quiz.export.render import html_sides
+from quiz.model import Card, CardKind, Schedule
 
 _CLOZE_PART = re.compile(r"#c([0-9]+)$")
 
@@ -128,18 +128,16 @@ def write_apkg(
     for deck in decks:
         written = lang or deck.lang or ""  # the language the notes are in
         by_note: dict[str, list[datetime]] = {}
+        parts: dict[str, list[Card]] = {}  # a note's cards (a cloze note's deletions)
         for part in deck.cards:
             if part.key in changed:
                 by_note.setdefault(part.note_key, []).append(changed[part.key])
+            parts.setdefault(part.note_key, []).append(part)
         anki_deck = genanki.Deck(stable_id(f"quiz-deck:{deck.id}"), deck.title_in(lang) or deck.id)
         for card in one_per_note(deck.cards):
             if card.kind is CardKind.CLOZE:
-                sides = html_sides(card, lang, deck.lang)
-                fields = [
-                    sides.front,
-                    to_html(card.explain.get(lang, deck.lang)) if card.explain else "",
-                    card.note_key,
-                ]
+                sides = html_sides(card, lang, deck.lang)  # a cloze's back is its explanation
+                fields = [sides.front, sides.back, card.note_key]
                 note = Note(
                     model=cloze,
                     fields=fields,
@@ -148,8 +146,8 @@ def write_apkg(
                 )
                 keys_of[note.guid] = {
                     int(m.group(1)) - 1: part.key
-                    for part in deck.cards
-                    if part.note_key == card.note_key and (m := _CLOZE_PART.search(part.key))
+                    for part in parts[card.note_key]
+                    if (m := _CLOZE_PART.search(part.key))
                 }
             else:
                 sides = html_sides(card, lang, deck.lang)
@@ -193,6 +191,9 @@ def _write_package(
         conn = sqlite3.connect(db)
         try:
             cursor = conn.cursor()
+            # a scratch file, zipped and deleted: no journal, no waiting for the disk
+            cursor.execute("pragma journal_mode = off")
+            cursor.execute("pragma synchronous = off")
             package.write_to_db(cursor, stamp, itertools.count(int(stamp * 1000)))
             _declare_v2_scheduler(cursor)
             if history:
@@ -228,24 +229,20 @@ def _write_history(
     rows = cursor.execute(
         "select n.guid, c.id, c.ord from cards c join notes n on n.id = c.nid order by c.id"
     ).fetchall()
+    revlog: list[tuple[int, ...]] = []
+    states: list[tuple[object, ...]] = []
     for guid, card_id, ordinal in rows:
         key = keys_of.get(guid, {}).get(ordinal)
         card = history.get(key) if key else None
         if card is None:
             continue
-        cursor.executemany(
-            "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-            " values (?, ?, -1, ?, ?, ?, ?, ?, ?)",
-            [
-                (r.id, card_id, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.kind)
-                for r in revlog_rows(card.answers, taken)
-            ],
+        revlog.extend(
+            (r.id, card_id, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.kind)
+            for r in revlog_rows(card.answers, taken)
         )
         state = anki_schedule(card.schedule, card.suspended, int(created))
         if state is not None:
-            cursor.execute(
-                "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
-                " lapses = ?, data = ? where id = ?",
+            states.append(
                 (
                     state.type,
                     state.queue,
@@ -256,5 +253,16 @@ def _write_history(
                     state.lapses,
                     state.data,
                     card_id,
-                ),
+                )
             )
+    revlog.sort()  # by id (the table's rowid): appended in order, not inserted at random
+    cursor.executemany(
+        "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " values (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+        revlog,
+    )
+    cursor.executemany(
+        "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
+        " lapses = ?, data = ? where id = ?",
+        states,
+    )

@@ -9,12 +9,11 @@ store can still be exported.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from quiz.errors import NotFound
-from quiz.model import Card, Text
+from quiz.model import Card, StoredCard, Text
 
 if TYPE_CHECKING:
     from quiz.export.apkg import CardHistory
@@ -28,6 +27,8 @@ class ExportDeck:
     lang: str | None
     cards: tuple[Card, ...]
     description: Text | None = None
+    # the cards as the store read them (row ids, the learner's schedules): `history_of`
+    items: tuple[StoredCard, ...] = field(default=(), compare=False, repr=False)
 
     def title_in(self, lang: str | None) -> str:
         return self.title.get(lang, self.lang)
@@ -45,12 +46,11 @@ def one_per_note(cards: Sequence[Card]) -> list[Card]:
     return out
 
 
-def gather(repo: Repo, decks: Sequence[str], now: datetime) -> list[ExportDeck]:
+def gather(repo: Repo, decks: Sequence[str]) -> list[ExportDeck]:
     """The store's decks (all, or those named in `decks`), each with its live cards."""
     from quiz.store.repo import CardFilter
 
-    summaries = repo.deck_summaries(now)
-    known = {s.deck: s for s in summaries}
+    known = {d.deck: d for d in repo.listed_decks()}
     missing = [d for d in decks if d not in known]
     if missing:
         hint = (
@@ -62,12 +62,17 @@ def gather(repo: Repo, decks: Sequence[str], now: datetime) -> list[ExportDeck]:
     wanted = list(dict.fromkeys(decks)) if decks else list(known)
     if not wanted:
         raise NotFound("the store has no decks to export; run quiz import first")
-    by_deck: dict[str, list[Card]] = {d: [] for d in wanted}
+    by_deck: dict[str, list[StoredCard]] = {d: [] for d in wanted}
     for stored in repo.cards(CardFilter(decks=tuple(wanted))):
-        by_deck[stored.card.deck].append(stored.card)
+        by_deck[stored.card.deck].append(stored)
     return [
         ExportDeck(
-            d, known[d].title, known[d].lang, tuple(by_deck[d]), description=known[d].description
+            d,
+            known[d].title,
+            known[d].lang,
+            tuple(s.card for s in by_deck[d]),
+            description=known[d].description,
+            items=tuple(by_deck[d]),
         )
         for d in wanted
     ]
@@ -75,15 +80,11 @@ def gather(repo: Repo, decks: Sequence[str], now: datetime) -> list[ExportDeck]:
 
 def history_of(repo: Repo, decks: Sequence[ExportDeck]) -> dict[str, CardHistory]:
     """The learner's history of the exported cards that have one (an Anki package
-    carries it; see quiz.export.apkg)."""
+    carries it; see quiz.export.apkg), from the cards as `gather` read them."""
     from quiz.export.apkg import CardHistory
     from quiz.store.anki import answer_log
-    from quiz.store.repo import CardFilter
 
-    wanted = {card.key for deck in decks for card in deck.cards}
-    stored = [
-        s for s in repo.cards(CardFilter(decks=tuple(d.id for d in decks))) if s.card.key in wanted
-    ]
+    stored = [s for deck in decks for s in deck.items]
     log = answer_log(repo, [s.row_id for s in stored if s.schedule.reps])
     return {
         s.card.key: CardHistory(tuple(log.get(s.row_id, ())), s.schedule, s.suspended)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from quiz.model import Card, CardKind, Text
 
@@ -92,16 +92,26 @@ def _markdown():
 def highlight(code: str, lang: str, _attrs: object = None) -> str:
     """Code as HTML with inline colours (pygments); unknown languages as plain <pre>."""
     from pygments import highlight as pyg_highlight
-    from pygments.formatters import HtmlFormatter
+
+    return pyg_highlight(code, _lexer(lang), _formatter())
+
+
+@cache
+def _lexer(lang: str):  # a pygments lexer, made once per language
     from pygments.lexers import PythonLexer, TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(lang) if lang else TextLexer()
+        return get_lexer_by_name(lang) if lang else TextLexer()
     except ClassNotFound:
-        lexer = PythonLexer() if lang in ("py", "python3") else TextLexer()
-    formatter = HtmlFormatter(noclasses=True, nowrap=False, style="friendly")
-    return pyg_highlight(code, lexer, formatter)
+        return PythonLexer() if lang in ("py", "python3") else TextLexer()
+
+
+@lru_cache(maxsize=1)
+def _formatter():  # made once: its style table costs more than a card
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, nowrap=False, style="friendly")
 
 
 def to_html(markdown: str) -> str:

@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, or_, select
 
 from quiz.anki.revlog import LoggedAnswer
-from quiz.model import CardState, Rating, Schedule
+from quiz.model import CardState, Rating
 from quiz.store.models import (
-    AFTER_COLUMNS,
     CardStateRow,
     ReviewBefore,
     ReviewRow,
     after_columns,
-    after_of,
+    due_after,
 )
 from quiz.store.repo import Repo, before_columns
 
@@ -128,10 +127,13 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
 def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnswer]]:
     """The learner's answers to these cards (oldest first), with the state each left the
     card in: the history an Anki export carries. Drills and manual changes are not
-    answers Anki knows."""
+    answers Anki knows. Read as plain rows through the session's connection (a hundred
+    thousand answers: no ORM loading, no Schedule per answer)."""
     out: dict[int, list[LoggedAnswer]] = {}
     ids = list(card_ids)
-    after = [getattr(ReviewRow, name) for name in AFTER_COLUMNS]
+    ratings = {int(r): r for r in Rating}
+    states = {int(s): s for s in CardState}
+    connection = repo.session.connection()
     for start in range(0, len(ids), 500):
         q = (
             select(
@@ -140,7 +142,8 @@ def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnsw
                 ReviewRow.rating,
                 ReviewRow.duration_ms,
                 ReviewRow.prev_state,
-                *after,
+                ReviewRow.state,
+                ReviewRow.due_lag,
             )
             .where(
                 ReviewRow.learner_id == repo.learner_id,
@@ -149,14 +152,15 @@ def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnsw
             )
             .order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
         )
-        for row in repo.session.execute(q):
-            out.setdefault(row.card_id, []).append(
+        for card_id, at, rating, duration_ms, before, after, due_lag in connection.execute(q):
+            out.setdefault(card_id, []).append(
                 LoggedAnswer(
-                    at=row.reviewed_at,
-                    rating=Rating(row.rating),
-                    duration_ms=int(row.duration_ms or 0),
-                    before=CardState(row.prev_state or 0),
-                    after=after_of(row) or Schedule(),
+                    at,
+                    ratings[rating],
+                    int(duration_ms or 0),
+                    states[before or 0],
+                    CardState.NEW if after is None else states[after],
+                    None if after is None else due_after(at, due_lag),
                 )
             )
     return out

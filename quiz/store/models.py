@@ -242,6 +242,11 @@ class ReviewRow(Base):
         return after_of(self)
 
 
+def due_after(at: datetime, due_lag: int | None) -> datetime | None:
+    """When a card is due after a log entry at `at`, from the entry's `due_lag`."""
+    return None if due_lag is None else at + timedelta(microseconds=due_lag)
+
+
 def after_of(row: Any) -> Schedule | None:
     """The schedule after a log entry, from any row with ReviewRow's schedule columns."""
     if row.state is None:
@@ -252,7 +257,7 @@ def after_of(row: Any) -> Schedule | None:
         step=row.step,
         stability=row.stability,
         difficulty=row.difficulty,
-        due=None if row.due_lag is None else row.reviewed_at + timedelta(microseconds=row.due_lag),
+        due=due_after(row.reviewed_at, row.due_lag),
         last_review=None if lag is None else row.reviewed_at - timedelta(microseconds=lag),
         reps=row.reps,
         lapses=row.lapses,

@@ -60,7 +60,7 @@ from quiz.store.models import (
     after_of,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
-from quiz.store.summaries import DeckSummary, deck_summaries
+from quiz.store.summaries import DeckSummary, deck_summaries, deck_title, text_from_json
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
@@ -123,6 +123,16 @@ def schedule_of(row: Any, *, lapses: str = "lapses") -> Schedule:
         reps=row.reps,
         lapses=getattr(row, lapses),
     )
+
+
+@dataclass(frozen=True)
+class ListedDeck:
+    """A deck not removed, as an export names it: no counts."""
+
+    deck: str
+    title: Text
+    lang: str | None = None
+    description: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -315,6 +325,19 @@ class Repo:
         suspended cards and cards buried until a later day (quiz.store.summaries, the
         same statements as the lean path of `quiz decks`)."""
         return deck_summaries(self.due, now)
+
+    def listed_decks(self) -> list[ListedDeck]:
+        """The decks not removed, by id, with their titles, languages and descriptions
+        (what `deck_summaries` says of them, without counting their cards)."""
+        q = (
+            select(DeckRow.slug, DeckRow.title, DeckRow.lang, DeckRow.description)
+            .where(DeckRow.removed_at.is_(None))
+            .order_by(DeckRow.slug)
+        )
+        return [
+            ListedDeck(slug, deck_title(slug, title), lang, text_from_json(description))
+            for slug, title, lang, description in self.session.execute(q)
+        ]
 
     def listed_deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for the decks not removed (`quiz decks remove`)."""

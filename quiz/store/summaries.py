@@ -50,6 +50,11 @@ def text_from_json(data: object) -> Text | None:
     return Text(tuple((str(a), str(b)) for a, b in variants))
 
 
+def deck_title(slug: str, stored: object) -> Text:
+    """A deck's title (its id when it has none), from its stored column."""
+    return text_from_json(json_value(stored)) or Text.plain(slug)
+
+
 def deck_summaries(queries: DueQueries, now: datetime) -> list[DeckSummary]:
     """Every listed deck with its due / new / learning counts (quiz.store.due), its live
     cards, suspended cards and cards buried until after `now`, in slug order."""
@@ -59,7 +64,7 @@ def deck_summaries(queries: DueQueries, now: datetime) -> list[DeckSummary]:
         out.append(
             DeckSummary(
                 deck=slug,
-                title=text_from_json(json_value(title)) or Text.plain(slug),
+                title=deck_title(slug, title),
                 path=path,
                 lang=lang,
                 cards=cards,

@@ -198,8 +198,8 @@ def test_anki_revlog_rows_of_a_learning_and_a_review_answer():
     later = at + timedelta(minutes=10)
     review = Schedule(state=CardState.REVIEW, due=later + timedelta(days=3), last_review=later)
     answers = [
-        LoggedAnswer(at, Rating.GOOD, 70_000, CardState.NEW, learning),
-        LoggedAnswer(later, Rating.GOOD, 5_000, CardState.LEARNING, review),
+        LoggedAnswer(at, Rating.GOOD, 70_000, CardState.NEW, learning.state, learning.due),
+        LoggedAnswer(later, Rating.GOOD, 5_000, CardState.LEARNING, review.state, review.due),
     ]
     taken = {int(at.timestamp() * 1000)}  # another card answered in the same millisecond
     rows = revlog_rows(answers, taken)

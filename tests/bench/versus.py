@@ -17,9 +17,10 @@ Pairs (quiz | Anki):
   cards, the first one's question | the card with the most lapses;
 - import: a new 10k-card deck into an empty store | a 10k-note CSV into an empty
   collection (both copied from an empty template before each run, outside the timing);
-  and quiz alone, the same deck into a copy of the benchmark store (issue #19's target);
-- export apkg / csv of one 10k-card deck | `export_anki_package` / `export_note_csv`
-  of one 10k-note deck, without scheduling or media;
+- export apkg (with the learner's history, and --no-history) / csv of one 10k-card
+  deck | `export_anki_package` / `export_note_csv` of one 10k-note deck, without
+  scheduling or media; export yaml: quiz only; import: quiz alone also takes the same
+  deck into a copy of the benchmark store (issue #19's target);
 - learners, goal --json, run (one output card of a deck file), fmt --check and
   check --no-run of a 10k-card deck: quiz only.
 
@@ -165,7 +166,7 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
     snippet = work / "bench-run.yaml"
     snippet.write_text(OUTPUT_DECK, encoding="utf-8")
     since = (fixtures.NOW - timedelta(days=31)).date().isoformat()
-    out_apkg, out_csv = work / "out.apkg", work / "out.csv"
+    out_apkg, out_csv, out_yaml = work / "out.apkg", work / "out.csv", work / "out.yaml"
     steps: list[tuple[str, Callable[[], Sample], Callable[[], Sample] | None, str]] = [
         ("first card on screen (review)", q("review", until=b"return?"), anki("review"), ""),
         ("due counts per deck (decks)", q("decks"), anki("decks"), ""),
@@ -204,10 +205,32 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
             "",
         ),
         (
+            "export apkg --no-history, 10k notes",
+            q(
+                "export",
+                "--format",
+                "apkg",
+                "--no-history",
+                "--deck",
+                "bench-00",
+                "-o",
+                str(out_apkg),
+                "--force",
+            ),
+            anki("export apkg", str(out_apkg.with_suffix(".anki.apkg"))),
+            "Anki's export is without scheduling too",
+        ),
+        (
             "export csv, 10k notes",
             q("export", "--format", "csv", "--deck", "bench-00", "-o", str(out_csv), "--force"),
             anki("export csv", str(out_csv.with_suffix(".anki.csv"))),
             "",
+        ),
+        (
+            "export yaml, 10k cards",
+            q("export", "--format", "yaml", "--deck", "bench-00", "-o", str(out_yaml), "--force"),
+            None,
+            "no Anki equivalent",
         ),
         ("learners", q("learners"), None, "no Anki equivalent"),
         ("goal --json", q("goal", "--json"), None, "no Anki equivalent"),

@@ -438,6 +438,14 @@ def test_plain_command_lines_are_bound_as_typer_binds_them():
     _, fn, imported = parse_direct(["import", "a.yaml", "decks/", "--json"])  # type: ignore[misc]
     assert fn.__name__ == "import_"  # type: ignore[attr-defined]
     assert imported == {"paths": [Path("a.yaml"), Path("decks")], "as_json": True, "out": None}
+    # a switch: either name of the pair, the last one given winning, as click reads it
+    _, _, export = parse_direct(["export", "-f", "apkg", "-o", "x.apkg", "--no-history"])  # type: ignore[misc]
+    assert export["history"] is False and export["fmt_name"] == "apkg"
+    assert export["output"] == Path("x.apkg") and export["force"] is False
+    _, _, export = parse_direct(["export", "--no-history", "--history"])  # type: ignore[misc]
+    assert export["history"] is True
+    _, _, export = parse_direct(["export", "--format", "csv"])  # type: ignore[misc]
+    assert export["history"] is True and export["deck"] is None
 
 
 @pytest.mark.parametrize(
@@ -449,6 +457,7 @@ def test_plain_command_lines_are_bound_as_typer_binds_them():
         ["drill", "--help"],
         ["drill", "-n5"],
         ["drill", "--weak=1"],
+        ["export", "--history=1"],
         ["drill", "--cnt", "1"],
         ["drill", "stray"],
         ["drill", "--count"],
@@ -479,3 +488,29 @@ def test_a_direct_command_agrees_with_the_full_app_and_keeps_its_errors(cli, stu
     assert "Traceback" not in unknown.stderr
     low = run_quiz("drill", "--count", "0", now=now)
     assert low.returncode == 2 and "--count" in low.stderr  # typer's own message
+
+
+def test_a_direct_export_writes_what_the_full_app_writes(cli, studied):
+    """`export` with its --history/--no-history switch is called directly (issue #19)."""
+    import sqlite3
+    import zipfile
+
+    now = "2026-03-05T12:00:00Z"
+    for switch in ("--history", "--no-history"):
+        rows = []
+        for name, run in (("full", cli), ("direct", run_quiz)):
+            target = studied / f"{name}{switch}.apkg"
+            result = run("export", "-o", str(target), switch, now=now)
+            assert result.returncode == 0 if name == "direct" else result.exit_code == 0  # type: ignore[union-attr]
+            with zipfile.ZipFile(target) as package:
+                (studied / "c.anki2").write_bytes(package.read("collection.anki2"))
+            with sqlite3.connect(studied / "c.anki2") as db:
+                rows.append(
+                    [
+                        db.execute(f"select * from {t}").fetchall()
+                        for t in ("notes", "cards", "revlog")
+                    ]
+                )
+            (studied / "c.anki2").unlink()
+        assert rows[0] == rows[1]
+        assert bool(rows[0][2]) is (switch == "--history")
