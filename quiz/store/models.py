@@ -28,7 +28,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -195,14 +194,10 @@ class ReviewRow(Base):
         # entry: `prev_id` is set on review entries only (migration 0006), and NULLs never
         # clash (migration 0012 merged the card index with the chain's)
         Index("ux_reviews_card_chain", "card_id", "learner_id", "prev_id", unique=True),
-        # the few overruled answers, without scanning the log (migration 0008)
-        Index(
-            "ix_reviews_overruled",
-            "learner_id",
-            "card_id",
-            sqlite_where=text("overruled"),
-            postgresql_where=text("overruled"),
-        ),
+        # The few overruled answers have a partial index, ix_reviews_overruled (learner,
+        # card) WHERE overruled (migrations 0008, 0012). It is not declared here: the
+        # migrations create the schema, and a `postgresql_where` here made every SQLite
+        # command import SQLAlchemy's PostgreSQL dialect.
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
