@@ -65,7 +65,7 @@ from quiz.store.models import (
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
-from quiz.store.stats_queries import days_between
+from quiz.store.stats_queries import days_between, learners_entries
 
 log = logging.getLogger("quiz.store.rollups")
 
@@ -218,7 +218,7 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
     """Add the learner's log rows with `after` < id <= `upto` to the rollups; how many."""
     session, learner = repo.session, repo.learner_id
     insert = _insert(repo)
-    rows = and_(R.learner_id == learner, R.id > after, R.id <= upto)
+    rows = and_(learners_entries(repo), R.id > after, R.id <= upto)  # read by id range
     right = _right()
     miss = 1 - right
     drill = case((R.kind == "drill", 1), else_=0)

@@ -111,15 +111,15 @@ def _in_decks(column, decks: Sequence[str]):
     )
 
 
-def _learners_rows(repo: Repo, *, bounded: bool = False) -> ColumnElement[bool]:
+def learners_entries(repo: Repo, *, bounded: bool = False) -> ColumnElement[bool]:
     """This learner's log entries, as a condition.
 
-    Over the whole log SQLite does better reading the table in order than looking up
-    every one of a learner's entries through the (learner, time) index, which it picks
-    for `learner_id = ?` because the log keeps no planner statistics (quiz.store.tuning):
-    so there the condition is written so that no index serves it (`learner_id + 0`).
-    A read bounded in time (`since`) keeps the index; PostgreSQL's planner has
-    statistics and chooses for itself."""
+    Over the whole log (or a range of ids: the rollups' fold) SQLite does better reading
+    the table in order than looking up every one of a learner's entries through the
+    (learner, time) index, which it picks for `learner_id = ?` because the log keeps no
+    planner statistics (quiz.store.tuning): so there the condition is written so that no
+    index serves it (`learner_id + 0`). A read `bounded` in time (`since`) or to given
+    cards keeps the indexes; PostgreSQL's planner has statistics and chooses for itself."""
     if bounded or _dialect(repo) != "sqlite":
         return R.learner_id == repo.learner_id
     return (R.learner_id + 0) == repo.learner_id
@@ -152,7 +152,7 @@ def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[H
             func.sum(case((and_(graded, R.rating > 1), 1), else_=0)),
             func.sum(R.duration_ms),
         )
-        .where(_learners_rows(repo))
+        .where(learners_entries(repo))
         .group_by(hour)
     )
     if decks:
@@ -205,7 +205,7 @@ def _card_counts(
             func.max(case((right == 1, R.reviewed_at))).label("last_right"),
             func.sum(R.duration_ms).label("ms"),
         )
-        .where(_learners_rows(repo, bounded=since is not None or card_ids is not None))
+        .where(learners_entries(repo, bounded=since is not None or card_ids is not None))
         .group_by(R.card_id)
     )
     if since is not None:
@@ -330,7 +330,7 @@ def age_counts(
     first_at = func.min(R.reviewed_at)
     first = (
         select(R.card_id.label("card_id"), first_at.label("first"))
-        .where(_learners_rows(repo), R.kind == "review")
+        .where(learners_entries(repo), R.kind == "review")
         .group_by(R.card_id)
         .subquery()
     )
@@ -343,7 +343,7 @@ def age_counts(
         select(bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
         .join(first, first.c.card_id == R.card_id)
         .where(
-            _learners_rows(repo, bounded=since is not None),
+            learners_entries(repo, bounded=since is not None),
             R.kind == "review",
             R.prev_state == int(CardState.REVIEW),
         )

@@ -451,7 +451,7 @@ def test_elapsed_ratio_is_where_retrievability_reaches_the_level():
 
 def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(filled):  # type: ignore[no-untyped-def]
     """Over the whole log SQLite is told not to look every entry up through the
-    (learner, time) index (stats_queries._learners_rows: with the log's covering indexes
+    (learner, time) index (stats_queries.learners_entries: with the log's covering indexes
     gone in 0012, those lookups made `stats --since` and `--deck` 2-3x slower); a read
     bounded by `since` keeps it."""
     from sqlalchemy import event
@@ -471,6 +471,10 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
             whole = seen[-1]
             stats_queries.card_tallies(repo, since=NOW - timedelta(days=7))
             bounded = seen[-1]
+            del seen[:]
+            repo.session.execute(text("DELETE FROM review_rollup_marks"))
+            assert rollups.refresh(repo) == "built"
+            folds = [(q, p) for q, p in seen if q.lstrip().upper().startswith("INSERT")]
         finally:
             event.remove(engine, "before_cursor_execute", keep)
 
@@ -481,3 +485,8 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
 
         assert "ix_reviews_learner_time" not in plan(*whole), plan(*whole)
         assert "ix_reviews_learner_time" in plan(*bounded), plan(*bounded)
+        # the rollups' fold reads the log by its id range (the rowid), whole or in part
+        log_reads = [plan(q, p) for q, p in folds if "reviews" in q]
+        assert len(log_reads) == 3
+        for read in log_reads:
+            assert "INTEGER PRIMARY KEY" in read and "ix_reviews_learner_time" not in read, read
