@@ -63,19 +63,37 @@ def parse_due(rest: list[str]) -> tuple[list[str], bool] | None:
     """(decks, --json) of `due [--json] [--deck D]...`, else None."""
     if not rest or rest[0] != "due":
         return None
-    decks: list[str] = []
-    as_json = False
-    words = rest[1:]
+    parsed = _options(rest[1:], {"--deck": "deck", "-d": "deck"})
+    if parsed is None:
+        return None
+    as_json, values = parsed
+    return [v for name, v in values if name == "deck"], as_json
+
+
+def _options(words: list[str], valued: dict[str, str]) -> tuple[bool, list[tuple[str, str]]] | None:
+    """(--json given, the (name, value) pairs in order) of a plain option list: `--json`
+    and the `valued` options (`--x V` or `--x=V`, named by `valued[option]`); None for
+    anything else (help, typos, a missing value), which the full command words."""
+    as_json, values, words = False, [], list(words)
     while words:
         word = words.pop(0)
         name, eq, value = word.partition("=")
         if word == "--json":
             as_json = True
-        elif name in ("--deck", "-d") and (eq or words):
-            decks.append(value if eq else words.pop(0))
+        elif name in valued and (eq or words):
+            values.append((valued[name], value if eq else words.pop(0)))
         else:
             return None
-    return decks, as_json
+    return as_json, values
+
+
+def _given(values: list[tuple[str, str]]) -> Globals:
+    """The global options among parsed `values` (the last of each wins, as in click)."""
+    given = Globals()
+    for name, value in values:
+        if name in _GLOBAL_VALUE.values():
+            setattr(given, name, value)
+    return given
 
 
 # ---- `quiz due`: one implementation for both paths --------------------------------------
@@ -151,22 +169,12 @@ def parse_decks(rest: list[str]) -> tuple[bool, str | None, Globals] | None:
     [--lang L] [--db X] [--learner X]`, else None (`decks remove`, help, typos)."""
     if not rest or rest[0] != "decks":
         return None
-    as_json, lang, given = False, None, Globals()
-    words = rest[1:]
-    while words:
-        word = words.pop(0)
-        name, eq, value = word.partition("=")
-        if word == "--json":
-            as_json = True
-        elif name in ("--lang", *_GLOBAL_VALUE) and (eq or words):
-            value = value if eq else words.pop(0)
-            if name == "--lang":
-                lang = value
-            else:
-                setattr(given, _GLOBAL_VALUE[name], value)
-        else:
-            return None
-    return as_json, lang, given
+    parsed = _options(rest[1:], {"--lang": "lang", **_GLOBAL_VALUE})
+    if parsed is None:
+        return None
+    as_json, values = parsed
+    langs = [v for name, v in values if name == "lang"]
+    return as_json, langs[-1] if langs else None, _given(values)
 
 
 def lean_decks(
@@ -342,18 +350,11 @@ def parse_learners(rest: list[str]) -> tuple[bool, Globals] | None:
     [--db X] [--learner X]`, else None."""
     if not rest or rest[0] != "learners":
         return None
-    as_json, given = False, Globals()
-    words = rest[1:]
-    while words:
-        word = words.pop(0)
-        name, eq, value = word.partition("=")
-        if word == "--json":
-            as_json = True
-        elif name in _GLOBAL_VALUE and (eq or words):
-            setattr(given, _GLOBAL_VALUE[name], value if eq else words.pop(0))
-        else:
-            return None
-    return as_json, given
+    parsed = _options(rest[1:], _GLOBAL_VALUE)
+    if parsed is None:
+        return None
+    as_json, values = parsed
+    return as_json, _given(values)
 
 
 def _learners(argv: list[str]) -> tuple[list[LearnerOverview], bool] | None:
