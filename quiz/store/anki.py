@@ -22,7 +22,7 @@ from quiz.store.models import (
     after_columns,
     due_after,
 )
-from quiz.store.repo import Repo, before_columns
+from quiz.store.repo import Repo, schedule_columns
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
@@ -83,7 +83,7 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
             )
         )
         for n in odd:
-            repo.session.add(ReviewBefore(review_id=ids[n], **before_columns(answers[n].before)))
+            repo.session.add(ReviewBefore(review_id=ids[n], **schedule_columns(answers[n].before)))
     else:
         repo.session.execute(insert(ReviewRow), rows)
     last: dict[int, Answer] = {}
@@ -102,14 +102,7 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
         {
             "learner_id": repo.learner_id,
             "card_id": card_id,
-            "state": int(s.state),
-            "step": s.step,
-            "stability": s.stability,
-            "difficulty": s.difficulty,
-            "due": s.due,
-            "last_review": s.last_review,
-            "reps": s.reps,
-            "lapses": s.lapses,
+            **schedule_columns(s),
             "suspended": False,
             "leech": False,
             "buried_until": None,

@@ -88,8 +88,8 @@ _AFTER = (
 )
 
 
-def before_columns(s: Schedule) -> dict[str, Any]:
-    """ReviewBefore's columns for the schedule `s`."""
+def schedule_columns(s: Schedule) -> dict[str, Any]:
+    """The columns of the schedule `s`, as card_states and review_befores name them."""
     return {
         "state": int(s.state),
         "step": s.step,
@@ -733,7 +733,7 @@ class Repo:
     def _keep_before(self, review_id: int, before: Schedule, derived: Schedule) -> None:
         """Keep the schedule before an entry only where the log cannot give it (0012)."""
         if before != derived:
-            self.session.add(ReviewBefore(review_id=review_id, **before_columns(before)))
+            self.session.add(ReviewBefore(review_id=review_id, **schedule_columns(before)))
 
     def befores(self, entries: Sequence[ReviewRow]) -> dict[int, Schedule]:
         """The schedule each entry started from, by entry id: kept (`review_befores`), or
@@ -787,14 +787,8 @@ class Repo:
 
     def _write_schedule(self, card_id: int, s: Schedule) -> None:
         row = self._state_row(card_id)
-        row.state = int(s.state)
-        row.step = s.step
-        row.stability = s.stability
-        row.difficulty = s.difficulty
-        row.due = s.due
-        row.last_review = s.last_review
-        row.reps = s.reps
-        row.lapses = s.lapses
+        for name, value in schedule_columns(s).items():
+            setattr(row, name, value)
 
     def undo(self, review_id: int) -> int | None:
         """Remove one log entry and restore the card's state from before it; commit.
