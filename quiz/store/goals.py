@@ -14,9 +14,9 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from quiz.errors import NotFound
 from quiz.model import CardState, StoredCard
 from quiz.review.goal import Goal, GoalLoad
-from quiz.store.due import NEW
+from quiz.store.due import LIVE, NEW
 from quiz.store.models import CardRow, DeckRow, GoalRow, ReviewRow
-from quiz.store.repo import DUE_STATES, ST, CardFilter, Repo, live
+from quiz.store.repo import DUE_STATES, ST, CardFilter, Repo
 
 R = ReviewRow
 
@@ -103,12 +103,17 @@ def late_cards(
     """Cards of `deck` that fall due after `after` (a goal date): to be pulled forward."""
     if limit <= 0:
         return []
+    sel = repo.selection
+    p = sel.params(now)
     return repo.select_cards(
         CardFilter(decks=(deck,), tags=flt.tags, kinds=flt.kinds),
-        ST.state.in_(DUE_STATES),
-        ST.due > after,
-        live(now),
-        order_by=(ST.due, CardRow.id),
+        [
+            f"cs.state IN ({', '.join(map(str, DUE_STATES))})",
+            f"cs.due > {p.add(sel.state_time(after))}",
+            LIVE,
+        ],
+        p,
+        order_by="cs.due, cards.id",
         limit=limit,
     )
 

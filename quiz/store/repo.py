@@ -8,21 +8,18 @@ again when a shared store reports a lost race (`quiz.store.retry`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from itertools import zip_longest
+from functools import cached_property
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    and_,
     bindparam,
-    case,
     delete,
-    exists,
     func,
     insert,
-    or_,
     select,
     text,
     update,
@@ -33,17 +30,15 @@ from sqlalchemy.orm import Session, aliased
 from quiz.errors import Conflict, NotFound
 from quiz.model import (
     CardFilter,
-    CardState,
     Deck,
     Schedule,
     StoredCard,
     Text,
-    card_from_dict,
     card_to_dict,
     content_digest,
 )
 from quiz.store import due
-from quiz.store.content import compact_content, full_content
+from quiz.store.content import compact_content
 from quiz.store.models import (
     CardRollup,
     CardRow,
@@ -60,10 +55,13 @@ from quiz.store.models import (
     after_of,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
+from quiz.store.selection import Params, Selection, schedule_from
 from quiz.store.summaries import DeckSummary, deck_summaries, deck_title, text_from_json
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
+
+_CLAUSES = count()  # keeps the parameter names of `Repo._clauses` apart
 
 MANUAL = "manual"  # review-log kind of a schedule set by hand (not an answer)
 
@@ -111,17 +109,17 @@ def live(now: datetime) -> Any:
 def schedule_of(row: Any, *, lapses: str = "lapses") -> Schedule:
     """A Schedule from any row with the card state columns (None: a card never answered);
     `lapses` names the column holding the state's lapses where a query labels it apart."""
-    if row is None or row.state is None:
+    if row is None:
         return Schedule()
-    return Schedule(
-        state=CardState(row.state),
-        step=row.step,
-        stability=row.stability,
-        difficulty=row.difficulty,
-        due=row.due,
-        last_review=row.last_review,
-        reps=row.reps,
-        lapses=getattr(row, lapses),
+    return schedule_from(
+        row.state,
+        row.step,
+        row.stability,
+        row.difficulty,
+        row.due,
+        row.last_review,
+        row.reps,
+        getattr(row, lapses),
     )
 
 
@@ -183,7 +181,7 @@ class Repo:
 
     def deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for every deck in the store."""
-        return dict(self.session.execute(select(DeckRow.slug, DeckRow.path)).all())
+        return self.selection.deck_slugs()
 
     def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
         """Raise NotFound, with the nearest name as a suggestion, for a deck or tag the
@@ -402,241 +400,100 @@ class Repo:
         )
 
     # ---- selecting cards ---------------------------------------------------------
-    # Every card selection goes through `select_cards`: live (not retired) cards matching
-    # a CardFilter, with this learner's schedule (ST, outer-joined), as StoredCards.
+    # Every card selection is quiz.store.selection's, run through this session: the same
+    # SQL text as the lean path of `quiz review` (live cards of a CardFilter, with this
+    # learner's schedule `cs`, as StoredCards).
 
-    def filter_conditions(self, flt: CardFilter) -> list[Any]:
-        """The conditions, over CardRow alone, of the live cards matching `flt`."""
-        out: list[Any] = [CardRow.retired.is_(False)]
-        if flt.decks:
-            out.append(CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.slug.in_(flt.decks))))
-        if flt.tags:
-            out.append(exists().where(CardTag.card_id == CardRow.id, CardTag.tag.in_(flt.tags)))
-        if flt.kinds:
-            out.append(CardRow.kind.in_(flt.kinds))
-        return out
-
-    def _filtered(self, q: Any, flt: CardFilter) -> Any:
-        return q.where(*self.filter_conditions(flt))
-
-    def _stored(self, rows: Iterable[Any]) -> list[StoredCard]:
-        """StoredCards from rows of `_columns()`: plain columns, not ORM objects (loading
-        a session's cards through the ORM's identity map costs far more)."""
-        return [
-            StoredCard(
-                row_id=r.id,
-                card=card_from_dict(full_content(r.content, r.key, r.kind, r.line)),
-                schedule=schedule_of(r),
-                path=r.path,
-                suspended=bool(r.state is not None and r.suspended),
-                leech=bool(r.state is not None and r.leech),
-                lang=r.lang,
-                buried_until=r.buried_until,
-            )
-            for r in rows
-        ]
-
-    def _columns(self) -> Any:
-        return (
-            select(
-                CardRow.id,
-                CardRow.content,
-                CardRow.key,
-                CardRow.kind,
-                CardRow.line,
-                ST.state,
-                ST.step,
-                ST.stability,
-                ST.difficulty,
-                ST.due,
-                ST.last_review,
-                ST.reps,
-                ST.lapses,
-                ST.suspended,
-                ST.leech,
-                ST.buried_until,
-                DeckRow.path,
-                DeckRow.lang,
-            )
-            .join(DeckRow, DeckRow.id == CardRow.deck_id)
-            .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == self.learner_id))
+    @cached_property
+    def selection(self) -> Selection:
+        return Selection(
+            lambda sql, params: self.session.execute(text(sql), params),
+            self.learner_id,
+            sqlite=self.session.get_bind().dialect.name == "sqlite",
         )
 
     def select_cards(
         self,
         flt: CardFilter = CardFilter(),
-        *where: Any,
-        order_by: Sequence[Any] = (),
+        where: Sequence[str] = (),
+        params: Params | None = None,
+        *,
+        order_by: str = "",
         limit: int | None = None,
         include_retired: bool = False,
     ) -> list[StoredCard]:
-        """Cards matching `flt` and the further conditions (over CardRow, DeckRow and the
-        learner's state alias ST), in this order, at most `limit`."""
-        q = self._columns() if include_retired else self._filtered(self._columns(), flt)
-        q = q.where(*where).order_by(*order_by)
-        if limit is not None:
-            q = q.limit(limit)
-        return self._stored(self.session.execute(q))
+        """Cards matching `flt` and the conditions `where` (SQL text over cards, decks
+        and the learner's state `cs`; their values in `params`): `Selection.select`."""
+        return self.selection.select(
+            flt, where, params, order_by=order_by, limit=limit, include_retired=include_retired
+        )
+
+    def _clauses(self, conditions: Callable[[Params], list[str]]) -> list[Any]:
+        """SQL-text conditions of the selection as SQLAlchemy clauses, for the queries
+        written with SQLAlchemy that add them (their parameter names kept apart)."""
+        p = Params(f"c{next(_CLAUSES)}_", learner=self.learner_id)
+        sql = conditions(p)
+        given = {k: v for k, v in p.items() if k != "learner"}
+        return [
+            text(c).bindparams(
+                *(bindparam(k, v) for k, v in given.items() if f":{k}" in c),
+                *([bindparam("learner", self.learner_id)] if ":learner" in c else []),
+            )
+            for c in sql
+        ]
+
+    def filter_conditions(self, flt: CardFilter) -> list[Any]:
+        """The conditions, over CardRow alone, of the live cards matching `flt`."""
+        return self._clauses(lambda p: self.selection.filter_sql(flt, p))
 
     def due_cards(
         self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int], limit: int
     ) -> list[StoredCard]:
-        """Live cards in `states` due by `horizon`, most overdue first."""
-        return self.select_cards(
-            flt,
-            ST.state.in_(states),
-            ST.due <= horizon,
-            live(now),
-            order_by=(ST.due, CardRow.id),
-            limit=limit,
-        )
+        return self.selection.due_cards(now, horizon, flt, states, limit)
 
     def due_count(
         self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int]
     ) -> int:
-        """How many cards `due_cards` would return without a limit (a count: the
-        session's closing line must not load every card due tomorrow)."""
-        q = self._filtered(
-            select(func.count())
-            .select_from(CardRow)
-            .join(ST, and_(ST.card_id == CardRow.id, ST.learner_id == self.learner_id)),
-            flt,
-        ).where(ST.state.in_(states), ST.due <= horizon, live(now))
-        return int(self.session.scalar(q) or 0)
+        return self.selection.due_count(now, horizon, flt, states)
 
     def new_cards(
         self, now: datetime, flt: CardFilter, limit: int, *, interleave: bool = False
     ) -> list[StoredCard]:
-        """Cards this learner has never answered (no state, or a live NEW state), in deck
-        order; interleaved, the first new card of each deck, then the second of each...
-        (each deck keeps its own order, so a card's `requires` still come first).
-
-        Interleaving asks each deck for its first few new cards (the deck-position index
-        answers each at once; a deck's share, more only when others run out) rather than
-        ranking every new card in SQL, which costs seconds in a store of 100k cards.
-        """
-        fresh = or_(ST.state.is_(None), and_(ST.state == due.NEW, live(now)))
-        order = (DeckRow.slug, CardRow.position)
-        if not interleave:
-            return self.select_cards(flt, fresh, order_by=order, limit=limit)
-        decks = sorted(flt.decks or self.deck_slugs())
-        if not decks:
-            return []
-
-        def first(deck: str, n: int) -> list[StoredCard]:
-            return self.select_cards(replace(flt, decks=(deck,)), fresh, order_by=order, limit=n)
-
-        share = limit // len(decks) + 5  # rows cost: fetch about `limit` in all
-        per_deck = [first(deck, share) for deck in decks]
-        if sum(map(len, per_deck)) < limit:  # some decks ran out: the others give more
-            per_deck = [
-                first(deck, limit) if len(got) == share else got
-                for deck, got in zip(decks, per_deck, strict=True)
-            ]
-        merged = [c for turn in zip_longest(*per_deck) for c in turn if c is not None]
-        return merged[:limit]
+        return self.selection.new_cards(now, flt, limit, interleave=interleave)
 
     # ---- a drill's pool (quiz.review.drill) ---------------------------------------
 
     def drill_conditions(self, flt: CardFilter) -> list[Any]:
-        """`filter_conditions` and the drill's rule: suspended cards are left out, except
-        leeches (they are the ones to practise). Over CardRow alone (the state is looked
-        up by a subquery), so other queries over CardRow can add them."""
-        return [*self.filter_conditions(flt), self._not_held_back()]
-
-    def _not_held_back(self) -> Any:
-        held = aliased(CardStateRow, name="held")
-        return ~exists().where(
-            held.card_id == CardRow.id,
-            held.learner_id == self.learner_id,
-            held.suspended.is_(True),
-            held.leech.is_(False),
-        )
+        """The drill's pool (`Selection.drill_sql`) as clauses over CardRow alone."""
+        return self._clauses(lambda p: self.selection.drill_sql(flt, p))
 
     def drill_fill(self, flt: CardFilter, exclude: Sequence[int], limit: int) -> list[StoredCard]:
-        """Up to `limit` more cards of the drill's pool, not in `exclude`: answered cards
-        most overdue first, then never-answered ones in deck order (what a `--weak` drill
-        asks once the cards with a miss or a lapse run out)."""
-        unanswered = case((func.coalesce(ST.reps, 0) > 0, 0), else_=1)
-        return self.select_cards(
-            flt,
-            self._not_held_back(),
-            CardRow.id.not_in(list(exclude)),
-            order_by=(unanswered, ST.due, DeckRow.slug, CardRow.position),
-            limit=limit,
-        )
+        return self.selection.drill_fill(flt, exclude, limit)
 
     def drill_ids(self, flt: CardFilter, among: Sequence[int] | None = None) -> list[int]:
-        """Ids of the drill's pool (`drill_conditions`), in id order; with `among`, only
-        those of these ids (looked up by primary key, at most 900 a query)."""
-        q = select(CardRow.id).where(*self.drill_conditions(flt)).order_by(CardRow.id)
-        if among is None:
-            return list(self.session.scalars(q))
-        ids = list(among)
-        return [
-            i
-            for start in range(0, len(ids), 900)  # SQLite's bound-parameter limit
-            for i in self.session.scalars(q.where(CardRow.id.in_(ids[start : start + 900])))
-        ]
+        return self.selection.drill_ids(flt, among)
 
     def card_id_range(self) -> tuple[int, int] | None:
-        """The lowest and highest card id (None: no cards), from the primary key."""
-        lo, hi = self.session.execute(select(func.min(CardRow.id), func.max(CardRow.id))).one()
-        return None if lo is None else (int(lo), int(hi))
+        return self.selection.card_id_range()
 
     def cards_by_id(self, card_ids: Iterable[int]) -> list[StoredCard]:
-        return self.select_cards(CardFilter(), CardRow.id.in_(list(card_ids)), include_retired=True)
+        return self.selection.cards_by_id(card_ids)
 
     def seen_keys(self, keys: Iterable[str]) -> set[str]:
-        """Of these card keys, the ones this learner has answered at least once."""
-        keys = list(keys)
-        if not keys:
-            return set()
-        q = (
-            select(CardRow.key)
-            .join(
-                CardStateRow,
-                and_(
-                    CardStateRow.card_id == CardRow.id, CardStateRow.learner_id == self.learner_id
-                ),
-            )
-            .where(CardRow.key.in_(keys), CardStateRow.reps > 0)
-        )
-        return set(self.session.scalars(q))
+        return self.selection.seen_keys(keys)
 
     def notes_answered_since(self, since: datetime) -> set[str]:
-        q = (
-            select(CardRow.note_key)
-            .join(ReviewRow, ReviewRow.card_id == CardRow.id)
-            .where(
-                ReviewRow.learner_id == self.learner_id,
-                ReviewRow.reviewed_at >= since,
-                ReviewRow.kind == "review",
-            )
-            .distinct()
-        )
-        return set(self.session.scalars(q))
+        return self.selection.notes_answered_since(since)
 
     def answered_since(self, since: datetime) -> dict[int, int]:
-        """Count of review-log entries since `since`, by the state the card was in."""
-        q = (
-            select(ReviewRow.prev_state, func.count())
-            .where(
-                ReviewRow.learner_id == self.learner_id,
-                ReviewRow.reviewed_at >= since,
-                ReviewRow.kind == "review",
-            )
-            .group_by(ReviewRow.prev_state)
-        )
-        return dict(self.session.execute(q).all())
+        return self.selection.answered_since(since)
 
     def get_card(self, key: str) -> StoredCard | None:
-        found = self.select_cards(CardFilter(), CardRow.key == key, include_retired=True)
-        return found[0] if found else None
+        return self.selection.get_card(key)
 
     def cards(self, flt: CardFilter, include_retired: bool = False) -> list[StoredCard]:
         return self.select_cards(
-            flt, order_by=(DeckRow.slug, CardRow.position), include_retired=include_retired
+            flt, order_by="decks.slug, cards.position", include_retired=include_retired
         )
 
     # ---- answers -----------------------------------------------------------------

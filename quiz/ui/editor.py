@@ -134,9 +134,10 @@ def reread(repo: Repo, item: StoredCard, path: Path, now: datetime) -> Edited:
         return Edited(item, f"not re-read: {first}{more}")
     repo.commit()
     from quiz.model import CardFilter
-    from quiz.store.models import CardRow
+    from quiz.store.selection import Params
 
-    found = repo.select_cards(CardFilter(), CardRow.key == item.card.key)
+    p = Params()
+    found = repo.select_cards(CardFilter(), [f"cards.key = {p.add(item.card.key)}"], p)
     if not found:
         return Edited(None, f"{item.card.key} is no longer in {path} (re-read; skipped)")
     return Edited(found[0], f"re-read {path}: {item.card.key}")
