@@ -4,7 +4,7 @@ the config. One place, so commands stay a few lines long."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,62 @@ def unit(create: bool = True) -> Iterator[Repo]:
     """One store, one transaction, the learner named on the command line."""
     with store(create) as s, s.unit(GLOBALS.learner) as repo:
         yield repo
+
+
+@contextlib.contextmanager
+def review_unit() -> Iterator[tuple[Repo, list[str], Callable[[], None] | None]]:
+    """`unit()` and `ensure_bundled()` for a command that puts cards on screen (`quiz
+    review`, `quiz drill`): (the Repo, the bundled decks just loaded, what to call once
+    the first card is on screen).
+
+    A current SQLite store with nothing to load or refresh is read through sqlite3 until
+    then, and the full store opens behind the first card (quiz.store.late); the third
+    value starts that. Any other store opens here, as `unit()` does (third value None)."""
+    lean = _lean_store()
+    if lean is None:
+        with unit() as repo:
+            yield repo, ensure_bundled(repo), None
+        return
+    from typing import cast
+
+    from quiz.store.late import LateRepo
+
+    with contextlib.ExitStack() as stack:
+        late = LateRepo(lean, lambda: stack.enter_context(unit(create=False)))
+        try:
+            yield cast("Repo", late), [], late.preload
+        finally:
+            late.settle()
+
+
+def _lean_store():  # -> LeanStore | None (its import is the point of the lean path)
+    """The store read-only through sqlite3 for `review_unit`, or None when the full store
+    must open first: QUIZ_DEBUG, not a current SQLite file, an unknown learner, bundled
+    decks to load or refresh (quiz.cli.bundled.bundled_work), any error (worded there)."""
+    import os
+
+    if os.environ.get("QUIZ_DEBUG"):
+        return None
+    from quiz.cli.bundled import bundled_work
+    from quiz.store.lean import LeanStore
+    from quiz.store.location import learner_name, locate
+
+    try:
+        found = locate(GLOBALS.db, create=False)
+        if found.path is None:
+            return None
+        lean = LeanStore.open(found.path, learner_name(GLOBALS.learner))
+    except Exception:  # refused, a name too long, a bad path: the full store words it
+        return None
+    if lean is None:
+        return None
+    try:
+        if not bundled_work(lean.stored_files()):
+            return lean
+    except Exception:  # a damaged store: the full store words it
+        pass
+    lean.close()
+    return None
 
 
 def bundled_decks_dir():

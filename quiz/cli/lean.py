@@ -202,12 +202,10 @@ def lean_decks(
     if store is None:
         return None
     try:
-        from quiz.cli.bundled import BUNDLED_UPDATED, bundled_folder, changed_bundled
+        from quiz.cli.bundled import BUNDLED_UPDATED, bundled_folder, bundled_work
 
-        folder = bundled_folder()
-        if folder is not None:
-            stored = store.stored_files()
-            if not stored or changed_bundled(stored, folder):
+        if bundled_folder() is not None:
+            if bundled_work(store.stored_files()):
                 return None  # decks to load, or to refresh: `context.ensure_bundled`
             pending = store.setting(BUNDLED_UPDATED)
             if isinstance(pending, dict) and pending.get("decks"):

@@ -59,8 +59,7 @@ def run_review(options: ReviewOptions) -> None:
 
     cfg = context.config()
     lang = options.lang or cfg.lang
-    with context.unit() as repo:
-        loaded = context.ensure_bundled(repo)
+    with context.review_unit() as (repo, loaded, on_screen):
         if loaded:
             out().print(
                 tr("Loaded the bundled decks: {decks}", lang, decks=", ".join(loaded)), style="dim"
@@ -72,10 +71,12 @@ def run_review(options: ReviewOptions) -> None:
             day=context.day_clock(cfg),
             now=context.now(),
             clock=context.now,
-            prompter=TerminalPrompter(out(), lang, shuffle=cfg.shuffle_choices),
+            prompter=TerminalPrompter(
+                out(), lang, shuffle=cfg.shuffle_choices, on_screen=on_screen
+            ),
             runner=context.snippet_runner(),
             announce=lambda line: out().print(f"[cyan]{line}[/]", soft_wrap=True),
-            edit=context.card_editor(repo),
+            edit=lambda item: context.card_editor(repo)(item),
         )
         if summary is None:
             out().print(tr("Nothing to review right now. ", lang) + _next_hint(repo, lang))

@@ -16,6 +16,7 @@ import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from quiz.model import CardFilter, StoredCard
@@ -317,7 +318,7 @@ def run_drill(
         requeue_learning=False,
         bury_siblings=False,
         time_limit_ms=limit_ms,
-        pace=learner_pace(repo, now),
+        pace=cache(partial(learner_pace, repo, now)),
         variant_seed=lambda c: drills.get(c.row_id, 0),
     )
     session.run()

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from quiz.clock import DayClock
-from quiz.model import CardState, StoredCard
+from quiz.model import CardFilter, CardState, StoredCard
 from quiz.review import goal as g
 from quiz.review.queue import Admission, Limits, build_queue
 from quiz.review.settings import Scheduling
-from quiz.store import CardFilter, Repo
-from quiz.store import goals as goal_queries
-from quiz.store.repo import LEARNING_STATES, REVIEW_STATES
+from quiz.store.due import LEARNING_STATES, REVIEW_STATES
+
+if TYPE_CHECKING:  # the store loads behind the first card (quiz.store.late)
+    from quiz.store import Repo
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ def _add_goal_work(
 ) -> DayPlan:
     """Today's plan plus each active goal's share (new cards introduced, cards due after
     the date pulled forward), and one line per goal saying what it takes a day."""
+    from quiz.store import goals as goal_queries
+
     today = day.day_of(now)
     start = day.day_start(now)
     queue = list(plan.queue)
@@ -128,6 +132,8 @@ def _add_goal_work(
 
 def describe_goals(repo: Repo, goals: list[g.Goal], day: DayClock, now: datetime) -> list[str]:
     """One line per goal: its date and the cards a day it takes (see `quiz.review.goal`)."""
+    from quiz.store import goals as goal_queries
+
     today = day.day_of(now)
     lines = []
     for aim in goals:

@@ -5,14 +5,18 @@ store (every call commits at once, so a killed session loses nothing answered), 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from quiz.clock import DayClock
-from quiz.model import Rating, RunResult, StoredCard, Verdict
+from quiz.model import CardFilter, Rating, RunResult, StoredCard, Verdict
 from quiz.review import suggest
 from quiz.review.answer import Answer
 from quiz.review.session import LEARN_AHEAD
 from quiz.review.suggest import Pace
-from quiz.store.repo import DUE_STATES, LEARNING_STATES, CardFilter, Repo
+from quiz.store.due import LEARNING_STATES, STARTED_STATES
+
+if TYPE_CHECKING:  # the store loads behind the first card (quiz.store.late)
+    from quiz.store import Repo
 
 
 def learner_pace(repo: Repo, now: datetime) -> Pace:
@@ -62,7 +66,7 @@ class StoreRecorder(StoreActions):
 
     def due_tomorrow(self, now: datetime) -> int:
         end = self.day.next_day_start(now) + timedelta(days=1) - timedelta(microseconds=1)
-        return self.repo.due_count(now, end, self.flt, DUE_STATES)
+        return self.repo.due_count(now, end, self.flt, STARTED_STATES)
 
 
 class CardGrader:

@@ -151,7 +151,9 @@ class ReviewSession:
     # hook: show the card's `path:line` instead).
     edit: Callable[[StoredCard], Edited | None] | None = None
     # the learner's answer times per card kind, read once at the start (quiz.review.suggest)
-    pace: Pace = field(default_factory=Pace)
+    pace: Callable[[], Pace] = (
+        Pace  # read when the first answer is rated, not before the first card
+    )
     # Which variant a card that varies shows: the review number by default (its reps, so
     # replaying the log or undoing sees the same one); a drill passes its own count.
     variant_seed: Callable[[StoredCard], int] | None = None
@@ -366,7 +368,7 @@ class ReviewSession:
         return Action.ANSWER
 
     def _suggest(self, item: StoredCard, verdict: Verdict, duration_ms: int) -> Suggestion:
-        offer = suggest(item.card.kind.value, verdict.correct, duration_ms, self.pace)
+        offer = suggest(item.card.kind.value, verdict.correct, duration_ms, self.pace())
         if offer.why:
             log.info(
                 "suggested %s for %s: %s (%d ms)",

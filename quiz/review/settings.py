@@ -55,9 +55,7 @@ class Scheduling:
 
 
 def stored_parameters(repo: Repo) -> tuple[float, ...] | None:
-    from quiz.store.settings import get_setting
-
-    value = get_setting(repo, FITTED_PARAMETERS)
+    value = repo.setting(FITTED_PARAMETERS)
     if not value or not value.get("parameters"):
         return None
     return tuple(float(w) for w in value["parameters"])
@@ -87,9 +85,7 @@ def scheduling(
     aims: tuple[Goal, ...] = ()
     overrides: dict[str, Config] = {}
     if goals:
-        from quiz.store import goals as goal_queries
-
-        aims = tuple(goal_queries.goals(repo))
+        aims = tuple(repo.goals())
         overrides = goal.overrides(config, aims, day.day_of(now))
         if overrides:
             log.debug("goal settings for: %s", ", ".join(sorted(overrides)))

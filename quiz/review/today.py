@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache, partial
+from typing import TYPE_CHECKING
 
 from quiz.clock import DayClock
 from quiz.config import Config
@@ -14,7 +16,9 @@ from quiz.review.plan import plan_day
 from quiz.review.recorder import CardGrader, StoreRecorder, learner_pace
 from quiz.review.session import Edited, Prompter, ReviewSession, Summary
 from quiz.review.settings import scheduling
-from quiz.store import Repo
+
+if TYPE_CHECKING:  # the store loads behind the first card (quiz.store.late)
+    from quiz.store import Repo
 
 
 def review_today(
@@ -52,6 +56,6 @@ def review_today(
         leech_lapses=settings.config.leech_lapses,
         limit=options.limit,
         edit=edit,
-        pace=learner_pace(repo, now),
+        pace=cache(partial(learner_pace, repo, now)),
     )
     return session.run()

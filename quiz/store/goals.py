@@ -24,18 +24,8 @@ if TYPE_CHECKING:
     from sqlalchemy import CursorResult
 
 
-def _goal_date(value: datetime) -> date:
-    return value.astimezone(timezone.utc).date()
-
-
 def goals(repo: Repo) -> list[Goal]:
-    q = (
-        select(DeckRow.slug, GoalRow.due_by, GoalRow.created_at)
-        .join(DeckRow, DeckRow.id == GoalRow.deck_id)
-        .where(GoalRow.learner_id == repo.learner_id)
-        .order_by(GoalRow.due_by, DeckRow.slug)
-    )
-    return [Goal(slug, _goal_date(due), created) for slug, due, created in repo.session.execute(q)]
+    return repo.goals()
 
 
 def set_goal(repo: Repo, deck: str, due_by: date, now: datetime) -> Goal:

@@ -19,8 +19,10 @@ from quiz.store.due import DueQueries
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from quiz.review.goal import Goal
     from quiz.store.due import Execute
     from quiz.store.learners import LearnerOverview
+    from quiz.store.selection import Selection
 
 MIGRATIONS = Path(__file__).with_name("migrations") / "versions"
 
@@ -93,6 +95,19 @@ class LeanStore:
 
     def close(self) -> None:
         self.conn.close()
+
+    @property
+    def selection(self) -> Selection:
+        """The card selection (quiz.store.selection) through this connection."""
+        from quiz.store.selection import Selection
+
+        return Selection(_run(self.conn), self.learner_id, sqlite=True)
+
+    def goals(self) -> list[Goal]:
+        """The learner's goals (quiz.store.goal_rows)."""
+        from quiz.store import goal_rows
+
+        return goal_rows.goals(_run(self.conn), self.learner_id)
 
     def deck_files(self) -> dict[str, tuple[str, str]]:
         """Stored deck file path -> (deck id, sha256 of the file when it was imported)."""

@@ -60,6 +60,7 @@ from quiz.store.summaries import DeckSummary, deck_summaries, deck_title, text_f
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
+    from quiz.review.goal import Goal
 
 _CLAUSES = count()  # keeps the parameter names of `Repo._clauses` apart
 
@@ -398,6 +399,20 @@ class Repo:
             self.session.scalar(select(func.count(CardRow.id)).where(CardRow.retired.is_(False)))
             or 0
         )
+
+    # ---- the learner's settings and goals ---------------------------------------------
+
+    def setting(self, name: str) -> dict[str, Any] | None:
+        """The learner's setting `name` (quiz.store.settings), or None."""
+        from quiz.store.settings import get_setting
+
+        return get_setting(self, name)
+
+    def goals(self) -> list[Goal]:
+        """The learner's goals, nearest date first (quiz.store.goal_rows)."""
+        from quiz.store import goal_rows
+
+        return goal_rows.goals(lambda sql, p: self.session.execute(text(sql), p), self.learner_id)
 
     # ---- selecting cards ---------------------------------------------------------
     # Every card selection is quiz.store.selection's, run through this session: the same

@@ -247,15 +247,19 @@ class Selection:
     def cards_by_id(self, card_ids: Iterable[int]) -> list[StoredCard]:
         """These cards, retired or not, in no particular order."""
         ids = [int(i) for i in card_ids]
-        return [
-            c
-            for start in range(0, len(ids), _BOUND)
-            for c in self.select(
-                CardFilter(),
-                [f"cards.id IN ({', '.join(map(str, ids[start : start + _BOUND]))})"],
-                include_retired=True,
-            )
-        ] if ids else []
+        return (
+            [
+                c
+                for start in range(0, len(ids), _BOUND)
+                for c in self.select(
+                    CardFilter(),
+                    [f"cards.id IN ({', '.join(map(str, ids[start : start + _BOUND]))})"],
+                    include_retired=True,
+                )
+            ]
+            if ids
+            else []
+        )
 
     def get_card(self, key: str) -> StoredCard | None:
         """The card with this key, retired or not."""

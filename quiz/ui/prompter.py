@@ -128,8 +128,11 @@ class TerminalPrompter:
         read_line: Callable[[], str | None] | None = None,
         read_key: Callable[[], str] | None = None,
         shuffle: bool = True,
+        on_screen: Callable[[], None] | None = None,
     ) -> None:
         self.console = console
+        # called once a card is on screen: the store opens behind it (quiz.store.late)
+        self._on_screen = on_screen
         self.lang = lang
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         # choices shuffled in a terminal only: a piped script names them in the deck's order
@@ -278,6 +281,9 @@ class TerminalPrompter:
             c.print(card_view.question(item, self.lang, self._order))
             if self._editing:
                 line_editor.preload()  # the card is on screen: load the editor meanwhile
+            if self._on_screen is not None:
+                c.file.flush()  # on screen before anything else starts, even through a pipe
+                self._on_screen()
         kind = item.card.kind
         if kind in (CardKind.BASIC, CardKind.CLOZE):
             return self._ask_reveal()

@@ -1,0 +1,144 @@
+"""The store of one review, opened behind its first card.
+
+Importing SQLAlchemy and the store's ORM models costs more than everything else before
+the first card, and a learner spends seconds reading it. So for a current SQLite store,
+`quiz review` and `quiz drill` plan their cards through the read-only stdlib `sqlite3`
+connection of `quiz.store.lean` (the same SQL as the Repo: `quiz.store.selection`,
+`quiz.store.goal_rows`), start opening the full store on a thread once the first card is
+on screen (`preload`), and hand every other call — the first answer to store, above all —
+to the full `Repo`, waiting for it if it is not open yet.
+
+The reads before the full store opens see the file as the lean connection saw it; the
+first write re-reads what it depends on under the Repo's lock (an answer given meanwhile
+on another machine is refused), as it does after any plan made earlier in a session.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from quiz.model import CardFilter, StoredCard
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from quiz.review.goal import Goal
+    from quiz.store.lean import LeanStore
+    from quiz.store.repo import Repo
+    from quiz.store.selection import Selection
+
+log = logging.getLogger(__name__)
+
+
+class LateRepo:
+    """A Repo that opens late (module docstring): the day's plan is read through `lean`,
+    the rest waits for `open_full()`, run on a thread by `preload` or here when needed."""
+
+    def __init__(self, lean: LeanStore, open_full: Callable[[], Repo]) -> None:
+        self._lean: LeanStore | None = lean
+        self._open_full = open_full
+        self._repo: Repo | None = None
+        self._opened: Repo | None = None
+        self._failed: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def preload(self) -> None:
+        """Start opening the full store on a thread (once): the learner reads the card."""
+        if self._thread is None and self._repo is None:
+            self._thread = threading.Thread(target=self._open, name="quiz-store-open", daemon=True)
+            self._thread.start()
+
+    def _open(self) -> None:
+        try:
+            self._opened = self._open_full()
+        except BaseException as exc:  # re-raised where the Repo is wanted
+            self._failed = exc
+
+    @property
+    def full(self) -> Repo:
+        """The full Repo, opened now if the thread has not done it (the lean connection
+        closes then: every later read is the Repo's)."""
+        if self._repo is None:
+            self.preload()
+            self.settle()
+            if self._failed is not None:
+                raise self._failed
+            assert self._opened is not None
+            self._repo = self._opened
+        return self._repo
+
+    def settle(self) -> None:
+        """Wait for the opening thread, if one started, then close the lean connection;
+        the command's end calls it, so nothing is left half open (a session that never
+        needed the full store never opens it)."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._lean is not None:
+            self._lean.close()
+            self._lean = None
+            log.debug("the full store is open; the read-only connection is closed")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.full, name)
+
+    # ---- the reads that plan a session, answered by whichever is open ---------------
+
+    @property
+    def selection(self) -> Selection:
+        if self._repo is None and self._lean is not None:
+            return self._lean.selection
+        return self.full.selection
+
+    def setting(self, name: str) -> Any:
+        if self._repo is None and self._lean is not None:
+            return self._lean.setting(name)
+        return self.full.setting(name)
+
+    def goals(self) -> list[Goal]:
+        if self._repo is None and self._lean is not None:
+            return self._lean.goals()
+        return self.full.goals()
+
+    def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
+        if decks or tags:  # nothing to check on a bare command line
+            self.full.require_known(decks, tags)
+
+    def deck_slugs(self) -> dict[str, str]:
+        return self.selection.deck_slugs()
+
+    def due_cards(
+        self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int], limit: int
+    ) -> list[StoredCard]:
+        return self.selection.due_cards(now, horizon, flt, states, limit)
+
+    def due_count(
+        self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int]
+    ) -> int:
+        return self.selection.due_count(now, horizon, flt, states)
+
+    def new_cards(
+        self, now: datetime, flt: CardFilter, limit: int, *, interleave: bool = False
+    ) -> list[StoredCard]:
+        return self.selection.new_cards(now, flt, limit, interleave=interleave)
+
+    def seen_keys(self, keys: Iterable[str]) -> set[str]:
+        return self.selection.seen_keys(keys)
+
+    def notes_answered_since(self, since: datetime) -> set[str]:
+        return self.selection.notes_answered_since(since)
+
+    def answered_since(self, since: datetime) -> dict[int, int]:
+        return self.selection.answered_since(since)
+
+    def drill_ids(self, flt: CardFilter, among: Sequence[int] | None = None) -> list[int]:
+        return self.selection.drill_ids(flt, among)
+
+    def card_id_range(self) -> tuple[int, int] | None:
+        return self.selection.card_id_range()
+
+    def cards_by_id(self, card_ids: Iterable[int]) -> list[StoredCard]:
+        return self.selection.cards_by_id(card_ids)
