@@ -100,7 +100,7 @@ def test_the_session_offers_the_suggestion_and_records_it() -> None:
             Response(Action.RATE),
         ],
     )
-    s.pace = Pace.learned({"typed": TYPED_TIMES})
+    s.pace = lambda: Pace.learned({"typed": TYPED_TIMES})
     answers: list = []
     original = rec.record
 
