@@ -68,14 +68,20 @@ def drill(
     )
     cfg = context.config()
     lang = lang or cfg.lang
-    prompter = DrillPrompter(out(), lang, time_limit=timed, exam=exam, shuffle=cfg.shuffle_choices)
     if timed:
         out().print(
             tr("⏱ {seconds}s per question; over time counts as wrong", lang, seconds=f"{timed:g}"),
             style="dim",
         )
-    with context.unit() as repo:
-        context.ensure_bundled(repo)
+    with context.review_unit() as (repo, _loaded, on_screen):
+        prompter = DrillPrompter(
+            out(),
+            lang,
+            time_limit=timed,
+            exam=exam,
+            shuffle=cfg.shuffle_choices,
+            on_screen=on_screen,
+        )
         result = run_drill(
             repo,
             options,

@@ -113,9 +113,9 @@ def choose(
     shuffled. Otherwise `count` cards drawn at random (`sample_ids`). Either way only
     the chosen cards are read, so the cost follows `count`, not the collection.
     """
-    from quiz.store import rollups
-
     if weak:
+        from quiz.store import rollups
+
         if rollups.refresh(repo) is None:
             log.debug("drill: the rollups cannot be brought up to date (read-only store)")
         where = repo.drill_conditions(flt)
