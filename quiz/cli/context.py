@@ -75,18 +75,21 @@ def unit(create: bool = True) -> Iterator[Repo]:
 
 
 @contextlib.contextmanager
-def review_unit() -> Iterator[tuple[Repo, list[str], Callable[[], None] | None]]:
-    """`unit()` and `ensure_bundled()` for a command that puts cards on screen (`quiz
-    review`, `quiz drill`): (the Repo, the bundled decks just loaded, what to call once
-    the first card is on screen).
+def late_unit(
+    load_bundled: bool = True,
+) -> Iterator[tuple[Repo, list[str], Callable[[], None] | None]]:
+    """`unit()` and `ensure_bundled()` for a command that reads before it may write (`quiz
+    review`, `quiz drill`, the list of `quiz goal`): (the Repo, the bundled decks just
+    loaded, what to call once the first card is on screen).
 
     A current SQLite store with nothing to load or refresh is read through sqlite3 until
     then, and the full store opens behind the first card (quiz.store.late); the third
-    value starts that. Any other store opens here, as `unit()` does (third value None)."""
-    lean = _lean_store()
+    value starts that. Any other store opens here, as `unit()` does (third value None).
+    `load_bundled=False`: a command that only lists leaves the bundled decks alone."""
+    lean = _lean_store(load_bundled)
     if lean is None:
         with unit() as repo:
-            yield repo, ensure_bundled(repo), None
+            yield repo, ensure_bundled(repo) if load_bundled else [], None
         return
     from typing import cast
 
@@ -100,8 +103,8 @@ def review_unit() -> Iterator[tuple[Repo, list[str], Callable[[], None] | None]]
             late.settle()
 
 
-def _lean_store():  # -> LeanStore | None (its import is the point of the lean path)
-    """The store read-only through sqlite3 for `review_unit`, or None when the full store
+def _lean_store(load_bundled: bool):  # -> LeanStore | None (its import is the point)
+    """The store read-only through sqlite3 for `late_unit`, or None when the full store
     must open first: QUIZ_DEBUG, not a current SQLite file, an unknown learner, bundled
     decks to load or refresh (quiz.cli.bundled.bundled_work), any error (worded there)."""
     import os
@@ -122,7 +125,7 @@ def _lean_store():  # -> LeanStore | None (its import is the point of the lean p
     if lean is None:
         return None
     try:
-        if not bundled_work(lean.stored_files()):
+        if not load_bundled or not bundled_work(lean.stored_files()):
             return lean
     except Exception:  # a damaged store: the full store words it
         pass

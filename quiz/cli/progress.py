@@ -73,7 +73,7 @@ def drill(
             tr("⏱ {seconds}s per question; over time counts as wrong", lang, seconds=f"{timed:g}"),
             style="dim",
         )
-    with context.review_unit() as (repo, _loaded, on_screen):
+    with context.late_unit() as (repo, _loaded, on_screen):
         prompter = DrillPrompter(
             out(),
             lang,
@@ -118,7 +118,6 @@ def goal(
 
     from quiz.errors import UsageError
     from quiz.review.plan import describe_goals
-    from quiz.store import goals as goals_q
 
     if (by or clear) and not deck:
         raise UsageError("--by and --clear need --deck")
@@ -129,23 +128,26 @@ def goal(
     cfg = context.config()
     day = context.day_clock(cfg)
     now = context.now()
-    with context.unit() as repo:
-        if clear:
-            assert deck is not None
-            removed = goals_q.clear_goal(repo, deck)
-            typer.echo(
-                f"goal for {deck} cleared: its normal schedule is back"
-                if removed
-                else f"{deck} had no goal"
-            )
-            return
-        if by:
-            assert deck is not None
+    if by or clear:
+        from quiz.store import goals as goals_q
+
+        with context.unit() as repo:
+            if clear:
+                assert deck is not None
+                removed = goals_q.clear_goal(repo, deck)
+                typer.echo(
+                    f"goal for {deck} cleared: its normal schedule is back"
+                    if removed
+                    else f"{deck} had no goal"
+                )
+                return
+            assert deck is not None and by is not None
             due = parse_date(by, "--by")
             if due < day.day_of(now):
                 raise UsageError(f"--by: {due.isoformat()} is in the past")
             goals_q.set_goal(repo, deck, due, now)
-        goals = goals_q.goals(repo)
+    with context.late_unit(load_bundled=False) as (repo, _loaded, _on_screen):
+        goals = repo.goals()
         if deck:
             goals = [g for g in goals if g.deck == deck]
         lines = describe_goals(repo, goals, day, now)

@@ -59,7 +59,7 @@ def run_review(options: ReviewOptions) -> None:
 
     cfg = context.config()
     lang = options.lang or cfg.lang
-    with context.review_unit() as (repo, loaded, on_screen):
+    with context.late_unit() as (repo, loaded, on_screen):
         if loaded:
             out().print(
                 tr("Loaded the bundled decks: {decks}", lang, decks=", ".join(loaded)), style="dim"

@@ -89,6 +89,7 @@ def _add_goal_work(
 ) -> DayPlan:
     """Today's plan plus each active goal's share (new cards introduced, cards due after
     the date pulled forward), and one line per goal saying what it takes a day."""
+    from quiz.store import goal_rows
     from quiz.store import goals as goal_queries
 
     today = day.day_of(now)
@@ -103,7 +104,7 @@ def _add_goal_work(
             lines.append(g.describe(aim, today, None))
             continue
         date_start = day.start_of(aim.due_by)
-        load = goal_queries.goal_load(repo, aim, date_start)
+        load = goal_rows.goal_load(repo.selection, aim, date_start)
         lines.append(g.describe(aim, today, g.cards_per_day(load, aim, today)))
         days = g.days_counted(aim, today)
         new_done, early_done = goal_queries.answered_today(repo, aim.deck, start)
@@ -132,7 +133,7 @@ def _add_goal_work(
 
 def describe_goals(repo: Repo, goals: list[g.Goal], day: DayClock, now: datetime) -> list[str]:
     """One line per goal: its date and the cards a day it takes (see `quiz.review.goal`)."""
-    from quiz.store import goals as goal_queries
+    from quiz.store import goal_rows
 
     today = day.day_of(now)
     lines = []
@@ -140,7 +141,7 @@ def describe_goals(repo: Repo, goals: list[g.Goal], day: DayClock, now: datetime
         per_day = None
         if aim.active(today):
             per_day = g.cards_per_day(
-                goal_queries.goal_load(repo, aim, day.start_of(aim.due_by)), aim, today
+                goal_rows.goal_load(repo.selection, aim, day.start_of(aim.due_by)), aim, today
             )
         lines.append(g.describe(aim, today, per_day))
     return lines

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import delete, select
 
 from quiz.errors import NotFound
 from quiz.model import CardState, StoredCard
-from quiz.review.goal import Goal, GoalLoad
-from quiz.store.due import LIVE, NEW
+from quiz.review.goal import Goal
+from quiz.store.due import LIVE
 from quiz.store.models import CardRow, DeckRow, GoalRow, ReviewRow
-from quiz.store.repo import DUE_STATES, ST, CardFilter, Repo
+from quiz.store.repo import DUE_STATES, CardFilter, Repo
 
 R = ReviewRow
 
@@ -59,32 +59,6 @@ def clear_goal(repo: Repo, deck: str) -> bool:
     )
     repo.session.commit()
     return bool(done.rowcount)
-
-
-def goal_load(repo: Repo, goal: Goal, date_start: datetime) -> GoalLoad:
-    """How much of `goal`'s deck is still to do before the day that starts at `date_start`."""
-    kept = and_(CardRow.retired.is_(False), or_(ST.suspended.is_(None), ST.suspended.is_(False)))
-    is_new = or_(ST.state.is_(None), ST.state == NEW)
-    seen = ST.state.in_(DUE_STATES)
-    q = (
-        select(
-            func.sum(case((is_new, 1), else_=0)),
-            func.sum(case((and_(seen, ST.last_review < goal.created_at), 1), else_=0)),
-            func.sum(
-                case(
-                    (and_(seen, ST.last_review >= goal.created_at, ST.due <= date_start), 1),
-                    else_=0,
-                )
-            ),
-            func.sum(case((and_(seen, ST.due > date_start), 1), else_=0)),
-        )
-        .select_from(CardRow)
-        .join(DeckRow, DeckRow.id == CardRow.deck_id)
-        .outerjoin(ST, and_(ST.card_id == CardRow.id, ST.learner_id == repo.learner_id))
-        .where(DeckRow.slug == goal.deck, kept)
-    )
-    new, pending, scheduled, late = (int(v or 0) for v in repo.session.execute(q).one())
-    return GoalLoad(new=new, pending=pending, scheduled=scheduled, late=late)
 
 
 def late_cards(

@@ -177,3 +177,32 @@ def test_an_error_opening_the_full_store_is_raised_where_it_is_needed(studied): 
     with pytest.raises(StoreError, match="locked"):
         late.record_answer(object())
     late.settle()
+
+
+LOADED_AT_EXIT = """
+import atexit, sys
+atexit.register(lambda: sys.stderr.write(f"SQLALCHEMY {'sqlalchemy' in sys.modules}\\n"))
+sys.argv = ["quiz", *sys.argv[1:]]
+from quiz.cli import main
+main()
+"""
+
+
+def test_goals_are_listed_through_sqlite3_as_the_full_store_lists_them(studied):  # noqa: F811
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ, QUIZ_NOW="2026-03-05T12:00:00Z", **extra)
+        return subprocess.run(
+            [sys.executable, "-c", LOADED_AT_EXIT, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    assert run("goal", "--deck", "alpha", "--by", "2026-03-20").returncode == 0
+    assert run("goal", "--deck", "beta", "--by", "2026-04-02").returncode == 0
+    for args in (["goal"], ["goal", "--json"]):
+        lean, full = run(*args), run(*args, QUIZ_DEBUG="1")
+        assert lean.returncode == 0 and full.returncode == 0, lean.stderr + full.stderr
+        assert lean.stdout == full.stdout and "alpha" in run("goal").stdout
+        assert "SQLALCHEMY False" in lean.stderr and "SQLALCHEMY True" in full.stderr
