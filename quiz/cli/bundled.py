@@ -53,9 +53,10 @@ def changed_bundled(stored: Mapping[str, tuple[str, bool]], folder: Path) -> lis
     return changed
 
 
-def bundled_work(stored: Mapping[str, tuple[str, bool]]) -> bool:
-    """Whether a command would load the bundled decks into a store whose deck files are
-    `stored` (path -> (sha256, removed); none: a store without decks) or refresh one of
-    them (`quiz.cli.context.ensure_bundled`): a lean path, which only reads, declines then."""
-    folder = bundled_folder()
+def bundled_work(stored: Mapping[str, tuple[str, bool]], where: object | None = None) -> bool:
+    """Whether a command would load the bundled decks (in `where`, else the ones shipped)
+    into a store whose deck files are `stored` (path -> (sha256, removed); none: a store
+    without decks) or refresh one of them (`quiz.cli.context.ensure_bundled`): a lean
+    path, which only reads, declines then."""
+    folder = bundled_folder(where)
     return folder is not None and (not stored or bool(changed_bundled(stored, folder)))

@@ -125,7 +125,7 @@ def _lean_store(load_bundled: bool):  # -> LeanStore | None (its import is the p
     if lean is None:
         return None
     try:
-        if not load_bundled or not bundled_work(lean.stored_files()):
+        if not load_bundled or not bundled_work(lean.stored_files(), bundled_decks_dir()):
             return lean
     except Exception:  # a damaged store: the full store words it
         pass
