@@ -8,8 +8,8 @@ fixed point of `format_text` and the round trip is skipped.
 
 It is a proof, never a second formatter: it answers False for anything it cannot vouch
 for (anchors, tags, aliases, folded or kept blocks, flow collections over several lines,
-end-of-line comments, comments outside the places fmt puts them, tabs, CRLF, a BOM,
-very long lines, `---`), and such a text takes the round trip as before. fmt's own
+comments outside the places fmt puts them or after a key that opens a block, tabs,
+CRLF, a BOM, very long lines, `---`), and such a text takes the round trip as before. fmt's own
 decisions come from the functions `format_text` uses (`canonical_order`, `fmt_style`);
 what this module adds is how ruamel writes a value fmt leaves alone, narrowed to what is
 plain to see: a plain scalar only when `plain_shape_ok` allows it, quoted scalars only
@@ -54,6 +54,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NOT_AS_IS = re.compile(
     "[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
 )
+_COMMENT = re.compile(" +#.*")  # after a value: ruamel keeps it at its column
 _LONGEST_LINE = 1000  # far below ruamel's width (4096), where it would fold a line
 _LONGEST_KEY = 100  # ruamel writes longer keys as complex keys (`? key`)
 _DASH = 2  # fmt's cards list: `  - id:`, its comments at the dashes' or the keys' column
@@ -114,6 +115,7 @@ class _Proof:
         self.lines = lines
         self.get_event = get_event
         self.expected: dict[int, str] = {}
+        self.commentable: set[int] = set()  # lines that may end in a comment (kept in place)
         self.keys: set[tuple[str, bool]] = set()  # keys already shown plain
         self.shown: dict[tuple[str, str, str, bool], str] = {}  # scalars already written
         # Comments go at column 0 outside the cards list (from its last card on, too),
@@ -205,9 +207,11 @@ class _Proof:
             raise _NotProved(f"line {event.start_mark.line + 1}: alias")
 
     def put_on(self, line: int, event: Any, content: str) -> None:
+        """A line that ends with a value: it may carry an end-of-line comment."""
         if event.start_mark.line != line:
             raise _NotProved(f"line {line + 1}: value on the next line")
         self.put(line, content)
+        self.commentable.add(line)
 
     def cards(self, line: int, head: str) -> None:
         event = self.next()
@@ -228,8 +232,7 @@ class _Proof:
             if isinstance(event, MappingStartEvent) and not event.flow_style:
                 self.block_mapping(dash + 2, prefix, "card" if cards else "", key)
             elif isinstance(event, ScalarEvent) and event.style != "|":
-                item = self.scalar(event, key, in_flow=False)
-                self.put(event.start_mark.line, prefix + item)
+                self.put_on(event.start_mark.line, event, prefix + self.scalar(event, key, False))
             else:
                 raise _NotProved(f"line {event.start_mark.line + 1}: a list item of another shape")
 
@@ -276,7 +279,8 @@ class _Proof:
             self.put(number, " " * indent + text if text else "")
 
     def flow(self, start: Any, key: str) -> str:
-        """A one-line flow list or mapping of scalars, as ruamel writes it."""
+        """A one-line flow list or mapping of scalars and flow collections, as ruamel
+        writes it."""
         mapping = isinstance(start, MappingStartEvent)
         items: list[str] = []
         while True:
@@ -285,21 +289,20 @@ class _Proof:
                 break
             if mapping:
                 name = self.key(event, in_flow=True)
-                items.append(name + ": " + self.scalar(self.flow_scalar(), key, in_flow=True))
-            elif isinstance(event, ScalarEvent):
-                items.append(self.scalar(event, key, in_flow=True))
+                items.append(name + ": " + self.flow_item(self.next(), key))
             else:
-                raise _NotProved(f"line {event.start_mark.line + 1}: a nested flow collection")
+                items.append(self.flow_item(event, key))
         if event.end_mark.line != start.start_mark.line:
             raise _NotProved(f"line {start.start_mark.line + 1}: a flow collection over lines")
         inner = ", ".join(items)
         return "{" + inner + "}" if mapping else "[" + inner + "]"
 
-    def flow_scalar(self) -> Any:
-        event = self.next()
-        if not isinstance(event, ScalarEvent):
-            raise _NotProved(f"line {event.start_mark.line + 1}: a nested flow collection")
-        return event
+    def flow_item(self, event: Any, key: str) -> str:
+        if isinstance(event, ScalarEvent):
+            return self.scalar(event, key, in_flow=True)
+        if isinstance(event, (SequenceStartEvent, MappingStartEvent)) and event.flow_style:
+            return self.flow(event, key)
+        raise _NotProved(f"line {event.start_mark.line + 1}: an alias in a flow collection")
 
     def compare(self) -> None:
         """Every line is the one fmt writes, or an empty line before the last entry, or a
@@ -309,7 +312,11 @@ class _Proof:
         for number, line in enumerate(self.lines):
             want = self.expected.get(number)
             if want is not None:
-                if line != want:
+                if line != want and not (
+                    number in self.commentable
+                    and line.startswith(want)
+                    and _COMMENT.fullmatch(line, len(want))
+                ):
                     raise _NotProved(f"line {number + 1}: {line!r} is written {want!r}")
                 continue
             if not line and number < last:
