@@ -71,6 +71,16 @@ def _double_quoted(value: str) -> str:
     return out.getvalue()
 
 
+def _plain(value: str, in_flow: bool) -> bool:
+    """Whether ruamel writes `value` plain: when `plain_shape_ok` says so, and for a
+    leading `-` that does not start a list item (`-1`, `-x`) when the rest would be."""
+    if value.startswith("..."):  # a document end marker to ruamel
+        return False
+    if plain_shape_ok(value, in_flow):
+        return True
+    return value[:1] == "-" and plain_shape_ok(value[1:], in_flow) and value[1] != " "
+
+
 @lru_cache(maxsize=1)
 def _emitter() -> Any:
     """ruamel's emitter as `format_text` sets it up (unicode written as is), imported only
@@ -252,7 +262,7 @@ class _Proof:
         if fmt_style(value, key, style) != style:
             raise _NotProved(f"{where}: fmt restyles it")
         if style == "":
-            if not plain_shape_ok(value, in_flow) or value.startswith("..."):
+            if not _plain(value, in_flow):
                 raise _NotProved(f"{where}: a plain scalar ruamel may quote")
             return str(value)
         if style == '"':
@@ -264,7 +274,8 @@ class _Proof:
     def literal(self, event: Any, line: int, head: str, indent: int, key: str) -> None:
         """A `|` block: its header on the key's line, its lines `indent` deep."""
         value = event.value
-        if event.start_mark.line != line or not block_ok(value) or value[0] == " ":
+        # block_ok's rules for the lines (a one-line `|-` block too); no indent indicator
+        if event.start_mark.line != line or not block_ok(value + "\n") or value[0] == " ":
             raise _NotProved(f"line {line + 1}: a block fmt may write otherwise")
         if fmt_style(value, key, "|") != "|":
             raise _NotProved(

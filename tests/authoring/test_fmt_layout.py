@@ -74,7 +74,8 @@ WORDS = [
     "What?", "a b", "no", "yes", "1e3", "0777", "2024-01-02", "-1", "~", "null", "x: y",
     "x #y", "...x", "---", "a,b", "[a]", "{a}", "it's", 'say "hi"', "back\\slash", "中文",
     "蟒蛇 3 中", "é", "tab\there", "", " lead", "trail ", "#", "&a", "*a", "!t", "a:b",
-    "@x", "`x`", "%x", "?", "- x", "x\u2028y", "\u00a0nbsp", "a" * 120,
+    "@x", "`x`", "%x", "?", "- x", "x\u2028y", "\u00a0nbsp", "a" * 120, "-x", "-1", "--",
+    "-[a", "-:", "-#", "-a #b", "-...", "-",
 ]  # fmt: skip
 KEYS = ["id", "type", "front", "back", "text", "answer", "choices", "correct", "vary",
         "explain", "tags", "source", "zeta", "timeout"]  # fmt: skip
@@ -123,7 +124,7 @@ def values(draw: st.DrawFn, indent: int) -> list[str]:
     step = draw(st.sampled_from([2, 3]))
     body = draw(
         st.lists(
-            st.sampled_from(["line", "中文行", "", "  indented", "# not a comment", "x  "]),
+            st.sampled_from(["line", "中文行", "", "  indented", "# not a comment", "x  ", "  "]),
             min_size=1,
             max_size=4,
         )
