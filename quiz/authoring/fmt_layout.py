@@ -164,21 +164,21 @@ class _Proof:
         """Keys at `column`; the first one after `first_prefix` (`- ` of a list item) when
         that is given. `role`: "deck" (the top level), "card", or "" (a nested value)."""
         keys: list[str] = []
+        pad, deck = " " * column, role == "deck"
         while True:
             event = self.next()
-            if isinstance(event, MappingEndEvent):
+            if event.__class__ is MappingEndEvent:
                 break
             name = self.key(event, in_flow=False)
-            prefix = first_prefix if first_prefix and not keys else " " * column
+            head = (first_prefix if first_prefix and not keys else pad) + name + ":"
             keys.append(name)
-            value_key = name if role else key
-            head = prefix + name + ":"
-            if role == "deck" and self.cards_key_line < event.start_mark.line < self.cards_end:
-                self.cards_end = event.start_mark.line
-            if role == "deck" and name == "cards":
-                self.cards(event.start_mark.line, head)
+            line = event.start_mark.line
+            if deck and self.cards_key_line < line < self.cards_end:
+                self.cards_end = line
+            if deck and name == "cards":
+                self.cards(line, head)
             else:
-                self.value(event.start_mark.line, head, column, value_key)
+                self.value(line, head, column, name if role else key)
         if len(set(keys)) != len(keys):
             raise _NotProved("a key twice")
         order = DECK_KEY_ORDER if role == "deck" else CARD_KEY_ORDER if role == "card" else None
@@ -186,7 +186,7 @@ class _Proof:
             raise _NotProved(f"keys out of order: {keys}")
 
     def key(self, event: Any, in_flow: bool) -> str:
-        if isinstance(event, ScalarEvent) and (event.value, in_flow) in self.keys:
+        if event.__class__ is ScalarEvent and (event.value, in_flow) in self.keys:
             return str(event.value)
         if (
             not isinstance(event, ScalarEvent)
@@ -201,10 +201,10 @@ class _Proof:
 
     def value(self, line: int, head: str, column: int, key: str) -> None:
         event = self.next()
-        if isinstance(event, ScalarEvent) and event.style == "|":
-            self.literal(event, line, head, column + 2, key)
-        elif isinstance(event, ScalarEvent):
+        if event.__class__ is ScalarEvent and event.style != "|":
             self.put_on(line, event, head + " " + self.scalar(event, key, in_flow=False))
+        elif event.__class__ is ScalarEvent:
+            self.literal(event, line, head, column + 2, key)
         elif isinstance(event, (SequenceStartEvent, MappingStartEvent)) and event.flow_style:
             self.put_on(line, event, head + " " + self.flow(event, key))
         elif isinstance(event, SequenceStartEvent):
