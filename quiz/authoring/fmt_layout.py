@@ -9,13 +9,14 @@ fixed point of `format_text` and the round trip is skipped.
 It is a proof, never a second formatter: it answers False for anything it cannot vouch
 for (anchors, tags, aliases, folded or kept blocks, flow collections over several lines,
 comments outside the places fmt puts them or after a key that opens a block, tabs,
-CRLF, a BOM, very long lines, `---`), and such a text takes the round trip as before. fmt's own
-decisions come from the functions `format_text` uses (`canonical_order`, `fmt_style`);
-what this module adds is how ruamel writes a value fmt leaves alone, narrowed to what is
-plain to see: a plain scalar only when `plain_shape_ok` allows it, quoted scalars only
-with characters ruamel writes as they are, `|` blocks with their lines at two more
-spaces. The tests hold it to `format_text` on the bundled decks, the fmt corpus and
-generated decks.
+CRLF, a BOM, very long lines, `---`), and such a text takes the round trip as before.
+fmt's own decisions come from the functions `format_text` uses (`canonical_order`,
+`fmt_style`); what this module adds is how ruamel writes a value fmt leaves alone,
+narrowed to what is plain to see: a plain scalar when `plain_shape_ok` allows it, a
+double-quoted one as ruamel's own `write_double_quoted` writes it, a single-quoted one
+only with characters ruamel keeps as they are, `|` blocks with their lines two spaces
+deeper than their key. The tests hold it to `format_text` on the bundled decks, the fmt
+corpus, generated decks and small edits of formatted ones.
 """
 
 from __future__ import annotations
