@@ -100,7 +100,7 @@ def in_layout(text: str) -> bool:
     when that is not shown (the text may still be in fmt's layout)."""
     if (
         not text.endswith("\n")
-        or text.startswith("\ufeff")
+        or text.startswith(("\ufeff", "\n"))  # ruamel drops a leading empty line
         or any(c in text for c in "\r\t\x85\u2028\u2029")
     ):
         return False

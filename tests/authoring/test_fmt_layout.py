@@ -61,6 +61,13 @@ def test_fmt_corpus(name: str) -> None:
     assert_sound("\ufeff" + once)
 
 
+def test_a_leading_empty_line_is_left_to_the_round_trip() -> None:
+    """ruamel drops it (found by the edits below)."""
+    text = "# c\n\ndeck: d\ntitle: T\n"
+    assert in_layout(text) and formatted(text) == text
+    assert not in_layout("\n" + text) and formatted("\n" + text) == text
+
+
 def test_it_vouches_for_fmt_own_layout() -> None:
     """Not a proof that says no to everything: fmt's output of the common shapes passes."""
     proved = [p.name for p in DECKS if in_layout(formatted(p.read_text("utf-8")) or "")]
@@ -138,7 +145,7 @@ def decks(draw: st.DrawFn) -> str:
     lines: list[str] = []
     if draw(st.booleans()):
         lines.append("# yaml-language-server: $schema=x.json")
-    top = draw(st.permutations(["deck: d", "title: T", "lang: en", "CARDS"]))
+    top = draw(st.permutations(["deck: d", "title: T", "lang: en", "CARDS", "zeta: z"]))
     dash = draw(st.sampled_from([0, 2, 2, 2, 4]))
     key_col = dash + draw(st.sampled_from([2, 2, 2, 3]))
     for entry in top:
@@ -146,6 +153,8 @@ def decks(draw: st.DrawFn) -> str:
             lines.append(entry + draw(st.sampled_from(["", "", "  # eol"])))
             continue
         lines.append("cards:")
+        if draw(st.booleans()):
+            lines.append(" " * draw(st.sampled_from([0, 2, 4])) + "# the first cards")
         for _ in range(draw(st.integers(1, 3))):
             keys = draw(st.lists(st.sampled_from(KEYS), min_size=1, max_size=5, unique=True))
             for i, key in enumerate(keys):
@@ -190,6 +199,8 @@ EDITS = [
     lambda line: "#" + line,
     lambda line: line.replace("en:", "zh:", 1),
     lambda line: line.replace("id:", "tags:", 1),
+    lambda line: "\n" + line,
+    lambda line: line + "\n  # c",
 ]
 
 
