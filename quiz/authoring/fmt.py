@@ -195,12 +195,7 @@ def _reindent_comments(before: str, after: str) -> str:
 def _normalise(value: Any, key: str) -> Any:
     """Quote YAML 1.1 traps in string positions; multi-line strings as `|` blocks."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import (
-        DoubleQuotedScalarString,
-        FoldedScalarString,
-        LiteralScalarString,
-        ScalarString,
-    )
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     if isinstance(value, CommentedMap):
         for sub in list(value):
@@ -210,25 +205,59 @@ def _normalise(value: Any, key: str) -> Any:
         for i, item in enumerate(value):
             value[i] = _normalise(item, key)
         return value
-    if (
-        not isinstance(value, str)
-        or key in NUMBER_KEYS
-        or key == "vary"  # values inserted as written: `[1, 2]` and `["1", "2"]` mean the same
-        or isinstance(value, (LiteralScalarString, FoldedScalarString))
-    ):
+    if not isinstance(value, str):
         return value
+    style = _style_of(value)
+    new = fmt_style(value, key, style)
+    if new == style:
+        return value
+    return LiteralScalarString(value) if new == "|" else DoubleQuotedScalarString(value)
+
+
+def fmt_style(value: str, key: str, style: str) -> str:
+    """The style fmt gives a string found at `key` in `style` ("" plain, "'", '"', "|",
+    ">"): the one rule of quoting and blocks, shared with `fmt_layout`."""
+    if (
+        key in NUMBER_KEYS
+        or key == "vary"  # values inserted as written: `[1, 2]` and `["1", "2"]` mean the same
+        or style in ("|", ">")
+    ):
+        return style
     if "\n" in value.rstrip("\n") and block_ok(value):
-        return LiteralScalarString(value)
-    if not isinstance(value, ScalarString) and value and not reads_as_string(value):
-        return DoubleQuotedScalarString(value)
-    return value
+        return "|"
+    if style == "" and value and not reads_as_string(value):
+        return '"'
+    return style
+
+
+def _style_of(value: str) -> str:
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        FoldedScalarString,
+        LiteralScalarString,
+        ScalarString,
+    )
+
+    if isinstance(value, LiteralScalarString):
+        return "|"
+    if isinstance(value, FoldedScalarString):
+        return ">"
+    if isinstance(value, DoubleQuotedScalarString):
+        return '"'
+    return "'" if isinstance(value, ScalarString) else ""
+
+
+def canonical_order(keys: list[Any], order: tuple[str, ...]) -> list[Any]:
+    """`keys` in fmt's order: those in `order` first, unknown ones after in their order."""
+    present = set(keys)
+    return [k for k in order if k in present] + [k for k in keys if k not in order]
 
 
 def _reorder(mapping: Any, order: tuple[str, ...]) -> None:
     """Put keys in `order` (unknown keys after, in their order), keeping each key's
     comments, and keeping a comment that trailed the mapping at its end."""
     keys = list(mapping)
-    wanted = [k for k in order if k in mapping] + [k for k in keys if k not in order]
+    wanted = canonical_order(keys, order)
     if keys == wanted:
         return
     old_last, new_last = keys[-1], wanted[-1]
@@ -328,8 +357,11 @@ def format_checked(text: str, path: str) -> Formatted:
     A deck that loads must load to an equal Deck after formatting (else FormatError, and
     nothing is written). A deck that does not load is formatted only if the result loads
     (the quoting fixed it); otherwise its problems are raised as a DeckError.
+    A text `fmt_layout` proves already formatted skips the round trip: it is the result.
     """
-    after = format_text(text, path)
+    from quiz.authoring.fmt_layout import in_layout
+
+    after = text if in_layout(text) else format_text(text, path)
     before_problems = load_problems(text, path)
     if before_problems is None:
         if after != text and deck_value(after, path) != deck_value(text, path):
@@ -345,7 +377,9 @@ def format_checked(text: str, path: str) -> Formatted:
 
 # ---- files known to be in fmt's layout -------------------------------------------------
 # Like black's cache: the digests of texts that fmt left unchanged, kept per formatter
-# version, so `quiz fmt --check` of an unchanged deck does not round-trip it again. A text
+# version, so `quiz fmt --check` of an unchanged deck neither formats nor loads it again.
+# Kept beside `fmt_layout`: the proof covers the usual layout only, and a formatted text
+# it cannot vouch for (a folded block, an anchor) still costs one round trip, once. A text
 # is recorded only after `format_checked` found it unchanged; a new quiz, ruamel.yaml or
 # PyYAML starts a new record.
 
@@ -360,7 +394,7 @@ def _signature() -> str:
     from quiz.authoring import yaml_text
 
     digest = hashlib.sha256()
-    sources = [__file__, yaml_text.__file__]
+    sources = [__file__, str(Path(__file__).with_name("fmt_layout.py")), yaml_text.__file__]
     for package in ("ruamel.yaml", "yaml"):
         spec = find_spec(package)
         sources.append(spec.origin if spec is not None and spec.origin else package)

@@ -92,15 +92,19 @@ def _string_reader() -> Callable[[str], bool]:
 
 
 def plain_ok(text: str, in_flow: bool = False) -> bool:
+    return plain_shape_ok(text, in_flow) and reads_as_string(text)
+
+
+def plain_shape_ok(text: str, in_flow: bool = False) -> bool:
+    """Whether `text` can be written plain as far as YAML's syntax goes (what it then
+    resolves to is `reads_as_string`'s question)."""
     if not text or text != text.strip() or "\n" in text or not _PRINTABLE.match(text):
         return False
     if _NOT_PLAIN.search(text):
         return False
     if text[0] in _INDICATORS or ": " in text or " #" in text or text.endswith(":"):
         return False
-    if in_flow and (_NOT_IN_FLOW.search(text) or ":" in text):
-        return False
-    return reads_as_string(text)
+    return not (in_flow and (_NOT_IN_FLOW.search(text) or ":" in text))
 
 
 # What a double-quoted scalar escapes: backslash, quote, controls, line separators, BOM,
