@@ -293,11 +293,21 @@ def _write_history(
                 )
             )
     revlog.sort()  # by id (the table's rowid): appended in order, not inserted at random
+    # the log's indexes (genanki's schema: Anki's) are built again once its rows are in:
+    # one sort each, not an insert per row at a random place
+    indexes = cursor.execute(
+        "select name, sql from sqlite_master where type = 'index' and tbl_name = 'revlog'"
+        " and sql is not null"
+    ).fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'drop index "{name}"')
     cursor.executemany(
         f"insert into revlog (usn, {', '.join(REVLOG_COLUMNS)})"
         f" values (-1, {', '.join('?' * len(REVLOG_COLUMNS))})",
         revlog,
     )
+    for _, sql in indexes:
+        cursor.execute(sql)
     cursor.executemany(
         "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
         " lapses = ?, data = ? where id = ?",
