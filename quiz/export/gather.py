@@ -87,7 +87,7 @@ def history_of(repo: Repo, decks: Sequence[ExportDeck]) -> dict[str, CardHistory
     stored = [s for deck in decks for s in deck.items]
     log = answer_log(repo, [s.row_id for s in stored if s.schedule.reps])
     return {
-        s.card.key: CardHistory(log.get(s.row_id, ()), s.schedule, s.suspended)
+        s.card.key: CardHistory(tuple(log.get(s.row_id, ())), s.schedule, s.suspended)
         for s in stored
         if s.schedule.reps or s.suspended
     }
