@@ -11,48 +11,51 @@ Anki or not.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import NamedTuple
 
-from quiz.model import CardState, Rating, Schedule
+from quiz.model import CardState, Schedule
 
 DAY_SECONDS = 86_400
 MAX_TIME_MS = 60_000  # Anki's default cap on a recorded answer time
 # quiz's CardState -> Anki's revlog type (0 learn, 1 review, 2 relearn) of an answer
 # given in that state
-_REVLOG_TYPE = {
+_REVLOG_TYPE: dict[int, int] = {
     CardState.NEW: 0,
     CardState.LEARNING: 0,
     CardState.REVIEW: 1,
     CardState.RELEARNING: 2,
 }
+_REVIEW = int(CardState.REVIEW)
 _SAME_ANSWER_MS = 1_000
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))  # made once, not per card
 # the SM-2 ease Anki gives a new card; FSRS ignores it (its memory state is in `data`)
 EASE = 2500
 
 
 class LoggedAnswer(NamedTuple):
-    """One answer of quiz's log: when, how, and the state it left the card in (a tuple:
-    an export reads a hundred thousand of them)."""
+    """One answer of quiz's log as the log keeps it: numbers, not datetimes or enums (an
+    export reads a hundred thousand of them; the store hands its rows over as they come,
+    in this order of columns)."""
 
-    at: datetime
-    rating: Rating
-    duration_ms: int
-    before: CardState
-    after: CardState  # the state the answer left the card in
-    due: datetime | None  # when the card was due next
+    at: int  # when, in microseconds since 1970 (UTC)
+    rating: int  # quiz.model.Rating
+    duration_ms: int | None
+    before: int  # the CardState the card was answered in
+    after: int | None  # the CardState the answer left the card in (None: none)
+    due_lag: int | None  # microseconds from the answer to when the card was due next
 
 
-class RevlogRow(NamedTuple):
-    id: int  # epoch milliseconds, unique in the collection
-    ease: int
-    ivl: int  # days (> 0) or seconds (< 0) until the next showing
-    last_ivl: int
-    factor: int
-    time_ms: int
-    kind: int
+# A LoggedAnswer's values as a plain tuple: what the store's rows are.
+AnswerRow = tuple[int, int, int | None, int, int | None, int | None]
+
+
+# A row of Anki's revlog table: its columns (less `usn`) in this order. A plain tuple, as
+# the LoggedAnswer it comes from: an export writes a hundred thousand, and the SQLite
+# driver binds a plain tuple's values faster than a named tuple's.
+REVLOG_COLUMNS = ("id", "cid", "ease", "ivl", "lastIvl", "factor", "time", "type")
+RevlogRow = tuple[int, int, int, int, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -69,41 +72,46 @@ class AnkiSchedule:
     data: str  # FSRS memory state, as Anki keeps it in `cards.data`
 
 
-def _ms(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
+def epoch_ms(micros: int) -> int:
+    """A revlog id from a time in microseconds since 1970: whole milliseconds, as
+    `int(at.timestamp() * 1000)` gives them for the datetime of that instant (the same
+    float arithmetic, so an export names every answer as it always has)."""
+    return int(micros / 1_000_000 * 1000)
 
 
-def _interval(answer: LoggedAnswer) -> int:
+def _interval(after: int | None, due_lag: int | None) -> int:
     """Anki's ivl: whole days for a card in review, negative seconds while learning."""
-    if answer.due is None:
+    if after is None or due_lag is None:
         return 0
-    seconds = (answer.due - answer.at).total_seconds()
-    if answer.after == CardState.REVIEW:
+    seconds = due_lag / 1_000_000
+    if after == _REVIEW:
         return max(1, round(seconds / DAY_SECONDS))
     return -max(1, int(seconds))
 
 
-def revlog_rows(answers: Sequence[LoggedAnswer], taken: set[int]) -> list[RevlogRow]:
-    """One card's answers (oldest first) as revlog rows; `taken` holds the ids already
-    used in the collection and gains these (two answers in one millisecond are moved
-    apart by a millisecond, as Anki does)."""
+def revlog_rows(card_id: int, answers: Iterable[AnswerRow], taken: set[int]) -> list[RevlogRow]:
+    """One card's answers (oldest first: LoggedAnswers, or the store's rows in their
+    order of columns) as revlog rows of the Anki card `card_id`; `taken` holds the ids already used in the
+    collection and gains these (two answers in one millisecond are moved apart by a
+    millisecond, as Anki does)."""
     rows = []
     last_ivl = 0
-    for answer in answers:
-        rid = _ms(answer.at)
+    for at, rating, duration_ms, before, after, due_lag in answers:
+        rid = epoch_ms(at)
         while rid in taken:
             rid += 1
         taken.add(rid)
-        ivl = _interval(answer)
+        ivl = _interval(after, due_lag)
         rows.append(
-            RevlogRow(
-                rid,
-                int(answer.rating),
-                ivl,
+            (
+                rid,  # epoch milliseconds, unique in the collection
+                card_id,
+                rating,
+                ivl,  # days (> 0) or seconds (< 0) until the next showing
                 last_ivl,
                 EASE,
-                max(0, min(answer.duration_ms, MAX_TIME_MS)),
-                _REVLOG_TYPE[answer.before],
+                max(0, min(duration_ms or 0, MAX_TIME_MS)),
+                _REVLOG_TYPE[before],
             )
         )
         last_ivl = ivl
@@ -134,7 +142,7 @@ def anki_schedule(s: Schedule, suspended: bool, collection_created: int) -> Anki
         factor=EASE,
         reps=s.reps,
         lapses=s.lapses,
-        data=json.dumps(memory, separators=(",", ":")) if memory else "",
+        data=_COMPACT_JSON.encode(memory) if memory else "",
     )
 
 

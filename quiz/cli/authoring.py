@@ -414,7 +414,8 @@ def export(
         raise UsageError(f"unknown --format '{fmt_name}'; use one of: {', '.join(FORMATS)}")
     from quiz.export.gather import gather, history_of
 
-    with context.unit(create=False) as repo:
+    bulk = _bulk_export(fmt_name)
+    with bulk, context.unit(create=False) as repo:
         decks = gather(repo, tuple(deck or ()))
         changed = (
             repo.changed_at(c.key for d in decks for c in d.cards) if fmt_name == "apkg" else {}
@@ -427,7 +428,8 @@ def export(
         if output is None:
             raise UsageError("--format apkg needs -o FILE.apkg")
         check_target(output, force)
-        counts = write_apkg(decks, output, language, changed, answers, context.now())
+        with _bulk_export(fmt_name):
+            counts = write_apkg(decks, output, language, changed, answers, context.now())
         typer.echo(
             f"wrote {output}: {sum(counts.values())} notes in {len(counts)} deck{'s' if len(counts) != 1 else ''}"
         )
@@ -447,6 +449,18 @@ def export(
             typer.echo(f"{output} is up to date: {rows} rows")
     else:
         _export_yaml(decks, output, force)
+
+
+def _bulk_export(fmt_name: str) -> contextlib.AbstractContextManager[None]:
+    """An Anki export reads and builds objects per card and per answer that all stay
+    alive until the package is written: the cyclic collector, paused for it, would only
+    walk them again and again (quiz.deck.yaml_nodes.gc_paused). Its module needs PyYAML,
+    which genanki loads anyway; the other formats keep their start-up as it is."""
+    if fmt_name != "apkg":
+        return contextlib.nullcontext()
+    from quiz.deck.yaml_nodes import gc_paused
+
+    return gc_paused()
 
 
 def _export_yaml(decks, output: Path | None, force: bool) -> None:

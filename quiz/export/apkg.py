@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from quiz.anki.revlog import LoggedAnswer, anki_schedule, revlog_rows
+from quiz.anki.revlog import REVLOG_COLUMNS, AnswerRow, RevlogRow, anki_schedule, revlog_rows
 from quiz.errors import QuizError
 from quiz.export.gather import ExportDeck, one_per_note
 from quiz.export.render import html_sides
@@ -46,7 +46,7 @@ _CLOZE_PART = re.compile(r"#c([0-9]+)$")
 class CardHistory:
     """What the learner did with one card: its answers and where they left it."""
 
-    answers: tuple[LoggedAnswer, ...]
+    answers: Sequence[AnswerRow]  # oldest first
     schedule: Schedule
     suspended: bool = False
 
@@ -175,6 +175,42 @@ def write_apkg(
     return counts
 
 
+# genanki writes a note and each of its cards with an INSERT of its own; these are kept
+# and written with one executemany per table (`_BatchedInserts`).
+_NOTE_INSERT = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
+_CARD_INSERT = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+# Deflate at its fastest level: the collection is mostly text that compresses well at
+# any level, and every zip reader (Anki's too) inflates any level.
+_COMPRESS_LEVEL = 1
+
+
+class _BatchedInserts:
+    """genanki's cursor, with its note and card rows kept rather than inserted one by one:
+    genanki still builds every row (ids, GUIDs, fields, tags, card ordinals), and the rows
+    go in with one executemany per table. Every row carries its id, so the id genanki reads
+    back as `lastrowid` (a card's note) is the row's first value."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+        self.rows: dict[str, list[tuple[object, ...]]] = {_NOTE_INSERT: [], _CARD_INSERT: []}
+        self.lastrowid: int | None = None
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> object:
+        kept = self.rows.get(sql)
+        if kept is None:
+            return self._cursor.execute(sql, params)
+        kept.append(tuple(params))
+        self.lastrowid = int(params[0])  # type: ignore[call-overload]
+        return self
+
+    def executescript(self, script: str) -> object:
+        return self._cursor.executescript(script)
+
+    def flush(self) -> None:
+        for sql, rows in self.rows.items():
+            self._cursor.executemany(sql, rows)
+
+
 def _write_package(
     package,
     target: Path,
@@ -194,14 +230,18 @@ def _write_package(
             # a scratch file, zipped and deleted: no journal, no waiting for the disk
             cursor.execute("pragma journal_mode = off")
             cursor.execute("pragma synchronous = off")
-            package.write_to_db(cursor, stamp, itertools.count(int(stamp * 1000)))
+            batched = _BatchedInserts(cursor)
+            package.write_to_db(batched, stamp, itertools.count(int(stamp * 1000)))
+            batched.flush()
             _declare_v2_scheduler(cursor)
             if history:
                 _write_history(cursor, keys_of, history)
             conn.commit()
         finally:
             conn.close()
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        with zipfile.ZipFile(
+            target, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL
+        ) as out:
             out.write(db, "collection.anki2")
             out.writestr("media", "{}")
     finally:
@@ -229,17 +269,14 @@ def _write_history(
     rows = cursor.execute(
         "select n.guid, c.id, c.ord from cards c join notes n on n.id = c.nid order by c.id"
     ).fetchall()
-    revlog: list[tuple[int, ...]] = []
+    revlog: list[RevlogRow] = []
     states: list[tuple[object, ...]] = []
     for guid, card_id, ordinal in rows:
         key = keys_of.get(guid, {}).get(ordinal)
         card = history.get(key) if key else None
         if card is None:
             continue
-        revlog.extend(
-            (r.id, card_id, r.ease, r.ivl, r.last_ivl, r.factor, r.time_ms, r.kind)
-            for r in revlog_rows(card.answers, taken)
-        )
+        revlog.extend(revlog_rows(card_id, card.answers, taken))
         state = anki_schedule(card.schedule, card.suspended, int(created))
         if state is not None:
             states.append(
@@ -256,11 +293,21 @@ def _write_history(
                 )
             )
     revlog.sort()  # by id (the table's rowid): appended in order, not inserted at random
+    # the log's indexes (genanki's schema: Anki's) are built again once its rows are in:
+    # one sort each, not an insert per row at a random place
+    indexes = cursor.execute(
+        "select name, sql from sqlite_master where type = 'index' and tbl_name = 'revlog'"
+        " and sql is not null"
+    ).fetchall()
+    for name, _ in indexes:
+        cursor.execute(f'drop index "{name}"')
     cursor.executemany(
-        "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-        " values (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+        f"insert into revlog (usn, {', '.join(REVLOG_COLUMNS)})"
+        f" values (-1, {', '.join('?' * len(REVLOG_COLUMNS))})",
         revlog,
     )
+    for _, sql in indexes:
+        cursor.execute(sql)
     cursor.executemany(
         "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
         " lapses = ?, data = ? where id = ?",

@@ -17,6 +17,7 @@ Every answer ends with the card's explanation when it has one.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -114,7 +115,27 @@ def _formatter():  # made once: its style table costs more than a card
     return HtmlFormatter(noclasses=True, nowrap=False, style="friendly")
 
 
+# Text CommonMark reads as one paragraph of its literal characters, which markdown-it
+# renders as `<p>text</p>`: one line that starts with a letter or a digit (so that no
+# block begins: a heading, list, quote, fence, rule or indented code all start
+# otherwise) but not with an ordered list's number, and holds only letters, digits,
+# single-line spaces and punctuation that means nothing inside a paragraph under the
+# commonmark preset (no emphasis, code, link, escape, entity or HTML character, nothing
+# that markdown-it escapes), ending in a non-space. tests/anki/test_render_plain.py holds
+# it to the renderer.
+_PLAIN = re.compile(r"(?![0-9]+[.)])[^\W_](?:[^\W_]| |[,.;:?!'()/%+=#$@-])*(?<! )")
+
+
+def _plain(markdown: str) -> bool:
+    return _PLAIN.fullmatch(markdown) is not None
+
+
+@lru_cache(maxsize=4096)  # a deck repeats some texts (explanations, answers)
 def to_html(markdown: str) -> str:
+    """A field's Markdown as HTML: markdown-it's rendering, done without parsing where
+    the text is plain (see `_PLAIN`)."""
+    if _plain(markdown):
+        return f"<p>{markdown}</p>"
     return _markdown().render(markdown).strip()
 
 

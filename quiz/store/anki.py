@@ -9,20 +9,21 @@ what it brought before without a new table or migration.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import BigInteger, insert, or_, select, type_coerce
 
-from quiz.anki.revlog import LoggedAnswer
-from quiz.model import CardState, Rating
+from quiz.anki.revlog import AnswerRow
 from quiz.store.models import (
     CardStateRow,
     ReviewBefore,
     ReviewRow,
     after_columns,
-    due_after,
 )
 from quiz.store.repo import Repo, schedule_columns
+from quiz.store.values import micros_of
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
@@ -117,21 +118,23 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
             repo.replace_schedule(card_id, a.after, a.item.leech)
 
 
-def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnswer]]:
+def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[AnswerRow]]:
     """The learner's answers to these cards (oldest first), with the state each left the
     card in: the history an Anki export carries. Drills and manual changes are not
-    answers Anki knows. Read as plain rows through the session's connection (a hundred
-    thousand answers: no ORM loading, no Schedule per answer)."""
-    out: dict[int, list[LoggedAnswer]] = {}
+    answers Anki knows. Each answer is a row in LoggedAnswer's order of columns, as the
+    driver hands it over: the time as SQLite keeps it (integer microseconds; PostgreSQL's
+    timestamps are read into the same), no datetime, enum or ORM object per answer."""
+    out: dict[int, list[AnswerRow]] = {}
     ids = list(card_ids)
-    ratings = {int(r): r for r in Rating}
-    states = {int(s): s for s in CardState}
+    sqlite = repo.session.get_bind().dialect.name == "sqlite"
+    # the stored integer itself on SQLite, not StoredTime's datetime
+    at = type_coerce(ReviewRow.reviewed_at, BigInteger) if sqlite else ReviewRow.reviewed_at
     connection = repo.session.connection()
     for start in range(0, len(ids), 500):
         q = (
             select(
                 ReviewRow.card_id,
-                ReviewRow.reviewed_at,
+                at,
                 ReviewRow.rating,
                 ReviewRow.duration_ms,
                 ReviewRow.prev_state,
@@ -145,17 +148,12 @@ def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[LoggedAnsw
             )
             .order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
         )
-        for card_id, at, rating, duration_ms, before, after, due_lag in connection.execute(q):
-            out.setdefault(card_id, []).append(
-                LoggedAnswer(
-                    at,
-                    ratings[rating],
-                    int(duration_ms or 0),
-                    states[before or 0],
-                    CardState.NEW if after is None else states[after],
-                    None if after is None else due_after(at, due_lag),
-                )
-            )
+        rows = connection.execute(q).all()
+        for card_id, answers in groupby(rows, key=itemgetter(0)):
+            if sqlite:
+                out[card_id] = [tuple(r[1:]) for r in answers]  # type: ignore[misc]
+            else:
+                out[card_id] = [(micros_of(r[1]), *r[2:]) for r in answers]  # type: ignore[misc]
     return out
 
 

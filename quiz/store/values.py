@@ -22,3 +22,13 @@ def instant_of(value: object) -> datetime | None:
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime), value
     return value.replace(tzinfo=timezone.utc)
+
+
+def micros_of(value: object) -> int | None:
+    """A stored time as integer microseconds since 1970 (UTC): the log's times as SQLite
+    keeps them; any other form read through `instant_of`."""
+    if value is None or isinstance(value, int):
+        return value
+    at = instant_of(value)
+    assert at is not None
+    return (at - EPOCH) // timedelta(microseconds=1)

@@ -187,26 +187,43 @@ def test_no_history_shares_the_cards_alone(cli, env, tmp_path):
 
 def test_anki_revlog_rows_of_a_learning_and_a_review_answer():
     """The pure mapping: Anki's ivl is days for a card in review, negative seconds while
-    learning; the revlog type is the state the card was answered in."""
+    learning; the revlog type is the state the card was answered in; the id is the
+    answer's millisecond as `int(at.timestamp() * 1000)` gives it."""
     from datetime import timedelta
 
-    from quiz.anki.revlog import LoggedAnswer, already_logged, revlog_rows
-    from quiz.model import CardState, Rating, Schedule
+    from quiz.anki.revlog import (
+        REVLOG_COLUMNS,
+        LoggedAnswer,
+        already_logged,
+        epoch_ms,
+        revlog_rows,
+    )
+    from quiz.model import CardState, Rating
+    from quiz.store.values import micros_of as micros
 
     at = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
-    learning = Schedule(state=CardState.LEARNING, due=at + timedelta(minutes=10), last_review=at)
     later = at + timedelta(minutes=10)
-    review = Schedule(state=CardState.REVIEW, due=later + timedelta(days=3), last_review=later)
+    minutes_10, days_3 = 600 * 10**6, 3 * 86_400 * 10**6
     answers = [
-        LoggedAnswer(at, Rating.GOOD, 70_000, CardState.NEW, learning.state, learning.due),
-        LoggedAnswer(later, Rating.GOOD, 5_000, CardState.LEARNING, review.state, review.due),
+        LoggedAnswer(
+            micros(at), Rating.GOOD, 70_000, CardState.NEW, CardState.LEARNING, minutes_10
+        ),
+        LoggedAnswer(
+            micros(later), Rating.GOOD, 5_000, CardState.LEARNING, CardState.REVIEW, days_3
+        ),
     ]
     taken = {int(at.timestamp() * 1000)}  # another card answered in the same millisecond
-    rows = revlog_rows(answers, taken)
-    assert [r.ivl for r in rows] == [-600, 3]
-    assert [r.last_ivl for r in rows] == [0, -600]
-    assert [r.kind for r in rows] == [0, 0]
-    assert rows[0].time_ms == 60_000  # Anki's cap
-    assert rows[0].id == int(at.timestamp() * 1000) + 1
-    assert already_logged(rows[0].id, 3, [(int(at.timestamp() * 1000), 3)])
-    assert not already_logged(rows[0].id, 1, [(int(at.timestamp() * 1000), 3)])
+    rows = [dict(zip(REVLOG_COLUMNS, r, strict=True)) for r in revlog_rows(7, answers, taken)]
+    assert [r["ivl"] for r in rows] == [-600, 3]
+    assert [r["lastIvl"] for r in rows] == [0, -600]
+    assert [r["type"] for r in rows] == [0, 0]
+    assert [r["cid"] for r in rows] == [7, 7]
+    assert [r["ease"] for r in rows] == [3, 3]
+    assert rows[0]["time"] == 60_000  # Anki's cap
+    assert rows[0]["id"] == int(at.timestamp() * 1000) + 1
+    assert already_logged(rows[0]["id"], 3, [(int(at.timestamp() * 1000), 3)])
+    assert not already_logged(rows[0]["id"], 1, [(int(at.timestamp() * 1000), 3)])
+    # the float arithmetic of a datetime's timestamp, to the millisecond, on awkward instants
+    for us in (1_234_567_891_000, 1_700_000_000_123_999, 1_772_355_600_000_001, 999, 0):
+        instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=us)
+        assert epoch_ms(us) == int(instant.timestamp() * 1000)
