@@ -1,5 +1,8 @@
-"""Many new rows into one table: SQLAlchemy's own INSERT and the columns' own types,
-without its bookkeeping for every row.
+"""Many rows of one table at once: one statement run over all of them (executemany),
+not one statement per row.
+
+New rows: SQLAlchemy's own INSERT and the columns' own types, without its bookkeeping
+for every row.
 
 `Connection.execute(insert(table), rows)` builds and processes a parameter dictionary
 per row, and on a deck of ten thousand cards that cost more than SQLite's inserts
@@ -9,14 +12,18 @@ stored form) runs down that column, and the driver's executemany gets plain tupl
 same statement and the same bytes. Other databases keep SQLAlchemy's path, which on
 PostgreSQL batches the rows into multi-row INSERTs (insertmanyvalues) that the driver's
 executemany would not.
+
+Changed rows: one UPDATE by id for each set of columns changed, run over every row that
+changes those columns. A statement per row cost a deck of ten thousand cards seconds
+when one card was inserted at its top (every later card moves).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, bindparam, insert, update
 
 
 def insert_rows(
@@ -42,3 +49,13 @@ def insert_rows(
             conn.exec_driver_sql(compiled.string, list(zip(*values, strict=True)))
             return
     conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def update_rows(conn: Connection, table: Table, changes: Mapping[int, Mapping[str, Any]]) -> None:
+    """UPDATE rows of `table` by their `id`: `changes` maps an id to its new values."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row_id, values in changes.items():
+        groups.setdefault(tuple(sorted(values)), []).append({"row_id": row_id, **values})
+    statement = update(table).where(table.c.id == bindparam("row_id"))
+    for params in groups.values():
+        conn.execute(statement, params)

@@ -43,7 +43,7 @@ from quiz.model import (
     content_digest,
 )
 from quiz.store import due
-from quiz.store.bulk import insert_rows
+from quiz.store.bulk import insert_rows, update_rows
 from quiz.store.content import compact_content, full_content
 from quiz.store.models import (
     CardRollup,
@@ -262,6 +262,7 @@ class Repo:
         inserts: list[tuple[object, ...]] = []  # in _NEW_CARD's order
         tags_for: dict[str, tuple[str, ...]] = {}
         changed_ids: list[int] = []
+        changes: dict[int, dict[str, object]] = {}  # card id -> new values
         for position, card in enumerate(deck.cards):
             # one dict per card, hashed and (compacted) written; without its line, which
             # is not hashed and which compact_content leaves to the row's column anyway
@@ -306,19 +307,20 @@ class Repo:
                 if "content" not in values:
                     values["content"] = compact_content(data, card.key, card.kind.value, card.line)
             if values:
-                self.session.execute(update(CardRow).where(CardRow.id == old.id).values(**values))
+                changes[old.id] = values
             elif not old.retired:
                 counts["unchanged"] += 1
+        # Changed and new rows are written in executemanys (quiz.store.bulk): not a
+        # statement per changed row, nor ORM objects or a parameter dict per new row,
+        # whose per-row bookkeeping cost more than the writes (issue #19); the columns'
+        # types write the same bytes (tests/store/test_import_rows.py).
+        connection = self.session.connection()
+        update_rows(connection, _table(CardRow), changes)
         keep = set(deck.card_keys)
         gone = [c.id for key, c in existing.items() if key not in keep and not c.retired]
         if gone:
             self.session.execute(update(CardRow).where(CardRow.id.in_(gone)).values(retired=True))
             counts["retired"] = len(gone)
-        # New rows go in through the table in one executemany (quiz.store.bulk), not as
-        # ORM objects nor parameter dicts, whose per-row bookkeeping cost more than the
-        # inserts (issue #19); the columns' types write the same bytes
-        # (tests/store/test_import_rows.py).
-        connection = self.session.connection()
         insert_rows(connection, _table(CardRow), _NEW_CARD, inserts)
         if tags_for:
             ids = dict(
