@@ -44,8 +44,14 @@ def insert_rows(
             ]
             values = list(zip(*rows, strict=True))
             for index, process in enumerate(processors):
-                if process is not None:
-                    values[index] = tuple(map(process, values[index]))
+                if process is None:
+                    continue
+                column = values[index]
+                first = column[0]
+                if all(value is first for value in column):  # one value for every row
+                    values[index] = (process(first),) * len(column)
+                else:
+                    values[index] = tuple(map(process, column))
             conn.exec_driver_sql(compiled.string, list(zip(*values, strict=True)))
             return
     conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])

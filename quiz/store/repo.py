@@ -268,16 +268,17 @@ class Repo:
             # is not hashed and which compact_content leaves to the row's column anyway
             data = card_to_dict(card, with_line=False)
             digest = content_digest(data)
-            old = existing.get(card.key)
+            key = card.key
+            old = existing.get(key)
             if old is None:
                 kind = card.kind.value
                 inserts.append(
                     (
                         deck_id,
-                        card.key,
+                        key,
                         card.note_key,
                         kind,
-                        compact_content(data, card.key, kind, card.line),
+                        compact_content(data, key, kind, card.line),
                         digest,
                         position,
                         card.line,
@@ -285,7 +286,7 @@ class Repo:
                         now,
                     )
                 )
-                tags_for[card.key] = card.tags
+                tags_for[key] = card.tags
                 counts["added"] += 1
                 continue
             values: dict[str, object] = {}
