@@ -5,8 +5,7 @@ New rows: SQLAlchemy's own INSERT and the columns' own types, without its bookke
 for every row.
 
 `Connection.execute(insert(table), rows)` builds and processes a parameter dictionary
-per row, and on a deck of ten thousand cards that cost more than SQLite's inserts
-themselves (issue #19). On SQLite the statement is compiled once for the connection's
+per row, which on a big deck cost more than SQLite's inserts themselves (issue #19). On SQLite the statement is compiled once for the connection's
 dialect, each column's bind processor (its type's: JSON to text, a UTC time to the
 stored form) runs down that column, and the driver's executemany gets plain tuples: the
 same statement and the same bytes. Other databases keep SQLAlchemy's path, which on
@@ -14,8 +13,8 @@ PostgreSQL batches the rows into multi-row INSERTs (insertmanyvalues) that the d
 executemany would not.
 
 Changed rows: one UPDATE by id for each set of columns changed, run over every row that
-changes those columns. A statement per row cost a deck of ten thousand cards seconds
-when one card was inserted at its top (every later card moves).
+changes those columns: one card inserted at the top of a big deck moves every later
+card, and a statement per row made that import many times slower than a new deck's.
 """
 
 from __future__ import annotations
