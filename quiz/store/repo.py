@@ -16,10 +16,10 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    Table,
     bindparam,
     delete,
     func,
-    insert,
     select,
     text,
     update,
@@ -38,6 +38,7 @@ from quiz.model import (
     content_digest,
 )
 from quiz.store import due
+from quiz.store.bulk import insert_rows, update_rows
 from quiz.store.content import compact_content
 from quiz.store.models import (
     CardRollup,
@@ -85,6 +86,26 @@ _AFTER = (
     ReviewRow.reps,
     ReviewRow.lapses,
 )
+
+
+# the columns of a new card's row, as Repo.sync_deck builds it
+_NEW_CARD = (
+    "deck_id",
+    "key",
+    "note_key",
+    "kind",
+    "content",
+    "content_hash",
+    "position",
+    "line",
+    "retired",
+    "changed_at",
+)
+
+
+def _table(model: Any) -> Table:
+    """A mapped class's table, as a Table (SQLAlchemy types `__table__` more loosely)."""
+    return model.metadata.tables[model.__tablename__]
 
 
 def schedule_columns(s: Schedule) -> dict[str, Any]:
@@ -235,32 +256,36 @@ class Repo:
                 ).where(CardRow.deck_id == row.id)
             )
         }
+        deck_id = row.id
         counts = dict(added=0, updated=0, retired=0, restored=0, unchanged=0)
-        inserts: list[dict[str, object]] = []
+        inserts: list[tuple[object, ...]] = []  # in _NEW_CARD's order
         tags_for: dict[str, tuple[str, ...]] = {}
         changed_ids: list[int] = []
+        changes: dict[int, dict[str, object]] = {}  # card id -> new values
         for position, card in enumerate(deck.cards):
             # one dict per card, hashed and (compacted) written; without its line, which
             # is not hashed and which compact_content leaves to the row's column anyway
             data = card_to_dict(card, with_line=False)
             digest = content_digest(data)
-            old = existing.get(card.key)
+            key = card.key
+            old = existing.get(key)
             if old is None:
+                kind = card.kind.value
                 inserts.append(
-                    dict(
-                        deck_id=row.id,
-                        key=card.key,
-                        note_key=card.note_key,
-                        kind=card.kind.value,
-                        content=compact_content(data, card.key, card.kind.value, card.line),
-                        content_hash=digest,
-                        position=position,
-                        line=card.line,
-                        retired=False,
-                        changed_at=now,
+                    (
+                        deck_id,
+                        key,
+                        card.note_key,
+                        kind,
+                        compact_content(data, key, kind, card.line),
+                        digest,
+                        position,
+                        card.line,
+                        False,
+                        now,
                     )
                 )
-                tags_for[card.key] = card.tags
+                tags_for[key] = card.tags
                 counts["added"] += 1
                 continue
             values: dict[str, object] = {}
@@ -282,32 +307,31 @@ class Repo:
                 if "content" not in values:
                     values["content"] = compact_content(data, card.key, card.kind.value, card.line)
             if values:
-                self.session.execute(update(CardRow).where(CardRow.id == old.id).values(**values))
+                changes[old.id] = values
             elif not old.retired:
                 counts["unchanged"] += 1
+        # Changed and new rows are written in executemanys (quiz.store.bulk): not a
+        # statement per changed row, nor ORM objects or a parameter dict per new row,
+        # whose per-row bookkeeping cost more than the writes (issue #19); the columns'
+        # types write the same bytes (tests/store/test_import_rows.py).
+        connection = self.session.connection()
+        update_rows(connection, _table(CardRow), changes)
         keep = set(deck.card_keys)
         gone = [c.id for key, c in existing.items() if key not in keep and not c.retired]
         if gone:
             self.session.execute(update(CardRow).where(CardRow.id.in_(gone)).values(retired=True))
             counts["retired"] = len(gone)
-        # New rows go in through the table (one executemany), not the ORM's bulk insert,
-        # whose per-row bookkeeping cost more than the inserts (issue #19); the columns'
-        # types write the same bytes (tests/store/test_import_rows.py).
-        if inserts:
-            self.session.connection().execute(insert(CardRow), inserts)
+        insert_rows(connection, _table(CardRow), _NEW_CARD, inserts)
         if tags_for:
             ids = dict(
                 self.session.execute(
-                    select(CardRow.key, CardRow.id).where(CardRow.deck_id == row.id)
+                    select(CardRow.key, CardRow.id).where(CardRow.deck_id == deck_id)
                 ).all()
             )
             if changed_ids:
                 self.session.execute(delete(CardTag).where(CardTag.card_id.in_(changed_ids)))
-            tag_rows = [
-                {"card_id": ids[key], "tag": tag} for key, tags in tags_for.items() for tag in tags
-            ]
-            if tag_rows:
-                self.session.connection().execute(insert(CardTag), tag_rows)
+            tag_rows = [(ids[key], tag) for key, tags in tags_for.items() for tag in tags]
+            insert_rows(connection, _table(CardTag), ("card_id", "tag"), tag_rows)
         return counts
 
     @property

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(bench_cli.bench_baseline(ctx))
         if wanted("help"):
             rows.append(bench_cli.bench_help(ctx))
-        needs_store = {"due", "decks", "review", "answer", "stats"}
+        needs_store = {"due", "decks", "review", "answer", "stats", "import"}
         store = fixtures.big_store(log=log) if (not only or only & needs_store) else None
         if store is not None:
             log(f"store: {store}")
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             if wanted("stats"):
                 rows.append(bench_cli.bench_stats(ctx, store))
         if wanted("import"):
-            rows.extend(bench_cli.bench_import(ctx, fixtures.big_deck()))
+            rows.extend(bench_cli.bench_import(ctx, fixtures.big_deck(), store))
         for name in others():
             if wanted(name) or (not only):
                 module = importlib.import_module(f"tests.bench.{name}")

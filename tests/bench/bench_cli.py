@@ -53,7 +53,7 @@ def _row(
     ctx: Context,
     name: str,
     target: str,
-    limit: float,
+    limit: float | None,
     once,
     runs: int | None = None,  # type: ignore[no-untyped-def]
     note: str = "",
@@ -125,36 +125,78 @@ def bench_review_first_card(ctx: Context, store: Path) -> Row:
     )
 
 
-def bench_import(ctx: Context, deck: Path) -> list[Row]:
+def moved_deck(deck: Path, folder: Path) -> Path:
+    """`deck` with one card inserted at its top (every later card moves), as a copy."""
+    text = deck.read_text(encoding="utf-8")
+    path = folder / f"{deck.stem}.moved.yaml"
+    path.write_text(
+        text.replace(
+            "cards:\n", "cards:\n  - id: inserted-first\n    front: New?\n    back: Yes.\n", 1
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def bench_import(ctx: Context, deck: Path, store: Path | None = None) -> list[Row]:
     """Import a new 10k-card deck into an empty store (copied from a template each run),
-    then the same file again (unchanged: skipped by its hash)."""
+    then the same file again (unchanged: skipped by its hash), then the deck with one card
+    inserted at its top (changed: every later card moves); with the big store, the new
+    deck into a copy of it (issue #19's targets)."""
     template = ctx.work / "empty.db"
     if not template.exists():
         from quiz.store import open_store
 
-        with open_store(str(template)) as store, store.unit(fixtures.LEARNER):
+        with open_store(str(template)) as s, s.unit(fixtures.LEARNER):
             pass
     target = ctx.work / "import.db"
 
-    def fresh():  # type: ignore[no-untyped-def]
-        for suffix in ("-wal", "-shm"):
+    def fresh(source: Path = template, path: Path = deck):  # type: ignore[no-untyped-def]
+        for suffix in ("", "-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(template, target)
-        return run_once([*ctx.quiz, "import", str(deck)], ctx.env(target))
+            if Path(f"{source}{suffix}").exists():
+                shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+        return run_once([*ctx.quiz, "import", str(path)], ctx.env(target))
 
     runs = max(3, ctx.runs // 2)
-    first = _row(
-        ctx, "quiz import: new 10k-card deck (12k cards)", "<= 2.5 s", 2.5, fresh, runs=runs
-    )
+    rows = [
+        _row(ctx, "quiz import: new 10k-card deck (12k cards)", "<= 600 ms", 0.6, fresh, runs=runs)
+    ]
     fresh()
-    again = _row(
-        ctx,
-        "quiz import: same deck again (unchanged)",
-        "<= 0.2 s",
-        0.2,
-        lambda: run_once([*ctx.quiz, "import", str(deck)], ctx.env(target)),
+    rows.append(
+        _row(
+            ctx,
+            "quiz import: same deck again (unchanged)",
+            "<= 80 ms",
+            0.08,
+            lambda: run_once([*ctx.quiz, "import", str(deck)], ctx.env(target)),
+        )
     )
-    return [first, again]
+    imported = ctx.work / "imported.db"
+    shutil.copyfile(target, imported)
+    moved = moved_deck(deck, ctx.work)
+    rows.append(
+        _row(
+            ctx,
+            "quiz import: the deck with a card inserted first",
+            "(changed; no target)",
+            None,
+            lambda: fresh(imported, moved),
+            runs=runs,
+        )
+    )
+    if store is not None:
+        rows.append(
+            _row(
+                ctx,
+                "quiz import: new 10k-card deck into the 100k-card store",
+                "<= 600 ms",
+                0.6,
+                lambda: fresh(store),
+                runs=runs,
+            )
+        )
+    return rows
 
 
 def bench_stats(ctx: Context, store: Path) -> Row:

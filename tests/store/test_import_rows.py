@@ -1,7 +1,7 @@
 """The rows `quiz import` writes are the same, byte for byte, however the import is made
 fast (issue #19): every deck of tests/deck/good, a deck of output cards (one that
 varies) and a generated deck of all five card types are imported, then edited (changed, moved and removed cards), then put back, and
-the card, tag and deck rows after each step are compared with the ones the import wrote
+the card, tag and deck rows after each step (and the order the cards were written in) are compared with the ones the import wrote
 before its writer was reshaped (tests/store/data/import_rows.json).
 
 Regenerate the file only for an intended change of the stored form:
@@ -94,15 +94,20 @@ def _dump(url: str) -> dict[str, object]:
                 for row in conn.execute(
                     text(
                         "SELECT slug, CAST(title AS TEXT), CAST(description AS TEXT), lang,"
-                        " file_hash FROM decks ORDER BY slug"
+                        " file_hash, removed_at IS NULL FROM decks ORDER BY slug"
                     )
                 )
             ]
+            # the order the rows were written in (ids are given in that order, and the
+            # review log, the tags and the learners' states refer to cards by id)
+            order = [row[0] for row in conn.execute(text("SELECT key FROM cards ORDER BY id"))]
     finally:
         engine.dispose()
     for row in cards:
         row[7] = bool(row[7])
-    return {"cards": cards, "tags": tags, "decks": decks}
+    for row in decks:
+        row[5] = bool(row[5])
+    return {"cards": cards, "tags": tags, "decks": decks, "order": order}
 
 
 def steps(folder: Path, url: str) -> dict[str, object]:
@@ -140,7 +145,7 @@ def test_import_writes_the_same_rows(store_url: str, tmp_path: Path) -> None:
                 for row in step["cards"]:
                     row[8] = None
     for step in ("new", "edited", "restored"):
-        for table in ("decks", "cards", "tags"):
+        for table in ("decks", "cards", "tags", "order"):
             assert got[step][table] == want[step][table], (step, table)  # type: ignore[index]
 
 
