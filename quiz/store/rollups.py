@@ -304,18 +304,7 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
     )
 
     # ages after the cards: a card first reviewed in this batch has its first review now
-    age = days_between(_dialect(repo), R.reviewed_at, C.first_review_at)
-    bounds = [b[0] for b in AGE_BUCKETS]
-    bucket = case(
-        *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
-    ).label("bucket")
-    src = (
-        select(literal(learner), bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
-        .select_from(R)
-        .join(C, and_(C.learner_id == R.learner_id, C.card_id == R.card_id))
-        .where(rows, R.kind == "review", R.prev_state == REVIEW)
-        .group_by(bucket)
-    )
+    src = _ages(repo, rows, literal(learner))
     stmt = insert(A).from_select(["learner_id", "min_days", "answers", "passed"], src)
     ex = stmt.excluded
     session.execute(
@@ -325,6 +314,23 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
         )
     )
     return int(session.scalar(select(func.count()).select_from(R).where(rows)) or 0)
+
+
+def _ages(repo: Repo, rows: ColumnElement[bool], *first: Any):
+    """Review-state answers among `rows` by their card's age then (days since its first
+    review, from the card rollups), grouped by AGE_BUCKETS' lower bound."""
+    age = days_between(_dialect(repo), R.reviewed_at, C.first_review_at)
+    bounds = [b[0] for b in AGE_BUCKETS]
+    bucket = case(
+        *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
+    ).label("bucket")
+    return (
+        select(*first, bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
+        .select_from(R)
+        .join(C, and_(C.learner_id == R.learner_id, C.card_id == R.card_id))
+        .where(rows, R.kind == "review", R.prev_state == REVIEW)
+        .group_by(bucket)
+    )
 
 
 # ---- reading them ------------------------------------------------------------------
@@ -360,7 +366,17 @@ def hour_counts(repo: Repo, shift: int) -> list[HourCount]:
     ]
 
 
-def age_counts(repo: Repo) -> list[AgeCount]:
+def age_counts(repo: Repo, since: datetime | None = None) -> list[AgeCount]:
+    """As stats_queries.age_counts (no deck). Since a time, the answers from then on are
+    read through the (learner, time) index and each card's first review comes from its
+    rollup, where grouping the log itself finds every card's first review in a pass over
+    the whole log."""
+    if since is not None:
+        rows = and_(learners_entries(repo, bounded=True), R.reviewed_at >= since)
+        return [
+            AgeCount(int(lo), int(n), int(p or 0))
+            for lo, n, p in repo.session.execute(_ages(repo, rows))
+        ]
     q = select(A.min_days, A.answers, A.passed).where(
         A.learner_id == repo.learner_id, A.answers > 0
     )
@@ -550,6 +566,7 @@ def _card_keys(repo: Repo, card_ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def usable(shift: int, decks: Sequence[str], since: object) -> bool:
-    """Can the rollups answer this `quiz stats`? (whole log, no deck, a 15-minute zone)"""
-    return not decks and since is None and shift % 15 == 0
+def usable(shift: int, decks: Sequence[str]) -> bool:
+    """Can the rollups answer this `quiz stats`? (no deck, a 15-minute zone; with --since
+    they give the hours and each card's first review, the rest is read from then on)"""
+    return not decks and shift % 15 == 0
