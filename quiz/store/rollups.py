@@ -40,6 +40,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -65,6 +66,7 @@ from quiz.store.models import (
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
+from quiz.store.rollup_marks import mark_holds
 from quiz.store.stats_queries import days_between, learners_entries
 
 log = logging.getLogger("quiz.store.rollups")
@@ -163,20 +165,14 @@ def _refresh(repo: Repo) -> str:
     top = session.scalar(select(func.max(R.id))) or 0
     if mark is not None:
         last_id, answers = mark
-        if _dialect(repo) == "sqlite":
-            # one writer at a time: ids become visible in order, and a deleted row
-            # (whose id SQLite may hand out again) deletes the mark by trigger
-            held = answers
-        else:
-            held = (
-                session.scalar(
-                    select(func.count())
-                    .select_from(R)
-                    .where(R.learner_id == learner, R.id <= last_id)
-                )
-                or 0
-            )
-        if held == answers and not _moves_first_review(repo, last_id, top):
+        holds = mark_holds(
+            lambda sql, params: session.execute(text(sql), params),
+            _dialect(repo) == "sqlite",
+            learner,
+            last_id,
+            answers,
+        )
+        if holds and not _moves_first_review(repo, last_id, top):
             if top <= last_id:
                 return "current"
             added = _fold(repo, last_id, top)
