@@ -362,13 +362,24 @@ def hour_counts(repo: Repo, shift: int) -> list[HourCount]:
     ]
 
 
-def age_counts(repo: Repo, since: datetime | None = None) -> list[AgeCount]:
-    """As stats_queries.age_counts (no deck). Since a time, the answers from then on are
-    read through the (learner, time) index and each card's first review comes from its
-    rollup, where grouping the log itself finds every card's first review in a pass over
-    the whole log."""
-    if since is not None:
-        rows = and_(learners_entries(repo, bounded=True), R.reviewed_at >= since)
+def in_decks(decks: Sequence[str]) -> ColumnElement[bool]:
+    """A condition over CardRow: the card is in one of these decks."""
+    return CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.slug.in_(decks)))
+
+
+def age_counts(
+    repo: Repo, since: datetime | None = None, decks: Sequence[str] = ()
+) -> list[AgeCount]:
+    """As stats_queries.age_counts. Since a time or for some decks, only those answers
+    are read (through the (learner, time) index, or each card's entries) and each card's
+    first review comes from its rollup, where grouping the log itself finds every
+    card's first review in a pass over the whole log."""
+    if since is not None or decks:
+        rows = learners_entries(repo, bounded=True)
+        if since is not None:
+            rows = and_(rows, R.reviewed_at >= since)
+        if decks:
+            rows = and_(rows, R.card_id.in_(select(CardRow.id).where(in_decks(decks))))
         return [
             AgeCount(int(lo), int(n), int(p or 0))
             for lo, n, p in repo.session.execute(_ages(repo, rows))
@@ -380,13 +391,16 @@ def age_counts(repo: Repo, since: datetime | None = None) -> list[AgeCount]:
 
 
 def tag_figures(
-    repo: Repo, kind: str | None = None, untagged: str = "(untagged)"
+    repo: Repo, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
 ) -> tuple[TagFigure, ...]:
-    """quiz.stats.figures.tag_figures over every answered card (of `kind`), grouped in the database:
-    one pass, untagged cards grouped under `untagged` by the outer join."""
+    """quiz.stats.figures.tag_figures over every answered card (of `kind`, of `decks`),
+    grouped in the database: one pass, untagged cards grouped under `untagged` by the
+    outer join."""
     where = [C.learner_id == repo.learner_id]
     if kind is not None:
         where.append(C.card_id.in_(select(CardRow.id).where(CardRow.kind == kind)))
+    if decks:
+        where.append(C.card_id.in_(select(CardRow.id).where(in_decks(decks))))
     tag = func.coalesce(CardTag.tag, literal(untagged)).label("tag")
     q = (
         select(
@@ -562,7 +576,7 @@ def _card_keys(repo: Repo, card_ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def usable(shift: int, decks: Sequence[str]) -> bool:
-    """Can the rollups answer this `quiz stats`? (no deck, a 15-minute zone; with --since
-    they give the hours and each card's first review, the rest is read from then on)"""
-    return not decks and shift % 15 == 0
+def usable(shift: int) -> bool:
+    """Can the rollups answer this `quiz stats`? (a zone on the quarter hour, whose
+    hours are whole quarters; with --deck or --since they give part of the figures)"""
+    return shift % 15 == 0

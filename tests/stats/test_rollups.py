@@ -263,9 +263,14 @@ def test_deck_and_since_reports_equal_the_log(filled):  # type: ignore[no-untype
                     assert rolled.answers <= whole
 
 
-def test_since_reads_the_log_only_from_then_on(filled):  # type: ignore[no-untyped-def]
-    """`quiz stats --since` with current rollups never scans the whole log: every read
-    of `reviews` goes through an index (the (learner, time) one for the answers since)."""
+@pytest.mark.parametrize(
+    ("decks", "since"),
+    [((), date(2026, 3, 1)), (("alpha",), None), (("beta", "bare"), date(2026, 2, 20))],
+)
+def test_since_and_deck_read_only_their_part_of_the_log(filled, decks, since):  # type: ignore[no-untyped-def]
+    """`quiz stats --since` / `--deck` with current rollups never scans the whole log:
+    every read of `reviews` goes through an index (the (learner, time) one for the
+    answers since, the cards' entries for a deck)."""
     from sqlalchemy import event
 
     day = DayClock.from_settings("Asia/Kolkata", 4)
@@ -281,7 +286,7 @@ def test_since_reads_the_log_only_from_then_on(filled):  # type: ignore[no-untyp
         engine = repo.session.get_bind()
         event.listen(engine, "before_cursor_execute", keep)
         try:
-            _rolled(repo, day, (), date(2026, 3, 1))
+            _rolled(repo, day, decks, since)
         finally:
             event.remove(engine, "before_cursor_execute", keep)
         raw = repo.session.connection().connection.driver_connection
@@ -290,7 +295,8 @@ def test_since_reads_the_log_only_from_then_on(filled):  # type: ignore[no-untyp
             for q, p in seen
             if "FROM reviews" in q and q.lstrip().upper().startswith("SELECT")
         ]
-        assert any("ix_reviews_learner_time" in plan for plan in plans), plans
+        index = "ix_reviews_learner_time" if since else "ux_reviews_card_chain"
+        assert any(index in plan for plan in plans), plans
         for plan in plans:
             assert "SCAN reviews" not in plan, plan
 
