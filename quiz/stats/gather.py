@@ -2,10 +2,12 @@
 this module, which decides which queries answer them and hands their rows to the pure
 figures (quiz.stats.figures, .ranking, .classroom).
 
-`quiz stats` over the whole log (no --deck, no --since, a time zone on the quarter
-hour) reads the log's rollups (quiz.store.rollups), brought up to date first; --deck,
---since, a store that cannot be written and a zone off the quarter hour group the log
-itself (quiz.store.stats_queries). Both give the same named rows, ranked by the same
+`quiz stats` in a time zone on the quarter hour reads the log's rollups
+(quiz.store.rollups), brought up to date first: the hours (a deck's: from its cards'
+entries), each card's first review for the ages, and (without --since) every card's
+figures; with --since the cards answered since are grouped from the log read from then
+on. A store that cannot be written and a zone off the quarter hour group the log itself
+(quiz.store.stats_queries). Both give the same named rows, ranked by the same
 code, so both give the same report (tests/stats/test_rollups.py compares them).
 """
 
@@ -20,7 +22,7 @@ from quiz.browse import question
 from quiz.model import Schedule
 from quiz.stats import figures, ranking
 from quiz.stats.classroom import ClassReport, class_report
-from quiz.stats.figures import Report
+from quiz.stats.figures import Report, TagFigure, WeakCard
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -88,37 +90,32 @@ def stats_report(
     today = day.day_of(now)
     since_at = day.start_of(since) if since else None
     refreshed = None
-    if use_rollups and rollups.usable(shift, decks, since):
+    if use_rollups and rollups.usable(shift):
         refreshed = rollups.refresh(repo)
         log.debug("stats: rollups %s", refreshed or "not writable: grouping the log itself")
-    elif use_rollups and not decks and since is None:
+    elif use_rollups:
         log.debug("stats: a zone off the quarter hour: grouping the log itself")
-    if refreshed is not None:
-        weak, ids = rollups.weak_cards(
-            repo,
-            retrievability,
-            WEAK_CARDS,
-            now=now,
-            zero_ratio=retrievability.zero_ratio(repo.deck_slugs()),
-        )
-        hours = rollups.hour_counts(repo, shift)
-        ages = rollups.age_counts(repo)
-        tags = rollups.tag_figures(repo)
-        output_tags = rollups.tag_figures(repo, "output")
-    else:
+    if refreshed is None:
         hours = q.hour_counts(repo, decks, shift)
-        tallies, schedules = q.tallies_and_schedules(repo, decks, since_at)
-        recall = ranking.recall_by(retrievability)
-        key_of = {t.card_id: t.key for t in tallies}
-        weak, ids = ranking.weakest(
-            ranking.coarse(ranking.candidates(tallies, schedules), recall),
-            recall,
-            lambda _ids: key_of,
-            WEAK_CARDS,
-        )
+        weak, ids, tags, output_tags = _from_log(repo, retrievability, decks, since_at)
         ages = q.age_counts(repo, decks, since_at)
-        tags = figures.tag_figures(tallies)
-        output_tags = figures.tag_figures(t for t in tallies if t.kind == "output")
+    else:
+        # a deck's hours from its entries (the quarters are the whole log's)
+        hours = q.hour_counts(repo, decks, shift) if decks else rollups.hour_counts(repo, shift)
+        ages = rollups.age_counts(repo, since_at, decks)
+        if since_at is not None:  # the cards answered since, from the log from then on
+            weak, ids, tags, output_tags = _from_log(repo, retrievability, decks, since_at)
+        else:
+            weak, ids = rollups.weak_cards(
+                repo,
+                retrievability,
+                WEAK_CARDS,
+                now=now,
+                zero_ratio=retrievability.zero_ratio(repo.deck_slugs()),
+                where=[rollups.in_decks(decks)] if decks else [],
+            )
+            tags = rollups.tag_figures(repo, decks=decks)
+            output_tags = rollups.tag_figures(repo, "output", decks=decks)
     shown = repo.cards_by_id([ids[c.key] for c in weak]) if weak else []
     return figures.build_report(
         hours=hours,
@@ -136,6 +133,27 @@ def stats_report(
         desired_retention=desired.desired_retention,
         strict_grading=q.strict_grading(repo, decks),
     )
+
+
+def _from_log(
+    repo: Repo, retrievability: Recall, decks: Sequence[str], since_at: datetime | None
+) -> tuple[tuple[WeakCard, ...], dict[str, int], tuple[TagFigure, ...], tuple[TagFigure, ...]]:
+    """The weakest cards (and their ids by key), every tag's and the output cards' tags'
+    figures, from the log grouped by card (of `decks`, from `since_at`)."""
+    from quiz.store import stats_queries as q
+
+    tallies, schedules = q.tallies_and_schedules(repo, decks, since_at)
+    recall = ranking.recall_by(retrievability)
+    key_of = {t.card_id: t.key for t in tallies}
+    weak, ids = ranking.weakest(
+        ranking.coarse(ranking.candidates(tallies, schedules), recall),
+        recall,
+        lambda _ids: key_of,
+        WEAK_CARDS,
+    )
+    tags = figures.tag_figures(tallies)
+    output_tags = figures.tag_figures(t for t in tallies if t.kind == "output")
+    return weak, ids, tags, output_tags
 
 
 def class_report_of(

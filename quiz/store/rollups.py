@@ -40,6 +40,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -65,6 +66,7 @@ from quiz.store.models import (
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
+from quiz.store.rollup_marks import mark_holds
 from quiz.store.stats_queries import days_between, learners_entries
 
 log = logging.getLogger("quiz.store.rollups")
@@ -163,20 +165,14 @@ def _refresh(repo: Repo) -> str:
     top = session.scalar(select(func.max(R.id))) or 0
     if mark is not None:
         last_id, answers = mark
-        if _dialect(repo) == "sqlite":
-            # one writer at a time: ids become visible in order, and a deleted row
-            # (whose id SQLite may hand out again) deletes the mark by trigger
-            held = answers
-        else:
-            held = (
-                session.scalar(
-                    select(func.count())
-                    .select_from(R)
-                    .where(R.learner_id == learner, R.id <= last_id)
-                )
-                or 0
-            )
-        if held == answers and not _moves_first_review(repo, last_id, top):
+        holds = mark_holds(
+            lambda sql, params: session.execute(text(sql), params),
+            _dialect(repo) == "sqlite",
+            learner,
+            last_id,
+            answers,
+        )
+        if holds and not _moves_first_review(repo, last_id, top):
             if top <= last_id:
                 return "current"
             added = _fold(repo, last_id, top)
@@ -304,18 +300,7 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
     )
 
     # ages after the cards: a card first reviewed in this batch has its first review now
-    age = days_between(_dialect(repo), R.reviewed_at, C.first_review_at)
-    bounds = [b[0] for b in AGE_BUCKETS]
-    bucket = case(
-        *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
-    ).label("bucket")
-    src = (
-        select(literal(learner), bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
-        .select_from(R)
-        .join(C, and_(C.learner_id == R.learner_id, C.card_id == R.card_id))
-        .where(rows, R.kind == "review", R.prev_state == REVIEW)
-        .group_by(bucket)
-    )
+    src = _ages(repo, rows, literal(learner))
     stmt = insert(A).from_select(["learner_id", "min_days", "answers", "passed"], src)
     ex = stmt.excluded
     session.execute(
@@ -325,6 +310,23 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
         )
     )
     return int(session.scalar(select(func.count()).select_from(R).where(rows)) or 0)
+
+
+def _ages(repo: Repo, rows: ColumnElement[bool], *first: Any):
+    """Review-state answers among `rows` by their card's age then (days since its first
+    review, from the card rollups), grouped by AGE_BUCKETS' lower bound."""
+    age = days_between(_dialect(repo), R.reviewed_at, C.first_review_at)
+    bounds = [b[0] for b in AGE_BUCKETS]
+    bucket = case(
+        *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
+    ).label("bucket")
+    return (
+        select(*first, bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
+        .select_from(R)
+        .join(C, and_(C.learner_id == R.learner_id, C.card_id == R.card_id))
+        .where(rows, R.kind == "review", R.prev_state == REVIEW)
+        .group_by(bucket)
+    )
 
 
 # ---- reading them ------------------------------------------------------------------
@@ -360,7 +362,28 @@ def hour_counts(repo: Repo, shift: int) -> list[HourCount]:
     ]
 
 
-def age_counts(repo: Repo) -> list[AgeCount]:
+def in_decks(decks: Sequence[str]) -> ColumnElement[bool]:
+    """A condition over CardRow: the card is in one of these decks."""
+    return CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.slug.in_(decks)))
+
+
+def age_counts(
+    repo: Repo, since: datetime | None = None, decks: Sequence[str] = ()
+) -> list[AgeCount]:
+    """As stats_queries.age_counts. Since a time or for some decks, only those answers
+    are read (through the (learner, time) index, or each card's entries) and each card's
+    first review comes from its rollup, where grouping the log itself finds every
+    card's first review in a pass over the whole log."""
+    if since is not None or decks:
+        rows = learners_entries(repo, bounded=True)
+        if since is not None:
+            rows = and_(rows, R.reviewed_at >= since)
+        if decks:
+            rows = and_(rows, R.card_id.in_(select(CardRow.id).where(in_decks(decks))))
+        return [
+            AgeCount(int(lo), int(n), int(p or 0))
+            for lo, n, p in repo.session.execute(_ages(repo, rows))
+        ]
     q = select(A.min_days, A.answers, A.passed).where(
         A.learner_id == repo.learner_id, A.answers > 0
     )
@@ -368,13 +391,16 @@ def age_counts(repo: Repo) -> list[AgeCount]:
 
 
 def tag_figures(
-    repo: Repo, kind: str | None = None, untagged: str = "(untagged)"
+    repo: Repo, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
 ) -> tuple[TagFigure, ...]:
-    """quiz.stats.figures.tag_figures over every answered card (of `kind`), grouped in the database:
-    one pass, untagged cards grouped under `untagged` by the outer join."""
+    """quiz.stats.figures.tag_figures over every answered card (of `kind`, of `decks`),
+    grouped in the database: one pass, untagged cards grouped under `untagged` by the
+    outer join."""
     where = [C.learner_id == repo.learner_id]
     if kind is not None:
         where.append(C.card_id.in_(select(CardRow.id).where(CardRow.kind == kind)))
+    if decks:
+        where.append(C.card_id.in_(select(CardRow.id).where(in_decks(decks))))
     tag = func.coalesce(CardTag.tag, literal(untagged)).label("tag")
     q = (
         select(
@@ -550,6 +576,7 @@ def _card_keys(repo: Repo, card_ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def usable(shift: int, decks: Sequence[str], since: object) -> bool:
-    """Can the rollups answer this `quiz stats`? (whole log, no deck, a 15-minute zone)"""
-    return not decks and since is None and shift % 15 == 0
+def usable(shift: int) -> bool:
+    """Can the rollups answer this `quiz stats`? (a zone on the quarter hour, whose
+    hours are whole quarters; with --deck or --since they give part of the figures)"""
+    return shift % 15 == 0

@@ -285,7 +285,10 @@ def test_without_a_working_prompt_toolkit_the_plain_reader_takes_over(term, env,
         "review",
         "--deck",
         "keys",
-        PYTHONPATH=str(broken.parent),
+        # ahead of the path given (a worktree's tree), not instead of it
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(broken.parent), os.environ.get("PYTHONPATH")])
+        ),
     )
     t.expect("module-level name?")
     t.expect("› ")  # the plain reader's prompt: the editor was given up

@@ -240,17 +240,65 @@ def test_rollups_equal_the_log_in_every_zone_and_learner(filled):  # type: ignor
     )
 
 
-def test_deck_and_since_still_group_the_log(filled):  # type: ignore[no-untyped-def]
+def test_deck_and_since_reports_equal_the_log(filled):  # type: ignore[no-untyped-def]
+    """--since reads the rollups' hours and first reviews (and the log from then on),
+    --deck groups the log: in every zone and for both learners, the same report."""
+    for zone in ZONES:
+        day = DayClock.from_settings(zone, 4)
+        for learner in LEARNERS:
+            with filled.unit(learner) as repo:
+                whole = _direct(repo, day).answers
+                for decks, since in (
+                    (("alpha",), None),
+                    ((), date(2026, 2, 1)),
+                    ((), date(2026, 3, 1)),
+                    ((), date(2025, 12, 1)),  # before the first answer
+                    ((), date(2026, 3, 20)),  # after the last: nothing since
+                    (("beta", "bare"), date(2026, 2, 20)),
+                ):
+                    rolled = _rolled(repo, day, decks, since)
+                    direct = _direct(repo, day, decks, since)
+                    assert rolled == direct, (zone, learner, decks, since)
+                    assert report_to_dict(rolled) == report_to_dict(direct)
+                    assert rolled.answers <= whole
+
+
+@pytest.mark.parametrize(
+    ("decks", "since"),
+    [((), date(2026, 3, 1)), (("alpha",), None), (("beta", "bare"), date(2026, 2, 20))],
+)
+def test_since_and_deck_read_only_their_part_of_the_log(filled, decks, since):  # type: ignore[no-untyped-def]
+    """`quiz stats --since` / `--deck` with current rollups never scans the whole log:
+    every read of `reviews` goes through an index (the (learner, time) one for the
+    answers since, the cards' entries for a deck)."""
+    from sqlalchemy import event
+
     day = DayClock.from_settings("Asia/Kolkata", 4)
     with filled.unit("ann") as repo:
-        for decks, since in (
-            (("alpha",), None),
-            ((), date(2026, 2, 1)),
-            (("beta", "bare"), date(2026, 2, 20)),
-        ):
-            rolled, direct = _rolled(repo, day, decks, since), _direct(repo, day, decks, since)
-            assert rolled == direct
-            assert rolled.answers < _direct(repo, day).answers
+        if repo.session.get_bind().dialect.name != "sqlite":
+            pytest.skip("PostgreSQL's planner chooses by its statistics")
+        assert rollups.refresh(repo) == "built"
+        seen: list[tuple[str, object]] = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            seen.append((statement, parameters))
+
+        engine = repo.session.get_bind()
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            _rolled(repo, day, decks, since)
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+        raw = repo.session.connection().connection.driver_connection
+        plans = [
+            " | ".join(str(r[-1]) for r in raw.execute("EXPLAIN QUERY PLAN " + q, p).fetchall())
+            for q, p in seen
+            if "FROM reviews" in q and q.lstrip().upper().startswith("SELECT")
+        ]
+        index = "ix_reviews_learner_time" if since else "ux_reviews_card_chain"
+        assert any(index in plan for plan in plans), plans
+        for plan in plans:
+            assert "SCAN reviews" not in plan, plan
 
 
 def test_more_answers_fold_in_as_a_rebuild_would(filled):  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """kill -9 in the middle of a migration never leaves an unusable store (issue 14 §3).
 
-A child process creates a store (or upgrades one from revision 0003), says when its
+A child process creates a store (or upgrades one from revision 0003, or 0012), says when its
 imports are done, and is killed with SIGKILL after a random share of the time a whole
 migration takes; the store is then opened again and must reach the newest schema. The
 default run kills a few times per case; `QUIZ_TEST_KILLS=50` (per case) is the long
@@ -59,9 +59,9 @@ def _run_child(url: str, kill_after: float | None) -> tuple[bool, float]:
     return True, took
 
 
-def _old_store(url: str) -> None:
+def _old_store(url: str, revision: str = "0003") -> None:
     engine = create_engine(url)
-    upgrade(engine, "0003")
+    upgrade(engine, revision)
     engine.dispose()
 
 
@@ -78,7 +78,7 @@ def _usable(url: str) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-@pytest.mark.parametrize("case", ["first-use", "upgrade"])
+@pytest.mark.parametrize("case", ["first-use", "upgrade", "upgrade-0012"])
 def test_a_killed_migration_leaves_a_store_that_opens(
     request: pytest.FixtureRequest, tmp_path: Path, case: str, backend: str
 ) -> None:
@@ -98,7 +98,11 @@ def test_a_killed_migration_leaves_a_store_that_opens(
                 yield url
 
         urls = fresh()
-    prepare = _old_store if case == "upgrade" else (lambda url: None)
+    prepare = {
+        "first-use": lambda url: None,
+        "upgrade": _old_store,
+        "upgrade-0012": lambda url: _old_store(url, "0012"),  # the last step alone
+    }[case]
     probe = next(urls)
     prepare(probe)
     _, whole = _run_child(probe, None)  # how long one migration takes here, now
