@@ -123,6 +123,14 @@ def sqlite_timestamp(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def state_time(instant: datetime, sqlite: bool) -> object:
+    """A time to compare with card_states' times as the driver takes it: SQLite's text
+    (`sqlite_timestamp`), else a naive UTC datetime (quiz.store.models.UTCDateTime)."""
+    if sqlite:
+        return sqlite_timestamp(instant)
+    return instant.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 class DueQueries:
     """The due rule run through any driver: `execute(sql, params)` returns rows.
 
@@ -135,9 +143,7 @@ class DueQueries:
         self.sqlite = sqlite
 
     def _at(self, now: datetime) -> object:
-        if self.sqlite:
-            return sqlite_timestamp(now)
-        return now.astimezone(timezone.utc).replace(tzinfo=None)
+        return state_time(now, self.sqlite)
 
     def total(self, now: datetime, decks: tuple[str, ...] = ()) -> int:
         """Cards due now (learning, review, relearning), live."""

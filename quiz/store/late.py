@@ -18,13 +18,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from quiz.model import CardFilter, StoredCard
-
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from quiz.review.goal import Goal
     from quiz.store.lean import LeanStore
@@ -32,6 +29,23 @@ if TYPE_CHECKING:
     from quiz.store.selection import Selection
 
 log = logging.getLogger(__name__)
+
+# The Repo's reads that are the card selection's (quiz.store.selection) under the same
+# name: answered through the lean connection until the full store is open.
+SELECTION_READS = frozenset(
+    {
+        "answered_since",
+        "card_id_range",
+        "cards_by_id",
+        "deck_slugs",
+        "drill_ids",
+        "due_cards",
+        "due_count",
+        "new_cards",
+        "notes_answered_since",
+        "seen_keys",
+    }
+)
 
 
 class LateRepo:
@@ -80,9 +94,11 @@ class LateRepo:
         if self._lean is not None:
             self._lean.close()
             self._lean = None
-            log.debug("the full store is open; the read-only connection is closed")
+            log.debug("the read-only connection of the lean path is closed")
 
     def __getattr__(self, name: str) -> Any:
+        if name in SELECTION_READS:  # the card selection's own reads: whichever is open
+            return getattr(self.selection, name)
         return getattr(self.full, name)
 
     # ---- the reads that plan a session, answered by whichever is open ---------------
@@ -106,39 +122,3 @@ class LateRepo:
     def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
         if decks or tags:  # nothing to check on a bare command line
             self.full.require_known(decks, tags)
-
-    def deck_slugs(self) -> dict[str, str]:
-        return self.selection.deck_slugs()
-
-    def due_cards(
-        self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int], limit: int
-    ) -> list[StoredCard]:
-        return self.selection.due_cards(now, horizon, flt, states, limit)
-
-    def due_count(
-        self, now: datetime, horizon: datetime, flt: CardFilter, states: Sequence[int]
-    ) -> int:
-        return self.selection.due_count(now, horizon, flt, states)
-
-    def new_cards(
-        self, now: datetime, flt: CardFilter, limit: int, *, interleave: bool = False
-    ) -> list[StoredCard]:
-        return self.selection.new_cards(now, flt, limit, interleave=interleave)
-
-    def seen_keys(self, keys: Iterable[str]) -> set[str]:
-        return self.selection.seen_keys(keys)
-
-    def notes_answered_since(self, since: datetime) -> set[str]:
-        return self.selection.notes_answered_since(since)
-
-    def answered_since(self, since: datetime) -> dict[int, int]:
-        return self.selection.answered_since(since)
-
-    def drill_ids(self, flt: CardFilter, among: Sequence[int] | None = None) -> list[int]:
-        return self.selection.drill_ids(flt, among)
-
-    def card_id_range(self) -> tuple[int, int] | None:
-        return self.selection.card_id_range()
-
-    def cards_by_id(self, card_ids: Iterable[int]) -> list[StoredCard]:
-        return self.selection.cards_by_id(card_ids)

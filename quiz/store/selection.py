@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 from quiz.model import CardFilter, CardState, Schedule, StoredCard, card_from_dict
 from quiz.store.content import full_content
-from quiz.store.due import LEARNING_STATES, LIVE, NEW, REVIEW_STATES, sqlite_timestamp
+from quiz.store.due import LEARNING_STATES, LIVE, NEW, REVIEW_STATES, state_time
 from quiz.store.values import ENTRY_KINDS, EPOCH, instant_of
 
 TYPE_CHECKING = False
@@ -107,10 +107,8 @@ class Selection:
     # ---- values as the store keeps them ---------------------------------------------
 
     def state_time(self, instant: datetime) -> object:
-        """A time to compare with card_states' times (quiz.store.models.UTCDateTime)."""
-        if self.sqlite:
-            return sqlite_timestamp(instant)
-        return instant.astimezone(timezone.utc).replace(tzinfo=None)
+        """A time to compare with card_states' times (quiz.store.due.state_time)."""
+        return state_time(instant, self.sqlite)
 
     def log_time(self, instant: datetime) -> object:
         """A time to compare with the log's `reviewed_at` (quiz.store.models.StoredTime)."""
