@@ -104,20 +104,19 @@ class LateRepo:
     # ---- the reads that plan a session, answered by whichever is open ---------------
 
     @property
+    def _reader(self) -> LeanStore | Repo:
+        """The lean connection until the full store is open, then the Repo."""
+        return self._lean if self._repo is None and self._lean is not None else self.full
+
+    @property
     def selection(self) -> Selection:
-        if self._repo is None and self._lean is not None:
-            return self._lean.selection
-        return self.full.selection
+        return self._reader.selection
 
     def setting(self, name: str) -> Any:
-        if self._repo is None and self._lean is not None:
-            return self._lean.setting(name)
-        return self.full.setting(name)
+        return self._reader.setting(name)
 
     def goals(self) -> list[Goal]:
-        if self._repo is None and self._lean is not None:
-            return self._lean.goals()
-        return self.full.goals()
+        return self._reader.goals()
 
     def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
         if decks or tags:  # nothing to check on a bare command line
