@@ -54,7 +54,12 @@ def test_every_column_of_the_entry_is_what_the_orm_reads_back(repo):
         "review",
         3,
     )
-    assert (row.reviewed_at, row.duration_ms, row.answer, row.correct) == (NOW, 1234, "print(1)", True)
+    assert (row.reviewed_at, row.duration_ms, row.answer, row.correct) == (
+        NOW,
+        1234,
+        "print(1)",
+        True,
+    )
     assert (row.overruled, row.closeness, row.suggested, row.prev_id, row.prev_state) == (
         True,
         0.75,
