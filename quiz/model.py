@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum, IntEnum
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -113,11 +113,13 @@ class Card:
     vary: VarySpec | None = None
     variant: tuple[tuple[str, str], ...] = ()
 
-    @property
+    # kept once computed (a frozen card's key cannot change): a session compares the
+    # answered card's note with every queued card's after each answer
+    @cached_property
     def key(self) -> str:
         return f"{self.deck}/{self.id}"
 
-    @property
+    @cached_property
     def note_key(self) -> str:
         return f"{self.deck}/{self.note or self.id}"
 

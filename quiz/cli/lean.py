@@ -578,6 +578,15 @@ def parse_direct(argv: list[str]) -> tuple[Globals, object, dict[str, object]] |
 def main() -> None:
     """Console-script entry point."""
     argv = sys.argv[1:]
+    from quiz.cli import help_screens
+
+    if help_screens.wanted(argv):  # a help screen: kept from an earlier run, or kept now
+        if not help_screens.serve(argv):
+            from quiz.cli import run_full
+
+            with help_screens.Keeping(argv):
+                run_full()
+        return
     try:
         output = _answer(argv)
     except Exception:  # any error is worded by the full path, inside its boundary

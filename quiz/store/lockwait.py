@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,7 @@ class LockWatch:
         self.cond = threading.Condition()
         self.running: int | None = None  # the number of the statement running now
         self.count = 0
+        self.idle = False  # the watcher waits for a statement to start
         self.told = False
         self.thread: threading.Thread | None = None
 
@@ -105,35 +107,41 @@ class LockWatch:
         event.listen(engine, "after_cursor_execute", self._stop)
         event.listen(engine, "handle_error", self._stop)
 
+    # A statement's start and end only set `running`: waking the watcher thread for
+    # each of them cost more than an answer's statements themselves. The watcher is woken
+    # only from idle, by the first statement after it; while busy it looks once a delay.
+
     def _start(self, *_args: Any) -> None:
         if self.told:
             return
-        with self.cond:
-            self.count += 1
-            self.running = self.count
-            if self.thread is None:
+        self.count += 1
+        self.running = self.count  # before reading `idle`: see _watch
+        if self.thread is None:
+            with self.cond:
                 self.thread = threading.Thread(
                     target=self._watch, name="quiz-lockwatch", daemon=True
                 )
                 self.thread.start()
-            self.cond.notify()
+        elif self.idle:
+            with self.cond:
+                self.cond.notify()
 
     def _stop(self, *_args: Any) -> None:
-        if self.running is None:
-            return
-        with self.cond:
-            self.running = None
-            self.cond.notify()
+        self.running = None
 
     def _watch(self) -> None:
         while not self.told:
             with self.cond:
+                # `idle` is set before `running` is read, and `_start` sets `running`
+                # before it reads `idle`: a statement starting now is seen here or wakes us
+                self.idle = True
                 while self.running is None:
                     self.cond.wait()
+                self.idle = False
                 statement = self.running
-                self.cond.wait(self.delay_s)
-                if self.running != statement:
-                    continue
+            time.sleep(self.delay_s)
+            if self.running != statement:
+                continue
             holders = self.holders(self.path)
             if holders == []:
                 continue  # a slow statement, not a lock: look again after the delay

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import count
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -20,6 +21,8 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
+    or_,
     select,
     text,
     update,
@@ -55,9 +58,11 @@ from quiz.store.models import (
     after_columns,
     after_of,
 )
+from quiz.store.prepared import Prepared
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 from quiz.store.selection import Params, Selection, schedule_from
 from quiz.store.summaries import DeckSummary, deck_summaries, deck_title, text_from_json
+from quiz.store.values import instant_of
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
@@ -86,6 +91,75 @@ _AFTER = (
     ReviewRow.reps,
     ReviewRow.lapses,
 )
+
+
+def _last_entry(before: bool) -> Any:
+    """The learner's latest review or manual entry of a card (before an id)."""
+    q = select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(
+        ReviewRow.learner_id == bindparam("learner"),
+        ReviewRow.card_id == bindparam("card"),
+        or_(ReviewRow.kind == "review", ReviewRow.kind == MANUAL),
+    )
+    if before:
+        q = q.where(ReviewRow.id < bindparam("before"))
+    return q.order_by(ReviewRow.id.desc()).limit(1)
+
+
+def _insert(model: Any, *, new_id: bool = False) -> Any:
+    """An INSERT of one row of every column, by name (`new_id`: the id is the database's,
+    and returned)."""
+    table = _table(model)
+    names = [c.name for c in table.columns if not (new_id and c.name == "id")]
+    values = {name: bindparam(name, type_=table.c[name].type) for name in names}
+    statement = insert(table).values(values)
+    return statement.returning(table.c.id) if new_id else statement
+
+
+def _answered_state(expect: str) -> Any:
+    """A card's state after an answer: its schedule, and (a new leech) suspended.
+
+    `expect` says what the card's stored `reps` must be for the write to happen (else it
+    changes no row: the answer was given elsewhere meanwhile): "any" (not checked: the
+    row is made or updated), "none" (no row or a row with no reps: made or updated), or
+    "reps" (a row with exactly `:expect` reps: updated)."""
+    table = _table(CardStateRow)
+    schedule = list(schedule_columns(Schedule()))
+    leech = "suspended = card_states.suspended OR :leech, leech = card_states.leech OR :leech"
+    if expect == "reps":
+        sql = (
+            "UPDATE card_states SET "
+            + ", ".join(f"{c} = :{c}" for c in schedule)
+            + f", {leech} WHERE learner_id = :learner AND card_id = :card AND reps = :expect"
+        )
+    else:
+        keys = ["learner", "card", *schedule]
+        columns = ["learner_id", "card_id", *schedule, "suspended", "leech"]
+        sql = (
+            f"INSERT INTO card_states ({', '.join(columns)})"
+            f" VALUES ({', '.join(':' + k for k in keys)}, :leech, :leech)"
+            " ON CONFLICT (learner_id, card_id) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in schedule)
+            + ", "
+            + leech
+            + (" WHERE card_states.reps = 0" if expect == "none" else "")
+        )
+    binds = [bindparam(c, type_=table.c[c].type) for c in schedule]
+    binds += [
+        bindparam("learner", type_=table.c.learner_id.type),
+        bindparam("card", type_=table.c.card_id.type),
+        bindparam("leech", type_=table.c.leech.type),
+    ]
+    if expect == "reps":
+        binds.append(bindparam("expect", type_=table.c.reps.type))
+    return text(sql).bindparams(*binds)
+
+
+# the statements of one answer (Repo.record_answer), compiled once per dialect
+_LAST_ENTRY = Prepared(lambda: _last_entry(False))
+_LAST_ENTRY_BEFORE = Prepared(lambda: _last_entry(True))
+_INSERT_ENTRY = Prepared(lambda: _insert(ReviewRow, new_id=True))
+_INSERT_BEFORE = Prepared(lambda: _insert(ReviewBefore))
+_ANSWERED_STATE = {e: Prepared(partial(_answered_state, e)) for e in ("any", "none", "reps")}
 
 
 # the columns of a new card's row, as Repo.sync_deck builds it
@@ -556,45 +630,57 @@ class Repo:
         """Append one answer to the log and (for reviews) update the schedule; commit.
 
         `answer.expect_reps` is the `reps` of the schedule the session fetched and
-        showed. When given, the card's stored state is read again under a row lock
-        inside the write (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite the log insert
-        before it already holds the database's write lock), and if this learner answered
-        the card elsewhere since (the stored `reps` differ), nothing is written and
+        showed. When given, the write of the card's state only happens where the stored
+        `reps` are still those (the UPDATE's own condition, under the row's lock; on
+        SQLite the log insert before it already holds the database's write lock), and if
+        this learner answered the card elsewhere since, nothing is written and
         `quiz.errors.Conflict` is raised. Lost races are retried (`quiz.store.retry`).
+
+        The statements are compiled once (quiz.store.prepared): a learner waits for them
+        between two cards.
         """
         card_id = answer.card_id
         after = answer.after
+        entry = {
+            "learner_id": self.learner_id,
+            "card_id": card_id,
+            "kind": answer.kind,
+            "rating": int(answer.rating),
+            "prev_state": int(answer.before.state),
+            "reviewed_at": answer.at,
+            "duration_ms": int(answer.duration_ms),
+            "answer": answer.given,
+            "correct": answer.correct,
+            "overruled": answer.overruled or None,
+            "closeness": answer.closeness,
+            "suggested": int(answer.suggested) if answer.suggested is not None else None,
+            **after_columns(after, answer.at),
+        }
 
         def work() -> int:
+            self.session.flush()  # the ORM's pending changes first: the writes below are SQL
+            conn = self.session.connection()
             last_id, derived = self.last_entry(card_id)
-            entry = ReviewRow(
-                prev_id=last_id if answer.kind == "review" else None,
-                learner_id=self.learner_id,
-                card_id=card_id,
-                kind=answer.kind,
-                rating=int(answer.rating),
-                prev_state=int(answer.before.state),
-                reviewed_at=answer.at,
-                duration_ms=int(answer.duration_ms),
-                answer=answer.given,
-                correct=answer.correct,
-                overruled=answer.overruled or None,
-                closeness=answer.closeness,
-                suggested=int(answer.suggested) if answer.suggested is not None else None,
-                **after_columns(after, answer.at),
-            )
-            self.session.add(entry)
-            self.session.flush()  # the first write of the transaction: SQLite's write lock is ours now
-            self._keep_before(entry.id, answer.before, derived)
+            prev_id = last_id if answer.kind == "review" else None
+            # the first write of the transaction: SQLite's write lock is ours now
+            entry_id = int(_INSERT_ENTRY.run(conn, {**entry, "prev_id": prev_id}).scalar_one())
+            self._keep_before(entry_id, answer.before, derived)
             if after is not None:
-                if answer.expect_reps is not None:
-                    self._expect_reps(card_id, answer.expect_reps)
-                self._write_schedule(card_id, after)
-                if answer.leech:
-                    row = self._state_row(card_id)
-                    row.leech = True
-                    row.suspended = True
-            return entry.id
+                # the card's stored reps are checked by the write itself, under the row's
+                # lock: a reps other than the session saw is an answer given elsewhere
+                expect = answer.expect_reps
+                params = {
+                    "learner": self.learner_id,
+                    "card": card_id,
+                    "leech": answer.leech,
+                    "expect": expect,
+                    **schedule_columns(after),
+                }
+                rule = "any" if expect is None else "none" if expect == 0 else "reps"
+                if _ANSWERED_STATE[rule].run(conn, params).rowcount != 1:
+                    raise Conflict("already answered on another machine")
+                self._forget_loaded_state(card_id)
+            return entry_id
 
         # a unique-key clash (card_states' key, or migration 0006's one answer per log
         # entry) is two answers to the same state at once: the rerun sees a Conflict
@@ -614,22 +700,22 @@ class Repo:
         and the schedule it left: (0, a new card's) when there is none. Its id is the
         link a new answer records, unique per entry (migration 0006); its schedule is
         the one the next entry starts from (migration 0012)."""
-        q = select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(
-            ReviewRow.learner_id == self.learner_id,
-            ReviewRow.card_id == card_id,
-            ReviewRow.kind.in_(("review", MANUAL)),
-        )
+        params = {"learner": self.learner_id, "card": card_id}
+        statement = _LAST_ENTRY
         if before_id is not None:
-            q = q.where(ReviewRow.id < before_id)
-        row = self.session.execute(q.order_by(ReviewRow.id.desc()).limit(1)).first()
+            statement, params["before"] = _LAST_ENTRY_BEFORE, before_id
+        row = statement.run(self.session.connection(), params).first()
         if row is None:
             return 0, Schedule()
-        return row.id, after_of(row) or Schedule()
+        stored = row._asdict()
+        stored["reviewed_at"] = instant_of(stored["reviewed_at"])
+        return row.id, after_of(SimpleNamespace(**stored)) or Schedule()
 
     def _keep_before(self, review_id: int, before: Schedule, derived: Schedule) -> None:
         """Keep the schedule before an entry only where the log cannot give it (0012)."""
         if before != derived:
-            self.session.add(ReviewBefore(review_id=review_id, **schedule_columns(before)))
+            row = {"review_id": review_id, **schedule_columns(before)}
+            _INSERT_BEFORE.run(self.session.connection(), row)
 
     def befores(self, entries: Sequence[ReviewRow]) -> dict[int, Schedule]:
         """The schedule each entry started from, by entry id: kept (`review_befores`), or
@@ -673,13 +759,12 @@ class Repo:
                 out[entry_id] = (afters.get(prev_id) if prev_id is not None else None) or Schedule()
         return out
 
-    def _expect_reps(self, card_id: int, expected: int) -> None:
-        row = self.session.get(
-            CardStateRow, (self.learner_id, card_id), with_for_update=True, populate_existing=True
-        )
-        stored = row.reps if row is not None else 0
-        if stored != expected:
-            raise Conflict("already answered on another machine")
+    def _forget_loaded_state(self, card_id: int) -> None:
+        """A card state written with SQL: the ORM's copy of it, if loaded, is read again."""
+        key = self.session.identity_key(CardStateRow, (self.learner_id, card_id))
+        loaded = self.session.identity_map.get(key)
+        if loaded is not None:
+            self.session.expire(loaded)
 
     def _write_schedule(self, card_id: int, s: Schedule) -> None:
         row = self._state_row(card_id)

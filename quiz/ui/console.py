@@ -46,10 +46,29 @@ def print_json(data: object) -> None:
 
     from quiz.safe_text import json_text
 
-    shown = json_text(json.dumps(data, ensure_ascii=False, indent=2))
     console = out()
     if not console.is_terminal:  # a pipe or a file: written as it is (rich's layout of a
-        sys.stdout.write(shown + "\n")  # large report costs more than computing it)
-        sys.stdout.flush()
+        _write_json(data)  # large report costs more than computing it)
         return
+    shown = json_text(json.dumps(data, ensure_ascii=False, indent=2))
     console.print(Text(shown), soft_wrap=True, markup=False, highlight=False)
+
+
+def _write_json(data: object, block_chars: int = 1 << 16) -> None:
+    """`json.dumps(data, ensure_ascii=False, indent=2)` written in blocks as it is encoded:
+    the indented encoder is Python's own, and joining its many small pieces into one
+    text held every piece of a class's report at once."""
+    import json
+
+    from quiz.safe_text import json_text
+
+    block: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data):
+        block.append(piece)
+        size += len(piece)
+        if size >= block_chars:
+            sys.stdout.write(json_text("".join(block)))
+            block, size = [], 0
+    sys.stdout.write(json_text("".join(block)) + "\n")
+    sys.stdout.flush()

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rows.append(bench_cli.bench_baseline(ctx))
         if wanted("help"):
-            rows.append(bench_cli.bench_help(ctx))
+            rows.extend(bench_cli.bench_help(ctx))
         needs_store = {"due", "decks", "review", "answer", "stats", "import"}
         store = fixtures.big_store(log=log) if (not only or only & needs_store) else None
         if store is not None:

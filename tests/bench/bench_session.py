@@ -2,7 +2,8 @@
 
 A scripted prompter rates every card Good the instant it is asked; the time from its
 rating leaving the prompter to the next `ask` is quiz's own work per answer (schedule
-the card, append to the log and commit, pick the next card) without the learner.
+the card, append to the log and commit, pick the next card) without the learner: issue
+#19 asks for at most 0.5 ms (Anki's answer_card: 0.34 ms).
 """
 
 from __future__ import annotations
@@ -101,10 +102,10 @@ def bench_answer_next(ctx, store: Path) -> Row:  # type: ignore[no-untyped-def]
     p95 = sorted(gaps)[int(len(gaps) * 0.95)]
     return Row(
         "answer -> next card (in process)",
-        "<= 5 ms median",
+        "<= 0.5 ms median",
         median,
         None,
-        0.005,
+        0.0005,
         None,
         note=f"{len(gaps)} answers, p95 {p95 * 1000:.1f} ms",
         runs=len(gaps),

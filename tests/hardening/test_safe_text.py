@@ -57,3 +57,25 @@ def test_json_text_is_the_same_data_and_inert():
     assert safe_text.is_safe(dumped)
     assert json.loads(dumped) == data
     assert "组合" in dumped  # readable text stays readable
+
+
+@pytest.mark.parametrize("block", [1, 7, 1 << 16])
+def test_json_written_in_blocks_is_the_one_text(block, capsys):
+    """print_json to a pipe writes the report as it is encoded: the same bytes as one
+    json.dumps escaped by json_text, whatever the blocks (a control character or an
+    astral one on either side of a block's end included)."""
+    from quiz.ui import console
+
+    data = {
+        "cards": [
+            {"card": f"d/c{i}\u0085\u202e{'😀' * (i % 3)}", "share": i / 7} for i in range(50)
+        ],
+        "empty": [],
+        "none": None,
+        "nested": {"a": [1, {"b": "\x9b31m"}]},
+    }
+    console._write_json(data, block_chars=block)
+    written = capsys.readouterr().out
+    assert written == safe_text.json_text(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
+    assert json.loads(written) == data
+    assert "\x9b" not in written and "\u202e" not in written

@@ -7,6 +7,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -221,6 +223,8 @@ def test_lock_holders_reads_the_wal_write_lock_of_other_processes(tmp_path):
 
 LOST = """
 import sys
+import threading
+import time
 from sqlalchemy import text
 from quiz.store.engine import make_engine
 engine, other = make_engine(sys.argv[1]), make_engine(sys.argv[1])
@@ -247,3 +251,59 @@ def test_a_server_lost_in_a_batch_insert_prints_no_driver_warning(env, store_url
     )
     assert done.stdout == "OperationalError\n"
     assert done.stderr == ""
+
+
+# ---- the lock watcher's own rules ----------------------------------------------------------
+
+
+class _CountingCondition(threading.Condition):
+    def __init__(self) -> None:
+        super().__init__()
+        self.notified = 0
+
+    def notify(self, n: int = 1) -> None:
+        self.notified += 1
+        super().notify(n)
+
+
+def _watch(tmp_path: Path, holders: list[str] | None, delay_s: float):  # type: ignore[no-untyped-def]
+    from quiz.store.lockwait import LockWatch
+
+    said: list[str] = []
+    watch = LockWatch(
+        tmp_path / "s.db", delay_s=delay_s, say=said.append, holders=lambda _p: holders
+    )
+    watch.cond = _CountingCondition()
+    return watch, said
+
+
+def test_a_statement_held_up_past_the_delay_is_told_once(tmp_path):
+    watch, said = _watch(tmp_path, ["pid 1: quiz review"], 0.05)
+    watch._start()
+    deadline = time.monotonic() + 10
+    while not said and time.monotonic() < deadline:
+        time.sleep(0.01)
+    watch._stop()
+    watch._start()  # told once: nothing more is watched
+    time.sleep(0.2)
+    assert said == [
+        f"quiz: waiting for {tmp_path / 's.db'}: the store is locked by pid 1: quiz review"
+    ]
+
+
+def test_quick_statements_wake_the_watcher_only_from_idle_and_are_not_told(tmp_path):
+    watch, said = _watch(tmp_path, ["pid 1: quiz review"], 0.3)
+    for _ in range(2000):  # an answer's statements, many times over, within the delay
+        watch._start()
+        watch._stop()
+    time.sleep(0.5)
+    assert said == []
+    assert watch.cond.notified <= 2  # not one wake-up per statement
+
+
+def test_a_slow_statement_that_no_one_blocks_is_not_told(tmp_path):
+    watch, said = _watch(tmp_path, [], 0.02)
+    watch._start()
+    time.sleep(0.2)
+    watch._stop()
+    assert said == []
