@@ -198,6 +198,8 @@ class ReviewRow(Base):
         # card) WHERE overruled (migrations 0008, 0012). It is not declared here: the
         # migrations create the schema, and a `postgresql_where` here made every SQLite
         # command import SQLAlchemy's PostgreSQL dialect.
+        # On PostgreSQL the primary key and the (learner, time) index, which an
+        # append-only log grows at their right end, fill their pages whole (0014).
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,6 +1,6 @@
 """kill -9 in the middle of a migration never leaves an unusable store (issue 14 §3).
 
-A child process creates a store (or upgrades one from revision 0003, or 0012), says when its
+A child process creates a store (or upgrades one from revision 0003, 0012 or 0013), says when its
 imports are done, and is killed with SIGKILL after a random share of the time a whole
 migration takes; the store is then opened again and must reach the newest schema. The
 default run kills a few times per case; `QUIZ_TEST_KILLS=50` (per case) is the long
@@ -38,19 +38,21 @@ def _kills() -> int:
 
 def _run_child(url: str, kill_after: float | None) -> tuple[bool, float]:
     """(was it killed before it finished, seconds from 'ready' to its end)."""
+    # unbuffered: a buffered readline could read "done" ahead with "ready", where
+    # communicate (which reads the pipe itself) would never see it
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, url],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
     )
     assert proc.stdout is not None
-    assert proc.stdout.readline() == "ready\n", proc.stderr.read() if proc.stderr else ""
+    assert proc.stdout.readline() == b"ready\n", proc.stderr.read() if proc.stderr else ""
     started = time.monotonic()
     if kill_after is not None:
         time.sleep(kill_after)
         proc.send_signal(signal.SIGKILL)
-    out, err = proc.communicate(timeout=120)
+    out, err = (part.decode() for part in proc.communicate(timeout=120))
     took = time.monotonic() - started
     if proc.returncode == 0:
         assert "done" in out
@@ -78,7 +80,7 @@ def _usable(url: str) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-@pytest.mark.parametrize("case", ["first-use", "upgrade", "upgrade-0012"])
+@pytest.mark.parametrize("case", ["first-use", "upgrade", "upgrade-0012", "upgrade-0013"])
 def test_a_killed_migration_leaves_a_store_that_opens(
     request: pytest.FixtureRequest, tmp_path: Path, case: str, backend: str
 ) -> None:
@@ -101,7 +103,8 @@ def test_a_killed_migration_leaves_a_store_that_opens(
     prepare = {
         "first-use": lambda url: None,
         "upgrade": _old_store,
-        "upgrade-0012": lambda url: _old_store(url, "0012"),  # the last step alone
+        "upgrade-0012": lambda url: _old_store(url, "0012"),
+        "upgrade-0013": lambda url: _old_store(url, "0013"),  # the last step alone
     }[case]
     probe = next(urls)
     prepare(probe)
