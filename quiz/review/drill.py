@@ -106,7 +106,7 @@ def choose(
     """The cards to ask, in the order to ask them.
 
     The pool is the cards matching the filter, suspended ones left out except leeches
-    (they are the ones to practise: Repo.drill_conditions). `weak`: the `count` weakest
+    (they are the ones to practise: Selection.drill_sql). `weak`: the `count` weakest
     by the one ranking `quiz stats` shows (quiz.stats.ranking, over the log's rollups:
     the cards with a miss or a lapse); when fewer than `count` have any, the most
     overdue answered cards, then never-answered ones in deck order fill what is left;
@@ -118,14 +118,12 @@ def choose(
 
         if rollups.refresh(repo) is None:
             log.debug("drill: the rollups cannot be brought up to date (read-only store)")
-        where = repo.drill_conditions(flt)
-        _shown, weakest = rollups.weak_cards(
-            repo,
+        _shown, weakest = repo.stats.weak_cards(
             recall,
             count,
             now=recall.now,
             zero_ratio=recall.zero_ratio(repo.deck_slugs()),
-            where=where,
+            where=lambda p: repo.selection.drill_sql(flt, p),
         )
         by_id = {c.row_id: c for c in repo.cards_by_id(weakest.values())}
         chosen = [by_id[i] for i in weakest.values() if i in by_id]

@@ -21,12 +21,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from quiz.review.goal import Goal
     from quiz.store.lean import LeanStore
     from quiz.store.repo import Repo
     from quiz.store.selection import Selection
+    from quiz.store.stats_reads import StatsReads
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,7 @@ SELECTION_READS = frozenset(
         "due_count",
         "new_cards",
         "notes_answered_since",
+        "require_known",
         "seen_keys",
     }
 )
@@ -112,12 +112,13 @@ class LateRepo:
     def selection(self) -> Selection:
         return self._reader.selection
 
+    @property
+    def stats(self) -> StatsReads:
+        """The reads of `quiz stats` (quiz.store.stats_reads)."""
+        return self._reader.stats
+
     def setting(self, name: str) -> Any:
         return self._reader.setting(name)
 
     def goals(self) -> list[Goal]:
         return self._reader.goals()
-
-    def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
-        if decks or tags:  # nothing to check on a bare command line
-            self.full.require_known(decks, tags)
