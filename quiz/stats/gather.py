@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from quiz.browse import question
 from quiz.model import Schedule
 from quiz.stats import figures, ranking
-from quiz.stats.classroom import ClassReport, class_report
 from quiz.stats.figures import Report, TagFigure, WeakCard
 
 if TYPE_CHECKING:
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from quiz.clock import DayClock
     from quiz.config import Config
     from quiz.review.settings import Schedulers
+    from quiz.stats.classroom import ClassReport
     from quiz.store.repo import Repo
     from quiz.store.stats_reads import StatsReads
 
@@ -180,6 +180,7 @@ def class_report_of(
     """`quiz class report`: every learner of the store and every answered card, from
     aggregates grouped in SQL (NotFound for an unknown deck)."""
     from quiz.errors import NotFound
+    from quiz.stats.classroom import class_report
     from quiz.store import classroom as q
     from quiz.store.stats_reads import shift_minutes
 
