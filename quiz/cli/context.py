@@ -81,7 +81,7 @@ def late_unit(
     load_bundled: bool = True,
 ) -> Iterator[tuple[Repo, list[str], Callable[[], None] | None]]:
     """`unit()` and `ensure_bundled()` for a command that reads before it may write (`quiz
-    review`, `quiz drill`, the list of `quiz goal`): (the Repo, the bundled decks just
+    review`, `quiz drill`, the list of `quiz goal`, `quiz stats`): (the Repo, the bundled decks just
     loaded, what to call once the first card is on screen).
 
     A current SQLite store with nothing to load or refresh is read through sqlite3 until

@@ -3,12 +3,14 @@ this module, which decides which queries answer them and hands their rows to the
 figures (quiz.stats.figures, .ranking, .classroom).
 
 `quiz stats` in a time zone on the quarter hour reads the log's rollups
-(quiz.store.rollups), brought up to date first: the hours (a deck's: from its cards'
-entries), each card's first review for the ages, and (without --since) every card's
-figures; with --since the cards answered since are grouped from the log read from then
-on. A store that cannot be written and a zone off the quarter hour group the log itself
-(quiz.store.stats_queries). Both give the same named rows, ranked by the same
-code, so both give the same report (tests/stats/test_rollups.py compares them).
+(quiz.store.rollups), brought up to date first unless they hold the whole log already:
+the hours (a deck's: from its cards' entries), each card's first review for the ages,
+and (without --since) every card's figures; with --since the cards answered since are
+grouped from the log read from then on. A store that cannot be written and a zone off
+the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
+(`repo.stats`), which the lean path of `quiz stats` runs through sqlite3 while the
+rollups are current; both ways give the same named rows, ranked by the same code, so
+the same report (tests/stats/test_rollups.py compares them).
 """
 
 from __future__ import annotations

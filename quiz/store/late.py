@@ -11,6 +11,9 @@ to the full `Repo`, waiting for it if it is not open yet.
 The reads before the full store opens see the file as the lean connection saw it; the
 first write re-reads what it depends on under the Repo's lock (an answer given meanwhile
 on another machine is refused), as it does after any plan made earlier in a session.
+
+`quiz stats` reads its whole report this way (`stats`: quiz.store.stats_reads) while the
+log's rollups are current, and opens the full store only to refresh them.
 """
 
 from __future__ import annotations

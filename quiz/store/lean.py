@@ -1,6 +1,6 @@
 """A read-only sqlite3 connection to an existing, current SQLite store: the lean path
-of `quiz due` (shell prompts, cron lines), of `quiz decks`, of `quiz learners` and of
-re-importing unchanged deck files.
+of `quiz due` (shell prompts, cron lines), of `quiz decks`, of `quiz learners`, of
+re-importing unchanged deck files, of planning a review and of `quiz stats`.
 
 Importing the ORM would cost more than the answer, so this opens the file with the
 stdlib driver and runs the same statements as the full store (`quiz.store.due`). It
