@@ -114,9 +114,9 @@ def choose(
     the chosen cards are read, so the cost follows `count`, not the collection.
     """
     if weak:
-        from quiz.store import rollups
+        from quiz.stats.gather import rollups_up_to_date
 
-        if rollups.refresh(repo) is None:
+        if rollups_up_to_date(repo) is None:
             log.debug("drill: the rollups cannot be brought up to date (read-only store)")
         _shown, weakest = repo.stats.weak_cards(
             recall,
@@ -260,9 +260,8 @@ class DrillRecorder(StoreActions):
 def _drill_counts(repo: Repo, card_ids: list[int]) -> dict[int, int]:
     if not card_ids:
         return {}
-    from quiz.store import stats_queries
-
-    return {t.card_id: t.drills for t in stats_queries.card_tallies(repo, card_ids=card_ids)}
+    tallies, _schedules = repo.stats.tallies_and_schedules(card_ids=card_ids)
+    return {t.card_id: t.drills for t in tallies}
 
 
 def run_drill(

@@ -93,7 +93,7 @@ def stats_report(
     since_at = day.start_of(since) if since else None
     refreshed = None
     if use_rollups and usable(shift):
-        refreshed = _refresh(repo)
+        refreshed = rollups_up_to_date(repo)
         log.debug("stats: rollups %s", refreshed or "not writable: grouping the log itself")
     elif use_rollups:
         log.debug("stats: a zone off the quarter hour: grouping the log itself")
@@ -139,11 +139,11 @@ def stats_report(
     )
 
 
-def _refresh(repo: Repo) -> str | None:
-    """The rollups brought up to date: "current" when they hold the whole log already
-    (read without writing: the lean path of `quiz stats` stays read-only and never loads
-    SQLAlchemy), else quiz.store.rollups.refresh's word (None: the store cannot be
-    written)."""
+def rollups_up_to_date(repo: Repo) -> str | None:
+    """The learner's rollups brought up to date (for `quiz stats` and `quiz drill
+    --weak`): "current" when they hold the whole log already (read without writing: the
+    lean path stays read-only and never loads SQLAlchemy), else
+    quiz.store.rollups.refresh's word (None: the store cannot be written)."""
     if repo.stats.rollups_current():
         return "current"
     from quiz.store import rollups

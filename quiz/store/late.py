@@ -40,6 +40,7 @@ SELECTION_READS = frozenset(
         "card_id_range",
         "cards_by_id",
         "deck_slugs",
+        "drill_fill",
         "drill_ids",
         "due_cards",
         "due_count",
