@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from quiz.cli.base import GLOBALS
 from quiz.cli.bundled import BUNDLED_UPDATED  # setting: bundled decks re-imported, not reported
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from quiz.config import Config
     from quiz.store import Repo, Store
 
+
+T = TypeVar("T")
 
 # Card types as `--type` takes them (quiz.model.CardKind's values; a test keeps them equal).
 KINDS = ("basic", "typed", "choice", "cloze", "output")
@@ -79,7 +81,7 @@ def late_unit(
     load_bundled: bool = True,
 ) -> Iterator[tuple[Repo, list[str], Callable[[], None] | None]]:
     """`unit()` and `ensure_bundled()` for a command that reads before it may write (`quiz
-    review`, `quiz drill`, the list of `quiz goal`): (the Repo, the bundled decks just
+    review`, `quiz drill`, the list of `quiz goal`, `quiz stats`): (the Repo, the bundled decks just
     loaded, what to call once the first card is on screen).
 
     A current SQLite store with nothing to load or refresh is read through sqlite3 until
@@ -101,6 +103,25 @@ def late_unit(
             yield cast("Repo", late), [], late.preload
         finally:
             late.settle()
+
+
+def read_stats(work: Callable[[Repo], T]) -> T:
+    """`work` over the store for `quiz stats`: through `late_unit`, so that a current
+    SQLite store whose rollups hold the whole log is read through sqlite3 alone
+    (quiz.stats.gather) and the full store opens only to refresh them. A store the
+    read-only connection cannot read after all (locked, damaged) is read again through
+    the full store, which words the error as for any command."""
+    import sqlite3
+
+    try:
+        with late_unit(load_bundled=False) as (repo, _loaded, _start):
+            return work(repo)
+    except sqlite3.Error as exc:  # the lean connection's own errors only
+        import logging
+
+        logging.getLogger(__name__).debug("stats: the read-only connection failed (%s)", exc)
+    with unit() as repo:
+        return work(repo)
 
 
 def _lean_store(load_bundled: bool):  # -> LeanStore | None (its import is the point)

@@ -33,8 +33,8 @@ def stats(
     cfg = context.config()
     decks = tuple(deck or ())
     start = context.parse_date(since, "--since") if since else None
-    with context.unit() as repo:
-        report = stats_report(
+    report = context.read_stats(
+        lambda repo: stats_report(
             repo,
             config=cfg,
             day=context.day_clock(cfg),
@@ -43,6 +43,7 @@ def stats(
             since=start,
             lang=lang or cfg.lang,
         )
+    )
     if as_json:
         import json
 

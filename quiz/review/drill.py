@@ -106,7 +106,7 @@ def choose(
     """The cards to ask, in the order to ask them.
 
     The pool is the cards matching the filter, suspended ones left out except leeches
-    (they are the ones to practise: Repo.drill_conditions). `weak`: the `count` weakest
+    (they are the ones to practise: Selection.drill_sql). `weak`: the `count` weakest
     by the one ranking `quiz stats` shows (quiz.stats.ranking, over the log's rollups:
     the cards with a miss or a lapse); when fewer than `count` have any, the most
     overdue answered cards, then never-answered ones in deck order fill what is left;
@@ -114,18 +114,16 @@ def choose(
     the chosen cards are read, so the cost follows `count`, not the collection.
     """
     if weak:
-        from quiz.store import rollups
+        from quiz.stats.gather import rollups_up_to_date
 
-        if rollups.refresh(repo) is None:
+        if rollups_up_to_date(repo) is None:
             log.debug("drill: the rollups cannot be brought up to date (read-only store)")
-        where = repo.drill_conditions(flt)
-        _shown, weakest = rollups.weak_cards(
-            repo,
+        _shown, weakest = repo.stats.weak_cards(
             recall,
             count,
             now=recall.now,
             zero_ratio=recall.zero_ratio(repo.deck_slugs()),
-            where=where,
+            where=lambda p: repo.selection.drill_sql(flt, p),
         )
         by_id = {c.row_id: c for c in repo.cards_by_id(weakest.values())}
         chosen = [by_id[i] for i in weakest.values() if i in by_id]
@@ -262,9 +260,8 @@ class DrillRecorder(StoreActions):
 def _drill_counts(repo: Repo, card_ids: list[int]) -> dict[int, int]:
     if not card_ids:
         return {}
-    from quiz.store import stats_queries
-
-    return {t.card_id: t.drills for t in stats_queries.card_tallies(repo, card_ids=card_ids)}
+    tallies, _schedules = repo.stats.tallies_and_schedules(card_ids=card_ids)
+    return {t.card_id: t.drills for t in tallies}
 
 
 def run_drill(

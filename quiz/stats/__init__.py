@@ -9,7 +9,7 @@ One home per concept:
 - `classroom`  the class report's figures, from per-learner aggregates — pure;
 - `shape`      the `--json` shape of both reports — pure;
 - `gather`     the one step from a store to a report: picks the queries
-               (quiz.store.stats_queries, quiz.store.rollups, quiz.store.classroom),
+               (quiz.store.stats_reads, quiz.store.rollups, quiz.store.classroom),
                hands their rows to the figures. The commands call only this.
 
 Nothing is imported here, so `quiz.stats.figures` loads no SQL.

@@ -134,12 +134,16 @@ def activity_by_day(
     hours: Iterable[HourCount], day_of: Callable[[datetime], date]
 ) -> dict[date, DayActivity]:
     """Answers per learner day (drills apart from reviews)."""
+    return _activity((day_of(h.hour), h.reviews, h.drills) for h in hours)
+
+
+def _activity(days: Iterable[tuple[date, int, int]]) -> dict[date, DayActivity]:
+    """(day, reviews, drills) summed per day, as DayActivity by day in day order."""
     reviews: dict[date, int] = defaultdict(int)
     drills: dict[date, int] = defaultdict(int)
-    for h in hours:
-        d = day_of(h.hour)
-        reviews[d] += h.reviews
-        drills[d] += h.drills
+    for d, r, dr in days:
+        reviews[d] += r
+        drills[d] += dr
     return {
         d: DayActivity(d, reviews.get(d, 0), drills.get(d, 0))
         for d in sorted(set(reviews) | set(drills))
@@ -186,13 +190,16 @@ def heat_level(count: int, peak: int) -> int:
 def retention_by(
     hours: Iterable[HourCount], period_of: Callable[[datetime], date]
 ) -> tuple[Rate, ...]:
+    return _rates((period_of(h.hour), h.graded, h.passed) for h in hours if h.graded)
+
+
+def _rates(samples: Iterable[tuple[date, int, int]]) -> tuple[Rate, ...]:
+    """(period, graded answers, passed) summed per period, in period order."""
     answers: dict[date, int] = defaultdict(int)
     passed: dict[date, int] = defaultdict(int)
-    for h in hours:
-        if h.graded:
-            p = period_of(h.hour)
-            answers[p] += h.graded
-            passed[p] += h.passed
+    for p, graded, n in samples:
+        answers[p] += graded
+        passed[p] += n
     return tuple(Rate(p.isoformat(), answers[p], passed[p]) for p in sorted(answers))
 
 
@@ -310,25 +317,41 @@ def build_report(
     `--since`; `tags` are every tag's figures (ranked here), `output_tags` those of
     output cards only.
     """
-    day_of = functools.lru_cache(maxsize=None)(day_of)  # each hour is looked up several times
-    all_activity = activity_by_day(hours, day_of)
-    recent = [h for h in hours if since_at is None or h.hour >= since_at]
-    passed = sum(h.passed for h in recent)
-    true_n = sum(h.graded for h in recent)
+    # one pass over the hours (there is one per hour answered, tens of thousands on a
+    # long log): each hour's day once, the days' activity and the answers since
+    day_of = functools.lru_cache(maxsize=None)(day_of)
+    days: list[tuple[date, int, int]] = []
+    graded_days: dict[date, list[int]] = {}
+    answers = drills = right = duration_ms = true_n = passed = 0
+    for h in hours:
+        d = day_of(h.hour)
+        days.append((d, h.answers - h.drills, h.drills))
+        if since_at is None or h.hour >= since_at:
+            answers += h.answers
+            drills += h.drills
+            right += h.right
+            duration_ms += h.duration_ms
+            if h.graded:
+                true_n += h.graded
+                passed += h.passed
+                sums = graded_days.setdefault(d, [0, 0])
+                sums[0] += h.graded
+                sums[1] += h.passed
+    all_activity = _activity(days)
     return Report(
         today=today,
         since=since,
         desired_retention=desired_retention,
-        answers=sum(h.answers for h in recent),
-        reviews=sum(h.reviews for h in recent),
-        drills=sum(h.drills for h in recent),
-        right=sum(h.right for h in recent),
-        duration_ms=sum(h.duration_ms for h in recent),
+        answers=answers,
+        reviews=answers - drills,
+        drills=drills,
+        right=right,
+        duration_ms=duration_ms,
         heatmap=heatmap_days(all_activity, today),
         streaks=streaks(all_activity, today),
         true_retention=Rate("all", true_n, passed),
-        retention_by_day=retention_by(recent, day_of),
-        retention_by_week=retention_by(recent, lambda at: week_of(day_of(at))),
+        retention_by_day=_rates((d, g, n) for d, (g, n) in graded_days.items()),
+        retention_by_week=_rates((week_of(d), g, n) for d, (g, n) in graded_days.items()),
         retention_by_age=retention_by_age(ages),
         forecast=forecast(due, day_of, today),
         states=state_counts(states),

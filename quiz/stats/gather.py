@@ -3,12 +3,14 @@ this module, which decides which queries answer them and hands their rows to the
 figures (quiz.stats.figures, .ranking, .classroom).
 
 `quiz stats` in a time zone on the quarter hour reads the log's rollups
-(quiz.store.rollups), brought up to date first: the hours (a deck's: from its cards'
-entries), each card's first review for the ages, and (without --since) every card's
-figures; with --since the cards answered since are grouped from the log read from then
-on. A store that cannot be written and a zone off the quarter hour group the log itself
-(quiz.store.stats_queries). Both give the same named rows, ranked by the same
-code, so both give the same report (tests/stats/test_rollups.py compares them).
+(quiz.store.rollups), brought up to date first unless they hold the whole log already:
+the hours (a deck's: from its cards' entries), each card's first review for the ages,
+and (without --since) every card's figures; with --since the cards answered since are
+grouped from the log read from then on. A store that cannot be written and a zone off
+the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
+(`repo.stats`), which the lean path of `quiz stats` runs through sqlite3 while the
+rollups are current; both ways give the same named rows, ranked by the same code, so
+the same report (tests/stats/test_rollups.py compares them).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from typing import TYPE_CHECKING
 from quiz.browse import question
 from quiz.model import Schedule
 from quiz.stats import figures, ranking
-from quiz.stats.classroom import ClassReport, class_report
 from quiz.stats.figures import Report, TagFigure, WeakCard
 
 if TYPE_CHECKING:
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
     from quiz.clock import DayClock
     from quiz.config import Config
     from quiz.review.settings import Schedulers
+    from quiz.stats.classroom import ClassReport
     from quiz.store.repo import Repo
+    from quiz.store.stats_reads import StatsReads
 
 log = logging.getLogger("quiz.stats")
 
@@ -79,49 +82,50 @@ def stats_report(
     the rollups could answer (the tests compare both ways).
     """
     from quiz.review.settings import scheduling
-    from quiz.store import rollups
-    from quiz.store import stats_queries as q
+    from quiz.store.stats_reads import shift_minutes, usable
 
     repo.require_known(decks)
     desired = (config.for_deck(decks[0]) if len(decks) == 1 else config).scheduler
     # the learner's normal schedule (fitted parameters, no goal overrides): recall now
     retrievability = Recall(scheduling(config, repo, day, now, goals=False).schedulers, now)
-    shift = q.shift_minutes(day.tz, now)
+    shift = shift_minutes(day.tz, now)
     today = day.day_of(now)
     since_at = day.start_of(since) if since else None
     refreshed = None
-    if use_rollups and rollups.usable(shift):
-        refreshed = rollups.refresh(repo)
+    if use_rollups and usable(shift):
+        refreshed = rollups_up_to_date(repo)
         log.debug("stats: rollups %s", refreshed or "not writable: grouping the log itself")
     elif use_rollups:
         log.debug("stats: a zone off the quarter hour: grouping the log itself")
+    q = repo.stats  # read after the refresh: a store opened for it answers from then on
     if refreshed is None:
-        hours = q.hour_counts(repo, decks, shift)
-        weak, ids, tags, output_tags = _from_log(repo, retrievability, decks, since_at)
-        ages = q.age_counts(repo, decks, since_at)
+        hours = q.hour_counts(decks, shift)
+        weak, ids, tags, output_tags = _from_log(q, retrievability, decks, since_at)
+        ages = q.log_ages(decks, since_at)
     else:
         # a deck's hours from its entries (the quarters are the whole log's)
-        hours = q.hour_counts(repo, decks, shift) if decks else rollups.hour_counts(repo, shift)
-        ages = rollups.age_counts(repo, since_at, decks)
+        hours = q.hour_counts(decks, shift) if decks else q.rolled_hours(shift)
+        ages = q.rolled_ages(since_at, decks)
         if since_at is not None:  # the cards answered since, from the log from then on
-            weak, ids, tags, output_tags = _from_log(repo, retrievability, decks, since_at)
+            weak, ids, tags, output_tags = _from_log(q, retrievability, decks, since_at)
         else:
-            weak, ids = rollups.weak_cards(
-                repo,
+            from quiz.store.stats_reads import in_decks
+
+            weak, ids = q.weak_cards(
                 retrievability,
                 WEAK_CARDS,
                 now=now,
                 zero_ratio=retrievability.zero_ratio(repo.deck_slugs()),
-                where=[rollups.in_decks(decks)] if decks else [],
+                where=in_decks(decks) if decks else None,
             )
-            tags = rollups.tag_figures(repo, decks=decks)
-            output_tags = rollups.tag_figures(repo, "output", decks=decks)
+            tags = q.tag_figures(decks=decks)
+            output_tags = q.tag_figures("output", decks=decks)
     shown = repo.cards_by_id([ids[c.key] for c in weak]) if weak else []
     return figures.build_report(
         hours=hours,
         ages=ages,
-        due=q.due_hours(repo, day.start_of(today + timedelta(days=30)), decks, shift),
-        states=q.state_rows(repo, decks),
+        due=q.due_hours(day.start_of(today + timedelta(days=30)), decks, shift),
+        states=q.state_rows(decks),
         tags=tags,
         output_tags=output_tags,
         weak_cards=weak,
@@ -131,18 +135,28 @@ def stats_report(
         since=since,
         since_at=since_at,
         desired_retention=desired.desired_retention,
-        strict_grading=q.strict_grading(repo, decks),
+        strict_grading=q.strict_grading(decks),
     )
 
 
+def rollups_up_to_date(repo: Repo) -> str | None:
+    """The learner's rollups brought up to date (for `quiz stats` and `quiz drill
+    --weak`): "current" when they hold the whole log already (read without writing: the
+    lean path stays read-only and never loads SQLAlchemy), else
+    quiz.store.rollups.refresh's word (None: the store cannot be written)."""
+    if repo.stats.rollups_current():
+        return "current"
+    from quiz.store import rollups
+
+    return rollups.refresh(repo)
+
+
 def _from_log(
-    repo: Repo, retrievability: Recall, decks: Sequence[str], since_at: datetime | None
+    q: StatsReads, retrievability: Recall, decks: Sequence[str], since_at: datetime | None
 ) -> tuple[tuple[WeakCard, ...], dict[str, int], tuple[TagFigure, ...], tuple[TagFigure, ...]]:
     """The weakest cards (and their ids by key), every tag's and the output cards' tags'
     figures, from the log grouped by card (of `decks`, from `since_at`)."""
-    from quiz.store import stats_queries as q
-
-    tallies, schedules = q.tallies_and_schedules(repo, decks, since_at)
+    tallies, schedules = q.tallies_and_schedules(decks, since_at)
     recall = ranking.recall_by(retrievability)
     key_of = {t.card_id: t.key for t in tallies}
     weak, ids = ranking.weakest(
@@ -168,8 +182,9 @@ def class_report_of(
     """`quiz class report`: every learner of the store and every answered card, from
     aggregates grouped in SQL (NotFound for an unknown deck)."""
     from quiz.errors import NotFound
+    from quiz.stats.classroom import class_report
     from quiz.store import classroom as q
-    from quiz.store.stats_queries import shift_minutes
+    from quiz.store.stats_reads import shift_minutes
 
     for name in decks:
         if not q.deck_exists(session, name):

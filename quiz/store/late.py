@@ -11,6 +11,9 @@ to the full `Repo`, waiting for it if it is not open yet.
 The reads before the full store opens see the file as the lean connection saw it; the
 first write re-reads what it depends on under the Repo's lock (an answer given meanwhile
 on another machine is refused), as it does after any plan made earlier in a session.
+
+`quiz stats` reads its whole report this way (`stats`: quiz.store.stats_reads) while the
+log's rollups are current, and opens the full store only to refresh them.
 """
 
 from __future__ import annotations
@@ -21,12 +24,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from quiz.review.goal import Goal
     from quiz.store.lean import LeanStore
     from quiz.store.repo import Repo
     from quiz.store.selection import Selection
+    from quiz.store.stats_reads import StatsReads
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +40,13 @@ SELECTION_READS = frozenset(
         "card_id_range",
         "cards_by_id",
         "deck_slugs",
+        "drill_fill",
         "drill_ids",
         "due_cards",
         "due_count",
         "new_cards",
         "notes_answered_since",
+        "require_known",
         "seen_keys",
     }
 )
@@ -112,12 +116,13 @@ class LateRepo:
     def selection(self) -> Selection:
         return self._reader.selection
 
+    @property
+    def stats(self) -> StatsReads:
+        """The reads of `quiz stats` (quiz.store.stats_reads)."""
+        return self._reader.stats
+
     def setting(self, name: str) -> Any:
         return self._reader.setting(name)
 
     def goals(self) -> list[Goal]:
         return self._reader.goals()
-
-    def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
-        if decks or tags:  # nothing to check on a bare command line
-            self.full.require_known(decks, tags)

@@ -1,6 +1,6 @@
 """A read-only sqlite3 connection to an existing, current SQLite store: the lean path
-of `quiz due` (shell prompts, cron lines), of `quiz decks`, of `quiz learners` and of
-re-importing unchanged deck files.
+of `quiz due` (shell prompts, cron lines), of `quiz decks`, of `quiz learners`, of
+re-importing unchanged deck files, of planning a review and of `quiz stats`.
 
 Importing the ORM would cost more than the answer, so this opens the file with the
 stdlib driver and runs the same statements as the full store (`quiz.store.due`). It
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from quiz.store.due import Execute
     from quiz.store.learners import LearnerOverview
     from quiz.store.selection import Selection
+    from quiz.store.stats_reads import StatsReads
 
 MIGRATIONS = Path(__file__).with_name("migrations") / "versions"
 
@@ -102,6 +103,13 @@ class LeanStore:
         from quiz.store.selection import Selection
 
         return Selection(_run(self.conn), self.learner_id, sqlite=True)
+
+    @property
+    def stats(self) -> StatsReads:
+        """The reads of `quiz stats` (quiz.store.stats_reads) through this connection."""
+        from quiz.store.stats_reads import StatsReads
+
+        return StatsReads(_run(self.conn), self.learner_id, sqlite=True)
 
     def goals(self) -> list[Goal]:
         """The learner's goals (quiz.store.goal_rows)."""

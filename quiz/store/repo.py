@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from quiz.errors import Conflict, NotFound
+from quiz.errors import Conflict
 from quiz.model import (
     CardFilter,
     Deck,
@@ -67,6 +67,7 @@ from quiz.store.values import instant_of
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
     from quiz.review.goal import Goal
+    from quiz.store.stats_reads import StatsReads
 
 _CLAUSES = count()  # keeps the parameter names of `Repo._clauses` apart
 
@@ -280,24 +281,8 @@ class Repo:
         return self.selection.deck_slugs()
 
     def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
-        """Raise NotFound, with the nearest name as a suggestion, for a deck or tag the
-        store has never seen: a typo in `--deck` or `--tag` would otherwise look like an
-        empty day ("Nothing to review") instead of a mistake."""
-        import difflib
-
-        checks: list[tuple[str, Sequence[str], Iterable[str], str]] = []
-        if decks:
-            checks.append(("deck", decks, self.deck_slugs(), "quiz decks"))
-        if tags:
-            known_tags = self.session.scalars(select(CardTag.tag).distinct()).all()
-            checks.append(("tag", tags, known_tags, "quiz cards"))
-        for what, wanted, known, where in checks:
-            names = sorted(set(known))
-            for name in wanted:
-                if name not in names:
-                    close = difflib.get_close_matches(name, names, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else f" (see: {where})"
-                    raise NotFound(f"no {what} {name!r} in the store{hint}")
+        """Raise NotFound for a deck or tag the store has never seen (Selection.require_known)."""
+        self.selection.require_known(decks, tags)
 
     def sync_deck(self, deck: Deck, path: str, file_hash: str, now: datetime) -> dict[str, int]:
         """Bring the store's copy of `deck` in line with its file; keep all history.
@@ -518,6 +503,18 @@ class Repo:
     # learner's schedule `cs`, as StoredCards).
 
     @cached_property
+    def stats(self) -> StatsReads:
+        """The reads of `quiz stats` (quiz.store.stats_reads) through this session: the
+        same SQL text as its lean path."""
+        from quiz.store.stats_reads import StatsReads
+
+        return StatsReads(
+            lambda sql, params: self.session.execute(text(sql), params),
+            self.learner_id,
+            sqlite=self.session.get_bind().dialect.name == "sqlite",
+        )
+
+    @cached_property
     def selection(self) -> Selection:
         return Selection(
             lambda sql, params: self.session.execute(text(sql), params),
@@ -575,10 +572,6 @@ class Repo:
         return self.selection.new_cards(now, flt, limit, interleave=interleave)
 
     # ---- a drill's pool (quiz.review.drill) ---------------------------------------
-
-    def drill_conditions(self, flt: CardFilter) -> list[Any]:
-        """The drill's pool (`Selection.drill_sql`) as clauses over CardRow alone."""
-        return self._clauses(lambda p: self.selection.drill_sql(flt, p))
 
     def drill_fill(self, flt: CardFilter, exclude: Sequence[int], limit: int) -> list[StoredCard]:
         return self.selection.drill_fill(flt, exclude, limit)

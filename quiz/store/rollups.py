@@ -22,15 +22,13 @@ ranking of weak cards (quiz.stats.ranking) over the same named rows.
 
 from __future__ import annotations
 
-import itertools
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Integer,
-    String,
     and_,
     case,
     cast,
@@ -38,36 +36,34 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     text,
     type_coerce,
     update,
 )
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState, Schedule
-from quiz.stats import ranking
 from quiz.stats.figures import TagFigure, WeakCard
-from quiz.stats.rows import AGE_BUCKETS, AgeCount, HourCount, WeakCandidate, utc_time
+from quiz.stats.rows import AgeCount, HourCount
 from quiz.store.models import (
     AgeRollup,
     CardRollup,
-    CardRow,
-    CardStateRow,
-    CardTag,
-    DeckRow,
     QuarterRollup,
     ReviewRow,
     RollupMark,
-    UTCDateTime,
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
 from quiz.store.rollup_marks import mark_holds
-from quiz.store.stats_queries import days_between, learners_entries
+from quiz.store.stats_queries import learners_entries
+from quiz.store.stats_reads import age_bucket, usable
+
+if TYPE_CHECKING:
+    from quiz.store.stats_reads import Conditions
+
+__all__ = ["age_counts", "hour_counts", "refresh", "tag_figures", "usable", "weak_cards"]
 
 log = logging.getLogger("quiz.store.rollups")
 
@@ -315,10 +311,10 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
 def _ages(repo: Repo, rows: ColumnElement[bool], *first: Any):
     """Review-state answers among `rows` by their card's age then (days since its first
     review, from the card rollups), grouped by AGE_BUCKETS' lower bound."""
-    age = days_between(_dialect(repo), R.reviewed_at, C.first_review_at)
-    bounds = [b[0] for b in AGE_BUCKETS]
-    bucket = case(
-        *[(age < hi, lo) for lo, hi in itertools.pairwise(bounds)], else_=bounds[-1]
+    bucket: ColumnElement[Any] = literal_column(
+        age_bucket(
+            _dialect(repo) == "sqlite", "reviews.reviewed_at", "review_card_rollups.first_review_at"
+        )
     ).label("bucket")
     return (
         select(*first, bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
@@ -329,95 +325,26 @@ def _ages(repo: Repo, rows: ColumnElement[bool], *first: Any):
     )
 
 
-# ---- reading them ------------------------------------------------------------------
+# ---- reading them: quiz.store.stats_reads, the same text as the lean path ------------
 
 
 def hour_counts(repo: Repo, shift: int) -> list[HourCount]:
-    """As stats_queries.hour_counts (whole log, no deck): quarters regrouped into shifted hours.
-
-    `shift` (the zone's minutes past the hour) must be a multiple of 15.
-    """
-    assert shift % 15 == 0
-    hour = ((Q.quarter * 15 + shift) // 60).label("hour")
-    q = (
-        select(
-            hour,
-            func.sum(Q.answers),
-            func.sum(Q.drills),
-            func.sum(Q.right_answers),
-            func.sum(Q.graded),
-            func.sum(Q.passed),
-            func.sum(Q.duration_ms),
-        )
-        .where(Q.learner_id == repo.learner_id)
-        .group_by(hour)
-    )
-    at = datetime.fromtimestamp
-    utc = timezone.utc
-    return [
-        HourCount(
-            at(int(h) * 3600 - shift * 60, utc), int(n), int(d), int(r), int(g), int(p), int(ms)
-        )
-        for h, n, d, r, g, p, ms in repo.session.execute(q)
-    ]
-
-
-def in_decks(decks: Sequence[str]) -> ColumnElement[bool]:
-    """A condition over CardRow: the card is in one of these decks."""
-    return CardRow.deck_id.in_(select(DeckRow.id).where(DeckRow.slug.in_(decks)))
+    """As stats_queries.hour_counts (whole log, no deck): StatsReads.rolled_hours."""
+    return repo.stats.rolled_hours(shift)
 
 
 def age_counts(
     repo: Repo, since: datetime | None = None, decks: Sequence[str] = ()
 ) -> list[AgeCount]:
-    """As stats_queries.age_counts. Since a time or for some decks, only those answers
-    are read (through the (learner, time) index, or each card's entries) and each card's
-    first review comes from its rollup, where grouping the log itself finds every
-    card's first review in a pass over the whole log."""
-    if since is not None or decks:
-        rows = learners_entries(repo, bounded=True)
-        if since is not None:
-            rows = and_(rows, R.reviewed_at >= since)
-        if decks:
-            rows = and_(rows, R.card_id.in_(select(CardRow.id).where(in_decks(decks))))
-        return [
-            AgeCount(int(lo), int(n), int(p or 0))
-            for lo, n, p in repo.session.execute(_ages(repo, rows))
-        ]
-    q = select(A.min_days, A.answers, A.passed).where(
-        A.learner_id == repo.learner_id, A.answers > 0
-    )
-    return [AgeCount(int(lo), int(n), int(p)) for lo, n, p in repo.session.execute(q)]
+    """As stats_queries.age_counts: StatsReads.rolled_ages."""
+    return repo.stats.rolled_ages(since, decks)
 
 
 def tag_figures(
     repo: Repo, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
 ) -> tuple[TagFigure, ...]:
-    """quiz.stats.figures.tag_figures over every answered card (of `kind`, of `decks`),
-    grouped in the database: one pass, untagged cards grouped under `untagged` by the
-    outer join."""
-    where = [C.learner_id == repo.learner_id]
-    if kind is not None:
-        where.append(C.card_id.in_(select(CardRow.id).where(CardRow.kind == kind)))
-    if decks:
-        where.append(C.card_id.in_(select(CardRow.id).where(in_decks(decks))))
-    tag = func.coalesce(CardTag.tag, literal(untagged)).label("tag")
-    q = (
-        select(
-            tag,
-            func.count(),
-            func.sum(C.answers),
-            func.sum(C.right_answers),
-            func.sum(C.lapses),
-            func.sum(C.answers - C.right_answers),
-        )
-        .select_from(C)
-        .outerjoin(CardTag, CardTag.card_id == C.card_id)
-        .where(*where)
-        .group_by(tag)
-    )
-    rows = {name: [int(v or 0) for v in figures] for name, *figures in repo.session.execute(q)}
-    return tuple(TagFigure(name, *rows[name]) for name in sorted(rows))
+    """quiz.stats.figures.tag_figures over every answered card: StatsReads.tag_figures."""
+    return repo.stats.tag_figures(kind, untagged, decks)
 
 
 def weak_cards(
@@ -427,156 +354,7 @@ def weak_cards(
     *,
     now: datetime | None = None,
     zero_ratio: float | None = None,
-    where: Sequence[Any] = (),
+    where: Conditions | None = None,
 ) -> tuple[tuple[WeakCard, ...], dict[str, int]]:
-    """The `limit` weakest cards over the card rollups (quiz.stats.ranking), and the
-    shown cards' ids by key.
-
-    Only cards with a miss or a lapse come back from the database, as named rows (times
-    unparsed); retrievability is asked only where it decides the order (a card whose
-    latest answer was wrong ranks as 0 whatever FSRS says).
-
-    With `now` and `zero_ratio` (the smallest elapsed-days/stability ratio at which any
-    deck's retrievability can round to 0.00, see Scheduler.elapsed_ratio), when at
-    least `limit` cards' latest answer was wrong the weakest are all in that 0.00 tier
-    and only its head is read (on a big log most candidates are thus never read).
-
-    `where`: further conditions over CardRow (a drill's pool: Repo.drill_conditions).
-    """
-    ST = CardStateRow
-    wrong_last = case(
-        (
-            or_(C.last_right.is_(None), and_(C.last_miss.is_not(None), C.last_right < C.last_miss)),
-            1,
-        ),
-        else_=0,
-    )
-    q = (
-        select(
-            C.card_id,
-            CardRow.deck_id,
-            C.answers,
-            C.right_answers,
-            C.lapses,
-            C.drill_misses,
-            type_coerce(C.last_miss, String).label("last_miss"),
-            wrong_last.label("wrong_last"),
-            ST.state,
-            ST.stability,
-            type_coerce(ST.last_review, String).label("last_review"),
-            ST.reps,
-            ST.lapses.label("state_lapses"),
-        )
-        .join(CardRow, CardRow.id == C.card_id)  # id and deck only: ix_cards_id_deck covers them
-        .outerjoin(ST, and_(ST.learner_id == C.learner_id, ST.card_id == C.card_id))
-        .where(
-            C.learner_id == repo.learner_id,
-            (C.answers > C.right_answers) | (C.lapses > 0) | (func.coalesce(ST.lapses, 0) > 0),
-            *where,
-        )
-    )
-    slugs = dict(repo.session.execute(select(DeckRow.id, DeckRow.slug)).all())
-
-    def candidates(rows: Iterable[Row[Any]]) -> list[WeakCandidate]:
-        return [
-            WeakCandidate(
-                card_id=r.card_id,
-                deck=slugs[r.deck_id],
-                answers=r.answers,
-                right=r.right_answers,
-                lapses=r.lapses,
-                drill_misses=r.drill_misses,
-                last_miss=r.last_miss,
-                wrong_last=bool(r.wrong_last),
-                state=r.state,
-                stability=r.stability,
-                last_review=r.last_review,
-                reps=r.reps,
-                state_lapses=r.state_lapses,
-            )
-            for r in rows
-        ]
-
-    recall = ranking.recall_by(retrievability)
-
-    def keys(card_ids: Sequence[int]) -> dict[int, str]:
-        return _card_keys(repo, card_ids)
-
-    if now is not None and zero_ratio is not None:
-        # Every card whose latest answer was wrong ranks 0.00; within that tier the order is
-        # (misses, latest miss, key). So the database orders those cards and hands over
-        # the first `limit` plus any tied with the last of them (the key decides ties
-        # here, not in SQL, whose collation may differ), and the cards that may round to
-        # 0.00 by FSRS alone: forgotten at least `zero_ratio` x stability days ago
-        # (learner days can exceed the clock's by one: a superset, scored exactly).
-        misses = C.lapses + C.drill_misses
-        wrong = q.where(wrong_last == 1)
-        first = candidates(
-            repo.session.execute(
-                wrong.order_by(misses.desc(), C.last_miss.desc().nulls_last(), C.card_id).limit(
-                    limit
-                )
-            )
-        )
-        if len(first) >= limit:
-            edge = first[-1]
-            edge_miss = utc_time(edge.last_miss)
-            tied = wrong.where(misses == edge.lapses + edge.drill_misses)
-            tied = tied.where(C.last_miss >= edge_miss) if edge_miss is not None else tied
-            elapsed = _days_since(repo, now, ST.last_review) + 1
-            # no review is older than 1970: a stability above this cannot have faded that far
-            # (a cheap test first, so the date arithmetic runs for few rows or none)
-            faded = select(ST.card_id).where(ST.learner_id == repo.learner_id)
-            if zero_ratio > 0:
-                since_1970 = (now - datetime(1970, 1, 1, tzinfo=timezone.utc)).days + 1
-                faded = faded.where(ST.stability < since_1970 / zero_ratio)
-            faded = faded.where(ST.reps > 0, ST.stability > 0, elapsed > zero_ratio * ST.stability)
-            faded_ids = list(
-                repo.session.scalars(faded)
-            )  # usually none (ix_card_states_stability, 0005)
-            fading = [
-                c
-                for start in range(0, len(faded_ids), 900)
-                for c in candidates(
-                    repo.session.execute(
-                        q.where(wrong_last == 0, C.card_id.in_(faded_ids[start : start + 900]))
-                    )
-                )
-            ]
-            found = {
-                c.card_id: c
-                for part in (first, candidates(repo.session.execute(tied)), fading)
-                for c in part
-            }
-            zero = [
-                (ckey, c)
-                for ckey, c in ranking.coarse(found.values(), recall)
-                if ckey.recall == 0.0
-            ]
-            return ranking.weakest(zero, recall, keys, limit)
-    every = candidates(repo.session.execute(q))
-    return ranking.weakest(ranking.coarse(every, recall), recall, keys, limit)
-
-
-def _days_since(repo: Repo, now: datetime, column):
-    """Days (fractional) from `column` to `now`, in SQL."""
-    at = literal(now, UTCDateTime)
-    if _dialect(repo) == "sqlite":
-        return func.julianday(at) - func.julianday(column)
-    return func.extract("epoch", at - column) / 86400.0
-
-
-def _card_keys(repo: Repo, card_ids: Sequence[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for start in range(0, len(card_ids), 900):  # SQLite's bound-parameter limit
-        chunk = card_ids[start : start + 900]
-        out.update(
-            repo.session.execute(select(CardRow.id, CardRow.key).where(CardRow.id.in_(chunk))).all()
-        )
-    return out
-
-
-def usable(shift: int) -> bool:
-    """Can the rollups answer this `quiz stats`? (a zone on the quarter hour, whose
-    hours are whole quarters; with --deck or --since they give part of the figures)"""
-    return shift % 15 == 0
+    """The `limit` weakest cards over the card rollups: StatsReads.weak_cards."""
+    return repo.stats.weak_cards(retrievability, limit, now=now, zero_ratio=zero_ratio, where=where)

@@ -335,6 +335,28 @@ class Selection:
         """deck id -> file path, for every deck in the store."""
         return {slug: path for slug, path in self.execute("SELECT slug, path FROM decks", {})}
 
+    def require_known(self, decks: Sequence[str] = (), tags: Sequence[str] = ()) -> None:
+        """Raise NotFound, with the nearest name as a suggestion, for a deck or tag the
+        store has never seen: a typo in `--deck` or `--tag` would otherwise look like an
+        empty day ("Nothing to review") instead of a mistake."""
+        import difflib
+
+        from quiz.errors import NotFound
+
+        checks: list[tuple[str, Sequence[str], Iterable[str], str]] = []
+        if decks:
+            checks.append(("deck", decks, self.deck_slugs(), "quiz decks"))
+        if tags:
+            known_tags = [t for (t,) in self.execute("SELECT DISTINCT tag FROM card_tags", {})]
+            checks.append(("tag", tags, known_tags, "quiz cards"))
+        for what, wanted, known, where in checks:
+            names = sorted(set(known))
+            for name in wanted:
+                if name not in names:
+                    close = difflib.get_close_matches(name, names, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else f" (see: {where})"
+                    raise NotFound(f"no {what} {name!r} in the store{hint}")
+
     def seen_keys(self, keys: Iterable[str]) -> set[str]:
         """Of these card keys, the ones this learner has answered at least once."""
         keys = list(keys)

@@ -4,6 +4,10 @@ learner, 1M reviews, 85k answered cards); issue #19's targets. The same `quiz st
 rows at 3M reviews when QUIZ_BENCH_3M=1 (the 3M-review store is built once, which takes
 a while) or when that store is already built.
 
+The `quiz stats` rows time the steady state (the warm-up run brings the copy's rollups
+up to date): the lean path, which reads the store through sqlite3 and never loads
+SQLAlchemy (quiz.store.stats_reads); the first-run row times the full store's build.
+
     python -m tests.bench --only bench_stats
 """
 

@@ -78,6 +78,20 @@ def test_the_first_card_is_on_screen_before_sqlalchemy_loads(studied, args):  # 
     assert "FIRST CARD with []" in result.stderr
 
 
+def test_a_weak_drill_on_current_rollups_shows_its_first_card_before_sqlalchemy(studied):  # noqa: F811
+    """`quiz drill --weak` ranks by the rollups (quiz.stats.gather.rollups_up_to_date):
+    while they hold the whole log it reads them through sqlite3; behind the log, the
+    full store opens first to bring them up to date."""
+    args = ["drill", "--weak", "--count", "3", "--seed", "1"]
+    behind = quiz_session(args, "q\n", "2026-03-05T12:00:00Z")
+    assert behind.returncode == 0, behind.stderr
+    assert "FIRST CARD with ['quiz.store.repo', 'sqlalchemy']" in behind.stderr
+    current = quiz_session(args, "q\n", "2026-03-05T12:00:00Z")
+    assert current.returncode == 0, current.stderr
+    assert "FIRST CARD with []" in current.stderr
+    assert timeless(current.stdout) == timeless(behind.stdout)
+
+
 def test_a_store_the_lean_path_cannot_read_opens_first(studied):  # noqa: F811
     """QUIZ_DEBUG (or PostgreSQL, an older schema...) opens the full store before the card."""
     result = quiz_session(["review"], "q\n", "2026-03-05T12:00:00Z", QUIZ_DEBUG="1")
@@ -92,6 +106,7 @@ def test_a_store_the_lean_path_cannot_read_opens_first(studied):  # noqa: F811
         ["review", "--deck", "alpha", "--limit", "4"],
         ["drill", "--count", "5", "--seed", "3"],
         ["drill", "--count", "4", "--seed", "1", "--graded"],
+        ["drill", "--weak", "--count", "4", "--seed", "2"],
     ],
 )
 def test_days_of_review_store_what_the_full_store_stores(studied, tmp_path, args):  # noqa: F811

@@ -4,7 +4,8 @@ A store is filled through the store API with weeks of answers of two learners (r
 and drills, right and wrong, lapses, typed cards with a `correct` flag, output cards,
 tagged and untagged cards) at all hours, so that a zone half an hour off UTC
 (Asia/Kolkata) or three quarters off (Asia/Kathmandu) moves answers across days. Every
-report is compared whole with `stats_report(use_rollups=False)`, which groups the log.
+report is compared whole with `stats_report(use_rollups=False)`, which groups the log,
+and on SQLite with the lean path of `quiz stats` (sqlite3 alone, the same SQL text).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from quiz.stats.figures import Report
 from quiz.stats.shape import report_to_dict
 from quiz.store import open_store, rollups, stats_queries
 from quiz.store.models import AgeRollup, CardRollup, QuarterRollup, RollupMark
+from quiz.store.stats_reads import shift_minutes
 from tests.conftest import write_deck
 
 DECK = """
@@ -176,6 +178,27 @@ def _report(repo, day: DayClock, decks, since, use_rollups: bool) -> Report:  # 
     )
 
 
+def _lean(store, day: DayClock, learner: str, decks=(), since=None) -> Report | None:  # type: ignore[no-untyped-def]
+    """The report through the lean path of `quiz stats` (sqlite3, quiz.store.stats_reads),
+    which must not open the full store: the rollups are current. None on PostgreSQL."""
+    from quiz.store.late import LateRepo
+    from quiz.store.lean import LeanStore
+
+    if not store.url.startswith("sqlite"):
+        return None
+    lean = LeanStore.open(Path(store.url.removeprefix("sqlite:///")), learner)
+    assert lean is not None and lean.stats.rollups_current()
+
+    def never():  # type: ignore[no-untyped-def]
+        raise AssertionError("the lean path opened the full store")
+
+    late = LateRepo(lean, never)
+    try:
+        return _report(late, day, decks, since, use_rollups=True)
+    finally:
+        late.settle()
+
+
 def _rollup_rows(store, learner: str) -> dict[str, list[tuple[object, ...]]]:
     from sqlalchemy import select
 
@@ -200,6 +223,8 @@ def _same(store, day: DayClock, learner: str, expect: str | None = None) -> Repo
         rolled = _rolled(repo, day)
     assert rolled == direct
     assert report_to_dict(rolled) == report_to_dict(direct)
+    lean = _lean(store, day, learner)
+    assert lean is None or lean == direct
     return rolled
 
 
@@ -260,6 +285,9 @@ def test_deck_and_since_reports_equal_the_log(filled):  # type: ignore[no-untype
                     direct = _direct(repo, day, decks, since)
                     assert rolled == direct, (zone, learner, decks, since)
                     assert report_to_dict(rolled) == report_to_dict(direct)
+                    if shift_minutes(day.tz, NOW) % 15 == 0:  # else the log is grouped
+                        lean = _lean(filled, day, learner, decks, since)
+                        assert lean is None or lean == direct, (zone, learner, decks, since)
                     assert rolled.answers <= whole
 
 

@@ -1,0 +1,646 @@
+"""Every read of `quiz stats`, as SQL text that both drivers run.
+
+Importing SQLAlchemy and the store's models costs more than the whole report once the
+log's rollups are current, so `quiz stats` reads a current SQLite store through the
+stdlib `sqlite3` connection of `quiz.store.lean`; the Repo runs the very same statements
+through its session (`Repo.stats`) for every other store and back end, and
+`quiz.store.rollups` / `quiz.store.stats_queries` hand their reads here. One text, two
+drivers: no copied rule.
+
+Two ways of reading, giving the same named rows (quiz.stats.rows):
+
+- the rollups (quiz.store.rollups keeps them): hours from the quarter hours, ages from
+  the age buckets or (since a time, of some decks) from the answers and each card's
+  first review, tags and the weakest cards from the card rollups;
+- the log itself: hours, ages and per-card tallies grouped in SQL.
+
+Whole-log reads on SQLite are written so that no index serves them (`learner_id + 0`):
+the log keeps no planner statistics, and looking every entry up through the (learner,
+time) index costs more than reading the table in order; a read bounded in time or to
+some cards keeps the indexes. Imports no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone, tzinfo
+
+from quiz.stats import ranking
+from quiz.stats.rows import (
+    AGE_BUCKETS,
+    AgeCount,
+    CardTally,
+    DueHour,
+    HourCount,
+    StateCount,
+    StrictCard,
+    WeakCandidate,
+    utc_time,
+)
+from quiz.store.due import state_time
+from quiz.store.rollup_marks import mark_holds
+from quiz.store.selection import Params, schedule_from
+from quiz.store.values import ENTRY_KINDS, EPOCH, instant_of
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any
+
+    from quiz.model import Schedule
+    from quiz.stats.figures import TagFigure, WeakCard
+    from quiz.store.due import Execute
+
+    Conditions = Callable[[Params], list[str]]
+
+REVIEW, DRILL = ENTRY_KINDS.index("review"), ENTRY_KINDS.index("drill")
+REVIEW_STATE = 2  # quiz.model.CardState.REVIEW
+SCHEDULED = (1, 2, 3)  # learning, review, relearning
+_BOUND = 900  # SQLite's bound-parameter limit, with room to spare
+_MICROSECOND = timedelta(microseconds=1)
+
+# 1 for a right answer: its `correct` flag, or (self-rated cards) not Again.
+RIGHT = (
+    "CASE WHEN reviews.correct IS TRUE THEN 1"
+    " WHEN reviews.correct IS NULL AND reviews.rating > 1 THEN 1 ELSE 0 END"
+)
+# a review-kind answer on a review-state card: the true-retention sample
+GRADED = f"reviews.kind = {REVIEW} AND reviews.prev_state = {REVIEW_STATE}"
+DRILLS = f"CASE WHEN reviews.kind = {DRILL} THEN 1 ELSE 0 END"
+# the card rollups' latest answer was wrong
+WRONG_LAST = (
+    "CASE WHEN c.last_right IS NULL OR (c.last_miss IS NOT NULL AND c.last_right < c.last_miss)"
+    " THEN 1 ELSE 0 END"
+)
+WEAK = f"""
+SELECT c.card_id, cards.deck_id, c.answers, c.right_answers, c.lapses, c.drill_misses,
+       c.last_miss, {WRONG_LAST}, cs.state, cs.stability, cs.last_review, cs.reps, cs.lapses
+FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id
+LEFT JOIN card_states AS cs ON cs.learner_id = c.learner_id AND cs.card_id = c.card_id
+WHERE c.learner_id = :learner
+  AND (c.answers > c.right_answers OR c.lapses > 0 OR COALESCE(cs.lapses, 0) > 0)
+"""
+
+
+def shift_minutes(tz: tzinfo, now: datetime) -> int:
+    """The zone's minutes past the hour at `now` (India's +5:30: 30)."""
+    offset = now.astimezone(tz).utcoffset() or timedelta(0)
+    return int(offset.total_seconds() // 60) % 60
+
+
+def usable(shift: int) -> bool:
+    """Can the rollups answer this `quiz stats`? (a zone on the quarter hour, whose
+    hours are whole quarters; with --deck or --since they give part of the figures)"""
+    return shift % 15 == 0
+
+
+def from_hour_key(key: str | int, shift_minutes: int) -> datetime:
+    """The UTC start of the hour that `hour_key` gave as `key`."""
+    if isinstance(key, int):
+        at = datetime.fromtimestamp(key * 3600, timezone.utc)
+    else:
+        at = datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
+    return at - timedelta(minutes=shift_minutes)
+
+
+def hour_key(sqlite: bool, column: str, shift: int, micros: bool) -> str:
+    """The clock hour of `column` + `shift` minutes, in SQL, as `from_hour_key` reads it
+    back: hours since 1970 for an integer time on SQLite (`micros`: the log's times;
+    grouping a million entries by a number, not by a formatted text, is what `quiz stats
+    --since` spends its time on), else 'YYYY-MM-DD HH'."""
+    shift = int(shift)
+    if sqlite:
+        if micros:
+            moved = f"({column} + {shift * 60_000_000})" if shift else column
+            return f"{moved} / 3600000000"
+        if shift:
+            return f"strftime('%Y-%m-%d %H', {column}, '{shift:+d} minutes')"
+        return f"substr({column}, 1, 13)"
+    shifted = f"{column} + interval '{shift} minutes'" if shift else column
+    return f"to_char({shifted}, 'YYYY-MM-DD HH24')"
+
+
+def days_between(sqlite: bool, later: str, earlier: str) -> str:
+    """Days (fractional) from one log time to another, in SQL."""
+    if sqlite:  # integer microseconds (migration 0012)
+        return f"({later} - {earlier}) / 86400000000.0"
+    return f"EXTRACT(EPOCH FROM {later} - {earlier}) / 86400.0"
+
+
+def age_bucket(sqlite: bool, at: str, first: str) -> str:
+    """AGE_BUCKETS' lower bound of a card's age (days since `first`, its first review)
+    at the time `at`, in SQL."""
+    age = days_between(sqlite, at, first)
+    bounds = [b[0] for b in AGE_BUCKETS]
+    whens = " ".join(f"WHEN {age} < {hi} THEN {lo}" for lo, hi in itertools.pairwise(bounds))
+    return f"CASE {whens} ELSE {bounds[-1]} END"
+
+
+def deck_cards(p: Params, decks: Sequence[str]) -> str:
+    """The ids of the cards of these decks, as a subquery."""
+    return (
+        "SELECT cards.id FROM cards WHERE cards.deck_id IN"
+        f" (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
+    )
+
+
+def in_decks(decks: Sequence[str]) -> Conditions:
+    """A condition over `cards`: the card is in one of these decks."""
+    return lambda p: [
+        f"cards.deck_id IN (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
+    ]
+
+
+class StatsReads:
+    """The reads of `quiz stats` for one learner through `execute(sql, params)`
+    (quiz.store.due's driver-neutral callable); `sqlite`: how the store keeps times."""
+
+    def __init__(self, execute: Execute, learner_id: int, sqlite: bool) -> None:
+        self.execute = execute
+        self.learner_id = learner_id
+        self.sqlite = sqlite
+
+    def _rows(self, sql: str, p: dict[str, object] | None = None) -> list[Sequence[Any]]:
+        return list(self.execute(sql, {"learner": self.learner_id} if p is None else p))
+
+    def _params(self) -> Params:
+        return Params("p", learner=self.learner_id)
+
+    def log_time(self, instant: datetime) -> object:
+        """A time to compare with the log's times (quiz.store.models.StoredTime)."""
+        if self.sqlite:
+            return (instant - EPOCH) // _MICROSECOND
+        return instant.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def entries(self, *, bounded: bool = False) -> str:
+        """This learner's log entries, as a condition (see the module docstring)."""
+        if bounded or not self.sqlite:
+            return "reviews.learner_id = :learner"
+        return "reviews.learner_id + 0 = :learner"
+
+    # ---- the rollups -----------------------------------------------------------------
+
+    def rollups_current(self) -> bool:
+        """Do the learner's rollups hold the whole log? (their mark is there and holds,
+        quiz.store.rollup_marks, and no entry of the learner lies past it): then they
+        answer without being refreshed, which writes."""
+        mark = self._rows(
+            "SELECT last_id, answers FROM review_rollup_marks WHERE learner_id = :learner"
+        )
+        if not mark:
+            return False
+        last_id, answers = (int(v) for v in mark[0])
+        if not mark_holds(self.execute, self.sqlite, self.learner_id, last_id, answers):
+            return False
+        past = self._rows(
+            f"SELECT 1 FROM reviews WHERE {self.entries()} AND reviews.id > :last LIMIT 1",
+            {"learner": self.learner_id, "last": last_id},
+        )
+        return not past
+
+    def rolled_hours(self, shift: int) -> list[HourCount]:
+        """As `hour_counts` (whole log, no deck): quarters regrouped into shifted hours.
+        `shift` (the zone's minutes past the hour) must be a multiple of 15."""
+        assert usable(shift)
+        hour = f"(quarter * 15 + {int(shift)}) / 60"
+        sql = (
+            f"SELECT {hour} AS hour, SUM(answers), SUM(drills), SUM(right_answers),"
+            " SUM(graded), SUM(passed), SUM(duration_ms)"
+            f" FROM review_quarter_rollups WHERE learner_id = :learner GROUP BY {hour}"
+        )
+        at = datetime.fromtimestamp
+        utc = timezone.utc
+        return [
+            HourCount(
+                at(int(h) * 3600 - shift * 60, utc),
+                int(n),
+                int(d),
+                int(r),
+                int(g),
+                int(ps),
+                int(ms),
+            )
+            for h, n, d, r, g, ps, ms in self._rows(sql)
+        ]
+
+    def rolled_ages(
+        self, since: datetime | None = None, decks: Sequence[str] = ()
+    ) -> list[AgeCount]:
+        """As `log_ages`. Since a time or for some decks, only those answers are read
+        (through the (learner, time) index, or each card's entries) and each card's first
+        review comes from its rollup, where grouping the log itself finds every card's
+        first review in a pass over the whole log."""
+        if since is None and not decks:
+            sql = (
+                "SELECT min_days, answers, passed FROM review_age_rollups"
+                " WHERE learner_id = :learner AND answers > 0"
+            )
+            return [AgeCount(int(lo), int(n), int(ps)) for lo, n, ps in self._rows(sql)]
+        p = self._params()
+        where = [self.entries(bounded=True)]
+        if since is not None:
+            where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
+        if decks:
+            where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
+        return self._ages(
+            "review_card_rollups.first_review_at",
+            "JOIN review_card_rollups ON review_card_rollups.learner_id = reviews.learner_id"
+            " AND review_card_rollups.card_id = reviews.card_id",
+            where,
+            p,
+        )
+
+    def _ages(self, first: str, join: str, where: list[str], p: Params) -> list[AgeCount]:
+        """Review-state answers (`where`) by their card's age then, grouped by
+        AGE_BUCKETS' lower bound; `first`: the card's first review, from `join`."""
+        bucket = age_bucket(self.sqlite, "reviews.reviewed_at", first)
+        sql = (
+            f"SELECT {bucket} AS bucket, COUNT(*), SUM(CASE WHEN reviews.rating > 1 THEN 1 ELSE 0 END)"
+            f" FROM reviews {join} WHERE {' AND '.join(where)} AND {GRADED} GROUP BY {bucket}"
+        )
+        return [AgeCount(int(lo), int(n), int(ps or 0)) for lo, n, ps in self._rows(sql, p)]
+
+    def tag_figures(
+        self, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
+    ) -> tuple[TagFigure, ...]:
+        """quiz.stats.figures.tag_figures over every answered card (of `kind`, of
+        `decks`), grouped in the database: one pass, untagged cards grouped under
+        `untagged` by the outer join."""
+        from quiz.stats.figures import TagFigure
+
+        p = self._params()
+        where = ["c.learner_id = :learner"]
+        if kind is not None:
+            where.append(
+                f"c.card_id IN (SELECT cards.id FROM cards WHERE cards.kind = {p.add(kind)})"
+            )
+        if decks:
+            where.append(f"c.card_id IN ({deck_cards(p, decks)})")
+        tag = f"COALESCE(card_tags.tag, {p.add(untagged)})"
+        sql = (
+            f"SELECT {tag} AS tag, COUNT(*), SUM(c.answers), SUM(c.right_answers), SUM(c.lapses),"
+            " SUM(c.answers - c.right_answers)"
+            " FROM review_card_rollups AS c LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
+            f" WHERE {' AND '.join(where)} GROUP BY {tag}"
+        )
+        rows = {str(name): [int(v or 0) for v in figures] for name, *figures in self._rows(sql, p)}
+        return tuple(TagFigure(name, *rows[name]) for name in sorted(rows))
+
+    def weak_cards(
+        self,
+        retrievability: Callable[[str, int, Schedule], float],
+        limit: int = 10,
+        *,
+        now: datetime | None = None,
+        zero_ratio: float | None = None,
+        where: Conditions | None = None,
+    ) -> tuple[tuple[WeakCard, ...], dict[str, int]]:
+        """The `limit` weakest cards over the card rollups (quiz.stats.ranking), and the
+        shown cards' ids by key.
+
+        Only cards with a miss or a lapse come back from the database, as named rows
+        (times unparsed); retrievability is asked only where it decides the order (a
+        card whose latest answer was wrong ranks as 0 whatever FSRS says).
+
+        With `now` and `zero_ratio` (the smallest elapsed-days/stability ratio at which
+        any deck's retrievability can round to 0.00, see Scheduler.elapsed_ratio), when
+        at least `limit` cards' latest answer was wrong the weakest are all in that 0.00
+        tier and only its head is read (on a big log most candidates are thus never read).
+
+        `where`: further conditions over `cards` (a drill's pool: Selection.drill_sql).
+        """
+        base = self._params()
+        sql = WEAK + "".join(f" AND {c}" for c in (where(base) if where else []))
+        slugs = {int(i): str(s) for i, s in self._rows("SELECT id, slug FROM decks", {})}
+
+        def candidates(query: str, p: dict[str, object]) -> list[WeakCandidate]:
+            return [
+                WeakCandidate(
+                    card_id=r[0],
+                    deck=slugs[r[1]],
+                    answers=r[2],
+                    right=r[3],
+                    lapses=r[4],
+                    drill_misses=r[5],
+                    last_miss=r[6],
+                    wrong_last=bool(r[7]),
+                    state=r[8],
+                    stability=r[9],
+                    last_review=r[10],
+                    reps=r[11],
+                    state_lapses=r[12],
+                )
+                for r in self._rows(query, p)
+            ]
+
+        recall = ranking.recall_by(retrievability)
+        if now is not None and zero_ratio is not None:
+            # Every card whose latest answer was wrong ranks 0.00; within that tier the
+            # order is (misses, latest miss, key). So the database orders those cards and
+            # hands over the first `limit` plus any tied with the last of them (the key
+            # decides ties here, not in SQL, whose collation may differ), and the cards
+            # that may round to 0.00 by FSRS alone: forgotten at least `zero_ratio` x
+            # stability days ago (learner days can exceed the clock's by one: a superset,
+            # scored exactly).
+            wrong = f"{sql} AND {WRONG_LAST} = 1"
+            first = candidates(
+                f"{wrong} ORDER BY c.lapses + c.drill_misses DESC,"
+                f" c.last_miss DESC NULLS LAST, c.card_id LIMIT {int(limit)}",
+                base,
+            )
+            if len(first) >= limit:
+                edge = first[-1]
+                edge_miss = utc_time(edge.last_miss)
+                p = Params("e", **base)
+                tied = f"{wrong} AND c.lapses + c.drill_misses = {p.add(edge.lapses + edge.drill_misses)}"
+                if edge_miss is not None:
+                    tied += f" AND c.last_miss >= {p.add(self.log_time(edge_miss))}"
+                fading = [
+                    c
+                    for ids in _chunks(self._faded(now, zero_ratio))
+                    for c in candidates(
+                        f"{sql} AND {WRONG_LAST} = 0 AND c.card_id IN ({', '.join(map(str, ids))})",
+                        base,
+                    )
+                ]
+                found = {
+                    c.card_id: c for part in (first, candidates(tied, p), fading) for c in part
+                }
+                zero = [
+                    (ckey, c)
+                    for ckey, c in ranking.coarse(found.values(), recall)
+                    if ckey.recall == 0.0
+                ]
+                return ranking.weakest(zero, recall, self.card_keys, limit)
+        every = candidates(sql, base)
+        return ranking.weakest(ranking.coarse(every, recall), recall, self.card_keys, limit)
+
+    def _faded(self, now: datetime, zero_ratio: float) -> list[int]:
+        """The cards forgotten at least `zero_ratio` x stability days before `now`
+        (usually none: ix_card_states_stability, 0005)."""
+        p = self._params()
+        when = p.add(state_time(now, self.sqlite))
+        if self.sqlite:
+            elapsed = f"julianday({when}) - julianday(cs.last_review)"
+        else:
+            elapsed = f"EXTRACT(EPOCH FROM CAST({when} AS TIMESTAMP) - cs.last_review) / 86400.0"
+        where = ["cs.learner_id = :learner"]
+        if zero_ratio > 0:
+            # no review is older than 1970: a stability above this cannot have faded that
+            # far (a cheap test first, so the date arithmetic runs for few rows or none)
+            since_1970 = (now - EPOCH).days + 1
+            where.append(f"cs.stability < {p.add(since_1970 / zero_ratio)}")
+        where.append(
+            f"cs.reps > 0 AND cs.stability > 0 AND ({elapsed}) + 1 > {p.add(zero_ratio)} * cs.stability"
+        )
+        sql = f"SELECT cs.card_id FROM card_states AS cs WHERE {' AND '.join(where)}"
+        return [int(i) for (i,) in self._rows(sql, p)]
+
+    def card_keys(self, card_ids: Sequence[int]) -> dict[int, str]:
+        """Card id -> key, for these cards."""
+        return {
+            int(i): str(k)
+            for ids in _chunks(card_ids)
+            for i, k in self._rows(
+                f"SELECT id, key FROM cards WHERE id IN ({', '.join(map(str, ids))})", {}
+            )
+        }
+
+    # ---- the log itself --------------------------------------------------------------
+
+    def hour_counts(self, decks: Sequence[str] = (), shift: int = 0) -> list[HourCount]:
+        """Answers per clock hour over the whole log: one small row per hour."""
+        p = self._params()
+        hour = hour_key(self.sqlite, "reviews.reviewed_at", shift, micros=True)
+        where = [self.entries()]
+        if decks:
+            where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
+        sql = (
+            f"SELECT {hour} AS hour, COUNT(*), SUM({DRILLS}), SUM({RIGHT}),"
+            f" SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END),"
+            f" SUM(reviews.duration_ms) FROM reviews WHERE {' AND '.join(where)} GROUP BY {hour}"
+        )
+        return [
+            HourCount(
+                from_hour_key(h, shift),
+                int(n),
+                int(d or 0),
+                int(r or 0),
+                int(g or 0),
+                int(ps or 0),
+                int(ms or 0),
+            )
+            for h, n, d, r, g, ps, ms in self._rows(sql, p)
+        ]
+
+    def log_ages(self, decks: Sequence[str] = (), since: datetime | None = None) -> list[AgeCount]:
+        """Review-state answers by the card's age (days since its first review) at the
+        time, each card's first review grouped from the whole log."""
+        p = self._params()
+        first = (
+            "JOIN (SELECT reviews.card_id AS card_id, MIN(reviews.reviewed_at) AS first_at"
+            f" FROM reviews WHERE {self.entries()} AND reviews.kind = {REVIEW}"
+            " GROUP BY reviews.card_id) AS f ON f.card_id = reviews.card_id"
+        )
+        where = [self.entries(bounded=since is not None)]
+        if since is not None:
+            where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
+        if decks:
+            where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
+        return self._ages("f.first_at", first, where, p)
+
+    def tallies_and_schedules(
+        self,
+        decks: Sequence[str] = (),
+        since: datetime | None = None,
+        card_ids: Iterable[int] | None = None,
+    ) -> tuple[list[CardTally], dict[int, Schedule]]:
+        """Per-card answer counts (reviews and drills) since `since`, with keys and tags,
+        and each answered card's schedule, in one query: the log grouped by card (one
+        row per answered card), each card's schedule with its row."""
+        p = self._params()
+        where = [self.entries(bounded=since is not None or card_ids is not None)]
+        if since is not None:
+            where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
+        if decks:
+            where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
+        if card_ids is not None:
+            where.append(
+                f"reviews.card_id IN ({', '.join(str(int(i)) for i in card_ids) or 'NULL'})"
+            )
+        sql = f"""
+SELECT g.card_id, g.answers, g.drills, g.right_n, g.lapses, g.drill_misses, g.last_miss,
+       g.last_right, g.ms, cards.key, cards.kind, decks.slug, cs.state, cs.step,
+       cs.stability, cs.difficulty, cs.due, cs.last_review, cs.reps, cs.lapses
+FROM (SELECT reviews.card_id AS card_id, COUNT(*) AS answers, SUM({DRILLS}) AS drills,
+             SUM({RIGHT}) AS right_n,
+             SUM(CASE WHEN {GRADED} AND reviews.rating = 1 THEN 1 ELSE 0 END) AS lapses,
+             SUM(CASE WHEN reviews.kind = {DRILL} THEN 1 - {RIGHT} ELSE 0 END) AS drill_misses,
+             MAX(CASE WHEN {RIGHT} = 0 THEN reviews.reviewed_at END) AS last_miss,
+             MAX(CASE WHEN {RIGHT} = 1 THEN reviews.reviewed_at END) AS last_right,
+             SUM(reviews.duration_ms) AS ms
+      FROM reviews WHERE {" AND ".join(where)} GROUP BY reviews.card_id) AS g
+JOIN cards ON cards.id = g.card_id JOIN decks ON decks.id = cards.deck_id
+LEFT JOIN card_states AS cs ON cs.card_id = g.card_id AND cs.learner_id = :learner
+"""
+        rows = self._rows(sql, p)
+        tags = self.card_tags([int(r[0]) for r in rows])
+        tallies = []
+        schedules: dict[int, Schedule] = {}
+        for r in rows:
+            card_id = int(r[0])
+            tallies.append(_tally(r, tags.get(card_id, ())))
+            if r[12] is not None:
+                schedules[card_id] = schedule_from(
+                    r[12],
+                    r[13],
+                    r[14],
+                    r[15],
+                    instant_of(r[16]),
+                    instant_of(r[17]),
+                    r[18],
+                    r[19],
+                )
+        return tallies, schedules
+
+    def card_tags(self, card_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """Each card's tags, in tag order."""
+        out: dict[int, list[str]] = defaultdict(list)
+        if len(card_ids) > 5000:  # most of the store: every tag once, not 900 ids at a time
+            wanted = set(card_ids)
+            for card_id, tag in self._rows("SELECT card_id, tag FROM card_tags ORDER BY tag", {}):
+                if card_id in wanted:
+                    out[card_id].append(tag)
+            return {k: tuple(v) for k, v in out.items()}
+        for ids in _chunks(card_ids):
+            for card_id, tag in self._rows(
+                "SELECT card_id, tag FROM card_tags"
+                f" WHERE card_id IN ({', '.join(map(str, ids))}) ORDER BY tag",
+                {},
+            ):
+                out[card_id].append(tag)
+        return {k: tuple(v) for k, v in out.items()}
+
+    # ---- the cards' states -----------------------------------------------------------
+
+    def due_hours(
+        self, until: datetime, decks: Sequence[str] = (), shift: int = 0
+    ) -> list[DueHour]:
+        """Cards (learning, review, relearning; not suspended) due before `until`, per hour."""
+        p = self._params()
+        hour = hour_key(self.sqlite, "cs.due", shift, micros=False)
+        where = [
+            "cs.learner_id = :learner",
+            f"cs.state IN {SCHEDULED}",
+            "cs.suspended = FALSE",
+            f"cs.due < {p.add(state_time(until, self.sqlite))}",
+            "cards.retired = FALSE",
+        ]
+        if decks:
+            where.append(f"cs.card_id IN ({deck_cards(p, decks)})")
+        sql = (
+            f"SELECT {hour} AS hour, COUNT(*) FROM card_states AS cs"
+            f" JOIN cards ON cards.id = cs.card_id WHERE {' AND '.join(where)} GROUP BY {hour}"
+        )
+        return [DueHour(from_hour_key(h, shift), int(n)) for h, n in self._rows(sql, p)]
+
+    def state_rows(self, decks: Sequence[str] = ()) -> list[StateCount]:
+        """(state, suspended, leech, cards) for live cards; a card with no state row is new.
+
+        For the whole store the counts come from the learner's state rows alone (the
+        index ix_card_states_counts, migration 0005), minus those of retired cards,
+        plus every live card without a state row as new: no join over every card. With
+        decks, one grouped outer join."""
+        if not decks:
+            counts: dict[tuple[int, bool, bool], int] = defaultdict(int)
+            by_state = (
+                "SELECT cs.state, cs.suspended, cs.leech, COUNT(*) FROM card_states AS cs"
+                " WHERE cs.learner_id = :learner{} GROUP BY cs.state, cs.suspended, cs.leech"
+            )
+            retired = " AND cs.card_id IN (SELECT cards.id FROM cards WHERE cards.retired = TRUE)"
+            for sql, sign in ((by_state.format(""), 1), (by_state.format(retired), -1)):
+                for st, su, le, n in self._rows(sql):
+                    counts[(int(st), bool(su), bool(le))] += sign * int(n)
+            [(live,)] = self._rows("SELECT COUNT(*) FROM cards WHERE cards.retired = FALSE", {})
+            counts[(0, False, False)] += int(live or 0) - sum(counts.values())
+            return [StateCount(st, su, le, n) for (st, su, le), n in counts.items() if n]
+        p = self._params()
+        columns = "COALESCE(cs.state, 0), COALESCE(cs.suspended, FALSE), COALESCE(cs.leech, FALSE)"
+        sql = (
+            f"SELECT {columns}, COUNT(*) FROM cards LEFT JOIN card_states AS cs"
+            " ON cs.card_id = cards.id AND cs.learner_id = :learner"
+            f" WHERE cards.retired = FALSE AND cards.id IN ({deck_cards(p, decks)})"
+            f" GROUP BY {columns}"
+        )
+        return [
+            StateCount(int(s), bool(su), bool(le), int(n)) for s, su, le, n in self._rows(sql, p)
+        ]
+
+    def strict_grading(self, decks: Sequence[str] = ()) -> list[StrictCard]:
+        """Cards with answers the learner overruled as "I was right", most overruled
+        first: their grading may be too strict, for their author. The overruled answers
+        are found through their partial index (0008); only their cards' answers are then
+        counted."""
+        overruled = {
+            int(card): int(n)
+            for card, n in self._rows(
+                # the same words as the partial index's WHERE, so SQLite uses it (0008)
+                "SELECT reviews.card_id, COUNT(*) FROM reviews"
+                " WHERE reviews.learner_id = :learner AND reviews.overruled"
+                " GROUP BY reviews.card_id"
+            )
+        }
+        if not overruled:
+            return []
+        p = self._params()
+        sql = (
+            "SELECT cards.key, reviews.card_id, COUNT(*) FROM reviews"
+            " JOIN cards ON cards.id = reviews.card_id"
+            " WHERE reviews.learner_id = :learner"
+            f" AND reviews.card_id IN ({', '.join(map(str, overruled))})"
+        )
+        if decks:
+            sql += f" AND cards.deck_id IN (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
+        sql += " GROUP BY cards.key, reviews.card_id"
+        rows = [
+            StrictCard(str(key), overruled[int(card)], int(n))
+            for key, card, n in self._rows(sql, p)
+        ]
+        return sorted(rows, key=lambda c: (-c.overruled, c.key))
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    """`ids` in parts of at most `_BOUND` (written into the statement, as integers)."""
+    ids = [int(i) for i in ids]
+    return (ids[start : start + _BOUND] for start in range(0, len(ids), _BOUND))
+
+
+def _tally(r: Sequence[Any], tags: tuple[str, ...]) -> CardTally:
+    """A CardTally from a row of `tallies_and_schedules`.
+
+    The latest answer's flag is "the latest right answer is the latest answer" (a right
+    and a wrong answer at the same instant count as right)."""
+    last_miss, last_right = instant_of(r[6]), instant_of(r[7])
+    last = max(t for t in (last_miss, last_right) if t is not None)
+    answers = int(r[1])
+    drills = int(r[2] or 0)
+    right_n = int(r[3] or 0)
+    return CardTally(
+        card_id=int(r[0]),
+        key=str(r[9]),
+        deck=str(r[11]),
+        kind=str(r[10]),
+        reviews=answers - drills,
+        drills=drills,
+        right=right_n,
+        lapses=int(r[4] or 0),
+        misses=answers - right_n,
+        drill_misses=int(r[5] or 0),
+        last_miss=last_miss,
+        last_answer=last,
+        last_right=last_right is not None and last_right >= last,
+        duration_ms=int(r[8] or 0),
+        tags=tags,
+    )
