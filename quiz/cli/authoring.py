@@ -412,15 +412,10 @@ def export(
     """
     if fmt_name not in FORMATS:
         raise UsageError(f"unknown --format '{fmt_name}'; use one of: {', '.join(FORMATS)}")
-    from quiz.export.gather import gather, history_of
-
-    bulk = _bulk_export(fmt_name)
-    with bulk, context.unit(create=False) as repo:
-        decks = gather(repo, tuple(deck or ()))
-        changed = (
-            repo.changed_at(c.key for d in decks for c in d.cards) if fmt_name == "apkg" else {}
+    with _bulk_export(fmt_name):
+        decks, changed, answers = _read_export(
+            tuple(deck or ()), fmt_name == "apkg", fmt_name == "apkg" and history
         )
-        answers = history_of(repo, decks) if fmt_name == "apkg" and history else {}
     language = lang or context.config().lang
     if fmt_name == "apkg":
         from quiz.export.apkg import write_apkg
@@ -449,6 +444,39 @@ def export(
             typer.echo(f"{output} is up to date: {rows} rows")
     else:
         _export_yaml(decks, output, force)
+
+
+def _read_export(names: tuple[str, ...], apkg: bool, history: bool):
+    """The decks to export, when their cards last changed and the learner's history (the
+    last two for apkg only), read by quiz.store.export_reads: through the read-only sqlite3
+    connection of a current SQLite store (no ORM to import), else through the full store,
+    which also words whatever the read-only connection could not read (a locked store)."""
+    import sqlite3
+
+    from quiz.store.export_reads import ExportReads
+
+    lean = context.read_only_store()
+    if lean is not None:
+        try:
+            lean.conn.execute("BEGIN")  # one snapshot for every read, as in the full store
+            return _export_rows(ExportReads(lean.selection), names, apkg, history)
+        except sqlite3.Error as exc:
+            import logging
+
+            logging.getLogger(__name__).info("export: the full store reads it (%s)", exc)
+        finally:
+            lean.close()
+    with context.unit(create=False) as repo:
+        return _export_rows(ExportReads(repo.selection), names, apkg, history)
+
+
+def _export_rows(store, names: tuple[str, ...], apkg: bool, history: bool):
+    from quiz.export.gather import gather, history_of
+
+    decks = gather(store, names)
+    changed = store.changed_at(c.key for d in decks for c in d.cards) if apkg else {}
+    answers = history_of(store, decks) if history else {}
+    return decks, changed, answers
 
 
 def _bulk_export(fmt_name: str) -> contextlib.AbstractContextManager[None]:
