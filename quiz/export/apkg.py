@@ -31,6 +31,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
 from quiz.anki.revlog import REVLOG_COLUMNS, AnswerRow, RevlogRow, anki_schedule, revlog_rows
@@ -232,10 +233,11 @@ def _write_package(
             cursor.execute("pragma synchronous = off")
             batched = _BatchedInserts(cursor)
             package.write_to_db(batched, stamp, itertools.count(int(stamp * 1000)))
+            revlog = _with_history(cursor, batched, keys_of, history) if history else []
             batched.flush()
             _declare_v2_scheduler(cursor)
-            if history:
-                _write_history(cursor, keys_of, history)
+            if revlog:
+                _write_revlog(cursor, revlog)
             conn.commit()
         finally:
             conn.close()
@@ -259,40 +261,47 @@ def _declare_v2_scheduler(cursor: sqlite3.Cursor) -> None:
     cursor.execute("update col set conf = ?", (json.dumps(settings),))
 
 
-def _write_history(
+def _with_history(
     cursor: sqlite3.Cursor,
+    batched: _BatchedInserts,
     keys_of: Mapping[str, Mapping[int, str]],
     history: Mapping[str, CardHistory],
-) -> None:
+) -> list[RevlogRow]:
+    """The learner's answers as revlog rows, in id order; the scheduling columns of each
+    card with a history are set in genanki's card row before it goes in (its type, queue,
+    due, ivl, factor, reps, lapses and data; the rest as genanki made it)."""
     (created,) = cursor.execute("select crt from col").fetchone()
+    guid_of = {row[0]: row[1] for row in batched.rows[_NOTE_INSERT]}
+    cards = batched.rows[_CARD_INSERT]
+    cards.sort(key=itemgetter(0))  # by id: the order the answers take their revlog ids in
     taken: set[int] = set()
-    rows = cursor.execute(
-        "select n.guid, c.id, c.ord from cards c join notes n on n.id = c.nid order by c.id"
-    ).fetchall()
     revlog: list[RevlogRow] = []
-    states: list[tuple[object, ...]] = []
-    for guid, card_id, ordinal in rows:
-        key = keys_of.get(guid, {}).get(ordinal)
+    for n, row in enumerate(cards):
+        card_id, note_id, _, ordinal = row[:4]
+        key = keys_of.get(str(guid_of[note_id]), {}).get(int(ordinal))  # type: ignore[call-overload]
         card = history.get(key) if key else None
         if card is None:
             continue
-        revlog.extend(revlog_rows(card_id, card.answers, taken))
+        revlog.extend(revlog_rows(int(card_id), card.answers, taken))  # type: ignore[call-overload]
         state = anki_schedule(card.schedule, card.suspended, int(created))
         if state is not None:
-            states.append(
-                (
-                    state.type,
-                    state.queue,
-                    state.due,
-                    state.ivl,
-                    state.factor,
-                    state.reps,
-                    state.lapses,
-                    state.data,
-                    card_id,
-                )
+            cards[n] = (
+                *row[:6],
+                state.type,
+                state.queue,
+                state.due,
+                state.ivl,
+                state.factor,
+                state.reps,
+                state.lapses,
+                *row[13:17],
+                state.data,
             )
-    revlog.sort()  # by id (the table's rowid): appended in order, not inserted at random
+    revlog.sort(key=itemgetter(0))  # by id (the table's rowid): appended in order
+    return revlog
+
+
+def _write_revlog(cursor: sqlite3.Cursor, revlog: list[RevlogRow]) -> None:
     # the log's indexes (genanki's schema: Anki's) are built again once its rows are in:
     # one sort each, not an insert per row at a random place
     indexes = cursor.execute(
@@ -308,8 +317,3 @@ def _write_history(
     )
     for _, sql in indexes:
         cursor.execute(sql)
-    cursor.executemany(
-        "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
-        " lapses = ?, data = ? where id = ?",
-        states,
-    )
