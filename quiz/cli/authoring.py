@@ -447,36 +447,27 @@ def export(
 
 
 def _read_export(names: tuple[str, ...], apkg: bool, history: bool):
-    """The decks to export, when their cards last changed and the learner's history (the
-    last two for apkg only), read by quiz.store.export_reads: through the read-only sqlite3
-    connection of a current SQLite store (no ORM to import), else through the full store,
-    which also words whatever the read-only connection could not read (a locked store)."""
+    """`quiz.export.gather.read_export` through the read-only sqlite3 connection of a
+    current SQLite store (no ORM to import; one snapshot, as in the full store), else
+    through the full store, which also words whatever that connection could not read."""
     import sqlite3
 
+    from quiz.export.gather import read_export
     from quiz.store.export_reads import ExportReads
 
     lean = context.read_only_store()
     if lean is not None:
         try:
-            lean.conn.execute("BEGIN")  # one snapshot for every read, as in the full store
-            return _export_rows(ExportReads(lean.selection), names, apkg, history)
+            lean.conn.execute("BEGIN")
+            return read_export(ExportReads(lean.selection), names, apkg, history)
         except sqlite3.Error as exc:
             import logging
 
-            logging.getLogger(__name__).info("export: the full store reads it (%s)", exc)
+            logging.getLogger(__name__).info("export: read through the full store (%s)", exc)
         finally:
             lean.close()
     with context.unit(create=False) as repo:
-        return _export_rows(ExportReads(repo.selection), names, apkg, history)
-
-
-def _export_rows(store, names: tuple[str, ...], apkg: bool, history: bool):
-    from quiz.export.gather import gather, history_of
-
-    decks = gather(store, names)
-    changed = store.changed_at(c.key for d in decks for c in d.cards) if apkg else {}
-    answers = history_of(store, decks) if history else {}
-    return decks, changed, answers
+        return read_export(ExportReads(repo.selection), names, apkg, history)
 
 
 def _bulk_export(fmt_name: str) -> contextlib.AbstractContextManager[None]:

@@ -16,6 +16,8 @@ from quiz.errors import NotFound
 from quiz.model import Card, StoredCard, Text
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from quiz.export.apkg import CardHistory
     from quiz.store.export_reads import ExportReads
 
@@ -88,3 +90,13 @@ def history_of(store: ExportReads, decks: Sequence[ExportDeck]) -> dict[str, Car
         for s in stored
         if s.schedule.reps or s.suspended
     }
+
+
+def read_export(
+    store: ExportReads, decks: Sequence[str], apkg: bool, history: bool
+) -> tuple[list[ExportDeck], dict[str, datetime], dict[str, CardHistory]]:
+    """Everything an export reads: the decks (`gather`), and for an Anki package when
+    each card last changed and (`history`) the learner's history of them."""
+    found = gather(store, decks)
+    changed = store.changed_at(c.key for d in found for c in d.cards) if apkg else {}
+    return found, changed, history_of(store, found) if apkg and history else {}
