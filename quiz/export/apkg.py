@@ -28,7 +28,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -180,6 +180,10 @@ def write_apkg(
 # and written with one executemany per table (`_BatchedInserts`).
 _NOTE_INSERT = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
 _CARD_INSERT = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+_REVLOG_INSERT = (
+    f"insert into revlog (usn, {', '.join(REVLOG_COLUMNS)})"
+    f" values (-1, {', '.join('?' * len(REVLOG_COLUMNS))})"
+)
 # Deflate at its fastest level: the collection is mostly text that compresses well at
 # any level, and every zip reader (Anki's too) inflates any level.
 _COMPRESS_LEVEL = 1
@@ -234,10 +238,11 @@ def _write_package(
             batched = _BatchedInserts(cursor)
             package.write_to_db(batched, stamp, itertools.count(int(stamp * 1000)))
             revlog = _with_history(cursor, batched, keys_of, history) if history else []
-            batched.flush()
+            with _indexes_built_after(cursor, ("notes", "cards", "revlog")):
+                batched.flush()
+                if revlog:
+                    cursor.executemany(_REVLOG_INSERT, revlog)
             _declare_v2_scheduler(cursor)
-            if revlog:
-                _write_revlog(cursor, revlog)
             conn.commit()
         finally:
             conn.close()
@@ -301,19 +306,17 @@ def _with_history(
     return revlog
 
 
-def _write_revlog(cursor: sqlite3.Cursor, revlog: list[RevlogRow]) -> None:
-    # the log's indexes (genanki's schema: Anki's) are built again once its rows are in:
-    # one sort each, not an insert per row at a random place
+@contextlib.contextmanager
+def _indexes_built_after(cursor: sqlite3.Cursor, tables: Sequence[str]) -> Iterator[None]:
+    """The tables' indexes (genanki's schema: Anki's) dropped while their rows go in and
+    built again after: one sort each, not an insert per row at a random place."""
     indexes = cursor.execute(
-        "select name, sql from sqlite_master where type = 'index' and tbl_name = 'revlog'"
-        " and sql is not null"
+        "select name, sql from sqlite_master where type = 'index' and sql is not null"
+        f" and tbl_name in ({', '.join('?' * len(tables))}) order by rowid",
+        tuple(tables),
     ).fetchall()
     for name, _ in indexes:
         cursor.execute(f'drop index "{name}"')
-    cursor.executemany(
-        f"insert into revlog (usn, {', '.join(REVLOG_COLUMNS)})"
-        f" values (-1, {', '.join('?' * len(REVLOG_COLUMNS))})",
-        revlog,
-    )
+    yield
     for _, sql in indexes:
         cursor.execute(sql)
