@@ -412,15 +412,10 @@ def export(
     """
     if fmt_name not in FORMATS:
         raise UsageError(f"unknown --format '{fmt_name}'; use one of: {', '.join(FORMATS)}")
-    from quiz.export.gather import gather, history_of
-
-    bulk = _bulk_export(fmt_name)
-    with bulk, context.unit(create=False) as repo:
-        decks = gather(repo, tuple(deck or ()))
-        changed = (
-            repo.changed_at(c.key for d in decks for c in d.cards) if fmt_name == "apkg" else {}
+    with _bulk_export(fmt_name):
+        decks, changed, answers = _read_export(
+            tuple(deck or ()), fmt_name == "apkg", fmt_name == "apkg" and history
         )
-        answers = history_of(repo, decks) if fmt_name == "apkg" and history else {}
     language = lang or context.config().lang
     if fmt_name == "apkg":
         from quiz.export.apkg import write_apkg
@@ -449,6 +444,30 @@ def export(
             typer.echo(f"{output} is up to date: {rows} rows")
     else:
         _export_yaml(decks, output, force)
+
+
+def _read_export(names: tuple[str, ...], apkg: bool, history: bool):
+    """`quiz.export.gather.read_export` through the read-only sqlite3 connection of a
+    current SQLite store (no ORM to import; one snapshot, as in the full store), else
+    through the full store, which also words whatever that connection could not read."""
+    import sqlite3
+
+    from quiz.export.gather import read_export
+    from quiz.store.export_reads import ExportReads
+
+    lean = context.read_only_store()
+    if lean is not None:
+        try:
+            lean.conn.execute("BEGIN")
+            return read_export(ExportReads(lean.selection), names, apkg, history)
+        except sqlite3.Error as exc:
+            import logging
+
+            logging.getLogger(__name__).info("export: read through the full store (%s)", exc)
+        finally:
+            lean.close()
+    with context.unit(create=False) as repo:
+        return read_export(ExportReads(repo.selection), names, apkg, history)
 
 
 def _bulk_export(fmt_name: str) -> contextlib.AbstractContextManager[None]:

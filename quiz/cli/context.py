@@ -124,6 +124,12 @@ def read_stats(work: Callable[[Repo], T]) -> T:
         return work(repo)
 
 
+def read_only_store():  # -> LeanStore | None
+    """The store read-only through sqlite3 for a command that only reads and loads no
+    bundled decks (`quiz export`), or None when the full store must open (`_lean_store`)."""
+    return _lean_store(load_bundled=False)
+
+
 def _lean_store(load_bundled: bool):  # -> LeanStore | None (its import is the point)
     """The store read-only through sqlite3 for `late_unit`, or None when the full store
     must open first: QUIZ_DEBUG, not a current SQLite file, an unknown learner, bundled

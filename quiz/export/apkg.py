@@ -28,9 +28,10 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 
 from quiz.anki.revlog import REVLOG_COLUMNS, AnswerRow, RevlogRow, anki_schedule, revlog_rows
@@ -179,6 +180,10 @@ def write_apkg(
 # and written with one executemany per table (`_BatchedInserts`).
 _NOTE_INSERT = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
 _CARD_INSERT = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
+_REVLOG_INSERT = (
+    f"insert into revlog (usn, {', '.join(REVLOG_COLUMNS)})"
+    f" values (-1, {', '.join('?' * len(REVLOG_COLUMNS))})"
+)
 # Deflate at its fastest level: the collection is mostly text that compresses well at
 # any level, and every zip reader (Anki's too) inflates any level.
 _COMPRESS_LEVEL = 1
@@ -232,10 +237,12 @@ def _write_package(
             cursor.execute("pragma synchronous = off")
             batched = _BatchedInserts(cursor)
             package.write_to_db(batched, stamp, itertools.count(int(stamp * 1000)))
-            batched.flush()
+            revlog = _with_history(cursor, batched, keys_of, history) if history else []
+            with _indexes_built_after(cursor, ("notes", "cards", "revlog")):
+                batched.flush()
+                if revlog:
+                    cursor.executemany(_REVLOG_INSERT, revlog)
             _declare_v2_scheduler(cursor)
-            if history:
-                _write_history(cursor, keys_of, history)
             conn.commit()
         finally:
             conn.close()
@@ -259,57 +266,57 @@ def _declare_v2_scheduler(cursor: sqlite3.Cursor) -> None:
     cursor.execute("update col set conf = ?", (json.dumps(settings),))
 
 
-def _write_history(
+def _with_history(
     cursor: sqlite3.Cursor,
+    batched: _BatchedInserts,
     keys_of: Mapping[str, Mapping[int, str]],
     history: Mapping[str, CardHistory],
-) -> None:
+) -> list[RevlogRow]:
+    """The learner's answers as revlog rows, in id order; the scheduling columns of each
+    card with a history are set in genanki's card row before it goes in (its type, queue,
+    due, ivl, factor, reps, lapses and data; the rest as genanki made it)."""
     (created,) = cursor.execute("select crt from col").fetchone()
+    guid_of = {row[0]: row[1] for row in batched.rows[_NOTE_INSERT]}
+    cards = batched.rows[_CARD_INSERT]
+    cards.sort(key=itemgetter(0))  # by id: the order the answers take their revlog ids in
     taken: set[int] = set()
-    rows = cursor.execute(
-        "select n.guid, c.id, c.ord from cards c join notes n on n.id = c.nid order by c.id"
-    ).fetchall()
     revlog: list[RevlogRow] = []
-    states: list[tuple[object, ...]] = []
-    for guid, card_id, ordinal in rows:
-        key = keys_of.get(guid, {}).get(ordinal)
+    for n, row in enumerate(cards):
+        card_id, note_id, _, ordinal = row[:4]
+        key = keys_of.get(str(guid_of[note_id]), {}).get(int(ordinal))  # type: ignore[call-overload]
         card = history.get(key) if key else None
         if card is None:
             continue
-        revlog.extend(revlog_rows(card_id, card.answers, taken))
+        revlog.extend(revlog_rows(int(card_id), card.answers, taken))  # type: ignore[call-overload]
         state = anki_schedule(card.schedule, card.suspended, int(created))
         if state is not None:
-            states.append(
-                (
-                    state.type,
-                    state.queue,
-                    state.due,
-                    state.ivl,
-                    state.factor,
-                    state.reps,
-                    state.lapses,
-                    state.data,
-                    card_id,
-                )
+            cards[n] = (
+                *row[:6],
+                state.type,
+                state.queue,
+                state.due,
+                state.ivl,
+                state.factor,
+                state.reps,
+                state.lapses,
+                *row[13:17],
+                state.data,
             )
-    revlog.sort()  # by id (the table's rowid): appended in order, not inserted at random
-    # the log's indexes (genanki's schema: Anki's) are built again once its rows are in:
-    # one sort each, not an insert per row at a random place
+    revlog.sort(key=itemgetter(0))  # by id (the table's rowid): appended in order
+    return revlog
+
+
+@contextlib.contextmanager
+def _indexes_built_after(cursor: sqlite3.Cursor, tables: Sequence[str]) -> Iterator[None]:
+    """The tables' indexes (genanki's schema: Anki's) dropped while their rows go in and
+    built again after: one sort each, not an insert per row at a random place."""
     indexes = cursor.execute(
-        "select name, sql from sqlite_master where type = 'index' and tbl_name = 'revlog'"
-        " and sql is not null"
+        "select name, sql from sqlite_master where type = 'index' and sql is not null"
+        f" and tbl_name in ({', '.join('?' * len(tables))}) order by rowid",
+        tuple(tables),
     ).fetchall()
     for name, _ in indexes:
         cursor.execute(f'drop index "{name}"')
-    cursor.executemany(
-        f"insert into revlog (usn, {', '.join(REVLOG_COLUMNS)})"
-        f" values (-1, {', '.join('?' * len(REVLOG_COLUMNS))})",
-        revlog,
-    )
+    yield
     for _, sql in indexes:
         cursor.execute(sql)
-    cursor.executemany(
-        "update cards set type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
-        " lapses = ?, data = ? where id = ?",
-        states,
-    )

@@ -16,8 +16,10 @@ from quiz.errors import NotFound
 from quiz.model import Card, StoredCard, Text
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from quiz.export.apkg import CardHistory
-    from quiz.store import Repo
+    from quiz.store.export_reads import ExportReads
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,9 @@ def one_per_note(cards: Sequence[Card]) -> list[Card]:
     return out
 
 
-def gather(repo: Repo, decks: Sequence[str]) -> list[ExportDeck]:
+def gather(store: ExportReads, decks: Sequence[str]) -> list[ExportDeck]:
     """The store's decks (all, or those named in `decks`), each with its live cards."""
-    from quiz.store.repo import CardFilter
-
-    known = {d.deck: d for d in repo.listed_decks()}
+    known = {d.deck: d for d in store.listed_decks()}
     missing = [d for d in decks if d not in known]
     if missing:
         hint = (
@@ -63,7 +63,7 @@ def gather(repo: Repo, decks: Sequence[str]) -> list[ExportDeck]:
     if not wanted:
         raise NotFound("the store has no decks to export; run quiz import first")
     by_deck: dict[str, list[StoredCard]] = {d: [] for d in wanted}
-    for stored in repo.cards(CardFilter(decks=tuple(wanted))):
+    for stored in store.cards(wanted):
         by_deck[stored.card.deck].append(stored)
     return [
         ExportDeck(
@@ -78,16 +78,25 @@ def gather(repo: Repo, decks: Sequence[str]) -> list[ExportDeck]:
     ]
 
 
-def history_of(repo: Repo, decks: Sequence[ExportDeck]) -> dict[str, CardHistory]:
+def history_of(store: ExportReads, decks: Sequence[ExportDeck]) -> dict[str, CardHistory]:
     """The learner's history of the exported cards that have one (an Anki package
     carries it; see quiz.export.apkg), from the cards as `gather` read them."""
     from quiz.export.apkg import CardHistory
-    from quiz.store.anki import answer_log
 
     stored = [s for deck in decks for s in deck.items]
-    log = answer_log(repo, [s.row_id for s in stored if s.schedule.reps])
+    log = store.answer_log([s.row_id for s in stored if s.schedule.reps])
     return {
         s.card.key: CardHistory(tuple(log.get(s.row_id, ())), s.schedule, s.suspended)
         for s in stored
         if s.schedule.reps or s.suspended
     }
+
+
+def read_export(
+    store: ExportReads, decks: Sequence[str], apkg: bool, history: bool
+) -> tuple[list[ExportDeck], dict[str, datetime], dict[str, CardHistory]]:
+    """Everything an export reads: the decks (`gather`), and for an Anki package when
+    each card last changed and (`history`) the learner's history of them."""
+    found = gather(store, decks)
+    changed = store.changed_at(c.key for d in found for c in d.cards) if apkg else {}
+    return found, changed, history_of(store, found) if apkg and history else {}

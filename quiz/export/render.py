@@ -115,27 +115,39 @@ def _formatter():  # made once: its style table costs more than a card
     return HtmlFormatter(noclasses=True, nowrap=False, style="friendly")
 
 
-# Text CommonMark reads as one paragraph of its literal characters, which markdown-it
-# renders as `<p>text</p>`: one line that starts with a letter or a digit (so that no
-# block begins: a heading, list, quote, fence, rule or indented code all start
-# otherwise) but not with an ordered list's number, and holds only letters, digits,
-# single-line spaces and punctuation that means nothing inside a paragraph under the
-# commonmark preset (no emphasis, code, link, escape, entity or HTML character, nothing
-# that markdown-it escapes), ending in a non-space. tests/anki/test_render_plain.py holds
-# it to the renderer.
-_PLAIN = re.compile(r"(?![0-9]+[.)])[^\W_](?:[^\W_]| |[,.;:?!'()/%+=#$@-])*(?<! )")
+# Text CommonMark reads as one paragraph of its literal characters and code spans, which
+# markdown-it renders as `<p>text <code>code</code></p>`: one line that starts with a
+# letter, a digit or a code span (so that no block begins: a heading, list, quote, fence,
+# rule or indented code all start otherwise) but not with an ordered list's number, and
+# holds only letters, digits, single-line spaces and punctuation that means nothing inside
+# a paragraph under the commonmark preset (no emphasis, code, link, escape, entity or
+# HTML character, nothing that markdown-it escapes), ending in a non-space. A code span
+# here is one backtick, then printable characters other than a backtick that neither
+# start nor end with a space (which CommonMark would strip), then one backtick; two spans
+# are never adjacent (a run of two backticks opens no single-backtick span). Everything
+# inside a span is literal, so that only `<code>` and markdown-it's escaping of & < > "
+# are added. tests/anki/test_render_plain.py holds it to the renderer.
+_CHAR = r"[^\W_]| |[,.;:?!'()/%+=#$@-]"
+_SPAN = r"`(?! )[^`\x00-\x1f\x7f-\x9f]+(?<! )`"
+_PLAIN = re.compile(rf"(?![0-9]+[.)])(?:[^\W_]|{_SPAN})(?:{_CHAR}|(?<!`){_SPAN})*(?<! )")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 def _plain(markdown: str) -> bool:
     return _PLAIN.fullmatch(markdown) is not None
 
 
+def _code(match: re.Match[str]) -> str:
+    return f"<code>{match.group(1).translate(_ESCAPES)}</code>"
+
+
 @lru_cache(maxsize=4096)  # a deck repeats some texts (explanations, answers)
 def to_html(markdown: str) -> str:
     """A field's Markdown as HTML: markdown-it's rendering, done without parsing where
-    the text is plain (see `_PLAIN`)."""
+    the text is a plain paragraph (see `_PLAIN`)."""
     if _plain(markdown):
-        return f"<p>{markdown}</p>"
+        return f"<p>{_CODE_SPAN.sub(_code, markdown)}</p>"
     return _markdown().render(markdown).strip()
 
 

@@ -1,5 +1,5 @@
-"""The store's side of Anki history: which revlog entries are already in, and the log an
-export carries.
+"""The store's side of Anki history: which revlog entries are already in (the log an
+export carries is read by `quiz.store.export_reads`).
 
 An imported answer carries `anki-revlog:<id>` in the review log's `answer` column (an
 Anki review has no typed answer, so the column is free), which makes a re-import skip
@@ -9,13 +9,10 @@ what it brought before without a new table or migration.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import groupby
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, insert, or_, select, type_coerce
+from sqlalchemy import insert, or_, select
 
-from quiz.anki.revlog import AnswerRow
 from quiz.store.models import (
     CardStateRow,
     ReviewBefore,
@@ -23,7 +20,6 @@ from quiz.store.models import (
     after_columns,
 )
 from quiz.store.repo import Repo, schedule_columns
-from quiz.store.values import micros_of
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer
@@ -116,45 +112,6 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
     for card_id, a in last.items():
         if card_id in have and a.after is not None:
             repo.replace_schedule(card_id, a.after, a.item.leech)
-
-
-def answer_log(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[AnswerRow]]:
-    """The learner's answers to these cards (oldest first), with the state each left the
-    card in: the history an Anki export carries. Drills and manual changes are not
-    answers Anki knows. Each answer is a row in LoggedAnswer's order of columns, as the
-    driver hands it over: the time as SQLite keeps it (integer microseconds; PostgreSQL's
-    timestamps are read into the same), no datetime, enum or ORM object per answer."""
-    out: dict[int, list[AnswerRow]] = {}
-    ids = list(card_ids)
-    sqlite = repo.session.get_bind().dialect.name == "sqlite"
-    # the stored integer itself on SQLite, not StoredTime's datetime
-    at = type_coerce(ReviewRow.reviewed_at, BigInteger) if sqlite else ReviewRow.reviewed_at
-    connection = repo.session.connection()
-    for start in range(0, len(ids), 500):
-        q = (
-            select(
-                ReviewRow.card_id,
-                at,
-                ReviewRow.rating,
-                ReviewRow.duration_ms,
-                ReviewRow.prev_state,
-                ReviewRow.state,
-                ReviewRow.due_lag,
-            )
-            .where(
-                ReviewRow.learner_id == repo.learner_id,
-                ReviewRow.kind == "review",
-                ReviewRow.card_id.in_(ids[start : start + 500]),
-            )
-            .order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
-        )
-        rows = connection.execute(q).all()
-        for card_id, answers in groupby(rows, key=itemgetter(0)):
-            if sqlite:
-                out[card_id] = [tuple(r[1:]) for r in answers]  # type: ignore[misc]
-            else:
-                out[card_id] = [(micros_of(r[1]), *r[2:]) for r in answers]  # type: ignore[misc]
-    return out
 
 
 def logged_instants(repo: Repo, card_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:

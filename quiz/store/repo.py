@@ -43,6 +43,7 @@ from quiz.model import (
 from quiz.store import due
 from quiz.store.bulk import insert_rows, update_rows
 from quiz.store.content import compact_content
+from quiz.store.export_reads import ExportReads, ListedDeck
 from quiz.store.models import (
     CardRollup,
     CardRow,
@@ -61,7 +62,7 @@ from quiz.store.models import (
 from quiz.store.prepared import Prepared
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 from quiz.store.selection import Params, Selection, schedule_from
-from quiz.store.summaries import DeckSummary, deck_summaries, deck_title, text_from_json
+from quiz.store.summaries import DeckSummary, deck_summaries
 from quiz.store.values import instant_of
 
 if TYPE_CHECKING:
@@ -218,16 +219,6 @@ def schedule_of(row: Any, *, lapses: str = "lapses") -> Schedule:
         row.reps,
         getattr(row, lapses),
     )
-
-
-@dataclass(frozen=True)
-class ListedDeck:
-    """A deck not removed, as an export names it: no counts."""
-
-    deck: str
-    title: Text
-    lang: str | None = None
-    description: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -411,15 +402,7 @@ class Repo:
     def listed_decks(self) -> list[ListedDeck]:
         """The decks not removed, by id, with their titles, languages and descriptions
         (what `deck_summaries` says of them, without counting their cards)."""
-        q = (
-            select(DeckRow.slug, DeckRow.title, DeckRow.lang, DeckRow.description)
-            .where(DeckRow.removed_at.is_(None))
-            .order_by(DeckRow.slug)
-        )
-        return [
-            ListedDeck(slug, deck_title(slug, title), lang, text_from_json(description))
-            for slug, title, lang, description in self.session.execute(q)
-        ]
+        return ExportReads(self.selection).listed_decks()
 
     def listed_deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for the decks not removed (`quiz decks remove`)."""
@@ -879,14 +862,7 @@ class Repo:
 
     def changed_at(self, keys: Iterable[str]) -> dict[str, datetime]:
         """When each card's content last changed (cards that predate the record: absent)."""
-        wanted = list(keys)
-        out: dict[str, datetime] = {}
-        for start in range(0, len(wanted), 500):
-            q = select(CardRow.key, CardRow.changed_at).where(
-                CardRow.key.in_(wanted[start : start + 500]), CardRow.changed_at.is_not(None)
-            )
-            out.update({k: v for k, v in self.session.execute(q).all() if v is not None})
-        return out
+        return ExportReads(self.selection).changed_at(keys)
 
     def learners(self) -> list[str]:
         return list(self.session.scalars(select(Learner.name).order_by(Learner.name)))
