@@ -416,17 +416,23 @@ def format_checked(text: str, path: str) -> Formatted:
     from quiz.authoring.fmt_layout import in_layout
 
     after = text if in_layout(text) else format_text(text, path)
-    before_problems = load_problems(text, path)
-    if before_problems is None:
-        if after != text and deck_value(after, path) != deck_value(text, path):
-            raise FormatError(
-                f"{path}: formatting would change what the deck means; left unchanged "
-                "(please report this file)"
-            )
-        return Formatted(path, text, after)
-    if after != text and load_problems(after, path) is None:
-        return Formatted(path, text, after, fixed=True)
-    raise DeckError(before_problems)
+    if after == text:
+        problems = load_problems(text, path)
+        if problems is None:
+            return Formatted(path, text, after)
+        raise DeckError(problems)
+    try:
+        before = deck_value(text, path)  # one load gives the problems or the meaning
+    except DeckError as exc:
+        if load_problems(after, path) is None:
+            return Formatted(path, text, after, fixed=True)
+        raise DeckError(exc.problems) from None
+    if deck_value(after, path) != before:
+        raise FormatError(
+            f"{path}: formatting would change what the deck means; left unchanged "
+            "(please report this file)"
+        )
+    return Formatted(path, text, after)
 
 
 # ---- files known to be in fmt's layout -------------------------------------------------
