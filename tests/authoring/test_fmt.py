@@ -154,6 +154,18 @@ def test_a_big_cards_list_is_dumped_in_chunks_with_the_same_text(monkeypatch):
     )
     assert format_text(shared, "big.yaml").count("*t") == 1  # an alias meets its anchor
 
+    from ruamel.yaml import YAML
+
+    dump = YAML.dump
+
+    def odd(self, data, stream):  # type: ignore[no-untyped-def]
+        if list(data) == ["cards"]:  # a chunk that would not start with its `cards:` line
+            stream.write("# odd\n")
+        return dump(self, data, stream)
+
+    monkeypatch.setattr("ruamel.yaml.YAML.dump", odd)
+    assert format_text(text, "big.yaml") == whole  # then the whole document, as before
+
 
 def _counted(calls: list) -> object:
     from ruamel.yaml import YAML

@@ -201,7 +201,7 @@ def bench_import(ctx: Context, deck: Path, store: Path | None = None) -> list[Ro
 
 def bench_authoring(ctx: Context, deck: Path) -> list[Row]:
     """`quiz check --no-run` of the 10k-card deck, and `quiz fmt` of it as generated (keys
-    out of fmt's order: the whole ruamel round trip, ~15 s, once) for its peak memory
+    out of fmt's order: the whole ruamel round trip, slow, so once) for its peak memory
     (issue #19: <= 200 MB for every command)."""
     env = ctx.env(ctx.work / "unused.db")
     rows = [
