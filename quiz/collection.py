@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from quiz.deck import find_deck_files, parse_deck
-from quiz.deck.loader import file_digest
+from quiz.deck.files import file_digest
 from quiz.deck.yaml_nodes import gc_paused
 from quiz.errors import DeckError, DeckProblem
 from quiz.model import CardKind, Deck

@@ -79,13 +79,27 @@ def _yaml():
 
 def format_text(text: str, path: str = "<deck>") -> str:
     """The formatted text of one deck file (raises FormatError for non-YAML)."""
-    from ruamel.yaml import YAMLError
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    import gc
 
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     crlf = "\r\n" in body
     body = body.replace("\r\n", "\n")
+    dumped = _round_trip(body, path)
+    # ruamel's objects hold cycles (the YAML instance and its parts): collect them before
+    # the comments' compose below allocates as much again (issue #19: fmt's peak memory)
+    gc.collect()
+    result = _reindent_comments(body, dumped)
+    if crlf:
+        result = result.replace("\n", "\r\n")
+    return bom + result
+
+
+def _round_trip(body: str, path: str) -> str:
+    """`body` loaded by ruamel, put in fmt's order and quoting, and dumped again."""
+    from ruamel.yaml import YAMLError
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     y = _yaml()
     y.explicit_start = body.lstrip().startswith("---") or "\n---" in body.split("\ndeck:")[0]
     try:
@@ -115,11 +129,56 @@ def format_text(text: str, path: str = "<deck>") -> str:
             else:
                 cards[index] = _normalise(card, "")
     out = io.StringIO()
+    _dump(y, data, out, shared="&" in body)
+    return out.getvalue()
+
+
+CHUNK = 500  # cards represented at a time by `_dump`
+
+
+def _dump(y: Any, data: Any, out: io.StringIO, *, shared: bool) -> None:
+    """Dump `data`, a big cards list a chunk of cards at a time.
+
+    ruamel represents a whole document as nodes before it writes any of it: for a 10k-card
+    deck that is as much memory again as the loaded tree. A card's text does not depend on
+    the cards around it (their comments ride on their own keys), so the document is
+    dumped with its first chunk of cards, and each further chunk as a `cards:` list of
+    its own, whose `cards:` line is dropped. Only a plain case is cut so: no anchors
+    (`shared`: an alias must meet its anchor in the same dump), the cards list block
+    style, last in the deck, holding no comments of its own and none after it.
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    cards = data.get("cards")
+    if (
+        shared
+        or not isinstance(cards, CommentedSeq)
+        or len(cards) <= CHUNK
+        or list(data)[-1] != "cards"
+        or cards.fa.flow_style()
+        or any(token is not None for entry in cards.ca.items.values() for token in entry)
+        or cards.ca.end
+        or data.ca.end
+    ):
+        y.dump(data, out)
+        return
+    rest = list(cards[CHUNK:])
+    del cards[CHUNK:]
     y.dump(data, out)
-    result = _reindent_comments(body, out.getvalue())
-    if crlf:
-        result = result.replace("\n", "\r\n")
-    return bom + result
+    explicit_start, y.explicit_start = y.explicit_start, False
+    head = "cards:\n"
+    for start in range(0, len(rest), CHUNK):
+        part = io.StringIO()
+        y.dump(CommentedMap([("cards", CommentedSeq(rest[start : start + CHUNK]))]), part)
+        text = part.getvalue()
+        if not text.startswith(head):  # not the plain case after all: the whole dump
+            cards.extend(rest)
+            y.explicit_start = explicit_start
+            out.seek(0)
+            out.truncate()
+            y.dump(data, out)
+            return
+        out.write(text[len(head) :])
 
 
 def _comment_levels(text: str) -> tuple[list[int], list[str], list[str | None]] | None:
@@ -362,17 +421,23 @@ def format_checked(text: str, path: str) -> Formatted:
     from quiz.authoring.fmt_layout import in_layout
 
     after = text if in_layout(text) else format_text(text, path)
-    before_problems = load_problems(text, path)
-    if before_problems is None:
-        if after != text and deck_value(after, path) != deck_value(text, path):
-            raise FormatError(
-                f"{path}: formatting would change what the deck means; left unchanged "
-                "(please report this file)"
-            )
-        return Formatted(path, text, after)
-    if after != text and load_problems(after, path) is None:
-        return Formatted(path, text, after, fixed=True)
-    raise DeckError(before_problems)
+    if after == text:
+        problems = load_problems(text, path)
+        if problems is None:
+            return Formatted(path, text, after)
+        raise DeckError(problems)
+    try:
+        before = deck_value(text, path)  # one load gives the problems or the meaning
+    except DeckError as exc:
+        if load_problems(after, path) is None:
+            return Formatted(path, text, after, fixed=True)
+        raise DeckError(exc.problems) from None
+    if deck_value(after, path) != before:
+        raise FormatError(
+            f"{path}: formatting would change what the deck means; left unchanged "
+            "(please report this file)"
+        )
+    return Formatted(path, text, after)
 
 
 # ---- files known to be in fmt's layout -------------------------------------------------

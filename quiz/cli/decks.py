@@ -44,8 +44,13 @@ def import_(
 
     Example: quiz import decks/ my-deck.yaml collection.apkg
     """
-    from quiz.collection import import_paths
-    from quiz.ui.reports import import_progress, render_import
+    from quiz.deck.yaml_nodes import gc_paused
+
+    # The store's modules (SQLAlchemy, the mapped classes) allocate much and free little:
+    # no collection while they load finds anything (issue #19).
+    with gc_paused():
+        from quiz.collection import import_paths
+        from quiz.ui.reports import import_progress, render_import
 
     packages = _convert_packages(paths, out)
     paths = _convert_tables(paths)
@@ -138,6 +143,10 @@ def _import_histories(repo, packages: list) -> list[str]:
 
 def _convert_tables(paths: list[Path]) -> list[Path]:
     """Tables become YAML deck files beside them (quiz.authoring.csv_import); the rest as given."""
+    from quiz.deck.files import DECK_SUFFIXES
+
+    if all(p.suffix.lower() in DECK_SUFFIXES or p.is_dir() for p in paths):
+        return paths  # deck files and folders only: the table reader is not even imported
     from quiz.authoring.csv_import import convert, is_table
 
     out = []

@@ -241,7 +241,7 @@ def unchanged_import_output(db: str | None, learner: str | None, paths: list[str
     if os.environ.get("QUIZ_DEBUG"):
         return None
     try:
-        from quiz.deck.loader import NOTHING_CHANGED, file_digest, find_deck_files, skipped_line
+        from quiz.deck.files import NOTHING_CHANGED, file_digest, find_deck_files, skipped_line
 
         files = find_deck_files(paths)
         path = locate(db, create=False).path

@@ -9,6 +9,7 @@ sandbox. Modules, one concept each:
 - `folding`    - keys folded into a block scalar by over-indentation
 - `cloze`      - `{{c1::answer::hint}}` syntax
 - `validate`   - node tree -> Deck, checking the table and the cross-card rules
+- `files`      - deck files on disk: which files paths name, a file's digest
 - `loader`     - files and folders -> decks (the API below)
 - `schema`     - the JSON Schema of the format, generated from `fields`
 - `lint`       - content lint of loaded decks (`quiz check` warnings, errors under --strict)
@@ -16,8 +17,8 @@ sandbox. Modules, one concept each:
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from quiz.deck.files import find_deck_files
     from quiz.deck.loader import (
-        find_deck_files,
         is_unrecorded,
         load_deck,
         load_paths,
@@ -44,7 +45,9 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
-    home = "quiz.deck.validate" if name == "UNRECORDED_MESSAGE" else "quiz.deck.loader"
+    home = {"UNRECORDED_MESSAGE": "quiz.deck.validate", "find_deck_files": "quiz.deck.files"}.get(
+        name, "quiz.deck.loader"
+    )
     value = getattr(importlib.import_module(home), name)
     globals()[name] = value
     return value

@@ -14,12 +14,17 @@ from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 
+from quiz.deck.files import (  # noqa: F401  # re-exported: the loader's API
+    DECK_SUFFIXES,
+    NOTHING_CHANGED,
+    file_digest,
+    find_deck_files,
+    skipped_line,
+)
 from quiz.deck.validate import UNRECORDED_MESSAGE, build_deck
 from quiz.deck.yaml_nodes import compose, gc_paused
 from quiz.errors import DeckError, DeckProblem
 from quiz.model import Card, CardKind, Deck
-
-DECK_SUFFIXES = (".yaml", ".yml")
 
 
 def parse_deck(data: bytes, path: str, *, allow_unrecorded: bool = False) -> Deck:
@@ -56,36 +61,6 @@ def load_deck(path: str | PathLike[str], *, allow_unrecorded: bool = False) -> D
             [DeckProblem(str(path), None, f"cannot read: {exc.strerror or exc}")]
         ) from None
     return parse_deck(data, str(path), allow_unrecorded=allow_unrecorded)
-
-
-def find_deck_files(paths: Iterable[str | PathLike[str]]) -> list[Path]:
-    """Files as given; folders -> their *.yaml / *.yml files, recursively, sorted.
-
-    Hidden files and folders (`.git`, `.venv`) inside a folder are skipped; a path named
-    explicitly is always taken. A file reached twice is listed once. Every missing path
-    is reported, in one DeckError.
-    """
-    found: dict[Path, None] = {}
-    missing: list[DeckProblem] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            inside = (
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in DECK_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            for p in sorted(inside, key=lambda p: p.relative_to(path).parts):
-                found.setdefault(p, None)
-        elif path.exists():
-            found.setdefault(path, None)
-        else:
-            missing.append(DeckProblem(str(path), None, "no such file or folder"))
-    if missing:
-        raise DeckError(missing)
-    return list(found)
 
 
 def load_paths(
@@ -144,20 +119,3 @@ def unrecorded_problems(deck: Deck) -> list[DeckProblem]:
         for card in deck.cards
         if is_unrecorded(card)
     ]
-
-
-def file_digest(data: bytes) -> str:
-    """A deck file's identity for "unchanged since its last import": the store keeps it,
-    and both `quiz import` paths (quiz.collection, and quiz.cli.lean for an unchanged
-    re-import) compare it, so they can never disagree."""
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
-def skipped_line(deck: str) -> str:
-    """What `quiz import` says of a file that has not changed since its last import."""
-    return f"{deck}: unchanged (file not modified)"
-
-
-NOTHING_CHANGED = "nothing changed"

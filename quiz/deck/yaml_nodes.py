@@ -47,7 +47,8 @@ class _Loader(_Base):
     PyYAML's resolver (Python, even under libyaml's composer) runs for every scalar: a
     quoted or block scalar is a string without a look at its text, and a plain one gets
     the tag it got the first time this file held it (a deck repeats its keys and many
-    values). Same tags as `resolve` gives: the safe loaders have no path resolvers.
+    values). Same tags as `resolve` gives: the safe loaders have no path resolvers, so
+    the composer's calls to follow a path down and up the tree do nothing.
     """
 
     def __init__(self, stream: str) -> None:
@@ -55,14 +56,23 @@ class _Loader(_Base):
         self._plain: dict[str, str] = {}
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is not ScalarNode or self.yaml_path_resolvers:
-            return str(super().resolve(kind, value, implicit))
-        if not implicit[0]:
-            return _STR_TAG
-        tag = self._plain.get(value)
-        if tag is None:
-            tag = self._plain[value] = str(super().resolve(kind, value, implicit))
-        return tag
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return _STR_TAG
+            tag = self._plain.get(value)
+            if tag is None:
+                tag = self._plain[value] = str(super().resolve(kind, value, implicit))
+            return tag
+        return str(super().resolve(kind, value, implicit))
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+assert not _Loader.yaml_path_resolvers, "a path resolver would need descend_resolver"
 
 
 CORE = "tag:yaml.org,2002:"

@@ -130,3 +130,50 @@ def test_fmt_keeps_which_texts_it_found_unchanged(cli, env, monkeypatch):
     (env / "not-a-folder").write_text("a file where the cache would go")
     tidy.write_text(format_text(MESSY), encoding="utf-8")
     assert cli("fmt", "--check", str(tidy)).exit_code == 0  # an unwritable cache is no error
+
+
+def test_a_big_cards_list_is_dumped_in_chunks_with_the_same_text(monkeypatch):
+    """fmt dumps a long cards list a chunk of cards at a time (its peak memory on a 10k-card
+    deck, issue #19): the text is the one a whole dump writes, comments and all."""
+    cards = "".join(
+        f"- front: 'Card {i}?'   # eol {i}\n  id: c{i}\n  back: |\n    line {i}\n    more\n"
+        + (f"\n# Section after card {i}.\n" if i % 3 == 0 else "")
+        + (f"  # deeper, after {i}\n" if i % 4 == 0 else "")
+        for i in range(9)
+    )
+    text = f"---\n# Header.\ntitle: Big  # the title\ncards:  # the cards\n{cards}# The end.\ndeck: big\n"
+    whole = format_text(text, "big.yaml")
+    monkeypatch.setattr("quiz.authoring.fmt.CHUNK", 2)
+    dumps = []
+    monkeypatch.setattr("ruamel.yaml.YAML.dump", _counted(dumps))
+    assert format_text(text, "big.yaml") == whole
+    assert len(dumps) == 5  # the deck with its first 2 cards, then 4 chunks
+    assert whole.count("# Section after card") == 3 and whole.rstrip().endswith("# The end.")
+    shared = text.replace("id: c1\n", "id: c1\n  tags: &t [x]\n").replace(
+        "id: c7\n", "id: c7\n  tags: *t\n"
+    )
+    assert format_text(shared, "big.yaml").count("*t") == 1  # an alias meets its anchor
+
+    from ruamel.yaml import YAML
+
+    dump = YAML.dump
+
+    def odd(self, data, stream):  # type: ignore[no-untyped-def]
+        if list(data) == ["cards"]:  # a chunk that would not start with its `cards:` line
+            stream.write("# odd\n")
+        return dump(self, data, stream)
+
+    monkeypatch.setattr("ruamel.yaml.YAML.dump", odd)
+    assert format_text(text, "big.yaml") == whole  # then the whole document, as before
+
+
+def _counted(calls: list) -> object:
+    from ruamel.yaml import YAML
+
+    dump = YAML.dump
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return dump(self, *args, **kwargs)
+
+    return counted

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         default="",
         help="comma-separated: baseline,help,due,decks,review,answer,"
-        "import,stats,learning,versus, or another bench module's name",
+        "import,authoring,stats,learning,versus, or another bench module's name",
     )
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
     args = parser.parse_args(argv)
@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(bench_cli.bench_stats(ctx, store))
         if wanted("import"):
             rows.extend(bench_cli.bench_import(ctx, fixtures.big_deck(), store))
+        if wanted("authoring"):
+            rows.extend(bench_cli.bench_authoring(ctx, fixtures.big_deck()))
         for name in others():
             if wanted(name) or (not only):
                 module = importlib.import_module(f"tests.bench.{name}")

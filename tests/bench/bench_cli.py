@@ -219,6 +219,34 @@ def bench_import(ctx: Context, deck: Path, store: Path | None = None) -> list[Ro
     return rows
 
 
+def bench_authoring(ctx: Context, deck: Path) -> list[Row]:
+    """`quiz check --no-run` of the 10k-card deck, and `quiz fmt` of it as generated (keys
+    out of fmt's order: the whole ruamel round trip, slow, so once) for its peak memory
+    (issue #19: <= 200 MB for every command)."""
+    env = ctx.env(ctx.work / "unused.db")
+    rows = [
+        _row(
+            ctx,
+            "quiz check --no-run: 10k-card deck",
+            "<= 1 s",
+            1.0,
+            lambda: run_once([*ctx.quiz, "check", "--no-run", str(deck)], env),
+        )
+    ]
+    copy = ctx.work / "fmt-unformatted.yaml"
+
+    def fmt_fresh():  # type: ignore[no-untyped-def]
+        shutil.copyfile(deck, copy)
+        return run_once([*ctx.quiz, "fmt", str(copy)], env)
+
+    rows.append(
+        _row(
+            ctx, "quiz fmt: 10k-card deck, keys out of order", "peak <= 200 MB", None, fmt_fresh, 1
+        )
+    )
+    return rows
+
+
 def bench_stats(ctx: Context, store: Path) -> Row:
     env = ctx.env(store)
     try:

@@ -271,6 +271,28 @@ def test_unchanged_reimport_takes_the_fast_path_with_the_full_output(cli, env):
     assert run_quiz("import", str(folder)).stdout == full.stdout
 
 
+def test_an_unchanged_reimport_loads_neither_yaml_nor_the_store(cli, env):
+    """The fast re-import needs a file's digest, not the deck loader: its YAML and its
+    validator are not even imported (issue #19: the command within ~80 ms)."""
+    path = deck(env, "alpha", 3)
+    assert cli("import", str(path)).exit_code == 0
+    code = (
+        f"import sys; sys.argv = ['quiz', 'import', {str(path)!r}]; "
+        "from quiz.cli import main; main(); "
+        "print(sorted(m for m in ('yaml', 'quiz.deck.validate', 'sqlalchemy') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    *printed, loaded = out.stdout.strip().splitlines()
+    assert printed == ["alpha: unchanged (file not modified)", "nothing changed"]
+    assert loaded == "[]"
+
+
 def test_a_changed_or_new_file_goes_to_the_full_import(cli, env):
     from quiz.cli.lean import parse_import
 
