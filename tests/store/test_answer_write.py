@@ -148,3 +148,8 @@ def test_a_schedule_the_log_cannot_give_is_kept_beside_the_entry(repo):
         (2, 9.0, 4, NOW - timedelta(days=3))
     ]
     assert repo.befores([repo.session.get(ReviewRow, entry_id)]) == {entry_id: odd}
+
+
+def test_the_identity_key_is_the_sessions_own(repo):
+    key = repo.session.identity_key(CardStateRow, (repo.learner_id, 7))
+    assert key == (CardStateRow, (repo.learner_id, 7), None)
