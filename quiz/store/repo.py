@@ -107,14 +107,15 @@ def _last_entry(before: bool) -> Any:
     return q.order_by(ReviewRow.id.desc()).limit(1)
 
 
-def _insert(model: Any, *, new_id: bool = False) -> Any:
-    """An INSERT of one row of every column, by name (`new_id`: the id is the database's,
-    and returned)."""
+def _insert(model: Any, *, new_id: str = "") -> Any:
+    """An INSERT of one row of every column, by name. `new_id`: the id is the database's,
+    "returned" by the statement, or read from the cursor ("lastrowid": SQLite's, which a
+    RETURNING clause only makes slower)."""
     table = _table(model)
     names = [c.name for c in table.columns if not (new_id and c.name == "id")]
     values = {name: bindparam(name, type_=table.c[name].type) for name in names}
     statement = insert(table).values(values)
-    return statement.returning(table.c.id) if new_id else statement
+    return statement.returning(table.c.id) if new_id == "returned" else statement
 
 
 def _answered_state(expect: str) -> Any:
@@ -159,7 +160,10 @@ def _answered_state(expect: str) -> Any:
 # the statements of one answer (Repo.record_answer), compiled once per dialect
 _LAST_ENTRY = Prepared(lambda: _last_entry(False))
 _LAST_ENTRY_BEFORE = Prepared(lambda: _last_entry(True))
-_INSERT_ENTRY = Prepared(lambda: _insert(ReviewRow, new_id=True))
+_INSERT_ENTRY = {
+    "returned": Prepared(lambda: _insert(ReviewRow, new_id="returned")),
+    "lastrowid": Prepared(lambda: _insert(ReviewRow, new_id="lastrowid")),
+}
 _INSERT_BEFORE = Prepared(lambda: _insert(ReviewBefore))
 _ANSWERED_STATE = {e: Prepared(partial(_answered_state, e)) for e in ("any", "none", "reps")}
 
@@ -639,7 +643,11 @@ class Repo:
             last_id, derived = self.last_entry(card_id)
             prev_id = last_id if answer.kind == "review" else None
             # the first write of the transaction: SQLite's write lock is ours now
-            entry_id = int(_INSERT_ENTRY.run(conn, {**entry, "prev_id": prev_id}).scalar_one())
+            row = {**entry, "prev_id": prev_id}
+            if conn.dialect.name == "sqlite":
+                entry_id = int(_INSERT_ENTRY["lastrowid"].run(conn, row).lastrowid)
+            else:
+                entry_id = int(_INSERT_ENTRY["returned"].run(conn, row).scalar_one())
             self._keep_before(entry_id, answer.before, derived)
             if after is not None:
                 # the card's stored reps are checked by the write itself, under the row's
