@@ -40,7 +40,7 @@ log = logging.getLogger("quiz.stats")
 WEAK_CARDS = 10
 # round(r, 2) == 0 needs r < 0.005: below a retrievability of 0.006 (a margin) a card
 # may show 0.00; the elapsed/stability ratio where that starts lets the weakest cards be
-# found without scoring every card (rollups.weak_cards)
+# found without scoring every card (StatsReads.weak_cards)
 ZERO_RECALL = 0.006
 
 

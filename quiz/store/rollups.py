@@ -13,7 +13,7 @@ rows had an id up to it). `refresh` brings them up to date in one write transact
 
 Quarter hours rather than hours because every time zone in use is offset from UTC by
 a multiple of 15 minutes: the read side regroups quarters into the learner's local
-hours (`hour_counts`) exactly as quiz.store.stats_queries groups the log itself.
+hours (`StatsReads.rolled_hours`) exactly as `StatsReads.hour_counts` groups the log itself.
 
 The figures are exactly those of the direct queries in quiz.store.stats_queries (the
 tests compare both): the same CASE expressions, the same age arithmetic, and the same
@@ -23,8 +23,6 @@ ranking of weak cards (quiz.stats.ranking) over the same named rows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -44,9 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
-from quiz.model import CardState, Schedule
-from quiz.stats.figures import TagFigure, WeakCard
-from quiz.stats.rows import AgeCount, HourCount
+from quiz.model import CardState
 from quiz.store.models import (
     AgeRollup,
     CardRollup,
@@ -61,9 +57,9 @@ from quiz.store.stats_queries import learners_entries
 from quiz.store.stats_reads import age_bucket, usable
 
 if TYPE_CHECKING:
-    from quiz.store.stats_reads import Conditions
+    pass
 
-__all__ = ["age_counts", "hour_counts", "refresh", "tag_figures", "usable", "weak_cards"]
+__all__ = ["refresh", "usable"]
 
 log = logging.getLogger("quiz.store.rollups")
 
@@ -323,38 +319,3 @@ def _ages(repo: Repo, rows: ColumnElement[bool], *first: Any):
         .where(rows, R.kind == "review", R.prev_state == REVIEW)
         .group_by(bucket)
     )
-
-
-# ---- reading them: quiz.store.stats_reads, the same text as the lean path ------------
-
-
-def hour_counts(repo: Repo, shift: int) -> list[HourCount]:
-    """As stats_queries.hour_counts (whole log, no deck): StatsReads.rolled_hours."""
-    return repo.stats.rolled_hours(shift)
-
-
-def age_counts(
-    repo: Repo, since: datetime | None = None, decks: Sequence[str] = ()
-) -> list[AgeCount]:
-    """As stats_queries.age_counts: StatsReads.rolled_ages."""
-    return repo.stats.rolled_ages(since, decks)
-
-
-def tag_figures(
-    repo: Repo, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
-) -> tuple[TagFigure, ...]:
-    """quiz.stats.figures.tag_figures over every answered card: StatsReads.tag_figures."""
-    return repo.stats.tag_figures(kind, untagged, decks)
-
-
-def weak_cards(
-    repo: Repo,
-    retrievability: Callable[[str, int, Schedule], float],
-    limit: int = 10,
-    *,
-    now: datetime | None = None,
-    zero_ratio: float | None = None,
-    where: Conditions | None = None,
-) -> tuple[tuple[WeakCard, ...], dict[str, int]]:
-    """The `limit` weakest cards over the card rollups: StatsReads.weak_cards."""
-    return repo.stats.weak_cards(retrievability, limit, now=now, zero_ratio=zero_ratio, where=where)

@@ -17,34 +17,24 @@ rollups' fold, the class report).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from quiz.model import Schedule
-from quiz.stats.rows import AgeCount, CardTally, DueHour, HourCount, StateCount, StrictCard
 from quiz.store import stats_reads
 from quiz.store.models import CardRow, ReviewRow, StoredTime
 from quiz.store.repo import Repo
 from quiz.store.stats_reads import from_hour_key, shift_minutes
 
 __all__ = [
-    "age_counts",
     "answer_times",
-    "card_tags",
-    "card_tallies",
-    "due_hours",
     "from_hour_key",
-    "hour_counts",
     "hour_key",
     "learners_entries",
     "shift_minutes",
-    "state_rows",
-    "strict_grading",
-    "tallies_and_schedules",
 ]
 
 R = ReviewRow
@@ -73,56 +63,6 @@ def learners_entries(repo: Repo, *, bounded: bool = False) -> ColumnElement[bool
 
 
 # ---- stats: StatsReads through the Repo's session ------------------------------------
-
-
-def hour_counts(repo: Repo, decks: Sequence[str] = (), shift: int = 0) -> list[HourCount]:
-    """Answers per clock hour over the whole log: one small row per hour."""
-    return repo.stats.hour_counts(decks, shift)
-
-
-def card_tallies(
-    repo: Repo,
-    decks: Sequence[str] = (),
-    since: datetime | None = None,
-    card_ids: Iterable[int] | None = None,
-) -> list[CardTally]:
-    """Per-card answer counts (reviews and drills) since `since`, with keys and tags."""
-    return repo.stats.tallies_and_schedules(decks, since, card_ids)[0]
-
-
-def tallies_and_schedules(
-    repo: Repo, decks: Sequence[str], since: datetime | None
-) -> tuple[list[CardTally], dict[int, Schedule]]:
-    """`card_tallies` and each answered card's schedule, in one query."""
-    return repo.stats.tallies_and_schedules(decks, since)
-
-
-def card_tags(repo: Repo, card_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-    return repo.stats.card_tags(card_ids)
-
-
-def age_counts(
-    repo: Repo, decks: Sequence[str] = (), since: datetime | None = None
-) -> list[AgeCount]:
-    """Review-state answers by the card's age (days since its first review) at the time."""
-    return repo.stats.log_ages(decks, since)
-
-
-def due_hours(
-    repo: Repo, until: datetime, decks: Sequence[str] = (), shift: int = 0
-) -> list[DueHour]:
-    """Cards (learning, review, relearning; not suspended) due before `until`, per hour."""
-    return repo.stats.due_hours(until, decks, shift)
-
-
-def state_rows(repo: Repo, decks: Sequence[str] = ()) -> list[StateCount]:
-    """(state, suspended, leech, cards) for live cards; a card with no state row is new."""
-    return repo.stats.state_rows(decks)
-
-
-def strict_grading(repo: Repo, decks: Sequence[str] = ()) -> list[StrictCard]:
-    """Cards with answers the learner overruled as "I was right", most overruled first."""
-    return repo.stats.strict_grading(decks)
 
 
 def answer_times(

@@ -254,8 +254,8 @@ def test_rollups_equal_the_log_in_every_zone_and_learner(filled):  # type: ignor
             assert sum(r.answers for r in report.retention_by_age) > 0
             with filled.unit(learner) as repo:  # the very hours the log groups into
                 shift = stats_queries.shift_minutes(day.tz, NOW)
-                assert sorted(rollups.hour_counts(repo, shift), key=lambda h: h.hour) == sorted(
-                    stats_queries.hour_counts(repo, (), shift), key=lambda h: h.hour
+                assert sorted(repo.stats.rolled_hours(shift), key=lambda h: h.hour) == sorted(
+                    repo.stats.hour_counts((), shift), key=lambda h: h.hour
                 )
         first = False
     # the two learners' rollups are their own
@@ -473,9 +473,9 @@ def test_weakest_cards_read_from_the_zero_tier_equal_the_full_ranking(filled):  
             )
             assert wrong >= 4  # the shortcut is taken for the limits below that
             for limit in (1, 2, 3, 4, wrong + 5):
-                full = rollups.weak_cards(repo, recall, limit)
+                full = repo.stats.weak_cards(recall, limit)
                 for r in (ratio, 0.0):
-                    assert rollups.weak_cards(repo, recall, limit, now=NOW, zero_ratio=r) == full, (
+                    assert repo.stats.weak_cards(recall, limit, now=NOW, zero_ratio=r) == full, (
                         learner,
                         limit,
                         r,
@@ -543,9 +543,9 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
         engine = repo.session.get_bind()
         event.listen(engine, "before_cursor_execute", keep)
         try:
-            stats_queries.hour_counts(repo)
+            repo.stats.hour_counts()
             whole = seen[-1]
-            stats_queries.card_tallies(repo, since=NOW - timedelta(days=7))
+            repo.stats.tallies_and_schedules((), NOW - timedelta(days=7))
             bounded = seen[-1]
             del seen[:]
             repo.session.execute(text("DELETE FROM review_rollup_marks"))
