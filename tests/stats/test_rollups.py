@@ -10,6 +10,7 @@ and on SQLite with the lean path of `quiz stats` (sqlite3 alone, the same SQL te
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -161,6 +162,24 @@ def _direct(repo, day: DayClock, decks=(), since=None) -> Report:  # type: ignor
     return _report(repo, day, decks, since, use_rollups=False)
 
 
+@contextlib.contextmanager
+def _statements(repo):  # type: ignore[no-untyped-def]
+    """The (statement, parameters) the repo's engine runs inside the block."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        seen.append((statement, parameters))
+
+    engine = repo.session.get_bind()
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
 def _rolled(repo, day: DayClock, decks=(), since=None) -> Report:  # type: ignore[no-untyped-def]
     return _report(repo, day, decks, since, use_rollups=True)
 
@@ -299,24 +318,14 @@ def test_since_and_deck_read_only_their_part_of_the_log(filled, decks, since):  
     """`quiz stats --since` / `--deck` with current rollups never scans the whole log:
     every read of `reviews` goes through an index (the (learner, time) one for the
     answers since, the cards' entries for a deck)."""
-    from sqlalchemy import event
 
     day = DayClock.from_settings("Asia/Kolkata", 4)
     with filled.unit("ann") as repo:
         if repo.session.get_bind().dialect.name != "sqlite":
             pytest.skip("PostgreSQL's planner chooses by its statistics")
         assert rollups.refresh(repo) == "built"
-        seen: list[tuple[str, object]] = []
-
-        def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-            seen.append((statement, parameters))
-
-        engine = repo.session.get_bind()
-        event.listen(engine, "before_cursor_execute", keep)
-        try:
+        with _statements(repo) as seen:
             _rolled(repo, day, decks, since)
-        finally:
-            event.remove(engine, "before_cursor_execute", keep)
         raw = repo.session.connection().connection.driver_connection
         plans = [
             " | ".join(str(r[-1]) for r in raw.execute("EXPLAIN QUERY PLAN " + q, p).fetchall())
@@ -530,19 +539,11 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
     (learner, time) index (stats_queries.learners_entries: with the log's covering indexes
     gone in 0012, those lookups made `stats --since` and `--deck` 2-3x slower); a read
     bounded by `since` keeps it."""
-    from sqlalchemy import event
 
     with filled.unit("ann") as repo:
         if repo.session.get_bind().dialect.name != "sqlite":
             pytest.skip("PostgreSQL's planner chooses by its statistics")
-        seen: list[tuple[str, object]] = []
-
-        def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-            seen.append((statement, parameters))
-
-        engine = repo.session.get_bind()
-        event.listen(engine, "before_cursor_execute", keep)
-        try:
+        with _statements(repo) as seen:
             repo.stats.hour_counts()
             whole = seen[-1]
             repo.stats.tallies_and_schedules((), NOW - timedelta(days=7))
@@ -551,8 +552,6 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
             repo.session.execute(text("DELETE FROM review_rollup_marks"))
             assert rollups.refresh(repo) == "built"
             folds = [(q, p) for q, p in seen if q.lstrip().upper().startswith("INSERT")]
-        finally:
-            event.remove(engine, "before_cursor_execute", keep)
 
         def plan(statement: str, parameters: object) -> str:
             raw = repo.session.connection().connection.driver_connection
