@@ -22,7 +22,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    or_,
+    literal,
     select,
     text,
     update,
@@ -96,15 +96,23 @@ _AFTER = (
 
 
 def _last_entry(before: bool) -> Any:
-    """The learner's latest review or manual entry of a card (before an id)."""
-    q = select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(
+    """The learner's latest review or manual entry of a card (before an id).
+
+    Written as "the row whose id is the greatest such id": the card's few entries are
+    found in its chain index and only the one row is read. The kinds are a list of
+    binds (`kind IN (?, ?)`): as `kind = ? OR kind = ?`, SQLite took several times as
+    long to run the same lookup."""
+    kinds = [literal(kind, ReviewRow.kind.type) for kind in ("review", MANUAL)]
+    latest = select(func.max(ReviewRow.id)).where(
         ReviewRow.learner_id == bindparam("learner"),
         ReviewRow.card_id == bindparam("card"),
-        or_(ReviewRow.kind == "review", ReviewRow.kind == MANUAL),
+        ReviewRow.kind.in_(kinds),
     )
     if before:
-        q = q.where(ReviewRow.id < bindparam("before"))
-    return q.order_by(ReviewRow.id.desc()).limit(1)
+        latest = latest.where(ReviewRow.id < bindparam("before"))
+    return select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(
+        ReviewRow.id == latest.scalar_subquery()
+    )
 
 
 def _insert(model: Any, *, new_id: str = "") -> Any:
