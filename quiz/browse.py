@@ -1,19 +1,21 @@
-"""The card browser's rules (`quiz cards`): which cards a query means, how they sort,
-and what one line of the listing holds. Pure: the store supplies the cards and their
-review counts, this decides.
+"""The card browser's rules (`quiz cards`) that are not SQL: what one line of the
+listing holds, the text search, and the two sorts the store cannot do the same way on
+both back ends (by recall, by interval). Pure: the store's `quiz.store.browse_reads`
+answers the rest of a query (states, due dates, lapses, the other sorts, the count).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from quiz.model import CardKind, CardState, StoredCard
+from quiz.model import CardKind, CardState, Schedule, StoredCard
 
 # State names a learner can search by (a card may be in several: a suspended leech).
 STATES = ("new", "learning", "review", "suspended", "buried", "leech")
 SORTS = ("deck", "due", "interval", "lapses", "recall", "reviews")
+# sorted here, over the matches in key order (a tie keeps it); the others by the store
+PYTHON_SORTS = ("interval", "recall")
 
 
 @dataclass(frozen=True)
@@ -87,37 +89,28 @@ def searchable_text(item: StoredCard) -> str:
     return "\n".join(parts).casefold()
 
 
-def matches(listing: Listing, query: CardQuery) -> bool:
-    if query.text and query.text.casefold() not in searchable_text(listing.item):
-        return False
-    if query.states and not set(query.states) & set(listing.states):
-        return False
-    due = listing.item.schedule.due
-    if query.due_before is not None and (due is None or due >= query.due_before):
-        return False
-    return listing.item.schedule.lapses >= query.min_lapses
+def interval_days(s: Schedule) -> float | None:
+    """The days from a card's last review to its due date (None: not both known)."""
+    if s.due is None or s.last_review is None:
+        return None
+    return max(0.0, (s.due - s.last_review).total_seconds() / 86400)
 
 
-def sort_key(sort: str) -> Callable[[Listing], tuple[object, ...]]:
-    """Listings in this order (unknown sort names are refused by the command line)."""
-    far = datetime.max.replace(tzinfo=None)
-
-    def due(x: Listing) -> tuple[object, ...]:
-        d = x.item.schedule.due
-        return (d.replace(tzinfo=None) if d else far, x.key)
-
-    keys: dict[str, Callable[[Listing], tuple[object, ...]]] = {
-        "deck": lambda x: (x.item.card.deck, x.item.card.line, x.key),
-        "due": due,
-        "interval": lambda x: (-(x.interval_days or 0.0), x.key),
-        "lapses": lambda x: (-x.item.schedule.lapses, x.key),
-        "recall": lambda x: (x.recall if x.recall is not None else 2.0, x.key),
-        "reviews": lambda x: (-x.item.schedule.reps, x.key),
-    }
-    return keys[sort]
+def python_sort_key(sort: str, schedule: Schedule, recall: float | None) -> float:
+    """A match's place in a `PYTHON_SORTS` sort (lowest first; ties keep key order)."""
+    if sort == "recall":
+        return recall if recall is not None else 2.0
+    return -(interval_days(schedule) or 0.0)
 
 
-def select(listings: Iterable[Listing], query: CardQuery) -> list[Listing]:
-    chosen = [x for x in listings if matches(x, query)]
-    chosen.sort(key=sort_key(query.sort))
-    return chosen[: query.limit] if query.limit is not None else chosen
+def might_contain(content: object, needle: str) -> bool:
+    """Whether any text in a card's stored content contains `needle` (case-folded):
+    true for every card whose `searchable_text` does, so that only these are built and
+    searched exactly."""
+    if isinstance(content, str):
+        return needle in content.casefold()
+    if isinstance(content, dict):
+        return any(might_contain(v, needle) for v in content.values())
+    if isinstance(content, list):
+        return any(might_contain(v, needle) for v in content)
+    return False

@@ -8,35 +8,66 @@ card's state; forgetting and setting a due date are logged as 'manual' entries (
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import islice
 
-from quiz.browse import CardQuery, Listing, question, select, states_of
+from quiz.browse import (
+    PYTHON_SORTS,
+    CardQuery,
+    Listing,
+    interval_days,
+    might_contain,
+    python_sort_key,
+    question,
+    searchable_text,
+    states_of,
+)
 from quiz.clock import DayClock
 from quiz.config import Config
 from quiz.errors import NotFound, UsageError
 from quiz.model import CardFilter, CardState, Schedule, StoredCard
 from quiz.review.settings import Schedulers, scheduling
-from quiz.store import Repo
+from quiz.store.browse_reads import BrowseReads
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from quiz.store import Repo
+    from quiz.store.selection import Params, Selection
 
 ACTIONS = ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due")
+
+
+def _recall(
+    schedule: Schedule, card_id: int, deck: str, schedulers: Schedulers, now: datetime
+) -> float | None:
+    """The predicted recall now (None: never reviewed)."""
+    if schedule.state == CardState.NEW or schedule.last_review is None:
+        return None
+    return schedulers.for_deck(deck).retrievability(card_id, schedule, now)
 
 
 def _listing(
     item: StoredCard, schedulers: Schedulers, day: DayClock, now: datetime, lang: str | None
 ) -> Listing:
     s = item.schedule
-    interval = None
-    if s.due is not None and s.last_review is not None:
-        interval = max(0.0, (s.due - s.last_review).total_seconds() / 86400)
-    recall = (
-        schedulers.for_card(item).retrievability(item.row_id, s, now)
-        if s.state != CardState.NEW and s.last_review is not None
-        else None
-    )
     return Listing(
-        item, question(item, lang), states_of(item, item.buried_until, now), interval, recall
+        item,
+        question(item, lang),
+        states_of(item, item.buried_until, now),
+        interval_days(s),
+        _recall(s, item.row_id, item.card.deck, schedulers, now),
     )
+
+
+@dataclass(frozen=True)
+class Found:
+    """A query's matches: how many, and the listings to show, built a chunk at a time
+    (a listing reads the card's content: only the cards shown are read)."""
+
+    total: int
+    chunks: Iterator[list[Listing]]
 
 
 def find_cards(
@@ -47,15 +78,74 @@ def find_cards(
     day: DayClock,
     now: datetime,
     lang: str | None,
-) -> tuple[list[Listing], int]:
-    """(the listings to show, how many matched before --limit)."""
+) -> Found:
+    """The cards `quiz cards` lists for `query` (at most `query.limit`)."""
     repo.require_known(query.decks, query.tags)
     schedulers = scheduling(config, repo, day, now, goals=False).schedulers
-    cards = repo.cards(CardFilter(decks=query.decks, tags=query.tags, kinds=query.kinds))
-    listings = [_listing(c, schedulers, day, now, lang) for c in cards]
-    matched = select(listings, replace(query, limit=None))
-    shown = matched[: query.limit] if query.limit is not None else matched
-    return shown, len(matched)
+    sel = repo.selection
+    reads = BrowseReads(sel)
+    flt = CardFilter(decks=query.decks, tags=query.tags, kinds=query.kinds)
+    p = sel.params()
+    where = reads.conditions(query.states, query.due_before, query.min_lapses, now, p)
+    order = reads.order_by(query.sort)
+    if query.text or query.sort in PYTHON_SORTS:
+        ids = _sorted_in_python(reads, sel, flt, where, p, order, query, schedulers, now)
+        total, shown = len(ids), ids[: query.limit] if query.limit is not None else ids
+    else:
+        shown = reads.ids(flt, where, p, order, query.limit)
+        total = len(shown) if query.limit is None else reads.count(flt, where, p)
+
+    def chunks() -> Iterator[list[Listing]]:
+        for start in range(0, len(shown), _SHOWN_CHUNK):
+            part = shown[start : start + _SHOWN_CHUNK]
+            by_id = {c.row_id: c for c in sel.cards_by_id(part)}
+            yield [_listing(by_id[i], schedulers, day, now, lang) for i in part]
+
+    return Found(total, chunks())
+
+
+_SHOWN_CHUNK = 500
+
+
+def _sorted_in_python(
+    reads: BrowseReads,
+    sel: Selection,
+    flt: CardFilter,
+    where: list[str],
+    p: Params,
+    order: str,
+    query: CardQuery,
+    schedulers: Schedulers,
+    now: datetime,
+) -> list[int]:
+    """The matching ids of a text search or of a sort by recall or interval: the store's
+    matches in its order (key order for those sorts), searched and sorted here."""
+    needle = query.text.casefold()
+    exact_only = "\n" in needle  # a match across two texts: no per-text shortcut
+    matches: list[tuple[float, int]] = []
+    rows = reads.light_rows(flt, where, p, order, content=bool(needle))
+    while batch := list(islice(rows, _SHOWN_CHUNK)):
+        if needle:
+            maybe = [
+                r
+                for r in batch
+                if exact_only or needle in r.key.casefold() or might_contain(r.content, needle)
+            ]
+            found = {
+                c.row_id
+                for c in sel.cards_by_id([r.card_id for r in maybe])
+                if needle in searchable_text(c)
+            }
+            batch = [r for r in batch if r.card_id in found]
+        for r in batch:
+            value = 0.0
+            if query.sort in PYTHON_SORTS:
+                recall = _recall(r.schedule, r.card_id, r.deck, schedulers, now)
+                value = python_sort_key(query.sort, r.schedule, recall)
+            matches.append((value, r.card_id))
+    if query.sort in PYTHON_SORTS:
+        matches.sort(key=lambda m: m[0])  # stable: ties stay in key order
+    return [card_id for _value, card_id in matches]
 
 
 def card_by_key(repo: Repo, key: str) -> StoredCard:

@@ -30,6 +30,10 @@ def _choices(values: list[str] | None, allowed: tuple[str, ...], option: str) ->
     return tuple(values or ())
 
 
+# rows the table shows unless told otherwise: a terminal's worth, not a whole collection
+SHOWN_BY_DEFAULT = 50
+
+
 @cards_app.callback()
 def cards(
     ctx: typer.Context,
@@ -51,7 +55,14 @@ def cards(
     sort: str = typer.Option(
         "deck", "--sort", help="deck, due, interval, lapses, recall (lowest first) or reviews."
     ),
-    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="Show at most N."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        "-n",
+        min=1,
+        help=f"Show at most N (the table: {SHOWN_BY_DEFAULT} unless --all; --json: all).",
+    ),
+    show_all: bool = typer.Option(False, "--all", help="The table shows every matching card."),
     as_json: bool = typer.Option(False, "--json", help="The listing as JSON."),
     lang: str | None = typer.Option(None, "--lang", help="Language of the questions."),
 ) -> None:
@@ -59,8 +70,12 @@ def cards(
 
     Example: quiz cards --deck python-gil --sort recall --limit 20
     """
-    if ctx.invoked_subcommand is not None:
+    # `quiz cards show ...` runs this callback first; a plain listing's line is called
+    # directly (quiz.cli.lean's DIRECT lines), without a context or a subcommand
+    if ctx is not None and ctx.invoked_subcommand is not None:
         return
+    if limit is None and not (show_all or as_json):
+        limit = SHOWN_BY_DEFAULT
     with errors_as_exit():
         _list(text, deck, tag, kind, state, due_before, lapses, sort, limit, as_json, lang)
 
@@ -80,7 +95,7 @@ def _list(
 ) -> None:
     from quiz.browse import SORTS, STATES, CardQuery
     from quiz.manage import find_cards
-    from quiz.ui.cards_view import listing_json, render_listing
+    from quiz.ui.cards_view import print_listing_json, render_listing
 
     query = CardQuery(
         text=text or "",
@@ -94,8 +109,8 @@ def _list(
         limit=limit,
     )
     cfg = context.config()
-    with context.unit() as repo:
-        shown, total = find_cards(
+    with context.late_unit(load_bundled=False) as (repo, _loaded, _start):
+        found = find_cards(
             repo,
             query,
             config=cfg,
@@ -103,10 +118,10 @@ def _list(
             now=context.now(),
             lang=lang or cfg.lang,
         )
-    if as_json:
-        typer.echo(listing_json(shown))
-        return
-    render_listing(shown, total)
+        if as_json:
+            print_listing_json(found.chunks)
+        else:
+            render_listing(found.chunks, found.total)
 
 
 def _start_of(value: str | None, option: str) -> datetime | None:

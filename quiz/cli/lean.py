@@ -439,6 +439,7 @@ DIRECT = {
     "check": ("quiz.cli.check", "check"),
     "stats": ("quiz.cli.stats", "stats"),
     "import": ("quiz.cli.decks", "import_"),
+    "cards": ("quiz.cli.cards", "cards"),  # its listing (a subcommand's line goes to typer)
 }
 # typer settings that change how a value is read or checked: only their defaults are plain
 _UNUSUAL = (
@@ -492,6 +493,12 @@ def bind(fn: object, words: list[str]) -> dict[str, object] | None:
     values: dict[str, object] = {}
     flags: dict[str, bool] = {}  # a flag's name -> the value it sets
     for param in inspect.signature(fn, eval_str=True).parameters.values():  # type: ignore[arg-type]  # a command function
+        if (
+            getattr(param.annotation, "__module__", "").startswith("typer")
+            and getattr(param.annotation, "__name__", "") == "Context"
+        ):
+            values[param.name] = None  # a callback's context: none when called directly
+            continue
         info, kind = param.default, _kind(param.annotation)
         plain = plain_option if isinstance(info, OptionInfo) else plain_argument
         if kind is None or not isinstance(info, (OptionInfo, ArgumentInfo)):

@@ -6,8 +6,7 @@ so a card's text can neither move the terminal nor be read as rich markup.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from rich.table import Table
@@ -16,7 +15,7 @@ from rich.text import Text
 from quiz.browse import Listing
 from quiz.manage import HistoryRow
 from quiz.safe_text import escape, one_line, shown
-from quiz.ui.console import out
+from quiz.ui.console import out, print_json_list
 
 
 def _safe(value: str, limit: int | None = None) -> Text:
@@ -35,30 +34,29 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
-def listing_json(listings: Sequence[Listing]) -> str:
-    return json.dumps(
-        [
-            {
-                "card": x.key,
-                "type": x.item.card.kind.value,
-                "question": x.question,
-                "states": list(x.states),
-                "due": x.item.schedule.due.isoformat() if x.item.schedule.due else None,
-                "interval_days": x.interval_days,
-                "stability": x.item.schedule.stability,
-                "recall": x.recall,
-                "reviews": x.item.schedule.reps,
-                "lapses": x.item.schedule.lapses,
-                "file": f"{x.item.path}:{x.item.card.line}",
-            }
-            for x in listings
-        ],
-        ensure_ascii=False,
-        indent=2,
-    )
+def _as_json(x: Listing) -> dict[str, object]:
+    return {
+        "card": x.key,
+        "type": x.item.card.kind.value,
+        "question": x.question,
+        "states": list(x.states),
+        "due": x.item.schedule.due.isoformat() if x.item.schedule.due else None,
+        "interval_days": x.interval_days,
+        "stability": x.item.schedule.stability,
+        "recall": x.recall,
+        "reviews": x.item.schedule.reps,
+        "lapses": x.item.schedule.lapses,
+        "file": f"{x.item.path}:{x.item.card.line}",
+    }
 
 
-def render_listing(listings: Sequence[Listing], total: int) -> None:
+def print_listing_json(chunks: Iterable[Sequence[Listing]]) -> None:
+    """The listing as a JSON list, written a chunk of cards at a time."""
+    print_json_list([_as_json(x) for x in chunk] for chunk in chunks)
+
+
+def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
+    listings = [x for chunk in chunks for x in chunk]
     if not listings:
         out().print("No card matches. See: quiz cards --help")
         return
@@ -93,7 +91,7 @@ def render_listing(listings: Sequence[Listing], total: int) -> None:
         )
     out().print(table)
     if total > len(listings):
-        out().print(f"[dim]{len(listings)} of {total} cards (--limit)[/]")
+        out().print(f"[dim]{len(listings)} of {total} cards (--limit N or --all for more)[/]")
 
 
 def render_history(listing: Listing, rows: Sequence[HistoryRow]) -> None:

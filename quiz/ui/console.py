@@ -7,6 +7,7 @@ cannot send escape sequences to the terminal through any screen.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 from rich.console import Console
 
@@ -52,6 +53,40 @@ def print_json(data: object) -> None:
         return
     shown = json_text(json.dumps(data, ensure_ascii=False, indent=2))
     console.print(Text(shown), soft_wrap=True, markup=False, highlight=False)
+
+
+def print_json_list(chunks: Iterable[Iterable[object]]) -> None:
+    """The JSON list of these items, as `print_json` writes the list, a chunk at a time:
+    a listing of every card of a large store is never held whole."""
+    import json
+
+    from rich.text import Text
+
+    from quiz.safe_text import json_text
+
+    console = out()
+
+    def write(piece: str) -> None:
+        if console.is_terminal:
+            console.print(
+                Text(json_text(piece)), soft_wrap=True, markup=False, highlight=False, end=""
+            )
+        else:
+            sys.stdout.write(json_text(piece))
+
+    first = True
+    write("[")
+    for chunk in chunks:
+        pieces = []
+        for item in chunk:
+            # an item's own lines, one level in (strings hold no raw newline: JSON escapes it)
+            text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            pieces.append(("\n  " if first else ",\n  ") + text)
+            first = False
+        write("".join(pieces))
+    write("]\n" if first else "\n]\n")
+    if not console.is_terminal:
+        sys.stdout.flush()
 
 
 def _write_json(data: object, block_chars: int = 1 << 16) -> None:

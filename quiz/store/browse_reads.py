@@ -1,0 +1,150 @@
+"""What `quiz cards` reads: the card browser's query as SQL text that both drivers run.
+
+The browser used to load every card of the store with its content, decide in Python
+which matched and sort them all, to show twenty: its cost grew with the store, not
+with the listing. Here the store answers the query's conditions (state, due date,
+lapses), counts the matches and sorts them, and content is read only for the cards on
+screen. Two parts stay in Python because SQL cannot say them the same way on both
+back ends: the text search (case folding in every language, quiz.browse
+`searchable_text`) and the sorts by recall (the scheduler's forgetting curve) and by
+interval (learner days); for those the matches come as light rows, without content
+unless the search needs it.
+
+Conditions are over `cards`, `decks` and the learner's state `cs` (quiz.store.selection).
+A card never answered has no state row: its schedule is a new card's (no due date, no
+lapses, no reviews), as `selection.schedule_from` reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from quiz.model import CardFilter, Schedule
+from quiz.store.due import LEARNING_STATES, NEW, REVIEW_STATES
+from quiz.store.selection import FROM, Params, Selection, schedule_from
+from quiz.store.values import instant_of
+
+# the sorts the store does; the others (quiz.browse.PYTHON_SORTS) come in key order
+_ANSWERED = "cs.state IS NOT NULL"
+_LAPSES = f"(CASE WHEN {_ANSWERED} THEN COALESCE(cs.lapses, 0) ELSE 0 END)"
+_REPS = f"(CASE WHEN {_ANSWERED} THEN COALESCE(cs.reps, 0) ELSE 0 END)"
+_DUE = f"(CASE WHEN {_ANSWERED} THEN cs.due END)"
+# one state name -> the condition that a card is in it (quiz.browse.states_of)
+_STATE_SQL = {
+    "new": f"(cs.state IS NULL OR cs.state = {NEW})",
+    "learning": f"cs.state IN ({', '.join(map(str, LEARNING_STATES))})",
+    "review": f"cs.state IN ({', '.join(map(str, REVIEW_STATES))})",
+    "suspended": f"({_ANSWERED} AND cs.suspended = TRUE)",
+    "leech": f"({_ANSWERED} AND cs.leech = TRUE)",
+}
+_LIGHT = (
+    "cards.id, cards.key, decks.slug, cs.state, cs.step, cs.stability, cs.difficulty,"
+    " cs.due, cs.last_review, cs.reps, cs.lapses"
+)
+_CHUNK = 2000  # rows fetched at a time by the light reads
+
+
+@dataclass(frozen=True)
+class LightRow:
+    """A matching card without its content: enough to sort by recall or interval."""
+
+    card_id: int
+    key: str
+    deck: str
+    schedule: Schedule
+    content: Any  # the stored (compact) content, when a text search needs it
+
+
+class BrowseReads:
+    """The browser's reads through a card `Selection` (either driver)."""
+
+    def __init__(self, selection: Selection) -> None:
+        self.sel = selection
+
+    def conditions(
+        self,
+        states: Sequence[str],
+        due_before: datetime | None,
+        min_lapses: int,
+        now: datetime,
+        p: Params,
+    ) -> list[str]:
+        """The conditions of a query's state, due-date and lapse options."""
+        out = []
+        if states:
+            either = [
+                f"(cs.buried_until IS NOT NULL AND cs.buried_until > {p.add(self.sel.state_time(now))})"
+                if name == "buried"
+                else _STATE_SQL[name]
+                for name in states
+            ]
+            out.append("(" + " OR ".join(either) + ")")
+        if due_before is not None:
+            out.append(f"{_DUE} < {p.add(self.sel.state_time(due_before))}")
+        if min_lapses > 0:
+            out.append(f"{_LAPSES} >= {p.add(int(min_lapses))}")
+        return out
+
+    def order_by(self, sort: str) -> str:
+        """The ORDER BY of a sort the store does (`deck`, `due`, `lapses`, `reviews`), or
+        of the card key for the sorts done in Python (they keep this order on ties)."""
+        key = "cards.key" if self.sel.sqlite else 'cards.key COLLATE "C"'
+        slug = "decks.slug" if self.sel.sqlite else 'decks.slug COLLATE "C"'
+        return {
+            "deck": f"{slug}, cards.line, {key}",
+            "due": f"CASE WHEN {_DUE} IS NULL THEN 1 ELSE 0 END, {_DUE}, {key}",
+            "lapses": f"{_LAPSES} DESC, {key}",
+            "reviews": f"{_REPS} DESC, {key}",
+        }.get(sort, key)
+
+    def count(self, flt: CardFilter, where: Sequence[str], p: Params) -> int:
+        """How many cards match."""
+        sql = f"SELECT COUNT(*) FROM {FROM} WHERE " + " AND ".join(
+            [*self.sel.filter_sql(flt, p), *where]
+        )
+        return int(next(iter(self.sel.execute(sql, p)))[0])
+
+    def ids(
+        self, flt: CardFilter, where: Sequence[str], p: Params, order_by: str, limit: int | None
+    ) -> list[int]:
+        """The matching card ids in this order, at most `limit`."""
+        sql = (
+            f"SELECT cards.id FROM {FROM} WHERE "
+            + " AND ".join([*self.sel.filter_sql(flt, p), *where])
+            + f" ORDER BY {order_by}"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [card_id for (card_id,) in self.sel.execute(sql, p)]
+
+    def light_rows(
+        self, flt: CardFilter, where: Sequence[str], p: Params, order_by: str, *, content: bool
+    ) -> Iterator[LightRow]:
+        """Every matching card in this order, without its content unless asked for."""
+        columns = _LIGHT + (", cards.content" if content else "")
+        sql = (
+            f"SELECT {columns} FROM {FROM} WHERE "
+            + " AND ".join([*self.sel.filter_sql(flt, p), *where])
+            + f" ORDER BY {order_by}"
+        )
+        rows = self.sel.execute(sql, p)
+        fetch = getattr(rows, "fetchmany", None)
+        chunks = iter(lambda: fetch(_CHUNK), []) if fetch is not None else iter([list(rows)])
+        for chunk in chunks:
+            for r in chunk:
+                raw = r[11] if content else None
+                if isinstance(raw, str):  # sqlite3 hands JSON over as text
+                    raw = json.loads(raw)
+                yield LightRow(
+                    card_id=r[0],
+                    key=r[1],
+                    deck=r[2],
+                    schedule=schedule_from(
+                        r[3], r[4], r[5], r[6], instant_of(r[7]), instant_of(r[8]), r[9], r[10]
+                    ),
+                    content=raw,
+                )

@@ -1,0 +1,232 @@
+"""`quiz cards`' listing answered by the store (quiz.store.browse_reads) is the listing of
+the browser's rules applied to every card in Python, as the browser did before: the
+same cards, in the same order, the same count, for every filter and sort, on both back
+ends. The oracle here is that old rule, kept as the specification."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from quiz.browse import SORTS, STATES, CardQuery, Listing, searchable_text
+from quiz.clock import DayClock
+from quiz.config import load_config
+from quiz.manage import _listing, find_cards
+from quiz.model import CardFilter
+from quiz.review.settings import scheduling
+from quiz.store import open_store
+from quiz.store.models import CardStateRow
+from tests.conftest import write_deck
+
+NOW = datetime(2026, 5, 1, 9, 0, tzinfo=timezone.utc)
+FAR = datetime.max.replace(tzinfo=None)
+
+
+def _deck(slug: str, n: int, rng: random.Random) -> str:
+    words = ["closure", "GIL", "Straße", "KELVIN", "ſpecial", "late binding", "Ünïcode", "日本"]
+    lines = [f"deck: {slug}", f"title: {slug}", "cards:"]
+    for i in range(n):
+        tags = rng.sample(["gc", "oop", "hash", "threads"], rng.randint(0, 2))
+        front = f"Q{i} {rng.choice(words)}?"
+        lines += [
+            f"  - id: c{i:02d}",
+            f"    front: {json.dumps(front, ensure_ascii=False)}",
+            f"    back: {json.dumps(rng.choice(words), ensure_ascii=False)}",
+        ]
+        if tags:
+            lines.append(f"    tags: [{', '.join(tags)}]")
+    return "\n".join(lines) + "\n"
+
+
+def _old_matches(x: Listing, q: CardQuery) -> bool:
+    if q.text and q.text.casefold() not in searchable_text(x.item):
+        return False
+    if q.states and not set(q.states) & set(x.states):
+        return False
+    due = x.item.schedule.due
+    if q.due_before is not None and (due is None or due >= q.due_before):
+        return False
+    return x.item.schedule.lapses >= q.min_lapses
+
+
+def _old_key(sort: str):  # type: ignore[no-untyped-def]
+    def due(x: Listing):  # type: ignore[no-untyped-def]
+        d = x.item.schedule.due
+        return (d.replace(tzinfo=None) if d else FAR, x.key)
+
+    return {
+        "deck": lambda x: (x.item.card.deck, x.item.card.line, x.key),
+        "due": due,
+        "interval": lambda x: (-(x.interval_days or 0.0), x.key),
+        "lapses": lambda x: (-x.item.schedule.lapses, x.key),
+        "recall": lambda x: (x.recall if x.recall is not None else 2.0, x.key),
+        "reviews": lambda x: (-x.item.schedule.reps, x.key),
+    }[sort]
+
+
+@pytest.fixture
+def browsed(cli, env, store_url):  # type: ignore[no-untyped-def]
+    rng = random.Random(7)
+    for slug in ("alpha", "beta", "gamma"):
+        deck = write_deck(env, f"{slug}.yaml", _deck(slug, 14, rng))
+        assert cli("import", str(deck)).exit_code == 0
+    with open_store(store_url) as store, store.unit("ann") as repo:
+        for card in repo.cards(CardFilter()):
+            if rng.random() < 0.2:
+                continue  # never answered: no state row
+            last = NOW - timedelta(days=rng.randint(0, 400), minutes=rng.randint(0, 900))
+            due = last + timedelta(days=rng.choice([0, 1, 3, 30, 200]), hours=rng.randint(0, 5))
+            answered = rng.random() < 0.9
+            repo.session.add(
+                CardStateRow(
+                    learner_id=repo.learner_id,
+                    card_id=card.row_id,
+                    state=rng.choice([0, 1, 2, 2, 3]) if answered else 0,
+                    step=rng.choice([None, 0, 1]),
+                    stability=rng.choice([None, 0.5, 3.2, 40.0, 300.0]) if answered else None,
+                    difficulty=rng.uniform(1, 10) if answered else None,
+                    due=due if answered and rng.random() < 0.95 else None,
+                    last_review=last if answered and rng.random() < 0.9 else None,
+                    reps=rng.randint(0, 12),
+                    lapses=rng.choice([0, 0, 1, 2, 5]),
+                    suspended=rng.random() < 0.15,
+                    leech=rng.random() < 0.1,
+                    buried_until=rng.choice(
+                        [None, None, NOW - timedelta(hours=1), NOW + timedelta(hours=3)]
+                    ),
+                )
+            )
+        repo.session.commit()
+        yield repo
+
+
+def _queries() -> list[CardQuery]:
+    rng = random.Random(11)
+    out = [CardQuery(sort=s) for s in SORTS]
+    out += [CardQuery(sort=s, limit=5) for s in SORTS]
+    for _ in range(60):
+        out.append(
+            CardQuery(
+                text=rng.choice(["", "", "q1", "strasse", "kelvin", "s", "日本", "alpha/c0", "ü"]),
+                decks=tuple(rng.sample(["alpha", "beta", "gamma"], rng.randint(0, 2))),
+                tags=tuple(rng.sample(["gc", "oop", "hash"], rng.randint(0, 1))),
+                states=tuple(rng.sample(STATES, rng.randint(0, 2))),
+                due_before=rng.choice([None, NOW, NOW + timedelta(days=20)]),
+                min_lapses=rng.choice([0, 0, 1, 2]),
+                sort=rng.choice(SORTS),
+                limit=rng.choice([None, 1, 7]),
+            )
+        )
+    return out
+
+
+def test_the_store_lists_what_the_rules_say(browsed):
+    repo = browsed
+    cfg = load_config(None)
+    day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
+    schedulers = scheduling(cfg, repo, day, NOW, goals=False).schedulers
+    everything = [_listing(c, schedulers, day, NOW, None) for c in repo.cards(CardFilter())]
+    checked = 0
+    for query in _queries():
+        flt = CardFilter(decks=query.decks, tags=query.tags)
+        wanted_ids = {c.row_id for c in repo.cards(flt)}
+        expected = sorted(
+            (x for x in everything if x.item.row_id in wanted_ids and _old_matches(x, query)),
+            key=_old_key(query.sort),
+        )
+        found = find_cards(repo, query, config=cfg, day=day, now=NOW, lang=None)
+        shown = [x for chunk in found.chunks for x in chunk]
+        limit = query.limit if query.limit is not None else len(expected)
+        assert found.total == len(expected), query
+        assert [x.key for x in shown] == [x.key for x in expected[:limit]], query
+        assert shown == expected[:limit], query  # every field of every line
+        checked += bool(expected)
+    assert checked > 40  # most queries matched something
+
+
+def test_a_text_search_finds_what_case_folding_finds(browsed):
+    """ß folds to ss, the Kelvin sign to k, a long s to s: the shortcut over the stored
+    texts must not lose a card the exact search finds."""
+    repo = browsed
+    cfg = load_config(None)
+    day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
+    for text in ("STRASSE", "kelvin", "special", "\u212aelvin"):
+        query = CardQuery(text=text)
+        found = find_cards(repo, query, config=cfg, day=day, now=NOW, lang=None)
+        keys = [x.key for chunk in found.chunks for x in chunk]
+        exact = [
+            c.card.key for c in repo.cards(CardFilter()) if text.casefold() in searchable_text(c)
+        ]
+        assert sorted(keys) == sorted(exact) and exact, text
+        assert found.total == len(exact)
+
+
+def test_the_table_shows_a_screenful_unless_asked(cli, env):
+    rng = random.Random(3)
+    deck = write_deck(env, "big.yaml", _deck("big", 60, rng))
+    assert cli("import", str(deck)).exit_code == 0
+    shown = cli("cards", now="2026-05-01T09:00:00Z")
+    assert shown.exit_code == 0, shown.output
+    assert "big/c49" in shown.stdout and "big/c50" not in shown.stdout
+    assert "50 of 60 cards (--limit N or --all for more)" in shown.stdout
+    every = cli("cards", "--all", now="2026-05-01T09:00:00Z")
+    assert "big/c59" in every.stdout and " of 60 cards" not in every.stdout
+    as_json = cli("cards", "--json", now="2026-05-01T09:00:00Z")
+    assert len(json.loads(as_json.stdout)) == 60
+    limited = cli("cards", "--limit", "3", "--sort", "reviews", now="2026-05-01T09:00:00Z")
+    assert "3 of 60 cards" in limited.stdout
+
+
+def test_listing_json_is_the_list_json_dumps_writes(cli, env):
+    deck = write_deck(env, "few.yaml", _deck("few", 3, random.Random(5)))
+    assert cli("import", str(deck)).exit_code == 0
+    result = cli("cards", "--json", now="2026-05-01T09:00:00Z")
+    data = json.loads(result.stdout)
+    assert result.stdout == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    empty = cli("cards", "--json", "--text", "nothing like this", now="2026-05-01T09:00:00Z")
+    assert empty.stdout == "[]\n"
+
+
+def test_the_lean_path_lists_what_the_full_app_lists(cli, env):
+    """The listing's line runs without typer's parsing (quiz.cli.lean DIRECT) and reads
+    a current SQLite store through sqlite3: its output is the full app's."""
+    import os
+    import subprocess
+    import sys
+
+    rng = random.Random(9)
+    deck = write_deck(env, "lean.yaml", _deck("lean", 20, rng))
+    assert cli("import", str(deck)).exit_code == 0
+    environ = {**os.environ, "QUIZ_NOW": "2026-05-01T09:00:00Z", "COLUMNS": "100"}
+    for argv in (["--sort", "due", "--limit", "4"], ["--state", "new"], ["--json", "--text", "q1"]):
+        lean = subprocess.run(
+            [sys.executable, "-m", "quiz", "cards", *argv],
+            env=environ,
+            capture_output=True,
+            text=True,
+        )
+        full = subprocess.run(
+            [sys.executable, "-m", "quiz", "cards", *argv],
+            env={**environ, "QUIZ_DEBUG": "1"},
+            capture_output=True,
+            text=True,
+        )
+        assert lean.returncode == 0, lean.stderr
+        assert lean.stdout == full.stdout and lean.stdout.strip(), argv
+
+
+def test_listing_json_keeps_deck_text_inert(cli, env):
+    """The listing's JSON went out through typer.echo: a C1 control or a bidi override in
+    a card reached the terminal raw. Now it is written as \\uXXXX, and reads back."""
+    deck = write_deck(
+        env,
+        "hostile.yaml",
+        'deck: hostile\ntitle: h\ncards:\n  - id: x\n    front: "a\\u009b31mb\\u202ec"\n    back: y\n',
+    )
+    assert cli("import", str(deck)).exit_code == 0
+    result = cli("cards", "--json", now="2026-05-01T09:00:00Z")
+    assert "\x9b" not in result.stdout and "\u202e" not in result.stdout
+    assert json.loads(result.stdout)[0]["question"] == "a\x9b31mb\u202ec"
