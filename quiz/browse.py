@@ -14,7 +14,7 @@ from quiz.model import CardKind, CardState, Schedule, StoredCard
 # State names a learner can search by (a card may be in several: a suspended leech).
 STATES = ("new", "learning", "review", "suspended", "buried", "leech")
 SORTS = ("deck", "due", "interval", "lapses", "recall", "reviews")
-# sorted here, over the matches in key order (a tie keeps it); the others by the store
+# sorted here (ties by card key); the others by the store (quiz.store.browse_reads)
 PYTHON_SORTS = ("interval", "recall")
 
 
@@ -97,7 +97,7 @@ def interval_days(s: Schedule) -> float | None:
 
 
 def python_sort_key(sort: str, schedule: Schedule, recall: float | None) -> float:
-    """A match's place in a `PYTHON_SORTS` sort (lowest first; ties keep key order)."""
+    """A match's place in a `PYTHON_SORTS` sort (lowest first, then by card key)."""
     if sort == "recall":
         return recall if recall is not None else 2.0
     return -(interval_days(schedule) or 0.0)

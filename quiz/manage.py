@@ -119,11 +119,12 @@ def _sorted_in_python(
     now: datetime,
 ) -> list[int]:
     """The matching ids of a text search or of a sort by recall or interval: the store's
-    matches in its order (key order for those sorts), searched and sorted here."""
+    matches (in its order for its sorts), searched and sorted here."""
     needle = query.text.casefold()
     exact_only = "\n" in needle  # a match across two texts: no per-text shortcut
-    matches: list[tuple[float, int]] = []
-    rows = reads.light_rows(flt, where, p, order, content=bool(needle))
+    sort_here = query.sort in PYTHON_SORTS
+    matches: list[tuple[float, str, int]] = []
+    rows = reads.light_rows(flt, where, p, None if sort_here else order, content=bool(needle))
     while batch := list(islice(rows, _SHOWN_CHUNK)):
         if needle:
             maybe = [
@@ -139,13 +140,13 @@ def _sorted_in_python(
             batch = [r for r in batch if r.card_id in found]
         for r in batch:
             value = 0.0
-            if query.sort in PYTHON_SORTS:
+            if sort_here:
                 recall = _recall(r.schedule, r.card_id, r.deck, schedulers, now)
                 value = python_sort_key(query.sort, r.schedule, recall)
-            matches.append((value, r.card_id))
-    if query.sort in PYTHON_SORTS:
-        matches.sort(key=lambda m: m[0])  # stable: ties stay in key order
-    return [card_id for _value, card_id in matches]
+            matches.append((value, r.key, r.card_id))
+    if sort_here:
+        matches.sort()  # ties by key, as the store's sorts end
+    return [card_id for _value, _key, card_id in matches]
 
 
 def card_by_key(repo: Repo, key: str) -> StoredCard:

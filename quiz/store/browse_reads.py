@@ -28,7 +28,6 @@ from quiz.store.due import LEARNING_STATES, NEW, REVIEW_STATES
 from quiz.store.selection import FROM, Params, Selection, schedule_from
 from quiz.store.values import instant_of
 
-# the sorts the store does; the others (quiz.browse.PYTHON_SORTS) come in key order
 _ANSWERED = "cs.state IS NOT NULL"
 _LAPSES = f"(CASE WHEN {_ANSWERED} THEN COALESCE(cs.lapses, 0) ELSE 0 END)"
 _REPS = f"(CASE WHEN {_ANSWERED} THEN COALESCE(cs.reps, 0) ELSE 0 END)"
@@ -91,7 +90,7 @@ class BrowseReads:
 
     def order_by(self, sort: str) -> str:
         """The ORDER BY of a sort the store does (`deck`, `due`, `lapses`, `reviews`), or
-        of the card key for the sorts done in Python (they keep this order on ties)."""
+        the card key's (the sorts done in Python end with it too)."""
         key = "cards.key" if self.sel.sqlite else 'cards.key COLLATE "C"'
         slug = "decks.slug" if self.sel.sqlite else 'decks.slug COLLATE "C"'
         return {
@@ -102,8 +101,10 @@ class BrowseReads:
         }.get(sort, key)
 
     def count(self, flt: CardFilter, where: Sequence[str], p: Params) -> int:
-        """How many cards match."""
-        sql = f"SELECT COUNT(*) FROM {FROM} WHERE " + " AND ".join(
+        """How many cards match (without conditions on the state, the cards alone are
+        counted: a card's deck always exists and it has at most one state row)."""
+        source = FROM if where else "cards"
+        sql = f"SELECT COUNT(*) FROM {source} WHERE " + " AND ".join(
             [*self.sel.filter_sql(flt, p), *where]
         )
         return int(next(iter(self.sel.execute(sql, p)))[0])
@@ -122,14 +123,21 @@ class BrowseReads:
         return [card_id for (card_id,) in self.sel.execute(sql, p)]
 
     def light_rows(
-        self, flt: CardFilter, where: Sequence[str], p: Params, order_by: str, *, content: bool
+        self,
+        flt: CardFilter,
+        where: Sequence[str],
+        p: Params,
+        order_by: str | None,
+        *,
+        content: bool,
     ) -> Iterator[LightRow]:
-        """Every matching card in this order, without its content unless asked for."""
+        """Every matching card in this order (None: any), without its content unless
+        asked for."""
         columns = _LIGHT + (", cards.content" if content else "")
         sql = (
             f"SELECT {columns} FROM {FROM} WHERE "
             + " AND ".join([*self.sel.filter_sql(flt, p), *where])
-            + f" ORDER BY {order_by}"
+            + (f" ORDER BY {order_by}" if order_by else "")
         )
         rows = self.sel.execute(sql, p)
         fetch = getattr(rows, "fetchmany", None)
