@@ -176,8 +176,8 @@ def history(
     schedulers = scheduling(config, repo, day, now, goals=False).schedulers
     scheduler = schedulers.for_card(item)
     rows = []
-    entries = repo.card_history(item.row_id)
-    befores = repo.befores(entries)
+    entries = repo.history.card_history(item.row_id)
+    befores = repo.history.befores([e.id for e in entries])
     for entry in entries:
         before = befores[entry.id]
         after = entry.after

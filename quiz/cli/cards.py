@@ -145,7 +145,7 @@ def show(
     from quiz.ui.cards_view import render_history
 
     cfg = context.config()
-    with context.unit() as repo:
+    with context.late_unit(load_bundled=False) as (repo, _loaded, _start):
         listing, rows = history(
             repo,
             key,

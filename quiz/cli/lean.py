@@ -439,7 +439,8 @@ DIRECT = {
     "check": ("quiz.cli.check", "check"),
     "stats": ("quiz.cli.stats", "stats"),
     "import": ("quiz.cli.decks", "import_"),
-    "cards": ("quiz.cli.cards", "cards"),  # its listing (a subcommand's line goes to typer)
+    "cards": ("quiz.cli.cards", "cards"),  # its listing
+    "cards show": ("quiz.cli.cards", "show"),  # a subcommand: its two words
 }
 # typer settings that change how a value is read or checked: only their defaults are plain
 _UNUSUAL = (
@@ -576,9 +577,12 @@ def parse_direct(argv: list[str]) -> tuple[Globals, object, dict[str, object]] |
         return None  # the bare command: _direct
     import importlib
 
-    module, name = DIRECT[split[1][0]]
+    words = split[1]
+    two = " ".join(words[:2])
+    command, rest = (two, words[2:]) if two in DIRECT else (words[0], words[1:])
+    module, name = DIRECT[command]
     fn = getattr(importlib.import_module(module), name)
-    values = bind(fn, split[1][1:])
+    values = bind(fn, rest)
     return None if values is None else (split[0], fn, values)
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from quiz.review.goal import Goal
+    from quiz.store.history_reads import HistoryReads
     from quiz.store.lean import LeanStore
     from quiz.store.repo import Repo
     from quiz.store.selection import Selection
@@ -44,6 +45,7 @@ SELECTION_READS = frozenset(
         "drill_ids",
         "due_cards",
         "due_count",
+        "get_card",
         "new_cards",
         "notes_answered_since",
         "require_known",
@@ -115,6 +117,11 @@ class LateRepo:
     @property
     def selection(self) -> Selection:
         return self._reader.selection
+
+    @property
+    def history(self) -> HistoryReads:
+        """A card's log (quiz.store.history_reads)."""
+        return self._reader.history
 
     @property
     def stats(self) -> StatsReads:

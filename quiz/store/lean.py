@@ -21,6 +21,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from quiz.review.goal import Goal
     from quiz.store.due import Execute
+    from quiz.store.history_reads import HistoryReads
     from quiz.store.learners import LearnerOverview
     from quiz.store.selection import Selection
     from quiz.store.stats_reads import StatsReads
@@ -103,6 +104,13 @@ class LeanStore:
         from quiz.store.selection import Selection
 
         return Selection(_run(self.conn), self.learner_id, sqlite=True)
+
+    @property
+    def history(self) -> HistoryReads:
+        """A card's log (quiz.store.history_reads) through this connection."""
+        from quiz.store.history_reads import HistoryReads
+
+        return HistoryReads(_run(self.conn), self.learner_id)
 
     @property
     def stats(self) -> StatsReads:

@@ -31,8 +31,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from quiz.model import CardState, Schedule
+from quiz.model import Schedule
+from quiz.store.values import AFTER_COLUMNS as AFTER_COLUMNS  # re-exported
 from quiz.store.values import ENTRY_KINDS, EPOCH, instant_of
+from quiz.store.values import after_columns as after_columns
+from quiz.store.values import after_of as after_of
+from quiz.store.values import due_after as due_after
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -237,57 +241,6 @@ class ReviewRow(Base):
     def after(self) -> Schedule | None:
         """The schedule this entry left (None: a drill)."""
         return after_of(self)
-
-
-def due_after(at: datetime, due_lag: int | None) -> datetime | None:
-    """When a card is due after a log entry at `at`, from the entry's `due_lag`."""
-    return None if due_lag is None else at + timedelta(microseconds=due_lag)
-
-
-def after_of(row: Any) -> Schedule | None:
-    """The schedule after a log entry, from any row with ReviewRow's schedule columns."""
-    if row.state is None:
-        return None
-    lag = row.last_review_lag
-    return Schedule(
-        state=CardState(row.state),
-        step=row.step,
-        stability=row.stability,
-        difficulty=row.difficulty,
-        due=due_after(row.reviewed_at, row.due_lag),
-        last_review=None if lag is None else row.reviewed_at - timedelta(microseconds=lag),
-        reps=row.reps,
-        lapses=row.lapses,
-    )
-
-
-def after_columns(s: Schedule | None, at: datetime) -> dict[str, Any]:
-    """ReviewRow's schedule columns for the schedule `s` left by an entry at `at`."""
-    if s is None:
-        return dict.fromkeys(AFTER_COLUMNS)
-    lag = None if s.last_review is None else (at - s.last_review) // MICROSECOND
-    return {
-        "state": int(s.state),
-        "step": s.step,
-        "stability": s.stability,
-        "difficulty": s.difficulty,
-        "due_lag": None if s.due is None else (s.due - at) // MICROSECOND,
-        "last_review_lag": lag,
-        "reps": s.reps,
-        "lapses": s.lapses,
-    }
-
-
-AFTER_COLUMNS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due_lag",
-    "last_review_lag",
-    "reps",
-    "lapses",
-)
 
 
 class ReviewBefore(Base):

@@ -44,6 +44,7 @@ from quiz.store import due
 from quiz.store.bulk import insert_rows, update_rows
 from quiz.store.content import compact_content
 from quiz.store.export_reads import ExportReads, ListedDeck
+from quiz.store.history_reads import HistoryReads
 from quiz.store.models import (
     CardRollup,
     CardRow,
@@ -517,6 +518,13 @@ class Repo:
             sqlite=self.session.get_bind().dialect.name == "sqlite",
         )
 
+    @property
+    def history(self) -> HistoryReads:
+        """A card's log and the schedule before each entry (quiz.store.history_reads)."""
+        return HistoryReads(
+            lambda sql, params: self.session.execute(text(sql), params), self.learner_id
+        )
+
     def select_cards(
         self,
         flt: CardFilter = CardFilter(),
@@ -710,46 +718,8 @@ class Repo:
             _INSERT_BEFORE.run(self.session.connection(), row)
 
     def befores(self, entries: Sequence[ReviewRow]) -> dict[int, Schedule]:
-        """The schedule each entry started from, by entry id: kept (`review_befores`), or
-        the one the learner's previous review or manual entry of the card left, or a new
-        card's (migration 0012)."""
-        ids = [e.id for e in entries]
-        out: dict[int, Schedule] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for row in self.session.scalars(
-                select(ReviewBefore).where(ReviewBefore.review_id.in_(chunk))
-            ):
-                out[row.review_id] = schedule_of(row)
-            P = aliased(ReviewRow, name="p")
-            prev = (
-                select(func.max(P.id))
-                .where(
-                    P.learner_id == ReviewRow.learner_id,
-                    P.card_id == ReviewRow.card_id,
-                    P.kind.in_(("review", MANUAL)),
-                    P.id < ReviewRow.id,
-                )
-                .scalar_subquery()
-            )
-            links: dict[int, int | None] = dict(
-                self.session.execute(
-                    select(ReviewRow.id, prev).where(
-                        ReviewRow.id.in_([i for i in chunk if i not in out])
-                    )
-                ).all()
-            )
-            afters = {
-                r.id: after_of(r)
-                for r in self.session.execute(
-                    select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(
-                        ReviewRow.id.in_([p for p in links.values() if p is not None])
-                    )
-                )
-            }
-            for entry_id, prev_id in links.items():
-                out[entry_id] = (afters.get(prev_id) if prev_id is not None else None) or Schedule()
-        return out
+        """The schedule each entry started from, by entry id (quiz.store.history_reads)."""
+        return self.history.befores([e.id for e in entries])
 
     def _forget_loaded_state(self, card_id: int) -> None:
         """A card state written with SQL: the ORM's copy of it, if loaded, is read again."""
@@ -826,16 +796,6 @@ class Repo:
             return entry.id
 
         return run_write(self.session, work, self.retry)
-
-    def card_history(self, card_id: int) -> list[ReviewRow]:
-        """Every log entry of this learner's for one card (answers, drills, manual
-        changes), oldest first."""
-        q = select(ReviewRow).where(
-            ReviewRow.learner_id == self.learner_id, ReviewRow.card_id == card_id
-        )
-        # sorted here: an ORDER BY on the time makes SQLite walk the learner's whole log
-        # in time order (ix_reviews_learner_time) instead of finding the card's few entries
-        return sorted(self.session.scalars(q), key=lambda e: (e.reviewed_at, e.id))
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
         def work() -> None:

@@ -4,8 +4,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quiz.model import Schedule
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 
 # A log entry's kind as stored (reviews.kind): its index here (quiz.store.models.EntryKind).
 ENTRY_KINDS = ("review", "drill", "manual")
@@ -32,3 +37,59 @@ def micros_of(value: object) -> int | None:
     at = instant_of(value)
     assert at is not None
     return (at - EPOCH) // timedelta(microseconds=1)
+
+
+# ---- the schedule a log entry left (migration 0012: numbers, not JSON) ----------------
+
+
+def due_after(at: datetime, due_lag: int | None) -> datetime | None:
+    """When a card is due after a log entry at `at`, from the entry's `due_lag`."""
+    return None if due_lag is None else at + timedelta(microseconds=due_lag)
+
+
+def after_of(row: Any) -> Schedule | None:
+    """The schedule after a log entry, from any row with ReviewRow's schedule columns."""
+    if row.state is None:
+        return None
+    from quiz.model import CardState, Schedule  # not for readers of times alone
+
+    lag = row.last_review_lag
+    return Schedule(
+        state=CardState(row.state),
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        due=due_after(row.reviewed_at, row.due_lag),
+        last_review=None if lag is None else row.reviewed_at - timedelta(microseconds=lag),
+        reps=row.reps,
+        lapses=row.lapses,
+    )
+
+
+def after_columns(s: Schedule | None, at: datetime) -> dict[str, Any]:
+    """ReviewRow's schedule columns for the schedule `s` left by an entry at `at`."""
+    if s is None:
+        return dict.fromkeys(AFTER_COLUMNS)
+    lag = None if s.last_review is None else (at - s.last_review) // _MICROSECOND
+    return {
+        "state": int(s.state),
+        "step": s.step,
+        "stability": s.stability,
+        "difficulty": s.difficulty,
+        "due_lag": None if s.due is None else (s.due - at) // _MICROSECOND,
+        "last_review_lag": lag,
+        "reps": s.reps,
+        "lapses": s.lapses,
+    }
+
+
+AFTER_COLUMNS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due_lag",
+    "last_review_lag",
+    "reps",
+    "lapses",
+)

@@ -44,7 +44,9 @@ def _history(key: str) -> list[tuple[datetime, int]]:
         item = repo.get_card(key)
         assert item is not None, key
         return [
-            (e.reviewed_at, e.rating) for e in repo.card_history(item.row_id) if e.kind == "review"
+            (e.reviewed_at, e.rating)
+            for e in repo.history.card_history(item.row_id)
+            if e.kind == "review"
         ]
 
 

@@ -149,6 +149,12 @@ def fresh_copy(template: Path, target: Path) -> Path:
 # One process per step; `COL` is the collection's path, `ARG` a step's argument. Each
 # prints something so that the work cannot be skipped.
 OPEN = "import sys\nfrom anki.collection import Collection\ncol = Collection(sys.argv[1])\n"
+# the browser's columns as it loads them on open, and the cells of the first 50 rows
+BROWSE = (
+    "col.load_browser_card_columns()\n"
+    "def rows(ids):\n"
+    "    return sum(len(list(col.browser_row_for_id(i)[0])) for i in ids[:50])\n"
+)
 STEPS: dict[str, str] = {
     # `quiz review`: open, the first queued card and its question rendered
     "review": OPEN + "q = col.sched.get_queued_cards(fetch_limit=1)\n"
@@ -174,6 +180,16 @@ STEPS: dict[str, str] = {
     "drill --weak": OPEN
     + "ids = col.find_cards('-is:suspended prop:lapses>0', order='c.lapses desc')\n"
     "print(col.get_card(ids[0]).question())\ncol.close()\n",
+    # the browser: a search, sorted, and the rows of the first screen (50) built
+    "cards": OPEN + BROWSE + "ids = col.find_cards('', order='c.id')\nprint(rows(ids))\n"
+    "col.close()\n",
+    "cards --sort lapses": OPEN + BROWSE + "ids = col.find_cards('', order='c.lapses desc')\n"
+    "print(rows(ids))\ncol.close()\n",
+    "cards --text": OPEN + BROWSE + "ids = col.find_cards('\"range(2066)\"', order='c.id')\n"
+    "print(rows(ids))\ncol.close()\n",
+    # one card's info: its state and every review
+    "cards show": OPEN + "ids = col.find_cards('prop:lapses>3', order='c.id')\n"
+    "print(len(col.card_stats_data(ids[0]).revlog))\ncol.close()\n",
     "export apkg": OPEN + "from anki.collection import ExportAnkiPackageOptions, DeckIdLimit\n"
     "did = col.decks.id_for_name('Bench::deck-00')\n"
     "print(col.export_anki_package(out_path=sys.argv[2], options=ExportAnkiPackageOptions("

@@ -15,6 +15,9 @@ Pairs (quiz | Anki):
   search, of 31 days;
 - drill, drill --weak (20 cards, start to the first question) | 20 random unsuspended
   cards, the first one's question | the card with the most lapses;
+- cards (the listing's first screen: 50 rows), --sort lapses, --text | the browser's
+  search in that order and its first 50 rows built; --sort recall: quiz alone; cards
+  show | `card_stats_data` of one card;
 - import: a new 10k-card deck into an empty store | a 10k-note CSV into an empty
   collection (both copied from an empty template before each run, outside the timing);
 - export apkg (with the learner's history, and --no-history) / csv of one 10k-card
@@ -187,6 +190,21 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
             "drill --weak --count 20 (first question)",
             q("drill", "--weak", "--count", "20", until=b"return?"),
             anki("drill --weak"),
+            "",
+        ),
+        ("cards (a screen of the listing)", q("cards"), anki("cards"), ""),
+        ("cards --sort lapses", q("cards", "--sort", "lapses"), anki("cards --sort lapses"), ""),
+        (
+            "cards --sort recall",
+            q("cards", "--sort", "recall"),
+            None,
+            "Anki: no search sorted by recall in one call",
+        ),
+        ("cards --text", q("cards", "--text", "range(2066)"), anki("cards --text"), ""),
+        (
+            "cards show (one card's history)",
+            q("cards", "show", "bench-06/card-2066"),
+            anki("cards show"),
             "",
         ),
         (

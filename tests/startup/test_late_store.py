@@ -221,3 +221,36 @@ def test_goals_are_listed_through_sqlite3_as_the_full_store_lists_them(studied):
         assert lean.returncode == 0 and full.returncode == 0, lean.stderr + full.stderr
         assert lean.stdout == full.stdout and "alpha" in run("goal").stdout
         assert "SQLALCHEMY False" in lean.stderr and "SQLALCHEMY True" in full.stderr
+
+
+def test_cards_lists_and_shows_through_sqlite3_as_the_full_store_does(studied):  # noqa: F811
+    """`quiz cards` (its listing, and `cards show`) reads a current SQLite store through
+    sqlite3: the same output as the full store's, and SQLAlchemy never loads."""
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ, QUIZ_NOW="2026-03-05T12:00:00Z", COLUMNS="120", **extra)
+        return subprocess.run(
+            [sys.executable, "-c", LOADED_AT_EXIT, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    shown = 0
+    for args in (
+        ["cards"],
+        ["cards", "--sort", "recall", "--limit", "3"],
+        ["cards", "--state", "suspended", "--state", "learning"],
+        ["cards", "--json", "--text", "alpha", "--sort", "due"],
+        ["cards", "show", "alpha/c1"],
+        ["cards", "show", "beta/c2"],
+    ):
+        lean, full = run(*args), run(*args, QUIZ_DEBUG="1")
+        assert lean.returncode == 0 and full.returncode == 0, lean.stderr + full.stderr
+        assert lean.stdout == full.stdout, args
+        assert "SQLALCHEMY False" in lean.stderr and "SQLALCHEMY True" in full.stderr, args
+        shown += "alpha/c1" in lean.stdout
+    assert shown >= 3
+    missing = run("cards", "show", "alpha/nope")
+    assert missing.returncode != 0 and "no card 'alpha/nope'" in missing.stderr

@@ -90,7 +90,7 @@ def test_the_state_is_written_only_over_the_reps_the_session_saw(repo):
     # a session that saw another count of reps
     with pytest.raises(Conflict):
         repo.record_answer(_answer(card, FIRST, second, expect_reps=5))
-    assert len(repo.card_history(card.row_id)) == 1  # nothing of the refused answers
+    assert len(repo.history.card_history(card.row_id)) == 1  # nothing of the refused answers
     repo.record_answer(_answer(card, FIRST, second, expect_reps=1))
     assert repo.cards_by_id([card.row_id])[0].schedule == second
 
@@ -99,7 +99,7 @@ def test_a_session_that_saw_reps_where_no_state_is_stored_is_refused(repo):
     card = repo.get_card("basics/c2")
     with pytest.raises(Conflict):
         repo.record_answer(_answer(card, FIRST, FIRST, expect_reps=1))
-    assert repo.card_history(card.row_id) == []
+    assert repo.history.card_history(card.row_id) == []
     assert repo.session.get(CardStateRow, (repo.learner_id, card.row_id)) is None
 
 
@@ -133,7 +133,7 @@ def test_an_orm_copy_loaded_before_the_answer_is_not_stale(repo):
     repo.record_answer(_answer(card, FIRST, replace(FIRST, reps=2), expect_reps=1))
     assert repo.session.get(CardStateRow, (repo.learner_id, card.row_id)).reps == 2
     # and undo, which writes through the ORM copy, restores the state before
-    last = repo.card_history(card.row_id)[-1]
+    last = repo.history.card_history(card.row_id)[-1]
     repo.undo(last.id)
     repo.session.expire_all()
     assert repo.cards_by_id([card.row_id])[0].schedule == FIRST
