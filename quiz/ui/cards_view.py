@@ -55,21 +55,37 @@ def print_listing_json(chunks: Iterable[Sequence[Listing]]) -> None:
     print_json_list([_as_json(x) for x in chunk] for chunk in chunks)
 
 
-def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
-    listings = [x for chunk in chunks for x in chunk]
-    if not listings:
-        out().print("No card matches. See: quiz cards --help")
-        return
-    table = Table(box=None, header_style="bold", expand=True)
-    for name, justify in (
-        ("card", "left"),
-        ("question", "left"),
-        ("state", "left"),
-        ("due", "right"),
-        ("ivl", "right"),
-        ("recall", "right"),
-        ("lapses", "right"),
-    ):
+# the listing's columns: name, justification
+_COLUMNS = (
+    ("card", "left"),
+    ("question", "left"),
+    ("state", "left"),
+    ("due", "right"),
+    ("ivl", "right"),
+    ("recall", "right"),
+    ("lapses", "right"),
+)
+# a longer listing is laid out in blocks of rows with the same column widths: rich
+# measures and renders a table whole, and a whole collection's held every card at once
+BLOCK_ROWS = 1000
+
+
+def _cells(x: Listing) -> tuple[str, ...]:
+    s = x.item.schedule
+    return (
+        _safe(x.key).plain,
+        _safe(x.question, 60).plain,
+        ", ".join(x.states),
+        s.due.strftime("%Y-%m-%d") if s.due else "-",
+        _days(x.interval_days),
+        "-" if x.recall is None else f"{x.recall:.2f}",
+        str(s.lapses),
+    )
+
+
+def _table(rows: Sequence[tuple[str, ...]], widths: Sequence[int] | None, header: bool) -> Table:
+    table = Table(box=None, header_style="bold", expand=True, show_header=header)
+    for i, (name, justify) in enumerate(_COLUMNS):
         # one line per card: the question is cut with an ellipsis, never wrapped
         table.add_column(
             name,
@@ -77,21 +93,33 @@ def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
             no_wrap=True,
             overflow="ellipsis",
             ratio=1 if name == "question" else None,
+            width=None if widths is None or name == "question" else widths[i],
         )
-    for x in listings:
-        s = x.item.schedule
-        table.add_row(
-            _safe(x.key),
-            _safe(x.question, 60),
-            Text(", ".join(x.states)),
-            Text(s.due.strftime("%Y-%m-%d") if s.due else "-"),
-            Text(_days(x.interval_days)),
-            Text("-" if x.recall is None else f"{x.recall:.2f}"),
-            Text(str(s.lapses)),
-        )
-    out().print(table)
-    if total > len(listings):
-        out().print(f"[dim]{len(listings)} of {total} cards (--limit N or --all for more)[/]")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
+
+
+def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
+    # only the cells are kept: a listing holds its card, content and all
+    rows = [_cells(x) for chunk in chunks for x in chunk]
+    if not rows:
+        out().print("No card matches. See: quiz cards --help")
+        return
+    if len(rows) <= BLOCK_ROWS:
+        out().print(_table(rows, None, header=True))
+    else:
+        from rich.cells import cell_len
+
+        widths = [
+            max(cell_len(name), *(cell_len(row[i]) for row in rows))
+            for i, (name, _justify) in enumerate(_COLUMNS)
+        ]
+        for start in range(0, len(rows), BLOCK_ROWS):
+            block = rows[start : start + BLOCK_ROWS]
+            out().print(_table(block, widths, header=start == 0))
+    if total > len(rows):
+        out().print(f"[dim]{len(rows)} of {total} cards (--limit N or --all for more)[/]")
 
 
 def render_history(listing: Listing, rows: Sequence[HistoryRow]) -> None:

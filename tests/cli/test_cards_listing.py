@@ -230,3 +230,18 @@ def test_listing_json_keeps_deck_text_inert(cli, env):
     result = cli("cards", "--json", now="2026-05-01T09:00:00Z")
     assert "\x9b" not in result.stdout and "\u202e" not in result.stdout
     assert json.loads(result.stdout)[0]["question"] == "a\x9b31mb\u202ec"
+
+
+def test_a_long_table_in_blocks_looks_like_one_table(cli, browsed, monkeypatch):
+    """`--all` lays a long listing out a block of rows at a time (only the cells are
+    kept): the same text as one table, column for column."""
+    import quiz.ui.cards_view as view
+
+    monkeypatch.setenv("QUIZ_LEARNER", "ann")  # whose states the fixture wrote
+    for sort in ("due", "recall"):
+        whole = cli("cards", "--all", "--sort", sort, now="2026-05-01T09:00:00Z").stdout
+        monkeypatch.setattr(view, "BLOCK_ROWS", 5)
+        blocks = cli("cards", "--all", "--sort", sort, now="2026-05-01T09:00:00Z").stdout
+        monkeypatch.setattr(view, "BLOCK_ROWS", 1000)
+        assert blocks == whole and whole.count("alpha/") == 14
+        assert "suspended" in whole and "learning" in whole
