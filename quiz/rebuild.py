@@ -16,6 +16,7 @@ from quiz.model import Rating, Schedule
 from quiz.review.settings import Schedulers
 from quiz.store import Repo
 from quiz.store.repo import MANUAL
+from quiz.store.values import after_of
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,17 @@ def rebuild_states(
     cached = repo.all_schedules()
     schedulers = Schedulers(config, day)
     differing: list[str] = []
-    log = repo.review_log(("review", MANUAL))
     replayed: set[int] = set()
-    for card_id, entries in groupby(log, key=lambda r: r.card_id):
+    answers = 0
+    for card_id, entries in groupby(repo.review_log(("review", MANUAL)), key=lambda r: r.card_id):
         key = keys[card_id]
         scheduler = schedulers.for_deck(key.split("/", 1)[0])
         state = Schedule()
         for entry in entries:
             if entry.kind == MANUAL:  # set by hand (forget, set due): taken as it was set
-                state = entry.after or Schedule()
+                state = after_of(entry) or Schedule()
                 continue
+            answers += 1
             state = scheduler.review(
                 card_id, state, Rating(entry.rating), entry.reviewed_at, fuzz_key=key
             ).after
@@ -73,5 +75,4 @@ def rebuild_states(
             differing.append(keys[card_id])
             if write:
                 repo.replace_schedule(card_id, None, False)
-    answers = sum(1 for entry in log if entry.kind != MANUAL)
     return RebuildReport(cards=len(replayed), reviews=answers, differing=tuple(sorted(differing)))

@@ -8,7 +8,7 @@ again when a shared store reports a lost race (`quiz.store.retry`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, partial
@@ -805,20 +805,35 @@ class Repo:
 
     # ---- the log -----------------------------------------------------------------
 
-    def review_log(self, kinds: Sequence[str] = ("review",)) -> list[ReviewRow]:
+    def review_log(self, kinds: Sequence[str] = ("review",)) -> Iterator[Any]:
+        """This learner's entries of these kinds, by card and then time, streamed as
+        plain rows (the entry's columns: `after_of` reads the schedule it left): a log
+        of a million answers as ORM objects held gigabytes."""
         q = (
-            select(ReviewRow)
+            select(
+                ReviewRow.id,
+                ReviewRow.card_id,
+                ReviewRow.kind,
+                ReviewRow.rating,
+                ReviewRow.reviewed_at,
+                ReviewRow.duration_ms,
+                ReviewRow.correct,
+                ReviewRow.closeness,
+                ReviewRow.suggested,
+                *_AFTER,
+            )
             .where(ReviewRow.learner_id == self.learner_id, ReviewRow.kind.in_(kinds))
             .order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
         )
-        return list(self.session.scalars(q))
+        return iter(self.session.execute(q.execution_options(yield_per=5000)))
 
     def card_keys_by_id(self) -> dict[int, str]:
         return dict(self.session.execute(select(CardRow.id, CardRow.key)).all())
 
     def all_schedules(self) -> dict[int, tuple[Schedule, bool, bool]]:
-        q = select(CardStateRow).where(CardStateRow.learner_id == self.learner_id)
-        return {r.card_id: (schedule_of(r), r.suspended, r.leech) for r in self.session.scalars(q)}
+        state = _table(CardStateRow)
+        q = select(state).where(state.c.learner_id == self.learner_id)
+        return {r.card_id: (schedule_of(r), r.suspended, r.leech) for r in self.session.execute(q)}
 
     def replace_schedule(self, card_id: int, s: Schedule | None, leech: bool) -> None:
         """Set a card's cached schedule outright (used by `quiz rebuild`)."""

@@ -12,6 +12,7 @@ import sys
 import pytest
 from sqlalchemy import create_engine, text
 
+from quiz.store.values import after_of
 from tests.store.test_lean_migration import (
     _big_0011,
     _recorded_states,
@@ -140,9 +141,9 @@ def test_a_migration_killed_during_the_rebuild_leaves_the_0013_store_whole(store
     assert _revision(store_url) == "0013"
     assert set(_fill(store_url).values()) == {None}
     with open_store(store_url) as store, store.unit("ann") as repo:  # now it migrates
-        log = repo.review_log()
+        log = list(repo.review_log())
         assert len(log) == entries
-        assert [e.after.reps for e in log if e.card_id == 7 and e.after] == list(
+        assert [after_of(e).reps for e in log if e.card_id == 7 and after_of(e)] == list(
             range(1, entries // 200 + 1)
         )
     assert _revision(store_url) == HEAD

@@ -16,6 +16,7 @@ from quiz.review.answer import Answer
 from quiz.store import CardFilter, open_store
 from quiz.store.migrate import HEAD, current_revision
 from quiz.store.models import Base
+from quiz.store.values import after_of
 from tests.conftest import BASIC_DECK, write_deck
 
 T0 = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
@@ -121,11 +122,11 @@ def test_answers_round_trip_types_and_counts(store_url, env):
                 s.due == T0 + timedelta(days=3) and s.due.tzinfo is not None
             )  # naive UTC in, aware UTC out
             assert s.last_review == T0
-            [log] = repo.review_log()
+            [log] = list(repo.review_log())
             assert (
                 log.correct is True
-                and log.after is not None
-                and log.after.reps == 1
+                and after_of(log) is not None
+                and after_of(log).reps == 1
                 and log.reviewed_at == T0
             )
             assert repo.answered_since(T0 - timedelta(hours=1)) == {int(CardState.NEW): 1}
@@ -148,7 +149,7 @@ def test_answers_round_trip_types_and_counts(store_url, env):
             # undo puts the card back as it was
             assert repo.undo(rid) == one.row_id
             assert repo.get_card("demo/one").schedule.reps == 0  # type: ignore[union-attr]
-            assert repo.review_log() == []
+            assert list(repo.review_log()) == []
 
 
 def test_bury_suspend_and_leech_flags(store_url, env):
@@ -196,12 +197,12 @@ def test_two_learners_keep_separate_schedules(store_url, env):
             assert (
                 mine is not None and mine.schedule == Schedule()
             )  # the deck is shared, the progress not
-            assert bob.review_log() == []
+            assert list(bob.review_log()) == []
             [summary] = bob.deck_summaries(T0)
             assert summary.new == 4
             _answer(bob, mine.row_id, mine.schedule, T0 + timedelta(hours=1), Rating.AGAIN)
         with store.unit("ann") as ann:
-            assert [r.rating for r in ann.review_log()] == [int(Rating.GOOD)]
+            assert [r.rating for r in list(ann.review_log())] == [int(Rating.GOOD)]
             assert ann.get_card("demo/one").schedule.reps == 1  # type: ignore[union-attr]
             assert ann.learners() == ["ann", "bob"]
 
@@ -217,13 +218,13 @@ def test_an_answer_given_elsewhere_is_refused_not_recorded_twice(store_url, env)
             _answer(left, seen_left.row_id, seen_left.schedule, T0)
             with pytest.raises(Conflict, match="already answered on another machine"):
                 _answer(right, seen_right.row_id, seen_right.schedule, T0 + timedelta(seconds=5))
-            assert len(right.review_log()) == 1  # the refused answer left no trace
+            assert len(list(right.review_log())) == 1  # the refused answer left no trace
             assert right.get_card("demo/one").schedule.reps == 1  # type: ignore[union-attr]
             # once the session has the fresh schedule, answering works again
             fresh = right.get_card("demo/one")
             assert fresh is not None
             _answer(right, fresh.row_id, fresh.schedule, T0 + timedelta(days=3))
-            assert [e.after.reps for e in right.review_log() if e.after] == [1, 2]
+            assert [after_of(e).reps for e in list(right.review_log()) if after_of(e)] == [1, 2]
             # a stale copy of a card that has a state row already is refused too
             with pytest.raises(Conflict):
                 _answer(
@@ -252,7 +253,7 @@ def test_an_undone_answer_frees_the_card_for_the_other_machine(store_url, env):
             rid = _answer(left, mine.row_id, mine.schedule, T0)
             left.undo(rid)
             _answer(right, seen.row_id, seen.schedule, T0 + timedelta(minutes=1))
-            assert [e.card_id for e in right.review_log()] == [seen.row_id]
+            assert [e.card_id for e in list(right.review_log())] == [seen.row_id]
 
 
 def test_rebuild_replaces_schedules_on_both_back_ends(store_url, env, cli):
