@@ -54,6 +54,18 @@ def import_(
 
     packages = _convert_packages(paths, out)
     paths = _convert_tables(paths)
+    if not packages:  # a package's history is replayed through the full store
+        from quiz.store.lean_write import open_writer
+
+        writer = open_writer(GLOBALS.db, GLOBALS.learner)
+        if writer is not None:  # a current SQLite store: no SQLAlchemy (issue #19)
+            with writer, import_progress() as progress:
+                report = import_paths(writer, paths, context.now(), progress)
+                if report.changed:
+                    writer.refresh_catalogue_stats()
+                writer.commit()
+            render_import(report, as_json)
+            return
     with context.unit() as repo, import_progress() as progress:
         report = import_paths(repo, paths, context.now(), progress)
         if report.changed:
