@@ -139,3 +139,31 @@ def test_what_the_writer_does_not_own_goes_to_the_full_store(
     conn.commit()
     conn.close()
     assert open_writer(str(db), "tester") is None
+
+
+def test_a_killed_import_leaves_the_store_as_it_was(cli, env: Path) -> None:
+    """Killed (SIGKILL) once the first deck's new cards are written, before the second
+    deck and the commit: the store is the one before the import."""
+    assert cli("import", str(deck(env, "alpha", 2))).exit_code == 0
+    before = rows(env / "store.db")
+    deck(env, "alpha", 3)
+    deck(env, "beta", 2)
+    code = (
+        "import os, signal, sys\n"
+        "from quiz.store import deck_sync\n"
+        "from quiz.store.lean_write import open_writer\n"
+        "real = deck_sync.SqliteRunner.run_many\n"
+        "def run_many(self, sql, rows):\n"
+        "    real(self, sql, rows)\n"
+        "    if sql == deck_sync.NEW_CARD:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "deck_sync.SqliteRunner.run_many = run_many\n"
+        "assert open_writer(None, None) is not None  # the path under test\n"
+        f"sys.argv = ['quiz', 'import', {str(env / 'alpha.yaml')!r}, {str(env / 'beta.yaml')!r}]\n"
+        "from quiz.cli import main; main()\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert rows(env / "store.db") == before
