@@ -21,6 +21,7 @@ Free of SQLAlchemy (the lean path imports it); standard library and the core onl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from quiz.model import card_to_dict, content_digest
 from quiz.store.content import compact_content
@@ -275,16 +276,30 @@ class SqliteRunner:
         self.execute(sql, params)
 
     def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
-        """`rows` all have the same names; their typed values are converted in place."""
-        typed = self._typed(rows[0])
-        for name, form in typed:
+        """`rows` all have the same names. Run with positional parameters (`?`, bound
+        without a lookup by name for every value of every row), the typed values
+        converted a column at a time."""
+        positional, names = _positional(sql)
+        columns: list[Sequence[Any]] = []
+        for name in names:
             column = [row[name] for row in rows]
-            first = column[0]
-            if all(value is first for value in column):  # one value for every row
-                converted = form(first)
-                for row in rows:
-                    row[name] = converted
-            else:
-                for row, value in zip(rows, column, strict=True):
-                    row[name] = form(value)
-        self.executemany(sql, rows)
+            kind = PARAMS.get(name)
+            if kind is not None:
+                form = SQLITE_FORMS[kind[2]]
+                first = column[0]
+                if all(value is first for value in column):  # one value for every row
+                    column = [form(first)] * len(column)
+                else:
+                    column = [form(value) for value in column]
+            columns.append(column)
+        self.executemany(positional, list(zip(*columns, strict=True)))
+
+
+@cache
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`sql` with its `:name` parameters as `?`, and the names in order (this module's
+    statements hold no `:` but their parameters')."""
+    import re
+
+    names = tuple(re.findall(r":(\w+)", sql))
+    return re.sub(r":\w+", "?", sql), names

@@ -38,7 +38,7 @@ from quiz.model import (
     StoredCard,
 )
 from quiz.store import deck_sync, due
-from quiz.store.deck_sync import StoredDeckInfo, text_to_json  # noqa: F401  # the Repo's names
+from quiz.store.deck_sync import StoredDeckInfo
 from quiz.store.export_reads import ExportReads, ListedDeck
 from quiz.store.models import (
     CardRollup,
