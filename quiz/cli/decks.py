@@ -46,8 +46,9 @@ def import_(
     """
     from quiz.deck.yaml_nodes import gc_paused
 
-    # The store's modules (SQLAlchemy, the mapped classes) allocate much and free little:
-    # no collection while they load finds anything (issue #19).
+    # The deck loader's modules (and, for the full store, SQLAlchemy and the mapped
+    # classes) allocate much and free little: no collection while they load finds
+    # anything (issue #19).
     with gc_paused():
         from quiz.collection import import_paths
         from quiz.ui.reports import import_progress, render_import
