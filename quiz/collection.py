@@ -17,7 +17,22 @@ from quiz.deck.files import file_digest
 from quiz.deck.yaml_nodes import gc_paused
 from quiz.errors import DeckError, DeckProblem
 from quiz.model import CardKind, Deck
-from quiz.store import Repo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from quiz.store.deck_sync import StoredDeckInfo
+
+    class DeckStore(Protocol):
+        """What an import asks of a store: the Repo, or the sqlite3 writer of `quiz
+        import` (quiz.store.lean_write); both run quiz.store.deck_sync."""
+
+        def decks_by_path(self) -> dict[str, StoredDeckInfo]: ...
+
+        def sync_deck(
+            self, deck: Deck, path: str, file_hash: str, now: datetime
+        ) -> dict[str, int]: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,7 @@ def _read(path: Path) -> bytes:
 
 
 def import_paths(
-    repo: Repo,
+    repo: DeckStore,
     paths: Iterable[Path],
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
@@ -67,7 +82,7 @@ def import_paths(
 
 
 def _import_paths(
-    repo: Repo,
+    repo: DeckStore,
     paths: Iterable[Path],
     now: datetime,
     progress: Callable[[int, int], None] | None,

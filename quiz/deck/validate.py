@@ -171,20 +171,26 @@ def _check_missing(
     return folded
 
 
+_BLOCKS = ("|", ">")  # the only scalars a key can be folded into (folding.folded_key)
+
+
 def _folded(entries: _Entries, absent: Sequence[str], report: Report) -> set[str]:
     found: set[str] = set()
     if not absent:
         return found
     for name, (_key, value) in entries.items():
-        scalars = (
-            [value]
-            if isinstance(value, ScalarNode)
-            else (
-                [v for _k, v in value.value if isinstance(v, ScalarNode)]
-                if isinstance(value, MappingNode)
-                else []
-            )
-        )
+        # the block scalars of the value, or of its language map (folded_key looks at
+        # nothing else: every card asks, and most of its scalars are plain or quoted)
+        if isinstance(value, ScalarNode):
+            if value.style not in _BLOCKS:
+                continue
+            scalars = [value]
+        elif isinstance(value, MappingNode):
+            scalars = [
+                v for _k, v in value.value if isinstance(v, ScalarNode) and v.style in _BLOCKS
+            ]
+        else:
+            continue
         for scalar in scalars:
             folded = folded_key(scalar, absent, code=name == "code")
             if folded is not None and folded[0] not in found:
@@ -549,6 +555,9 @@ def _check_cycles(
                 todo.append(iter(graph[step]))
 
 
+_KINDS = {kind.value: kind for kind in CardKind}  # CardKind(name), without the enum's call
+
+
 def _build(
     draft: _Draft,
     deck_id: str,
@@ -561,7 +570,7 @@ def _build(
     common: dict[str, Any] = dict(
         deck=deck_id,
         id=draft.id,
-        kind=CardKind(draft.type),
+        kind=_KINDS[cast(str, draft.type)],  # a draft that is built has a known type
         line=draft.line,
         explain=v.get("explain"),
         tags=tuple(dict.fromkeys(deck_tags + v.get("tags", ()))),

@@ -45,16 +45,19 @@ def compact_content(
     id, `kind`, `line`) where they agree; `full_content` puts them back (migration 0012: a
     generated card's 480 bytes of JSON were two-thirds nulls, empty lists and copies)."""
     columns = _from_columns(key, kind, line) if key is not None else {}
-    return {
-        k: v
-        for k, v in content.items()
-        if not (k in columns and columns[k] == v)
-        and (
-            k not in CONTENT_DEFAULTS
-            or v != CONTENT_DEFAULTS[k]
-            or type(v) is not type(CONTENT_DEFAULTS[k])
-        )
-    }
+    out: dict[str, Any] = {}
+    for k, v in content.items():
+        default = _DEFAULTS.get(k)
+        if default is not None and type(v) is default[1] and v == default[0]:
+            continue  # at its default, of the default's type
+        if k in columns and columns[k] == v:
+            continue
+        out[k] = v
+    return out
+
+
+# each default with its type, looked up once per field (an import compacts every card)
+_DEFAULTS = {k: (v, type(v)) for k, v in CONTENT_DEFAULTS.items()}
 
 
 def full_content(content: dict[str, Any], key: str, kind: str, line: int) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from quiz.errors import StoreError
 from quiz.store.location import default_store_path, is_postgres, sqlite_path
+from quiz.store.pragmas import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS
 
 __all__ = ["default_store_path", "is_postgres", "locate_store", "resolve_url", "sqlite_path"]
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("quiz.store.engine")
 
-BUSY_TIMEOUT_MS = 10_000
 PG_CONNECT_TIMEOUT_S = 10
 
 
@@ -62,10 +62,8 @@ def locate_store(db: str | None, *, create: bool = True) -> Location:
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
     finally:
         cursor.close()
 

@@ -129,6 +129,10 @@ class LockWatch:
     def _stop(self, *_args: Any) -> None:
         self.running = None
 
+    # the same, for a driver without SQLAlchemy's events (quiz.store.lean_write)
+    started = _start
+    stopped = _stop
+
     def _watch(self) -> None:
         while not self.told:
             with self.cond:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from itertools import count
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -36,13 +36,9 @@ from quiz.model import (
     Deck,
     Schedule,
     StoredCard,
-    Text,
-    card_to_dict,
-    content_digest,
 )
-from quiz.store import due
-from quiz.store.bulk import insert_rows, update_rows
-from quiz.store.content import compact_content
+from quiz.store import deck_sync, due
+from quiz.store.deck_sync import StoredDeckInfo
 from quiz.store.export_reads import ExportReads, ListedDeck
 from quiz.store.history_reads import HistoryReads
 from quiz.store.models import (
@@ -177,21 +173,6 @@ _INSERT_BEFORE = Prepared(lambda: _insert(ReviewBefore))
 _ANSWERED_STATE = {e: Prepared(partial(_answered_state, e)) for e in ("any", "none", "reps")}
 
 
-# the columns of a new card's row, as Repo.sync_deck builds it
-_NEW_CARD = (
-    "deck_id",
-    "key",
-    "note_key",
-    "kind",
-    "content",
-    "content_hash",
-    "position",
-    "line",
-    "retired",
-    "changed_at",
-)
-
-
 def _table(model: Any) -> Table:
     """A mapped class's table, as a Table (SQLAlchemy types `__table__` more loosely)."""
     return model.metadata.tables[model.__tablename__]
@@ -209,6 +190,37 @@ def schedule_columns(s: Schedule) -> dict[str, Any]:
         "reps": s.reps,
         "lapses": s.lapses,
     }
+
+
+class _TypedRunner:
+    """quiz.store.deck_sync's statements as SQLAlchemy text, each typed parameter bound
+    with its column's type (JSON, UTC times, booleans as the dialect keeps them)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    @staticmethod
+    @cache
+    def _statement(sql: str) -> Any:
+        binds = [
+            bindparam(name, type_=_table_named(table).c[column].type)
+            for name, (table, column, _kind) in deck_sync.PARAMS.items()
+            if f":{name}" in sql
+        ]
+        return text(sql).bindparams(*binds)
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        return list(self.conn.execute(self._statement(sql), params).all())
+
+    def run(self, sql: str, params: dict[str, Any]) -> None:
+        self.conn.execute(self._statement(sql), params)
+
+    def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        self.conn.execute(self._statement(sql), rows)
+
+
+def _table_named(name: str) -> Table:
+    return CardRow.metadata.tables[name]
 
 
 def live(now: datetime) -> Any:
@@ -245,19 +257,6 @@ class RemovedDeck:
     purged: bool
 
 
-@dataclass(frozen=True)
-class StoredDeckInfo:
-    id: int
-    slug: str
-    path: str
-    file_hash: str
-    removed: bool = False  # `quiz decks remove`d (history kept)
-
-
-def text_to_json(text: Text | None) -> dict[str, object] | None:
-    return None if text is None else {"variants": [list(v) for v in text.variants]}
-
-
 class Repo:
     def __init__(
         self, session: Session, learner_id: int, retry: RetryPolicy = DEFAULT_POLICY
@@ -272,13 +271,7 @@ class Repo:
     # ---- decks -------------------------------------------------------------------
 
     def decks_by_path(self) -> dict[str, StoredDeckInfo]:
-        rows = self.session.execute(
-            select(DeckRow.id, DeckRow.slug, DeckRow.path, DeckRow.file_hash, DeckRow.removed_at)
-        )
-        return {
-            r.path: StoredDeckInfo(r.id, r.slug, r.path, r.file_hash, r.removed_at is not None)
-            for r in rows
-        }
+        return deck_sync.decks_by_path(self._sync_runner())
 
     def deck_slugs(self) -> dict[str, str]:
         """deck id -> file path, for every deck in the store."""
@@ -291,111 +284,20 @@ class Repo:
     def sync_deck(self, deck: Deck, path: str, file_hash: str, now: datetime) -> dict[str, int]:
         """Bring the store's copy of `deck` in line with its file; keep all history.
 
-        Returns counts: added, updated, retired, restored, unchanged.
+        Returns counts: added, updated, retired, restored, unchanged. The statements
+        are quiz.store.deck_sync's, which `quiz import` also runs through sqlite3.
         """
-        row = self.session.scalar(select(DeckRow).where(DeckRow.slug == deck.id))
-        if row is None:
-            row = DeckRow(slug=deck.id, title={}, path=path, file_hash="", imported_at=now)
-            self.session.add(row)
-            self.session.flush()
-        row.title = text_to_json(deck.title) or {}
-        row.description = text_to_json(deck.description)
-        row.lang = deck.lang
-        row.path = path
-        row.file_hash = file_hash
-        row.imported_at = now
-        row.removed_at = None  # importing a removed deck brings it back, history and all
+        self.session.flush()  # the ORM's pending changes first: the writes are SQL
+        return deck_sync.sync_deck(self._sync_runner(), deck, path, file_hash, now)
 
-        existing = {
-            c.key: c
-            for c in self.session.execute(
-                select(
-                    CardRow.id,
-                    CardRow.key,
-                    CardRow.content_hash,
-                    CardRow.retired,
-                    CardRow.position,
-                    CardRow.line,
-                ).where(CardRow.deck_id == row.id)
-            )
-        }
-        deck_id = row.id
-        counts = dict(added=0, updated=0, retired=0, restored=0, unchanged=0)
-        inserts: list[tuple[object, ...]] = []  # in _NEW_CARD's order
-        tags_for: dict[str, tuple[str, ...]] = {}
-        changed_ids: list[int] = []
-        changes: dict[int, dict[str, object]] = {}  # card id -> new values
-        for position, card in enumerate(deck.cards):
-            # one dict per card, hashed and (compacted) written; without its line, which
-            # is not hashed and which compact_content leaves to the row's column anyway
-            data = card_to_dict(card, with_line=False)
-            digest = content_digest(data)
-            key = card.key
-            old = existing.get(key)
-            if old is None:
-                kind = card.kind.value
-                inserts.append(
-                    (
-                        deck_id,
-                        key,
-                        card.note_key,
-                        kind,
-                        compact_content(data, key, kind, card.line),
-                        digest,
-                        position,
-                        card.line,
-                        False,
-                        now,
-                    )
-                )
-                tags_for[key] = card.tags
-                counts["added"] += 1
-                continue
-            values: dict[str, object] = {}
-            if old.content_hash != digest:
-                values.update(
-                    content=compact_content(data, card.key, card.kind.value, card.line),
-                    content_hash=digest,
-                    kind=card.kind.value,
-                    changed_at=now,
-                )
-                counts["updated"] += 1
-                changed_ids.append(old.id)
-                tags_for[card.key] = card.tags
-            if old.retired:
-                values["retired"] = False
-                counts["restored"] += 1
-            if old.position != position or old.line != card.line:
-                values.update(position=position, line=card.line)
-                if "content" not in values:
-                    values["content"] = compact_content(data, card.key, card.kind.value, card.line)
-            if values:
-                changes[old.id] = values
-            elif not old.retired:
-                counts["unchanged"] += 1
-        # Changed and new rows are written in executemanys (quiz.store.bulk): not a
-        # statement per changed row, nor ORM objects or a parameter dict per new row,
-        # whose per-row bookkeeping cost more than the writes (issue #19); the columns'
-        # types write the same bytes (tests/store/test_import_rows.py).
-        connection = self.session.connection()
-        update_rows(connection, _table(CardRow), changes)
-        keep = set(deck.card_keys)
-        gone = [c.id for key, c in existing.items() if key not in keep and not c.retired]
-        if gone:
-            self.session.execute(update(CardRow).where(CardRow.id.in_(gone)).values(retired=True))
-            counts["retired"] = len(gone)
-        insert_rows(connection, _table(CardRow), _NEW_CARD, inserts)
-        if tags_for:
-            ids = dict(
-                self.session.execute(
-                    select(CardRow.key, CardRow.id).where(CardRow.deck_id == deck_id)
-                ).all()
-            )
-            if changed_ids:
-                self.session.execute(delete(CardTag).where(CardTag.card_id.in_(changed_ids)))
-            tag_rows = [(ids[key], tag) for key, tags in tags_for.items() for tag in tags]
-            insert_rows(connection, _table(CardTag), ("card_id", "tag"), tag_rows)
-        return counts
+    def _sync_runner(self) -> deck_sync.Runner:
+        """quiz.store.deck_sync's statements through this session's connection: on
+        SQLite with the driver's named parameters and SQLite's stored forms (as the
+        lean writer), elsewhere as text with each parameter's column type."""
+        conn = self.session.connection()
+        if conn.dialect.name == "sqlite":
+            return deck_sync.SqliteRunner(conn.exec_driver_sql, conn.exec_driver_sql)
+        return _TypedRunner(conn)
 
     @property
     def due(self) -> due.DueQueries:

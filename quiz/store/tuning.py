@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# the statements, as the sqlite3 writer of `quiz import` runs them too (quiz.store.lean_write)
+CATALOGUE_STATS = ("ANALYZE decks", "ANALYZE cards")
+
 
 def refresh_catalogue_stats(conn: Any) -> None:
     """Run on a SQLAlchemy Connection or Session after decks or cards changed in bulk."""
@@ -21,5 +24,5 @@ def refresh_catalogue_stats(conn: Any) -> None:
     dialect = conn.get_bind().dialect if hasattr(conn, "get_bind") else conn.dialect
     if dialect.name != "sqlite":
         return
-    conn.execute(text("ANALYZE decks"))
-    conn.execute(text("ANALYZE cards"))
+    for sql in CATALOGUE_STATS:
+        conn.execute(text(sql))

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 
 from quiz.collection import import_paths
 from quiz.store import open_store
+from quiz.store.lean_write import open_writer
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "data" / "import_rows.json"
@@ -110,8 +111,20 @@ def _dump(url: str) -> dict[str, object]:
     return {"cards": cards, "tags": tags, "decks": decks, "order": order}
 
 
-def steps(folder: Path, url: str) -> dict[str, object]:
-    """Import, edit, restore; the rows after each step."""
+def _lean_import(url: str, paths: list[Path]) -> None:
+    """`quiz import`'s sqlite3 writer (quiz.store.lean_write), as the command runs it."""
+    writer = open_writer(url, "ann")
+    assert writer is not None, "a current SQLite store with its learner: the lean writer's"
+    with writer:
+        report = import_paths(writer, paths, NOW)
+        if report.changed:
+            writer.refresh_catalogue_stats()
+        writer.commit()
+
+
+def steps(folder: Path, url: str, *, lean: bool = False) -> dict[str, object]:
+    """Import, edit, restore; the rows after each step (`lean`: through the sqlite3
+    writer of `quiz import` instead of the Repo's session)."""
     for deck in sorted(GOOD.glob("*.yaml")):
         shutil.copyfile(deck, folder / deck.name)
     (folder / "varying.yaml").write_text(VARYING, encoding="utf-8")
@@ -120,17 +133,21 @@ def steps(folder: Path, url: str) -> dict[str, object]:
     big.write_text(generated, encoding="utf-8")
     out: dict[str, object] = {}
     with open_store(url) as store:
-        for step, body in (("new", generated), ("edited", _edited(generated))):
+        with store.unit("ann"):
+            pass  # the learner
+        for step, body, paths in (
+            ("new", generated, [folder]),
+            ("edited", _edited(generated), [folder]),
+            ("restored", generated, [big]),
+        ):
             big.write_text(body, encoding="utf-8")
-            with store.unit("ann") as repo:
-                import_paths(repo, [folder], NOW)
-                repo.commit()
+            if lean:
+                _lean_import(url, paths)
+            else:
+                with store.unit("ann") as repo:
+                    import_paths(repo, paths, NOW)
+                    repo.commit()
             out[step] = _dump(url)
-        big.write_text(generated, encoding="utf-8")
-        with store.unit("ann") as repo:
-            import_paths(repo, [big], NOW)
-            repo.commit()
-        out["restored"] = _dump(url)
     return out
 
 
@@ -138,6 +155,17 @@ def test_import_writes_the_same_rows(store_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "decks"
     folder.mkdir()
     got = steps(folder, store_url)
+    _compare(got, store_url)
+
+
+def test_the_sqlite3_writer_writes_the_same_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    _compare(steps(folder, url, lean=True), url)
+
+
+def _compare(got: dict[str, object], store_url: str) -> None:
     want = json.loads(GOLDEN.read_text(encoding="utf-8"))
     if not store_url.startswith("sqlite"):  # times come back with their zone there
         for rows in (got, want):

@@ -1,0 +1,305 @@
+"""A deck file's cards into the store: the one implementation of `sync_deck`, as SQL
+text that either driver runs.
+
+`Repo.sync_deck` runs it through the ORM session (PostgreSQL, a store to migrate, a new
+learner) and `quiz import` through the stdlib `sqlite3` connection of a current SQLite
+store (`quiz.store.lean_write`), so that SQLAlchemy never loads for the commonest
+import (issue #19). Both hand the same statements the same values; a `Runner` only
+turns a value into what its driver binds, by the column it goes to (`PARAMS`).
+
+The rule: the deck row takes the file's title, description, language, path and
+digest (importing a removed deck brings it back, history and all); a card whose
+content digest changed is rewritten (content, kind, change time, tags); a moved card
+gets its new position and line; a card back in the file is restored; a card gone from
+the file is retired, never deleted; a new card is inserted in the file's order, so
+row ids follow it. Changed and new rows go in one executemany per set of columns, not
+a statement per row: one card inserted at the top of a big deck moves every later card.
+
+Free of SQLAlchemy (the lean path imports it); standard library and the core only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from quiz.model import card_to_dict, content_digest
+from quiz.store.content import compact_content
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+    from typing import Any, Protocol
+
+    from quiz.model import Deck, Text
+
+    class Runner(Protocol):
+        """Runs this module's statements on one driver, inside the caller's transaction."""
+
+        def rows(self, sql: str, params: dict[str, Any]) -> list[Sequence[Any]]: ...
+
+        def run(self, sql: str, params: dict[str, Any]) -> None: ...
+
+        def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None: ...
+
+
+# Parameters bound as something other than themselves: the column whose type writes
+# them (table, column) and that type's kind ("json", "time", "bool"), which the sqlite3
+# runner writes as SQLAlchemy's SQLite types do (tests/store/test_deck_sync.py).
+PARAMS: dict[str, tuple[str, str, str]] = {
+    "title": ("decks", "title", "json"),
+    "description": ("decks", "description", "json"),
+    "imported_at": ("decks", "imported_at", "time"),
+    "content": ("cards", "content", "json"),
+    "changed_at": ("cards", "changed_at", "time"),
+    "retired": ("cards", "retired", "bool"),
+}
+
+DECKS = "SELECT id, slug, path, file_hash, removed_at FROM decks"
+DECK_ID = "SELECT id FROM decks WHERE slug = :slug"
+_DECK_COLUMNS = ("title", "description", "lang", "path", "file_hash", "imported_at")
+NEW_DECK = (
+    f"INSERT INTO decks (slug, {', '.join(_DECK_COLUMNS)}, removed_at)"
+    f" VALUES (:slug, {', '.join(':' + c for c in _DECK_COLUMNS)}, NULL)"
+)
+DECK = (
+    f"UPDATE decks SET {', '.join(f'{c} = :{c}' for c in _DECK_COLUMNS)}, removed_at = NULL"
+    " WHERE id = :deck_id"
+)
+CARDS = (
+    'SELECT id, "key", content_hash, retired, position, line FROM cards WHERE deck_id = :deck_id'
+)
+CARD_IDS = 'SELECT "key", id FROM cards WHERE deck_id = :deck_id'
+NEW_CARD_COLUMNS = (
+    "deck_id",
+    "key",
+    "note_key",
+    "kind",
+    "content",
+    "content_hash",
+    "position",
+    "line",
+    "retired",
+    "changed_at",
+)
+NEW_CARD = "INSERT INTO cards ({}) VALUES ({})".format(
+    ", ".join(f'"{c}"' if c == "key" else c for c in NEW_CARD_COLUMNS),
+    ", ".join(":" + c for c in NEW_CARD_COLUMNS),
+)
+RETIRE = "UPDATE cards SET retired = :retired WHERE id = :card_id"
+DROP_TAGS = "DELETE FROM card_tags WHERE card_id = :card_id"
+NEW_TAG = "INSERT INTO card_tags (card_id, tag) VALUES (:card_id, :tag)"
+
+
+def card_update(columns: Sequence[str]) -> str:
+    """The UPDATE of one set of a card's columns, by id."""
+    return f"UPDATE cards SET {', '.join(f'{c} = :{c}' for c in columns)} WHERE id = :card_id"
+
+
+@dataclass(frozen=True)
+class StoredDeckInfo:
+    id: int
+    slug: str
+    path: str
+    file_hash: str
+    removed: bool = False  # `quiz decks remove`d (history kept)
+
+
+def decks_by_path(db: Runner) -> dict[str, StoredDeckInfo]:
+    """Every deck of the store by its file's path, as last imported."""
+    return {
+        path: StoredDeckInfo(deck_id, slug, path, file_hash, removed_at is not None)
+        for deck_id, slug, path, file_hash, removed_at in db.rows(DECKS, {})
+    }
+
+
+def text_to_json(text: Text | None) -> dict[str, object] | None:
+    """A deck's title or description as its JSON column holds it."""
+    return None if text is None else {"variants": [list(v) for v in text.variants]}
+
+
+def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) -> dict[str, int]:
+    """Bring the store's copy of `deck` in line with its file; keep all history.
+
+    Returns counts: added, updated, retired, restored, unchanged.
+    """
+    values = {
+        "slug": deck.id,
+        "title": text_to_json(deck.title) or {},
+        "description": text_to_json(deck.description),
+        "lang": deck.lang,
+        "path": path,
+        "file_hash": file_hash,
+        "imported_at": now,
+    }
+    found = db.rows(DECK_ID, {"slug": deck.id})
+    if found:
+        deck_id = found[0][0]
+        del values["slug"]
+        db.run(DECK, {**values, "deck_id": deck_id})
+    else:
+        db.run(NEW_DECK, values)
+        deck_id = db.rows(DECK_ID, {"slug": deck.id})[0][0]
+
+    existing = {row[1]: row for row in db.rows(CARDS, {"deck_id": deck_id})}
+    counts = dict(added=0, updated=0, retired=0, restored=0, unchanged=0)
+    inserts: list[dict[str, Any]] = []
+    tags_for: dict[str, tuple[str, ...]] = {}
+    changed_ids: list[int] = []
+    changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # columns -> rows
+    for position, card in enumerate(deck.cards):
+        # one dict per card, hashed and (compacted) written; without its line, which
+        # is not hashed and which compact_content leaves to the row's column anyway
+        data = card_to_dict(card, with_line=False)
+        digest = content_digest(data)
+        key = card.key
+        old = existing.get(key)
+        if old is None:
+            kind = card.kind.value
+            inserts.append(
+                {
+                    "deck_id": deck_id,
+                    "key": key,
+                    "note_key": card.note_key,
+                    "kind": kind,
+                    "content": compact_content(data, key, kind, card.line),
+                    "content_hash": digest,
+                    "position": position,
+                    "line": card.line,
+                    "retired": False,
+                    "changed_at": now,
+                }
+            )
+            tags_for[key] = card.tags
+            counts["added"] += 1
+            continue
+        old_id, _key, old_hash, old_retired, old_position, old_line = old
+        change: dict[str, Any] = {}
+        if old_hash != digest:
+            change.update(
+                content=compact_content(data, key, card.kind.value, card.line),
+                content_hash=digest,
+                kind=card.kind.value,
+                changed_at=now,
+            )
+            counts["updated"] += 1
+            changed_ids.append(old_id)
+            tags_for[key] = card.tags
+        if old_retired:
+            change["retired"] = False
+            counts["restored"] += 1
+        if old_position != position or old_line != card.line:
+            change.update(position=position, line=card.line)
+            if "content" not in change:
+                change["content"] = compact_content(data, key, card.kind.value, card.line)
+        if change:
+            columns = tuple(sorted(change))
+            changes.setdefault(columns, []).append({**change, "card_id": old_id})
+        elif not old_retired:
+            counts["unchanged"] += 1
+
+    for columns, rows in changes.items():
+        db.run_many(card_update(columns), rows)
+    keep = set(deck.card_keys)
+    gone = [row[0] for key, row in existing.items() if key not in keep and not row[3]]
+    if gone:
+        db.run_many(RETIRE, [{"retired": True, "card_id": card_id} for card_id in gone])
+        counts["retired"] = len(gone)
+    if inserts:
+        db.run_many(NEW_CARD, inserts)
+    if tags_for:
+        ids: dict[str, int] = {
+            key: card_id for key, card_id in db.rows(CARD_IDS, {"deck_id": deck_id})
+        }
+        if changed_ids:
+            db.run_many(DROP_TAGS, [{"card_id": card_id} for card_id in changed_ids])
+        tag_rows = [
+            {"card_id": ids[key], "tag": tag} for key, tags in tags_for.items() for tag in tags
+        ]
+        if tag_rows:
+            db.run_many(NEW_TAG, tag_rows)
+    return counts
+
+
+# ---- the values as SQLite keeps them ----------------------------------------------
+
+
+def _json_text(value: object) -> str:
+    import json
+
+    return json.dumps(value)  # SQLAlchemy's JSON on SQLite: None is JSON's null, too
+
+
+def _time_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store; pass UTC-aware times")
+    from datetime import timezone
+
+    at = value.astimezone(timezone.utc)
+    # SQLAlchemy's SQLite DATETIME, as quiz.store.models.UTCDateTime hands it a UTC time
+    return (
+        f"{at.year:04d}-{at.month:02d}-{at.day:02d} "
+        f"{at.hour:02d}:{at.minute:02d}:{at.second:02d}.{at.microsecond:06d}"
+    )
+
+
+def _bool_int(value: object) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+SQLITE_FORMS = {"json": _json_text, "time": _time_text, "bool": _bool_int}
+
+
+class SqliteRunner:
+    """This module's statements on SQLite's own driver (`sqlite3`'s named parameters),
+    each value written as SQLAlchemy's SQLite types write it: over a bare sqlite3
+    connection (the lean writer) or the session's connection (`Repo.sync_deck`), with
+    `execute(sql, params)` and `executemany(sql, rows)` of either."""
+
+    def __init__(self, execute: Any, executemany: Any) -> None:
+        self.execute = execute
+        self.executemany = executemany
+
+    @staticmethod
+    def _typed(names: Any) -> list[tuple[str, Any]]:
+        return [(name, SQLITE_FORMS[PARAMS[name][2]]) for name in names if name in PARAMS]
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[Sequence[Any]]:
+        return list(self.execute(sql, params).fetchall())
+
+    def run(self, sql: str, params: dict[str, Any]) -> None:
+        for name, form in self._typed(params):
+            params[name] = form(params[name])
+        self.execute(sql, params)
+
+    def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        """`rows` all have the same names. Run with positional parameters (`?`, bound
+        without a lookup by name for every value of every row), the typed values
+        converted a column at a time."""
+        positional, names = _positional(sql)
+        columns: list[Sequence[Any]] = []
+        for name in names:
+            column = [row[name] for row in rows]
+            kind = PARAMS.get(name)
+            if kind is not None:
+                form = SQLITE_FORMS[kind[2]]
+                first = column[0]
+                if all(value is first for value in column):  # one value for every row
+                    column = [form(first)] * len(column)
+                else:
+                    column = [form(value) for value in column]
+            columns.append(column)
+        self.executemany(positional, list(zip(*columns, strict=True)))
+
+
+@cache
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`sql` with its `:name` parameters as `?`, and the names in order (this module's
+    statements hold no `:` but their parameters')."""
+    import re
+
+    names = tuple(re.findall(r":(\w+)", sql))
+    return re.sub(r":\w+", "?", sql), names

@@ -1,0 +1,148 @@
+"""`quiz import` into a current SQLite store through the stdlib `sqlite3` driver.
+
+Loading SQLAlchemy, its ORM and the mapped classes cost an import of a new deck more
+than its writes (issue #19). A current SQLite store the learner already uses needs
+none of it: this writer runs `quiz.store.deck_sync` (the statements `Repo.sync_deck`
+runs through the session) and the planner statistics of `quiz.store.tuning` on one
+sqlite3 connection, with the full store's connection settings (`quiz.store.pragmas`),
+in one transaction: all or nothing, as the full store's unit of work.
+
+It declines (`open_writer` returns None) wherever it does not own the case, and the
+full store then opens as usual: another database, a missing, read-only or older store
+(to create or migrate), a learner the store does not know yet (the full store enrols
+them), `QUIZ_DEBUG`, any error before anything is read. Once it has begun, a driver
+error is one line, worded as the full store words it (`quiz.store.engine`), and
+nothing is written. The reads come before the write lock (as the sqlite3 module's own
+transactions begin at the first write): the write transaction starts with the first
+deck written, under the lock watcher's notice (`quiz.store.lockwait`), and checks the
+store's revision again once it holds the lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from quiz.errors import StoreError
+from quiz.store import deck_sync
+from quiz.store.lean import head_revision
+from quiz.store.pragmas import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS
+from quiz.store.tuning import CATALOGUE_STATS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from quiz.model import Deck
+    from quiz.store.lockwait import LockWatch
+
+
+def open_writer(db: str | None, learner: str | None) -> LeanWriter | None:
+    """The writer for the store `--db`/`QUIZ_DB` names, or None (see the module)."""
+    import os
+
+    if os.environ.get("QUIZ_DEBUG"):
+        return None
+    from quiz.store.location import learner_name, locate
+
+    try:
+        found = locate(db, create=False)
+        name = learner_name(learner)
+    except Exception:  # refused, a name too long, a bad path: the full store words it
+        return None
+    if found.path is None or found.read_only:
+        return None
+    try:
+        conn = sqlite3.connect(found.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            conn.execute(pragma)
+        if (
+            _revision(conn) == head_revision()
+            and conn.execute("SELECT 1 FROM learners WHERE name = ?", (name,)).fetchone()
+        ):
+            return LeanWriter(conn, found.path, found.url)
+    except sqlite3.Error:
+        pass
+    conn.close()
+    return None
+
+
+def _revision(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return None if row is None else str(row[0])
+
+
+class LeanWriter:
+    """One unit of work of `quiz import` on a current SQLite store: what
+    `quiz.collection.import_paths` asks of a store (`decks_by_path`, `sync_deck`),
+    then `refresh_catalogue_stats` and `commit`; leaving the block without a commit
+    rolls everything back."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, url: str) -> None:
+        self.conn = conn
+        self.path = path
+        self.url = url
+        self.runner = deck_sync.SqliteRunner(conn.execute, conn.executemany)
+        self.watch: LockWatch | None = None
+
+    def __enter__(self) -> LeanWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+        finally:
+            self.conn.close()
+
+    def _worded(self, exc: sqlite3.Error) -> StoreError:
+        from quiz.store.engine import describe_error  # an error: SQLAlchemy may load now
+
+        return StoreError(describe_error(exc, self.url))
+
+    def _waiting(self, sql: str) -> None:
+        """A statement that may wait for another program's lock, watched for the notice."""
+        if self.watch is None:
+            from quiz.store.lockwait import LockWatch
+
+            self.watch = LockWatch(self.path)
+        self.watch.started()
+        try:
+            self.conn.execute(sql)
+        finally:
+            self.watch.stopped()
+
+    def decks_by_path(self) -> dict[str, deck_sync.StoredDeckInfo]:
+        try:
+            return deck_sync.decks_by_path(self.runner)
+        except sqlite3.Error as exc:
+            raise self._worded(exc) from exc
+
+    def sync_deck(self, deck: Deck, path: str, file_hash: str, now: datetime) -> dict[str, int]:
+        try:
+            if not self.conn.in_transaction:
+                self._waiting("BEGIN IMMEDIATE")
+                if _revision(self.conn) != head_revision():  # migrated meanwhile
+                    raise StoreError(f"{self.path}: the store was upgraded meanwhile; try again")
+            return deck_sync.sync_deck(self.runner, deck, path, file_hash, now)
+        except sqlite3.Error as exc:
+            raise self._worded(exc) from exc
+
+    def refresh_catalogue_stats(self) -> None:
+        """The planner statistics the full import refreshes (quiz.store.tuning)."""
+        try:
+            for sql in CATALOGUE_STATS:
+                self.conn.execute(sql)
+        except sqlite3.Error as exc:
+            raise self._worded(exc) from exc
+
+    def commit(self) -> None:
+        if not self.conn.in_transaction:
+            return
+        try:
+            self._waiting("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._worded(exc) from exc

@@ -1,0 +1,169 @@
+"""`quiz import` of a new or changed deck into a current SQLite store writes through
+sqlite3 (quiz.store.lean_write, issue #19): SQLAlchemy never loads, the command says
+what the full store's import says, a failure midway writes nothing, a locked store is
+one line, and every case the writer does not own goes to the full store. (The rows
+written are compared with the full store's in test_import_rows.py.)"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quiz.store import deck_sync, lean_write
+from quiz.store.lean_write import open_writer
+from tests.conftest import write_deck
+
+DECK = """
+deck: {name}
+title: Deck {name}
+cards:
+{cards}"""
+
+
+def deck(folder: Path, name: str, n: int) -> Path:
+    cards = "".join(f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n" for i in range(n))
+    return write_deck(folder, f"{name}.yaml", DECK.format(name=name, cards=cards))
+
+
+def run_quiz(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "quiz", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **extra},
+        timeout=60,
+    )
+
+
+def rows(db: Path) -> list[object]:
+    conn = sqlite3.connect(db)
+    try:
+        return [
+            conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("decks", "cards", "card_tags")
+        ]
+    finally:
+        conn.close()
+
+
+def test_a_new_deck_is_imported_without_sqlalchemy_and_said_as_the_full_store_says(
+    cli, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIZ_NOW", "2026-03-01T09:00:00Z")
+    assert cli("decks").exit_code == 0  # the store and its learner
+    alpha, beta = deck(env, "alpha", 3), deck(env, "beta", 2)
+    code = (
+        f"import sys; sys.argv = ['quiz', 'import', {str(alpha)!r}, {str(beta)!r}]; "
+        "from quiz.cli import main; main(); "
+        "print('sqlalchemy' in sys.modules)"
+    )
+    lean = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    *printed, loaded = lean.stdout.splitlines()
+    assert lean.returncode == 0, lean.stderr
+    assert loaded == "False"
+    lean_rows = rows(env / "store.db")
+
+    # the same import through the full store (a learner it has to enrol first)
+    other = env / "other.db"
+    full = run_quiz("import", str(alpha), str(beta), QUIZ_DB=str(other), QUIZ_LEARNER="new")
+    assert full.returncode == 0, full.stderr
+    assert printed == full.stdout.splitlines()
+    assert lean_rows == rows(other)
+
+
+def test_a_failure_midway_writes_nothing(cli, env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("import", str(deck(env, "alpha", 2))).exit_code == 0
+    before = rows(env / "store.db")
+    deck(env, "alpha", 3)  # changed: a card more
+    deck(env, "beta", 2)  # new
+    synced: list[str] = []
+    real = deck_sync.sync_deck
+
+    def sync_then_fail(db, deck, path, file_hash, now):  # type: ignore[no-untyped-def]
+        if synced:
+            raise sqlite3.OperationalError("disk I/O error")
+        synced.append(deck.id)
+        return real(db, deck, path, file_hash, now)
+
+    monkeypatch.setattr(deck_sync, "sync_deck", sync_then_fail)
+    result = cli("import", str(env / "alpha.yaml"), str(env / "beta.yaml"))
+    assert result.exit_code != 0
+    assert synced == ["alpha"]
+    assert "store error: disk I/O error" in result.output
+    assert rows(env / "store.db") == before
+
+
+def test_a_locked_store_is_one_line_and_nothing_written(
+    cli, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("decks").exit_code == 0
+    monkeypatch.setattr(lean_write, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(lean_write, "SQLITE_PRAGMAS", ("PRAGMA busy_timeout = 200",))
+    holder = sqlite3.connect(env / "store.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = cli("import", str(deck(env, "alpha", 2)))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    locked = f"quiz: {env / 'store.db'}: the store is locked by another program (another quiz?); try again"
+    assert lines[-1] == locked and len(lines) <= 2, lines  # and the lock watcher's notice
+    assert rows(env / "store.db")[1] == []
+
+
+def test_what_the_writer_does_not_own_goes_to_the_full_store(
+    cli, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = env / "store.db"
+    assert open_writer(str(db), "tester") is None  # no store yet: the full store makes it
+    assert cli("decks").exit_code == 0
+    writer = open_writer(str(db), "tester")
+    assert writer is not None
+    writer.__exit__(None, None, None)
+    assert open_writer(str(db), "somebody else") is None  # to enrol
+    assert open_writer("postgresql://nobody@localhost/none", "tester") is None
+    monkeypatch.setenv("QUIZ_DEBUG", "1")
+    assert open_writer(str(db), "tester") is None
+    monkeypatch.delenv("QUIZ_DEBUG")
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE alembic_version SET version_num = '0013'")  # to migrate
+    conn.commit()
+    conn.close()
+    assert open_writer(str(db), "tester") is None
+
+
+def test_a_killed_import_leaves_the_store_as_it_was(cli, env: Path) -> None:
+    """Killed (SIGKILL) once the first deck's new cards are written, before the second
+    deck and the commit: the store is the one before the import."""
+    assert cli("import", str(deck(env, "alpha", 2))).exit_code == 0
+    before = rows(env / "store.db")
+    deck(env, "alpha", 3)
+    deck(env, "beta", 2)
+    code = (
+        "import os, signal, sys\n"
+        "from quiz.store import deck_sync\n"
+        "from quiz.store.lean_write import open_writer\n"
+        "real = deck_sync.SqliteRunner.run_many\n"
+        "def run_many(self, sql, rows):\n"
+        "    real(self, sql, rows)\n"
+        "    if sql == deck_sync.NEW_CARD:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "deck_sync.SqliteRunner.run_many = run_many\n"
+        "assert open_writer(None, None) is not None  # the path under test\n"
+        f"sys.argv = ['quiz', 'import', {str(env / 'alpha.yaml')!r}, {str(env / 'beta.yaml')!r}]\n"
+        "from quiz.cli import main; main()\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert rows(env / "store.db") == before
