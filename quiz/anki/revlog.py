@@ -39,6 +39,7 @@ class LoggedAnswer(NamedTuple):
     export reads a hundred thousand of them; the store hands its rows over as they come,
     in this order of columns)."""
 
+    card: int  # the quiz card's row id (the store's `reviews.card_id`)
     at: int  # when, in microseconds since 1970 (UTC)
     rating: int  # quiz.model.Rating
     duration_ms: int | None
@@ -48,7 +49,7 @@ class LoggedAnswer(NamedTuple):
 
 
 # A LoggedAnswer's values as a plain tuple: what the store's rows are.
-AnswerRow = tuple[int, int, int | None, int, int | None, int | None]
+AnswerRow = tuple[int, int, int, int | None, int, int | None, int | None]
 
 
 # A row of Anki's revlog table: its columns (less `usn`) in this order. A plain tuple, as
@@ -94,15 +95,16 @@ def revlog_rows(card_id: int, answers: Iterable[AnswerRow], taken: set[int]) -> 
     order of columns) as revlog rows of the Anki card `card_id`; `taken` holds the ids already used in the
     collection and gains these (two answers in one millisecond are moved apart by a
     millisecond, as Anki does)."""
-    rows = []
+    rows: list[RevlogRow] = []
+    append = rows.append
     last_ivl = 0
-    for at, rating, duration_ms, before, after, due_lag in answers:
+    for _, at, rating, duration_ms, before, after, due_lag in answers:
         rid = epoch_ms(at)
         while rid in taken:
             rid += 1
         taken.add(rid)
         ivl = _interval(after, due_lag)
-        rows.append(
+        append(
             (
                 rid,  # epoch milliseconds, unique in the collection
                 card_id,

@@ -206,10 +206,10 @@ def test_anki_revlog_rows_of_a_learning_and_a_review_answer():
     minutes_10, days_3 = 600 * 10**6, 3 * 86_400 * 10**6
     answers = [
         LoggedAnswer(
-            micros(at), Rating.GOOD, 70_000, CardState.NEW, CardState.LEARNING, minutes_10
+            1, micros(at), Rating.GOOD, 70_000, CardState.NEW, CardState.LEARNING, minutes_10
         ),
         LoggedAnswer(
-            micros(later), Rating.GOOD, 5_000, CardState.LEARNING, CardState.REVIEW, days_3
+            1, micros(later), Rating.GOOD, 5_000, CardState.LEARNING, CardState.REVIEW, days_3
         ),
     ]
     taken = {int(at.timestamp() * 1000)}  # another card answered in the same millisecond
