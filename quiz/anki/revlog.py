@@ -5,7 +5,9 @@ quiz left them, Anki's FSRS can recompute the memory state from the same answers
 package that comes back from Anki (`quiz import`) brings the history with it. A revlog
 row is keyed by the answer's instant in epoch milliseconds: that is how a re-import
 recognises an answer quiz already has (`already_logged`), whether it travelled through
-Anki or not.
+Anki or not. The rows themselves are made by the store in SQL (quiz.store.export_reads
+`revlog_sql`): only the ids' uniqueness, which depends on every row made before, is
+here (`RevlogIds`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ EASE = 2500
 
 
 # A row of Anki's revlog table: its columns (less `usn`) in this order. The store computes
-# them from the log (quiz.store.export_reads: `REVLOG` says how each column is made);
+# them from the log (quiz.store.export_reads.revlog_sql says how each column is made);
 # what it cannot, the ids' uniqueness across the collection, is `RevlogIds`.
 REVLOG_COLUMNS = ("id", "cid", "ease", "ivl", "lastIvl", "factor", "time", "type")
 RevlogRow = tuple[int, int, int, int, int, int, int, int]

@@ -14,6 +14,9 @@ The learner's history travels with the notes: every answer as a row of Anki's re
 log and each card's scheduling columns set from its quiz state (`quiz.anki.revlog`),
 so Anki continues where quiz left off and a package that comes back from Anki brings
 the answers given there (`quiz import`, which recognises the answers it already has).
+The revlog rows are a hundred thousand for a big deck: the store makes them in SQL
+(`RevlogSource`, quiz.store.export_reads), into this collection itself where it can,
+once genanki's notes and cards are in and their Anki card ids known.
 """
 
 from __future__ import annotations

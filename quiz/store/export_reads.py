@@ -6,7 +6,9 @@ read-only stdlib `sqlite3` connection of `quiz.store.lean`, and for every other 
 (PostgreSQL, a store to migrate) through the Repo's session: the same statements either
 way (the pattern of `quiz.store.selection`, whose card selection it reads the cards
 with), so that both give the same decks, cards, times and answers. The Repo's own
-`listed_decks` and `changed_at` are these reads. Imports no SQLAlchemy.
+`listed_decks` and `changed_at` are these reads. The one write is into an Anki package's
+scratch collection, attached to the read-only connection: its revlog (`revlog_into`).
+Imports no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -94,12 +96,15 @@ class ExportReads:
         return out
 
     def revlog_into(self, cards: Sequence[tuple[int, int]]) -> list[RevlogRow]:
-        """The learner's answers to these cards (quiz card id, Anki card id) as the rows of
-        the package's revlog (`revlog_sql`), ids made unique by `RevlogIds`. Through the
-        read-only connection with the package attached (`attached`): one INSERT ... SELECT
-        into `pkg.revlog`, SQLite calling `RevlogIds` for each row; the list returned is
-        then empty. Otherwise (the Repo's session, PostgreSQL) the same SELECT's rows,
-        read in their order and returned sorted by id for the package's connection."""
+        """The learner's answers to these cards (quiz card id, Anki card id, in Anki's
+        card order) as the rows of the package's revlog (`revlog_sql`), ids made unique
+        by `RevlogIds`. Through the read-only connection with the package attached
+        (`attached`): one INSERT ... SELECT into `pkg.revlog`, no Python object per
+        answer; SQLite calls `RevlogIds` as the window hands the rows over, in its order
+        (card by card, each card's answers oldest first), and the rows go in sorted by
+        id; the list returned is then empty, and the read's snapshot ends with it.
+        Otherwise (the Repo's session: PostgreSQL, a store to migrate) the same SELECT's
+        rows, read in that order and returned sorted by id for the package's connection."""
         from quiz.anki.revlog import RevlogIds
 
         # Anki's card order, as a table the SELECT walks (dropped after; on an error it
