@@ -455,10 +455,10 @@ def _write_anki(reads, collection, names, output, lang, force, history) -> dict[
     from quiz.export.gather import read_export
 
     decks, changed, answers = read_export(reads, names, True, history)
+    language = lang or context.config().lang
     if output is None:
         raise UsageError("--format apkg needs -o FILE.apkg")
     check_target(output, force)
-    language = lang or context.config().lang
     revlog = reads.revlog_into if history else None
     return write_apkg(decks, output, language, changed, answers, context.now(), revlog, collection)
 
