@@ -412,23 +412,24 @@ def export(
     """
     if fmt_name not in FORMATS:
         raise UsageError(f"unknown --format '{fmt_name}'; use one of: {', '.join(FORMATS)}")
-    with _bulk_export(fmt_name):
-        decks, changed, answers = _read_export(
-            tuple(deck or ()), fmt_name == "apkg", fmt_name == "apkg" and history
-        )
-    language = lang or context.config().lang
+    names = tuple(deck or ())
     if fmt_name == "apkg":
-        from quiz.export.apkg import write_apkg
-
-        if output is None:
-            raise UsageError("--format apkg needs -o FILE.apkg")
-        check_target(output, force)
         with _bulk_export(fmt_name):
-            counts = write_apkg(decks, output, language, changed, answers, context.now())
+            counts = _export_reads(
+                lambda reads, collection: _write_anki(
+                    reads, collection, names, output, lang, force, history
+                ),
+                attach=history,
+            )
         typer.echo(
             f"wrote {output}: {sum(counts.values())} notes in {len(counts)} deck{'s' if len(counts) != 1 else ''}"
         )
-    elif fmt_name == "csv":
+        return
+    from quiz.export.gather import read_export
+
+    decks, _, _ = _export_reads(lambda reads, _: read_export(reads, names, False, False))
+    language = lang or context.config().lang
+    if fmt_name == "csv":
         import io
 
         from quiz.export.table import write_csv
@@ -446,20 +447,49 @@ def export(
         _export_yaml(decks, output, force)
 
 
-def _read_export(names: tuple[str, ...], apkg: bool, history: bool):
-    """`quiz.export.gather.read_export` through the read-only sqlite3 connection of a
-    current SQLite store (no ORM to import; one snapshot, as in the full store), else
-    through the full store, which also words whatever that connection could not read."""
+def _write_anki(reads, collection, names, output, lang, force, history) -> dict[str, int]:
+    """Read what the package needs, then write it: the learner's answers are read into
+    the package's revlog as it is written (`ExportReads.revlog_into`), in the same
+    snapshot of the store as its cards."""
+    from quiz.export.apkg import write_apkg
+    from quiz.export.gather import read_export
+
+    decks, changed, answers = read_export(reads, names, True, history)
+    language = lang or context.config().lang
+    if output is None:
+        raise UsageError("--format apkg needs -o FILE.apkg")
+    check_target(output, force)
+    revlog = reads.revlog_into if history else None
+    return write_apkg(decks, output, language, changed, answers, context.now(), revlog, collection)
+
+
+def _export_reads(work, attach: bool = False):
+    """`work(reads, collection)` over the store: through the read-only sqlite3 connection
+    of a current SQLite store (no ORM to import; one snapshot, as in the full store), else
+    through the full store, which also words whatever that connection could not read.
+    With `attach`, the read-only connection gets a scratch file for the package's
+    collection attached (before its snapshot begins: SQLite attaches outside a
+    transaction), so that the answers go from the log into the package's revlog in
+    SQLite alone; through the full store `collection` is None."""
     import sqlite3
 
-    from quiz.export.gather import read_export
     from quiz.store.export_reads import ExportReads
 
     lean = context.read_only_store()
     if lean is not None:
         try:
-            lean.conn.execute("BEGIN")
-            return read_export(ExportReads(lean.selection), names, apkg, history)
+            with contextlib.ExitStack() as stack:
+                collection = None
+                if attach:
+                    from quiz.export.apkg import scratch_collection
+
+                    collection = stack.enter_context(scratch_collection())
+                    lean.conn.execute("ATTACH DATABASE ? AS pkg", (str(collection),))
+                    lean.conn.execute("PRAGMA pkg.journal_mode = OFF")
+                    lean.conn.execute("PRAGMA pkg.synchronous = OFF")
+                lean.conn.execute("BEGIN")
+                attached = lean.conn if attach else None
+                return work(ExportReads(lean.selection, attached), collection)
         except sqlite3.Error as exc:
             import logging
 
@@ -467,7 +497,7 @@ def _read_export(names: tuple[str, ...], apkg: bool, history: bool):
         finally:
             lean.close()
     with context.unit(create=False) as repo:
-        return read_export(ExportReads(repo.selection), names, apkg, history)
+        return work(ExportReads(repo.selection), None)
 
 
 def _bulk_export(fmt_name: str) -> contextlib.AbstractContextManager[None]:

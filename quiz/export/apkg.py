@@ -14,6 +14,9 @@ The learner's history travels with the notes: every answer as a row of Anki's re
 log and each card's scheduling columns set from its quiz state (`quiz.anki.revlog`),
 so Anki continues where quiz left off and a package that comes back from Anki brings
 the answers given there (`quiz import`, which recognises the answers it already has).
+The revlog rows are a hundred thousand for a big deck: the store makes them in SQL
+(`RevlogSource`, quiz.store.export_reads), into this collection itself where it can,
+once genanki's notes and cards are in and their Anki card ids known.
 """
 
 from __future__ import annotations
@@ -28,13 +31,13 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
 
-from quiz.anki.revlog import REVLOG_COLUMNS, AnswerRow, RevlogRow, anki_schedule, revlog_rows
+from quiz.anki.revlog import REVLOG_COLUMNS, RevlogRow, anki_schedule
 from quiz.errors import QuizError
 from quiz.export.gather import ExportDeck, one_per_note
 from quiz.export.render import html_sides
@@ -45,11 +48,19 @@ _CLOZE_PART = re.compile(r"#c([0-9]+)$")
 
 @dataclass(frozen=True)
 class CardHistory:
-    """What the learner did with one card: its answers and where they left it."""
+    """Where the learner's answers left one card; `row_id` is the store's card, whose
+    answers (if it has any: `answered`) the revlog source reads."""
 
-    answers: Sequence[AnswerRow]  # oldest first
+    row_id: int
     schedule: Schedule
     suspended: bool = False
+    answered: bool = False
+
+
+# The revlog rows of the answers to these cards (quiz card id, Anki card id), sorted by id:
+# quiz.store.export_reads.ExportReads.revlog_into. A source that writes them into the
+# collection itself (it has the file attached) returns no rows.
+RevlogSource = Callable[[Sequence[tuple[int, int]]], list[RevlogRow]]
 
 
 # Fixed ids: the same note types on every export, so Anki recognises them.
@@ -100,11 +111,15 @@ def write_apkg(
     changed: Mapping[str, datetime] | None = None,
     history: Mapping[str, CardHistory] | None = None,
     now: datetime | None = None,
+    revlog: RevlogSource | None = None,
+    collection: Path | None = None,
 ) -> dict[str, int]:
     """Write the package; return counts of notes per quiz deck.
 
-    `history` maps card keys to the learner's history of the card (see the module
-    docstring); `now` is when the export happens (the package's creation time).
+    `history` maps card keys to the learner's history of the card and `revlog` reads
+    their answers (see the module docstring); `now` is when the export happens (the
+    package's creation time). `collection` is the scratch file the collection is built
+    in (`scratch_collection`; one of its own if None).
 
     `changed` maps card keys to when their content last changed: each note carries that
     time as its modification time, so re-exporting unchanged cards does not make Anki
@@ -167,13 +182,28 @@ def write_apkg(
     # through a temporary file and a rename: an interrupted or failed write leaves no half package
     tmp = path.with_name(f".{path.name}.quiz-tmp")
     try:
-        _write_package(genanki.Package(packages), tmp, keys_of, history or {}, now)
+        _write_package(
+            genanki.Package(packages), tmp, keys_of, history or {}, now, revlog, collection
+        )
         os.replace(tmp, path)
-    except (OSError, sqlite3.Error) as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise QuizError(f"{path}: cannot write: {getattr(exc, 'strerror', None) or exc}") from None
+        if isinstance(exc, _ReadFailed):  # the store's error, for the caller to word
+            raise exc.error from None
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            reason = getattr(exc, "strerror", None) or exc
+            raise QuizError(f"{path}: cannot write: {reason}") from None
+        raise
     return counts
+
+
+class _ReadFailed(Exception):
+    """The revlog source's error (reading the store), told apart from the package's own."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 # genanki writes a note and each of its cards with an INSERT of its own; these are kept
@@ -216,44 +246,60 @@ class _BatchedInserts:
             self._cursor.executemany(sql, rows)
 
 
+@contextlib.contextmanager
+def scratch_collection() -> Iterator[Path]:
+    """A new empty file for a package's collection, deleted afterwards: made before the
+    store is read, so that the read connection can attach it (`write_apkg`)."""
+    fd, db = tempfile.mkstemp(prefix="quiz-apkg-", suffix=".anki2")
+    os.close(fd)
+    try:
+        yield Path(db)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(db)
+
+
 def _write_package(
     package,
     target: Path,
     keys_of: Mapping[str, Mapping[int, str]],
     history: Mapping[str, CardHistory],
     now: datetime | None,
+    revlog: RevlogSource | None,
+    collection: Path | None,
 ) -> None:
     """genanki's collection, with the history added, zipped as an .apkg (what
     `genanki.Package.write_to_file` does, with a step between writing and zipping)."""
     stamp = now.timestamp() if now is not None else time.time()
-    fd, db = tempfile.mkstemp(prefix="quiz-apkg-", suffix=".anki2")
-    os.close(fd)
-    try:
+    with contextlib.ExitStack() as stack:
+        db = collection if collection is not None else stack.enter_context(scratch_collection())
         conn = sqlite3.connect(db)
-        try:
-            cursor = conn.cursor()
-            # a scratch file, zipped and deleted: no journal, no waiting for the disk
-            cursor.execute("pragma journal_mode = off")
-            cursor.execute("pragma synchronous = off")
-            batched = _BatchedInserts(cursor)
-            package.write_to_db(batched, stamp, itertools.count(int(stamp * 1000)))
-            revlog = _with_history(cursor, batched, keys_of, history) if history else []
-            with _indexes_built_after(cursor, ("notes", "cards", "revlog")):
-                batched.flush()
-                if revlog:
-                    cursor.executemany(_REVLOG_INSERT, revlog)
-            _declare_v2_scheduler(cursor)
-            conn.commit()
-        finally:
-            conn.close()
+        stack.callback(conn.close)
+        cursor = conn.cursor()
+        # a scratch file, zipped and deleted: no journal, no waiting for the disk
+        cursor.execute("pragma journal_mode = off")
+        cursor.execute("pragma synchronous = off")
+        batched = _BatchedInserts(cursor)
+        package.write_to_db(batched, stamp, itertools.count(int(stamp * 1000)))
+        answered = _with_history(cursor, batched, keys_of, history) if history else []
+        with _indexes_built_after(cursor, ("notes", "cards", "revlog")):
+            batched.flush()
+            if revlog is not None and answered:
+                conn.commit()  # the notes and cards in: a source may write the revlog itself
+                try:
+                    rows = revlog(answered)
+                except sqlite3.Error as exc:
+                    raise _ReadFailed(exc) from exc
+                if rows:
+                    cursor.executemany(_REVLOG_INSERT, rows)
+        _declare_v2_scheduler(cursor)
+        conn.commit()
+        conn.close()
         with zipfile.ZipFile(
             target, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL
         ) as out:
             out.write(db, "collection.anki2")
             out.writestr("media", "{}")
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(db)
 
 
 def _declare_v2_scheduler(cursor: sqlite3.Cursor) -> None:
@@ -271,23 +317,24 @@ def _with_history(
     batched: _BatchedInserts,
     keys_of: Mapping[str, Mapping[int, str]],
     history: Mapping[str, CardHistory],
-) -> list[RevlogRow]:
-    """The learner's answers as revlog rows, in id order; the scheduling columns of each
-    card with a history are set in genanki's card row before it goes in (its type, queue,
-    due, ivl, factor, reps, lapses and data; the rest as genanki made it)."""
+) -> list[tuple[int, int]]:
+    """The scheduling columns of each card with a history set in genanki's card row
+    before it goes in (its type, queue, due, ivl, factor, reps, lapses and data; the rest
+    as genanki made it); returns the answered cards as (quiz card id, Anki card id), in
+    Anki's card order (by id: the order the answers take their revlog ids in)."""
     (created,) = cursor.execute("select crt from col").fetchone()
     guid_of = {row[0]: row[1] for row in batched.rows[_NOTE_INSERT]}
     cards = batched.rows[_CARD_INSERT]
-    cards.sort(key=itemgetter(0))  # by id: the order the answers take their revlog ids in
-    taken: set[int] = set()
-    revlog: list[RevlogRow] = []
+    cards.sort(key=itemgetter(0))
+    answered: list[tuple[int, int]] = []
     for n, row in enumerate(cards):
         card_id, note_id, _, ordinal = row[:4]
         key = keys_of.get(str(guid_of[note_id]), {}).get(int(ordinal))  # type: ignore[call-overload]
         card = history.get(key) if key else None
         if card is None:
             continue
-        revlog.extend(revlog_rows(int(card_id), card.answers, taken))  # type: ignore[call-overload]
+        if card.answered:
+            answered.append((card.row_id, int(card_id)))  # type: ignore[call-overload]
         state = anki_schedule(card.schedule, card.suspended, int(created))
         if state is not None:
             cards[n] = (
@@ -302,8 +349,7 @@ def _with_history(
                 *row[13:17],
                 state.data,
             )
-    revlog.sort(key=itemgetter(0))  # by id (the table's rowid): appended in order
-    return revlog
+    return answered
 
 
 @contextlib.contextmanager

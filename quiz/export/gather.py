@@ -78,16 +78,16 @@ def gather(store: ExportReads, decks: Sequence[str]) -> list[ExportDeck]:
     ]
 
 
-def history_of(store: ExportReads, decks: Sequence[ExportDeck]) -> dict[str, CardHistory]:
-    """The learner's history of the exported cards that have one (an Anki package
-    carries it; see quiz.export.apkg), from the cards as `gather` read them."""
+def history_of(decks: Sequence[ExportDeck]) -> dict[str, CardHistory]:
+    """Where the learner left the exported cards that have a history (an Anki package
+    carries it; see quiz.export.apkg), from the cards as `gather` read them; their
+    answers are read as the package is written (`ExportReads.revlog_into`)."""
     from quiz.export.apkg import CardHistory
 
-    stored = [s for deck in decks for s in deck.items]
-    log = store.answer_log([s.row_id for s in stored if s.schedule.reps])
     return {
-        s.card.key: CardHistory(tuple(log.get(s.row_id, ())), s.schedule, s.suspended)
-        for s in stored
+        s.card.key: CardHistory(s.row_id, s.schedule, s.suspended, answered=bool(s.schedule.reps))
+        for deck in decks
+        for s in deck.items
         if s.schedule.reps or s.suspended
     }
 
@@ -95,8 +95,9 @@ def history_of(store: ExportReads, decks: Sequence[ExportDeck]) -> dict[str, Car
 def read_export(
     store: ExportReads, decks: Sequence[str], apkg: bool, history: bool
 ) -> tuple[list[ExportDeck], dict[str, datetime], dict[str, CardHistory]]:
-    """Everything an export reads: the decks (`gather`), and for an Anki package when
-    each card last changed and (`history`) the learner's history of them."""
+    """Everything an export reads before it writes: the decks (`gather`), and for an
+    Anki package when each card last changed and (`history`) where the learner left
+    them."""
     found = gather(store, decks)
     changed = store.changed_at(c.key for d in found for c in d.cards) if apkg else {}
-    return found, changed, history_of(store, found) if apkg and history else {}
+    return found, changed, history_of(found) if apkg and history else {}

@@ -6,7 +6,9 @@ read-only stdlib `sqlite3` connection of `quiz.store.lean`, and for every other 
 (PostgreSQL, a store to migrate) through the Repo's session: the same statements either
 way (the pattern of `quiz.store.selection`, whose card selection it reads the cards
 with), so that both give the same decks, cards, times and answers. The Repo's own
-`listed_decks` and `changed_at` are these reads. Imports no SQLAlchemy.
+`listed_decks` and `changed_at` are these reads. The one write is into an Anki package's
+scratch collection, attached to the read-only connection: its revlog (`revlog_into`).
+Imports no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -14,20 +16,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 from operator import itemgetter
 
-from quiz.model import CardFilter, StoredCard, Text
+from quiz.anki.revlog import EASE, MAX_TIME_MS
+from quiz.model import CardFilter, CardState, StoredCard, Text
 from quiz.store.selection import Params, Selection
 from quiz.store.summaries import deck_title, json_value, text_from_json
-from quiz.store.values import ENTRY_KINDS, instant_of, micros_of
+from quiz.store.values import ENTRY_KINDS, instant_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from quiz.anki.revlog import AnswerRow
+    import sqlite3
+
+    from quiz.anki.revlog import RevlogRow
 
 _REVIEW = ENTRY_KINDS.index("review")
 _BOUND = 900  # SQLite's bound-parameter limit, with room to spare
+_MILLION = (
+    "CAST(1000000 AS DOUBLE PRECISION)"  # a float on both (1000000.0 is numeric on PostgreSQL)
+)
 
 
 @dataclass(frozen=True)
@@ -44,11 +51,13 @@ class ExportReads:
     """An export's reads of one learner's store, through the selection's driver-neutral
     `execute(sql, params)` (the lean connection's or the Repo session's)."""
 
-    def __init__(self, selection: Selection) -> None:
+    def __init__(self, selection: Selection, attached: sqlite3.Connection | None = None) -> None:
         self.selection = selection
         self.execute = selection.execute
         self.learner_id = selection.learner_id
         self.sqlite = selection.sqlite
+        # the read-only connection, with the package's collection attached as `pkg`
+        self.attached = attached
 
     def listed_decks(self) -> list[ListedDeck]:
         """The decks not removed, by id, with their titles, languages and descriptions
@@ -86,26 +95,103 @@ class ExportReads:
                     out[key] = when
         return out
 
-    def answer_log(self, card_ids: Sequence[int]) -> dict[int, list[AnswerRow]]:
-        """The learner's answers to these cards (oldest first), with the state each left
-        the card in: the history an Anki export carries. Drills and manual changes are
-        not answers Anki knows. Each answer is a row in LoggedAnswer's order of columns
-        (quiz.anki.revlog), as the driver hands it over: the time as SQLite keeps it
-        (integer microseconds; PostgreSQL's timestamps are read into the same), no
-        datetime, enum or ORM object per answer."""
-        out: dict[int, list[AnswerRow]] = {}
-        ids = [int(i) for i in card_ids]
-        for start in range(0, len(ids), _BOUND):
-            rows = self.execute(
-                "SELECT card_id, reviewed_at, rating, duration_ms, prev_state, state, due_lag"
-                " FROM reviews WHERE learner_id = :learner AND kind = :kind"
-                f" AND card_id IN ({', '.join(map(str, ids[start : start + _BOUND]))})"
-                " ORDER BY card_id, reviewed_at, id",
-                {"learner": self.learner_id, "kind": _REVIEW},
+    def revlog_into(self, cards: Sequence[tuple[int, int]]) -> list[RevlogRow]:
+        """The learner's answers to these cards (quiz card id, Anki card id, in Anki's
+        card order) as the rows of the package's revlog (`revlog_sql`), ids made unique
+        by `RevlogIds`. Through the read-only connection with the package attached
+        (`attached`): one INSERT ... SELECT into `pkg.revlog`, no Python object per
+        answer; SQLite calls `RevlogIds` as the window hands the rows over, in its order
+        (card by card, each card's answers oldest first), and the rows go in sorted by
+        id; the list returned is then empty, and the read's snapshot ends with it.
+        Otherwise (the Repo's session: PostgreSQL, a store to migrate) the same SELECT's
+        rows, read in that order and returned sorted by id for the package's connection."""
+        from quiz.anki.revlog import RevlogIds
+
+        # Anki's card order, as a table the SELECT walks (dropped after; on an error it
+        # goes with the connection)
+        self.execute(
+            "CREATE TEMPORARY TABLE export_cards (card_id BIGINT PRIMARY KEY, cid BIGINT NOT NULL)",
+            {},
+        )
+        for start in range(0, len(cards), _BOUND):
+            values = ", ".join(f"({int(q)}, {int(a)})" for q, a in cards[start : start + _BOUND])
+            self.execute(f"INSERT INTO export_cards (card_id, cid) VALUES {values}", {})
+        self.execute("CREATE INDEX export_cards_cid ON export_cards (cid, card_id)", {})
+        params: dict[str, object] = {"learner": self.learner_id, "kind": _REVIEW}
+        ids = RevlogIds()
+        rows: list[RevlogRow] = []
+        if self.attached is not None:
+            self.attached.create_function("quiz_revlog_id", 1, ids)
+            self.attached.execute(
+                "INSERT INTO pkg.revlog (usn, id, cid, ease, ivl, lastIvl, factor, time, type)"
+                " SELECT -1, quiz_revlog_id(millis), cid, ease, ivl, last_ivl, factor,"
+                f" duration, entry_type FROM ({revlog_sql(True)}) AS answers ORDER BY 2",
+                params,
             )
-            for card_id, answers in groupby(rows, key=itemgetter(0)):
-                if self.sqlite:
-                    out[card_id] = [tuple(r[1:]) for r in answers]
-                else:
-                    out[card_id] = [(micros_of(r[1]), *r[2:]) for r in answers]
-        return out
+            # the last read: the snapshot ends, and the package is the writer's again
+            self.attached.commit()
+        else:
+            rows = [
+                (ids(millis), *rest)
+                for millis, *rest in self.execute(revlog_sql(self.sqlite), params)
+            ]
+            rows.sort(key=itemgetter(0))
+        self.execute("DROP TABLE export_cards", {})
+        return rows
+
+
+def revlog_sql(sqlite: bool) -> str:
+    """Anki's revlog rows (quiz.anki.revlog.REVLOG_COLUMNS, the id as the answer's epoch
+    millisecond: `millis`) of the answers to the cards in `export_cards`, card by card in
+    Anki's card order and each card's answers oldest first: the order the ids are handed
+    out in. Drills and manual changes are not answers Anki knows. Per answer: the rating;
+    Anki's ivl, whole days until the next showing for a card the answer left in review
+    (at least one, rounded half to even), else minus the whole seconds (at least one);
+    lastIvl, the card's previous answer's ivl; the time taken, capped as Anki caps it;
+    the type, the state the card was answered in (learn, review, relearn). The log's
+    times are integer microseconds on SQLite and timestamps on PostgreSQL: the
+    millisecond is the same float arithmetic either way (`int(at.timestamp() * 1000)`
+    of the instant)."""
+    if sqlite:
+        micros = "r.reviewed_at"
+        trunc = "CAST({} AS INTEGER)"
+        # SQLite's ROUND breaks a tie away from zero; Python's round, to even
+        days = f"(r.due_lag / {_MILLION} / 86400)"
+        whole = trunc.format(days)
+        rounded = (
+            f"(CASE WHEN {days} - {whole} = 0.5 THEN {whole} + {whole} % 2"
+            f" ELSE CAST(ROUND({days}) AS INTEGER) END)"
+        )
+    else:
+        micros = "CAST(EXTRACT(EPOCH FROM r.reviewed_at) * 1000000 AS BIGINT)"
+        trunc = "CAST(TRUNC({}) AS BIGINT)"
+        # PostgreSQL's round of a double precision breaks a tie to even, as Python's does
+        rounded = f"CAST(ROUND(r.due_lag / {_MILLION} / 86400) AS BIGINT)"
+    millis = trunc.format(f"{micros} / {_MILLION} * 1000")
+    seconds = trunc.format(f"r.due_lag / {_MILLION}")
+    ivl = (
+        "CASE WHEN r.state IS NULL OR r.due_lag IS NULL THEN 0"
+        f" WHEN r.state = {int(CardState.REVIEW)}"
+        f" THEN CASE WHEN {rounded} < 1 THEN 1 ELSE {rounded} END"
+        f" ELSE -(CASE WHEN {seconds} < 1 THEN 1 ELSE {seconds} END) END"
+    )
+    entry_type = (
+        f"CASE r.prev_state WHEN {int(CardState.REVIEW)} THEN 1"
+        f" WHEN {int(CardState.RELEARNING)} THEN 2 ELSE 0 END"
+    )
+    duration = (
+        f"CASE WHEN r.duration_ms > {MAX_TIME_MS} THEN {MAX_TIME_MS}"
+        " WHEN r.duration_ms > 0 THEN r.duration_ms ELSE 0 END"
+    )
+    return (
+        "SELECT millis, cid, ease, ivl,"
+        " COALESCE(LAG(ivl) OVER (PARTITION BY cid ORDER BY at, entry), 0) AS last_ivl,"
+        f" {EASE} AS factor, duration, entry_type FROM ("
+        f"SELECT {millis} AS millis, m.cid AS cid, r.rating AS ease, {ivl} AS ivl,"
+        f" {duration} AS duration, {entry_type} AS entry_type, r.reviewed_at AS at, r.id AS entry"
+        # CROSS JOIN: SQLite walks the cards in Anki's order (export_cards_cid) and finds
+        # each one's answers by ux_reviews_card_chain
+        " FROM export_cards AS m CROSS JOIN reviews AS r"
+        " WHERE r.card_id = m.card_id AND r.learner_id = :learner AND r.kind = :kind"
+        ") AS answers ORDER BY cid, at, entry"
+    )

@@ -187,45 +187,83 @@ def test_no_history_shares_the_cards_alone(cli, env, tmp_path):
     assert seen["revlog"] == 0 and seen["review_cards"] == 0
 
 
-def test_anki_revlog_rows_of_a_learning_and_a_review_answer():
-    """The pure mapping: Anki's ivl is days for a card in review, negative seconds while
-    learning; the revlog type is the state the card was answered in; the id is the
-    answer's millisecond as `int(at.timestamp() * 1000)` gives it."""
+def test_anki_revlog_rows_of_the_log_on_both_back_ends(store_url):
+    """The revlog's SQL (quiz.store.export_reads.revlog_sql) over a log of the store's
+    columns, through each driver: Anki's ivl is whole days for a card left in review
+    (rounded half to even, as Python's round) and minus whole seconds while learning;
+    lastIvl the card's previous answer's; the type the state the card was answered in;
+    the time capped at Anki's minute; drills left out; the id the answer's millisecond as
+    `int(at.timestamp() * 1000)` gives it, moved on by a millisecond when an answer made
+    before it (an earlier Anki card) took it."""
     from datetime import timedelta
 
-    from quiz.anki.revlog import (
-        REVLOG_COLUMNS,
-        LoggedAnswer,
-        already_logged,
-        epoch_ms,
-        revlog_rows,
-    )
-    from quiz.model import CardState, Rating
-    from quiz.store.values import micros_of as micros
+    import sqlalchemy as sa
 
-    at = datetime(2026, 3, 1, 9, tzinfo=timezone.utc)
-    later = at + timedelta(minutes=10)
-    minutes_10, days_3 = 600 * 10**6, 3 * 86_400 * 10**6
-    answers = [
-        LoggedAnswer(
-            micros(at), Rating.GOOD, 70_000, CardState.NEW, CardState.LEARNING, minutes_10
-        ),
-        LoggedAnswer(
-            micros(later), Rating.GOOD, 5_000, CardState.LEARNING, CardState.REVIEW, days_3
-        ),
+    from quiz.anki.revlog import REVLOG_COLUMNS, already_logged
+    from quiz.model import CardState, Rating
+    from quiz.store.export_reads import ExportReads
+    from quiz.store.selection import Selection
+    from quiz.store.values import micros_of
+
+    sqlite = store_url.startswith("sqlite")
+    at = datetime(2026, 3, 1, 10, tzinfo=timezone.utc)
+    day, minutes_10 = 86_400 * 10**6, 600 * 10**6
+    new, learning, review = CardState.NEW, CardState.LEARNING, CardState.REVIEW
+    # (entry id, card, when, kind, rating, duration, state before, state after, due lag)
+    log = [
+        (1, 11, at, 0, Rating.GOOD, 70_000, new, learning, minutes_10),
+        (2, 10, at, 0, Rating.GOOD, 5_000, learning, review, 5 * day // 2),
+        (3, 10, at + timedelta(hours=1), 1, Rating.AGAIN, 1_000, review, review, day),
+        (4, 10, at + timedelta(days=1), 0, Rating.EASY, 2_000, review, review, 7 * day // 2),
     ]
-    taken = {int(at.timestamp() * 1000)}  # another card answered in the same millisecond
-    rows = [dict(zip(REVLOG_COLUMNS, r, strict=True)) for r in revlog_rows(7, answers, taken)]
-    assert [r["ivl"] for r in rows] == [-600, 3]
-    assert [r["lastIvl"] for r in rows] == [0, -600]
-    assert [r["type"] for r in rows] == [0, 0]
-    assert [r["cid"] for r in rows] == [7, 7]
-    assert [r["ease"] for r in rows] == [3, 3]
-    assert rows[0]["time"] == 60_000  # Anki's cap
-    assert rows[0]["id"] == int(at.timestamp() * 1000) + 1
-    assert already_logged(rows[0]["id"], 3, [(int(at.timestamp() * 1000), 3)])
-    assert not already_logged(rows[0]["id"], 1, [(int(at.timestamp() * 1000), 3)])
-    # the float arithmetic of a datetime's timestamp, to the millisecond, on awkward instants
-    for us in (1_234_567_891_000, 1_700_000_000_123_999, 1_772_355_600_000_001, 999, 0):
+    awkward = [1_234_567_891_000, 1_700_000_000_123_999, 1_772_355_600_000_001, 999, 2_000]
+    for n, us in enumerate(awkward):
+        when = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=us)
+        log.append((10 + n, 20 + n, when, 0, Rating.GOOD, 0, new, None, None))
+    engine = sa.create_engine(store_url)
+    with engine.connect() as conn:
+        conn.execute(
+            sa.text(
+                "CREATE TEMPORARY TABLE reviews (id BIGINT, learner_id BIGINT, card_id BIGINT,"
+                f" reviewed_at {'BIGINT' if sqlite else 'TIMESTAMP'}, kind SMALLINT,"
+                " rating SMALLINT, duration_ms INTEGER, prev_state SMALLINT, state SMALLINT,"
+                " due_lag BIGINT)"
+            )
+        )
+        for entry, card, when, kind, rating, duration, before, after, lag in log:
+            conn.execute(
+                sa.text("INSERT INTO reviews VALUES (:i, 1, :c, :t, :k, :r, :d, :b, :a, :l)"),
+                dict(
+                    i=entry,
+                    c=card,
+                    t=micros_of(when) if sqlite else when.replace(tzinfo=None),
+                    k=kind,
+                    r=int(rating),
+                    d=duration,
+                    b=int(before),
+                    a=None if after is None else int(after),
+                    l=lag,
+                ),
+            )
+        execute = lambda sql, params: conn.execute(sa.text(sql), params)  # noqa: E731
+        reads = ExportReads(Selection(execute, 1, sqlite))
+        cards = [(11, 1000), (10, 2000), *((20 + n, 3000 + n) for n in range(len(awkward)))]
+        rows = [dict(zip(REVLOG_COLUMNS, r, strict=True)) for r in reads.revlog_into(cards)]
+    ms = int(at.timestamp() * 1000)
+    by_card = {cid: [r for r in rows if r["cid"] == cid] for cid in (1000, 2000)}
+    assert [r["id"] for r in by_card[1000]] == [ms]
+    assert [r["id"] for r in by_card[2000]] == [ms + 1, ms + DAY_MS]  # moved on; no drill
+    assert [r["ivl"] for r in by_card[1000] + by_card[2000]] == [-600, 2, 4]
+    assert [r["lastIvl"] for r in by_card[1000] + by_card[2000]] == [0, 0, 2]
+    assert [r["type"] for r in by_card[1000] + by_card[2000]] == [0, 0, 1]
+    assert [r["ease"] for r in by_card[1000] + by_card[2000]] == [3, 3, 4]
+    assert [r["time"] for r in by_card[1000] + by_card[2000]] == [60_000, 5_000, 2_000]
+    assert {r["factor"] for r in rows} == {2500}
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    for n, us in enumerate(awkward):
         instant = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=us)
-        assert epoch_ms(us) == int(instant.timestamp() * 1000)
+        (row,) = (r for r in rows if r["cid"] == 3000 + n)
+        assert row["id"] == int(instant.timestamp() * 1000)
+        assert row["ivl"] == 0
+    assert already_logged(ms + 1, 3, [(ms, 3)])
+    assert not already_logged(ms + 1, 1, [(ms, 3)])

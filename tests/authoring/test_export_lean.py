@@ -118,3 +118,34 @@ def test_a_missing_deck_is_one_line(answered):
     done = run_quiz("export", "-f", "csv", "--deck", "nope")
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert done.stderr.strip() == "quiz: no deck named 'nope' (the store has: demo)"
+
+
+def test_a_store_error_while_the_answers_go_into_the_package_reads_through_the_full_store(
+    answered, cli, monkeypatch
+):
+    """The read-only connection writes the answers into the attached collection itself;
+    when that fails on the store's side, the package is not left half made: the export
+    goes through the full store (whose session reads the same rows) and writes the same
+    package as a clean run."""
+    import sqlite3
+
+    from quiz.store.export_reads import ExportReads
+
+    clean = answered / "clean.apkg"
+    assert cli("export", "-f", "apkg", "-o", str(clean), now=NOW).exit_code == 0
+    real = ExportReads.revlog_into
+    attempts: list[bool] = []
+
+    def failing(self, cards):
+        attempts.append(self.attached is not None)
+        if self.attached is not None:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, cards)
+
+    monkeypatch.setattr(ExportReads, "revlog_into", failing)
+    target = answered / "retried.apkg"
+    result = cli("export", "-f", "apkg", "-o", str(target), now=NOW)
+    assert result.exit_code == 0, result.output
+    assert attempts == [True, False]
+    assert package_rows(target) == package_rows(clean)
+    assert not list(answered.glob(".retried.apkg.quiz-tmp"))
