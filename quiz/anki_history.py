@@ -26,7 +26,7 @@ from quiz.anki.package import ImportedPackage, RevlogEntry
 from quiz.anki.revlog import already_logged
 from quiz.clock import DayClock
 from quiz.config import Config
-from quiz.model import CardFilter, Rating
+from quiz.model import Rating
 from quiz.review.answer import Answer, build_answer
 from quiz.review.settings import Schedulers
 from quiz.store import Repo
@@ -66,7 +66,9 @@ def import_history(
         by_card[entry.card].append(entry)
     schedulers = Schedulers(config, day)
     answers = cards_done = 0
-    cards = {c.card.key: c for c in repo.cards(CardFilter())}
+    # the package's cards only: a large store's every card was built here before
+    wanted = (package.card_keys[anki_card] for anki_card in by_card)
+    cards = {c.card.key: c for c in repo.selection.cards_by_key(wanted)}
     answered = [
         item.row_id
         for anki_card in by_card

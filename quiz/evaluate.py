@@ -40,7 +40,9 @@ from quiz.scheduler import Scheduler
 EPSILON = 1e-7  # predictions are clipped to [EPSILON, 1 - EPSILON] for the log loss
 
 
-@dataclass(frozen=True)
+# slots: a learner's whole log is held, and a million entries each with a dict of
+# their own took hundreds of MB
+@dataclass(frozen=True, slots=True)
 class LoggedReview:
     """One entry of a review log: which card, the rating, when (UTC-aware), and what the
     learner did where the card was graded (None on older reviews and self-rated cards)."""
@@ -55,7 +57,7 @@ class LoggedReview:
     suggested: Rating | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Prediction:
     """The scheduler's forecast for one review, and what the learner then did."""
 

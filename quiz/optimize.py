@@ -34,7 +34,7 @@ from quiz.evaluate import (
     simulate,
     time_cutoffs,
 )
-from quiz.model import CardFilter, Rating
+from quiz.model import Rating
 from quiz.review.settings import FITTED_PARAMETERS
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def learner_log(repo: Repo) -> list[LoggedReview]:
     """The learner's scheduling reviews (drills excluded) as a log to replay, with what
     the learner did on graded cards (time, closeness, the suggested rating)."""
     keys = repo.card_keys_by_id()
-    kinds = {c.row_id: c.card.kind.value for c in repo.cards(CardFilter(), include_retired=True)}
+    kinds = repo.card_kinds_by_id()
     return sorted(
         (
             LoggedReview(

@@ -732,6 +732,10 @@ class Repo:
     def card_keys_by_id(self) -> dict[int, str]:
         return dict(self.session.execute(select(CardRow.id, CardRow.key)).all())
 
+    def card_kinds_by_id(self) -> dict[int, str]:
+        """Every card's kind (retired ones too), without its content."""
+        return dict(self.session.execute(select(CardRow.id, CardRow.kind)).all())
+
     def all_schedules(self) -> dict[int, tuple[Schedule, bool, bool]]:
         state = _table(CardStateRow)
         q = select(state).where(state.c.learner_id == self.learner_id)

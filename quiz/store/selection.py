@@ -259,6 +259,16 @@ class Selection:
             else []
         )
 
+    def cards_by_key(self, keys: Iterable[str]) -> list[StoredCard]:
+        """The live cards with these keys, in no particular order."""
+        wanted = list(dict.fromkeys(keys))
+        out: list[StoredCard] = []
+        for start in range(0, len(wanted), _BOUND):
+            p = self.params()
+            chunk = p.names(wanted[start : start + _BOUND])
+            out.extend(self.select(CardFilter(), [f"cards.key IN ({chunk})"], p))
+        return out
+
     def get_card(self, key: str) -> StoredCard | None:
         """The card with this key, retired or not."""
         p = self.params()

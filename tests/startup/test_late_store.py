@@ -203,16 +203,22 @@ main()
 """
 
 
+def run_loaded(now: str, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """`quiz ARGS` at `now` in a subprocess that says on stderr whether SQLAlchemy
+    loaded (LOADED_AT_EXIT); `extra`: more environment (QUIZ_DEBUG=1: the full store)."""
+    env = dict(os.environ, QUIZ_NOW=now, COLUMNS="100", **extra)
+    return subprocess.run(
+        [sys.executable, "-c", LOADED_AT_EXIT, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
 def test_goals_are_listed_through_sqlite3_as_the_full_store_lists_them(studied):  # noqa: F811
     def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ, QUIZ_NOW="2026-03-05T12:00:00Z", **extra)
-        return subprocess.run(
-            [sys.executable, "-c", LOADED_AT_EXIT, *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_loaded("2026-03-05T12:00:00Z", *args, **extra)
 
     assert run("goal", "--deck", "alpha", "--by", "2026-03-20").returncode == 0
     assert run("goal", "--deck", "beta", "--by", "2026-04-02").returncode == 0
@@ -228,14 +234,7 @@ def test_cards_lists_and_shows_through_sqlite3_as_the_full_store_does(studied): 
     sqlite3: the same output as the full store's, and SQLAlchemy never loads."""
 
     def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ, QUIZ_NOW="2026-03-05T12:00:00Z", COLUMNS="120", **extra)
-        return subprocess.run(
-            [sys.executable, "-c", LOADED_AT_EXIT, *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_loaded("2026-03-05T12:00:00Z", *args, **extra)
 
     shown = 0
     for args in (
