@@ -392,3 +392,60 @@ class AgeRollup(Base):
     min_days: Mapped[int] = mapped_column(Integer, primary_key=True)
     answers: Mapped[int] = mapped_column(Integer)
     passed: Mapped[int] = mapped_column(Integer)
+
+
+class DayMark(Base):
+    """Which clock the day rollups are kept in (quiz.store.rollups.clock_key) and how
+    much of the log they hold (every row with id <= `last_id`). No row: to be rebuilt
+    (a trigger deletes it when a card changes deck, 0015)."""
+
+    __tablename__ = "review_day_marks"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    clock: Mapped[str] = mapped_column(String(300))
+    last_id: Mapped[int] = mapped_column(Integer)
+
+
+class DayRollup(Base):
+    """A learner's answers of one deck on one learner day (`day`: date.toordinal())."""
+
+    __tablename__ = "review_day_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    deck_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    drills: Mapped[int] = mapped_column(Integer)
+    right_answers: Mapped[int] = mapped_column(Integer)
+    graded: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class TagMark(Base):
+    """The tag rollups hold the card rollups up to `last_id` with the cards' tags, kinds
+    and decks as they are now. No row: to be rebuilt (triggers delete it when a card's
+    tags, kind or deck change, 0015)."""
+
+    __tablename__ = "review_tag_marks"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+
+
+class TagRollup(Base):
+    """A learner's answered cards of one deck, kind and tag ('' for untagged cards)."""
+
+    __tablename__ = "review_tag_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    deck_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(200), primary_key=True)
+    cards: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+    right_answers: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+    misses: Mapped[int] = mapped_column(Integer)

@@ -23,6 +23,7 @@ ranking of weak cards (quiz.stats.ranking) over the same named rows.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -43,12 +44,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState
+from quiz.stats.figures import days_of
+from quiz.stats.rows import HourCount, LearnerDays
 from quiz.store.models import (
     AgeRollup,
     CardRollup,
+    DayMark,
+    DayRollup,
     QuarterRollup,
     ReviewRow,
     RollupMark,
+    TagMark,
+    TagRollup,
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
@@ -68,6 +75,8 @@ C = CardRollup
 Q = QuarterRollup
 A = AgeRollup
 M = RollupMark
+TR, TM = TagRollup, TagMark
+DR, DM = DayRollup, DayMark
 REVIEW = int(CardState.REVIEW)
 
 
@@ -110,11 +119,14 @@ def _earlier(old, new):
 # ---- keeping them up to date -------------------------------------------------------
 
 
-def refresh(repo: Repo) -> str | None:
-    """Bring this learner's rollups up to the end of the log; commits.
+def refresh(repo: Repo, days: LearnerDays | None = None) -> str | None:
+    """Bring this learner's rollups up to the end of the log; commits. With `days`,
+    the day rollups too, in that clock (rebuilt when they are kept in another).
 
-    Returns "built", "folded" or "current", or None when the store cannot be written
-    (a read-only file or role): the caller then groups the log directly.
+    Returns "built", "folded" or "current" (the log's rollups; the tag and day rollups
+    are rebuilt whenever they are not current, whatever the word), or None when the
+    store cannot be written (a read-only file or role): the caller then groups the log
+    directly.
     """
     session = repo.session
     session.commit()  # end the read transaction: the refresh is one transaction of its own
@@ -125,7 +137,7 @@ def refresh(repo: Repo) -> str | None:
             # below the new mark) are then missing from all the folds, and the count
             # at the next refresh notices them
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        return _refresh(repo)
+        return _refresh(repo, days)
 
     try:
         return run_write(session, work, repo.retry)
@@ -147,7 +159,7 @@ def _read_only(exc: DBAPIError) -> bool:
     )
 
 
-def _refresh(repo: Repo) -> str:
+def _refresh(repo: Repo, days: LearnerDays | None) -> str:
     session, learner = repo.session, repo.learner_id
     # a write first: on SQLite it takes the write lock, so nothing commits under us
     session.execute(update(M).where(M.learner_id == learner).values(last_id=M.last_id))
@@ -155,6 +167,7 @@ def _refresh(repo: Repo) -> str:
         select(M.last_id, M.answers).where(M.learner_id == learner).with_for_update()
     ).first()
     top = session.scalar(select(func.max(R.id))) or 0
+    word = "built"
     if mark is not None:
         last_id, answers = mark
         holds = mark_holds(
@@ -165,20 +178,131 @@ def _refresh(repo: Repo) -> str:
             answers,
         )
         if holds and not _moves_first_review(repo, last_id, top):
+            tags = session.scalar(select(TM.last_id).where(TM.learner_id == learner))
             if top <= last_id:
-                return "current"
-            added = _fold(repo, last_id, top)
-            session.execute(
-                update(M)
-                .where(M.learner_id == learner)
-                .values(last_id=top, answers=answers + added)
-            )
-            return "folded"
-    for model in (A, C, Q, M):
-        session.execute(delete(model).where(model.learner_id == learner))
-    added = _fold(repo, 0, top)
-    session.execute(_insert(repo)(M).values(learner_id=learner, last_id=top, answers=added))
-    return "built"
+                word = "current"
+                if tags != last_id:
+                    _build_tags(repo, top)
+            else:
+                if tags == last_id:
+                    _fold_tags(repo, last_id, top, -1)
+                added = _fold(repo, last_id, top)
+                session.execute(
+                    update(M)
+                    .where(M.learner_id == learner)
+                    .values(last_id=top, answers=answers + added)
+                )
+                word = "folded"
+                if tags == last_id:
+                    _fold_tags(repo, last_id, top, 1)
+                    _mark_tags(repo, top)
+                else:
+                    _build_tags(repo, top)
+    if word == "built":
+        for model in (A, C, Q, M, TR, TM, DR, DM):
+            session.execute(delete(model).where(model.learner_id == learner))
+        added = _fold(repo, 0, top)
+        session.execute(_insert(repo)(M).values(learner_id=learner, last_id=top, answers=added))
+        _build_tags(repo, top)
+    if days is not None:
+        _days_up_to(repo, days, top)
+    return word
+
+
+# ---- the tag rollups: the card rollups by deck, kind and tag ---------------------------
+
+TAG = "COALESCE(card_tags.tag, '')"
+TAG_SUMS = ("cards", "answers", "right_answers", "lapses", "misses")
+
+
+def _fold_tags(repo: Repo, after: int, upto: int | None, sign: int) -> None:
+    """Add (`sign` 1) or take away (-1) the tag figures of the cards with entries
+    `after` < id <= `upto` (all the learner's cards: `upto` None) as their card rollups
+    stand: taken away before those entries are folded into the card rollups and added
+    after, the tag rollups follow the card rollups."""
+    sign = 1 if sign > 0 else -1
+    where = "c.learner_id = :learner"
+    params: dict[str, object] = {"learner": repo.learner_id}
+    if upto is not None:
+        where += (
+            " AND c.card_id IN (SELECT reviews.card_id FROM reviews"
+            " WHERE reviews.learner_id = :learner AND reviews.id > :after AND reviews.id <= :upto)"
+        )
+        params |= {"after": after, "upto": upto}
+    sets = ", ".join(f"{c} = review_tag_rollups.{c} + excluded.{c}" for c in TAG_SUMS)
+    session = repo.session
+    session.execute(
+        text(
+            "INSERT INTO review_tag_rollups (learner_id, deck_id, kind, tag, cards, answers,"
+            " right_answers, lapses, misses)"
+            f" SELECT c.learner_id, cards.deck_id, cards.kind, {TAG}, {sign} * COUNT(*),"
+            f" {sign} * SUM(c.answers), {sign} * SUM(c.right_answers), {sign} * SUM(c.lapses),"
+            f" {sign} * SUM(c.answers - c.right_answers)"
+            " FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id"
+            " LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
+            f" WHERE {where} GROUP BY c.learner_id, cards.deck_id, cards.kind, {TAG}"
+            f" ON CONFLICT (learner_id, deck_id, kind, tag) DO UPDATE SET {sets}"
+        ),
+        params,
+    )
+
+
+def _build_tags(repo: Repo, top: int) -> None:
+    """The tag rollups anew from the card rollups (which hold the log up to `top`)."""
+    repo.session.execute(delete(TR).where(TR.learner_id == repo.learner_id))
+    _fold_tags(repo, 0, None, 1)
+    _mark_tags(repo, top)
+
+
+def _mark_tags(repo: Repo, top: int) -> None:
+    session, learner = repo.session, repo.learner_id
+    session.execute(delete(TM).where(TM.learner_id == learner))
+    session.execute(_insert(repo)(TM).values(learner_id=learner, last_id=top))
+
+
+# ---- the day rollups: the log's hours by deck, summed per learner day ------------------
+
+
+def _days_up_to(repo: Repo, days: LearnerDays, top: int) -> None:
+    """The day rollups in the clock `days`, holding the log up to `top`: the entries past
+    their mark folded in, or (no mark, another clock) all of them anew."""
+    session, learner = repo.session, repo.learner_id
+    mark = session.execute(select(DM.clock, DM.last_id).where(DM.learner_id == learner)).first()
+    if mark is not None and mark.clock == days.key:
+        after = int(mark.last_id)
+        if after >= top:
+            return
+    else:
+        after = 0
+        session.execute(delete(DR).where(DR.learner_id == learner))
+    by_deck: dict[int, list[HourCount]] = defaultdict(list)
+    for deck, hour in repo.stats.deck_hours(after, top, days.shift):
+        by_deck[deck].append(hour)
+    sets = ", ".join(f"{c} = review_day_rollups.{c} + excluded.{c}" for c in DAY_SUMS)
+    rows = [
+        {
+            "learner": learner,
+            "deck": deck,
+            "day": d.day.toordinal(),
+            **dict(zip(DAY_SUMS, d[1:], strict=True)),
+        }
+        for deck, hours in by_deck.items()
+        for d in days_of(hours, days.clock.day_of)
+    ]
+    if rows:
+        session.execute(
+            text(
+                f"INSERT INTO review_day_rollups (learner_id, deck_id, day, {', '.join(DAY_SUMS)})"
+                f" VALUES (:learner, :deck, :day, {', '.join(':' + c for c in DAY_SUMS)})"
+                f" ON CONFLICT (learner_id, deck_id, day) DO UPDATE SET {sets}"
+            ),
+            rows,
+        )
+    session.execute(delete(DM).where(DM.learner_id == learner))
+    session.execute(_insert(repo)(DM).values(learner_id=learner, clock=days.key, last_id=top))
+
+
+DAY_SUMS = ("answers", "drills", "right_answers", "graded", "passed", "duration_ms")
 
 
 def _moves_first_review(repo: Repo, after: int, upto: int) -> bool:

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from quiz.stats import ranking
 from quiz.stats.rows import (
     AGE_BUCKETS,
     AgeCount,
     CardTally,
+    DayCount,
     DueHour,
     HourCount,
     StateCount,
@@ -181,16 +182,19 @@ class StatsReads:
 
     # ---- the rollups -----------------------------------------------------------------
 
-    def rollups_current(self) -> bool:
+    def rollups_current(self, clock: str | None = None) -> bool:
         """Do the learner's rollups hold the whole log? (their mark is there and holds,
-        quiz.store.rollup_marks, and no entry of the learner lies past it): then they
-        answer without being refreshed, which writes."""
+        quiz.store.rollup_marks, and no entry of the learner lies past it; with a
+        `clock` (LearnerDays.key), the tag rollups and the day rollups in that clock
+        hold the same entries): then they answer without being refreshed, which writes."""
         mark = self._rows(
             "SELECT last_id, answers FROM review_rollup_marks WHERE learner_id = :learner"
         )
         if not mark:
             return False
         last_id, answers = (int(v) for v in mark[0])
+        if clock is not None and not self._local_current(clock, last_id):
+            return False
         if not mark_holds(self.execute, self.sqlite, self.learner_id, last_id, answers):
             return False
         past = self._rows(
@@ -198,6 +202,16 @@ class StatsReads:
             {"learner": self.learner_id, "last": last_id},
         )
         return not past
+
+    def _local_current(self, clock: str, last_id: int) -> bool:
+        """Do the tag rollups and the day rollups (in `clock`) hold the log up to `last_id`?"""
+        [(tags, days)] = self._rows(
+            "SELECT (SELECT last_id FROM review_tag_marks WHERE learner_id = :learner),"
+            " (SELECT last_id FROM review_day_marks WHERE learner_id = :learner"
+            " AND clock = :clock)",
+            {"learner": self.learner_id, "clock": clock},
+        )
+        return tags == last_id and days == last_id
 
     def rolled_hours(self, shift: int) -> list[HourCount]:
         """As `hour_counts` (whole log, no deck): quarters regrouped into shifted hours.
@@ -222,6 +236,27 @@ class StatsReads:
                 int(ms),
             )
             for h, n, d, r, g, ps, ms in self._rows(sql)
+        ]
+
+    def rolled_days(self, decks: Sequence[str] = ()) -> list[DayCount]:
+        """As figures.days_of over `hour_counts(decks)`, from the day rollups (whose
+        clock rollups_current checked), in day order."""
+        p = self._params()
+        where = "learner_id = :learner"
+        if decks:
+            where += (
+                " AND deck_id IN"
+                f" (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
+            )
+        sql = (
+            "SELECT day, SUM(answers), SUM(drills), SUM(right_answers), SUM(graded),"
+            f" SUM(passed), SUM(duration_ms) FROM review_day_rollups WHERE {where}"
+            " GROUP BY day ORDER BY day"
+        )
+        day = date.fromordinal
+        return [
+            DayCount(day(int(d)), int(n), int(dr), int(r), int(g), int(ps), int(ms))
+            for d, n, dr, r, g, ps, ms in self._rows(sql, p)
         ]
 
     def rolled_ages(
@@ -265,26 +300,26 @@ class StatsReads:
         self, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
     ) -> tuple[TagFigure, ...]:
         """quiz.stats.figures.tag_figures over every answered card (of `kind`, of
-        `decks`), grouped in the database: one pass, untagged cards grouped under
-        `untagged` by the outer join."""
+        `decks`), from the tag rollups: untagged cards are kept under ''."""
         from quiz.stats.figures import TagFigure
 
         p = self._params()
-        where = ["c.learner_id = :learner"]
+        where = ["learner_id = :learner"]
         if kind is not None:
-            where.append(
-                f"c.card_id IN (SELECT cards.id FROM cards WHERE cards.kind = {p.add(kind)})"
-            )
+            where.append(f"kind = {p.add(kind)}")
         if decks:
-            where.append(f"c.card_id IN ({deck_cards(p, decks)})")
-        tag = f"COALESCE(card_tags.tag, {p.add(untagged)})"
+            where.append(
+                f"deck_id IN (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
+            )
         sql = (
-            f"SELECT {tag} AS tag, COUNT(*), SUM(c.answers), SUM(c.right_answers), SUM(c.lapses),"
-            " SUM(c.answers - c.right_answers)"
-            " FROM review_card_rollups AS c LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
-            f" WHERE {' AND '.join(where)} GROUP BY {tag}"
+            "SELECT tag, SUM(cards), SUM(answers), SUM(right_answers), SUM(lapses), SUM(misses)"
+            f" FROM review_tag_rollups WHERE {' AND '.join(where)} GROUP BY tag"
+            " HAVING SUM(cards) > 0"
         )
-        rows = {str(name): [int(v or 0) for v in figures] for name, *figures in self._rows(sql, p)}
+        rows = {
+            str(name) or untagged: [int(v or 0) for v in figures]
+            for name, *figures in self._rows(sql, p)
+        }
         return tuple(TagFigure(name, *rows[name]) for name in sorted(rows))
 
     def weak_cards(
@@ -412,27 +447,51 @@ class StatsReads:
     def hour_counts(self, decks: Sequence[str] = (), shift: int = 0) -> list[HourCount]:
         """Answers per clock hour over the whole log: one small row per hour."""
         p = self._params()
-        hour = hour_key(self.sqlite, "reviews.reviewed_at", shift, micros=True)
         where = [self.entries()]
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
+        return [h for _deck, h in self._hours(where, p, shift, by_deck=False)]
+
+    def deck_hours(self, after: int, upto: int, shift: int) -> list[tuple[int, HourCount]]:
+        """(deck id, its answers per clock hour) of the entries with `after` < id <=
+        `upto`, as `hour_counts` groups them: what the day rollups fold in."""
+        p = self._params()
+        where = [
+            self.entries(),
+            f"reviews.id > {p.add(int(after))}",
+            f"reviews.id <= {p.add(int(upto))}",
+        ]
+        return self._hours(where, p, shift, by_deck=True)
+
+    def _hours(
+        self, where: list[str], p: Params, shift: int, *, by_deck: bool
+    ) -> list[tuple[int, HourCount]]:
+        hour = hour_key(self.sqlite, "reviews.reviewed_at", shift, micros=True)
+        deck, join, group = "0", "", ""
+        if by_deck:
+            deck, join = "cards.deck_id", " JOIN cards ON cards.id = reviews.card_id"
+            group = ", cards.deck_id"
         sql = (
-            f"SELECT {hour} AS hour, COUNT(*), SUM({DRILLS}), SUM({RIGHT}),"
+            f"SELECT {deck}, {hour} AS hour, COUNT(*), SUM({DRILLS}), SUM({RIGHT}),"
             f" SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END),"
             f" SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END),"
-            f" SUM(reviews.duration_ms) FROM reviews WHERE {' AND '.join(where)} GROUP BY {hour}"
+            f" SUM(reviews.duration_ms) FROM reviews{join} WHERE {' AND '.join(where)}"
+            f" GROUP BY {hour}{group}"
         )
         return [
-            HourCount(
-                from_hour_key(h, shift),
-                int(n),
-                int(d or 0),
-                int(r or 0),
-                int(g or 0),
-                int(ps or 0),
-                int(ms or 0),
+            (
+                int(dk),
+                HourCount(
+                    from_hour_key(h, shift),
+                    int(n),
+                    int(d or 0),
+                    int(r or 0),
+                    int(g or 0),
+                    int(ps or 0),
+                    int(ms or 0),
+                ),
             )
-            for h, n, d, r, g, ps, ms in self._rows(sql, p)
+            for dk, h, n, d, r, g, ps, ms in self._rows(sql, p)
         ]
 
     def log_ages(self, decks: Sequence[str] = (), since: datetime | None = None) -> list[AgeCount]:
