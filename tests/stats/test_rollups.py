@@ -565,3 +565,94 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
         assert len(log_reads) == 3
         for read in log_reads:
             assert "INTEGER PRIMARY KEY" in read and "ix_reviews_learner_time" not in read, read
+
+
+def _same_everywhere(store, day: DayClock, learner: str) -> None:
+    """Every report (whole, by deck, since) from the rollups equals grouping the log,
+    through the full store and the lean path."""
+    for decks, since in (((), None), (("alpha",), None), (("beta",), None), ((), date(2026, 3, 1))):
+        with store.unit(learner) as repo:
+            rolled = _rolled(repo, day, decks, since)
+            direct = _direct(repo, day, decks, since)
+        assert report_to_dict(rolled) == report_to_dict(direct), (learner, decks, since)
+        lean = _lean(store, day, learner, decks, since)
+        assert lean is None or lean == direct, (learner, decks, since)
+
+
+def test_a_reimport_that_changes_tags_or_kinds_rebuilds_the_tag_figures(filled, env):  # type: ignore[no-untyped-def]
+    """A card's tags and kind come from its deck file: a re-import that changes them
+    deletes the tag rollups' mark (triggers on card_tags and cards, 0015), so the next
+    report rebuilds them."""
+    day = DayClock.from_settings("Asia/Kolkata", 4)
+    for learner in LEARNERS:
+        _same_everywhere(filled, day, learner)
+    path = env / "alpha.yaml"
+    body = path.read_text()
+    for old, new in (
+        ("  - id: c1\n    front: Q1?\n    back: A1.\n    tags: [odd]\n", "tags: [renamed, odd]"),
+        ("  - id: c2\n    front: Q2?\n    back: A2.\n    tags: [even]\n", ""),
+        ("  - id: c0\n    front: Q0?\n    back: A0.\n", "tags: [late]"),
+    ):
+        assert old in body
+        card = old.split("    tags:")[0] if "tags:" in old else old
+        body = body.replace(old, card + (f"    {new}\n" if new else ""))
+    typed = '  - id: t3\n    type: typed\n    front: Q3?\n    answer: ["3"]\n'
+    assert typed in body
+    body = body.replace(
+        typed, '  - id: t3\n    type: output\n    code: print(3)\n    output: "3\\n"\n'
+    )
+    path.write_text(body)
+    with filled.unit("ann") as repo:
+        repo.sync_deck(load_deck(path), str(path), "hash-alpha-again", T0)
+    with filled.unit("ann") as repo:
+        assert repo.session.scalar(text("SELECT count(*) FROM review_tag_marks")) == 0
+    for learner in LEARNERS:
+        _same_everywhere(filled, day, learner)
+    with filled.unit("ann") as repo:
+        tags = {t.tag for t in _rolled(repo, day).weak_tags}
+        assert {"renamed", "late"} <= tags
+
+
+def test_a_card_moved_to_another_deck_rebuilds_the_deck_figures(filled):  # type: ignore[no-untyped-def]
+    """No command moves a card (its key names its deck), but the day and tag rollups are
+    kept by deck: a card whose deck_id changes deletes their marks (a trigger, 0015)."""
+    day = DayClock.from_settings("UTC", 4)
+    for learner in LEARNERS:
+        _same_everywhere(filled, day, learner)
+    with filled.unit("ann") as repo:
+        beta = repo.session.scalar(text("SELECT id FROM decks WHERE slug = 'beta'"))
+        repo.session.execute(
+            text("UPDATE cards SET deck_id = :beta WHERE key IN ('alpha/c1', 'alpha/c2')"),
+            {"beta": beta},
+        )
+        repo.session.commit()
+    for learner in LEARNERS:
+        _same_everywhere(filled, day, learner)
+
+
+def test_another_zone_or_day_start_rebuilds_the_days(filled):  # type: ignore[no-untyped-def]
+    """The day rollups hold days of one clock (review_day_marks.clock): a learner who
+    moves to another zone, or whose day starts at another hour, gets days rebuilt in it,
+    and back again; answers folded in meanwhile land in the clock's days."""
+    for zone, starts in (("UTC", 4), ("Asia/Kolkata", 4), ("Asia/Kolkata", 0), ("UTC", 4)):
+        day = DayClock(DayClock.from_settings(zone, 4).tz, starts)
+        _same_everywhere(filled, day, "ann")
+        _days(filled, 61 + starts, 61 + starts, seed=starts)
+
+
+def test_quiz_rebuild_and_a_class_of_learners_keep_the_figures(filled, cli, env):  # type: ignore[no-untyped-def]
+    """`quiz rebuild` rewrites states, never the log: the rollups stay current and equal
+    the log; each learner of a class store has their own days and tags."""
+    day = DayClock.from_settings("Asia/Kolkata", 4)
+    (env / "config.toml").write_text('timezone = "Asia/Kolkata"\nfuzz = false\n')
+    for learner in (*LEARNERS, "cy"):
+        _same_everywhere(filled, day, learner)
+    result = cli("--learner", "ann", "rebuild", now=NOW.isoformat())
+    assert result.exit_code == 0, result.output
+    for learner in (*LEARNERS, "cy"):
+        _same_everywhere(filled, day, learner)
+    with filled.unit("ann") as repo:
+        rows = repo.session.execute(
+            text("SELECT learner_id, count(*) FROM review_day_rollups GROUP BY learner_id")
+        ).all()
+    assert len(rows) == 2  # cy has no answers: no days
