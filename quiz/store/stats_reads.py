@@ -74,6 +74,12 @@ WRONG_LAST = (
     "CASE WHEN c.last_right IS NULL OR (c.last_miss IS NOT NULL AND c.last_right < c.last_miss)"
     " THEN 1 ELSE 0 END"
 )
+# an hour's (or a day's) figures after its COUNT(*), as HourCount and the day rollups
+# keep them: drills, right answers, graded (the true-retention sample), passed, time
+HOUR_SUMS = (
+    f"SUM({DRILLS}), SUM({RIGHT}), SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END),"
+    f" SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END), SUM(reviews.duration_ms)"
+)
 WEAK = f"""
 SELECT c.card_id, cards.deck_id, c.answers, c.right_answers, c.lapses, c.drill_misses,
        c.last_miss, {WRONG_LAST}, cs.state, cs.stability, cs.last_review, cs.reps, cs.lapses
@@ -213,44 +219,14 @@ class StatsReads:
         )
         return tags == last_id and days == last_id
 
-    def rolled_hours(self, shift: int) -> list[HourCount]:
-        """As `hour_counts` (whole log, no deck): quarters regrouped into shifted hours.
-        `shift` (the zone's minutes past the hour) must be a multiple of 15."""
-        assert usable(shift)
-        hour = f"(quarter * 15 + {int(shift)}) / 60"
-        sql = (
-            f"SELECT {hour} AS hour, SUM(answers), SUM(drills), SUM(right_answers),"
-            " SUM(graded), SUM(passed), SUM(duration_ms)"
-            f" FROM review_quarter_rollups WHERE learner_id = :learner GROUP BY {hour}"
-        )
-        at = datetime.fromtimestamp
-        utc = timezone.utc
-        return [
-            HourCount(
-                at(int(h) * 3600 - shift * 60, utc),
-                int(n),
-                int(d),
-                int(r),
-                int(g),
-                int(ps),
-                int(ms),
-            )
-            for h, n, d, r, g, ps, ms in self._rows(sql)
-        ]
-
     def rolled_days(self, decks: Sequence[str] = ()) -> list[DayCount]:
         """As figures.days_of over `hour_counts(decks)`, from the day rollups (whose
         clock rollups_current checked), in day order."""
         p = self._params()
-        where = "learner_id = :learner"
-        if decks:
-            where += (
-                " AND deck_id IN"
-                f" (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
-            )
         sql = (
             "SELECT day, SUM(answers), SUM(drills), SUM(right_answers), SUM(graded),"
-            f" SUM(passed), SUM(duration_ms) FROM review_day_rollups WHERE {where}"
+            " SUM(passed), SUM(duration_ms) FROM review_day_rollups"
+            f" WHERE {self._in_decks('learner_id = :learner', decks, p)}"
             " GROUP BY day ORDER BY day"
         )
         day = date.fromordinal
@@ -259,23 +235,36 @@ class StatsReads:
             for d, n, dr, r, g, ps, ms in self._rows(sql, p)
         ]
 
+    @staticmethod
+    def _in_decks(where: str, decks: Sequence[str], p: Params) -> str:
+        """`where` over a rollup kept by deck, of these decks only (all: none given)."""
+        if not decks:
+            return where
+        return (
+            f"{where} AND deck_id IN"
+            f" (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
+        )
+
     def rolled_ages(
         self, since: datetime | None = None, decks: Sequence[str] = ()
     ) -> list[AgeCount]:
-        """As `log_ages`. Since a time or for some decks, only those answers are read
-        (through the (learner, time) index, or each card's entries) and each card's first
-        review comes from its rollup, where grouping the log itself finds every card's
-        first review in a pass over the whole log."""
-        if since is None and not decks:
-            sql = (
-                "SELECT min_days, answers, passed FROM review_age_rollups"
-                " WHERE learner_id = :learner AND answers > 0"
-            )
-            return [AgeCount(int(lo), int(n), int(ps)) for lo, n, ps in self._rows(sql)]
+        """As `log_ages`: over the whole log (of some decks) from the day rollups, which
+        keep each day's answers by their card's age then; since a time only those answers
+        are read (through the (learner, time) index, or each card's entries) and each
+        card's first review comes from its rollup, where grouping the log itself finds
+        every card's first review in a pass over the whole log."""
         p = self._params()
-        where = [self.entries(bounded=True)]
-        if since is not None:
-            where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
+        if since is None:
+            sql = (
+                "SELECT min_days, SUM(graded), SUM(passed) FROM review_day_rollups"
+                f" WHERE {self._in_decks('learner_id = :learner', decks, p)}"
+                " GROUP BY min_days HAVING SUM(graded) > 0"
+            )
+            return [AgeCount(int(lo), int(n), int(ps)) for lo, n, ps in self._rows(sql, p)]
+        where = [
+            self.entries(bounded=True),
+            f"reviews.reviewed_at >= {p.add(self.log_time(since))}",
+        ]
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
         return self._ages(
@@ -307,13 +296,10 @@ class StatsReads:
         where = ["learner_id = :learner"]
         if kind is not None:
             where.append(f"kind = {p.add(kind)}")
-        if decks:
-            where.append(
-                f"deck_id IN (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
-            )
         sql = (
             "SELECT tag, SUM(cards), SUM(answers), SUM(right_answers), SUM(lapses), SUM(misses)"
-            f" FROM review_tag_rollups WHERE {' AND '.join(where)} GROUP BY tag"
+            f" FROM review_tag_rollups WHERE {self._in_decks(' AND '.join(where), decks, p)}"
+            " GROUP BY tag"
             " HAVING SUM(cards) > 0"
         )
         rows = {
@@ -447,51 +433,25 @@ class StatsReads:
     def hour_counts(self, decks: Sequence[str] = (), shift: int = 0) -> list[HourCount]:
         """Answers per clock hour over the whole log: one small row per hour."""
         p = self._params()
+        hour = hour_key(self.sqlite, "reviews.reviewed_at", shift, micros=True)
         where = [self.entries()]
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
-        return [h for _deck, h in self._hours(where, p, shift, by_deck=False)]
-
-    def deck_hours(self, after: int, upto: int, shift: int) -> list[tuple[int, HourCount]]:
-        """(deck id, its answers per clock hour) of the entries with `after` < id <=
-        `upto`, as `hour_counts` groups them: what the day rollups fold in."""
-        p = self._params()
-        where = [
-            self.entries(),
-            f"reviews.id > {p.add(int(after))}",
-            f"reviews.id <= {p.add(int(upto))}",
-        ]
-        return self._hours(where, p, shift, by_deck=True)
-
-    def _hours(
-        self, where: list[str], p: Params, shift: int, *, by_deck: bool
-    ) -> list[tuple[int, HourCount]]:
-        hour = hour_key(self.sqlite, "reviews.reviewed_at", shift, micros=True)
-        deck, join, group = "0", "", ""
-        if by_deck:
-            deck, join = "cards.deck_id", " JOIN cards ON cards.id = reviews.card_id"
-            group = ", cards.deck_id"
         sql = (
-            f"SELECT {deck}, {hour} AS hour, COUNT(*), SUM({DRILLS}), SUM({RIGHT}),"
-            f" SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END),"
-            f" SUM(reviews.duration_ms) FROM reviews{join} WHERE {' AND '.join(where)}"
-            f" GROUP BY {hour}{group}"
+            f"SELECT {hour} AS hour, COUNT(*), {HOUR_SUMS}"
+            f" FROM reviews WHERE {' AND '.join(where)} GROUP BY {hour}"
         )
         return [
-            (
-                int(dk),
-                HourCount(
-                    from_hour_key(h, shift),
-                    int(n),
-                    int(d or 0),
-                    int(r or 0),
-                    int(g or 0),
-                    int(ps or 0),
-                    int(ms or 0),
-                ),
+            HourCount(
+                from_hour_key(h, shift),
+                int(n),
+                int(d or 0),
+                int(r or 0),
+                int(g or 0),
+                int(ps or 0),
+                int(ms or 0),
             )
-            for dk, h, n, d, r, g, ps, ms in self._rows(sql, p)
+            for h, n, d, r, g, ps, ms in self._rows(sql, p)
         ]
 
     def log_ages(self, decks: Sequence[str] = (), since: datetime | None = None) -> list[AgeCount]:

@@ -24,11 +24,12 @@ from quiz.deck import load_deck
 from quiz.model import CardState, Rating, Schedule
 from quiz.review.answer import Answer
 from quiz.review.settings import Schedulers
-from quiz.stats import gather
+from quiz.stats import figures, gather
 from quiz.stats.figures import Report
+from quiz.stats.rows import LearnerDays
 from quiz.stats.shape import report_to_dict
 from quiz.store import open_store, rollups, stats_queries
-from quiz.store.models import AgeRollup, CardRollup, QuarterRollup, RollupMark
+from quiz.store.models import CardRollup, DayRollup, RollupMark, TagRollup
 from quiz.store.stats_reads import shift_minutes
 from tests.conftest import write_deck
 
@@ -223,7 +224,7 @@ def _rollup_rows(store, learner: str) -> dict[str, list[tuple[object, ...]]]:
 
     with store.unit(learner) as repo:
         out = {}
-        for model in (QuarterRollup, CardRollup, AgeRollup, RollupMark):
+        for model in (CardRollup, DayRollup, TagRollup, RollupMark):
             table = model.__table__
             q = (
                 select(table)
@@ -271,10 +272,10 @@ def test_rollups_equal_the_log_in_every_zone_and_learner(filled):  # type: ignor
                 and report.output_by_tag
             )
             assert sum(r.answers for r in report.retention_by_age) > 0
-            with filled.unit(learner) as repo:  # the very hours the log groups into
+            with filled.unit(learner) as repo:  # the very days the log's hours fall on
                 shift = stats_queries.shift_minutes(day.tz, NOW)
-                assert sorted(repo.stats.rolled_hours(shift), key=lambda h: h.hour) == sorted(
-                    repo.stats.hour_counts((), shift), key=lambda h: h.hour
+                assert repo.stats.rolled_days() == figures.days_of(
+                    repo.stats.hour_counts((), shift), day.day_of
                 )
         first = False
     # the two learners' rollups are their own
@@ -317,13 +318,13 @@ def test_deck_and_since_reports_equal_the_log(filled):  # type: ignore[no-untype
 def test_since_and_deck_read_only_their_part_of_the_log(filled, decks, since):  # type: ignore[no-untyped-def]
     """`quiz stats --since` / `--deck` with current rollups never scans the whole log:
     every read of `reviews` goes through an index (the (learner, time) one for the
-    answers since, the cards' entries for a deck)."""
+    answers since; a deck's days and ages come from the day rollups)."""
 
     day = DayClock.from_settings("Asia/Kolkata", 4)
     with filled.unit("ann") as repo:
         if repo.session.get_bind().dialect.name != "sqlite":
             pytest.skip("PostgreSQL's planner chooses by its statistics")
-        assert rollups.refresh(repo) == "built"
+        assert rollups.refresh(repo, LearnerDays(day, shift_minutes(day.tz, NOW))) == "built"
         with _statements(repo) as seen:
             _rolled(repo, day, decks, since)
         raw = repo.session.connection().connection.driver_connection
@@ -332,8 +333,12 @@ def test_since_and_deck_read_only_their_part_of_the_log(filled, decks, since):  
             for q, p in seen
             if "FROM reviews" in q and q.lstrip().upper().startswith("SELECT")
         ]
-        index = "ix_reviews_learner_time" if since else "ux_reviews_card_chain"
-        assert any(index in plan for plan in plans), plans
+        if since:
+            assert any("ix_reviews_learner_time" in plan for plan in plans), plans
+        else:  # a deck's days and ages are in the day rollups: overruled answers, the mark's check
+            assert plans and all(
+                "ix_reviews_overruled" in plan or "INTEGER PRIMARY KEY" in plan for plan in plans
+            ), plans
         for plan in plans:
             assert "SCAN reviews" not in plan, plan
 
@@ -351,7 +356,7 @@ def test_more_answers_fold_in_as_a_rebuild_would(filled):  # type: ignore[no-unt
             text("DELETE FROM review_rollup_marks WHERE learner_id = :l"), {"l": repo.learner_id}
         )
         repo.session.commit()
-        assert rollups.refresh(repo) == "built"
+        assert rollups.refresh(repo, LearnerDays(day, shift_minutes(day.tz, NOW))) == "built"
     assert _rollup_rows(filled, "ann") == folded
 
 
@@ -550,8 +555,15 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
             bounded = seen[-1]
             del seen[:]
             repo.session.execute(text("DELETE FROM review_rollup_marks"))
-            assert rollups.refresh(repo) == "built"
-            folds = [(q, p) for q, p in seen if q.lstrip().upper().startswith("INSERT")]
+            assert (
+                rollups.refresh(repo, LearnerDays(DayClock.from_settings("UTC", 4), 0)) == "built"
+            )
+            folds = [
+                (q, p)
+                for q, p in seen
+                if q.lstrip().upper().startswith("INSERT")
+                and "quiz_hour_days" not in q  # (a temporary table, gone by now)
+            ]
 
         def plan(statement: str, parameters: object) -> str:
             raw = repo.session.connection().connection.driver_connection
@@ -560,9 +572,10 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
 
         assert "ix_reviews_learner_time" not in plan(*whole), plan(*whole)
         assert "ix_reviews_learner_time" in plan(*bounded), plan(*bounded)
-        # the rollups' fold reads the log by its id range (the rowid), whole or in part
-        log_reads = [plan(q, p) for q, p in folds if "reviews" in q]
-        assert len(log_reads) == 3
+        # the card rollups' fold reads the log by its id range (the rowid), whole or in
+        # part (the days' grouped INSERT has the same condition)
+        log_reads = [plan(q, p) for q, p in folds if "FROM reviews" in q]
+        assert len(log_reads) == 1
         for read in log_reads:
             assert "INTEGER PRIMARY KEY" in read and "ix_reviews_learner_time" not in read, read
 

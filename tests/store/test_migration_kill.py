@@ -75,7 +75,6 @@ def _usable(url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert conn.execute(text("SELECT value FROM quiz_store")).scalar() == "quiz"
-        conn.execute(text("SELECT COUNT(*) FROM review_age_rollups")).scalar()
         conn.execute(text("SELECT COUNT(*) FROM review_tag_rollups")).scalar()
         conn.execute(text("SELECT COUNT(*) FROM review_day_marks")).scalar()
     engine.dispose()

@@ -106,7 +106,11 @@ def test_a_0013_store_migrates_with_every_figure_and_state_the_same(store_url, t
             for row in _sqlite_schema(store_url)
             if row[0] != "alembic_version" and row[0] not in LATER
         ]
-        assert after == [row for row in schema_before or [] if row[0] != "alembic_version"]
+        assert after == [
+            row
+            for row in schema_before or []
+            if row[0] != "alembic_version" and row[0] not in DROPPED_LATER
+        ]
     else:
         fill = _fill(store_url)
         assert {name for name, f in fill.items() if f == "100"} == FILLED_WHOLE
@@ -121,6 +125,8 @@ LATER = {
     "review_tag_rollups",
     *(name for name, *_ in TRIGGERS_0015),
 }
+
+DROPPED_LATER = {"review_quarter_rollups", "review_age_rollups"}  # 0015
 
 KILL_CHILD = """
 import sys
