@@ -3,10 +3,10 @@ this module, which decides which queries answer them and hands their rows to the
 figures (quiz.stats.figures, .ranking, .classroom).
 
 `quiz stats` in a time zone on the quarter hour reads the log's rollups
-(quiz.store.rollups), brought up to date first unless they hold the whole log already:
-the hours (a deck's: from its cards' entries), each card's first review for the ages,
-and (without --since) every card's figures; with --since the cards answered since are
-grouped from the log read from then on. A store that cannot be written and a zone off
+(quiz.store.rollups), brought up to date first unless they hold the whole log already
+(the days in the learner's clock): the days and ages (of some decks), each card's first
+review, and (without --since) the tags' and every card's figures; with --since the
+cards answered since are grouped from the log read from then on. A store that cannot be written and a zone off
 the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
 (`repo.stats`), which the lean path of `quiz stats` runs through sqlite3 while the
 rollups are current; both ways give the same named rows, ranked by the same code, so

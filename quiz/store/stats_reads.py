@@ -9,9 +9,9 @@ drivers: no copied rule.
 
 Two ways of reading, giving the same named rows (quiz.stats.rows):
 
-- the rollups (quiz.store.rollups keeps them): hours from the quarter hours, ages from
-  the age buckets or (since a time, of some decks) from the answers and each card's
-  first review, tags and the weakest cards from the card rollups;
+- the rollups (quiz.store.rollups keeps them): days and ages from the day rollups (of
+  some decks), or (since a time) the ages from the answers and each card's first
+  review; tags from the tag rollups; the weakest cards from the card rollups;
 - the log itself: hours, ages and per-card tallies grouped in SQL.
 
 Whole-log reads on SQLite are written so that no index serves them (`learner_id + 0`):
