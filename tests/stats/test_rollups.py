@@ -669,3 +669,25 @@ def test_quiz_rebuild_and_a_class_of_learners_keep_the_figures(filled, cli, env)
             text("SELECT learner_id, count(*) FROM review_day_rollups GROUP BY learner_id")
         ).all()
     assert len(rows) == 2  # cy has no answers: no days
+
+
+def test_quiz_import_that_changes_tags_then_quiz_stats_agrees_with_the_log(store_url, env, cli):  # type: ignore[no-untyped-def]
+    """Whichever way `quiz import` writes the store, the triggers of 0015 see the cards'
+    new tags: the next `quiz stats` shows them, as grouping the log does."""
+    import json
+
+    (env / "config.toml").write_text('timezone = "UTC"\nfuzz = false\n')
+    with open_store(store_url) as store:
+        _fill(store, env)
+        _days(store, 0, 20, seed=4)
+    now = NOW.isoformat()
+    first = json.loads(cli("--learner", "ann", "stats", "--json", now=now).stdout)
+    path = env / "alpha.yaml"
+    path.write_text(path.read_text().replace("tags: [odd]", "tags: [renamed]"))
+    result = cli("--learner", "ann", "import", str(path), now=now)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(cli("--learner", "ann", "stats", "--json", now=now).stdout)
+    with open_store(store_url) as store, store.unit("ann") as repo:
+        expected = report_to_dict(_direct(repo, DayClock.from_settings("UTC", 4)))
+    assert shown == expected != first
+    assert "renamed" in {t["tag"] for t in shown["weakest_tags"]}
