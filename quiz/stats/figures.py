@@ -18,7 +18,6 @@ Definitions (the same in the terminal report and in `--json`):
 
 from __future__ import annotations
 
-import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,6 +28,7 @@ from quiz.stats.rows import (
     AGE_BUCKETS,
     AgeCount,
     CardTally,
+    DayCount,
     DueHour,
     HourCount,
     StateCount,
@@ -292,9 +292,29 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def days_of(hours: Iterable[HourCount], day_of: Callable[[datetime], date]) -> list[DayCount]:
+    """The hours' figures summed per learner day (each hour's day: `day_of` of its start),
+    in day order: what the report reads of the hours, and what the store's day rollups
+    hold (quiz.store.rollups folds the log's hours through here)."""
+    sums: dict[date, list[int]] = {}
+    for h in hours:
+        d = day_of(h.hour)
+        s = sums.get(d)
+        if s is None:
+            sums[d] = [h.answers, h.drills, h.right, h.graded, h.passed, h.duration_ms]
+        else:
+            s[0] += h.answers
+            s[1] += h.drills
+            s[2] += h.right
+            s[3] += h.graded
+            s[4] += h.passed
+            s[5] += h.duration_ms
+    return [DayCount(d, *sums[d]) for d in sorted(sums)]
+
+
 def build_report(
     *,
-    hours: Sequence[HourCount],
+    days: Sequence[DayCount],
     ages: Iterable[AgeCount],
     due: Iterable[DueHour],
     states: Iterable[StateCount],
@@ -305,39 +325,34 @@ def build_report(
     day_of: Callable[[datetime], date],
     today: date,
     since: date | None,
-    since_at: datetime | None,
     desired_retention: float,
     strict_grading: Iterable[StrictCard] = (),
 ) -> Report:
     """Every figure of `quiz stats`, whichever way the store grouped the log.
 
-    `hours` cover the whole log (the heatmap shows the last year and streaks need all of
-    it); the other figures use the hours from `since_at` (the start of the `--since`
-    day). `ages`, the tag figures and the weakest cards come already limited to
-    `--since`; `tags` are every tag's figures (ranked here), `output_tags` those of
-    output cards only.
+    `days` cover the whole log (the heatmap shows the last year and streaks need all of
+    it); the other figures use the days from `since` on. `ages`, the tag figures and
+    the weakest cards come already limited to `--since`; `tags` are every tag's figures
+    (ranked here), `output_tags` those of output cards only.
     """
-    # one pass over the hours (there is one per hour answered, tens of thousands on a
-    # long log): each hour's day once, the days' activity and the answers since
-    day_of = functools.lru_cache(maxsize=None)(day_of)
-    days: list[tuple[date, int, int]] = []
+    activity: list[tuple[date, int, int]] = []
     graded_days: dict[date, list[int]] = {}
     answers = drills = right = duration_ms = true_n = passed = 0
-    for h in hours:
-        d = day_of(h.hour)
-        days.append((d, h.answers - h.drills, h.drills))
-        if since_at is None or h.hour >= since_at:
-            answers += h.answers
-            drills += h.drills
-            right += h.right
-            duration_ms += h.duration_ms
-            if h.graded:
-                true_n += h.graded
-                passed += h.passed
+    for day in days:
+        d = day.day
+        activity.append((d, day.answers - day.drills, day.drills))
+        if since is None or d >= since:
+            answers += day.answers
+            drills += day.drills
+            right += day.right
+            duration_ms += day.duration_ms
+            if day.graded:
+                true_n += day.graded
+                passed += day.passed
                 sums = graded_days.setdefault(d, [0, 0])
-                sums[0] += h.graded
-                sums[1] += h.passed
-    all_activity = _activity(days)
+                sums[0] += day.graded
+                sums[1] += day.passed
+    all_activity = _activity(activity)
     return Report(
         today=today,
         since=since,

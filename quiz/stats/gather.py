@@ -3,10 +3,10 @@ this module, which decides which queries answer them and hands their rows to the
 figures (quiz.stats.figures, .ranking, .classroom).
 
 `quiz stats` in a time zone on the quarter hour reads the log's rollups
-(quiz.store.rollups), brought up to date first unless they hold the whole log already:
-the hours (a deck's: from its cards' entries), each card's first review for the ages,
-and (without --since) every card's figures; with --since the cards answered since are
-grouped from the log read from then on. A store that cannot be written and a zone off
+(quiz.store.rollups), brought up to date first unless they hold the whole log already
+(the days in the learner's clock): the days and ages (of some decks), each card's first
+review, and (without --since) the tags' and every card's figures; with --since the
+cards answered since are grouped from the log read from then on. A store that cannot be written and a zone off
 the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
 (`repo.stats`), which the lean path of `quiz stats` runs through sqlite3 while the
 rollups are current; both ways give the same named rows, ranked by the same code, so
@@ -24,6 +24,7 @@ from quiz.browse import question
 from quiz.model import Schedule
 from quiz.stats import figures, ranking
 from quiz.stats.figures import Report, TagFigure, WeakCard
+from quiz.stats.rows import LearnerDays
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -93,18 +94,17 @@ def stats_report(
     since_at = day.start_of(since) if since else None
     refreshed = None
     if use_rollups and usable(shift):
-        refreshed = rollups_up_to_date(repo)
+        refreshed = rollups_up_to_date(repo, LearnerDays(day, shift))
         log.debug("stats: rollups %s", refreshed or "not writable: grouping the log itself")
     elif use_rollups:
         log.debug("stats: a zone off the quarter hour: grouping the log itself")
     q = repo.stats  # read after the refresh: a store opened for it answers from then on
     if refreshed is None:
-        hours = q.hour_counts(decks, shift)
+        days = figures.days_of(q.hour_counts(decks, shift), day.day_of)
         weak, ids, tags, output_tags = _from_log(q, retrievability, decks, since_at)
         ages = q.log_ages(decks, since_at)
     else:
-        # a deck's hours from its entries (the quarters are the whole log's)
-        hours = q.hour_counts(decks, shift) if decks else q.rolled_hours(shift)
+        days = q.rolled_days(decks)
         ages = q.rolled_ages(since_at, decks)
         if since_at is not None:  # the cards answered since, from the log from then on
             weak, ids, tags, output_tags = _from_log(q, retrievability, decks, since_at)
@@ -122,7 +122,7 @@ def stats_report(
             output_tags = q.tag_figures("output", decks=decks)
     shown = repo.cards_by_id([ids[c.key] for c in weak]) if weak else []
     return figures.build_report(
-        hours=hours,
+        days=days,
         ages=ages,
         due=q.due_hours(day.start_of(today + timedelta(days=30)), decks, shift),
         states=q.state_rows(decks),
@@ -133,22 +133,22 @@ def stats_report(
         day_of=day.day_of,
         today=today,
         since=since,
-        since_at=since_at,
         desired_retention=desired.desired_retention,
         strict_grading=q.strict_grading(decks),
     )
 
 
-def rollups_up_to_date(repo: Repo) -> str | None:
+def rollups_up_to_date(repo: Repo, days: LearnerDays | None = None) -> str | None:
     """The learner's rollups brought up to date (for `quiz stats` and `quiz drill
-    --weak`): "current" when they hold the whole log already (read without writing: the
-    lean path stays read-only and never loads SQLAlchemy), else
-    quiz.store.rollups.refresh's word (None: the store cannot be written)."""
-    if repo.stats.rollups_current():
+    --weak`; with `days`, `quiz stats`' tag and day rollups too, in that clock):
+    "current" when they hold the whole log already (read without writing: the lean path
+    stays read-only and never loads SQLAlchemy), else quiz.store.rollups.refresh's word
+    (None: the store cannot be written)."""
+    if repo.stats.rollups_current(days.key if days is not None else None):
         return "current"
     from quiz.store import rollups
 
-    return rollups.refresh(repo)
+    return rollups.refresh(repo, days)
 
 
 def _from_log(

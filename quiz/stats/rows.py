@@ -9,10 +9,13 @@ by name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import NamedTuple
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, NamedTuple
 
 from quiz.model import CardState, Schedule
+
+if TYPE_CHECKING:
+    from quiz.clock import DayClock
 
 # Card-age buckets for retention by age: (lowest day, first day beyond, label). The store
 # groups by the lower bounds (in SQL), the figures label them.
@@ -41,6 +44,38 @@ class HourCount(NamedTuple):
     @property
     def reviews(self) -> int:
         return self.answers - self.drills
+
+
+class DayCount(NamedTuple):
+    """Answers on one learner day: HourCount's figures summed over the day's hours."""
+
+    day: date
+    answers: int
+    drills: int
+    right: int
+    graded: int
+    passed: int
+    duration_ms: int
+
+    @property
+    def reviews(self) -> int:
+        return self.answers - self.drills
+
+
+@dataclass(frozen=True)
+class LearnerDays:
+    """The clock the day rollups are kept in: the learner's days (`clock`) over hours
+    shifted by the zone's minutes past the hour (`shift`), as `quiz stats` groups the
+    log itself (figures.days_of). `key` names it in the store: another zone, day start
+    or shift is another clock, whose days the rollups are rebuilt in."""
+
+    clock: DayClock
+    shift: int
+
+    @property
+    def key(self) -> str:
+        zone = getattr(self.clock.tz, "key", None) or repr(self.clock.tz)
+        return f"{zone} {self.clock.starts_at} {self.shift}"
 
 
 class AgeCount(NamedTuple):

@@ -299,22 +299,6 @@ class RollupMark(Base):
     answers: Mapped[int] = mapped_column(Integer)
 
 
-class QuarterRollup(Base):
-    """A learner's answers in one UTC quarter hour (`quarter` = epoch seconds // 900)."""
-
-    __tablename__ = "review_quarter_rollups"
-    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
-
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
-    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answers: Mapped[int] = mapped_column(Integer)
-    drills: Mapped[int] = mapped_column(Integer)
-    right_answers: Mapped[int] = mapped_column(Integer)
-    graded: Mapped[int] = mapped_column(Integer)
-    passed: Mapped[int] = mapped_column(Integer)
-    duration_ms: Mapped[int] = mapped_column(BigInteger)
-
-
 class CardRollup(Base):
     """A learner's answers of one card; `first_review_at` is its first review-kind answer."""
 
@@ -335,13 +319,61 @@ class CardRollup(Base):
     first_review_at: Mapped[datetime | None] = mapped_column(StoredTime)
 
 
-class AgeRollup(Base):
-    """A learner's review-state answers by the card's age then (stats.AGE_BUCKETS)."""
+class DayMark(Base):
+    """Which clock the day rollups are kept in (quiz.store.rollups.clock_key) and how
+    much of the log they hold (every row with id <= `last_id`). No row: to be rebuilt
+    (a trigger deletes it when a card changes deck, 0015)."""
 
-    __tablename__ = "review_age_rollups"
+    __tablename__ = "review_day_marks"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    clock: Mapped[str] = mapped_column(String(300))
+    last_id: Mapped[int] = mapped_column(Integer)
+
+
+class DayRollup(Base):
+    """A learner's answers of one deck on one learner day (`day`: date.toordinal()) whose
+    card was `min_days` or more days old then (stats.AGE_BUCKETS' lower bounds; the ages
+    of the true-retention sample, `graded`)."""
+
+    __tablename__ = "review_day_rollups"
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
 
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    deck_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
     min_days: Mapped[int] = mapped_column(Integer, primary_key=True)
     answers: Mapped[int] = mapped_column(Integer)
+    drills: Mapped[int] = mapped_column(Integer)
+    right_answers: Mapped[int] = mapped_column(Integer)
+    graded: Mapped[int] = mapped_column(Integer)
     passed: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class TagMark(Base):
+    """The tag rollups hold the card rollups up to `last_id` with the cards' tags, kinds
+    and decks as they are now. No row: to be rebuilt (triggers delete it when a card's
+    tags, kind or deck change, 0015)."""
+
+    __tablename__ = "review_tag_marks"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+
+
+class TagRollup(Base):
+    """A learner's answered cards of one deck, kind and tag ('' for untagged cards)."""
+
+    __tablename__ = "review_tag_rollups"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
+    deck_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(200), primary_key=True)
+    cards: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+    right_answers: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+    misses: Mapped[int] = mapped_column(Integer)

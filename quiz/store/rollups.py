@@ -1,21 +1,32 @@
 """Rollups of the review log: what `quiz stats` reads instead of grouping a million rows.
 
-Per learner (migration 0004): answers per UTC quarter hour, per card, per card-age
-bucket, and a mark (the highest review id folded in, and how many of the learner's
-rows had an id up to it). `refresh` brings them up to date in one write transaction:
+Per learner: answers per card (0004), per deck, learner day and card-age bucket, per
+deck, card kind and tag (0015), and marks. The log's mark (0004) holds the highest
+review id folded into the card rollups and how many of the learner's rows had an id up
+to it; the tag mark, that the tag rollups hold the card rollups up to that id with the
+cards' tags, kinds and decks as they are now; the day mark, the clock the days are in
+(LearnerDays.key) and the id up to which they hold the log. `refresh` brings them up
+to date in one write transaction:
 
-- no mark (never built, or a trigger deleted it because a row of the log was deleted:
-  undo), or (PostgreSQL, where ids can commit out of order; SQLite has one writer)
-  fewer/more rows up to the mark than it says, or a new review earlier than its card's first review (the card's age
-  at every later answer shifts): rebuild the learner's rollups from the log;
+- no log mark (never built, or a trigger deleted it because a row of the log was
+  deleted: undo), or (PostgreSQL, where ids can commit out of order; SQLite has one
+  writer) fewer/more rows up to the mark than it says, or a new review earlier than its
+  card's first review (the card's age at every later answer shifts): rebuild all of
+  the learner's rollups from the log;
 - otherwise fold in the rows past the mark with grouped INSERT ... ON CONFLICT DO
-  UPDATE (sums add up, latest times take the later one).
+  UPDATE (sums add up, latest times take the later one): the tag rollups lose the
+  folded cards' figures before their card rollups change and gain them after;
+- no tag mark (a trigger deletes it when a card's tags, kind or deck change, 0015):
+  the tag rollups anew from the card rollups; no day mark or another clock: the days
+  anew from the log (a card moved to another deck deletes the day mark too).
 
-Quarter hours rather than hours because every time zone in use is offset from UTC by
-a multiple of 15 minutes: the read side regroups quarters into the learner's local
-hours (`StatsReads.rolled_hours`) exactly as `StatsReads.hour_counts` groups the log itself.
+A day is the learner's day of each answer's clock hour (the hour as
+`StatsReads.hour_counts` groups the log, shifted by the zone's minutes past the hour),
+as `figures.days_of` sums the hours when the log is grouped itself: the fold maps each
+hour of its entries to its day through the same `DayClock.day_of`, in a temporary
+table the one grouped INSERT joins, with each answer's card-age bucket beside its day.
 
-The figures are exactly those of the direct queries in quiz.store.stats_queries (the
+The figures are exactly those of the direct queries in quiz.store.stats_reads (the
 tests compare both): the same CASE expressions, the same age arithmetic, and the same
 ranking of weak cards (quiz.stats.ranking) over the same named rows.
 """
@@ -23,38 +34,38 @@ ranking of weak cards (quiz.stats.ranking) over the same named rows.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
-    Integer,
     and_,
     case,
-    cast,
     delete,
     func,
     literal,
-    literal_column,
     select,
     text,
-    type_coerce,
     update,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState
+from quiz.stats.rows import LearnerDays
 from quiz.store.models import (
-    AgeRollup,
     CardRollup,
-    QuarterRollup,
+    DayMark,
+    DayRollup,
     ReviewRow,
     RollupMark,
+    TagMark,
+    TagRollup,
 )
 from quiz.store.repo import Repo
 from quiz.store.retry import run_write
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.stats_queries import learners_entries
-from quiz.store.stats_reads import age_bucket, usable
+from quiz.store.stats_reads import HOUR_SUMS, age_bucket, from_hour_key, hour_key, usable
 
 if TYPE_CHECKING:
     pass
@@ -65,9 +76,9 @@ log = logging.getLogger("quiz.store.rollups")
 
 R = ReviewRow
 C = CardRollup
-Q = QuarterRollup
-A = AgeRollup
 M = RollupMark
+TR, TM = TagRollup, TagMark
+DR, DM = DayRollup, DayMark
 REVIEW = int(CardState.REVIEW)
 
 
@@ -91,13 +102,6 @@ def _right() -> ColumnElement[int]:
     return case((R.correct.is_(True), 1), (and_(R.correct.is_(None), R.rating > 1), 1), else_=0)
 
 
-def _quarter(repo: Repo):
-    """The review's UTC quarter hour: epoch seconds // 900."""
-    if _dialect(repo) == "sqlite":  # integer microseconds (0012)
-        return type_coerce(R.reviewed_at, Integer) // literal_column("900000000", Integer)
-    return cast(func.floor(func.extract("epoch", R.reviewed_at) / 900), Integer)
-
-
 def _later(old, new):
     """The later of two nullable times (SQLite's max() of a NULL is NULL)."""
     return case((new.is_(None), old), (old.is_(None), new), (new > old, new), else_=old)
@@ -110,11 +114,14 @@ def _earlier(old, new):
 # ---- keeping them up to date -------------------------------------------------------
 
 
-def refresh(repo: Repo) -> str | None:
-    """Bring this learner's rollups up to the end of the log; commits.
+def refresh(repo: Repo, days: LearnerDays | None = None) -> str | None:
+    """Bring this learner's rollups up to the end of the log; commits. With `days`,
+    the day rollups too, in that clock (rebuilt when they are kept in another).
 
-    Returns "built", "folded" or "current", or None when the store cannot be written
-    (a read-only file or role): the caller then groups the log directly.
+    Returns "built", "folded" or "current" (the log's rollups; the tag and day rollups
+    are rebuilt whenever they are not current, whatever the word), or None when the
+    store cannot be written (a read-only file or role): the caller then groups the log
+    directly.
     """
     session = repo.session
     session.commit()  # end the read transaction: the refresh is one transaction of its own
@@ -125,7 +132,7 @@ def refresh(repo: Repo) -> str | None:
             # below the new mark) are then missing from all the folds, and the count
             # at the next refresh notices them
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        return _refresh(repo)
+        return _refresh(repo, days)
 
     try:
         return run_write(session, work, repo.retry)
@@ -147,7 +154,7 @@ def _read_only(exc: DBAPIError) -> bool:
     )
 
 
-def _refresh(repo: Repo) -> str:
+def _refresh(repo: Repo, days: LearnerDays | None) -> str:
     session, learner = repo.session, repo.learner_id
     # a write first: on SQLite it takes the write lock, so nothing commits under us
     session.execute(update(M).where(M.learner_id == learner).values(last_id=M.last_id))
@@ -155,6 +162,7 @@ def _refresh(repo: Repo) -> str:
         select(M.last_id, M.answers).where(M.learner_id == learner).with_for_update()
     ).first()
     top = session.scalar(select(func.max(R.id))) or 0
+    word = "built"
     if mark is not None:
         last_id, answers = mark
         holds = mark_holds(
@@ -165,20 +173,181 @@ def _refresh(repo: Repo) -> str:
             answers,
         )
         if holds and not _moves_first_review(repo, last_id, top):
+            tags = session.scalar(select(TM.last_id).where(TM.learner_id == learner))
             if top <= last_id:
-                return "current"
-            added = _fold(repo, last_id, top)
-            session.execute(
-                update(M)
-                .where(M.learner_id == learner)
-                .values(last_id=top, answers=answers + added)
-            )
-            return "folded"
-    for model in (A, C, Q, M):
-        session.execute(delete(model).where(model.learner_id == learner))
-    added = _fold(repo, 0, top)
-    session.execute(_insert(repo)(M).values(learner_id=learner, last_id=top, answers=added))
-    return "built"
+                word = "current"
+                if tags != last_id:
+                    _build_tags(repo, top)
+            else:
+                if tags == last_id:
+                    _fold_tags(repo, last_id, top, -1)
+                added = _fold(repo, last_id, top)
+                session.execute(
+                    update(M)
+                    .where(M.learner_id == learner)
+                    .values(last_id=top, answers=answers + added)
+                )
+                word = "folded"
+                if tags == last_id:
+                    _fold_tags(repo, last_id, top, 1)
+                    _mark_tags(repo, top)
+                else:
+                    _build_tags(repo, top)
+    if word == "built":
+        for model in (C, M, TR, TM, DR, DM):
+            session.execute(delete(model).where(model.learner_id == learner))
+        added = _fold(repo, 0, top)
+        session.execute(_insert(repo)(M).values(learner_id=learner, last_id=top, answers=added))
+        _build_tags(repo, top)
+    if days is not None:
+        _days_up_to(repo, days, top)
+    return word
+
+
+# ---- the tag rollups: the card rollups by deck, kind and tag ---------------------------
+
+TAG = "COALESCE(card_tags.tag, '')"
+TAG_SUMS = ("cards", "answers", "right_answers", "lapses", "misses")
+
+
+def _fold_tags(repo: Repo, after: int, upto: int | None, sign: int) -> None:
+    """Add (`sign` 1) or take away (-1) the tag figures of the cards with entries
+    `after` < id <= `upto` (all the learner's cards: `upto` None) as their card rollups
+    stand: taken away before those entries are folded into the card rollups and added
+    after, the tag rollups follow the card rollups."""
+    sign = 1 if sign > 0 else -1
+    where = "c.learner_id = :learner"
+    params: dict[str, object] = {"learner": repo.learner_id}
+    if upto is not None:
+        learner = "reviews.learner_id + 0" if _dialect(repo) == "sqlite" else "reviews.learner_id"
+        where += (  # read by the id range (the rowid), as the folds
+            " AND c.card_id IN (SELECT reviews.card_id FROM reviews"
+            f" WHERE {learner} = :learner AND reviews.id > :after AND reviews.id <= :upto)"
+        )
+        params |= {"after": after, "upto": upto}
+    sets = ", ".join(f"{c} = review_tag_rollups.{c} + excluded.{c}" for c in TAG_SUMS)
+    session = repo.session
+    session.execute(
+        text(
+            "INSERT INTO review_tag_rollups (learner_id, deck_id, kind, tag, cards, answers,"
+            " right_answers, lapses, misses)"
+            f" SELECT c.learner_id, cards.deck_id, cards.kind, {TAG}, {sign} * COUNT(*),"
+            f" {sign} * SUM(c.answers), {sign} * SUM(c.right_answers), {sign} * SUM(c.lapses),"
+            f" {sign} * SUM(c.answers - c.right_answers)"
+            " FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id"
+            " LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
+            f" WHERE {where} GROUP BY c.learner_id, cards.deck_id, cards.kind, {TAG}"
+            f" ON CONFLICT (learner_id, deck_id, kind, tag) DO UPDATE SET {sets}"
+        ),
+        params,
+    )
+
+
+def _build_tags(repo: Repo, top: int) -> None:
+    """The tag rollups anew from the card rollups (which hold the log up to `top`)."""
+    repo.session.execute(delete(TR).where(TR.learner_id == repo.learner_id))
+    _fold_tags(repo, 0, None, 1)
+    _mark_tags(repo, top)
+
+
+def _mark_tags(repo: Repo, top: int) -> None:
+    session, learner = repo.session, repo.learner_id
+    session.execute(delete(TM).where(TM.learner_id == learner))
+    session.execute(_insert(repo)(TM).values(learner_id=learner, last_id=top))
+
+
+# ---- the day rollups: the log's hours by deck, summed per learner day ------------------
+
+
+DAY_SUMS = ("drills", "right_answers", "graded", "passed", "duration_ms")
+HOURS = "quiz_hour_days"  # a temporary table: each clock hour of the fold's entries -> its day
+
+
+def _days_up_to(repo: Repo, days: LearnerDays, top: int) -> None:
+    """The day rollups in the clock `days`, holding the log up to `top`: the entries past
+    their mark folded in, or (no mark, another clock) all of them anew. The card
+    rollups hold the log up to `top` already (the answers' card ages come from them)."""
+    session, learner = repo.session, repo.learner_id
+    mark = session.execute(select(DM.clock, DM.last_id).where(DM.learner_id == learner)).first()
+    if mark is not None and mark.clock == days.key:
+        after = int(mark.last_id)
+    else:
+        after = 0
+        session.execute(delete(DR).where(DR.learner_id == learner))
+    if after < top:
+        _fold_days(repo, days, after, top)
+    session.execute(delete(DM).where(DM.learner_id == learner))
+    session.execute(_insert(repo)(DM).values(learner_id=learner, clock=days.key, last_id=top))
+
+
+def _fold_days(repo: Repo, days: LearnerDays, after: int, upto: int) -> None:
+    """Add the learner's entries with `after` < id <= `upto` to the day rollups, by
+    deck, learner day and card-age bucket, in one grouped INSERT."""
+    session, learner = repo.session, repo.learner_id
+    sqlite = _dialect(repo) == "sqlite"
+    params = {"learner": learner, "after": after, "upto": upto}
+    entries = "reviews.learner_id = :learner AND reviews.id > :after AND reviews.id <= :upto"
+    if sqlite:  # read by the id range (the rowid), as the other folds
+        entries = entries.replace("reviews.learner_id =", "reviews.learner_id + 0 =")
+    hour = hour_key(sqlite, "reviews.reviewed_at", days.shift, micros=True)
+    if after == 0:  # every entry up to the newest: the learner's first and last, by index
+        first, last = (
+            hour_key(sqlite, f"m.{end}", days.shift, micros=True) for end in ("lo", "hi")
+        )
+        span_sql = (
+            f"SELECT {first}, {last} FROM (SELECT MIN(reviews.reviewed_at) AS lo,"
+            " MAX(reviews.reviewed_at) AS hi FROM reviews"
+            " WHERE reviews.learner_id = :learner) AS m"
+        )
+    else:
+        span_sql = f"SELECT MIN({hour}), MAX({hour}) FROM reviews WHERE {entries}"
+    span = session.execute(text(span_sql), params).first()
+    if span is None or span[0] is None:
+        return
+    temp = "temp." + HOURS if sqlite else "pg_temp." + HOURS
+    session.execute(text(f"DROP TABLE IF EXISTS {temp}"))
+    kind = "INTEGER" if sqlite else "TEXT"
+    session.execute(
+        text(f"CREATE TEMPORARY TABLE {HOURS} (hour {kind} PRIMARY KEY, day INTEGER NOT NULL)")
+    )
+    session.execute(
+        text(f"INSERT INTO {HOURS} (hour, day) VALUES (:hour, :day)"),
+        [
+            {"hour": key, "day": days.clock.day_of(from_hour_key(key, days.shift)).toordinal()}
+            for key in _hour_keys(span[0], span[1], days.shift)
+        ],
+    )
+    bucket = age_bucket(sqlite, "reviews.reviewed_at", "c.first_review_at")
+    sets = ", ".join(f"{c} = review_day_rollups.{c} + excluded.{c}" for c in ("answers", *DAY_SUMS))
+    session.execute(
+        text(
+            "INSERT INTO review_day_rollups (learner_id, deck_id, day, min_days, answers,"
+            f" {', '.join(DAY_SUMS)})"
+            f" SELECT :learner, cards.deck_id, h.day, {bucket}, COUNT(*), {HOUR_SUMS}"
+            " FROM reviews JOIN cards ON cards.id = reviews.card_id"
+            f" JOIN {HOURS} AS h ON h.hour = {hour}"
+            " LEFT JOIN review_card_rollups AS c"
+            " ON c.learner_id = reviews.learner_id AND c.card_id = reviews.card_id"
+            f" WHERE {entries} GROUP BY cards.deck_id, h.day, {bucket}"
+            f" ON CONFLICT (learner_id, deck_id, day, min_days) DO UPDATE SET {sets}"
+        ),
+        params,
+    )
+    session.execute(text(f"DROP TABLE {temp}"))
+
+
+def _hour_keys(first: Any, last: Any, shift: int) -> list[Any]:
+    """Every clock hour from `first` to `last` as `hour_key` gives them (hours since
+    1970 on SQLite, else 'YYYY-MM-DD HH' of the shifted time)."""
+    if isinstance(first, int):
+        return list(range(int(first), int(last) + 1))
+    start, end = from_hour_key(first, shift), from_hour_key(last, shift)
+    moved = timedelta(minutes=shift)
+    out = []
+    while start <= end:
+        out.append((start + moved).strftime("%Y-%m-%d %H"))
+        start += timedelta(hours=1)
+    return out
 
 
 def _moves_first_review(repo: Repo, after: int, upto: int) -> bool:
@@ -211,40 +380,6 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
     miss = 1 - right
     drill = case((R.kind == "drill", 1), else_=0)
     graded = and_(R.kind == "review", R.prev_state == REVIEW)
-
-    quarter = _quarter(repo).label("quarter")
-    src = (
-        select(
-            literal(learner),
-            quarter,
-            func.count(),
-            func.sum(drill),
-            func.sum(right),
-            func.sum(case((graded, 1), else_=0)),
-            func.sum(case((and_(graded, R.rating > 1), 1), else_=0)),
-            func.sum(R.duration_ms),
-        )
-        .where(rows)
-        .group_by(quarter)
-    )
-    cols = [
-        "learner_id",
-        "quarter",
-        "answers",
-        "drills",
-        "right_answers",
-        "graded",
-        "passed",
-        "duration_ms",
-    ]
-    stmt = insert(Q).from_select(cols, src)
-    ex = stmt.excluded
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[Q.learner_id, Q.quarter],
-            set_={c: getattr(Q, c) + getattr(ex, c) for c in cols[2:]},
-        )
-    )
 
     src = (
         select(
@@ -291,31 +426,4 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
         )
     )
 
-    # ages after the cards: a card first reviewed in this batch has its first review now
-    src = _ages(repo, rows, literal(learner))
-    stmt = insert(A).from_select(["learner_id", "min_days", "answers", "passed"], src)
-    ex = stmt.excluded
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[A.learner_id, A.min_days],
-            set_={"answers": A.answers + ex.answers, "passed": A.passed + ex.passed},
-        )
-    )
     return int(session.scalar(select(func.count()).select_from(R).where(rows)) or 0)
-
-
-def _ages(repo: Repo, rows: ColumnElement[bool], *first: Any):
-    """Review-state answers among `rows` by their card's age then (days since its first
-    review, from the card rollups), grouped by AGE_BUCKETS' lower bound."""
-    bucket: ColumnElement[Any] = literal_column(
-        age_bucket(
-            _dialect(repo) == "sqlite", "reviews.reviewed_at", "review_card_rollups.first_review_at"
-        )
-    ).label("bucket")
-    return (
-        select(*first, bucket, func.count(), func.sum(case((R.rating > 1, 1), else_=0)))
-        .select_from(R)
-        .join(C, and_(C.learner_id == R.learner_id, C.card_id == R.card_id))
-        .where(rows, R.kind == "review", R.prev_state == REVIEW)
-        .group_by(bucket)
-    )

@@ -9,9 +9,9 @@ drivers: no copied rule.
 
 Two ways of reading, giving the same named rows (quiz.stats.rows):
 
-- the rollups (quiz.store.rollups keeps them): hours from the quarter hours, ages from
-  the age buckets or (since a time, of some decks) from the answers and each card's
-  first review, tags and the weakest cards from the card rollups;
+- the rollups (quiz.store.rollups keeps them): days and ages from the day rollups (of
+  some decks), or (since a time) the ages from the answers and each card's first
+  review; tags from the tag rollups; the weakest cards from the card rollups;
 - the log itself: hours, ages and per-card tallies grouped in SQL.
 
 Whole-log reads on SQLite are written so that no index serves them (`learner_id + 0`):
@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from quiz.stats import ranking
 from quiz.stats.rows import (
     AGE_BUCKETS,
     AgeCount,
     CardTally,
+    DayCount,
     DueHour,
     HourCount,
     StateCount,
@@ -72,6 +73,12 @@ DRILLS = f"CASE WHEN reviews.kind = {DRILL} THEN 1 ELSE 0 END"
 WRONG_LAST = (
     "CASE WHEN c.last_right IS NULL OR (c.last_miss IS NOT NULL AND c.last_right < c.last_miss)"
     " THEN 1 ELSE 0 END"
+)
+# an hour's (or a day's) figures after its COUNT(*), as HourCount and the day rollups
+# keep them: drills, right answers, graded (the true-retention sample), passed, time
+HOUR_SUMS = (
+    f"SUM({DRILLS}), SUM({RIGHT}), SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END),"
+    f" SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END), SUM(reviews.duration_ms)"
 )
 WEAK = f"""
 SELECT c.card_id, cards.deck_id, c.answers, c.right_answers, c.lapses, c.drill_misses,
@@ -181,16 +188,19 @@ class StatsReads:
 
     # ---- the rollups -----------------------------------------------------------------
 
-    def rollups_current(self) -> bool:
+    def rollups_current(self, clock: str | None = None) -> bool:
         """Do the learner's rollups hold the whole log? (their mark is there and holds,
-        quiz.store.rollup_marks, and no entry of the learner lies past it): then they
-        answer without being refreshed, which writes."""
+        quiz.store.rollup_marks, and no entry of the learner lies past it; with a
+        `clock` (LearnerDays.key), the tag rollups and the day rollups in that clock
+        hold the same entries): then they answer without being refreshed, which writes."""
         mark = self._rows(
             "SELECT last_id, answers FROM review_rollup_marks WHERE learner_id = :learner"
         )
         if not mark:
             return False
         last_id, answers = (int(v) for v in mark[0])
+        if clock is not None and not self._local_current(clock, last_id):
+            return False
         if not mark_holds(self.execute, self.sqlite, self.learner_id, last_id, answers):
             return False
         past = self._rows(
@@ -199,48 +209,62 @@ class StatsReads:
         )
         return not past
 
-    def rolled_hours(self, shift: int) -> list[HourCount]:
-        """As `hour_counts` (whole log, no deck): quarters regrouped into shifted hours.
-        `shift` (the zone's minutes past the hour) must be a multiple of 15."""
-        assert usable(shift)
-        hour = f"(quarter * 15 + {int(shift)}) / 60"
-        sql = (
-            f"SELECT {hour} AS hour, SUM(answers), SUM(drills), SUM(right_answers),"
-            " SUM(graded), SUM(passed), SUM(duration_ms)"
-            f" FROM review_quarter_rollups WHERE learner_id = :learner GROUP BY {hour}"
+    def _local_current(self, clock: str, last_id: int) -> bool:
+        """Do the tag rollups and the day rollups (in `clock`) hold the log up to `last_id`?"""
+        [(tags, days)] = self._rows(
+            "SELECT (SELECT last_id FROM review_tag_marks WHERE learner_id = :learner),"
+            " (SELECT last_id FROM review_day_marks WHERE learner_id = :learner"
+            " AND clock = :clock)",
+            {"learner": self.learner_id, "clock": clock},
         )
-        at = datetime.fromtimestamp
-        utc = timezone.utc
+        return tags == last_id and days == last_id
+
+    def rolled_days(self, decks: Sequence[str] = ()) -> list[DayCount]:
+        """As figures.days_of over `hour_counts(decks)`, from the day rollups (whose
+        clock rollups_current checked), in day order."""
+        p = self._params()
+        sql = (
+            "SELECT day, SUM(answers), SUM(drills), SUM(right_answers), SUM(graded),"
+            " SUM(passed), SUM(duration_ms) FROM review_day_rollups"
+            f" WHERE {self._in_decks('learner_id = :learner', decks, p)}"
+            " GROUP BY day ORDER BY day"
+        )
+        day = date.fromordinal
         return [
-            HourCount(
-                at(int(h) * 3600 - shift * 60, utc),
-                int(n),
-                int(d),
-                int(r),
-                int(g),
-                int(ps),
-                int(ms),
-            )
-            for h, n, d, r, g, ps, ms in self._rows(sql)
+            DayCount(day(int(d)), int(n), int(dr), int(r), int(g), int(ps), int(ms))
+            for d, n, dr, r, g, ps, ms in self._rows(sql, p)
         ]
+
+    @staticmethod
+    def _in_decks(where: str, decks: Sequence[str], p: Params) -> str:
+        """`where` over a rollup kept by deck, of these decks only (all: none given)."""
+        if not decks:
+            return where
+        return (
+            f"{where} AND deck_id IN"
+            f" (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
+        )
 
     def rolled_ages(
         self, since: datetime | None = None, decks: Sequence[str] = ()
     ) -> list[AgeCount]:
-        """As `log_ages`. Since a time or for some decks, only those answers are read
-        (through the (learner, time) index, or each card's entries) and each card's first
-        review comes from its rollup, where grouping the log itself finds every card's
-        first review in a pass over the whole log."""
-        if since is None and not decks:
-            sql = (
-                "SELECT min_days, answers, passed FROM review_age_rollups"
-                " WHERE learner_id = :learner AND answers > 0"
-            )
-            return [AgeCount(int(lo), int(n), int(ps)) for lo, n, ps in self._rows(sql)]
+        """As `log_ages`: over the whole log (of some decks) from the day rollups, which
+        keep each day's answers by their card's age then; since a time only those answers
+        are read (through the (learner, time) index, or each card's entries) and each
+        card's first review comes from its rollup, where grouping the log itself finds
+        every card's first review in a pass over the whole log."""
         p = self._params()
-        where = [self.entries(bounded=True)]
-        if since is not None:
-            where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
+        if since is None:
+            sql = (
+                "SELECT min_days, SUM(graded), SUM(passed) FROM review_day_rollups"
+                f" WHERE {self._in_decks('learner_id = :learner', decks, p)}"
+                " GROUP BY min_days HAVING SUM(graded) > 0"
+            )
+            return [AgeCount(int(lo), int(n), int(ps)) for lo, n, ps in self._rows(sql, p)]
+        where = [
+            self.entries(bounded=True),
+            f"reviews.reviewed_at >= {p.add(self.log_time(since))}",
+        ]
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
         return self._ages(
@@ -265,26 +289,23 @@ class StatsReads:
         self, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
     ) -> tuple[TagFigure, ...]:
         """quiz.stats.figures.tag_figures over every answered card (of `kind`, of
-        `decks`), grouped in the database: one pass, untagged cards grouped under
-        `untagged` by the outer join."""
+        `decks`), from the tag rollups: untagged cards are kept under ''."""
         from quiz.stats.figures import TagFigure
 
         p = self._params()
-        where = ["c.learner_id = :learner"]
+        where = ["learner_id = :learner"]
         if kind is not None:
-            where.append(
-                f"c.card_id IN (SELECT cards.id FROM cards WHERE cards.kind = {p.add(kind)})"
-            )
-        if decks:
-            where.append(f"c.card_id IN ({deck_cards(p, decks)})")
-        tag = f"COALESCE(card_tags.tag, {p.add(untagged)})"
+            where.append(f"kind = {p.add(kind)}")
         sql = (
-            f"SELECT {tag} AS tag, COUNT(*), SUM(c.answers), SUM(c.right_answers), SUM(c.lapses),"
-            " SUM(c.answers - c.right_answers)"
-            " FROM review_card_rollups AS c LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
-            f" WHERE {' AND '.join(where)} GROUP BY {tag}"
+            "SELECT tag, SUM(cards), SUM(answers), SUM(right_answers), SUM(lapses), SUM(misses)"
+            f" FROM review_tag_rollups WHERE {self._in_decks(' AND '.join(where), decks, p)}"
+            " GROUP BY tag"
+            " HAVING SUM(cards) > 0"
         )
-        rows = {str(name): [int(v or 0) for v in figures] for name, *figures in self._rows(sql, p)}
+        rows = {
+            str(name) or untagged: [int(v or 0) for v in figures]
+            for name, *figures in self._rows(sql, p)
+        }
         return tuple(TagFigure(name, *rows[name]) for name in sorted(rows))
 
     def weak_cards(
@@ -417,10 +438,8 @@ class StatsReads:
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
         sql = (
-            f"SELECT {hour} AS hour, COUNT(*), SUM({DRILLS}), SUM({RIGHT}),"
-            f" SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END),"
-            f" SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END),"
-            f" SUM(reviews.duration_ms) FROM reviews WHERE {' AND '.join(where)} GROUP BY {hour}"
+            f"SELECT {hour} AS hour, COUNT(*), {HOUR_SUMS}"
+            f" FROM reviews WHERE {' AND '.join(where)} GROUP BY {hour}"
         )
         return [
             HourCount(

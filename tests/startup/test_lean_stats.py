@@ -143,7 +143,7 @@ def test_a_store_damaged_past_what_the_lean_path_checks_is_one_line(studied):  #
         }
         [(size,)] = conn.execute("PRAGMA page_size")
     data = bytearray(path.read_bytes())
-    at = (pages["review_quarter_rollups"] - 1) * size
+    at = (pages["review_day_rollups"] - 1) * size
     data[at : at + size] = b"\xff" * size
     path.write_bytes(bytes(data))
     said = run("stats")

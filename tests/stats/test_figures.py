@@ -155,7 +155,7 @@ def test_tag_figures_and_output_accuracy():
     )
     assert ids == {"d/c1": 1}
     report = figures.build_report(
-        hours=[],
+        days=[],
         ages=[],
         due=[],
         states=[],
@@ -166,7 +166,6 @@ def test_tag_figures_and_output_accuracy():
         day_of=CLOCK.day_of,
         today=date(2026, 3, 10),
         since=None,
-        since_at=None,
         desired_retention=0.9,
     )
     assert [(f.tag, f.answers, f.right) for f in report.output_by_tag] == [

@@ -19,6 +19,7 @@ from quiz.store import lean, open_store, rollups
 from quiz.store.classroom import learner_overview
 from quiz.store.learners import LearnerOverview
 from tests.stats.test_rollups import NOW, T0, _answer, _card_ids, _days, _fill
+from tests.store.helpers import schema_back_to
 
 
 def _overview(store) -> list[LearnerOverview]:  # type: ignore[no-untyped-def]
@@ -161,6 +162,7 @@ def test_a_0012_store_gains_the_index_in_place_and_keeps_its_counts(class_store)
     store.close()
     engine = create_engine(url)
     with engine.begin() as conn:  # the store as 0012 left it
+        schema_back_to(conn, "0013")
         conn.execute(text("DROP INDEX ix_reviews_manual"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0012'"))
     engine.dispose()

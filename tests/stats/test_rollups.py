@@ -24,11 +24,12 @@ from quiz.deck import load_deck
 from quiz.model import CardState, Rating, Schedule
 from quiz.review.answer import Answer
 from quiz.review.settings import Schedulers
-from quiz.stats import gather
+from quiz.stats import figures, gather
 from quiz.stats.figures import Report
+from quiz.stats.rows import LearnerDays
 from quiz.stats.shape import report_to_dict
 from quiz.store import open_store, rollups, stats_queries
-from quiz.store.models import AgeRollup, CardRollup, QuarterRollup, RollupMark
+from quiz.store.models import CardRollup, DayRollup, RollupMark, TagRollup
 from quiz.store.stats_reads import shift_minutes
 from tests.conftest import write_deck
 
@@ -223,7 +224,7 @@ def _rollup_rows(store, learner: str) -> dict[str, list[tuple[object, ...]]]:
 
     with store.unit(learner) as repo:
         out = {}
-        for model in (QuarterRollup, CardRollup, AgeRollup, RollupMark):
+        for model in (CardRollup, DayRollup, TagRollup, RollupMark):
             table = model.__table__
             q = (
                 select(table)
@@ -271,10 +272,10 @@ def test_rollups_equal_the_log_in_every_zone_and_learner(filled):  # type: ignor
                 and report.output_by_tag
             )
             assert sum(r.answers for r in report.retention_by_age) > 0
-            with filled.unit(learner) as repo:  # the very hours the log groups into
+            with filled.unit(learner) as repo:  # the very days the log's hours fall on
                 shift = stats_queries.shift_minutes(day.tz, NOW)
-                assert sorted(repo.stats.rolled_hours(shift), key=lambda h: h.hour) == sorted(
-                    repo.stats.hour_counts((), shift), key=lambda h: h.hour
+                assert repo.stats.rolled_days() == figures.days_of(
+                    repo.stats.hour_counts((), shift), day.day_of
                 )
         first = False
     # the two learners' rollups are their own
@@ -317,13 +318,13 @@ def test_deck_and_since_reports_equal_the_log(filled):  # type: ignore[no-untype
 def test_since_and_deck_read_only_their_part_of_the_log(filled, decks, since):  # type: ignore[no-untyped-def]
     """`quiz stats --since` / `--deck` with current rollups never scans the whole log:
     every read of `reviews` goes through an index (the (learner, time) one for the
-    answers since, the cards' entries for a deck)."""
+    answers since; a deck's days and ages come from the day rollups)."""
 
     day = DayClock.from_settings("Asia/Kolkata", 4)
     with filled.unit("ann") as repo:
         if repo.session.get_bind().dialect.name != "sqlite":
             pytest.skip("PostgreSQL's planner chooses by its statistics")
-        assert rollups.refresh(repo) == "built"
+        assert rollups.refresh(repo, LearnerDays(day, shift_minutes(day.tz, NOW))) == "built"
         with _statements(repo) as seen:
             _rolled(repo, day, decks, since)
         raw = repo.session.connection().connection.driver_connection
@@ -332,8 +333,12 @@ def test_since_and_deck_read_only_their_part_of_the_log(filled, decks, since):  
             for q, p in seen
             if "FROM reviews" in q and q.lstrip().upper().startswith("SELECT")
         ]
-        index = "ix_reviews_learner_time" if since else "ux_reviews_card_chain"
-        assert any(index in plan for plan in plans), plans
+        if since:
+            assert any("ix_reviews_learner_time" in plan for plan in plans), plans
+        else:  # a deck's days and ages are in the day rollups: overruled answers, the mark's check
+            assert plans and all(
+                "ix_reviews_overruled" in plan or "INTEGER PRIMARY KEY" in plan for plan in plans
+            ), plans
         for plan in plans:
             assert "SCAN reviews" not in plan, plan
 
@@ -351,7 +356,7 @@ def test_more_answers_fold_in_as_a_rebuild_would(filled):  # type: ignore[no-unt
             text("DELETE FROM review_rollup_marks WHERE learner_id = :l"), {"l": repo.learner_id}
         )
         repo.session.commit()
-        assert rollups.refresh(repo) == "built"
+        assert rollups.refresh(repo, LearnerDays(day, shift_minutes(day.tz, NOW))) == "built"
     assert _rollup_rows(filled, "ann") == folded
 
 
@@ -550,8 +555,15 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
             bounded = seen[-1]
             del seen[:]
             repo.session.execute(text("DELETE FROM review_rollup_marks"))
-            assert rollups.refresh(repo) == "built"
-            folds = [(q, p) for q, p in seen if q.lstrip().upper().startswith("INSERT")]
+            assert (
+                rollups.refresh(repo, LearnerDays(DayClock.from_settings("UTC", 4), 0)) == "built"
+            )
+            folds = [
+                (q, p)
+                for q, p in seen
+                if q.lstrip().upper().startswith("INSERT")
+                and "quiz_hour_days" not in q  # (a temporary table, gone by now)
+            ]
 
         def plan(statement: str, parameters: object) -> str:
             raw = repo.session.connection().connection.driver_connection
@@ -560,8 +572,122 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
 
         assert "ix_reviews_learner_time" not in plan(*whole), plan(*whole)
         assert "ix_reviews_learner_time" in plan(*bounded), plan(*bounded)
-        # the rollups' fold reads the log by its id range (the rowid), whole or in part
-        log_reads = [plan(q, p) for q, p in folds if "reviews" in q]
-        assert len(log_reads) == 3
+        # the card rollups' fold reads the log by its id range (the rowid), whole or in
+        # part (the days' grouped INSERT has the same condition)
+        log_reads = [plan(q, p) for q, p in folds if "FROM reviews" in q]
+        assert len(log_reads) == 1
         for read in log_reads:
             assert "INTEGER PRIMARY KEY" in read and "ix_reviews_learner_time" not in read, read
+
+
+def _same_everywhere(store, day: DayClock, learner: str) -> None:
+    """Every report (whole, by deck, since) from the rollups equals grouping the log,
+    through the full store and the lean path."""
+    for decks, since in (((), None), (("alpha",), None), (("beta",), None), ((), date(2026, 3, 1))):
+        with store.unit(learner) as repo:
+            rolled = _rolled(repo, day, decks, since)
+            direct = _direct(repo, day, decks, since)
+        assert report_to_dict(rolled) == report_to_dict(direct), (learner, decks, since)
+        lean = _lean(store, day, learner, decks, since)
+        assert lean is None or lean == direct, (learner, decks, since)
+
+
+def test_a_reimport_that_changes_tags_or_kinds_rebuilds_the_tag_figures(filled, env):  # type: ignore[no-untyped-def]
+    """A card's tags and kind come from its deck file: a re-import that changes them
+    deletes the tag rollups' mark (triggers on card_tags and cards, 0015), so the next
+    report rebuilds them."""
+    day = DayClock.from_settings("Asia/Kolkata", 4)
+    for learner in LEARNERS:
+        _same_everywhere(filled, day, learner)
+    path = env / "alpha.yaml"
+    body = path.read_text()
+    for old, new in (
+        ("  - id: c1\n    front: Q1?\n    back: A1.\n    tags: [odd]\n", "tags: [renamed, odd]"),
+        ("  - id: c2\n    front: Q2?\n    back: A2.\n    tags: [even]\n", ""),
+        ("  - id: c0\n    front: Q0?\n    back: A0.\n", "tags: [late]"),
+    ):
+        assert old in body
+        card = old.split("    tags:")[0] if "tags:" in old else old
+        body = body.replace(old, card + (f"    {new}\n" if new else ""))
+    typed = '  - id: t3\n    type: typed\n    front: Q3?\n    answer: ["3"]\n'
+    assert typed in body
+    body = body.replace(
+        typed, '  - id: t3\n    type: output\n    code: print(3)\n    output: "3\\n"\n'
+    )
+    path.write_text(body)
+    with filled.unit("ann") as repo:
+        repo.sync_deck(load_deck(path), str(path), "hash-alpha-again", T0)
+    with filled.unit("ann") as repo:
+        assert repo.session.scalar(text("SELECT count(*) FROM review_tag_marks")) == 0
+    for learner in LEARNERS:
+        _same_everywhere(filled, day, learner)
+    with filled.unit("ann") as repo:
+        tags = {t.tag for t in _rolled(repo, day).weak_tags}
+        assert {"renamed", "late"} <= tags
+
+
+def test_a_card_moved_to_another_deck_rebuilds_the_deck_figures(filled):  # type: ignore[no-untyped-def]
+    """No command moves a card (its key names its deck), but the day and tag rollups are
+    kept by deck: a card whose deck_id changes deletes their marks (a trigger, 0015)."""
+    day = DayClock.from_settings("UTC", 4)
+    for learner in LEARNERS:
+        _same_everywhere(filled, day, learner)
+    with filled.unit("ann") as repo:
+        beta = repo.session.scalar(text("SELECT id FROM decks WHERE slug = 'beta'"))
+        repo.session.execute(
+            text("UPDATE cards SET deck_id = :beta WHERE key IN ('alpha/c1', 'alpha/c2')"),
+            {"beta": beta},
+        )
+        repo.session.commit()
+    for learner in LEARNERS:
+        _same_everywhere(filled, day, learner)
+
+
+def test_another_zone_or_day_start_rebuilds_the_days(filled):  # type: ignore[no-untyped-def]
+    """The day rollups hold days of one clock (review_day_marks.clock): a learner who
+    moves to another zone, or whose day starts at another hour, gets days rebuilt in it,
+    and back again; answers folded in meanwhile land in the clock's days."""
+    for zone, starts in (("UTC", 4), ("Asia/Kolkata", 4), ("Asia/Kolkata", 0), ("UTC", 4)):
+        day = DayClock(DayClock.from_settings(zone, 4).tz, starts)
+        _same_everywhere(filled, day, "ann")
+        _days(filled, 61 + starts, 61 + starts, seed=starts)
+
+
+def test_quiz_rebuild_and_a_class_of_learners_keep_the_figures(filled, cli, env):  # type: ignore[no-untyped-def]
+    """`quiz rebuild` rewrites states, never the log: the rollups stay current and equal
+    the log; each learner of a class store has their own days and tags."""
+    day = DayClock.from_settings("Asia/Kolkata", 4)
+    (env / "config.toml").write_text('timezone = "Asia/Kolkata"\nfuzz = false\n')
+    for learner in (*LEARNERS, "cy"):
+        _same_everywhere(filled, day, learner)
+    result = cli("--learner", "ann", "rebuild", now=NOW.isoformat())
+    assert result.exit_code == 0, result.output
+    for learner in (*LEARNERS, "cy"):
+        _same_everywhere(filled, day, learner)
+    with filled.unit("ann") as repo:
+        rows = repo.session.execute(
+            text("SELECT learner_id, count(*) FROM review_day_rollups GROUP BY learner_id")
+        ).all()
+    assert len(rows) == 2  # cy has no answers: no days
+
+
+def test_quiz_import_that_changes_tags_then_quiz_stats_agrees_with_the_log(store_url, env, cli):  # type: ignore[no-untyped-def]
+    """Whichever way `quiz import` writes the store, the triggers of 0015 see the cards'
+    new tags: the next `quiz stats` shows them, as grouping the log does."""
+    import json
+
+    (env / "config.toml").write_text('timezone = "UTC"\nfuzz = false\n')
+    with open_store(store_url) as store:
+        _fill(store, env)
+        _days(store, 0, 20, seed=4)
+    now = NOW.isoformat()
+    first = json.loads(cli("--learner", "ann", "stats", "--json", now=now).stdout)
+    path = env / "alpha.yaml"
+    path.write_text(path.read_text().replace("tags: [odd]", "tags: [renamed]"))
+    result = cli("--learner", "ann", "import", str(path), now=now)
+    assert result.exit_code == 0, result.output
+    shown = json.loads(cli("--learner", "ann", "stats", "--json", now=now).stdout)
+    with open_store(store_url) as store, store.unit("ann") as repo:
+        expected = report_to_dict(_direct(repo, DayClock.from_settings("UTC", 4)))
+    assert shown == expected != first
+    assert "renamed" in {t["tag"] for t in shown["weakest_tags"]}

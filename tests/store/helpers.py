@@ -131,3 +131,17 @@ def kind_sql(column: str = "kind") -> str:
 def micros(value: datetime) -> int:
     """A UTC time as migration 0012 stores it on SQLite: microseconds since 1970."""
     return (value - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
+
+
+def schema_back_to(conn, revision: str) -> None:  # type: ignore[no-untyped-def]
+    """The store's schema taken back to `revision` by the migrations' own downgrades (a
+    store as an older quiz left it, with the newer rows it cannot have)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from quiz.store.migrate import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    command.downgrade(cfg, revision)

@@ -1,6 +1,6 @@
 """kill -9 in the middle of a migration never leaves an unusable store (issue 14 §3).
 
-A child process creates a store (or upgrades one from revision 0003, 0012 or 0013), says when its
+A child process creates a store (or upgrades one from revision 0003, 0012, 0013 or 0014), says when its
 imports are done, and is killed with SIGKILL after a random share of the time a whole
 migration takes; the store is then opened again and must reach the newest schema. The
 default run kills a few times per case; `QUIZ_TEST_KILLS=50` (per case) is the long
@@ -75,12 +75,15 @@ def _usable(url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert conn.execute(text("SELECT value FROM quiz_store")).scalar() == "quiz"
-        conn.execute(text("SELECT COUNT(*) FROM review_age_rollups")).scalar()
+        conn.execute(text("SELECT COUNT(*) FROM review_tag_rollups")).scalar()
+        conn.execute(text("SELECT COUNT(*) FROM review_day_marks")).scalar()
     engine.dispose()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-@pytest.mark.parametrize("case", ["first-use", "upgrade", "upgrade-0012", "upgrade-0013"])
+@pytest.mark.parametrize(
+    "case", ["first-use", "upgrade", "upgrade-0012", "upgrade-0013", "upgrade-0014"]
+)
 def test_a_killed_migration_leaves_a_store_that_opens(
     request: pytest.FixtureRequest, tmp_path: Path, case: str, backend: str
 ) -> None:
@@ -104,7 +107,8 @@ def test_a_killed_migration_leaves_a_store_that_opens(
         "first-use": lambda url: None,
         "upgrade": _old_store,
         "upgrade-0012": lambda url: _old_store(url, "0012"),
-        "upgrade-0013": lambda url: _old_store(url, "0013"),  # the last step alone
+        "upgrade-0013": lambda url: _old_store(url, "0013"),
+        "upgrade-0014": lambda url: _old_store(url, "0014"),  # the last step alone
     }[case]
     probe = next(urls)
     prepare(probe)
