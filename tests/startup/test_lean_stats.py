@@ -6,26 +6,17 @@ up to date as before; a damaged or foreign store is the full store's one line.""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.startup.test_fast_path import studied  # noqa: F401  # a fixture
+from tests.startup.test_late_store import run_loaded
 
 NOW = "2026-03-05T12:00:00Z"
 
-# Runs the console entry and says at exit whether SQLAlchemy was loaded.
-LOADED_AT_EXIT = """
-import atexit, sys
-atexit.register(lambda: sys.stderr.write(f"SQLALCHEMY {'sqlalchemy' in sys.modules}\\n"))
-sys.argv = ["quiz", *sys.argv[1:]]
-from quiz.cli import main
-main()
-"""
 
 COMMANDS = [
     ["stats"],
@@ -47,14 +38,7 @@ WORDS = {
 
 
 def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, QUIZ_NOW=NOW, COLUMNS="100", **extra)
-    return subprocess.run(
-        [sys.executable, "-c", LOADED_AT_EXIT, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return run_loaded(NOW, *args, **extra)
 
 
 def loaded(result: subprocess.CompletedProcess[str]) -> bool:
