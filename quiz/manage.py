@@ -124,6 +124,8 @@ def _sorted_in_python(
     exact_only = "\n" in needle  # a match across two texts: no per-text shortcut
     sort_here = query.sort in PYTHON_SORTS
     matches: list[tuple[float, str, int]] = []
+    narrowed = reads.text_may_match(needle, p) if needle else None
+    where = [*where, narrowed] if narrowed else where
     rows = reads.light_rows(flt, where, p, None if sort_here else order, content=bool(needle))
     while batch := list(islice(rows, _SHOWN_CHUNK)):
         if needle:

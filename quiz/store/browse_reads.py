@@ -88,6 +88,29 @@ class BrowseReads:
             out.append(f"{_LAPSES} >= {p.add(int(min_lapses))}")
         return out
 
+    def text_may_match(self, needle: str, p: Params) -> str | None:
+        """A condition true of every card whose text may contain `needle` (case-folded),
+        so that only those are read and searched exactly (quiz.browse.searchable_text),
+        or None where SQL cannot tell: a needle with characters other than printable
+        ASCII, or with a quote or backslash (the stored JSON escapes them). Within those
+        bounds ASCII text folds as SQL's lower() does; a card holding any character
+        outside printable ASCII (raw, or escaped as \\uXXXX; in its key too) is always
+        searched."""
+        if not (needle.isascii() and needle.isprintable()) or '"' in needle or "\\" in needle:
+            return None
+        n = p.add(needle.casefold())
+        if self.sel.sqlite:
+            return (
+                f"(instr(lower(cards.content), {n}) > 0 OR instr(lower(cards.key), {n}) > 0"
+                " OR instr(cards.content, '\\u') > 0 OR cards.content GLOB '*[^ -~]*'"
+                " OR cards.key GLOB '*[^ -~]*')"
+            )
+        return (
+            f"(strpos(lower(cards.content::text), {n}) > 0 OR strpos(lower(cards.key), {n}) > 0"
+            " OR strpos(cards.content::text, '\\u') > 0 OR cards.content::text ~ '[^ -~]'"
+            " OR cards.key ~ '[^ -~]')"
+        )
+
     def order_by(self, sort: str) -> str:
         """The ORDER BY of a sort the store does (`deck`, `due`, `lapses`, `reviews`), or
         the card key's (the sorts done in Python end with it too)."""
