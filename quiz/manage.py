@@ -61,6 +61,9 @@ def _listing(
     )
 
 
+_SHOWN_CHUNK = 500  # cards read and listed at a time
+
+
 @dataclass(frozen=True)
 class Found:
     """A query's matches: how many, and the listings to show, built a chunk at a time
@@ -102,9 +105,6 @@ def find_cards(
             yield [_listing(by_id[i], schedulers, day, now, lang) for i in part]
 
     return Found(total, chunks())
-
-
-_SHOWN_CHUNK = 500
 
 
 def _sorted_in_python(

@@ -18,10 +18,15 @@ from quiz.safe_text import escape, one_line, shown
 from quiz.ui.console import out, print_json_list
 
 
-def _safe(value: str, limit: int | None = None) -> Text:
-    """Deck text on one line of the listing: escaped, never read as markup."""
+def _line(value: str, limit: int | None = None) -> str:
+    """Deck text on one line of the listing: escaped (and cut to `limit`)."""
     line = " ".join(value.split())
-    return Text(shown(line, limit) if limit is not None else one_line(line))
+    return shown(line, limit) if limit is not None else one_line(line)
+
+
+def _safe(value: str, limit: int | None = None) -> Text:
+    """`_line` as rich text: never read as markup."""
+    return Text(_line(value, limit))
 
 
 def _days(value: float | None) -> str:
@@ -73,8 +78,8 @@ BLOCK_ROWS = 1000
 def _cells(x: Listing) -> tuple[str, ...]:
     s = x.item.schedule
     return (
-        _safe(x.key).plain,
-        _safe(x.question, 60).plain,
+        _line(x.key),
+        _line(x.question, 60),
         ", ".join(x.states),
         s.due.strftime("%Y-%m-%d") if s.due else "-",
         _days(x.interval_days),
