@@ -302,7 +302,7 @@ def _rows(
     created: int,
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[int, int]]]:
     """The notes' and their cards' rows as genanki's `Note.write_to_db` makes them (ids
-    from `ids` in its order, a note's cards as `_ordinals` says), each card with a
+    from `ids` in its order, a note's cards as `_Ordinals` says), each card with a
     history given its scheduling columns (type, queue, due, ivl, factor, reps, lapses,
     data; `anki_schedule`); and the answered cards as (quiz card id, Anki card id), in
     Anki's card order (by id: the order the answers take their revlog ids in)."""
@@ -361,14 +361,16 @@ class _Ordinals:
     rendering the templates: looked up once per note type)."""
 
     def __init__(self) -> None:
+        import genanki
+
+        self._note = genanki.Note
+        self._cloze = genanki.Model.CLOZE
         self._req: dict[int, list[tuple[int, str, list[int]]]] = {}
 
     def __call__(self, note: _Note) -> list[int]:
-        import genanki
-
         model = note.model
-        if model.model_type == genanki.Model.CLOZE:
-            return [card.ord for card in genanki.Note(model=model, fields=list(note.fields)).cards]
+        if model.model_type == self._cloze:
+            return [card.ord for card in self._note(model=model, fields=list(note.fields)).cards]
         req = self._req.get(model.model_id)
         if req is None:
             req = self._req[model.model_id] = model.to_json(0, 0)["req"]
