@@ -8,7 +8,8 @@ card's state; forgetting and setting a due date are logged as 'manual' entries (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
@@ -30,11 +31,14 @@ from quiz.errors import NotFound, UsageError
 from quiz.model import CardFilter, CardState, Schedule, StoredCard
 from quiz.review.settings import Schedulers, scheduling
 from quiz.store.browse_reads import BrowseReads
+from quiz.store.selection import Params
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from quiz.store import Repo
-    from quiz.store.selection import Params, Selection
+    from quiz.store.selection import Selection
+
+log = logging.getLogger(__name__)
 
 ACTIONS = ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due")
 
@@ -90,12 +94,19 @@ def find_cards(
     flt = CardFilter(decks=query.decks, tags=query.tags, kinds=query.kinds)
     p = sel.params()
     where = reads.conditions(query.states, query.due_before, query.min_lapses, now, p)
-    order = reads.order_by(query.sort)
-    if query.text or query.sort in PYTHON_SORTS:
+    weakest = (
+        _weakest(reads, flt, where, p, query.limit, schedulers, now)
+        if query.sort == "recall" and not query.text and query.limit is not None
+        else None
+    )
+    if weakest is not None:
+        shown, total = weakest, reads.count(flt, where, p)
+    elif query.text or query.sort in PYTHON_SORTS:
+        order = reads.order_by(query.sort)
         ids = _sorted_in_python(reads, sel, flt, where, p, order, query, schedulers, now)
         total, shown = len(ids), ids[: query.limit] if query.limit is not None else ids
     else:
-        shown = reads.ids(flt, where, p, order, query.limit)
+        shown = reads.ids(flt, where, p, query.sort, query.limit)
         total = len(shown) if query.limit is None else reads.count(flt, where, p)
 
     def chunks() -> Iterator[list[Listing]]:
@@ -149,6 +160,52 @@ def _sorted_in_python(
     if sort_here:
         matches.sort()  # ties by key, as the store's sorts end
     return [card_id for _value, _key, card_id in matches]
+
+
+def _weakest(
+    reads: BrowseReads,
+    flt: CardFilter,
+    where: list[str],
+    p: Params,
+    limit: int,
+    schedulers: Schedulers,
+    now: datetime,
+) -> list[int] | None:
+    """The ids of the first `limit` matches by recall (lowest first), with the recall
+    of a few cards rather than of every match.
+
+    FSRS recall is (1 + F t/S)^D for t days since the last review and stability S,
+    with D = -w20 < 0 (py-fsrs accepts w20 in [0.1, 0.8]) and F = 0.9^(1/D) - 1 > 0:
+    it falls as t/S grows, for each deck's parameters. The matches among the states
+    longest unseen for their stability give a recall T that `limit` matches reach; any
+    match at or below T has t/S at least the smallest ratio at which a deck's recall is
+    T (Scheduler.elapsed_ratio), so only the matches that may reach that ratio are
+    read, and the scheduler's recall orders them (python_sort_key, then the key).
+    None where that does not decide the screen (fewer than `limit` answered matches
+    found so, a recall of 0 or 1 at the edge): the caller ranks every match."""
+
+    def ranked(condition: Callable[[Params], str]) -> list[tuple[float, str, int]]:
+        q = Params(p.prefix, **p)
+        out = []
+        for r in reads.light_rows(flt, [*where, condition(q)], q, None, content=False):
+            recall = _recall(r.schedule, r.card_id, r.deck, schedulers, now)
+            if recall is not None:
+                out.append((python_sort_key("recall", r.schedule, recall), r.key, r.card_id))
+        return sorted(out)
+
+    unseen = reads.longest_unseen_ids(now, limit)
+    first = ranked(lambda q: f"cards.id IN ({', '.join(map(str, unseen))})") if unseen else []
+    if len(first) < limit or not 0.0 < first[limit - 1][0] < 1.0:
+        log.debug("cards --sort recall: every match ranked (no recall edge among %d)", len(first))
+        return None
+    edge = first[limit - 1][0]
+    ratio = min(schedulers.for_deck(deck).elapsed_ratio(edge) for deck in reads.sel.deck_slugs())
+    # float rounding of the recall and of its inverse: a hair lower, never a card fewer
+    found = ranked(lambda q: reads.may_have_faded(now, ratio * (1 - 1e-9), q))
+    if len(found) < limit:  # cannot happen: the first ones are among them
+        return None
+    log.debug("cards --sort recall: %d matches ranked of those that may have faded", len(found))
+    return [card_id for _value, _key, card_id in found[:limit]]
 
 
 def card_by_key(repo: Repo, key: str) -> StoredCard:

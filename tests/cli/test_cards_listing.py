@@ -6,10 +6,13 @@ ends. The oracle here is that old rule, kept as the specification."""
 from __future__ import annotations
 
 import json
+import logging
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quiz.browse import SORTS, STATES, CardQuery, Listing, searchable_text
 from quiz.clock import DayClock
@@ -123,13 +126,27 @@ def _queries() -> list[CardQuery]:
     return out
 
 
-def test_the_store_lists_what_the_rules_say(browsed):
+# a deck whose recall falls on another curve (FSRS-6 decay w20 = 0.5, as FSRS-4.5's), and
+# a zone whose UTC offset changes: learner days apart from clock days
+_DECAY_HALF = [*DEFAULT_PARAMETERS[:20], 0.5]
+CONFIGS = {
+    "defaults": {},
+    "own decay, summer time": {
+        "timezone": "America/New_York",
+        "deck_overrides": {"alpha": {"parameters": _DECAY_HALF}},
+    },
+}
+
+
+@pytest.mark.parametrize("settings", CONFIGS.values(), ids=list(CONFIGS))
+def test_the_store_lists_what_the_rules_say(browsed, settings, caplog):
     repo = browsed
-    cfg = load_config(None)
+    cfg = replace(load_config(None), **settings)
     day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
     schedulers = scheduling(cfg, repo, day, NOW, goals=False).schedulers
     everything = [_listing(c, schedulers, day, NOW, None) for c in repo.cards(CardFilter())]
     checked = 0
+    caplog.set_level(logging.DEBUG, logger="quiz")
     for query in _queries():
         flt = CardFilter(decks=query.decks, tags=query.tags)
         wanted_ids = {c.row_id for c in repo.cards(flt)}
@@ -145,6 +162,13 @@ def test_the_store_lists_what_the_rules_say(browsed):
         assert shown == expected[:limit], query  # every field of every line
         checked += bool(expected)
     assert checked > 40  # most queries matched something
+    # the shortcuts of a screen's worth ran, and so did the sorts of every match
+    said = caplog.text
+    assert "matches ranked of those that may have faded" in said
+    assert "cards --sort recall: every match ranked" in said
+    assert "cards --sort lapses: the cards with lapses >=" in said
+    assert "cards --sort reviews: the cards with reps >=" in said
+    assert "every match sorted (floor" in said
 
 
 def test_a_text_search_finds_what_case_folding_finds(browsed):
