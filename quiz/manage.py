@@ -35,8 +35,24 @@ from quiz.store.selection import Params
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from quiz.store import Repo
     from quiz.store.selection import Selection
+
+    class CardStore(Protocol):
+        """What `act` asks of a store: the Repo, or quiz.store.card_actions.LeanCards."""
+
+        def get_card(self, key: str) -> StoredCard | None: ...
+
+        def set_suspended(self, card_id: int, suspended: bool) -> None: ...
+
+        def bury(self, card_id: int, until: datetime) -> None: ...
+
+        def unbury(self, card_id: int) -> None: ...
+
+        def reschedule(self, item: StoredCard, after: Schedule, at: datetime) -> int: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +224,7 @@ def _weakest(
     return [card_id for _value, _key, card_id in found[:limit]]
 
 
-def card_by_key(repo: Repo, key: str) -> StoredCard:
+def card_by_key(repo: CardStore, key: str) -> StoredCard:
     if "/" not in key:
         raise UsageError(f"name a card as DECK/CARD, not {key!r} (see: quiz cards)")
     item = repo.get_card(key)
@@ -265,7 +281,7 @@ def history(
 
 
 def act(
-    repo: Repo,
+    repo: CardStore,
     action: str,
     keys: list[str],
     *,
