@@ -108,16 +108,25 @@ class BrowseReads:
         ASCII, or with a quote or backslash (the stored JSON escapes them). Within those
         bounds ASCII text folds as SQL's lower() does; a card holding any character
         outside printable ASCII (raw, or escaped as \\uXXXX; in its key too) is always
-        searched."""
+        searched.
+
+        On SQLite, LIKE folds ASCII as lower() does without copying each text (its
+        wildcards, a `%` or `_` in the needle, only let more cards through), and a text
+        holds a character outside ASCII exactly when it has more bytes than characters
+        (a raw control character, the rest of "outside printable ASCII", is in neither
+        JSON text nor a needle): each a pass over the bytes, where a GLOB character
+        class cost several times the rest of the query."""
         if not (needle.isascii() and needle.isprintable()) or '"' in needle or "\\" in needle:
             return None
-        n = p.add(needle.casefold())
         if self.sel.sqlite:
+            like = p.add(f"%{needle.casefold()}%")
             return (
-                f"(instr(lower(cards.content), {n}) > 0 OR instr(lower(cards.key), {n}) > 0"
-                " OR instr(cards.content, '\\u') > 0 OR cards.content GLOB '*[^ -~]*'"
-                " OR cards.key GLOB '*[^ -~]*')"
+                f"(cards.content LIKE {like} OR cards.key LIKE {like}"
+                " OR instr(cards.content, '\\u') > 0"
+                " OR length(CAST(cards.content AS BLOB)) > length(cards.content)"
+                " OR length(CAST(cards.key AS BLOB)) > length(cards.key))"
             )
+        n = p.add(needle.casefold())
         return (
             f"(strpos(lower(cards.content::text), {n}) > 0 OR strpos(lower(cards.key), {n}) > 0"
             " OR strpos(cards.content::text, '\\u') > 0 OR cards.content::text ~ '[^ -~]'"

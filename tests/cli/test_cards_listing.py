@@ -30,6 +30,7 @@ FAR = datetime.max.replace(tzinfo=None)
 
 def _deck(slug: str, n: int, rng: random.Random) -> str:
     words = ["closure", "GIL", "Straße", "KELVIN", "ſpecial", "late binding", "Ünïcode", "日本"]
+    words += ["snake_case", "100%"]  # LIKE's wildcards in a needle
     lines = [f"deck: {slug}", f"title: {slug}", "cards:"]
     for i in range(n):
         tags = rng.sample(["gc", "oop", "hash", "threads"], rng.randint(0, 2))
@@ -113,7 +114,9 @@ def _queries() -> list[CardQuery]:
     for _ in range(60):
         out.append(
             CardQuery(
-                text=rng.choice(["", "", "q1", "strasse", "kelvin", "s", "日本", "alpha/c0", "ü"]),
+                text=rng.choice(
+                    ["", "", "q1", "strasse", "kelvin", "s", "日本", "alpha/c0", "ü", "e_c", "%"]
+                ),
                 decks=tuple(rng.sample(["alpha", "beta", "gamma"], rng.randint(0, 2))),
                 tags=tuple(rng.sample(["gc", "oop", "hash"], rng.randint(0, 1))),
                 states=tuple(rng.sample(STATES, rng.randint(0, 2))),
@@ -172,12 +175,13 @@ def test_the_store_lists_what_the_rules_say(browsed, settings, caplog):
 
 
 def test_a_text_search_finds_what_case_folding_finds(browsed):
-    """ß folds to ss, the Kelvin sign to k, a long s to s: the shortcut over the stored
-    texts must not lose a card the exact search finds."""
+    """ß folds to ss, the Kelvin sign to k, a long s to s, and `_` and `%` are LIKE's
+    wildcards: the shortcut over the stored texts must not lose a card the exact search
+    finds, nor keep one it does not."""
     repo = browsed
     cfg = load_config(None)
     day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
-    for text in ("STRASSE", "kelvin", "special", "\u212aelvin"):
+    for text in ("STRASSE", "kelvin", "special", "\u212aelvin", "E_C", "0%"):
         query = CardQuery(text=text)
         found = find_cards(repo, query, config=cfg, day=day, now=NOW, lang=None)
         keys = [x.key for chunk in found.chunks for x in chunk]
