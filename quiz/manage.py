@@ -30,7 +30,7 @@ from quiz.config import Config
 from quiz.errors import NotFound, UsageError
 from quiz.model import CardFilter, CardState, Schedule, StoredCard
 from quiz.review.settings import Schedulers, scheduling
-from quiz.store.browse_reads import BrowseReads
+from quiz.store.browse_reads import INTERVAL_SLACK_DAYS, BrowseReads
 from quiz.store.selection import Params
 
 TYPE_CHECKING = False
@@ -110,13 +110,14 @@ def find_cards(
     flt = CardFilter(decks=query.decks, tags=query.tags, kinds=query.kinds)
     p = sel.params()
     where = reads.conditions(query.states, query.due_before, query.min_lapses, now, p)
-    weakest = (
-        _weakest(reads, flt, where, p, query.limit, schedulers, now)
-        if query.sort == "recall" and not query.text and query.limit is not None
-        else None
-    )
-    if weakest is not None:
-        shown, total = weakest, reads.count(flt, where, p)
+    screen = None
+    if query.limit is not None and not query.text:
+        if query.sort == "recall":
+            screen = _weakest(reads, flt, where, p, query.limit, schedulers, now)
+        elif query.sort == "interval":
+            screen = _longest_intervals(reads, flt, where, p, query.limit)
+    if screen is not None:
+        shown, total = screen, reads.count(flt, where, p)
     elif query.text or query.sort in PYTHON_SORTS:
         order = reads.order_by(query.sort)
         ids = _sorted_in_python(reads, sel, flt, where, p, order, query, schedulers, now)
@@ -209,8 +210,14 @@ def _weakest(
                 out.append((python_sort_key("recall", r.schedule, recall), r.key, r.card_id))
         return sorted(out)
 
-    unseen = reads.longest_unseen_ids(now, limit)
-    first = ranked(lambda q: f"cards.id IN ({', '.join(map(str, unseen))})") if unseen else []
+    # the states longest unseen: of all of the learner's (a scan of small rows), then, if
+    # a filter leaves fewer than `limit` of those, of the matches (a join of the matches)
+    for among in (None, (flt, where, p)):
+        unseen = reads.longest_unseen_ids(now, limit, among)
+        listed = f"cards.id IN ({', '.join(map(str, unseen))})"
+        first = ranked(lambda _q: listed) if unseen else []  # noqa: B023  # called here, at once
+        if len(first) >= limit:
+            break
     if len(first) < limit or not 0.0 < first[limit - 1][0] < 1.0:
         log.debug("cards --sort recall: every match ranked (no recall edge among %d)", len(first))
         return None
@@ -221,6 +228,40 @@ def _weakest(
     if len(found) < limit:  # cannot happen: the first ones are among them
         return None
     log.debug("cards --sort recall: %d matches ranked of those that may have faded", len(found))
+    return [card_id for _value, _key, card_id in found[:limit]]
+
+
+def _longest_intervals(
+    reads: BrowseReads, flt: CardFilter, where: list[str], p: Params, limit: int
+) -> list[int] | None:
+    """The ids of the first `limit` matches by interval (longest first), from the few
+    that may be among them: the `limit`-th longest interval the store computes over
+    all of the learner's states is a floor F, and only the matches whose stored
+    interval reaches F less twice the store's error are ranked (interval_days, then the
+    key). When `limit` of them reach F less that error, every match longer than the
+    last of them is among them. None otherwise (a filter, short intervals): the caller
+    ranks every match."""
+    slack = INTERVAL_SLACK_DAYS
+    # the floor of all of the learner's states (a scan of small rows), then, if a filter
+    # leaves fewer than `limit` matches above it, of the matches (a join of the matches)
+    for among in (None, (flt, where, p)):
+        floor = reads.interval_floor(limit, among)
+        if floor is None or floor <= 2 * slack:
+            log.debug("cards --sort interval: every match ranked (floor %s)", floor)
+            return None
+        q = Params(p.prefix, **p)
+        rows = reads.light_rows(
+            flt, [*where, reads.interval_at_least(floor - 2 * slack, q)], q, None, content=False
+        )
+        found = sorted(
+            (python_sort_key("interval", r.schedule, None), r.key, r.card_id) for r in rows
+        )
+        if len(found) >= limit and -found[limit - 1][0] >= floor - slack:
+            break
+    else:
+        log.debug("cards --sort interval: every match ranked (%d near the floor)", len(found))
+        return None
+    log.debug("cards --sort interval: %d matches ranked of the longest intervals", len(found))
     return [card_id for _value, _key, card_id in found[:limit]]
 
 

@@ -58,6 +58,13 @@ _STATES_OF_LEARNER = "FROM card_states AS cs WHERE +cs.learner_id = :learner"
 # counts them) differ from the clock's days by less than this: a day boundary crossed
 # or not (< 1 day), and the zone's UTC offset at either end (< 27 hours apart).
 ELAPSED_SLACK_DAYS = 3
+# The store's days between two of a state's times differ from quiz.browse.interval_days'
+# by less than this (SQLite's julianday keeps milliseconds): a second, with room.
+INTERVAL_SLACK_DAYS = 1 / 86400
+
+
+# a query's matches: its card filter, its conditions and their parameters
+Among = tuple[CardFilter, Sequence[str], Params]
 
 
 @dataclass(frozen=True)
@@ -204,6 +211,42 @@ class BrowseReads:
         row = next(iter(self.sel.execute(sql, p)), None)
         return None if row is None else row[0]
 
+    def _source(self, among: Among | None) -> tuple[str, Params]:
+        """`FROM ... WHERE ...` of the learner's states, or of a query's matches (with
+        their state), and its parameters."""
+        if among is None:
+            return _STATES_OF_LEARNER, self.sel.params()
+        flt, where, p = among
+        q = Params(p.prefix, **p)
+        return f"FROM {FROM} WHERE " + " AND ".join([*self.sel.filter_sql(flt, q), *where]), q
+
+    # ---- the sort by interval: the longest first -------------------------------------
+
+    def _interval(self) -> str:
+        """A state's days from its last review to its due date, in SQL (to within
+        INTERVAL_SLACK_DAYS of quiz.browse.interval_days, before its clamp at 0)."""
+        if self.sel.sqlite:
+            return "(julianday(cs.due) - julianday(cs.last_review))"
+        return "(EXTRACT(EPOCH FROM cs.due - cs.last_review) / 86400.0)"
+
+    def interval_floor(self, limit: int, among: Among | None = None) -> float | None:
+        """The `limit`-th longest interval among all of the learner's states (one scan
+        of the states) or a query's matches (`among`); None: fewer have one."""
+        source, p = self._source(among)
+        value = self._one(
+            f"SELECT {self._interval()} {source} AND cs.due IS NOT NULL"
+            f" AND cs.last_review IS NOT NULL ORDER BY 1 DESC LIMIT 1 OFFSET {int(limit) - 1}",
+            p,
+        )
+        return None if value is None else float(value)
+
+    def interval_at_least(self, days: float, p: Params) -> str:
+        """A condition true of the cards whose state's interval reaches `days`."""
+        return (
+            f"cards.id IN (SELECT cs.card_id {_STATES_OF_LEARNER} AND cs.due IS NOT NULL"
+            f" AND cs.last_review IS NOT NULL AND {self._interval()} >= {p.add(days)})"
+        )
+
     # ---- the sort by recall: the weakest first -------------------------------------
     # Recall falls as the days since the last review per stability grow (for each deck's
     # parameters: quiz.manage._weakest); these reads bound that ratio, the scheduler
@@ -216,15 +259,20 @@ class BrowseReads:
             return f"(julianday({when}) - julianday(cs.last_review))"
         return f"(EXTRACT(EPOCH FROM CAST({when} AS TIMESTAMP) - cs.last_review) / 86400.0)"
 
-    def longest_unseen_ids(self, now: datetime, limit: int) -> list[int]:
-        """The cards (any, matching or not) of the `limit` states of this learner with a
-        recall — answered, reviewed — that have gone longest since their last review
-        for their stability (no stability first: recall 0): one scan of the states."""
-        p = self.sel.params()
+    def longest_unseen_ids(
+        self, now: datetime, limit: int, among: Among | None = None
+    ) -> list[int]:
+        """The cards of the `limit` answered states that have gone longest since their
+        last review for their stability (no stability first: recall 0; never reviewed
+        last: no recall), among all of the learner's (one scan of the states) or a
+        query's matches (`among`)."""
+        source, p = self._source(among)
         days = self._days_since_review(now, p)
+        # no condition that a missing state fails outright (`cs.state <> 0` would be):
+        # SQLite would then read the states first, each through an index, not the matches
         sql = (
-            f"SELECT cs.card_id {_STATES_OF_LEARNER} AND cs.state <> {NEW}"
-            " AND cs.last_review IS NOT NULL ORDER BY CASE WHEN cs.stability IS NULL"
+            f"SELECT cs.card_id {source} AND COALESCE(cs.state, {NEW}) <> {NEW}"
+            " ORDER BY CASE WHEN cs.last_review IS NULL THEN 2 WHEN cs.stability IS NULL"
             f" OR cs.stability <= 0 THEN 0 ELSE 1 END, {days} / cs.stability DESC"
             f" LIMIT {int(limit)}"
         )

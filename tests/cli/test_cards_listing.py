@@ -172,6 +172,8 @@ def test_the_store_lists_what_the_rules_say(browsed, settings, caplog):
     assert "cards --sort lapses: the cards with lapses >=" in said
     assert "cards --sort reviews: the cards with reps >=" in said
     assert "every match sorted (floor" in said
+    assert "matches ranked of the longest intervals" in said
+    assert "cards --sort interval: every match ranked" in said
 
 
 def test_a_text_search_finds_what_case_folding_finds(browsed):
