@@ -5,6 +5,7 @@ read-only store is the same one line."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -135,3 +136,42 @@ def test_a_read_only_store_is_the_full_stores_one_line(env, small_fs):  # noqa: 
     assert lean.stderr.strip().endswith(
         "the store is read-only (attempt to write a readonly database)"
     )
+
+
+def test_the_actions_on_either_back_end_are_undone_and_rebuilt(cli, env, store_url):
+    """Through the Repo on PostgreSQL, through sqlite3 on SQLite: a due date set on a
+    card whose state no log entry left is undone to that state, and `quiz rebuild`
+    agrees with the log after the actions."""
+    from sqlalchemy import update
+
+    from quiz.store import open_store
+    from quiz.store.models import CardStateRow
+    from tests.conftest import BASIC_DECK, write_deck
+
+    assert cli("import", str(write_deck(env, "demo.yaml", BASIC_DECK))).exit_code == 0
+    assert cli("review", "--deck", "demo", "--new", "1", input="3\n", now=LATER).exit_code == 0
+    with open_store(store_url) as store, store.unit(None) as repo:
+        one = repo.get_card("demo/one")
+        assert one is not None and one.schedule.reps == 1
+        repo.session.execute(
+            update(CardStateRow)
+            .where(CardStateRow.card_id == one.row_id)
+            .values(stability=(one.schedule.stability or 0) + 1)
+        )
+        repo.session.commit()
+        changed = repo.get_card("demo/one")
+        assert changed is not None
+    moved = cli("cards", "set-due", "demo/one", "--on", "2026-03-20", now=LATER)
+    assert moved.stdout == "due 2026-03-20: demo/one\n", moved.output
+    with open_store(store_url) as store, store.unit(None) as repo:
+        entry = repo.history.card_history(changed.row_id)[-1]
+        assert entry.kind == "manual" and entry.after is not None
+        assert entry.after.due is not None and entry.after.due.date().isoformat() == "2026-03-20"
+        assert repo.history.befores([entry.id])[entry.id] == changed.schedule
+        assert repo.undo(entry.id) == changed.row_id
+        assert repo.get_card("demo/one").schedule == changed.schedule  # type: ignore[union-attr]
+    for action in (["suspend", "demo/one"], ["bury", "demo/two"], ["forget", "demo/one"]):
+        assert cli("cards", *action, now=LATER).exit_code == 0
+    states = {c["card"]: c["states"] for c in json.loads(cli("cards", "--json", now=LATER).stdout)}
+    assert states["demo/one"] == ["new", "suspended"] and states["demo/two"] == ["new", "buried"]
+    assert cli("rebuild", "--check", now=LATER).exit_code == 0
