@@ -8,7 +8,8 @@ card's state; forgetting and setting a due date are logged as 'manual' entries (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
@@ -29,12 +30,31 @@ from quiz.config import Config
 from quiz.errors import NotFound, UsageError
 from quiz.model import CardFilter, CardState, Schedule, StoredCard
 from quiz.review.settings import Schedulers, scheduling
-from quiz.store.browse_reads import BrowseReads
+from quiz.store.browse_reads import INTERVAL_SLACK_DAYS, BrowseReads
+from quiz.store.selection import Params
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from quiz.store import Repo
-    from quiz.store.selection import Params, Selection
+    from quiz.store.selection import Selection
+
+    class CardStore(Protocol):
+        """What `act` asks of a store: the Repo, or quiz.store.card_actions.LeanCards."""
+
+        def get_card(self, key: str) -> StoredCard | None: ...
+
+        def set_suspended(self, card_id: int, suspended: bool) -> None: ...
+
+        def bury(self, card_id: int, until: datetime) -> None: ...
+
+        def unbury(self, card_id: int) -> None: ...
+
+        def reschedule(self, item: StoredCard, after: Schedule, at: datetime) -> int: ...
+
+
+log = logging.getLogger(__name__)
 
 ACTIONS = ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due")
 
@@ -90,12 +110,20 @@ def find_cards(
     flt = CardFilter(decks=query.decks, tags=query.tags, kinds=query.kinds)
     p = sel.params()
     where = reads.conditions(query.states, query.due_before, query.min_lapses, now, p)
-    order = reads.order_by(query.sort)
-    if query.text or query.sort in PYTHON_SORTS:
+    screen = None
+    if query.limit is not None and not query.text:
+        if query.sort == "recall":
+            screen = _weakest(reads, flt, where, p, query.limit, schedulers, now)
+        elif query.sort == "interval":
+            screen = _longest_intervals(reads, flt, where, p, query.limit)
+    if screen is not None:
+        shown, total = screen, reads.count(flt, where, p)
+    elif query.text or query.sort in PYTHON_SORTS:
+        order = reads.order_by(query.sort)
         ids = _sorted_in_python(reads, sel, flt, where, p, order, query, schedulers, now)
         total, shown = len(ids), ids[: query.limit] if query.limit is not None else ids
     else:
-        shown = reads.ids(flt, where, p, order, query.limit)
+        shown = reads.ids(flt, where, p, query.sort, query.limit)
         total = len(shown) if query.limit is None else reads.count(flt, where, p)
 
     def chunks() -> Iterator[list[Listing]]:
@@ -151,7 +179,93 @@ def _sorted_in_python(
     return [card_id for _value, _key, card_id in matches]
 
 
-def card_by_key(repo: Repo, key: str) -> StoredCard:
+def _weakest(
+    reads: BrowseReads,
+    flt: CardFilter,
+    where: list[str],
+    p: Params,
+    limit: int,
+    schedulers: Schedulers,
+    now: datetime,
+) -> list[int] | None:
+    """The ids of the first `limit` matches by recall (lowest first), with the recall
+    of a few cards rather than of every match.
+
+    FSRS recall is (1 + F t/S)^D for t days since the last review and stability S,
+    with D = -w20 < 0 (py-fsrs accepts w20 in [0.1, 0.8]) and F = 0.9^(1/D) - 1 > 0:
+    it falls as t/S grows, for each deck's parameters. The matches among the states
+    longest unseen for their stability give a recall T that `limit` matches reach; any
+    match at or below T has t/S at least the smallest ratio at which a deck's recall is
+    T (Scheduler.elapsed_ratio), so only the matches that may reach that ratio are
+    read, and the scheduler's recall orders them (python_sort_key, then the key).
+    None where that does not decide the screen (fewer than `limit` answered matches
+    found so, a recall of 0 or 1 at the edge): the caller ranks every match."""
+
+    def ranked(condition: Callable[[Params], str]) -> list[tuple[float, str, int]]:
+        q = Params(p.prefix, **p)
+        out = []
+        for r in reads.light_rows(flt, [*where, condition(q)], q, None, content=False):
+            recall = _recall(r.schedule, r.card_id, r.deck, schedulers, now)
+            if recall is not None:
+                out.append((python_sort_key("recall", r.schedule, recall), r.key, r.card_id))
+        return sorted(out)
+
+    # the states longest unseen: of all of the learner's (a scan of small rows), then, if
+    # a filter leaves fewer than `limit` of those, of the matches (a join of the matches)
+    for among in (None, (flt, where, p)):
+        unseen = reads.longest_unseen_ids(now, limit, among)
+        listed = f"cards.id IN ({', '.join(map(str, unseen))})"
+        first = ranked(lambda _q: listed) if unseen else []  # noqa: B023  # called here, at once
+        if len(first) >= limit:
+            break
+    if len(first) < limit or not 0.0 < first[limit - 1][0] < 1.0:
+        log.debug("cards --sort recall: every match ranked (no recall edge among %d)", len(first))
+        return None
+    edge = first[limit - 1][0]
+    ratio = min(schedulers.for_deck(deck).elapsed_ratio(edge) for deck in reads.sel.deck_slugs())
+    # float rounding of the recall and of its inverse: a hair lower, never a card fewer
+    found = ranked(lambda q: reads.may_have_faded(now, ratio * (1 - 1e-9), q))
+    if len(found) < limit:  # cannot happen: the first ones are among them
+        return None
+    log.debug("cards --sort recall: %d matches ranked of those that may have faded", len(found))
+    return [card_id for _value, _key, card_id in found[:limit]]
+
+
+def _longest_intervals(
+    reads: BrowseReads, flt: CardFilter, where: list[str], p: Params, limit: int
+) -> list[int] | None:
+    """The ids of the first `limit` matches by interval (longest first), from the few
+    that may be among them: the `limit`-th longest interval the store computes over
+    all of the learner's states is a floor F, and only the matches whose stored
+    interval reaches F less twice the store's error are ranked (interval_days, then the
+    key). When `limit` of them reach F less that error, every match longer than the
+    last of them is among them. None otherwise (a filter, short intervals): the caller
+    ranks every match."""
+    slack = INTERVAL_SLACK_DAYS
+    # the floor of all of the learner's states (a scan of small rows), then, if a filter
+    # leaves fewer than `limit` matches above it, of the matches (a join of the matches)
+    for among in (None, (flt, where, p)):
+        floor = reads.interval_floor(limit, among)
+        if floor is None or floor <= 2 * slack:
+            log.debug("cards --sort interval: every match ranked (floor %s)", floor)
+            return None
+        q = Params(p.prefix, **p)
+        rows = reads.light_rows(
+            flt, [*where, reads.interval_at_least(floor - 2 * slack, q)], q, None, content=False
+        )
+        found = sorted(
+            (python_sort_key("interval", r.schedule, None), r.key, r.card_id) for r in rows
+        )
+        if len(found) >= limit and -found[limit - 1][0] >= floor - slack:
+            break
+    else:
+        log.debug("cards --sort interval: every match ranked (%d near the floor)", len(found))
+        return None
+    log.debug("cards --sort interval: %d matches ranked of the longest intervals", len(found))
+    return [card_id for _value, _key, card_id in found[:limit]]
+
+
+def card_by_key(repo: CardStore, key: str) -> StoredCard:
     if "/" not in key:
         raise UsageError(f"name a card as DECK/CARD, not {key!r} (see: quiz cards)")
     item = repo.get_card(key)
@@ -208,7 +322,7 @@ def history(
 
 
 def act(
-    repo: Repo,
+    repo: CardStore,
     action: str,
     keys: list[str],
     *,

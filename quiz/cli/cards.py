@@ -158,11 +158,22 @@ def show(
 
 
 def _act(action: str, keys: list[str], due: datetime | None = None) -> None:
+    from quiz.cli.base import GLOBALS
     from quiz.manage import act
+    from quiz.store.card_actions import open_lean
 
     cfg = context.config()
-    with context.unit() as repo:
-        lines = act(repo, action, keys, day=context.day_clock(cfg), now=context.now(), due=due)
+    day, now = context.day_clock(cfg), context.now()
+    # a current SQLite store: through sqlite3, in one transaction (quiz.store.card_actions)
+    lean = open_lean(GLOBALS.db, GLOBALS.learner)
+    if lean is not None:
+        writer, cards = lean
+        with writer:
+            lines = act(cards, action, keys, day=day, now=now, due=due)
+            cards.commit()
+    else:
+        with context.unit() as repo:
+            lines = act(repo, action, keys, day=day, now=now, due=due)
     from rich.text import Text
 
     from quiz.safe_text import escape

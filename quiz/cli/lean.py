@@ -441,6 +441,10 @@ DIRECT = {
     "import": ("quiz.cli.decks", "import_"),
     "cards": ("quiz.cli.cards", "cards"),  # its listing
     "cards show": ("quiz.cli.cards", "show"),  # a subcommand: its two words
+    **{  # the card actions: `cards set-due KEY... --on DAY` -> quiz.cli.cards.set_due
+        f"cards {a}": ("quiz.cli.cards", a.replace("-", "_"))
+        for a in ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due")
+    },
 }
 # typer settings that change how a value is read or checked: only their defaults are plain
 _UNUSUAL = (
@@ -564,6 +568,8 @@ def bind(fn: object, words: list[str]) -> dict[str, object] | None:
                 return None  # a required argument is missing: typer says so
     except ValueError:
         return None
+    if any(value is ... for value in values.values()):
+        return None  # a required option is missing: typer says so
     return None if positional else values
 
 

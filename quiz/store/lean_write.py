@@ -121,12 +121,16 @@ class LeanWriter:
         except sqlite3.Error as exc:
             raise self._worded(exc) from exc
 
+    def begin(self) -> None:
+        """Take the write lock, once (the first write; `quiz cards` actions too)."""
+        if not self.conn.in_transaction:
+            self._waiting("BEGIN IMMEDIATE")
+            if _revision(self.conn) != head_revision():  # migrated meanwhile
+                raise StoreError(f"{self.path}: the store was upgraded meanwhile; try again")
+
     def sync_deck(self, deck: Deck, path: str, file_hash: str, now: datetime) -> dict[str, int]:
         try:
-            if not self.conn.in_transaction:
-                self._waiting("BEGIN IMMEDIATE")
-                if _revision(self.conn) != head_revision():  # migrated meanwhile
-                    raise StoreError(f"{self.path}: the store was upgraded meanwhile; try again")
+            self.begin()
             return deck_sync.sync_deck(self.runner, deck, path, file_hash, now)
         except sqlite3.Error as exc:
             raise self._worded(exc) from exc

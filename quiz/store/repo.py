@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache, cached_property, partial
 from itertools import count
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     Table,
@@ -38,6 +38,7 @@ from quiz.model import (
     StoredCard,
 )
 from quiz.store import deck_sync, due
+from quiz.store.card_actions import CardActions
 from quiz.store.deck_sync import StoredDeckInfo
 from quiz.store.export_reads import ExportReads, ListedDeck
 from quiz.store.history_reads import HistoryReads
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from quiz.review.goal import Goal
     from quiz.store.stats_reads import StatsReads
 
+T = TypeVar("T")
 _CLAUSES = count()  # keeps the parameter names of `Repo._clauses` apart
 
 MANUAL = "manual"  # review-log kind of a schedule set by hand (not an answer)
@@ -660,50 +662,33 @@ class Repo:
 
         return run_write(self.session, work, self.retry)
 
-    def bury(self, card_id: int, until: datetime) -> None:
-        def work() -> None:
-            self._state_row(card_id).buried_until = until
+    # ---- the card actions (quiz.store.card_actions: the lean writer runs them too) -----
 
-        run_write(self.session, work, self.retry, retry_integrity=True)
+    def _act(self, card_id: int, work: Callable[[CardActions], T], *, retry_integrity: bool) -> T:
+        def run() -> T:
+            self.session.flush()  # the ORM's pending changes first: the writes are SQL
+            done = work(CardActions(self.selection))
+            self._forget_loaded_state(card_id)
+            return done
+
+        return run_write(self.session, run, self.retry, retry_integrity=retry_integrity)
+
+    def bury(self, card_id: int, until: datetime) -> None:
+        self._act(card_id, lambda a: a.bury(card_id, until), retry_integrity=True)
 
     def unbury(self, card_id: int) -> None:
-        def work() -> None:
-            self._state_row(card_id).buried_until = None
-
-        run_write(self.session, work, self.retry, retry_integrity=True)
+        self._act(card_id, lambda a: a.bury(card_id, None), retry_integrity=True)
 
     def reschedule(self, item: StoredCard, after: Schedule, at: datetime) -> int:
         """Set a card's schedule by hand (`quiz cards forget` / `set-due`): logged as a
         'manual' entry with the states before and after, so that undo and `quiz rebuild`
         reproduce it; the card's answers stay in the log."""
-
-        def work() -> int:
-            _, derived = self.last_entry(item.row_id)
-            entry = ReviewRow(
-                learner_id=self.learner_id,
-                card_id=item.row_id,
-                kind=MANUAL,
-                rating=0,
-                prev_state=int(item.schedule.state),
-                reviewed_at=at,
-                duration_ms=0,
-                answer=None,
-                correct=None,
-                **after_columns(after, at),
-            )
-            self.session.add(entry)
-            self.session.flush()
-            self._keep_before(entry.id, item.schedule, derived)
-            self._write_schedule(item.row_id, after)
-            return entry.id
-
-        return run_write(self.session, work, self.retry)
+        return self._act(
+            item.row_id, lambda a: a.reschedule(item, after, at), retry_integrity=False
+        )
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
-        def work() -> None:
-            self._state_row(card_id).suspended = suspended
-
-        run_write(self.session, work, self.retry, retry_integrity=True)
+        self._act(card_id, lambda a: a.set_suspended(card_id, suspended), retry_integrity=True)
 
     # ---- the log -----------------------------------------------------------------
 

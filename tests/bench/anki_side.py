@@ -155,6 +155,7 @@ BROWSE = (
     "def rows(ids):\n"
     "    return sum(len(list(col.browser_row_for_id(i)[0])) for i in ids[:50])\n"
 )
+ACT = "cid = col.db.scalar('select id from cards where type = 2 order by id limit 1')\n"
 STEPS: dict[str, str] = {
     # `quiz review`: open, the first queued card and its question rendered
     "review": OPEN + "q = col.sched.get_queued_cards(fetch_limit=1)\n"
@@ -190,6 +191,14 @@ STEPS: dict[str, str] = {
     # one card's info: its state and every review
     "cards show": OPEN + "ids = col.find_cards('prop:lapses>3', order='c.id')\n"
     "print(len(col.card_stats_data(ids[0]).revlog))\ncol.close()\n",
+    # a card action on one card (the first review card by id: a lookup, as quiz's by key),
+    # written and closed: on a copy of the collection (versus.py)
+    "cards suspend": OPEN + ACT + "print(col.sched.suspend_cards([cid]).count)\ncol.close()\n",
+    "cards bury": OPEN + ACT + "print(col.sched.bury_cards([cid]).count)\ncol.close()\n",
+    "cards forget": OPEN + ACT + "print(col.sched.schedule_cards_as_new([cid]) is not None)\n"
+    "col.close()\n",
+    "cards set-due": OPEN + ACT + "print(col.sched.set_due_date([cid], '10') is not None)\n"
+    "col.close()\n",
     "export apkg": OPEN + "from anki.collection import ExportAnkiPackageOptions, DeckIdLimit\n"
     "did = col.decks.id_for_name('Bench::deck-00')\n"
     "print(col.export_anki_package(out_path=sys.argv[2], options=ExportAnkiPackageOptions("

@@ -17,7 +17,9 @@ Pairs (quiz | Anki):
   cards, the first one's question | the card with the most lapses;
 - cards (the listing's first screen: 50 rows), --sort lapses, --text | the browser's
   search in that order and its first 50 rows built; --sort recall: quiz alone; cards
-  show | `card_stats_data` of one card;
+  show | `card_stats_data` of one card; cards suspend, bury, set-due, forget of one
+  card | `sched.suspend_cards`, `bury_cards`, `set_due_date`, `schedule_cards_as_new`
+  (both on copies of the benchmark data);
 - import: a new 10k-card deck into an empty store | a 10k-note CSV into an empty
   collection (both copied from an empty template before each run, outside the timing);
 - export apkg (with the learner's history, and --no-history) / csv of one 10k-card
@@ -152,6 +154,33 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
                 shutil.copyfile(f"{store}{suffix}", f"{quiz_big_target}{suffix}")
         return run_once([*quiz, "import", str(deck)], ctx.env(quiz_big_target))
 
+    # the card actions write: into a copy of the benchmark store (and of Anki's), made
+    # once; `forget` into a fresh copy before each run (a card forgotten stays new)
+    acted = work / "versus-actions.db"
+    acted_env = ctx.env(acted)
+
+    def copy_store(target: Path) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+            if Path(f"{store}{suffix}").exists():
+                shutil.copyfile(f"{store}{suffix}", f"{target}{suffix}")
+
+    copy_store(acted)
+    action_card = "bench-06/card-2066"
+
+    def fresh_forget() -> Sample:
+        copy_store(acted)
+        return run_once([*quiz, "cards", "forget", action_card], acted_env)
+
+    anki_acted = (
+        anki_side.fresh_copy(col, work / "versus-actions.anki2") if col is not None else None
+    )
+
+    def anki_act(step: str):  # type: ignore[no-untyped-def]
+        if anki_acted is None:
+            return None
+        return lambda: run_once([ctx.python, "-c", anki_side.STEPS[step], str(anki_acted)], env)
+
     anki_csv = anki_side.csv_deck(folder) if col is not None else None
     anki_empty = anki_side.empty(folder) if col is not None else None
 
@@ -206,6 +235,30 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
             q("cards", "show", "bench-06/card-2066"),
             anki("cards show"),
             "",
+        ),
+        (
+            "cards suspend (one card)",
+            q("cards", "suspend", action_card, e=acted_env),
+            anki_act("cards suspend"),
+            "",
+        ),
+        (
+            "cards bury (one card)",
+            q("cards", "bury", action_card, e=acted_env),
+            anki_act("cards bury"),
+            "",
+        ),
+        (
+            "cards set-due (one card)",
+            q("cards", "set-due", action_card, "--on", "2026-07-01", e=acted_env),
+            anki_act("cards set-due"),
+            "",
+        ),
+        (
+            "cards forget (one card)",
+            fresh_forget,
+            anki_act("cards forget"),
+            "quiz: the store copied before each run",
         ),
         (
             "import a new 10k-card deck",

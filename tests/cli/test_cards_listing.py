@@ -6,10 +6,13 @@ ends. The oracle here is that old rule, kept as the specification."""
 from __future__ import annotations
 
 import json
+import logging
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quiz.browse import SORTS, STATES, CardQuery, Listing, searchable_text
 from quiz.clock import DayClock
@@ -27,6 +30,7 @@ FAR = datetime.max.replace(tzinfo=None)
 
 def _deck(slug: str, n: int, rng: random.Random) -> str:
     words = ["closure", "GIL", "Straße", "KELVIN", "ſpecial", "late binding", "Ünïcode", "日本"]
+    words += ["snake_case", "100%"]  # LIKE's wildcards in a needle
     lines = [f"deck: {slug}", f"title: {slug}", "cards:"]
     for i in range(n):
         tags = rng.sample(["gc", "oop", "hash", "threads"], rng.randint(0, 2))
@@ -110,7 +114,9 @@ def _queries() -> list[CardQuery]:
     for _ in range(60):
         out.append(
             CardQuery(
-                text=rng.choice(["", "", "q1", "strasse", "kelvin", "s", "日本", "alpha/c0", "ü"]),
+                text=rng.choice(
+                    ["", "", "q1", "strasse", "kelvin", "s", "日本", "alpha/c0", "ü", "e_c", "%"]
+                ),
                 decks=tuple(rng.sample(["alpha", "beta", "gamma"], rng.randint(0, 2))),
                 tags=tuple(rng.sample(["gc", "oop", "hash"], rng.randint(0, 1))),
                 states=tuple(rng.sample(STATES, rng.randint(0, 2))),
@@ -123,13 +129,27 @@ def _queries() -> list[CardQuery]:
     return out
 
 
-def test_the_store_lists_what_the_rules_say(browsed):
+# a deck whose recall falls on another curve (FSRS-6 decay w20 = 0.5, as FSRS-4.5's), and
+# a zone whose UTC offset changes: learner days apart from clock days
+_DECAY_HALF = [*DEFAULT_PARAMETERS[:20], 0.5]
+CONFIGS = {
+    "defaults": {},
+    "own decay, summer time": {
+        "timezone": "America/New_York",
+        "deck_overrides": {"alpha": {"parameters": _DECAY_HALF}},
+    },
+}
+
+
+@pytest.mark.parametrize("settings", CONFIGS.values(), ids=list(CONFIGS))
+def test_the_store_lists_what_the_rules_say(browsed, settings, caplog):
     repo = browsed
-    cfg = load_config(None)
+    cfg = replace(load_config(None), **settings)
     day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
     schedulers = scheduling(cfg, repo, day, NOW, goals=False).schedulers
     everything = [_listing(c, schedulers, day, NOW, None) for c in repo.cards(CardFilter())]
     checked = 0
+    caplog.set_level(logging.DEBUG, logger="quiz")
     for query in _queries():
         flt = CardFilter(decks=query.decks, tags=query.tags)
         wanted_ids = {c.row_id for c in repo.cards(flt)}
@@ -145,15 +165,25 @@ def test_the_store_lists_what_the_rules_say(browsed):
         assert shown == expected[:limit], query  # every field of every line
         checked += bool(expected)
     assert checked > 40  # most queries matched something
+    # the shortcuts of a screen's worth ran, and so did the sorts of every match
+    said = caplog.text
+    assert "matches ranked of those that may have faded" in said
+    assert "cards --sort recall: every match ranked" in said
+    assert "cards --sort lapses: the cards with lapses >=" in said
+    assert "cards --sort reviews: the cards with reps >=" in said
+    assert "every match sorted (floor" in said
+    assert "matches ranked of the longest intervals" in said
+    assert "cards --sort interval: every match ranked" in said
 
 
 def test_a_text_search_finds_what_case_folding_finds(browsed):
-    """ß folds to ss, the Kelvin sign to k, a long s to s: the shortcut over the stored
-    texts must not lose a card the exact search finds."""
+    """ß folds to ss, the Kelvin sign to k, a long s to s, and `_` and `%` are LIKE's
+    wildcards: the shortcut over the stored texts must not lose a card the exact search
+    finds, nor keep one it does not."""
     repo = browsed
     cfg = load_config(None)
     day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
-    for text in ("STRASSE", "kelvin", "special", "\u212aelvin"):
+    for text in ("STRASSE", "kelvin", "special", "\u212aelvin", "E_C", "0%"):
         query = CardQuery(text=text)
         found = find_cards(repo, query, config=cfg, day=day, now=NOW, lang=None)
         keys = [x.key for chunk in found.chunks for x in chunk]
