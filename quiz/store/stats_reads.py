@@ -22,7 +22,6 @@ some cards keeps the indexes. Imports no SQLAlchemy.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -76,10 +75,14 @@ WRONG_LAST = (
 )
 # an hour's (or a day's) figures after its COUNT(*), as HourCount and the day rollups
 # keep them: drills, right answers, graded (the true-retention sample), passed, time
-HOUR_SUMS = (
-    f"SUM({DRILLS}), SUM({RIGHT}), SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END),"
-    f" SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END), SUM(reviews.duration_ms)"
+HOUR_SUM_TERMS = (
+    f"SUM({DRILLS})",
+    f"SUM({RIGHT})",
+    f"SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END)",
+    f"SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END)",
+    "SUM(reviews.duration_ms)",
 )
+HOUR_SUMS = ", ".join(HOUR_SUM_TERMS)
 WEAK = f"""
 SELECT c.card_id, cards.deck_id, c.answers, c.right_answers, c.lapses, c.drill_misses,
        c.last_miss, {WRONG_LAST}, cs.state, cs.stability, cs.last_review, cs.reps, cs.lapses
@@ -135,13 +138,24 @@ def days_between(sqlite: bool, later: str, earlier: str) -> str:
     return f"EXTRACT(EPOCH FROM {later} - {earlier}) / 86400.0"
 
 
-def age_bucket(sqlite: bool, at: str, first: str) -> str:
+def age_bucket(sqlite: bool, at: str, first: str, *, index: bool = False) -> str:
     """AGE_BUCKETS' lower bound of a card's age (days since `first`, its first review)
-    at the time `at`, in SQL."""
-    age = days_between(sqlite, at, first)
+    at the time `at`, in SQL (`index`: the bucket's place in AGE_BUCKETS instead).
+
+    On SQLite the age is compared in the log's integer microseconds with each bound's
+    microseconds: the same answer as comparing `days_between`'s fractional days (a bound
+    of whole days is exact in both, and an age short of it by a microsecond stays short
+    of it as a quotient), without a division per bound and answer."""
     bounds = [b[0] for b in AGE_BUCKETS]
-    whens = " ".join(f"WHEN {age} < {hi} THEN {lo}" for lo, hi in itertools.pairwise(bounds))
-    return f"CASE {whens} ELSE {bounds[-1]} END"
+    labels = range(len(bounds)) if index else bounds
+    if sqlite:
+        age = f"{at} - {first}"
+        limits = [hi * 86_400_000_000 for hi in bounds[1:]]
+    else:
+        age = days_between(sqlite, at, first)
+        limits = bounds[1:]
+    whens = " ".join(f"WHEN {age} < {hi} THEN {lo}" for lo, hi in zip(labels, limits, strict=False))
+    return f"CASE {whens} ELSE {labels[-1]} END"
 
 
 def deck_cards(p: Params, decks: Sequence[str]) -> str:
