@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("quiz.stats")
 
 WEAK_CARDS = 10
+# With --since, a read of the answers since through the (learner, time) index looks
+# each one up in the log; past this share of the learner's log, reading the whole log
+# in its order costs less.
+SCAN_SHARE = 0.25
 # round(r, 2) == 0 needs r < 0.005: below a retrievability of 0.006 (a margin) a card
 # may show 0.00; the elapsed/stability ratio where that starts lets the weakest cards be
 # found without scoring every card (StatsReads.weak_cards)
@@ -105,9 +109,19 @@ def stats_report(
         ages = q.log_ages(decks, since_at)
     else:
         days = q.rolled_days(decks)
-        ages = q.rolled_ages(since_at, decks)
-        if since_at is not None:  # the cards answered since, from the log from then on
-            weak, ids, tags, output_tags = _from_log(q, retrievability, decks, since_at)
+        if since is not None and _starts_an_hour(day, since, shift):
+            ages = q.rolled_ages(decks=decks, from_day=since)
+        else:
+            ages = q.rolled_ages(since_at, decks)
+        if since is not None:  # the cards answered since, from the log from then on
+            recent = sum(d.answers for d in days if d.day >= since)
+            scan = recent > q.answers_held() * SCAN_SHARE
+            log.debug(
+                "stats --since: %s answers since: the log read %s",
+                recent,
+                "whole" if scan else "by time",
+            )
+            weak, ids, tags, output_tags = _from_log(q, retrievability, decks, since_at, scan)
         else:
             from quiz.store.stats_reads import in_decks
 
@@ -151,12 +165,31 @@ def rollups_up_to_date(repo: Repo, days: LearnerDays | None = None) -> str | Non
     return rollups.refresh(repo, days)
 
 
+def _starts_an_hour(day: DayClock, since: date, shift: int) -> bool:
+    """Does learner day `since` begin where one of the day rollups' clock hours begins,
+    every hour before it being an earlier day and none after it? Then the day rollups
+    from `since` on hold exactly the answers from its start on (the ages of `--since`);
+    a zone whose offset moved off the hour grid, or a clock change at the day's start,
+    leaves the log to say which answers are since."""
+    start = day.start_of(since)
+    moved = start + timedelta(minutes=shift)
+    if (moved.minute, moved.second, moved.microsecond) != (0, 0, 0):
+        return False
+    hour = timedelta(hours=1)
+    return all((day.day_of(start + k * hour) >= since) == (k >= 0) for k in range(-3, 4))
+
+
 def _from_log(
-    q: StatsReads, retrievability: Recall, decks: Sequence[str], since_at: datetime | None
+    q: StatsReads,
+    retrievability: Recall,
+    decks: Sequence[str],
+    since_at: datetime | None,
+    scan: bool = False,
 ) -> tuple[tuple[WeakCard, ...], dict[str, int], tuple[TagFigure, ...], tuple[TagFigure, ...]]:
     """The weakest cards (and their ids by key), every tag's and the output cards' tags'
-    figures, from the log grouped by card (of `decks`, from `since_at`)."""
-    tallies, schedules = q.tallies_and_schedules(decks, since_at)
+    figures, from the log grouped by card (of `decks`, from `since_at`; `scan`: the
+    whole log read in its order, StatsReads.tallies_and_schedules)."""
+    tallies, schedules = q.tallies_and_schedules(decks, since_at, scan=scan)
     recall = ranking.recall_by(retrievability)
     key_of = {t.card_id: t.key for t in tallies}
     weak, ids = ranking.weakest(

@@ -233,6 +233,11 @@ class StatsReads:
         )
         return tags == last_id and days == last_id
 
+    def answers_held(self) -> int:
+        """How many of the learner's log entries the rollups hold (their mark)."""
+        rows = self._rows("SELECT answers FROM review_rollup_marks WHERE learner_id = :learner")
+        return int(rows[0][0]) if rows else 0
+
     def rolled_days(self, decks: Sequence[str] = ()) -> list[DayCount]:
         """As figures.days_of over `hour_counts(decks)`, from the day rollups (whose
         clock rollups_current checked), in day order."""
@@ -260,18 +265,27 @@ class StatsReads:
         )
 
     def rolled_ages(
-        self, since: datetime | None = None, decks: Sequence[str] = ()
+        self,
+        since: datetime | None = None,
+        decks: Sequence[str] = (),
+        *,
+        from_day: date | None = None,
     ) -> list[AgeCount]:
-        """As `log_ages`: over the whole log (of some decks) from the day rollups, which
-        keep each day's answers by their card's age then; since a time only those answers
-        are read (through the (learner, time) index, or each card's entries) and each
-        card's first review comes from its rollup, where grouping the log itself finds
-        every card's first review in a pass over the whole log."""
+        """As `log_ages`: over the whole log (of some decks), or from the learner day
+        `from_day` on, from the day rollups, which keep each day's answers by their
+        card's age then (the caller knows that the day's first clock hour starts at the
+        time asked for: quiz.stats.gather); since a time only those answers are read
+        (through the (learner, time) index, or each card's entries) and each card's first
+        review comes from its rollup, where grouping the log itself finds every card's
+        first review in a pass over the whole log."""
         p = self._params()
         if since is None:
+            held = "learner_id = :learner"
+            if from_day is not None:
+                held += f" AND day >= {p.add(from_day.toordinal())}"
             sql = (
                 "SELECT min_days, SUM(graded), SUM(passed) FROM review_day_rollups"
-                f" WHERE {self._in_decks('learner_id = :learner', decks, p)}"
+                f" WHERE {self._in_decks(held, decks, p)}"
                 " GROUP BY min_days HAVING SUM(graded) > 0"
             )
             return [AgeCount(int(lo), int(n), int(ps)) for lo, n, ps in self._rows(sql, p)]
@@ -489,12 +503,18 @@ class StatsReads:
         decks: Sequence[str] = (),
         since: datetime | None = None,
         card_ids: Iterable[int] | None = None,
+        *,
+        scan: bool = False,
     ) -> tuple[list[CardTally], dict[int, Schedule]]:
         """Per-card answer counts (reviews and drills) since `since`, with keys and tags,
         and each answered card's schedule, in one query: the log grouped by card (one
-        row per answered card), each card's schedule with its row."""
+        row per answered card), each card's schedule with its row. `scan`: read the
+        whole log in its order rather than `since`'s entries through the (learner, time)
+        index, whose every entry is a lookup into the log (the caller knows that much of
+        the log is that recent)."""
         p = self._params()
-        where = [self.entries(bounded=since is not None or card_ids is not None)]
+        bounded = (since is not None or card_ids is not None) and not scan
+        where = [self.entries(bounded=bounded)]
         if since is not None:
             where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
         if decks:
