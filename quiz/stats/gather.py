@@ -113,27 +113,29 @@ def stats_report(
             ages = q.rolled_ages(decks=decks, from_day=since)
         else:
             ages = q.rolled_ages(since_at, decks)
-        if since is not None:  # the cards answered since, from the log from then on
+        from quiz.store import stats_reads as reads
+
+        cards, tag_rows = reads.CARD_ROLLUPS, "review_tag_rollups"
+        if since is not None and since_at is not None:  # rollups of the answers since
             recent = sum(d.answers for d in days if d.day >= since)
             scan = recent > q.answers_held() * SCAN_SHARE
             log.debug(
-                "stats --since: %s answers since: the log read %s",
-                recent,
-                "whole" if scan else "by time",
+                "stats: %s answers since, read %s", recent, "in a pass" if scan else "by time"
             )
-            weak, ids, tags, output_tags = _from_log(q, retrievability, decks, since_at, scan)
-        else:
-            from quiz.store.stats_reads import in_decks
-
-            weak, ids = q.weak_cards(
-                retrievability,
-                WEAK_CARDS,
-                now=now,
-                zero_ratio=retrievability.zero_ratio(repo.deck_slugs()),
-                where=in_decks(decks) if decks else None,
-            )
-            tags = q.tag_figures(decks=decks)
-            output_tags = q.tag_figures("output", decks=decks)
+            q.since_rollups(since_at, decks, scan=scan)
+            cards, tag_rows = reads.SINCE_CARDS, reads.SINCE_TAGS
+        weak, ids = q.weak_cards(
+            retrievability,
+            WEAK_CARDS,
+            now=now,
+            zero_ratio=retrievability.zero_ratio(repo.deck_slugs()),
+            where=reads.in_decks(decks) if decks else None,
+            table=cards,
+        )
+        tags = q.tag_figures(decks=decks, table=tag_rows)
+        output_tags = q.tag_figures("output", decks=decks, table=tag_rows)
+        if since_at is not None:
+            q.drop_since_rollups()
     shown = repo.cards_by_id([ids[c.key] for c in weak]) if weak else []
     return figures.build_report(
         days=days,
@@ -180,16 +182,11 @@ def _starts_an_hour(day: DayClock, since: date, shift: int) -> bool:
 
 
 def _from_log(
-    q: StatsReads,
-    retrievability: Recall,
-    decks: Sequence[str],
-    since_at: datetime | None,
-    scan: bool = False,
+    q: StatsReads, retrievability: Recall, decks: Sequence[str], since_at: datetime | None
 ) -> tuple[tuple[WeakCard, ...], dict[str, int], tuple[TagFigure, ...], tuple[TagFigure, ...]]:
     """The weakest cards (and their ids by key), every tag's and the output cards' tags'
-    figures, from the log grouped by card (of `decks`, from `since_at`; `scan`: the
-    whole log read in its order, StatsReads.tallies_and_schedules)."""
-    tallies, schedules = q.tallies_and_schedules(decks, since_at, scan=scan)
+    figures, from the log grouped by card (of `decks`, from `since_at`)."""
+    tallies, schedules = q.tallies_and_schedules(decks, since_at)
     recall = ranking.recall_by(retrievability)
     key_of = {t.card_id: t.key for t in tallies}
     weak, ids = ranking.weakest(

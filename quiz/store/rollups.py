@@ -66,10 +66,13 @@ from quiz.store.retry import run_write
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.stats_queries import learners_entries
 from quiz.store.stats_reads import (
+    CARD_ROLLUPS,
     HOUR_SUM_TERMS,
+    TAG_SUMS,
     age_bucket,
     from_hour_key,
     hour_key,
+    tag_sums,
     usable,
 )
 
@@ -212,9 +215,6 @@ def _refresh(repo: Repo, days: LearnerDays | None) -> str:
 
 # ---- the tag rollups: the card rollups by deck, kind and tag ---------------------------
 
-TAG = "COALESCE(card_tags.tag, '')"
-TAG_SUMS = ("cards", "answers", "right_answers", "lapses", "misses")
-
 
 def _fold_tags(repo: Repo, after: int, upto: int | None, sign: int) -> None:
     """Add (`sign` 1) or take away (-1) the tag figures of the cards with entries
@@ -235,14 +235,8 @@ def _fold_tags(repo: Repo, after: int, upto: int | None, sign: int) -> None:
     session = repo.session
     session.execute(
         text(
-            "INSERT INTO review_tag_rollups (learner_id, deck_id, kind, tag, cards, answers,"
-            " right_answers, lapses, misses)"
-            f" SELECT c.learner_id, cards.deck_id, cards.kind, {TAG}, {sign} * COUNT(*),"
-            f" {sign} * SUM(c.answers), {sign} * SUM(c.right_answers), {sign} * SUM(c.lapses),"
-            f" {sign} * SUM(c.answers - c.right_answers)"
-            " FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id"
-            " LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
-            f" WHERE {where} GROUP BY c.learner_id, cards.deck_id, cards.kind, {TAG}"
+            "INSERT INTO review_tag_rollups (learner_id, deck_id, kind, tag,"
+            f" {', '.join(TAG_SUMS)}) {tag_sums(CARD_ROLLUPS, where, sign)}"
             f" ON CONFLICT (learner_id, deck_id, kind, tag) DO UPDATE SET {sets}"
         ),
         params,

@@ -83,10 +83,26 @@ HOUR_SUM_TERMS = (
     "SUM(reviews.duration_ms)",
 )
 HOUR_SUMS = ", ".join(HOUR_SUM_TERMS)
+CARD_ROLLUPS = "review_card_rollups"
+# the card rollups' figures of the answers since a time (`StatsReads.since_rollups`) and
+# the tag rollups over them: temporary tables with the rollups' columns
+SINCE_CARDS, SINCE_TAGS = "quiz_since_cards", "quiz_since_tags"
+# the card rollups' sums of a group of log entries, as (expression, column)
+CARD_SUMS = (
+    ("COUNT(*)", "answers"),
+    (f"SUM({DRILLS})", "drills"),
+    (f"SUM({RIGHT})", "right_answers"),
+    (f"SUM(CASE WHEN {GRADED} AND reviews.rating = 1 THEN 1 ELSE 0 END)", "lapses"),
+    (f"SUM(CASE WHEN reviews.kind = {DRILL} THEN 1 - {RIGHT} ELSE 0 END)", "drill_misses"),
+    (f"MAX(CASE WHEN {RIGHT} = 0 THEN reviews.reviewed_at END)", "last_miss"),
+    (f"MAX(CASE WHEN {RIGHT} = 1 THEN reviews.reviewed_at END)", "last_right"),
+    ("SUM(reviews.duration_ms)", "duration_ms"),
+)
+TAG_SUMS = ("cards", "answers", "right_answers", "lapses", "misses")
 WEAK = f"""
 SELECT c.card_id, cards.deck_id, c.answers, c.right_answers, c.lapses, c.drill_misses,
        c.last_miss, {WRONG_LAST}, cs.state, cs.stability, cs.last_review, cs.reps, cs.lapses
-FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id
+FROM {CARD_ROLLUPS} AS c JOIN cards ON cards.id = c.card_id
 LEFT JOIN card_states AS cs ON cs.learner_id = c.learner_id AND cs.card_id = c.card_id
 WHERE c.learner_id = :learner
   AND (c.answers > c.right_answers OR c.lapses > 0 OR COALESCE(cs.lapses, 0) > 0)
@@ -171,6 +187,30 @@ def in_decks(decks: Sequence[str]) -> Conditions:
     return lambda p: [
         f"cards.deck_id IN (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
     ]
+
+
+def card_sums(where: str) -> str:
+    """The log entries of `where` grouped by card, with the card rollups' columns."""
+    sums = ", ".join(f"{e} AS {c}" for e, c in CARD_SUMS)
+    return (
+        f"SELECT reviews.card_id AS card_id, {sums} FROM reviews WHERE {where}"
+        " GROUP BY reviews.card_id"
+    )
+
+
+def tag_sums(cards: str, where: str, sign: int = 1) -> str:
+    """The tag rollups' rows (learner, deck, kind, tag and TAG_SUMS, times `sign`) of
+    the card rollups in the table `cards` (alias c) that meet `where`; an untagged
+    card's tag is ''."""
+    tag = "COALESCE(card_tags.tag, '')"
+    return (
+        f"SELECT c.learner_id, cards.deck_id, cards.kind, {tag}, {sign} * COUNT(*),"
+        f" {sign} * SUM(c.answers), {sign} * SUM(c.right_answers), {sign} * SUM(c.lapses),"
+        f" {sign} * SUM(c.answers - c.right_answers)"
+        f" FROM {cards} AS c JOIN cards ON cards.id = c.card_id"
+        " LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
+        f" WHERE {where} GROUP BY c.learner_id, cards.deck_id, cards.kind, {tag}"
+    )
 
 
 class StatsReads:
@@ -314,10 +354,16 @@ class StatsReads:
         return [AgeCount(int(lo), int(n), int(ps or 0)) for lo, n, ps in self._rows(sql, p)]
 
     def tag_figures(
-        self, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
+        self,
+        kind: str | None = None,
+        untagged: str = "(untagged)",
+        decks: Sequence[str] = (),
+        *,
+        table: str = "review_tag_rollups",
     ) -> tuple[TagFigure, ...]:
         """quiz.stats.figures.tag_figures over every answered card (of `kind`, of
-        `decks`), from the tag rollups: untagged cards are kept under ''."""
+        `decks`), from the tag rollups (`table`: or a table of their columns, as
+        `since_rollups` makes): untagged cards are kept under ''."""
         from quiz.stats.figures import TagFigure
 
         p = self._params()
@@ -326,7 +372,7 @@ class StatsReads:
             where.append(f"kind = {p.add(kind)}")
         sql = (
             "SELECT tag, SUM(cards), SUM(answers), SUM(right_answers), SUM(lapses), SUM(misses)"
-            f" FROM review_tag_rollups WHERE {self._in_decks(' AND '.join(where), decks, p)}"
+            f" FROM {table} WHERE {self._in_decks(' AND '.join(where), decks, p)}"
             " GROUP BY tag"
             " HAVING SUM(cards) > 0"
         )
@@ -344,9 +390,11 @@ class StatsReads:
         now: datetime | None = None,
         zero_ratio: float | None = None,
         where: Conditions | None = None,
+        table: str = CARD_ROLLUPS,
     ) -> tuple[tuple[WeakCard, ...], dict[str, int]]:
-        """The `limit` weakest cards over the card rollups (quiz.stats.ranking), and the
-        shown cards' ids by key.
+        """The `limit` weakest cards over the card rollups (`table`: or a table of their
+        columns, as `since_rollups` makes; quiz.stats.ranking), and the shown cards' ids
+        by key.
 
         Only cards with a miss or a lapse come back from the database, as named rows
         (times unparsed); retrievability is asked only where it decides the order (a
@@ -360,7 +408,9 @@ class StatsReads:
         `where`: further conditions over `cards` (a drill's pool: Selection.drill_sql).
         """
         base = self._params()
-        sql = WEAK + "".join(f" AND {c}" for c in (where(base) if where else []))
+        sql = WEAK.replace(f"FROM {CARD_ROLLUPS} AS c", f"FROM {table} AS c") + "".join(
+            f" AND {c}" for c in (where(base) if where else [])
+        )
         slugs = {int(i): str(s) for i, s in self._rows("SELECT id, slug FROM decks", {})}
 
         def candidates(query: str, p: dict[str, object]) -> list[WeakCandidate]:
@@ -456,6 +506,58 @@ class StatsReads:
             )
         }
 
+    def since_rollups(
+        self, since: datetime, decks: Sequence[str] = (), *, scan: bool = False
+    ) -> None:
+        """The card rollups (SINCE_CARDS) and the tag rollups over them (SINCE_TAGS) of
+        the learner's answers from `since` on (of `decks`), as temporary tables that
+        `weak_cards` and `tag_figures` read as they read the rollups: the log is grouped
+        once in SQL and only the weakest cards and the tags' sums leave the database.
+        `scan`: read the whole log in its order rather than the answers since through
+        the (learner, time) index, whose every entry is a lookup into the log (the
+        caller knows that much of the log is that recent)."""
+        p = self._params()
+        where = [
+            self.entries(bounded=not scan),
+            f"reviews.reviewed_at >= {p.add(self.log_time(since))}",
+        ]
+        if decks:
+            where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
+        self.drop_since_rollups()
+        moment = "BIGINT" if self.sqlite else "TIMESTAMP"
+        sums = ", ".join(c for _e, c in CARD_SUMS)
+        self.execute(
+            f"CREATE TEMPORARY TABLE {SINCE_CARDS} (learner_id INTEGER NOT NULL,"
+            " card_id INTEGER PRIMARY KEY, answers INTEGER, drills INTEGER,"
+            " right_answers INTEGER, lapses INTEGER, drill_misses INTEGER,"
+            f" last_miss {moment}, last_right {moment}, duration_ms BIGINT)",
+            {},
+        )
+        self.execute(
+            f"INSERT INTO {SINCE_CARDS} (learner_id, card_id, {sums})"
+            f" SELECT :learner, g.card_id, {', '.join(f'g.{c}' for _e, c in CARD_SUMS)}"
+            f" FROM ({card_sums(' AND '.join(where))}) AS g",
+            p,
+        )
+        self.execute(
+            f"CREATE TEMPORARY TABLE {SINCE_TAGS} (learner_id INTEGER NOT NULL,"
+            " deck_id INTEGER NOT NULL, kind VARCHAR(20) NOT NULL, tag VARCHAR(200) NOT NULL,"
+            " cards INTEGER, answers INTEGER, right_answers INTEGER, lapses INTEGER,"
+            " misses INTEGER)",
+            {},
+        )
+        self.execute(
+            f"INSERT INTO {SINCE_TAGS} (learner_id, deck_id, kind, tag, {', '.join(TAG_SUMS)})"
+            f" {tag_sums(SINCE_CARDS, 'c.learner_id = :learner')}",
+            {"learner": self.learner_id},
+        )
+
+    def drop_since_rollups(self) -> None:
+        """The temporary tables of `since_rollups` gone (if there)."""
+        schema = "temp" if self.sqlite else "pg_temp"
+        for table in (SINCE_CARDS, SINCE_TAGS):
+            self.execute(f"DROP TABLE IF EXISTS {schema}.{table}", {})
+
     # ---- the log itself --------------------------------------------------------------
 
     def hour_counts(self, decks: Sequence[str] = (), shift: int = 0) -> list[HourCount]:
@@ -503,18 +605,12 @@ class StatsReads:
         decks: Sequence[str] = (),
         since: datetime | None = None,
         card_ids: Iterable[int] | None = None,
-        *,
-        scan: bool = False,
     ) -> tuple[list[CardTally], dict[int, Schedule]]:
         """Per-card answer counts (reviews and drills) since `since`, with keys and tags,
         and each answered card's schedule, in one query: the log grouped by card (one
-        row per answered card), each card's schedule with its row. `scan`: read the
-        whole log in its order rather than `since`'s entries through the (learner, time)
-        index, whose every entry is a lookup into the log (the caller knows that much of
-        the log is that recent)."""
+        row per answered card), each card's schedule with its row."""
         p = self._params()
-        bounded = (since is not None or card_ids is not None) and not scan
-        where = [self.entries(bounded=bounded)]
+        where = [self.entries(bounded=since is not None or card_ids is not None)]
         if since is not None:
             where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
         if decks:
@@ -524,17 +620,10 @@ class StatsReads:
                 f"reviews.card_id IN ({', '.join(str(int(i)) for i in card_ids) or 'NULL'})"
             )
         sql = f"""
-SELECT g.card_id, g.answers, g.drills, g.right_n, g.lapses, g.drill_misses, g.last_miss,
-       g.last_right, g.ms, cards.key, cards.kind, decks.slug, cs.state, cs.step,
+SELECT g.card_id, g.answers, g.drills, g.right_answers, g.lapses, g.drill_misses, g.last_miss,
+       g.last_right, g.duration_ms, cards.key, cards.kind, decks.slug, cs.state, cs.step,
        cs.stability, cs.difficulty, cs.due, cs.last_review, cs.reps, cs.lapses
-FROM (SELECT reviews.card_id AS card_id, COUNT(*) AS answers, SUM({DRILLS}) AS drills,
-             SUM({RIGHT}) AS right_n,
-             SUM(CASE WHEN {GRADED} AND reviews.rating = 1 THEN 1 ELSE 0 END) AS lapses,
-             SUM(CASE WHEN reviews.kind = {DRILL} THEN 1 - {RIGHT} ELSE 0 END) AS drill_misses,
-             MAX(CASE WHEN {RIGHT} = 0 THEN reviews.reviewed_at END) AS last_miss,
-             MAX(CASE WHEN {RIGHT} = 1 THEN reviews.reviewed_at END) AS last_right,
-             SUM(reviews.duration_ms) AS ms
-      FROM reviews WHERE {" AND ".join(where)} GROUP BY reviews.card_id) AS g
+FROM ({card_sums(" AND ".join(where))}) AS g
 JOIN cards ON cards.id = g.card_id JOIN decks ON decks.id = cards.deck_id
 LEFT JOIN card_states AS cs ON cs.card_id = g.card_id AND cs.learner_id = :learner
 """
