@@ -6,8 +6,10 @@ figures (quiz.stats.figures, .ranking, .classroom).
 (quiz.store.rollups), brought up to date first unless they hold the whole log already
 (the days in the learner's clock): the days and ages (of some decks), each card's first
 review, and (without --since) the tags' and every card's figures; with --since the
-cards answered since are grouped from the log read from then on. A store that cannot be written and a zone off
-the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
+answers since are grouped once in SQL into temporary card and tag rollups
+(StatsReads.since_rollups) that the same reads take, the log read through its (learner,
+time) index or, when most of it is that recent, in one pass. A store that cannot be
+written and a zone off the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
 (`repo.stats`), which the lean path of `quiz stats` runs through sqlite3 while the
 rollups are current; both ways give the same named rows, ranked by the same code, so
 the same report (tests/stats/test_rollups.py compares them).

@@ -24,7 +24,9 @@ A day is the learner's day of each answer's clock hour (the hour as
 `StatsReads.hour_counts` groups the log, shifted by the zone's minutes past the hour),
 as `figures.days_of` sums the hours when the log is grouped itself: the fold maps each
 hour of its entries to its day through the same `DayClock.day_of`, in a temporary
-table the one grouped INSERT joins, with each answer's card-age bucket beside its day.
+table the one grouped INSERT joins, with each answer's card-age bucket beside its day
+(the card's deck and first review from a second temporary table made from the card
+rollups, so each answer looks its card up once, by an integer key).
 
 The figures are exactly those of the direct queries in quiz.store.stats_reads (the
 tests compare both): the same CASE expressions, the same age arithmetic, and the same
