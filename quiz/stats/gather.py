@@ -6,8 +6,10 @@ figures (quiz.stats.figures, .ranking, .classroom).
 (quiz.store.rollups), brought up to date first unless they hold the whole log already
 (the days in the learner's clock): the days and ages (of some decks), each card's first
 review, and (without --since) the tags' and every card's figures; with --since the
-cards answered since are grouped from the log read from then on. A store that cannot be written and a zone off
-the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
+answers since are grouped once in SQL into temporary card and tag rollups
+(StatsReads.since_rollups) that the same reads take, the log read through its (learner,
+time) index or, when most of it is that recent, in one pass. A store that cannot be
+written and a zone off the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
 (`repo.stats`), which the lean path of `quiz stats` runs through sqlite3 while the
 rollups are current; both ways give the same named rows, ranked by the same code, so
 the same report (tests/stats/test_rollups.py compares them).
@@ -39,6 +41,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("quiz.stats")
 
 WEAK_CARDS = 10
+# With --since, a read of the answers since through the (learner, time) index looks
+# each one up in the log; past this share of the learner's log, reading the whole log
+# in its order costs less.
+SCAN_SHARE = 0.25
 # round(r, 2) == 0 needs r < 0.005: below a retrievability of 0.006 (a margin) a card
 # may show 0.00; the elapsed/stability ratio where that starts lets the weakest cards be
 # found without scoring every card (StatsReads.weak_cards)
@@ -105,21 +111,33 @@ def stats_report(
         ages = q.log_ages(decks, since_at)
     else:
         days = q.rolled_days(decks)
-        ages = q.rolled_ages(since_at, decks)
-        if since_at is not None:  # the cards answered since, from the log from then on
-            weak, ids, tags, output_tags = _from_log(q, retrievability, decks, since_at)
+        if since is not None and _starts_an_hour(day, since, shift):
+            ages = q.rolled_ages(decks=decks, from_day=since)
         else:
-            from quiz.store.stats_reads import in_decks
+            ages = q.rolled_ages(since_at, decks)
+        from quiz.store import stats_reads as reads
 
-            weak, ids = q.weak_cards(
-                retrievability,
-                WEAK_CARDS,
-                now=now,
-                zero_ratio=retrievability.zero_ratio(repo.deck_slugs()),
-                where=in_decks(decks) if decks else None,
+        cards, tag_rows = reads.CARD_ROLLUPS, "review_tag_rollups"
+        if since is not None and since_at is not None:  # rollups of the answers since
+            recent = sum(d.answers for d in days if d.day >= since)
+            scan = recent > q.answers_held() * SCAN_SHARE
+            log.debug(
+                "stats: %s answers since, read %s", recent, "in a pass" if scan else "by time"
             )
-            tags = q.tag_figures(decks=decks)
-            output_tags = q.tag_figures("output", decks=decks)
+            q.since_rollups(since_at, decks, scan=scan)
+            cards, tag_rows = reads.SINCE_CARDS, reads.SINCE_TAGS
+        weak, ids = q.weak_cards(
+            retrievability,
+            WEAK_CARDS,
+            now=now,
+            zero_ratio=retrievability.zero_ratio(repo.deck_slugs()),
+            where=reads.in_decks(decks) if decks else None,
+            table=cards,
+        )
+        tags = q.tag_figures(decks=decks, table=tag_rows)
+        output_tags = q.tag_figures("output", decks=decks, table=tag_rows)
+        if since_at is not None:
+            q.drop_since_rollups()
     shown = repo.cards_by_id([ids[c.key] for c in weak]) if weak else []
     return figures.build_report(
         days=days,
@@ -149,6 +167,20 @@ def rollups_up_to_date(repo: Repo, days: LearnerDays | None = None) -> str | Non
     from quiz.store import rollups
 
     return rollups.refresh(repo, days)
+
+
+def _starts_an_hour(day: DayClock, since: date, shift: int) -> bool:
+    """Does learner day `since` begin where one of the day rollups' clock hours begins,
+    every hour before it being an earlier day and none after it? Then the day rollups
+    from `since` on hold exactly the answers from its start on (the ages of `--since`);
+    a zone whose offset moved off the hour grid, or a clock change at the day's start,
+    leaves the log to say which answers are since."""
+    start = day.start_of(since)
+    moved = start + timedelta(minutes=shift)
+    if (moved.minute, moved.second, moved.microsecond) != (0, 0, 0):
+        return False
+    hour = timedelta(hours=1)
+    return all((day.day_of(start + k * hour) >= since) == (k >= 0) for k in range(-3, 4))
 
 
 def _from_log(

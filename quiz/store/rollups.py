@@ -24,7 +24,9 @@ A day is the learner's day of each answer's clock hour (the hour as
 `StatsReads.hour_counts` groups the log, shifted by the zone's minutes past the hour),
 as `figures.days_of` sums the hours when the log is grouped itself: the fold maps each
 hour of its entries to its day through the same `DayClock.day_of`, in a temporary
-table the one grouped INSERT joins, with each answer's card-age bucket beside its day.
+table the one grouped INSERT joins, with each answer's card-age bucket beside its day
+(the card's deck and first review from a second temporary table made from the card
+rollups, so each answer looks its card up once, by an integer key).
 
 The figures are exactly those of the direct queries in quiz.store.stats_reads (the
 tests compare both): the same CASE expressions, the same age arithmetic, and the same
@@ -51,7 +53,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.model import CardState
-from quiz.stats.rows import LearnerDays
+from quiz.stats.rows import AGE_BUCKETS, LearnerDays
 from quiz.store.models import (
     CardRollup,
     DayMark,
@@ -65,7 +67,16 @@ from quiz.store.repo import Repo
 from quiz.store.retry import run_write
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.stats_queries import learners_entries
-from quiz.store.stats_reads import HOUR_SUMS, age_bucket, from_hour_key, hour_key, usable
+from quiz.store.stats_reads import (
+    CARD_ROLLUPS,
+    HOUR_SUM_TERMS,
+    TAG_SUMS,
+    age_bucket,
+    from_hour_key,
+    hour_key,
+    tag_sums,
+    usable,
+)
 
 if TYPE_CHECKING:
     pass
@@ -196,7 +207,7 @@ def _refresh(repo: Repo, days: LearnerDays | None) -> str:
     if word == "built":
         for model in (C, M, TR, TM, DR, DM):
             session.execute(delete(model).where(model.learner_id == learner))
-        added = _fold(repo, 0, top)
+        added = _fold(repo, 0, top, built=True)
         session.execute(_insert(repo)(M).values(learner_id=learner, last_id=top, answers=added))
         _build_tags(repo, top)
     if days is not None:
@@ -205,9 +216,6 @@ def _refresh(repo: Repo, days: LearnerDays | None) -> str:
 
 
 # ---- the tag rollups: the card rollups by deck, kind and tag ---------------------------
-
-TAG = "COALESCE(card_tags.tag, '')"
-TAG_SUMS = ("cards", "answers", "right_answers", "lapses", "misses")
 
 
 def _fold_tags(repo: Repo, after: int, upto: int | None, sign: int) -> None:
@@ -229,14 +237,8 @@ def _fold_tags(repo: Repo, after: int, upto: int | None, sign: int) -> None:
     session = repo.session
     session.execute(
         text(
-            "INSERT INTO review_tag_rollups (learner_id, deck_id, kind, tag, cards, answers,"
-            " right_answers, lapses, misses)"
-            f" SELECT c.learner_id, cards.deck_id, cards.kind, {TAG}, {sign} * COUNT(*),"
-            f" {sign} * SUM(c.answers), {sign} * SUM(c.right_answers), {sign} * SUM(c.lapses),"
-            f" {sign} * SUM(c.answers - c.right_answers)"
-            " FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id"
-            " LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
-            f" WHERE {where} GROUP BY c.learner_id, cards.deck_id, cards.kind, {TAG}"
+            "INSERT INTO review_tag_rollups (learner_id, deck_id, kind, tag,"
+            f" {', '.join(TAG_SUMS)}) {tag_sums(CARD_ROLLUPS, where, sign)}"
             f" ON CONFLICT (learner_id, deck_id, kind, tag) DO UPDATE SET {sets}"
         ),
         params,
@@ -261,6 +263,14 @@ def _mark_tags(repo: Repo, top: int) -> None:
 
 DAY_SUMS = ("drills", "right_answers", "graded", "passed", "duration_ms")
 HOURS = "quiz_hour_days"  # a temporary table: each clock hour of the fold's entries -> its day
+CARDS = "quiz_day_cards"  # a temporary table: each card of the fold's entries -> deck, first review
+# The fold groups by one integer, (deck * DAY_SPAN + day) * BUCKET_SPAN + age bucket: SQLite
+# sorts a million entries by one integer much faster than by three columns. Every day
+# ordinal (date.max's is 3652059) is below DAY_SPAN; a deck id is below DECK_SPAN, or
+# the fold groups by the three columns.
+BUCKET_SPAN = 8
+DAY_SPAN = 1 << 22
+DECK_SPAN = 1 << 38
 
 
 def _days_up_to(repo: Repo, days: LearnerDays, top: int) -> None:
@@ -282,7 +292,9 @@ def _days_up_to(repo: Repo, days: LearnerDays, top: int) -> None:
 
 def _fold_days(repo: Repo, days: LearnerDays, after: int, upto: int) -> None:
     """Add the learner's entries with `after` < id <= `upto` to the day rollups, by
-    deck, learner day and card-age bucket, in one grouped INSERT."""
+    deck, learner day and card-age bucket, in one grouped INSERT over two small
+    temporary tables: each clock hour's day, and each card's deck and first review
+    (from its rollup), both looked up by an integer key."""
     session, learner = repo.session, repo.learner_id
     sqlite = _dialect(repo) == "sqlite"
     params = {"learner": learner, "after": after, "upto": upto}
@@ -292,20 +304,21 @@ def _fold_days(repo: Repo, days: LearnerDays, after: int, upto: int) -> None:
     hour = hour_key(sqlite, "reviews.reviewed_at", days.shift, micros=True)
     if after == 0:  # every entry up to the newest: the learner's first and last, by index
         first, last = (
-            hour_key(sqlite, f"m.{end}", days.shift, micros=True) for end in ("lo", "hi")
+            hour_key(sqlite, f"({end})", days.shift, micros=True)
+            for end in (
+                f"SELECT {fn}(reviews.reviewed_at) FROM reviews WHERE reviews.learner_id = :learner"
+                for fn in ("MIN", "MAX")
+            )
         )
-        span_sql = (
-            f"SELECT {first}, {last} FROM (SELECT MIN(reviews.reviewed_at) AS lo,"
-            " MAX(reviews.reviewed_at) AS hi FROM reviews"
-            " WHERE reviews.learner_id = :learner) AS m"
-        )
+        span_sql = f"SELECT {first}, {last}"  # two subqueries: each one end of the index
     else:
         span_sql = f"SELECT MIN({hour}), MAX({hour}) FROM reviews WHERE {entries}"
     span = session.execute(text(span_sql), params).first()
     if span is None or span[0] is None:
         return
-    temp = "temp." + HOURS if sqlite else "pg_temp." + HOURS
-    session.execute(text(f"DROP TABLE IF EXISTS {temp}"))
+    temp = "temp." if sqlite else "pg_temp."
+    for table in (HOURS, CARDS):
+        session.execute(text(f"DROP TABLE IF EXISTS {temp}{table}"))
     kind = "INTEGER" if sqlite else "TEXT"
     session.execute(
         text(f"CREATE TEMPORARY TABLE {HOURS} (hour {kind} PRIMARY KEY, day INTEGER NOT NULL)")
@@ -317,23 +330,62 @@ def _fold_days(repo: Repo, days: LearnerDays, after: int, upto: int) -> None:
             for key in _hour_keys(span[0], span[1], days.shift)
         ],
     )
-    bucket = age_bucket(sqlite, "reviews.reviewed_at", "c.first_review_at")
-    sets = ", ".join(f"{c} = review_day_rollups.{c} + excluded.{c}" for c in ("answers", *DAY_SUMS))
+    time_type = "BIGINT" if sqlite else "TIMESTAMP"
     session.execute(
         text(
-            "INSERT INTO review_day_rollups (learner_id, deck_id, day, min_days, answers,"
-            f" {', '.join(DAY_SUMS)})"
-            f" SELECT :learner, cards.deck_id, h.day, {bucket}, COUNT(*), {HOUR_SUMS}"
-            " FROM reviews JOIN cards ON cards.id = reviews.card_id"
-            f" JOIN {HOURS} AS h ON h.hour = {hour}"
-            " LEFT JOIN review_card_rollups AS c"
-            " ON c.learner_id = reviews.learner_id AND c.card_id = reviews.card_id"
-            f" WHERE {entries} GROUP BY cards.deck_id, h.day, {bucket}"
+            f"CREATE TEMPORARY TABLE {CARDS} (card_id INTEGER PRIMARY KEY,"
+            f" deck_id BIGINT NOT NULL, first_at {time_type})"
+        )
+    )
+    folded = (
+        ""
+        if after == 0
+        else f" AND c.card_id IN (SELECT reviews.card_id FROM reviews WHERE {entries})"
+    )
+    session.execute(
+        text(
+            f"INSERT INTO {CARDS} (card_id, deck_id, first_at)"
+            " SELECT c.card_id, cards.deck_id, c.first_review_at"
+            " FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id"
+            f" WHERE c.learner_id = :learner{folded}"
+        ),
+        params,
+    )
+    top_deck = session.scalar(text(f"SELECT MAX(deck_id) FROM {CARDS}")) or 0
+    bucket = age_bucket(sqlite, "reviews.reviewed_at", "f.first_at", index=True)
+    if int(top_deck) < DECK_SPAN:
+        keys = [(f"(f.deck_id * {DAY_SPAN} + h.day) * {BUCKET_SPAN} + {bucket}", "k")]
+        deck, day, place = (
+            f"g.k / {DAY_SPAN * BUCKET_SPAN}",
+            f"(g.k / {BUCKET_SPAN}) % {DAY_SPAN}",
+            f"g.k % {BUCKET_SPAN}",
+        )
+    else:  # an id too large to share one integer: the same groups, by three columns
+        keys = [("f.deck_id", "deck_id"), ("h.day", "day"), (bucket, "place")]
+        deck, day, place = "g.deck_id", "g.day", "g.place"
+    min_days = " ".join(f"WHEN {i} THEN {b[0]}" for i, b in enumerate(AGE_BUCKETS))
+    sums = ("answers", *DAY_SUMS)
+    inner = ", ".join(
+        [f"{e} AS {a}" for e, a in keys]
+        + [f"{e} AS {a}" for e, a in zip(("COUNT(*)", *HOUR_SUM_TERMS), sums, strict=True)]
+    )
+    sets = ", ".join(f"{c} = review_day_rollups.{c} + excluded.{c}" for c in sums)
+    session.execute(
+        text(
+            "INSERT INTO review_day_rollups (learner_id, deck_id, day, min_days,"
+            f" {', '.join(sums)})"
+            f" SELECT :learner, {deck}, {day}, CASE {place} {min_days} END,"
+            f" {', '.join(f'g.{c}' for c in sums)}"
+            f" FROM (SELECT {inner} FROM reviews JOIN {CARDS} AS f ON f.card_id = reviews.card_id"
+            f" JOIN {HOURS} AS h ON h.hour = {hour} WHERE {entries}"
+            f" GROUP BY {', '.join(e for e, _a in keys)}) AS g"
+            " WHERE TRUE"  # (SQLite: the ON below is the upsert's, not a join's)
             f" ON CONFLICT (learner_id, deck_id, day, min_days) DO UPDATE SET {sets}"
         ),
         params,
     )
-    session.execute(text(f"DROP TABLE {temp}"))
+    for table in (HOURS, CARDS):
+        session.execute(text(f"DROP TABLE {temp}{table}"))
 
 
 def _hour_keys(first: Any, last: Any, shift: int) -> list[Any]:
@@ -371,8 +423,10 @@ def _moves_first_review(repo: Repo, after: int, upto: int) -> bool:
     return repo.session.scalar(q) is not None
 
 
-def _fold(repo: Repo, after: int, upto: int) -> int:
-    """Add the learner's log rows with `after` < id <= `upto` to the rollups; how many."""
+def _fold(repo: Repo, after: int, upto: int, *, built: bool = False) -> int:
+    """Add the learner's log rows with `after` < id <= `upto` to the rollups; how many
+    (`built`: the learner's card rollups were empty, so they count them themselves,
+    without a second pass over the log)."""
     session, learner = repo.session, repo.learner_id
     insert = _insert(repo)
     rows = and_(learners_entries(repo), R.id > after, R.id <= upto)  # read by id range
@@ -426,4 +480,7 @@ def _fold(repo: Repo, after: int, upto: int) -> int:
         )
     )
 
+    if built:  # the card rollups hold these rows and no others
+        held = select(func.sum(C.answers)).where(C.learner_id == learner)
+        return int(session.scalar(held) or 0)
     return int(session.scalar(select(func.count()).select_from(R).where(rows)) or 0)

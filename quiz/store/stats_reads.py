@@ -22,7 +22,6 @@ some cards keeps the indexes. Imports no SQLAlchemy.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -76,14 +75,34 @@ WRONG_LAST = (
 )
 # an hour's (or a day's) figures after its COUNT(*), as HourCount and the day rollups
 # keep them: drills, right answers, graded (the true-retention sample), passed, time
-HOUR_SUMS = (
-    f"SUM({DRILLS}), SUM({RIGHT}), SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END),"
-    f" SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END), SUM(reviews.duration_ms)"
+HOUR_SUM_TERMS = (
+    f"SUM({DRILLS})",
+    f"SUM({RIGHT})",
+    f"SUM(CASE WHEN {GRADED} THEN 1 ELSE 0 END)",
+    f"SUM(CASE WHEN {GRADED} AND reviews.rating > 1 THEN 1 ELSE 0 END)",
+    "SUM(reviews.duration_ms)",
 )
+HOUR_SUMS = ", ".join(HOUR_SUM_TERMS)
+CARD_ROLLUPS = "review_card_rollups"
+# the card rollups' figures of the answers since a time (`StatsReads.since_rollups`) and
+# the tag rollups over them: temporary tables with the rollups' columns
+SINCE_CARDS, SINCE_TAGS = "quiz_since_cards", "quiz_since_tags"
+# the card rollups' sums of a group of log entries, as (expression, column)
+CARD_SUMS = (
+    ("COUNT(*)", "answers"),
+    (f"SUM({DRILLS})", "drills"),
+    (f"SUM({RIGHT})", "right_answers"),
+    (f"SUM(CASE WHEN {GRADED} AND reviews.rating = 1 THEN 1 ELSE 0 END)", "lapses"),
+    (f"SUM(CASE WHEN reviews.kind = {DRILL} THEN 1 - {RIGHT} ELSE 0 END)", "drill_misses"),
+    (f"MAX(CASE WHEN {RIGHT} = 0 THEN reviews.reviewed_at END)", "last_miss"),
+    (f"MAX(CASE WHEN {RIGHT} = 1 THEN reviews.reviewed_at END)", "last_right"),
+    ("SUM(reviews.duration_ms)", "duration_ms"),
+)
+TAG_SUMS = ("cards", "answers", "right_answers", "lapses", "misses")
 WEAK = f"""
 SELECT c.card_id, cards.deck_id, c.answers, c.right_answers, c.lapses, c.drill_misses,
        c.last_miss, {WRONG_LAST}, cs.state, cs.stability, cs.last_review, cs.reps, cs.lapses
-FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id
+FROM {CARD_ROLLUPS} AS c JOIN cards ON cards.id = c.card_id
 LEFT JOIN card_states AS cs ON cs.learner_id = c.learner_id AND cs.card_id = c.card_id
 WHERE c.learner_id = :learner
   AND (c.answers > c.right_answers OR c.lapses > 0 OR COALESCE(cs.lapses, 0) > 0)
@@ -135,13 +154,24 @@ def days_between(sqlite: bool, later: str, earlier: str) -> str:
     return f"EXTRACT(EPOCH FROM {later} - {earlier}) / 86400.0"
 
 
-def age_bucket(sqlite: bool, at: str, first: str) -> str:
+def age_bucket(sqlite: bool, at: str, first: str, *, index: bool = False) -> str:
     """AGE_BUCKETS' lower bound of a card's age (days since `first`, its first review)
-    at the time `at`, in SQL."""
-    age = days_between(sqlite, at, first)
+    at the time `at`, in SQL (`index`: the bucket's place in AGE_BUCKETS instead).
+
+    On SQLite the age is compared in the log's integer microseconds with each bound's
+    microseconds: the same answer as comparing `days_between`'s fractional days (a bound
+    of whole days is exact in both, and an age short of it by a microsecond stays short
+    of it as a quotient), without a division per bound and answer."""
     bounds = [b[0] for b in AGE_BUCKETS]
-    whens = " ".join(f"WHEN {age} < {hi} THEN {lo}" for lo, hi in itertools.pairwise(bounds))
-    return f"CASE {whens} ELSE {bounds[-1]} END"
+    labels = range(len(bounds)) if index else bounds
+    if sqlite:
+        age = f"{at} - {first}"
+        limits = [hi * 86_400_000_000 for hi in bounds[1:]]
+    else:
+        age = days_between(sqlite, at, first)
+        limits = bounds[1:]
+    whens = " ".join(f"WHEN {age} < {hi} THEN {lo}" for lo, hi in zip(labels, limits, strict=False))
+    return f"CASE {whens} ELSE {labels[-1]} END"
 
 
 def deck_cards(p: Params, decks: Sequence[str]) -> str:
@@ -157,6 +187,30 @@ def in_decks(decks: Sequence[str]) -> Conditions:
     return lambda p: [
         f"cards.deck_id IN (SELECT decks.id FROM decks WHERE decks.slug IN ({p.names(decks)}))"
     ]
+
+
+def card_sums(where: str) -> str:
+    """The log entries of `where` grouped by card, with the card rollups' columns."""
+    sums = ", ".join(f"{e} AS {c}" for e, c in CARD_SUMS)
+    return (
+        f"SELECT reviews.card_id AS card_id, {sums} FROM reviews WHERE {where}"
+        " GROUP BY reviews.card_id"
+    )
+
+
+def tag_sums(cards: str, where: str, sign: int = 1) -> str:
+    """The tag rollups' rows (learner, deck, kind, tag and TAG_SUMS, times `sign`) of
+    the card rollups in the table `cards` (alias c) that meet `where`; an untagged
+    card's tag is ''."""
+    tag = "COALESCE(card_tags.tag, '')"
+    return (
+        f"SELECT c.learner_id, cards.deck_id, cards.kind, {tag}, {sign} * COUNT(*),"
+        f" {sign} * SUM(c.answers), {sign} * SUM(c.right_answers), {sign} * SUM(c.lapses),"
+        f" {sign} * SUM(c.answers - c.right_answers)"
+        f" FROM {cards} AS c JOIN cards ON cards.id = c.card_id"
+        " LEFT JOIN card_tags ON card_tags.card_id = c.card_id"
+        f" WHERE {where} GROUP BY c.learner_id, cards.deck_id, cards.kind, {tag}"
+    )
 
 
 class StatsReads:
@@ -219,6 +273,11 @@ class StatsReads:
         )
         return tags == last_id and days == last_id
 
+    def answers_held(self) -> int:
+        """How many of the learner's log entries the rollups hold (their mark)."""
+        rows = self._rows("SELECT answers FROM review_rollup_marks WHERE learner_id = :learner")
+        return int(rows[0][0]) if rows else 0
+
     def rolled_days(self, decks: Sequence[str] = ()) -> list[DayCount]:
         """As figures.days_of over `hour_counts(decks)`, from the day rollups (whose
         clock rollups_current checked), in day order."""
@@ -246,18 +305,27 @@ class StatsReads:
         )
 
     def rolled_ages(
-        self, since: datetime | None = None, decks: Sequence[str] = ()
+        self,
+        since: datetime | None = None,
+        decks: Sequence[str] = (),
+        *,
+        from_day: date | None = None,
     ) -> list[AgeCount]:
-        """As `log_ages`: over the whole log (of some decks) from the day rollups, which
-        keep each day's answers by their card's age then; since a time only those answers
-        are read (through the (learner, time) index, or each card's entries) and each
-        card's first review comes from its rollup, where grouping the log itself finds
-        every card's first review in a pass over the whole log."""
+        """As `log_ages`: over the whole log (of some decks), or from the learner day
+        `from_day` on, from the day rollups, which keep each day's answers by their
+        card's age then (the caller knows that the day's first clock hour starts at the
+        time asked for: quiz.stats.gather); since a time only those answers are read
+        (through the (learner, time) index, or each card's entries) and each card's first
+        review comes from its rollup, where grouping the log itself finds every card's
+        first review in a pass over the whole log."""
         p = self._params()
         if since is None:
+            held = "learner_id = :learner"
+            if from_day is not None:
+                held += f" AND day >= {p.add(from_day.toordinal())}"
             sql = (
                 "SELECT min_days, SUM(graded), SUM(passed) FROM review_day_rollups"
-                f" WHERE {self._in_decks('learner_id = :learner', decks, p)}"
+                f" WHERE {self._in_decks(held, decks, p)}"
                 " GROUP BY min_days HAVING SUM(graded) > 0"
             )
             return [AgeCount(int(lo), int(n), int(ps)) for lo, n, ps in self._rows(sql, p)]
@@ -286,10 +354,16 @@ class StatsReads:
         return [AgeCount(int(lo), int(n), int(ps or 0)) for lo, n, ps in self._rows(sql, p)]
 
     def tag_figures(
-        self, kind: str | None = None, untagged: str = "(untagged)", decks: Sequence[str] = ()
+        self,
+        kind: str | None = None,
+        untagged: str = "(untagged)",
+        decks: Sequence[str] = (),
+        *,
+        table: str = "review_tag_rollups",
     ) -> tuple[TagFigure, ...]:
         """quiz.stats.figures.tag_figures over every answered card (of `kind`, of
-        `decks`), from the tag rollups: untagged cards are kept under ''."""
+        `decks`), from the tag rollups (`table`: or a table of their columns, as
+        `since_rollups` makes): untagged cards are kept under ''."""
         from quiz.stats.figures import TagFigure
 
         p = self._params()
@@ -298,7 +372,7 @@ class StatsReads:
             where.append(f"kind = {p.add(kind)}")
         sql = (
             "SELECT tag, SUM(cards), SUM(answers), SUM(right_answers), SUM(lapses), SUM(misses)"
-            f" FROM review_tag_rollups WHERE {self._in_decks(' AND '.join(where), decks, p)}"
+            f" FROM {table} WHERE {self._in_decks(' AND '.join(where), decks, p)}"
             " GROUP BY tag"
             " HAVING SUM(cards) > 0"
         )
@@ -316,9 +390,11 @@ class StatsReads:
         now: datetime | None = None,
         zero_ratio: float | None = None,
         where: Conditions | None = None,
+        table: str = CARD_ROLLUPS,
     ) -> tuple[tuple[WeakCard, ...], dict[str, int]]:
-        """The `limit` weakest cards over the card rollups (quiz.stats.ranking), and the
-        shown cards' ids by key.
+        """The `limit` weakest cards over the card rollups (`table`: or a table of their
+        columns, as `since_rollups` makes; quiz.stats.ranking), and the shown cards' ids
+        by key.
 
         Only cards with a miss or a lapse come back from the database, as named rows
         (times unparsed); retrievability is asked only where it decides the order (a
@@ -332,7 +408,9 @@ class StatsReads:
         `where`: further conditions over `cards` (a drill's pool: Selection.drill_sql).
         """
         base = self._params()
-        sql = WEAK + "".join(f" AND {c}" for c in (where(base) if where else []))
+        sql = WEAK.replace(f"FROM {CARD_ROLLUPS} AS c", f"FROM {table} AS c") + "".join(
+            f" AND {c}" for c in (where(base) if where else [])
+        )
         slugs = {int(i): str(s) for i, s in self._rows("SELECT id, slug FROM decks", {})}
 
         def candidates(query: str, p: dict[str, object]) -> list[WeakCandidate]:
@@ -428,6 +506,58 @@ class StatsReads:
             )
         }
 
+    def since_rollups(
+        self, since: datetime, decks: Sequence[str] = (), *, scan: bool = False
+    ) -> None:
+        """The card rollups (SINCE_CARDS) and the tag rollups over them (SINCE_TAGS) of
+        the learner's answers from `since` on (of `decks`), as temporary tables that
+        `weak_cards` and `tag_figures` read as they read the rollups: the log is grouped
+        once in SQL and only the weakest cards and the tags' sums leave the database.
+        `scan`: read the whole log in its order rather than the answers since through
+        the (learner, time) index, whose every entry is a lookup into the log (the
+        caller knows that much of the log is that recent)."""
+        p = self._params()
+        where = [
+            self.entries(bounded=not scan),
+            f"reviews.reviewed_at >= {p.add(self.log_time(since))}",
+        ]
+        if decks:
+            where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
+        self.drop_since_rollups()
+        moment = "BIGINT" if self.sqlite else "TIMESTAMP"
+        sums = ", ".join(c for _e, c in CARD_SUMS)
+        self.execute(
+            f"CREATE TEMPORARY TABLE {SINCE_CARDS} (learner_id INTEGER NOT NULL,"
+            " card_id INTEGER PRIMARY KEY, answers INTEGER, drills INTEGER,"
+            " right_answers INTEGER, lapses INTEGER, drill_misses INTEGER,"
+            f" last_miss {moment}, last_right {moment}, duration_ms BIGINT)",
+            {},
+        )
+        self.execute(
+            f"INSERT INTO {SINCE_CARDS} (learner_id, card_id, {sums})"
+            f" SELECT :learner, g.card_id, {', '.join(f'g.{c}' for _e, c in CARD_SUMS)}"
+            f" FROM ({card_sums(' AND '.join(where))}) AS g",
+            p,
+        )
+        self.execute(
+            f"CREATE TEMPORARY TABLE {SINCE_TAGS} (learner_id INTEGER NOT NULL,"
+            " deck_id INTEGER NOT NULL, kind VARCHAR(20) NOT NULL, tag VARCHAR(200) NOT NULL,"
+            " cards INTEGER, answers INTEGER, right_answers INTEGER, lapses INTEGER,"
+            " misses INTEGER)",
+            {},
+        )
+        self.execute(
+            f"INSERT INTO {SINCE_TAGS} (learner_id, deck_id, kind, tag, {', '.join(TAG_SUMS)})"
+            f" {tag_sums(SINCE_CARDS, 'c.learner_id = :learner')}",
+            {"learner": self.learner_id},
+        )
+
+    def drop_since_rollups(self) -> None:
+        """The temporary tables of `since_rollups` gone (if there)."""
+        schema = "temp" if self.sqlite else "pg_temp"
+        for table in (SINCE_CARDS, SINCE_TAGS):
+            self.execute(f"DROP TABLE IF EXISTS {schema}.{table}", {})
+
     # ---- the log itself --------------------------------------------------------------
 
     def hour_counts(self, decks: Sequence[str] = (), shift: int = 0) -> list[HourCount]:
@@ -490,17 +620,10 @@ class StatsReads:
                 f"reviews.card_id IN ({', '.join(str(int(i)) for i in card_ids) or 'NULL'})"
             )
         sql = f"""
-SELECT g.card_id, g.answers, g.drills, g.right_n, g.lapses, g.drill_misses, g.last_miss,
-       g.last_right, g.ms, cards.key, cards.kind, decks.slug, cs.state, cs.step,
+SELECT g.card_id, g.answers, g.drills, g.right_answers, g.lapses, g.drill_misses, g.last_miss,
+       g.last_right, g.duration_ms, cards.key, cards.kind, decks.slug, cs.state, cs.step,
        cs.stability, cs.difficulty, cs.due, cs.last_review, cs.reps, cs.lapses
-FROM (SELECT reviews.card_id AS card_id, COUNT(*) AS answers, SUM({DRILLS}) AS drills,
-             SUM({RIGHT}) AS right_n,
-             SUM(CASE WHEN {GRADED} AND reviews.rating = 1 THEN 1 ELSE 0 END) AS lapses,
-             SUM(CASE WHEN reviews.kind = {DRILL} THEN 1 - {RIGHT} ELSE 0 END) AS drill_misses,
-             MAX(CASE WHEN {RIGHT} = 0 THEN reviews.reviewed_at END) AS last_miss,
-             MAX(CASE WHEN {RIGHT} = 1 THEN reviews.reviewed_at END) AS last_right,
-             SUM(reviews.duration_ms) AS ms
-      FROM reviews WHERE {" AND ".join(where)} GROUP BY reviews.card_id) AS g
+FROM ({card_sums(" AND ".join(where))}) AS g
 JOIN cards ON cards.id = g.card_id JOIN decks ON decks.id = cards.deck_id
 LEFT JOIN card_states AS cs ON cs.card_id = g.card_id AND cs.learner_id = :learner
 """
