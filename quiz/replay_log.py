@@ -13,7 +13,6 @@ entries the same order. Pure: no files, no store.
 
 from __future__ import annotations
 
-import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,6 +27,7 @@ _MICROSECOND = timedelta(microseconds=1)
 _NO_DURATION = -(2**63)  # the duration column's None
 _NO_CORRECT = -1  # the correct column's None (0 wrong, 1 right)
 _NO_SUGGESTION = 0  # ratings are 1..4
+_RATING: tuple[Rating | None, ...] = (None, *sorted(Rating))  # by number: an index, not a call
 
 
 # slots: replays hand out one entry per review, and a million entries each with a dict
@@ -136,13 +136,13 @@ class ReplayLog(Sequence[LoggedReview]):
         suggested = self._suggested[i]
         return LoggedReview(
             self._keys[self._card[i]],
-            Rating(self._rating[i]),
+            _RATING[self._rating[i]],  # type: ignore[arg-type]  # never 0: add() stores a Rating
             EPOCH + self._at[i] * _MICROSECOND,
             self._kinds[self._kind[i]],
             None if duration == _NO_DURATION else duration,
-            None if correct == _NO_CORRECT else bool(correct),
-            None if math.isnan(closeness) else closeness,
-            Rating(suggested) if suggested != _NO_SUGGESTION else None,
+            None if correct == _NO_CORRECT else correct == 1,
+            None if closeness != closeness else closeness,  # NaN: none
+            _RATING[suggested],
         )
 
     def _slice(self, s: slice) -> ReplayLog:
@@ -196,7 +196,7 @@ class ReplayLogBuilder:
         log._at.append(micros)
         log._duration.append(_NO_DURATION if duration_ms is None else duration_ms)
         log._correct.append(_NO_CORRECT if correct is None else int(bool(correct)))
-        log._closeness.append(math.nan if closeness is None else closeness)
+        log._closeness.append(float("nan") if closeness is None else closeness)
         log._suggested.append(int(Rating(suggested)) if suggested else _NO_SUGGESTION)
 
     def build(self) -> ReplayLog:
