@@ -152,3 +152,21 @@ def test_the_learners_log_from_the_store_is_the_old_list(store_url, env: Path):
     assert len(old) > 50
     assert list(new) == old
     assert [e.at for e in new] == [e.at for e in old]
+
+
+def test_three_replays_fed_from_one_reading_score_as_three_readings():
+    from quiz.evaluate import Simulation, as_rated, right_or_wrong, simulate, with_suggestion
+
+    sch = scheduler()
+    log = simulate(Simulation(cards=60, days=120), sch, random.Random(5), T0)
+    since = time_cutoffs(log, 4)[-1]
+    both = compare_signals(ReplayLog.of(log), sch, since=since)
+    for scored, grade in (
+        (both.right_or_wrong, right_or_wrong),
+        (both.with_suggestion, with_suggestion),
+        (both.as_rated, as_rated),
+    ):
+        alone = score([p for p in predict(log, sch, grade) if p.at >= since])
+        assert scored == alone and alone.reviews > 20
+    assert both.suggested == sum(1 for e in log if e.suggested is not None) > 0
+    assert both.reviews == len(log)
