@@ -448,15 +448,12 @@ class FsrsFitter:
         if len(items) < 64 or len(items) == len(firsts):
             logger.info("only first intervals to learn from: initial stabilities fitted alone")
             return start
-        last = max(len(items) - 1, 1)
-        weighted = [
-            (item, t.recency_floor + (1 - t.recency_floor) * (k / last) ** 3)
-            for k, item in enumerate(items)
-            if len(item) <= t.max_history
-        ]
-        if not weighted:
+        kept = [k for k, item in enumerate(items) if len(item) <= t.max_history]
+        if not kept:
             return start
-        fitted = _train(weighted, start, t)
+        batches = _batches(items, kept, t)
+        del items, firsts  # the batches hold what training needs: free the rest for it
+        fitted = _train(batches, len(kept), start, t)
         stabilities = smooth_and_fill({r: fitted[r - 1] for r in (1, 2, 3, 4)}, counts, defaults)
         return tuple(stabilities) + tuple(fitted[4:])
 
@@ -468,8 +465,23 @@ def _bounds() -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(LOWER_BOUNDS_PARAMETERS), tuple(UPPER_BOUNDS_PARAMETERS)
 
 
+def _batches(items: Sequence[Item], kept: Sequence[int], t: Training) -> list[_Batch]:
+    """The kept items (positions in `items`) in batches, shortest histories first, each
+    weighted by its position in time (`Training.recency_floor`)."""
+    last = max(len(items) - 1, 1)
+
+    def weight(k: int) -> float:
+        return t.recency_floor + (1 - t.recency_floor) * (k / last) ** 3
+
+    ordered = sorted(kept, key=lambda k: len(items[k]))
+    return [
+        _batch([(items[k], weight(k)) for k in ordered[n : n + t.batch_size]])
+        for n in range(0, len(ordered), t.batch_size)
+    ]
+
+
 def _train(
-    weighted: Sequence[tuple[Item, float]], start: tuple[float, ...], t: Training
+    batches: Sequence[_Batch], total: int, start: tuple[float, ...], t: Training
 ) -> tuple[float, ...]:
     import random
 
@@ -483,11 +495,6 @@ def _train(
         w0 = torch.tensor(start, dtype=torch.float64)
         spread = torch.tensor(PARAMETER_SPREAD, dtype=torch.float64)
         w = w0.clone().requires_grad_(True)
-        ordered = sorted(weighted, key=lambda iw: len(iw[0]))
-        batches = [
-            _batch(ordered[k : k + t.batch_size]) for k in range(0, len(ordered), t.batch_size)
-        ]
-        total = len(ordered)
         epochs = max(t.epochs, -(-t.min_steps // len(batches)))  # ceiling division
         steps = (total // t.batch_size + 1) * epochs
         adam = torch.optim.Adam([w], lr=t.learning_rate, eps=1e-8)
@@ -523,6 +530,7 @@ def _train(
 
 @dataclass(frozen=True)
 class _Batch:
+    # integers: exact as floats, and a big log's batches are a large part of what it holds
     ratings: Any  # [history length, items]: ratings before the predicted review (3 as padding)
     deltas: Any  # the same for learner days (1 as padding)
     lengths: Any  # [items]: how many of the rows are the item's own
@@ -539,12 +547,12 @@ def _batch(chunk: Sequence[tuple[Item, float]]) -> _Batch:
     import torch
 
     longest = max(len(i) - 1 for i, _ in chunk)
-    ratings = torch.full((longest, len(chunk)), 3.0, dtype=torch.float64)
-    deltas = torch.ones((longest, len(chunk)), dtype=torch.float64)
+    ratings = torch.full((longest, len(chunk)), 3, dtype=torch.int8)
+    deltas = torch.ones((longest, len(chunk)), dtype=torch.int32)
     for col, (item, _) in enumerate(chunk):
         n = len(item) - 1
-        ratings[:n, col] = torch.tensor(list(item.card_ratings[:n]), dtype=torch.float64)
-        deltas[:n, col] = torch.tensor(list(item.card_deltas[:n]), dtype=torch.float64)
+        ratings[:n, col] = torch.tensor(list(item.card_ratings[:n]), dtype=torch.int8)
+        deltas[:n, col] = torch.tensor(list(item.card_deltas[:n]), dtype=torch.int32)
     return _Batch(
         ratings=ratings,
         deltas=deltas,
@@ -565,12 +573,13 @@ def _batch_loss(w: Any, b: _Batch) -> Any:
     def recall(elapsed: Any, s: Any) -> Any:
         return (1 + factor * elapsed / s) ** -decay
 
-    first = b.ratings[0]
+    ratings, deltas = b.ratings.to(torch.float64), b.deltas.to(torch.float64)
+    first = ratings[0]
     s = w[(first - 1).long()].clamp(min=S_MIN)
     d = (w[4] - torch.exp(w[5] * (first - 1)) + 1).clamp(1, 10)
     easy_d = w[4] - torch.exp(w[5] * 3) + 1
-    for k in range(1, b.ratings.shape[0]):
-        g, dt = b.ratings[k], b.deltas[k]
+    for k in range(1, ratings.shape[0]):
+        g, dt = ratings[k], deltas[k]
         r = recall(dt, s)
         bonus = torch.where(g == 2, w[15], torch.where(g == 4, w[16], torch.ones_like(g)))
         success = s * (
