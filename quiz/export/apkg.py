@@ -8,7 +8,11 @@ and note-type ids are fixed hashes, so importing a newer export into Anki update
 notes instead of duplicating them, while an English and a Chinese export stay two sets
 of notes (with one GUID, importing one would overwrite the other). Anki's browser sorts
 by the question (the sort field), not by the `Key` field. Tags are kept. genanki is a
-dependency of quiz.
+dependency of quiz: it makes the collection (Anki's schema, the deck and note-type
+records, each note type's `req`), the GUIDs and a cloze note's cards; the note and card
+rows, a handful of plain columns each, are made here as its `Note.write_to_db` makes
+them (a genanki Note per note, checked and inserted one at a time, would cost more than
+the rows) and go in with one executemany per table.
 
 The learner's history travels with the notes: every answer as a row of Anki's review
 log and each card's scheduling columns set from its quiz state (`quiz.anki.revlog`),
@@ -16,7 +20,7 @@ so Anki continues where quiz left off and a package that comes back from Anki br
 the answers given there (`quiz import`, which recognises the answers it already has).
 The revlog rows are a hundred thousand for a big deck: the store makes them in SQL
 (`RevlogSource`, quiz.store.export_reads), into this collection itself where it can,
-once genanki's notes and cards are in and their Anki card ids known.
+once the notes and cards are in and their Anki card ids known.
 """
 
 from __future__ import annotations
@@ -34,8 +38,8 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from quiz.anki.revlog import REVLOG_COLUMNS, RevlogRow, anki_schedule
 from quiz.errors import QuizError
@@ -130,17 +134,10 @@ def write_apkg(
     except ImportError:
         raise QuizError("exporting to Anki needs genanki: pip install genanki") from None
     changed = changed or {}
-
-    class Note(genanki.Note):
-        mod: float | None = None
-
-        def write_to_db(self, cursor, timestamp, deck_id, id_gen):
-            return super().write_to_db(cursor, self.mod or timestamp, deck_id, id_gen)
-
     basic, cloze = _models()
-    packages = []
+    anki_decks = []
+    notes: list[_Note] = []
     counts: dict[str, int] = {}
-    keys_of: dict[str, dict[int, str]] = {}  # note GUID -> Anki card ordinal -> card key
     for deck in decks:
         written = lang or deck.lang or ""  # the language the notes are in
         by_note: dict[str, list[datetime]] = {}
@@ -150,40 +147,34 @@ def write_apkg(
                 by_note.setdefault(part.note_key, []).append(changed[part.key])
             parts.setdefault(part.note_key, []).append(part)
         anki_deck = genanki.Deck(stable_id(f"quiz-deck:{deck.id}"), deck.title_in(lang) or deck.id)
+        count = 0
         for card in one_per_note(deck.cards):
+            sides = html_sides(card, lang, deck.lang)  # a cloze's back is its explanation
+            times = by_note.get(card.note_key, [])  # a cloze note: the latest of its parts
+            mod = max(times).timestamp() if times else None
             if card.kind is CardKind.CLOZE:
-                sides = html_sides(card, lang, deck.lang)  # a cloze's back is its explanation
-                fields = [sides.front, sides.back, card.note_key]
-                note = Note(
-                    model=cloze,
-                    fields=fields,
-                    tags=list(card.tags),
-                    guid=genanki.guid_for(card.note_key, written),
-                )
-                keys_of[note.guid] = {
+                keys = {
                     int(m.group(1)) - 1: part.key
                     for part in parts[card.note_key]
                     if (m := _CLOZE_PART.search(part.key))
                 }
+                model = cloze
+                fields = (sides.front, sides.back, card.note_key)
             else:
-                sides = html_sides(card, lang, deck.lang)
-                note = Note(
-                    model=basic,
-                    fields=[sides.front, sides.back, card.key],
-                    tags=list(card.tags),
-                    guid=genanki.guid_for(card.key, written),
-                )
-                keys_of[note.guid] = {0: card.key}
-            times = by_note.get(card.note_key, [])  # a cloze note: the latest of its parts
-            note.mod = max(times).timestamp() if times else None
-            anki_deck.add_note(note)
-        counts[deck.id] = len(anki_deck.notes)
-        packages.append(anki_deck)
+                keys = {0: card.key}
+                model = basic
+                fields = (sides.front, sides.back, card.key)
+            anki_deck.add_model(model)  # the deck's note types, in the order its notes use them
+            guid = genanki.guid_for(fields[2], written)
+            notes.append(_Note(anki_deck.deck_id, model, fields, card.tags, guid, mod, keys))
+            count += 1
+        counts[deck.id] = count
+        anki_decks.append(anki_deck)
     # through a temporary file and a rename: an interrupted or failed write leaves no half package
     tmp = path.with_name(f".{path.name}.quiz-tmp")
     try:
         _write_package(
-            genanki.Package(packages), tmp, keys_of, history or {}, now, revlog, collection
+            genanki.Package(anki_decks), notes, tmp, history or {}, now, revlog, collection
         )
         os.replace(tmp, path)
     except BaseException as exc:
@@ -206,8 +197,23 @@ class _ReadFailed(Exception):
         self.error = error
 
 
-# genanki writes a note and each of its cards with an INSERT of its own; these are kept
-# and written with one executemany per table (`_BatchedInserts`).
+@dataclass(frozen=True)
+class _Note:
+    """One note of the package, before it has ids: its deck, note type, fields (front,
+    back, key), tags, GUID, modification time (None: the export's), and which quiz card
+    each of its Anki cards (by template ordinal) is."""
+
+    deck_id: int
+    model: Any  # a genanki.Model
+    fields: tuple[str, str, str]
+    tags: tuple[str, ...]
+    guid: str
+    mod: float | None
+    keys: Mapping[int, str]
+
+
+# The rows genanki's Note.write_to_db would insert one statement at a time, inserted
+# with one executemany per table (`_rows`).
 _NOTE_INSERT = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
 _CARD_INSERT = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
 _REVLOG_INSERT = (
@@ -217,33 +223,6 @@ _REVLOG_INSERT = (
 # Deflate at its fastest level: the collection is mostly text that compresses well at
 # any level, and every zip reader (Anki's too) inflates any level.
 _COMPRESS_LEVEL = 1
-
-
-class _BatchedInserts:
-    """genanki's cursor, with its note and card rows kept rather than inserted one by one:
-    genanki still builds every row (ids, GUIDs, fields, tags, card ordinals), and the rows
-    go in with one executemany per table. Every row carries its id, so the id genanki reads
-    back as `lastrowid` (a card's note) is the row's first value."""
-
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self._cursor = cursor
-        self.rows: dict[str, list[tuple[object, ...]]] = {_NOTE_INSERT: [], _CARD_INSERT: []}
-        self.lastrowid: int | None = None
-
-    def execute(self, sql: str, params: Sequence[object] = ()) -> object:
-        kept = self.rows.get(sql)
-        if kept is None:
-            return self._cursor.execute(sql, params)
-        kept.append(tuple(params))
-        self.lastrowid = int(params[0])  # type: ignore[call-overload]
-        return self
-
-    def executescript(self, script: str) -> object:
-        return self._cursor.executescript(script)
-
-    def flush(self) -> None:
-        for sql, rows in self.rows.items():
-            self._cursor.executemany(sql, rows)
 
 
 @contextlib.contextmanager
@@ -261,15 +240,16 @@ def scratch_collection() -> Iterator[Path]:
 
 def _write_package(
     package,
+    notes: Sequence[_Note],
     target: Path,
-    keys_of: Mapping[str, Mapping[int, str]],
     history: Mapping[str, CardHistory],
     now: datetime | None,
     revlog: RevlogSource | None,
     collection: Path | None,
 ) -> None:
-    """genanki's collection, with the history added, zipped as an .apkg (what
-    `genanki.Package.write_to_file` does, with a step between writing and zipping)."""
+    """genanki's collection (schema, decks, note types) with the notes, their cards and
+    the history added, zipped as an .apkg (what `genanki.Package.write_to_file` does,
+    with a step between writing and zipping)."""
     stamp = now.timestamp() if now is not None else time.time()
     with contextlib.ExitStack() as stack:
         db = collection if collection is not None else stack.enter_context(scratch_collection())
@@ -279,11 +259,13 @@ def _write_package(
         # a scratch file, zipped and deleted: no journal, no waiting for the disk
         cursor.execute("pragma journal_mode = off")
         cursor.execute("pragma synchronous = off")
-        batched = _BatchedInserts(cursor)
-        package.write_to_db(batched, stamp, itertools.count(int(stamp * 1000)))
-        answered = _with_history(cursor, batched, keys_of, history) if history else []
+        ids = itertools.count(int(stamp * 1000))  # genanki's ids: note, its cards, next note
+        package.write_to_db(cursor, stamp, ids)
+        (created,) = cursor.execute("select crt from col").fetchone()
+        note_rows, card_rows, answered = _rows(notes, stamp, ids, history, int(created))
         with _indexes_built_after(cursor, ("notes", "cards", "revlog")):
-            batched.flush()
+            cursor.executemany(_NOTE_INSERT, note_rows)
+            cursor.executemany(_CARD_INSERT, card_rows)
             if revlog is not None and answered:
                 conn.commit()  # the notes and cards in: a source may write the revlog itself
                 try:
@@ -312,44 +294,92 @@ def _declare_v2_scheduler(cursor: sqlite3.Cursor) -> None:
     cursor.execute("update col set conf = ?", (json.dumps(settings),))
 
 
-def _with_history(
-    cursor: sqlite3.Cursor,
-    batched: _BatchedInserts,
-    keys_of: Mapping[str, Mapping[int, str]],
+def _rows(
+    notes: Sequence[_Note],
+    stamp: float,
+    ids: Iterator[int],
     history: Mapping[str, CardHistory],
-) -> list[tuple[int, int]]:
-    """The scheduling columns of each card with a history set in genanki's card row
-    before it goes in (its type, queue, due, ivl, factor, reps, lapses and data; the rest
-    as genanki made it); returns the answered cards as (quiz card id, Anki card id), in
+    created: int,
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[tuple[int, int]]]:
+    """The notes' and their cards' rows as genanki's `Note.write_to_db` makes them (ids
+    from `ids` in its order, a note's cards as `_Ordinals` says), each card with a
+    history given its scheduling columns (type, queue, due, ivl, factor, reps, lapses,
+    data; `anki_schedule`); and the answered cards as (quiz card id, Anki card id), in
     Anki's card order (by id: the order the answers take their revlog ids in)."""
-    (created,) = cursor.execute("select crt from col").fetchone()
-    guid_of = {row[0]: row[1] for row in batched.rows[_NOTE_INSERT]}
-    cards = batched.rows[_CARD_INSERT]
-    cards.sort(key=itemgetter(0))
+    note_rows: list[tuple[object, ...]] = []
+    card_rows: list[tuple[object, ...]] = []
     answered: list[tuple[int, int]] = []
-    for n, row in enumerate(cards):
-        card_id, note_id, _, ordinal = row[:4]
-        key = keys_of.get(str(guid_of[note_id]), {}).get(int(ordinal))  # type: ignore[call-overload]
-        card = history.get(key) if key else None
-        if card is None:
-            continue
-        if card.answered:
-            answered.append((card.row_id, int(card_id)))  # type: ignore[call-overload]
-        state = anki_schedule(card.schedule, card.suspended, int(created))
-        if state is not None:
-            cards[n] = (
-                *row[:6],
-                state.type,
-                state.queue,
-                state.due,
-                state.ivl,
-                state.factor,
-                state.reps,
-                state.lapses,
-                *row[13:17],
-                state.data,
+    ordinals = _Ordinals()
+    for note in notes:
+        mod = int(note.mod or stamp)
+        note_id = next(ids)
+        fields = note.fields
+        note_rows.append(
+            (
+                note_id,
+                note.guid,
+                note.model.model_id,
+                mod,
+                -1,
+                f" {' '.join(note.tags)} ",
+                "\x1f".join(fields),
+                fields[note.model.sort_field_index],
+                0,
+                0,
+                "",
             )
-    return answered
+        )
+        for ordinal in ordinals(note):
+            card_id = next(ids)
+            key = note.keys.get(ordinal)
+            card = history.get(key) if key is not None else None
+            state = None
+            if card is not None:
+                if card.answered:
+                    answered.append((card.row_id, card_id))
+                state = anki_schedule(card.schedule, card.suspended, created)
+            if state is None:  # a new card, as genanki makes it
+                card_rows.append((card_id, note_id, note.deck_id, ordinal, mod, -1, *_NEW_CARD))
+            else:
+                card_rows.append(
+                    (card_id, note_id, note.deck_id, ordinal, mod, -1, state.type, state.queue)
+                    + (state.due, state.ivl, state.factor, state.reps, state.lapses)
+                    + (0, 0, 0, 0, state.data)
+                )
+    return note_rows, card_rows, answered
+
+
+# a new card's columns after its usn: type, queue, due, ivl, factor, reps, lapses, left,
+# odue, odid, flags, data (genanki's Card.write_to_db)
+_NEW_CARD = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "")
+
+
+class _Ordinals:
+    """Which cards (template ordinals) Anki has of a note, by genanki's rule: a cloze
+    note's deletions in its text (genanki's `Note.cards`), a front/back note's templates
+    whose required fields are filled (the note type's `req`, which genanki computes by
+    rendering the templates: looked up once per note type)."""
+
+    def __init__(self) -> None:
+        import genanki
+
+        self._note = genanki.Note
+        self._cloze = genanki.Model.CLOZE
+        self._req: dict[int, list[tuple[int, str, list[int]]]] = {}
+
+    def __call__(self, note: _Note) -> list[int]:
+        model = note.model
+        if model.model_type == self._cloze:
+            return [card.ord for card in self._note(model=model, fields=list(note.fields)).cards]
+        req = self._req.get(model.model_id)
+        if req is None:
+            req = self._req[model.model_id] = model.to_json(0, 0)["req"]
+        fields = note.fields
+        return [
+            ordinal
+            for ordinal, need, wanted in req
+            if (any if need == "any" else all)(fields[i] for i in wanted)
+        ]
 
 
 @contextlib.contextmanager
