@@ -71,8 +71,7 @@ def as_rated(entry: LoggedReview) -> Rating:
 
 class Replay:
     """One replay of a log under way: each card's schedule so far, and the counts the
-    benchmark's bins need. Fed one entry at a time in time order (`step`), so several
-    replays of one log (`compare_signals`) read it once."""
+    benchmark's bins need, fed one entry at a time in time order (`step`)."""
 
     def __init__(
         self, scheduler: Scheduler, grade: Callable[[LoggedReview], Rating] = as_rated
@@ -255,21 +254,22 @@ class SignalScores:
 def compare_signals(
     log: Sequence[LoggedReview], scheduler: Scheduler, since: datetime | None = None
 ) -> SignalScores:
-    """Score the scheduler told right/wrong only, the suggestions, and the ratings: three
-    replays fed from one reading of the log."""
-    graders = (right_or_wrong, with_suggestion, as_rated)
-    replays = [Replay(scheduler, grade) for grade in graders]
-    tallies = [Tally() for _ in graders]
-    reviews = suggested = 0
-    for entry in in_time_order(log):
-        reviews += 1
-        suggested += entry.suggested is not None
-        for replay, tally in zip(replays, tallies, strict=True):
-            made = replay.step(entry)
-            if made is not None and (since is None or made.at >= since):
-                tally.add(made)
-    scores = [tally.score() for tally in tallies]
-    return SignalScores(reviews, suggested, *scores)
+    """Score the scheduler told right/wrong only, the suggestions, and the ratings.
+
+    Three replays one after the other, each reading the log anew: side by side they
+    read it once, but held three schedules per card at the same time."""
+
+    def scored(grade: Callable[[LoggedReview], Rating]) -> Score:
+        replay = predictions(log, scheduler, grade)
+        return score(p for p in replay if since is None or p.at >= since)
+
+    return SignalScores(
+        reviews=len(log),
+        suggested=sum(1 for e in log if e.suggested is not None),
+        right_or_wrong=scored(right_or_wrong),
+        with_suggestion=scored(with_suggestion),
+        as_rated=scored(as_rated),
+    )
 
 
 # ---- a simulated learner --------------------------------------------------------------

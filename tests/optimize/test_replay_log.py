@@ -154,7 +154,7 @@ def test_the_learners_log_from_the_store_is_the_old_list(store_url, env: Path):
     assert [e.at for e in new] == [e.at for e in old]
 
 
-def test_three_replays_fed_from_one_reading_score_as_three_readings():
+def test_the_signals_score_as_three_replays_of_the_log():
     from quiz.evaluate import Simulation, as_rated, right_or_wrong, simulate, with_suggestion
 
     sch = scheduler()
