@@ -30,31 +30,15 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from quiz.model import Rating, Schedule
+from quiz.replay_log import LoggedReview, in_time_order
 from quiz.scheduler import Scheduler
 
 EPSILON = 1e-7  # predictions are clipped to [EPSILON, 1 - EPSILON] for the log loss
-
-
-# slots: a learner's whole log is held, and a million entries each with a dict of
-# their own took hundreds of MB
-@dataclass(frozen=True, slots=True)
-class LoggedReview:
-    """One entry of a review log: which card, the rating, when (UTC-aware), and what the
-    learner did where the card was graded (None on older reviews and self-rated cards)."""
-
-    card: str
-    rating: Rating
-    at: datetime
-    kind: str = ""  # the card's kind (typed, choice, output, basic, cloze)
-    duration_ms: int | None = None
-    correct: bool | None = None  # None: a self-rated card (basic, cloze)
-    closeness: float | None = None
-    suggested: Rating | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,54 +69,73 @@ def as_rated(entry: LoggedReview) -> Rating:
     return entry.rating
 
 
+class Replay:
+    """One replay of a log under way: each card's schedule so far, and the counts the
+    benchmark's bins need, fed one entry at a time in time order (`step`)."""
+
+    def __init__(
+        self, scheduler: Scheduler, grade: Callable[[LoggedReview], Rating] = as_rated
+    ) -> None:
+        self.scheduler = scheduler
+        self.grade = grade
+        self.states: dict[str, Schedule] = {}
+        self.long_term: dict[str, int] = {}  # reviews on a later day than the card's previous one
+        self.lapses: dict[str, int] = {}
+
+    def step(self, entry: LoggedReview) -> Prediction | None:
+        """Replay one entry: the prediction it scores (None for a card's first review and
+        same-day steps), and the card's schedule moved on by the rating it is told."""
+        scheduler = self.scheduler
+        before = self.states.get(entry.card, Schedule())
+        elapsed = 0  # the first review: the benchmark's delta_t is max(0, -1) = 0
+        if before.last_review is not None:
+            elapsed = scheduler.day.days_between(before.last_review, entry.at)
+        made = None
+        if elapsed >= 1:
+            long_term = self.long_term[entry.card] = self.long_term.get(entry.card, 0) + 1
+            made = Prediction(
+                card=entry.card,
+                at=entry.at,
+                p=scheduler.retrievability(0, before, entry.at),
+                recalled=entry.rating != Rating.AGAIN,
+                elapsed_days=elapsed,
+                nth=long_term + 1,
+                lapses=self.lapses.get(entry.card, 0),
+            )
+            if entry.rating == Rating.AGAIN:
+                self.lapses[entry.card] = self.lapses.get(entry.card, 0) + 1
+        self.states[entry.card] = scheduler.review(
+            0, before, self.grade(entry), entry.at, fuzz_key=entry.card
+        ).after
+        return made
+
+
+def predictions(
+    log: Iterable[LoggedReview],
+    scheduler: Scheduler,
+    grade: Callable[[LoggedReview], Rating] = as_rated,
+) -> Iterator[Prediction]:
+    """Replay `log` in time order through `scheduler`; one Prediction per scored review,
+    made as the replay reaches it (a whole log's predictions are not held: `score` reads
+    them as they come).
+
+    `grade` is the rating the scheduler is told for each review (the learner's own by
+    default; see `compare_signals`); whether the card was recalled is always the
+    learner's rating (Again or not)."""
+    replay = Replay(scheduler, grade)
+    for entry in in_time_order(log):
+        made = replay.step(entry)
+        if made is not None:
+            yield made
+
+
 def predict(
     log: Iterable[LoggedReview],
     scheduler: Scheduler,
     grade: Callable[[LoggedReview], Rating] = as_rated,
 ) -> list[Prediction]:
-    """Replay `log` in time order through `scheduler`; one Prediction per scored review.
-
-    `grade` is the rating the scheduler is told for each review (the learner's own by
-    default; see `compare_signals`); whether the card was recalled is always the
-    learner's rating (Again or not)."""
-    states: dict[str, Schedule] = {}
-    long_term: dict[str, int] = {}  # reviews on a later day than the card's previous review
-    lapses: dict[str, int] = {}
-    out: list[Prediction] = []
-    for entry in sorted(log, key=lambda e: e.at):
-        before = states.get(entry.card, Schedule())
-        elapsed = 0  # the first review: the benchmark's delta_t is max(0, -1) = 0
-        if before.last_review is not None:
-            elapsed = scheduler.day.days_between(before.last_review, entry.at)
-        if elapsed >= 1:
-            long_term[entry.card] = long_term.get(entry.card, 0) + 1
-            out.append(
-                Prediction(
-                    card=entry.card,
-                    at=entry.at,
-                    p=scheduler.retrievability(0, before, entry.at),
-                    recalled=entry.rating != Rating.AGAIN,
-                    elapsed_days=elapsed,
-                    nth=long_term[entry.card] + 1,
-                    lapses=lapses.get(entry.card, 0),
-                )
-            )
-            if entry.rating == Rating.AGAIN:
-                lapses[entry.card] = lapses.get(entry.card, 0) + 1
-        states[entry.card] = scheduler.review(
-            0, before, grade(entry), entry.at, fuzz_key=entry.card
-        ).after
-    return out
-
-
-def log_loss(predictions: Sequence[Prediction]) -> float:
-    if not predictions:
-        return math.nan
-    total = 0.0
-    for p in predictions:
-        q = min(max(p.p, EPSILON), 1 - EPSILON)
-        total -= math.log(q) if p.recalled else math.log(1 - q)
-    return total / len(predictions)
+    """Every prediction of `predictions`, as a list."""
+    return list(predictions(log, scheduler, grade))
 
 
 def _log_bin(x: float, scale: float, base: float, digits: int) -> float:
@@ -145,44 +148,64 @@ def bin_of(p: Prediction) -> tuple[float, float, float]:
     return _log_bin(p.elapsed_days, 2.48, 3.62, 2), _log_bin(p.nth, 1.99, 1.89, 0), lapses
 
 
-def rmse_bins(predictions: Sequence[Prediction]) -> float:
-    if not predictions:
-        return math.nan
-    bins: dict[tuple[float, float, float], list[float]] = {}
-    for p in predictions:
-        acc = bins.setdefault(bin_of(p), [0.0, 0.0, 0.0])  # sum of p, sum of y, count
+class Tally:
+    """Both scores kept as predictions come (a stream of them is read once)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.loss = 0.0  # the log loss's sum
+        self.bins: dict[tuple[float, float, float], list[float]] = {}
+
+    def add(self, p: Prediction) -> None:
+        self.n += 1
+        q = min(max(p.p, EPSILON), 1 - EPSILON)
+        self.loss -= math.log(q) if p.recalled else math.log(1 - q)
+        acc = self.bins.setdefault(bin_of(p), [0.0, 0.0, 0.0])  # sum of p, sum of y, count
         acc[0] += p.p
         acc[1] += 1.0 if p.recalled else 0.0
         acc[2] += 1
-    squared = sum(n * (sp / n - sy / n) ** 2 for sp, sy, n in bins.values())
-    return math.sqrt(squared / sum(n for _, _, n in bins.values()))
+
+    def score(self) -> Score:
+        if not self.n:
+            return Score(0, math.nan, math.nan)
+        bins = self.bins.values()
+        squared = sum(m * (sp / m - sy / m) ** 2 for sp, sy, m in bins)
+        return Score(self.n, self.loss / self.n, math.sqrt(squared / sum(m for _, _, m in bins)))
 
 
-def score(predictions: Sequence[Prediction]) -> Score:
-    return Score(len(predictions), log_loss(predictions), rmse_bins(predictions))
+def score(predictions: Iterable[Prediction]) -> Score:
+    tally = Tally()
+    for p in predictions:
+        tally.add(p)
+    return tally.score()
+
+
+def log_loss(predictions: Iterable[Prediction]) -> float:
+    return score(predictions).log_loss
+
+
+def rmse_bins(predictions: Iterable[Prediction]) -> float:
+    return score(predictions).rmse_bins
 
 
 def evaluate(
-    log: Sequence[LoggedReview], scheduler: Scheduler, since: datetime | None = None
+    log: Iterable[LoggedReview], scheduler: Scheduler, since: datetime | None = None
 ) -> Score:
     """Replay the whole log; score the predictions made at or after `since` (all if None).
 
     With `since` set, the earlier reviews still shape each card's state (they happened)
     but are not scored: a held-out tail, each of its reviews predicted from the past.
     """
-    preds = predict(log, scheduler)
-    if since is not None:
-        preds = [p for p in preds if p.at >= since]
-    return score(preds)
+    return score(p for p in predictions(log, scheduler) if since is None or p.at >= since)
 
 
 def time_cutoffs(log: Sequence[LoggedReview], parts: int) -> list[datetime]:
     """Instants that cut the log into `parts` runs of about equal review counts, in time
     order (the boundaries of a time-series split: fit on what precedes a cutoff)."""
-    times = sorted(e.at for e in log)
-    if parts < 2 or len(times) < parts:
+    ordered = in_time_order(log)
+    if parts < 2 or len(ordered) < parts:
         return []
-    return [times[len(times) * k // parts] for k in range(1, parts)]
+    return [ordered[len(ordered) * k // parts].at for k in range(1, parts)]
 
 
 # ---- with and without what the learner did (issue #16) ------------------------------
@@ -231,13 +254,14 @@ class SignalScores:
 def compare_signals(
     log: Sequence[LoggedReview], scheduler: Scheduler, since: datetime | None = None
 ) -> SignalScores:
-    """Score the scheduler told right/wrong only, the suggestions, and the ratings."""
+    """Score the scheduler told right/wrong only, the suggestions, and the ratings.
+
+    Three replays one after the other, each reading the log anew: side by side they
+    read it once, but held three schedules per card at the same time."""
 
     def scored(grade: Callable[[LoggedReview], Rating]) -> Score:
-        preds = predict(log, scheduler, grade)
-        if since is not None:
-            preds = [p for p in preds if p.at >= since]
-        return score(preds)
+        replay = predictions(log, scheduler, grade)
+        return score(p for p in replay if since is None or p.at >= since)
 
     return SignalScores(
         reviews=len(log),
@@ -340,7 +364,7 @@ def suggest_in_order(log: Sequence[LoggedReview]) -> list[LoggedReview]:
 
     right: dict[str, list[tuple[datetime, int]]] = {}
     out: list[LoggedReview] = []
-    for e in sorted(log, key=lambda e: e.at):
+    for e in in_time_order(log):
         if e.kind not in GRADED or e.correct is None or e.duration_ms is None:
             out.append(e)
             continue

@@ -145,7 +145,8 @@ class Deck:
         return tuple(card.key for card in self.cards)
 
 
-@dataclass(frozen=True)
+# slots: replays and rebuilds hold one per card (several per card in `quiz evaluate`)
+@dataclass(frozen=True, slots=True)
 class Schedule:
     """A card's scheduling state for one learner (a cache; the review log is the truth)."""
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,7 +26,6 @@ from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
 from quiz.errors import QuizError, UsageError
 from quiz.evaluate import (
-    LoggedReview,
     Score,
     SignalScores,
     Simulation,
@@ -35,6 +35,7 @@ from quiz.evaluate import (
     time_cutoffs,
 )
 from quiz.model import Rating
+from quiz.replay_log import LoggedReview, ReplayLog, ReplayLogBuilder, in_time_order
 from quiz.review.settings import FITTED_PARAMETERS
 
 if TYPE_CHECKING:
@@ -90,8 +91,9 @@ def optimize(
             f"{len(log)} reviews so far; fitting needs at least {min_reviews} (keep reviewing)"
         )
     parts = max(2, round(1 / holdout))
-    cutoff = time_cutoffs(log, parts)[-1]
-    head = [e for e in log if e.at < cutoff]
+    replay = log if isinstance(log, ReplayLog) else ReplayLog.of(log)
+    cutoff = time_cutoffs(replay, parts)[-1]
+    head = replay.before(cutoff)
     current = Scheduler(replace(settings, fuzz=False), day)
     fitted = tuple(float(w) for w in fitter.fit(head, day))
     candidate = Scheduler(replace(settings, fuzz=False, parameters=fitted), day)
@@ -99,8 +101,8 @@ def optimize(
         reviews=len(log),
         fitted_on=len(head),
         cutoff=cutoff,
-        before=evaluate(log, current, since=cutoff),
-        after=evaluate(log, candidate, since=cutoff),
+        before=evaluate(replay, current, since=cutoff),
+        after=evaluate(replay, candidate, since=cutoff),
         current=current.parameters,
         fitted=fitted,
         fitter=fitter.name,
@@ -110,27 +112,24 @@ def optimize(
 # ---- the learner's log and settings in the store ------------------------------------
 
 
-def learner_log(repo: Repo) -> list[LoggedReview]:
+def learner_log(repo: Repo) -> ReplayLog:
     """The learner's scheduling reviews (drills excluded) as a log to replay, with what
     the learner did on graded cards (time, closeness, the suggested rating)."""
     keys = repo.card_keys_by_id()
     kinds = repo.card_kinds_by_id()
-    return sorted(
-        (
-            LoggedReview(
-                keys[r.card_id],
-                Rating(r.rating),
-                r.reviewed_at,
-                kind=kinds.get(r.card_id, ""),
-                duration_ms=r.duration_ms,
-                correct=r.correct,
-                closeness=r.closeness,
-                suggested=Rating(r.suggested) if r.suggested else None,
-            )
-            for r in repo.review_log()
-        ),
-        key=lambda e: e.at,
-    )
+    log = ReplayLogBuilder()
+    for r in repo.review_log(by_time=True):
+        log.add(
+            keys[r.card_id],
+            r.rating,
+            r.reviewed_at,
+            kinds.get(r.card_id, ""),
+            r.duration_ms,
+            r.correct,
+            r.closeness,
+            r.suggested,
+        )
+    return log.build()
 
 
 def signals_on_log(repo: Repo, settings: SchedulerSettings, day: DayClock) -> SignalScores:
@@ -172,28 +171,52 @@ def store_result(repo: Repo, result: OptimizeResult, now: datetime) -> None:
 # ---- the fitter ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Item:
     """One review on a later learner day than the card's previous one (a prediction to
-    learn from), with every review of the card up to and including it."""
+    learn from), with every review of the card up to and including it.
 
-    ratings: tuple[int, ...]
-    deltas: tuple[
-        int, ...
-    ]  # learner days since the previous review: 0 for the first and same-day ones
+    An item keeps its card's history and how much of it is its own: the items of one
+    card share one history, where a copy each grew with the square of a card's reviews
+    (a million-review log's items held most of what `quiz optimize` used)."""
+
+    card_ratings: Sequence[int]
+    # learner days since the previous review: 0 for the first and same-day ones
+    card_deltas: Sequence[int]
+    length: int | None = None  # how many of the card's reviews are this item's (None: all)
+
+    @property
+    def ratings(self) -> tuple[int, ...]:
+        return tuple(self.card_ratings[: self.length])
+
+    @property
+    def deltas(self) -> tuple[int, ...]:
+        return tuple(self.card_deltas[: self.length])
+
+    def __len__(self) -> int:
+        """The reviews in the item's history, the predicted one included."""
+        return len(self.card_ratings) if self.length is None else self.length
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Item):
+            return NotImplemented
+        return (self.ratings, self.deltas) == (other.ratings, other.deltas)
+
+    def __hash__(self) -> int:
+        return hash((self.ratings, self.deltas))
 
     @property
     def recalled(self) -> bool:
-        return self.ratings[-1] != int(Rating.AGAIN)
+        return self.card_ratings[len(self) - 1] != int(Rating.AGAIN)
 
     @property
     def long_term_reviews(self) -> int:
-        return sum(1 for d in self.deltas if d > 0)
+        return sum(1 for d in self.card_deltas[: self.length] if d > 0)
 
     @property
     def first_interval(self) -> int:
         """Learner days before the card's first review on a later day."""
-        return next(d for d in self.deltas if d > 0)
+        return next(d for d in self.card_deltas[: self.length] if d > 0)
 
 
 def training_items(log: Sequence[LoggedReview], day: DayClock) -> list[Item]:
@@ -203,17 +226,22 @@ def training_items(log: Sequence[LoggedReview], day: DayClock) -> list[Item]:
     (they update stability through the short-term formula), but are not items: the
     model predicts recall across days, as quiz.evaluate scores it.
     """
-    ratings: dict[str, list[int]] = {}
-    deltas: dict[str, list[int]] = {}
+    ratings: dict[str, array[int]] = {}
+    deltas: dict[str, array[int]] = {}
     last: dict[str, datetime] = {}
     items = []
-    for entry in sorted(log, key=lambda e: e.at):
+    for entry in in_time_order(log):
         delta = day.days_between(last[entry.card], entry.at) if entry.card in last else 0
         last[entry.card] = entry.at
-        ratings.setdefault(entry.card, []).append(int(entry.rating))
-        deltas.setdefault(entry.card, []).append(delta)
-        if delta > 0:
-            items.append(Item(tuple(ratings[entry.card]), tuple(deltas[entry.card])))
+        card_ratings = ratings.get(entry.card)
+        if card_ratings is None:
+            card_ratings = ratings[entry.card] = array("b")
+            deltas[entry.card] = array("l")
+        card_deltas = deltas[entry.card]
+        card_ratings.append(int(entry.rating))
+        card_deltas.append(delta)
+        if delta > 0:  # the history only grows: this item's part of it stays as it is
+            items.append(Item(card_ratings, card_deltas, len(card_ratings)))
     return items
 
 
@@ -230,7 +258,7 @@ def drop_outliers(items: Sequence[Item]) -> tuple[list[Item], list[Item]]:
     groups: dict[int, dict[int, list[Item]]] = {}
     for item in items:
         if item.long_term_reviews == 1:
-            by_gap = groups.setdefault(item.ratings[0], {})
+            by_gap = groups.setdefault(item.card_ratings[0], {})
             by_gap.setdefault(item.first_interval, []).append(item)
     dropped: set[tuple[int, int]] = set()
     firsts: list[Item] = []
@@ -245,7 +273,7 @@ def drop_outliers(items: Sequence[Item]) -> tuple[list[Item], list[Item]]:
                 dropped.add((rating, gap))
             else:
                 firsts.extend(group)
-    kept = [i for i in items if (i.ratings[0], i.first_interval) not in dropped]
+    kept = [i for i in items if (i.card_ratings[0], i.first_interval) not in dropped]
     return firsts, kept
 
 
@@ -272,7 +300,7 @@ def initial_stabilities(
     decay = defaults[20]
     stats: dict[int, dict[int, list[int]]] = {}
     for item in firsts:
-        acc = stats.setdefault(item.ratings[0], {}).setdefault(item.first_interval, [0, 0])
+        acc = stats.setdefault(item.card_ratings[0], {}).setdefault(item.first_interval, [0, 0])
         acc[0] += item.recalled
         acc[1] += 1
     fitted: dict[int, float] = {}
@@ -420,15 +448,12 @@ class FsrsFitter:
         if len(items) < 64 or len(items) == len(firsts):
             logger.info("only first intervals to learn from: initial stabilities fitted alone")
             return start
-        last = max(len(items) - 1, 1)
-        weighted = [
-            (item, t.recency_floor + (1 - t.recency_floor) * (k / last) ** 3)
-            for k, item in enumerate(items)
-            if len(item.ratings) <= t.max_history
-        ]
-        if not weighted:
+        kept = [k for k, item in enumerate(items) if len(item) <= t.max_history]
+        if not kept:
             return start
-        fitted = _train(weighted, start, t)
+        batches = _batches(items, kept, t)
+        del items, firsts  # the batches hold what training needs: free the rest for it
+        fitted = _train(batches, len(kept), start, t)
         stabilities = smooth_and_fill({r: fitted[r - 1] for r in (1, 2, 3, 4)}, counts, defaults)
         return tuple(stabilities) + tuple(fitted[4:])
 
@@ -440,8 +465,23 @@ def _bounds() -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(LOWER_BOUNDS_PARAMETERS), tuple(UPPER_BOUNDS_PARAMETERS)
 
 
+def _batches(items: Sequence[Item], kept: Sequence[int], t: Training) -> list[_Batch]:
+    """The kept items (positions in `items`) in batches, shortest histories first, each
+    weighted by its position in time (`Training.recency_floor`)."""
+    last = max(len(items) - 1, 1)
+
+    def weight(k: int) -> float:
+        return t.recency_floor + (1 - t.recency_floor) * (k / last) ** 3
+
+    ordered = sorted(kept, key=lambda k: len(items[k]))
+    return [
+        _batch([(items[k], weight(k)) for k in ordered[n : n + t.batch_size]])
+        for n in range(0, len(ordered), t.batch_size)
+    ]
+
+
 def _train(
-    weighted: Sequence[tuple[Item, float]], start: tuple[float, ...], t: Training
+    batches: Sequence[_Batch], total: int, start: tuple[float, ...], t: Training
 ) -> tuple[float, ...]:
     import random
 
@@ -455,11 +495,6 @@ def _train(
         w0 = torch.tensor(start, dtype=torch.float64)
         spread = torch.tensor(PARAMETER_SPREAD, dtype=torch.float64)
         w = w0.clone().requires_grad_(True)
-        ordered = sorted(weighted, key=lambda iw: len(iw[0].ratings))
-        batches = [
-            _batch(ordered[k : k + t.batch_size]) for k in range(0, len(ordered), t.batch_size)
-        ]
-        total = len(ordered)
         epochs = max(t.epochs, -(-t.min_steps // len(batches)))  # ceiling division
         steps = (total // t.batch_size + 1) * epochs
         adam = torch.optim.Adam([w], lr=t.learning_rate, eps=1e-8)
@@ -495,6 +530,7 @@ def _train(
 
 @dataclass(frozen=True)
 class _Batch:
+    # integers: exact as floats, and a big log's batches are a large part of what it holds
     ratings: Any  # [history length, items]: ratings before the predicted review (3 as padding)
     deltas: Any  # the same for learner days (1 as padding)
     lengths: Any  # [items]: how many of the rows are the item's own
@@ -510,18 +546,18 @@ class _Batch:
 def _batch(chunk: Sequence[tuple[Item, float]]) -> _Batch:
     import torch
 
-    longest = max(len(i.ratings) - 1 for i, _ in chunk)
-    ratings = torch.full((longest, len(chunk)), 3.0, dtype=torch.float64)
-    deltas = torch.ones((longest, len(chunk)), dtype=torch.float64)
+    longest = max(len(i) - 1 for i, _ in chunk)
+    ratings = torch.full((longest, len(chunk)), 3, dtype=torch.int8)
+    deltas = torch.ones((longest, len(chunk)), dtype=torch.int32)
     for col, (item, _) in enumerate(chunk):
-        n = len(item.ratings) - 1
-        ratings[:n, col] = torch.tensor(item.ratings[:-1], dtype=torch.float64)
-        deltas[:n, col] = torch.tensor(item.deltas[:-1], dtype=torch.float64)
+        n = len(item) - 1
+        ratings[:n, col] = torch.tensor(list(item.card_ratings[:n]), dtype=torch.int8)
+        deltas[:n, col] = torch.tensor(list(item.card_deltas[:n]), dtype=torch.int32)
     return _Batch(
         ratings=ratings,
         deltas=deltas,
-        lengths=torch.tensor([len(i.ratings) - 1 for i, _ in chunk]),
-        elapsed=torch.tensor([i.deltas[-1] for i, _ in chunk], dtype=torch.float64),
+        lengths=torch.tensor([len(i) - 1 for i, _ in chunk]),
+        elapsed=torch.tensor([i.card_deltas[len(i) - 1] for i, _ in chunk], dtype=torch.float64),
         recalled=torch.tensor([float(i.recalled) for i, _ in chunk], dtype=torch.float64),
         weights=torch.tensor([wt for _, wt in chunk], dtype=torch.float64),
     )
@@ -537,12 +573,13 @@ def _batch_loss(w: Any, b: _Batch) -> Any:
     def recall(elapsed: Any, s: Any) -> Any:
         return (1 + factor * elapsed / s) ** -decay
 
-    first = b.ratings[0]
+    ratings, deltas = b.ratings.to(torch.float64), b.deltas.to(torch.float64)
+    first = ratings[0]
     s = w[(first - 1).long()].clamp(min=S_MIN)
     d = (w[4] - torch.exp(w[5] * (first - 1)) + 1).clamp(1, 10)
     easy_d = w[4] - torch.exp(w[5] * 3) + 1
-    for k in range(1, b.ratings.shape[0]):
-        g, dt = b.ratings[k], b.deltas[k]
+    for k in range(1, ratings.shape[0]):
+        g, dt = ratings[k], deltas[k]
         r = recall(dt, s)
         bonus = torch.where(g == 2, w[15], torch.where(g == 4, w[16], torch.ones_like(g)))
         success = s * (

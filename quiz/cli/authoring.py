@@ -425,26 +425,18 @@ def export(
             f"wrote {output}: {sum(counts.values())} notes in {len(counts)} deck{'s' if len(counts) != 1 else ''}"
         )
         return
-    from quiz.export.gather import read_export
-
-    decks, _, _ = _export_reads(lambda reads, _: read_export(reads, names, False, False))
     language = lang or context.config().lang
     if fmt_name == "csv":
-        import io
-
-        from quiz.export.table import write_csv
-
-        buffer = io.StringIO()
-        rows = write_csv(decks, buffer, language)
+        text, rows = _export_reads(lambda reads, _: _csv_text(reads, names, language))
         if output is None:
-            write_stdout(buffer.getvalue())
-        elif check_target(output, force, buffer.getvalue()):
-            write_atomic(output, buffer.getvalue())
+            write_stdout(text)
+        elif check_target(output, force, text):
+            write_atomic(output, text)
             typer.echo(f"wrote {output}: {rows} rows")
         else:
             typer.echo(f"{output} is up to date: {rows} rows")
     else:
-        _export_yaml(decks, output, force)
+        _write_yaml(_export_reads(lambda reads, _: _yaml_texts(reads, names, output)), force)
 
 
 def _write_anki(reads, collection, names, output, lang, force, history) -> dict[str, int]:
@@ -512,38 +504,67 @@ def _bulk_export(fmt_name: str) -> contextlib.AbstractContextManager[None]:
     return gc_paused()
 
 
-def _export_yaml(decks, output: Path | None, force: bool) -> None:
+def _csv_text(reads, names: tuple[str, ...], language: str | None) -> tuple[str, int]:
+    """The CSV of the decks, read a deck at a time in the store's snapshot."""
+    import io
+
+    from quiz.export.gather import read_deck, wanted_decks
+    from quiz.export.table import write_csv
+
+    buffer = io.StringIO()
+    rows = write_csv((read_deck(reads, d) for d in wanted_decks(reads, names)), buffer, language)
+    return buffer.getvalue(), rows
+
+
+def _yaml_texts(
+    reads, names: tuple[str, ...], output: Path | None
+) -> list[tuple[Path | None, str]]:
+    """Each deck's YAML and the file it goes to (None: stdout), read and written out a deck
+    at a time in the store's snapshot: a big store's cards are never all held at once."""
     from quiz.authoring.schema_line import schema_ref
+    from quiz.export.gather import read_deck, wanted_decks
     from quiz.export.yaml_deck import deck_yaml
 
+    listed = wanted_decks(reads, names)
+    targets: list[Path | None]
     if output is None:
-        if len(decks) != 1:
+        if len(listed) != 1:
             raise UsageError(
-                f"{len(decks)} decks: give -o FOLDER (one file per deck), or pick one with --deck"
+                f"{len(listed)} decks: give -o FOLDER (one file per deck), or pick one with --deck"
             )
-        write_stdout(deck_yaml(decks[0], schema_ref(Path.cwd() / "deck.yaml")))
-        return
-    if len(decks) == 1 and output.suffix.lower() in (".yaml", ".yml"):
+        targets = [None]
+    elif len(listed) == 1 and output.suffix.lower() in (".yaml", ".yml"):
         check_target(output, force=True)  # a folder or a missing one; clashes come below
-        targets = [(decks[0], output)]
+        targets = [output]
     else:
         if output.exists() and not output.is_dir():
             raise UsageError(
                 f"{output} is a file; give -o a folder (one file per deck), or a .yaml file for one deck"
             )
-        try:
-            output.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"{output}: cannot make the folder: {exc.strerror or exc}") from None
-        targets = [(d, output / f"{d.id}.yaml") for d in decks]
-    texts = [(path, deck_yaml(d, schema_ref(path))) for d, path in targets]
+        targets = [output / f"{d.deck}.yaml" for d in listed]
+    return [
+        (path, deck_yaml(read_deck(reads, d), schema_ref(path or Path.cwd() / "deck.yaml")))
+        for d, path in zip(listed, targets, strict=True)
+    ]
+
+
+def _write_yaml(texts: list[tuple[Path | None, str]], force: bool) -> None:
+    if texts[0][0] is None:
+        write_stdout(texts[0][1])
+        return
+    files = [(path, text) for path, text in texts if path is not None]
+    folder = files[0][0].parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot make the folder: {exc.strerror or exc}") from None
     clash = [
         str(p)
-        for p, text in texts
+        for p, text in files
         if p.exists() and not force and p.read_bytes() != text.encode("utf-8")
     ]
     if clash:
         raise UsageError(f"would overwrite {', '.join(clash)}; use --force, or another -o")
-    for path, text in texts:
+    for path, text in files:
         write_atomic(path, text)
         typer.echo(f"wrote {path}")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from quiz.export.apkg import CardHistory
-    from quiz.store.export_reads import ExportReads
+    from quiz.store.export_reads import ExportReads, ListedDeck
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ def one_per_note(cards: Sequence[Card]) -> list[Card]:
     return out
 
 
-def gather(store: ExportReads, decks: Sequence[str]) -> list[ExportDeck]:
-    """The store's decks (all, or those named in `decks`), each with its live cards."""
+def wanted_decks(store: ExportReads, decks: Sequence[str]) -> list[ListedDeck]:
+    """The store's decks (all, or those named in `decks`, once each), or NotFound."""
     known = {d.deck: d for d in store.listed_decks()}
     missing = [d for d in decks if d not in known]
     if missing:
@@ -62,20 +62,26 @@ def gather(store: ExportReads, decks: Sequence[str]) -> list[ExportDeck]:
     wanted = list(dict.fromkeys(decks)) if decks else list(known)
     if not wanted:
         raise NotFound("the store has no decks to export; run quiz import first")
-    by_deck: dict[str, list[StoredCard]] = {d: [] for d in wanted}
-    for stored in store.cards(wanted):
-        by_deck[stored.card.deck].append(stored)
-    return [
-        ExportDeck(
-            d,
-            known[d].title,
-            known[d].lang,
-            tuple(s.card for s in by_deck[d]),
-            description=known[d].description,
-            items=tuple(by_deck[d]),
-        )
-        for d in wanted
-    ]
+    return [known[d] for d in wanted]
+
+
+def read_deck(store: ExportReads, listed: ListedDeck) -> ExportDeck:
+    """One deck with its live cards: an export that writes a file per deck reads them a
+    deck at a time, so a big store's cards are not all held at once."""
+    stored = tuple(store.cards([listed.deck]))
+    return ExportDeck(
+        listed.deck,
+        listed.title,
+        listed.lang,
+        tuple(s.card for s in stored),
+        description=listed.description,
+        items=stored,
+    )
+
+
+def gather(store: ExportReads, decks: Sequence[str]) -> list[ExportDeck]:
+    """The store's decks (all, or those named in `decks`), each with its live cards."""
+    return [read_deck(store, listed) for listed in wanted_decks(store, decks)]
 
 
 def history_of(decks: Sequence[ExportDeck]) -> dict[str, CardHistory]:

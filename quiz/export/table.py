@@ -5,7 +5,7 @@ writes them), text as Markdown. `quiz import` reads such a file back (through
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import TextIO
 
 from quiz.export.gather import ExportDeck, one_per_note
@@ -14,7 +14,7 @@ from quiz.export.render import markdown_sides
 COLUMNS = ("front", "back", "tags")
 
 
-def write_csv(decks: Sequence[ExportDeck], out: TextIO, lang: str | None) -> int:
+def write_csv(decks: Iterable[ExportDeck], out: TextIO, lang: str | None) -> int:
     """Write the rows; return how many. A cloze note is one row (its text, as written)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

@@ -692,10 +692,18 @@ class Repo:
 
     # ---- the log -----------------------------------------------------------------
 
-    def review_log(self, kinds: Sequence[str] = ("review",)) -> Iterator[Any]:
-        """This learner's entries of these kinds, by card and then time, streamed as
-        plain rows (the entry's columns: `after_of` reads the schedule it left): a log
-        of a million answers as ORM objects held gigabytes."""
+    def review_log(
+        self, kinds: Sequence[str] = ("review",), *, by_time: bool = False
+    ) -> Iterator[Any]:
+        """This learner's entries of these kinds, by card and then time (`by_time`: by
+        time, then card, as a replay of the whole log reads them), streamed as plain rows
+        (the entry's columns: `after_of` reads the schedule it left): a log of a million
+        answers as ORM objects held gigabytes."""
+        order = (
+            (ReviewRow.reviewed_at, ReviewRow.card_id)
+            if by_time
+            else (ReviewRow.card_id, ReviewRow.reviewed_at)
+        )
         q = (
             select(
                 ReviewRow.id,
@@ -710,7 +718,7 @@ class Repo:
                 *_AFTER,
             )
             .where(ReviewRow.learner_id == self.learner_id, ReviewRow.kind.in_(kinds))
-            .order_by(ReviewRow.card_id, ReviewRow.reviewed_at, ReviewRow.id)
+            .order_by(*order, ReviewRow.id)
         )
         return iter(self.session.execute(q.execution_options(yield_per=5000)))
 

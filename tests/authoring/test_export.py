@@ -331,3 +331,44 @@ def test_apkg_notes_keep_their_cards_modification_time(cli, env):
     february = int(datetime(2025, 2, 1, 10, tzinfo=timezone.utc).timestamp())
     assert mods.pop("demo/two") == february
     assert set(mods.values()) == {january}
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "csv"])
+def test_text_exports_hold_one_decks_cards_at_a_time(cli, env, monkeypatch, fmt):
+    """A big store's yaml or csv export read every deck's cards before writing the first:
+    all 100k cards held at once (over 200 MB). Each deck is now read, then written out,
+    then the next read; the store's cards are asked for a deck at a time."""
+    from quiz.export import table, yaml_deck
+    from quiz.store.export_reads import ExportReads
+
+    write_deck(env, "demo.yaml", BASIC_DECK)
+    write_deck(env, "mixed.yaml", CLOZE_DECK)
+    assert cli("import", str(env / "demo.yaml"), str(env / "mixed.yaml")).exit_code == 0
+    events: list[str] = []
+    read = ExportReads.cards
+
+    def cards(self, decks):  # type: ignore[no-untyped-def]
+        events.append("read " + ",".join(decks))
+        return read(self, decks)
+
+    monkeypatch.setattr(ExportReads, "cards", cards)
+    if fmt == "yaml":
+        render = yaml_deck.deck_yaml
+
+        def deck_yaml(deck, *args):  # type: ignore[no-untyped-def]
+            events.append("write " + deck.id)
+            return render(deck, *args)
+
+        monkeypatch.setattr(yaml_deck, "deck_yaml", deck_yaml)
+    else:
+        sides = table.markdown_sides
+
+        def markdown_sides(card, *args):  # type: ignore[no-untyped-def]
+            if not events[-1].startswith("write"):
+                events.append("write " + card.deck)
+            return sides(card, *args)
+
+        monkeypatch.setattr(table, "markdown_sides", markdown_sides)
+    out = env / ("out" if fmt == "yaml" else "out.csv")
+    assert cli("export", "-f", fmt, "-o", str(out)).exit_code == 0
+    assert events == ["read demo", "write demo", "read mixed", "write mixed"]

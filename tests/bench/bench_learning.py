@@ -31,7 +31,8 @@ from zoneinfo import ZoneInfo
 
 from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
-from quiz.evaluate import LoggedReview, Prediction, Score, predict, score
+from quiz.evaluate import Prediction, Score, predict, score
+from quiz.replay_log import LoggedReview
 from quiz.scheduler import Scheduler
 from tests.optimize.reallog import read_log
 

@@ -22,6 +22,7 @@ CORE = [
     "scheduler.py",
     "grading.py",
     "evaluate.py",
+    "replay_log.py",
     "safe_text.py",
     "trace.py",
     "browse.py",

@@ -11,8 +11,8 @@ import csv
 from datetime import datetime, timezone
 from pathlib import Path
 
-from quiz.evaluate import LoggedReview
 from quiz.model import Rating
+from quiz.replay_log import LoggedReview
 from tests.store.helpers import micros
 
 CSV = Path(__file__).resolve().parents[2] / "data" / "bench" / "review-log-real.csv"

@@ -13,8 +13,9 @@ from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BO
 from quiz import optimize as opt
 from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
-from quiz.evaluate import LoggedReview, evaluate
+from quiz.evaluate import evaluate
 from quiz.model import Rating
+from quiz.replay_log import LoggedReview
 from quiz.scheduler import Scheduler
 from tests.optimize.reallog import read_log
 

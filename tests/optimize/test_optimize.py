@@ -13,7 +13,7 @@ from quiz import optimize as opt
 from quiz.clock import DayClock
 from quiz.config import Config, SchedulerSettings
 from quiz.errors import UsageError
-from quiz.evaluate import LoggedReview
+from quiz.replay_log import LoggedReview
 from quiz.review.settings import FITTED_PARAMETERS, with_fitted_parameters
 from tests.optimize.reallog import load_into_store, read_log
 
