@@ -39,8 +39,8 @@ except AttributeError:  # pragma: no cover
     _Base = yaml.SafeLoader
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_SEQ_TAG = str(_Base.DEFAULT_SEQUENCE_TAG)
-_MAP_TAG = str(_Base.DEFAULT_MAPPING_TAG)
+_SEQ_TAG = str(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG)
+_MAP_TAG = str(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG)
 
 
 class _Loader(_Base):
