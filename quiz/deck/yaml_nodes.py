@@ -269,6 +269,12 @@ def check_tree(root: Node, path: str, *, anchors: bool = True) -> list[DeckProbl
     return problems
 
 
+def shares_nodes(problems: list[DeckProblem]) -> bool:
+    """Whether `compose` found a node reached twice (an alias) in the tree it returned
+    with these problems: a walk that takes the tree for a tree may then take forever."""
+    return any(p.message.startswith(_ALIAS_MESSAGE) for p in problems)
+
+
 def _alias_problems(text: str, path: str) -> list[DeckProblem]:
     """The lines of every `*alias` (found again with the event parser: nodes don't say)."""
     lines: list[int] = []
