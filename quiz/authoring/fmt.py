@@ -416,11 +416,17 @@ def format_checked(text: str, path: str) -> Formatted:
     A deck that loads must load to an equal Deck after formatting (else FormatError, and
     nothing is written). A deck that does not load is formatted only if the result loads
     (the quoting fixed it); otherwise its problems are raised as a DeckError.
-    A text `fmt_layout` proves already formatted skips the round trip: it is the result.
+    A text `fmt_layout` proves already formatted skips the round trip: it is the result,
+    and the proof's read of it gives the loader's problems.
     """
-    from quiz.authoring.fmt_layout import in_layout
+    from quiz.authoring.fmt_layout import layout_problems
 
-    after = text if in_layout(text) else format_text(text, path)
+    proved = layout_problems(text, path)
+    if proved is not None:
+        if proved:
+            raise DeckError(proved)
+        return Formatted(path, text, text)
+    after = format_text(text, path)
     if after == text:
         problems = load_problems(text, path)
         if problems is None:

@@ -4,7 +4,9 @@
 far too slow for a big deck; yet the text fmt meets most (in CI, `quiz fmt --check`) is
 one it wrote itself. `in_layout` reads the text with libyaml's C parser and rebuilds,
 line by line, what fmt would write for it; when every line is the same, the text is a
-fixed point of `format_text` and the round trip is skipped.
+fixed point of `format_text` and the round trip is skipped. It walks the node tree the
+deck loader composes (`quiz.deck.yaml_nodes.compose`), so `layout_problems` hands that
+same tree on to the loader: `quiz fmt --check` reads a formatted deck once.
 
 It is a proof, never a second formatter: it answers False for anything it cannot vouch
 for (anchors, tags, aliases, folded or kept blocks, flow collections over several lines,
@@ -24,32 +26,19 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import yaml
-from yaml.events import (
-    DocumentEndEvent,
-    DocumentStartEvent,
-    Event,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
-)
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz.authoring.fmt import canonical_order, fmt_style
 from quiz.authoring.yaml_text import CARD_KEY_ORDER, DECK_KEY_ORDER, block_ok, plain_shape_ok
-from quiz.deck.yaml_nodes import gc_paused
+from quiz.deck.loader import deck_of_tree
+from quiz.deck.yaml_nodes import compose, gc_paused, shares_nodes
+from quiz.errors import DeckError, DeckProblem
 
 log = logging.getLogger("quiz.authoring.fmt")
 
-_NODES = (ScalarEvent, MappingStartEvent, SequenceStartEvent)  # those with anchor and tag
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Characters ruamel writes as they are inside quotes (allow_unicode); anything else is
 # escaped or forces another style, and this module leaves such a text to the round trip.
 _NOT_AS_IS = re.compile(
@@ -98,33 +87,50 @@ class _NotProved(Exception):
 def in_layout(text: str) -> bool:
     """True when `format_text(text)` is `text` itself, shown without running it; False
     when that is not shown (the text may still be in fmt's layout)."""
+    return layout_problems(text, "") is not None
+
+
+def layout_problems(text: str, path: str) -> list[DeckProblem] | None:
+    """When `text` is shown to be in fmt's layout: the loader's problems with it (empty
+    when it loads, `allow_unrecorded` as fmt loads), from the same read of the text as
+    the proof; None when the layout is not shown."""
     if (
         not text.endswith("\n")
         or text.startswith(("\ufeff", "\n"))  # ruamel drops a leading empty line
         or any(c in text for c in "\r\t\x85\u2028\u2029")
     ):
-        return False
+        return None
     lines = text.split("\n")[:-1]
     if max(map(len, lines)) > _LONGEST_LINE:
-        return False
-    parser = _Loader(text)
-    try:
-        with gc_paused():  # a burst of events and strings, none of them garbage
-            _Proof(lines, parser.get_event).run()
-    except yaml.YAMLError:
-        return False
-    except _NotProved as exc:
-        log.debug("fmt: the round trip decides (%s)", exc)
-        return False
-    finally:
-        parser.dispose()
-    return True
+        return None
+    # The collector stays paused while the tree is alive (quiz.deck.loader.parse_deck).
+    with gc_paused():
+        root, problems = compose(text.encode("utf-8"), path)
+        # a tree with a node reached twice (an alias) is a graph: not walked as a tree
+        if root is None or shares_nodes(problems):
+            return None
+        try:
+            _Proof(lines).run(root)
+        except _NotProved as exc:
+            log.debug("fmt: the round trip decides (%s)", exc)
+            return None
+        try:
+            deck_of_tree(root, problems, path, allow_unrecorded=True)
+        except DeckError as exc:
+            return exc.problems
+        finally:
+            del root
+    return []
 
 
 class _Proof:
-    def __init__(self, lines: list[str], get_event: Callable[[], Event]) -> None:
+    """Walks the composed tree in document order and puts down, for each line of the
+    text, what fmt writes there. A node's anchor or explicit tag is text on its line
+    (or on a line of its own) that no rebuilt line holds, so such a text is never
+    shown; a document marker or a directive is a line fmt may move."""
+
+    def __init__(self, lines: list[str]) -> None:
         self.lines = lines
-        self.get_event = get_event
         self.expected: dict[int, str] = {}
         self.commentable: set[int] = set()  # lines that may end in a comment (kept in place)
         self.keys: set[tuple[str, bool]] = set()  # keys already shown plain
@@ -133,125 +139,102 @@ class _Proof:
         # at 2 or 4 inside it (up to the next top-level key).
         self.cards_key_line = self.last_card_line = self.cards_end = len(lines)
 
-    def next(self) -> Any:
-        event = self.get_event()
-        if event.__class__ in _NODES and (event.anchor is not None or event.tag is not None):
-            raise _NotProved(f"line {event.start_mark.line + 1}: anchor or tag")
-        return event
-
     def put(self, line: int, content: str) -> None:
         if line in self.expected:
             raise _NotProved(f"line {line + 1}: two entries")
         self.expected[line] = content
 
-    def run(self) -> None:
-        start, doc = self.next(), self.next()
-        if not isinstance(start, StreamStartEvent) or not isinstance(doc, DocumentStartEvent):
-            raise _NotProved("no document")
-        if doc.explicit or doc.version or doc.tags:
-            raise _NotProved("document markers or directives")
-        root = self.next()
-        if not isinstance(root, MappingStartEvent) or root.flow_style:
+    def run(self, root: Node) -> None:
+        if root.__class__ is not MappingNode or root.flow_style:
             raise _NotProved("the top level is not a block mapping")
-        self.block_mapping(0, "", "deck")
-        end, stream = self.next(), self.next()
-        if not isinstance(end, DocumentEndEvent) or end.explicit:
-            raise _NotProved("document end marker")
-        if not isinstance(stream, StreamEndEvent):
-            raise _NotProved("several documents")
+        self.block_mapping(root, 0, "", "deck")
         self.compare()
 
-    def block_mapping(self, column: int, first_prefix: str, role: str, key: str = "") -> None:
+    def block_mapping(
+        self, node: MappingNode, column: int, first_prefix: str, role: str, key: str = ""
+    ) -> None:
         """Keys at `column`; the first one after `first_prefix` (`- ` of a list item) when
         that is given. `role`: "deck" (the top level), "card", or "" (a nested value)."""
         keys: list[str] = []
         pad, deck = " " * column, role == "deck"
-        while True:
-            event = self.next()
-            if event.__class__ is MappingEndEvent:
-                break
-            name = self.key(event, in_flow=False)
+        for key_node, value in node.value:
+            name = self.key(key_node, in_flow=False)
             head = (first_prefix if first_prefix and not keys else pad) + name + ":"
             keys.append(name)
-            line = event.start_mark.line
+            line = key_node.start_mark.line
             if deck and self.cards_key_line < line < self.cards_end:
                 self.cards_end = line
             if deck and name == "cards":
-                self.cards(line, head)
+                self.cards(value, line, head)
             else:
-                self.value(line, head, column, name if role else key)
+                self.value(value, line, head, column, name if role else key)
         if len(set(keys)) != len(keys):
             raise _NotProved("a key twice")
         order = DECK_KEY_ORDER if role == "deck" else CARD_KEY_ORDER if role == "card" else None
         if order is not None and canonical_order(keys, order) != keys:
             raise _NotProved(f"keys out of order: {keys}")
 
-    def key(self, event: Any, in_flow: bool) -> str:
-        if event.__class__ is ScalarEvent and (event.value, in_flow) in self.keys:
-            return str(event.value)
+    def key(self, node: Node, in_flow: bool) -> str:
+        if node.__class__ is ScalarNode and (node.value, in_flow) in self.keys:
+            return str(node.value)
         if (
-            not isinstance(event, ScalarEvent)
-            or event.style
-            or len(event.value) >= _LONGEST_KEY
-            or not plain_shape_ok(event.value, in_flow)
-            or event.value.startswith("...")
+            node.__class__ is not ScalarNode
+            or node.style
+            or len(node.value) >= _LONGEST_KEY
+            or not plain_shape_ok(node.value, in_flow)
+            or node.value.startswith("...")
         ):
-            raise _NotProved(f"line {event.start_mark.line + 1}: a key fmt may write otherwise")
-        self.keys.add((event.value, in_flow))
-        return str(event.value)
+            raise _NotProved(f"line {node.start_mark.line + 1}: a key fmt may write otherwise")
+        self.keys.add((node.value, in_flow))
+        return str(node.value)
 
-    def value(self, line: int, head: str, column: int, key: str) -> None:
-        event = self.next()
-        if event.__class__ is ScalarEvent and event.style != "|":
-            self.put_on(line, event, head + " " + self.scalar(event, key, in_flow=False))
-        elif event.__class__ is ScalarEvent:
-            self.literal(event, line, head, column + 2, key)
-        elif isinstance(event, (SequenceStartEvent, MappingStartEvent)) and event.flow_style:
-            self.put_on(line, event, head + " " + self.flow(event, key))
-        elif isinstance(event, SequenceStartEvent):
+    def value(self, node: Node, line: int, head: str, column: int, key: str) -> None:
+        cls = node.__class__
+        if cls is ScalarNode and node.style != "|":
+            self.put_on(line, node, head + " " + self.scalar(node, key, in_flow=False))
+        elif cls is ScalarNode:
+            self.literal(node, line, head, column + 2, key)
+        elif node.flow_style:
+            self.put_on(line, node, head + " " + self.flow(node, key))
+        elif cls is SequenceNode:
             self.put(line, head)
-            self.block_sequence(column + 2, key, cards=False)
-        elif isinstance(event, MappingStartEvent):
-            self.put(line, head)
-            self.block_mapping(column + 2, "", "", key)
+            self.block_sequence(node, column + 2, key, cards=False)
         else:
-            raise _NotProved(f"line {event.start_mark.line + 1}: alias")
+            self.put(line, head)
+            self.block_mapping(node, column + 2, "", "", key)
 
-    def put_on(self, line: int, event: Any, content: str) -> None:
+    def put_on(self, line: int, node: Node, content: str) -> None:
         """A line that ends with a value: it may carry an end-of-line comment."""
-        if event.start_mark.line != line:
+        if node.start_mark.line != line:
             raise _NotProved(f"line {line + 1}: value on the next line")
         self.put(line, content)
         self.commentable.add(line)
 
-    def cards(self, line: int, head: str) -> None:
-        event = self.next()
-        if not isinstance(event, SequenceStartEvent) or event.flow_style:
+    def cards(self, node: Node, line: int, head: str) -> None:
+        if node.__class__ is not SequenceNode or node.flow_style:
             raise _NotProved("cards is not a block list")
         self.put(line, head)
         self.cards_key_line = line
-        self.block_sequence(_DASH, "", cards=True)
+        self.block_sequence(node, _DASH, "", cards=True)
 
-    def block_sequence(self, dash: int, key: str, cards: bool) -> None:
+    def block_sequence(self, node: SequenceNode, dash: int, key: str, cards: bool) -> None:
         prefix = " " * dash + "- "
-        while True:
-            event = self.next()
-            if isinstance(event, SequenceEndEvent):
-                return
+        for item in node.value:
             if cards:
-                self.last_card_line = event.start_mark.line
-            if isinstance(event, MappingStartEvent) and not event.flow_style:
-                self.block_mapping(dash + 2, prefix, "card" if cards else "", key)
-            elif isinstance(event, ScalarEvent) and event.style != "|":
-                self.put_on(event.start_mark.line, event, prefix + self.scalar(event, key, False))
+                self.last_card_line = item.start_mark.line
+            cls = item.__class__
+            if cls is MappingNode and not item.flow_style:
+                self.block_mapping(item, dash + 2, prefix, "card" if cards else "", key)
+            elif cls is ScalarNode and item.style != "|":
+                self.put_on(item.start_mark.line, item, prefix + self.scalar(item, key, False))
             else:
-                raise _NotProved(f"line {event.start_mark.line + 1}: a list item of another shape")
+                raise _NotProved(f"line {item.start_mark.line + 1}: a list item of another shape")
 
-    def scalar(self, event: Any, key: str, in_flow: bool) -> str:
+    def scalar(self, node: ScalarNode, key: str, in_flow: bool) -> str:
         """The scalar as fmt writes it, if that is the text it was read from."""
-        value, style = event.value, event.style or ""
-        where = f"line {event.start_mark.line + 1}"
-        if event.start_mark.line != event.end_mark.line or style not in ("", "'", '"'):
+        value, style = node.value, node.style or ""
+        where = f"line {node.start_mark.line + 1}"
+        if node.start_mark.line != node.end_mark.line or style not in ("", "'", '"'):
             raise _NotProved(f"{where}: a scalar fmt may write otherwise")
         memo = (value, style, key, in_flow)
         shown = self.shown.get(memo)
@@ -272,11 +255,11 @@ class _Proof:
             raise _NotProved(f"{where}: a single-quoted scalar ruamel would double-quote")
         return "'" + value.replace("'", "''") + "'"
 
-    def literal(self, event: Any, line: int, head: str, indent: int, key: str) -> None:
+    def literal(self, node: ScalarNode, line: int, head: str, indent: int, key: str) -> None:
         """A `|` block: its header on the key's line, its lines `indent` deep."""
-        value = event.value
+        value = node.value
         # block_ok's rules for the lines (a one-line `|-` block too); no indent indicator
-        if event.start_mark.line != line or not block_ok(value + "\n") or value[0] == " ":
+        if node.start_mark.line != line or not block_ok(value + "\n") or value[0] == " ":
             raise _NotProved(f"line {line + 1}: a block fmt may write otherwise")
         if fmt_style(value, key, "|") != "|":
             raise _NotProved(
@@ -290,31 +273,30 @@ class _Proof:
         for number, text in enumerate(body.split("\n"), start=line + 1):
             self.put(number, " " * indent + text if text else "")
 
-    def flow(self, start: Any, key: str) -> str:
+    def flow(self, start: Node, key: str) -> str:
         """A one-line flow list or mapping of scalars and flow collections, as ruamel
         writes it."""
-        mapping = isinstance(start, MappingStartEvent)
         items: list[str] = []
-        while True:
-            event = self.next()
-            if isinstance(event, (SequenceEndEvent, MappingEndEvent)):
-                break
-            if mapping:
-                name = self.key(event, in_flow=True)
-                items.append(name + ": " + self.flow_item(self.next(), key))
-            else:
-                items.append(self.flow_item(event, key))
-        if event.end_mark.line != start.start_mark.line:
+        mapping = start.__class__ is MappingNode
+        if mapping:
+            for key_node, value in start.value:
+                name = self.key(key_node, in_flow=True)
+                items.append(name + ": " + self.flow_item(value, key))
+        else:
+            items = [self.flow_item(item, key) for item in start.value]
+        if start.end_mark.line != start.start_mark.line:
             raise _NotProved(f"line {start.start_mark.line + 1}: a flow collection over lines")
         inner = ", ".join(items)
         return "{" + inner + "}" if mapping else "[" + inner + "]"
 
-    def flow_item(self, event: Any, key: str) -> str:
-        if isinstance(event, ScalarEvent):
-            return self.scalar(event, key, in_flow=True)
-        if isinstance(event, (SequenceStartEvent, MappingStartEvent)) and event.flow_style:
-            return self.flow(event, key)
-        raise _NotProved(f"line {event.start_mark.line + 1}: an alias in a flow collection")
+    def flow_item(self, node: Node, key: str) -> str:
+        if node.__class__ is ScalarNode:
+            return self.scalar(node, key, in_flow=True)
+        if node.flow_style:
+            return self.flow(node, key)
+        raise _NotProved(  # pragma: no cover - libyaml has no block node inside a flow one
+            f"line {node.start_mark.line + 1}: a block collection in a flow collection"
+        )
 
     def compare(self) -> None:
         """Every line is the one fmt writes, or an empty line before the last entry, or a

@@ -187,8 +187,9 @@ def list_of(convert: Callable[[Node, str, Report], object], example: str, *, min
             report.add(line_of(node), f"{label} needs {need}")
             return INVALID
         values = [convert(item, f"{label} item {i + 1}", report) for i, item in enumerate(nodes)]
-        if any(v is INVALID for v in values):
-            return INVALID
+        for value in values:
+            if value is INVALID:
+                return INVALID
         return tuple(values)
 
     return convert_list

@@ -254,6 +254,12 @@ class CardType:
     def keys(self) -> tuple[str, ...]:
         return _COMMON + self.required + self.optional
 
+    @cached_property
+    def key_set(self) -> frozenset[str]:
+        """`keys` for the question "may this card carry that key", asked of each key of
+        every card (a key read from YAML is a new string: a tuple compares it with each)."""
+        return frozenset(self.keys)
+
 
 CARD_TYPE_DEFS: dict[str, CardType] = {
     t.name: t
@@ -306,3 +312,4 @@ assert all(k in CARD_FIELDS for t in CARD_TYPE_DEFS.values() for k in t.keys)
 
 DECK_FIELD_MAP: dict[str, Field] = {f.name: f for f in DECK_FIELDS}
 ALL_CARD_KEYS: tuple[str, ...] = tuple(CARD_FIELDS)
+ALL_CARD_KEY_SET: frozenset[str] = frozenset(CARD_FIELDS)

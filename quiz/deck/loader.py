@@ -26,6 +26,10 @@ from quiz.deck.yaml_nodes import compose, gc_paused
 from quiz.errors import DeckError, DeckProblem
 from quiz.model import Card, CardKind, Deck
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from yaml.nodes import Node
+
 
 def parse_deck(data: bytes, path: str, *, allow_unrecorded: bool = False) -> Deck:
     """Parse one deck file's bytes. Raises DeckError with all problems of the file.
@@ -39,8 +43,18 @@ def parse_deck(data: bytes, path: str, *, allow_unrecorded: bool = False) -> Dec
         root, problems = compose(data, path)
         if root is None:
             raise DeckError(problems)
-        deck, more = build_deck(root, path, allow_unrecorded=allow_unrecorded)
-        del root
+        try:
+            return deck_of_tree(root, problems, path, allow_unrecorded=allow_unrecorded)
+        finally:
+            del root
+
+
+def deck_of_tree(
+    root: Node, problems: list[DeckProblem], path: str, *, allow_unrecorded: bool = False
+) -> Deck:
+    """`parse_deck` from a tree `compose` gave (its root and problems), for a caller
+    that reads the tree too (`quiz fmt`'s proof of its layout): one read for both."""
+    deck, more = build_deck(root, path, allow_unrecorded=allow_unrecorded)
     problems = sorted(dict.fromkeys(problems + more), key=lambda p: p.line or 0)
     if problems or deck is None:
         raise DeckError(problems or [DeckProblem(path, None, "deck could not be read")])

@@ -9,7 +9,7 @@ cards of this deck, cloze notes expanded to their parts) and then builds the fro
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -140,11 +140,15 @@ def _check_keys(
     report: Report,
     type_name: str | None = None,
     also: Sequence[str] = (),
+    known: Collection[str] | None = None,
 ) -> None:
     """Unknown keys (with a did-you-mean from `allowed`, then `also`) and, for a card of a
-    known type, keys of other card types that this type does not use."""
+    known type, keys of other card types that this type does not use. `known` is
+    `allowed` as a set, where the caller has one."""
+    if known is None:
+        known = allowed
     for name, (key, _value) in entries.items():
-        if name in allowed or key.tag == MERGE_TAG:  # `<<` was reported by check_tree
+        if name in known or key.tag == MERGE_TAG:  # `<<` was reported by check_tree
             continue
         if type_name is not None and name in F.CARD_FIELDS:
             report.add(line_of(key), f"key '{shown(name)}' is not used by {type_name} cards")
@@ -163,8 +167,7 @@ def _check_missing(
 ) -> set[str]:
     """Report required keys that are absent, unless one was folded into a text block (then
     say that instead). Returns the keys found folded."""
-    absent = [k for k in may_have if k not in entries]
-    folded = _folded(entries, absent, report)
+    folded = _folded(entries, may_have, report)
     for name in required:
         if name not in entries and name not in folded:
             report.add(line_of(node), f"{what} has no '{name}'")
@@ -174,23 +177,30 @@ def _check_missing(
 _BLOCKS = ("|", ">")  # the only scalars a key can be folded into (folding.folded_key)
 
 
-def _folded(entries: _Entries, absent: Sequence[str], report: Report) -> set[str]:
+def _folded(entries: _Entries, may_have: Sequence[str], report: Report) -> set[str]:
+    """The keys of `may_have` absent from `entries` that a block scalar holds as a line
+    (each reported), looked for only when the mapping has a block scalar."""
     found: set[str] = set()
-    if not absent:
-        return found
+    absent: list[str] | None = None
     for name, (_key, value) in entries.items():
         # the block scalars of the value, or of its language map (folded_key looks at
         # nothing else: every card asks, and most of its scalars are plain or quoted)
-        if isinstance(value, ScalarNode):
+        if value.__class__ is ScalarNode:
             if value.style not in _BLOCKS:
                 continue
             scalars = [value]
-        elif isinstance(value, MappingNode):
+        elif value.__class__ is MappingNode:
             scalars = [
-                v for _k, v in value.value if isinstance(v, ScalarNode) and v.style in _BLOCKS
+                v for _k, v in value.value if v.__class__ is ScalarNode and v.style in _BLOCKS
             ]
+            if not scalars:
+                continue
         else:
             continue
+        if absent is None:
+            absent = [k for k in may_have if k not in entries]
+        if not absent:
+            return found
         for scalar in scalars:
             folded = folded_key(scalar, absent, code=name == "code")
             if folded is not None and folded[0] not in found:
@@ -252,12 +262,20 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
     kind = F.CARD_TYPE_DEFS.get(type_name) if type_name else None
 
     allowed = kind.keys if kind else F.ALL_CARD_KEYS
-    _check_keys(entries, allowed, report, type_name if kind else None, also=F.ALL_CARD_KEYS)
+    allowed_set = kind.key_set if kind else F.ALL_CARD_KEY_SET
+    _check_keys(
+        entries,
+        allowed,
+        report,
+        type_name if kind else None,
+        also=F.ALL_CARD_KEYS,
+        known=allowed_set,
+    )
     values: dict[str, object] = {}
     requires: list[tuple[str, int]] = []
     invalid = card_id is None or type_name is None
     for name, (key, value_node) in entries.items():
-        if name in ("id", "type") or name not in allowed:
+        if name in ("id", "type") or name not in allowed_set:
             continue
         if _is_alias(key, value_node):
             invalid = True

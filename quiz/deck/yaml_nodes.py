@@ -39,6 +39,8 @@ except AttributeError:  # pragma: no cover
     _Base = yaml.SafeLoader
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = str(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG)
+_MAP_TAG = str(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG)
 
 
 class _Loader(_Base):
@@ -63,7 +65,8 @@ class _Loader(_Base):
             if tag is None:
                 tag = self._plain[value] = str(super().resolve(kind, value, implicit))
             return tag
-        return str(super().resolve(kind, value, implicit))
+        # a collection without a tag of its own: the resolver's default for its kind
+        return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
 
     def descend_resolver(self, current_node: object, current_index: object) -> None:
         pass
@@ -96,6 +99,9 @@ ALLOWED_TAGS = frozenset(
 _YAML12_NUMBER = re.compile(
     r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
 )
+# The first characters such a number can have: a deck's plain text mostly starts with a
+# letter, and this spares it the pattern.
+_NUMBER_STARTS = frozenset("+-.0123456789")
 
 
 def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
@@ -263,6 +269,12 @@ def check_tree(root: Node, path: str, *, anchors: bool = True) -> list[DeckProbl
     return problems
 
 
+def shares_nodes(problems: list[DeckProblem]) -> bool:
+    """Whether `compose` found a node reached twice (an alias) in the tree it returned
+    with these problems: a walk that takes the tree for a tree may then take forever."""
+    return any(p.message.startswith(_ALIAS_MESSAGE) for p in problems)
+
+
 def _alias_problems(text: str, path: str) -> list[DeckProblem]:
     """The lines of every `*alias` (found again with the event parser: nodes don't say)."""
     lines: list[int] = []
@@ -323,6 +335,7 @@ def scalar_value(node: ScalarNode) -> object:
         return node.value
     if (
         node.tag in (INT_TAG, FLOAT_TAG)
+        and len(node.value) > MAX_NUMBER_DIGITS  # fewer characters: fewer digits
         and sum(c.isdigit() for c in node.value) > MAX_NUMBER_DIGITS
     ):
         return BadScalar(node.value)
@@ -342,7 +355,10 @@ def is_string(node: Node) -> bool:
     if node.__class__ is not ScalarNode or node.tag not in _STRING_TAGS:
         return False
     # libyaml marks a plain scalar with style '' where pure-Python PyYAML uses None
-    return bool(node.style) or not _YAML12_NUMBER.fullmatch(node.value)
+    if node.style:
+        return True
+    value = node.value
+    return value[:1] not in _NUMBER_STARTS or not _YAML12_NUMBER.fullmatch(value)
 
 
 def describe(node: Node) -> str:

@@ -37,6 +37,13 @@ if TYPE_CHECKING:
     from quiz.store.lockwait import LockWatch
 
 
+# The page cache of the writer's connection, in KiB. An import adds index entries for
+# every card and tag in one transaction, into the card and tag indexes of the whole
+# store; SQLite's default cache (2 MiB) cannot hold those indexes' pages of a big store
+# and reads them again and again. Pages are taken only as they are touched.
+CACHE_KIB = 16 * 1024
+
+
 def open_writer(db: str | None, learner: str | None) -> LeanWriter | None:
     """The writer for the store `--db`/`QUIZ_DB` names, or None (see the module)."""
     import os
@@ -59,6 +66,7 @@ def open_writer(db: str | None, learner: str | None) -> LeanWriter | None:
     try:
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if (
             _revision(conn) == head_revision()
             and conn.execute("SELECT 1 FROM learners WHERE name = ?", (name,)).fetchone()

@@ -288,3 +288,33 @@ def test_first_check_of_a_formatted_deck_skips_the_round_trip(cli, env: Path, mo
     assert "0 of 2 files would change" in result.stderr
     assert cli("fmt", str(deck)).exit_code == 0
     assert deck.read_text("utf-8") == formatted(AFTER)
+
+
+# ---- the proof's read is the loader's --------------------------------------------------
+
+
+def test_a_proved_text_gives_the_loader_problems_from_the_same_read(cli, env) -> None:  # type: ignore[no-untyped-def]
+    """`quiz fmt --check` of a deck in fmt's layout reads it once: the proof's tree goes
+    on to the loader, whose problems are those of `parse_deck`; an aliased tree (a graph)
+    is never walked, and the round trip decides."""
+    from quiz.authoring.fmt_layout import layout_problems
+    from quiz.deck import parse_deck
+    from quiz.errors import DeckError
+
+    good = "deck: d\ntitle: T\ncards:\n  - id: a\n    front: Q\n    back: A\n"
+    assert layout_problems(good, "d.yaml") == []
+    bad = good.replace("back: A", "bakc: A")
+    with pytest.raises(DeckError) as caught:
+        parse_deck(bad.encode(), "d.yaml", allow_unrecorded=True)
+    assert caught.value.problems  # an unknown key, and the card has no back
+    assert layout_problems(bad, "d.yaml") == caught.value.problems
+    aliased = "deck: d\ntitle: &t T\ncards:\n  - id: a\n    front: *t\n    back: A\n"
+    assert layout_problems(aliased, "d.yaml") is None
+    assert layout_problems(good.replace("\n", "\r\n"), "d.yaml") is None
+
+    deck = env / "d.yaml"
+    deck.write_text(bad, encoding="utf-8")
+    result = cli("fmt", "--check", str(deck))
+    assert result.exit_code == 1
+    assert "bakc" in result.stderr and "Traceback" not in result.output
+    assert deck.read_text(encoding="utf-8") == bad
