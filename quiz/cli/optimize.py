@@ -8,6 +8,7 @@ import typer
 
 from quiz.cli import context
 from quiz.cli.base import command
+from quiz.ui.plural import counted
 
 
 @command("optimize")
@@ -151,7 +152,7 @@ def _render_signals(result, source: str, as_json: bool, simulated: bool) -> None
         return
     scored = result.as_rated.reviews
     typer.echo(
-        f"{source.capitalize()}: {result.reviews:,} reviews, {scored:,} scored "
+        f"{source.capitalize()}: {counted(result.reviews, 'review', grouped=True)}, {scored:,} scored "
         f"(a later day than the card's previous review), {result.suggested:,} with a suggested rating."
     )
     if not scored:

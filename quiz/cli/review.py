@@ -7,6 +7,7 @@ import typer
 from quiz.cli import context
 from quiz.cli.base import command
 from quiz.review.options import ReviewOptions
+from quiz.ui.plural import counted
 
 MAX_COUNT = 1_000_000  # --limit / --new: more than any session, less than SQL's integers
 
@@ -114,7 +115,7 @@ def rebuild(
         typer.echo(f"differs: {key}")
     verb = "would change" if check else "rebuilt"
     typer.echo(
-        f"{report.cards} cards replayed from {report.reviews} reviews; {verb} {len(report.differing)}"
+        f"{counted(report.cards, 'card')} replayed from {counted(report.reviews, 'review')}; {verb} {len(report.differing)}"
     )
     if check and report.differing:
         raise typer.Exit(1)

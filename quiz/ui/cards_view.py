@@ -16,6 +16,7 @@ from quiz.browse import Listing
 from quiz.manage import HistoryRow
 from quiz.safe_text import escape, one_line, shown
 from quiz.ui.console import out, print_json_list
+from quiz.ui.plural import counted
 
 
 def _line(value: str, limit: int | None = None) -> str:
@@ -124,7 +125,9 @@ def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
             block = rows[start : start + BLOCK_ROWS]
             out().print(_table(block, widths, header=start == 0))
     if total > len(rows):
-        out().print(f"[dim]{len(rows)} of {total} cards (--limit N or --all for more)[/]")
+        out().print(
+            f"[dim]{len(rows)} of {counted(total, 'card')} (--limit N or --all for more)[/]"
+        )
 
 
 def render_history(listing: Listing, rows: Sequence[HistoryRow]) -> None:
@@ -138,7 +141,7 @@ def render_history(listing: Listing, rows: Sequence[HistoryRow]) -> None:
         f"{_days(listing.interval_days)} · stability "
         f"{'-' if s.stability is None else f'{s.stability:.1f}d'} · recall "
         f"{'-' if listing.recall is None else f'{listing.recall:.2f}'} · "
-        f"{s.reps} reviews, {s.lapses} lapses"
+        f"{counted(s.reps, 'review')}, {counted(s.lapses, 'lapse')}"
     )
     if not rows:
         out().print("[dim]never answered[/]")

@@ -18,6 +18,7 @@ from rich.text import Text
 from quiz.errors import UsageError
 from quiz.safe_text import escape
 from quiz.stats.figures import Report, heat_level, percent, seconds
+from quiz.ui.plural import counted
 from quiz.ui.safe import text as safe
 
 SHADES = ("grey23", "dark_green", "green4", "green3", "bright_green")
@@ -57,7 +58,7 @@ def heatmap(report: Report, width: int) -> RenderableType:
     legend = Text("    less ", style="dim")
     for char, shade in zip(CELLS, SHADES, strict=False):
         legend.append(char, style=shade)
-    legend.append(f" more · busiest day: {peak} answers", style="dim")
+    legend.append(f" more · busiest day: {counted(peak, 'answer')}", style="dim")
     lines.append(legend)
     return Group(*lines)
 
@@ -68,13 +69,13 @@ def summary(report: Report, decks: tuple[str, ...]) -> RenderableType:
     head = Text(f"quiz stats · {scope}{since} · {report.today.isoformat()}", style="bold")
     s = report.streaks
     facts = Text()
-    facts.append(f"{report.answers} answers", style="bold")
+    facts.append(counted(report.answers, "answer"), style="bold")
     facts.append(
-        f" ({report.reviews} reviews, {report.drills} drill) · {percent(report.right_share)} right · "
+        f" ({counted(report.reviews, 'review')}, {counted(report.drills, 'drill')}) · {percent(report.right_share)} right · "
         f"{seconds(report.average_ms)} per answer\n"
     )
-    facts.append(f"streak: {s.current} day{'s' if s.current != 1 else ''}", style="bold green")
-    facts.append(f" · longest {s.longest} · {s.active_days} active days")
+    facts.append(f"streak: {counted(s.current, 'day')}", style="bold green")
+    facts.append(f" · longest {s.longest} · {counted(s.active_days, 'active day')}")
     return Group(head, facts)
 
 
@@ -85,7 +86,7 @@ def retention(report: Report, width: int) -> RenderableType:
         "green" if t.value is not None and t.value >= report.desired_retention - 0.02 else "yellow"
     )
     line.append(percent(t.value), style=f"bold {colour}")
-    line.append(f" of {t.answers} reviews · desired {percent(report.desired_retention)}")
+    line.append(f" of {counted(t.answers, 'review')} · desired {percent(report.desired_retention)}")
     parts: list[RenderableType] = [line]
     recent = [r for r in report.retention_by_day if r.answers][-30:]
     if len(recent) >= 2:
