@@ -17,6 +17,7 @@ import typer
 from quiz.cli import context
 from quiz.cli.base import app, command
 from quiz.errors import QuizError, UsageError
+from quiz.ui.plural import counted
 
 new_app = typer.Typer(
     help="Start a deck, or add a card skeleton to one.\n\nExample: quiz new deck my-deck && quiz new card my-deck.yaml --type output",
@@ -310,10 +311,10 @@ def draft(
     count = len(result.deck["cards"])  # type: ignore[arg-type]  # a drafted deck's cards is always a list
     if output is None:
         write_stdout(deck_text)
-        typer.echo(f"drafted {count} cards ({made})", err=True)
+        typer.echo(f"drafted {counted(count, 'card')} ({made})", err=True)
     else:
         write_atomic(output, deck_text)
-        typer.echo(f"wrote {output}: {count} cards ({made}); next: quiz check {output}")
+        typer.echo(f"wrote {output}: {counted(count, 'card')} ({made}); next: quiz check {output}")
 
 
 @command("fmt")
@@ -368,7 +369,7 @@ def fmt(
                 + (" (quoted values YAML misreads; it loads now)" if fixed else "")
             )
     typer.echo(
-        f"{len(changed)} of {len(files)} files {'would change' if check else 'formatted'}"
+        f"{len(changed)} of {counted(len(files), 'file')} {'would change' if check else 'formatted'}"
         + (f", {failed} with problems" if failed else ""),
         err=True,
     )
@@ -432,9 +433,9 @@ def export(
             write_stdout(text)
         elif check_target(output, force, text):
             write_atomic(output, text)
-            typer.echo(f"wrote {output}: {rows} rows")
+            typer.echo(f"wrote {output}: {counted(rows, 'row')}")
         else:
-            typer.echo(f"{output} is up to date: {rows} rows")
+            typer.echo(f"{output} is up to date: {counted(rows, 'row')}")
     else:
         _write_yaml(_export_reads(lambda reads, _: _yaml_texts(reads, names, output)), force)
 

@@ -8,6 +8,7 @@ import typer
 
 from quiz.cli import context
 from quiz.cli.base import GLOBALS, app, command, errors_as_exit
+from quiz.ui.plural import counted
 
 decks_app = typer.Typer(
     name="decks",
@@ -100,8 +101,8 @@ def _convert_packages(paths: list[Path], out: Path | None) -> list:
         if is_package(path):
             package = convert(path, out, imported, stored)
             typer.echo(
-                f"converted {path} -> {package.folder} ({package.notes} notes, "
-                f"{len(package.deck_files)} decks, {len(package.media)} media files)",
+                f"converted {path} -> {package.folder} ({counted(package.notes, 'note')}, "
+                f"{counted(len(package.deck_files), 'deck')}, {counted(len(package.media), 'media file')})",
                 err=True,
             )
             for name in package.unknown_types:
@@ -143,7 +144,7 @@ def _import_histories(repo, packages: list) -> list[str]:
             else ""
         )
         lines.append(
-            f"{package.folder}: {history.answers} Anki answers imported for {history.cards} cards"
+            f"{package.folder}: {counted(history.answers, 'Anki answer')} imported for {counted(history.cards, 'card')}"
             f"{span}, {history.already} already imported"
         )
         if history.skipped_cards:
@@ -253,11 +254,11 @@ def remove(
     assert done is not None
     if done.purged:
         typer.echo(
-            f"removed {deck}: {done.cards} cards and {done.reviews} reviews deleted (purged)"
+            f"removed {deck}: {counted(done.cards, 'card')} and {counted(done.reviews, 'review')} deleted (purged)"
         )
     else:
         typer.echo(
-            f"removed {deck}: {done.cards} cards retired, review history kept "
+            f"removed {deck}: {counted(done.cards, 'card')} retired, review history kept "
             f"(quiz import {listed[deck]} brings it back)"
         )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from quiz.ui.console import err, out, print_json
+from quiz.ui.plural import counted
 from quiz.ui.safe import text as safe
 
 if TYPE_CHECKING:
@@ -143,6 +144,6 @@ def render_copy(report: CopyReport, as_json: bool) -> None:
     for t in report.tables:
         table.add_row(t.table, str(t.source), str(t.dest))
     out().print(table)
-    out().print(f"copied {report.rows} rows; every table's count matches")
+    out().print(f"copied {counted(report.rows, 'row')}; every table's count matches")
     out().print(f"from {report.source}", soft_wrap=True)
     out().print(f"to   {report.dest}", soft_wrap=True)

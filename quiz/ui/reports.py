@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from quiz.ui.console import err, out, print_json
 from quiz.ui.i18n import tr
+from quiz.ui.plural import counted
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -52,7 +53,7 @@ def render_import(report: ImportReport, as_json: bool) -> None:
         if d.skipped:
             out().print(skipped_line(d.deck), markup=False)
         elif not d.changed:
-            out().print(f"{d.deck}: unchanged ({d.unchanged} cards)", markup=False)
+            out().print(f"{d.deck}: unchanged ({counted(d.unchanged, 'card')})", markup=False)
         else:
             parts = [
                 f"{n} {label}"

@@ -126,7 +126,7 @@ def test_the_export_carries_the_history_and_comes_back_onto_the_same_cards(cli, 
     result = cli("import", str(back))
     assert result.exit_code == 0, result.output
     assert "went back onto their cards in: trip" in result.output
-    assert "2 Anki answers imported for 1 cards" in result.output
+    assert "2 Anki answers imported for 1 card" in result.output
     assert f"{answers} already imported" in result.output
     assert not (tmp_path / "back").exists()  # no copy of the deck was written
     listed = [d["deck"] for d in json.loads(cli("decks", "--json").stdout)]

@@ -121,7 +121,7 @@ def test_fmt_keeps_which_texts_it_found_unchanged(cli, env, monkeypatch):
 
     monkeypatch.setattr("quiz.authoring.fmt.format_checked", never)
     again = cli("fmt", "--check", str(tidy))
-    assert again.exit_code == 0 and "0 of 1 files would change" in again.stderr
+    assert again.exit_code == 0 and "0 of 1 file would change" in again.stderr
     tidy.write_text(MESSY, encoding="utf-8")  # a changed text is formatted again
     with pytest.raises(AssertionError, match="formatted again"):
         cli("fmt", "--check", str(tidy))

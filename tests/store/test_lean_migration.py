@@ -8,6 +8,7 @@ same, on SQLite and PostgreSQL; then undo and rebuild still work on the migrated
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from datetime import datetime
 from pathlib import Path
@@ -56,7 +57,28 @@ def load_0011(url: str, tables: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def recorded() -> dict[str, Any]:
-    return json.loads(DATA.read_text(encoding="utf-8"))
+    """The recorded store and what quiz printed about it (in today's wording)."""
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    for figures in data["figures"].values():
+        for name, printed in figures.items():
+            if isinstance(printed, str):
+                figures[name] = in_todays_words(printed)
+    return data
+
+
+# Wording that changed after the figures were recorded, figures untouched: a count of one
+# takes its noun in the singular since counts agree with their nouns (quiz.ui.plural).
+TODAYS_WORDS = [
+    (re.compile(r"\b1 (review|lapse|answer|card|row|drill|active day)s\b"), r"1 \1"),
+    (re.compile(r"\b(\d*[02-9]|\d+0|\d\d+) drill\b"), r"\1 drills"),  # "0 drill", "12 drill"
+]
+
+
+def in_todays_words(printed: str) -> str:
+    """What the 0011 program printed, in the wording printed now (TODAYS_WORDS)."""
+    for pattern, words in TODAYS_WORDS:
+        printed = pattern.sub(words, printed)
+    return printed
 
 
 def _states(url: str) -> list[tuple[object, ...]]:
