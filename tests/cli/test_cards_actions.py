@@ -15,6 +15,7 @@ import pytest
 from quiz.store import card_actions, lean_write
 from tests.cli.test_cards import LATER, studied  # noqa: F401  # a fixture
 from tests.startup.test_late_store import run_loaded
+from tests.store.helpers import write_locked
 from tests.store.test_store_limits import _quiz, _remount_read_only, small_fs  # noqa: F401
 
 # every action, on answered, suspended, buried and new cards, twice over some
@@ -109,13 +110,8 @@ def test_a_locked_store_is_one_line_and_nothing_written(cli, studied, monkeypatc
     before = _rows(db)
     monkeypatch.setattr(lean_write, "BUSY_TIMEOUT_MS", 200)
     monkeypatch.setattr(lean_write, "SQLITE_PRAGMAS", ("PRAGMA busy_timeout = 200",))
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with write_locked(db):
         result = cli("cards", "forget", "demo/one", now=LATER)
-    finally:
-        holder.rollback()
-        holder.close()
     assert result.exit_code != 0
     lines = result.output.strip().splitlines()
     locked = f"quiz: {db}: the store is locked by another program (another quiz?); try again"

@@ -17,6 +17,7 @@ import pytest
 from quiz.store import deck_sync, lean_write
 from quiz.store.lean_write import open_writer
 from tests.conftest import write_deck
+from tests.store.helpers import write_locked
 
 DECK = """
 deck: {name}
@@ -106,13 +107,8 @@ def test_a_locked_store_is_one_line_and_nothing_written(
     assert cli("decks").exit_code == 0
     monkeypatch.setattr(lean_write, "BUSY_TIMEOUT_MS", 200)
     monkeypatch.setattr(lean_write, "SQLITE_PRAGMAS", ("PRAGMA busy_timeout = 200",))
-    holder = sqlite3.connect(env / "store.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with write_locked(env / "store.db"):
         result = cli("import", str(deck(env, "alpha", 2)))
-    finally:
-        holder.rollback()
-        holder.close()
     assert result.exit_code != 0
     lines = result.output.strip().splitlines()
     locked = f"quiz: {env / 'store.db'}: the store is locked by another program (another quiz?); try again"
