@@ -18,6 +18,20 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def micros_since_1970(at: datetime) -> int:
+    """An aware time as integer microseconds since 1970 (UTC): exact, and ordered as the
+    times are (how SQLite keeps the log's times, and a replay its log in memory)."""
+    return (at - EPOCH) // MICROSECOND
+
+
+def from_micros(micros: int) -> datetime:
+    """The UTC time `micros_since_1970` gave."""
+    return EPOCH + micros * MICROSECOND
+
 
 def parse_instant(text: str) -> datetime:
     try:

@@ -17,13 +17,12 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import overload
 
+from quiz.clock import from_micros, micros_since_1970
 from quiz.model import Rating
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 _NO_DURATION = -(2**63)  # the duration column's None
 _NO_CORRECT = -1  # the correct column's None (0 wrong, 1 right)
 _NO_SUGGESTION = 0  # ratings are 1..4
@@ -45,11 +44,6 @@ class LoggedReview:
     correct: bool | None = None  # None: a self-rated card (basic, cloze)
     closeness: float | None = None
     suggested: Rating | None = None
-
-
-def micros_of(at: datetime) -> int:
-    """Microseconds since 1970 (UTC) of an aware time: exact, and orders as time does."""
-    return (at - EPOCH) // _MICROSECOND
 
 
 class ReplayLog(Sequence[LoggedReview]):
@@ -124,10 +118,7 @@ class ReplayLog(Sequence[LoggedReview]):
 
     def before(self, cutoff: datetime) -> ReplayLog:
         """The entries strictly before `cutoff` (a prefix: the log is in time order)."""
-        return self[: bisect_left(self._at, micros_of(cutoff))]
-
-    def time_at(self, i: int) -> datetime:
-        return EPOCH + self._at[i] * _MICROSECOND
+        return self[: bisect_left(self._at, micros_since_1970(cutoff))]
 
     def _entry(self, i: int) -> LoggedReview:
         duration = self._duration[i]
@@ -137,7 +128,7 @@ class ReplayLog(Sequence[LoggedReview]):
         return LoggedReview(
             self._keys[self._card[i]],
             _RATING[self._rating[i]],  # type: ignore[arg-type]  # never 0: add() stores a Rating
-            EPOCH + self._at[i] * _MICROSECOND,
+            from_micros(self._at[i]),
             self._kinds[self._kind[i]],
             None if duration == _NO_DURATION else duration,
             None if correct == _NO_CORRECT else correct == 1,
@@ -186,7 +177,7 @@ class ReplayLogBuilder:
         if kind_no is None:
             kind_no = self._kind_index[kind] = len(log._kinds)
             log._kinds.append(kind)
-        micros = micros_of(at)
+        micros = micros_since_1970(at)
         if micros < self._last:
             self._ordered = False
         self._last = micros

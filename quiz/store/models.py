@@ -11,7 +11,7 @@ same column compares correctly as text in SQLite and as timestamps in PostgreSQL
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -31,9 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from quiz.clock import micros_since_1970
 from quiz.model import Schedule
 from quiz.store.values import AFTER_COLUMNS as AFTER_COLUMNS  # re-exported
-from quiz.store.values import ENTRY_KINDS, EPOCH, instant_of
+from quiz.store.values import ENTRY_KINDS, instant_of
 from quiz.store.values import after_columns as after_columns
 from quiz.store.values import after_of as after_of
 from quiz.store.values import due_after as due_after
@@ -58,9 +59,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=timezone.utc)
 
 
-MICROSECOND = timedelta(microseconds=1)
-
-
 class StoredTime(TypeDecorator[datetime]):
     """A UTC time kept small: integer microseconds since 1970 on SQLite (8 bytes instead
     of 26 bytes of text; exact, as the text was), a timestamp on PostgreSQL (8 bytes
@@ -81,7 +79,7 @@ class StoredTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; pass UTC-aware times")
         if dialect.name == "sqlite":
-            return (value - EPOCH) // MICROSECOND
+            return micros_since_1970(value)
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Any) -> datetime | None:

@@ -15,12 +15,13 @@ clash when several conditions join one statement.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
+from quiz.clock import micros_since_1970
 from quiz.model import CardFilter, CardState, Schedule, StoredCard, card_from_dict
 from quiz.store.content import full_content
 from quiz.store.due import LEARNING_STATES, LIVE, NEW, REVIEW_STATES, state_time
-from quiz.store.values import ENTRY_KINDS, EPOCH, instant_of
+from quiz.store.values import ENTRY_KINDS, instant_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,7 +51,6 @@ NOT_HELD_BACK = (
 )
 _REVIEW = ENTRY_KINDS.index("review")
 _BOUND = 900  # SQLite's bound-parameter limit, with room to spare
-_MICROSECOND = timedelta(microseconds=1)
 
 
 def schedule_from(
@@ -113,7 +113,7 @@ class Selection:
     def log_time(self, instant: datetime) -> object:
         """A time to compare with the log's `reviewed_at` (quiz.store.models.StoredTime)."""
         if self.sqlite:
-            return (instant - EPOCH) // _MICROSECOND
+            return micros_since_1970(instant)
         return instant.astimezone(timezone.utc).replace(tzinfo=None)
 
     def params(self, now: datetime | None = None, prefix: str = "p") -> Params:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
+from quiz.clock import EPOCH, micros_since_1970
 from quiz.stats import ranking
 from quiz.stats.rows import (
     AGE_BUCKETS,
@@ -41,7 +42,7 @@ from quiz.stats.rows import (
 from quiz.store.due import state_time
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.selection import Params, schedule_from
-from quiz.store.values import ENTRY_KINDS, EPOCH, instant_of
+from quiz.store.values import ENTRY_KINDS, instant_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,7 +59,6 @@ REVIEW, DRILL = ENTRY_KINDS.index("review"), ENTRY_KINDS.index("drill")
 REVIEW_STATE = 2  # quiz.model.CardState.REVIEW
 SCHEDULED = (1, 2, 3)  # learning, review, relearning
 _BOUND = 900  # SQLite's bound-parameter limit, with room to spare
-_MICROSECOND = timedelta(microseconds=1)
 
 # 1 for a right answer: its `correct` flag, or (self-rated cards) not Again.
 RIGHT = (
@@ -231,7 +231,7 @@ class StatsReads:
     def log_time(self, instant: datetime) -> object:
         """A time to compare with the log's times (quiz.store.models.StoredTime)."""
         if self.sqlite:
-            return (instant - EPOCH) // _MICROSECOND
+            return micros_since_1970(instant)
         return instant.astimezone(timezone.utc).replace(tzinfo=None)
 
     def entries(self, *, bounded: bool = False) -> str:

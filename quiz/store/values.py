@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+from quiz.clock import MICROSECOND, from_micros, micros_since_1970
 
 if TYPE_CHECKING:
     from quiz.model import Schedule
-
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 
 # A log entry's kind as stored (reviews.kind): its index here (quiz.store.models.EntryKind).
 ENTRY_KINDS = ("review", "drill", "manual")
@@ -22,7 +21,7 @@ def instant_of(value: object) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, int):
-        return EPOCH + timedelta(microseconds=value)
+        return from_micros(value)
     if isinstance(value, str):  # raw text from SQLite
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime), value
@@ -36,7 +35,7 @@ def micros_of(value: object) -> int | None:
         return value
     at = instant_of(value)
     assert at is not None
-    return (at - EPOCH) // timedelta(microseconds=1)
+    return micros_since_1970(at)
 
 
 # ---- the schedule a log entry left (migration 0012: numbers, not JSON) ----------------
@@ -44,7 +43,7 @@ def micros_of(value: object) -> int | None:
 
 def due_after(at: datetime, due_lag: int | None) -> datetime | None:
     """When a card is due after a log entry at `at`, from the entry's `due_lag`."""
-    return None if due_lag is None else at + timedelta(microseconds=due_lag)
+    return None if due_lag is None else at + due_lag * MICROSECOND
 
 
 def after_of(row: Any) -> Schedule | None:
@@ -60,7 +59,7 @@ def after_of(row: Any) -> Schedule | None:
         stability=row.stability,
         difficulty=row.difficulty,
         due=due_after(row.reviewed_at, row.due_lag),
-        last_review=None if lag is None else row.reviewed_at - timedelta(microseconds=lag),
+        last_review=None if lag is None else row.reviewed_at - lag * MICROSECOND,
         reps=row.reps,
         lapses=row.lapses,
     )
@@ -70,13 +69,13 @@ def after_columns(s: Schedule | None, at: datetime) -> dict[str, Any]:
     """ReviewRow's schedule columns for the schedule `s` left by an entry at `at`."""
     if s is None:
         return dict.fromkeys(AFTER_COLUMNS)
-    lag = None if s.last_review is None else (at - s.last_review) // _MICROSECOND
+    lag = None if s.last_review is None else (at - s.last_review) // MICROSECOND
     return {
         "state": int(s.state),
         "step": s.step,
         "stability": s.stability,
         "difficulty": s.difficulty,
-        "due_lag": None if s.due is None else (s.due - at) // _MICROSECOND,
+        "due_lag": None if s.due is None else (s.due - at) // MICROSECOND,
         "last_review_lag": lag,
         "reps": s.reps,
         "lapses": s.lapses,
