@@ -69,47 +69,6 @@ def as_rated(entry: LoggedReview) -> Rating:
     return entry.rating
 
 
-class Replay:
-    """One replay of a log under way: each card's schedule so far, and the counts the
-    benchmark's bins need, fed one entry at a time in time order (`step`)."""
-
-    def __init__(
-        self, scheduler: Scheduler, grade: Callable[[LoggedReview], Rating] = as_rated
-    ) -> None:
-        self.scheduler = scheduler
-        self.grade = grade
-        self.states: dict[str, Schedule] = {}
-        self.long_term: dict[str, int] = {}  # reviews on a later day than the card's previous one
-        self.lapses: dict[str, int] = {}
-
-    def step(self, entry: LoggedReview) -> Prediction | None:
-        """Replay one entry: the prediction it scores (None for a card's first review and
-        same-day steps), and the card's schedule moved on by the rating it is told."""
-        scheduler = self.scheduler
-        before = self.states.get(entry.card, Schedule())
-        elapsed = 0  # the first review: the benchmark's delta_t is max(0, -1) = 0
-        if before.last_review is not None:
-            elapsed = scheduler.day.days_between(before.last_review, entry.at)
-        made = None
-        if elapsed >= 1:
-            long_term = self.long_term[entry.card] = self.long_term.get(entry.card, 0) + 1
-            made = Prediction(
-                card=entry.card,
-                at=entry.at,
-                p=scheduler.retrievability(0, before, entry.at),
-                recalled=entry.rating != Rating.AGAIN,
-                elapsed_days=elapsed,
-                nth=long_term + 1,
-                lapses=self.lapses.get(entry.card, 0),
-            )
-            if entry.rating == Rating.AGAIN:
-                self.lapses[entry.card] = self.lapses.get(entry.card, 0) + 1
-        self.states[entry.card] = scheduler.review(
-            0, before, self.grade(entry), entry.at, fuzz_key=entry.card
-        ).after
-        return made
-
-
 def predictions(
     log: Iterable[LoggedReview],
     scheduler: Scheduler,
@@ -122,11 +81,30 @@ def predictions(
     `grade` is the rating the scheduler is told for each review (the learner's own by
     default; see `compare_signals`); whether the card was recalled is always the
     learner's rating (Again or not)."""
-    replay = Replay(scheduler, grade)
+    states: dict[str, Schedule] = {}
+    long_term: dict[str, int] = {}  # reviews on a later day than the card's previous review
+    lapses: dict[str, int] = {}
     for entry in in_time_order(log):
-        made = replay.step(entry)
-        if made is not None:
-            yield made
+        before = states.get(entry.card, Schedule())
+        elapsed = 0  # the first review: the benchmark's delta_t is max(0, -1) = 0
+        if before.last_review is not None:
+            elapsed = scheduler.day.days_between(before.last_review, entry.at)
+        if elapsed >= 1:
+            long_term[entry.card] = long_term.get(entry.card, 0) + 1
+            yield Prediction(
+                card=entry.card,
+                at=entry.at,
+                p=scheduler.retrievability(0, before, entry.at),
+                recalled=entry.rating != Rating.AGAIN,
+                elapsed_days=elapsed,
+                nth=long_term[entry.card] + 1,
+                lapses=lapses.get(entry.card, 0),
+            )
+            if entry.rating == Rating.AGAIN:
+                lapses[entry.card] = lapses.get(entry.card, 0) + 1
+        states[entry.card] = scheduler.review(
+            0, before, grade(entry), entry.at, fuzz_key=entry.card
+        ).after
 
 
 def predict(
@@ -148,36 +126,23 @@ def bin_of(p: Prediction) -> tuple[float, float, float]:
     return _log_bin(p.elapsed_days, 2.48, 3.62, 2), _log_bin(p.nth, 1.99, 1.89, 0), lapses
 
 
-class Tally:
-    """Both scores kept as predictions come (a stream of them is read once)."""
-
-    def __init__(self) -> None:
-        self.n = 0
-        self.loss = 0.0  # the log loss's sum
-        self.bins: dict[tuple[float, float, float], list[float]] = {}
-
-    def add(self, p: Prediction) -> None:
-        self.n += 1
+def score(predictions: Iterable[Prediction]) -> Score:
+    """Both scores in one pass over the predictions, which may be a stream."""
+    n = 0
+    total = 0.0  # the log loss's sum
+    bins: dict[tuple[float, float, float], list[float]] = {}
+    for p in predictions:
+        n += 1
         q = min(max(p.p, EPSILON), 1 - EPSILON)
-        self.loss -= math.log(q) if p.recalled else math.log(1 - q)
-        acc = self.bins.setdefault(bin_of(p), [0.0, 0.0, 0.0])  # sum of p, sum of y, count
+        total -= math.log(q) if p.recalled else math.log(1 - q)
+        acc = bins.setdefault(bin_of(p), [0.0, 0.0, 0.0])  # sum of p, sum of y, count
         acc[0] += p.p
         acc[1] += 1.0 if p.recalled else 0.0
         acc[2] += 1
-
-    def score(self) -> Score:
-        if not self.n:
-            return Score(0, math.nan, math.nan)
-        bins = self.bins.values()
-        squared = sum(m * (sp / m - sy / m) ** 2 for sp, sy, m in bins)
-        return Score(self.n, self.loss / self.n, math.sqrt(squared / sum(m for _, _, m in bins)))
-
-
-def score(predictions: Iterable[Prediction]) -> Score:
-    tally = Tally()
-    for p in predictions:
-        tally.add(p)
-    return tally.score()
+    if not n:
+        return Score(0, math.nan, math.nan)
+    squared = sum(m * (sp / m - sy / m) ** 2 for sp, sy, m in bins.values())
+    return Score(n, total / n, math.sqrt(squared / sum(m for _, _, m in bins.values())))
 
 
 def log_loss(predictions: Iterable[Prediction]) -> float:
