@@ -17,10 +17,10 @@ __all__ = ["app", "main", "run_full"]
 
 
 def _full_app() -> Any:
-    from quiz.cli import commands  # noqa: F401  (registers every command)
-    from quiz.cli.base import app as typer_app
+    from quiz.cli import commands  # noqa: F401  (declares every command)
+    from quiz.cli.base import typer_app
 
-    return typer_app
+    return typer_app()
 
 
 def run_full() -> None:

@@ -12,20 +12,19 @@ import os
 import sys
 from pathlib import Path
 
-import typer
-
 from quiz.cli import context
-from quiz.cli.base import app, command
+from quiz.cli.boundary import Exit, echo
+from quiz.cli.declare import Argument, Option, command, group
 from quiz.errors import QuizError, UsageError
 from quiz.ui.plural import counted
 
-new_app = typer.Typer(
+new_app = group(
+    "new",
     help="Start a deck, or add a card skeleton to one.\n\nExample: quiz new deck my-deck && quiz new card my-deck.yaml --type output",
     no_args_is_help=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(new_app, name="new")
 
 FORMATS = ("apkg", "csv", "yaml")
 
@@ -99,10 +98,10 @@ def _read_text(path: Path) -> str:
 
 @command("schema")
 def schema(
-    output: Path | None = typer.Option(
+    output: Path | None = Option(
         None, "--output", "-o", help="Write it to this file instead of stdout."
     ),
-    force: bool = typer.Option(False, "--force", help="Replace an existing -o file."),
+    force: bool = Option(False, "--force", help="Replace an existing -o file."),
 ) -> None:
     """Print the JSON Schema of deck format v1 (for editors and CI).
 
@@ -119,26 +118,24 @@ def schema(
         sys.stdout.flush()
     elif check_target(output, force, text):
         write_atomic(output, text)
-        typer.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
     else:
-        typer.echo(f"{output} is up to date", err=True)
+        echo(f"{output} is up to date", err=True)
 
 
 @command("deck", group=new_app)
 def new_deck(
-    name: Path = typer.Argument(
+    name: Path = Argument(
         ..., help="File to create (NAME or NAME.yaml); NAME also gives the deck id."
     ),
-    title: str | None = typer.Option(
-        None, "--title", help="The deck's title (default: from NAME)."
-    ),
-    lang: str = typer.Option("en", "--lang", help="Language of the deck's text (en, zh, ...)."),
-    schema_ref: str | None = typer.Option(
+    title: str | None = Option(None, "--title", help="The deck's title (default: from NAME)."),
+    lang: str = Option("en", "--lang", help="Language of the deck's text (en, zh, ...)."),
+    schema_ref: str | None = Option(
         None,
         "--schema",
         help="Path or URL of the JSON Schema for the editor line (default: the installed one).",
     ),
-    deck_id: str | None = typer.Option(None, "--id", help="The deck id (default: from NAME)."),
+    deck_id: str | None = Option(None, "--id", help="The deck id (default: from NAME)."),
 ) -> None:
     """Write a new deck file with one working example card of each type.
 
@@ -178,24 +175,22 @@ def new_deck(
         raise UsageError(
             f"{path} already exists; pick another name (quiz new never overwrites)"
         ) from None
-    typer.echo(f"wrote {path} (deck '{ident}', 5 example cards); next: quiz check {path}")
+    echo(f"wrote {path} (deck '{ident}', 5 example cards); next: quiz check {path}")
 
 
 @command("card", group=new_app)
 def new_card(
-    deck_file: Path = typer.Argument(..., help="The deck file to append the card to."),
-    kind: str = typer.Option(
-        "basic", "--type", "-t", help="basic | typed | choice | cloze | output."
-    ),
-    front: str | None = typer.Option(
+    deck_file: Path = Argument(..., help="The deck file to append the card to."),
+    kind: str = Option("basic", "--type", "-t", help="basic | typed | choice | cloze | output."),
+    front: str | None = Option(
         None,
         "--front",
         help="The question (for cloze: the text with {{c1::...}}); also names the id.",
     ),
-    card_id: str | None = typer.Option(
+    card_id: str | None = Option(
         None, "--id", help="The card's id (default: from --front, else TYPE-N)."
     ),
-    vary: bool = typer.Option(
+    vary: bool = Option(
         False,
         "--vary",
         help="An output card that is new every review: a `vary:` block and code using "
@@ -235,37 +230,33 @@ def new_card(
     new_text = append_card(text, card, str(deck_file))
     parse_deck(new_text.encode("utf-8"), str(deck_file), allow_unrecorded=True)
     write_atomic(deck_file, new_text)
-    typer.echo(f"added {kind} card '{card['id']}' to {deck_file}")
+    echo(f"added {kind} card '{card['id']}' to {deck_file}")
     if kind == "output" and vary:
-        typer.echo(
+        echo(
             f"write its code with {{{{name}}}} placeholders, then run every variant: "
             f"quiz check {deck_file}"
         )
     elif kind == "output":
-        typer.echo(
-            f"write its code, then record the expected output: quiz check --record {deck_file}"
-        )
+        echo(f"write its code, then record the expected output: quiz check --record {deck_file}")
 
 
 @command("draft")
 def draft(
-    notes: Path = typer.Argument(..., help="Notes to draft from: Markdown (.md) or plain text."),
-    output: Path | None = typer.Option(
+    notes: Path = Argument(..., help="Notes to draft from: Markdown (.md) or plain text."),
+    output: Path | None = Option(
         None, "--output", "-o", help="Write the deck here (default: stdout). Never overwrites."
     ),
-    deck_id: str | None = typer.Option(
-        None, "--deck", help="Deck id (default: from the file name)."
-    ),
-    title: str | None = typer.Option(
+    deck_id: str | None = Option(None, "--deck", help="Deck id (default: from the file name)."),
+    title: str | None = Option(
         None, "--title", help="Deck title (default: the first heading, or the file name)."
     ),
-    lang: str | None = typer.Option(
+    lang: str | None = Option(
         None, "--lang", help="Deck language (default: guessed from the text)."
     ),
-    run: bool = typer.Option(
+    run: bool = Option(
         True, "--run/--no-run", help="Run Python code blocks in the sandbox to record their output."
     ),
-    schema_ref: str | None = typer.Option(
+    schema_ref: str | None = Option(
         None, "--schema", help="Path or URL of the JSON Schema for the editor line."
     ),
 ) -> None:
@@ -306,21 +297,21 @@ def draft(
     )
     deck_text = result.text(header)
     for warning in result.warnings:
-        typer.echo(f"quiz: {warning}", err=True)
+        echo(f"quiz: {warning}", err=True)
     made = ", ".join(f"{n} {how}" for how, n in sorted(result.counts.items())) or "no cards"
     count = len(result.deck["cards"])  # type: ignore[arg-type]  # a drafted deck's cards is always a list
     if output is None:
         write_stdout(deck_text)
-        typer.echo(f"drafted {counted(count, 'card')} ({made})", err=True)
+        echo(f"drafted {counted(count, 'card')} ({made})", err=True)
     else:
         write_atomic(output, deck_text)
-        typer.echo(f"wrote {output}: {counted(count, 'card')} ({made}); next: quiz check {output}")
+        echo(f"wrote {output}: {counted(count, 'card')} ({made}); next: quiz check {output}")
 
 
 @command("fmt")
 def fmt(
-    paths: list[Path] = typer.Argument(..., help="Deck files or folders of them."),
-    check: bool = typer.Option(
+    paths: list[Path] = Argument(..., help="Deck files or folders of them."),
+    check: bool = Option(
         False,
         "--check",
         help="Change nothing; list files that would change and exit 1 if any (for CI).",
@@ -335,7 +326,7 @@ def fmt(
     Example: quiz fmt decks/   (in CI: quiz fmt --check decks/)
     """
     from quiz.authoring.fmt import format_checked, known_unchanged, remember_unchanged
-    from quiz.cli.base import report
+    from quiz.cli.boundary import report
     from quiz.deck import find_deck_files
     from quiz.errors import DeckError
 
@@ -362,40 +353,38 @@ def fmt(
     remember_unchanged(unchanged)
     for path, fixed in changed:
         if check:
-            typer.echo(f"would reformat {path}")
+            echo(f"would reformat {path}")
         else:
-            typer.echo(
+            echo(
                 f"formatted {path}"
                 + (" (quoted values YAML misreads; it loads now)" if fixed else "")
             )
-    typer.echo(
+    echo(
         f"{len(changed)} of {counted(len(files), 'file')} {'would change' if check else 'formatted'}"
         + (f", {failed} with problems" if failed else ""),
         err=True,
     )
     if failed or (check and changed):
-        raise typer.Exit(1)
+        raise Exit(1)
 
 
 @command("export")
 def export(
-    fmt_name: str = typer.Option(
-        "apkg", "--format", "-f", help="apkg (Anki package) | csv | yaml."
-    ),
-    output: Path | None = typer.Option(
+    fmt_name: str = Option("apkg", "--format", "-f", help="apkg (Anki package) | csv | yaml."),
+    output: Path | None = Option(
         None,
         "--output",
         "-o",
         help="File to write (yaml with several decks: a folder). csv and a single yaml deck default to stdout.",
     ),
-    deck: list[str] | None = typer.Option(
+    deck: list[str] | None = Option(
         None, "--deck", "-d", help="Only these decks (repeatable; default: all)."
     ),
-    lang: str | None = typer.Option(
+    lang: str | None = Option(
         None, "--lang", help="Language of the text in apkg/csv (en, zh, ...)."
     ),
-    force: bool = typer.Option(False, "--force", help="Replace existing files."),
-    history: bool = typer.Option(
+    force: bool = Option(False, "--force", help="Replace existing files."),
+    history: bool = Option(
         True,
         "--history/--no-history",
         help="apkg: include your answers and each card's schedule (Anki's scheduling information).",
@@ -422,7 +411,7 @@ def export(
                 ),
                 attach=history,
             )
-        typer.echo(
+        echo(
             f"wrote {output}: {sum(counts.values())} notes in {len(counts)} deck{'s' if len(counts) != 1 else ''}"
         )
         return
@@ -433,9 +422,9 @@ def export(
             write_stdout(text)
         elif check_target(output, force, text):
             write_atomic(output, text)
-            typer.echo(f"wrote {output}: {counted(rows, 'row')}")
+            echo(f"wrote {output}: {counted(rows, 'row')}")
         else:
-            typer.echo(f"{output} is up to date: {counted(rows, 'row')}")
+            echo(f"{output} is up to date: {counted(rows, 'row')}")
     else:
         _write_yaml(_export_reads(lambda reads, _: _yaml_texts(reads, names, output)), force)
 
@@ -568,4 +557,4 @@ def _write_yaml(texts: list[tuple[Path | None, str]], force: bool) -> None:
         raise UsageError(f"would overwrite {', '.join(clash)}; use --force, or another -o")
     for path, text in files:
         write_atomic(path, text)
-        typer.echo(f"wrote {path}")
+        echo(f"wrote {path}")

@@ -1,50 +1,24 @@
-"""The typer application, its global options, and the error boundary.
+"""The typer application, built from the commands' declarations, and its global options.
 
-Commands live in sibling modules (one per group) and register themselves on `app`.
-Every command is thin: parse, open one unit of work, call one function, render,
-map errors to exit codes. Errors reach the user as one line on stderr; a traceback
-only with `--debug`.
+Commands live in sibling modules (one per group) and declare themselves through
+quiz.cli.declare, which needs no typer; `typer_app` turns those declarations into the
+typer app on first use (help, error wording, every command line quiz.cli.lean does not
+run directly). Every command is thin: parse, open one unit of work, call one function,
+render, map errors to exit codes (quiz.cli.boundary).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import inspect
 import os
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
-from quiz.errors import QuizError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-app = typer.Typer(
-    name="quiz",
-    help=(
-        "Flashcards and predict-the-output drills for Python learners.\n\n"
-        "Example: quiz import decks/ && quiz review"
-    ),
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-@dataclass
-class Globals:
-    db: str | None = None
-    debug: bool = False
-    learner: str | None = None
-
-
-GLOBALS = Globals()
+from quiz.cli.boundary import GLOBALS, boundary, configure_logging, errors_as_exit
+from quiz.cli.declare import ROOT, Group, Param
 
 
 def _version(value: bool) -> None:
@@ -55,7 +29,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _global_options(
     db: str | None = typer.Option(
         None,
@@ -82,127 +55,68 @@ def _global_options(
     configure_logging(GLOBALS.debug)
 
 
-class _CurrentStderr:
-    """Whatever `sys.stderr` is when a line is logged (CliRunner swaps it per command)."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        try:
-            sys.stderr.flush()
-        except ValueError:  # a closed capture of an earlier command
-            pass
-
-
-def configure_logging(debug: bool) -> None:
-    """The `quiz` logger: with --debug (or QUIZ_DEBUG=1), every decision quiz takes on
-    its own (a lean path declined, a write retried, a migration run, a fork server
-    retired...) as one line on stderr; otherwise warnings only, and nothing from the
-    libraries underneath (a driver's own warnings would duplicate quiz's one line)."""
-    import logging
-
-    root = logging.getLogger("quiz")
-    if not root.handlers:
-        handler = logging.StreamHandler(_CurrentStderr())
-        handler.setFormatter(logging.Formatter("quiz: %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.propagate = False
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+@functools.cache
+def typer_app() -> typer.Typer:
+    """The typer app of every command declared so far (quiz.cli imports them all first)."""
+    app = typer.Typer(
+        name="quiz",
+        help=(
+            "Flashcards and predict-the-output drills for Python learners.\n\n"
+            "Example: quiz import decks/ && quiz review"
+        ),
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_global_options)
+    _add_entries(app, ROOT)
+    return app
 
 
-def echo_line(line: str, err: bool = False) -> None:
-    """One line of plain output, terminal-safe: a value a message echoes from a deck
-    (an unknown key, a bad id, a path) can neither send escape sequences nor break the line."""
-    echo_lines([line], err=err)
+def _add_entries(app: typer.Typer, group: Group) -> None:
+    for entry in group.entries:
+        if entry[0] == "group":
+            sub: Group = entry[1]
+            sub_app = typer.Typer(name=sub.name, **sub.settings)  # type: ignore[arg-type]  # typer.Typer's own keywords, as declared
+            if sub.callback_fn is not None:
+                sub_app.callback()(_as_typer(sub.callback_fn))
+            _add_entries(sub_app, sub)
+            app.add_typer(sub_app, name=sub.name)
+        else:
+            _kind, name, fn, settings = entry
+            app.command(name, **settings)(_guarded(fn))
 
 
-def echo_lines(lines: list[str], err: bool = False) -> None:
-    """Lines as `echo_line` prints each, in one write (a big deck's thousands of
-    warnings cost as much as one line each did)."""
-    from quiz.safe_text import one_line
+def _as_typer(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` with its declared parameters as typer's (the function itself is unchanged)."""
 
-    if lines:
-        typer.echo("\n".join(one_line(line) for line in lines), err=err)
+    @functools.wraps(fn)
+    def call(*args: Any, **kw: Any) -> Any:
+        return fn(*args, **kw)
 
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one error line on stderr and return the Exit to raise."""
-    echo_line(f"quiz: {message}", err=True)
-    return typer.Exit(code)
+    _present(call, _typer_signature(fn))
+    return call
 
 
-def report(exc: QuizError) -> None:
-    """Print a QuizError the way users see every error: deck problems as
-    `path:line: message`, anything else as `quiz: message`."""
-    from quiz.errors import DeckError
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A command as typer runs it: the global options accepted after the command too
+    (`quiz review --learner ann`, as users type them), and its QuizErrors one line on
+    stderr and an exit code, the same mapping under CliRunner as from the console script."""
 
-    for line in exc.lines():
-        echo_line(line if isinstance(exc, DeckError) else f"quiz: {line}", err=True)
+    @functools.wraps(fn)
+    def guarded(
+        *args: Any, global_db: str | None = None, global_learner: str | None = None, **kw: Any
+    ) -> Any:
+        if global_db is not None:
+            GLOBALS.db = global_db
+        if global_learner is not None:
+            GLOBALS.learner = global_learner
+        with errors_as_exit():
+            return fn(*args, **kw)
 
-
-def os_problem(exc: OSError) -> str:
-    """An OSError that no command turned into its own message (a file name too long for
-    the file system, a permission, a full disk): what failed and on which file, one line."""
-    from quiz.safe_text import shown
-
-    where = exc.filename if isinstance(exc.filename, str) else None
-    what = exc.strerror or type(exc).__name__
-    return f"{shown(where, 80)}: {what}" if where else f"{what}"
-
-
-@contextlib.contextmanager
-def errors_as_exit() -> Iterator[None]:
-    """A QuizError inside becomes one line on stderr and its exit code (for commands, and
-    for a group's callback that does work of its own, such as `quiz cards`)."""
-    try:
-        yield
-    except QuizError as exc:
-        if GLOBALS.debug:
-            raise
-        report(exc)
-        raise typer.Exit(exc.exit_code) from None
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        if GLOBALS.debug:
-            raise
-        echo_line(f"quiz: {os_problem(exc)}", err=True)
-        raise typer.Exit(1) from None
-
-
-def command(
-    name: str | None = None, *, group: typer.Typer = app, **kwargs: Any
-) -> Callable[[F], F]:
-    """Register a command whose QuizErrors become one line on stderr and an exit code.
-
-    Used instead of `@app.command()` so the same mapping holds under `CliRunner`
-    as from the console script.
-    """
-
-    def decorate(fn: F) -> F:
-        @functools.wraps(fn)
-        def guarded(
-            *args: Any, global_db: str | None = None, global_learner: str | None = None, **kw: Any
-        ) -> Any:
-            if global_db is not None:
-                GLOBALS.db = global_db
-            if global_learner is not None:
-                GLOBALS.learner = global_learner
-            with errors_as_exit():
-                return fn(*args, **kw)
-
-        guarded.__signature__ = _with_global_options(fn)  # type: ignore[attr-defined]  # read by typer
-        group.command(name, **kwargs)(guarded)
-        return fn
-
-    return decorate
-
-
-def _with_global_options(fn: Callable[..., Any]) -> inspect.Signature:
-    """`fn`'s signature plus `--db` and `--learner`, so that the global options are
-    accepted after the command too (`quiz review --learner ann`), as users type them."""
-    sig = inspect.signature(fn, eval_str=True)
+    sig = _typer_signature(fn)
     extra = [
         inspect.Parameter(
             "global_db",
@@ -219,55 +133,39 @@ def _with_global_options(fn: Callable[..., Any]) -> inspect.Signature:
             annotation=str | None,
         ),
     ]
-    return sig.replace(parameters=[*sig.parameters.values(), *extra])
+    _present(guarded, sig.replace(parameters=[*sig.parameters.values(), *extra]))
+    return guarded
+
+
+def _typer_signature(fn: Callable[..., Any]) -> inspect.Signature:
+    """`fn`'s signature with its annotations evaluated (a `typer.Context` among them) and
+    each declared parameter as the typer.Option or typer.Argument it declares."""
+    sig = inspect.signature(fn, eval_str=True, locals={"typer": typer})
+    params = []
+    for p in sig.parameters.values():
+        d = p.default
+        if isinstance(d, Param):
+            made = (
+                typer.Argument(d.default, **d.settings)  # type: ignore[arg-type]  # typer's own keywords, as declared
+                if d.argument
+                else typer.Option(d.default, *d.decls, **d.settings)  # type: ignore[arg-type]  # the same
+            )
+            p = p.replace(default=made)
+        params.append(p)
+    return sig.replace(parameters=params)
+
+
+def _present(fn: Callable[..., Any], sig: inspect.Signature) -> None:
+    """Show typer `sig`: it reads the parameters from the signature and their types
+    through typing.get_type_hints, which would evaluate the declared annotations' text
+    in a module that never imports typer."""
+    fn.__signature__ = sig  # type: ignore[attr-defined]  # read by typer
+    fn.__annotations__ = {
+        p.name: p.annotation for p in sig.parameters.values() if p.annotation is not p.empty
+    }
 
 
 def main() -> None:
     """Console-script entry point: run the app; whatever escapes a command is one line."""
+    app = typer_app()
     boundary(lambda: app(prog_name="quiz"))
-
-
-def boundary(run: Callable[[], Any]) -> None:
-    """The error boundary of every command line: a QuizError is one line and its exit
-    code, Ctrl-C exits 130, a closed pipe 0, a bug one line and 70 (tracebacks only
-    with --debug)."""
-    try:
-        run()
-    except QuizError as exc:
-        if GLOBALS.debug:
-            raise
-        report(exc)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:  # raised by a command called directly (run_direct), not through click
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("quiz: interrupted", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
-    except OSError as exc:  # raised before any command ran (the fast path, the app's import)
-        if GLOBALS.debug:
-            raise
-        echo_line(f"quiz: {os_problem(exc)}", err=True)
-        sys.exit(1)
-    except Exception as exc:  # a bug: one line, never a traceback by default
-        if GLOBALS.debug:
-            raise
-        echo_line(
-            f"quiz: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-            err=True,
-        )
-        sys.exit(70)
-
-
-def run_direct(
-    fn: Callable[..., Any], *, db: str | None, learner: str | None, **options: Any
-) -> None:
-    """Run a command function with these options without click's parsing (the fast
-    path's `quiz review`: typer's parameter coercion loads pydantic), with the
-    global options the callback would set and the same error boundary."""
-    GLOBALS.db = db if db is not None else os.environ.get("QUIZ_DB") or None
-    GLOBALS.learner = learner if learner is not None else os.environ.get("QUIZ_LEARNER") or None
-    GLOBALS.debug = bool(os.environ.get("QUIZ_DEBUG"))
-    configure_logging(GLOBALS.debug)
-    boundary(lambda: fn(**options))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import typer
-
 from quiz.cli import context
-from quiz.cli.base import app, command, errors_as_exit
+from quiz.cli.boundary import errors_as_exit
+from quiz.cli.declare import Argument, Option, command, group
 
-cards_app = typer.Typer(
-    name="cards",
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import typer
+
+cards_app = group(
+    "cards",
     help=(
         "Find cards and look after them: list, show one card's history, suspend, unsuspend, "
         "bury, unbury, forget, set due.\n\n"
@@ -18,7 +21,6 @@ cards_app = typer.Typer(
     ),
     invoke_without_command=True,
 )
-app.add_typer(cards_app, name="cards")
 
 
 def _choices(values: list[str] | None, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
@@ -37,34 +39,34 @@ SHOWN_BY_DEFAULT = 50
 @cards_app.callback()
 def cards(
     ctx: typer.Context,
-    text: str | None = typer.Option(
+    text: str | None = Option(
         None, "--text", "-s", help="Cards whose text (any language), code or id contains this."
     ),
-    deck: list[str] | None = typer.Option(None, "--deck", "-d", help="Only these decks."),
-    tag: list[str] | None = typer.Option(None, "--tag", "-t", help="Only these tags."),
-    kind: list[str] | None = typer.Option(None, "--type", help="Only these card types."),
-    state: list[str] | None = typer.Option(
+    deck: list[str] | None = Option(None, "--deck", "-d", help="Only these decks."),
+    tag: list[str] | None = Option(None, "--tag", "-t", help="Only these tags."),
+    kind: list[str] | None = Option(None, "--type", help="Only these card types."),
+    state: list[str] | None = Option(
         None,
         "--state",
         help="new, learning, review, suspended, buried or leech (repeatable: any of them).",
     ),
-    due_before: str | None = typer.Option(
+    due_before: str | None = Option(
         None, "--due-before", help="Cards due before this day (YYYY-MM-DD)."
     ),
-    lapses: int = typer.Option(0, "--lapses", min=0, help="At least this many lapses."),
-    sort: str = typer.Option(
+    lapses: int = Option(0, "--lapses", min=0, help="At least this many lapses."),
+    sort: str = Option(
         "deck", "--sort", help="deck, due, interval, lapses, recall (lowest first) or reviews."
     ),
-    limit: int | None = typer.Option(
+    limit: int | None = Option(
         None,
         "--limit",
         "-n",
         min=1,
         help=f"Show at most N (the table: {SHOWN_BY_DEFAULT} unless --all; --json: all).",
     ),
-    show_all: bool = typer.Option(False, "--all", help="The table shows every matching card."),
-    as_json: bool = typer.Option(False, "--json", help="The listing as JSON."),
-    lang: str | None = typer.Option(None, "--lang", help="Language of the questions."),
+    show_all: bool = Option(False, "--all", help="The table shows every matching card."),
+    as_json: bool = Option(False, "--json", help="The listing as JSON."),
+    lang: str | None = Option(None, "--lang", help="Language of the questions."),
 ) -> None:
     """List cards with their state, due date, interval, recall and lapses.
 
@@ -133,8 +135,8 @@ def _start_of(value: str | None, option: str) -> datetime | None:
 
 @command("show", group=cards_app)
 def show(
-    key: str = typer.Argument(..., help="The card, as DECK/CARD."),
-    lang: str | None = typer.Option(None, "--lang", help="Language of the question."),
+    key: str = Argument(..., help="The card, as DECK/CARD."),
+    lang: str | None = Option(None, "--lang", help="Language of the question."),
 ) -> None:
     """One card: its text, state, and every answer with its rating, the interval it gave
     and the recall the scheduler predicted at the time.
@@ -158,7 +160,7 @@ def show(
 
 
 def _act(action: str, keys: list[str], due: datetime | None = None) -> None:
-    from quiz.cli.base import GLOBALS
+    from quiz.cli.boundary import GLOBALS
     from quiz.manage import act
     from quiz.store.card_actions import open_lean
 
@@ -183,7 +185,7 @@ def _act(action: str, keys: list[str], due: datetime | None = None) -> None:
         out().print(Text(escape(line)))
 
 
-KEYS = typer.Argument(..., help="Cards, as DECK/CARD (see: quiz cards).")
+KEYS = Argument(..., help="Cards, as DECK/CARD (see: quiz cards).")
 
 
 @command("suspend", group=cards_app)
@@ -234,7 +236,7 @@ def forget(keys: list[str] = KEYS) -> None:
 @command("set-due", group=cards_app)
 def set_due(
     keys: list[str] = KEYS,
-    on: str = typer.Option(..., "--on", help="The day the cards fall due (YYYY-MM-DD)."),
+    on: str = Option(..., "--on", help="The day the cards fall due (YYYY-MM-DD)."),
 ) -> None:
     """Move answered cards to another due day.
 

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
-from quiz.cli.base import command, echo_lines
+from quiz.cli.boundary import Exit, echo, echo_lines
+from quiz.cli.declare import Argument, Option, command
 from quiz.errors import UsageError
 
 if TYPE_CHECKING:
@@ -34,19 +33,17 @@ if TYPE_CHECKING:
     ),
 )
 def check(
-    paths: list[Path] = typer.Argument(..., help="Deck files or folders."),
-    no_run: bool = typer.Option(False, "--no-run", help="Check structure only; run nothing."),
-    record: bool = typer.Option(
+    paths: list[Path] = Argument(..., help="Deck files or folders."),
+    no_run: bool = Option(False, "--no-run", help="Check structure only; run nothing."),
+    record: bool = Option(
         False,
         "--record",
         help="Write live results into output cards that have none yet (not cards with vary:).",
     ),
-    python: str | None = typer.Option(
-        None, "--python", help="Run the snippets with this interpreter."
-    ),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Parallel runs (default: one per core)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    strict: bool = typer.Option(
+    python: str | None = Option(None, "--python", help="Run the snippets with this interpreter."),
+    jobs: int = Option(0, "--jobs", "-j", help="Parallel runs (default: one per core)."),
+    as_json: bool = Option(False, "--json", help="Print the report as JSON."),
+    strict: bool = Option(
         False,
         "--strict",
         help="Count content-lint warnings (no explain or source, a missing language, an answer "
@@ -87,7 +84,7 @@ def check(
     if as_json:
         from quiz.safe_text import json_text
 
-        typer.echo(json_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False)))
+        echo(json_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False)))
     else:
         echo_lines(
             [
@@ -105,11 +102,11 @@ def check(
         if report.warnings:
             count = len(report.warnings)
             status += f", {count} warning{'s' if count != 1 else ''} (errors under --strict)"
-        typer.echo(
+        echo(
             f"{report.decks} deck{'s' if report.decks != 1 else ''}, {report.cards} output card{'s' if report.cards != 1 else ''}{ran}: {status}",
             err=True,
         )
-    raise typer.Exit(0 if report.ok else 1)
+    raise Exit(0 if report.ok else 1)
 
 
 class _progress:

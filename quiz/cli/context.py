@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from quiz.cli.base import GLOBALS
+from quiz.cli.boundary import GLOBALS
 from quiz.cli.bundled import BUNDLED_UPDATED  # setting: bundled decks re-imported, not reported
 from quiz.clock import EARLIEST_YEAR, LATEST_YEAR  # QUIZ_NOW's range
 

@@ -4,30 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
 from quiz.cli import context
-from quiz.cli.base import GLOBALS, app, command, errors_as_exit
+from quiz.cli.boundary import GLOBALS, Exit, echo, errors_as_exit
+from quiz.cli.declare import Argument, Option, command, group
 from quiz.ui.plural import counted
 
-decks_app = typer.Typer(
-    name="decks",
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import typer
+
+decks_app = group(
+    "decks",
     help=(
         "List decks with their new / learning / due counts, or remove one.\n\n"
         "Example: quiz decks --json   |   quiz decks remove my-deck"
     ),
     invoke_without_command=True,
 )
-app.add_typer(decks_app, name="decks")
 
 
 @command("import")
 def import_(
-    paths: list[Path] = typer.Argument(
+    paths: list[Path] = Argument(
         ..., help="Deck files (.yaml/.yml), folders of them, tables, or Anki packages."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-    out: Path | None = typer.Option(
+    as_json: bool = Option(False, "--json", help="Print the result as JSON."),
+    out: Path | None = Option(
         None, "--out", "-o", help="Folder for the decks of an Anki package (default: beside it)."
     ),
 ) -> None:
@@ -78,7 +80,7 @@ def import_(
         histories = _import_histories(repo, packages)
     render_import(report, as_json)
     for line in histories:
-        typer.echo(line, err=as_json)
+        echo(line, err=as_json)
 
 
 def _convert_packages(paths: list[Path], out: Path | None) -> list:
@@ -100,20 +102,20 @@ def _convert_packages(paths: list[Path], out: Path | None) -> list:
     for index, path in enumerate(list(paths)):
         if is_package(path):
             package = convert(path, out, imported, stored)
-            typer.echo(
+            echo(
                 f"converted {path} -> {package.folder} ({counted(package.notes, 'note')}, "
                 f"{counted(len(package.deck_files), 'deck')}, {counted(len(package.media), 'media file')})",
                 err=True,
             )
             for name in package.unknown_types:
-                typer.echo(f"  note type {name!r}: imported as basic cards", err=True)
+                echo(f"  note type {name!r}: imported as basic cards", err=True)
             if package.missing_media:
-                typer.echo(
+                echo(
                     f"  {len(package.missing_media)} media files the cards name are not in the package",
                     err=True,
                 )
             if package.onto:
-                typer.echo(
+                echo(
                     f"  notes exported by quiz went back onto their cards in: {', '.join(package.onto)}",
                     err=True,
                 )
@@ -167,7 +169,7 @@ def _convert_tables(paths: list[Path]) -> list[Path]:
     for path in paths:
         if is_table(path) and path.is_file():
             target = convert(path)
-            typer.echo(f"converted {path} -> {target}", err=True)
+            echo(f"converted {path} -> {target}", err=True)
             path = target
         out.append(path)
     return out
@@ -176,10 +178,10 @@ def _convert_tables(paths: list[Path]) -> list[Path]:
 @decks_app.callback()
 def decks(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
-    lang: str | None = typer.Option(None, "--lang", help="Language of deck titles (en, zh, ...)."),
-    db: str | None = typer.Option(None, "--db", help="Store (as before the command).", hidden=True),
-    learner: str | None = typer.Option(
+    as_json: bool = Option(False, "--json", help="Print the table as JSON."),
+    lang: str | None = Option(None, "--lang", help="Language of deck titles (en, zh, ...)."),
+    db: str | None = Option(None, "--db", help="Store (as before the command).", hidden=True),
+    learner: str | None = Option(
         None, "--learner", help="Learner (as before the command).", hidden=True
     ),
 ) -> None:
@@ -201,7 +203,7 @@ def decks(
             updated = context.take_bundled_updates(repo)
             summaries = repo.deck_summaries(context.now())
         if updated:
-            typer.echo(
+            echo(
                 f"Updated bundled decks (corrected by a new version of quiz; your history "
                 f"is kept): {', '.join(updated)}",
                 err=True,
@@ -211,8 +213,8 @@ def decks(
 
 @command("remove", group=decks_app)
 def remove(
-    deck: str = typer.Argument(..., help="The deck's id (as `quiz decks` lists it)."),
-    keep_history: bool = typer.Option(
+    deck: str = Argument(..., help="The deck's id (as `quiz decks` lists it)."),
+    keep_history: bool = Option(
         True,
         "--keep-history/--purge",
         help=(
@@ -221,7 +223,7 @@ def remove(
             "the deck: cards, states, tags, goals and log, for every learner of the store."
         ),
     ),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    yes: bool = Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Remove a deck from the collection (asks first; --yes to skip the question).
 
@@ -246,18 +248,20 @@ def remove(
                 raise UsageError(
                     f"quiz decks remove {deck}: not asking on a pipe; add --yes to remove it"
                 )
+            import typer  # its prompt, only here
+
             if not typer.confirm(f"Remove deck {deck} {what}?", default=False):
-                typer.echo("nothing removed")
-                raise typer.Exit(1)
+                echo("nothing removed")
+                raise Exit(1)
         done = repo.remove_deck(deck, context.now(), purge=not keep_history)
         repo.commit()
     assert done is not None
     if done.purged:
-        typer.echo(
+        echo(
             f"removed {deck}: {counted(done.cards, 'card')} and {counted(done.reviews, 'review')} deleted (purged)"
         )
     else:
-        typer.echo(
+        echo(
             f"removed {deck}: {counted(done.cards, 'card')} retired, review history kept "
             f"(quiz import {listed[deck]} brings it back)"
         )
@@ -265,15 +269,15 @@ def remove(
 
 @command("due")
 def due(
-    as_json: bool = typer.Option(False, "--json", help="Counts per deck as JSON."),
-    deck: list[str] | None = typer.Option(None, "--deck", "-d", help="Only these decks."),
+    as_json: bool = Option(False, "--json", help="Counts per deck as JSON."),
+    deck: list[str] | None = Option(None, "--deck", "-d", help="Only these decks."),
 ) -> None:
     """How many cards are due now (one number, for shell prompts and cron).
 
     Example: quiz due   (prints e.g. 12)
     """
-    from quiz.cli.base import GLOBALS
+    from quiz.cli.boundary import GLOBALS
     from quiz.cli.lean import due_output
 
     context.config()  # no setting is used, but a bad config.toml is refused as everywhere
-    typer.echo(due_output(GLOBALS.db, GLOBALS.learner, list(deck or ()), as_json, context.now()))
+    echo(due_output(GLOBALS.db, GLOBALS.learner, list(deck or ()), as_json, context.now()))

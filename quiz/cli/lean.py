@@ -380,14 +380,14 @@ def _learners(argv: list[str]) -> tuple[list[LearnerOverview], bool] | None:
 
 def _show(render: Callable[[], None]) -> None:
     """A lean command's output through the command's own renderer; an error while
-    rendering is worded by the error boundary of every command (quiz.cli.base, imported
+    rendering is worded by the error boundary of every command (quiz.cli.boundary, imported
     only then)."""
     try:
         render()
     except BrokenPipeError:
         pass
     except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C too: the boundary words it
-        from quiz.cli.base import boundary
+        from quiz.cli.boundary import boundary
 
         failure = exc
 
@@ -398,7 +398,7 @@ def _show(render: Callable[[], None]) -> None:
 
 
 def _direct(given: Globals, name: str) -> None:
-    from quiz.cli.base import run_direct
+    from quiz.cli.boundary import run_direct
 
     if name == "review":
         from quiz.cli.review import run_review
@@ -421,10 +421,11 @@ def _direct(given: Globals, name: str) -> None:
 
 
 # ---- plain command lines of other commands, called directly ------------------------------
-# Typer's parsing builds a pydantic adapter per parameter (and imports pydantic and every
-# command module): a fixed cost of every command. A command line made only of options
-# and arguments with plain values (flags, text, numbers, paths, repeatable ones) is bound
-# here from the command function's own typer declarations and the function is called as
+# Typer builds its whole app (click, a pydantic adapter per parameter, every command
+# module) before it parses one line: a fixed cost of every command. A command line made
+# only of options and arguments with plain values (flags, text, numbers, paths,
+# repeatable ones) is bound here from the command function's own declarations
+# (quiz.cli.declare, which typer's app is built from too) and the function is called as
 # typer would call it (`run_direct`); anything else — help, an unknown or unusual option,
 # a value out of its declared range, a missing argument — goes to the typer app, which
 # words the error.
@@ -446,12 +447,20 @@ DIRECT = {
         for a in ("suspend", "unsuspend", "bury", "unbury", "forget", "set-due")
     },
 }
-# typer settings that change how a value is read or checked: only their defaults are plain
+# typer settings that change how a value is read or checked: a parameter declared with
+# any of them is left to typer
 _UNUSUAL = (
     "callback", "is_eager", "envvar", "prompt", "exists", "resolve_path", "parser", "count",
     "default_factory", "confirmation_prompt", "file_okay", "dir_okay", "readable", "writable",
     "allow_dash", "clamp", "formats", "case_sensitive", "path_type", "expose_value",
 )  # fmt: skip
+
+
+class _NoTyper:
+    """What `typer.Context` in a command's annotations stands for here (typer unloaded)."""
+
+    class Context:
+        pass
 
 
 def _kind(annotation: object) -> tuple[str, bool] | None:
@@ -480,7 +489,7 @@ def _value(kind: str, text: str, info: object) -> object:
         int(text) if kind == "int" else float(text) if kind == "float" else Path(text)
         if kind == "path" else text
     )  # fmt: skip
-    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    low, high = info.settings.get("min"), info.settings.get("max")  # type: ignore[attr-defined]  # a Param
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(text)
     return value
@@ -490,30 +499,26 @@ def bind(fn: object, words: list[str]) -> dict[str, object] | None:
     """The keyword arguments typer would call `fn` with for `words`, or None."""
     import inspect
 
-    from typer.models import ArgumentInfo, OptionInfo
+    from quiz.cli.declare import Param
 
-    plain_option, plain_argument = OptionInfo(), ArgumentInfo()
     options: dict[str, tuple[str, str, bool, object]] = {}
     arguments: list[tuple[str, str, bool, object]] = []
     values: dict[str, object] = {}
     flags: dict[str, bool] = {}  # a flag's name -> the value it sets
-    for param in inspect.signature(fn, eval_str=True).parameters.values():  # type: ignore[arg-type]  # a command function
-        if (
-            getattr(param.annotation, "__module__", "").startswith("typer")
-            and getattr(param.annotation, "__name__", "") == "Context"
-        ):
+    signature = inspect.signature(fn, eval_str=True, locals={"typer": _NoTyper})  # type: ignore[arg-type]  # a command function
+    for param in signature.parameters.values():
+        if param.annotation is _NoTyper.Context:
             values[param.name] = None  # a callback's context: none when called directly
             continue
         info, kind = param.default, _kind(param.annotation)
-        plain = plain_option if isinstance(info, OptionInfo) else plain_argument
-        if kind is None or not isinstance(info, (OptionInfo, ArgumentInfo)):
+        if kind is None or not isinstance(info, Param):
             return None
-        if any(getattr(info, a, None) != getattr(plain, a, None) for a in _UNUSUAL):
+        if any(a in info.settings for a in _UNUSUAL):
             return None
-        if isinstance(info, ArgumentInfo):
+        if info.argument:
             arguments.append((param.name, kind[0], kind[1], info))
             continue
-        decls = info.param_decls or ("--" + param.name.replace("_", "-"),)
+        decls = info.decls or ("--" + param.name.replace("_", "-"),)
         # a switch (`--history/--no-history`): each name of the pair sets its value
         switch = kind[0] == "bool" and all(d.count("/") == 1 for d in decls)
         if kind[0] == "bool" and info.default is not False and not switch:
@@ -563,7 +568,7 @@ def bind(fn: object, words: list[str]) -> dict[str, object] | None:
             elif positional:
                 values[pname] = _value(kind_, positional.pop(0), info)
             else:
-                values[pname] = getattr(info, "default", ...)
+                values[pname] = info.default  # type: ignore[attr-defined]  # a Param
             if values[pname] is ... or values[pname] == []:
                 return None  # a required argument is missing: typer says so
     except ValueError:
@@ -643,7 +648,7 @@ def main() -> None:
     except Exception:  # a command module that cannot load, a signature not understood
         direct = None
     if direct is not None:
-        from quiz.cli.base import run_direct
+        from quiz.cli.boundary import run_direct
 
         given, fn, values = direct
         run_direct(fn, db=given.db, learner=given.learner, **values)  # type: ignore[arg-type]  # a command function

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 
-import typer
-
 from quiz.cli import context
-from quiz.cli.base import command
+from quiz.cli.boundary import echo
+from quiz.cli.declare import Option, command
 from quiz.ui.plural import counted
 
 
 @command("optimize")
 def optimize(
-    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
-    dry_run: bool = typer.Option(
+    as_json: bool = Option(False, "--json", help="Print the comparison as JSON."),
+    dry_run: bool = Option(
         False, "--dry-run", help="Fit and compare, but keep the current parameters."
     ),
 ) -> None:
@@ -46,7 +45,7 @@ def optimize(
 def _render(result, as_json: bool, dry_run: bool) -> None:
     kept = result.adopted and not dry_run
     if as_json:
-        typer.echo(
+        echo(
             json.dumps(
                 {
                     "reviews": result.reviews,
@@ -69,35 +68,31 @@ def _render(result, as_json: bool, dry_run: bool) -> None:
             )
         )
         return
-    typer.echo(
+    echo(
         f"Fitted on {result.fitted_on:,} of {result.reviews:,} reviews ({result.fitter}); "
         f"held out {result.before.reviews:,} reviews from {result.cutoff:%Y-%m-%d}."
     )
-    typer.echo(
-        f"  log loss    current {result.before.log_loss:.4f}   fitted {result.after.log_loss:.4f}"
-    )
-    typer.echo(
+    echo(f"  log loss    current {result.before.log_loss:.4f}   fitted {result.after.log_loss:.4f}")
+    echo(
         f"  RMSE(bins)  current {result.before.rmse_bins:.4f}   fitted {result.after.rmse_bins:.4f}"
     )
     if kept:
-        typer.echo("The fitted parameters predict better: stored; your reviews now use them.")
+        echo("The fitted parameters predict better: stored; your reviews now use them.")
     elif result.adopted:
-        typer.echo("The fitted parameters predict better (dry run: not stored).")
+        echo("The fitted parameters predict better (dry run: not stored).")
     else:
-        typer.echo("The fitted parameters do not predict better: kept the current ones.")
+        echo("The fitted parameters do not predict better: kept the current ones.")
 
 
 @command("evaluate")
 def evaluate(
-    simulate: bool = typer.Option(
+    simulate: bool = Option(
         False, "--simulate", help="Score a simulated learner's log instead of yours."
     ),
-    seed: int = typer.Option(
-        1, "--seed", help="The simulation's seed (the same seed, the same log)."
-    ),
-    cards: int = typer.Option(1000, "--cards", min=1, max=100_000, help="Simulated cards."),
-    days: int = typer.Option(365, "--days", min=1, max=3650, help="Simulated days."),
-    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+    seed: int = Option(1, "--seed", help="The simulation's seed (the same seed, the same log)."),
+    cards: int = Option(1000, "--cards", min=1, max=100_000, help="Simulated cards."),
+    days: int = Option(365, "--days", min=1, max=3650, help="Simulated days."),
+    as_json: bool = Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:
     """How well the scheduler predicts recall, told right/wrong only or the suggested ratings.
 
@@ -135,7 +130,7 @@ def _render_signals(result, source: str, as_json: bool, simulated: bool) -> None
         ("as_rated", "true grades" if simulated else "your ratings", result.as_rated),
     )
     if as_json:
-        typer.echo(
+        echo(
             json.dumps(
                 {
                     "source": source,
@@ -151,18 +146,18 @@ def _render_signals(result, source: str, as_json: bool, simulated: bool) -> None
         )
         return
     scored = result.as_rated.reviews
-    typer.echo(
+    echo(
         f"{source.capitalize()}: {counted(result.reviews, 'review', grouped=True)}, {scored:,} scored "
         f"(a later day than the card's previous review), {result.suggested:,} with a suggested rating."
     )
     if not scored:
-        typer.echo("Nothing to score yet; try: quiz evaluate --simulate")
+        echo("Nothing to score yet; try: quiz evaluate --simulate")
         return
-    typer.echo(f"  {'scheduler told':<20} {'log loss':>9} {'RMSE(bins)':>11}")
+    echo(f"  {'scheduler told':<20} {'log loss':>9} {'RMSE(bins)':>11}")
     for _, label, s in rows:
-        typer.echo(f"  {label:<20} {s.log_loss:>9.4f} {s.rmse_bins:>11.4f}")
+        echo(f"  {label:<20} {s.log_loss:>9.4f} {s.rmse_bins:>11.4f}")
     if not result.suggested:
-        typer.echo(
+        echo(
             "No suggested ratings in this log yet (they are recorded from now on, on typed, "
             "choice and output cards): the first two lines agree."
         )

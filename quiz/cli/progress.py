@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import typer
-
 from quiz.cli import context
-from quiz.cli.base import command
+from quiz.cli.boundary import echo
+from quiz.cli.declare import Option, command
 
 KINDS = context.KINDS
 parse_date = context.parse_date
@@ -14,30 +13,26 @@ parse_date = context.parse_date
 
 @command("drill")
 def drill(
-    deck: list[str] | None = typer.Option(
-        None, "--deck", "-d", help="Only these decks (repeatable)."
-    ),
-    tag: list[str] | None = typer.Option(
+    deck: list[str] | None = Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
+    tag: list[str] | None = Option(
         None, "--tag", "-t", help="Only cards with these tags (repeatable)."
     ),
-    kind: list[str] | None = typer.Option(
+    kind: list[str] | None = Option(
         None, "--type", help="Only these card types: " + ", ".join(KINDS) + "."
     ),
-    weak: bool = typer.Option(
+    weak: bool = Option(
         False, "--weak", help="Weakest cards first: low recall, many misses, recent misses."
     ),
-    count: int = typer.Option(10, "--count", "-n", min=1, help="Questions in this drill."),
-    seed: int | None = typer.Option(None, "--seed", help="Shuffle seed, to repeat the same drill."),
-    timed: float | None = typer.Option(
+    count: int = Option(10, "--count", "-n", min=1, help="Questions in this drill."),
+    seed: int | None = Option(None, "--seed", help="Shuffle seed, to repeat the same drill."),
+    timed: float | None = Option(
         None, "--timed", min=1, max=86400, help="Seconds per question; over time is wrong."
     ),
-    exam: bool = typer.Option(False, "--exam", help="No feedback until the end, then the report."),
-    graded: bool = typer.Option(
+    exam: bool = Option(False, "--exam", help="No feedback until the end, then the report."),
+    graded: bool = Option(
         False, "--graded", help="Record answers as real reviews (moves the schedule)."
     ),
-    lang: str | None = typer.Option(
-        None, "--lang", help="Language to show cards in (en, zh, ...)."
-    ),
+    lang: str | None = Option(None, "--lang", help="Language to show cards in (en, zh, ...)."),
 ) -> None:
     """Practise outside the daily schedule: by deck, tag, type or weakness; timed or as an exam.
 
@@ -101,12 +96,12 @@ def drill(
 
 @command("goal")
 def goal(
-    deck: str | None = typer.Option(None, "--deck", "-d", help="The deck to aim at a date."),
-    by: str | None = typer.Option(None, "--by", help="The date (YYYY-MM-DD), e.g. your interview."),
-    clear: bool = typer.Option(
+    deck: str | None = Option(None, "--deck", "-d", help="The deck to aim at a date."),
+    by: str | None = Option(None, "--by", help="The date (YYYY-MM-DD), e.g. your interview."),
+    clear: bool = Option(
         False, "--clear", help="Remove the deck's goal: the normal schedule returns."
     ),
-    as_json: bool = typer.Option(False, "--json", help="List goals as JSON."),
+    as_json: bool = Option(False, "--json", help="List goals as JSON."),
 ) -> None:
     """Aim a deck at a date: every card is seen once more before it, new ones in time.
 
@@ -135,7 +130,7 @@ def goal(
             if clear:
                 assert deck is not None
                 removed = goals_q.clear_goal(repo, deck)
-                typer.echo(
+                echo(
                     f"goal for {deck} cleared: its normal schedule is back"
                     if removed
                     else f"{deck} had no goal"
@@ -152,7 +147,7 @@ def goal(
             goals = [g for g in goals if g.deck == deck]
         lines = describe_goals(repo, goals, day, now)
     if as_json:
-        typer.echo(
+        echo(
             json.dumps(
                 [
                     {"deck": g.deck, "by": g.due_by.isoformat(), "line": line}
@@ -163,6 +158,6 @@ def goal(
         )
         return
     if not goals:
-        typer.echo("No goals. Set one: quiz goal --deck DECK --by YYYY-MM-DD")
+        echo("No goals. Set one: quiz goal --deck DECK --by YYYY-MM-DD")
     for line in lines:
-        typer.echo(line)
+        echo(line)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import typer
-
 from quiz.cli import context
-from quiz.cli.base import command
+from quiz.cli.boundary import Exit, echo
+from quiz.cli.declare import Option, command
 from quiz.review.options import ReviewOptions
 from quiz.ui.plural import counted
 
@@ -14,25 +13,21 @@ MAX_COUNT = 1_000_000  # --limit / --new: more than any session, less than SQL's
 
 @command("review")
 def review(
-    deck: list[str] | None = typer.Option(
-        None, "--deck", "-d", help="Only these decks (repeatable)."
-    ),
-    tag: list[str] | None = typer.Option(
+    deck: list[str] | None = Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
+    tag: list[str] | None = Option(
         None, "--tag", "-t", help="Only cards with these tags (repeatable)."
     ),
-    limit: int | None = typer.Option(
+    limit: int | None = Option(
         None, "--limit", "-n", min=1, max=MAX_COUNT, help="At most this many answers this session."
     ),
-    new: int | None = typer.Option(
+    new: int | None = Option(
         None,
         "--new",
         min=0,
         max=MAX_COUNT,
         help="New cards to introduce today (overrides the daily limit).",
     ),
-    lang: str | None = typer.Option(
-        None, "--lang", help="Language to show cards in (en, zh, ...)."
-    ),
+    lang: str | None = Option(None, "--lang", help="Language to show cards in (en, zh, ...)."),
 ) -> None:
     """The daily session: due cards first, then a few new ones; every answer saved at once.
 
@@ -95,7 +90,7 @@ def _next_hint(repo, lang: str | None = None) -> str:
 
 @command("rebuild")
 def rebuild(
-    check: bool = typer.Option(
+    check: bool = Option(
         False, "--check", help="Only report cards whose cached state differs from the log."
     ),
 ) -> None:
@@ -112,10 +107,10 @@ def rebuild(
             repo, with_fitted_parameters(cfg, repo), context.day_clock(cfg), write=not check
         )
     for key in report.differing:
-        typer.echo(f"differs: {key}")
+        echo(f"differs: {key}")
     verb = "would change" if check else "rebuilt"
-    typer.echo(
+    echo(
         f"{counted(report.cards, 'card')} replayed from {counted(report.reviews, 'review')}; {verb} {len(report.differing)}"
     )
     if check and report.differing:
-        raise typer.Exit(1)
+        raise Exit(1)

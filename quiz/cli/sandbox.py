@@ -12,9 +12,8 @@ import os
 from dataclasses import asdict, replace
 from pathlib import Path
 
-import typer
-
-from quiz.cli.base import command
+from quiz.cli.boundary import Exit, echo
+from quiz.cli.declare import Argument, Option, command
 from quiz.errors import NotFound, UsageError
 from quiz.model import Card, CardKind, Deck
 from quiz.trace import Trace
@@ -31,7 +30,7 @@ def _from_store(deck_id: str, card_id: str) -> tuple[Deck, Card] | None:
     """The card as imported into the store (None when the store lacks it, or there is
     no store yet: then the deck folders below are searched)."""
     from quiz.cli import context
-    from quiz.cli.base import GLOBALS
+    from quiz.cli.boundary import GLOBALS
     from quiz.model import Text as ModelText
     from quiz.store.engine import resolve_url, sqlite_path
 
@@ -55,7 +54,7 @@ def _from_store(deck_id: str, card_id: str) -> tuple[Deck, Card] | None:
 def _lean_card(path: Path, key: str) -> tuple[Card, str | None] | None:
     """The card through the read-only sqlite3 store (quiz.store.lean), when it is a
     current store that has it; None sends the lookup to the full store."""
-    from quiz.cli.base import GLOBALS
+    from quiz.cli.boundary import GLOBALS
     from quiz.model import card_from_dict
     from quiz.store.lean import LeanStore
     from quiz.store.location import learner_name
@@ -146,17 +145,17 @@ def find_card(target: str) -> tuple[Deck, Card]:
     ),
 )
 def run(
-    target: str = typer.Argument(..., help="DECK/ID, or PATH#ID for a deck file."),
-    python: str | None = typer.Option(None, "--python", help="Run with this interpreter."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-    trace: bool = typer.Option(False, "--trace", help="Step through the run."),
-    predict: str | None = typer.Option(
+    target: str = Argument(..., help="DECK/ID, or PATH#ID for a deck file."),
+    python: str | None = Option(None, "--python", help="Run with this interpreter."),
+    as_json: bool = Option(False, "--json", help="Print the result as JSON."),
+    trace: bool = Option(False, "--trace", help="Step through the run."),
+    predict: str | None = Option(
         None,
         "--predict",
         help="A file with your predicted output (- for stdin); implies --trace.",
         metavar="FILE",
     ),
-    pick: str | None = typer.Option(
+    pick: str | None = Option(
         None,
         "--variant",
         help="For a card with `vary:`: which variant, as name=value,... (default: the first).",
@@ -206,7 +205,7 @@ def run(
     if as_json:
         from quiz.safe_text import json_text
 
-        typer.echo(
+        echo(
             json_text(
                 json.dumps(
                     {
@@ -259,7 +258,7 @@ def run(
 
             out().print(Text("step through", style="bold"))
             out().print(trace_view(code, steps, predicted))
-    raise typer.Exit(0 if matches else 1)
+    raise Exit(0 if matches else 1)
 
 
 def _read_prediction(source: str) -> str:
@@ -364,10 +363,8 @@ def _render(deck: Deck, card: Card, result, verdict, varies: bool = False) -> No
     ),
 )
 def doctor(
-    python: str | None = typer.Option(
-        None, "--python", help="Describe runs with this interpreter."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print the layers as JSON."),
+    python: str | None = Option(None, "--python", help="Describe runs with this interpreter."),
+    as_json: bool = Option(False, "--json", help="Print the layers as JSON."),
 ) -> None:
     from quiz.sandbox import Sandbox, SandboxConfig
 
@@ -375,7 +372,7 @@ def doctor(
     layers = box.layers()
     plan = box.plan
     if as_json:
-        typer.echo(
+        echo(
             json.dumps(
                 {
                     "python": {

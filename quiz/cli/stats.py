@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
 from quiz.cli import context
-from quiz.cli.base import command
+from quiz.cli.boundary import echo
+from quiz.cli.declare import Option, command
 
 
 @command("stats")
 def stats(
-    deck: list[str] | None = typer.Option(
-        None, "--deck", "-d", help="Only these decks (repeatable)."
-    ),
-    since: str | None = typer.Option(
-        None, "--since", help="Only answers from this day on (YYYY-MM-DD)."
-    ),
-    as_json: bool = typer.Option(False, "--json", help="The same figures as JSON."),
-    export: Path | None = typer.Option(
+    deck: list[str] | None = Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
+    since: str | None = Option(None, "--since", help="Only answers from this day on (YYYY-MM-DD)."),
+    as_json: bool = Option(False, "--json", help="The same figures as JSON."),
+    export: Path | None = Option(
         None, "--export", help="Write the report to FILE.svg or FILE.html."
     ),
-    lang: str | None = typer.Option(None, "--lang", help="Language of card texts (en, zh, ...)."),
+    lang: str | None = Option(None, "--lang", help="Language of card texts (en, zh, ...)."),
 ) -> None:
     """Retention, a year's heatmap, streaks, a 30-day forecast, card states and weak spots.
 
@@ -50,13 +45,13 @@ def stats(
         from quiz.safe_text import json_text
         from quiz.stats.shape import report_to_dict
 
-        typer.echo(json_text(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)))
+        echo(json_text(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)))
         return
     from quiz.ui import stats_view
 
     if export is not None:
         stats_view.export(report, export, decks)
-        typer.echo(f"wrote {export}")
+        echo(f"wrote {export}")
         return
     from quiz.ui.console import out
 

@@ -3,27 +3,23 @@
 
 from __future__ import annotations
 
-import typer
-
 from quiz.cli import context
-from quiz.cli.base import app, command
+from quiz.cli.declare import Argument, Option, command, group
 
-class_app = typer.Typer(
-    name="class",
+class_app = group(
+    "class",
     help="A shared store's class view.\n\nExample: quiz --db postgresql://host/quiz class report",
     no_args_is_help=True,
 )
-store_app = typer.Typer(
-    name="store",
+store_app = group(
+    "store",
     help="Whole-store operations.\n\nExample: quiz store copy ~/quiz.db postgresql://host/quiz",
     no_args_is_help=True,
 )
-app.add_typer(class_app, name="class")
-app.add_typer(store_app, name="store")
 
 
 @command("learners")
-def learners(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
+def learners(as_json: bool = Option(False, "--json", help="Print the list as JSON.")) -> None:
     """List the learners of this store, with cards seen, reviews and their last review.
 
     Decks are shared by every learner of a store; progress is per learner (--learner NAME).
@@ -40,11 +36,9 @@ def learners(as_json: bool = typer.Option(False, "--json", help="Print the list 
 
 @command("report", group=class_app)
 def class_report(
-    deck: list[str] | None = typer.Option(
-        None, "--deck", "-d", help="Only these decks (repeatable)."
-    ),
-    top: int = typer.Option(10, "--top", min=1, help="How many of the most missed cards to list."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (every card)."),
+    deck: list[str] | None = Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
+    top: int = Option(10, "--top", min=1, help="How many of the most missed cards to list."),
+    as_json: bool = Option(False, "--json", help="Print the report as JSON (every card)."),
 ) -> None:
     """Per learner: cards seen, true retention, streak, weakest tags; per card: who misses it.
 
@@ -63,10 +57,10 @@ def class_report(
 
 @command("copy", group=store_app)
 def store_copy(
-    source: str = typer.Argument(..., help="The store to copy: a file path or a SQLAlchemy URL."),
-    dest: str = typer.Argument(..., help="Where to copy it: a file path or a URL (must be empty)."),
-    force: bool = typer.Option(False, "--force", help="Replace everything the destination holds."),
-    as_json: bool = typer.Option(False, "--json", help="Print the per-table counts as JSON."),
+    source: str = Argument(..., help="The store to copy: a file path or a SQLAlchemy URL."),
+    dest: str = Argument(..., help="Where to copy it: a file path or a URL (must be empty)."),
+    force: bool = Option(False, "--force", help="Replace everything the destination holds."),
+    as_json: bool = Option(False, "--json", help="Print the per-table counts as JSON."),
 ) -> None:
     """Copy a whole store, history included (SQLite to PostgreSQL and back), verified by
     counting every table on both sides. Never merges: a non-empty destination is refused

@@ -305,7 +305,7 @@ def test_errors_quote_values_on_one_escaped_short_line(cli, env, command):
 def test_internal_error_lines_are_escaped_too():
     from typer.testing import CliRunner
 
-    from quiz.cli.base import echo_line
+    from quiz.cli.boundary import echo_line
 
     runner = CliRunner()
     import typer

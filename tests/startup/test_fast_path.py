@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -386,7 +387,6 @@ def test_bare_stats_is_called_directly_and_agrees_with_the_full_app(cli, studied
 def test_bare_review_is_called_directly_and_agrees_with_the_full_app(studied, tmp_path):
     """The same scripted session on two copies of one store: the console entry (direct
     call) and the typer app (CliRunner) print the same and save the same answers."""
-    import shutil
     import sqlite3
 
     from quiz.cli.lean import parse_bare
@@ -536,3 +536,56 @@ def test_a_direct_export_writes_what_the_full_app_writes(cli, studied):
             (studied / "c.anki2").unlink()
         assert rows[0] == rows[1]
         assert bool(rows[0][2]) is (switch == "--history")
+
+
+# ---- the plain command lines never load typer -------------------------------------------
+LOADED_PROBE = (
+    "import sys; how = sys.argv[1]; sys.argv = ['quiz', *sys.argv[2:]]\n"
+    "from quiz.cli import main, run_full\n"
+    "try:\n    (run_full if how == 'full' else main)()\nfinally:\n"
+    "    print('LOADED', sorted(m for m in ('typer', 'click', 'pydantic') if m in sys.modules),"
+    " file=sys.stderr)"
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["stats"],
+        ["stats", "--deck", "alpha", "--json"],
+        ["cards", "--sort", "recall", "--limit", "3"],
+        ["cards", "--text", "q1"],
+        ["cards", "show", "alpha/c1"],
+        ["cards", "bury", "beta/c0"],
+        ["learners", "--json"],
+        ["goal", "--json"],
+        ["export", "--format", "csv", "--deck", "beta"],
+        ["cards", "show", "alpha/nope"],  # an error: one line, its exit code
+        ["drill", "--count", "0"],  # below its minimum: typer words it, loaded for that only
+    ],
+)
+def test_plain_command_lines_run_without_typer_and_print_what_the_app_prints(studied, argv):
+    """The commands declare their options through quiz.cli.declare, so a plain command
+    line is bound and run without importing typer (issue #19: typer's import was a fixed
+    cost of every command); what it prints and its exit code are the typer app's."""
+    runs = {}
+    for how in ("direct", "full"):
+        store = studied / f"{how}.db"
+        shutil.copyfile(studied / "store.db", store)
+        env = dict(os.environ, QUIZ_NOW="2026-03-05T12:00:00Z", COLUMNS="100", QUIZ_DB=str(store))
+        done = subprocess.run(
+            [sys.executable, "-c", LOADED_PROBE, how, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        err, _, loaded = done.stderr.rpartition("LOADED ")
+        runs[how] = (done.returncode, done.stdout, err, loaded.strip())
+    (code, out, err, loaded), full = runs["direct"], runs["full"]
+    assert full[3] != "[]"  # the typer app: typer loaded
+    assert (loaded == "[]") is not (argv[0] == "drill"), (argv, loaded)
+    assert (code, out, err) == full[:3]
+    assert "Traceback" not in err
+    if code not in (0, 2):  # 2: click's usage message, the same either way
+        assert len(err.strip().splitlines()) == 1
