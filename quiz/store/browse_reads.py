@@ -122,14 +122,16 @@ class BrowseReads:
         holds a character outside ASCII exactly when it has more bytes than characters
         (a raw control character, the rest of "outside printable ASCII", is in neither
         JSON text nor a needle): each a pass over the bytes, where a GLOB character
-        class cost several times the rest of the query."""
+        class cost several times the rest of the query. The escape is found by LIKE
+        too (it lets `\\U` through as well, which only adds cards to search): instr
+        counts characters as it goes, LIKE does not."""
         if not (needle.isascii() and needle.isprintable()) or '"' in needle or "\\" in needle:
             return None
         if self.sel.sqlite:
             like = p.add(f"%{needle.casefold()}%")
             return (
                 f"(cards.content LIKE {like} OR cards.key LIKE {like}"
-                " OR instr(cards.content, '\\u') > 0"
+                " OR cards.content LIKE '%\\u%'"
                 " OR length(CAST(cards.content AS BLOB)) > length(cards.content)"
                 " OR length(CAST(cards.key AS BLOB)) > length(cards.key))"
             )
