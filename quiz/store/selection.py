@@ -349,8 +349,6 @@ class Selection:
         """Raise NotFound, with the nearest name as a suggestion, for a deck or tag the
         store has never seen: a typo in `--deck` or `--tag` would otherwise look like an
         empty day ("Nothing to review") instead of a mistake."""
-        import difflib
-
         from quiz.errors import NotFound
 
         checks: list[tuple[str, Sequence[str], Iterable[str], str]] = []
@@ -363,6 +361,8 @@ class Selection:
             names = sorted(set(known))
             for name in wanted:
                 if name not in names:
+                    import difflib  # for the suggestion only: every listing passes here
+
                     close = difflib.get_close_matches(name, names, n=1)
                     hint = f"; did you mean {close[0]!r}?" if close else f" (see: {where})"
                     raise NotFound(f"no {what} {name!r} in the store{hint}")
