@@ -567,7 +567,7 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
                 (q, p)
                 for q, p in seen
                 if q.lstrip().upper().startswith("INSERT")
-                and "quiz_hour_days" not in q  # (a temporary table, gone by now)
+                and "quiz_day_cards" not in q  # (a temporary table, gone by now)
             ]
 
         def plan(statement: str, parameters: object) -> str:
