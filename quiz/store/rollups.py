@@ -42,7 +42,7 @@ SQLite store `quiz stats` runs the very same text through sqlite3
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from quiz.stats.rows import AGE_BUCKETS, LearnerDays
@@ -151,13 +151,13 @@ class Refresh:
         self.learner_id = learner_id
         self.sqlite = sqlite
 
-    def _rows(self, sql: str, params: dict[str, object] | None = None) -> list[Sequence[Any]]:
+    def _rows(self, sql: str, params: Mapping[str, object] | None = None) -> list[Sequence[Any]]:
         return list(self.execute(sql, {"learner": self.learner_id, **(params or {})}))
 
-    def _do(self, sql: str, params: dict[str, object] | None = None) -> None:
+    def _do(self, sql: str, params: Mapping[str, object] | None = None) -> None:
         self.execute(sql, {"learner": self.learner_id, **(params or {})})
 
-    def _value(self, sql: str, params: dict[str, object] | None = None) -> Any:
+    def _value(self, sql: str, params: Mapping[str, object] | None = None) -> Any:
         rows = self._rows(sql, params)
         return rows[0][0] if rows else None
 
@@ -168,8 +168,9 @@ class Refresh:
             return "reviews.learner_id = :learner"
         return "reviews.learner_id + 0 = :learner"
 
-    def run(self, days: LearnerDays | None = None) -> str:
-        """The refresh (module docstring); its word."""
+    def run(self, days: LearnerDays | None = None, ahead: DaysAhead | None = None) -> str:
+        """The refresh (module docstring); its word. `ahead`: the day rows of a rebuild,
+        grouped meanwhile on another connection (DaysAhead)."""
         # a write first: on SQLite it takes the write lock, so nothing commits under us
         self._do(f"UPDATE {MARKS} SET last_id = last_id WHERE learner_id = :learner")
         lock = "" if self.sqlite else " FOR UPDATE"
@@ -210,7 +211,7 @@ class Refresh:
             )
             self._build_tags(top)
         if days is not None:
-            self._days_up_to(days, top)
+            self._days_up_to(days, top, ahead)
         return word
 
     # ---- the card rollups: the log by card -------------------------------------------
@@ -298,17 +299,21 @@ class Refresh:
 
     # ---- the day rollups: the log's hours by deck, summed per learner day --------------
 
-    def _days_up_to(self, days: LearnerDays, top: int) -> None:
+    def _days_up_to(self, days: LearnerDays, top: int, ahead: DaysAhead | None) -> None:
         """The day rollups in the clock `days`, holding the log up to `top`: the entries
-        past their mark folded in, or (no mark, another clock) all of them anew. The card
-        rollups hold the log up to `top` already (the answers' card ages come from them)."""
+        past their mark folded in, or (no mark, another clock) all of them anew (their
+        rows from `ahead` where it grouped the same entries). The card rollups hold the
+        log up to `top` already (the answers' card ages come from them)."""
         mark = self._rows(f"SELECT clock, last_id FROM {DAY_MARKS} WHERE learner_id = :learner")
         if mark and mark[0][0] == days.key:
             after = int(mark[0][1])
         else:
             after = 0
             self._do(f"DELETE FROM {DAYS} WHERE learner_id = :learner")
-        if after < top:
+        rows = ahead(top) if ahead is not None and after == 0 else None
+        if rows is not None:
+            self._add_days(rows)
+        elif after < top:
             self._fold_days(days, after, top)
         self._do(f"DELETE FROM {DAY_MARKS} WHERE learner_id = :learner")
         self._do(
@@ -318,9 +323,51 @@ class Refresh:
 
     def _fold_days(self, days: LearnerDays, after: int, upto: int) -> None:
         """Add the learner's entries with `after` < id <= `upto` to the day rollups, by
-        deck, learner day and card-age bucket, in one grouped INSERT: each answer's day
-        from its clock hour (`day_runs`), its card's deck and first review from a small
-        temporary table looked up by the card's id."""
+        deck, learner day and card-age bucket, in one grouped INSERT (`_day_groups`),
+        each card's first review from its rollup."""
+        groups = self._day_groups(days, after, upto, from_log=False)
+        if groups is None:
+            return
+        sets = ", ".join(f"{c} = {DAYS}.{c} + excluded.{c}" for c in DAY_COLUMNS[4:])
+        self._do(
+            f"INSERT INTO {DAYS} ({', '.join(DAY_COLUMNS)}) {groups}"
+            " WHERE TRUE"  # (SQLite: the ON below is the upsert's, not a join's)
+            f" ON CONFLICT (learner_id, deck_id, day, min_days) DO UPDATE SET {sets}",
+            {"after": after, "upto": upto},
+        )
+        self._drop_day_cards()
+
+    def day_rows(self, days: LearnerDays, upto: int) -> list[Sequence[Any]]:
+        """The day rollups' rows of all the learner's entries up to id `upto`, grouped
+        as `_fold_days` groups them, each card's first review grouped from the log
+        (`DaysAhead`: on a connection of its own, while the card rollups are built)."""
+        groups = self._day_groups(days, 0, upto, from_log=True)
+        if groups is None:
+            return []
+        try:
+            return self._rows(groups, {"after": 0, "upto": upto})
+        finally:
+            self._drop_day_cards()
+
+    def _add_days(self, rows: Sequence[Sequence[Any]]) -> None:
+        """The rows of `day_rows` into the day rollups (emptied for the learner), a few
+        hundred to a statement (integers all, written into it)."""
+        for start in range(0, len(rows), 500):
+            values = ", ".join(
+                f"(:learner, {', '.join(str(int(v)) for v in row[1:])})"
+                for row in rows[start : start + 500]
+            )
+            self._do(f"INSERT INTO {DAYS} ({', '.join(DAY_COLUMNS)}) VALUES {values}")
+
+    def _day_groups(
+        self, days: LearnerDays, after: int, upto: int, *, from_log: bool
+    ) -> str | None:
+        """The SELECT of the day rollups' rows (DAY_COLUMNS) of the learner's entries
+        with `after` < id <= `upto`, by deck, learner day and card-age bucket: each
+        answer's day from its clock hour (`day_runs`), its card's deck and first review
+        from a small temporary table (CARDS, made here from the card rollups or, with
+        `from_log`, from the log grouped by card), looked up by the card's id. None: no
+        entries."""
         params: dict[str, object] = {"after": after, "upto": upto}
         entries = f"{self._entries()} AND reviews.id > :after AND reviews.id <= :upto"
         hour = hour_number(self.sqlite, "reviews.reviewed_at", days.shift)
@@ -340,7 +387,7 @@ class Refresh:
                 f"SELECT MIN({hour}), MAX({hour}) FROM reviews WHERE {entries}", params
             )
         if not span or span[0][0] is None:
-            return
+            return None
         first, last = int(span[0][0]), int(span[0][1])
         runs = day_runs(
             [
@@ -349,25 +396,31 @@ class Refresh:
             ],
             first,
         )
-        temp = "temp." if self.sqlite else "pg_temp."
-        self._do(f"DROP TABLE IF EXISTS {temp}{CARDS}")
+        self._drop_day_cards()
         time_type = "BIGINT" if self.sqlite else "TIMESTAMP"
         self._do(
             f"CREATE TEMPORARY TABLE {CARDS} (card_id INTEGER PRIMARY KEY,"
             f" deck_id BIGINT NOT NULL, first_at {time_type})"
         )
-        folded = (
-            ""
-            if after == 0
-            else f" AND c.card_id IN (SELECT reviews.card_id FROM reviews WHERE {entries})"
-        )
-        self._do(
-            f"INSERT INTO {CARDS} (card_id, deck_id, first_at)"
-            " SELECT c.card_id, cards.deck_id, c.first_review_at"
-            f" FROM {CARD_ROLLUPS} AS c JOIN cards ON cards.id = c.card_id"
-            f" WHERE c.learner_id = :learner{folded}",
-            params,
-        )
+        if from_log:
+            (first_review, _column), *_ = FIRST_REVIEW
+            source = (
+                f"SELECT g.card_id, cards.deck_id, g.first_at FROM (SELECT reviews.card_id,"
+                f" {first_review} AS first_at FROM reviews WHERE {entries}"
+                " GROUP BY reviews.card_id) AS g JOIN cards ON cards.id = g.card_id"
+            )
+        else:
+            folded = (
+                ""
+                if after == 0
+                else f" AND c.card_id IN (SELECT reviews.card_id FROM reviews WHERE {entries})"
+            )
+            source = (
+                "SELECT c.card_id, cards.deck_id, c.first_review_at"
+                f" FROM {CARD_ROLLUPS} AS c JOIN cards ON cards.id = c.card_id"
+                f" WHERE c.learner_id = :learner{folded}"
+            )
+        self._do(f"INSERT INTO {CARDS} (card_id, deck_id, first_at) {source}", params)
         top_deck = int(self._value(f"SELECT MAX(deck_id) FROM {CARDS}") or 0)
         bucket = age_bucket(self.sqlite, "reviews.reviewed_at", "f.first_at", index=True)
         day = day_sql(hour, runs)
@@ -382,26 +435,30 @@ class Refresh:
             keys = [("f.deck_id", "deck_id"), (day, "day"), (bucket, "place")]
             deck, day_of, place = "g.deck_id", "g.day", "g.place"
         min_days = " ".join(f"WHEN {i} THEN {b[0]}" for i, b in enumerate(AGE_BUCKETS))
-        sums = ("answers", *DAY_SUMS)
+        sums = DAY_COLUMNS[4:]
         inner = ", ".join(
             [f"{e} AS {a}" for e, a in keys]
             + [f"{e} AS {a}" for e, a in zip(("COUNT(*)", *HOUR_SUM_TERMS), sums, strict=True)]
         )
-        sets = ", ".join(f"{c} = {DAYS}.{c} + excluded.{c}" for c in sums)
-        self._do(
-            f"INSERT INTO {DAYS} (learner_id, deck_id, day, min_days, {', '.join(sums)})"
-            f" SELECT :learner, {deck}, {day_of}, CASE {place} {min_days} END,"
+        return (
+            f"SELECT :learner, {deck}, {day_of}, CASE {place} {min_days} END,"
             f" {', '.join(f'g.{c}' for c in sums)}"
             f" FROM (SELECT {inner} FROM reviews JOIN {CARDS} AS f ON f.card_id = reviews.card_id"
             f" WHERE {entries} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}) AS g"
-            " WHERE TRUE"  # (SQLite: the ON below is the upsert's, not a join's)
-            f" ON CONFLICT (learner_id, deck_id, day, min_days) DO UPDATE SET {sets}",
-            params,
         )
-        self._do(f"DROP TABLE {temp}{CARDS}")
 
+    def _drop_day_cards(self) -> None:
+        temp = "temp." if self.sqlite else "pg_temp."
+        self._do(f"DROP TABLE IF EXISTS {temp}{CARDS}")
+
+
+# The day groups of a rebuild grouped elsewhere (quiz.store.rollup_write.DaysAhead):
+# called with the newest id the refresh holds, their rows if they hold exactly the
+# learner's entries up to it, else None (the refresh then groups them itself).
+DaysAhead = Callable[[int], "list[Sequence[Any]] | None"]
 
 DAY_SUMS = ("drills", "right_answers", "graded", "passed", "duration_ms")
+DAY_COLUMNS = ("learner_id", "deck_id", "day", "min_days", "answers", *DAY_SUMS)
 CARDS = "quiz_day_cards"  # a temporary table: each card of the fold's entries -> deck, first review
 # The fold groups by one integer, (deck * DAY_SPAN + day) * BUCKET_SPAN + age bucket: SQLite
 # sorts a million entries by one integer much faster than by three columns. Every day
