@@ -159,11 +159,14 @@ def stats_report(
 def rollups_up_to_date(repo: Repo, days: LearnerDays | None = None) -> str | None:
     """The learner's rollups brought up to date (for `quiz stats` and `quiz drill
     --weak`; with `days`, `quiz stats`' tag and day rollups too, in that clock):
-    "current" when they hold the whole log already (read without writing: the lean path
-    stays read-only and never loads SQLAlchemy), else quiz.store.rollups.refresh's word
-    (None: the store cannot be written)."""
+    "current" when they hold the whole log already (read without writing), else
+    quiz.store.rollups.refresh's word (None: the store cannot be written); the lean
+    path refreshes through sqlite3 and never loads SQLAlchemy."""
     if repo.stats.rollups_current(days.key if days is not None else None):
         return "current"
+    lean = getattr(repo, "refresh_rollups", None)  # quiz.store.late: through sqlite3
+    if lean is not None and days is not None:  # (`quiz stats`; a drill opens the Repo)
+        return lean(days)
     from quiz.store import rollups
 
     return rollups.refresh(repo, days)

@@ -12,8 +12,9 @@ The reads before the full store opens see the file as the lean connection saw it
 first write re-reads what it depends on under the Repo's lock (an answer given meanwhile
 on another machine is refused), as it does after any plan made earlier in a session.
 
-`quiz stats` reads its whole report this way (`stats`: quiz.store.stats_reads) while the
-log's rollups are current, and opens the full store only to refresh them.
+`quiz stats` reads its whole report this way (`stats`: quiz.store.stats_reads), and
+brings the log's rollups up to date first through sqlite3 too (`refresh_rollups`:
+quiz.store.rollup_write) when they lag the log.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from quiz.review.goal import Goal
+    from quiz.stats.rows import LearnerDays
     from quiz.store.history_reads import HistoryReads
     from quiz.store.lean import LeanStore
     from quiz.store.repo import Repo
@@ -130,6 +132,19 @@ class LateRepo:
 
     def setting(self, name: str) -> Any:
         return self._reader.setting(name)
+
+    def refresh_rollups(self, days: LearnerDays | None = None) -> str | None:
+        """quiz.store.rollups' refresh: through sqlite3 (quiz.store.rollup_write) while
+        the full store is not open, else (or where that declines) through the Repo."""
+        if self._repo is None and self._lean is not None:
+            from quiz.store import rollup_write
+
+            word = rollup_write.refresh(self._lean, days)
+            if word is not None:
+                return word
+        from quiz.store import rollups
+
+        return rollups.refresh(self.full, days)
 
     def goals(self) -> list[Goal]:
         return self._reader.goals()

@@ -76,9 +76,10 @@ def _run(conn: sqlite3.Connection) -> Execute:
 class LeanStore:
     """A current SQLite store opened read-only for one learner."""
 
-    def __init__(self, conn: sqlite3.Connection, learner_id: int) -> None:
+    def __init__(self, conn: sqlite3.Connection, learner_id: int, path: Path | None = None) -> None:
         self.conn = conn
         self.learner_id = learner_id
+        self.path = path  # the file (the rollups' sqlite3 writer opens it: rollup_write)
         self.due = DueQueries(_run(conn), learner_id, sqlite=True)
 
     @classmethod
@@ -93,7 +94,7 @@ class LeanStore:
         if row is None:
             conn.close()
             return None
-        return cls(conn, row[0])
+        return cls(conn, row[0], path)
 
     def close(self) -> None:
         self.conn.close()

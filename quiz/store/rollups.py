@@ -23,246 +23,442 @@ to date in one write transaction:
 A day is the learner's day of each answer's clock hour (the hour as
 `StatsReads.hour_counts` groups the log, shifted by the zone's minutes past the hour),
 as `figures.days_of` sums the hours when the log is grouped itself: the fold maps each
-hour of its entries to its day through the same `DayClock.day_of`, in a temporary
-table the one grouped INSERT joins, with each answer's card-age bucket beside its day
-(the card's deck and first review from a second temporary table made from the card
-rollups, so each answer looks its card up once, by an integer key).
+hour of its entries to its day through the same `DayClock.day_of`, handed to SQL as
+a few runs of hours over which the day is (hour + a) / 24 + b (one run per change of
+the zone's offset: `day_runs`), with each answer's card-age bucket beside its day (the
+card's deck and first review from a temporary table made from the card rollups, so
+each answer looks its card up once, by an integer key).
 
 The figures are exactly those of the direct queries in quiz.store.stats_reads (the
 tests compare both): the same CASE expressions, the same age arithmetic, and the same
 ranking of weak cards (quiz.stats.ranking) over the same named rows.
+
+Every statement is SQL text run through `execute(sql, params)` (quiz.store.due's
+driver-neutral callable): the Repo's session runs it (`refresh`), and on a current
+SQLite store `quiz stats` runs the very same text through sqlite3
+(quiz.store.rollup_write), without loading SQLAlchemy. Imports no SQLAlchemy.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import (
-    and_,
-    case,
-    delete,
-    func,
-    literal,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql.elements import ColumnElement
-
-from quiz.model import CardState
 from quiz.stats.rows import AGE_BUCKETS, LearnerDays
-from quiz.store.models import (
-    CardRollup,
-    DayMark,
-    DayRollup,
-    ReviewRow,
-    RollupMark,
-    TagMark,
-    TagRollup,
-)
-from quiz.store.repo import Repo
-from quiz.store.retry import run_write
 from quiz.store.rollup_marks import mark_holds
-from quiz.store.stats_queries import learners_entries
 from quiz.store.stats_reads import (
     CARD_ROLLUPS,
+    CARD_SUMS,
     HOUR_SUM_TERMS,
+    REVIEW,
     TAG_SUMS,
     age_bucket,
+    card_sums,
     from_hour_key,
     hour_key,
     tag_sums,
     usable,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    pass
+    from quiz.store.due import Execute
+    from quiz.store.repo import Repo
 
-__all__ = ["refresh", "usable"]
+__all__ = ["Refresh", "refresh", "usable"]
 
 log = logging.getLogger("quiz.store.rollups")
 
-R = ReviewRow
-C = CardRollup
-M = RollupMark
-TR, TM = TagRollup, TagMark
-DR, DM = DayRollup, DayMark
-REVIEW = int(CardState.REVIEW)
+MARKS, TAG_MARKS, DAY_MARKS = "review_rollup_marks", "review_tag_marks", "review_day_marks"
+TAGS, DAYS = "review_tag_rollups", "review_day_rollups"
+# the card rollups' columns after CARD_SUMS': the card's first review-kind answer
+FIRST_REVIEW = (
+    (f"MIN(CASE WHEN reviews.kind = {REVIEW} THEN reviews.reviewed_at END)", "first_review_at"),
+)
 
 
-def _dialect(repo: Repo) -> str:
-    return repo.session.get_bind().dialect.name
+def _later(old: str, new: str) -> str:
+    """The later of two nullable times, in SQL (SQLite's max() of a NULL is NULL)."""
+    return f"CASE WHEN {new} IS NULL THEN {old} WHEN {old} IS NULL THEN {new} WHEN {new} > {old} THEN {new} ELSE {old} END"
 
 
-def _insert(repo: Repo) -> Any:
-    """The dialect's INSERT (both have ON CONFLICT DO UPDATE, with the same spelling)."""
-    if _dialect(repo) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
-
-
-def _right() -> ColumnElement[int]:
-    """1 for a right answer: its `correct` flag, or (self-rated cards) not Again (as stats_queries._right)."""
-    return case((R.correct.is_(True), 1), (and_(R.correct.is_(None), R.rating > 1), 1), else_=0)
-
-
-def _later(old, new):
-    """The later of two nullable times (SQLite's max() of a NULL is NULL)."""
-    return case((new.is_(None), old), (old.is_(None), new), (new > old, new), else_=old)
-
-
-def _earlier(old, new):
-    return case((new.is_(None), old), (old.is_(None), new), (new < old, new), else_=old)
+def _earlier(old: str, new: str) -> str:
+    return f"CASE WHEN {new} IS NULL THEN {old} WHEN {old} IS NULL THEN {new} WHEN {new} < {old} THEN {new} ELSE {old} END"
 
 
 # ---- keeping them up to date -------------------------------------------------------
 
 
 def refresh(repo: Repo, days: LearnerDays | None = None) -> str | None:
-    """Bring this learner's rollups up to the end of the log; commits. With `days`,
-    the day rollups too, in that clock (rebuilt when they are kept in another).
+    """Bring this learner's rollups up to the end of the log through the Repo's session;
+    commits. With `days`, the day rollups too, in that clock (rebuilt when they are kept
+    in another).
 
     Returns "built", "folded" or "current" (the log's rollups; the tag and day rollups
     are rebuilt whenever they are not current, whatever the word), or None when the
     store cannot be written (a read-only file or role): the caller then groups the log
     directly.
     """
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from quiz.store.retry import run_write
+
     session = repo.session
     session.commit()  # end the read transaction: the refresh is one transaction of its own
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def execute(sql: str, params: dict[str, object]) -> Any:
+        return session.execute(text(sql), params)
 
     def work() -> str:
-        if _dialect(repo) == "postgresql":
+        if not sqlite:
             # one snapshot for every statement below: rows committed meanwhile (ids
             # below the new mark) are then missing from all the folds, and the count
             # at the next refresh notices them
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        return _refresh(repo, days)
+        return Refresh(execute, repo.learner_id, sqlite).run(days)
 
     try:
         return run_write(session, work, repo.retry)
     except DBAPIError as exc:
-        if _read_only(exc):
+        if read_only(exc):
             log.info("read-only store: rollups not refreshed; the log is grouped directly")
             return None
         raise
 
 
-def _read_only(exc: DBAPIError) -> bool:
-    message = str(exc.orig).lower()
+def read_only(exc: BaseException) -> bool:
+    """Is this driver error (SQLAlchemy's, or sqlite3's own) a store that cannot be written?"""
+    orig = getattr(exc, "orig", exc)
+    message = str(orig).lower()
     return (
         "readonly" in message
         or "read-only" in message
         or "read only" in message
         or "permission denied" in message
-        or getattr(exc.orig, "sqlstate", None) in ("42501", "25006")
+        or getattr(orig, "sqlstate", None) in ("42501", "25006")
     )
 
 
-def _refresh(repo: Repo, days: LearnerDays | None) -> str:
-    session, learner = repo.session, repo.learner_id
-    # a write first: on SQLite it takes the write lock, so nothing commits under us
-    session.execute(update(M).where(M.learner_id == learner).values(last_id=M.last_id))
-    mark = session.execute(
-        select(M.last_id, M.answers).where(M.learner_id == learner).with_for_update()
-    ).first()
-    top = session.scalar(select(func.max(R.id))) or 0
-    word = "built"
-    if mark is not None:
-        last_id, answers = mark
-        holds = mark_holds(
-            lambda sql, params: session.execute(text(sql), params),
-            _dialect(repo) == "sqlite",
-            learner,
-            last_id,
-            answers,
-        )
-        if holds and not _moves_first_review(repo, last_id, top):
-            tags = session.scalar(select(TM.last_id).where(TM.learner_id == learner))
-            if top <= last_id:
-                word = "current"
-                if tags != last_id:
-                    _build_tags(repo, top)
-            else:
-                if tags == last_id:
-                    _fold_tags(repo, last_id, top, -1)
-                added = _fold(repo, last_id, top)
-                session.execute(
-                    update(M)
-                    .where(M.learner_id == learner)
-                    .values(last_id=top, answers=answers + added)
-                )
-                word = "folded"
-                if tags == last_id:
-                    _fold_tags(repo, last_id, top, 1)
-                    _mark_tags(repo, top)
+class Refresh:
+    """One refresh of a learner's rollups through `execute` (in the caller's write
+    transaction); `sqlite`: how the store keeps times."""
+
+    def __init__(self, execute: Execute, learner_id: int, sqlite: bool) -> None:
+        self.execute = execute
+        self.learner_id = learner_id
+        self.sqlite = sqlite
+
+    def _rows(self, sql: str, params: Mapping[str, object] | None = None) -> list[Sequence[Any]]:
+        return list(self.execute(sql, {"learner": self.learner_id, **(params or {})}))
+
+    def _do(self, sql: str, params: Mapping[str, object] | None = None) -> None:
+        self.execute(sql, {"learner": self.learner_id, **(params or {})})
+
+    def _value(self, sql: str, params: Mapping[str, object] | None = None) -> Any:
+        rows = self._rows(sql, params)
+        return rows[0][0] if rows else None
+
+    def _entries(self, *, bounded: bool = False) -> str:
+        """This learner's log entries (StatsReads.entries): on SQLite a read by a range of
+        ids (the rowid) is written so that no index serves it."""
+        if bounded or not self.sqlite:
+            return "reviews.learner_id = :learner"
+        return "reviews.learner_id + 0 = :learner"
+
+    def run(self, days: LearnerDays | None = None, ahead: DaysAhead | None = None) -> str:
+        """The refresh (module docstring); its word. `ahead`: the day rows of a rebuild,
+        grouped meanwhile on another connection (DaysAhead)."""
+        # a write first: on SQLite it takes the write lock, so nothing commits under us
+        self._do(f"UPDATE {MARKS} SET last_id = last_id WHERE learner_id = :learner")
+        lock = "" if self.sqlite else " FOR UPDATE"
+        mark = self._rows(f"SELECT last_id, answers FROM {MARKS} WHERE learner_id = :learner{lock}")
+        top = int(self._value("SELECT MAX(reviews.id) FROM reviews") or 0)
+        word = "built"
+        if mark:
+            last_id, answers = (int(v) for v in mark[0])
+            holds = mark_holds(self.execute, self.sqlite, self.learner_id, last_id, answers)
+            if holds and not self._moves_first_review(last_id, top):
+                tags = self._value(f"SELECT last_id FROM {TAG_MARKS} WHERE learner_id = :learner")
+                if top <= last_id:
+                    word = "current"
+                    if tags != last_id:
+                        self._build_tags(top)
                 else:
-                    _build_tags(repo, top)
-    if word == "built":
-        for model in (C, M, TR, TM, DR, DM):
-            session.execute(delete(model).where(model.learner_id == learner))
-        added = _fold(repo, 0, top, built=True)
-        session.execute(_insert(repo)(M).values(learner_id=learner, last_id=top, answers=added))
-        _build_tags(repo, top)
-    if days is not None:
-        _days_up_to(repo, days, top)
-    return word
+                    if tags == last_id:
+                        self._fold_tags(last_id, top, -1)
+                    added = self._fold(last_id, top)
+                    self._do(
+                        f"UPDATE {MARKS} SET last_id = :top, answers = :answers"
+                        " WHERE learner_id = :learner",
+                        {"top": top, "answers": answers + added},
+                    )
+                    word = "folded"
+                    if tags == last_id:
+                        self._fold_tags(last_id, top, 1)
+                        self._mark_tags(top)
+                    else:
+                        self._build_tags(top)
+        if word == "built":
+            for table in (CARD_ROLLUPS, MARKS, TAGS, TAG_MARKS, DAYS, DAY_MARKS):
+                self._do(f"DELETE FROM {table} WHERE learner_id = :learner")
+            added = self._fold(0, top, built=True)
+            self._do(
+                f"INSERT INTO {MARKS} (learner_id, last_id, answers) VALUES (:learner, :top, :added)",
+                {"top": top, "added": added},
+            )
+            self._build_tags(top)
+        if days is not None:
+            self._days_up_to(days, top, ahead)
+        return word
 
+    # ---- the card rollups: the log by card -------------------------------------------
 
-# ---- the tag rollups: the card rollups by deck, kind and tag ---------------------------
-
-
-def _fold_tags(repo: Repo, after: int, upto: int | None, sign: int) -> None:
-    """Add (`sign` 1) or take away (-1) the tag figures of the cards with entries
-    `after` < id <= `upto` (all the learner's cards: `upto` None) as their card rollups
-    stand: taken away before those entries are folded into the card rollups and added
-    after, the tag rollups follow the card rollups."""
-    sign = 1 if sign > 0 else -1
-    where = "c.learner_id = :learner"
-    params: dict[str, object] = {"learner": repo.learner_id}
-    if upto is not None:
-        learner = "reviews.learner_id + 0" if _dialect(repo) == "sqlite" else "reviews.learner_id"
-        where += (  # read by the id range (the rowid), as the folds
-            " AND c.card_id IN (SELECT reviews.card_id FROM reviews"
-            f" WHERE {learner} = :learner AND reviews.id > :after AND reviews.id <= :upto)"
+    def _fold(self, after: int, upto: int, *, built: bool = False) -> int:
+        """Add the learner's log rows with `after` < id <= `upto` to the card rollups;
+        how many (`built`: the learner's card rollups were empty, so they count them
+        themselves, without a second pass over the log)."""
+        rows = f"{self._entries()} AND reviews.id > :after AND reviews.id <= :upto"  # by id range
+        columns = [c for _e, c in (*CARD_SUMS, *FIRST_REVIEW)]
+        sums = ("answers", "drills", "right_answers", "lapses", "drill_misses", "duration_ms")
+        sets = [f"{c} = {CARD_ROLLUPS}.{c} + excluded.{c}" for c in sums]
+        sets += [
+            f"{c} = {_later(f'{CARD_ROLLUPS}.{c}', f'excluded.{c}')}"
+            for c in ("last_miss", "last_right")
+        ]
+        sets.append(
+            "first_review_at = "
+            + _earlier(f"{CARD_ROLLUPS}.first_review_at", "excluded.first_review_at")
         )
-        params |= {"after": after, "upto": upto}
-    sets = ", ".join(f"{c} = review_tag_rollups.{c} + excluded.{c}" for c in TAG_SUMS)
-    session = repo.session
-    session.execute(
-        text(
-            "INSERT INTO review_tag_rollups (learner_id, deck_id, kind, tag,"
+        params = {"after": after, "upto": upto}
+        self._do(
+            f"INSERT INTO {CARD_ROLLUPS} (learner_id, card_id, {', '.join(columns)})"
+            f" SELECT :learner, g.card_id, {', '.join(f'g.{c}' for c in columns)}"
+            f" FROM ({card_sums(rows, FIRST_REVIEW)}) AS g"
+            " WHERE TRUE"  # (SQLite: the ON below is the upsert's, not a join's)
+            f" ON CONFLICT (learner_id, card_id) DO UPDATE SET {', '.join(sets)}",
+            params,
+        )
+        if built:  # the card rollups hold these rows and no others
+            held = f"SELECT SUM(answers) FROM {CARD_ROLLUPS} WHERE learner_id = :learner"
+            return int(self._value(held) or 0)
+        return int(self._value(f"SELECT COUNT(*) FROM reviews WHERE {rows}", params) or 0)
+
+    def _moves_first_review(self, after: int, upto: int) -> bool:
+        """Is a new review earlier than the first review its card had (every age shifts)?"""
+        if upto <= after:
+            return False
+        found = self._rows(
+            f"SELECT 1 FROM reviews JOIN {CARD_ROLLUPS} AS c"
+            " ON c.learner_id = reviews.learner_id AND c.card_id = reviews.card_id"
+            " WHERE reviews.learner_id = :learner AND reviews.id > :after AND reviews.id <= :upto"
+            f" AND reviews.kind = {REVIEW} AND c.first_review_at IS NOT NULL"
+            " AND reviews.reviewed_at < c.first_review_at LIMIT 1",
+            {"after": after, "upto": upto},
+        )
+        return bool(found)
+
+    # ---- the tag rollups: the card rollups by deck, kind and tag -----------------------
+
+    def _fold_tags(self, after: int, upto: int | None, sign: int) -> None:
+        """Add (`sign` 1) or take away (-1) the tag figures of the cards with entries
+        `after` < id <= `upto` (all the learner's cards: `upto` None) as their card
+        rollups stand: taken away before those entries are folded into the card rollups
+        and added after, the tag rollups follow the card rollups."""
+        sign = 1 if sign > 0 else -1
+        where = "c.learner_id = :learner"
+        params: dict[str, object] = {}
+        if upto is not None:
+            learner = "reviews.learner_id + 0" if self.sqlite else "reviews.learner_id"
+            where += (  # read by the id range (the rowid), as the folds
+                " AND c.card_id IN (SELECT reviews.card_id FROM reviews"
+                f" WHERE {learner} = :learner AND reviews.id > :after AND reviews.id <= :upto)"
+            )
+            params |= {"after": after, "upto": upto}
+        sets = ", ".join(f"{c} = {TAGS}.{c} + excluded.{c}" for c in TAG_SUMS)
+        self._do(
+            f"INSERT INTO {TAGS} (learner_id, deck_id, kind, tag,"
             f" {', '.join(TAG_SUMS)}) {tag_sums(CARD_ROLLUPS, where, sign)}"
-            f" ON CONFLICT (learner_id, deck_id, kind, tag) DO UPDATE SET {sets}"
-        ),
-        params,
-    )
+            f" ON CONFLICT (learner_id, deck_id, kind, tag) DO UPDATE SET {sets}",
+            params,
+        )
+
+    def _build_tags(self, top: int) -> None:
+        """The tag rollups anew from the card rollups (which hold the log up to `top`)."""
+        self._do(f"DELETE FROM {TAGS} WHERE learner_id = :learner")
+        self._fold_tags(0, None, 1)
+        self._mark_tags(top)
+
+    def _mark_tags(self, top: int) -> None:
+        self._do(f"DELETE FROM {TAG_MARKS} WHERE learner_id = :learner")
+        self._do(
+            f"INSERT INTO {TAG_MARKS} (learner_id, last_id) VALUES (:learner, :top)", {"top": top}
+        )
+
+    # ---- the day rollups: the log's hours by deck, summed per learner day --------------
+
+    def _days_up_to(self, days: LearnerDays, top: int, ahead: DaysAhead | None) -> None:
+        """The day rollups in the clock `days`, holding the log up to `top`: the entries
+        past their mark folded in, or (no mark, another clock) all of them anew (their
+        rows from `ahead` where it grouped the same entries). The card rollups hold the
+        log up to `top` already (the answers' card ages come from them)."""
+        mark = self._rows(f"SELECT clock, last_id FROM {DAY_MARKS} WHERE learner_id = :learner")
+        if mark and mark[0][0] == days.key:
+            after = int(mark[0][1])
+        else:
+            after = 0
+            self._do(f"DELETE FROM {DAYS} WHERE learner_id = :learner")
+        rows = ahead(top) if ahead is not None and after == 0 else None
+        if rows is not None:
+            self._add_days(rows)
+        elif after < top:
+            self._fold_days(days, after, top)
+        self._do(f"DELETE FROM {DAY_MARKS} WHERE learner_id = :learner")
+        self._do(
+            f"INSERT INTO {DAY_MARKS} (learner_id, clock, last_id) VALUES (:learner, :clock, :top)",
+            {"clock": days.key, "top": top},
+        )
+
+    def _fold_days(self, days: LearnerDays, after: int, upto: int) -> None:
+        """Add the learner's entries with `after` < id <= `upto` to the day rollups, by
+        deck, learner day and card-age bucket, in one grouped INSERT (`_day_groups`),
+        each card's first review from its rollup."""
+        groups = self._day_groups(days, after, upto, from_log=False)
+        if groups is None:
+            return
+        sets = ", ".join(f"{c} = {DAYS}.{c} + excluded.{c}" for c in DAY_COLUMNS[4:])
+        self._do(
+            f"INSERT INTO {DAYS} ({', '.join(DAY_COLUMNS)}) {groups}"
+            " WHERE TRUE"  # (SQLite: the ON below is the upsert's, not a join's)
+            f" ON CONFLICT (learner_id, deck_id, day, min_days) DO UPDATE SET {sets}",
+            {"after": after, "upto": upto},
+        )
+        self._drop_day_cards()
+
+    def day_rows(self, days: LearnerDays, upto: int) -> list[Sequence[Any]]:
+        """The day rollups' rows of all the learner's entries up to id `upto`, grouped
+        as `_fold_days` groups them, each card's first review grouped from the log
+        (`DaysAhead`: on a connection of its own, while the card rollups are built)."""
+        groups = self._day_groups(days, 0, upto, from_log=True)
+        if groups is None:
+            return []
+        try:
+            return self._rows(groups, {"after": 0, "upto": upto})
+        finally:
+            self._drop_day_cards()
+
+    def _add_days(self, rows: Sequence[Sequence[Any]]) -> None:
+        """The rows of `day_rows` into the day rollups (emptied for the learner), a few
+        hundred to a statement (integers all, written into it)."""
+        for start in range(0, len(rows), 500):
+            values = ", ".join(
+                f"(:learner, {', '.join(str(int(v)) for v in row[1:])})"
+                for row in rows[start : start + 500]
+            )
+            self._do(f"INSERT INTO {DAYS} ({', '.join(DAY_COLUMNS)}) VALUES {values}")
+
+    def _day_groups(
+        self, days: LearnerDays, after: int, upto: int, *, from_log: bool
+    ) -> str | None:
+        """The SELECT of the day rollups' rows (DAY_COLUMNS) of the learner's entries
+        with `after` < id <= `upto`, by deck, learner day and card-age bucket: each
+        answer's day from its clock hour (`day_runs`), its card's deck and first review
+        from a small temporary table (CARDS, made here from the card rollups or, with
+        `from_log`, from the log grouped by card), looked up by the card's id. None: no
+        entries."""
+        params: dict[str, object] = {"after": after, "upto": upto}
+        entries = f"{self._entries()} AND reviews.id > :after AND reviews.id <= :upto"
+        hour = hour_number(self.sqlite, "reviews.reviewed_at", days.shift)
+        if after == 0:  # every entry up to the newest: the learner's first and last, by index
+            ends = (
+                hour_number(
+                    self.sqlite,
+                    f"(SELECT {fn}(reviews.reviewed_at) FROM reviews"
+                    " WHERE reviews.learner_id = :learner)",
+                    days.shift,
+                )
+                for fn in ("MIN", "MAX")
+            )
+            span = self._rows(f"SELECT {', '.join(ends)}")  # each one end of the index
+        else:
+            span = self._rows(
+                f"SELECT MIN({hour}), MAX({hour}) FROM reviews WHERE {entries}", params
+            )
+        if not span or span[0][0] is None:
+            return None
+        first, last = int(span[0][0]), int(span[0][1])
+        runs = day_runs(
+            [
+                days.clock.day_of(from_hour_key(key, days.shift)).toordinal()
+                for key in range(first, last + 1)
+            ],
+            first,
+        )
+        self._drop_day_cards()
+        time_type = "BIGINT" if self.sqlite else "TIMESTAMP"
+        self._do(
+            f"CREATE TEMPORARY TABLE {CARDS} (card_id INTEGER PRIMARY KEY,"
+            f" deck_id BIGINT NOT NULL, first_at {time_type})"
+        )
+        if from_log:
+            (first_review, _column), *_ = FIRST_REVIEW
+            source = (
+                f"SELECT g.card_id, cards.deck_id, g.first_at FROM (SELECT reviews.card_id,"
+                f" {first_review} AS first_at FROM reviews WHERE {entries}"
+                " GROUP BY reviews.card_id) AS g JOIN cards ON cards.id = g.card_id"
+            )
+        else:
+            folded = (
+                ""
+                if after == 0
+                else f" AND c.card_id IN (SELECT reviews.card_id FROM reviews WHERE {entries})"
+            )
+            source = (
+                "SELECT c.card_id, cards.deck_id, c.first_review_at"
+                f" FROM {CARD_ROLLUPS} AS c JOIN cards ON cards.id = c.card_id"
+                f" WHERE c.learner_id = :learner{folded}"
+            )
+        self._do(f"INSERT INTO {CARDS} (card_id, deck_id, first_at) {source}", params)
+        top_deck = int(self._value(f"SELECT MAX(deck_id) FROM {CARDS}") or 0)
+        bucket = age_bucket(self.sqlite, "reviews.reviewed_at", "f.first_at", index=True)
+        day = day_sql(hour, runs)
+        if top_deck < DECK_SPAN:
+            keys = [(f"(f.deck_id * {DAY_SPAN} + {day}) * {BUCKET_SPAN} + {bucket}", "k")]
+            deck, day_of, place = (
+                f"g.k / {DAY_SPAN * BUCKET_SPAN}",
+                f"(g.k / {BUCKET_SPAN}) % {DAY_SPAN}",
+                f"g.k % {BUCKET_SPAN}",
+            )
+        else:  # an id too large to share one integer: the same groups, by three columns
+            keys = [("f.deck_id", "deck_id"), (day, "day"), (bucket, "place")]
+            deck, day_of, place = "g.deck_id", "g.day", "g.place"
+        min_days = " ".join(f"WHEN {i} THEN {b[0]}" for i, b in enumerate(AGE_BUCKETS))
+        sums = DAY_COLUMNS[4:]
+        inner = ", ".join(
+            [f"{e} AS {a}" for e, a in keys]
+            + [f"{e} AS {a}" for e, a in zip(("COUNT(*)", *HOUR_SUM_TERMS), sums, strict=True)]
+        )
+        return (
+            f"SELECT :learner, {deck}, {day_of}, CASE {place} {min_days} END,"
+            f" {', '.join(f'g.{c}' for c in sums)}"
+            f" FROM (SELECT {inner} FROM reviews JOIN {CARDS} AS f ON f.card_id = reviews.card_id"
+            f" WHERE {entries} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}) AS g"
+        )
+
+    def _drop_day_cards(self) -> None:
+        temp = "temp." if self.sqlite else "pg_temp."
+        self._do(f"DROP TABLE IF EXISTS {temp}{CARDS}")
 
 
-def _build_tags(repo: Repo, top: int) -> None:
-    """The tag rollups anew from the card rollups (which hold the log up to `top`)."""
-    repo.session.execute(delete(TR).where(TR.learner_id == repo.learner_id))
-    _fold_tags(repo, 0, None, 1)
-    _mark_tags(repo, top)
-
-
-def _mark_tags(repo: Repo, top: int) -> None:
-    session, learner = repo.session, repo.learner_id
-    session.execute(delete(TM).where(TM.learner_id == learner))
-    session.execute(_insert(repo)(TM).values(learner_id=learner, last_id=top))
-
-
-# ---- the day rollups: the log's hours by deck, summed per learner day ------------------
-
+# The day groups of a rebuild grouped elsewhere (quiz.store.rollup_write.DaysAhead):
+# called with the newest id the refresh holds, their rows if they hold exactly the
+# learner's entries up to it, else None (the refresh then groups them itself).
+DaysAhead = Callable[[int], "list[Sequence[Any]] | None"]
 
 DAY_SUMS = ("drills", "right_answers", "graded", "passed", "duration_ms")
-HOURS = "quiz_hour_days"  # a temporary table: each clock hour of the fold's entries -> its day
+DAY_COLUMNS = ("learner_id", "deck_id", "day", "min_days", "answers", *DAY_SUMS)
 CARDS = "quiz_day_cards"  # a temporary table: each card of the fold's entries -> deck, first review
 # The fold groups by one integer, (deck * DAY_SPAN + day) * BUCKET_SPAN + age bucket: SQLite
 # sorts a million entries by one integer much faster than by three columns. Every day
@@ -273,214 +469,46 @@ DAY_SPAN = 1 << 22
 DECK_SPAN = 1 << 38
 
 
-def _days_up_to(repo: Repo, days: LearnerDays, top: int) -> None:
-    """The day rollups in the clock `days`, holding the log up to `top`: the entries past
-    their mark folded in, or (no mark, another clock) all of them anew. The card
-    rollups hold the log up to `top` already (the answers' card ages come from them)."""
-    session, learner = repo.session, repo.learner_id
-    mark = session.execute(select(DM.clock, DM.last_id).where(DM.learner_id == learner)).first()
-    if mark is not None and mark.clock == days.key:
-        after = int(mark.last_id)
-    else:
-        after = 0
-        session.execute(delete(DR).where(DR.learner_id == learner))
-    if after < top:
-        _fold_days(repo, days, after, top)
-    session.execute(delete(DM).where(DM.learner_id == learner))
-    session.execute(_insert(repo)(DM).values(learner_id=learner, clock=days.key, last_id=top))
+def hour_number(sqlite: bool, column: str, shift: int) -> str:
+    """The clock hour of the log time `column` + `shift` minutes as a whole number of
+    hours since 1970, in SQL (as `hour_key` gives it on SQLite; `from_hour_key` reads it)."""
+    if sqlite:
+        return hour_key(True, column, shift, micros=True)
+    moved = f"{column} + interval '{int(shift)} minutes'" if shift else column
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {moved}) / 3600) AS BIGINT)"
 
 
-def _fold_days(repo: Repo, days: LearnerDays, after: int, upto: int) -> None:
-    """Add the learner's entries with `after` < id <= `upto` to the day rollups, by
-    deck, learner day and card-age bucket, in one grouped INSERT over two small
-    temporary tables: each clock hour's day, and each card's deck and first review
-    (from its rollup), both looked up by an integer key."""
-    session, learner = repo.session, repo.learner_id
-    sqlite = _dialect(repo) == "sqlite"
-    params = {"learner": learner, "after": after, "upto": upto}
-    entries = "reviews.learner_id = :learner AND reviews.id > :after AND reviews.id <= :upto"
-    if sqlite:  # read by the id range (the rowid), as the other folds
-        entries = entries.replace("reviews.learner_id =", "reviews.learner_id + 0 =")
-    hour = hour_key(sqlite, "reviews.reviewed_at", days.shift, micros=True)
-    if after == 0:  # every entry up to the newest: the learner's first and last, by index
-        first, last = (
-            hour_key(sqlite, f"({end})", days.shift, micros=True)
-            for end in (
-                f"SELECT {fn}(reviews.reviewed_at) FROM reviews WHERE reviews.learner_id = :learner"
-                for fn in ("MIN", "MAX")
-            )
-        )
-        span_sql = f"SELECT {first}, {last}"  # two subqueries: each one end of the index
-    else:
-        span_sql = f"SELECT MIN({hour}), MAX({hour}) FROM reviews WHERE {entries}"
-    span = session.execute(text(span_sql), params).first()
-    if span is None or span[0] is None:
-        return
-    temp = "temp." if sqlite else "pg_temp."
-    for table in (HOURS, CARDS):
-        session.execute(text(f"DROP TABLE IF EXISTS {temp}{table}"))
-    kind = "INTEGER" if sqlite else "TEXT"
-    session.execute(
-        text(f"CREATE TEMPORARY TABLE {HOURS} (hour {kind} PRIMARY KEY, day INTEGER NOT NULL)")
-    )
-    session.execute(
-        text(f"INSERT INTO {HOURS} (hour, day) VALUES (:hour, :day)"),
-        [
-            {"hour": key, "day": days.clock.day_of(from_hour_key(key, days.shift)).toordinal()}
-            for key in _hour_keys(span[0], span[1], days.shift)
-        ],
-    )
-    time_type = "BIGINT" if sqlite else "TIMESTAMP"
-    session.execute(
-        text(
-            f"CREATE TEMPORARY TABLE {CARDS} (card_id INTEGER PRIMARY KEY,"
-            f" deck_id BIGINT NOT NULL, first_at {time_type})"
-        )
-    )
-    folded = (
-        ""
-        if after == 0
-        else f" AND c.card_id IN (SELECT reviews.card_id FROM reviews WHERE {entries})"
-    )
-    session.execute(
-        text(
-            f"INSERT INTO {CARDS} (card_id, deck_id, first_at)"
-            " SELECT c.card_id, cards.deck_id, c.first_review_at"
-            " FROM review_card_rollups AS c JOIN cards ON cards.id = c.card_id"
-            f" WHERE c.learner_id = :learner{folded}"
-        ),
-        params,
-    )
-    top_deck = session.scalar(text(f"SELECT MAX(deck_id) FROM {CARDS}")) or 0
-    bucket = age_bucket(sqlite, "reviews.reviewed_at", "f.first_at", index=True)
-    if int(top_deck) < DECK_SPAN:
-        keys = [(f"(f.deck_id * {DAY_SPAN} + h.day) * {BUCKET_SPAN} + {bucket}", "k")]
-        deck, day, place = (
-            f"g.k / {DAY_SPAN * BUCKET_SPAN}",
-            f"(g.k / {BUCKET_SPAN}) % {DAY_SPAN}",
-            f"g.k % {BUCKET_SPAN}",
-        )
-    else:  # an id too large to share one integer: the same groups, by three columns
-        keys = [("f.deck_id", "deck_id"), ("h.day", "day"), (bucket, "place")]
-        deck, day, place = "g.deck_id", "g.day", "g.place"
-    min_days = " ".join(f"WHEN {i} THEN {b[0]}" for i, b in enumerate(AGE_BUCKETS))
-    sums = ("answers", *DAY_SUMS)
-    inner = ", ".join(
-        [f"{e} AS {a}" for e, a in keys]
-        + [f"{e} AS {a}" for e, a in zip(("COUNT(*)", *HOUR_SUM_TERMS), sums, strict=True)]
-    )
-    sets = ", ".join(f"{c} = review_day_rollups.{c} + excluded.{c}" for c in sums)
-    session.execute(
-        text(
-            "INSERT INTO review_day_rollups (learner_id, deck_id, day, min_days,"
-            f" {', '.join(sums)})"
-            f" SELECT :learner, {deck}, {day}, CASE {place} {min_days} END,"
-            f" {', '.join(f'g.{c}' for c in sums)}"
-            f" FROM (SELECT {inner} FROM reviews JOIN {CARDS} AS f ON f.card_id = reviews.card_id"
-            f" JOIN {HOURS} AS h ON h.hour = {hour} WHERE {entries}"
-            f" GROUP BY {', '.join(e for e, _a in keys)}) AS g"
-            " WHERE TRUE"  # (SQLite: the ON below is the upsert's, not a join's)
-            f" ON CONFLICT (learner_id, deck_id, day, min_days) DO UPDATE SET {sets}"
-        ),
-        params,
-    )
-    for table in (HOURS, CARDS):
-        session.execute(text(f"DROP TABLE {temp}{table}"))
+def day_runs(day_of_hour: Sequence[int], first: int) -> list[tuple[int, int, int]]:
+    """The learner day of each hour from `first` on (`day_of_hour`, as DayClock.day_of
+    gives them) as runs (start, a, b): from `start` until the next run, the day of
+    hour h is (h + a) // 24 + b. A clock whose offset stays put is one run; each
+    change of offset (summer time) starts another."""
+    runs: list[tuple[int, int, int]] = []
+    n = len(day_of_hour)
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and day_of_hour[j] == day_of_hour[i]:
+            j += 1
+        a = (-(first + j)) % 24 if j < n else (-(first + i)) % 24
+        b = day_of_hour[i] - (first + i + a) // 24
+        m = i + 1
+        while m < n and day_of_hour[m] == (first + m + a) // 24 + b:
+            m += 1
+        runs.append((first + i, a, b))
+        i = m
+    return runs
 
 
-def _hour_keys(first: Any, last: Any, shift: int) -> list[Any]:
-    """Every clock hour from `first` to `last` as `hour_key` gives them (hours since
-    1970 on SQLite, else 'YYYY-MM-DD HH' of the shifted time)."""
-    if isinstance(first, int):
-        return list(range(int(first), int(last) + 1))
-    start, end = from_hour_key(first, shift), from_hour_key(last, shift)
-    moved = timedelta(minutes=shift)
-    out = []
-    while start <= end:
-        out.append((start + moved).strftime("%Y-%m-%d %H"))
-        start += timedelta(hours=1)
-    return out
-
-
-def _moves_first_review(repo: Repo, after: int, upto: int) -> bool:
-    """Is a new review earlier than the first review its card had (every age shifts)?"""
-    if upto <= after:
-        return False
-    q = (
-        select(literal(1))
-        .select_from(R)
-        .join(C, and_(C.learner_id == R.learner_id, C.card_id == R.card_id))
-        .where(
-            R.learner_id == repo.learner_id,
-            R.id > after,
-            R.id <= upto,
-            R.kind == "review",
-            C.first_review_at.is_not(None),
-            R.reviewed_at < C.first_review_at,
-        )
-        .limit(1)
-    )
-    return repo.session.scalar(q) is not None
-
-
-def _fold(repo: Repo, after: int, upto: int, *, built: bool = False) -> int:
-    """Add the learner's log rows with `after` < id <= `upto` to the rollups; how many
-    (`built`: the learner's card rollups were empty, so they count them themselves,
-    without a second pass over the log)."""
-    session, learner = repo.session, repo.learner_id
-    insert = _insert(repo)
-    rows = and_(learners_entries(repo), R.id > after, R.id <= upto)  # read by id range
-    right = _right()
-    miss = 1 - right
-    drill = case((R.kind == "drill", 1), else_=0)
-    graded = and_(R.kind == "review", R.prev_state == REVIEW)
-
-    src = (
-        select(
-            literal(learner),
-            R.card_id,
-            func.count(),
-            func.sum(drill),
-            func.sum(right),
-            func.sum(case((and_(graded, R.rating == 1), 1), else_=0)),
-            func.sum(case((R.kind == "drill", miss), else_=0)),
-            func.max(case((miss == 1, R.reviewed_at))),
-            func.max(case((right == 1, R.reviewed_at))),
-            func.sum(R.duration_ms),
-            func.min(case((R.kind == "review", R.reviewed_at))),
-        )
-        .where(rows)
-        .group_by(R.card_id)
-    )
-    cols = [
-        "learner_id",
-        "card_id",
-        "answers",
-        "drills",
-        "right_answers",
-        "lapses",
-        "drill_misses",
-        "last_miss",
-        "last_right",
-        "duration_ms",
-        "first_review_at",
-    ]
-    stmt = insert(C).from_select(cols, src)
-    ex = stmt.excluded
-    sums = ("answers", "drills", "right_answers", "lapses", "drill_misses", "duration_ms")
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[C.learner_id, C.card_id],
-            set_={
-                **{c: getattr(C, c) + getattr(ex, c) for c in sums},
-                "last_miss": _later(C.last_miss, ex.last_miss),
-                "last_right": _later(C.last_right, ex.last_right),
-                "first_review_at": _earlier(C.first_review_at, ex.first_review_at),
-            },
-        )
-    )
-
-    if built:  # the card rollups hold these rows and no others
-        held = select(func.sum(C.answers)).where(C.learner_id == learner)
-        return int(session.scalar(held) or 0)
-    return int(session.scalar(select(func.count()).select_from(R).where(rows)) or 0)
+def day_sql(hour: str, runs: Sequence[tuple[int, int, int]]) -> str:
+    """The learner day of the hour number `hour` over `runs` (`day_runs`), in SQL: the
+    newest run first (most of a log is recent)."""
+    *older, (start, a, b) = runs
+    if not older:
+        return f"({hour} + {a}) / 24 + {b}"
+    whens = [f"WHEN {hour} >= {start} THEN ({hour} + {a}) / 24 + {b}"]
+    for k in range(len(older) - 1, 0, -1):
+        s, a, b = older[k]
+        whens.append(f"WHEN {hour} >= {s} THEN ({hour} + {a}) / 24 + {b}")
+    _s, a, b = older[0]
+    return f"CASE {' '.join(whens)} ELSE ({hour} + {a}) / 24 + {b} END"

@@ -189,9 +189,10 @@ def in_decks(decks: Sequence[str]) -> Conditions:
     ]
 
 
-def card_sums(where: str) -> str:
-    """The log entries of `where` grouped by card, with the card rollups' columns."""
-    sums = ", ".join(f"{e} AS {c}" for e, c in CARD_SUMS)
+def card_sums(where: str, extra: Sequence[tuple[str, str]] = ()) -> str:
+    """The log entries of `where` grouped by card, with the card rollups' columns
+    (and `extra` (expression, column) pairs after them)."""
+    sums = ", ".join(f"{e} AS {c}" for e, c in (*CARD_SUMS, *extra))
     return (
         f"SELECT reviews.card_id AS card_id, {sums} FROM reviews WHERE {where}"
         " GROUP BY reviews.card_id"

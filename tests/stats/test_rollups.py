@@ -567,7 +567,7 @@ def test_whole_log_reads_scan_the_log_on_sqlite_and_bounded_reads_use_the_index(
                 (q, p)
                 for q, p in seen
                 if q.lstrip().upper().startswith("INSERT")
-                and "quiz_hour_days" not in q  # (a temporary table, gone by now)
+                and "quiz_day_cards" not in q  # (a temporary table, gone by now)
             ]
 
         def plan(statement: str, parameters: object) -> str:
@@ -774,3 +774,147 @@ def test_a_deck_id_too_large_to_pack_groups_the_days_by_columns(filled):  # type
                 assert rolled == _direct(repo, day, decks), (learner, decks)
         rows = _rollup_rows(filled, learner)["review_day_rollups"]
         assert any(r[1] == far for r in rows), learner
+
+
+@pytest.mark.parametrize(
+    ("zone", "starts"),
+    [
+        ("UTC", 4),
+        ("UTC", 0),
+        ("Europe/Berlin", 4),
+        ("America/St_Johns", 4),
+        ("Australia/Lord_Howe", 3),
+        ("Asia/Kathmandu", 0),
+        ("Pacific/Apia", 4),  # skipped a whole day (2011-12-30)
+    ],
+)
+def test_day_runs_give_every_hours_day_as_the_clock_does(zone, starts):  # type: ignore[no-untyped-def]
+    """The day fold's arithmetic over runs of hours (rollups.day_runs, day_sql) gives
+    each clock hour the learner day DayClock.day_of gives its start, over years with
+    summer times, half-hour changes and a skipped day; evaluated by SQLite itself."""
+    import sqlite3
+
+    clock = DayClock(DayClock.from_settings(zone, starts).tz, starts)
+    start = datetime(2010, 3, 1, tzinfo=timezone.utc)
+    shift = shift_minutes(clock.tz, start)
+    days = LearnerDays(clock, shift)
+    first = int((start.timestamp() + shift * 60) // 3600)
+    hours = range(first, first + 3 * 366 * 24)
+    wanted = [clock.day_of(rollups.from_hour_key(h, shift)).toordinal() for h in hours]
+    runs = rollups.day_runs(wanted, first)
+    assert len(runs) < 3 * 2 + 4  # one per change of offset, give or take
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE h (hour INTEGER)")
+    conn.executemany("INSERT INTO h VALUES (?)", [(h,) for h in hours])
+    got = [
+        d for (d,) in conn.execute(f"SELECT {rollups.day_sql('hour', runs)} FROM h ORDER BY hour")
+    ]
+    assert got == wanted
+    assert days.key  # (the clock the rollups would be kept in)
+
+
+def test_the_first_stats_builds_the_rollups_through_sqlite3(store_url, env):  # type: ignore[no-untyped-def]
+    """The first `quiz stats` on a SQLite store whose rollups were never built builds
+    them through sqlite3 (quiz.store.rollup_write, the day rows grouped on a second
+    connection meanwhile) without loading SQLAlchemy: the same report, text and JSON, as
+    the full store's (QUIZ_DEBUG=1), and the same rollups; and after a change of zone
+    (the days anew, through sqlite3 again) the report of the log grouped directly."""
+    import json
+    import os
+    import shutil
+    import sqlite3
+    import subprocess
+    import sys
+
+    if not store_url.startswith("sqlite"):
+        pytest.skip("the lean path writes SQLite stores")
+    with open_store(store_url) as store:
+        _fill(store, env)
+        _days(store, 0, 40, seed=11)
+    path = Path(store_url.removeprefix("sqlite:///"))
+    loaded = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write("
+        "f\"SQLALCHEMY {'sqlalchemy' in sys.modules}\\n\"))\n"
+        "sys.argv = ['quiz', *sys.argv[1:]]\n"
+        "from quiz.cli import main\n"
+        "main()\n"
+    )
+
+    def run(db: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        environ = dict(
+            os.environ, QUIZ_DB=str(db), QUIZ_NOW=NOW.isoformat(), COLUMNS="100", **extra
+        )
+        return subprocess.run(
+            [sys.executable, "-c", loaded, "--learner", "ann", *args],
+            capture_output=True,
+            text=True,
+            env=environ,
+            timeout=120,
+        )
+
+    def fresh(name: str) -> Path:
+        copy = env / name
+        shutil.copyfile(path, copy)
+        conn = sqlite3.connect(copy)
+        with conn:
+            conn.execute("DELETE FROM review_rollup_marks")
+        conn.close()
+        return copy
+
+    def rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
+        with open_store(f"sqlite:///{db}") as store:
+            return _rollup_rows(store, "ann")
+
+    for zone in ("Asia/Kolkata", "Europe/Berlin"):
+        (env / "config.toml").write_text(f'timezone = "{zone}"\nfuzz = false\n')
+        for args in (["stats"], ["stats", "--json"], ["stats", "--since", "2026-02-20"]):
+            lean_db, full_db = fresh("lean.db"), fresh("full.db")
+            lean, full = run(lean_db, *args), run(full_db, *args, QUIZ_DEBUG="1")
+            assert lean.returncode == 0 and full.returncode == 0, lean.stderr + full.stderr
+            assert lean.stdout == full.stdout
+            assert "SQLALCHEMY False" in lean.stderr and "SQLALCHEMY True" in full.stderr
+            assert rows(lean_db) == rows(full_db)
+    (env / "config.toml").write_text('timezone = "America/St_Johns"\nfuzz = false\n')
+    again = run(lean_db, "stats", "--json")
+    assert again.returncode == 0 and "SQLALCHEMY False" in again.stderr, again.stderr
+    with open_store(f"sqlite:///{lean_db}") as store, store.unit("ann") as repo:
+        expected = report_to_dict(_direct(repo, DayClock.from_settings("America/St_Johns", 4)))
+    assert json.loads(again.stdout) == expected
+
+
+def test_the_sqlite3_refresh_leaves_a_locked_or_read_only_store_to_the_full_store(filled):  # type: ignore[no-untyped-def]
+    """quiz.store.rollup_write declines, having written nothing, where the full store
+    has its own ways (it waits for a lock with its notice and retries; it groups a
+    read-only store's log directly): `quiz stats` then behaves as it always has."""
+    import os
+
+    from quiz.store import rollup_write
+    from quiz.store.lean import LeanStore
+    from tests.store.helpers import write_locked
+
+    if not filled.url.startswith("sqlite"):
+        pytest.skip("the lean path writes SQLite stores")
+    path = Path(filled.url.removeprefix("sqlite:///"))
+    days = LearnerDays(DayClock.from_settings("UTC", 4), 0)
+    with filled.unit("ann") as repo:
+        repo.session.execute(text("DELETE FROM review_rollup_marks"))
+        repo.session.commit()
+    lean = LeanStore.open(path, "ann")
+    assert lean is not None
+    try:
+        with write_locked(path):
+            assert rollup_write.refresh(lean, days) is None
+        assert not lean.stats.rollups_current()
+        os.chmod(path, 0o444)
+        try:
+            if not os.access(path, os.W_OK):
+                assert rollup_write.refresh(lean, days) is None
+        finally:
+            os.chmod(path, 0o644)
+        assert rollup_write.refresh(lean, days) == "built"
+        assert lean.stats.rollups_current(days.key)
+    finally:
+        lean.close()
+    with filled.unit("ann") as repo:
+        assert _rolled(repo, days.clock) == _direct(repo, days.clock)
