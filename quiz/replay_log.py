@@ -137,12 +137,14 @@ class ReplayLog(Sequence[LoggedReview]):
         )
 
     def _slice(self, s: slice) -> ReplayLog:
+        """A view: the columns are never changed once built, so a part of the log (the
+        head `quiz optimize` fits on) shares them instead of holding a copy beside them."""
         if s.step not in (None, 1):
             raise ValueError("a ReplayLog slices in time order only")
         out = ReplayLog()
-        out._keys, out._kinds = self._keys, self._kinds  # shared, never changed once built
+        out._keys, out._kinds = self._keys, self._kinds
         for name in ReplayLog._COLUMNS:
-            setattr(out, name, getattr(self, name)[s])
+            setattr(out, name, memoryview(getattr(self, name))[s])
         return out
 
 

@@ -42,6 +42,25 @@ entries = st.builds(
 )
 
 
+def test_the_head_of_a_log_shares_its_columns():
+    """`before` (the head `quiz optimize` fits on) is a view of the log, not a copy of its
+    columns beside it: taking it allocates next to nothing, whatever the log's length."""
+    import tracemalloc
+
+    log = ReplayLog.of(
+        LoggedReview(f"d/{k % 500}", Rating.GOOD, T0 + timedelta(minutes=k)) for k in range(20_000)
+    )
+    tracemalloc.start()
+    try:
+        head = log.before(T0 + timedelta(minutes=15_000))
+        allocated = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(head) == 15_000 and head[-1] == log[14_999]
+    assert allocated < 20_000  # bytes; the columns' copy was over 500 kB
+    assert list(head[10:12]) == list(log)[10:12]
+
+
 @given(st.lists(entries, max_size=40), st.integers(0, 45))
 def test_a_replay_log_reads_back_its_entries_in_stable_time_order(log, cut_minutes):
     replay = ReplayLog.of(log)
