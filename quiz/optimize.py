@@ -175,48 +175,31 @@ def store_result(repo: Repo, result: OptimizeResult, now: datetime) -> None:
 # ---- the fitter ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One review on a later learner day than the card's previous one (a prediction to
     learn from), with every review of the card up to and including it."""
 
-    card_ratings: Sequence[int]
+    ratings: tuple[int, ...]
     # learner days since the previous review: 0 for the first and same-day ones
-    card_deltas: Sequence[int]
-    length: int | None = None  # how many of the card's reviews are this item's (None: all)
-
-    @property
-    def ratings(self) -> tuple[int, ...]:
-        return tuple(self.card_ratings[: self.length])
-
-    @property
-    def deltas(self) -> tuple[int, ...]:
-        return tuple(self.card_deltas[: self.length])
+    deltas: tuple[int, ...]
 
     def __len__(self) -> int:
         """The reviews in the item's history, the predicted one included."""
-        return len(self.card_ratings) if self.length is None else self.length
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Item):
-            return NotImplemented
-        return (self.ratings, self.deltas) == (other.ratings, other.deltas)
-
-    def __hash__(self) -> int:
-        return hash((self.ratings, self.deltas))
+        return len(self.ratings)
 
     @property
     def recalled(self) -> bool:
-        return recalled(self.card_ratings[len(self) - 1])
+        return recalled(self.ratings[-1])
 
     @property
     def long_term_reviews(self) -> int:
-        return sum(1 for d in self.card_deltas[: self.length] if d > 0)
+        return sum(1 for d in self.deltas if d > 0)
 
     @property
     def first_interval(self) -> int:
         """Learner days before the card's first review on a later day."""
-        return next(d for d in self.card_deltas[: self.length] if d > 0)
+        return next(d for d in self.deltas if d > 0)
 
 
 def recalled(rating: int) -> bool:
@@ -271,7 +254,7 @@ class Items(Sequence[Item]):
             return self.take(range(len(self))[k])
         start, length = self.starts[k], self.lengths[k]
         end = start + length
-        return Item(self.ratings[start:end], self.deltas[start:end])
+        return Item(tuple(self.ratings[start:end]), tuple(self.deltas[start:end]))
 
 
 def training_items(log: Sequence[LoggedReview], day: DayClock) -> Items:
@@ -331,7 +314,7 @@ def drop_outliers(items: Items) -> tuple[Items, Items]:
     groups: dict[int, dict[int, list[int]]] = {}
     for k, item in enumerate(items):
         if item.long_term_reviews == 1:
-            by_gap = groups.setdefault(item.card_ratings[0], {})
+            by_gap = groups.setdefault(item.ratings[0], {})
             by_gap.setdefault(item.first_interval, []).append(k)
     dropped: set[tuple[int, int]] = set()
     firsts: list[int] = []
@@ -347,7 +330,7 @@ def drop_outliers(items: Items) -> tuple[Items, Items]:
             else:
                 firsts.extend(group)
     del groups
-    kept = (k for k, i in enumerate(items) if (i.card_ratings[0], i.first_interval) not in dropped)
+    kept = (k for k, i in enumerate(items) if (i.ratings[0], i.first_interval) not in dropped)
     return items.take(firsts), items.take(kept)
 
 
@@ -374,7 +357,7 @@ def initial_stabilities(
     decay = defaults[20]
     stats: dict[int, dict[int, list[int]]] = {}
     for item in firsts:
-        acc = stats.setdefault(item.card_ratings[0], {}).setdefault(item.first_interval, [0, 0])
+        acc = stats.setdefault(item.ratings[0], {}).setdefault(item.first_interval, [0, 0])
         acc[0] += item.recalled
         acc[1] += 1
     fitted: dict[int, float] = {}
