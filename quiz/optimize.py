@@ -116,12 +116,13 @@ def optimize(
 # ---- the learner's log and settings in the store ------------------------------------
 
 
-def learner_log(repo: Repo) -> ReplayLog:
+def learner_log(repo: Repo, *, details: bool = True) -> ReplayLog:
     """The learner's scheduling reviews (drills excluded) as a log to replay, with what
-    the learner did on graded cards (time, closeness, the suggested rating)."""
+    the learner did on graded cards (time, closeness, the suggested rating) unless
+    `details` is False (a replay of the scheduler alone: quiz.replay_log)."""
     keys = repo.card_keys_by_id()
-    kinds = repo.card_kinds_by_id()
-    log = ReplayLogBuilder()
+    kinds = repo.card_kinds_by_id() if details else {}
+    log = ReplayLogBuilder(details=details)
     for r in repo.review_log(by_time=True):
         log.add(
             keys[r.card_id],

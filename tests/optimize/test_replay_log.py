@@ -15,7 +15,7 @@ from quiz.deck import load_deck
 from quiz.evaluate import compare_signals, evaluate, predict, score, time_cutoffs
 from quiz.model import CardState, Rating, Schedule
 from quiz.optimize import learner_log
-from quiz.replay_log import LoggedReview, ReplayLog, in_time_order
+from quiz.replay_log import LoggedReview, ReplayLog, ReplayLogBuilder, in_time_order
 from quiz.review.answer import Answer
 from quiz.store import open_store
 from tests.conftest import BASIC_DECK, write_deck
@@ -40,6 +40,18 @@ entries = st.builds(
     closeness=st.none() | st.floats(0, 1),
     suggested=st.none() | st.sampled_from(list(Rating)),
 )
+
+
+@given(st.lists(entries, max_size=40))
+def test_a_log_without_details_keeps_card_rating_and_time(log):
+    bare = ReplayLogBuilder(details=False)
+    for e in log:
+        bare.add(e.card, e.rating, e.at, e.kind, e.duration_ms, e.correct, e.closeness, e.suggested)
+    expected = [LoggedReview(e.card, e.rating, e.at) for e in sorted(log, key=lambda e: e.at)]
+    replay = bare.build()
+    assert list(replay) == expected
+    assert list(replay[1:-1]) == expected[1:-1]
+    assert evaluate(replay, scheduler()) == evaluate(expected, scheduler())
 
 
 def test_the_head_of_a_log_shares_its_columns():
@@ -167,10 +179,13 @@ def test_the_learners_log_from_the_store_is_the_old_list(store_url, env: Path):
         with store.unit("ann") as repo:
             old = _old_learner_log(repo)
             new = learner_log(repo)
+            bare = learner_log(repo, details=False)  # what quiz optimize replays
     assert isinstance(new, ReplayLog)
     assert len(old) > 50
     assert list(new) == old
     assert [e.at for e in new] == [e.at for e in old]
+    assert list(bare) == [LoggedReview(e.card, e.rating, e.at) for e in old]
+    assert list(bare[5:9]) == list(bare)[5:9]
 
 
 def test_the_signals_score_as_three_replays_of_the_log():
