@@ -5,11 +5,13 @@ both the current and the fitted parameters then predict the held-out tail (each 
 review from the whole past, as in quiz.evaluate). The fitted set is adopted only when
 its log loss on the tail is lower. Nothing is fitted below MIN_REVIEWS reviews.
 
-The fitter (FsrsFitter) trains FSRS-6 as the reference optimizer, fsrs-rs, does, in
-PyTorch (BSD-3-Clause; a large download): the optional extra `quiz[optimize]`, imported
-only here and only when fitting. Elapsed time is counted in the learner's days, as
-quiz.scheduler counts it. py-fsrs's own Optimizer (MIT, also PyTorch) fits worse (see
-FsrsFitter); fsrs-rs-python, the reference's own small Rust build, declares no licence.
+The fitter (FsrsFitter) trains FSRS-6 as the reference optimizer, fsrs-rs, does, with
+autograd (MIT) differentiating numpy: the optional extra `quiz[optimize]`, imported only
+here and only when fitting. Elapsed time is counted in the learner's days, as
+quiz.scheduler counts it. PyTorch, which it was first trained in, fits the same
+parameters but its import alone is larger than the memory a command may use at a
+million reviews; py-fsrs's own Optimizer (MIT, PyTorch) fits worse (see FsrsFitter);
+fsrs-rs-python, the reference's own small Rust build, declares no licence.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from quiz.clock import DayClock
 from quiz.config import SchedulerSettings
@@ -45,7 +47,9 @@ logger = logging.getLogger("quiz.optimize")
 
 MIN_REVIEWS = 1000
 HOLDOUT = 0.2  # the last fifth of the log (by time) is held out for the comparison
-INSTALL_HINT = "quiz optimize needs the FSRS optimizer (PyTorch): pip install 'quiz[optimize]'"
+INSTALL_HINT = (
+    "quiz optimize needs the FSRS optimizer (autograd and numpy): pip install 'quiz[optimize]'"
+)
 
 
 class OptimizerMissing(QuizError):
@@ -112,12 +116,13 @@ def optimize(
 # ---- the learner's log and settings in the store ------------------------------------
 
 
-def learner_log(repo: Repo) -> ReplayLog:
+def learner_log(repo: Repo, *, details: bool = True) -> ReplayLog:
     """The learner's scheduling reviews (drills excluded) as a log to replay, with what
-    the learner did on graded cards (time, closeness, the suggested rating)."""
+    the learner did on graded cards (time, closeness, the suggested rating) unless
+    `details` is False (a replay of the scheduler alone: quiz.replay_log)."""
     keys = repo.card_keys_by_id()
-    kinds = repo.card_kinds_by_id()
-    log = ReplayLogBuilder()
+    kinds = repo.card_kinds_by_id() if details else {}
+    log = ReplayLogBuilder(details=details)
     for r in repo.review_log(by_time=True):
         log.add(
             keys[r.card_id],
@@ -171,81 +176,133 @@ def store_result(repo: Repo, result: OptimizeResult, now: datetime) -> None:
 # ---- the fitter ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One review on a later learner day than the card's previous one (a prediction to
-    learn from), with every review of the card up to and including it.
+    learn from), with every review of the card up to and including it."""
 
-    An item keeps its card's history and how much of it is its own: the items of one
-    card share one history, where a copy each grew with the square of a card's reviews
-    (a million-review log's items held most of what `quiz optimize` used)."""
-
-    card_ratings: Sequence[int]
+    ratings: tuple[int, ...]
     # learner days since the previous review: 0 for the first and same-day ones
-    card_deltas: Sequence[int]
-    length: int | None = None  # how many of the card's reviews are this item's (None: all)
-
-    @property
-    def ratings(self) -> tuple[int, ...]:
-        return tuple(self.card_ratings[: self.length])
-
-    @property
-    def deltas(self) -> tuple[int, ...]:
-        return tuple(self.card_deltas[: self.length])
+    deltas: tuple[int, ...]
 
     def __len__(self) -> int:
         """The reviews in the item's history, the predicted one included."""
-        return len(self.card_ratings) if self.length is None else self.length
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Item):
-            return NotImplemented
-        return (self.ratings, self.deltas) == (other.ratings, other.deltas)
-
-    def __hash__(self) -> int:
-        return hash((self.ratings, self.deltas))
+        return len(self.ratings)
 
     @property
     def recalled(self) -> bool:
-        return self.card_ratings[len(self) - 1] != int(Rating.AGAIN)
+        return recalled(self.ratings[-1])
 
     @property
     def long_term_reviews(self) -> int:
-        return sum(1 for d in self.card_deltas[: self.length] if d > 0)
+        return sum(1 for d in self.deltas if d > 0)
 
     @property
     def first_interval(self) -> int:
         """Learner days before the card's first review on a later day."""
-        return next(d for d in self.card_deltas[: self.length] if d > 0)
+        return next(d for d in self.deltas if d > 0)
 
 
-def training_items(log: Sequence[LoggedReview], day: DayClock) -> list[Item]:
+def recalled(rating: int) -> bool:
+    return rating != int(Rating.AGAIN)
+
+
+class Items(Sequence[Item]):
+    """Training items held as arrays, handed out as `Item`s one at a time.
+
+    Each card's reviews lie together in `ratings` and `deltas`; an item is where its
+    card's reviews start there and how many are its own (`starts`, `lengths`). A log's
+    items share their card's history this way, and as objects (a million items of a
+    million-review log) they held far more than the arrays do.
+    """
+
+    __slots__ = ("deltas", "lengths", "ratings", "starts")
+
+    def __init__(
+        self, ratings: array[int], deltas: array[int], starts: array[int], lengths: array[int]
+    ) -> None:
+        self.ratings, self.deltas = ratings, deltas  # typecodes "b" and "i": numpy reads them
+        self.starts, self.lengths = starts, lengths  # "l" and "i"
+
+    @classmethod
+    def of(cls, items: Iterable[Item]) -> Items:
+        """Items given one by one, each with a history of its own."""
+        out = cls(array("b"), array("i"), array("l"), array("i"))
+        for item in items:
+            out.starts.append(len(out.ratings))
+            out.lengths.append(len(item))
+            out.ratings.extend(item.ratings)
+            out.deltas.extend(item.deltas)
+        return out
+
+    def take(self, positions: Iterable[int]) -> Items:
+        """The items at these positions, in this order (sharing the histories)."""
+        starts, lengths = array("l"), array("i")
+        for k in positions:
+            starts.append(self.starts[k])
+            lengths.append(self.lengths[k])
+        return Items(self.ratings, self.deltas, starts, lengths)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, k: int) -> Item: ...
+    @overload
+    def __getitem__(self, k: slice) -> Items: ...
+    def __getitem__(self, k: int | slice) -> Item | Items:
+        if isinstance(k, slice):
+            return self.take(range(len(self))[k])
+        start, length = self.starts[k], self.lengths[k]
+        end = start + length
+        return Item(tuple(self.ratings[start:end]), tuple(self.deltas[start:end]))
+
+
+def training_items(log: Sequence[LoggedReview], day: DayClock) -> Items:
     """The log as items in the time order of the review each one predicts.
 
     Same-day reviews (learning steps) are in the histories, as the scheduler sees them
     (they update stability through the short-term formula), but are not items: the
     model predicts recall across days, as quiz.evaluate scores it.
     """
-    ratings: dict[str, array[int]] = {}
-    deltas: dict[str, array[int]] = {}
-    last: dict[str, datetime] = {}
-    items = []
+    cards: dict[str, int] = {}
+    last: list[datetime] = []  # per card: its latest review so far
+    card, ratings, deltas = array("l"), array("b"), array("i")
     for entry in in_time_order(log):
-        delta = day.days_between(last[entry.card], entry.at) if entry.card in last else 0
-        last[entry.card] = entry.at
-        card_ratings = ratings.get(entry.card)
-        if card_ratings is None:
-            card_ratings = ratings[entry.card] = array("b")
-            deltas[entry.card] = array("l")
-        card_deltas = deltas[entry.card]
-        card_ratings.append(int(entry.rating))
-        card_deltas.append(delta)
-        if delta > 0:  # the history only grows: this item's part of it stays as it is
-            items.append(Item(card_ratings, card_deltas, len(card_ratings)))
-    return items
+        c = cards.get(entry.card)
+        if c is None:
+            c = cards[entry.card] = len(last)
+            last.append(entry.at)
+            delta = 0
+        else:
+            delta = day.days_between(last[c], entry.at)
+            last[c] = entry.at
+        card.append(c)
+        ratings.append(int(entry.rating))
+        deltas.append(delta)
+    del cards, last
+    # each card's reviews together, in time order (a counting sort by card)
+    begins = array("l", [0]) * (max(card, default=-1) + 1)
+    for c in card:
+        begins[c] += 1
+    total = 0
+    for c, n in enumerate(begins):
+        begins[c], total = total, total + n
+    at = array("l", begins)  # per card: where its next review goes
+    out = Items(
+        array("b", bytes(len(card))), array("i", bytes(4 * len(card))), array("l"), array("i")
+    )
+    for i, c in enumerate(card):
+        k = at[c]
+        at[c] = k + 1
+        out.ratings[k], out.deltas[k] = ratings[i], deltas[i]
+        if deltas[i] > 0:
+            out.starts.append(begins[c])
+            out.lengths.append(k - begins[c] + 1)
+    return out
 
 
-def drop_outliers(items: Sequence[Item]) -> tuple[list[Item], list[Item]]:
+def drop_outliers(items: Items) -> tuple[Items, Items]:
     """(first long-term reviews kept for the initial stabilities, items kept for training).
 
     Items are grouped by the card's first rating and its first interval. Per first
@@ -255,13 +312,13 @@ def drop_outliers(items: Sequence[Item]) -> tuple[list[Item], list[Item]]:
     after an odd gap would otherwise set the initial stability. A dropped group's
     cards leave the training set too, as in fsrs-rs.
     """
-    groups: dict[int, dict[int, list[Item]]] = {}
-    for item in items:
+    groups: dict[int, dict[int, list[int]]] = {}
+    for k, item in enumerate(items):
         if item.long_term_reviews == 1:
-            by_gap = groups.setdefault(item.card_ratings[0], {})
-            by_gap.setdefault(item.first_interval, []).append(item)
+            by_gap = groups.setdefault(item.ratings[0], {})
+            by_gap.setdefault(item.first_interval, []).append(k)
     dropped: set[tuple[int, int]] = set()
-    firsts: list[Item] = []
+    firsts: list[int] = []
     for rating, by_gap in sorted(groups.items()):
         total = sum(len(g) for g in by_gap.values())
         removed = 0
@@ -273,8 +330,9 @@ def drop_outliers(items: Sequence[Item]) -> tuple[list[Item], list[Item]]:
                 dropped.add((rating, gap))
             else:
                 firsts.extend(group)
-    kept = [i for i in items if (i.card_ratings[0], i.first_interval) not in dropped]
-    return firsts, kept
+    del groups
+    kept = (k for k, i in enumerate(items) if (i.ratings[0], i.first_interval) not in dropped)
+    return items.take(firsts), items.take(kept)
 
 
 S_MIN = 0.001  # py-fsrs's floor for any stability
@@ -300,7 +358,7 @@ def initial_stabilities(
     decay = defaults[20]
     stats: dict[int, dict[int, list[int]]] = {}
     for item in firsts:
-        acc = stats.setdefault(item.card_ratings[0], {}).setdefault(item.first_interval, [0, 0])
+        acc = stats.setdefault(item.ratings[0], {}).setdefault(item.first_interval, [0, 0])
         acc[0] += item.recalled
         acc[1] += 1
     fitted: dict[int, float] = {}
@@ -411,7 +469,7 @@ class Training:
 
 
 class FsrsFitter:
-    """FSRS-6 fitted the way the reference optimizer (fsrs-rs) fits it, in PyTorch.
+    """FSRS-6 fitted the way the reference optimizer (fsrs-rs) fits it, with autograd.
 
     Where py-fsrs's own Optimizer (log loss 0.4502 on the real log's folds) differs
     from the reference: it starts from the default initial stabilities instead of
@@ -424,11 +482,11 @@ class FsrsFitter:
     exactly as it was trained. Of the passes, the one with the lowest training loss wins.
     """
 
-    name = "FSRS-6 fitter (PyTorch)"
+    name = "FSRS-6 fitter (autograd)"
 
     def __init__(self, training: Training | None = None) -> None:
         try:
-            import torch  # noqa: F401
+            import autograd  # noqa: F401
         except ImportError:
             raise OptimizerMissing(INSTALL_HINT) from None
         self.training = training or Training()
@@ -448,12 +506,12 @@ class FsrsFitter:
         if len(items) < 64 or len(items) == len(firsts):
             logger.info("only first intervals to learn from: initial stabilities fitted alone")
             return start
-        kept = [k for k, item in enumerate(items) if len(item) <= t.max_history]
+        kept = array("l", (k for k, n in enumerate(items.lengths) if n <= t.max_history))
         if not kept:
             return start
-        batches = _batches(items, kept, t)
-        del items, firsts  # the batches hold what training needs: free the rest for it
-        fitted = _train(batches, len(kept), start, t)
+        batches, total = _batches(items, kept, t), len(kept)
+        del items, firsts, kept  # the batches hold what training needs: free the rest for it
+        fitted = _train(batches, total, start, t)
         stabilities = smooth_and_fill({r: fitted[r - 1] for r in (1, 2, 3, 4)}, counts, defaults)
         return tuple(stabilities) + tuple(fitted[4:])
 
@@ -465,19 +523,60 @@ def _bounds() -> tuple[tuple[float, ...], tuple[float, ...]]:
     return tuple(LOWER_BOUNDS_PARAMETERS), tuple(UPPER_BOUNDS_PARAMETERS)
 
 
-def _batches(items: Sequence[Item], kept: Sequence[int], t: Training) -> list[_Batch]:
+def _batches(items: Items, kept: Sequence[int], t: Training) -> list[_Batch]:
     """The kept items (positions in `items`) in batches, shortest histories first, each
-    weighted by its position in time (`Training.recency_floor`)."""
+    weighted by its position in time (`Training.recency_floor`).
+
+    The batches are views into a few arrays, one of each field for all of them: the
+    memory goes back to the system in one piece when training ends (the replays that
+    score the fitted set come next), where a few thousand small arrays each of their
+    own left it scattered."""
+    import numpy as np
+
     last = max(len(items) - 1, 1)
 
     def weight(k: int) -> float:
         return t.recency_floor + (1 - t.recency_floor) * (k / last) ** 3
 
-    ordered = sorted(kept, key=lambda k: len(items[k]))
-    return [
-        _batch([(items[k], weight(k)) for k in ordered[n : n + t.batch_size]])
-        for n in range(0, len(ordered), t.batch_size)
+    all_ratings = np.frombuffer(items.ratings, dtype=np.int8)
+    all_deltas = np.frombuffer(items.deltas, dtype=np.int32)
+    positions = np.asarray(kept, dtype=np.int64)
+    lengths = np.frombuffer(items.lengths, dtype=np.int32)[positions]
+    order = np.argsort(lengths, kind="stable")  # as sorted() orders: ties keep time order
+    ordered, history = positions[order], lengths[order] - 1  # the history before each item
+    del positions, lengths, order
+    starts = np.frombuffer(items.starts, dtype=np.int64)[ordered]
+    predicted = starts + history
+    elapsed = all_deltas[predicted]
+    outcome = np.fromiter(map(recalled, all_ratings[predicted].tolist()), dtype=np.int8)
+    del predicted
+    weights = np.empty(len(ordered))
+    cuts = range(0, len(ordered), t.batch_size)
+    # [history length, items] per batch, laid end to end (padding: Good after a day)
+    shapes = [
+        (int(history[min(n + t.batch_size, len(ordered)) - 1]), len(ordered[n : n + t.batch_size]))
+        for n in cuts
     ]
+    cells = sum(rows * cols for rows, cols in shapes)
+    flat_ratings = np.full(cells, 3, dtype=np.int8)
+    flat_deltas = np.ones(cells, dtype=np.int32)
+    batches = []
+    offset = 0
+    for n, (rows, cols) in zip(cuts, shapes, strict=True):
+        end = n + cols
+        weights[n:end] = [weight(k) for k in ordered[n:end].tolist()]
+        ratings = flat_ratings[offset : offset + rows * cols].reshape(rows, cols)
+        deltas = flat_deltas[offset : offset + rows * cols].reshape(rows, cols)
+        offset += rows * cols
+        for col, (start, length) in enumerate(
+            zip(starts[n:end].tolist(), history[n:end].tolist(), strict=True)
+        ):
+            ratings[:length, col] = all_ratings[start : start + length]
+            deltas[:length, col] = all_deltas[start : start + length]
+        batches.append(
+            _Batch(ratings, deltas, history[n:end], elapsed[n:end], outcome[n:end], weights[n:end])
+        )
+    return batches
 
 
 def _train(
@@ -485,57 +584,68 @@ def _train(
 ) -> tuple[float, ...]:
     import random
 
-    import torch
+    import autograd.numpy as anp
+    from autograd import grad
 
-    threads = torch.get_num_threads()
-    # batches of 512 short sequences: tensors too small for threads to pay off
-    torch.set_num_threads(1)
-    try:
-        low, high = (torch.tensor(b, dtype=torch.float64) for b in _bounds())
-        w0 = torch.tensor(start, dtype=torch.float64)
-        spread = torch.tensor(PARAMETER_SPREAD, dtype=torch.float64)
-        w = w0.clone().requires_grad_(True)
-        epochs = max(t.epochs, -(-t.min_steps // len(batches)))  # ceiling division
-        steps = (total // t.batch_size + 1) * epochs
-        adam = torch.optim.Adam([w], lr=t.learning_rate, eps=1e-8)
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(adam, T_max=steps)
-        rng = random.Random(t.seed)
+    low, high = (anp.array(b, dtype=anp.float64) for b in _bounds())
+    w0 = anp.array(start, dtype=anp.float64)
+    spread = anp.array(PARAMETER_SPREAD, dtype=anp.float64)
 
-        def penalty(size: int) -> torch.Tensor:
-            return t.gamma * size / total * (((w - w0) / spread) ** 2).sum()
+    def loss(w: Any, batch: _Batch) -> Any:
+        penalty = t.gamma * batch.size / total * anp.sum(((w - w0) / spread) ** 2)
+        return _batch_loss(w, batch) + penalty
 
-        best, best_loss = start, math.inf
-        for _ in range(epochs):
-            order = list(range(len(batches)))
-            rng.shuffle(order)
-            for k in order:
-                batch = batches[k]
-                loss = _batch_loss(w, batch) + penalty(batch.size)
-                adam.zero_grad()
-                loss.backward()
-                adam.step()
-                schedule.step()
-                with torch.no_grad():
-                    w.copy_(torch.maximum(torch.minimum(w, high), low))
-            with torch.no_grad():
-                epoch_loss = (
-                    sum(float(_batch_loss(w, b) + penalty(b.size)) for b in batches) / total
-                )
-            if epoch_loss < best_loss:
-                best_loss, best = epoch_loss, tuple(float(x) for x in w.detach())
-        return best
-    finally:
-        torch.set_num_threads(threads)
+    gradient_of = grad(loss)
+    epochs = max(t.epochs, -(-t.min_steps // len(batches)))  # ceiling division
+    adam = _Adam(len(start), t.learning_rate, (total // t.batch_size + 1) * epochs)
+    rng = random.Random(t.seed)
+    w = w0
+    best, best_loss = start, math.inf
+    for _ in range(epochs):
+        order = list(range(len(batches)))
+        rng.shuffle(order)
+        for k in order:
+            w = anp.clip(adam.step(w, gradient_of(w, batches[k])), low, high)
+        epoch_loss = sum(float(loss(w, b)) for b in batches) / total
+        if epoch_loss < best_loss:
+            best_loss, best = epoch_loss, tuple(float(x) for x in w)
+    return best
+
+
+class _Adam:
+    """Adam with a cosine decay of its learning rate to 0 over `steps`, as fsrs-rs trains
+    (and as torch.optim.Adam with CosineAnnealingLR computes it). autograd's own
+    `misc.optimizers.adam` keeps one step size and cannot clip between steps."""
+
+    def __init__(self, size: int, learning_rate: float, steps: int) -> None:
+        import numpy as np
+
+        self.learning_rate, self.steps, self.done = learning_rate, steps, 0
+        self.m, self.v = np.zeros(size), np.zeros(size)
+
+    def step(
+        self, w: Any, gradient: Any, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
+    ) -> Any:
+        """The parameters `w` after one step down `gradient`."""
+        import numpy as np
+
+        lr = self.learning_rate * (1 + math.cos(math.pi * self.done / self.steps)) / 2
+        self.done += 1
+        self.m = b1 * self.m + (1 - b1) * gradient
+        self.v = b2 * self.v + (1 - b2) * gradient * gradient
+        correction1, correction2 = 1 - b1**self.done, 1 - b2**self.done
+        return w - lr / correction1 * self.m / (np.sqrt(self.v / correction2) + eps)
 
 
 @dataclass(frozen=True)
 class _Batch:
-    # integers: exact as floats, and a big log's batches are a large part of what it holds
+    # integers where they are (exact as floats, and a big log's batches are a large part
+    # of what it holds), made floats in the loss
     ratings: Any  # [history length, items]: ratings before the predicted review (3 as padding)
     deltas: Any  # the same for learner days (1 as padding)
     lengths: Any  # [items]: how many of the rows are the item's own
     elapsed: Any  # [items]: learner days before the predicted review
-    recalled: Any  # [items]: 1.0 or 0.0
+    recalled: Any  # [items]: 1 or 0
     weights: Any  # [items]: recency weights
 
     @property
@@ -543,63 +653,61 @@ class _Batch:
         return int(self.lengths.shape[0])
 
 
-def _batch(chunk: Sequence[tuple[Item, float]]) -> _Batch:
-    import torch
+def _clamp(x: Any, low: float, high: float = math.inf) -> Any:
+    """x within [low, high], passing the gradient on at the bounds themselves (as PyTorch's
+    clamp does; numpy's clip under autograd stops it there)."""
+    import autograd.numpy as anp
 
-    longest = max(len(i) - 1 for i, _ in chunk)
-    ratings = torch.full((longest, len(chunk)), 3, dtype=torch.int8)
-    deltas = torch.ones((longest, len(chunk)), dtype=torch.int32)
-    for col, (item, _) in enumerate(chunk):
-        n = len(item) - 1
-        ratings[:n, col] = torch.tensor(list(item.card_ratings[:n]), dtype=torch.int8)
-        deltas[:n, col] = torch.tensor(list(item.card_deltas[:n]), dtype=torch.int32)
-    return _Batch(
-        ratings=ratings,
-        deltas=deltas,
-        lengths=torch.tensor([len(i) - 1 for i, _ in chunk]),
-        elapsed=torch.tensor([i.card_deltas[len(i) - 1] for i, _ in chunk], dtype=torch.float64),
-        recalled=torch.tensor([float(i.recalled) for i, _ in chunk], dtype=torch.float64),
-        weights=torch.tensor([wt for _, wt in chunk], dtype=torch.float64),
-    )
+    if high < math.inf:
+        x = anp.where(x > high, high, x)
+    return anp.where(x < low, low, x)
 
 
 def _batch_loss(w: Any, b: _Batch) -> Any:
-    """The recency-weighted log loss summed over the batch (py-fsrs's formulas)."""
-    import torch
+    """The recency-weighted log loss summed over the batch (py-fsrs's formulas).
 
-    decay = w[20]
+    Every operation on the parameters is recorded for the gradient, and each costs far
+    more to record than to compute on a batch: what does not change from one history
+    step to the next (each parameter picked out of `w`, their exponentials) is computed
+    once, before the steps."""
+    import autograd.numpy as anp
+
+    p = [w[k] for k in range(21)]
+    decay = p[20]
     factor = 0.9 ** (-1 / decay) - 1
 
     def recall(elapsed: Any, s: Any) -> Any:
         return (1 + factor * elapsed / s) ** -decay
 
-    ratings, deltas = b.ratings.to(torch.float64), b.deltas.to(torch.float64)
+    ratings, deltas = b.ratings.astype(anp.float64), b.deltas.astype(anp.float64)
     first = ratings[0]
-    s = w[(first - 1).long()].clamp(min=S_MIN)
-    d = (w[4] - torch.exp(w[5] * (first - 1)) + 1).clamp(1, 10)
-    easy_d = w[4] - torch.exp(w[5] * 3) + 1
+    ones = anp.ones_like(first)
+    # autograd's `where` does not sum a broadcast scalar's gradient: rows, not scalars
+    hard_bonus, easy_bonus = p[15] * ones, p[16] * ones
+    s = _clamp(w[b.ratings[0].astype(anp.intp) - 1], S_MIN)
+    d = _clamp(p[4] - anp.exp(p[5] * (first - 1)) + 1, 1, 10)
+    easy_d = p[4] - anp.exp(p[5] * 3) + 1
+    exp_w8, fail_cap = anp.exp(p[8]), anp.exp(p[17] * p[18])
     for k in range(1, ratings.shape[0]):
         g, dt = ratings[k], deltas[k]
-        r = recall(dt, s)
-        bonus = torch.where(g == 2, w[15], torch.where(g == 4, w[16], torch.ones_like(g)))
-        success = s * (
-            1 + torch.exp(w[8]) * (11 - d) * s ** -w[9] * (torch.exp((1 - r) * w[10]) - 1) * bonus
+        forgot = 1 - recall(dt, s)
+        bonus = anp.where(g == 2, hard_bonus, anp.where(g == 4, easy_bonus, ones))
+        success = s * (1 + exp_w8 * (11 - d) * s ** -p[9] * (anp.exp(forgot * p[10]) - 1) * bonus)
+        failure = anp.minimum(
+            p[11] * d ** -p[12] * ((s + 1) ** p[13] - 1) * anp.exp(forgot * p[14]),
+            s / fail_cap,
         )
-        failure = torch.minimum(
-            w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * torch.exp((1 - r) * w[14]),
-            s / torch.exp(w[17] * w[18]),
-        )
-        growth = torch.exp(w[17] * (g - 3 + w[18])) * s ** -w[19]
-        growth = torch.where(g >= 2, growth.clamp(min=1.0), growth)
-        new_s = torch.where(dt == 0, s * growth, torch.where(g == 1, failure, success))
-        new_d = d + (10 - d) * (-w[6] * (g - 3)) / 9
-        new_d = (w[7] * easy_d + (1 - w[7]) * new_d).clamp(1, 10)
+        growth = anp.exp(p[17] * (g - 3 + p[18])) * s ** -p[19]
+        growth = anp.where(g >= 2, _clamp(growth, 1.0), growth)
+        new_s = anp.where(dt == 0, s * growth, anp.where(g == 1, failure, success))
+        new_d = d + (10 - d) * (-p[6] * (g - 3)) / 9
+        new_d = _clamp(p[7] * easy_d + (1 - p[7]) * new_d, 1, 10)
         live = k < b.lengths
-        s = torch.where(live, new_s.clamp(min=S_MIN), s)
-        d = torch.where(live, new_d, d)
-    p = recall(b.elapsed, s).clamp(1e-7, 1 - 1e-7)
-    y = b.recalled
-    return -(b.weights * (y * torch.log(p) + (1 - y) * torch.log(1 - p))).sum()
+        s = anp.where(live, _clamp(new_s, S_MIN), s)
+        d = anp.where(live, new_d, d)
+    predicted = _clamp(recall(b.elapsed.astype(anp.float64), s), 1e-7, 1 - 1e-7)
+    y = b.recalled.astype(anp.float64)
+    return -anp.sum(b.weights * (y * anp.log(predicted) + (1 - y) * anp.log(1 - predicted)))
 
 
 def default_fitter() -> Fitter:

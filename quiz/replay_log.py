@@ -54,6 +54,7 @@ class ReplayLog(Sequence[LoggedReview]):
         "_card",
         "_closeness",
         "_correct",
+        "_details",
         "_duration",
         "_keys",
         "_kind",
@@ -74,9 +75,10 @@ class ReplayLog(Sequence[LoggedReview]):
     )
 
     def __init__(self) -> None:
+        self._details = True  # False: the answer details' columns are left empty (see the builder)
         self._keys: list[str] = []
         self._kinds: list[str] = []
-        self._card = array("l")
+        self._card = array("i")
         self._kind = array("b")
         self._rating = array("b")
         self._at = array("q")
@@ -121,6 +123,12 @@ class ReplayLog(Sequence[LoggedReview]):
         return self[: bisect_left(self._at, micros_since_1970(cutoff))]
 
     def _entry(self, i: int) -> LoggedReview:
+        if not self._details:
+            return LoggedReview(
+                self._keys[self._card[i]],
+                _RATING[self._rating[i]],  # type: ignore[arg-type]  # never 0: add() stores a Rating
+                from_micros(self._at[i]),
+            )
         duration = self._duration[i]
         correct = self._correct[i]
         closeness = self._closeness[i]
@@ -137,21 +145,29 @@ class ReplayLog(Sequence[LoggedReview]):
         )
 
     def _slice(self, s: slice) -> ReplayLog:
+        """A view: the columns are never changed once built, so a part of the log (the
+        head `quiz optimize` fits on) shares them instead of holding a copy beside them."""
         if s.step not in (None, 1):
             raise ValueError("a ReplayLog slices in time order only")
         out = ReplayLog()
-        out._keys, out._kinds = self._keys, self._kinds  # shared, never changed once built
-        for name in ReplayLog._COLUMNS:
-            setattr(out, name, getattr(self, name)[s])
+        out._keys, out._kinds, out._details = self._keys, self._kinds, self._details
+        for name in ReplayLog._COLUMNS:  # (an empty one, details not kept, stays empty)
+            setattr(out, name, memoryview(getattr(self, name))[s])
         return out
 
 
 class ReplayLogBuilder:
     """Entries added one at a time (as a store streams them), then `build()`: the log, sorted
-    by time only if they did not already come in time order."""
+    by time only if they did not already come in time order.
 
-    def __init__(self) -> None:
+    `details=False` keeps only the card, the rating and the time of each entry (what a
+    replay of the scheduler reads; the entries read back with no kind, duration,
+    correctness, closeness or suggestion): `quiz optimize` holds its log through the
+    training, and those columns were more than half of it."""
+
+    def __init__(self, *, details: bool = True) -> None:
         self._log = ReplayLog()
+        self._log._details = details
         self._key_index: dict[str, int] = {}
         self._kind_index: dict[str, int] = {}
         self._ordered = True
@@ -173,18 +189,20 @@ class ReplayLogBuilder:
         if card_no is None:
             card_no = self._key_index[card] = len(log._keys)
             log._keys.append(card)
-        kind_no = self._kind_index.get(kind)
-        if kind_no is None:
-            kind_no = self._kind_index[kind] = len(log._kinds)
-            log._kinds.append(kind)
         micros = micros_since_1970(at)
         if micros < self._last:
             self._ordered = False
         self._last = micros
         log._card.append(card_no)
-        log._kind.append(kind_no)
         log._rating.append(int(Rating(rating)))
         log._at.append(micros)
+        if not log._details:
+            return
+        kind_no = self._kind_index.get(kind)
+        if kind_no is None:
+            kind_no = self._kind_index[kind] = len(log._kinds)
+            log._kinds.append(kind)
+        log._kind.append(kind_no)
         log._duration.append(_NO_DURATION if duration_ms is None else duration_ms)
         log._correct.append(_NO_CORRECT if correct is None else int(bool(correct)))
         log._closeness.append(float("nan") if closeness is None else closeness)
@@ -196,10 +214,11 @@ class ReplayLogBuilder:
             return log
         order = sorted(range(len(log)), key=log._at.__getitem__)  # stable: ties keep order
         out = ReplayLog()
-        out._keys, out._kinds = log._keys, log._kinds
+        out._keys, out._kinds, out._details = log._keys, log._kinds, log._details
         for name in ReplayLog._COLUMNS:
             column = getattr(log, name)
-            setattr(out, name, array(column.typecode, (column[i] for i in order)))
+            if len(column):  # an empty one: details not kept
+                setattr(out, name, array(column.typecode, (column[i] for i in order)))
         return out
 
 

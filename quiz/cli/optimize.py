@@ -36,7 +36,8 @@ def optimize(
     day = context.day_clock(cfg)
     with context.unit() as repo:
         settings = with_fitted_parameters(cfg, repo).scheduler
-        result = fit(learner_log(repo), settings, day, fitter)
+        # the replays read ratings and times only: the answer details are not held
+        result = fit(learner_log(repo, details=False), settings, day, fitter)
         if result.adopted and not dry_run:
             store_result(repo, result, context.now())
     _render(result, as_json, dry_run)

@@ -4,9 +4,10 @@ command), once each (minutes of work).
 
     python -m tests.bench --only bench_replay
 
-`quiz optimize` needs PyTorch (the optional extra quiz[optimize]): run with an interpreter
-that has it, or name one in QUIZ_BENCH_TORCH_PYTHON (this checkout is put on its path).
-Importing PyTorch alone is measured beside it, as the floor that command cannot go under.
+`quiz optimize` needs autograd and numpy (the optional extra quiz[optimize]): run with an
+interpreter that has them, or name one in QUIZ_BENCH_OPTIMIZE_PYTHON (this checkout is put
+on its path). Importing them alone is measured beside it, as the floor that command cannot
+go under.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from tests.bench.measure import Row, run_once
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _torch_python(default: str) -> str | None:
-    for python in (os.environ.get("QUIZ_BENCH_TORCH_PYTHON"), default):
+FRAMEWORK = "import autograd.numpy"  # what the fitter imports (numpy with it)
+
+
+def _optimize_python(default: str) -> str | None:
+    for python in (os.environ.get("QUIZ_BENCH_OPTIMIZE_PYTHON"), default):
         if (
             python
-            and subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
+            and subprocess.run([python, "-c", FRAMEWORK], capture_output=True).returncode == 0
         ):
             return python
     return None
@@ -47,27 +51,27 @@ def bench(ctx: Any) -> list[Row]:
             1,
         )
     ]
-    python = _torch_python(ctx.python)
+    python = _optimize_python(ctx.python)
     if python is None:
         rows.append(
             Row(
                 "quiz optimize --dry-run (1M reviews)",
                 "peak <= 200 MB",
                 None,
-                note="skipped: PyTorch is not installed (quiz[optimize]; or QUIZ_BENCH_TORCH_PYTHON)",
+                note="skipped: autograd is not installed (quiz[optimize]; or QUIZ_BENCH_OPTIMIZE_PYTHON)",
             )
         )
         return rows
-    torch_env = ctx.env(store, PYTHONPATH=str(ROOT))
+    optimize_env = ctx.env(store, PYTHONPATH=str(ROOT))
     floor = _row(
         ctx,
-        "python -c 'import torch' (the floor of quiz optimize)",
+        f"python -c '{FRAMEWORK}' (the floor of quiz optimize)",
         "-",
         None,
-        lambda: run_once([python, "-c", "import torch"], torch_env),
+        lambda: run_once([python, "-c", FRAMEWORK], optimize_env),
         1,
     )
-    # PyTorch's own size is not quiz's to lower: shown in the note, not judged
+    # the framework's own size is not quiz's to lower: shown in the note, not judged
     peak = f"peak {floor.peak_mb:.0f} MB" if floor.peak_mb else ""
     rows.append(replace(floor, peak_mb=None, note=" ".join(filter(None, (peak, floor.note)))))
     rows.append(
@@ -76,7 +80,9 @@ def bench(ctx: Any) -> list[Row]:
             "quiz optimize --dry-run (1M reviews)",
             "peak <= 200 MB",
             None,
-            lambda: run_once([python, "-m", "quiz", "optimize", "--dry-run", "--json"], torch_env),
+            lambda: run_once(
+                [python, "-m", "quiz", "optimize", "--dry-run", "--json"], optimize_env
+            ),
             1,
         )
     )

@@ -1,5 +1,5 @@
 """The FSRS fitter behind `quiz optimize`: its training data, the initial stabilities it
-fits first, and (with PyTorch installed) a short training run on the real log."""
+fits first, and (with autograd installed) a short training run on the real log."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from tests.optimize.reallog import read_log
 
 UTC4 = DayClock(timezone.utc, 4)
 DEFAULTS = tuple(float(w) for w in DEFAULT_PARAMETERS)
-needs_torch = pytest.mark.skipif(
-    importlib.util.find_spec("torch") is None,
-    reason="PyTorch is not installed (the optional extra quiz[optimize])",
+needs_autograd = pytest.mark.skipif(
+    importlib.util.find_spec("autograd") is None,
+    reason="autograd is not installed (the optional extra quiz[optimize])",
 )
 
 
@@ -48,7 +48,7 @@ def test_items_are_later_day_reviews_with_the_whole_history_before_them():
         LoggedReview("a", Rating.HARD, at(10, 9)),
     ]
     items = opt.training_items(log, UTC4)
-    assert items == [
+    assert list(items) == [
         opt.Item((3, 1), (0, 1)),  # b, in time order of the review predicted
         opt.Item((1, 3, 3), (0, 0, 3)),
         opt.Item((1, 3, 3, 2), (0, 0, 3, 7)),
@@ -77,7 +77,7 @@ def test_outlying_first_intervals_are_dropped_with_their_cards():
     late = [item(3, 120, True)] * 40  # beyond 100 days
     again = [item(1, 1, True)] * 30  # the only group of its rating: under 20 would go
     later = opt.Item((3, 3, 3), (0, 9, 4))  # a later review of a card in the rare group
-    firsts, kept = opt.drop_outliers(common + rare + late + again + [later])
+    firsts, kept = opt.drop_outliers(opt.Items.of(common + rare + late + again + [later]))
     assert len(firsts) == 550 + 30
     assert {(i.ratings[0], i.first_interval) for i in kept} == {(3, 1), (3, 2), (1, 1)}
 
@@ -119,28 +119,56 @@ def test_smooth_and_fill_orders_and_fills_the_four_stabilities():
     assert opt.smooth_and_fill({3: 500.0}, {3: 1}, DEFAULTS)[3] == opt.INITIAL_S_MAX
 
 
-# ---- training (PyTorch) -------------------------------------------------------------
+# ---- training (autograd) ------------------------------------------------------------
 
 
-@needs_torch
+def test_items_share_their_cards_histories():
+    """Items are arrays: each card's reviews once, an item a start and a length in them."""
+    log = [LoggedReview("a", Rating.GOOD, at(day)) for day in (0, 2, 5, 9)]
+    items = opt.training_items(log, UTC4)
+    assert list(items.ratings) == [3, 3, 3, 3] and list(items.deltas) == [0, 2, 3, 4]
+    assert list(items.starts) == [0, 0, 0] and list(items.lengths) == [2, 3, 4]
+    assert items[1] == opt.Item((3, 3, 3), (0, 2, 3)) and list(items[1:]) == list(items)[1:]
+    apart = opt.Items.of(items)  # each item with a history of its own
+    assert list(apart) == list(items) and len(apart.ratings) == 2 + 3 + 4
+
+
+@needs_autograd
 def test_the_trained_model_is_the_scheduler_quiz_predicts_with():
     """The loss the fitter minimises, at the default parameters, is quiz.evaluate's log
     loss of the same log: same items, same formulas, same learner days."""
-    import torch
+    import numpy as np
 
     log = read_log(limit=2500)
     items = opt.training_items(log, UTC4)
-    w = torch.tensor(DEFAULTS, dtype=torch.float64)
-    total = sum(
-        float(opt._batch_loss(w, opt._batch([(i, 1.0) for i in items[k : k + 300]])))
-        for k in range(0, len(items), 300)
-    )
+    everything = range(len(items))
+    batches = opt._batches(items, everything, opt.Training(batch_size=300))
+    w = np.array(DEFAULTS, dtype=np.float64)
+    total = sum(float(opt._batch_loss(w, b)) for b in batches)
     expected = evaluate(log, Scheduler(SchedulerSettings(fuzz=False), UTC4))
     assert len(items) == expected.reviews
     assert total / len(items) == pytest.approx(expected.log_loss, abs=1e-9)
 
 
-@needs_torch
+@needs_autograd
+def test_the_gradient_is_the_slope_of_the_loss():
+    """autograd's gradient of a batch's loss against central differences, parameter by
+    parameter (the clamps and the per-rating choices included)."""
+    import numpy as np
+    from autograd import grad
+
+    items = opt.training_items(read_log(limit=1500), UTC4)
+    (batch, *_) = opt._batches(items, range(len(items)), opt.Training(batch_size=400))
+    w = np.array(DEFAULTS, dtype=np.float64)
+    gradient = grad(opt._batch_loss)(w, batch)
+    for k in range(21):
+        step = np.zeros(21)
+        step[k] = 1e-6
+        slope = (opt._batch_loss(w + step, batch) - opt._batch_loss(w - step, batch)) / 2e-6
+        assert gradient[k] == pytest.approx(slope, rel=1e-4, abs=1e-4), k
+
+
+@needs_autograd
 def test_a_short_fit_predicts_its_log_better_than_the_defaults():
     log = read_log(limit=1500)
     fitter = opt.FsrsFitter(opt.Training(epochs=2, min_steps=0, batch_size=256))
@@ -156,14 +184,14 @@ def test_a_short_fit_predicts_its_log_better_than_the_defaults():
     assert fitter.fit(log, UTC4) == fitted  # the same log, the same parameters
 
 
-@needs_torch
+@needs_autograd
 def test_a_log_without_later_day_reviews_keeps_the_defaults():
     log = [LoggedReview(str(k), Rating.GOOD, at(0, 9, k)) for k in range(50)]
     assert opt.FsrsFitter(opt.Training(epochs=1, min_steps=0)).fit(log, UTC4) == DEFAULTS
 
 
-@needs_torch
-def test_quiz_optimize_fits_with_pytorch_end_to_end(cli, env, monkeypatch):
+@needs_autograd
+def test_quiz_optimize_fits_with_autograd_end_to_end(cli, env, monkeypatch):
     """`quiz optimize --json` with the real fitter (a few steps) on 1,500 real reviews."""
     import json
 

@@ -95,7 +95,7 @@ def test_too_few_reviews_is_a_clear_error(real_log):
 
 
 def test_without_the_extra_optimize_says_what_to_install(cli, monkeypatch):
-    monkeypatch.setitem(sys.modules, "torch", None)  # as if PyTorch were not installed
+    monkeypatch.setitem(sys.modules, "autograd", None)  # as if the extra were not installed
     result = cli("optimize")
     assert result.exit_code != 0
     assert result.stderr.strip() == "quiz: " + opt.INSTALL_HINT

@@ -15,7 +15,7 @@ from quiz.deck import load_deck
 from quiz.evaluate import compare_signals, evaluate, predict, score, time_cutoffs
 from quiz.model import CardState, Rating, Schedule
 from quiz.optimize import learner_log
-from quiz.replay_log import LoggedReview, ReplayLog, in_time_order
+from quiz.replay_log import LoggedReview, ReplayLog, ReplayLogBuilder, in_time_order
 from quiz.review.answer import Answer
 from quiz.store import open_store
 from tests.conftest import BASIC_DECK, write_deck
@@ -40,6 +40,37 @@ entries = st.builds(
     closeness=st.none() | st.floats(0, 1),
     suggested=st.none() | st.sampled_from(list(Rating)),
 )
+
+
+@given(st.lists(entries, max_size=40))
+def test_a_log_without_details_keeps_card_rating_and_time(log):
+    bare = ReplayLogBuilder(details=False)
+    for e in log:
+        bare.add(e.card, e.rating, e.at, e.kind, e.duration_ms, e.correct, e.closeness, e.suggested)
+    expected = [LoggedReview(e.card, e.rating, e.at) for e in sorted(log, key=lambda e: e.at)]
+    replay = bare.build()
+    assert list(replay) == expected
+    assert list(replay[1:-1]) == expected[1:-1]
+    assert evaluate(replay, scheduler()) == evaluate(expected, scheduler())
+
+
+def test_the_head_of_a_log_shares_its_columns():
+    """`before` (the head `quiz optimize` fits on) is a view of the log, not a copy of its
+    columns beside it: taking it allocates next to nothing, whatever the log's length."""
+    import tracemalloc
+
+    log = ReplayLog.of(
+        LoggedReview(f"d/{k % 500}", Rating.GOOD, T0 + timedelta(minutes=k)) for k in range(20_000)
+    )
+    tracemalloc.start()
+    try:
+        head = log.before(T0 + timedelta(minutes=15_000))
+        allocated = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(head) == 15_000 and head[-1] == log[14_999]
+    assert allocated < 20_000  # bytes; the columns' copy was over 500 kB
+    assert list(head[10:12]) == list(log)[10:12]
 
 
 @given(st.lists(entries, max_size=40), st.integers(0, 45))
@@ -148,10 +179,13 @@ def test_the_learners_log_from_the_store_is_the_old_list(store_url, env: Path):
         with store.unit("ann") as repo:
             old = _old_learner_log(repo)
             new = learner_log(repo)
+            bare = learner_log(repo, details=False)  # what quiz optimize replays
     assert isinstance(new, ReplayLog)
     assert len(old) > 50
     assert list(new) == old
     assert [e.at for e in new] == [e.at for e in old]
+    assert list(bare) == [LoggedReview(e.card, e.rating, e.at) for e in old]
+    assert list(bare[5:9]) == list(bare)[5:9]
 
 
 def test_the_signals_score_as_three_replays_of_the_log():
