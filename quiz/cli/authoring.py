@@ -452,7 +452,7 @@ def _write_anki(reads, collection, names, output, lang, force, history) -> dict[
     if output is None:
         raise UsageError("--format apkg needs -o FILE.apkg")
     check_target(output, force)
-    revlog = reads.revlog_into if history else None
+    revlog = reads if history else None
     return write_apkg(decks, output, language, changed, answers, context.now(), revlog, collection)
 
 
