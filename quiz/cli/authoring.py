@@ -480,6 +480,7 @@ def _export_reads(work, attach: bool = False):
                     lean.conn.execute("ATTACH DATABASE ? AS pkg", (str(collection),))
                     lean.conn.execute("PRAGMA pkg.journal_mode = OFF")
                     lean.conn.execute("PRAGMA pkg.synchronous = OFF")
+                    lean.conn.execute("PRAGMA temp_store = MEMORY")
                 lean.conn.execute("BEGIN")
                 attached = lean.conn if attach else None
                 return work(ExportReads(lean.selection, attached), collection)

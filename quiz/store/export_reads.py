@@ -120,8 +120,7 @@ class ExportReads:
         self._answers_read = True
 
     def revlog_into(self, cards: Sequence[tuple[int, int]]) -> list[RevlogRow]:
-        """The learner's answers to these cards (quiz card id, Anki card id, in Anki's
-        card order) as the rows of the package's revlog (`revlog_sql` over what
+        """The learner's answers to these cards (quiz card id, Anki card id) as the rows of the package's revlog (`revlog_sql` over what
         `read_answers` kept; read here if it was not), ids made unique by `RevlogIds`.
         Through the read-only connection with the package attached (`attached`): one
         INSERT ... SELECT into `pkg.revlog`, no Python object per answer; SQLite calls
@@ -148,10 +147,13 @@ class ExportReads:
         rows: list[RevlogRow] = []
         if self.attached is not None:
             self.attached.create_function("quiz_revlog_id", 1, ids)
+            # SQLite calls the function on the rows as the subquery hands them over, and
+            # would drop the subquery's ORDER BY under the outer one (and walk the cards
+            # by quiz id): its LIMIT (none) makes SQLite keep that order
             self.attached.execute(
                 "INSERT INTO pkg.revlog (usn, id, cid, ease, ivl, lastIvl, factor, time, type)"
                 " SELECT -1, quiz_revlog_id(millis), cid, ease, ivl, last_ivl, factor,"
-                f" duration, entry_type FROM ({revlog_sql()}) AS answers ORDER BY 2"
+                f" duration, entry_type FROM ({revlog_sql()} LIMIT -1) AS answers ORDER BY 2"
             )
             # the last read: the snapshot ends, and the package is the writer's again
             self.attached.commit()
