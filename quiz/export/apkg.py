@@ -19,8 +19,9 @@ log and each card's scheduling columns set from its quiz state (`quiz.anki.revlo
 so Anki continues where quiz left off and a package that comes back from Anki brings
 the answers given there (`quiz import`, which recognises the answers it already has).
 The revlog rows are a hundred thousand for a big deck: the store makes them in SQL
-(`RevlogSource`, quiz.store.export_reads), into this collection itself where it can,
-once the notes and cards are in and their Anki card ids known.
+(`RevlogSource`, quiz.store.export_reads), into this collection itself where it can: each
+card's answers while the notes are made (`_write_package`), the rows once the notes and
+cards are in and their Anki card ids known.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ read-only stdlib `sqlite3` connection of `quiz.store.lean`, and for every other 
 way (the pattern of `quiz.store.selection`, whose card selection it reads the cards
 with), so that both give the same decks, cards, times and answers. The Repo's own
 `listed_decks` and `changed_at` are these reads. The one write is into an Anki package's
-scratch collection, attached to the read-only connection: its revlog (`revlog_into`).
+scratch collection, attached to the read-only connection: its revlog (`read_answers`,
+then `revlog_into`).
 Imports no SQLAlchemy.
 """
 
@@ -120,8 +121,9 @@ class ExportReads:
         self._answers_read = True
 
     def revlog_into(self, cards: Sequence[tuple[int, int]]) -> list[RevlogRow]:
-        """The learner's answers to these cards (quiz card id, Anki card id) as the rows of the package's revlog (`revlog_sql` over what
-        `read_answers` kept; read here if it was not), ids made unique by `RevlogIds`.
+        """The learner's answers to these cards (quiz card id, Anki card id) as the rows
+        of the package's revlog (`revlog_sql` over what `read_answers` kept; read here if
+        it was not), ids made unique by `RevlogIds`.
         Through the read-only connection with the package attached (`attached`): one
         INSERT ... SELECT into `pkg.revlog`, no Python object per answer; SQLite calls
         `RevlogIds` as the rows come, in their order (card by card, each card's answers
