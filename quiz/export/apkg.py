@@ -66,9 +66,10 @@ class RevlogSource(Protocol):
     """The learner's answers as the package's revlog, read in two halves:
     quiz.store.export_reads.ExportReads."""
 
-    def read_answers(self, card_ids: Sequence[int]) -> None:
-        """Read the answers to these quiz cards (their store ids), keeping them for
-        `revlog_into`; needs no Anki card id."""
+    def read_answers(self, card_ids: Sequence[int]) -> Callable[[], None]:
+        """Stage these quiz cards (their store ids) and return the read of their
+        answers, which keeps them for `revlog_into` and needs no Anki card id."""
+        raise NotImplementedError
 
     def revlog_into(self, cards: Sequence[tuple[int, int]]) -> list[RevlogRow]:
         """The revlog rows of the answers to these cards (quiz card id, Anki card id),
@@ -306,11 +307,15 @@ def _write_package(
         if revlog is not None and answered_ids:
             from concurrent.futures import ThreadPoolExecutor
 
+            try:
+                read = revlog.read_answers(answered_ids)  # staged before the thread starts
+            except sqlite3.Error as exc:
+                raise _ReadFailed(exc) from exc
             failed: sqlite3.Error | None = None
             with ThreadPoolExecutor(1) as pool:  # leaving it waits for the notes
                 made = pool.submit(notes_and_cards)
                 try:
-                    revlog.read_answers(answered_ids)
+                    read()
                 except sqlite3.Error as exc:
                     failed = exc
             counts, answered, indexes = made.result()

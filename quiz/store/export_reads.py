@@ -14,7 +14,7 @@ Imports no SQLAlchemy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -97,13 +97,15 @@ class ExportReads:
                     out[key] = when
         return out
 
-    def read_answers(self, card_ids: Sequence[int]) -> None:
+    def read_answers(self, card_ids: Sequence[int]) -> Callable[[], None]:
         """The first half of the revlog (`answers_sql`): the learner's answers to these
         cards (quiz card ids), each with the columns that depend on the card's own log
         alone, kept in the connection's temporary table `export_answers` (indexed in the
-        order `revlog_into` walks it) for `revlog_into`, in the same snapshot. It needs
-        no Anki card id, so it can run while the package's notes are still being made
-        (`quiz.export.apkg`: on another thread, since SQLite does this without Python)."""
+        order `revlog_into` walks it) for `revlog_into`, in the same snapshot. Stages the
+        cards and returns the read itself: it needs no Anki card id, so it can run while
+        the package's notes are still being made (`quiz.export.apkg`: on another thread,
+        since SQLite does this without Python), in as few statements as it takes, since
+        each waits for the interpreter's lock between the two threads."""
         wanted = list(dict.fromkeys(int(q) for q in card_ids))
         self.execute("CREATE TEMPORARY TABLE export_answered (card_id BIGINT PRIMARY KEY)", {})
         for start in range(0, len(wanted), _BOUND):
@@ -111,15 +113,19 @@ class ExportReads:
             self.execute(f"INSERT INTO export_answered (card_id) VALUES {values}", {})
         self.execute(f"CREATE TEMPORARY TABLE export_answers ({', '.join(_ANSWER_COLUMNS)})", {})
         names = ", ".join(c.split()[0] for c in _ANSWER_COLUMNS)
-        self.execute(
-            f"INSERT INTO export_answers ({names}) {answers_sql(self.sqlite)}",
-            {"learner": self.learner_id, "kind": _REVIEW},
-        )
-        # the order `revlog_sql` reads a card's answers in (the rows went in card by card,
-        # so a card's are together: an index of every column costs more than it saves)
-        self.execute("CREATE INDEX export_answers_card ON export_answers (card_id, seq)", {})
-        self.execute("DROP TABLE export_answered", {})
-        self._answers_read = True
+
+        def read() -> None:
+            self.execute(
+                f"INSERT INTO export_answers ({names}) {answers_sql(self.sqlite)}",
+                {"learner": self.learner_id, "kind": _REVIEW},
+            )
+            # the order `revlog_sql` reads a card's answers in (the rows went in card by
+            # card, so a card's are together: an index of every column costs more than
+            # it saves)
+            self.execute("CREATE INDEX export_answers_card ON export_answers (card_id, seq)", {})
+            self._answers_read = True
+
+        return read
 
     def revlog_into(self, cards: Sequence[tuple[int, int]]) -> list[RevlogRow]:
         """The learner's answers to these cards (quiz card id, Anki card id) as the rows
@@ -135,7 +141,7 @@ class ExportReads:
         from quiz.anki.revlog import RevlogIds
 
         if not self._answers_read:
-            self.read_answers([q for q, _ in cards])
+            self.read_answers([q for q, _ in cards])()
         # Anki's card order, as a table the SELECT walks (dropped after; on an error it
         # goes with the connection)
         self.execute(
@@ -163,8 +169,8 @@ class ExportReads:
         else:
             rows = [(ids(millis), *rest) for millis, *rest in self.execute(revlog_sql(), {})]
             rows.sort(key=itemgetter(0))
-        self.execute("DROP TABLE export_cards", {})
-        self.execute("DROP TABLE export_answers", {})
+        for table in ("export_cards", "export_answers", "export_answered"):
+            self.execute(f"DROP TABLE {table}", {})
         self._answers_read = False
         return rows
 

@@ -56,7 +56,7 @@ def test_the_attached_package_gets_the_rows_the_python_path_makes(tmp_path):
     )
     conn.commit()
     reads = _reads(conn, conn)
-    reads.read_answers([q for q, _ in cards])
+    reads.read_answers([q for q, _ in cards])()
     assert reads.revlog_into(cards) == []
     written = conn.execute(
         f"SELECT {', '.join(REVLOG_COLUMNS)} FROM pkg.revlog ORDER BY id"
