@@ -6,8 +6,8 @@ package that comes back from Anki (`quiz import`) brings the history with it. A 
 row is keyed by the answer's instant in epoch milliseconds: that is how a re-import
 recognises an answer quiz already has (`already_logged`), whether it travelled through
 Anki or not. The rows themselves are made by the store in SQL (quiz.store.export_reads
-`revlog_sql`): only the ids' uniqueness, which depends on every row made before, is
-here (`RevlogIds`).
+`answers_sql` and `revlog_sql`): only the ids' uniqueness, which depends on every row
+made before, is here (`RevlogIds`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ EASE = 2500
 
 
 # A row of Anki's revlog table: its columns (less `usn`) in this order. The store computes
-# them from the log (quiz.store.export_reads.revlog_sql says how each column is made);
+# them from the log (quiz.store.export_reads.answers_sql says how each column is made);
 # what it cannot, the ids' uniqueness across the collection, is `RevlogIds`.
 REVLOG_COLUMNS = ("id", "cid", "ease", "ivl", "lastIvl", "factor", "time", "type")
 RevlogRow = tuple[int, int, int, int, int, int, int, int]
@@ -66,11 +66,15 @@ class AnkiSchedule:
     data: str  # FSRS memory state, as Anki keeps it in `cards.data`
 
 
+# Anki's card type of each state with a schedule (built once, not per card)
+_ANKI_TYPE = {CardState.LEARNING: 1, CardState.REVIEW: 2, CardState.RELEARNING: 3}
+
+
 def anki_schedule(s: Schedule, suspended: bool, collection_created: int) -> AnkiSchedule | None:
     """The card's Anki scheduling columns (None: a new card, left as the package makes it)."""
     if s.state == CardState.NEW or s.due is None or s.last_review is None:
         return None
-    anki_type = {CardState.LEARNING: 1, CardState.REVIEW: 2, CardState.RELEARNING: 3}[s.state]
+    anki_type = _ANKI_TYPE[s.state]
     if s.state == CardState.REVIEW:
         due = int((s.due.timestamp() - collection_created) // DAY_SECONDS)
         queue = 2

@@ -441,7 +441,7 @@ def _write_anki(reads, collection, names, output, lang, force, history) -> dict[
     if output is None:
         raise UsageError("--format apkg needs -o FILE.apkg")
     check_target(output, force)
-    revlog = reads.revlog_into if history else None
+    revlog = reads if history else None
     return write_apkg(decks, output, language, changed, answers, context.now(), revlog, collection)
 
 
@@ -469,6 +469,7 @@ def _export_reads(work, attach: bool = False):
                     lean.conn.execute("ATTACH DATABASE ? AS pkg", (str(collection),))
                     lean.conn.execute("PRAGMA pkg.journal_mode = OFF")
                     lean.conn.execute("PRAGMA pkg.synchronous = OFF")
+                    lean.conn.execute("PRAGMA temp_store = MEMORY")
                 lean.conn.execute("BEGIN")
                 attached = lean.conn if attach else None
                 return work(ExportReads(lean.selection, attached), collection)

@@ -19,8 +19,9 @@ log and each card's scheduling columns set from its quiz state (`quiz.anki.revlo
 so Anki continues where quiz left off and a package that comes back from Anki brings
 the answers given there (`quiz import`, which recognises the answers it already has).
 The revlog rows are a hundred thousand for a big deck: the store makes them in SQL
-(`RevlogSource`, quiz.store.export_reads), into this collection itself where it can,
-once the notes and cards are in and their Anki card ids known.
+(`RevlogSource`, quiz.store.export_reads), into this collection itself where it can: each
+card's answers while the notes are made (`_write_package`), the rows once the notes and
+cards are in and their Anki card ids known.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from quiz.anki.revlog import REVLOG_COLUMNS, RevlogRow, anki_schedule
 from quiz.errors import QuizError
@@ -61,10 +62,20 @@ class CardHistory:
     answered: bool = False
 
 
-# The revlog rows of the answers to these cards (quiz card id, Anki card id), sorted by id:
-# quiz.store.export_reads.ExportReads.revlog_into. A source that writes them into the
-# collection itself (it has the file attached) returns no rows.
-RevlogSource = Callable[[Sequence[tuple[int, int]]], list[RevlogRow]]
+class RevlogSource(Protocol):
+    """The learner's answers as the package's revlog, read in two halves:
+    quiz.store.export_reads.ExportReads."""
+
+    def read_answers(self, card_ids: Sequence[int]) -> Callable[[], None]:
+        """Stage these quiz cards (their store ids) and return the read of their
+        answers, which keeps them for `revlog_into` and needs no Anki card id."""
+        raise NotImplementedError
+
+    def revlog_into(self, cards: Sequence[tuple[int, int]]) -> list[RevlogRow]:
+        """The revlog rows of the answers to these cards (quiz card id, Anki card id),
+        sorted by id; a source that writes them into the collection itself (it has the
+        file attached) returns no rows."""
+        raise NotImplementedError
 
 
 # Fixed ids: the same note types on every export, so Anki recognises them.
@@ -130,10 +141,40 @@ def write_apkg(
     see every note as modified (genanki would stamp them all with the export's time).
     """
     try:
-        import genanki
+        import genanki  # noqa: F401  # the notes and the collection are made with it
     except ImportError:
         raise QuizError("exporting to Anki needs genanki: pip install genanki") from None
-    changed = changed or {}
+    # through a temporary file and a rename: an interrupted or failed write leaves no half package
+    tmp = path.with_name(f".{path.name}.quiz-tmp")
+    try:
+        counts = _write_package(
+            lambda: _notes(decks, lang, changed or {}),
+            tmp,
+            history or {},
+            now,
+            revlog,
+            collection,
+        )
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, _ReadFailed):  # the store's error, for the caller to word
+            raise exc.error from None
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            reason = getattr(exc, "strerror", None) or exc
+            raise QuizError(f"{path}: cannot write: {reason}") from None
+        raise
+    return counts
+
+
+def _notes(
+    decks: Sequence[ExportDeck], lang: str | None, changed: Mapping[str, datetime]
+) -> tuple[Any, list[_Note], dict[str, int]]:
+    """genanki's package of the Anki decks, the notes (rendered, not yet with ids) and
+    the count of notes per quiz deck."""
+    import genanki
+
     basic, cloze = _models()
     anki_decks = []
     notes: list[_Note] = []
@@ -170,23 +211,7 @@ def write_apkg(
             count += 1
         counts[deck.id] = count
         anki_decks.append(anki_deck)
-    # through a temporary file and a rename: an interrupted or failed write leaves no half package
-    tmp = path.with_name(f".{path.name}.quiz-tmp")
-    try:
-        _write_package(
-            genanki.Package(anki_decks), notes, tmp, history or {}, now, revlog, collection
-        )
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        if isinstance(exc, _ReadFailed):  # the store's error, for the caller to word
-            raise exc.error from None
-        if isinstance(exc, (OSError, sqlite3.Error)):
-            reason = getattr(exc, "strerror", None) or exc
-            raise QuizError(f"{path}: cannot write: {reason}") from None
-        raise
-    return counts
+    return genanki.Package(anki_decks), notes, counts
 
 
 class _ReadFailed(Exception):
@@ -239,41 +264,75 @@ def scratch_collection() -> Iterator[Path]:
 
 
 def _write_package(
-    package,
-    notes: Sequence[_Note],
+    notes: Callable[[], tuple[Any, Sequence[_Note], dict[str, int]]],
     target: Path,
     history: Mapping[str, CardHistory],
     now: datetime | None,
     revlog: RevlogSource | None,
     collection: Path | None,
-) -> None:
-    """genanki's collection (schema, decks, note types) with the notes, their cards and
-    the history added, zipped as an .apkg (what `genanki.Package.write_to_file` does,
-    with a step between writing and zipping)."""
+) -> dict[str, int]:
+    """genanki's collection (schema, decks, note types) with the notes (`notes()`: the
+    package, the notes, their counts), their cards and the history added, zipped as an
+    .apkg (what `genanki.Package.write_to_file` does, with steps between writing and
+    zipping); return the counts.
+
+    The answers are read in two halves (`RevlogSource`): the first needs only the quiz
+    cards, and the store's SQL does it while another thread renders the notes and writes
+    them and their cards (the notes are Python work and the read is SQLite's, which lets
+    go of the interpreter); the second, once the cards have their Anki ids."""
     stamp = now.timestamp() if now is not None else time.time()
+    answered_ids = [h.row_id for h in history.values() if h.answered] if revlog else []
     with contextlib.ExitStack() as stack:
         db = collection if collection is not None else stack.enter_context(scratch_collection())
-        conn = sqlite3.connect(db)
+        # made here, written on the notes' thread, then here again
+        conn = sqlite3.connect(db, check_same_thread=False)
         stack.callback(conn.close)
-        cursor = conn.cursor()
-        # a scratch file, zipped and deleted: no journal, no waiting for the disk
-        cursor.execute("pragma journal_mode = off")
-        cursor.execute("pragma synchronous = off")
-        ids = itertools.count(int(stamp * 1000))  # genanki's ids: note, its cards, next note
-        package.write_to_db(cursor, stamp, ids)
-        (created,) = cursor.execute("select crt from col").fetchone()
-        note_rows, card_rows, answered = _rows(notes, stamp, ids, history, int(created))
-        with _indexes_built_after(cursor, ("notes", "cards", "revlog")):
+
+        def notes_and_cards() -> tuple[dict[str, int], list[tuple[int, int]], list[str]]:
+            package, made, counts = notes()
+            cursor = conn.cursor()
+            # a scratch file, zipped and deleted: no journal, no waiting for the disk
+            cursor.execute("pragma journal_mode = off")
+            cursor.execute("pragma synchronous = off")
+            ids = itertools.count(int(stamp * 1000))  # genanki's ids: note, its cards, next note
+            package.write_to_db(cursor, stamp, ids)
+            (created,) = cursor.execute("select crt from col").fetchone()
+            note_rows, card_rows, answered = _rows(made, stamp, ids, history, int(created))
+            indexes = _drop_indexes(cursor, ("notes", "cards", "revlog"))
             cursor.executemany(_NOTE_INSERT, note_rows)
             cursor.executemany(_CARD_INSERT, card_rows)
-            if revlog is not None and answered:
-                conn.commit()  # the notes and cards in: a source may write the revlog itself
+            conn.commit()  # the notes and cards in: a source may write the revlog itself
+            return counts, answered, indexes
+
+        if revlog is not None and answered_ids:
+            from concurrent.futures import ThreadPoolExecutor
+
+            try:
+                read = revlog.read_answers(answered_ids)  # staged before the thread starts
+            except sqlite3.Error as exc:
+                raise _ReadFailed(exc) from exc
+            failed: sqlite3.Error | None = None
+            with ThreadPoolExecutor(1) as pool:  # leaving it waits for the notes
+                made = pool.submit(notes_and_cards)
                 try:
-                    rows = revlog(answered)
+                    read()
                 except sqlite3.Error as exc:
-                    raise _ReadFailed(exc) from exc
-                if rows:
-                    cursor.executemany(_REVLOG_INSERT, rows)
+                    failed = exc
+            counts, answered, indexes = made.result()
+            if failed is not None:
+                raise _ReadFailed(failed) from failed
+        else:
+            counts, answered, indexes = notes_and_cards()
+        cursor = conn.cursor()
+        if revlog is not None and answered:
+            try:
+                rows = revlog.revlog_into(answered)
+            except sqlite3.Error as exc:
+                raise _ReadFailed(exc) from exc
+            if rows:
+                cursor.executemany(_REVLOG_INSERT, rows)
+        for sql in indexes:  # built after the rows went in: one sort each
+            cursor.execute(sql)
         _declare_v2_scheduler(cursor)
         conn.commit()
         conn.close()
@@ -282,6 +341,7 @@ def _write_package(
         ) as out:
             out.write(db, "collection.anki2")
             out.writestr("media", "{}")
+    return counts
 
 
 def _declare_v2_scheduler(cursor: sqlite3.Cursor) -> None:
@@ -382,10 +442,10 @@ class _Ordinals:
         ]
 
 
-@contextlib.contextmanager
-def _indexes_built_after(cursor: sqlite3.Cursor, tables: Sequence[str]) -> Iterator[None]:
-    """The tables' indexes (genanki's schema: Anki's) dropped while their rows go in and
-    built again after: one sort each, not an insert per row at a random place."""
+def _drop_indexes(cursor: sqlite3.Cursor, tables: Sequence[str]) -> list[str]:
+    """Drop the tables' indexes (genanki's schema: Anki's) and return the statements that
+    make them again: built after the rows went in, one sort each, not an insert per row
+    at a random place."""
     indexes = cursor.execute(
         "select name, sql from sqlite_master where type = 'index' and sql is not null"
         f" and tbl_name in ({', '.join('?' * len(tables))}) order by rowid",
@@ -393,6 +453,4 @@ def _indexes_built_after(cursor: sqlite3.Cursor, tables: Sequence[str]) -> Itera
     ).fetchall()
     for name, _ in indexes:
         cursor.execute(f'drop index "{name}"')
-    yield
-    for _, sql in indexes:
-        cursor.execute(sql)
+    return [sql for _, sql in indexes]

@@ -127,9 +127,13 @@ def _formatter():  # made once: its style table costs more than a card
 # are never adjacent (a run of two backticks opens no single-backtick span). Everything
 # inside a span is literal, so that only `<code>` and markdown-it's escaping of & < > "
 # are added. tests/anki/test_render_plain.py holds it to the renderer.
-_CHAR = r"[^\W_]| |[,.;:?!'()/%+=#$@-]"
+# The characters outside code spans come in runs and the repeats are possessive: a text
+# splits into runs and spans one way only (a backtick starts a span, which ends at the
+# next one), so no other split is worth backtracking into, and the test of every card
+# costs less.
+_CHARS = r"[^\W_]++|[ ,.;:?!'()/%+=#$@-]++"
 _SPAN = r"`(?! )[^`\x00-\x1f\x7f-\x9f]+(?<! )`"
-_PLAIN = re.compile(rf"(?![0-9]+[.)])(?:[^\W_]|{_SPAN})(?:{_CHAR}|(?<!`){_SPAN})*(?<! )")
+_PLAIN = re.compile(rf"(?![0-9]+[.)])(?:[^\W_]|{_SPAN})(?:{_CHARS}|(?<!`){_SPAN})*+(?<! )")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 

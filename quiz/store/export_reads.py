@@ -7,13 +7,14 @@ read-only stdlib `sqlite3` connection of `quiz.store.lean`, and for every other 
 way (the pattern of `quiz.store.selection`, whose card selection it reads the cards
 with), so that both give the same decks, cards, times and answers. The Repo's own
 `listed_decks` and `changed_at` are these reads. The one write is into an Anki package's
-scratch collection, attached to the read-only connection: its revlog (`revlog_into`).
+scratch collection, attached to the read-only connection: its revlog (`read_answers`,
+then `revlog_into`).
 Imports no SQLAlchemy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -58,6 +59,7 @@ class ExportReads:
         self.sqlite = selection.sqlite
         # the read-only connection, with the package's collection attached as `pkg`
         self.attached = attached
+        self._answers_read = False  # `export_answers` holds them (`read_answers`)
 
     def listed_decks(self) -> list[ListedDeck]:
         """The decks not removed, by id, with their titles, languages and descriptions
@@ -95,18 +97,51 @@ class ExportReads:
                     out[key] = when
         return out
 
+    def read_answers(self, card_ids: Sequence[int]) -> Callable[[], None]:
+        """The first half of the revlog (`answers_sql`): the learner's answers to these
+        cards (quiz card ids), each with the columns that depend on the card's own log
+        alone, kept in the connection's temporary table `export_answers` (indexed in the
+        order `revlog_into` walks it) for `revlog_into`, in the same snapshot. Stages the
+        cards and returns the read itself: it needs no Anki card id, so it can run while
+        the package's notes are still being made (`quiz.export.apkg`: on another thread,
+        since SQLite does this without Python), in as few statements as it takes, since
+        each waits for the interpreter's lock between the two threads."""
+        wanted = list(dict.fromkeys(int(q) for q in card_ids))
+        self.execute("CREATE TEMPORARY TABLE export_answered (card_id BIGINT PRIMARY KEY)", {})
+        for start in range(0, len(wanted), _BOUND):
+            values = ", ".join(f"({q})" for q in wanted[start : start + _BOUND])
+            self.execute(f"INSERT INTO export_answered (card_id) VALUES {values}", {})
+        self.execute(f"CREATE TEMPORARY TABLE export_answers ({', '.join(_ANSWER_COLUMNS)})", {})
+        names = ", ".join(c.split()[0] for c in _ANSWER_COLUMNS)
+
+        def read() -> None:
+            self.execute(
+                f"INSERT INTO export_answers ({names}) {answers_sql(self.sqlite)}",
+                {"learner": self.learner_id, "kind": _REVIEW},
+            )
+            # the order `revlog_sql` reads a card's answers in (the rows went in card by
+            # card, so a card's are together: an index of every column costs more than
+            # it saves)
+            self.execute("CREATE INDEX export_answers_card ON export_answers (card_id, seq)", {})
+            self._answers_read = True
+
+        return read
+
     def revlog_into(self, cards: Sequence[tuple[int, int]]) -> list[RevlogRow]:
-        """The learner's answers to these cards (quiz card id, Anki card id, in Anki's
-        card order) as the rows of the package's revlog (`revlog_sql`), ids made unique
-        by `RevlogIds`. Through the read-only connection with the package attached
-        (`attached`): one INSERT ... SELECT into `pkg.revlog`, no Python object per
-        answer; SQLite calls `RevlogIds` as the window hands the rows over, in its order
-        (card by card, each card's answers oldest first), and the rows go in sorted by
-        id; the list returned is then empty, and the read's snapshot ends with it.
-        Otherwise (the Repo's session: PostgreSQL, a store to migrate) the same SELECT's
-        rows, read in that order and returned sorted by id for the package's connection."""
+        """The learner's answers to these cards (quiz card id, Anki card id) as the rows
+        of the package's revlog (`revlog_sql` over what `read_answers` kept; read here if
+        it was not), ids made unique by `RevlogIds`.
+        Through the read-only connection with the package attached (`attached`): one
+        INSERT ... SELECT into `pkg.revlog`, no Python object per answer; SQLite calls
+        `RevlogIds` as the rows come, in their order (card by card, each card's answers
+        oldest first), and the rows go in sorted by id; the list returned is then empty,
+        and the read's snapshot ends with it. Otherwise (the Repo's session: PostgreSQL,
+        a store to migrate) the same SELECT's rows, read in that order and returned
+        sorted by id for the package's connection."""
         from quiz.anki.revlog import RevlogIds
 
+        if not self._answers_read:
+            self.read_answers([q for q, _ in cards])()
         # Anki's card order, as a table the SELECT walks (dropped after; on an error it
         # goes with the connection)
         self.execute(
@@ -117,38 +152,67 @@ class ExportReads:
             values = ", ".join(f"({int(q)}, {int(a)})" for q, a in cards[start : start + _BOUND])
             self.execute(f"INSERT INTO export_cards (card_id, cid) VALUES {values}", {})
         self.execute("CREATE INDEX export_cards_cid ON export_cards (cid, card_id)", {})
-        params: dict[str, object] = {"learner": self.learner_id, "kind": _REVIEW}
         ids = RevlogIds()
         rows: list[RevlogRow] = []
         if self.attached is not None:
             self.attached.create_function("quiz_revlog_id", 1, ids)
+            # SQLite calls the function on the rows as the subquery hands them over, and
+            # would drop the subquery's ORDER BY under the outer one (and walk the cards
+            # by quiz id): its LIMIT (none) makes SQLite keep that order
             self.attached.execute(
                 "INSERT INTO pkg.revlog (usn, id, cid, ease, ivl, lastIvl, factor, time, type)"
                 " SELECT -1, quiz_revlog_id(millis), cid, ease, ivl, last_ivl, factor,"
-                f" duration, entry_type FROM ({revlog_sql(True)}) AS answers ORDER BY 2",
-                params,
+                f" duration, entry_type FROM ({revlog_sql()} LIMIT -1) AS answers ORDER BY 2"
             )
             # the last read: the snapshot ends, and the package is the writer's again
             self.attached.commit()
         else:
-            rows = [
-                (ids(millis), *rest)
-                for millis, *rest in self.execute(revlog_sql(self.sqlite), params)
-            ]
+            rows = [(ids(millis), *rest) for millis, *rest in self.execute(revlog_sql(), {})]
             rows.sort(key=itemgetter(0))
-        self.execute("DROP TABLE export_cards", {})
+        for table in ("export_cards", "export_answers", "export_answered"):
+            self.execute(f"DROP TABLE {table}", {})
+        self._answers_read = False
         return rows
 
 
-def revlog_sql(sqlite: bool) -> str:
+# `export_answers`: a card's answers numbered oldest first (`seq`), with their revlog
+# columns but the id and the Anki card id
+_ANSWER_COLUMNS = (
+    "card_id BIGINT NOT NULL",
+    "seq BIGINT NOT NULL",
+    "millis BIGINT NOT NULL",
+    "ease INTEGER NOT NULL",
+    "ivl BIGINT NOT NULL",
+    "last_ivl BIGINT NOT NULL",
+    "duration INTEGER NOT NULL",
+    "entry_type INTEGER NOT NULL",
+)
+
+
+def revlog_sql() -> str:
     """Anki's revlog rows (quiz.anki.revlog.REVLOG_COLUMNS, the id as the answer's epoch
-    millisecond: `millis`) of the answers to the cards in `export_cards`, card by card in
-    Anki's card order and each card's answers oldest first: the order the ids are handed
-    out in. Drills and manual changes are not answers Anki knows. Per answer: the rating;
-    Anki's ivl, whole days until the next showing for a card the answer left in review
-    (at least one, rounded half to even), else minus the whole seconds (at least one);
-    lastIvl, the card's previous answer's ivl; the time taken, capped as Anki caps it;
-    the type, the state the card was answered in (learn, review, relearn). The log's
+    millisecond: `millis`) of the answers `read_answers` kept, of the cards in
+    `export_cards`, card by card in Anki's card order and each card's answers oldest
+    first: the order the ids are handed out in."""
+    return (
+        "SELECT a.millis AS millis, m.cid AS cid, a.ease AS ease, a.ivl AS ivl,"
+        f" a.last_ivl AS last_ivl, {EASE} AS factor, a.duration AS duration,"
+        " a.entry_type AS entry_type"
+        # CROSS JOIN: SQLite walks the cards in Anki's order (export_cards_cid) and reads
+        # each one's answers in order from export_answers_card
+        " FROM export_cards AS m CROSS JOIN export_answers AS a"
+        " WHERE a.card_id = m.card_id ORDER BY m.cid, a.seq"
+    )
+
+
+def answers_sql(sqlite: bool) -> str:
+    """The columns of `export_answers` (`_ANSWER_COLUMNS`) of the answers to the cards in
+    `export_answered`: each card's answers numbered oldest first (`seq`). Drills and
+    manual changes are not answers Anki knows. Per answer: its epoch millisecond; the
+    rating; Anki's ivl, whole days until the next showing for a card the answer left in
+    review (at least one, rounded half to even), else minus the whole seconds (at least
+    one); lastIvl, the card's previous answer's ivl; the time taken, capped as Anki caps
+    it; the type, the state the card was answered in (learn, review, relearn). The log's
     times are integer microseconds on SQLite and timestamps on PostgreSQL: the
     millisecond is the same float arithmetic either way (`int(at.timestamp() * 1000)`
     of the instant)."""
@@ -184,14 +248,13 @@ def revlog_sql(sqlite: bool) -> str:
         " WHEN r.duration_ms > 0 THEN r.duration_ms ELSE 0 END"
     )
     return (
-        "SELECT millis, cid, ease, ivl,"
-        " COALESCE(LAG(ivl) OVER (PARTITION BY cid ORDER BY at, entry), 0) AS last_ivl,"
-        f" {EASE} AS factor, duration, entry_type FROM ("
-        f"SELECT {millis} AS millis, m.cid AS cid, r.rating AS ease, {ivl} AS ivl,"
+        "SELECT card_id, ROW_NUMBER() OVER w, millis, ease, ivl, COALESCE(LAG(ivl) OVER w, 0),"
+        " duration, entry_type FROM ("
+        f"SELECT r.card_id AS card_id, {millis} AS millis, r.rating AS ease, {ivl} AS ivl,"
         f" {duration} AS duration, {entry_type} AS entry_type, r.reviewed_at AS at, r.id AS entry"
-        # CROSS JOIN: SQLite walks the cards in Anki's order (export_cards_cid) and finds
-        # each one's answers by ux_reviews_card_chain
-        " FROM export_cards AS m CROSS JOIN reviews AS r"
+        # CROSS JOIN: SQLite walks the cards and finds each one's answers by
+        # ux_reviews_card_chain
+        " FROM export_answered AS m CROSS JOIN reviews AS r"
         " WHERE r.card_id = m.card_id AND r.learner_id = :learner AND r.kind = :kind"
-        ") AS answers ORDER BY cid, at, entry"
+        ") AS answers WINDOW w AS (PARTITION BY card_id ORDER BY at, entry)"
     )

@@ -149,3 +149,32 @@ def test_a_store_error_while_the_answers_go_into_the_package_reads_through_the_f
     assert attempts == [True, False]
     assert package_rows(target) == package_rows(clean)
     assert not list(answered.glob(".retried.apkg.quiz-tmp"))
+
+
+def test_a_store_error_while_the_answers_are_read_beside_the_notes_reads_through_the_full_store(
+    answered, cli, monkeypatch
+):
+    """The first half of the revlog (each card's answers) is read while another thread
+    writes the notes; when that read fails on the store's side, the notes' thread is
+    waited for, nothing is left behind, and the full store (whose session reads the
+    same rows) writes the same package as a clean run."""
+    from quiz.store.export_reads import ExportReads
+
+    clean = answered / "clean.apkg"
+    assert cli("export", "-f", "apkg", "-o", str(clean), now=NOW).exit_code == 0
+    real = ExportReads.read_answers
+    attempts: list[bool] = []
+
+    def failing(self, card_ids):
+        attempts.append(self.attached is not None)
+        if self.attached is not None:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, card_ids)
+
+    monkeypatch.setattr(ExportReads, "read_answers", failing)
+    target = answered / "retried.apkg"
+    result = cli("export", "-f", "apkg", "-o", str(target), now=NOW)
+    assert result.exit_code == 0, result.output
+    assert attempts == [True, False]
+    assert package_rows(target) == package_rows(clean)
+    assert not list(answered.glob(".retried.apkg.quiz-tmp"))
