@@ -8,12 +8,14 @@ mutating them behind its back. Nothing here knows about files, SQL or terminals.
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum, IntEnum
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
+
+import orjson
 
 if TYPE_CHECKING:
     from quiz.deck.variants import VarySpec
@@ -282,15 +284,19 @@ def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
     return out
 
 
-_DIGEST_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # json.dumps's, kept
-
-
 def content_digest(data: dict[str, object]) -> str:
     """`Card.content_hash` from the card's `card_to_dict` (with or without its line,
-    which is not part of the digest): the store hashes the dict it also writes."""
+    which is not part of the digest): the store hashes the dict it also writes.
+
+    The digest is of the dict's JSON with its keys sorted (a text map's languages in
+    another order are the same content), as orjson writes it: an import hashes every
+    card of a deck, and the standard library's encoder with sorted keys was the largest
+    part of an import's cost after parsing (issue #19). Changing how this encodes
+    changes every stored hash: it takes a migration that recomputes them (0016).
+    """
     if "line" in data:
         data = {k: v for k, v in data.items() if k != "line"}
-    return hashlib.sha256(_DIGEST_JSON.encode(data).encode()).hexdigest()[:16]
+    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
 @cache
@@ -321,7 +327,41 @@ def card_from_dict(data: dict[str, object]) -> Card:
         elif isinstance(value, list):
             value = tuple(value)
         kwargs[name] = value
-    return Card(**kwargs)  # type: ignore[arg-type]  # kwargs come from stored JSON, one value per Card field
+    return make_card(kwargs)
+
+
+_REQUIRED = object()  # a Card field without a default, in `_card_slots`
+
+
+@cache
+def _card_slots() -> dict[str, object]:
+    """Every Card field in order with its default (`_REQUIRED` where it has none)."""
+    import dataclasses
+
+    out: dict[str, object] = {}
+    for f in fields(Card):
+        if f.default_factory is not dataclasses.MISSING:  # pragma: no cover - none today
+            raise TypeError(f"Card.{f.name}: make_card copies defaults, it has no factories")
+        out[f.name] = _REQUIRED if f.default is dataclasses.MISSING else f.default
+    return out
+
+
+def make_card(values: Mapping[str, object]) -> Card:
+    """`Card(**values)` for the code that makes a card per card of a deck or a store (the
+    deck builder, `card_from_dict`): a frozen dataclass's `__init__` sets each field
+    through `object.__setattr__`, which for Card's many fields cost more than the rest
+    of building a card. The same value: the fields with their defaults, then `values`
+    (which must name only Card's fields), and no `__post_init__` to skip (Card has none).
+    """
+    card = object.__new__(Card)
+    attrs = card.__dict__
+    attrs.update(_card_slots())
+    attrs.update(values)
+    if len(attrs) != len(_card_slots()) or _REQUIRED in (attrs["deck"], attrs["id"], attrs["kind"]):
+        unknown = sorted(set(attrs) - set(_card_slots()))
+        missing = [name for name in ("deck", "id", "kind") if attrs.get(name) is _REQUIRED]
+        raise TypeError(f"make_card: unknown fields {unknown}, missing fields {missing}")
+    return card
 
 
 @dataclass(frozen=True)
