@@ -127,7 +127,7 @@ class Card:
 
     def content_hash(self) -> str:
         """A digest of what the learner sees and is graded against (not the line)."""
-        return content_digest(card_to_dict(self, with_line=False))
+        return content_digest(card_to_dict(self, with_line=False, defaults=False))
 
 
 @dataclass(frozen=True)
@@ -248,21 +248,36 @@ _AS_IS, _TEXT, _CHOICES, _KIND, _VARY, _VARIANT = range(6)
 
 
 @cache
-def _dict_plan() -> tuple[tuple[str, int], ...]:
-    """Card's fields in order with how each is written, worked out once (`fields()` and
-    the name tests per card showed in imports of 10k cards)."""
+def _dict_plan() -> tuple[tuple[str, int, object, object], ...]:
+    """Card's fields in order with how each is written, its default and its default as
+    written (tuples as lists; `_REQUIRED` where it has none), worked out once (`fields()`
+    and the name tests per card showed in imports of 10k cards)."""
     special = {"choices": _CHOICES, "kind": _KIND, "vary": _VARY, "variant": _VARIANT}
-    return tuple(
-        (f.name, _TEXT if f.name in _TEXT_FIELDS else special.get(f.name, _AS_IS))
-        for f in fields(Card)
-    )
+    plan = []
+    for name, default in _card_slots().items():
+        how = _TEXT if name in _TEXT_FIELDS else special.get(name, _AS_IS)
+        written = list(default) if isinstance(default, tuple) else default
+        plan.append((name, how, default, written))
+    return tuple(plan)
 
 
-def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
-    """A JSON-safe form of a card, used for the store's content column and hashing."""
+def card_defaults() -> dict[str, object]:
+    """Each Card field that has a default, with it as `card_to_dict` writes it."""
+    return {name: written for name, _how, _d, written in _dict_plan() if written is not _REQUIRED}
+
+
+def card_to_dict(card: Card, with_line: bool = True, defaults: bool = True) -> dict[str, object]:
+    """A JSON-safe form of a card, used for the store's content column and hashing.
+
+    `defaults=False` leaves out the fields at their defaults (of the default's type, as
+    `quiz.store.content.compact_content` does): what the store keeps and hashes, built
+    without writing and dropping a dozen empty fields per card.
+    """
     out: dict[str, object] = {}
-    for name, how in _dict_plan():
+    for name, how, default, written in _dict_plan():
         value = getattr(card, name)
+        if not defaults and value is default:
+            continue
         if how == _AS_IS:
             if name == "line" and not with_line:
                 continue
@@ -275,18 +290,22 @@ def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
         elif how == _KIND:
             value = value.value
         elif not value:
-            continue  # vary, variant: absent on cards that do not vary (their hash stays)
+            continue  # vary, variant: absent on cards that do not vary
         elif how == _VARY:
             value = value.to_data()
         else:
             value = [list(pair) for pair in value]
+        if not defaults and type(value) is type(written) and value == written:
+            continue
         out[name] = value
     return out
 
 
 def content_digest(data: dict[str, object]) -> str:
-    """`Card.content_hash` from the card's `card_to_dict` (with or without its line,
-    which is not part of the digest): the store hashes the dict it also writes.
+    """`Card.content_hash` from the card's `card_to_dict(card, defaults=False)` (with or
+    without its line, which is not part of the digest): the store hashes the dict it
+    also writes. Without the defaults: a field added to Card with a default leaves
+    every stored digest as it was.
 
     The digest is of the dict's JSON with its keys sorted (a text map's languages in
     another order are the same content), as orjson writes it: an import hashes every
