@@ -8,16 +8,15 @@ mutating them behind its back. Nothing here knows about files, SQL or terminals.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum, IntEnum
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
-import orjson
-
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from quiz.deck.variants import VarySpec
 
 
@@ -315,7 +314,18 @@ def content_digest(data: dict[str, object]) -> str:
     """
     if "line" in data:
         data = {k: v for k, v in data.items() if k != "line"}
-    return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+    return hashlib.sha256(_sorted_json()(data)).hexdigest()[:16]
+
+
+@cache
+def _sorted_json() -> Callable[[object], bytes]:
+    """orjson's encoder with sorted keys, loaded on the first digest (only an import and
+    migration 0016 hash cards: not at the start of every command that reads a card)."""
+    from functools import partial
+
+    import orjson
+
+    return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS)
 
 
 @cache
