@@ -379,16 +379,24 @@ def make_card(values: Mapping[str, object]) -> Card:
     """`Card(**values)` for the code that makes a card per card of a deck or a store (the
     deck builder, `card_from_dict`): a frozen dataclass's `__init__` sets each field
     through `object.__setattr__`, which for Card's many fields cost more than the rest
-    of building a card. The same value: the fields with their defaults, then `values`
-    (which must name only Card's fields), and no `__post_init__` to skip (Card has none).
+    of building a card. The same value: each field in order, from `values` (which must
+    name only Card's fields) or its default, and no `__post_init__` to skip (Card has
+    none). In field order, one at a time: the instance's dict then shares its keys with
+    every other card's, as `__init__`'s would (a dict copied in at once is a table of
+    its own per card, several times the memory).
     """
+    slots = _card_slots()
     card = object.__new__(Card)
     attrs = card.__dict__
-    attrs.update(_card_slots())
-    attrs.update(values)
-    if len(attrs) != len(_card_slots()) or _REQUIRED in (attrs["deck"], attrs["id"], attrs["kind"]):
-        unknown = sorted(set(attrs) - set(_card_slots()))
-        missing = [name for name in ("deck", "id", "kind") if attrs.get(name) is _REQUIRED]
+    get = values.get
+    for name, default in slots.items():
+        attrs[name] = get(name, default)
+    if (
+        _REQUIRED in (attrs["deck"], attrs["id"], attrs["kind"])
+        or not values.keys() <= slots.keys()
+    ):
+        unknown = sorted(set(values) - set(slots))
+        missing = [name for name in ("deck", "id", "kind") if attrs[name] is _REQUIRED]
         raise TypeError(f"make_card: unknown fields {unknown}, missing fields {missing}")
     return card
 
