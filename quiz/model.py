@@ -8,7 +8,6 @@ mutating them behind its back. Nothing here knows about files, SQL or terminals.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum, IntEnum
@@ -16,6 +15,8 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from quiz.deck.variants import VarySpec
 
 
@@ -125,7 +126,7 @@ class Card:
 
     def content_hash(self) -> str:
         """A digest of what the learner sees and is graded against (not the line)."""
-        return content_digest(card_to_dict(self, with_line=False))
+        return content_digest(card_to_dict(self, with_line=False, defaults=False))
 
 
 @dataclass(frozen=True)
@@ -246,21 +247,36 @@ _AS_IS, _TEXT, _CHOICES, _KIND, _VARY, _VARIANT = range(6)
 
 
 @cache
-def _dict_plan() -> tuple[tuple[str, int], ...]:
-    """Card's fields in order with how each is written, worked out once (`fields()` and
-    the name tests per card showed in imports of 10k cards)."""
+def _dict_plan() -> tuple[tuple[str, int, object, object], ...]:
+    """Card's fields in order with how each is written, its default and its default as
+    written (tuples as lists; `_REQUIRED` where it has none), worked out once (`fields()`
+    and the name tests per card showed in imports of 10k cards)."""
     special = {"choices": _CHOICES, "kind": _KIND, "vary": _VARY, "variant": _VARIANT}
-    return tuple(
-        (f.name, _TEXT if f.name in _TEXT_FIELDS else special.get(f.name, _AS_IS))
-        for f in fields(Card)
-    )
+    plan = []
+    for name, default in _card_slots().items():
+        how = _TEXT if name in _TEXT_FIELDS else special.get(name, _AS_IS)
+        written = list(default) if isinstance(default, tuple) else default
+        plan.append((name, how, default, written))
+    return tuple(plan)
 
 
-def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
-    """A JSON-safe form of a card, used for the store's content column and hashing."""
+def card_defaults() -> dict[str, object]:
+    """Each Card field that has a default, with it as `card_to_dict` writes it."""
+    return {name: written for name, _how, _d, written in _dict_plan() if written is not _REQUIRED}
+
+
+def card_to_dict(card: Card, with_line: bool = True, defaults: bool = True) -> dict[str, object]:
+    """A JSON-safe form of a card, used for the store's content column and hashing.
+
+    `defaults=False` leaves out the fields at their defaults (of the default's type, as
+    `quiz.store.content.compact_content` does): what the store keeps and hashes, built
+    without writing and dropping a dozen empty fields per card.
+    """
     out: dict[str, object] = {}
-    for name, how in _dict_plan():
+    for name, how, default, written in _dict_plan():
         value = getattr(card, name)
+        if not defaults and value is default:
+            continue
         if how == _AS_IS:
             if name == "line" and not with_line:
                 continue
@@ -273,24 +289,43 @@ def card_to_dict(card: Card, with_line: bool = True) -> dict[str, object]:
         elif how == _KIND:
             value = value.value
         elif not value:
-            continue  # vary, variant: absent on cards that do not vary (their hash stays)
+            continue  # vary, variant: absent on cards that do not vary
         elif how == _VARY:
             value = value.to_data()
         else:
             value = [list(pair) for pair in value]
+        if not defaults and type(value) is type(written) and value == written:
+            continue
         out[name] = value
     return out
 
 
-_DIGEST_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # json.dumps's, kept
-
-
 def content_digest(data: dict[str, object]) -> str:
-    """`Card.content_hash` from the card's `card_to_dict` (with or without its line,
-    which is not part of the digest): the store hashes the dict it also writes."""
+    """`Card.content_hash` from the card's `card_to_dict(card, defaults=False)` (with or
+    without its line, which is not part of the digest): the store hashes the dict it
+    also writes. Without the defaults: a field added to Card with a default leaves
+    every stored digest as it was.
+
+    The digest is of the dict's JSON with its keys sorted (a text map's languages in
+    another order are the same content), as orjson writes it: an import hashes every
+    card of a deck, and the standard library's encoder with sorted keys was the largest
+    part of an import's cost after parsing (issue #19). Changing how this encodes
+    changes every stored hash: it takes a migration that recomputes them (0016).
+    """
     if "line" in data:
         data = {k: v for k, v in data.items() if k != "line"}
-    return hashlib.sha256(_DIGEST_JSON.encode(data).encode()).hexdigest()[:16]
+    return hashlib.sha256(_sorted_json()(data)).hexdigest()[:16]
+
+
+@cache
+def _sorted_json() -> Callable[[object], bytes]:
+    """orjson's encoder with sorted keys, loaded on the first digest (only an import and
+    migration 0016 hash cards: not at the start of every command that reads a card)."""
+    from functools import partial
+
+    import orjson
+
+    return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS)
 
 
 @cache
@@ -321,7 +356,49 @@ def card_from_dict(data: dict[str, object]) -> Card:
         elif isinstance(value, list):
             value = tuple(value)
         kwargs[name] = value
-    return Card(**kwargs)  # type: ignore[arg-type]  # kwargs come from stored JSON, one value per Card field
+    return make_card(kwargs)
+
+
+_REQUIRED = object()  # a Card field without a default, in `_card_slots`
+
+
+@cache
+def _card_slots() -> dict[str, object]:
+    """Every Card field in order with its default (`_REQUIRED` where it has none)."""
+    import dataclasses
+
+    out: dict[str, object] = {}
+    for f in fields(Card):
+        if f.default_factory is not dataclasses.MISSING:  # pragma: no cover - none today
+            raise TypeError(f"Card.{f.name}: make_card copies defaults, it has no factories")
+        out[f.name] = _REQUIRED if f.default is dataclasses.MISSING else f.default
+    return out
+
+
+def make_card(values: Mapping[str, object]) -> Card:
+    """`Card(**values)` for the code that makes a card per card of a deck or a store (the
+    deck builder, `card_from_dict`): a frozen dataclass's `__init__` sets each field
+    through `object.__setattr__`, which for Card's many fields cost more than the rest
+    of building a card. The same value: each field in order, from `values` (which must
+    name only Card's fields) or its default, and no `__post_init__` to skip (Card has
+    none). In field order, one at a time: the instance's dict then shares its keys with
+    every other card's, as `__init__`'s would (a dict copied in at once is a table of
+    its own per card, several times the memory).
+    """
+    slots = _card_slots()
+    card = object.__new__(Card)
+    attrs = card.__dict__
+    get = values.get
+    for name, default in slots.items():
+        attrs[name] = get(name, default)
+    if (
+        _REQUIRED in (attrs["deck"], attrs["id"], attrs["kind"])
+        or not values.keys() <= slots.keys()
+    ):
+        unknown = sorted(set(values) - set(slots))
+        missing = [name for name in ("deck", "id", "kind") if attrs[name] is _REQUIRED]
+        raise TypeError(f"make_card: unknown fields {unknown}, missing fields {missing}")
+    return card
 
 
 @dataclass(frozen=True)

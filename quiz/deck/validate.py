@@ -21,7 +21,7 @@ from quiz.deck.convert import INVALID, Report, convert, did_you_mean
 from quiz.deck.folding import folded_key
 from quiz.deck.yaml_nodes import MERGE_TAG, describe, line_of
 from quiz.errors import DeckProblem
-from quiz.model import Card, CardKind, Deck, Text
+from quiz.model import Card, CardKind, Deck, Text, make_card
 from quiz.safe_text import shown
 
 UNRECORDED_MESSAGE = "output card has no expected `output` or `raises` (run `quiz check --record`)"
@@ -599,30 +599,35 @@ def _build(
     if kind is CardKind.CLOZE:
         note = cast(str, draft.id)  # a card without an id is reported, so it is never built
         return [
-            Card(**{**common, "id": f"{draft.id}#c{n}"}, text=v["text"], cloze=n, note=note)
+            make_card(
+                {**common, "id": f"{draft.id}#c{n}", "text": v["text"], "cloze": n, "note": note}
+            )
             for n in draft.cloze_numbers
         ]
     if kind is CardKind.OUTPUT:
         return [
-            Card(
-                **common,
-                front=v.get("front"),
-                code=v["code"],
-                output=v.get("output"),
-                raises=v.get("raises"),
-                accept=v.get("accept", ()),
-                match=v.get("match", "exact"),
-                python=v.get("python", deck_python),
-                timeout=v.get("timeout"),
-                vary=v.get("vary"),
+            make_card(
+                {
+                    **common,
+                    "front": v.get("front"),
+                    "code": v["code"],
+                    "output": v.get("output"),
+                    "raises": v.get("raises"),
+                    "accept": v.get("accept", ()),
+                    "match": v.get("match", "exact"),
+                    "python": v.get("python", deck_python),
+                    "timeout": v.get("timeout"),
+                    "vary": v.get("vary"),
+                }
             )
         ]
-    extra: dict[str, Any] = {"front": v.get("front"), "code": v.get("code")}
+    common["front"] = v.get("front")
+    common["code"] = v.get("code")
     if kind is CardKind.BASIC:
-        extra["back"] = v.get("back")
+        common["back"] = v.get("back")
     elif kind is CardKind.TYPED:
-        extra["answers"] = v["answer"]
+        common["answers"] = v["answer"]
     elif kind is CardKind.CHOICE:
-        extra["choices"] = v["choices"]
-        extra["correct"] = v["correct"]
-    return [Card(**common, **extra)]
+        common["choices"] = v["choices"]
+        common["correct"] = v["correct"]
+    return [make_card(common)]

@@ -10,28 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from quiz.model import card_defaults
+
 __all__ = ["CONTENT_DEFAULTS", "compact_content", "full_content"]
 
 
-def _content_defaults() -> dict[str, object]:
-    """Each Card field's default, as `card_to_dict` writes it (tuples as lists)."""
-    import dataclasses
-
-    from quiz.model import Card
-
-    out: dict[str, object] = {}
-    for f in dataclasses.fields(Card):
-        if f.default is not dataclasses.MISSING:
-            value: object = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            value = f.default_factory()
-        else:
-            continue
-        out[f.name] = list(value) if isinstance(value, tuple) else value
-    return out
-
-
-CONTENT_DEFAULTS = _content_defaults()
+# each Card field's default, as `card_to_dict` writes it (tuples as lists)
+CONTENT_DEFAULTS = card_defaults()
 
 
 def compact_content(

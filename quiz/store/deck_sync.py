@@ -150,8 +150,9 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
     changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # columns -> rows
     for position, card in enumerate(deck.cards):
         # one dict per card, hashed and (compacted) written; without its line, which
-        # is not hashed and which compact_content leaves to the row's column anyway
-        data = card_to_dict(card, with_line=False)
+        # is not hashed and which compact_content leaves to the row's column anyway, and
+        # without the fields at their defaults, which compact_content would drop
+        data = card_to_dict(card, with_line=False, defaults=False)
         digest = content_digest(data)
         key = card.key
         old = existing.get(key)

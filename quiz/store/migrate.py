@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0015"
+HEAD = "0016"
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """kill -9 in the middle of a migration never leaves an unusable store (issue 14 §3).
 
-A child process creates a store (or upgrades one from revision 0003, 0012, 0013 or 0014), says when its
+A child process creates a store (or upgrades one from revision 0003, 0012, 0013, 0014 or 0015), says when its
 imports are done, and is killed with SIGKILL after a random share of the time a whole
 migration takes; the store is then opened again and must reach the newest schema. The
 default run kills a few times per case; `QUIZ_TEST_KILLS=50` (per case) is the long
@@ -9,6 +9,7 @@ replayed."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -20,6 +21,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from quiz.model import card_from_dict
+from quiz.store.content import full_content
 from quiz.store.migrate import HEAD, upgrade
 
 CHILD = """
@@ -67,6 +70,14 @@ def _old_store(url: str, revision: str = "0003") -> None:
     engine.dispose()
 
 
+def _cards_at_0015(url: str) -> None:
+    """A store at 0015 holding an older program's cards (their digests the old encoding's)."""
+    from tests.store.test_lean_migration import load_0011, recorded
+
+    load_0011(url, recorded()["tables"])
+    _old_store(url, "0015")
+
+
 def _usable(url: str) -> None:
     """Opening the store again brings it to the newest schema, with every table."""
     done, _ = _run_child(url, None)
@@ -76,13 +87,21 @@ def _usable(url: str) -> None:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert conn.execute(text("SELECT value FROM quiz_store")).scalar() == "quiz"
         conn.execute(text("SELECT COUNT(*) FROM review_tag_rollups")).scalar()
+        # every card's digest is today's (0016 rehashed them all, or none and ran again)
+        for key, digest, content, kind, line in conn.execute(
+            text('SELECT "key", content_hash, content, kind, line FROM cards')
+        ):
+            content = content if isinstance(content, dict) else json.loads(content)
+            card = card_from_dict(full_content(content, key, kind, line))
+            assert digest == card.content_hash(), key
         conn.execute(text("SELECT COUNT(*) FROM review_day_marks")).scalar()
     engine.dispose()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @pytest.mark.parametrize(
-    "case", ["first-use", "upgrade", "upgrade-0012", "upgrade-0013", "upgrade-0014"]
+    "case",
+    ["first-use", "upgrade", "upgrade-0012", "upgrade-0013", "upgrade-0014", "upgrade-0015"],
 )
 def test_a_killed_migration_leaves_a_store_that_opens(
     request: pytest.FixtureRequest, tmp_path: Path, case: str, backend: str
@@ -108,7 +127,8 @@ def test_a_killed_migration_leaves_a_store_that_opens(
         "upgrade": _old_store,
         "upgrade-0012": lambda url: _old_store(url, "0012"),
         "upgrade-0013": lambda url: _old_store(url, "0013"),
-        "upgrade-0014": lambda url: _old_store(url, "0014"),  # the last step alone
+        "upgrade-0014": lambda url: _old_store(url, "0014"),
+        "upgrade-0015": _cards_at_0015,  # the last step alone, on cards to rehash (0016)
     }[case]
     probe = next(urls)
     prepare(probe)
