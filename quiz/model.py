@@ -363,6 +363,12 @@ _REQUIRED = object()  # a Card field without a default, in `_card_slots`
 
 
 @cache
+def _required_fields() -> tuple[str, ...]:
+    """The Card fields without a default: `make_card` needs a value for each."""
+    return tuple(name for name, default in _card_slots().items() if default is _REQUIRED)
+
+
+@cache
 def _card_slots() -> dict[str, object]:
     """Every Card field in order with its default (`_REQUIRED` where it has none)."""
     import dataclasses
@@ -391,14 +397,15 @@ def make_card(values: Mapping[str, object]) -> Card:
     get = values.get
     for name, default in slots.items():
         attrs[name] = get(name, default)
-    if (
-        _REQUIRED in (attrs["deck"], attrs["id"], attrs["kind"])
-        or not values.keys() <= slots.keys()
-    ):
-        unknown = sorted(set(values) - set(slots))
-        missing = [name for name in ("deck", "id", "kind") if attrs[name] is _REQUIRED]
-        raise TypeError(f"make_card: unknown fields {unknown}, missing fields {missing}")
-    return card
+    for name in _required_fields():
+        if attrs[name] is _REQUIRED:
+            break
+    else:
+        if values.keys() <= slots.keys():
+            return card
+    unknown = sorted(set(values) - set(slots))
+    missing = [name for name in _required_fields() if attrs[name] is _REQUIRED]
+    raise TypeError(f"make_card: unknown fields {unknown}, missing fields {missing}")
 
 
 @dataclass(frozen=True)
