@@ -26,7 +26,7 @@ from pathlib import Path
 from quiz.errors import StoreError
 from quiz.store import deck_sync
 from quiz.store.lean import head_revision
-from quiz.store.pragmas import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS
+from quiz.store.pragmas import writer_connection
 from quiz.store.tuning import CATALOGUE_STATS
 
 TYPE_CHECKING = False
@@ -35,13 +35,6 @@ if TYPE_CHECKING:
 
     from quiz.model import Deck
     from quiz.store.lockwait import LockWatch
-
-
-# The page cache of the writer's connection, in KiB. An import adds index entries for
-# every card and tag in one transaction, into the card and tag indexes of the whole
-# store; SQLite's default cache (2 MiB) cannot hold those indexes' pages of a big store
-# and reads them again and again. Pages are taken only as they are touched.
-CACHE_KIB = 16 * 1024
 
 
 def open_writer(db: str | None, learner: str | None) -> LeanWriter | None:
@@ -60,13 +53,10 @@ def open_writer(db: str | None, learner: str | None) -> LeanWriter | None:
     if found.path is None or found.read_only:
         return None
     try:
-        conn = sqlite3.connect(found.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn = writer_connection(str(found.path))
     except sqlite3.Error:
         return None
     try:
-        for pragma in SQLITE_PRAGMAS:
-            conn.execute(pragma)
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         if (
             _revision(conn) == head_revision()
             and conn.execute("SELECT 1 FROM learners WHERE name = ?", (name,)).fetchone()

@@ -42,10 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("quiz.store.rollups")
 
-# The page cache of the writer's connection, in KiB: the card rollups of a big log are
-# written in one statement, into a table larger than SQLite's default cache (2 MiB).
-CACHE_KIB = 16 * 1024
-
 
 def refresh(lean: LeanStore, days: LearnerDays | None) -> str | None:
     """Bring the rollups of the learner `lean` reads up to the end of the log (and the
@@ -54,19 +50,16 @@ def refresh(lean: LeanStore, days: LearnerDays | None) -> str | None:
     import os
 
     from quiz.store.lean import head_revision
-    from quiz.store.pragmas import BUSY_TIMEOUT_MS, SQLITE_PRAGMAS
+    from quiz.store.pragmas import BUSY_TIMEOUT_MS, writer_connection
 
     if os.environ.get("QUIZ_DEBUG") or lean.path is None:
         return None
     path = lean.path
     try:
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = writer_connection(str(path))
     except sqlite3.Error:
         return None
     try:
-        for pragma in SQLITE_PRAGMAS:
-            conn.execute(pragma)
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         conn.execute("PRAGMA busy_timeout = 0")  # held by another program: the full store waits
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

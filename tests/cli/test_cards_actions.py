@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz.store import card_actions, lean_write
+from quiz.store import card_actions, pragmas
 from tests.cli.test_cards import LATER, studied  # noqa: F401  # a fixture
 from tests.startup.test_late_store import run_loaded
 from tests.store.helpers import write_locked
@@ -108,8 +108,8 @@ def test_a_missing_card_is_one_line_and_nothing_written(cli, studied, monkeypatc
 def test_a_locked_store_is_one_line_and_nothing_written(cli, studied, monkeypatch):  # noqa: F811
     db = studied / "store.db"
     before = _rows(db)
-    monkeypatch.setattr(lean_write, "BUSY_TIMEOUT_MS", 200)
-    monkeypatch.setattr(lean_write, "SQLITE_PRAGMAS", ("PRAGMA busy_timeout = 200",))
+    monkeypatch.setattr(pragmas, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(pragmas, "SQLITE_PRAGMAS", ("PRAGMA busy_timeout = 200",))
     with write_locked(db):
         result = cli("cards", "forget", "demo/one", now=LATER)
     assert result.exit_code != 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz.store import deck_sync, lean_write
+from quiz.store import deck_sync, pragmas
 from quiz.store.lean_write import open_writer
 from tests.conftest import write_deck
 from tests.store.helpers import write_locked
@@ -105,8 +105,8 @@ def test_a_locked_store_is_one_line_and_nothing_written(
     cli, env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert cli("decks").exit_code == 0
-    monkeypatch.setattr(lean_write, "BUSY_TIMEOUT_MS", 200)
-    monkeypatch.setattr(lean_write, "SQLITE_PRAGMAS", ("PRAGMA busy_timeout = 200",))
+    monkeypatch.setattr(pragmas, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(pragmas, "SQLITE_PRAGMAS", ("PRAGMA busy_timeout = 200",))
     with write_locked(env / "store.db"):
         result = cli("import", str(deck(env, "alpha", 2)))
     assert result.exit_code != 0
