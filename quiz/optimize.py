@@ -92,7 +92,8 @@ def optimize(
 
     if len(log) < min_reviews:
         raise UsageError(
-            f"{len(log)} reviews so far; fitting needs at least {min_reviews} (keep reviewing)"
+            f"fitting needs at least {min_reviews} reviews; reviews so far: {len(log)}"
+            " (keep reviewing)"
         )
     parts = max(2, round(1 / holdout))
     replay = log if isinstance(log, ReplayLog) else ReplayLog.of(log)

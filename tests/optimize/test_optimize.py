@@ -92,6 +92,11 @@ def test_the_fitter_sees_only_the_head_and_the_tail_is_held_out(real_log):
 def test_too_few_reviews_is_a_clear_error(real_log):
     with pytest.raises(UsageError, match="at least 1000"):
         opt.optimize(real_log[:999], DEFAULTS, UTC4, FakeFitter(FITTED))
+    with pytest.raises(UsageError) as one:  # a count that reads right for one review too
+        opt.optimize(real_log[:1], DEFAULTS, UTC4, FakeFitter(FITTED))
+    assert str(one.value) == (
+        "fitting needs at least 1000 reviews; reviews so far: 1 (keep reviewing)"
+    )
 
 
 def test_without_the_extra_optimize_says_what_to_install(cli, monkeypatch):
