@@ -31,7 +31,6 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from quiz.store.rollups import Refresh
 
@@ -117,9 +116,10 @@ class DaysAhead:
         return ahead
 
     def _group(self) -> None:
-        try:
-            conn = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro", uri=True)
-        except sqlite3.Error:
+        from quiz.store.lean import connect
+
+        conn = connect(self.path)  # read-only, at the writer's revision
+        if conn is None:
             return
         try:
             conn.execute("BEGIN")  # one snapshot for both statements

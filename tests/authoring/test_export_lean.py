@@ -120,58 +120,30 @@ def test_a_missing_deck_is_one_line(answered):
     assert done.stderr.strip() == "quiz: no deck named 'nope' (the store has: demo)"
 
 
-def test_a_store_error_while_the_answers_go_into_the_package_reads_through_the_full_store(
-    answered, cli, monkeypatch
+@pytest.mark.parametrize("step", ["read_answers", "revlog_into"])
+def test_a_store_error_while_the_answers_are_read_or_written_reads_through_the_full_store(
+    answered, cli, monkeypatch, step
 ):
-    """The read-only connection writes the answers into the attached collection itself;
-    when that fails on the store's side, the package is not left half made: the export
-    goes through the full store (whose session reads the same rows) and writes the same
-    package as a clean run."""
-    import sqlite3
-
+    """The answers are read in two halves through the read-only connection: each card's
+    answers while another thread writes the notes (`read_answers`; the thread is waited
+    for), then into the attached collection itself (`revlog_into`). When either fails on
+    the store's side, the package is not left half made and nothing is left behind: the
+    export goes through the full store (whose session reads the same rows) and writes
+    the same package as a clean run."""
     from quiz.store.export_reads import ExportReads
 
     clean = answered / "clean.apkg"
     assert cli("export", "-f", "apkg", "-o", str(clean), now=NOW).exit_code == 0
-    real = ExportReads.revlog_into
+    real = getattr(ExportReads, step)
     attempts: list[bool] = []
 
-    def failing(self, cards):
+    def failing(self, arg):
         attempts.append(self.attached is not None)
         if self.attached is not None:
             raise sqlite3.OperationalError("disk I/O error")
-        return real(self, cards)
+        return real(self, arg)
 
-    monkeypatch.setattr(ExportReads, "revlog_into", failing)
-    target = answered / "retried.apkg"
-    result = cli("export", "-f", "apkg", "-o", str(target), now=NOW)
-    assert result.exit_code == 0, result.output
-    assert attempts == [True, False]
-    assert package_rows(target) == package_rows(clean)
-    assert not list(answered.glob(".retried.apkg.quiz-tmp"))
-
-
-def test_a_store_error_while_the_answers_are_read_beside_the_notes_reads_through_the_full_store(
-    answered, cli, monkeypatch
-):
-    """The first half of the revlog (each card's answers) is read while another thread
-    writes the notes; when that read fails on the store's side, the notes' thread is
-    waited for, nothing is left behind, and the full store (whose session reads the
-    same rows) writes the same package as a clean run."""
-    from quiz.store.export_reads import ExportReads
-
-    clean = answered / "clean.apkg"
-    assert cli("export", "-f", "apkg", "-o", str(clean), now=NOW).exit_code == 0
-    real = ExportReads.read_answers
-    attempts: list[bool] = []
-
-    def failing(self, card_ids):
-        attempts.append(self.attached is not None)
-        if self.attached is not None:
-            raise sqlite3.OperationalError("disk I/O error")
-        return real(self, card_ids)
-
-    monkeypatch.setattr(ExportReads, "read_answers", failing)
+    monkeypatch.setattr(ExportReads, step, failing)
     target = answered / "retried.apkg"
     result = cli("export", "-f", "apkg", "-o", str(target), now=NOW)
     assert result.exit_code == 0, result.output

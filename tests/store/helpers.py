@@ -84,6 +84,17 @@ def table_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
         engine.dispose()
 
 
+def upgrade_to(url: str, revision: str) -> None:
+    """Migrate the store at `url` up to `revision` (a migration test's starting point)."""
+    from quiz.store.migrate import upgrade
+
+    engine = create_engine(url)
+    try:
+        upgrade(engine, revision)
+    finally:
+        engine.dispose()
+
+
 def count(url: str, model: type) -> int:
     engine = create_engine(url)
     try:

@@ -14,17 +14,8 @@ from sqlalchemy import create_engine, text
 
 from quiz.model import card_from_dict
 from quiz.store.content import full_content
+from tests.store.helpers import upgrade_to
 from tests.store.test_lean_migration import load_0011, recorded
-
-
-def _at(url: str, revision: str) -> None:
-    from quiz.store.migrate import upgrade
-
-    engine = create_engine(url)
-    try:
-        upgrade(engine, revision)
-    finally:
-        engine.dispose()
 
 
 def _down(url: str, revision: str) -> None:
@@ -59,11 +50,11 @@ def test_an_older_store_keeps_its_cards_unchanged_through_0016(store_url, tmp_pa
     data = recorded()
     old_digests = {row["key"]: row["content_hash"] for row in data["tables"]["cards"]}
     load_0011(store_url, data["tables"])
-    _at(store_url, "0015")
+    upgrade_to(store_url, "0015")
     at_0015 = _cards(store_url)
     assert {k: v[0] for k, v in at_0015.items()} == old_digests
 
-    _at(store_url, "head")
+    upgrade_to(store_url, "head")
     migrated = _cards(store_url)
     assert migrated.keys() == at_0015.keys()
     for key, (digest, changed_at, (content, kind, line)) in migrated.items():

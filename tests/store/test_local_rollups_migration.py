@@ -9,19 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, text
 
+from tests.store.helpers import upgrade_to
 from tests.store.test_lean_migration import load_0011, recorded
 
 NEW = ("review_day_marks", "review_day_rollups", "review_tag_marks", "review_tag_rollups")
-
-
-def _at(url: str, revision: str) -> None:
-    from quiz.store.migrate import upgrade
-
-    engine = create_engine(url)
-    try:
-        upgrade(engine, revision)
-    finally:
-        engine.dispose()
 
 
 def _counts(url: str) -> dict[str, int]:
@@ -40,8 +31,8 @@ def test_a_0014_store_migrates_with_every_figure_the_same(store_url, tmp_path): 
 
     data = recorded()
     load_0011(store_url, data["tables"])
-    _at(store_url, "0014")
-    _at(store_url, "head")
+    upgrade_to(store_url, "0014")
+    upgrade_to(store_url, "head")
     assert set(_counts(store_url).values()) == {0}  # derived data: built on first use
     got = figures(runner(tmp_path, store_url))
     expected = data["figures"]["sqlite" if store_url.startswith("sqlite") else "postgresql"]
