@@ -6,7 +6,7 @@ from datetime import datetime
 
 from quiz.cli import context
 from quiz.cli.boundary import errors_as_exit
-from quiz.cli.declare import Argument, Option, command, group
+from quiz.cli.declare import MAX_COUNT, Argument, Option, command, group
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def cards(
     due_before: str | None = Option(
         None, "--due-before", help="Cards due before this day (YYYY-MM-DD)."
     ),
-    lapses: int = Option(0, "--lapses", min=0, help="At least this many lapses."),
+    lapses: int = Option(0, "--lapses", min=0, max=MAX_COUNT, help="At least this many lapses."),
     sort: str = Option(
         "deck", "--sort", help="deck, due, interval, lapses, recall (lowest first) or reviews."
     ),
@@ -62,6 +62,7 @@ def cards(
         "--limit",
         "-n",
         min=1,
+        max=MAX_COUNT,
         help=f"Show at most N (the table: {SHOWN_BY_DEFAULT} unless --all; --json: all).",
     ),
     show_all: bool = Option(False, "--all", help="The table shows every matching card."),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quiz.cli.boundary import Exit, echo, echo_lines
-from quiz.cli.declare import Argument, Option, command
+from quiz.cli.declare import MAX_JOBS, Argument, Option, command
 from quiz.errors import UsageError
 
 if TYPE_CHECKING:
@@ -41,7 +41,9 @@ def check(
         help="Write live results into output cards that have none yet (not cards with vary:).",
     ),
     python: str | None = Option(None, "--python", help="Run the snippets with this interpreter."),
-    jobs: int = Option(0, "--jobs", "-j", help="Parallel runs (default: one per core)."),
+    jobs: int = Option(
+        0, "--jobs", "-j", min=0, max=MAX_JOBS, help="Parallel runs (default: one per core)."
+    ),
     as_json: bool = Option(False, "--json", help="Print the report as JSON."),
     strict: bool = Option(
         False,

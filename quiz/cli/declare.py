@@ -19,6 +19,14 @@ if TYPE_CHECKING:
     F = TypeVar("F", bound=Callable[..., Any])
 
 
+# The bound of every count a command line takes (--limit, --count, --lapses, ...): more
+# than any session or listing needs, less than SQL's integers, so that a huge number is a
+# usage error rather than a driver's overflow.
+MAX_COUNT = 1_000_000
+# --jobs: more parallel runs than any machine this runs on has cores
+MAX_JOBS = 256
+
+
 class Param:
     """One parameter's typer declaration, kept: `Option(None, "--deck", "-d", help=...)`
     is `typer.Option(None, "--deck", "-d", help=...)` once the typer app is built.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from quiz.cli import context
 from quiz.cli.boundary import echo
-from quiz.cli.declare import Option, command
+from quiz.cli.declare import MAX_COUNT, Option, command
 
 KINDS = context.KINDS
 parse_date = context.parse_date
@@ -23,7 +23,7 @@ def drill(
     weak: bool = Option(
         False, "--weak", help="Weakest cards first: low recall, many misses, recent misses."
     ),
-    count: int = Option(10, "--count", "-n", min=1, help="Questions in this drill."),
+    count: int = Option(10, "--count", "-n", min=1, max=MAX_COUNT, help="Questions in this drill."),
     seed: int | None = Option(None, "--seed", help="Shuffle seed, to repeat the same drill."),
     timed: float | None = Option(
         None, "--timed", min=1, max=86400, help="Seconds per question; over time is wrong."

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from quiz.cli import context
 from quiz.cli.boundary import Exit, echo
-from quiz.cli.declare import Option, command
+from quiz.cli.declare import MAX_COUNT, Option, command
 from quiz.review.options import ReviewOptions
 from quiz.ui.plural import counted
-
-MAX_COUNT = 1_000_000  # --limit / --new: more than any session, less than SQL's integers
 
 
 @command("review")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from quiz.cli import context
-from quiz.cli.declare import Argument, Option, command, group
+from quiz.cli.declare import MAX_COUNT, Argument, Option, command, group
 
 class_app = group(
     "class",
@@ -37,7 +37,9 @@ def learners(as_json: bool = Option(False, "--json", help="Print the list as JSO
 @command("report", group=class_app)
 def class_report(
     deck: list[str] | None = Option(None, "--deck", "-d", help="Only these decks (repeatable)."),
-    top: int = Option(10, "--top", min=1, help="How many of the most missed cards to list."),
+    top: int = Option(
+        10, "--top", min=1, max=MAX_COUNT, help="How many of the most missed cards to list."
+    ),
     as_json: bool = Option(False, "--json", help="Print the report as JSON (every card)."),
 ) -> None:
     """Per learner: cards seen, true retention, streak, weakest tags; per card: who misses it.
