@@ -63,7 +63,13 @@ def command_now() -> datetime | None:
         value = now_utc()
     except OverflowError:
         return None
-    return value if EARLIEST_YEAR <= value.year <= LATEST_YEAR else None
+    return value if in_range(value) else None
+
+
+def in_range(value: date) -> bool:
+    """Whether a day (QUIZ_NOW's, or a date a command line names) leaves the date arithmetic
+    around it — a zone's offset, a year of stats, a forecast — inside what datetime holds."""
+    return EARLIEST_YEAR <= value.year <= LATEST_YEAR
 
 
 class DayClock:

@@ -28,12 +28,19 @@ KINDS = ("basic", "typed", "choice", "cloze", "output")
 
 def parse_date(value: str, option: str) -> date:
     """A YYYY-MM-DD option value (`--by`, `--since`, `--due-before`, `--on`)."""
+    from quiz.clock import in_range
     from quiz.errors import UsageError
 
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise UsageError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
+    if not in_range(day):
+        raise UsageError(
+            f"{option}: out of range (give a date between the years {EARLIEST_YEAR} and"
+            f" {LATEST_YEAR}): {value!r}"
+        )
+    return day
 
 
 def now() -> datetime:
