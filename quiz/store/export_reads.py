@@ -148,15 +148,17 @@ class ExportReads:
         if not self._answers_read:
             self.read_answers([q for q, _ in cards])()
         # Anki's card order, as a table the SELECT walks (dropped after; on an error it
-        # goes with the connection)
+        # goes with the connection), keyed by the Anki card id: on SQLite its rowid, so
+        # the walk is the table itself, and SQLite knows each card comes once and need
+        # not sort a card's answers again after reading them in order
+        key = "INTEGER" if self.sqlite else "BIGINT"
         self.execute(
-            "CREATE TEMPORARY TABLE export_cards (card_id BIGINT PRIMARY KEY, cid BIGINT NOT NULL)",
+            f"CREATE TEMPORARY TABLE export_cards (cid {key} PRIMARY KEY, card_id BIGINT NOT NULL)",
             {},
         )
         for start in range(0, len(cards), _BOUND):
             values = ", ".join(f"({int(q)}, {int(a)})" for q, a in cards[start : start + _BOUND])
             self.execute(f"INSERT INTO export_cards (card_id, cid) VALUES {values}", {})
-        self.execute("CREATE INDEX export_cards_cid ON export_cards (cid, card_id)", {})
         ids = RevlogIds()
         rows: list[RevlogRow] = []
         if self.attached is not None:
@@ -203,8 +205,8 @@ def revlog_sql() -> str:
         "SELECT a.millis AS millis, m.cid AS cid, a.ease AS ease, a.ivl AS ivl,"
         f" a.last_ivl AS last_ivl, {EASE} AS factor, a.duration AS duration,"
         " a.entry_type AS entry_type"
-        # CROSS JOIN: SQLite walks the cards in Anki's order (export_cards_cid) and reads
-        # each one's answers in order from its primary key (card, seq)
+        # CROSS JOIN: SQLite walks the cards in Anki's order (export_cards' key) and
+        # reads each one's answers in order from export_answers' key (card, seq)
         " FROM export_cards AS m CROSS JOIN export_answers AS a"
         " WHERE a.card_id = m.card_id ORDER BY m.cid, a.seq"
     )
