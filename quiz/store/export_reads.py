@@ -107,7 +107,7 @@ class ExportReads:
         since SQLite does this without Python), in as few statements as it takes, since
         each waits for the interpreter's lock between the two threads."""
         wanted = list(dict.fromkeys(int(q) for q in card_ids))
-        self.execute("CREATE TEMPORARY TABLE export_answered (card_id BIGINT PRIMARY KEY)", {})
+        self.execute(f"CREATE TEMPORARY TABLE export_answered (card_id {_id_key(self.sqlite)})", {})
         for start in range(0, len(wanted), _BOUND):
             values = ", ".join(f"({q})" for q in wanted[start : start + _BOUND])
             self.execute(f"INSERT INTO export_answered (card_id) VALUES {values}", {})
@@ -151,9 +151,9 @@ class ExportReads:
         # goes with the connection), keyed by the Anki card id: on SQLite its rowid, so
         # the walk is the table itself, and SQLite knows each card comes once and need
         # not sort a card's answers again after reading them in order
-        key = "INTEGER" if self.sqlite else "BIGINT"
         self.execute(
-            f"CREATE TEMPORARY TABLE export_cards (cid {key} PRIMARY KEY, card_id BIGINT NOT NULL)",
+            f"CREATE TEMPORARY TABLE export_cards (cid {_id_key(self.sqlite)},"
+            " card_id BIGINT NOT NULL)",
             {},
         )
         for start in range(0, len(cards), _BOUND):
@@ -180,6 +180,12 @@ class ExportReads:
             self.execute(f"DROP TABLE {table}", {})
         self._answers_read = False
         return rows
+
+
+def _id_key(sqlite: bool) -> str:
+    """A temporary table's key of ids: on SQLite the table's rowid itself (the table is
+    its own index, walked in key order), a BIGINT primary key on PostgreSQL."""
+    return "INTEGER PRIMARY KEY" if sqlite else "BIGINT PRIMARY KEY"
 
 
 # `export_answers`: a card's answers numbered oldest first (`seq`), with their revlog
