@@ -140,10 +140,6 @@ def write_apkg(
     time as its modification time, so re-exporting unchanged cards does not make Anki
     see every note as modified (genanki would stamp them all with the export's time).
     """
-    try:
-        import genanki  # noqa: F401  # the notes and the collection are made with it
-    except ImportError:
-        raise QuizError("exporting to Anki needs genanki: pip install genanki") from None
     # through a temporary file and a rename: an interrupted or failed write leaves no half package
     tmp = path.with_name(f".{path.name}.quiz-tmp")
     try:
@@ -161,6 +157,8 @@ def write_apkg(
             tmp.unlink(missing_ok=True)
         if isinstance(exc, _ReadFailed):  # the store's error, for the caller to word
             raise exc.error from None
+        if isinstance(exc, ImportError):  # genanki, imported on the notes' thread
+            raise QuizError("exporting to Anki needs genanki: pip install genanki") from None
         if isinstance(exc, (OSError, sqlite3.Error)):
             reason = getattr(exc, "strerror", None) or exc
             raise QuizError(f"{path}: cannot write: {reason}") from None
@@ -277,9 +275,10 @@ def _write_package(
     zipping); return the counts.
 
     The answers are read in two halves (`RevlogSource`): the first needs only the quiz
-    cards, and the store's SQL does it while another thread renders the notes and writes
-    them and their cards (the notes are Python work and the read is SQLite's, which lets
-    go of the interpreter); the second, once the cards have their Anki ids."""
+    cards, and the store's SQL does it while another thread imports genanki, renders the
+    notes and writes them and their cards (the notes are Python work and the read is
+    SQLite's, which lets go of the interpreter); the second, once the cards have their
+    Anki ids."""
     stamp = now.timestamp() if now is not None else time.time()
     answered_ids = [h.row_id for h in history.values() if h.answered] if revlog else []
     with contextlib.ExitStack() as stack:

@@ -105,5 +105,5 @@ def read_export(
     Anki package when each card last changed and (`history`) where the learner left
     them."""
     found = gather(store, decks)
-    changed = store.changed_at(c.key for d in found for c in d.cards) if apkg else {}
+    changed = store.changed_at([d.id for d in found]) if apkg else {}
     return found, changed, history_of(found) if apkg and history else {}

@@ -14,7 +14,7 @@ Imports no SQLAlchemy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -80,38 +80,47 @@ class ExportReads:
             CardFilter(decks=tuple(decks)), order_by="decks.slug, cards.position"
         )
 
-    def changed_at(self, keys: Iterable[str]) -> dict[str, datetime]:
-        """When each card's content last changed (cards that predate the record: absent)."""
-        wanted = list(keys)
+    def changed_at(self, decks: Sequence[str]) -> dict[str, datetime]:
+        """When each live card of these decks last changed its content (cards that
+        predate the record: absent), by card key: one statement by deck (the cards'
+        own filter), not one per bound-parameter's worth of keys."""
+        p = Params()
+        conditions = " AND ".join(self.selection.filter_sql(CardFilter(decks=tuple(decks)), p))
         out: dict[str, datetime] = {}
-        for start in range(0, len(wanted), _BOUND):
-            p = Params()
-            names = p.names(wanted[start : start + _BOUND])
-            for key, at in self.execute(
-                f"SELECT key, changed_at FROM cards WHERE key IN ({names})"
-                " AND changed_at IS NOT NULL",
-                p,
-            ):
-                when = instant_of(at)
-                if when is not None:
-                    out[key] = when
+        for key, at in self.execute(
+            f"SELECT cards.key, cards.changed_at FROM cards WHERE {conditions}"
+            " AND cards.changed_at IS NOT NULL",
+            p,
+        ):
+            when = instant_of(at)
+            if when is not None:
+                out[key] = when
         return out
 
     def read_answers(self, card_ids: Sequence[int]) -> Callable[[], None]:
         """The first half of the revlog (`answers_sql`): the learner's answers to these
         cards (quiz card ids), each with the columns that depend on the card's own log
-        alone, kept in the connection's temporary table `export_answers` (indexed in the
+        alone, kept in the connection's temporary table `export_answers` (keyed in the
         order `revlog_into` walks it) for `revlog_into`, in the same snapshot. Stages the
         cards and returns the read itself: it needs no Anki card id, so it can run while
         the package's notes are still being made (`quiz.export.apkg`: on another thread,
         since SQLite does this without Python), in as few statements as it takes, since
         each waits for the interpreter's lock between the two threads."""
         wanted = list(dict.fromkeys(int(q) for q in card_ids))
-        self.execute("CREATE TEMPORARY TABLE export_answered (card_id BIGINT PRIMARY KEY)", {})
+        self.execute(f"CREATE TEMPORARY TABLE export_answered (card_id {_id_key(self.sqlite)})", {})
         for start in range(0, len(wanted), _BOUND):
             values = ", ".join(f"({q})" for q in wanted[start : start + _BOUND])
             self.execute(f"INSERT INTO export_answered (card_id) VALUES {values}", {})
-        self.execute(f"CREATE TEMPORARY TABLE export_answers ({', '.join(_ANSWER_COLUMNS)})", {})
+        # kept in the order `revlog_sql` reads a card's answers in, (card, seq): on SQLite
+        # a table without rowid is that order itself, which the rows arrive in (the
+        # window hands them over card by card, oldest first), so no index is built
+        # after them and the join reads each card's answers in place
+        clustered = " WITHOUT ROWID" if self.sqlite else ""
+        self.execute(
+            f"CREATE TEMPORARY TABLE export_answers ({', '.join(_ANSWER_COLUMNS)},"
+            f" PRIMARY KEY (card_id, seq)){clustered}",
+            {},
+        )
         names = ", ".join(c.split()[0] for c in _ANSWER_COLUMNS)
 
         def read() -> None:
@@ -119,10 +128,6 @@ class ExportReads:
                 f"INSERT INTO export_answers ({names}) {answers_sql(self.sqlite)}",
                 {"learner": self.learner_id, "kind": _REVIEW},
             )
-            # the order `revlog_sql` reads a card's answers in (the rows went in card by
-            # card, so a card's are together: an index of every column costs more than
-            # it saves)
-            self.execute("CREATE INDEX export_answers_card ON export_answers (card_id, seq)", {})
             self._answers_read = True
 
         return read
@@ -143,15 +148,17 @@ class ExportReads:
         if not self._answers_read:
             self.read_answers([q for q, _ in cards])()
         # Anki's card order, as a table the SELECT walks (dropped after; on an error it
-        # goes with the connection)
+        # goes with the connection), keyed by the Anki card id: on SQLite its rowid, so
+        # the walk is the table itself, and SQLite knows each card comes once and need
+        # not sort a card's answers again after reading them in order
         self.execute(
-            "CREATE TEMPORARY TABLE export_cards (card_id BIGINT PRIMARY KEY, cid BIGINT NOT NULL)",
+            f"CREATE TEMPORARY TABLE export_cards (cid {_id_key(self.sqlite)},"
+            " card_id BIGINT NOT NULL)",
             {},
         )
         for start in range(0, len(cards), _BOUND):
             values = ", ".join(f"({int(q)}, {int(a)})" for q, a in cards[start : start + _BOUND])
             self.execute(f"INSERT INTO export_cards (card_id, cid) VALUES {values}", {})
-        self.execute("CREATE INDEX export_cards_cid ON export_cards (cid, card_id)", {})
         ids = RevlogIds()
         rows: list[RevlogRow] = []
         if self.attached is not None:
@@ -173,6 +180,12 @@ class ExportReads:
             self.execute(f"DROP TABLE {table}", {})
         self._answers_read = False
         return rows
+
+
+def _id_key(sqlite: bool) -> str:
+    """A temporary table's key of ids: on SQLite the table's rowid itself (the table is
+    its own index, walked in key order), a BIGINT primary key on PostgreSQL."""
+    return "INTEGER PRIMARY KEY" if sqlite else "BIGINT PRIMARY KEY"
 
 
 # `export_answers`: a card's answers numbered oldest first (`seq`), with their revlog
@@ -198,8 +211,8 @@ def revlog_sql() -> str:
         "SELECT a.millis AS millis, m.cid AS cid, a.ease AS ease, a.ivl AS ivl,"
         f" a.last_ivl AS last_ivl, {EASE} AS factor, a.duration AS duration,"
         " a.entry_type AS entry_type"
-        # CROSS JOIN: SQLite walks the cards in Anki's order (export_cards_cid) and reads
-        # each one's answers in order from export_answers_card
+        # CROSS JOIN: SQLite walks the cards in Anki's order (export_cards' key) and
+        # reads each one's answers in order from export_answers' key (card, seq)
         " FROM export_cards AS m CROSS JOIN export_answers AS a"
         " WHERE a.card_id = m.card_id ORDER BY m.cid, a.seq"
     )

@@ -751,9 +751,10 @@ class Repo:
         elif not leech and row.leech:
             row.leech = False
 
-    def changed_at(self, keys: Iterable[str]) -> dict[str, datetime]:
-        """When each card's content last changed (cards that predate the record: absent)."""
-        return ExportReads(self.selection).changed_at(keys)
+    def changed_at(self, decks: Sequence[str]) -> dict[str, datetime]:
+        """When each live card of these decks last changed its content, by key (cards
+        that predate the record: absent)."""
+        return ExportReads(self.selection).changed_at(decks)
 
     def learners(self) -> list[str]:
         return list(self.session.scalars(select(Learner.name).order_by(Learner.name)))

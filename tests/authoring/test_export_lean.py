@@ -150,3 +150,19 @@ def test_a_store_error_while_the_answers_are_read_or_written_reads_through_the_f
     assert attempts == [True, False]
     assert package_rows(target) == package_rows(clean)
     assert not list(answered.glob(".retried.apkg.quiz-tmp"))
+
+
+@pytest.mark.parametrize("history", ["--history", "--no-history"])
+def test_without_genanki_an_anki_export_is_one_line_and_leaves_no_file(
+    answered, cli, monkeypatch, history
+):
+    """genanki is imported where the notes are made (with the history, on the thread
+    beside the store's read): its absence is still one line, and no package or scratch
+    file is left."""
+    monkeypatch.setitem(sys.modules, "genanki", None)  # `import genanki` raises ImportError
+    target = answered / "none.apkg"
+    result = cli("export", "-f", "apkg", "-o", str(target), history, now=NOW)
+    assert result.exit_code != 0
+    assert "exporting to Anki needs genanki" in result.stderr
+    assert "Traceback" not in result.output
+    assert not target.exists() and not list(answered.glob(".none.apkg.quiz-tmp"))
