@@ -564,10 +564,14 @@ class StatsReads:
                 f" FROM ({card_sums(' AND '.join(where), sums=CARD_COUNTS)}) AS g",
                 p,
             )
-        latest = ", ".join(f"{c} = CASE WHEN c.{c} >= {at} THEN c.{c} END" for _e, c in LATEST)
+        # each card of the table looks its rollup up (UPDATE ... FROM would read every
+        # card rollup of the learner and look the table up)
+        latest = [c for _e, c in LATEST]
+        recent = ", ".join(f"CASE WHEN c.{c} >= {at} THEN c.{c} END" for c in latest)
         self.execute(
-            f"UPDATE {SINCE_CARDS} SET {latest} FROM {CARD_ROLLUPS} AS c"
-            f" WHERE c.learner_id = :learner AND c.card_id = {SINCE_CARDS}.card_id",
+            f"UPDATE {SINCE_CARDS} SET ({', '.join(latest)}) = (SELECT {recent}"
+            f" FROM {CARD_ROLLUPS} AS c"
+            f" WHERE c.learner_id = :learner AND c.card_id = {SINCE_CARDS}.card_id)",
             p,
         )
         self.execute(
