@@ -6,8 +6,9 @@ figures (quiz.stats.figures, .ranking, .classroom).
 (quiz.store.rollups), brought up to date first unless they hold the whole log already
 (the days in the learner's clock): the days and ages (of some decks), each card's first
 review, and (without --since) the tags' and every card's figures; with --since the
-answers since are grouped once in SQL into temporary card and tag rollups
-(StatsReads.since_rollups) that the same reads take, the log read through its (learner,
+answers since are counted once in SQL into temporary card and tag rollups
+(StatsReads.since_rollups) that the same reads take, each card's latest miss and right
+answer since taken from its card rollup, the log read through its (learner,
 time) index or, when most of it is that recent, in one pass. A store that cannot be
 written and a zone off the quarter hour group the log itself. Every read is quiz.store.stats_reads' SQL text
 (`repo.stats`), which the lean path of `quiz stats` runs through sqlite3 while the

@@ -87,17 +87,25 @@ CARD_ROLLUPS = "review_card_rollups"
 # the card rollups' figures of the answers since a time (`StatsReads.since_rollups`) and
 # the tag rollups over them: temporary tables with the rollups' columns
 SINCE_CARDS, SINCE_TAGS = "quiz_since_cards", "quiz_since_tags"
-# the card rollups' sums of a group of log entries, as (expression, column)
-CARD_SUMS = (
-    ("COUNT(*)", "answers"),
-    (f"SUM({DRILLS})", "drills"),
-    (f"SUM({RIGHT})", "right_answers"),
-    (f"SUM(CASE WHEN {GRADED} AND reviews.rating = 1 THEN 1 ELSE 0 END)", "lapses"),
-    (f"SUM(CASE WHEN reviews.kind = {DRILL} THEN 1 - {RIGHT} ELSE 0 END)", "drill_misses"),
+# what one log entry adds to each of the card rollups' counts, as (expression, column)
+ENTRY_COUNTS = (
+    ("1", "answers"),
+    (DRILLS, "drills"),
+    (RIGHT, "right_answers"),
+    (f"CASE WHEN {GRADED} AND reviews.rating = 1 THEN 1 ELSE 0 END", "lapses"),
+    (f"CASE WHEN reviews.kind = {DRILL} THEN 1 - {RIGHT} ELSE 0 END", "drill_misses"),
+)
+# the card rollups' counts of a group of log entries, as (expression, column)
+CARD_COUNTS = tuple(("COUNT(*)" if e == "1" else f"SUM({e})", c) for e, c in ENTRY_COUNTS)
+# the card rollups' latest miss and latest right answer: of the answers since a time,
+# the card's own where it is that recent (the latest of a suffix of the log is the
+# latest of the whole log, or there is none in it)
+LATEST = (
     (f"MAX(CASE WHEN {RIGHT} = 0 THEN reviews.reviewed_at END)", "last_miss"),
     (f"MAX(CASE WHEN {RIGHT} = 1 THEN reviews.reviewed_at END)", "last_right"),
-    ("SUM(reviews.duration_ms)", "duration_ms"),
 )
+# the card rollups' sums of a group of log entries, as (expression, column)
+CARD_SUMS = (*CARD_COUNTS, *LATEST, ("SUM(reviews.duration_ms)", "duration_ms"))
 TAG_SUMS = ("cards", "answers", "right_answers", "lapses", "misses")
 WEAK = f"""
 SELECT c.card_id, cards.deck_id, c.answers, c.right_answers, c.lapses, c.drill_misses,
@@ -189,12 +197,16 @@ def in_decks(decks: Sequence[str]) -> Conditions:
     ]
 
 
-def card_sums(where: str, extra: Sequence[tuple[str, str]] = ()) -> str:
+def card_sums(
+    where: str,
+    extra: Sequence[tuple[str, str]] = (),
+    sums: Sequence[tuple[str, str]] = CARD_SUMS,
+) -> str:
     """The log entries of `where` grouped by card, with the card rollups' columns
-    (and `extra` (expression, column) pairs after them)."""
-    sums = ", ".join(f"{e} AS {c}" for e, c in (*CARD_SUMS, *extra))
+    (`sums`: some of them; and `extra` (expression, column) pairs after them)."""
+    columns = ", ".join(f"{e} AS {c}" for e, c in (*sums, *extra))
     return (
-        f"SELECT reviews.card_id AS card_id, {sums} FROM reviews WHERE {where}"
+        f"SELECT reviews.card_id AS card_id, {columns} FROM reviews WHERE {where}"
         " GROUP BY reviews.card_id"
     )
 
@@ -514,19 +526,22 @@ class StatsReads:
         the learner's answers from `since` on (of `decks`), as temporary tables that
         `weak_cards` and `tag_figures` read as they read the rollups: the log is grouped
         once in SQL and only the weakest cards and the tags' sums leave the database.
+        Only the counts are summed (on SQLite each answer added to its card's row, the
+        temporary table's key: sorting the answers by card to group them costs more;
+        PostgreSQL groups them): each card's latest miss and right answer since then
+        are its card rollup's where they are that recent (LATEST; the rollups hold the
+        whole log, `rollups_current`), and its time spent is not read (NULL).
         `scan`: read the whole log in its order rather than the answers since through
         the (learner, time) index, whose every entry is a lookup into the log (the
         caller knows that much of the log is that recent)."""
         p = self._params()
-        where = [
-            self.entries(bounded=not scan),
-            f"reviews.reviewed_at >= {p.add(self.log_time(since))}",
-        ]
+        at = p.add(self.log_time(since))
+        where = [self.entries(bounded=not scan), f"reviews.reviewed_at >= {at}"]
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
         self.drop_since_rollups()
         moment = "BIGINT" if self.sqlite else "TIMESTAMP"
-        sums = ", ".join(c for _e, c in CARD_SUMS)
+        counts = [c for _e, c in ENTRY_COUNTS]
         self.execute(
             f"CREATE TEMPORARY TABLE {SINCE_CARDS} (learner_id INTEGER NOT NULL,"
             " card_id INTEGER PRIMARY KEY, answers INTEGER, drills INTEGER,"
@@ -534,10 +549,29 @@ class StatsReads:
             f" last_miss {moment}, last_right {moment}, duration_ms BIGINT)",
             {},
         )
+        insert = f"INSERT INTO {SINCE_CARDS} (learner_id, card_id, {', '.join(counts)})"
+        if self.sqlite:
+            add = ", ".join(f"{c} = {SINCE_CARDS}.{c} + excluded.{c}" for c in counts)
+            self.execute(
+                f"{insert} SELECT :learner, reviews.card_id, {', '.join(e for e, _c in ENTRY_COUNTS)}"
+                f" FROM reviews WHERE {' AND '.join(where)}"
+                f" ON CONFLICT (card_id) DO UPDATE SET {add}",
+                p,
+            )
+        else:
+            self.execute(
+                f"{insert} SELECT :learner, g.card_id, {', '.join(f'g.{c}' for c in counts)}"
+                f" FROM ({card_sums(' AND '.join(where), sums=CARD_COUNTS)}) AS g",
+                p,
+            )
+        # each card of the table looks its rollup up (UPDATE ... FROM would read every
+        # card rollup of the learner and look the table up)
+        latest = [c for _e, c in LATEST]
+        recent = ", ".join(f"CASE WHEN c.{c} >= {at} THEN c.{c} END" for c in latest)
         self.execute(
-            f"INSERT INTO {SINCE_CARDS} (learner_id, card_id, {sums})"
-            f" SELECT :learner, g.card_id, {', '.join(f'g.{c}' for _e, c in CARD_SUMS)}"
-            f" FROM ({card_sums(' AND '.join(where))}) AS g",
+            f"UPDATE {SINCE_CARDS} SET ({', '.join(latest)}) = (SELECT {recent}"
+            f" FROM {CARD_ROLLUPS} AS c"
+            f" WHERE c.learner_id = :learner AND c.card_id = {SINCE_CARDS}.card_id)",
             p,
         )
         self.execute(
