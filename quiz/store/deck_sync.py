@@ -227,9 +227,14 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
 
 
 def _json_text(value: object) -> str:
-    import json
+    """A JSON column's text: None is JSON's null, as SQLAlchemy's JSON on SQLite writes
+    it. orjson's compact UTF-8 rather than the standard library's encoder, whose text
+    SQLAlchemy would write: the same data to every reader (they parse it), and an
+    import writes every card's content (the browser's text search reads either form:
+    quiz.store.browse_reads)."""
+    import orjson
 
-    return json.dumps(value)  # SQLAlchemy's JSON on SQLite: None is JSON's null, too
+    return orjson.dumps(value).decode()
 
 
 def _time_text(value: datetime | None) -> str | None:
