@@ -227,14 +227,9 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
 
 
 def _json_text(value: object) -> str:
-    """A JSON column's text: None is JSON's null, as SQLAlchemy's JSON on SQLite writes
-    it. orjson's compact UTF-8 rather than the standard library's encoder, whose text
-    SQLAlchemy would write: the same data to every reader (they parse it), and an
-    import writes every card's content (the browser's text search reads either form:
-    quiz.store.browse_reads)."""
-    import orjson
+    import json
 
-    return orjson.dumps(value).decode()
+    return json.dumps(value)  # SQLAlchemy's JSON on SQLite: None is JSON's null, too
 
 
 def _time_text(value: datetime | None) -> str | None:
