@@ -273,15 +273,16 @@ def card_to_dict(card: Card, with_line: bool = True, defaults: bool = True) -> d
     without writing and dropping a dozen empty fields per card.
     """
     out: dict[str, object] = {}
+    attrs = card.__dict__  # every field is in it (a frozen dataclass without slots)
     for name, how, default, written in _dict_plan():
-        value = getattr(card, name)
-        if not defaults and value is default:
+        value = attrs[name]
+        if value is default and not defaults:
             continue
         if how == _AS_IS:
-            if name == "line" and not with_line:
-                continue
             if isinstance(value, tuple):
                 value = list(value)
+            elif name == "line" and not with_line:
+                continue
         elif how == _TEXT:
             value = text_to_data(value)
         elif how == _CHOICES:
@@ -294,7 +295,7 @@ def card_to_dict(card: Card, with_line: bool = True, defaults: bool = True) -> d
             value = value.to_data()
         else:
             value = [list(pair) for pair in value]
-        if not defaults and type(value) is type(written) and value == written:
+        if not defaults and value.__class__ is written.__class__ and value == written:
             continue
         out[name] = value
     return out
@@ -387,16 +388,16 @@ def make_card(values: Mapping[str, object]) -> Card:
     through `object.__setattr__`, which for Card's many fields cost more than the rest
     of building a card. The same value: each field in order, from `values` (which must
     name only Card's fields) or its default, and no `__post_init__` to skip (Card has
-    none). In field order, one at a time: the instance's dict then shares its keys with
-    every other card's, as `__init__`'s would (a dict copied in at once is a table of
-    its own per card, several times the memory).
+    none). The defaults in field order, one at a time, then `values` over them: the
+    instance's dict then shares its keys with every other card's, as `__init__`'s would
+    (a dict copied in at once is a table of its own per card, several times the memory).
     """
     slots = _card_slots()
     card = object.__new__(Card)
     attrs = card.__dict__
-    get = values.get
     for name, default in slots.items():
-        attrs[name] = get(name, default)
+        attrs[name] = default
+    attrs.update(values)  # replaces values of keys it has: the keys stay shared
     for name in _required_fields():
         if attrs[name] is _REQUIRED:
             break

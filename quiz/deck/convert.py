@@ -103,6 +103,11 @@ def string(node: Node, label: str, report: Report, nonempty: bool = True) -> str
 
 def text(node: Node, label: str, report: Report) -> Text | _Invalid:
     """A string (in the deck's language) or a map language -> string."""
+    if node.__class__ is ScalarNode and is_string(node):  # the commonest: a plain string
+        if not node.value.strip():
+            report.add(line_of(node), f"{label} is empty")
+            return INVALID
+        return Text.plain(node.value, report.lang)
     if node.__class__ is MappingNode and node.tag in ALLOWED_TAGS:
         if not node.value:
             report.add(
@@ -129,12 +134,7 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
                 seen.add(lang)
                 variants.append((lang, item))
         return Text(tuple(variants)) if ok else INVALID
-    if not is_string(node):
-        return not_a_string(node, label, report, "a string or a map of language -> string")
-    if not node.value.strip():
-        report.add(line_of(node), f"{label} is empty")
-        return INVALID
-    return Text.plain(node.value, report.lang)
+    return not_a_string(node, label, report, "a string or a map of language -> string")
 
 
 def _pattern(regex, explain: str) -> Callable[[Node, str, Report], str | _Invalid]:
@@ -426,28 +426,40 @@ CONVERTERS: dict[F.Kind, Callable[[Node, str, Report], object]] = {
 }
 
 
-_ENUMS: dict[int, tuple[F.Field, Callable[[Node, str, Report], str | _Invalid]]] = {}
+_BY_FIELD: dict[int, tuple[F.Field, Callable[[Node, Report], object]]] = {}
 
 
-def _enum_for(spec: F.Field) -> Callable[[Node, str, Report], str | _Invalid]:
-    # by identity (the field is kept with it): hashing a Field, all its members, for
-    # every card's `type` showed in imports of 10k cards
-    found = _ENUMS.get(id(spec))
+def converter(spec: F.Field) -> Callable[[Node, Report], object]:
+    """The converter of one field, its label bound, made once per field: the validator
+    asks for one for every value of every card (by identity, the field kept with it:
+    hashing a Field, all its members, showed in imports of 10k cards)."""
+    found = _BY_FIELD.get(id(spec))
     if found is None or found[0] is not spec:
-        what = "card type" if spec.name == "type" else f"'{spec.name}' value"
-        found = _ENUMS[id(spec)] = (spec, enum(spec.choices, what))
+        found = _BY_FIELD[id(spec)] = (spec, _make_converter(spec))
     return found[1]
+
+
+def _make_converter(spec: F.Field) -> Callable[[Node, Report], object]:
+    label = spec.label
+    if spec.kind is F.Kind.STRING:
+        nonempty, pattern = spec.nonempty, spec.pattern
+
+        def convert_string(node: Node, report: Report) -> object:
+            value = string(node, label, report, nonempty=nonempty)
+            if pattern and isinstance(value, str) and not re.fullmatch(pattern, value):
+                report.add(line_of(node), f"{label} {quote(value)} {spec.pattern_help}")
+                return INVALID
+            return value
+
+        return convert_string
+    if spec.kind is F.Kind.ENUM:
+        what = "card type" if spec.name == "type" else f"'{spec.name}' value"
+        convert_enum = enum(spec.choices, what)
+        return lambda node, report: convert_enum(node, label, report)
+    convert_kind = CONVERTERS[spec.kind]
+    return lambda node, report: convert_kind(node, label, report)
 
 
 def convert(spec: F.Field, node: Node, report: Report) -> object:
     """The value of `node` for field `spec`, or INVALID (already reported)."""
-    label = spec.label
-    if spec.kind is F.Kind.STRING:
-        value = string(node, label, report, nonempty=spec.nonempty)
-        if spec.pattern and isinstance(value, str) and not re.fullmatch(spec.pattern, value):
-            report.add(line_of(node), f"{label} {quote(value)} {spec.pattern_help}")
-            return INVALID
-        return value
-    if spec.kind is F.Kind.ENUM:
-        return _enum_for(spec)(node, label, report)
-    return CONVERTERS[spec.kind](node, label, report)
+    return converter(spec)(node, report)

@@ -9,15 +9,16 @@ cards of this deck, cloze notes expanded to their parts) and then builds the fro
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from quiz.deck import cloze
 from quiz.deck import fields as F
-from quiz.deck.convert import INVALID, Report, convert, did_you_mean
+from quiz.deck.convert import INVALID, Report, convert, converter, did_you_mean
 from quiz.deck.folding import folded_key
 from quiz.deck.yaml_nodes import MERGE_TAG, describe, line_of
 from quiz.errors import DeckProblem
@@ -250,14 +251,15 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
     before = len(report.problems)
     line = line_of(node)
     entries = _entries(node, report)
+    converters = _card_converters()
 
     card_id = None
     if "id" in entries:
-        value = convert(F.CARD_FIELDS["id"], entries["id"][1], report)
+        value = converters["id"](entries["id"][1], report)
         card_id = value if isinstance(value, str) else None
     type_name: str | None = F.DEFAULT_TYPE
     if "type" in entries:
-        value = convert(F.CARD_FIELDS["type"], entries["type"][1], report)
+        value = converters["type"](entries["type"][1], report)
         type_name = value if isinstance(value, str) else None
     kind = F.CARD_TYPE_DEFS.get(type_name) if type_name else None
 
@@ -275,12 +277,12 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
     requires: list[tuple[str, int]] = []
     invalid = card_id is None or type_name is None
     for name, (key, value_node) in entries.items():
-        if name in ("id", "type") or name not in allowed_set:
+        if name == "id" or name == "type" or name not in allowed_set:
             continue
-        if _is_alias(key, value_node):
+        if value_node.start_mark.line < key.start_mark.line:  # _is_alias, inline: per value
             invalid = True
             continue
-        value = convert(F.CARD_FIELDS[name], value_node, report)
+        value = converters[name](value_node, report)
         if value is INVALID:  # reported (by convert, or as a foreign tag by yaml_nodes)
             invalid = True
             continue
@@ -305,6 +307,12 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
             numbers = _check_cloze(values["text"], entries["text"][1], report)  # type: ignore[arg-type]  # isinstance above narrows values.get, not values[...]
     ok = not invalid and len(report.problems) == before
     return _Draft(card_id, line, type_name, values, requires, numbers, ok=ok)
+
+
+@cache
+def _card_converters() -> dict[str, Callable[[Node, Report], object]]:
+    """Each card key's converter (convert.converter), looked up by name per value."""
+    return {name: converter(spec) for name, spec in F.CARD_FIELDS.items()}
 
 
 def _check_output(
@@ -547,11 +555,13 @@ def _check_cycles(
 ) -> None:
     """Cards of this deck that require each other in a circle could never be introduced."""
     prefix = f"{deck_id}/"
+    # only the cards that require one of this deck: a card without is on no cycle
     graph = {
         note: sorted(
             {key[len(prefix) :].partition("#")[0] for key in keys if key.startswith(prefix)}
         )
         for note, keys in requires.items()
+        if keys
     }
     finished: set[str] = set()
     for root in graph:

@@ -131,7 +131,7 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
                 path, 1, "file is empty: only comments (a deck needs 'deck', 'title' and 'cards')"
             )
         ]
-    problems = check_tree(root, path, anchors="&" in text)
+    problems = check_tree(root, path, anchors="&" in text, tags="!" in text or "<<" in text)
     if any(p.message.startswith(_ALIAS_MESSAGE) for p in problems):
         problems = [p for p in problems if not p.message.startswith(_ALIAS_MESSAGE)]
         problems += _alias_problems(text, path)
@@ -204,20 +204,41 @@ def _syntax_problem(exc: yaml.YAMLError, text: str, path: str) -> DeckProblem:
 _ALIAS_MESSAGE = "anchors and aliases are not supported in decks"
 
 
-def check_tree(root: Node, path: str, *, anchors: bool = True) -> list[DeckProblem]:
+def check_tree(
+    root: Node, path: str, *, anchors: bool = True, tags: bool = True
+) -> list[DeckProblem]:
     """Duplicate keys, foreign tags and shared (aliased) nodes anywhere in the tree.
 
     Iterative (a deeply nested file cannot blow the stack) and visits each node object
     once: an alias bomb stops at its first repeated node. `anchors=False` says the text
     has no `&`, so no node can be reached twice (an alias needs its anchor), and the
-    nodes seen are not kept.
+    nodes seen are not kept. `tags=False` says it has neither `!` nor `<<`, so every
+    tag is one the resolver gave (an explicit tag needs its `!`) and no key merges: only
+    the keys of each mapping are looked at then, and no scalar is visited.
     """
     problems: list[DeckProblem] = []
     add = problems.append
     seen: set[int] = set()
     stack: list[Node] = [root]
     pop, push, extend = stack.pop, stack.append, stack.extend
-    mapping, sequence, allowed = MappingNode, SequenceNode, ALLOWED_TAGS
+    mapping, sequence, scalar, allowed = MappingNode, SequenceNode, ScalarNode, ALLOWED_TAGS
+    if not tags and not anchors:
+        while stack:
+            node = pop()
+            cls = node.__class__
+            if cls is mapping:
+                pairs = node.value
+                try:
+                    distinct = len({key.value for key, _value in pairs}) == len(pairs)
+                except TypeError:  # a key that is a list or a mapping: the walk below
+                    distinct = False
+                if not distinct:
+                    problems += check_tree(node, path, anchors=False)
+                    continue
+                extend([value for _key, value in pairs if value.__class__ is not scalar])
+            elif cls is sequence:
+                extend([item for item in node.value if item.__class__ is not scalar])
+        return problems
     while stack:
         node = pop()
         if anchors:

@@ -1,0 +1,123 @@
+"""Benchmark: where `quiz import` of a new 10k-card deck spends its CPU, phase by phase.
+
+    python -m tests.bench.bench_import_phases [--runs 7]
+
+Not part of the default test run (pyproject ignores tests/bench). In one process, on
+the benchmark deck (fixtures.big_deck), the least CPU time of several runs of each
+phase the command goes through (issue #19): decoding the file, libyaml's compose, the
+walk for duplicate keys, tags and aliases (yaml_nodes.check_tree), the validation
+into cards (validate.build_deck), `deck_sync.sync_deck`'s own work with its statements
+not run, then the same sync into a copy of an empty store (its SQL included, then the
+planner statistics and the commit the command runs). The start-up and imports of the
+whole command are `python -m tests.bench --only import`'s rows less these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tests.bench import fixtures
+
+
+def least_cpu(runs: int, once: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        once()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+class _NoSql:
+    """A deck_sync runner that runs nothing: a new deck, each value still converted to
+    what sqlite3 would bind (the runner's own work)."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        from quiz.store import deck_sync
+
+        if sql == deck_sync.DECK_ID:
+            return [(1,)]
+        if sql == deck_sync.CARD_IDS:
+            return [(key, i) for i, key in enumerate(self.keys)]
+        return []
+
+    def run(self, sql: str, params: dict[str, Any]) -> None:
+        pass
+
+    def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        from quiz.store import deck_sync
+
+        deck_sync.SqliteRunner(None, lambda _sql, _rows: None).run_many(sql, rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    import yaml
+
+    from quiz.deck.validate import build_deck
+    from quiz.deck.yaml_nodes import _decode, _Loader, check_tree
+    from quiz.store import deck_sync, open_store
+    from quiz.store.pragmas import writer_connection
+    from quiz.store.tuning import CATALOGUE_STATS
+
+    path = str(fixtures.big_deck())
+    data = Path(path).read_bytes()
+    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    gc.disable()  # as the import runs (yaml_nodes.gc_paused, collection.import_paths)
+    text, _ = _decode(data, path)
+    root = yaml.compose(text, Loader=_Loader)
+    deck, problems = build_deck(root, path)
+    assert deck is not None, problems
+    keys = [card.key for card in deck.cards]
+    phases: list[tuple[str, Callable[[], object]]] = [
+        ("decode", lambda: _decode(data, path)),
+        ("compose (libyaml)", lambda: yaml.compose(text, Loader=_Loader)),
+        ("check_tree", lambda: check_tree(root, path, anchors=False, tags=False)),
+        ("validate (build_deck)", lambda: build_deck(root, path)),
+        ("sync_deck, no SQL", lambda: deck_sync.sync_deck(_NoSql(keys), deck, path, "x", now)),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        template = Path(tmp) / "empty.db"
+        with open_store(str(template)) as store, store.unit(fixtures.LEARNER):
+            pass
+        target = Path(tmp) / "import.db"
+
+        def into_store() -> None:
+            for suffix in ("-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(template, target)
+            conn = writer_connection(str(target))
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                runner = deck_sync.SqliteRunner(conn.execute, conn.executemany)
+                deck_sync.sync_deck(runner, deck, path, "x", now)
+                for sql in CATALOGUE_STATS:
+                    conn.execute(sql)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+
+        phases.append(("sync_deck into an empty store", into_store))
+        for name, once in phases:
+            print(
+                f"{name:32} {least_cpu(args.runs, once) * 1000:7.1f} ms CPU (least of {args.runs})"
+            )
+    print(f"({len(deck.cards)} cards from {len(data) / 1e6:.1f} MB of YAML)")
+
+
+if __name__ == "__main__":
+    main()
