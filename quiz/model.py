@@ -11,13 +11,76 @@ import hashlib
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum, IntEnum
-from functools import cache, cached_property
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from quiz.deck.variants import VarySpec
+
+
+_V = TypeVar("_V")
+
+
+class kept(Generic[_V]):
+    """A property of a frozen value computed on first use and kept in the instance's
+    `__dict__`, where later reads find it before this descriptor (it defines no
+    `__set__`). `functools.cached_property` does the same but, before Python 3.12,
+    takes a lock on every first read: a cost per card where every card's key is read."""
+
+    def __init__(self, func: Callable[[Any], _V]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> kept[_V]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _V: ...
+    def __get__(self, obj: object, owner: type | None = None) -> kept[_V] | _V:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
+_T = TypeVar("_T")
+
+
+def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
+    """A function that makes the value `cls(...)` makes, for a frozen dataclass without
+    slots made once per card or row: its `__init__` sets each field through
+    `object.__setattr__`, which costs more than the rest of building the value. The
+    function takes the same arguments (the same defaults, the same `TypeError` for an
+    unknown or missing one) and writes each field into the new instance's `__dict__` in
+    field order, so that the dict shares its keys with every other instance's as
+    `__init__`'s would. Like `dataclasses`, it is generated as source once per class;
+    it refuses a class it could not make the same way (slots, default factories,
+    `__post_init__`, fields outside `__init__`)."""
+    import dataclasses
+
+    params = dataclasses.fields(cls)  # type: ignore[arg-type]  # a dataclass, checked below
+    if (
+        "__slots__" in cls.__dict__
+        or hasattr(cls, "__post_init__")
+        or any(f.default_factory is not dataclasses.MISSING or not f.init for f in params)
+    ):
+        raise TypeError(f"frozen_maker: cannot make {cls.__name__} without its __init__")
+    env: dict[str, object] = {"_q_new": object.__new__, "_q_cls": cls}
+    args = []
+    for f in params:
+        if f.default is dataclasses.MISSING:
+            args.append(f.name)
+        else:
+            env[f"_q_{f.name}"] = f.default
+            args.append(f"{f.name}=_q_{f.name}")
+    lines = [f"def {cls.__name__}({', '.join(args)}):", "    _q_self = _q_new(_q_cls)"]
+    lines.append("    _q_attrs = _q_self.__dict__")
+    lines.extend(f"    _q_attrs[{f.name!r}] = {f.name}" for f in params)
+    lines.append("    return _q_self")
+    exec("\n".join(lines), env)  # source built from the class's own field names
+    return env[cls.__name__]  # type: ignore[return-value]  # the function just defined
 
 
 class CardKind(str, Enum):
@@ -57,7 +120,7 @@ class Text:
 
     @classmethod
     def plain(cls, value: str, lang: str = "") -> Text:
-        return cls(((lang, value),))
+        return _make_text()(((lang, value),)) if cls is Text else cls(((lang, value),))
 
     def get(self, lang: str | None = None, fallback: str | None = None) -> str:
         table = dict(self.variants)
@@ -116,11 +179,11 @@ class Card:
 
     # kept once computed (a frozen card's key cannot change): a session compares the
     # answered card's note with every queued card's after each answer
-    @cached_property
+    @kept
     def key(self) -> str:
         return f"{self.deck}/{self.id}"
 
-    @cached_property
+    @kept
     def note_key(self) -> str:
         return f"{self.deck}/{self.note or self.id}"
 
@@ -329,44 +392,57 @@ def _sorted_json() -> Callable[[object], bytes]:
     return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS)
 
 
+def _texts(values: list[object]) -> tuple[Text | None, ...]:
+    return tuple(map(text_from_data, values))
+
+
+def _vary(value: object) -> VarySpec | None:
+    from quiz.deck.variants import VarySpec
+
+    return VarySpec.from_data(value) if value else None  # type: ignore[arg-type]  # a map in stored JSON
+
+
+def _pairs(value: list[list[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(map(tuple, value))
+
+
+_AS_READ = None  # a field card_from_dict takes as it is (a list as a tuple)
+
+
 @cache
-def _card_fields() -> frozenset[str]:
-    """Card's field names, worked out once (`fields()` per stored card showed in exports
-    of 10k cards)."""
-    return frozenset(f.name for f in fields(Card))
+def _readers() -> dict[str, Callable[[Any], object] | None]:
+    """How `card_from_dict` reads each Card field from its JSON form, worked out once
+    (`fields()` and the name tests per stored card showed in exports of 10k cards)."""
+    special: dict[str, Callable[[Any], object]] = {
+        "choices": _texts,
+        "kind": CardKind,
+        "vary": _vary,
+        "variant": _pairs,
+    }
+    special.update(dict.fromkeys(_TEXT_FIELDS, text_from_data))
+    return {f.name: special.get(f.name, _AS_READ) for f in fields(Card)}
+
+
+_UNKNOWN = object()
 
 
 def card_from_dict(data: dict[str, object]) -> Card:
     kwargs: dict[str, object] = {}
-    names = _card_fields()
+    readers = _readers()
     for name, value in data.items():
-        if name not in names:
+        read = readers.get(name, _UNKNOWN)
+        if read is _AS_READ:
+            if isinstance(value, list):
+                value = tuple(value)
+        elif read is _UNKNOWN:
             continue
-        if name in _TEXT_FIELDS:
-            value = text_from_data(value)
-        elif name == "choices":
-            value = tuple(text_from_data(choice) for choice in value)  # type: ignore[attr-defined]  # a list in stored JSON
-        elif name == "kind":
-            value = CardKind(value)
-        elif name == "vary":
-            from quiz.deck.variants import VarySpec
-
-            value = VarySpec.from_data(value) if value else None  # type: ignore[arg-type]  # a map in stored JSON
-        elif name == "variant":
-            value = tuple(tuple(pair) for pair in value)  # type: ignore[attr-defined]  # a list of pairs in stored JSON
-        elif isinstance(value, list):
-            value = tuple(value)
+        else:
+            value = read(value)  # type: ignore[operator]  # a reader: _UNKNOWN is gone
         kwargs[name] = value
     return make_card(kwargs)
 
 
 _REQUIRED = object()  # a Card field without a default, in `_card_slots`
-
-
-@cache
-def _required_fields() -> tuple[str, ...]:
-    """The Card fields without a default: `make_card` needs a value for each."""
-    return tuple(name for name, default in _card_slots().items() if default is _REQUIRED)
 
 
 @cache
@@ -384,29 +460,18 @@ def _card_slots() -> dict[str, object]:
 
 def make_card(values: Mapping[str, object]) -> Card:
     """`Card(**values)` for the code that makes a card per card of a deck or a store (the
-    deck builder, `card_from_dict`): a frozen dataclass's `__init__` sets each field
-    through `object.__setattr__`, which for Card's many fields cost more than the rest
-    of building a card. The same value: each field in order, from `values` (which must
-    name only Card's fields) or its default, and no `__post_init__` to skip (Card has
-    none). The defaults in field order, one at a time, then `values` over them: the
-    instance's dict then shares its keys with every other card's, as `__init__`'s would
-    (a dict copied in at once is a table of its own per card, several times the memory).
-    """
-    slots = _card_slots()
-    card = object.__new__(Card)
-    attrs = card.__dict__
-    for name, default in slots.items():
-        attrs[name] = default
-    attrs.update(values)  # replaces values of keys it has: the keys stay shared
-    for name in _required_fields():
-        if attrs[name] is _REQUIRED:
-            break
-    else:
-        if values.keys() <= slots.keys():
-            return card
-    unknown = sorted(set(values) - set(slots))
-    missing = [name for name in _required_fields() if attrs[name] is _REQUIRED]
-    raise TypeError(f"make_card: unknown fields {unknown}, missing fields {missing}")
+    deck builder, `card_from_dict`), through `frozen_maker`."""
+    return _make_card()(**values)
+
+
+@cache
+def _make_card() -> Callable[..., Card]:
+    return frozen_maker(Card)
+
+
+@cache
+def _make_text() -> Callable[..., Text]:
+    return frozen_maker(Text)
 
 
 @dataclass(frozen=True)

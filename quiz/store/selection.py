@@ -18,7 +18,7 @@ import json
 from datetime import datetime, timezone
 
 from quiz.clock import micros_since_1970
-from quiz.model import CardFilter, CardState, Schedule, StoredCard, card_from_dict
+from quiz.model import CardFilter, CardState, Schedule, StoredCard, card_from_dict, frozen_maker
 from quiz.store.content import full_content
 from quiz.store.due import LEARNING_STATES, LIVE, NEW, REVIEW_STATES, state_time
 from quiz.store.values import ENTRY_KINDS, instant_of
@@ -51,6 +51,8 @@ NOT_HELD_BACK = (
 )
 _REVIEW = ENTRY_KINDS.index("review")
 _BOUND = 900  # SQLite's bound-parameter limit, with room to spare
+_UNANSWERED = Schedule()  # one value for every card never answered: it is frozen
+_make_stored = frozen_maker(StoredCard)
 
 
 def schedule_from(
@@ -65,7 +67,7 @@ def schedule_from(
 ) -> Schedule:
     """A Schedule from a card state's columns (`state` None: a card never answered)."""
     if state is None:
-        return Schedule()
+        return _UNANSWERED
     return Schedule(
         state=CardState(state),
         step=step,
@@ -167,18 +169,36 @@ class Selection:
 
     def _stored(self, rows: Iterable[Sequence[Any]]) -> list[StoredCard]:
         """StoredCards from rows of COLUMNS: plain values, as either driver gives them."""
-        out = []
-        for r in rows:
-            (row_id, content, key, kind, line, state, step, stability, difficulty, due) = r[:10]
-            last_review, reps, lapses, suspended, leech, buried, path, lang = r[10:]
+        out: list[StoredCard] = []
+        append, loads, stored = out.append, json.loads, _make_stored
+        for (
+            row_id,
+            content,
+            key,
+            kind,
+            line,
+            state,
+            step,
+            stability,
+            difficulty,
+            due,
+            last_review,
+            reps,
+            lapses,
+            suspended,
+            leech,
+            buried,
+            path,
+            lang,
+        ) in rows:
             if isinstance(content, str):  # sqlite3 hands JSON over as text
-                content = json.loads(content)
+                content = loads(content)
             answered = state is not None
-            out.append(
-                StoredCard(
-                    row_id=row_id,
-                    card=card_from_dict(full_content(content, key, kind, line)),
-                    schedule=schedule_from(
+            append(
+                stored(
+                    row_id,
+                    card_from_dict(full_content(content, key, kind, line)),
+                    schedule_from(
                         state,
                         step,
                         stability,
@@ -187,12 +207,14 @@ class Selection:
                         instant_of(last_review),
                         reps,
                         lapses,
-                    ),
-                    path=path,
-                    suspended=bool(answered and suspended),
-                    leech=bool(answered and leech),
-                    lang=lang,
-                    buried_until=instant_of(buried),
+                    )
+                    if answered
+                    else _UNANSWERED,
+                    path,
+                    bool(answered and suspended),
+                    bool(answered and leech),
+                    lang,
+                    instant_of(buried),
                 )
             )
         return out

@@ -22,8 +22,8 @@ def instant_of(value: object) -> datetime | None:
         return None
     if isinstance(value, int):
         return from_micros(value)
-    if isinstance(value, str):  # raw text from SQLite
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):  # raw text from SQLite, always UTC: parsed as such at once
+        return datetime.fromisoformat(value + "+00:00")
     assert isinstance(value, datetime), value
     return value.replace(tzinfo=timezone.utc)
 
