@@ -49,37 +49,42 @@ _T = TypeVar("_T")
 
 
 def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
-    """A function that makes the value `cls(...)` makes, for a frozen dataclass without
-    slots made once per card or row: its `__init__` sets each field through
-    `object.__setattr__`, which costs more than the rest of building the value. The
-    function takes the same arguments (the same defaults, the same `TypeError` for an
-    unknown or missing one) and writes each field into the new instance's `__dict__` in
-    field order, so that the dict shares its keys with every other instance's as
-    `__init__`'s would. Like `dataclasses`, it is generated as source once per class;
-    it refuses a class it could not make the same way (slots, default factories,
-    `__post_init__`, fields outside `__init__`)."""
+    """A function that makes the value `cls(...)` makes, for a frozen dataclass made once
+    per card or row: its `__init__` sets each field through `object.__setattr__`, which
+    costs more than the rest of building the value. The function takes the same
+    arguments (the same defaults, the same `TypeError` for an unknown or missing one)
+    and sets each field in field order: through its slot's own descriptor for a class
+    with slots, else into the new instance's `__dict__` (whose keys it then shares with
+    every other instance's, as `__init__`'s would). Like `dataclasses`, it is generated
+    as source once per class; it refuses a class it could not make the same way
+    (default factories, `__post_init__`, fields outside `__init__`)."""
     import dataclasses
 
     params = dataclasses.fields(cls)  # type: ignore[arg-type]  # a dataclass, checked below
-    if (
-        "__slots__" in cls.__dict__
-        or hasattr(cls, "__post_init__")
-        or any(f.default_factory is not dataclasses.MISSING or not f.init for f in params)
+    if hasattr(cls, "__post_init__") or any(
+        f.default_factory is not dataclasses.MISSING or not f.init for f in params
     ):
         raise TypeError(f"frozen_maker: cannot make {cls.__name__} without its __init__")
+    slots = "__slots__" in cls.__dict__
     env: dict[str, object] = {"_q_new": object.__new__, "_q_cls": cls}
     args = []
+    lines = ["    _q_self = _q_new(_q_cls)"]
+    if not slots:
+        lines.append("    _q_attrs = _q_self.__dict__")
     for f in params:
         if f.default is dataclasses.MISSING:
             args.append(f.name)
         else:
             env[f"_q_{f.name}"] = f.default
             args.append(f"{f.name}=_q_{f.name}")
-    lines = [f"def {cls.__name__}({', '.join(args)}):", "    _q_self = _q_new(_q_cls)"]
-    lines.append("    _q_attrs = _q_self.__dict__")
-    lines.extend(f"    _q_attrs[{f.name!r}] = {f.name}" for f in params)
+        if slots:
+            env[f"_q_set_{f.name}"] = cls.__dict__[f.name].__set__
+            lines.append(f"    _q_set_{f.name}(_q_self, {f.name})")
+        else:
+            lines.append(f"    _q_attrs[{f.name!r}] = {f.name}")
     lines.append("    return _q_self")
-    exec("\n".join(lines), env)  # source built from the class's own field names
+    source = "\n".join([f"def {cls.__name__}({', '.join(args)}):", *lines])
+    exec(source, env)  # source built from the class's own field names
     return env[cls.__name__]  # type: ignore[return-value]  # the function just defined
 
 
@@ -107,7 +112,8 @@ class CardState(IntEnum):
     RELEARNING = 3
 
 
-@dataclass(frozen=True)
+# slots: one or more per card of every card read (and no dict to keep for each)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A text field that may come in several languages.
 
@@ -120,7 +126,7 @@ class Text:
 
     @classmethod
     def plain(cls, value: str, lang: str = "") -> Text:
-        return _make_text()(((lang, value),)) if cls is Text else cls(((lang, value),))
+        return _make_text()(((lang, value),))
 
     def get(self, lang: str | None = None, fallback: str | None = None) -> str:
         table = dict(self.variants)
@@ -224,7 +230,7 @@ class Schedule:
     lapses: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredCard:
     """A card as a session sees it: content, the file it came from, and its schedule."""
 

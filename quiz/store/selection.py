@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from functools import cache
 
 from quiz.clock import micros_since_1970
 from quiz.model import CardFilter, CardState, Schedule, StoredCard, card_from_dict, frozen_maker
@@ -25,7 +26,7 @@ from quiz.store.values import ENTRY_KINDS, instant_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
     from typing import Any
 
     from quiz.store.due import Execute
@@ -52,7 +53,16 @@ NOT_HELD_BACK = (
 _REVIEW = ENTRY_KINDS.index("review")
 _BOUND = 900  # SQLite's bound-parameter limit, with room to spare
 _UNANSWERED = Schedule()  # one value for every card never answered: it is frozen
-_make_stored = frozen_maker(StoredCard)
+
+
+@cache
+def _make_stored() -> Callable[..., StoredCard]:
+    return frozen_maker(StoredCard)
+
+
+@cache
+def _make_schedule() -> Callable[..., Schedule]:
+    return frozen_maker(Schedule)
 
 
 def schedule_from(
@@ -68,15 +78,8 @@ def schedule_from(
     """A Schedule from a card state's columns (`state` None: a card never answered)."""
     if state is None:
         return _UNANSWERED
-    return Schedule(
-        state=CardState(state),
-        step=step,
-        stability=stability,
-        difficulty=difficulty,
-        due=due,
-        last_review=last_review,
-        reps=reps or 0,
-        lapses=lapses or 0,
+    return _make_schedule()(
+        CardState(state), step, stability, difficulty, due, last_review, reps or 0, lapses or 0
     )
 
 
@@ -170,7 +173,7 @@ class Selection:
     def _stored(self, rows: Iterable[Sequence[Any]]) -> list[StoredCard]:
         """StoredCards from rows of COLUMNS: plain values, as either driver gives them."""
         out: list[StoredCard] = []
-        append, loads, stored = out.append, json.loads, _make_stored
+        append, loads, stored = out.append, json.loads, _make_stored()
         for (
             row_id,
             content,
