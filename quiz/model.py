@@ -301,7 +301,7 @@ def text_from_data(data: object) -> Text | None:
     if data is None:
         return None
     if isinstance(data, str):
-        return Text.plain(data)
+        return _make_text()((("", data),))  # Text.plain(data), one call less per field
     if isinstance(data, dict):
         return Text(tuple((str(k), str(v)) for k, v in data.items()))
     raise TypeError(f"not a text: {data!r}")
@@ -408,6 +408,13 @@ def _vary(value: object) -> VarySpec | None:
     return VarySpec.from_data(value) if value else None  # type: ignore[arg-type]  # a map in stored JSON
 
 
+def _kind(value: str) -> CardKind:
+    return _KINDS.get(value) or CardKind(value)  # an unknown kind: CardKind's own error
+
+
+_KINDS = {kind.value: kind for kind in CardKind}  # the members by value, without Enum's call
+
+
 def _pairs(value: list[list[str]]) -> tuple[tuple[str, ...], ...]:
     return tuple(map(tuple, value))
 
@@ -421,7 +428,7 @@ def _readers() -> dict[str, Callable[[Any], object] | None]:
     (`fields()` and the name tests per stored card showed in exports of 10k cards)."""
     special: dict[str, Callable[[Any], object]] = {
         "choices": _texts,
-        "kind": CardKind,
+        "kind": _kind,
         "vary": _vary,
         "variant": _pairs,
     }

@@ -53,6 +53,7 @@ NOT_HELD_BACK = (
 _REVIEW = ENTRY_KINDS.index("review")
 _BOUND = 900  # SQLite's bound-parameter limit, with room to spare
 _UNANSWERED = Schedule()  # one value for every card never answered: it is frozen
+_STATES = {int(state): state for state in CardState}
 
 
 @cache
@@ -78,8 +79,16 @@ def schedule_from(
     """A Schedule from a card state's columns (`state` None: a card never answered)."""
     if state is None:
         return _UNANSWERED
+    known = _STATES.get(state)  # CardState(state) without Enum's call
     return _make_schedule()(
-        CardState(state), step, stability, difficulty, due, last_review, reps or 0, lapses or 0
+        CardState(state) if known is None else known,
+        step,
+        stability,
+        difficulty,
+        due,
+        last_review,
+        reps or 0,
+        lapses or 0,
     )
 
 
