@@ -56,11 +56,16 @@ def frozen_maker(cls: type[_T]) -> Callable[..., _T]:
     and sets each field in field order: through its slot's own descriptor for a class
     with slots, else into the new instance's `__dict__` (whose keys it then shares with
     every other instance's, as `__init__`'s would). Like `dataclasses`, it is generated
-    as source once per class; it refuses a class it could not make the same way
+    as source once per class (and kept); it refuses a class it could not make the same way
     (default factories, `__post_init__`, fields outside `__init__`)."""
+    return _generated_maker(cls)  # type: ignore[arg-type]  # a class is hashable
+
+
+@cache
+def _generated_maker(cls: type) -> Callable[..., Any]:
     import dataclasses
 
-    params = dataclasses.fields(cls)  # type: ignore[arg-type]  # a dataclass, checked below
+    params = dataclasses.fields(cls)
     if hasattr(cls, "__post_init__") or any(
         f.default_factory is not dataclasses.MISSING or not f.init for f in params
     ):
@@ -126,7 +131,7 @@ class Text:
 
     @classmethod
     def plain(cls, value: str, lang: str = "") -> Text:
-        return _make_text()(((lang, value),))
+        return frozen_maker(Text)(((lang, value),))
 
     def get(self, lang: str | None = None, fallback: str | None = None) -> str:
         table = dict(self.variants)
@@ -301,7 +306,7 @@ def text_from_data(data: object) -> Text | None:
     if data is None:
         return None
     if isinstance(data, str):
-        return _make_text()((("", data),))  # Text.plain(data), one call less per field
+        return frozen_maker(Text)((("", data),))  # Text.plain(data), one call less per field
     if isinstance(data, dict):
         return Text(tuple((str(k), str(v)) for k, v in data.items()))
     raise TypeError(f"not a text: {data!r}")
@@ -474,17 +479,7 @@ def _card_slots() -> dict[str, object]:
 def make_card(values: Mapping[str, object]) -> Card:
     """`Card(**values)` for the code that makes a card per card of a deck or a store (the
     deck builder, `card_from_dict`), through `frozen_maker`."""
-    return _make_card()(**values)
-
-
-@cache
-def _make_card() -> Callable[..., Card]:
-    return frozen_maker(Card)
-
-
-@cache
-def _make_text() -> Callable[..., Text]:
-    return frozen_maker(Text)
+    return frozen_maker(Card)(**values)
 
 
 @dataclass(frozen=True)

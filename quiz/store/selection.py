@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from functools import cache
 
 from quiz.clock import micros_since_1970
 from quiz.model import CardFilter, CardState, Schedule, StoredCard, card_from_dict, frozen_maker
@@ -26,7 +25,7 @@ from quiz.store.values import ENTRY_KINDS, instant_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Iterable, Sequence
     from typing import Any
 
     from quiz.store.due import Execute
@@ -56,16 +55,6 @@ _UNANSWERED = Schedule()  # one value for every card never answered: it is froze
 _STATES = {int(state): state for state in CardState}
 
 
-@cache
-def _make_stored() -> Callable[..., StoredCard]:
-    return frozen_maker(StoredCard)
-
-
-@cache
-def _make_schedule() -> Callable[..., Schedule]:
-    return frozen_maker(Schedule)
-
-
 def schedule_from(
     state: int | None,
     step: int | None,
@@ -80,7 +69,7 @@ def schedule_from(
     if state is None:
         return _UNANSWERED
     known = _STATES.get(state)  # CardState(state) without Enum's call
-    return _make_schedule()(
+    return frozen_maker(Schedule)(
         CardState(state) if known is None else known,
         step,
         stability,
@@ -182,7 +171,7 @@ class Selection:
     def _stored(self, rows: Iterable[Sequence[Any]]) -> list[StoredCard]:
         """StoredCards from rows of COLUMNS: plain values, as either driver gives them."""
         out: list[StoredCard] = []
-        append, loads, stored = out.append, json.loads, _make_stored()
+        append, loads, stored = out.append, json.loads, frozen_maker(StoredCard)
         for (
             row_id,
             content,
