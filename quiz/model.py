@@ -460,18 +460,19 @@ def card_from_dict(data: dict[str, object]) -> Card:
     return make_card(kwargs)
 
 
-_REQUIRED = object()  # a Card field without a default, in `_card_slots`
+_REQUIRED = object()  # a Card field without a default, in `_card_slots` (card_to_dict's plan)
 
 
 @cache
 def _card_slots() -> dict[str, object]:
-    """Every Card field in order with its default (`_REQUIRED` where it has none)."""
+    """Every Card field in order with its default (`_REQUIRED` where it has none), for
+    `card_to_dict`'s plan (which leaves out a field holding its default)."""
     import dataclasses
 
     out: dict[str, object] = {}
     for f in fields(Card):
         if f.default_factory is not dataclasses.MISSING:  # pragma: no cover - none today
-            raise TypeError(f"Card.{f.name}: make_card copies defaults, it has no factories")
+            raise TypeError(f"Card.{f.name}: card_to_dict compares with defaults, not factories")
         out[f.name] = _REQUIRED if f.default is dataclasses.MISSING else f.default
     return out
 
