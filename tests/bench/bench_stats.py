@@ -110,9 +110,7 @@ def bench(ctx: Context) -> list[Row]:
             lambda: run_once([*ctx.quiz, "class", "report", "--json"], env),
         )
     )
-    big = fixtures.bench_dir() / (
-        f"store-r{fixtures.RECIPE}-h{fixtures.schema_head()}-{BIG.cards}-{BIG.reviews}.db"
-    )
+    big = fixtures.bench_dir() / fixtures.store_name(BIG)
     if os.environ.get("QUIZ_BENCH_3M") == "1" or big.exists():
         rows.extend(_stats_rows(ctx, fixtures.big_store(BIG, log=ctx.log), "3M", 0.5))
     else:

@@ -5,9 +5,16 @@ JSON review log), filled with bulk inserts through sqlite3 (going through
 `Repo.record_answer`, one commit per answer as a session does, would take an hour for a
 million rows), then opened, which migrates it to the newest schema as a learner's store
 is migrated (0012's copy of the log takes a minute or two). The rows
-are synthetic but shaped like a learner's two years: ~12 reviews per seen card, about
-one in eight rated Again, a scheduled due date after each card's last review, some
-cards in (re)learning, some suspended, most new cards untouched.
+are synthetic but shaped like a learner's: about one in eight rated Again, a scheduled
+due date after each card's last review, some cards in (re)learning, some suspended, most
+new cards untouched.
+
+Each seen card starts in the history's first 200 days and its reviews follow at growing
+gaps (at most 40 days apart). The history is two years for every twelve reviews a card
+(`history_days`): the 1M store (~12 a card) keeps two years, a 3M store (~35 a card)
+gets about six. With a fixed two years, a card of three times the reviews ran past
+NOW, and each review that would fall after it was moved into the last month: a pile-up
+no learner has, on which `quiz stats --since` was timed.
 
 Built fixtures are kept under `QUIZ_BENCH_DIR` (default: the temp dir) and reused while
 their recipe and the schema head stay the same; delete the folder to rebuild.
@@ -23,7 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-RECIPE = 8  # bump when the generated data or its migration changes (8: states from the log)
+RECIPE = 9  # bump when the generated data or its migration changes (9: history_days)
+# A store whose history stays two years holds recipe 8's rows exactly (1M reviews, the
+# default): it keeps recipe 8's name, so its cached file and figures stay comparable.
+# Drop this at the next bump.
+TWO_YEARS_RECIPE = 8
+TWO_YEARS = 730
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)  # the benchmarks' QUIZ_NOW
 LEARNER = "bench"
 BUILT_AT = "0011"  # the schema the rows are written in (then migrated to the newest)
@@ -37,6 +49,19 @@ class StoreSpec:
     decks: int = 10
     seen_share: float = 0.85  # cards with at least one review
     seed: int = 7
+
+
+def history_days(spec: StoreSpec) -> int:
+    """Days of history: long enough that a card's reviews end before NOW (the pace of
+    the two-year, ~12-reviews-a-card store this recipe started from)."""
+    per_card = spec.reviews / int(spec.cards * spec.seen_share)
+    return max(TWO_YEARS, round(TWO_YEARS * per_card / 12))
+
+
+def store_name(spec: StoreSpec) -> str:
+    """The cached big store's file name for this spec, recipe and schema head."""
+    recipe = TWO_YEARS_RECIPE if history_days(spec) == TWO_YEARS else RECIPE
+    return f"store-r{recipe}-h{schema_head()}-{spec.cards}-{spec.reviews}.db"
 
 
 def _ts(value: datetime) -> str:
@@ -113,13 +138,11 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute(
-        "INSERT INTO learners (name, created_at) VALUES (?, ?)",
-        (LEARNER, _ts(NOW - timedelta(days=800))),
-    )
+    days = history_days(spec)
+    created = _ts(NOW - timedelta(days=days + 70))  # learner and decks: before the log
+    conn.execute("INSERT INTO learners (name, created_at) VALUES (?, ?)", (LEARNER, created))
     (learner_id,) = conn.execute("SELECT id FROM learners WHERE name = ?", (LEARNER,)).fetchone()
     per_deck = spec.cards // spec.decks
-    imported = _ts(NOW - timedelta(days=800))
     card_id = 0
     cards, tags = [], []
     for d in range(spec.decks):
@@ -128,7 +151,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
         conn.execute(
             "INSERT INTO decks (id, slug, title, description, lang, path, file_hash, imported_at)"
             " VALUES (?, ?, ?, NULL, 'en', ?, ?, ?)",
-            (d + 1, slug, title, f"/bench/{slug}.yaml", f"{d:064d}", imported),
+            (d + 1, slug, title, f"/bench/{slug}.yaml", f"{d:064d}", created),
         )
         for i in range(per_deck):
             card_id += 1
@@ -149,7 +172,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
 
     seen = rng.sample(range(1, card_id + 1), int(card_id * spec.seen_share))
     per_card = spec.reviews / len(seen)
-    start = NOW - timedelta(days=730)
+    start = NOW - timedelta(days=days)
     states, reviews, written = [], [], 0
     review_id = 0
     for n, cid in enumerate(seen):
@@ -262,8 +285,7 @@ def _insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:  # typ
 
 def big_store(spec: StoreSpec = StoreSpec(), log=print) -> Path:  # type: ignore[no-untyped-def]
     """The cached big store for this recipe and schema head, built on first use."""
-    name = f"store-r{RECIPE}-h{schema_head()}-{spec.cards}-{spec.reviews}.db"
-    path = bench_dir() / name
+    path = bench_dir() / store_name(spec)
     if not path.exists():
         log(f"building {path} (once; reused while the recipe and schema stay the same) ...")
         tmp = path.with_suffix(".building")
