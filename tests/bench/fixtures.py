@@ -9,12 +9,14 @@ are synthetic but shaped like a learner's: about one in eight rated Again, a sch
 due date after each card's last review, some cards in (re)learning, some suspended, most
 new cards untouched.
 
-Each seen card starts in the history's first 200 days and its reviews follow at growing
-gaps (at most 40 days apart). The history is two years for every twelve reviews a card
-(`history_days`): the 1M store (~12 a card) keeps two years, a 3M store (~35 a card)
-gets about six. With a fixed two years, a card of three times the reviews ran past
-NOW, and each review that would fall after it was moved into the last month: a pile-up
-no learner has, on which `quiz stats --since` was timed.
+Each seen card starts in the history's first START_DAYS and its reviews follow at
+growing gaps, soon MAX_GAP days apart. The history is as long as its cards' reviews
+need (`history_days`), and at least two years: the 1M store (~12 reviews a card) keeps
+two years, a 3M store (~35 a card) gets four and a half. In both, as for a learner,
+the cards with the most reviews are still being reviewed in the last months and few
+would fall after NOW (those are moved into the last month). With a fixed two years, a
+card of three times the reviews ran past NOW: most of a 3M log's later reviews piled
+up in its last month, a load no learner has, on which `quiz stats --since` was timed.
 
 Built fixtures are kept under `QUIZ_BENCH_DIR` (default: the temp dir) and reused while
 their recipe and the schema head stay the same; delete the folder to rebuild.
@@ -36,6 +38,8 @@ RECIPE = 9  # bump when the generated data or its migration changes (9: history_
 # Drop this at the next bump.
 TWO_YEARS_RECIPE = 8
 TWO_YEARS = 730
+START_DAYS = 200  # a seen card's first review falls in the history's first START_DAYS
+MAX_GAP = 40  # days between a card's reviews, at most
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)  # the benchmarks' QUIZ_NOW
 LEARNER = "bench"
 BUILT_AT = "0011"  # the schema the rows are written in (then migrated to the newest)
@@ -52,10 +56,11 @@ class StoreSpec:
 
 
 def history_days(spec: StoreSpec) -> int:
-    """Days of history: long enough that a card's reviews end before NOW (the pace of
-    the two-year, ~12-reviews-a-card store this recipe started from)."""
+    """Days of history: room for the latest start and, at the longest gap, one review
+    a card more than the average (cards with more still reach the last months, as in
+    the two-year store of ~12 reviews a card this recipe started from)."""
     per_card = spec.reviews / int(spec.cards * spec.seen_share)
-    return max(TWO_YEARS, round(TWO_YEARS * per_card / 12))
+    return max(TWO_YEARS, round(START_DAYS + MAX_GAP * (per_card + 1)))
 
 
 def store_name(spec: StoreSpec) -> str:
@@ -183,7 +188,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
             if cards_left == 1
             else max(1, min(left - (cards_left - 1), round(rng.gauss(per_card, 3))))
         )
-        t = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 200))
+        t = start + timedelta(minutes=rng.randrange(0, 60 * 24 * START_DAYS))
         stability, difficulty, lapses = 1.0, rng.uniform(3, 8), 0
         before = _state(0, None, None, None, None, 0, 0)  # type: ignore[arg-type]
         prev_id = 0  # the card's previous entry (migration 0006's chain)
@@ -218,7 +223,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
             prev_id = review_id
             before = after
             last = t
-            gap = min(stability * rng.uniform(0.8, 1.3), 40)
+            gap = min(stability * rng.uniform(0.8, 1.3), MAX_GAP)
             t = t + timedelta(days=gap, minutes=rng.randrange(-120, 120))
             if t > NOW - timedelta(hours=1):
                 t = NOW - timedelta(minutes=rng.randrange(60, 60 * 24 * 30))
