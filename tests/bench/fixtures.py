@@ -5,9 +5,18 @@ JSON review log), filled with bulk inserts through sqlite3 (going through
 `Repo.record_answer`, one commit per answer as a session does, would take an hour for a
 million rows), then opened, which migrates it to the newest schema as a learner's store
 is migrated (0012's copy of the log takes a minute or two). The rows
-are synthetic but shaped like a learner's two years: ~12 reviews per seen card, about
-one in eight rated Again, a scheduled due date after each card's last review, some
-cards in (re)learning, some suspended, most new cards untouched.
+are synthetic but shaped like a learner's: about one in eight rated Again, a scheduled
+due date after each card's last review, some cards in (re)learning, some suspended, most
+new cards untouched.
+
+Each seen card starts in the history's first START_DAYS and its reviews follow at
+growing gaps, soon MAX_GAP days apart. The history is as long as its cards' reviews
+need (`history_days`), and at least two years: the 1M store (~12 reviews a card) keeps
+two years, a 3M store (~35 a card) gets four and a half. In both, as for a learner,
+the cards with the most reviews are still being reviewed in the last months and few
+would fall after NOW (those are moved into the last month). With a fixed two years, a
+card of three times the reviews ran past NOW: most of a 3M log's later reviews piled
+up in its last month, a load no learner has, on which `quiz stats --since` was timed.
 
 Built fixtures are kept under `QUIZ_BENCH_DIR` (default: the temp dir) and reused while
 their recipe and the schema head stay the same; delete the folder to rebuild.
@@ -23,7 +32,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-RECIPE = 8  # bump when the generated data or its migration changes (8: states from the log)
+RECIPE = 9  # bump when the generated data or its migration changes (9: history_days)
+# A store whose history stays two years holds recipe 8's rows exactly (1M reviews, the
+# default): it keeps recipe 8's name, so its cached file and figures stay comparable.
+# Drop this at the next bump.
+TWO_YEARS_RECIPE = 8
+TWO_YEARS = 730
+START_DAYS = 200  # a seen card's first review falls in the history's first START_DAYS
+MAX_GAP = 40  # days between a card's reviews, at most
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)  # the benchmarks' QUIZ_NOW
 LEARNER = "bench"
 BUILT_AT = "0011"  # the schema the rows are written in (then migrated to the newest)
@@ -37,6 +53,20 @@ class StoreSpec:
     decks: int = 10
     seen_share: float = 0.85  # cards with at least one review
     seed: int = 7
+
+
+def history_days(spec: StoreSpec) -> int:
+    """Days of history: room for the latest start and, at the longest gap, one review
+    a card more than the average (cards with more still reach the last months, as in
+    the two-year store of ~12 reviews a card this recipe started from)."""
+    per_card = spec.reviews / int(spec.cards * spec.seen_share)
+    return max(TWO_YEARS, round(START_DAYS + MAX_GAP * (per_card + 1)))
+
+
+def store_name(spec: StoreSpec) -> str:
+    """The cached big store's file name for this spec, recipe and schema head."""
+    recipe = TWO_YEARS_RECIPE if history_days(spec) == TWO_YEARS else RECIPE
+    return f"store-r{recipe}-h{schema_head()}-{spec.cards}-{spec.reviews}.db"
 
 
 def _ts(value: datetime) -> str:
@@ -113,13 +143,11 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute(
-        "INSERT INTO learners (name, created_at) VALUES (?, ?)",
-        (LEARNER, _ts(NOW - timedelta(days=800))),
-    )
+    days = history_days(spec)
+    created = _ts(NOW - timedelta(days=days + 70))  # learner and decks: before the log
+    conn.execute("INSERT INTO learners (name, created_at) VALUES (?, ?)", (LEARNER, created))
     (learner_id,) = conn.execute("SELECT id FROM learners WHERE name = ?", (LEARNER,)).fetchone()
     per_deck = spec.cards // spec.decks
-    imported = _ts(NOW - timedelta(days=800))
     card_id = 0
     cards, tags = [], []
     for d in range(spec.decks):
@@ -128,7 +156,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
         conn.execute(
             "INSERT INTO decks (id, slug, title, description, lang, path, file_hash, imported_at)"
             " VALUES (?, ?, ?, NULL, 'en', ?, ?, ?)",
-            (d + 1, slug, title, f"/bench/{slug}.yaml", f"{d:064d}", imported),
+            (d + 1, slug, title, f"/bench/{slug}.yaml", f"{d:064d}", created),
         )
         for i in range(per_deck):
             card_id += 1
@@ -149,7 +177,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
 
     seen = rng.sample(range(1, card_id + 1), int(card_id * spec.seen_share))
     per_card = spec.reviews / len(seen)
-    start = NOW - timedelta(days=730)
+    start = NOW - timedelta(days=days)
     states, reviews, written = [], [], 0
     review_id = 0
     for n, cid in enumerate(seen):
@@ -160,7 +188,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
             if cards_left == 1
             else max(1, min(left - (cards_left - 1), round(rng.gauss(per_card, 3))))
         )
-        t = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 200))
+        t = start + timedelta(minutes=rng.randrange(0, 60 * 24 * START_DAYS))
         stability, difficulty, lapses = 1.0, rng.uniform(3, 8), 0
         before = _state(0, None, None, None, None, 0, 0)  # type: ignore[arg-type]
         prev_id = 0  # the card's previous entry (migration 0006's chain)
@@ -195,7 +223,7 @@ def build_store(path: Path, spec: StoreSpec = StoreSpec(), log=print) -> Path:  
             prev_id = review_id
             before = after
             last = t
-            gap = min(stability * rng.uniform(0.8, 1.3), 40)
+            gap = min(stability * rng.uniform(0.8, 1.3), MAX_GAP)
             t = t + timedelta(days=gap, minutes=rng.randrange(-120, 120))
             if t > NOW - timedelta(hours=1):
                 t = NOW - timedelta(minutes=rng.randrange(60, 60 * 24 * 30))
@@ -262,8 +290,7 @@ def _insert_reviews(conn: sqlite3.Connection, rows: list[tuple]) -> None:  # typ
 
 def big_store(spec: StoreSpec = StoreSpec(), log=print) -> Path:  # type: ignore[no-untyped-def]
     """The cached big store for this recipe and schema head, built on first use."""
-    name = f"store-r{RECIPE}-h{schema_head()}-{spec.cards}-{spec.reviews}.db"
-    path = bench_dir() / name
+    path = bench_dir() / store_name(spec)
     if not path.exists():
         log(f"building {path} (once; reused while the recipe and schema stay the same) ...")
         tmp = path.with_suffix(".building")
