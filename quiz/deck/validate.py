@@ -154,8 +154,15 @@ def _check_keys(
         if type_name is not None and name in F.CARD_FIELDS:
             report.add(line_of(key), f"key '{shown(name)}' is not used by {type_name} cards")
             continue
-        hint = did_you_mean(name, allowed) or did_you_mean(name, also)
+        hint = _synonym(name, known) or did_you_mean(name, allowed) or did_you_mean(name, also)
         report.add(line_of(key), f"unknown key '{shown(name)}'{hint}")
+
+
+def _synonym(name: str, known: Collection[str]) -> str:
+    """The hint for a word from another tool (`kind`, `question`) that names a key
+    this mapping takes."""
+    meant = F.KEY_SYNONYMS.get(name.lower())
+    return f" (did you mean '{meant}'?)" if meant is not None and meant in known else ""
 
 
 def _check_missing(
