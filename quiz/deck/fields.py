@@ -310,6 +310,38 @@ CARD_TYPE_DEFS: dict[str, CardType] = {
 assert tuple(CARD_TYPE_DEFS) == CARD_TYPES
 assert all(k in CARD_FIELDS for t in CARD_TYPE_DEFS.values() for k in t.keys)
 
+# Words authors bring from other tools (Anki's note fields, other quiz formats) for a key
+# of this format: a did-you-mean no spelling distance finds (`kind` is nowhere near `type`).
+KEY_SYNONYMS: dict[str, str] = {
+    "kind": "type",
+    "card_type": "type",
+    "question": "front",
+    "q": "front",
+    "prompt": "front",
+    "a": "back",
+    "solution": "back",
+    "explanation": "explain",
+    "why": "explain",
+    "note": "explain",
+    "notes": "explain",
+    "snippet": "code",
+    "expected": "output",
+    "expected_output": "output",
+    "stdout": "output",
+    "prints": "output",
+    "exception": "raises",
+    "error": "raises",
+    "raise": "raises",
+    "options": "choices",
+    "answers": "answer",
+    "tag": "tags",
+    "depends": "requires",
+    "prerequisites": "requires",
+    "name": "id",
+    "slug": "deck",
+    "language": "lang",
+}
+
 DECK_FIELD_MAP: dict[str, Field] = {f.name: f for f in DECK_FIELDS}
 ALL_CARD_KEYS: tuple[str, ...] = tuple(CARD_FIELDS)
 ALL_CARD_KEY_SET: frozenset[str] = frozenset(CARD_FIELDS)

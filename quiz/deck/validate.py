@@ -152,10 +152,30 @@ def _check_keys(
         if name in known or key.tag == MERGE_TAG:  # `<<` was reported by check_tree
             continue
         if type_name is not None and name in F.CARD_FIELDS:
-            report.add(line_of(key), f"key '{shown(name)}' is not used by {type_name} cards")
+            report.add(
+                line_of(key),
+                f"key '{shown(name)}' is not used by {type_name} cards{_used_by(name)}",
+            )
             continue
-        hint = did_you_mean(name, allowed) or did_you_mean(name, also)
+        hint = _synonym(name, known) or did_you_mean(name, allowed) or did_you_mean(name, also)
         report.add(line_of(key), f"unknown key '{shown(name)}'{hint}")
+
+
+@cache
+def _used_by(name: str) -> str:
+    """Which card types take a key: a card whose `type:` was left out (so basic) while
+    it holds `output:` was meant to be an output card."""
+    types = [t.name for t in F.CARD_TYPE_DEFS.values() if name in t.keys]
+    if len(types) == 1:
+        return f" (it is for {types[0]} cards: `type: {types[0]}`)"
+    return f" (it is for {', '.join(types[:-1])} and {types[-1]} cards)" if types else ""
+
+
+def _synonym(name: str, known: Collection[str]) -> str:
+    """The hint for a word from another tool (`kind`, `question`) that names a key
+    this mapping takes."""
+    meant = F.KEY_SYNONYMS.get(name.lower())
+    return f" (did you mean '{meant}'?)" if meant is not None and meant in known else ""
 
 
 def _check_missing(

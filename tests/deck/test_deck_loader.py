@@ -329,8 +329,8 @@ def test_output_card_keys_are_not_for_basic_cards():
             timeout: 2
     """)
     assert [p.message for p in found] == [
-        "key 'output' is not used by basic cards",
-        "key 'timeout' is not used by basic cards",
+        "key 'output' is not used by basic cards (it is for output cards: `type: output`)",
+        "key 'timeout' is not used by basic cards (it is for output cards: `type: output`)",
     ]
 
 
