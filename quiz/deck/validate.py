@@ -30,7 +30,7 @@ UNRECORDED_MESSAGE = "output card has no expected `output` or `raises` (run `qui
 _Entries = dict[str, tuple[ScalarNode, Node]]
 
 
-@dataclass
+@dataclass(slots=True)  # one per card
 class _Draft:
     """A card between the two passes: its checked values, and whether it is sound."""
 
@@ -230,17 +230,24 @@ def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
     # retires the cards the deck had (history kept), as for any card taken out of a file.
     drafts = []
     seen: set[int] = set()
+    converters = _card_converters()
     for index, item in enumerate(node.value):
         if id(item) in seen:  # `- *card`: an alias, reported by yaml_nodes; not a second card
             continue
         seen.add(id(item))
-        draft = _card(item, index, report, allow_unrecorded)
+        draft = _card(item, index, report, allow_unrecorded, converters)
         if draft is not None:
             drafts.append(draft)
     return drafts
 
 
-def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Draft | None:
+def _card(
+    node: Node,
+    index: int,
+    report: Report,
+    allow_unrecorded: bool,
+    converters: dict[str, Callable[[Node, Report], object]],
+) -> _Draft | None:
     if node.__class__ is not MappingNode:
         report.add(
             line_of(node),
@@ -249,9 +256,8 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
         )
         return None
     before = len(report.problems)
-    line = line_of(node)
+    line = node.start_mark.line + 1
     entries = _entries(node, report)
-    converters = _card_converters()
 
     card_id = None
     if "id" in entries:
@@ -265,14 +271,15 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
 
     allowed = kind.keys if kind else F.ALL_CARD_KEYS
     allowed_set = kind.key_set if kind else F.ALL_CARD_KEY_SET
-    _check_keys(
-        entries,
-        allowed,
-        report,
-        type_name if kind else None,
-        also=F.ALL_CARD_KEYS,
-        known=allowed_set,
-    )
+    if not allowed_set.issuperset(entries):  # most cards: no key to look at
+        _check_keys(
+            entries,
+            allowed,
+            report,
+            type_name if kind else None,
+            also=F.ALL_CARD_KEYS,
+            known=allowed_set,
+        )
     values: dict[str, object] = {}
     requires: list[tuple[str, int]] = []
     invalid = card_id is None or type_name is None
@@ -502,7 +509,7 @@ def _assemble(
             )
             draft.ok = False
 
-    deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]  # converted by the tags field: a tuple of str
+    deck_tags: tuple[str, ...] = tuple(dict.fromkeys(deck_values.get("tags", ())))  # type: ignore[call-overload]  # converted by the tags field: a tuple of str
     deck_python = deck_values.get("python")
     cards: list[Card] = []
     resolved: dict[str, tuple[str, ...]] = {}
@@ -593,20 +600,23 @@ def _build(
     deck_python: str | None,
     requires: tuple[str, ...],
 ) -> list[Card]:
+    """The card (or a cloze note's cards) of a sound draft; `deck_tags` without repeats."""
     # each value was converted by its field's converter, so it has the type `Card` wants
     v: dict[str, Any] = draft.values
-    common: dict[str, Any] = dict(
-        deck=deck_id,
-        id=draft.id,
-        kind=_KINDS[cast(str, draft.type)],  # a draft that is built has a known type
-        line=draft.line,
-        explain=v.get("explain"),
-        tags=tuple(dict.fromkeys(deck_tags + v.get("tags", ()))),
-        source=v.get("source"),
-        requires=requires,
-    )
-    kind = common["kind"]
-    if kind is CardKind.CLOZE:
+    type_name = draft.type  # known: a draft with an unknown type is not built
+    card_tags = v.get("tags")
+    common: dict[str, Any] = {
+        "deck": deck_id,
+        "id": draft.id,
+        "kind": _KINDS[type_name],  # type: ignore[index]  # known, see above
+        "line": draft.line,
+        "explain": v.get("explain"),
+        "tags": tuple(dict.fromkeys(deck_tags + card_tags)) if card_tags else deck_tags,
+        "source": v.get("source"),
+        "requires": requires,
+    }
+    # the type's name, not its CardKind: an enum member costs a lookup on its class
+    if type_name == "cloze":
         note = cast(str, draft.id)  # a card without an id is reported, so it is never built
         return [
             make_card(
@@ -614,30 +624,23 @@ def _build(
             )
             for n in draft.cloze_numbers
         ]
-    if kind is CardKind.OUTPUT:
-        return [
-            make_card(
-                {
-                    **common,
-                    "front": v.get("front"),
-                    "code": v["code"],
-                    "output": v.get("output"),
-                    "raises": v.get("raises"),
-                    "accept": v.get("accept", ()),
-                    "match": v.get("match", "exact"),
-                    "python": v.get("python", deck_python),
-                    "timeout": v.get("timeout"),
-                    "vary": v.get("vary"),
-                }
-            )
-        ]
     common["front"] = v.get("front")
+    if type_name == "output":
+        common["code"] = v["code"]
+        common["output"] = v.get("output")
+        common["raises"] = v.get("raises")
+        common["accept"] = v.get("accept", ())
+        common["match"] = v.get("match", "exact")
+        common["python"] = v.get("python", deck_python)
+        common["timeout"] = v.get("timeout")
+        common["vary"] = v.get("vary")
+        return [make_card(common)]
     common["code"] = v.get("code")
-    if kind is CardKind.BASIC:
+    if type_name == "basic":
         common["back"] = v.get("back")
-    elif kind is CardKind.TYPED:
+    elif type_name == "typed":
         common["answers"] = v["answer"]
-    elif kind is CardKind.CHOICE:
+    elif type_name == "choice":
         common["choices"] = v["choices"]
         common["correct"] = v["correct"]
     return [make_card(common)]
