@@ -186,7 +186,7 @@ def list_of(convert: Callable[[Node, str, Report], object], example: str, *, min
             need = "at least one item" if min_items == 1 else f"at least {min_items} items"
             report.add(line_of(node), f"{label} needs {need}")
             return INVALID
-        values = [convert(item, f"{label} item {i + 1}", report) for i, item in enumerate(nodes)]
+        values = [convert(item, f"{label} item {i}", report) for i, item in enumerate(nodes, 1)]
         for value in values:
             if value is INVALID:
                 return INVALID
@@ -203,9 +203,12 @@ def _string_nonempty(node: Node, label: str, report: Report) -> str | _Invalid:
     return string(node, label, report, nonempty=True)
 
 
+_nonempty_strings = list_of(_string_nonempty, '["a", "b"]', min_items=1)
+
+
 def string_or_strings(node: Node, label: str, report: Report) -> tuple[str, ...] | _Invalid:
     if node.__class__ is SequenceNode:
-        return list_of(_string_nonempty, '["a", "b"]', min_items=1)(node, label, report)
+        return _nonempty_strings(node, label, report)
     value = string(node, label, report)
     return INVALID if isinstance(value, _Invalid) else (value,)
 
@@ -226,9 +229,12 @@ def integer(node: Node, label: str, report: Report) -> int | _Invalid:
     return INVALID
 
 
+_index_list = list_of(integer, "[0, 2]", min_items=1)
+
+
 def indices(node: Node, label: str, report: Report) -> tuple[int, ...] | _Invalid:
     if node.__class__ is SequenceNode:
-        return list_of(integer, "[0, 2]", min_items=1)(node, label, report)
+        return _index_list(node, label, report)
     value = integer(node, label, report)
     return INVALID if isinstance(value, _Invalid) else (value,)
 

@@ -476,9 +476,9 @@ def _check_choice(entries: _Entries, values: dict[str, object], report: Report) 
 def _check_cloze(text: Text, node: Node, report: Report) -> tuple[int, ...]:
     by_lang: dict[str, list[int]] = {}
     for lang, variant in text.variants:
-        for message in cloze.problems(variant):
+        messages, by_lang[lang] = cloze.check(variant)
+        for message in messages:
             report.add(line_of(node), message + (f" [{lang}]" if len(text.variants) > 1 else ""))
-        by_lang[lang] = cloze.numbers(variant)
     distinct = {tuple(n) for n in by_lang.values()}
     if len(distinct) > 1:
         shown = "; ".join(
