@@ -61,7 +61,7 @@ class _Loader(_Base):
     and many values). The same tags as `resolve` gives.
     """
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str | bytes) -> None:
         super().__init__(stream)
         self._plain: dict[str, str] = {}
 
@@ -120,6 +120,7 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
     problems in a tree that composed (duplicate keys, tags, aliases) come with the node,
     so the caller can go on and report everything else too.
     """
+    data = data.removeprefix(_BOM)
     text, problem = _decode(data, path)
     if problem is not None:
         return None, [problem]
@@ -129,7 +130,8 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
         ]
     try:
         with gc_paused():
-            root = yaml.compose(text, Loader=_Loader)
+            # the bytes just checked, not the text: libyaml would encode the text again
+            root = yaml.compose(data, Loader=_Loader)
     except yaml.YAMLError as exc:
         return None, [_syntax_problem(exc, text, path)]
     except RecursionError:
@@ -163,9 +165,11 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _decode(data: bytes, path: str) -> tuple[str, DeckProblem | None]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """The text of a file's bytes (without a byte-order mark), or why there is none."""
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:

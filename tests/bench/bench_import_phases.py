@@ -80,14 +80,13 @@ def main() -> None:
     data = Path(path).read_bytes()
     now = datetime(2026, 6, 1, tzinfo=timezone.utc)
     gc.disable()  # as the import runs (yaml_nodes.gc_paused, collection.import_paths)
-    text, _ = _decode(data, path)
-    root = yaml.compose(text, Loader=_Loader)
+    root = yaml.compose(data, Loader=_Loader)
     deck, problems = build_deck(root, path)
     assert deck is not None, problems
     keys = [card.key for card in deck.cards]
     phases: list[tuple[str, Callable[[], object]]] = [
         ("decode", lambda: _decode(data, path)),
-        ("compose (libyaml)", lambda: yaml.compose(text, Loader=_Loader)),
+        ("compose (libyaml)", lambda: yaml.compose(data, Loader=_Loader)),
         ("check_tree", lambda: check_tree(root, path, anchors=False, tags=False)),
         ("validate (build_deck)", lambda: build_deck(root, path)),
         ("read side whole (parse_deck)", lambda: parse_deck(data, path)),
