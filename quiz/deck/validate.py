@@ -600,47 +600,32 @@ def _build(
     deck_python: str | None,
     requires: tuple[str, ...],
 ) -> list[Card]:
-    """The card (or a cloze note's cards) of a sound draft; `deck_tags` without repeats."""
-    # each value was converted by its field's converter, so it has the type `Card` wants
-    v: dict[str, Any] = draft.values
+    """The card (or a cloze note's cards) of a sound draft; `deck_tags` without repeats.
+
+    A card's keys are `Card`'s fields of the same names (but `answer`, which is its
+    `answers`), and each value was converted by its field's converter, so it has the type
+    `Card` wants: the draft's values are the card's, with what the deck adds (a key the
+    card leaves out takes `Card`'s default). The draft is not used again.
+    """
+    values: dict[str, Any] = draft.values
     type_name = draft.type  # known: a draft with an unknown type is not built
-    card_tags = v.get("tags")
-    common: dict[str, Any] = {
-        "deck": deck_id,
-        "id": draft.id,
-        "kind": _KINDS[type_name],  # type: ignore[index]  # known, see above
-        "line": draft.line,
-        "explain": v.get("explain"),
-        "tags": tuple(dict.fromkeys(deck_tags + card_tags)) if card_tags else deck_tags,
-        "source": v.get("source"),
-        "requires": requires,
-    }
+    card_tags = values.get("tags")
+    values["deck"] = deck_id
+    values["id"] = draft.id
+    values["kind"] = _KINDS[type_name]  # type: ignore[index]  # known, see above
+    values["line"] = draft.line
+    values["tags"] = tuple(dict.fromkeys(deck_tags + card_tags)) if card_tags else deck_tags
+    values["requires"] = requires
     # the type's name, not its CardKind: an enum member costs a lookup on its class
     if type_name == "cloze":
         note = cast(str, draft.id)  # a card without an id is reported, so it is never built
         return [
-            make_card(
-                {**common, "id": f"{draft.id}#c{n}", "text": v["text"], "cloze": n, "note": note}
-            )
+            make_card({**values, "id": f"{note}#c{n}", "cloze": n, "note": note})
             for n in draft.cloze_numbers
         ]
-    common["front"] = v.get("front")
     if type_name == "output":
-        common["code"] = v["code"]
-        common["output"] = v.get("output")
-        common["raises"] = v.get("raises")
-        common["accept"] = v.get("accept", ())
-        common["match"] = v.get("match", "exact")
-        common["python"] = v.get("python", deck_python)
-        common["timeout"] = v.get("timeout")
-        common["vary"] = v.get("vary")
-        return [make_card(common)]
-    common["code"] = v.get("code")
-    if type_name == "basic":
-        common["back"] = v.get("back")
+        if "python" not in values:
+            values["python"] = deck_python
     elif type_name == "typed":
-        common["answers"] = v["answer"]
-    elif type_name == "choice":
-        common["choices"] = v["choices"]
-        common["correct"] = v["correct"]
-    return [make_card(common)]
+        values["answers"] = values.pop("answer")
+    return [make_card(values)]
