@@ -236,21 +236,30 @@ def check_tree(
     pop, push, extend = stack.pop, stack.append, stack.extend
     mapping, sequence, scalar, allowed = MappingNode, SequenceNode, ScalarNode, ALLOWED_TAGS
     if not tags and not anchors:
+        # (loops, not comprehensions: a comprehension is a call, once per collection)
         while stack:
             node = pop()
             cls = node.__class__
             if cls is mapping:
                 pairs = node.value
+                names: set[str] = set()
+                name = names.add
+                mark = len(stack)
                 try:
-                    distinct = len({key.value for key, _value in pairs}) == len(pairs)
+                    for key, value in pairs:
+                        name(key.value)
+                        if value.__class__ is not scalar:
+                            push(value)
+                    distinct = len(names) == len(pairs)
                 except TypeError:  # a key that is a list or a mapping: the walk below
                     distinct = False
-                if not distinct:
+                if not distinct:  # its values are the walk's, not this loop's
+                    del stack[mark:]
                     problems += check_tree(node, path, anchors=False)
-                    continue
-                extend([value for _key, value in pairs if value.__class__ is not scalar])
             elif cls is sequence:
-                extend([item for item in node.value if item.__class__ is not scalar])
+                for item in node.value:
+                    if item.__class__ is not scalar:
+                        push(item)
         return problems
     while stack:
         node = pop()
