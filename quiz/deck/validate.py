@@ -191,9 +191,10 @@ def _folded(entries: _Entries, may_have: Sequence[str], report: Report) -> set[s
                 continue
             scalars = [value]
         elif value.__class__ is MappingNode:
-            scalars = [
-                v for _k, v in value.value if v.__class__ is ScalarNode and v.style in _BLOCKS
-            ]
+            scalars = []
+            for _k, v in value.value:  # a loop: a comprehension would be a call per map
+                if v.__class__ is ScalarNode and v.style in _BLOCKS:
+                    scalars.append(v)
             if not scalars:
                 continue
         else:
