@@ -44,9 +44,13 @@ class _Draft:
 
 
 def build_deck(
-    root: Node, path: str, *, allow_unrecorded: bool = False
+    root: Node, path: str, *, allow_unrecorded: bool = False, aliases: bool = True
 ) -> tuple[Deck | None, list[DeckProblem]]:
-    """Check the tree; return the Deck (None if there was any problem) and the problems."""
+    """Check the tree; return the Deck (None if there was any problem) and the problems.
+
+    `aliases=False` says the tree has no node reached twice (`yaml_nodes.compose` found
+    no alias): then no card's value needs a look for one.
+    """
     report = Report(path)
     if root.__class__ is not MappingNode:
         report.add(
@@ -90,7 +94,7 @@ def build_deck(
     drafts: list[_Draft] = []
     cards_entry = entries.get("cards")
     if cards_entry is not None:
-        drafts = _cards(cards_entry[1], report, allow_unrecorded)
+        drafts = _cards(cards_entry[1], report, allow_unrecorded, aliases)
     cards = _assemble(drafts, str(deck_id), values, report)
 
     problems = sorted(report.problems, key=lambda p: p.line or 0)
@@ -220,7 +224,7 @@ def _folded(entries: _Entries, may_have: Sequence[str], report: Report) -> set[s
 # Pass 1: each card on its own
 
 
-def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
+def _cards(node: Node, report: Report, allow_unrecorded: bool, aliases: bool) -> list[_Draft]:
     if node.__class__ is not SequenceNode:
         if isinstance(node, ScalarNode) and node.value == "":
             report.add(line_of(node), "'cards' has no value (a list of cards is needed)")
@@ -233,10 +237,11 @@ def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
     seen: set[int] = set()
     converters = _card_converters()
     for index, item in enumerate(node.value):
-        if id(item) in seen:  # `- *card`: an alias, reported by yaml_nodes; not a second card
-            continue
-        seen.add(id(item))
-        draft = _card(item, index, report, allow_unrecorded, converters)
+        if aliases:
+            if id(item) in seen:  # `- *card`: an alias, reported by yaml_nodes; not a second card
+                continue
+            seen.add(id(item))
+        draft = _card(item, index, report, allow_unrecorded, converters, aliases)
         if draft is not None:
             drafts.append(draft)
     return drafts
@@ -248,6 +253,7 @@ def _card(
     report: Report,
     allow_unrecorded: bool,
     converters: dict[str, Callable[[Node, Report], object]],
+    aliases: bool,
 ) -> _Draft | None:
     if node.__class__ is not MappingNode:
         report.add(
@@ -287,7 +293,7 @@ def _card(
     for name, (key, value_node) in entries.items():
         if name == "id" or name == "type" or name not in allowed_set:
             continue
-        if value_node.start_mark.line < key.start_mark.line:  # _is_alias, inline: per value
+        if aliases and value_node.start_mark.line < key.start_mark.line:  # _is_alias, inline
             invalid = True
             continue
         value = converters[name](value_node, report)
