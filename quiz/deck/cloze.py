@@ -9,6 +9,7 @@ place.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Non-greedy up to the first `}}`: an answer cannot contain `}}` (as in Anki). The
 # number is ASCII digits, at most four of them: `\d` would take `c١` (int() reads
@@ -23,11 +24,21 @@ GAP = "[...]"
 
 def numbers(text: str) -> list[int]:
     """The distinct deletion numbers in `text`, ascending."""
-    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
+    return _numbers(CLOZE_RE.finditer(text))
+
+
+def _numbers(matches: Iterable[re.Match[str]]) -> list[int]:
+    return sorted({int(m.group(1)) for m in matches})
 
 
 def problems(text: str) -> list[str]:
     """What is wrong with the deletions of one text (empty when it is well formed)."""
+    return check(text)[0]
+
+
+def check(text: str) -> tuple[list[str], list[int]]:
+    """`problems` and `numbers` of one text, from one scan of it (the loader asks both
+    of every cloze note)."""
     found: list[str] = []
     openings = list(_OPENING_RE.finditer(text))
     matches = list(CLOZE_RE.finditer(text))
@@ -47,7 +58,7 @@ def problems(text: str) -> list[str]:
             found.append(f"cloze deletion c{m.group(1)} is empty")
     if not openings:
         found.append("cloze text has no deletions (mark them like {{c1::answer}})")
-    return found
+    return found, _numbers(matches)
 
 
 def question(text: str, number: int) -> str:

@@ -164,6 +164,7 @@ reference = _pattern(F.REQUIRE_RE, "is not a card reference (write an id, or dec
 
 
 def items(node: Node, label: str, report: Report, example: str) -> list[Node] | _Invalid:
+    """The item nodes of a list (the node's own list: read them, do not change it)."""
     if node.__class__ is not SequenceNode or node.tag not in ALLOWED_TAGS:
         if isinstance(node, ScalarNode) and node.tag == NULL_TAG and node.value == "":
             report.add(line_of(node), f"{label} has no value")
@@ -172,7 +173,7 @@ def items(node: Node, label: str, report: Report, example: str) -> list[Node] | 
                 line_of(node), f"{label} must be a list, like {example} (found {describe(node)})"
             )
         return INVALID
-    return list(node.value)
+    return node.value
 
 
 def list_of(convert: Callable[[Node, str, Report], object], example: str, *, min_items: int = 0):
@@ -186,11 +187,16 @@ def list_of(convert: Callable[[Node, str, Report], object], example: str, *, min
             need = "at least one item" if min_items == 1 else f"at least {min_items} items"
             report.add(line_of(node), f"{label} needs {need}")
             return INVALID
-        values = [convert(item, f"{label} item {i + 1}", report) for i, item in enumerate(nodes)]
-        for value in values:
+        # every item converted (each bad one reported), in a loop: a comprehension is a
+        # call of its own, and lists are converted for most cards
+        values = []
+        ok = True
+        for i, item in enumerate(nodes, 1):
+            value = convert(item, f"{label} item {i}", report)
             if value is INVALID:
-                return INVALID
-        return tuple(values)
+                ok = False
+            values.append(value)
+        return tuple(values) if ok else INVALID
 
     return convert_list
 
@@ -203,9 +209,12 @@ def _string_nonempty(node: Node, label: str, report: Report) -> str | _Invalid:
     return string(node, label, report, nonempty=True)
 
 
+_nonempty_strings = list_of(_string_nonempty, '["a", "b"]', min_items=1)
+
+
 def string_or_strings(node: Node, label: str, report: Report) -> tuple[str, ...] | _Invalid:
     if node.__class__ is SequenceNode:
-        return list_of(_string_nonempty, '["a", "b"]', min_items=1)(node, label, report)
+        return _nonempty_strings(node, label, report)
     value = string(node, label, report)
     return INVALID if isinstance(value, _Invalid) else (value,)
 
@@ -226,9 +235,12 @@ def integer(node: Node, label: str, report: Report) -> int | _Invalid:
     return INVALID
 
 
+_index_list = list_of(integer, "[0, 2]", min_items=1)
+
+
 def indices(node: Node, label: str, report: Report) -> tuple[int, ...] | _Invalid:
     if node.__class__ is SequenceNode:
-        return list_of(integer, "[0, 2]", min_items=1)(node, label, report)
+        return _index_list(node, label, report)
     value = integer(node, label, report)
     return INVALID if isinstance(value, _Invalid) else (value,)
 

@@ -22,7 +22,7 @@ from quiz.deck.files import (  # noqa: F401  # re-exported: the loader's API
     skipped_line,
 )
 from quiz.deck.validate import UNRECORDED_MESSAGE, build_deck
-from quiz.deck.yaml_nodes import compose, gc_paused
+from quiz.deck.yaml_nodes import compose, gc_paused, shares_nodes
 from quiz.errors import DeckError, DeckProblem
 from quiz.model import Card, CardKind, Deck
 
@@ -54,7 +54,9 @@ def deck_of_tree(
 ) -> Deck:
     """`parse_deck` from a tree `compose` gave (its root and problems), for a caller
     that reads the tree too (`quiz fmt`'s proof of its layout): one read for both."""
-    deck, more = build_deck(root, path, allow_unrecorded=allow_unrecorded)
+    deck, more = build_deck(
+        root, path, allow_unrecorded=allow_unrecorded, aliases=shares_nodes(problems)
+    )
     problems = sorted(dict.fromkeys(problems + more), key=lambda p: p.line or 0)
     if problems or deck is None:
         raise DeckError(problems or [DeckProblem(path, None, "deck could not be read")])

@@ -30,7 +30,7 @@ UNRECORDED_MESSAGE = "output card has no expected `output` or `raises` (run `qui
 _Entries = dict[str, tuple[ScalarNode, Node]]
 
 
-@dataclass
+@dataclass(slots=True)  # one per card
 class _Draft:
     """A card between the two passes: its checked values, and whether it is sound."""
 
@@ -44,9 +44,13 @@ class _Draft:
 
 
 def build_deck(
-    root: Node, path: str, *, allow_unrecorded: bool = False
+    root: Node, path: str, *, allow_unrecorded: bool = False, aliases: bool = True
 ) -> tuple[Deck | None, list[DeckProblem]]:
-    """Check the tree; return the Deck (None if there was any problem) and the problems."""
+    """Check the tree; return the Deck (None if there was any problem) and the problems.
+
+    `aliases=False` says the tree has no node reached twice (`yaml_nodes.compose` found
+    no alias): then no card's value needs a look for one.
+    """
     report = Report(path)
     if root.__class__ is not MappingNode:
         report.add(
@@ -90,7 +94,7 @@ def build_deck(
     drafts: list[_Draft] = []
     cards_entry = entries.get("cards")
     if cards_entry is not None:
-        drafts = _cards(cards_entry[1], report, allow_unrecorded)
+        drafts = _cards(cards_entry[1], report, allow_unrecorded, aliases)
     cards = _assemble(drafts, str(deck_id), values, report)
 
     problems = sorted(report.problems, key=lambda p: p.line or 0)
@@ -211,9 +215,10 @@ def _folded(entries: _Entries, may_have: Sequence[str], report: Report) -> set[s
                 continue
             scalars = [value]
         elif value.__class__ is MappingNode:
-            scalars = [
-                v for _k, v in value.value if v.__class__ is ScalarNode and v.style in _BLOCKS
-            ]
+            scalars = []
+            for _k, v in value.value:  # a loop: a comprehension would be a call per map
+                if v.__class__ is ScalarNode and v.style in _BLOCKS:
+                    scalars.append(v)
             if not scalars:
                 continue
         else:
@@ -239,7 +244,7 @@ def _folded(entries: _Entries, may_have: Sequence[str], report: Report) -> set[s
 # Pass 1: each card on its own
 
 
-def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
+def _cards(node: Node, report: Report, allow_unrecorded: bool, aliases: bool) -> list[_Draft]:
     if node.__class__ is not SequenceNode:
         if isinstance(node, ScalarNode) and node.value == "":
             report.add(line_of(node), "'cards' has no value (a list of cards is needed)")
@@ -250,17 +255,26 @@ def _cards(node: Node, report: Report, allow_unrecorded: bool) -> list[_Draft]:
     # retires the cards the deck had (history kept), as for any card taken out of a file.
     drafts = []
     seen: set[int] = set()
+    converters = _card_converters()
     for index, item in enumerate(node.value):
-        if id(item) in seen:  # `- *card`: an alias, reported by yaml_nodes; not a second card
-            continue
-        seen.add(id(item))
-        draft = _card(item, index, report, allow_unrecorded)
+        if aliases:
+            if id(item) in seen:  # `- *card`: an alias, reported by yaml_nodes; not a second card
+                continue
+            seen.add(id(item))
+        draft = _card(item, index, report, allow_unrecorded, converters, aliases)
         if draft is not None:
             drafts.append(draft)
     return drafts
 
 
-def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Draft | None:
+def _card(
+    node: Node,
+    index: int,
+    report: Report,
+    allow_unrecorded: bool,
+    converters: dict[str, Callable[[Node, Report], object]],
+    aliases: bool,
+) -> _Draft | None:
     if node.__class__ is not MappingNode:
         report.add(
             line_of(node),
@@ -269,9 +283,8 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
         )
         return None
     before = len(report.problems)
-    line = line_of(node)
+    line = node.start_mark.line + 1
     entries = _entries(node, report)
-    converters = _card_converters()
 
     card_id = None
     if "id" in entries:
@@ -285,21 +298,22 @@ def _card(node: Node, index: int, report: Report, allow_unrecorded: bool) -> _Dr
 
     allowed = kind.keys if kind else F.ALL_CARD_KEYS
     allowed_set = kind.key_set if kind else F.ALL_CARD_KEY_SET
-    _check_keys(
-        entries,
-        allowed,
-        report,
-        type_name if kind else None,
-        also=F.ALL_CARD_KEYS,
-        known=allowed_set,
-    )
+    if not allowed_set.issuperset(entries):  # most cards: no key to look at
+        _check_keys(
+            entries,
+            allowed,
+            report,
+            type_name if kind else None,
+            also=F.ALL_CARD_KEYS,
+            known=allowed_set,
+        )
     values: dict[str, object] = {}
     requires: list[tuple[str, int]] = []
     invalid = card_id is None or type_name is None
     for name, (key, value_node) in entries.items():
         if name == "id" or name == "type" or name not in allowed_set:
             continue
-        if value_node.start_mark.line < key.start_mark.line:  # _is_alias, inline: per value
+        if aliases and value_node.start_mark.line < key.start_mark.line:  # _is_alias, inline
             invalid = True
             continue
         value = converters[name](value_node, report)
@@ -489,9 +503,9 @@ def _check_choice(entries: _Entries, values: dict[str, object], report: Report) 
 def _check_cloze(text: Text, node: Node, report: Report) -> tuple[int, ...]:
     by_lang: dict[str, list[int]] = {}
     for lang, variant in text.variants:
-        for message in cloze.problems(variant):
+        messages, by_lang[lang] = cloze.check(variant)
+        for message in messages:
             report.add(line_of(node), message + (f" [{lang}]" if len(text.variants) > 1 else ""))
-        by_lang[lang] = cloze.numbers(variant)
     distinct = {tuple(n) for n in by_lang.values()}
     if len(distinct) > 1:
         shown = "; ".join(
@@ -522,7 +536,7 @@ def _assemble(
             )
             draft.ok = False
 
-    deck_tags: tuple[str, ...] = deck_values.get("tags", ())  # type: ignore[assignment]  # converted by the tags field: a tuple of str
+    deck_tags: tuple[str, ...] = tuple(dict.fromkeys(deck_values.get("tags", ())))  # type: ignore[call-overload]  # converted by the tags field: a tuple of str
     deck_python = deck_values.get("python")
     cards: list[Card] = []
     resolved: dict[str, tuple[str, ...]] = {}
@@ -613,51 +627,32 @@ def _build(
     deck_python: str | None,
     requires: tuple[str, ...],
 ) -> list[Card]:
-    # each value was converted by its field's converter, so it has the type `Card` wants
-    v: dict[str, Any] = draft.values
-    common: dict[str, Any] = dict(
-        deck=deck_id,
-        id=draft.id,
-        kind=_KINDS[cast(str, draft.type)],  # a draft that is built has a known type
-        line=draft.line,
-        explain=v.get("explain"),
-        tags=tuple(dict.fromkeys(deck_tags + v.get("tags", ()))),
-        source=v.get("source"),
-        requires=requires,
-    )
-    kind = common["kind"]
-    if kind is CardKind.CLOZE:
+    """The card (or a cloze note's cards) of a sound draft; `deck_tags` without repeats.
+
+    A card's keys are `Card`'s fields of the same names (but `answer`, which is its
+    `answers`), and each value was converted by its field's converter, so it has the type
+    `Card` wants: the draft's values are the card's, with what the deck adds (a key the
+    card leaves out takes `Card`'s default). The draft is not used again.
+    """
+    values: dict[str, Any] = draft.values
+    type_name = draft.type  # known: a draft with an unknown type is not built
+    card_tags = values.get("tags")
+    values["deck"] = deck_id
+    values["id"] = draft.id
+    values["kind"] = _KINDS[type_name]  # type: ignore[index]  # known, see above
+    values["line"] = draft.line
+    values["tags"] = tuple(dict.fromkeys(deck_tags + card_tags)) if card_tags else deck_tags
+    values["requires"] = requires
+    # the type's name, not its CardKind: an enum member costs a lookup on its class
+    if type_name == "cloze":
         note = cast(str, draft.id)  # a card without an id is reported, so it is never built
         return [
-            make_card(
-                {**common, "id": f"{draft.id}#c{n}", "text": v["text"], "cloze": n, "note": note}
-            )
+            make_card({**values, "id": f"{note}#c{n}", "cloze": n, "note": note})
             for n in draft.cloze_numbers
         ]
-    if kind is CardKind.OUTPUT:
-        return [
-            make_card(
-                {
-                    **common,
-                    "front": v.get("front"),
-                    "code": v["code"],
-                    "output": v.get("output"),
-                    "raises": v.get("raises"),
-                    "accept": v.get("accept", ()),
-                    "match": v.get("match", "exact"),
-                    "python": v.get("python", deck_python),
-                    "timeout": v.get("timeout"),
-                    "vary": v.get("vary"),
-                }
-            )
-        ]
-    common["front"] = v.get("front")
-    common["code"] = v.get("code")
-    if kind is CardKind.BASIC:
-        common["back"] = v.get("back")
-    elif kind is CardKind.TYPED:
-        common["answers"] = v["answer"]
-    elif kind is CardKind.CHOICE:
-        common["choices"] = v["choices"]
-        common["correct"] = v["correct"]
-    return [make_card(common)]
+    if type_name == "output":
+        if "python" not in values:
+            values["python"] = deck_python
+    elif type_name == "typed":
+        values["answers"] = values.pop("answer")
+    return [make_card(values)]

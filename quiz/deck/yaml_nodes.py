@@ -43,23 +43,31 @@ _SEQ_TAG = str(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG)
 _MAP_TAG = str(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG)
 
 
-class _Loader(_Base):
-    """The safe loader, resolving each distinct plain scalar once per file.
+# The composer calls two path-resolver hooks around every node. The safe loaders have
+# no path resolvers, so the hooks do nothing: here they are C-level callables that take
+# the same arguments (a parent node and an index; nothing) and ignore them, which costs
+# less than a call of a Python method per node.
+_NO_PATHS: dict[object, object] = {}
 
-    PyYAML's resolver (Python, even under libyaml's composer) runs for every scalar: a
-    quoted or block scalar is a string without a look at its text, and a plain one gets
-    the tag it got the first time this file held it (a deck repeats its keys and many
-    values). Same tags as `resolve` gives: the safe loaders have no path resolvers, so
-    the composer's calls to follow a path down and up the tree do nothing.
+
+class _Loader(_Base):
+    """The safe loader, with less Python work per node than PyYAML's resolver.
+
+    PyYAML's resolver (Python, even under libyaml's composer) runs for every scalar. Here
+    a quoted or block scalar is a string without a look at its text, and so is a plain
+    one whose first character no implicit resolver is filed under (most of a deck's
+    text: the resolver picks its candidates by that character); any other plain
+    scalar gets the tag it got the first time this file held it (a deck repeats its keys
+    and many values). The same tags as `resolve` gives.
     """
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str | bytes) -> None:
         super().__init__(stream)
         self._plain: dict[str, str] = {}
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
-            if not implicit[0]:
+            if not implicit[0] or value[:1] not in _RESOLVED_FIRSTS:
                 return _STR_TAG
             tag = self._plain.get(value)
             if tag is None:
@@ -68,13 +76,14 @@ class _Loader(_Base):
         # a collection without a tag of its own: the resolver's default for its kind
         return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
 
-    def descend_resolver(self, current_node: object, current_index: object) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
+    descend_resolver = _NO_PATHS.get  # (parent node, index) -> None
+    ascend_resolver = _NO_PATHS.__len__  # () -> 0
 
 
+# The first characters the implicit resolvers are filed under ('' for an empty scalar);
+# with no resolver for any character (None), any other first character is a string.
+_RESOLVED_FIRSTS = frozenset(_Loader.yaml_implicit_resolvers)
+assert None not in _RESOLVED_FIRSTS, "a resolver for any first character"
 assert not _Loader.yaml_path_resolvers, "a path resolver would need descend_resolver"
 
 
@@ -111,6 +120,7 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
     problems in a tree that composed (duplicate keys, tags, aliases) come with the node,
     so the caller can go on and report everything else too.
     """
+    data = data.removeprefix(_BOM)
     text, problem = _decode(data, path)
     if problem is not None:
         return None, [problem]
@@ -120,7 +130,8 @@ def compose(data: bytes, path: str) -> tuple[Node | None, list[DeckProblem]]:
         ]
     try:
         with gc_paused():
-            root = yaml.compose(text, Loader=_Loader)
+            # the bytes just checked, not the text: libyaml would encode the text again
+            root = yaml.compose(data, Loader=_Loader)
     except yaml.YAMLError as exc:
         return None, [_syntax_problem(exc, text, path)]
     except RecursionError:
@@ -154,9 +165,11 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _decode(data: bytes, path: str) -> tuple[str, DeckProblem | None]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """The text of a file's bytes (without a byte-order mark), or why there is none."""
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -223,21 +236,30 @@ def check_tree(
     pop, push, extend = stack.pop, stack.append, stack.extend
     mapping, sequence, scalar, allowed = MappingNode, SequenceNode, ScalarNode, ALLOWED_TAGS
     if not tags and not anchors:
+        # (loops, not comprehensions: a comprehension is a call, once per collection)
         while stack:
             node = pop()
             cls = node.__class__
             if cls is mapping:
                 pairs = node.value
+                names: set[str] = set()
+                name = names.add
+                mark = len(stack)
                 try:
-                    distinct = len({key.value for key, _value in pairs}) == len(pairs)
+                    for key, value in pairs:
+                        name(key.value)
+                        if value.__class__ is not scalar:
+                            push(value)
+                    distinct = len(names) == len(pairs)
                 except TypeError:  # a key that is a list or a mapping: the walk below
                     distinct = False
-                if not distinct:
+                if not distinct:  # its values are the walk's, not this loop's
+                    del stack[mark:]
                     problems += check_tree(node, path, anchors=False)
-                    continue
-                extend([value for _key, value in pairs if value.__class__ is not scalar])
             elif cls is sequence:
-                extend([item for item in node.value if item.__class__ is not scalar])
+                for item in node.value:
+                    if item.__class__ is not scalar:
+                        push(item)
         return problems
     while stack:
         node = pop()
@@ -351,15 +373,22 @@ def scalar_value(node: ScalarNode) -> object:
     refuses (an explicit tag on the wrong text, a number of hundreds of digits, an
     impossible date) comes back as a `BadScalar` holding the text.
     """
-    builder = _SCALAR_BUILDERS.get(node.tag)
+    tag = node.tag
+    builder = _SCALAR_BUILDERS.get(tag)
     if builder is None:
         return node.value
-    if (
-        node.tag in (INT_TAG, FLOAT_TAG)
-        and len(node.value) > MAX_NUMBER_DIGITS  # fewer characters: fewer digits
-        and sum(c.isdigit() for c in node.value) > MAX_NUMBER_DIGITS
-    ):
-        return BadScalar(node.value)
+    if tag in (INT_TAG, FLOAT_TAG):
+        text = node.value
+        if len(text) > MAX_NUMBER_DIGITS:  # fewer characters: fewer digits
+            if sum(c.isdigit() for c in text) > MAX_NUMBER_DIGITS:
+                return BadScalar(text)
+        # The commonest numbers, what the constructors would make of them without their
+        # look for signs, '_', bases and sexagesimals: decimal digits (no leading 0, which
+        # YAML 1.1 reads as octal), with a point for a float.
+        elif text.isascii() and text.isdigit() and (text[0] != "0" or text == "0"):
+            return int(text) if tag == INT_TAG else float(text)
+        elif tag == FLOAT_TAG and text.isascii() and text.replace(".", "", 1).isdigit():
+            return float(text)
     try:
         return builder(_CONSTRUCTOR, node)
     except Exception:  # PyYAML's constructors raise KeyError, AttributeError, ValueError...

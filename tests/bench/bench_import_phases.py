@@ -6,8 +6,9 @@ Not part of the default test run (pyproject ignores tests/bench). In one process
 the benchmark deck (fixtures.big_deck), the least CPU time of several runs of each
 phase the command goes through (issue #19): decoding the file, libyaml's compose, the
 walk for duplicate keys, tags and aliases (yaml_nodes.check_tree), the validation
-into cards (validate.build_deck), `deck_sync.sync_deck`'s own work with its statements
-not run, then the same sync into a copy of an empty store (its SQL included, then the
+into cards (validate.build_deck), the four as `parse_deck` runs them (the read side that
+`quiz check` and `quiz fmt` share, the tree's release included), `deck_sync.sync_deck`'s
+own work with its statements not run, then the same sync into a copy of an empty store (its SQL included, then the
 planner statistics and the commit the command runs). The start-up and imports of the
 whole command are `python -m tests.bench --only import`'s rows less these.
 """
@@ -68,6 +69,7 @@ def main() -> None:
 
     import yaml
 
+    from quiz.deck.loader import parse_deck
     from quiz.deck.validate import build_deck
     from quiz.deck.yaml_nodes import _decode, _Loader, check_tree
     from quiz.store import deck_sync, open_store
@@ -78,16 +80,17 @@ def main() -> None:
     data = Path(path).read_bytes()
     now = datetime(2026, 6, 1, tzinfo=timezone.utc)
     gc.disable()  # as the import runs (yaml_nodes.gc_paused, collection.import_paths)
-    text, _ = _decode(data, path)
-    root = yaml.compose(text, Loader=_Loader)
+    root = yaml.compose(data, Loader=_Loader)
     deck, problems = build_deck(root, path)
     assert deck is not None, problems
     keys = [card.key for card in deck.cards]
     phases: list[tuple[str, Callable[[], object]]] = [
         ("decode", lambda: _decode(data, path)),
-        ("compose (libyaml)", lambda: yaml.compose(text, Loader=_Loader)),
+        ("compose (libyaml)", lambda: yaml.compose(data, Loader=_Loader)),
         ("check_tree", lambda: check_tree(root, path, anchors=False, tags=False)),
-        ("validate (build_deck)", lambda: build_deck(root, path)),
+        # no alias in this deck: parse_deck tells build_deck so (yaml_nodes.shares_nodes)
+        ("validate (build_deck)", lambda: build_deck(root, path, aliases=False)),
+        ("read side whole (parse_deck)", lambda: parse_deck(data, path)),
         ("sync_deck, no SQL", lambda: deck_sync.sync_deck(_NoSql(keys), deck, path, "x", now)),
     ]
     with tempfile.TemporaryDirectory() as tmp:

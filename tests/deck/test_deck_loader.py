@@ -414,6 +414,9 @@ def test_the_loader_resolves_every_scalar_as_pyyaml_does():
     texts.append(
         "a: [1, 1, '1', 1.5, 1e3, 0x1f, 0o17, yes, 'yes', no, ~, null, '', 2026-03-01, =]\n"
         "b: [yes, \"no\", 1, x, 2026-03-01, ~, 'null', on, off, .inf, -.nan, +12]\n"
+        # first characters the resolver files its patterns under, and others
+        "c: [True, FALSE, Off, ON, Null, NULL, N, Y, y, n, T, F, O, ~x, .5, -1, -x, 1_0]\n"
+        "d: [Z, zero, x1, '', _1, é, 中, '1:2', 1:20, 3.0e+5, <, '=', <<x, '*x', '&x']\n"
     )
     for text in texts:
         try:
@@ -472,3 +475,26 @@ def test_requires_cycles_are_reported_once():
           - {id: e, front: Q, back: A, requires: [a, other/a]}
     """)
     assert [(p.line, p.message) for p in found] == [(5, "requires form a cycle: a -> b -> c -> a")]
+
+
+def test_scalar_values_are_what_pyyaml_constructs():
+    """yaml_nodes.scalar_value reads the commonest numbers itself (decimal digits, with
+    a point for a float): the same value and type as PyYAML's constructors give, for
+    those and for the YAML 1.1 forms it leaves to them."""
+    import math
+
+    texts = ["0", "00", "05", "010", "7", "123", "1_0", "-1", "+1", "0x1f", "0o7", "0b1", "1:30"]
+    texts += ["1.5", "1.", "5", ".5", "1.5.5", "1e3", "1.0e+3", "٣", "１２", ".inf", "-.inf"]
+    texts += [".nan", "1.5_0", "0.0", "00.5", "9" * 100, "x", ""]
+    constructor = yaml.constructor.SafeConstructor()
+    for tag in (yaml_nodes.INT_TAG, yaml_nodes.FLOAT_TAG):
+        for text in texts:
+            node = yaml.ScalarNode(tag, text)
+            got = yaml_nodes.scalar_value(node)
+            try:
+                want = constructor.construct_object(node)
+            except Exception:
+                assert isinstance(got, yaml_nodes.BadScalar), (tag, text)
+                continue
+            assert type(got) is type(want), (tag, text)
+            assert got == want or (math.isnan(got) and math.isnan(want)), (tag, text)
