@@ -262,16 +262,33 @@ def test_listing_json_keeps_deck_text_inert(cli, env):
     assert json.loads(result.stdout)[0]["question"] == "a\x9b31mb\u202ec"
 
 
-def test_a_long_table_in_blocks_looks_like_one_table(cli, browsed, monkeypatch):
-    """`--all` lays a long listing out a block of rows at a time (only the cells are
-    kept): the same text as one table, column for column."""
+def test_the_listing_is_the_table_rich_lays_out(cli, browsed, monkeypatch):
+    """`quiz cards` lays its table out once and writes it a block of lines at a time
+    (quiz.ui.cards_view): the text rich renders for the whole table, column for column,
+    whatever the block size."""
+    import io
+
+    from rich.console import Console
+
     import quiz.ui.cards_view as view
+    from quiz.ui.console import out
+    from quiz.ui.safe import guard
 
     monkeypatch.setenv("QUIZ_LEARNER", "ann")  # whose states the fixture wrote
+    cfg = load_config(None)
+    day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
     for sort in ("due", "recall"):
-        whole = cli("cards", "--all", "--sort", sort, now="2026-05-01T09:00:00Z").stdout
-        monkeypatch.setattr(view, "BLOCK_ROWS", 5)
-        blocks = cli("cards", "--all", "--sort", sort, now="2026-05-01T09:00:00Z").stdout
-        monkeypatch.setattr(view, "BLOCK_ROWS", 1000)
-        assert blocks == whole and whole.count("alpha/") == 14
-        assert "suspended" in whole and "learning" in whole
+        for limit, argv in ((None, ["--all"]), (7, ["--limit", "7"])):
+            query = CardQuery(sort=sort, limit=limit)
+            found = find_cards(browsed, query, config=cfg, day=day, now=NOW, lang=None)
+            rows = [view._cells(x) for chunk in found.chunks for x in chunk]
+            for block in (1000, 5):
+                monkeypatch.setattr(view, "BLOCK_ROWS", block)
+                shown = cli("cards", *argv, "--sort", sort, now="2026-05-01T09:00:00Z").stdout
+                rendered = io.StringIO()
+                width = out().width
+                guard(Console(file=rendered, width=width, highlight=False)).print(view._table(rows))
+                table = rendered.getvalue()
+                assert shown.startswith(table), (sort, argv, block)
+                assert shown.count("\n") == len(rows) + 1 + (limit is not None)
+            assert "suspended" in table and "learning" in table
