@@ -28,7 +28,7 @@ from quiz.browse import (
 from quiz.clock import DayClock
 from quiz.config import Config
 from quiz.errors import NotFound, UsageError
-from quiz.model import CardFilter, CardState, Schedule, StoredCard
+from quiz.model import CardFilter, CardState, Schedule, StoredCard, frozen_maker
 from quiz.review.settings import Schedulers, scheduling
 from quiz.store.browse_reads import INTERVAL_SLACK_DAYS, BrowseReads
 from quiz.store.selection import Params
@@ -72,7 +72,7 @@ def _listing(
     item: StoredCard, schedulers: Schedulers, day: DayClock, now: datetime, lang: str | None
 ) -> Listing:
     s = item.schedule
-    return Listing(
+    return frozen_maker(Listing)(
         item,
         question(item, lang),
         states_of(item, item.buried_until, now),
@@ -122,9 +122,15 @@ def find_cards(
         order = reads.order_by(query.sort)
         ids = _sorted_in_python(reads, sel, flt, where, p, order, query, schedulers, now)
         total, shown = len(ids), ids[: query.limit] if query.limit is not None else ids
+    elif query.limit is None:
+        # every match in the store's order: the cards as the statement hands them over
+        total = reads.count(flt, where, p)
+        order = reads.order_by(query.sort)
+        stored = sel.select_chunks(flt, where, p, order_by=order, size=_SHOWN_CHUNK)
+        return Found(total, ([_listing(c, schedulers, day, now, lang) for c in s] for s in stored))
     else:
         shown = reads.ids(flt, where, p, query.sort, query.limit)
-        total = len(shown) if query.limit is None else reads.count(flt, where, p)
+        total = reads.count(flt, where, p)
 
     def chunks() -> Iterator[list[Listing]]:
         for start in range(0, len(shown), _SHOWN_CHUNK):

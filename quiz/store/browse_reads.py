@@ -26,7 +26,7 @@ from typing import Any
 
 from quiz.model import CardFilter, Schedule
 from quiz.store.due import LEARNING_STATES, NEW, REVIEW_STATES
-from quiz.store.selection import FROM, Params, Selection, schedule_from
+from quiz.store.selection import FROM, Params, Selection, in_chunks, schedule_from
 from quiz.store.values import instant_of
 
 log = logging.getLogger(__name__)
@@ -307,10 +307,7 @@ class BrowseReads:
             + " AND ".join([*self.sel.filter_sql(flt, p), *where])
             + (f" ORDER BY {order_by}" if order_by else "")
         )
-        rows = self.sel.execute(sql, p)
-        fetch = getattr(rows, "fetchmany", None)
-        chunks = iter(lambda: fetch(_CHUNK), []) if fetch is not None else iter([list(rows)])
-        for chunk in chunks:
+        for chunk in in_chunks(self.sel.execute(sql, p), _CHUNK):
             for r in chunk:
                 raw = r[11] if content else None
                 if isinstance(raw, str):  # sqlite3 hands JSON over as text

@@ -292,3 +292,25 @@ def test_the_listing_is_the_table_rich_lays_out(cli, browsed, monkeypatch):
                 assert shown.startswith(table), (sort, argv, block)
                 assert shown.count("\n") == len(rows) + 1 + (limit is not None)
             assert "suspended" in table and "learning" in table
+
+
+def test_the_whole_listing_as_json_is_every_listing(cli, browsed, monkeypatch):
+    """`--json` of every card is encoded by orjson a chunk at a time: parsed, it is the
+    list the standard library's encoder writes of the same listings, whatever the
+    chunks, and the layout is that encoder's."""
+    import quiz.manage as manage
+    from quiz.ui.cards_view import _as_json
+
+    monkeypatch.setenv("QUIZ_LEARNER", "ann")  # whose states the fixture wrote
+    cfg = load_config(None)
+    day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
+    for sort in ("deck", "recall"):
+        found = find_cards(browsed, CardQuery(sort=sort), config=cfg, day=day, now=NOW, lang=None)
+        expected = json.dumps(
+            [_as_json(x) for chunk in found.chunks for x in chunk], ensure_ascii=False, indent=2
+        )
+        for chunk in (500, 4):
+            monkeypatch.setattr(manage, "_SHOWN_CHUNK", chunk)
+            shown = cli("cards", "--json", "--sort", sort, now="2026-05-01T09:00:00Z").stdout
+            assert json.loads(shown) == json.loads(expected) and len(json.loads(shown)) == 42
+            assert shown.count("\n") == expected.count("\n") + 1
