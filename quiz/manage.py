@@ -17,11 +17,11 @@ from itertools import islice
 from quiz.browse import (
     PYTHON_SORTS,
     CardQuery,
+    Listed,
     Listing,
     interval_days,
     might_contain,
     python_sort_key,
-    question,
     searchable_text,
     states_of,
 )
@@ -69,15 +69,15 @@ def _recall(
 
 
 def _listing(
-    item: StoredCard, schedulers: Schedulers, day: DayClock, now: datetime, lang: str | None
+    item: Listed, schedulers: Schedulers, day: DayClock, now: datetime, lang: str | None
 ) -> Listing:
     s = item.schedule
     return frozen_maker(Listing)(
         item,
-        question(item, lang),
-        states_of(item, item.buried_until, now),
+        item.question(lang),
+        states_of(item, now),
         interval_days(s),
-        _recall(s, item.row_id, item.card.deck, schedulers, now),
+        _recall(s, item.row_id, item.deck, schedulers, now),
     )
 
 
@@ -126,8 +126,8 @@ def find_cards(
         # every match in the store's order: the cards as the statement hands them over
         total = reads.count(flt, where, p)
         order = reads.order_by(query.sort)
-        stored = sel.select_chunks(flt, where, p, order_by=order, size=_SHOWN_CHUNK)
-        return Found(total, ([_listing(c, schedulers, day, now, lang) for c in s] for s in stored))
+        listed = reads.listed(flt, where, p, order, _SHOWN_CHUNK)
+        return Found(total, ([_listing(x, schedulers, day, now, lang) for x in c] for c in listed))
     else:
         shown = reads.ids(flt, where, p, query.sort, query.limit)
         total = reads.count(flt, where, p)
@@ -136,7 +136,7 @@ def find_cards(
         for start in range(0, len(shown), _SHOWN_CHUNK):
             part = shown[start : start + _SHOWN_CHUNK]
             by_id = {c.row_id: c for c in sel.cards_by_id(part)}
-            yield [_listing(by_id[i], schedulers, day, now, lang) for i in part]
+            yield [_listing(Listed.of(by_id[i]), schedulers, day, now, lang) for i in part]
 
     return Found(total, chunks())
 
@@ -324,7 +324,7 @@ def history(
                 entry.duration_ms,
             )
         )
-    return _listing(item, schedulers, day, now, lang), rows
+    return _listing(Listed.of(item), schedulers, day, now, lang), rows
 
 
 def act(

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
-from quiz.model import CardFilter, Schedule
+from quiz.browse import Listed
+from quiz.model import CardFilter, CardKind, Schedule, frozen_maker, text_from_data
 from quiz.store.due import LEARNING_STATES, NEW, REVIEW_STATES
-from quiz.store.selection import FROM, Params, Selection, in_chunks, schedule_from
+from quiz.store.selection import FROM, Params, Selection, schedule_from
 from quiz.store.values import instant_of
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,12 @@ _STATE_SQL = {
 _LIGHT = (
     "cards.id, cards.key, decks.slug, cs.state, cs.step, cs.stability, cs.difficulty,"
     " cs.due, cs.last_review, cs.reps, cs.lapses"
+)
+# what a listing shows of a card (quiz.browse.Listed): its content for the question's texts
+_LISTED = (
+    "cards.id, cards.key, decks.slug, cards.kind, decks.path, cards.line, cs.state, cs.step,"
+    " cs.stability, cs.difficulty, cs.due, cs.last_review, cs.reps, cs.lapses, cs.suspended,"
+    " cs.leech, cs.buried_until, decks.lang, cards.content"
 )
 _CHUNK = 2000  # rows fetched at a time by the light reads
 # the sorts by a count the learner's state keeps, most first (a card never answered: 0)
@@ -76,6 +84,15 @@ class LightRow:
     deck: str
     schedule: Schedule
     content: Any  # the stored (compact) content, when a text search needs it
+
+
+def in_chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """A statement's rows, `size` at a time: fetched so where the driver's result can."""
+    fetch = getattr(rows, "fetchmany", None)
+    if fetch is None:
+        rows = iter(rows)
+        return iter(lambda: list(islice(rows, size)), [])
+    return iter(lambda: fetch(size), [])
 
 
 class BrowseReads:
@@ -289,6 +306,74 @@ class BrowseReads:
             " AND cs.last_review IS NOT NULL AND (cs.stability IS NULL OR cs.stability <= 0"
             f" OR {days} + {ELAPSED_SLACK_DAYS} >= {p.add(ratio)} * cs.stability))"
         )
+
+    def listed(
+        self, flt: CardFilter, where: Sequence[str], p: Params, order_by: str, size: int
+    ) -> Iterator[list[Listed]]:
+        """Every matching card in this order as the listing shows it, `size` at a time
+        as the statement hands them over: of its stored content only the question's
+        texts are read (text_from_data, as a card's are), and no card is made."""
+        sql = (
+            f"SELECT {_LISTED} FROM {FROM} WHERE "
+            + " AND ".join([*self.sel.filter_sql(flt, p), *where])
+            + f" ORDER BY {order_by}"
+        )
+        make, kinds = frozen_maker(Listed), {kind.value: kind for kind in CardKind}
+        for rows in in_chunks(self.sel.execute(sql, p), size):
+            out = []
+            for (
+                row_id,
+                key,
+                deck,
+                kind,
+                path,
+                line,
+                state,
+                step,
+                stability,
+                difficulty,
+                due,
+                last_review,
+                reps,
+                lapses,
+                suspended,
+                leech,
+                buried,
+                lang,
+                content,
+            ) in rows:
+                if isinstance(content, str):  # sqlite3 hands JSON over as text
+                    content = json.loads(content)
+                answered = state is not None  # a card never answered has no state row
+                out.append(
+                    make(
+                        row_id,
+                        key,
+                        deck,
+                        kinds.get(kind) or CardKind(kind),
+                        path,
+                        line,
+                        schedule_from(
+                            state,
+                            step,
+                            stability,
+                            difficulty,
+                            instant_of(due),
+                            instant_of(last_review),
+                            reps,
+                            lapses,
+                        ),
+                        bool(answered and suspended),
+                        bool(answered and leech),
+                        instant_of(buried),
+                        lang,
+                        text_from_data(content.get("front")),
+                        text_from_data(content.get("text")),
+                        content.get("cloze"),
+                        content.get("code"),
+                    )
+                )
+            yield out
 
     def light_rows(
         self,

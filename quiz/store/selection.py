@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from itertools import islice
 
 from quiz.clock import micros_since_1970
 from quiz.model import CardFilter, CardState, Schedule, StoredCard, card_from_dict, frozen_maker
@@ -26,7 +25,7 @@ from quiz.store.values import ENTRY_KINDS, instant_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Sequence
     from typing import Any
 
     from quiz.store.due import Execute
@@ -80,15 +79,6 @@ def schedule_from(
         reps or 0,
         lapses or 0,
     )
-
-
-def in_chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """A statement's rows, `size` at a time: fetched so where the driver's result can."""
-    fetch = getattr(rows, "fetchmany", None)
-    if fetch is None:
-        rows = iter(rows)
-        return iter(lambda: list(islice(rows, size)), [])
-    return iter(lambda: fetch(size), [])
 
 
 class Params(dict[str, object]):
@@ -167,28 +157,6 @@ class Selection:
         learner's state `cs`, with their parameters in `p`), in this order, at most
         `limit`; `include_retired`: any card, `flt` ignored."""
         p = p if p is not None else self.params()
-        return self._stored(
-            self.execute(self._select_sql(flt, where, p, order_by, limit, include_retired), p)
-        )
-
-    def select_chunks(
-        self, flt: CardFilter, where: Sequence[str], p: Params, *, order_by: str, size: int
-    ) -> Iterator[list[StoredCard]]:
-        """`select`'s cards, made `size` rows at a time as the statement hands them over:
-        a listing of a whole collection never holds every card."""
-        sql = self._select_sql(flt, where, p, order_by, None, False)
-        for rows in in_chunks(self.execute(sql, p), size):
-            yield self._stored(rows)
-
-    def _select_sql(
-        self,
-        flt: CardFilter,
-        where: Sequence[str],
-        p: Params,
-        order_by: str,
-        limit: int | None,
-        include_retired: bool,
-    ) -> str:
         p.setdefault("learner", self.learner_id)
         conditions = list(where) if include_retired else [*self.filter_sql(flt, p), *where]
         sql = f"SELECT {COLUMNS} FROM {FROM}"
@@ -198,7 +166,7 @@ class Selection:
             sql += f" ORDER BY {order_by}"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return sql
+        return self._stored(self.execute(sql, p))
 
     def _stored(self, rows: Iterable[Sequence[Any]]) -> list[StoredCard]:
         """StoredCards from rows of COLUMNS: plain values, as either driver gives them."""

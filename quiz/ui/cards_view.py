@@ -46,7 +46,7 @@ def _when(value: datetime | None) -> str:
 def _as_json(x: Listing) -> dict[str, object]:
     return {
         "card": x.key,
-        "type": x.item.card.kind.value,
+        "type": x.item.kind.value,
         "question": x.question,
         "states": list(x.states),
         "due": x.item.schedule.due.isoformat() if x.item.schedule.due else None,
@@ -55,7 +55,7 @@ def _as_json(x: Listing) -> dict[str, object]:
         "recall": x.recall,
         "reviews": x.item.schedule.reps,
         "lapses": x.item.schedule.lapses,
-        "file": f"{x.item.path}:{x.item.card.line}",
+        "file": f"{x.item.path}:{x.item.line}",
     }
 
 
@@ -180,8 +180,8 @@ def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
 def render_history(listing: Listing, rows: Sequence[HistoryRow]) -> None:
     item = listing.item
     s = item.schedule
-    out().print(Text.assemble((escape(listing.key), "bold"), "  ", escape(item.card.kind.value)))
-    out().print(Text(f"{escape(item.path)}:{item.card.line}", style="dim"))
+    out().print(Text.assemble((escape(listing.key), "bold"), "  ", escape(item.kind.value)))
+    out().print(Text(f"{escape(item.path)}:{item.line}", style="dim"))
     out().print(_safe(listing.question))
     out().print(
         f"state: {', '.join(listing.states)} · due {_when(s.due)} · interval "
