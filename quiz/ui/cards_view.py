@@ -44,18 +44,20 @@ def _when(value: datetime | None) -> str:
 
 
 def _as_json(x: Listing) -> dict[str, object]:
+    item = x.item
+    s = item.schedule
     return {
-        "card": x.key,
-        "type": x.item.kind.value,
+        "card": item.key,
+        "type": item.kind.value,
         "question": x.question,
         "states": list(x.states),
-        "due": x.item.schedule.due.isoformat() if x.item.schedule.due else None,
+        "due": s.due.isoformat() if s.due else None,
         "interval_days": x.interval_days,
-        "stability": x.item.schedule.stability,
+        "stability": s.stability,
         "recall": x.recall,
-        "reviews": x.item.schedule.reps,
-        "lapses": x.item.schedule.lapses,
-        "file": f"{x.item.path}:{x.item.line}",
+        "reviews": s.reps,
+        "lapses": s.lapses,
+        "file": f"{item.path}:{item.line}",
     }
 
 
@@ -127,7 +129,7 @@ class _Layout:
     @classmethod
     def of(cls, console: Console, rows: Sequence[tuple[str, ...]]) -> _Layout:
         widest = tuple(
-            max((row[i] for row in rows), key=cell_len, default="") for i in range(len(_COLUMNS))
+            max((row[i] for row in rows), key=_width, default="") for i in range(len(_COLUMNS))
         )
         # rich offers its column widths only inside its rendering
         widths = _table([widest])._calculate_column_widths(console, console.options)
@@ -149,11 +151,18 @@ def fit(cell: str, width: int, right: bool) -> str:
     left when `right`: rich's Text.truncate and Lines.justify for one line."""
     if right:
         cell = cell.rstrip()
-    size = cell_len(cell)
+    size = _width(cell)
     if size > width:
-        cell, size = set_cell_size(cell, width - 1) + "…", width
+        cut = cell[: width - 1] if cell.isascii() else set_cell_size(cell, width - 1)
+        cell, size = cut + "…", width
     pad = " " * (width - size)
     return pad + cell if right else cell + pad
+
+
+def _width(cell: str) -> int:
+    """rich's `cell_len`, without its lookups for ASCII: a cell holds no control
+    character (deck text is escaped), so each ASCII character is one cell wide."""
+    return len(cell) if cell.isascii() else cell_len(cell)
 
 
 def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
