@@ -49,11 +49,11 @@ _LIGHT = (
     "cards.id, cards.key, decks.slug, cs.state, cs.step, cs.stability, cs.difficulty,"
     " cs.due, cs.last_review, cs.reps, cs.lapses"
 )
-# what a listing shows of a card (quiz.browse.Listed): its content for the question's texts
+# what a listing shows of a card (quiz.browse.Listed): the light columns, then its place,
+# flags and content (for the question's texts)
 _LISTED = (
-    "cards.id, cards.key, decks.slug, cards.kind, decks.path, cards.line, cs.state, cs.step,"
-    " cs.stability, cs.difficulty, cs.due, cs.last_review, cs.reps, cs.lapses, cs.suspended,"
-    " cs.leech, cs.buried_until, decks.lang, cards.content"
+    _LIGHT + ", cards.kind, decks.path, cards.line, cs.suspended, cs.leech, cs.buried_until,"
+    " decks.lang, cards.content"
 )
 _CHUNK = 2000  # rows fetched at a time by the light reads
 # the sorts by a count the learner's state keeps, most first (a card never answered: 0)
@@ -321,52 +321,24 @@ class BrowseReads:
         make, kinds = frozen_maker(Listed), {kind.value: kind for kind in CardKind}
         for rows in in_chunks(self.sel.execute(sql, p), size):
             out = []
-            for (
-                row_id,
-                key,
-                deck,
-                kind,
-                path,
-                line,
-                state,
-                step,
-                stability,
-                difficulty,
-                due,
-                last_review,
-                reps,
-                lapses,
-                suspended,
-                leech,
-                buried,
-                lang,
-                content,
-            ) in rows:
+            for r in rows:
+                content = r[18]
                 if isinstance(content, str):  # sqlite3 hands JSON over as text
                     content = json.loads(content)
-                answered = state is not None  # a card never answered has no state row
+                answered = r[3] is not None  # a card never answered has no state row
                 out.append(
                     make(
-                        row_id,
-                        key,
-                        deck,
-                        kinds.get(kind) or CardKind(kind),
-                        path,
-                        line,
-                        schedule_from(
-                            state,
-                            step,
-                            stability,
-                            difficulty,
-                            instant_of(due),
-                            instant_of(last_review),
-                            reps,
-                            lapses,
-                        ),
-                        bool(answered and suspended),
-                        bool(answered and leech),
-                        instant_of(buried),
-                        lang,
+                        r[0],
+                        r[1],
+                        r[2],
+                        kinds.get(r[11]) or CardKind(r[11]),
+                        r[12],
+                        r[13],
+                        _schedule(r),
+                        bool(answered and r[14]),
+                        bool(answered and r[15]),
+                        instant_of(r[16]),
+                        r[17],
                         text_from_data(content.get("front")),
                         text_from_data(content.get("text")),
                         content.get("cloze"),
@@ -398,11 +370,10 @@ class BrowseReads:
                 if isinstance(raw, str):  # sqlite3 hands JSON over as text
                     raw = json.loads(raw)
                 yield LightRow(
-                    card_id=r[0],
-                    key=r[1],
-                    deck=r[2],
-                    schedule=schedule_from(
-                        r[3], r[4], r[5], r[6], instant_of(r[7]), instant_of(r[8]), r[9], r[10]
-                    ),
-                    content=raw,
+                    card_id=r[0], key=r[1], deck=r[2], schedule=_schedule(r), content=raw
                 )
+
+
+def _schedule(r: Sequence[Any]) -> Schedule:
+    """The schedule in a row that begins with the `_LIGHT` columns."""
+    return schedule_from(r[3], r[4], r[5], r[6], instant_of(r[7]), instant_of(r[8]), r[9], r[10])
