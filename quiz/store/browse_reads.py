@@ -17,13 +17,14 @@ lapses, no reviews), as `selection.schedule_from` reads it.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
+
+import orjson
 
 from quiz.browse import Listed
 from quiz.model import CardFilter, CardKind, Schedule, frozen_maker, text_from_data
@@ -322,9 +323,7 @@ class BrowseReads:
         for rows in in_chunks(self.sel.execute(sql, p), size):
             out = []
             for r in rows:
-                content = r[18]
-                if isinstance(content, str):  # sqlite3 hands JSON over as text
-                    content = json.loads(content)
+                content = _content(r[18])
                 answered = r[3] is not None  # a card never answered has no state row
                 out.append(
                     make(
@@ -366,9 +365,7 @@ class BrowseReads:
         )
         for chunk in in_chunks(self.sel.execute(sql, p), _CHUNK):
             for r in chunk:
-                raw = r[11] if content else None
-                if isinstance(raw, str):  # sqlite3 hands JSON over as text
-                    raw = json.loads(raw)
+                raw = _content(r[11]) if content else None
                 yield LightRow(
                     card_id=r[0], key=r[1], deck=r[2], schedule=_schedule(r), content=raw
                 )
@@ -377,3 +374,9 @@ class BrowseReads:
 def _schedule(r: Sequence[Any]) -> Schedule:
     """The schedule in a row that begins with the `_LIGHT` columns."""
     return schedule_from(r[3], r[4], r[5], r[6], instant_of(r[7]), instant_of(r[8]), r[9], r[10])
+
+
+def _content(stored: Any) -> Any:
+    """A card's stored content as data: sqlite3 hands the JSON over as text (orjson reads
+    it several times faster than the standard library, the same data)."""
+    return orjson.loads(stored) if isinstance(stored, str) else stored
