@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from quiz.model import CardKind, CardState, Schedule, StoredCard
+from quiz.model import CardKind, CardState, Schedule, StoredCard, Text, frozen_maker
 
 # State names a learner can search by (a card may be in several: a suspended leech).
 STATES = ("new", "learning", "review", "suspended", "buried", "leech")
@@ -32,10 +32,68 @@ class CardQuery:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """A card as the listing reads it: where it is, its schedule, and the texts its
+    question is made of. Not the whole card: a listing of a whole collection spent most
+    of its time making cards whose other fields it never shows."""
+
+    row_id: int
+    key: str
+    deck: str
+    kind: CardKind
+    path: str
+    line: int
+    schedule: Schedule
+    suspended: bool
+    leech: bool
+    buried_until: datetime | None
+    lang: str | None  # the deck's default language
+    front: Text | None
+    text: Text | None
+    cloze: int | None
+    code: str | None
+
+    @classmethod
+    def of(cls, item: StoredCard) -> Listed:
+        card = item.card
+        return frozen_maker(cls)(
+            item.row_id,
+            card.key,
+            card.deck,
+            card.kind,
+            item.path,
+            card.line,
+            item.schedule,
+            item.suspended,
+            item.leech,
+            item.buried_until,
+            item.lang,
+            card.front,
+            card.text,
+            card.cloze,
+            card.code,
+        )
+
+    def question(self, lang: str | None) -> str:
+        """The question the card is listed with (`quiz cards`, the weakest cards of `quiz
+        stats`): its front, a cloze's question, or the first line of its code; a text in
+        `lang`, else the deck's language, else the first."""
+        from quiz.deck import cloze
+
+        if self.kind == CardKind.CLOZE:
+            text = self.text.get(lang, self.lang) if self.text is not None else ""
+            return cloze.question(text, self.cloze or 1)
+        if self.front is not None:
+            return self.front.get(lang, self.lang)
+        code = (self.code or "").strip().splitlines()
+        return code[0] if code else ""
+
+
+@dataclass(frozen=True)
 class Listing:
     """One line of `quiz cards`."""
 
-    item: StoredCard
+    item: Listed
     question: str
     states: tuple[str, ...]
     interval_days: float | None  # the learner days from the last review to the due date
@@ -43,10 +101,10 @@ class Listing:
 
     @property
     def key(self) -> str:
-        return self.item.card.key
+        return self.item.key
 
 
-def states_of(item: StoredCard, buried_until: datetime | None, now: datetime) -> tuple[str, ...]:
+def states_of(item: Listed, now: datetime) -> tuple[str, ...]:
     s = item.schedule.state
     names = [
         "new"
@@ -57,7 +115,7 @@ def states_of(item: StoredCard, buried_until: datetime | None, now: datetime) ->
     ]
     if item.suspended:
         names.append("suspended")
-    if buried_until is not None and buried_until > now:
+    if item.buried_until is not None and item.buried_until > now:
         names.append("buried")
     if item.leech:
         names.append("leech")
@@ -65,17 +123,8 @@ def states_of(item: StoredCard, buried_until: datetime | None, now: datetime) ->
 
 
 def question(item: StoredCard, lang: str | None) -> str:
-    """The question a card is listed with (`quiz cards`, the weakest cards of `quiz
-    stats`): its front, a cloze's question, or the first line of its code."""
-    from quiz.deck import cloze
-
-    card = item.card
-    if card.kind == CardKind.CLOZE:
-        return cloze.question(item.text(card.text, lang), card.cloze or 1)
-    if card.front is not None:
-        return item.text(card.front, lang)
-    code = (card.code or "").strip().splitlines()
-    return code[0] if code else ""
+    """A stored card's question as it is listed (`Listed.question`)."""
+    return Listed.of(item).question(lang)
 
 
 def searchable_text(item: StoredCard) -> str:

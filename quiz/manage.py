@@ -17,18 +17,18 @@ from itertools import islice
 from quiz.browse import (
     PYTHON_SORTS,
     CardQuery,
+    Listed,
     Listing,
     interval_days,
     might_contain,
     python_sort_key,
-    question,
     searchable_text,
     states_of,
 )
 from quiz.clock import DayClock
 from quiz.config import Config
 from quiz.errors import NotFound, UsageError
-from quiz.model import CardFilter, CardState, Schedule, StoredCard
+from quiz.model import CardFilter, CardState, Schedule, StoredCard, frozen_maker
 from quiz.review.settings import Schedulers, scheduling
 from quiz.store.browse_reads import INTERVAL_SLACK_DAYS, BrowseReads
 from quiz.store.selection import Params
@@ -69,15 +69,15 @@ def _recall(
 
 
 def _listing(
-    item: StoredCard, schedulers: Schedulers, day: DayClock, now: datetime, lang: str | None
+    item: Listed, schedulers: Schedulers, day: DayClock, now: datetime, lang: str | None
 ) -> Listing:
     s = item.schedule
-    return Listing(
+    return frozen_maker(Listing)(
         item,
-        question(item, lang),
-        states_of(item, item.buried_until, now),
+        item.question(lang),
+        states_of(item, now),
         interval_days(s),
-        _recall(s, item.row_id, item.card.deck, schedulers, now),
+        _recall(s, item.row_id, item.deck, schedulers, now),
     )
 
 
@@ -122,15 +122,21 @@ def find_cards(
         order = reads.order_by(query.sort)
         ids = _sorted_in_python(reads, sel, flt, where, p, order, query, schedulers, now)
         total, shown = len(ids), ids[: query.limit] if query.limit is not None else ids
+    elif query.limit is None:
+        # every match in the store's order: the cards as the statement hands them over
+        total = reads.count(flt, where, p)
+        order = reads.order_by(query.sort)
+        listed = reads.listed(flt, where, p, order, _SHOWN_CHUNK)
+        return Found(total, ([_listing(x, schedulers, day, now, lang) for x in c] for c in listed))
     else:
         shown = reads.ids(flt, where, p, query.sort, query.limit)
-        total = len(shown) if query.limit is None else reads.count(flt, where, p)
+        total = reads.count(flt, where, p)
 
     def chunks() -> Iterator[list[Listing]]:
         for start in range(0, len(shown), _SHOWN_CHUNK):
             part = shown[start : start + _SHOWN_CHUNK]
             by_id = {c.row_id: c for c in sel.cards_by_id(part)}
-            yield [_listing(by_id[i], schedulers, day, now, lang) for i in part]
+            yield [_listing(Listed.of(by_id[i]), schedulers, day, now, lang) for i in part]
 
     return Found(total, chunks())
 
@@ -318,7 +324,7 @@ def history(
                 entry.duration_ms,
             )
         )
-    return _listing(item, schedulers, day, now, lang), rows
+    return _listing(Listed.of(item), schedulers, day, now, lang), rows
 
 
 def act(

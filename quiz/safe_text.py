@@ -115,7 +115,8 @@ def json_text(dumped: str) -> str:
     """JSON text (from json.dumps, ensure_ascii=False) with the characters JSON lets
     through raw but a terminal obeys (C1 controls, DEL, bidi) written as \\uXXXX: the
     same data for a JSON reader, inert on a screen."""
-    if dumped.isascii() and dumped.isprintable():
+    # indented JSON has newlines, which are not printable but safe
+    if dumped.isascii() and dumped.replace("\n", "").isprintable():
         return dumped
     return _UNSAFE.sub(_json_escaped, dumped)
 

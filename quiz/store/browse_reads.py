@@ -17,14 +17,17 @@ lapses, no reviews), as `selection.schedule_from` reads it.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
-from quiz.model import CardFilter, Schedule
+import orjson
+
+from quiz.browse import Listed
+from quiz.model import CardFilter, CardKind, Schedule, frozen_maker, text_from_data
 from quiz.store.due import LEARNING_STATES, NEW, REVIEW_STATES
 from quiz.store.selection import FROM, Params, Selection, schedule_from
 from quiz.store.values import instant_of
@@ -46,6 +49,12 @@ _STATE_SQL = {
 _LIGHT = (
     "cards.id, cards.key, decks.slug, cs.state, cs.step, cs.stability, cs.difficulty,"
     " cs.due, cs.last_review, cs.reps, cs.lapses"
+)
+# what a listing shows of a card (quiz.browse.Listed): the light columns, then its place,
+# flags and content (for the question's texts)
+_LISTED = (
+    _LIGHT + ", cards.kind, decks.path, cards.line, cs.suspended, cs.leech, cs.buried_until,"
+    " decks.lang, cards.content"
 )
 _CHUNK = 2000  # rows fetched at a time by the light reads
 # the sorts by a count the learner's state keeps, most first (a card never answered: 0)
@@ -76,6 +85,15 @@ class LightRow:
     deck: str
     schedule: Schedule
     content: Any  # the stored (compact) content, when a text search needs it
+
+
+def in_chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """A statement's rows, `size` at a time: fetched so where the driver's result can."""
+    fetch = getattr(rows, "fetchmany", None)
+    if fetch is None:
+        rows = iter(rows)
+        return iter(lambda: list(islice(rows, size)), [])
+    return iter(lambda: fetch(size), [])
 
 
 class BrowseReads:
@@ -290,6 +308,44 @@ class BrowseReads:
             f" OR {days} + {ELAPSED_SLACK_DAYS} >= {p.add(ratio)} * cs.stability))"
         )
 
+    def listed(
+        self, flt: CardFilter, where: Sequence[str], p: Params, order_by: str, size: int
+    ) -> Iterator[list[Listed]]:
+        """Every matching card in this order as the listing shows it, `size` at a time
+        as the statement hands them over: of its stored content only the question's
+        texts are read (text_from_data, as a card's are), and no card is made."""
+        sql = (
+            f"SELECT {_LISTED} FROM {FROM} WHERE "
+            + " AND ".join([*self.sel.filter_sql(flt, p), *where])
+            + f" ORDER BY {order_by}"
+        )
+        make, kinds = frozen_maker(Listed), {kind.value: kind for kind in CardKind}
+        for rows in in_chunks(self.sel.execute(sql, p), size):
+            out = []
+            for r in rows:
+                content = _content(r[18])
+                answered = r[3] is not None  # a card never answered has no state row
+                out.append(
+                    make(
+                        r[0],
+                        r[1],
+                        r[2],
+                        kinds.get(r[11]) or CardKind(r[11]),
+                        r[12],
+                        r[13],
+                        _schedule(r),
+                        bool(answered and r[14]),
+                        bool(answered and r[15]),
+                        instant_of(r[16]),
+                        r[17],
+                        text_from_data(content.get("front")),
+                        text_from_data(content.get("text")),
+                        content.get("cloze"),
+                        content.get("code"),
+                    )
+                )
+            yield out
+
     def light_rows(
         self,
         flt: CardFilter,
@@ -307,20 +363,20 @@ class BrowseReads:
             + " AND ".join([*self.sel.filter_sql(flt, p), *where])
             + (f" ORDER BY {order_by}" if order_by else "")
         )
-        rows = self.sel.execute(sql, p)
-        fetch = getattr(rows, "fetchmany", None)
-        chunks = iter(lambda: fetch(_CHUNK), []) if fetch is not None else iter([list(rows)])
-        for chunk in chunks:
+        for chunk in in_chunks(self.sel.execute(sql, p), _CHUNK):
             for r in chunk:
-                raw = r[11] if content else None
-                if isinstance(raw, str):  # sqlite3 hands JSON over as text
-                    raw = json.loads(raw)
+                raw = _content(r[11]) if content else None
                 yield LightRow(
-                    card_id=r[0],
-                    key=r[1],
-                    deck=r[2],
-                    schedule=schedule_from(
-                        r[3], r[4], r[5], r[6], instant_of(r[7]), instant_of(r[8]), r[9], r[10]
-                    ),
-                    content=raw,
+                    card_id=r[0], key=r[1], deck=r[2], schedule=_schedule(r), content=raw
                 )
+
+
+def _schedule(r: Sequence[Any]) -> Schedule:
+    """The schedule in a row that begins with the `_LIGHT` columns."""
+    return schedule_from(r[3], r[4], r[5], r[6], instant_of(r[7]), instant_of(r[8]), r[9], r[10])
+
+
+def _content(stored: Any) -> Any:
+    """A card's stored content as data: sqlite3 hands the JSON over as text (orjson reads
+    it several times faster than the standard library, the same data)."""
+    return orjson.loads(stored) if isinstance(stored, str) else stored

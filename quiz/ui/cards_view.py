@@ -7,8 +7,11 @@ so a card's text can neither move the terminal nor be read as rich markup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -41,18 +44,20 @@ def _when(value: datetime | None) -> str:
 
 
 def _as_json(x: Listing) -> dict[str, object]:
+    item = x.item
+    s = item.schedule
     return {
-        "card": x.key,
-        "type": x.item.card.kind.value,
+        "card": item.key,
+        "type": item.kind.value,
         "question": x.question,
         "states": list(x.states),
-        "due": x.item.schedule.due.isoformat() if x.item.schedule.due else None,
+        "due": s.due.isoformat() if s.due else None,
         "interval_days": x.interval_days,
-        "stability": x.item.schedule.stability,
+        "stability": s.stability,
         "recall": x.recall,
-        "reviews": x.item.schedule.reps,
-        "lapses": x.item.schedule.lapses,
-        "file": f"{x.item.path}:{x.item.card.line}",
+        "reviews": s.reps,
+        "lapses": s.lapses,
+        "file": f"{item.path}:{item.line}",
     }
 
 
@@ -71,8 +76,9 @@ _COLUMNS = (
     ("recall", "right"),
     ("lapses", "right"),
 )
-# a longer listing is laid out in blocks of rows with the same column widths: rich
-# measures and renders a table whole, and a whole collection's held every card at once
+_NAMES = tuple(name for name, _justify in _COLUMNS)
+_RIGHT = tuple(justify == "right" for _name, justify in _COLUMNS)
+# lines written at a time
 BLOCK_ROWS = 1000
 
 
@@ -89,9 +95,10 @@ def _cells(x: Listing) -> tuple[str, ...]:
     )
 
 
-def _table(rows: Sequence[tuple[str, ...]], widths: Sequence[int] | None, header: bool) -> Table:
-    table = Table(box=None, header_style="bold", expand=True, show_header=header)
-    for i, (name, justify) in enumerate(_COLUMNS):
+def _table(rows: Sequence[tuple[str, ...]]) -> Table:
+    """The listing as a rich table: what decides its column widths (`_Layout.of`)."""
+    table = Table(box=None, header_style="bold", expand=True)
+    for name, justify in _COLUMNS:
         # one line per card: the question is cut with an ellipsis, never wrapped
         table.add_column(
             name,
@@ -99,33 +106,82 @@ def _table(rows: Sequence[tuple[str, ...]], widths: Sequence[int] | None, header
             no_wrap=True,
             overflow="ellipsis",
             ratio=1 if name == "question" else None,
-            width=None if widths is None or name == "question" else widths[i],
         )
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     return table
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """The listing's columns as rich lays its table out on this console: each column's
+    width (its padding of a space either side included), decided once for every row.
+
+    Rich measures and renders a table cell by cell, for the whole table at once: a
+    collection's listing spent nearly all its time there. A table's widths depend only on its
+    widest cell per column (no column wraps), so rich lays out a table of those cells
+    alone, and every line is then cut, padded and justified as rich does a cell
+    (`fit`), with rich's own cell measures."""
+
+    widths: tuple[int, ...]
+    crop: int | None  # the console's width, where the columns' are more
+
+    @classmethod
+    def of(cls, console: Console, rows: Sequence[tuple[str, ...]]) -> _Layout:
+        widest = tuple(
+            max((row[i] for row in rows), key=_width, default="") for i in range(len(_COLUMNS))
+        )
+        # rich offers its column widths only inside its rendering
+        widths = _table([widest])._calculate_column_widths(console, console.options)
+        return cls(tuple(widths), console.width if sum(widths) > console.width else None)
+
+    def line(self, cells: Sequence[str]) -> str:
+        """One row, as rich renders it: each cell in its column's width, a space either
+        side (a column too narrow for a character is left blank), the line cut at the
+        console's edge."""
+        line = "".join(
+            " " + fit(cell, width - 2, right) + " " if width > 2 else " " * width
+            for cell, width, right in zip(cells, self.widths, _RIGHT, strict=True)
+        )
+        return line if self.crop is None else set_cell_size(line, self.crop)
+
+
+def fit(cell: str, width: int, right: bool) -> str:
+    """`cell` cut to `width` terminal cells with an ellipsis and padded to them, on the
+    left when `right`: rich's Text.truncate and Lines.justify for one line."""
+    if right:
+        cell = cell.rstrip()
+    size = _width(cell)
+    if size > width:
+        cut = cell[: width - 1] if cell.isascii() else set_cell_size(cell, width - 1)
+        cell, size = cut + "…", width
+    pad = " " * (width - size)
+    return pad + cell if right else cell + pad
+
+
+def _width(cell: str) -> int:
+    """rich's `cell_len`, without its lookups for ASCII: a cell holds no control
+    character (deck text is escaped), so each ASCII character is one cell wide."""
+    return len(cell) if cell.isascii() else cell_len(cell)
+
+
 def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
     # only the cells are kept: a listing holds its card, content and all
     rows = [_cells(x) for chunk in chunks for x in chunk]
+    console = out()
     if not rows:
-        out().print("No card matches. See: quiz cards --help")
+        console.print("No card matches. See: quiz cards --help")
         return
-    if len(rows) <= BLOCK_ROWS:
-        out().print(_table(rows, None, header=True))
-    else:
-        from rich.cells import cell_len
-
-        widths = [
-            max(cell_len(name), *(cell_len(row[i]) for row in rows))
-            for i, (name, _justify) in enumerate(_COLUMNS)
-        ]
-        for start in range(0, len(rows), BLOCK_ROWS):
-            block = rows[start : start + BLOCK_ROWS]
-            out().print(_table(block, widths, header=start == 0))
+    layout = _Layout.of(console, rows)
+    console.print(Text(layout.line(_NAMES), style="bold"))
+    # every cell is deck text escaped (`_line`) or made here: written as it is, a block of
+    # lines at a time
+    write = console.file.write
+    for start in range(0, len(rows), BLOCK_ROWS):
+        write("".join(layout.line(row) + "\n" for row in rows[start : start + BLOCK_ROWS]))
+    console.file.flush()
     if total > len(rows):
-        out().print(
+        console.print(
             f"[dim]{len(rows)} of {counted(total, 'card')} (--limit N or --all for more)[/]"
         )
 
@@ -133,8 +189,8 @@ def render_listing(chunks: Iterable[Sequence[Listing]], total: int) -> None:
 def render_history(listing: Listing, rows: Sequence[HistoryRow]) -> None:
     item = listing.item
     s = item.schedule
-    out().print(Text.assemble((escape(listing.key), "bold"), "  ", escape(item.card.kind.value)))
-    out().print(Text(f"{escape(item.path)}:{item.card.line}", style="dim"))
+    out().print(Text.assemble((escape(listing.key), "bold"), "  ", escape(item.kind.value)))
+    out().print(Text(f"{escape(item.path)}:{item.line}", style="dim"))
     out().print(_safe(listing.question))
     out().print(
         f"state: {', '.join(listing.states)} · due {_when(s.due)} · interval "

@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated: baseline,help,due,decks,review,answer,"
+        help="comma-separated: baseline,help,due,decks,cards,review,answer,"
         "import,authoring,stats,learning,versus, or another bench module's name",
     )
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(bench_cli.bench_baseline(ctx))
         if wanted("help"):
             rows.extend(bench_cli.bench_help(ctx))
-        needs_store = {"due", "decks", "review", "answer", "stats", "import"}
+        needs_store = {"due", "decks", "cards", "review", "answer", "stats", "import"}
         store = fixtures.big_store(log=log) if (not only or only & needs_store) else None
         if store is not None:
             log(f"store: {store}")
@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows.extend(bench_cli.bench_due(ctx, store))
             if wanted("decks"):
                 rows.append(bench_cli.bench_decks(ctx, store))
+            if wanted("cards"):
+                rows.extend(bench_cli.bench_cards(ctx, store))
             if wanted("review"):
                 rows.append(bench_cli.bench_review_first_card(ctx, store))
             if wanted("answer"):

@@ -133,6 +133,38 @@ def bench_decks(ctx: Context, store: Path) -> Row:
     )
 
 
+def bench_cards(ctx: Context, store: Path) -> list[Row]:
+    """`quiz cards`: a page of the listing, and every card of the store written to a pipe
+    as the table and as JSON (issue #19: seconds for a whole collection, at most 200 MB)."""
+    env = ctx.env(store)
+    runs = max(3, ctx.runs // 2)
+    return [
+        _row(
+            ctx,
+            "quiz cards (a page: 50 of 100k cards)",
+            "(unchanged)",
+            None,
+            lambda: run_once([*ctx.quiz, "cards"], env),
+        ),
+        _row(
+            ctx,
+            "quiz cards --all (100k cards, to a pipe)",
+            "<= 3 s, peak <= 200 MB",
+            3.0,
+            lambda: run_once([*ctx.quiz, "cards", "--all"], env),
+            runs=runs,
+        ),
+        _row(
+            ctx,
+            "quiz cards --all --json (100k cards)",
+            "<= 2 s, peak <= 200 MB",
+            2.0,
+            lambda: run_once([*ctx.quiz, "cards", "--all", "--json"], env),
+            runs=runs,
+        ),
+    ]
+
+
 def bench_review_first_card(ctx: Context, store: Path) -> Row:
     """From start to the first question on stdout; then `q` quits (nothing is written)."""
     env = ctx.env(store)

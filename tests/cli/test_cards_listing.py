@@ -14,11 +14,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
-from quiz.browse import SORTS, STATES, CardQuery, Listing, searchable_text
+from quiz.browse import SORTS, STATES, CardQuery, Listed, Listing, searchable_text
 from quiz.clock import DayClock
 from quiz.config import load_config
 from quiz.manage import _listing, find_cards
-from quiz.model import CardFilter
+from quiz.model import CardFilter, StoredCard
 from quiz.review.settings import scheduling
 from quiz.store import open_store
 from quiz.store.models import CardStateRow
@@ -45,8 +45,8 @@ def _deck(slug: str, n: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _old_matches(x: Listing, q: CardQuery) -> bool:
-    if q.text and q.text.casefold() not in searchable_text(x.item):
+def _old_matches(x: Listing, card: StoredCard, q: CardQuery) -> bool:
+    if q.text and q.text.casefold() not in searchable_text(card):
         return False
     if q.states and not set(q.states) & set(x.states):
         return False
@@ -62,7 +62,7 @@ def _old_key(sort: str):  # type: ignore[no-untyped-def]
         return (d.replace(tzinfo=None) if d else FAR, x.key)
 
     return {
-        "deck": lambda x: (x.item.card.deck, x.item.card.line, x.key),
+        "deck": lambda x: (x.item.deck, x.item.line, x.key),
         "due": due,
         "interval": lambda x: (-(x.interval_days or 0.0), x.key),
         "lapses": lambda x: (-x.item.schedule.lapses, x.key),
@@ -147,14 +147,21 @@ def test_the_store_lists_what_the_rules_say(browsed, settings, caplog):
     cfg = replace(load_config(None), **settings)
     day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
     schedulers = scheduling(cfg, repo, day, NOW, goals=False).schedulers
-    everything = [_listing(c, schedulers, day, NOW, None) for c in repo.cards(CardFilter())]
+    # what a listing shows of each stored card, as it is read for one card (`quiz cards
+    # show`, a screen): the listing of every match reads the same from the store's rows
+    cards = {c.row_id: c for c in repo.cards(CardFilter())}
+    everything = [_listing(Listed.of(c), schedulers, day, NOW, None) for c in cards.values()]
     checked = 0
     caplog.set_level(logging.DEBUG, logger="quiz")
     for query in _queries():
         flt = CardFilter(decks=query.decks, tags=query.tags)
         wanted_ids = {c.row_id for c in repo.cards(flt)}
         expected = sorted(
-            (x for x in everything if x.item.row_id in wanted_ids and _old_matches(x, query)),
+            (
+                x
+                for x in everything
+                if x.item.row_id in wanted_ids and _old_matches(x, cards[x.item.row_id], query)
+            ),
             key=_old_key(query.sort),
         )
         found = find_cards(repo, query, config=cfg, day=day, now=NOW, lang=None)
@@ -262,16 +269,119 @@ def test_listing_json_keeps_deck_text_inert(cli, env):
     assert json.loads(result.stdout)[0]["question"] == "a\x9b31mb\u202ec"
 
 
-def test_a_long_table_in_blocks_looks_like_one_table(cli, browsed, monkeypatch):
-    """`--all` lays a long listing out a block of rows at a time (only the cells are
-    kept): the same text as one table, column for column."""
+def test_the_listing_is_the_table_rich_lays_out(cli, browsed, monkeypatch):
+    """`quiz cards` lays its table out once and writes it a block of lines at a time
+    (quiz.ui.cards_view): the text rich renders for the whole table, column for column,
+    whatever the block size."""
+    import io
+
+    from rich.console import Console
+
     import quiz.ui.cards_view as view
+    from quiz.ui.console import out
+    from quiz.ui.safe import guard
 
     monkeypatch.setenv("QUIZ_LEARNER", "ann")  # whose states the fixture wrote
+    cfg = load_config(None)
+    day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
     for sort in ("due", "recall"):
-        whole = cli("cards", "--all", "--sort", sort, now="2026-05-01T09:00:00Z").stdout
-        monkeypatch.setattr(view, "BLOCK_ROWS", 5)
-        blocks = cli("cards", "--all", "--sort", sort, now="2026-05-01T09:00:00Z").stdout
-        monkeypatch.setattr(view, "BLOCK_ROWS", 1000)
-        assert blocks == whole and whole.count("alpha/") == 14
-        assert "suspended" in whole and "learning" in whole
+        for limit, argv in ((None, ["--all"]), (7, ["--limit", "7"])):
+            query = CardQuery(sort=sort, limit=limit)
+            found = find_cards(browsed, query, config=cfg, day=day, now=NOW, lang=None)
+            rows = [view._cells(x) for chunk in found.chunks for x in chunk]
+            for block in (1000, 5):
+                monkeypatch.setattr(view, "BLOCK_ROWS", block)
+                shown = cli("cards", *argv, "--sort", sort, now="2026-05-01T09:00:00Z").stdout
+                rendered = io.StringIO()
+                width = out().width
+                guard(Console(file=rendered, width=width, highlight=False)).print(view._table(rows))
+                table = rendered.getvalue()
+                assert shown.startswith(table), (sort, argv, block)
+                assert shown.count("\n") == len(rows) + 1 + (limit is not None)
+            assert "suspended" in table and "learning" in table
+
+
+def test_the_whole_listing_as_json_is_every_listing(cli, browsed, monkeypatch):
+    """`--json` of every card is encoded by orjson a chunk at a time: parsed, it is the
+    list the standard library's encoder writes of the same listings, whatever the
+    chunks, and the layout is that encoder's."""
+    import quiz.manage as manage
+    from quiz.ui.cards_view import _as_json
+
+    monkeypatch.setenv("QUIZ_LEARNER", "ann")  # whose states the fixture wrote
+    cfg = load_config(None)
+    day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
+    for sort in ("deck", "recall"):
+        found = find_cards(browsed, CardQuery(sort=sort), config=cfg, day=day, now=NOW, lang=None)
+        expected = json.dumps(
+            [_as_json(x) for chunk in found.chunks for x in chunk], ensure_ascii=False, indent=2
+        )
+        for chunk in (500, 4):
+            monkeypatch.setattr(manage, "_SHOWN_CHUNK", chunk)
+            shown = cli("cards", "--json", "--sort", sort, now="2026-05-01T09:00:00Z").stdout
+            assert json.loads(shown) == json.loads(expected) and len(json.loads(shown)) == 42
+            assert shown.count("\n") == expected.count("\n") + 1
+
+
+KINDS_DECK = """\
+deck: kinds
+title: Kinds
+lang: zh
+cards:
+  - id: front
+    front: {en: What is a closure?, zh: 什么是闭包?}
+    back: x
+  - id: gap
+    type: cloze
+    text: {en: "A {{c1::closure}} keeps {{c2::free variables::what}}.", zh: "{{c1::闭包}}保存{{c2::自由变量}}。"}
+  - id: snippet
+    type: output
+    code: |
+
+      print(1)
+      print(2)
+    output: "1\\n2\\n"
+  - id: typed
+    type: typed
+    front: sys.getswitchinterval()?
+    answer: ["0.005"]
+"""
+
+
+def test_every_kind_is_listed_with_its_question(cli, env, store_url):
+    """The listing of every match reads only the question's texts of each card from the
+    store's rows (quiz.store.browse_reads `listed`): the same questions, in either
+    language, as the whole cards give (a screen, `quiz cards show`)."""
+    assert cli("import", str(write_deck(env, "kinds.yaml", KINDS_DECK))).exit_code == 0
+    cfg = load_config(None)
+    day = DayClock.from_settings(cfg.timezone, cfg.day_starts_at)
+    with open_store(store_url) as store, store.unit("tester") as repo:
+        schedulers = scheduling(cfg, repo, day, NOW, goals=False).schedulers
+        for lang, questions in {
+            None: [
+                "什么是闭包?",
+                "[...]保存自由变量。",
+                "闭包保存[...]。",
+                "print(1)",
+                "sys.getswitchinterval()?",
+            ],
+            "en": [
+                "What is a closure?",
+                "A [...] keeps free variables.",
+                "A closure keeps [what].",
+                "print(1)",
+                "sys.getswitchinterval()?",
+            ],
+        }.items():
+            found = find_cards(repo, CardQuery(), config=cfg, day=day, now=NOW, lang=lang)
+            listed = [x for chunk in found.chunks for x in chunk]
+            assert [x.question for x in listed] == questions, lang
+            whole = {c.row_id: c for c in repo.cards(CardFilter())}
+            assert listed == [
+                _listing(Listed.of(whole[x.item.row_id]), schedulers, day, NOW, lang)
+                for x in listed
+            ]
+            shown = cli(
+                "cards", "show", "kinds/gap#c2", "--lang", lang or "zh", now="2026-05-01T09:00:00Z"
+            )
+            assert questions[2] in shown.stdout

@@ -59,6 +59,14 @@ def test_json_text_is_the_same_data_and_inert():
     assert "组合" in dumped  # readable text stays readable
 
 
+def test_indented_ascii_json_is_checked_too():
+    """Indented JSON is never printable (its newlines), and ASCII JSON with nothing but
+    printable characters and newlines is passed as it is: DEL, which JSON leaves raw, is
+    still written as an escape."""
+    dumped = safe_text.json_text(json.dumps({"a": "x\x7fy"}, ensure_ascii=False, indent=2))
+    assert "\x7f" not in dumped and json.loads(dumped) == {"a": "x\x7fy"}
+
+
 @pytest.mark.parametrize("block", [1, 7, 1 << 16])
 def test_json_written_in_blocks_is_the_one_text(block, capsys):
     """print_json to a pipe writes the report as it is encoded: the same bytes as one
