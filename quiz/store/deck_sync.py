@@ -45,9 +45,11 @@ if TYPE_CHECKING:
             """What a value of the parameter `name` becomes for `run_many` on this driver."""
             ...
 
-        def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
             """`sql` once per row: each row the statement's parameters in their order in
-            `sql` (`parameter_names`), each value already in its `form`."""
+            `sql` (`parameter_names`), each value already in its `form`. `once`: a row
+            trigger of the statement's table whose effect is the same fired once for all
+            the rows (a driver may fire it so)."""
             ...
 
 
@@ -97,6 +99,10 @@ NEW_CARD = "INSERT INTO cards ({}) VALUES ({})".format(
 RETIRE = "UPDATE cards SET retired = :retired WHERE id = :card_id"
 DROP_TAGS = "DELETE FROM card_tags WHERE card_id = :card_id"
 NEW_TAG = "INSERT INTO card_tags (card_id, tag) VALUES (:card_id, :tag)"
+# card_tags' insert trigger (migration 0015) marks the tag rollups stale whatever the row:
+# fired once after a statement's rows it leaves what firing after each row leaves, and
+# SQLite fires a trigger for each row (Runner.run_many's `once`)
+TAGS_ADDED = "card_tags_added_rollup_stale"
 
 
 def card_update(columns: Sequence[str]) -> str:
@@ -225,7 +231,7 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
             db.run_many(DROP_TAGS, [(card_id,) for card_id in changed_ids])
         tag_rows = [(ids[key], tag) for key, tags in tags_for.items() for tag in tags]
         if tag_rows:
-            db.run_many(NEW_TAG, tag_rows)
+            db.run_many(NEW_TAG, tag_rows, once=TAGS_ADDED)
     return counts
 
 
@@ -274,11 +280,15 @@ class SqliteRunner:
     """This module's statements on SQLite's own driver (`sqlite3`'s named parameters),
     each value written as SQLAlchemy's SQLite types write it: over a bare sqlite3
     connection (the lean writer) or the session's connection (`Repo.sync_deck`), with
-    `execute(sql, params)` and `executemany(sql, rows)` of either."""
+    `execute(sql, params)` and `executemany(sql, rows)` of either. `in_transaction`
+    (the lean writer's) lets `run_many` fire a `once` trigger once: see there."""
 
-    def __init__(self, execute: Any, executemany: Any) -> None:
+    def __init__(
+        self, execute: Any, executemany: Any, in_transaction: Callable[[], bool] | None = None
+    ) -> None:
         self.execute = execute
         self.executemany = executemany
+        self.in_transaction = in_transaction
 
     @staticmethod
     def _typed(names: Any) -> list[tuple[str, Any]]:
@@ -296,10 +306,24 @@ class SqliteRunner:
         kind = PARAMS.get(name)
         return _as_it_is if kind is None else SQLITE_FORMS[kind[2]]
 
-    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
         """With positional parameters (`?`): bound without a lookup by name for every
-        value of every row."""
-        self.executemany(_positional(sql)[0], rows)
+        value of every row. The trigger `once` is dropped for all the rows but the last
+        and made again, from its own text, before the last fires it: inside the
+        caller's transaction only, so that a kill at any point leaves it as it was (a
+        tag trigger fired per row cost a third of writing a big deck's tags)."""
+        positional = _positional(sql)[0]
+        if once is not None and len(rows) > 1 and self.in_transaction is not None:
+            found = self.execute(_TRIGGER, {"name": once}).fetchone()
+            if found is not None and self.in_transaction():
+                self.execute(f'DROP TRIGGER "{once}"', {})
+                self.executemany(positional, rows[:-1])
+                self.execute(found[0], {})
+                rows = rows[-1:]
+        self.executemany(positional, rows)
+
+
+_TRIGGER = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"
 
 
 def _as_it_is(value: object) -> object:

@@ -220,7 +220,7 @@ class _TypedRunner:
     def form(self, name: str) -> Any:
         return _as_it_is  # the parameter's column type converts it
 
-    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
         names = deck_sync.parameter_names(sql)
         self.conn.execute(
             self._statement(sql), [dict(zip(names, row, strict=True)) for row in rows]

@@ -60,7 +60,7 @@ class _NoSql:
 
         return deck_sync.SqliteRunner(None, None).form(name)
 
-    def run_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
         pass
 
 
@@ -106,7 +106,9 @@ def main() -> None:
             conn = writer_connection(str(target))
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                runner = deck_sync.SqliteRunner(conn.execute, conn.executemany)
+                runner = deck_sync.SqliteRunner(
+                    conn.execute, conn.executemany, lambda: conn.in_transaction
+                )
                 deck_sync.sync_deck(runner, deck, path, "x", now)
                 for sql in CATALOGUE_STATS:
                     conn.execute(sql)

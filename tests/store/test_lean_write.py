@@ -149,8 +149,8 @@ def test_a_killed_import_leaves_the_store_as_it_was(cli, env: Path) -> None:
         "from quiz.store import deck_sync\n"
         "from quiz.store.lean_write import open_writer\n"
         "real = deck_sync.SqliteRunner.run_many\n"
-        "def run_many(self, sql, rows):\n"
-        "    real(self, sql, rows)\n"
+        "def run_many(self, sql, rows, once=None):\n"
+        "    real(self, sql, rows, once)\n"
         "    if sql == deck_sync.NEW_CARD:\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "deck_sync.SqliteRunner.run_many = run_many\n"
@@ -163,3 +163,73 @@ def test_a_killed_import_leaves_the_store_as_it_was(cli, env: Path) -> None:
     )
     assert killed.returncode == -9, killed.stderr
     assert rows(env / "store.db") == before
+
+
+def _tagged(folder: Path, name: str, n: int) -> Path:
+    cards = "".join(
+        f"  - id: c{i}\n    front: Q{i}?\n    back: A{i}.\n    tags: [t{i % 3}, all]\n"
+        for i in range(n)
+    )
+    return write_deck(folder, f"{name}.yaml", DECK.format(name=name, cards=cards))
+
+
+def _schema(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+    finally:
+        conn.close()
+
+
+def test_new_tags_mark_the_tag_rollups_stale_and_their_trigger_stays(cli, env: Path) -> None:
+    """The writer fires card_tags' insert trigger once for a statement's tags (it drops
+    and remakes it around the rows, deck_sync.SqliteRunner.run_many): the trigger's work
+    is done, and the schema is the one before."""
+    assert cli("import", str(_tagged(env, "alpha", 3))).exit_code == 0
+    db = env / "store.db"
+    schema = _schema(db)
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO review_tag_marks (learner_id, last_id) SELECT id, 0 FROM learners")
+    conn.commit()
+    conn.close()
+    assert cli("import", str(_tagged(env, "beta", 4))).exit_code == 0
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM review_tag_marks").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM card_tags").fetchone() == (14,)
+    finally:
+        conn.close()
+    assert _schema(db) == schema
+
+
+def test_an_import_killed_without_its_tag_trigger_leaves_the_store_as_it_was(
+    cli, env: Path
+) -> None:
+    """Killed while the tags go in with their trigger dropped: the store, schema and all,
+    is the one before the import."""
+    assert cli("import", str(_tagged(env, "alpha", 2))).exit_code == 0
+    db = env / "store.db"
+    before, schema = rows(db), _schema(db)
+    _tagged(env, "beta", 5)
+    code = (
+        "import os, signal, sys\n"
+        "from quiz.store import deck_sync\n"
+        "init = deck_sync.SqliteRunner.__init__\n"
+        "def patched(self, execute, executemany, in_transaction=None):\n"
+        "    def many(sql, rows):\n"
+        "        executemany(sql, rows)\n"
+        "        if 'card_tags' in sql:\n"
+        f"            if execute({deck_sync._TRIGGER!r}, {{'name': deck_sync.TAGS_ADDED}}).fetchone():\n"
+        "                sys.exit(3)  # the trigger is there: not the case under test\n"
+        "            os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    init(self, execute, many, in_transaction)\n"
+        "deck_sync.SqliteRunner.__init__ = patched\n"
+        f"sys.argv = ['quiz', 'import', {str(env / 'beta.yaml')!r}]\n"
+        "from quiz.cli import main; main()\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert rows(db) == before
+    assert _schema(db) == schema
