@@ -170,7 +170,7 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
         data = card_to_dict(card, with_line=False, defaults=False)
         digest = content_digest(data)
         key = card.key
-        kind = card.kind.value
+        kind = data["kind"]  # the kind's value, without Enum's descriptor again
         line = card.line
         old = existing.get(key)
         if old is None:
