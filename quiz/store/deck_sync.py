@@ -170,7 +170,8 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
         data = card_to_dict(card, with_line=False, defaults=False)
         digest = content_digest(data)
         key = card.key
-        kind = data["kind"]  # the kind's value, without Enum's descriptor again
+        # the kind's value as card_to_dict wrote it, without Enum's descriptor again
+        kind: str = data["kind"]  # type: ignore[assignment]  # a CardKind value: a str
         line = card.line
         old = existing.get(key)
         if old is None:

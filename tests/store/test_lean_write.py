@@ -144,9 +144,7 @@ def test_a_killed_import_leaves_the_store_as_it_was(cli, env: Path) -> None:
     before = rows(env / "store.db")
     deck(env, "alpha", 3)
     deck(env, "beta", 2)
-    code = (
-        "import os, signal, sys\n"
-        "from quiz.store import deck_sync\n"
+    patch = (
         "from quiz.store.lean_write import open_writer\n"
         "real = deck_sync.SqliteRunner.run_many\n"
         "def run_many(self, sql, rows, once=None):\n"
@@ -155,14 +153,25 @@ def test_a_killed_import_leaves_the_store_as_it_was(cli, env: Path) -> None:
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "deck_sync.SqliteRunner.run_many = run_many\n"
         "assert open_writer(None, None) is not None  # the path under test\n"
-        f"sys.argv = ['quiz', 'import', {str(env / 'alpha.yaml')!r}, {str(env / 'beta.yaml')!r}]\n"
-        "from quiz.cli import main; main()\n"
     )
-    killed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
-    )
+    killed = _import_patched(patch, env / "alpha.yaml", env / "beta.yaml")
     assert killed.returncode == -9, killed.stderr
     assert rows(env / "store.db") == before
+
+
+def _import_patched(patch: str, *paths: Path) -> subprocess.CompletedProcess[str]:
+    """`quiz import PATHS` in a process of its own, after `patch` (source, with os,
+    signal, sys and deck_sync imported) has run."""
+    code = (
+        "import os, signal, sys\n"
+        "from quiz.store import deck_sync\n"
+        f"{patch}"
+        f"sys.argv = ['quiz', 'import', *{[str(p) for p in paths]!r}]\n"
+        "from quiz.cli import main; main()\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
 
 
 def _tagged(folder: Path, name: str, n: int) -> Path:
@@ -211,9 +220,7 @@ def test_an_import_killed_without_its_tag_trigger_leaves_the_store_as_it_was(
     db = env / "store.db"
     before, schema = rows(db), _schema(db)
     _tagged(env, "beta", 5)
-    code = (
-        "import os, signal, sys\n"
-        "from quiz.store import deck_sync\n"
+    patch = (
         "init = deck_sync.SqliteRunner.__init__\n"
         "def patched(self, execute, executemany, in_transaction=None):\n"
         "    def many(sql, rows):\n"
@@ -224,12 +231,8 @@ def test_an_import_killed_without_its_tag_trigger_leaves_the_store_as_it_was(
         "            os.kill(os.getpid(), signal.SIGKILL)\n"
         "    init(self, execute, many, in_transaction)\n"
         "deck_sync.SqliteRunner.__init__ = patched\n"
-        f"sys.argv = ['quiz', 'import', {str(env / 'beta.yaml')!r}]\n"
-        "from quiz.cli import main; main()\n"
     )
-    killed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
-    )
+    killed = _import_patched(patch, env / "beta.yaml")
     assert killed.returncode == -9, killed.stderr
     assert rows(db) == before
     assert _schema(db) == schema
