@@ -5,7 +5,8 @@ text that either driver runs.
 learner) and `quiz import` through the stdlib `sqlite3` connection of a current SQLite
 store (`quiz.store.lean_write`), so that SQLAlchemy never loads for the commonest
 import (issue #19). Both hand the same statements the same values; a `Runner` only
-turns a value into what its driver binds, by the column it goes to (`PARAMS`).
+turns a value into what its driver binds, by the column it goes to (`PARAMS`, its
+`form`), and may fire an idempotent row trigger once for a statement's rows (`once`).
 
 The rule: the deck row takes the file's title, description, language, path and
 digest (importing a removed deck brings it back, history and all); a card whose
@@ -55,7 +56,8 @@ if TYPE_CHECKING:
 
 # Parameters bound as something other than themselves: the column whose type writes
 # them (table, column) and that type's kind ("json", "time", "bool"), which the sqlite3
-# runner writes as SQLAlchemy's SQLite types do (tests/store/test_deck_sync.py).
+# runner writes as SQLAlchemy's SQLite types do, JSON as its data in orjson's text
+# (tests/store/test_import_rows.py).
 PARAMS: dict[str, tuple[str, str, str]] = {
     "title": ("decks", "title", "json"),
     "description": ("decks", "description", "json"),
