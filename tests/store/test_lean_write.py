@@ -6,6 +6,7 @@ written are compared with the full store's in test_import_rows.py.)"""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -236,3 +237,30 @@ def test_an_import_killed_without_its_tag_trigger_leaves_the_store_as_it_was(
     assert killed.returncode == -9, killed.stderr
     assert rows(db) == before
     assert _schema(db) == schema
+
+
+def test_content_in_either_json_form_is_read_and_searched_alike(cli, env: Path) -> None:
+    """The writer stores content as orjson's compact UTF-8; stores written before hold the
+    standard library's text (spaces, non-ASCII as \\uXXXX). A card in each form is read
+    back the same, and a text search that case-folds past ASCII (ß to ss) finds both."""
+    body = (
+        "  - id: old\n    front: STRAẞE one?\n    back: Yes.\n    tags: [de]\n"
+        "  - id: new\n    front: Straße two?\n    back: Yes.\n    tags: [de]\n"
+    )
+    deck_file = write_deck(env, "de.yaml", DECK.format(name="de", cards=body))
+    assert cli("import", str(deck_file)).exit_code == 0
+    db = env / "store.db"
+    conn = sqlite3.connect(db)
+    try:
+        stored = dict(conn.execute("SELECT key, content FROM cards"))
+        assert stored["de/old"].isascii() is False and ": " not in stored["de/old"]
+        old = json.dumps(json.loads(stored["de/old"]))  # as an older quiz wrote it
+        assert old.isascii() and old != stored["de/old"]
+        conn.execute("UPDATE cards SET content = ? WHERE key = 'de/old'", (old,))
+        conn.commit()
+    finally:
+        conn.close()
+    found = cli("cards", "--json", "--text", "strasse")
+    assert found.exit_code == 0, found.output
+    listed = sorted((c["card"], c["question"]) for c in json.loads(found.stdout))
+    assert listed == [("de/new", "Straße two?"), ("de/old", "STRAẞE one?")]
