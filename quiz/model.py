@@ -346,33 +346,46 @@ def card_to_dict(card: Card, with_line: bool = True, defaults: bool = True) -> d
     `quiz.store.content.compact_content` does): what the store keeps and hashes, built
     without writing and dropping a dozen empty fields per card.
     """
-    out: dict[str, object] = {}
-    attrs = card.__dict__  # every field is in it (a frozen dataclass without slots)
-    for name, how, default, written in _dict_plan():
-        value = attrs[name]
-        if value is default and not defaults:
+    return _dict_writer(with_line, defaults)(card.__dict__)  # every field is in it
+
+
+@cache
+def _dict_writer(with_line: bool, defaults: bool) -> Callable[[dict[str, Any]], dict[str, object]]:
+    """`card_to_dict` for one choice of its options, from a card's `__dict__`: each field of
+    `_dict_plan` written as its own lines of source, generated once (as `frozen_maker`'s
+    makers are), where a loop over the plan decided every field's way again for every card
+    of an import. Per field: left out when it is its default (without `defaults`),
+    converted, left out when the converted value equals the default as written."""
+    convert = {
+        _AS_IS: "list(v) if isinstance(v, tuple) else v",
+        _TEXT: "_text(v)",
+        _CHOICES: "[_text(c) for c in v]",
+        _KIND: "v._value_",  # Enum's `value` property costs a descriptor call
+        _VARY: "v.to_data()",
+        _VARIANT: "[list(pair) for pair in v]",
+    }
+    env: dict[str, object] = {"_text": text_to_data}
+    lines = ["def card_to_dict(a):", "    out = {}"]
+    for i, (name, how, default, written) in enumerate(_dict_plan()):
+        if name == "line" and not with_line:
             continue
-        if how == _AS_IS:
-            if isinstance(value, tuple):
-                value = list(value)
-            elif name == "line" and not with_line:
-                continue
-        elif how == _TEXT:
-            value = text_to_data(value)
-        elif how == _CHOICES:
-            value = [text_to_data(choice) for choice in value]
-        elif how == _KIND:
-            value = value.value
-        elif not value:
-            continue  # vary, variant: absent on cards that do not vary
-        elif how == _VARY:
-            value = value.to_data()
-        else:
-            value = [list(pair) for pair in value]
-        if not defaults and value.__class__ is written.__class__ and value == written:
-            continue
-        out[name] = value
-    return out
+        env[f"_d{i}"], env[f"_w{i}"] = default, written
+        lines.append(f"    v = a[{name!r}]")
+        pad = "    "
+        if not defaults and default is not _REQUIRED:
+            lines.append(f"{pad}if v is not _d{i}:")
+            pad += "    "
+        if how in (_VARY, _VARIANT):  # absent on cards that do not vary
+            lines.append(f"{pad}if v:")
+            pad += "    "
+        lines.append(f"{pad}v = {convert[how]}")
+        if not defaults and default is not _REQUIRED:
+            lines.append(f"{pad}if not (v.__class__ is _w{i}.__class__ and v == _w{i}):")
+            pad += "    "
+        lines.append(f"{pad}out[{name!r}] = v")
+    lines.append("    return out")
+    exec("\n".join(lines), env)  # source built from Card's own field names
+    return env["card_to_dict"]  # type: ignore[return-value]  # the function just defined
 
 
 def content_digest(data: dict[str, object]) -> str:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from quiz.cli import context
-from quiz.cli.boundary import GLOBALS, Exit, echo, errors_as_exit
+from quiz.cli.boundary import GLOBALS, Exit, echo, echo_lines, errors_as_exit
 from quiz.cli.declare import Argument, Option, command, group
 from quiz.ui.plural import counted
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import typer
+
+    from quiz.collection import ImportReport
 
 decks_app = group(
     "decks",
@@ -54,7 +56,7 @@ def import_(
     # anything (issue #19).
     with gc_paused():
         from quiz.collection import import_paths
-        from quiz.ui.reports import import_progress, render_import
+        from quiz.ui.import_report import import_progress
 
     packages = _convert_packages(paths, out)
     paths = _convert_tables(paths)
@@ -68,7 +70,7 @@ def import_(
                 if report.changed:
                     writer.refresh_catalogue_stats()
                 writer.commit()
-            render_import(report, as_json)
+            _say(report, as_json)
             return
     with context.unit() as repo, import_progress() as progress:
         report = import_paths(repo, paths, context.now(), progress)
@@ -78,9 +80,24 @@ def import_(
             refresh_catalogue_stats(repo.session)  # planner statistics for the new shape
         repo.commit()
         histories = _import_histories(repo, packages)
-    render_import(report, as_json)
+    _say(report, as_json)
     for line in histories:
         echo(line, err=as_json)
+
+
+def _say(report: ImportReport, as_json: bool) -> None:
+    """The import's report: plain lines, written as they are (no rich: an import's
+    output is a few short lines), or its JSON."""
+    from quiz.ui.import_report import import_data, import_lines
+
+    if as_json:
+        from quiz.ui.console import print_json
+
+        print_json(import_data(report))
+        return
+    lines, notes = import_lines(report)
+    echo_lines(lines)
+    echo_lines(notes, err=True)
 
 
 def _convert_packages(paths: list[Path], out: Path | None) -> list:

@@ -263,8 +263,8 @@ def unchanged_import_output(db: str | None, learner: str | None, paths: list[str
     finally:
         store.close()
     lines = [skipped_line(deck) for deck in sorted(decks)]
-    if len(set(decks)) != len(decks) or any(len(line) >= 80 for line in lines):
-        return None  # duplicates to report, or lines the console would wrap: the full command
+    if len(set(decks)) != len(decks):
+        return None  # duplicates to report: the full command
     return "\n".join([*lines, NOTHING_CHANGED])
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from quiz.model import card_defaults
 
-__all__ = ["CONTENT_DEFAULTS", "compact_content", "full_content"]
+__all__ = ["CONTENT_DEFAULTS", "compact_content", "full_content", "without_columns"]
 
 
 # each Card field's default, as `card_to_dict` writes it (tuples as lists)
@@ -29,16 +29,26 @@ def compact_content(
     `card_from_dict` fills in again, nor the ones its row's columns hold (`key`: deck and
     id, `kind`, `line`) where they agree; `full_content` puts them back (migration 0012: a
     generated card's 480 bytes of JSON were two-thirds nulls, empty lists and copies)."""
-    columns = _from_columns(key, kind, line) if key is not None else {}
     out: dict[str, Any] = {}
     for k, v in content.items():
         default = _DEFAULTS.get(k)
         if default is not None and type(v) is default[1] and v == default[0]:
             continue  # at its default, of the default's type
-        if k in columns and columns[k] == v:
-            continue
         out[k] = v
-    return out
+    return out if key is None else without_columns(out, key, kind, line)
+
+
+def without_columns(
+    content: dict[str, Any], key: str, kind: str | None, line: int | None
+) -> dict[str, Any]:
+    """`content` without the fields its row's columns hold where they agree: the second
+    half of `compact_content`, for content already without its defaults
+    (`card_to_dict(card, defaults=False)`, which an import hashes first). Changes and
+    returns `content` itself, which the caller hands over."""
+    for k, v in _from_columns(key, kind, line).items():
+        if k in content and content[k] == v:
+            del content[k]
+    return content
 
 
 # each default with its type, looked up once per field (an import compacts every card)

@@ -5,7 +5,8 @@ text that either driver runs.
 learner) and `quiz import` through the stdlib `sqlite3` connection of a current SQLite
 store (`quiz.store.lean_write`), so that SQLAlchemy never loads for the commonest
 import (issue #19). Both hand the same statements the same values; a `Runner` only
-turns a value into what its driver binds, by the column it goes to (`PARAMS`).
+turns a value into what its driver binds, by the column it goes to (`PARAMS`, its
+`form`), and may fire an idempotent row trigger once for a statement's rows (`once`).
 
 The rule: the deck row takes the file's title, description, language, path and
 digest (importing a removed deck brings it back, history and all); a card whose
@@ -24,11 +25,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from quiz.model import card_to_dict, content_digest
-from quiz.store.content import compact_content
+from quiz.store.content import without_columns
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from datetime import datetime
     from typing import Any, Protocol
 
@@ -41,12 +42,22 @@ if TYPE_CHECKING:
 
         def run(self, sql: str, params: dict[str, Any]) -> None: ...
 
-        def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None: ...
+        def form(self, name: str) -> Callable[[Any], Any]:
+            """What a value of the parameter `name` becomes for `run_many` on this driver."""
+            ...
+
+        def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
+            """`sql` once per row: each row the statement's parameters in their order in
+            `sql` (`parameter_names`), each value already in its `form`. `once`: a row
+            trigger of the statement's table whose effect is the same fired once for all
+            the rows (a driver may fire it so)."""
+            ...
 
 
 # Parameters bound as something other than themselves: the column whose type writes
 # them (table, column) and that type's kind ("json", "time", "bool"), which the sqlite3
-# runner writes as SQLAlchemy's SQLite types do (tests/store/test_deck_sync.py).
+# runner writes as SQLAlchemy's SQLite types do, JSON as its data in orjson's text
+# (tests/store/test_import_rows.py).
 PARAMS: dict[str, tuple[str, str, str]] = {
     "title": ("decks", "title", "json"),
     "description": ("decks", "description", "json"),
@@ -90,6 +101,10 @@ NEW_CARD = "INSERT INTO cards ({}) VALUES ({})".format(
 RETIRE = "UPDATE cards SET retired = :retired WHERE id = :card_id"
 DROP_TAGS = "DELETE FROM card_tags WHERE card_id = :card_id"
 NEW_TAG = "INSERT INTO card_tags (card_id, tag) VALUES (:card_id, :tag)"
+# card_tags' insert trigger (migration 0015) marks the tag rollups stale whatever the row:
+# fired once after a statement's rows it leaves what firing after each row leaves, and
+# SQLite fires a trigger for each row (Runner.run_many's `once`)
+TAGS_ADDED = "card_tags_added_rollup_stale"
 
 
 def card_update(columns: Sequence[str]) -> str:
@@ -144,68 +159,70 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
 
     existing = {row[1]: row for row in db.rows(CARDS, {"deck_id": deck_id})}
     counts = dict(added=0, updated=0, retired=0, restored=0, unchanged=0)
-    inserts: list[dict[str, Any]] = []
+    as_json, as_time, as_bool = db.form("content"), db.form("changed_at"), db.form("retired")
+    changed_at, kept = as_time(now), as_bool(False)
+    inserts: list[tuple[Any, ...]] = []  # NEW_CARD's parameters, in order
     tags_for: dict[str, tuple[str, ...]] = {}
     changed_ids: list[int] = []
-    changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # columns -> rows
+    changes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}  # columns -> rows
     for position, card in enumerate(deck.cards):
-        # one dict per card, hashed and (compacted) written; without its line, which
-        # is not hashed and which compact_content leaves to the row's column anyway, and
-        # without the fields at their defaults, which compact_content would drop
+        # one dict per card, hashed, then written without what its row's columns hold:
+        # without its line (not hashed, and the row's column anyway) and without the
+        # fields at their defaults (which the stored content leaves out too)
         data = card_to_dict(card, with_line=False, defaults=False)
         digest = content_digest(data)
         key = card.key
+        # the kind's value as card_to_dict wrote it, without Enum's descriptor again
+        kind: str = data["kind"]  # type: ignore[assignment]  # a CardKind value: a str
+        line = card.line
         old = existing.get(key)
         if old is None:
-            kind = card.kind.value
+            content = as_json(without_columns(data, key, kind, line))
             inserts.append(
-                {
-                    "deck_id": deck_id,
-                    "key": key,
-                    "note_key": card.note_key,
-                    "kind": kind,
-                    "content": compact_content(data, key, kind, card.line),
-                    "content_hash": digest,
-                    "position": position,
-                    "line": card.line,
-                    "retired": False,
-                    "changed_at": now,
-                }
+                (
+                    deck_id,
+                    key,
+                    card.note_key,
+                    kind,
+                    content,
+                    digest,
+                    position,
+                    line,
+                    kept,
+                    changed_at,
+                )
             )
             tags_for[key] = card.tags
-            counts["added"] += 1
             continue
         old_id, _key, old_hash, old_retired, old_position, old_line = old
         change: dict[str, Any] = {}
+        moved = old_position != position or old_line != line
+        if old_hash != digest or moved:  # the stored content holds neither
+            change["content"] = as_json(without_columns(data, key, kind, line))
         if old_hash != digest:
-            change.update(
-                content=compact_content(data, key, card.kind.value, card.line),
-                content_hash=digest,
-                kind=card.kind.value,
-                changed_at=now,
-            )
+            change.update(content_hash=digest, kind=kind, changed_at=changed_at)
             counts["updated"] += 1
             changed_ids.append(old_id)
             tags_for[key] = card.tags
         if old_retired:
-            change["retired"] = False
+            change["retired"] = kept
             counts["restored"] += 1
-        if old_position != position or old_line != card.line:
-            change.update(position=position, line=card.line)
-            if "content" not in change:
-                change["content"] = compact_content(data, key, card.kind.value, card.line)
+        if moved:
+            change.update(position=position, line=line)
         if change:
             columns = tuple(sorted(change))
-            changes.setdefault(columns, []).append({**change, "card_id": old_id})
+            changes.setdefault(columns, []).append((*(change[c] for c in columns), old_id))
         elif not old_retired:
             counts["unchanged"] += 1
+    counts["added"] = len(inserts)
 
     for columns, rows in changes.items():
         db.run_many(card_update(columns), rows)
     keep = set(deck.card_keys)
     gone = [row[0] for key, row in existing.items() if key not in keep and not row[3]]
     if gone:
-        db.run_many(RETIRE, [{"retired": True, "card_id": card_id} for card_id in gone])
+        retired = as_bool(True)
+        db.run_many(RETIRE, [(retired, card_id) for card_id in gone])
         counts["retired"] = len(gone)
     if inserts:
         db.run_many(NEW_CARD, inserts)
@@ -214,12 +231,10 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
             key: card_id for key, card_id in db.rows(CARD_IDS, {"deck_id": deck_id})
         }
         if changed_ids:
-            db.run_many(DROP_TAGS, [{"card_id": card_id} for card_id in changed_ids])
-        tag_rows = [
-            {"card_id": ids[key], "tag": tag} for key, tags in tags_for.items() for tag in tags
-        ]
+            db.run_many(DROP_TAGS, [(card_id,) for card_id in changed_ids])
+        tag_rows = [(ids[key], tag) for key, tags in tags_for.items() for tag in tags]
         if tag_rows:
-            db.run_many(NEW_TAG, tag_rows)
+            db.run_many(NEW_TAG, tag_rows, once=TAGS_ADDED)
     return counts
 
 
@@ -227,9 +242,19 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
 
 
 def _json_text(value: object) -> str:
-    import json
+    """A JSON column's text (None: JSON's null, as SQLAlchemy's JSON on SQLite writes it),
+    as orjson writes it: compact, UTF-8. SQLAlchemy's own, the standard library's, puts
+    spaces after separators and escapes every character outside ASCII; every reader
+    parses the text, the browser's text search reads either form
+    (quiz.store.browse_reads), and an import writes every card's content."""
+    return _orjson_dumps()(value).decode()
 
-    return json.dumps(value)  # SQLAlchemy's JSON on SQLite: None is JSON's null, too
+
+@cache
+def _orjson_dumps() -> Callable[[object], bytes]:
+    import orjson  # loaded by the first write, not with this module
+
+    return orjson.dumps
 
 
 def _time_text(value: datetime | None) -> str | None:
@@ -258,11 +283,15 @@ class SqliteRunner:
     """This module's statements on SQLite's own driver (`sqlite3`'s named parameters),
     each value written as SQLAlchemy's SQLite types write it: over a bare sqlite3
     connection (the lean writer) or the session's connection (`Repo.sync_deck`), with
-    `execute(sql, params)` and `executemany(sql, rows)` of either."""
+    `execute(sql, params)` and `executemany(sql, rows)` of either. `in_transaction`
+    (the lean writer's) lets `run_many` fire a `once` trigger once: see there."""
 
-    def __init__(self, execute: Any, executemany: Any) -> None:
+    def __init__(
+        self, execute: Any, executemany: Any, in_transaction: Callable[[], bool] | None = None
+    ) -> None:
         self.execute = execute
         self.executemany = executemany
+        self.in_transaction = in_transaction
 
     @staticmethod
     def _typed(names: Any) -> list[tuple[str, Any]]:
@@ -276,24 +305,37 @@ class SqliteRunner:
             params[name] = form(params[name])
         self.execute(sql, params)
 
-    def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
-        """`rows` all have the same names. Run with positional parameters (`?`, bound
-        without a lookup by name for every value of every row), the typed values
-        converted a column at a time."""
-        positional, names = _positional(sql)
-        columns: list[Sequence[Any]] = []
-        for name in names:
-            column = [row[name] for row in rows]
-            kind = PARAMS.get(name)
-            if kind is not None:
-                form = SQLITE_FORMS[kind[2]]
-                first = column[0]
-                if all(value is first for value in column):  # one value for every row
-                    column = [form(first)] * len(column)
-                else:
-                    column = [form(value) for value in column]
-            columns.append(column)
-        self.executemany(positional, list(zip(*columns, strict=True)))
+    def form(self, name: str) -> Callable[[Any], Any]:
+        kind = PARAMS.get(name)
+        return _as_it_is if kind is None else SQLITE_FORMS[kind[2]]
+
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
+        """With positional parameters (`?`): bound without a lookup by name for every
+        value of every row. The trigger `once` is dropped for all the rows but the last
+        and made again, from its own text, before the last fires it: inside the
+        caller's transaction only, so that a kill at any point leaves it as it was (a
+        tag trigger fired per row cost a third of writing a big deck's tags)."""
+        positional = _positional(sql)[0]
+        if once is not None and len(rows) > 1 and self.in_transaction is not None:
+            found = self.execute(_TRIGGER, {"name": once}).fetchone()
+            if found is not None and self.in_transaction():
+                self.execute(f'DROP TRIGGER "{once}"', {})
+                self.executemany(positional, rows[:-1])
+                self.execute(found[0], {})
+                rows = rows[-1:]
+        self.executemany(positional, rows)
+
+
+_TRIGGER = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"
+
+
+def _as_it_is(value: object) -> object:
+    return value
+
+
+def parameter_names(sql: str) -> tuple[str, ...]:
+    """The names of `sql`'s parameters in their order: a `run_many` row's order."""
+    return _positional(sql)[1]
 
 
 @cache

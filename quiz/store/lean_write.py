@@ -83,7 +83,9 @@ class LeanWriter:
         self.conn = conn
         self.path = path
         self.url = url
-        self.runner = deck_sync.SqliteRunner(conn.execute, conn.executemany)
+        self.runner = deck_sync.SqliteRunner(
+            conn.execute, conn.executemany, lambda: conn.in_transaction
+        )
         self.watch: LockWatch | None = None
 
     def __enter__(self) -> LeanWriter:

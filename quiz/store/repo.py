@@ -217,8 +217,18 @@ class _TypedRunner:
     def run(self, sql: str, params: dict[str, Any]) -> None:
         self.conn.execute(self._statement(sql), params)
 
-    def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
-        self.conn.execute(self._statement(sql), rows)
+    def form(self, name: str) -> Any:
+        return _as_it_is  # the parameter's column type converts it
+
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
+        names = deck_sync.parameter_names(sql)
+        self.conn.execute(
+            self._statement(sql), [dict(zip(names, row, strict=True)) for row in rows]
+        )
+
+
+def _as_it_is(value: object) -> object:
+    return value
 
 
 def _table_named(name: str) -> Table:

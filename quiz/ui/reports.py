@@ -2,81 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from quiz.ui.console import err, out, print_json
 from quiz.ui.i18n import tr
-from quiz.ui.plural import counted
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
-
-    from quiz.collection import ImportReport
     from quiz.store import DeckSummary
-
-
-@contextlib.contextmanager
-def import_progress(after_seconds: float = 0.7) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback that shows a bar only once the work takes a moment."""
-    started = time.monotonic()
-    shown: list[tuple[Progress, TaskID]] = []  # the bar, once it is shown
-
-    def update(done: int, total: int) -> None:
-        if not shown:
-            if time.monotonic() - started < after_seconds or not err().is_terminal:
-                return
-            from rich.progress import Progress
-
-            bar = Progress(console=err(), transient=True)
-            bar.start()
-            shown.append((bar, bar.add_task("importing", total=total)))
-        bar, task = shown[0]
-        bar.update(task, completed=done, total=total)
-
-    try:
-        yield update
-    finally:
-        for bar, _task in shown:
-            bar.stop()
-
-
-def render_import(report: ImportReport, as_json: bool) -> None:
-    from quiz.deck.loader import NOTHING_CHANGED, skipped_line
-
-    if as_json:
-        print_json({"decks": [d.__dict__ for d in report.decks], "changed": report.changed})
-        return
-    for d in report.decks:
-        if d.skipped:
-            out().print(skipped_line(d.deck), markup=False)
-        elif not d.changed:
-            out().print(f"{d.deck}: unchanged ({counted(d.unchanged, 'card')})", markup=False)
-        else:
-            parts = [
-                f"{n} {label}"
-                for n, label in (
-                    (d.added, "added"),
-                    (d.updated, "updated"),
-                    (d.retired, "retired"),
-                    (d.restored, "restored"),
-                    (d.unchanged, "unchanged"),
-                )
-                if n
-            ]
-            out().print(f"{d.deck}: " + ", ".join(parts), markup=False)
-    if not report.changed:
-        out().print(NOTHING_CHANGED)
-    for d in report.decks:
-        if d.changed and d.output_cards:
-            cards = "1 output card" if d.output_cards == 1 else f"{d.output_cards} output cards"
-            err().print(
-                f"note: {d.deck} has {cards}, not run on import; verify them with: "
-                f"quiz check {d.path} (a snippet that fails in review is skipped, not graded)",
-                soft_wrap=True,
-            )
 
 
 # `quiz decks`' columns (their names are messages of quiz.ui.i18n)

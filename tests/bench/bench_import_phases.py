@@ -39,7 +39,7 @@ def least_cpu(runs: int, once: Callable[[], object]) -> float:
 
 class _NoSql:
     """A deck_sync runner that runs nothing: a new deck, each value still converted to
-    what sqlite3 would bind (the runner's own work)."""
+    what sqlite3 binds (`form`)."""
 
     def __init__(self, keys: list[str]) -> None:
         self.keys = keys
@@ -56,10 +56,13 @@ class _NoSql:
     def run(self, sql: str, params: dict[str, Any]) -> None:
         pass
 
-    def run_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+    def form(self, name: str) -> Any:
         from quiz.store import deck_sync
 
-        deck_sync.SqliteRunner(None, lambda _sql, _rows: None).run_many(sql, rows)
+        return deck_sync.SqliteRunner(None, None).form(name)
+
+    def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
+        pass
 
 
 def main() -> None:
@@ -106,7 +109,9 @@ def main() -> None:
             conn = writer_connection(str(target))
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                runner = deck_sync.SqliteRunner(conn.execute, conn.executemany)
+                runner = deck_sync.SqliteRunner(
+                    conn.execute, conn.executemany, lambda: conn.in_transaction
+                )
                 deck_sync.sync_deck(runner, deck, path, "x", now)
                 for sql in CATALOGUE_STATS:
                     conn.execute(sql)
