@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from quiz.cli import context
@@ -88,7 +89,7 @@ def import_(
 def _say(report: ImportReport, as_json: bool) -> None:
     """The import's report: plain lines, written as they are (no rich: an import's
     output is a few short lines), or its JSON."""
-    from quiz.ui.import_report import import_data, import_lines
+    from quiz.ui.import_report import fitted, import_data, import_lines, terminal_width
 
     if as_json:
         from quiz.ui.console import print_json
@@ -97,7 +98,7 @@ def _say(report: ImportReport, as_json: bool) -> None:
         return
     lines, notes = import_lines(report)
     echo_lines(lines)
-    echo_lines(notes, err=True)
+    echo_lines(fitted(notes, terminal_width(sys.stderr)), err=True)
 
 
 def _convert_packages(paths: list[Path], out: Path | None) -> list:

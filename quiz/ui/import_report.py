@@ -9,6 +9,7 @@ terminal (quiz.ui.console.print_json).
 from __future__ import annotations
 
 import contextlib
+import shutil
 import time
 from collections.abc import Callable, Iterator
 
@@ -87,3 +88,31 @@ def import_lines(report: ImportReport) -> tuple[list[str], list[str]]:
         if d.changed and d.output_cards
     ]
     return lines, notes
+
+
+def terminal_width(stream: object) -> int | None:
+    """The columns of the terminal `stream` writes to; None for a pipe or a file, whose
+    reader wants each line whole."""
+    isatty = getattr(stream, "isatty", None)
+    return shutil.get_terminal_size().columns if isatty is not None and isatty() else None
+
+
+def fitted(lines: list[str], width: int | None) -> list[str]:
+    """Lines broken between words to fit `width` (a terminal would cut a word), each
+    continuation indented; as they are without a width."""
+    if width is None:
+        return lines
+    import textwrap
+
+    return [
+        part
+        for line in lines
+        for part in textwrap.wrap(
+            line,
+            max(width - 1, 20),
+            subsequent_indent="  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        or [line]
+    ]
