@@ -4,7 +4,9 @@ Each child is reaped with `os.wait4`, whose rusage is that child's own. Linux co
 child's peak resident size from the moment it is forked, when it still shares its
 parent's pages, so a parent that has grown (fixtures built, a store opened in process)
 would inflate every figure. The commands are therefore started by a small launcher
-process (this module run as a script), started before the benchmark process grows.
+process (this module run as a script), started before the benchmark process grows, and
+which never holds a child's output (it keeps the tail an error message shows): a peak of
+its own, from a command that printed megabytes, would be counted in every later child's.
 """
 
 from __future__ import annotations
@@ -79,8 +81,7 @@ def _run_here(
         if stdin:
             proc.stdin.write(stdin)
         proc.stdin.close()
-        out = proc.stdout.read()
-        err = proc.stderr.read()
+        out = b""
     else:
         seen = b""
         fd = proc.stdout.fileno()
@@ -88,24 +89,24 @@ def _run_here(
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
-            seen += chunk
+            seen = (seen + chunk)[-_TAIL:]
         elapsed = time.perf_counter() - started
         try:
             proc.stdin.write(then)
             proc.stdin.close()
         except BrokenPipeError:
             pass
-        out = seen + proc.stdout.read()
-        err = proc.stderr.read()
+        out = seen
         if until not in seen:
             elapsed = None
+    out, err = _tails(proc, out)
     _pid, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     total = time.perf_counter() - started
     if proc.returncode != 0 or (until is not None and elapsed is None):
         raise RuntimeError(
-            f"{' '.join(argv)} failed ({proc.returncode}):\n{out.decode()[-2000:]}"
-            f"\n{err.decode()[-2000:]}"
+            f"{' '.join(argv)} failed ({proc.returncode}):\n{out.decode(errors='replace')[-2000:]}"
+            f"\n{err.decode(errors='replace')[-2000:]}"
         )
     return Sample(
         seconds=elapsed if elapsed is not None else total,
@@ -113,6 +114,30 @@ def _run_here(
         exit_code=proc.returncode,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
+
+
+_TAIL = 4096  # what an error message shows of a failed command's output
+
+
+def _tails(proc: subprocess.Popen[bytes], out: bytes) -> tuple[bytes, bytes]:
+    """The rest of the child's stdout and stderr read as it writes them (both at once: a
+    child blocked on a full stderr pipe would never finish its stdout), only their ends
+    kept."""
+    import selectors
+
+    assert proc.stdout and proc.stderr
+    tails = {proc.stdout.fileno(): out, proc.stderr.fileno(): b""}
+    with selectors.DefaultSelector() as sel:
+        for fd in tails:
+            sel.register(fd, selectors.EVENT_READ)
+        while sel.get_map():
+            for key, _ in sel.select():
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    tails[key.fd] = (tails[key.fd] + chunk)[-_TAIL:]
+                else:
+                    sel.unregister(key.fd)
+    return tails[proc.stdout.fileno()], tails[proc.stderr.fileno()]
 
 
 class Launcher:
