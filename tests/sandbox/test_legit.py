@@ -121,7 +121,9 @@ LEGIT: dict[str, tuple[str, str]] = {
     ),
     "stderr_separate": ("import sys\nprint('out')\nprint('err', file=sys.stderr)", "out\n"),
     "subprocess_python": (
-        "import subprocess, sys\nprint(subprocess.run([sys.executable, '-c', 'print(6*7)'], capture_output=True, text=True).stdout.strip())",
+        # the child's exit code and stderr printed when it prints nothing: what kept it
+        # from running shows in the failure (it failed only with several suites running)
+        "import subprocess, sys\nr = subprocess.run([sys.executable, '-c', 'print(6*7)'], capture_output=True, text=True)\nprint(r.stdout.strip() or (r.returncode, r.stderr[-500:]))",
         "42\n",
     ),
     "datetime_utc": ("import time\nprint(time.tzname[0])", "UTC\n"),
