@@ -194,7 +194,8 @@ def test_a_locked_store_says_once_that_it_waits_and_for_whom_then_goes_on(env, t
     rest = review.stderr.read()
     assert review.wait(timeout=120) == 0, rest
     assert notice == (
-        f"quiz: waiting for {db}: the store is locked by pid {holder.pid}: python -c import sqlite3, sys\n"
+        f"quiz: waiting for {db}: the store is locked by pid {holder.pid}:"
+        f" {Path(sys.executable).name} -c import sqlite3, sys\n"  # python or python3: the venv's
     )
     assert "waiting" not in rest
     assert "Reviewed 2" in out
