@@ -13,7 +13,8 @@ digest (importing a removed deck brings it back, history and all); a card whose
 content digest changed is rewritten (content, kind, change time, tags); a moved card
 gets its new position and line; a card back in the file is restored; a card gone from
 the file is retired, never deleted; a new card is inserted in the file's order, so
-row ids follow it. Changed and new rows go in one executemany per set of columns, not
+row ids follow it (taken before its row is written: its tags go in with it). The rows
+go a batch of cards at a time, in one `run_many` per statement and set of columns, not
 a statement per row: one card inserted at the top of a big deck moves every later card.
 
 Free of SQLAlchemy (the lean path imports it); standard library and the core only.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 
 from quiz.model import card_to_dict, content_digest
 from quiz.store.content import without_columns
@@ -50,7 +52,16 @@ if TYPE_CHECKING:
             """`sql` once per row: each row the statement's parameters in their order in
             `sql` (`parameter_names`), each value already in its `form`. `once`: a row
             trigger of the statement's table whose effect is the same fired once for all
-            the rows (a driver may fire it so)."""
+            the rows (a driver may fire it so, by `finish`)."""
+            ...
+
+        def card_ids(self, count: int) -> Sequence[int]:
+            """Ids for `count` new cards, in order, that the store hands out to nobody
+            else: a new card's tags are written with its id, without reading it back."""
+            ...
+
+        def finish(self) -> None:
+            """Every write asked for is done (or has raised) when this returns."""
             ...
 
 
@@ -81,8 +92,8 @@ DECK = (
 CARDS = (
     'SELECT id, "key", content_hash, retired, position, line FROM cards WHERE deck_id = :deck_id'
 )
-CARD_IDS = 'SELECT "key", id FROM cards WHERE deck_id = :deck_id'
 NEW_CARD_COLUMNS = (
+    "id",
     "deck_id",
     "key",
     "note_key",
@@ -161,10 +172,9 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
     counts = dict(added=0, updated=0, retired=0, restored=0, unchanged=0)
     as_json, as_time, as_bool = db.form("content"), db.form("changed_at"), db.form("retired")
     changed_at, kept = as_time(now), as_bool(False)
-    inserts: list[tuple[Any, ...]] = []  # NEW_CARD's parameters, in order
-    tags_for: dict[str, tuple[str, ...]] = {}
-    changed_ids: list[int] = []
-    changes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}  # columns -> rows
+    new_cards = sum(1 for card in deck.cards if card.key not in existing)
+    new_ids = iter(db.card_ids(new_cards) if new_cards else ())
+    batch = _Batch()
     for position, card in enumerate(deck.cards):
         # one dict per card, hashed, then written without what its row's columns hold:
         # without its line (not hashed, and the row's column anyway) and without the
@@ -177,14 +187,15 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
         line = card.line
         old = existing.get(key)
         if old is None:
-            content = as_json(without_columns(data, key, kind, line))
-            inserts.append(
+            card_id = next(new_ids)
+            batch.inserts.append(
                 (
+                    card_id,
                     deck_id,
                     key,
                     card.note_key,
                     kind,
-                    content,
+                    as_json(without_columns(data, key, kind, line)),
                     digest,
                     position,
                     line,
@@ -192,50 +203,75 @@ def sync_deck(db: Runner, deck: Deck, path: str, file_hash: str, now: datetime) 
                     changed_at,
                 )
             )
-            tags_for[key] = card.tags
-            continue
-        old_id, _key, old_hash, old_retired, old_position, old_line = old
-        change: dict[str, Any] = {}
-        moved = old_position != position or old_line != line
-        if old_hash != digest or moved:  # the stored content holds neither
-            change["content"] = as_json(without_columns(data, key, kind, line))
-        if old_hash != digest:
-            change.update(content_hash=digest, kind=kind, changed_at=changed_at)
-            counts["updated"] += 1
-            changed_ids.append(old_id)
-            tags_for[key] = card.tags
-        if old_retired:
-            change["retired"] = kept
-            counts["restored"] += 1
-        if moved:
-            change.update(position=position, line=line)
-        if change:
-            columns = tuple(sorted(change))
-            changes.setdefault(columns, []).append((*(change[c] for c in columns), old_id))
-        elif not old_retired:
-            counts["unchanged"] += 1
-    counts["added"] = len(inserts)
+            for tag in card.tags:
+                batch.tags.append((card_id, tag))
+        else:
+            old_id, _key, old_hash, old_retired, old_position, old_line = old
+            change: dict[str, Any] = {}
+            moved = old_position != position or old_line != line
+            if old_hash != digest or moved:  # the stored content holds neither
+                change["content"] = as_json(without_columns(data, key, kind, line))
+            if old_hash != digest:
+                change.update(content_hash=digest, kind=kind, changed_at=changed_at)
+                counts["updated"] += 1
+                batch.retagged.append((old_id,))
+                for tag in card.tags:
+                    batch.tags.append((old_id, tag))
+            if old_retired:
+                change["retired"] = kept
+                counts["restored"] += 1
+            if moved:
+                change.update(position=position, line=line)
+            if change:
+                columns = tuple(sorted(change))
+                batch.changes.setdefault(columns, []).append(
+                    (*(change[c] for c in columns), old_id)
+                )
+            elif not old_retired:
+                counts["unchanged"] += 1
+        if position % BATCH_CARDS == BATCH_CARDS - 1:
+            batch.write(db)
+            batch = _Batch()
+    batch.write(db)
+    counts["added"] = new_cards
 
-    for columns, rows in changes.items():
-        db.run_many(card_update(columns), rows)
     keep = set(deck.card_keys)
     gone = [row[0] for key, row in existing.items() if key not in keep and not row[3]]
     if gone:
         retired = as_bool(True)
         db.run_many(RETIRE, [(retired, card_id) for card_id in gone])
         counts["retired"] = len(gone)
-    if inserts:
-        db.run_many(NEW_CARD, inserts)
-    if tags_for:
-        ids: dict[str, int] = {
-            key: card_id for key, card_id in db.rows(CARD_IDS, {"deck_id": deck_id})
-        }
-        if changed_ids:
-            db.run_many(DROP_TAGS, [(card_id,) for card_id in changed_ids])
-        tag_rows = [(ids[key], tag) for key, tags in tags_for.items() for tag in tags]
-        if tag_rows:
-            db.run_many(NEW_TAG, tag_rows, once=TAGS_ADDED)
+    db.finish()
     return counts
+
+
+# Cards written a batch at a time: a runner may write one batch while the next is made
+# (quiz.store.lean_write), and a batch's rows are few enough to hold twice.
+BATCH_CARDS = 1000
+
+
+class _Batch:
+    """The writes of a run of the deck's cards, in the order they must go: changed rows,
+    the old tags of the cards whose content changed, new rows, then every tag of both
+    (a tag's row needs its card's)."""
+
+    __slots__ = ("changes", "inserts", "retagged", "tags")
+
+    def __init__(self) -> None:
+        self.changes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}  # columns -> rows
+        self.retagged: list[tuple[int]] = []
+        self.inserts: list[tuple[Any, ...]] = []  # NEW_CARD's parameters, in order
+        self.tags: list[tuple[int, str]] = []
+
+    def write(self, db: Runner) -> None:
+        for columns, rows in self.changes.items():
+            db.run_many(card_update(columns), rows)
+        if self.retagged:
+            db.run_many(DROP_TAGS, self.retagged)
+        if self.inserts:
+            db.run_many(NEW_CARD, self.inserts)
+        if self.tags:
+            db.run_many(NEW_TAG, self.tags, once=TAGS_ADDED)
 
 
 # ---- the values as SQLite keeps them ----------------------------------------------
@@ -284,14 +320,24 @@ class SqliteRunner:
     each value written as SQLAlchemy's SQLite types write it: over a bare sqlite3
     connection (the lean writer) or the session's connection (`Repo.sync_deck`), with
     `execute(sql, params)` and `executemany(sql, rows)` of either. `in_transaction`
-    (the lean writer's) lets `run_many` fire a `once` trigger once: see there."""
+    (the lean writer's) lets `run_many` fire a `once` trigger once: see there.
+    `variables`: how many parameters one statement may bind (the connection's limit),
+    where the driver lets an insert take many rows a statement."""
 
     def __init__(
-        self, execute: Any, executemany: Any, in_transaction: Callable[[], bool] | None = None
+        self,
+        execute: Any,
+        executemany: Any,
+        in_transaction: Callable[[], bool] | None = None,
+        variables: int = 0,
     ) -> None:
         self.execute = execute
         self.executemany = executemany
         self.in_transaction = in_transaction
+        self.variables = variables
+        # a `once` trigger dropped until `finish`: its text, the statement and the one
+        # row held back to fire it
+        self.dropped: dict[str, tuple[str, str, tuple[Any, ...]]] = {}
 
     @staticmethod
     def _typed(names: Any) -> list[tuple[str, Any]]:
@@ -309,21 +355,64 @@ class SqliteRunner:
         kind = PARAMS.get(name)
         return _as_it_is if kind is None else SQLITE_FORMS[kind[2]]
 
+    def card_ids(self, count: int) -> Sequence[int]:
+        """After the highest id, as SQLite itself hands out a new row's: the deck's row,
+        written first, holds the write lock, so no other program adds a card meanwhile."""
+        (highest,) = self.execute("SELECT coalesce(max(id), 0) FROM cards", {}).fetchone()
+        return range(highest + 1, highest + 1 + count)
+
     def run_many(self, sql: str, rows: list[tuple[Any, ...]], once: str | None = None) -> None:
         """With positional parameters (`?`): bound without a lookup by name for every
-        value of every row. The trigger `once` is dropped for all the rows but the last
-        and made again, from its own text, before the last fires it: inside the
-        caller's transaction only, so that a kill at any point leaves it as it was (a
-        tag trigger fired per row cost a third of writing a big deck's tags)."""
-        positional = _positional(sql)[0]
-        if once is not None and len(rows) > 1 and self.in_transaction is not None:
-            found = self.execute(_TRIGGER, {"name": once}).fetchone()
-            if found is not None and self.in_transaction():
-                self.execute(f'DROP TRIGGER "{once}"', {})
-                self.executemany(positional, rows[:-1])
-                self.execute(found[0], {})
-                rows = rows[-1:]
-        self.executemany(positional, rows)
+        value of every row. The trigger `once` is dropped at its first statement and
+        made again, from its own text, by `finish`, which then writes the one row held
+        back to fire it: inside the caller's transaction only, so that a kill at any
+        point leaves it as it was (a tag trigger fired per row cost a third of writing
+        a big deck's tags)."""
+        if once is not None and self.in_transaction is not None and rows:
+            held = self.dropped.get(once)
+            if held is not None:  # dropped by an earlier statement, which held its last row
+                rows = [held[2], *rows]
+            elif len(rows) > 1 and self.in_transaction():
+                found = self.execute(_TRIGGER, {"name": once}).fetchone()
+                if found is not None:
+                    self.execute(f'DROP TRIGGER "{once}"', {})
+                    held = (found[0], sql, rows[-1])
+            if held is not None:
+                self.dropped[once] = (held[0], held[1], rows[-1])
+                rows = rows[:-1]
+        self._write(sql, rows)
+
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """An INSERT's rows many to a statement where the driver binds enough parameters
+        (a statement's step is one call into SQLite for all its rows: the lean writer
+        runs it beside the Python that makes the next rows); anything else row by row."""
+        positional, names = _positional(sql)
+        per_statement = self.variables // max(len(names), 1)
+        if per_statement < 2 or len(rows) < 2 or not sql.startswith("INSERT"):
+            self.executemany(positional, rows)
+            return
+        whole = len(rows) - len(rows) % per_statement
+        if whole:
+            statement = _multi_row(positional, len(names), per_statement)
+            for start in range(0, whole, per_statement):
+                self.execute(statement, list(chain(*rows[start : start + per_statement])))
+        if whole < len(rows):
+            rest = rows[whole:]
+            self.execute(_multi_row(positional, len(names), len(rest)), list(chain(*rest)))
+
+    def finish(self) -> None:
+        for name, (trigger, sql, row) in list(self.dropped.items()):
+            self.execute(trigger, {})
+            del self.dropped[name]
+            self.executemany(_positional(sql)[0], [row])
+
+
+@cache
+def _multi_row(positional: str, width: int, count: int) -> str:
+    """`positional`, an INSERT of one row of `width` values, as an INSERT of `count`."""
+    head = positional[: positional.rindex(" VALUES ")]
+    one = "(" + ", ".join("?" * width) + ")"
+    return f"{head} VALUES {', '.join([one] * count)}"
 
 
 _TRIGGER = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"

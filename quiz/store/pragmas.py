@@ -28,12 +28,18 @@ SQLITE_PRAGMAS = (
 WRITER_CACHE_KIB = 16 * 1024
 
 
-def writer_connection(path: str) -> sqlite3.Connection:
+def writer_connection(path: str, threads: bool = False) -> sqlite3.Connection:
     """A sqlite3 connection to the store file at `path`, in autocommit (the writer begins
-    its own transaction), with every setting above and the writer's page cache."""
+    its own transaction), with every setting above and the writer's page cache.
+    `threads`: a second thread of the caller's may run its statements (one at a time)."""
     import sqlite3
 
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(
+        path,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=not threads,
+    )
     try:
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)

@@ -226,6 +226,20 @@ class _TypedRunner:
             self._statement(sql), [dict(zip(names, row, strict=True)) for row in rows]
         )
 
+    def card_ids(self, count: int) -> list[int]:
+        """From the id column's own sequence, as an insert without an id takes them."""
+        found = self.conn.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('cards', 'id'))"
+                " FROM generate_series(1, :count)"
+            ),
+            {"count": count},
+        )
+        return [card_id for (card_id,) in found]
+
+    def finish(self) -> None:
+        pass  # every statement ran when asked
+
 
 def _as_it_is(value: object) -> object:
     return value

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -222,16 +223,14 @@ def test_an_import_killed_without_its_tag_trigger_leaves_the_store_as_it_was(
     before, schema = rows(db), _schema(db)
     _tagged(env, "beta", 5)
     patch = (
-        "init = deck_sync.SqliteRunner.__init__\n"
-        "def patched(self, execute, executemany, in_transaction=None):\n"
-        "    def many(sql, rows):\n"
-        "        executemany(sql, rows)\n"
-        "        if 'card_tags' in sql:\n"
-        f"            if execute({deck_sync._TRIGGER!r}, {{'name': deck_sync.TAGS_ADDED}}).fetchone():\n"
-        "                sys.exit(3)  # the trigger is there: not the case under test\n"
-        "            os.kill(os.getpid(), signal.SIGKILL)\n"
-        "    init(self, execute, many, in_transaction)\n"
-        "deck_sync.SqliteRunner.__init__ = patched\n"
+        "write = deck_sync.SqliteRunner._write\n"
+        "def patched(self, sql, rows):\n"
+        "    write(self, sql, rows)\n"
+        "    if 'card_tags' in sql:\n"
+        f"        if self.execute({deck_sync._TRIGGER!r}, {{'name': deck_sync.TAGS_ADDED}}).fetchone():\n"
+        "            sys.exit(3)  # the trigger is there: not the case under test\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "deck_sync.SqliteRunner._write = patched\n"
     )
     killed = _import_patched(patch, env / "beta.yaml")
     assert killed.returncode == -9, killed.stderr
@@ -264,3 +263,50 @@ def test_content_in_either_json_form_is_read_and_searched_alike(cli, env: Path) 
     assert found.exit_code == 0, found.output
     listed = sorted((c["card"], c["question"]) for c in json.loads(found.stdout))
     assert listed == [("de/new", "Straße two?"), ("de/old", "STRAẞE one?")]
+
+
+@pytest.mark.parametrize("where", ["writer thread", "reading thread"])
+def test_a_failure_beside_the_writes_is_one_line_and_writes_nothing(
+    cli, env: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The writer runs a deck's statements on a second thread while the next rows are made
+    (lean_write.Beside): a statement that fails there, or an error here while statements
+    are still queued, is the one line a failure is, nothing is written, the thread is
+    gone and the interpreter's switch interval is as it was."""
+    assert cli("import", str(_tagged(env, "alpha", 2))).exit_code == 0
+    db = env / "store.db"
+    before, schema = rows(db), _schema(db)
+    _tagged(env, "beta", 9)
+    monkeypatch.setattr(deck_sync, "BATCH_CARDS", 2)
+    calls: list[str] = []
+    if where == "writer thread":
+        write = deck_sync.SqliteRunner._write
+
+        def failing(self, sql, rows):  # type: ignore[no-untyped-def]
+            calls.append(threading.current_thread().name)
+            if len(calls) == 5:
+                raise sqlite3.OperationalError("disk I/O error")
+            write(self, sql, rows)
+
+        monkeypatch.setattr(deck_sync.SqliteRunner, "_write", failing)
+    else:
+        digest = deck_sync.content_digest
+
+        def failing(data):  # type: ignore[no-untyped-def]
+            calls.append(threading.current_thread().name)
+            if len(calls) == 7:
+                raise sqlite3.OperationalError("disk I/O error")
+            return digest(data)
+
+        monkeypatch.setattr(deck_sync, "content_digest", failing)
+    interval = sys.getswitchinterval()
+    result = cli("import", str(env / "beta.yaml"))
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines()[-1] == f"quiz: {db}: store error: disk I/O error"
+    assert "Traceback" not in result.output
+    if where == "writer thread":
+        assert set(calls) == {"quiz-import-writer"}, calls
+    assert "quiz-import-writer" not in [t.name for t in threading.enumerate()]
+    assert sys.getswitchinterval() == interval
+    assert rows(db) == before
+    assert _schema(db) == schema
