@@ -43,6 +43,7 @@ read or kept, so every run is the first on that text (quiz.authoring.fmt_layout)
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 from collections.abc import Callable
@@ -142,28 +143,30 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
         for suffix in ("", "-wal", "-shm"):
             Path(f"{quiz_target}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(quiz_empty, quiz_target)
+        os.sync()  # as copy_store
         return run_once([*quiz, "import", str(deck)], ctx.env(quiz_target))
 
     # ... and into a copy of the benchmark store (100k cards, 1M reviews: issue #19's target)
+    def copy_store(target: Path) -> None:
+        """A copy of the benchmark store, written back to the disk before the command
+        runs: a writer's first checkpoint syncs the file, which would otherwise time
+        writing back the whole fresh copy (a learner's store was not just written)."""
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+            if Path(f"{store}{suffix}").exists():
+                shutil.copyfile(f"{store}{suffix}", f"{target}{suffix}")
+        os.sync()
+
     quiz_big_target = work / "versus-import-big.db"
 
     def fresh_big() -> Sample:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{quiz_big_target}{suffix}").unlink(missing_ok=True)
-            if Path(f"{store}{suffix}").exists():
-                shutil.copyfile(f"{store}{suffix}", f"{quiz_big_target}{suffix}")
+        copy_store(quiz_big_target)
         return run_once([*quiz, "import", str(deck)], ctx.env(quiz_big_target))
 
     # the card actions write: into a copy of the benchmark store (and of Anki's), made
     # once; `forget` into a fresh copy before each run (a card forgotten stays new)
     acted = work / "versus-actions.db"
     acted_env = ctx.env(acted)
-
-    def copy_store(target: Path) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-            if Path(f"{store}{suffix}").exists():
-                shutil.copyfile(f"{store}{suffix}", f"{target}{suffix}")
 
     copy_store(acted)
     action_card = "bench-06/card-2066"
