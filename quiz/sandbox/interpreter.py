@@ -20,7 +20,7 @@ from quiz.sandbox.config import SandboxError
 
 _PROBE = (
     "import sys, os; print(repr((tuple(sys.version_info[:3]), sys.base_prefix, sys.base_exec_prefix,"
-    " os.path.realpath(sys.executable), sys.implementation.name)))"
+    " sys.executable, sys.implementation.name, getattr(sys, '_base_executable', ''))))"
 )
 
 
@@ -46,11 +46,52 @@ def _prefixes(executable: str, *dirs: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _base_binary(executable: str, version: tuple[int, int], base_executable: str) -> str:
+    """The real binary of the interpreter `executable` is made from. A virtual
+    environment made with copies (`python -m venv --copies`, or copied whole) holds a
+    binary of its own, which reads the environment's pyvenv.cfg as it starts: outside
+    what a snippet may read, so a snippet's `subprocess.run([sys.executable, ...])`
+    failed there. The snippets need only the standard library (they run without
+    site-packages), which the base binary has. `base_executable`: `sys._base_executable`
+    (the base's on 3.11 and later, the copy itself on 3.10); else the `home` its
+    pyvenv.cfg names, as Python finds it."""
+    exe = os.path.realpath(executable)
+    config = _venv_config(exe)
+    if config is None:
+        return exe
+    home = ""
+    try:
+        with open(config, encoding="utf-8") as lines:
+            for line in lines:
+                key, _, value = line.partition("=")
+                if key.strip() == "home":
+                    home = os.path.join(value.strip(), f"python{version[0]}.{version[1]}")
+    except OSError:
+        pass
+    for candidate in (base_executable, home):
+        found = os.path.realpath(candidate) if candidate else ""
+        if found and os.path.isfile(found) and _venv_config(found) is None:
+            return found
+    return exe
+
+
+def _venv_config(executable: str) -> str | None:
+    """The pyvenv.cfg an interpreter binary reads as it starts (beside it or one up)."""
+    folder = os.path.dirname(executable)
+    for place in (folder, os.path.dirname(folder)):
+        config = os.path.join(place, "pyvenv.cfg")
+        if os.path.isfile(config):
+            return config
+    return None
+
+
 @functools.cache
 def probe(python: str | None = None) -> Interpreter:
     """Describe `python` (a path or a command name); None: the running interpreter."""
     if python is None:
-        exe = os.path.realpath(sys.executable)
+        exe = _base_binary(
+            sys.executable, sys.version_info[:2], getattr(sys, "_base_executable", "")
+        )
         return Interpreter(
             exe,
             (sys.version_info.major, sys.version_info.minor, sys.version_info.micro),
@@ -73,9 +114,10 @@ def probe(python: str | None = None) -> Interpreter:
             f"--python {python}: not a working Python 3 ({done.stderr.strip().splitlines()[-1:] or done.returncode})"
         )
     try:
-        version, base, base_exec, exe, impl = ast.literal_eval(done.stdout.strip())
+        version, base, base_exec, named, impl, base_named = ast.literal_eval(done.stdout.strip())
     except (ValueError, SyntaxError):
         raise SandboxError(
             f"--python {python}: unexpected answer {done.stdout.strip()[:80]!r}"
         ) from None
+    exe = _base_binary(named, version[:2], base_named)
     return Interpreter(exe, tuple(version), _prefixes(exe, base, base_exec), impl)

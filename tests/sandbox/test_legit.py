@@ -4,11 +4,16 @@ with the Landlock + seccomp fallback alike."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from quiz.sandbox import Sandbox, SandboxConfig
+
+REPO = Path(__file__).resolve().parents[2]
 
 LEGIT: dict[str, tuple[str, str]] = {
     "print": ("print('hello')", "hello\n"),
@@ -230,3 +235,39 @@ def test_layers_report_is_honest(box: Sandbox) -> None:
     missing = [name for name, layer in layers.items() if layer.status == "missing"]
     for name in missing:
         assert any(name in note for note in result.notes)
+
+
+def test_a_snippet_runs_python_from_a_virtual_environment_of_copies(tmp_path: Path) -> None:
+    """quiz installed in a virtual environment whose interpreter is a copy (`python -m
+    venv --copies`, or an environment copied whole): the snippets run on the base
+    interpreter's binary, so a snippet's own `subprocess.run([sys.executable, ...])`
+    starts (the copy read its environment's pyvenv.cfg, outside what a snippet may read,
+    and failed with PermissionError)."""
+    venv = tmp_path / "venv"
+    base = getattr(sys, "_base_executable", "") or sys.executable
+    subprocess.run(
+        [base, "-m", "venv", "--copies", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    python = venv / "bin" / "python"
+    assert not python.is_symlink()
+    code, expected = LEGIT["subprocess_python"]
+    script = (
+        f"import sys; sys.path.insert(0, {str(REPO)!r})\n"
+        "from quiz.sandbox import Sandbox, SandboxConfig\n"
+        "from quiz.sandbox.interpreter import probe\n"
+        f"assert not probe().executable.startswith({str(venv)!r}), probe()\n"
+        "box = Sandbox(SandboxConfig.from_env(bwrap=False, fork_server=False))\n"
+        "try:\n"
+        f"    result = box.run({code!r} + '\\n', timeout=10)\n"
+        "finally:\n"
+        "    box.close()\n"
+        "sys.stdout.write(result.stdout)\n"
+    )
+    done = subprocess.run(
+        [str(python), "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == expected
+    from quiz.sandbox.interpreter import probe  # and where `quiz check --python` names it
+
+    assert not probe(str(python)).executable.startswith(str(venv))
