@@ -23,7 +23,7 @@ Free of SQLAlchemy (the lean path imports it); standard library and the core onl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import chain
 
 from quiz.model import card_to_dict, content_digest
@@ -407,7 +407,7 @@ class SqliteRunner:
             self.executemany(_positional(sql)[0], [row])
 
 
-@cache
+@lru_cache(maxsize=64)  # a batch's last statement takes what is left: counts vary
 def _multi_row(positional: str, width: int, count: int) -> str:
     """`positional`, an INSERT of one row of `width` values, as an INSERT of `count`."""
     head = positional[: positional.rindex(" VALUES ")]
