@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
 from quiz.deck import fields as F
 from quiz.deck.yaml_nodes import (
@@ -27,6 +27,9 @@ from quiz.deck.yaml_nodes import (
     INT_TAG,
     NULL_TAG,
     BadScalar,
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
     describe,
     is_string,
     line_of,

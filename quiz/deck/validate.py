@@ -14,13 +14,20 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
 from quiz.deck import cloze
 from quiz.deck import fields as F
 from quiz.deck.convert import INVALID, Report, convert, converter, did_you_mean
 from quiz.deck.folding import folded_key
-from quiz.deck.yaml_nodes import MERGE_TAG, describe, line_of
+from quiz.deck.yaml_nodes import (
+    MERGE_TAG,
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    describe,
+    line_of,
+)
 from quiz.errors import DeckProblem
 from quiz.model import Card, CardKind, Deck, Text, make_card
 from quiz.safe_text import shown
