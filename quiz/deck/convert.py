@@ -37,7 +37,7 @@ from quiz.deck.yaml_nodes import (
     scalar_value,
 )
 from quiz.errors import DeckProblem
-from quiz.model import Text
+from quiz.model import Text, frozen_maker
 from quiz.safe_text import shown as safe_shown
 
 TYPE_CHECKING = False
@@ -110,7 +110,7 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
         if not node.value.strip():
             report.add(line_of(node), f"{label} is empty")
             return INVALID
-        return Text.plain(node.value, report.lang)
+        return _plain_text(((report.lang, node.value),))  # Text.plain, without its two calls
     if node.__class__ is MappingNode and node.tag in ALLOWED_TAGS:
         if not node.value:
             report.add(
@@ -138,6 +138,9 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
                 variants.append((lang, item))
         return Text(tuple(variants)) if ok else INVALID
     return not_a_string(node, label, report, "a string or a map of language -> string")
+
+
+_plain_text = frozen_maker(Text)  # (made once, where decks are read)
 
 
 def _pattern(regex, explain: str) -> Callable[[Node, str, Report], str | _Invalid]:

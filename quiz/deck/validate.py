@@ -29,7 +29,7 @@ from quiz.deck.yaml_nodes import (
     line_of,
 )
 from quiz.errors import DeckProblem
-from quiz.model import Card, CardKind, Deck, Text, make_card
+from quiz.model import Card, CardKind, Deck, Text, frozen_maker
 from quiz.safe_text import shown
 
 UNRECORDED_MESSAGE = "output card has no expected `output` or `raises` (run `quiz check --record`)"
@@ -334,11 +334,11 @@ def _card(
                 (ref, line_of(item)) for ref, item in zip(refs, value_node.value, strict=False)
             ]
 
-    what = f"{type_name} card" + (f" '{card_id}'" if card_id else "")
     if "id" not in entries:
         report.add(line, f"card {index + 1} has no 'id'")
     numbers: tuple[int, ...] = ()
     if kind is not None:
+        what = f"{type_name} card" + (f" '{card_id}'" if card_id else "")
         folded = _check_missing(entries, kind.required, node, report, what, kind.keys)
         if kind.name == "output":
             _check_output(entries, values, folded, node, report, allow_unrecorded)
@@ -547,13 +547,15 @@ def _assemble(
     deck_python = deck_values.get("python")
     cards: list[Card] = []
     resolved: dict[str, tuple[str, ...]] = {}
+    make = frozen_maker(Card)  # make_card's maker, looked up once
     for draft in drafts:
-        requires = _resolve_requires(draft, notes, deck_id, report)
+        # (a call only for the cards that require some: most cards do not)
+        requires = _resolve_requires(draft, notes, deck_id, report) if draft.requires else ()
         if requires is not None and draft.id is not None:
             resolved.setdefault(draft.id, requires)
         if not draft.ok or requires is None:
             continue
-        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires))  # type: ignore[arg-type]  # deck_python converted by the python field: a str or absent
+        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires, make))  # type: ignore[arg-type]  # deck_python converted by the python field: a str or absent
     _check_cycles(resolved, notes, deck_id, report)
     return cards
 
@@ -633,13 +635,15 @@ def _build(
     deck_tags: tuple[str, ...],
     deck_python: str | None,
     requires: tuple[str, ...],
+    make: Callable[..., Card],
 ) -> list[Card]:
     """The card (or a cloze note's cards) of a sound draft; `deck_tags` without repeats.
 
     A card's keys are `Card`'s fields of the same names (but `answer`, which is its
     `answers`), and each value was converted by its field's converter, so it has the type
     `Card` wants: the draft's values are the card's, with what the deck adds (a key the
-    card leaves out takes `Card`'s default). The draft is not used again.
+    card leaves out takes `Card`'s default), made by `make` (`model.make_card`'s maker).
+    The draft is not used again.
     """
     values: dict[str, Any] = draft.values
     type_name = draft.type  # known: a draft with an unknown type is not built
@@ -654,7 +658,7 @@ def _build(
     if type_name == "cloze":
         note = cast(str, draft.id)  # a card without an id is reported, so it is never built
         return [
-            make_card({**values, "id": f"{note}#c{n}", "cloze": n, "note": note})
+            make(**{**values, "id": f"{note}#c{n}", "cloze": n, "note": note})
             for n in draft.cloze_numbers
         ]
     if type_name == "output":
@@ -662,4 +666,4 @@ def _build(
             values["python"] = deck_python
     elif type_name == "typed":
         values["answers"] = values.pop("answer")
-    return [make_card(values)]
+    return [make(**values)]
