@@ -279,7 +279,7 @@ def _card(
     index: int,
     report: Report,
     allow_unrecorded: bool,
-    converters: dict[str, Callable[[Node, Report], object]],
+    converters: dict[str, tuple[str, Callable[[Node, Report], object]]],
     aliases: bool,
 ) -> _Draft | None:
     if node.__class__ is not MappingNode:
@@ -295,11 +295,11 @@ def _card(
 
     card_id = None
     if "id" in entries:
-        value = converters["id"](entries["id"][1], report)
+        value = converters["id"][1](entries["id"][1], report)
         card_id = value if isinstance(value, str) else None
     type_name: str | None = F.DEFAULT_TYPE
     if "type" in entries:
-        value = converters["type"](entries["type"][1], report)
+        value = converters["type"][1](entries["type"][1], report)
         type_name = value if isinstance(value, str) else None
     kind = F.CARD_TYPE_DEFS.get(type_name) if type_name else None
 
@@ -323,11 +323,12 @@ def _card(
         if aliases and value_node.start_mark.line < key.start_mark.line:  # _is_alias, inline
             invalid = True
             continue
-        value = converters[name](value_node, report)
+        field_name, convert_value = converters[name]
+        value = convert_value(value_node, report)
         if value is INVALID:  # reported (by convert, or as a foreign tag by yaml_nodes)
             invalid = True
             continue
-        values[name] = value
+        values[field_name] = value
         if name == "requires":
             refs = cast("tuple[str, ...]", value)  # the `requires` converter returns refs
             requires = [
@@ -351,9 +352,12 @@ def _card(
 
 
 @cache
-def _card_converters() -> dict[str, Callable[[Node, Report], object]]:
-    """Each card key's converter (convert.converter), looked up by name per value."""
-    return {name: converter(spec) for name, spec in F.CARD_FIELDS.items()}
+def _card_converters() -> dict[str, tuple[str, Callable[[Node, Report], object]]]:
+    """Each card key's name as the table spells it and its converter (convert.converter),
+    looked up by the key read per value. A value is kept under the table's name, a string
+    Python interned: `make_card`'s keyword arguments are matched to `Card`'s fields by
+    identity first, and a key read from the file is a string of its own."""
+    return {name: (spec.name, converter(spec)) for name, spec in F.CARD_FIELDS.items()}
 
 
 def _check_output(
