@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from yaml.nodes import Node
 
 from quiz.deck import fields as F
@@ -272,6 +271,9 @@ def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
 
 
 def specifier(node: Node, label: str, report: Report) -> str | _Invalid:
+    # packaging, loaded by the few decks that name Python versions
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     value = string(node, label, report)
     if isinstance(value, _Invalid):
         return INVALID
