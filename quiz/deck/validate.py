@@ -196,13 +196,16 @@ def _check_missing(
     report: Report,
     what: str,
     may_have: Sequence[str],
+    named: str | None = None,
 ) -> set[str]:
     """Report required keys that are absent, unless one was folded into a text block (then
-    say that instead). Returns the keys found folded."""
+    say that instead): "{what} '{named}' has no ..." (or without a name). Returns the
+    keys found folded."""
     folded = _folded(entries, may_have, report)
     for name in required:
         if name not in entries and name not in folded:
-            report.add(line_of(node), f"{what} has no '{name}'")
+            whose = f"{what} '{named}'" if named else what
+            report.add(line_of(node), f"{whose} has no '{name}'")
     return folded
 
 
@@ -339,8 +342,7 @@ def _card(
         report.add(line, f"card {index + 1} has no 'id'")
     numbers: tuple[int, ...] = ()
     if kind is not None:
-        what = f"{type_name} card" + (f" '{card_id}'" if card_id else "")
-        folded = _check_missing(entries, kind.required, node, report, what, kind.keys)
+        folded = _check_missing(entries, kind.required, node, report, kind.noun, kind.keys, card_id)
         if kind.name == "output":
             _check_output(entries, values, folded, node, report, allow_unrecorded)
         elif kind.name == "choice":
