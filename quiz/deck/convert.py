@@ -192,8 +192,21 @@ def list_of(convert: Callable[[Node, str, Report], object], example: str, *, min
             need = "at least one item" if min_items == 1 else f"at least {min_items} items"
             report.add(line_of(node), f"{label} needs {need}")
             return INVALID
-        # every item converted (each bad one reported), in a loop: a comprehension is a
-        # call of its own, and lists are converted for most cards
+        # every item converted, in a loop (a comprehension is a call of its own, and
+        # lists are converted for most cards); first under the list's label, as most
+        # lists are sound: a list with a problem is converted again with each item's
+        # label (a string made per item), the first round's problems taken back
+        before = len(report.problems)
+        values = []
+        for item in nodes:
+            value = convert(item, label, report)
+            if value is INVALID:
+                break
+            values.append(value)
+        else:
+            if len(report.problems) == before:
+                return tuple(values)
+        del report.problems[before:]
         values = []
         ok = True
         for i, item in enumerate(nodes, 1):
