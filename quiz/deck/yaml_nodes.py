@@ -48,8 +48,9 @@ except AttributeError:  # pragma: no cover
 class ScalarNode(yaml.nodes.ScalarNode):
     """PyYAML's scalar node with its fields in slots: the node every scalar of a deck
     becomes (`_Loader` makes these). A subclass, so what tests `isinstance` with
-    PyYAML's classes sees no change; slots, so that making one is one allocation, not
-    an object and its attribute values (a deck has a scalar node per key and value)."""
+    PyYAML's classes sees no change; slots, so that a node is a smaller object, read
+    faster by the validation and freed faster with its tree (a deck has a scalar node
+    per key and per value)."""
 
     __slots__ = ("end_mark", "start_mark", "style", "tag", "value")
 
