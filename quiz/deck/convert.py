@@ -109,7 +109,7 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
         if not node.value.strip():
             report.add(line_of(node), f"{label} is empty")
             return INVALID
-        return _plain_text(((report.lang, node.value),))  # Text.plain, without its two calls
+        return _make_text(((report.lang, node.value),))  # Text.plain, without its two calls
     if node.__class__ is MappingNode and node.tag in ALLOWED_TAGS:
         if not node.value:
             report.add(
@@ -135,11 +135,11 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
             elif lang not in seen:  # a duplicate language was reported by check_tree
                 seen.add(lang)
                 variants.append((lang, item))
-        return Text(tuple(variants)) if ok else INVALID
+        return _make_text(tuple(variants)) if ok else INVALID
     return not_a_string(node, label, report, "a string or a map of language -> string")
 
 
-_plain_text = frozen_maker(Text)  # (made once, where decks are read)
+_make_text = frozen_maker(Text)  # Text(...) without its __init__; made once, where decks are read
 
 
 def _pattern(regex, explain: str) -> Callable[[Node, str, Report], str | _Invalid]:
