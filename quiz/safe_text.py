@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _BIDI_AND_INVISIBLE = frozenset(
     [0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x2060, 0xFEFF]
@@ -41,8 +42,14 @@ _UNSAFE_CLASS = (
     "\\U0001d173-\\U0001d17a\\U000e0001\\U000e0020-\\U000e007f"
     "\\U000f0000-\\U000ffffd\\U00100000-\\U0010fffd"
 )
-_UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")  # on screens: tab and newline kept
-_UNSAFE_LINE = re.compile(f"[\\t\\n{_UNSAFE_CLASS}]")  # in one-line messages
+
+
+@cache
+def _unsafe_pattern(in_line: bool = False) -> re.Pattern[str]:
+    """The class as a pattern: tab and newline kept (on screens), or refused too
+    (`in_line`: one-line messages). Compiled on first use, not on import: most commands
+    show only ASCII text, which never needs it."""
+    return re.compile(f"[\\t\\n{_UNSAFE_CLASS}]" if in_line else f"[{_UNSAFE_CLASS}]")
 
 
 def _unsafe(ch: str, keep: frozenset[str] = _KEEP) -> bool:
@@ -75,14 +82,14 @@ def escape(text: str) -> str:
     """
     if text.isascii() and text.isprintable():
         return text
-    return _UNSAFE.sub(_escaped, text)
+    return _unsafe_pattern().sub(_escaped, text)
 
 
 def one_line(text: str) -> str:
     """`escape`, and newlines and tabs escaped too: the text cannot break a message's line."""
     if text.isascii() and text.isprintable():
         return text
-    return _UNSAFE_LINE.sub(_escaped_in_line, text)
+    return _unsafe_pattern(True).sub(_escaped_in_line, text)
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -118,7 +125,7 @@ def json_text(dumped: str) -> str:
     # indented JSON has newlines, which are not printable but safe
     if dumped.isascii() and dumped.replace("\n", "").isprintable():
         return dumped
-    return _UNSAFE.sub(_json_escaped, dumped)
+    return _unsafe_pattern().sub(_json_escaped, dumped)
 
 
 def _json_escaped(match: re.Match[str]) -> str:
@@ -134,4 +141,4 @@ def _utf16(ch: str) -> tuple[int, ...]:
 
 
 def is_safe(text: str) -> bool:
-    return (text.isascii() and text.isprintable()) or _UNSAFE.search(text) is None
+    return (text.isascii() and text.isprintable()) or _unsafe_pattern().search(text) is None

@@ -29,12 +29,19 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
 from quiz.authoring.fmt import canonical_order, fmt_style
 from quiz.authoring.yaml_text import CARD_KEY_ORDER, DECK_KEY_ORDER, block_ok, plain_shape_ok
 from quiz.deck.loader import deck_of_tree
-from quiz.deck.yaml_nodes import compose, gc_paused, shares_nodes
+from quiz.deck.yaml_nodes import (
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    compose,
+    gc_paused,
+    shares_nodes,
+)
 from quiz.errors import DeckError, DeckProblem
 
 log = logging.getLogger("quiz.authoring.fmt")

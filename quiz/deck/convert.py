@@ -17,8 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
 from quiz.deck import fields as F
 from quiz.deck.yaml_nodes import (
@@ -27,6 +26,9 @@ from quiz.deck.yaml_nodes import (
     INT_TAG,
     NULL_TAG,
     BadScalar,
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
     describe,
     is_string,
     line_of,
@@ -34,7 +36,7 @@ from quiz.deck.yaml_nodes import (
     scalar_value,
 )
 from quiz.errors import DeckProblem
-from quiz.model import Text
+from quiz.model import Text, frozen_maker
 from quiz.safe_text import shown as safe_shown
 
 TYPE_CHECKING = False
@@ -107,7 +109,7 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
         if not node.value.strip():
             report.add(line_of(node), f"{label} is empty")
             return INVALID
-        return Text.plain(node.value, report.lang)
+        return _make_text(((report.lang, node.value),))  # Text.plain, without its two calls
     if node.__class__ is MappingNode and node.tag in ALLOWED_TAGS:
         if not node.value:
             report.add(
@@ -133,8 +135,11 @@ def text(node: Node, label: str, report: Report) -> Text | _Invalid:
             elif lang not in seen:  # a duplicate language was reported by check_tree
                 seen.add(lang)
                 variants.append((lang, item))
-        return Text(tuple(variants)) if ok else INVALID
+        return _make_text(tuple(variants)) if ok else INVALID
     return not_a_string(node, label, report, "a string or a map of language -> string")
+
+
+_make_text = frozen_maker(Text)  # Text(...) without its __init__; made once, where decks are read
 
 
 def _pattern(regex, explain: str) -> Callable[[Node, str, Report], str | _Invalid]:
@@ -187,8 +192,21 @@ def list_of(convert: Callable[[Node, str, Report], object], example: str, *, min
             need = "at least one item" if min_items == 1 else f"at least {min_items} items"
             report.add(line_of(node), f"{label} needs {need}")
             return INVALID
-        # every item converted (each bad one reported), in a loop: a comprehension is a
-        # call of its own, and lists are converted for most cards
+        # every item converted, in a loop (a comprehension is a call of its own, and
+        # lists are converted for most cards); first under the list's label, as most
+        # lists are sound: a list with a problem is converted again with each item's
+        # label (a string made per item), the first round's problems taken back
+        before = len(report.problems)
+        values = []
+        for item in nodes:
+            value = convert(item, label, report)
+            if value is INVALID:
+                break
+            values.append(value)
+        else:
+            if len(report.problems) == before:
+                return tuple(values)
+        del report.problems[before:]
         values = []
         ok = True
         for i, item in enumerate(nodes, 1):
@@ -266,6 +284,9 @@ def timeout(node: Node, label: str, report: Report) -> float | _Invalid:
 
 
 def specifier(node: Node, label: str, report: Report) -> str | _Invalid:
+    # packaging, loaded by the few decks that name Python versions
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     value = string(node, label, report)
     if isinstance(value, _Invalid):
         return INVALID

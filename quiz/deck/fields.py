@@ -255,6 +255,11 @@ class CardType:
         return _COMMON + self.required + self.optional
 
     @cached_property
+    def noun(self) -> str:
+        """A card of this type in a message: `basic card`."""
+        return f"{self.name} card"
+
+    @cached_property
     def key_set(self) -> frozenset[str]:
         """`keys` for the question "may this card carry that key", asked of each key of
         every card (a key read from YAML is a new string: a tuple compares it with each)."""

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from yaml.nodes import ScalarNode
+from quiz.deck.yaml_nodes import ScalarNode
 
 
 def folded_key(

@@ -14,15 +14,22 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
 from quiz.deck import cloze
 from quiz.deck import fields as F
 from quiz.deck.convert import INVALID, Report, convert, converter, did_you_mean
 from quiz.deck.folding import folded_key
-from quiz.deck.yaml_nodes import MERGE_TAG, describe, line_of
+from quiz.deck.yaml_nodes import (
+    MERGE_TAG,
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    describe,
+    line_of,
+)
 from quiz.errors import DeckProblem
-from quiz.model import Card, CardKind, Deck, Text, make_card
+from quiz.model import Card, CardKind, Deck, Text, frozen_maker
 from quiz.safe_text import shown
 
 UNRECORDED_MESSAGE = "output card has no expected `output` or `raises` (run `quiz check --record`)"
@@ -189,13 +196,16 @@ def _check_missing(
     report: Report,
     what: str,
     may_have: Sequence[str],
+    named: str | None = None,
 ) -> set[str]:
     """Report required keys that are absent, unless one was folded into a text block (then
-    say that instead). Returns the keys found folded."""
+    say that instead): "{what} '{named}' has no ..." (or without a name). Returns the
+    keys found folded."""
     folded = _folded(entries, may_have, report)
     for name in required:
         if name not in entries and name not in folded:
-            report.add(line_of(node), f"{what} has no '{name}'")
+            whose = f"{what} '{named}'" if named else what
+            report.add(line_of(node), f"{whose} has no '{name}'")
     return folded
 
 
@@ -272,7 +282,7 @@ def _card(
     index: int,
     report: Report,
     allow_unrecorded: bool,
-    converters: dict[str, Callable[[Node, Report], object]],
+    converters: dict[str, tuple[str, Callable[[Node, Report], object]]],
     aliases: bool,
 ) -> _Draft | None:
     if node.__class__ is not MappingNode:
@@ -288,11 +298,11 @@ def _card(
 
     card_id = None
     if "id" in entries:
-        value = converters["id"](entries["id"][1], report)
+        value = converters["id"][1](entries["id"][1], report)
         card_id = value if isinstance(value, str) else None
     type_name: str | None = F.DEFAULT_TYPE
     if "type" in entries:
-        value = converters["type"](entries["type"][1], report)
+        value = converters["type"][1](entries["type"][1], report)
         type_name = value if isinstance(value, str) else None
     kind = F.CARD_TYPE_DEFS.get(type_name) if type_name else None
 
@@ -316,23 +326,23 @@ def _card(
         if aliases and value_node.start_mark.line < key.start_mark.line:  # _is_alias, inline
             invalid = True
             continue
-        value = converters[name](value_node, report)
+        field_name, convert_value = converters[name]
+        value = convert_value(value_node, report)
         if value is INVALID:  # reported (by convert, or as a foreign tag by yaml_nodes)
             invalid = True
             continue
-        values[name] = value
+        values[field_name] = value
         if name == "requires":
             refs = cast("tuple[str, ...]", value)  # the `requires` converter returns refs
             requires = [
                 (ref, line_of(item)) for ref, item in zip(refs, value_node.value, strict=False)
             ]
 
-    what = f"{type_name} card" + (f" '{card_id}'" if card_id else "")
     if "id" not in entries:
         report.add(line, f"card {index + 1} has no 'id'")
     numbers: tuple[int, ...] = ()
     if kind is not None:
-        folded = _check_missing(entries, kind.required, node, report, what, kind.keys)
+        folded = _check_missing(entries, kind.required, node, report, kind.noun, kind.keys, card_id)
         if kind.name == "output":
             _check_output(entries, values, folded, node, report, allow_unrecorded)
         elif kind.name == "choice":
@@ -344,9 +354,12 @@ def _card(
 
 
 @cache
-def _card_converters() -> dict[str, Callable[[Node, Report], object]]:
-    """Each card key's converter (convert.converter), looked up by name per value."""
-    return {name: converter(spec) for name, spec in F.CARD_FIELDS.items()}
+def _card_converters() -> dict[str, tuple[str, Callable[[Node, Report], object]]]:
+    """Each card key's name as the table spells it and its converter (convert.converter),
+    looked up by the key read per value. A value is kept under the table's name, a string
+    Python interned: `make_card`'s keyword arguments are matched to `Card`'s fields by
+    identity first, and a key read from the file is a string of its own."""
+    return {name: (spec.name, converter(spec)) for name, spec in F.CARD_FIELDS.items()}
 
 
 def _check_output(
@@ -540,13 +553,15 @@ def _assemble(
     deck_python = deck_values.get("python")
     cards: list[Card] = []
     resolved: dict[str, tuple[str, ...]] = {}
+    make = frozen_maker(Card)  # make_card's maker, looked up once
     for draft in drafts:
-        requires = _resolve_requires(draft, notes, deck_id, report)
+        # (a call only for the cards that require some: most cards do not)
+        requires = _resolve_requires(draft, notes, deck_id, report) if draft.requires else ()
         if requires is not None and draft.id is not None:
             resolved.setdefault(draft.id, requires)
         if not draft.ok or requires is None:
             continue
-        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires))  # type: ignore[arg-type]  # deck_python converted by the python field: a str or absent
+        cards.extend(_build(draft, deck_id, deck_tags, deck_python, requires, make))  # type: ignore[arg-type]  # deck_python converted by the python field: a str or absent
     _check_cycles(resolved, notes, deck_id, report)
     return cards
 
@@ -626,13 +641,15 @@ def _build(
     deck_tags: tuple[str, ...],
     deck_python: str | None,
     requires: tuple[str, ...],
+    make: Callable[..., Card],
 ) -> list[Card]:
     """The card (or a cloze note's cards) of a sound draft; `deck_tags` without repeats.
 
     A card's keys are `Card`'s fields of the same names (but `answer`, which is its
     `answers`), and each value was converted by its field's converter, so it has the type
     `Card` wants: the draft's values are the card's, with what the deck adds (a key the
-    card leaves out takes `Card`'s default). The draft is not used again.
+    card leaves out takes `Card`'s default), made by `make` (`model.make_card`'s maker).
+    The draft is not used again.
     """
     values: dict[str, Any] = draft.values
     type_name = draft.type  # known: a draft with an unknown type is not built
@@ -647,7 +664,7 @@ def _build(
     if type_name == "cloze":
         note = cast(str, draft.id)  # a card without an id is reported, so it is never built
         return [
-            make_card({**values, "id": f"{note}#c{n}", "cloze": n, "note": note})
+            make(**{**values, "id": f"{note}#c{n}", "cloze": n, "note": note})
             for n in draft.cloze_numbers
         ]
     if type_name == "output":
@@ -655,4 +672,4 @@ def _build(
             values["python"] = deck_python
     elif type_name == "typed":
         values["answers"] = values.pop("answer")
-    return [make_card(values)]
+    return [make(**values)]

@@ -405,6 +405,39 @@ def _tags(node):  # type: ignore[no-untyped-def]
     return out
 
 
+def test_the_loader_makes_its_own_nodes_and_leaves_pyyaml_as_it_was():
+    """The deck loader's nodes are yaml_nodes' slotted classes (what validate tells
+    apart by class); PyYAML's loaders still make PyYAML's, after a good compose and
+    after one that failed."""
+    text = "a: [b, {c: d}]\n"
+    ours = (yaml_nodes.ScalarNode, yaml_nodes.SequenceNode, yaml_nodes.MappingNode)
+    pyyamls = (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode)
+    for mine, theirs in zip(ours, pyyamls, strict=True):
+        assert issubclass(mine, theirs) and mine is not theirs and "__slots__" in vars(mine)
+    got = yaml.compose(text, Loader=yaml_nodes._Loader)
+    assert _classes(got) == set(ours)
+    with pytest.raises(yaml.YAMLError):
+        yaml.compose("a: [b\n", Loader=yaml_nodes._Loader)
+    for loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        assert _classes(yaml.compose(text, Loader=loader)) == set(pyyamls)
+
+
+def _nodes(node):  # type: ignore[no-untyped-def]
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if isinstance(n, yaml.MappingNode):
+            stack.extend(x for pair in n.value for x in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return out
+
+
+def _classes(node):  # type: ignore[no-untyped-def]
+    return {n.__class__ for n in _nodes(node)}
+
+
 def test_the_loader_resolves_every_scalar_as_pyyaml_does():
     """yaml_nodes resolves each distinct plain scalar once per file (issue #19): the
     tags are PyYAML's own, for every good and broken deck and for plain scalars that
@@ -429,7 +462,9 @@ def test_the_loader_resolves_every_scalar_as_pyyaml_does():
 
 def test_pure_python_fallback_gives_the_same_decks(monkeypatch):
     fast = [load_deck(p) for p in sorted(GOOD.glob("*.yaml"))]
-    monkeypatch.setattr(yaml_nodes, "_Loader", yaml.SafeLoader)
+    # the deck loader as it is where PyYAML was built without libyaml
+    python_loader = type("PythonLoader", (yaml_nodes._Lean, yaml.SafeLoader), {})
+    monkeypatch.setattr(yaml_nodes, "_Loader", python_loader)
     slow = [load_deck(p) for p in sorted(GOOD.glob("*.yaml"))]
     assert slow == fast
 
