@@ -12,9 +12,7 @@ checks on open next time. Each step is then one whole Python process that import
 from __future__ import annotations
 
 import hashlib
-import os
 import random
-import shutil
 import time
 from pathlib import Path
 
@@ -137,14 +135,6 @@ def empty(folder: Path) -> Path:
         from anki.collection import Collection
 
         Collection(str(target)).close()
-    return target
-
-
-def fresh_copy(template: Path, target: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(template, target)
-    os.sync()  # written back before the step runs, as versus.copy_store does quiz's
     return target
 
 

@@ -204,10 +204,7 @@ def bench_import(ctx: Context, deck: Path, store: Path | None = None) -> list[Ro
     target = ctx.work / "import.db"
 
     def fresh(source: Path = template, path: Path = deck):  # type: ignore[no-untyped-def]
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-            if Path(f"{source}{suffix}").exists():
-                shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+        fixtures.fresh_copy(source, target)
         return run_once([*ctx.quiz, "import", str(path)], ctx.env(target))
 
     runs = max(3, ctx.runs // 2)

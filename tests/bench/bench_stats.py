@@ -16,7 +16,6 @@ SQLAlchemy (quiz.store.stats_reads); the first-run row times the full store's bu
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -31,9 +30,7 @@ BIG = fixtures.StoreSpec(reviews=3_000_000)
 
 def _copy(ctx: Context, store: Path, name: str) -> Path:
     """A copy to run on: `quiz stats` writes (its rollups, a migration)."""
-    target = ctx.work / name
-    shutil.copyfile(store, target)
-    return target
+    return fixtures.fresh_copy(store, ctx.work / name)
 
 
 def _stats_rows(ctx: Context, store: Path, size: str, limit: float) -> list[Row]:
@@ -71,7 +68,7 @@ def _first_stats(ctx: Context, store: Path) -> Row:
     env = ctx.env(db)
 
     def once() -> Sample:
-        shutil.copyfile(base, db)
+        fixtures.fresh_copy(base, db)
         return run_once([*ctx.quiz, "stats"], env)
 
     return _row(

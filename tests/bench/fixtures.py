@@ -299,6 +299,24 @@ def big_store(spec: StoreSpec = StoreSpec(), log=print) -> Path:  # type: ignore
     return path
 
 
+def fresh_copy(source: Path, target: Path) -> Path:
+    """`target` made a copy of the SQLite file `source` (its WAL and shared memory too,
+    where it has them, and none of target's old ones), written back to the disk before
+    a command runs on it: a writer's checkpoint syncs the file, and would otherwise time
+    writing back the whole copy just made (a learner's store was not just written).
+    Every benchmark that runs a command on a fresh copy of a store makes it here (Anki's
+    collections too)."""
+    import os
+    import shutil
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    os.sync()
+    return target
+
+
 def big_deck(n: int = 10_000) -> Path:
     """A deck file of `n` generated cards (tests/deck/make_big_deck.py)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deck"))

@@ -43,7 +43,6 @@ read or kept, so every run is the first on that text (quiz.authoring.fmt_layout)
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 from collections.abc import Callable
@@ -140,22 +139,12 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
     quiz_target = work / "versus-import.db"
 
     def fresh_quiz() -> Sample:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{quiz_target}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(quiz_empty, quiz_target)
-        os.sync()  # as copy_store
+        fixtures.fresh_copy(quiz_empty, quiz_target)
         return run_once([*quiz, "import", str(deck)], ctx.env(quiz_target))
 
     # ... and into a copy of the benchmark store (100k cards, 1M reviews: issue #19's target)
     def copy_store(target: Path) -> None:
-        """A copy of the benchmark store, written back to the disk before the command
-        runs: a writer's first checkpoint syncs the file, which would otherwise time
-        writing back the whole fresh copy (a learner's store was not just written)."""
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-            if Path(f"{store}{suffix}").exists():
-                shutil.copyfile(f"{store}{suffix}", f"{target}{suffix}")
-        os.sync()
+        fixtures.fresh_copy(store, target)
 
     quiz_big_target = work / "versus-import-big.db"
 
@@ -176,7 +165,7 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
         return run_once([*quiz, "cards", "forget", action_card], acted_env)
 
     anki_acted = (
-        anki_side.fresh_copy(col, work / "versus-actions.anki2") if col is not None else None
+        fixtures.fresh_copy(col, work / "versus-actions.anki2") if col is not None else None
     )
 
     def anki_act(step: str):  # type: ignore[no-untyped-def]
@@ -189,7 +178,7 @@ def run(ctx, log=print) -> list[Pair]:  # type: ignore[no-untyped-def]
 
     def fresh_anki() -> Path:
         assert anki_empty is not None
-        return anki_side.fresh_copy(anki_empty, work / "versus-import.anki2")
+        return fixtures.fresh_copy(anki_empty, work / "versus-import.anki2")
 
     # fmt --check needs a deck already in fmt's layout (formatted once, kept)
     formatted = folder / "big-deck-10000.formatted.yaml"
