@@ -116,6 +116,8 @@ class LeanWriter:
                 self.conn.rollback()
         finally:
             self.conn.close()
+            if self.watch is not None:
+                self.watch.close()
 
     def _worded(self, exc: sqlite3.Error) -> StoreError:
         from quiz.store.engine import describe_error  # an error: SQLAlchemy may load now

@@ -98,6 +98,7 @@ class LockWatch:
         self.count = 0
         self.idle = False  # the watcher waits for a statement to start
         self.told = False
+        self.closed = False
         self.thread: threading.Thread | None = None
 
     def attach(self, engine: Any) -> None:
@@ -106,6 +107,14 @@ class LockWatch:
         event.listen(engine, "before_cursor_execute", self._start)
         event.listen(engine, "after_cursor_execute", self._stop)
         event.listen(engine, "handle_error", self._stop)
+        event.listen(engine, "engine_disposed", self.close)
+
+    def close(self, *_args: Any) -> None:
+        """The store is closed: the watcher's thread ends (a process that opens many
+        stores, as a library user's or a test run does, keeps none of them)."""
+        with self.cond:
+            self.closed = True
+            self.cond.notify()
 
     # A statement's start and end only set `running`: waking the watcher thread for
     # each of them cost more than an answer's statements themselves. The watcher is woken
@@ -139,8 +148,10 @@ class LockWatch:
                 # `idle` is set before `running` is read, and `_start` sets `running`
                 # before it reads `idle`: a statement starting now is seen here or wakes us
                 self.idle = True
-                while self.running is None:
+                while self.running is None and not self.closed:
                     self.cond.wait()
+                if self.closed:
+                    return
                 self.idle = False
                 statement = self.running
             time.sleep(self.delay_s)

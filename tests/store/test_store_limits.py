@@ -308,3 +308,27 @@ def test_a_slow_statement_that_no_one_blocks_is_not_told(tmp_path):
     time.sleep(0.2)
     watch._stop()
     assert said == []
+
+
+def test_a_closed_store_leaves_no_watcher_thread(tmp_path):
+    """Each store the full store or the import's writer opens has a lock watcher with a
+    thread: closing the store ends it (a process that opens many stores kept them all)."""
+    from quiz.store import open_store
+    from quiz.store.lean_write import open_writer
+
+    def watchers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "quiz-lockwatch"]
+
+    before = set(watchers())
+    db = tmp_path / "s.db"
+    with open_store(str(db)) as store, store.unit("ann") as repo:
+        repo.decks_by_path()
+        assert set(watchers()) - before, "the store's statements start its watcher"
+    writer = open_writer(str(db), "ann")
+    assert writer is not None
+    with writer:
+        writer.begin()  # under the watcher, which starts its thread
+    deadline = time.monotonic() + 10
+    while set(watchers()) - before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not set(watchers()) - before
