@@ -6,8 +6,7 @@ arrays, a column per field, instead of a row per answer.
     python -m tests.bench.bench_packed_log_size            # QUIZ_BENCH_PG_URL, else a throwaway server
 
 One row per answer cannot reach issue #20's 110 bytes on PostgreSQL: a tuple's header and
-line pointer are 28 bytes before any column, and `bench_store_size` measures today's
-layout at about 200. Packed, that overhead and the index entries are paid once per card.
+line pointer are 28 bytes before any column (`bench_store_size` measures today's layout). Packed, that overhead and the index entries are paid once per card.
 Two packs are filled with the benchmark's shape (100k cards, 1M answers, ten a card),
 synthetic values of each column's type: "full" keeps every field the log keeps now (the
 small codes of an answer, its kind, rating, states, step, right/wrong, overruled and
