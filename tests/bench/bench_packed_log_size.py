@@ -5,16 +5,17 @@ arrays, a column per field, instead of a row per answer.
     python -m tests.bench.bench_packed_log_size --pg URL   # a server; a database is made and dropped
     python -m tests.bench.bench_packed_log_size            # QUIZ_BENCH_PG_URL, else a throwaway server
 
-One row per answer cannot reach issue #20's 110 bytes on PostgreSQL: a tuple's header and
-line pointer are 28 bytes before any column (`bench_store_size` measures today's layout). Packed, that overhead and the index entries are paid once per card.
-Two packs are filled with the benchmark's shape (100k cards, 1M answers, ten a card),
-synthetic values of each column's type: "full" keeps every field the log keeps now (the
-small codes of an answer, its kind, rating, states, step, right/wrong, overruled and
-suggested rating, as bits of one integer); "lean" leaves out what the pack's order gives
-(the previous entry's id) or what replaying the pack gives (reps, lapses, the last-review
-lag). Heap and TOAST (`pg_table_size`) and indexes (`pg_indexes_size`) after a VACUUM, per
-answer. The values are random where a learner's would be: PostgreSQL's compression of
-the arrays (pglz) gains nothing on them, so it is not counted on.
+One row per answer cannot reach issue #20's 110 bytes on PostgreSQL: a tuple's header
+and line pointer are 28 bytes before any column (`bench_store_size` measures today's
+layout). Packed, that overhead and the index entries are paid once per card. Two packs
+are filled with the benchmark's shape (100k cards, 1M answers, ten a card), synthetic
+values of each column's type: "full" keeps every field the log keeps now (the small
+codes of an answer, its kind, rating, states, step, right/wrong, overruled and suggested
+rating, as bits of one integer); "lean" leaves out what the pack's order gives (the
+previous entry's id) or what replaying the pack gives (reps, lapses, the last-review
+lag). Heap and TOAST (`pg_table_size`) and indexes (`pg_indexes_size`) after a VACUUM,
+per answer. The values are random where a learner's would be: PostgreSQL's compression
+of the arrays (pglz) gains nothing on them, so it is not counted on.
 
 What the figures leave out, for the redesign to settle: an index from a review's id to its
 pack (the undo and `review_befores` find an entry by id), and the time index that
