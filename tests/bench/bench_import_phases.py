@@ -79,7 +79,6 @@ def main() -> None:
     from quiz.deck.yaml_nodes import _decode, _Loader, check_tree
     from quiz.store import deck_sync, lean_write, open_store
     from quiz.store.pragmas import writer_connection
-    from quiz.store.tuning import CATALOGUE_STATS
 
     path = str(fixtures.big_deck())
     data = Path(path).read_bytes()
@@ -107,24 +106,13 @@ def main() -> None:
             for suffix in ("-wal", "-shm"):
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(template, target)
-            conn = writer_connection(str(target), threads=True)
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                # the lean writer's runner: many rows a statement, run on its second thread
-                runner = lean_write.Beside(
-                    deck_sync.SqliteRunner(
-                        conn.execute,
-                        conn.executemany,
-                        lambda: conn.in_transaction,
-                        lean_write._variables(conn),
-                    )
-                )
-                deck_sync.sync_deck(runner, deck, path, "x", now)
-                for sql in CATALOGUE_STATS:
-                    conn.execute(sql)
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
+            # the lean writer `quiz import` runs: its runner, thread and transaction
+            with lean_write.LeanWriter(
+                writer_connection(str(target), threads=True), target, f"sqlite:///{target}"
+            ) as writer:
+                writer.sync_deck(deck, path, "x", now)
+                writer.refresh_catalogue_stats()
+                writer.commit()
 
         phases.append(("sync_deck into an empty store", into_store))
         for name, once in phases:
