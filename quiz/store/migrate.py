@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0016"
+HEAD = "0017"
 
 log = logging.getLogger(__name__)
 
@@ -191,3 +192,40 @@ def ensure_schema(engine: Engine, *, read_only: bool = False, where: str = "") -
             if current_revision(conn) == HEAD:
                 return
         raise
+
+
+SHOW_PROGRESS = 50_000  # rows from which a migration's long step shows its progress
+
+
+class Progress:
+    """How far a migration's long step is, on stderr: a rich bar on a terminal,
+    otherwise a line per tenth; nothing for a step of fewer than SHOW_PROGRESS rows."""
+
+    def __init__(self, total: int, what: str) -> None:
+        self.total = total
+        self.what = what
+        self.done = 0
+        self.next_line = total // 10
+        self.bar: Any = None
+        self.shown = total >= SHOW_PROGRESS
+        if self.shown and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(what, total=total)
+        elif self.shown:
+            print(f"{what}: {total:,} entries ...", file=sys.stderr, flush=True)
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+        elif self.shown and self.done >= self.next_line:
+            print(f"{self.what}: {self.done:,} of {self.total:,}", file=sys.stderr, flush=True)
+            self.next_line = self.done + self.total // 10
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -48,8 +48,8 @@ def _revision(url: str) -> str:
         engine.dispose()
 
 
-def _fill(url: str) -> dict[str, str | None]:
-    """Each index of the review log and its fillfactor (None: the default)."""
+def _fill(url: str, table: str = "reviews") -> dict[str, str | None]:
+    """Each index of the review log's table and its fillfactor (None: the default)."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -57,8 +57,9 @@ def _fill(url: str) -> dict[str, str | None]:
                 text(
                     "SELECT c.relname, c.reloptions FROM pg_index i"
                     " JOIN pg_class c ON c.oid = i.indexrelid"
-                    " WHERE i.indrelid = 'reviews'::regclass"
-                )
+                    " WHERE i.indrelid = CAST(:table AS regclass)"
+                ),
+                {"table": table},
             ).all()
     finally:
         engine.dispose()
@@ -112,10 +113,25 @@ def test_a_0013_store_migrates_with_every_figure_and_state_the_same(store_url, t
             for row in schema_before or []
             if row[0] != "alembic_version" and row[0] not in DROPPED_LATER
         ]
-    else:
-        fill = _fill(store_url)
-        assert {name for name, f in fill.items() if f == "100"} == FILLED_WHOLE
-        assert fill["ux_reviews_card_chain"] is None  # a card's next answer lands mid-index
+    else:  # 0017 packed the log that 0014 had indexed (test_review_packs)
+        assert _fill(store_url, "review_packs")
+
+
+def test_0014_fills_the_append_only_indexes_whole(store_url):
+    from quiz.store.migrate import upgrade
+
+    if store_url.startswith("sqlite"):
+        pytest.skip("0014 changes nothing on SQLite")
+    load_0011(store_url, recorded()["tables"])
+    _at_0013(store_url)
+    engine = create_engine(store_url)
+    try:
+        upgrade(engine, "0014")
+    finally:
+        engine.dispose()
+    fill = _fill(store_url)
+    assert {name for name, f in fill.items() if f == "100"} == FILLED_WHOLE
+    assert fill["ux_reviews_card_chain"] is None  # a card's next answer lands mid-index
 
 
 # what later migrations add (0015: the day and tag rollups, the triggers that mark them stale)
@@ -139,7 +155,7 @@ print("done", flush=True)
 
 def test_a_migration_killed_during_the_rebuild_leaves_the_0013_store_whole(store_url):
     from quiz.store import open_store
-    from quiz.store.migrate import HEAD
+    from quiz.store.migrate import HEAD, upgrade
 
     if store_url.startswith("sqlite"):
         pytest.skip("0014 changes nothing on SQLite (test_migration_kill kills its step)")
@@ -164,6 +180,12 @@ def test_a_migration_killed_during_the_rebuild_leaves_the_0013_store_whole(store
 
     assert _revision(store_url) == "0013"
     assert set(_fill(store_url).values()) == {None}
+    engine = create_engine(store_url)
+    try:
+        upgrade(engine, "0014")
+    finally:
+        engine.dispose()
+    assert {name for name, f in _fill(store_url).items() if f == "100"} == FILLED_WHOLE
     with open_store(store_url) as store, store.unit("ann") as repo:  # now it migrates
         log = list(repo.review_log())
         assert len(log) == entries
@@ -171,12 +193,12 @@ def test_a_migration_killed_during_the_rebuild_leaves_the_0013_store_whole(store
             range(1, entries // 200 + 1)
         )
     assert _revision(store_url) == HEAD
-    assert {name for name, f in _fill(store_url).items() if f == "100"} == FILLED_WHOLE
 
 
 def test_a_copy_into_postgresql_leaves_the_log_indexes_packed(request, tmp_path):
     """The copy inserts the log in id order, which is not its indexes' order: grown a row
-    at a time they would be left part empty. They come out as a REINDEX builds them."""
+    at a time they would be left part empty. They come out as a REINDEX builds them
+    (since 0017 the indexes of the packs that hold the log: quiz.store.log_packs)."""
     server, why = request.getfixturevalue("pg_server")
     if server is None:
         pytest.skip(f"PostgreSQL store tests need a server: {why}")
@@ -197,7 +219,7 @@ def test_a_copy_into_postgresql_leaves_the_log_indexes_packed(request, tmp_path)
                     conn.execute(
                         text(
                             "SELECT indexrelid::regclass::text, pg_relation_size(indexrelid)"
-                            " FROM pg_index WHERE indrelid = 'reviews'::regclass"
+                            " FROM pg_index WHERE indrelid = 'review_packs'::regclass"
                         )
                     ).all()
                 )
@@ -208,7 +230,7 @@ def test_a_copy_into_postgresql_leaves_the_log_indexes_packed(request, tmp_path)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            conn.execute(text("REINDEX TABLE reviews"))
+            conn.execute(text("REINDEX TABLE review_packs"))
     finally:
         engine.dispose()
-    assert copied == sizes()
+    assert copied and copied == sizes()
