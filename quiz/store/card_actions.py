@@ -92,7 +92,9 @@ class CardActions:
             entry_id = int(next(iter(self._run(MANUAL_ENTRY + " RETURNING id", entry)))[0])
         from quiz.store.history_reads import HistoryReads
 
-        derived = HistoryReads(self.sel.execute, self.sel.learner_id).befores([entry_id])
+        derived = HistoryReads(
+            self.sel.execute, self.sel.learner_id, sqlite=self.sel.sqlite
+        ).befores([entry_id])
         if item.schedule != derived[entry_id]:
             self._run(BEFORE, {"entry": entry_id, **self._schedule(item.schedule, log=True)})
         self._run(SCHEDULE, {"card": item.row_id, **self._schedule(after, log=False)})

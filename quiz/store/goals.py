@@ -15,7 +15,7 @@ from quiz.errors import NotFound
 from quiz.model import CardState, StoredCard
 from quiz.review.goal import Goal
 from quiz.store.due import LIVE
-from quiz.store.models import CardRow, DeckRow, GoalRow, ReviewRow
+from quiz.store.models import CardRow, DeckRow, GoalRow, ReviewRow, reviewed_since
 from quiz.store.repo import DUE_STATES, CardFilter, Repo
 
 R = ReviewRow
@@ -91,7 +91,7 @@ def answered_today(repo: Repo, deck: str, since: datetime) -> tuple[int, int]:
         .where(
             R.learner_id == repo.learner_id,
             R.kind == "review",
-            R.reviewed_at >= since,
+            reviewed_since(repo.session.get_bind().dialect.name, since),
             DeckRow.slug == deck,
         )
     )

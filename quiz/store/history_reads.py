@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from quiz.model import Schedule
+from quiz.store.log_packs import ids_after
 from quiz.store.selection import schedule_from
 from quiz.store.values import ENTRY_KINDS, after_of, instant_of
 
@@ -51,9 +52,10 @@ def _after(reviewed_at: datetime, columns: Sequence[object]) -> Schedule | None:
 class HistoryReads:
     """One learner's log reads through `execute(sql, params)` (quiz.store.due)."""
 
-    def __init__(self, execute: Execute, learner_id: int) -> None:
+    def __init__(self, execute: Execute, learner_id: int, *, sqlite: bool) -> None:
         self.execute = execute
         self.learner_id = learner_id
+        self.sqlite = sqlite
 
     def card_history(self, card_id: int) -> list[LogEntry]:
         """Every entry of this learner's for one card (answers, drills, manual changes),
@@ -90,25 +92,27 @@ class HistoryReads:
                     r[1], r[2], r[3], r[4], instant_of(r[5]), instant_of(r[6]), r[7], r[8]
                 )
             rest = [i for i in chunk if i not in out]
-            links: dict[int, int | None] = (
-                {
-                    r[0]: r[1]
-                    for r in self.execute(
-                        "SELECT r.id, (SELECT MAX(p.id) FROM reviews AS p"
-                        " WHERE p.learner_id = r.learner_id AND p.card_id = r.card_id"
-                        f" AND p.kind IN {_SETS_SCHEDULE} AND p.id < r.id)"
-                        f" FROM reviews AS r WHERE r.id IN ({_listed(rest)})",
-                        {},
-                    )
-                }
-                if rest
-                else {}
-            )
+            links: dict[int, int | None] = {}
+            cards: set[int] = set()
+            if rest:
+                # (on PostgreSQL an entry's pack holds no id below it: ids_after finds the
+                # few packs written since the oldest of these, quiz.store.log_packs)
+                since = ids_after("r", str(min(rest) - 1), sqlite=self.sqlite)
+                for r in self.execute(
+                    "SELECT r.id, r.card_id, (SELECT MAX(p.id) FROM reviews AS p"
+                    " WHERE p.learner_id = r.learner_id AND p.card_id = r.card_id"
+                    f" AND p.kind IN {_SETS_SCHEDULE} AND p.id < r.id)"
+                    f" FROM reviews AS r WHERE r.id IN ({_listed(rest)}) AND {since}",
+                    {},
+                ):
+                    links[r[0]] = r[2]
+                    cards.add(int(r[1]))
             previous = [p for p in links.values() if p is not None]
             afters: dict[int, Schedule | None] = {}
             if previous:
-                for r in self.execute(
-                    f"SELECT id, reviewed_at, {_AFTER} FROM reviews WHERE id IN ({_listed(previous)})",
+                for r in self.execute(  # by their cards too: a pack is found by its card
+                    f"SELECT id, reviewed_at, {_AFTER} FROM reviews"
+                    f" WHERE card_id IN ({_listed(sorted(cards))}) AND id IN ({_listed(previous)})",
                     {},
                 ):
                     at = instant_of(r[1])

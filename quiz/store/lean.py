@@ -111,7 +111,7 @@ class LeanStore:
         """A card's log (quiz.store.history_reads) through this connection."""
         from quiz.store.history_reads import HistoryReads
 
-        return HistoryReads(_run(self.conn), self.learner_id)
+        return HistoryReads(_run(self.conn), self.learner_id, sqlite=True)
 
     @property
     def stats(self) -> StatsReads:

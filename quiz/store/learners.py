@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from quiz.store.log_packs import PACKS, ids_after, manual_entries
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.values import ENTRY_KINDS, instant_of
 
@@ -29,18 +30,24 @@ SELECT l.id, l.name, l.created_at, m.last_id, m.answers
 FROM learners AS l LEFT JOIN review_rollup_marks AS m ON m.learner_id = l.id
 ORDER BY l.name
 """
-# The latest entry: the end of the (learner, time) index. NULL: no entries at all.
-LATEST = "SELECT MAX(reviewed_at) FROM reviews WHERE learner_id = :learner"
+# The latest entry: the end of the (learner, time) index (PostgreSQL: of the packs'
+# index of their latest times, quiz.store.log_packs). NULL: no entries at all.
+LATEST = {
+    True: "SELECT MAX(reviewed_at) FROM reviews WHERE learner_id = :learner",
+    False: f"SELECT MAX(last_at) FROM {PACKS} WHERE learner_id = :learner",
+}
 # What the rollups hold: a row per card answered, every entry of it (drills among them).
 ROLLED = """
 SELECT COUNT(*), COALESCE(SUM(answers), 0), COALESCE(SUM(drills), 0)
 FROM review_card_rollups WHERE learner_id = :learner
 """
 # The manual entries among them (neither reviews nor drills): the partial index of 0013
-# serves `kind = 2` (the same words as its condition).
-MANUAL_ENTRIES = f"""
-SELECT COUNT(*) FROM reviews WHERE learner_id = :learner AND kind = {MANUAL} AND id <= :last
-"""
+# serves `kind = 2` (the same words as its condition; PostgreSQL: the packs' flag).
+MANUAL_ENTRIES = {
+    sqlite: "SELECT COUNT(*) FROM reviews WHERE reviews.learner_id = :learner"
+    f" AND {manual_entries('reviews', MANUAL, sqlite=sqlite)} AND reviews.id <= :last"
+    for sqlite in (True, False)
+}
 # The entries past the mark, read by their id range (not through the (learner, time)
 # index, which would visit every entry of the learner): their cards not yet rolled up,
 # their reviews and drills.
@@ -50,7 +57,7 @@ SELECT COUNT(DISTINCT CASE WHEN c.card_id IS NULL THEN r.card_id END),
        COALESCE(SUM(CASE WHEN r.kind = {DRILL} THEN 1 ELSE 0 END), 0)
 FROM reviews AS r LEFT JOIN review_card_rollups AS c
   ON c.learner_id = r.learner_id AND c.card_id = r.card_id
-WHERE +r.learner_id = :learner AND r.id > :last
+WHERE +r.learner_id = :learner AND {{after}}
 """
 # Learners with entries but no rollups to trust: their log grouped, in one pass over it
 # (on SQLite through the (learner, time) index each row's card and kind would be a
@@ -85,7 +92,7 @@ def learner_overview(execute: Execute, sqlite: bool) -> list[LearnerOverview]:
     latest: dict[int, object] = {}
     grouped: list[int] = []
     for learner, _name, _created, last_id, answers in learners:
-        [(latest[learner],)] = list(execute(LATEST, {"learner": learner}))
+        [(latest[learner],)] = list(execute(LATEST[sqlite], {"learner": learner}))
         if latest[learner] is None:
             counts[learner] = (0, 0, 0)
         elif last_id is None or not mark_holds(execute, sqlite, learner, last_id, answers):
@@ -93,8 +100,9 @@ def learner_overview(execute: Execute, sqlite: bool) -> list[LearnerOverview]:
         else:
             at = {"learner": learner, "last": last_id}
             [(seen, entries, drills)] = list(execute(ROLLED, at))
-            [(manual,)] = list(execute(MANUAL_ENTRIES, at))
-            [(new, reviews, new_drills)] = list(execute(PAST_MARK, at))
+            [(manual,)] = list(execute(MANUAL_ENTRIES[sqlite], at))
+            past = PAST_MARK.format(after=ids_after("r", ":last", sqlite=sqlite))
+            [(new, reviews, new_drills)] = list(execute(past, at))
             counts[learner] = (
                 int(seen) + int(new),
                 int(entries) - int(drills) - int(manual) + int(reviews),

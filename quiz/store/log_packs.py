@@ -38,6 +38,11 @@ FIELDS = (
 CODED = ("kind", "rating", "prev_state", "state", "step", "suggested", "correct", "overruled")
 
 
+# a pack's flags (0017's quiz_review_flags): the kinds of entry it holds, an overruled answer
+MANUAL_FLAG = 4
+OVERRULED_FLAG = 8
+
+
 def packed(dialect: str) -> bool:
     """Whether a store of this dialect keeps its log in packs (a store at head)."""
     return dialect == "postgresql"
@@ -48,17 +53,39 @@ def log_table(dialect: str) -> str:
     return PACKS if packed(dialect) else "reviews"
 
 
-def ids_after(dialect: str, entries: str, bound: str) -> str:
-    """The condition "the entry's id is above `bound`", for the `entries` alias of
-    `reviews`, with the packs' index condition on PostgreSQL."""
+def ids_after(entries: str, bound: str, *, sqlite: bool) -> str:
+    """The condition "the entry's id is above `bound`" on the `entries` alias of
+    `reviews`, with the packs' indexed condition on PostgreSQL."""
     plain = f"{entries}.id > {bound}"
-    return f"{plain} AND {entries}.pack_last_id > {bound}" if packed(dialect) else plain
+    return plain if sqlite else f"{plain} AND {entries}.pack_last_id > {bound}"
 
 
-def times_from(dialect: str, entries: str, bound: str) -> str:
+def id_range(entries: str, after: str, upto: str, *, sqlite: bool) -> str:
+    """The condition `after` < id <= `upto` (as `ids_after`)."""
+    return f"{ids_after(entries, after, sqlite=sqlite)} AND {entries}.id <= {upto}"
+
+
+def top_id(*, sqlite: bool) -> str:
+    """SQL for the log's highest id (the end of the primary key, or of the packs' index)."""
+    return "SELECT MAX(reviews.id) FROM reviews" if sqlite else f"SELECT MAX(last_id) FROM {PACKS}"
+
+
+def times_from(entries: str, bound: str, *, sqlite: bool) -> str:
     """The condition "the entry was written at or after `bound`" (as `ids_after`)."""
     plain = f"{entries}.reviewed_at >= {bound}"
-    return f"{plain} AND {entries}.pack_last_at >= {bound}" if packed(dialect) else plain
+    return plain if sqlite else f"{plain} AND {entries}.pack_last_at >= {bound}"
+
+
+def overruled_answers(entries: str, *, sqlite: bool) -> str:
+    """The condition "an overruled answer" (0008's partial index, the packs' flag)."""
+    plain = f"{entries}.overruled"
+    return plain if sqlite else f"{plain} AND {entries}.pack_flags & {OVERRULED_FLAG} <> 0"
+
+
+def manual_entries(entries: str, kind: int, *, sqlite: bool) -> str:
+    """The condition "a manual entry" (`kind`: its number; 0013's partial index)."""
+    plain = f"{entries}.kind = {kind}"
+    return plain if sqlite else f"{plain} AND {entries}.pack_flags & {MANUAL_FLAG} <> 0"
 
 
 def pack_from(source: str) -> str:
@@ -66,9 +93,10 @@ def pack_from(source: str) -> str:
     `review_packs`, which must hold none of their learners' and cards' entries."""
     code = f"quiz_review_code({', '.join(f'r.{c}' for c in CODED)})"
     return (
-        f"INSERT INTO {PACKS} (card_id, learner_id, last_id, last_at, codes, "
+        f"INSERT INTO {PACKS} (card_id, learner_id, last_id, last_at, flags, codes, "
         + ", ".join(array for _, array in FIELDS)
-        + f") SELECT card_id, learner_id, max(id), max(reviewed_at), array_agg({code} ORDER BY id), "
+        + ") SELECT card_id, learner_id, max(id), max(reviewed_at),"
+        + f" quiz_review_flags(array_agg({code})), array_agg({code} ORDER BY id), "
         + ", ".join(f"array_agg(r.{column} ORDER BY id)" for column, _ in FIELDS)
         + f" FROM {source} AS r GROUP BY card_id, learner_id"
     )

@@ -30,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.clock import micros_since_1970
 from quiz.model import Schedule
@@ -239,6 +240,19 @@ class ReviewRow(Base):
     def after(self) -> Schedule | None:
         """The schedule this entry left (None: a drill)."""
         return after_of(self)
+
+
+def reviewed_since(dialect: str, since: datetime) -> ColumnElement[bool]:
+    """The log's entries from `since` on, with the PostgreSQL packs' indexed condition
+    (quiz.store.log_packs.times_from, for the ORM's queries)."""
+    from sqlalchemy import and_, literal_column
+
+    from quiz.store.log_packs import packed
+
+    if not packed(dialect):
+        return ReviewRow.reviewed_at >= since
+    pack_last_at = literal_column("reviews.pack_last_at", StoredTime())
+    return and_(ReviewRow.reviewed_at >= since, pack_last_at >= since)
 
 
 class ReviewBefore(Base):

@@ -42,6 +42,7 @@ from quiz.store.card_actions import CardActions
 from quiz.store.deck_sync import StoredDeckInfo
 from quiz.store.export_reads import ExportReads, ListedDeck
 from quiz.store.history_reads import HistoryReads
+from quiz.store.log_packs import ids_after
 from quiz.store.models import (
     CardRollup,
     CardRow,
@@ -109,8 +110,10 @@ def _last_entry(before: bool) -> Any:
     )
     if before:
         latest = latest.where(ReviewRow.id < bindparam("before"))
-    return select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(
-        ReviewRow.id == latest.scalar_subquery()
+    return select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(  # (by its card too:
+        ReviewRow.learner_id == bindparam("learner"),  # on PostgreSQL a pack is found by
+        ReviewRow.card_id == bindparam("card"),  # its card, quiz.store.log_packs)
+        ReviewRow.id == latest.scalar_subquery(),
     )
 
 
@@ -291,6 +294,11 @@ class Repo:
         self.learner_id = learner_id
         self.retry = retry
 
+    @property
+    def _sqlite(self) -> bool:
+        """Whether the store is SQLite (else PostgreSQL: the log in packs, 0017)."""
+        return bool(self.session.get_bind().dialect.name == "sqlite")
+
     def commit(self) -> None:
         self.session.commit()
 
@@ -331,7 +339,7 @@ class Repo:
         return due.DueQueries(
             lambda sql, params: self.session.execute(text(sql), params),
             self.learner_id,
-            sqlite=self.session.get_bind().dialect.name == "sqlite",
+            sqlite=self._sqlite,
         )
 
     def deck_summaries(self, now: datetime) -> list[DeckSummary]:
@@ -435,7 +443,7 @@ class Repo:
         return StatsReads(
             lambda sql, params: self.session.execute(text(sql), params),
             self.learner_id,
-            sqlite=self.session.get_bind().dialect.name == "sqlite",
+            sqlite=self._sqlite,
         )
 
     @cached_property
@@ -443,14 +451,16 @@ class Repo:
         return Selection(
             lambda sql, params: self.session.execute(text(sql), params),
             self.learner_id,
-            sqlite=self.session.get_bind().dialect.name == "sqlite",
+            sqlite=self._sqlite,
         )
 
     @property
     def history(self) -> HistoryReads:
         """A card's log and the schedule before each entry (quiz.store.history_reads)."""
         return HistoryReads(
-            lambda sql, params: self.session.execute(text(sql), params), self.learner_id
+            lambda sql, params: self.session.execute(text(sql), params),
+            self.learner_id,
+            sqlite=self._sqlite,
         )
 
     def select_cards(
@@ -669,8 +679,15 @@ class Repo:
         """
 
         def work() -> int | None:
-            entry = self.session.get(ReviewRow, review_id)
-            if entry is None or entry.learner_id != self.learner_id:
+            # read and deleted by id and learner (and card): on PostgreSQL an id alone
+            # would unnest every pack of the log (quiz.store.log_packs)
+            found = select(ReviewRow).where(
+                ReviewRow.id == review_id,
+                ReviewRow.learner_id == self.learner_id,
+                text(ids_after("reviews", str(int(review_id) - 1), sqlite=self._sqlite)),
+            )
+            entry = self.session.scalars(found).first()
+            if entry is None:
                 return None
             card_id = entry.card_id
             if entry.kind in ("review", MANUAL):
@@ -681,7 +698,14 @@ class Repo:
                     row.suspended = False
                 self._write_schedule(card_id, before)
             self.session.execute(delete(ReviewBefore).where(ReviewBefore.review_id == entry.id))
-            self.session.delete(entry)
+            self.session.execute(
+                delete(ReviewRow).where(
+                    ReviewRow.id == entry.id,
+                    ReviewRow.learner_id == entry.learner_id,
+                    ReviewRow.card_id == card_id,
+                )
+            )
+            self.session.expunge(entry)
             return card_id
 
         return run_write(self.session, work, self.retry)

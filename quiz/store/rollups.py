@@ -46,6 +46,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from quiz.stats.rows import AGE_BUCKETS, LearnerDays
+from quiz.store.log_packs import id_range, top_id
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.stats_reads import (
     CARD_ROLLUPS,
@@ -161,6 +162,11 @@ class Refresh:
         rows = self._rows(sql, params)
         return rows[0][0] if rows else None
 
+    @property
+    def _ids(self) -> str:
+        """The entries `:after` < id <= `:upto` (quiz.store.log_packs)."""
+        return id_range("reviews", ":after", ":upto", sqlite=self.sqlite)
+
     def _entries(self, *, bounded: bool = False) -> str:
         """This learner's log entries (StatsReads.entries): on SQLite a read by a range of
         ids (the rowid) is written so that no index serves it."""
@@ -175,7 +181,7 @@ class Refresh:
         self._do(f"UPDATE {MARKS} SET last_id = last_id WHERE learner_id = :learner")
         lock = "" if self.sqlite else " FOR UPDATE"
         mark = self._rows(f"SELECT last_id, answers FROM {MARKS} WHERE learner_id = :learner{lock}")
-        top = int(self._value("SELECT MAX(reviews.id) FROM reviews") or 0)
+        top = int(self._value(top_id(sqlite=self.sqlite)) or 0)
         word = "built"
         if mark:
             last_id, answers = (int(v) for v in mark[0])
@@ -220,7 +226,7 @@ class Refresh:
         """Add the learner's log rows with `after` < id <= `upto` to the card rollups;
         how many (`built`: the learner's card rollups were empty, so they count them
         themselves, without a second pass over the log)."""
-        rows = f"{self._entries()} AND reviews.id > :after AND reviews.id <= :upto"  # by id range
+        rows = f"{self._entries()} AND {self._ids}"  # by id range
         columns = [c for _e, c in (*CARD_SUMS, *FIRST_REVIEW)]
         sums = ("answers", "drills", "right_answers", "lapses", "drill_misses", "duration_ms")
         sets = [f"{c} = {CARD_ROLLUPS}.{c} + excluded.{c}" for c in sums]
@@ -253,7 +259,7 @@ class Refresh:
         found = self._rows(
             f"SELECT 1 FROM reviews JOIN {CARD_ROLLUPS} AS c"
             " ON c.learner_id = reviews.learner_id AND c.card_id = reviews.card_id"
-            " WHERE reviews.learner_id = :learner AND reviews.id > :after AND reviews.id <= :upto"
+            f" WHERE reviews.learner_id = :learner AND {self._ids}"
             f" AND reviews.kind = {REVIEW} AND c.first_review_at IS NOT NULL"
             " AND reviews.reviewed_at < c.first_review_at LIMIT 1",
             {"after": after, "upto": upto},
@@ -274,7 +280,7 @@ class Refresh:
             learner = "reviews.learner_id + 0" if self.sqlite else "reviews.learner_id"
             where += (  # read by the id range (the rowid), as the folds
                 " AND c.card_id IN (SELECT reviews.card_id FROM reviews"
-                f" WHERE {learner} = :learner AND reviews.id > :after AND reviews.id <= :upto)"
+                f" WHERE {learner} = :learner AND {self._ids})"
             )
             params |= {"after": after, "upto": upto}
         sets = ", ".join(f"{c} = {TAGS}.{c} + excluded.{c}" for c in TAG_SUMS)
@@ -369,7 +375,7 @@ class Refresh:
         `from_log`, from the log grouped by card), looked up by the card's id. None: no
         entries."""
         params: dict[str, object] = {"after": after, "upto": upto}
-        entries = f"{self._entries()} AND reviews.id > :after AND reviews.id <= :upto"
+        entries = f"{self._entries()} AND {self._ids}"
         hour = hour_number(self.sqlite, "reviews.reviewed_at", days.shift)
         if after == 0:  # every entry up to the newest: the learner's first and last, by index
             ends = (

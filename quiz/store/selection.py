@@ -21,6 +21,7 @@ from quiz.clock import micros_since_1970
 from quiz.model import CardFilter, CardState, Schedule, StoredCard, card_from_dict, frozen_maker
 from quiz.store.content import full_content
 from quiz.store.due import LEARNING_STATES, LIVE, NEW, REVIEW_STATES, state_time
+from quiz.store.log_packs import times_from
 from quiz.store.values import ENTRY_KINDS, instant_of
 
 TYPE_CHECKING = False
@@ -417,7 +418,8 @@ class Selection:
             for (note,) in self.execute(
                 "SELECT DISTINCT cards.note_key FROM cards JOIN reviews"
                 " ON reviews.card_id = cards.id"
-                " WHERE reviews.learner_id = :learner AND reviews.reviewed_at >= :since"
+                " WHERE reviews.learner_id = :learner"
+                f" AND {times_from('reviews', ':since', sqlite=self.sqlite)}"
                 f" AND reviews.kind = {_REVIEW}",
                 p,
             )
@@ -431,7 +433,8 @@ class Selection:
             int(state): int(n)
             for state, n in self.execute(
                 "SELECT prev_state, COUNT(*) FROM reviews"
-                " WHERE learner_id = :learner AND reviewed_at >= :since"
+                " WHERE learner_id = :learner"
+                f" AND {times_from('reviews', ':since', sqlite=self.sqlite)}"
                 f" AND kind = {_REVIEW} GROUP BY prev_state",
                 p,
             )

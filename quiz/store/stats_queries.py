@@ -25,7 +25,7 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from quiz.store import stats_reads
-from quiz.store.models import CardRow, ReviewRow, StoredTime
+from quiz.store.models import CardRow, ReviewRow, StoredTime, reviewed_since
 from quiz.store.repo import Repo
 from quiz.store.stats_reads import from_hour_key, shift_minutes
 
@@ -83,7 +83,7 @@ def answer_times(
         .join(CardRow, CardRow.id == R.card_id)
         .where(
             R.learner_id == repo.learner_id,
-            R.reviewed_at >= since,
+            reviewed_since(repo.session.get_bind().dialect.name, since),
             R.correct.is_(True),
             R.duration_ms > 0,
             R.kind.in_(("review", "drill")),

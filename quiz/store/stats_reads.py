@@ -40,6 +40,7 @@ from quiz.stats.rows import (
     utc_time,
 )
 from quiz.store.due import state_time
+from quiz.store.log_packs import ids_after, overruled_answers, times_from
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.selection import Params, schedule_from
 from quiz.store.values import ENTRY_KINDS, instant_of
@@ -247,6 +248,10 @@ class StatsReads:
             return micros_since_1970(instant)
         return instant.astimezone(timezone.utc).replace(tzinfo=None)
 
+    def _since(self, p: Params, since: datetime) -> str:
+        """The log's entries from `since` on, as a condition (`p` binds the time)."""
+        return times_from("reviews", p.add(self.log_time(since)), sqlite=self.sqlite)
+
     def entries(self, *, bounded: bool = False) -> str:
         """This learner's log entries, as a condition (see the module docstring)."""
         if bounded or not self.sqlite:
@@ -271,7 +276,8 @@ class StatsReads:
         if not mark_holds(self.execute, self.sqlite, self.learner_id, last_id, answers):
             return False
         past = self._rows(
-            f"SELECT 1 FROM reviews WHERE {self.entries()} AND reviews.id > :last LIMIT 1",
+            f"SELECT 1 FROM reviews WHERE {self.entries()}"
+            f" AND {ids_after('reviews', ':last', sqlite=self.sqlite)} LIMIT 1",
             {"learner": self.learner_id, "last": last_id},
         )
         return not past
@@ -342,10 +348,7 @@ class StatsReads:
                 " GROUP BY min_days HAVING SUM(graded) > 0"
             )
             return [AgeCount(int(lo), int(n), int(ps)) for lo, n, ps in self._rows(sql, p)]
-        where = [
-            self.entries(bounded=True),
-            f"reviews.reviewed_at >= {p.add(self.log_time(since))}",
-        ]
+        where = [self.entries(bounded=True), self._since(p, since)]
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
         return self._ages(
@@ -536,7 +539,7 @@ class StatsReads:
         caller knows that much of the log is that recent)."""
         p = self._params()
         at = p.add(self.log_time(since))
-        where = [self.entries(bounded=not scan), f"reviews.reviewed_at >= {at}"]
+        where = [self.entries(bounded=not scan), times_from("reviews", at, sqlite=self.sqlite)]
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
         self.drop_since_rollups()
@@ -630,7 +633,7 @@ class StatsReads:
         )
         where = [self.entries(bounded=since is not None)]
         if since is not None:
-            where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
+            where.append(self._since(p, since))
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
         return self._ages("f.first_at", first, where, p)
@@ -647,7 +650,7 @@ class StatsReads:
         p = self._params()
         where = [self.entries(bounded=since is not None or card_ids is not None)]
         if since is not None:
-            where.append(f"reviews.reviewed_at >= {p.add(self.log_time(since))}")
+            where.append(self._since(p, since))
         if decks:
             where.append(f"reviews.card_id IN ({deck_cards(p, decks)})")
         if card_ids is not None:
@@ -763,9 +766,11 @@ LEFT JOIN card_states AS cs ON cs.card_id = g.card_id AND cs.learner_id = :learn
         overruled = {
             int(card): int(n)
             for card, n in self._rows(
-                # the same words as the partial index's WHERE, so SQLite uses it (0008)
+                # the same words as the partial index's WHERE, so SQLite uses it (0008;
+                # on PostgreSQL the packs' flag, 0017)
                 "SELECT reviews.card_id, COUNT(*) FROM reviews"
-                " WHERE reviews.learner_id = :learner AND reviews.overruled"
+                " WHERE reviews.learner_id = :learner"
+                f" AND {overruled_answers('reviews', sqlite=self.sqlite)}"
                 " GROUP BY reviews.card_id"
             )
         }

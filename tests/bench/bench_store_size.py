@@ -7,11 +7,13 @@
 SQLite's figures come from `dbstat` (every page of the review table and of each of its
 indexes, counted whole: a page's unused bytes are paid for on disk all the same);
 PostgreSQL's from `pg_table_size` (the heap with its TOAST) and `pg_relation_size` of
-each index, after a VACUUM so that the copy's dead space is not counted: once as `quiz
-store copy` leaves them (it rebuilds the indexes it filled, as migration 0014 does), once
-after another REINDEX (the two agree unless the copy stops rebuilding them). Issue #20's
-targets: at most 110 bytes per review, the 100k-card / 1M-review SQLite store at most
-170 MB. Anki's collection with the same rows: 72 bytes per review-log row, 112 MB.
+each index of the table that holds the log there (since migration 0017 the packs,
+`review_packs`: a row per learner and card, quiz.store.log_packs), after a VACUUM so
+that the copy's dead space is not counted: once as `quiz store copy` leaves them (it
+rebuilds the indexes it filled, as migrations 0014 and 0017 do), once after another
+REINDEX (the two agree unless the copy stops rebuilding them). Issue #20's targets: at
+most 110 bytes per review, the 100k-card / 1M-review SQLite store at most 170 MB.
+Anki's collection with the same rows: 72 bytes per review-log row, 112 MB.
 
 `python -m tests.bench` runs the SQLite part (the `bench(ctx)` hook); PostgreSQL when
 `QUIZ_BENCH_PG_URL` names a server (a database is created and dropped there).
@@ -84,28 +86,30 @@ def sqlite_size(path: Path) -> Size:
 
 
 def pg_size(url: str, *, reindex: bool = False) -> Size:
-    """The review table's sizes; with `reindex`, after its indexes are built anew (as
-    migration 0012 builds them, after the copy) rather than grown a row at a time."""
+    """The log's table's sizes; with `reindex`, after its indexes are built anew (as a
+    migration builds them, after the copy) rather than grown a row at a time."""
     from sqlalchemy import create_engine, text
 
+    from quiz.store.log_packs import log_table
+
+    table = log_table("postgresql")  # the packs that hold the log (0017)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
             if reindex:
-                conn.execute(text("REINDEX TABLE reviews"))
-            conn.execute(text("VACUUM ANALYZE reviews"))
+                conn.execute(text(f"REINDEX TABLE {table}"))
+            conn.execute(text(f"VACUUM ANALYZE {table}"))
             reviews = conn.execute(text("SELECT count(*) FROM reviews")).scalar_one()
-            table = conn.execute(
-                text(
-                    "SELECT pg_table_size('reviews')"  # the heap, its TOAST and free-space maps
-                )
+            heap = conn.execute(  # the heap, its TOAST and free-space maps
+                text("SELECT pg_table_size(CAST(:t AS regclass))"), {"t": table}
             ).scalar_one()
             indexes = dict(
                 conn.execute(
                     text(
                         "SELECT indexrelid::regclass::text, pg_relation_size(indexrelid)"
-                        " FROM pg_index WHERE indrelid = 'reviews'::regclass"
-                    )
+                        " FROM pg_index WHERE indrelid = CAST(:t AS regclass)"
+                    ),
+                    {"t": table},
                 ).all()
             )
             database = conn.execute(
@@ -114,7 +118,7 @@ def pg_size(url: str, *, reindex: bool = False) -> Size:
     finally:
         engine.dispose()
     backend = "postgresql, indexes rebuilt" if reindex else "postgresql, as copied"
-    return Size(backend, int(reviews), int(table), indexes, int(database))
+    return Size(backend, int(reviews), int(heap), indexes, int(database))
 
 
 def pg_copy(store: Path, server_url: str, log: Any = print) -> tuple[str, Any]:

@@ -128,7 +128,10 @@ def runner(folder: Path, url: str) -> Any:
     }
     cli = CliRunner()
 
-    def invoke(learner: str, now: str, *args: str, input: str = "") -> str:
+    def invoke(
+        learner: str, now: str, *args: str, input: str = "", exit_code: int | None = 0
+    ) -> str:
+        """The command's output; `exit_code` None: any exit, its code on the first line."""
         from quiz.ui import console
 
         env = {**base, "QUIZ_NOW": now, "QUIZ_LEARNER": learner}
@@ -137,7 +140,9 @@ def runner(folder: Path, url: str) -> Any:
             result = cli.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
         finally:
             console.use(None, None)
-        assert result.exit_code == 0, (args, result.output)
+        if exit_code is None:
+            return f"{result.exit_code}\n{result.stdout}"
+        assert result.exit_code == exit_code, (args, result.output)
         return result.stdout
 
     return invoke

@@ -1,11 +1,11 @@
 """kill -9 in the middle of a migration never leaves an unusable store (issue 14 §3).
 
-A child process creates a store (or upgrades one from revision 0003, 0012, 0013, 0014 or 0015), says when its
-imports are done, and is killed with SIGKILL after a random share of the time a whole
-migration takes; the store is then opened again and must reach the newest schema. The
-default run kills a few times per case; `QUIZ_TEST_KILLS=50` (per case) is the long
-mode. Delays come from a seeded generator (`QUIZ_TEST_SEED`), so a failure can be
-replayed."""
+A child process creates a store (or upgrades one from revision 0003, 0012, 0013, 0014,
+0015 or 0016), says when its imports are done, and is killed with SIGKILL after a random
+share of the time a whole migration takes; the store is then opened again and must reach
+the newest schema. The default run kills a few times per case; `QUIZ_TEST_KILLS=50` (per
+case) is the long mode. Delays come from a seeded generator (`QUIZ_TEST_SEED`), so a
+failure can be replayed."""
 
 from __future__ import annotations
 
@@ -78,6 +78,14 @@ def _cards_at_0015(url: str) -> None:
     _old_store(url, "0015")
 
 
+def _log_at_0016(url: str) -> None:
+    """A store at 0016 holding an older program's log (0017 packs it on PostgreSQL)."""
+    from tests.store.test_lean_migration import load_0011, recorded
+
+    load_0011(url, recorded()["tables"])
+    _old_store(url, "0016")
+
+
 def _usable(url: str) -> None:
     """Opening the store again brings it to the newest schema, with every table."""
     done, _ = _run_child(url, None)
@@ -101,7 +109,15 @@ def _usable(url: str) -> None:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 @pytest.mark.parametrize(
     "case",
-    ["first-use", "upgrade", "upgrade-0012", "upgrade-0013", "upgrade-0014", "upgrade-0015"],
+    [
+        "first-use",
+        "upgrade",
+        "upgrade-0012",
+        "upgrade-0013",
+        "upgrade-0014",
+        "upgrade-0015",
+        "upgrade-0016",
+    ],
 )
 def test_a_killed_migration_leaves_a_store_that_opens(
     request: pytest.FixtureRequest, tmp_path: Path, case: str, backend: str
@@ -128,7 +144,8 @@ def test_a_killed_migration_leaves_a_store_that_opens(
         "upgrade-0012": lambda url: _old_store(url, "0012"),
         "upgrade-0013": lambda url: _old_store(url, "0013"),
         "upgrade-0014": lambda url: _old_store(url, "0014"),
-        "upgrade-0015": _cards_at_0015,  # the last step alone, on cards to rehash (0016)
+        "upgrade-0015": _cards_at_0015,  # 0016 alone, on cards to rehash
+        "upgrade-0016": _log_at_0016,  # 0017 alone, on a log to pack (PostgreSQL)
     }[case]
     probe = next(urls)
     prepare(probe)

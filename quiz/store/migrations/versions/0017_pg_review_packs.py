@@ -92,6 +92,16 @@ $$
 """
 
 
+# What a pack holds, for the partial indexes: a bit per entry kind it holds (1 review,
+# 2 drill, 4 manual) and 8 if an answer of it was overruled.
+FLAGS_FUNCTION = """
+CREATE FUNCTION quiz_review_flags(codes integer[]) RETURNS smallint LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(bit_or((1 << (c & 3)) | CASE WHEN (c >> 26) & 3 = 2 THEN 8 ELSE 0 END), 0)::smallint
+    FROM unnest(codes) AS c
+$$
+"""
+
+
 def _code_of(row: str) -> str:
     return f"quiz_review_code({', '.join(f'{row}.{c}' for c in CODED)})"
 
@@ -102,6 +112,7 @@ PACKS = (
     " learner_id integer NOT NULL REFERENCES learners(id),"
     " last_id integer NOT NULL,"
     " last_at timestamp NOT NULL,"
+    " flags smallint NOT NULL,"
     " codes integer[] NOT NULL, "
     + ", ".join(f"{array} {kind}[] NOT NULL" for _, array, kind in FIELDS)
     + ", PRIMARY KEY (card_id, learner_id))"
@@ -109,28 +120,39 @@ PACKS = (
 PACK_INDEXES = (
     "CREATE INDEX ix_review_packs_last_id ON review_packs (last_id)",
     "CREATE INDEX ix_review_packs_learner_last_at ON review_packs (learner_id, last_at)",
+    # 0008's and 0013's partial indexes, a pack's flags standing for its entries'
+    "CREATE INDEX ix_review_packs_overruled ON review_packs (learner_id, card_id)"
+    " WHERE flags & 8 <> 0",
+    "CREATE INDEX ix_review_packs_manual ON review_packs (learner_id) WHERE flags & 4 <> 0",
 )
 
-# The view: each pack's arrays unnested side by side, the codes' bits read back.
+# The view: each pack's entries by position (an entry's field is its array's element
+# there: a query that reads few fields reads few arrays), the codes' bits read back.
+# Positions come from unnesting the ids, whose row estimate (ten a pack) keeps the
+# planner's costs near the truth (generate_series is guessed at hundreds of rows).
+_AT = {column: f"p.{array}[e.i]" for column, array, _ in FIELDS}
+_LATER = ("stability", "difficulty", "due_lag", "last_review_lag", "reps", "lapses")
 VIEW = f"""
 CREATE VIEW reviews AS
 SELECT e.id, p.learner_id, p.card_id,
-    (e.code & 3)::smallint AS kind,
-    ((e.code >> 2) & 7)::smallint AS rating,
-    ((e.code >> 5) & 7)::smallint AS prev_state,
-    e.reviewed_at, e.duration_ms, e.answer,
-    CASE (e.code >> 24) & 3 WHEN 0 THEN NULL ELSE (e.code >> 24) & 3 = 2 END AS correct,
-    CASE (e.code >> 26) & 3 WHEN 0 THEN NULL ELSE (e.code >> 26) & 3 = 2 END AS overruled,
-    e.closeness,
-    nullif((e.code >> 20) & 15, 15)::smallint AS suggested,
-    e.prev_id,
-    nullif((e.code >> 8) & 15, 15)::smallint AS state,
-    nullif((e.code >> 12) & 255, 255)::smallint AS step,
-    e.stability, e.difficulty, e.due_lag, e.last_review_lag, e.reps, e.lapses,
-    p.last_id AS pack_last_id, p.last_at AS pack_last_at
+    (p.codes[e.i] & 3)::smallint AS kind,
+    ((p.codes[e.i] >> 2) & 7)::smallint AS rating,
+    ((p.codes[e.i] >> 5) & 7)::smallint AS prev_state,
+    {_AT["reviewed_at"]} AS reviewed_at, {_AT["duration_ms"]} AS duration_ms,
+    {_AT["answer"]} AS answer,
+    CASE (p.codes[e.i] >> 24) & 3 WHEN 0 THEN NULL ELSE (p.codes[e.i] >> 24) & 3 = 2 END
+        AS correct,
+    CASE (p.codes[e.i] >> 26) & 3 WHEN 0 THEN NULL ELSE (p.codes[e.i] >> 26) & 3 = 2 END
+        AS overruled,
+    {_AT["closeness"]} AS closeness,
+    nullif((p.codes[e.i] >> 20) & 15, 15)::smallint AS suggested,
+    {_AT["prev_id"]} AS prev_id,
+    nullif((p.codes[e.i] >> 8) & 15, 15)::smallint AS state,
+    nullif((p.codes[e.i] >> 12) & 255, 255)::smallint AS step,
+    {", ".join(f"{_AT[c]} AS {c}" for c in _LATER)},
+    p.last_id AS pack_last_id, p.last_at AS pack_last_at, p.flags AS pack_flags
 FROM review_packs AS p
-CROSS JOIN LATERAL unnest(p.codes, {", ".join(f"p.{a}" for _, a, _ in FIELDS)})
-    AS e(code, {", ".join(c for c, _, _ in FIELDS)})
+CROSS JOIN LATERAL unnest(p.ids) WITH ORDINALITY AS e(id, i)
 """
 
 _NEW_PACK = ", ".join(f"ARRAY[NEW.{c}]::{kind}[]" for c, _, kind in FIELDS)
@@ -144,11 +166,13 @@ BEGIN
         RAISE EXCEPTION 'a review log entry needs its time and duration'
             USING ERRCODE = 'not_null_violation';
     END IF;
-    INSERT INTO review_packs AS p (card_id, learner_id, last_id, last_at, codes, {", ".join(ARRAYS[:-1])})
-    VALUES (NEW.card_id, NEW.learner_id, NEW.id, NEW.reviewed_at, ARRAY[{_code_of("NEW")}], {_NEW_PACK})
+    INSERT INTO review_packs AS p (card_id, learner_id, last_id, last_at, flags, codes, {", ".join(ARRAYS[:-1])})
+    VALUES (NEW.card_id, NEW.learner_id, NEW.id, NEW.reviewed_at,
+            quiz_review_flags(ARRAY[{_code_of("NEW")}]), ARRAY[{_code_of("NEW")}], {_NEW_PACK})
     ON CONFLICT (card_id, learner_id) DO UPDATE SET
         last_id = greatest(p.last_id, excluded.last_id),
         last_at = greatest(p.last_at, excluded.last_at),
+        flags = p.flags | excluded.flags,
         {", ".join(f"{a} = p.{a} || excluded.{a}" for a in ARRAYS)}
     WHERE excluded.prev_ids[1] IS NULL OR array_position(p.prev_ids, excluded.prev_ids[1]) IS NULL;
     IF NOT FOUND THEN
@@ -180,7 +204,8 @@ BEGIN
     ELSE
         UPDATE review_packs SET {_WITHOUT},
             last_id = (SELECT max(x) FROM unnest(ids[1 : i - 1] || ids[i + 1 :]) AS x),
-            last_at = (SELECT max(x) FROM unnest(times[1 : i - 1] || times[i + 1 :]) AS x)
+            last_at = (SELECT max(x) FROM unnest(times[1 : i - 1] || times[i + 1 :]) AS x),
+            flags = quiz_review_flags(codes[1 : i - 1] || codes[i + 1 :])
         WHERE card_id = OLD.card_id AND learner_id = OLD.learner_id;
     END IF;
     DELETE FROM review_befores WHERE review_id = OLD.id;
@@ -215,7 +240,7 @@ BEGIN
     p.codes[i] := {_code_of("NEW")};
         {_REWRITE}
     UPDATE review_packs SET codes = p.codes, {", ".join(f"{a} = p.{a}" for a in ARRAYS[1:-1])},
-        last_at = (SELECT max(x) FROM unnest(p.times) AS x)
+        last_at = (SELECT max(x) FROM unnest(p.times) AS x), flags = quiz_review_flags(p.codes)
     WHERE card_id = OLD.card_id AND learner_id = OLD.learner_id;
     RETURN NEW;
 END
@@ -232,10 +257,10 @@ TRIGGERS = (
 )
 
 _FILL = (
-    "INSERT INTO review_packs (card_id, learner_id, last_id, last_at, codes, "
+    "INSERT INTO review_packs (card_id, learner_id, last_id, last_at, flags, codes, "
     + ", ".join(ARRAYS[:-1])
     + ") SELECT card_id, learner_id, max(id), max(reviewed_at),"
-    + f" array_agg({_code_of('r')} ORDER BY id), "
+    + f" quiz_review_flags(array_agg({_code_of('r')})), array_agg({_code_of('r')} ORDER BY id), "
     + ", ".join(f"array_agg({c} ORDER BY id)" for c, _, _ in FIELDS)
     + " FROM {source} AS r WHERE card_id >= :lo AND card_id < :hi GROUP BY card_id, learner_id"
 )
@@ -266,6 +291,7 @@ def upgrade() -> None:
     if conn.dialect.name != "postgresql":
         return
     op.execute(CODE_FUNCTION)
+    op.execute(FLAGS_FUNCTION)
     op.execute(PACKS)
     op.execute("ALTER TABLE reviews RENAME TO reviews_rows")
     _pack(conn, "reviews_rows")
@@ -319,14 +345,13 @@ def downgrade() -> None:
     op.execute("ALTER SEQUENCE reviews_id_seq OWNED BY NONE")
     op.execute("ALTER VIEW reviews RENAME TO reviews_packed")
     op.execute(TABLE)
-    op.execute(
-        f"INSERT INTO reviews ({columns}) SELECT {columns} FROM reviews_packed ORDER BY id"
-    )
+    op.execute(f"INSERT INTO reviews ({columns}) SELECT {columns} FROM reviews_packed ORDER BY id")
     op.execute("DROP VIEW reviews_packed")
     op.execute("DROP TABLE review_packs")
     for function in ("quiz_review_insert", "quiz_review_delete", "quiz_review_update"):
         op.execute(f"DROP FUNCTION {function}()")
     op.execute("DROP FUNCTION quiz_review_code")
+    op.execute("DROP FUNCTION quiz_review_flags")
     op.execute("ALTER SEQUENCE reviews_id_seq OWNED BY reviews.id")
     for statement in TABLE_INDEXES:
         op.execute(statement)
