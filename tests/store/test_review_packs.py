@@ -157,16 +157,18 @@ def _write(conn: Any, row: dict[str, Any]) -> int:
     return int(conn.execute(insert(ReviewRow.__table__).returning(ReviewRow.id), row).scalar_one())
 
 
-def test_a_second_answer_after_the_same_entry_is_refused_as_the_index_refused_it(store_url, tmp_path):
+def test_a_second_answer_after_the_same_entry_is_refused_as_the_index_refused_it(
+    store_url, tmp_path
+):
     learner, cards = _store(store_url, tmp_path)
     engine = _engine(store_url)
     try:
         with engine.begin() as conn:
             _write(conn, _entry(learner, cards[0], T0, prev_id=0))
             _write(conn, _entry(learner, cards[1], T0, prev_id=0))  # another card: its own chain
-        with pytest.raises(IntegrityError, match="ux_reviews_card_chain|UNIQUE constraint"):
-            with engine.begin() as conn:
-                _write(conn, _entry(learner, cards[0], T0, prev_id=0))
+        clash = r"ux_reviews_card_chain|UNIQUE constraint"
+        with pytest.raises(IntegrityError, match=clash), engine.begin() as conn:
+            _write(conn, _entry(learner, cards[0], T0, prev_id=0))
         with engine.begin() as conn:  # drills and bulk history carry no link: never clash
             _write(conn, _entry(learner, cards[0], T0, kind="drill", prev_id=None))
             _write(conn, _entry(learner, cards[0], T0, kind="drill", prev_id=None))
@@ -199,7 +201,7 @@ def test_the_chain_holds_between_two_connections_at_once(request, tmp_path):
         def second() -> None:
             try:
                 _write(two, _entry(learner, cards[0], T0, prev_id=first))
-            except BaseException as exc:  # noqa: BLE001 (handed to the test's thread)
+            except BaseException as exc:  # handed to the test's thread
                 failed.append(exc)
 
         waiter = threading.Thread(target=second)
@@ -265,7 +267,9 @@ def test_an_entry_is_rewritten_in_place_and_keeps_its_identity(store_url, tmp_pa
     engine = _engine(store_url)
     try:
         with engine.begin() as conn:
-            ids = [_write(conn, _entry(learner, cards[0], T0 + timedelta(days=n))) for n in range(3)]
+            ids = [
+                _write(conn, _entry(learner, cards[0], T0 + timedelta(days=n))) for n in range(3)
+            ]
             conn.execute(
                 ReviewRow.__table__.update()
                 .where(ReviewRow.id == ids[1])
@@ -279,13 +283,13 @@ def test_an_entry_is_rewritten_in_place_and_keeps_its_identity(store_url, tmp_pa
             if store_url.startswith("postgresql"):
                 _packs_hold(conn)
         if store_url.startswith("postgresql"):
-            with pytest.raises(Exception, match="keeps its id, learner and card"):
-                with engine.begin() as conn:
-                    conn.execute(
-                        ReviewRow.__table__.update()
-                        .where(ReviewRow.id == ids[1])
-                        .values(card_id=cards[1])
-                    )
+            refused = pytest.raises(Exception, match="keeps its id, learner and card")
+            with refused, engine.begin() as conn:
+                conn.execute(
+                    ReviewRow.__table__.update()
+                    .where(ReviewRow.id == ids[1])
+                    .values(card_id=cards[1])
+                )
     finally:
         engine.dispose()
 
@@ -301,9 +305,8 @@ def test_a_code_out_of_its_range_is_refused_with_a_clear_message(request, tmp_pa
     learner, cards = _store(url, tmp_path)
     engine = _engine(url)
     try:
-        with pytest.raises(IntegrityError, match="out of range"):
-            with engine.begin() as conn:
-                _write(conn, _entry(learner, cards[0], T0, step=255))
+        with pytest.raises(IntegrityError, match="out of range"), engine.begin() as conn:
+            _write(conn, _entry(learner, cards[0], T0, step=255))
         with engine.connect() as conn:
             assert _log(conn) == []
     finally:
