@@ -188,6 +188,10 @@ class ReviewRow(Base):
     `quiz.store.repo.Repo.befores` derives. The rare entry whose card changed between the
     two without a log entry (a `quiz rebuild` that rewrote states) keeps its own in
     `review_befores`.
+
+    On PostgreSQL `reviews` is a view over the packed log (migration 0017,
+    quiz.store.log_packs): the same columns, written through its triggers; the indexes
+    declared here are SQLite's.
     """
 
     __tablename__ = "reviews"

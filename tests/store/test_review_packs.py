@@ -282,6 +282,15 @@ def test_an_entry_is_rewritten_in_place_and_keeps_its_identity(store_url, tmp_pa
             assert [r["overruled"] for r in (log[0], log[2])] == [None, None]
             if store_url.startswith("postgresql"):
                 _packs_hold(conn)
+        with engine.begin() as conn:  # an entry's link stays unique (0006's index)
+            conn.execute(
+                ReviewRow.__table__.update().where(ReviewRow.id == ids[0]).values(prev_id=4)
+            )
+        clash = r"ux_reviews_card_chain|UNIQUE constraint"
+        with pytest.raises(IntegrityError, match=clash), engine.begin() as conn:
+            conn.execute(
+                ReviewRow.__table__.update().where(ReviewRow.id == ids[1]).values(prev_id=4)
+            )
         if store_url.startswith("postgresql"):
             refused = pytest.raises(Exception, match="keeps its id, learner and card")
             with refused, engine.begin() as conn:

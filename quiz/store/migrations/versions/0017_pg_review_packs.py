@@ -237,6 +237,11 @@ BEGIN
     IF i IS NULL THEN
         RETURN NULL;
     END IF;
+    IF NEW.prev_id IS NOT NULL AND NEW.prev_id IS DISTINCT FROM OLD.prev_id
+       AND array_position(p.prev_ids, NEW.prev_id) IS NOT NULL THEN
+        RAISE EXCEPTION 'duplicate key value violates unique constraint "ux_reviews_card_chain"'
+            USING ERRCODE = 'unique_violation', CONSTRAINT = 'ux_reviews_card_chain';
+    END IF;
     p.codes[i] := {_code_of("NEW")};
         {_REWRITE}
     UPDATE review_packs SET codes = p.codes, {", ".join(f"{a} = p.{a}" for a in ARRAYS[1:-1])},
