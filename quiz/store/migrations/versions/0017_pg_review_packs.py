@@ -158,6 +158,8 @@ CROSS JOIN LATERAL unnest(p.ids) WITH ORDINALITY AS e(id, i)
 _NEW_PACK = ", ".join(f"ARRAY[NEW.{c}]::{kind}[]" for c, _, kind in FIELDS)
 INSERT_FUNCTION = f"""
 CREATE FUNCTION quiz_review_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    code integer := {_code_of("NEW")};
 BEGIN
     IF NEW.id IS NULL THEN
         NEW.id := nextval('reviews_id_seq');
@@ -168,7 +170,7 @@ BEGIN
     END IF;
     INSERT INTO review_packs AS p (card_id, learner_id, last_id, last_at, flags, codes, {", ".join(ARRAYS[:-1])})
     VALUES (NEW.card_id, NEW.learner_id, NEW.id, NEW.reviewed_at,
-            quiz_review_flags(ARRAY[{_code_of("NEW")}]), ARRAY[{_code_of("NEW")}], {_NEW_PACK})
+            (1 << NEW.kind) | (CASE WHEN NEW.overruled THEN 8 ELSE 0 END), ARRAY[code], {_NEW_PACK})
     ON CONFLICT (card_id, learner_id) DO UPDATE SET
         last_id = greatest(p.last_id, excluded.last_id),
         last_at = greatest(p.last_at, excluded.last_at),
