@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, or_, select
 
+from quiz.store.log_writer import LogWriter
 from quiz.store.models import (
     CardStateRow,
     ReviewBefore,
@@ -73,16 +74,12 @@ def record_imported(repo: Repo, answers: Sequence[Answer]) -> None:
             odd.append(n)
         if a.kind in ("review", "manual") and a.after is not None:
             derived[a.card_id] = a.after
-    if odd:
-        ids = list(
-            repo.session.scalars(
-                insert(ReviewRow).returning(ReviewRow.id, sort_by_parameter_order=True), rows
-            )
-        )
-        for n in odd:
-            repo.session.add(ReviewBefore(review_id=ids[n], **schedule_columns(answers[n].before)))
-    else:
-        repo.session.execute(insert(ReviewRow), rows)
+    # (a PostgreSQL store packs them in one statement: quiz.store.log_writer)
+    log = LogWriter(repo.session.connection())
+    ids = log.write(rows, ids=bool(odd))
+    log.finish()
+    for n in odd:
+        repo.session.add(ReviewBefore(review_id=ids[n], **schedule_columns(answers[n].before)))
     last: dict[int, Answer] = {}
     for a in answers:
         last[a.card_id] = a

@@ -22,8 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, Integer, Table, column, func, select, text
-from sqlalchemy import table as table_clause
+from sqlalchemy import Connection, Engine, Integer, Table, func, select, text
 
 from quiz.errors import StoreError
 from quiz.store.engine import (
@@ -33,7 +32,8 @@ from quiz.store.engine import (
     sqlite_path,
     translate_errors,
 )
-from quiz.store.log_packs import log_table, pack_from, packed
+from quiz.store.log_packs import log_table
+from quiz.store.log_writer import LogWriter
 from quiz.store.migrate import current_revision, ensure_schema
 from quiz.store.models import Base
 
@@ -117,35 +117,6 @@ def _rebuild_indexes(conn: Connection, tables: list[Table]) -> None:
         conn.execute(text(f"REINDEX TABLE {name}"))
 
 
-class _LogWriter:
-    """Where the copied log goes: straight into the table, or, into a PostgreSQL store's
-    packs (quiz.store.log_packs), through a temporary table packed in one statement at
-    the end (the view's triggers would rewrite a card's pack once per entry)."""
-
-    STAGED = "copied_reviews"
-
-    def __init__(self, conn: Connection, table: Table) -> None:
-        self.conn = conn
-        self.table = table
-        self.packed = packed(conn.dialect.name)
-        if self.packed:
-            conn.execute(text(f"CREATE TEMP TABLE {self.STAGED} (LIKE reviews) ON COMMIT DROP"))
-            self.into = table_clause(self.STAGED, *(column(c.name, c.type) for c in table.c))
-
-    def clear(self) -> None:
-        if self.packed:
-            self.conn.execute(text(f"DELETE FROM {log_table('postgresql')}"))
-        else:
-            self.conn.execute(self.table.delete())
-
-    def write(self, rows: list[dict[str, object]]) -> None:
-        self.conn.execute((self.into if self.packed else self.table).insert(), rows)
-
-    def finish(self) -> None:
-        if self.packed:
-            self.conn.execute(text(pack_from(self.STAGED)))
-
-
 def _open(url: str, create: bool, role: str) -> Engine:
     engine = make_engine(url, create=create)
     with translate_errors(url):
@@ -204,7 +175,7 @@ def _copy(
                     f"{_label(dest_url)}: the destination is not empty ({what}); "
                     "copying never merges stores: pass --force to replace everything in it"
                 )
-            log = _LogWriter(wconn, Base.metadata.tables["reviews"])
+            log = LogWriter(wconn)
             for table in reversed(tables):
                 if table.name == "reviews":
                     log.clear()

@@ -12,7 +12,8 @@ Two things the view cannot do by itself, both here:
   and `times_from` add the matching condition on them, which PostgreSQL answers from
   the index and SQLite is not given;
 - a bulk write through the view's triggers rewrites a pack once per entry: `pack_from`
-  packs a table of entries in one statement (a store copy's log).
+  packs a table of entries in one statement (a store copy's log, an Anki history:
+  quiz.store.log_writer).
 """
 
 from __future__ import annotations
@@ -89,14 +90,22 @@ def manual_entries(entries: str, kind: int, *, sqlite: bool) -> str:
 
 
 def pack_from(source: str) -> str:
-    """SQL that packs every entry of the table `source` (the log's columns) into
-    `review_packs`, which must hold none of their learners' and cards' entries."""
+    """SQL that appends every entry of the table `source` (the log's columns; ids above
+    the packs' own) to the packs of its learners and cards, or makes them. A pack whose
+    answer chain it would break (two answers after one entry, 0006) is left as it was:
+    the statement's rows, a row per pack written, say how many went in."""
     code = f"quiz_review_code({', '.join(f'r.{c}' for c in CODED)})"
+    arrays = ["codes", *(array for _, array in FIELDS)]
     return (
-        f"INSERT INTO {PACKS} (card_id, learner_id, last_id, last_at, flags, codes, "
-        + ", ".join(array for _, array in FIELDS)
+        f"INSERT INTO {PACKS} AS p (card_id, learner_id, last_id, last_at, flags, "
+        + ", ".join(arrays)
         + ") SELECT card_id, learner_id, max(id), max(reviewed_at),"
         + f" quiz_review_flags(array_agg({code})), array_agg({code} ORDER BY id), "
         + ", ".join(f"array_agg(r.{column} ORDER BY id)" for column, _ in FIELDS)
         + f" FROM {source} AS r GROUP BY card_id, learner_id"
+        + " ON CONFLICT (card_id, learner_id) DO UPDATE SET"
+        + " last_id = greatest(p.last_id, excluded.last_id),"
+        + " last_at = greatest(p.last_at, excluded.last_at), flags = p.flags | excluded.flags, "
+        + ", ".join(f"{a} = p.{a} || excluded.{a}" for a in arrays)
+        + " WHERE NOT p.prev_ids && excluded.prev_ids"
     )

@@ -94,6 +94,23 @@ def _all():
     return CardFilter()
 
 
+def test_the_history_comes_in_whole_on_both_back_ends(cli, store_url, source, env):
+    """On PostgreSQL the history is packed in one statement (quiz.store.log_writer): the
+    same log and figures as SQLite's (the writer itself: test_review_packs)."""
+    package = export(source, "anki21b", env)
+    result = _import(cli, package)
+    rated = [r for r in revlog(source) if 1 <= r[2] <= 4]
+    assert f"{len(rated)} Anki answers imported" in result.output
+    assert cli("rebuild", "--check").stdout.strip().endswith("would change 0")
+    stats = json.loads(cli("stats", "--json").stdout)
+    assert stats["answers"]["total"] == len(rated)
+    with _store() as store, store.unit("tester") as repo:
+        log = list(repo.review_log())
+        assert len(log) == len(rated) and len({e.id for e in log}) == len(log)
+    again = _import(cli, package)
+    assert "0 Anki answers imported" in again.output
+
+
 @pytest.mark.parametrize("fmt", ["anki21b", "anki21"])
 def test_reimport_changes_nothing(cli, env, source, fmt):
     package = export(source, fmt, env)

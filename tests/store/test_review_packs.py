@@ -322,6 +322,46 @@ def test_a_code_out_of_its_range_is_refused_with_a_clear_message(request, tmp_pa
         engine.dispose()
 
 
+def test_a_bulk_write_appends_in_order_with_the_ids_it_hands_back(store_url, tmp_path):
+    """quiz.store.log_writer: a copy's or an Anki history's entries, packed in one
+    statement on PostgreSQL, after a card's existing entries; ids handed back in order
+    (the befores an import keeps point at them); a chain clash refused whole."""
+    from quiz.errors import StoreError
+    from quiz.store.log_writer import LogWriter
+
+    learner, cards = _store(store_url, tmp_path)
+    engine = _engine(store_url)
+    try:
+        with engine.begin() as conn:
+            first = _write(conn, _entry(learner, cards[0], T0, prev_id=0))
+        rows = [
+            _entry(learner, cards[n % 2], T0 + timedelta(days=n), kind="drill", rating=n % 4)
+            for n in range(1, 7)
+        ]
+        with engine.begin() as conn:
+            log = LogWriter(conn)
+            ids = log.write(rows, ids=True)
+            log.finish()
+            assert ids == sorted(ids) and ids[0] > first and len(set(ids)) == 6
+            got = _log(conn)
+            assert [r["id"] for r in got] == [first, *ids]
+            assert [(r["card_id"], r["rating"]) for r in got[1:]] == [
+                (r["card_id"], r["rating"]) for r in rows
+            ]
+            if store_url.startswith("postgresql"):
+                _packs_hold(conn)
+                assert conn.execute(text("SELECT count(*) FROM review_packs")).scalar() == 2
+        clash = [_entry(learner, cards[0], T0, prev_id=0)]  # a second answer after "none"
+        with pytest.raises((StoreError, IntegrityError)), engine.begin() as conn:
+            log = LogWriter(conn)
+            log.write(clash)
+            log.finish()
+        with engine.connect() as conn:
+            assert len(_log(conn)) == 7
+    finally:
+        engine.dispose()
+
+
 # ---- the migration ------------------------------------------------------------------
 
 LEARNERS = ("ann", "bob")
