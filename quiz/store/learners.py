@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from quiz.store.log_packs import PACKS, ids_after, manual_entries
+from quiz.store.log_packs import ids_after, manual_entries, time_end
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.values import ENTRY_KINDS, instant_of
 
@@ -32,10 +32,7 @@ ORDER BY l.name
 """
 # The latest entry: the end of the (learner, time) index (PostgreSQL: of the packs'
 # index of their latest times, quiz.store.log_packs). NULL: no entries at all.
-LATEST = {
-    True: "SELECT MAX(reviewed_at) FROM reviews WHERE learner_id = :learner",
-    False: f"SELECT MAX(last_at) FROM {PACKS} WHERE learner_id = :learner",
-}
+LATEST = {sqlite: f"SELECT {time_end('MAX', sqlite=sqlite)}" for sqlite in (True, False)}
 # What the rollups hold: a row per card answered, every entry of it (drills among them).
 ROLLED = """
 SELECT COUNT(*), COALESCE(SUM(answers), 0), COALESCE(SUM(drills), 0)

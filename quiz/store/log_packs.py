@@ -71,6 +71,21 @@ def top_id(*, sqlite: bool) -> str:
     return "SELECT MAX(reviews.id) FROM reviews" if sqlite else f"SELECT MAX(last_id) FROM {PACKS}"
 
 
+def time_end(fn: str, *, sqlite: bool) -> str:
+    """SQL (a scalar subquery) for the learner's first (`fn` "MIN") or latest ("MAX")
+    entry time: an end of the (learner, time) index, or read from the packs."""
+    if sqlite:
+        return (
+            f"(SELECT {fn}(reviews.reviewed_at) FROM reviews WHERE reviews.learner_id = :learner)"
+        )
+    if fn == "MAX":
+        return f"(SELECT MAX(last_at) FROM {PACKS} WHERE learner_id = :learner)"
+    return (  # a pack's times are in id order, which an older history imported later breaks
+        f"(SELECT MIN((SELECT MIN(t) FROM unnest(times) AS t)) FROM {PACKS}"
+        " WHERE learner_id = :learner)"
+    )
+
+
 def times_from(entries: str, bound: str, *, sqlite: bool) -> str:
     """The condition "the entry was written at or after `bound`" (as `ids_after`)."""
     plain = f"{entries}.reviewed_at >= {bound}"

@@ -46,7 +46,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from quiz.stats.rows import AGE_BUCKETS, LearnerDays
-from quiz.store.log_packs import id_range, top_id
+from quiz.store.log_packs import id_range, time_end, top_id
 from quiz.store.rollup_marks import mark_holds
 from quiz.store.stats_reads import (
     CARD_ROLLUPS,
@@ -379,12 +379,7 @@ class Refresh:
         hour = hour_number(self.sqlite, "reviews.reviewed_at", days.shift)
         if after == 0:  # every entry up to the newest: the learner's first and last, by index
             ends = (
-                hour_number(
-                    self.sqlite,
-                    f"(SELECT {fn}(reviews.reviewed_at) FROM reviews"
-                    " WHERE reviews.learner_id = :learner)",
-                    days.shift,
-                )
+                hour_number(self.sqlite, time_end(fn, sqlite=self.sqlite), days.shift)
                 for fn in ("MIN", "MAX")
             )
             span = self._rows(f"SELECT {', '.join(ends)}")  # each one end of the index

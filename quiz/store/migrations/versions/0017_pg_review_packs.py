@@ -126,33 +126,33 @@ PACK_INDEXES = (
     "CREATE INDEX ix_review_packs_manual ON review_packs (learner_id) WHERE flags & 4 <> 0",
 )
 
-# The view: each pack's entries by position (an entry's field is its array's element
-# there: a query that reads few fields reads few arrays), the codes' bits read back.
-# Positions come from unnesting the ids, whose row estimate (ten a pack) keeps the
-# planner's costs near the truth (generate_series is guessed at hundreds of rows).
-_AT = {column: f"p.{array}[e.i]" for column, array, _ in FIELDS}
+# The view: each pack's entries unnested by their id, time, codes and duration, which
+# most reads of the whole log group by or count (a row carries those values, not its
+# pack's arrays, through a join or a sort), the rarer fields read by position; the
+# codes' bits read back. (unnest's row estimate, ten a pack, keeps the planner's costs
+# near the truth; generate_series is guessed at hundreds of rows.)
+_UNNESTED = ("id", "reviewed_at", "duration_ms")
+_AT = {column: f"p.{array}[e.i]" for column, array, _ in FIELDS if column not in _UNNESTED}
 _LATER = ("stability", "difficulty", "due_lag", "last_review_lag", "reps", "lapses")
 VIEW = f"""
 CREATE VIEW reviews AS
 SELECT e.id, p.learner_id, p.card_id,
-    (p.codes[e.i] & 3)::smallint AS kind,
-    ((p.codes[e.i] >> 2) & 7)::smallint AS rating,
-    ((p.codes[e.i] >> 5) & 7)::smallint AS prev_state,
-    {_AT["reviewed_at"]} AS reviewed_at, {_AT["duration_ms"]} AS duration_ms,
-    {_AT["answer"]} AS answer,
-    CASE (p.codes[e.i] >> 24) & 3 WHEN 0 THEN NULL ELSE (p.codes[e.i] >> 24) & 3 = 2 END
-        AS correct,
-    CASE (p.codes[e.i] >> 26) & 3 WHEN 0 THEN NULL ELSE (p.codes[e.i] >> 26) & 3 = 2 END
-        AS overruled,
+    (e.code & 3)::smallint AS kind,
+    ((e.code >> 2) & 7)::smallint AS rating,
+    ((e.code >> 5) & 7)::smallint AS prev_state,
+    e.reviewed_at, e.duration_ms, {_AT["answer"]} AS answer,
+    CASE (e.code >> 24) & 3 WHEN 0 THEN NULL ELSE (e.code >> 24) & 3 = 2 END AS correct,
+    CASE (e.code >> 26) & 3 WHEN 0 THEN NULL ELSE (e.code >> 26) & 3 = 2 END AS overruled,
     {_AT["closeness"]} AS closeness,
-    nullif((p.codes[e.i] >> 20) & 15, 15)::smallint AS suggested,
+    nullif((e.code >> 20) & 15, 15)::smallint AS suggested,
     {_AT["prev_id"]} AS prev_id,
-    nullif((p.codes[e.i] >> 8) & 15, 15)::smallint AS state,
-    nullif((p.codes[e.i] >> 12) & 255, 255)::smallint AS step,
+    nullif((e.code >> 8) & 15, 15)::smallint AS state,
+    nullif((e.code >> 12) & 255, 255)::smallint AS step,
     {", ".join(f"{_AT[c]} AS {c}" for c in _LATER)},
     p.last_id AS pack_last_id, p.last_at AS pack_last_at, p.flags AS pack_flags
 FROM review_packs AS p
-CROSS JOIN LATERAL unnest(p.ids) WITH ORDINALITY AS e(id, i)
+CROSS JOIN LATERAL unnest(p.ids, p.times, p.codes, p.durations) WITH ORDINALITY
+    AS e(id, reviewed_at, code, duration_ms, i)
 """
 
 _NEW_PACK = ", ".join(f"ARRAY[NEW.{c}]::{kind}[]" for c, _, kind in FIELDS)
