@@ -19,7 +19,6 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
 from tests.bench import fixtures
 from tests.bench.measure import median_of, run_once
@@ -67,7 +66,9 @@ def measure(server_url: str, runs: int, log=print) -> list[tuple[str, float]]:  
             raise RuntimeError(f"quiz stats exited {first.exit_code}")
         out.append(("stats (first: builds the rollups)", first.seconds))
         for name, args, stdin in COMMANDS:
-            median, _peak, _ = median_of(runs, lambda a=args, s=stdin: run_once([*quiz, *a], env, stdin=s))
+            median, _peak, _ = median_of(
+                runs, lambda a=args, s=stdin: run_once([*quiz, *a], env, stdin=s)
+            )
             out.append((name, median))
             log(f"  {name}: {median * 1000:.0f} ms")
     finally:
