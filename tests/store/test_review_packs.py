@@ -140,6 +140,18 @@ def _packs_hold(conn: Any) -> None:
     assert wrong == []
 
 
+def _pg_database(request: pytest.FixtureRequest) -> str:
+    """A fresh PostgreSQL database for a test of the packs alone (dropped after it)."""
+    server, why = request.getfixturevalue("pg_server")
+    if server is None:
+        pytest.skip(f"PostgreSQL store tests need a server: {why}")
+    from tests.pg import create_database, drop_database
+
+    url = create_database(server)
+    request.addfinalizer(lambda: drop_database(server, url))
+    return url
+
+
 def _entry(learner: int, card: int, at: datetime, **fields: Any) -> dict[str, Any]:
     return {
         "learner_id": learner,
@@ -180,13 +192,7 @@ def test_a_second_answer_after_the_same_entry_is_refused_as_the_index_refused_it
 def test_the_chain_holds_between_two_connections_at_once(request, tmp_path):
     """Two machines answer the same card after the same entry: the second insert waits
     for the first's pack row and then fails on the chain (PostgreSQL: the row lock)."""
-    server, why = request.getfixturevalue("pg_server")
-    if server is None:
-        pytest.skip(f"PostgreSQL store tests need a server: {why}")
-    from tests.pg import create_database, drop_database
-
-    url = create_database(server)
-    request.addfinalizer(lambda: drop_database(server, url))
+    url = _pg_database(request)
     learner, cards = _store(url, tmp_path)
     engine = _engine(url)
     try:
@@ -304,13 +310,7 @@ def test_an_entry_is_rewritten_in_place_and_keeps_its_identity(store_url, tmp_pa
 
 
 def test_a_code_out_of_its_range_is_refused_with_a_clear_message(request, tmp_path):
-    server, why = request.getfixturevalue("pg_server")
-    if server is None:
-        pytest.skip(f"PostgreSQL store tests need a server: {why}")
-    from tests.pg import create_database, drop_database
-
-    url = create_database(server)
-    request.addfinalizer(lambda: drop_database(server, url))
+    url = _pg_database(request)
     learner, cards = _store(url, tmp_path)
     engine = _engine(url)
     try:
