@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, or_, select
 
+from quiz.store.answer_write import schedule_columns
 from quiz.store.log_writer import LogWriter
 from quiz.store.models import (
     CardStateRow,
@@ -20,7 +21,7 @@ from quiz.store.models import (
     ReviewRow,
     after_columns,
 )
-from quiz.store.repo import Repo, schedule_columns
+from quiz.store.repo import Repo
 
 if TYPE_CHECKING:
     from quiz.review.answer import Answer

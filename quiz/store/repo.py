@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, cached_property, partial
+from functools import cache, cached_property
 from itertools import count
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,8 +21,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
-    literal,
     select,
     text,
     update,
@@ -38,6 +36,19 @@ from quiz.model import (
     StoredCard,
 )
 from quiz.store import deck_sync, due
+from quiz.store.answer_write import (
+    AFTER,
+    ANSWERED_STATE,
+    INSERT_BEFORE,
+    INSERT_ENTRY,
+    LAST_ENTRY,
+    LAST_ENTRY_BEFORE,
+    MANUAL,
+    ONE_TRIP,
+    schedule_columns,
+    state_params,
+    table_of,
+)
 from quiz.store.card_actions import CardActions
 from quiz.store.deck_sync import StoredDeckInfo
 from quiz.store.export_reads import ExportReads, ListedDeck
@@ -58,7 +69,6 @@ from quiz.store.models import (
     after_columns,
     after_of,
 )
-from quiz.store.prepared import Prepared
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
 from quiz.store.selection import Params, Selection, schedule_from
 from quiz.store.summaries import DeckSummary, deck_summaries
@@ -72,7 +82,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 _CLAUSES = count()  # keeps the parameter names of `Repo._clauses` apart
 
-MANUAL = "manual"  # review-log kind of a schedule set by hand (not an answer)
 
 # The named state sets of quiz.store.due, for the queries written with SQLAlchemy.
 LEARNING_STATES = due.LEARNING_STATES
@@ -82,119 +91,15 @@ DUE_STATES = due.STARTED_STATES
 # The learner's card states under the alias that the shared SQL of quiz.store.due uses.
 ST = aliased(CardStateRow, name="cs")
 
-# a log entry's schedule columns (migration 0012), as selected with its `reviewed_at`
-_AFTER = (
-    ReviewRow.state,
-    ReviewRow.step,
-    ReviewRow.stability,
-    ReviewRow.difficulty,
-    ReviewRow.due_lag,
-    ReviewRow.last_review_lag,
-    ReviewRow.reps,
-    ReviewRow.lapses,
-)
 
-
-def _last_entry(before: bool) -> Any:
-    """The learner's latest review or manual entry of a card (before an id).
-
-    Written as "the row whose id is the greatest such id": the card's few entries are
-    found in its chain index and only the one row is read. The kinds are a list of
-    binds (`kind IN (?, ?)`): as `kind = ? OR kind = ?`, SQLite took several times as
-    long to run the same lookup."""
-    kinds = [literal(kind, ReviewRow.kind.type) for kind in ("review", MANUAL)]
-    latest = select(func.max(ReviewRow.id)).where(
-        ReviewRow.learner_id == bindparam("learner"),
-        ReviewRow.card_id == bindparam("card"),
-        ReviewRow.kind.in_(kinds),
-    )
-    if before:
-        latest = latest.where(ReviewRow.id < bindparam("before"))
-    return select(ReviewRow.id, ReviewRow.reviewed_at, *_AFTER).where(  # (by its card too:
-        ReviewRow.learner_id == bindparam("learner"),  # on PostgreSQL a pack is found by
-        ReviewRow.card_id == bindparam("card"),  # its card, quiz.store.log_packs)
-        ReviewRow.id == latest.scalar_subquery(),
-    )
-
-
-def _insert(model: Any, *, new_id: str = "") -> Any:
-    """An INSERT of one row of every column, by name. `new_id`: the id is the database's,
-    "returned" by the statement, or read from the cursor ("lastrowid": SQLite's, which a
-    RETURNING clause only makes slower)."""
-    table = _table(model)
-    names = [c.name for c in table.columns if not (new_id and c.name == "id")]
-    values = {name: bindparam(name, type_=table.c[name].type) for name in names}
-    statement = insert(table).values(values)
-    return statement.returning(table.c.id) if new_id == "returned" else statement
-
-
-def _answered_state(expect: str) -> Any:
-    """A card's state after an answer: its schedule, and (a new leech) suspended.
-
-    `expect` says what the card's stored `reps` must be for the write to happen (else it
-    changes no row: the answer was given elsewhere meanwhile): "any" (not checked: the
-    row is made or updated), "none" (no row or a row with no reps: made or updated), or
-    "reps" (a row with exactly `:expect` reps: updated)."""
-    table = _table(CardStateRow)
-    schedule = list(schedule_columns(Schedule()))
-    leech = "suspended = card_states.suspended OR :leech, leech = card_states.leech OR :leech"
-    if expect == "reps":
-        sql = (
-            "UPDATE card_states SET "
-            + ", ".join(f"{c} = :{c}" for c in schedule)
-            + f", {leech} WHERE learner_id = :learner AND card_id = :card AND reps = :expect"
-        )
-    else:
-        keys = ["learner", "card", *schedule]
-        columns = ["learner_id", "card_id", *schedule, "suspended", "leech"]
-        sql = (
-            f"INSERT INTO card_states ({', '.join(columns)})"
-            f" VALUES ({', '.join(':' + k for k in keys)}, :leech, :leech)"
-            " ON CONFLICT (learner_id, card_id) DO UPDATE SET "
-            + ", ".join(f"{c} = excluded.{c}" for c in schedule)
-            + ", "
-            + leech
-            + (" WHERE card_states.reps = 0" if expect == "none" else "")
-        )
-    binds = [bindparam(c, type_=table.c[c].type) for c in schedule]
-    binds += [
-        bindparam("learner", type_=table.c.learner_id.type),
-        bindparam("card", type_=table.c.card_id.type),
-        bindparam("leech", type_=table.c.leech.type),
-    ]
-    if expect == "reps":
-        binds.append(bindparam("expect", type_=table.c.reps.type))
-    return text(sql).bindparams(*binds)
-
-
-# the statements of one answer (Repo.record_answer), compiled once per dialect
-_LAST_ENTRY = Prepared(lambda: _last_entry(False))
-_LAST_ENTRY_BEFORE = Prepared(lambda: _last_entry(True))
-_INSERT_ENTRY = {
-    "returned": Prepared(lambda: _insert(ReviewRow, new_id="returned")),
-    "lastrowid": Prepared(lambda: _insert(ReviewRow, new_id="lastrowid")),
-}
-_INSERT_BEFORE = Prepared(lambda: _insert(ReviewBefore))
-_ANSWERED_STATE = {e: Prepared(partial(_answered_state, e)) for e in ("any", "none", "reps")}
-
-
-def _table(model: Any) -> Table:
-    """A mapped class's table, as a Table (SQLAlchemy types `__table__` more loosely)."""
-    return model.metadata.tables[model.__tablename__]
-
-
-def schedule_columns(s: Schedule) -> dict[str, Any]:
-    """The columns of the schedule `s`, as card_states and review_befores name them."""
-    return {
-        "state": int(s.state),
-        "step": s.step,
-        "stability": s.stability,
-        "difficulty": s.difficulty,
-        "due": s.due,
-        "last_review": s.last_review,
-        "reps": s.reps,
-        "lapses": s.lapses,
-    }
+def _schedule_left(row: Any) -> tuple[int, Schedule]:
+    """The id of the entry a row of `answer_write.last_entry`'s columns names, and the
+    schedule it left: (0, a new card's) for no row, or a row of nulls."""
+    if row is None or row.id is None:
+        return 0, Schedule()
+    stored = {column.key: getattr(row, column.key) for column in AFTER}
+    stored["reviewed_at"] = instant_of(row.reviewed_at)
+    return row.id, after_of(SimpleNamespace(**stored)) or Schedule()
 
 
 class _TypedRunner:
@@ -591,31 +496,46 @@ class Repo:
             **after_columns(after, answer.at),
         }
 
+        chained = answer.kind == "review"  # its prev_id links it to the latest entry
+        expect = answer.expect_reps
+        state: dict[str, Any] | None = None
+        rule = None
+        if after is not None:
+            # the card's stored reps are checked by the write itself, under the row's
+            # lock: a reps other than the session saw is an answer given elsewhere
+            rule = "any" if expect is None else "none" if expect == 0 else "reps"
+            state = {
+                "learner": self.learner_id,
+                "card": card_id,
+                "leech": answer.leech,
+                "expect": expect,
+                **schedule_columns(after),
+            }
+
         def work() -> int:
             self.session.flush()  # the ORM's pending changes first: the writes below are SQL
             conn = self.session.connection()
-            last_id, derived = self.last_entry(card_id)
-            prev_id = last_id if answer.kind == "review" else None
-            # the first write of the transaction: SQLite's write lock is ours now
-            row = {**entry, "prev_id": prev_id}
             if conn.dialect.name == "sqlite":
-                entry_id = int(_INSERT_ENTRY["lastrowid"].run(conn, row).lastrowid)
+                last_id, derived = self.last_entry(card_id)
+                row = {**entry, "prev_id": last_id if chained else None}
+                # the first write of the transaction: SQLite's write lock is ours now
+                entry_id = int(INSERT_ENTRY["lastrowid"].run(conn, row).lastrowid)
+                written = 0
+                if rule is not None and state is not None:
+                    written = ANSWERED_STATE[rule].run(conn, state).rowcount
             else:
-                entry_id = int(_INSERT_ENTRY["returned"].run(conn, row).scalar_one())
+                # one trip to the server (quiz.store.answer_write)
+                params = {**entry, "learner": self.learner_id, "card": card_id}
+                if not chained:
+                    params["prev_id"] = None
+                if state is not None:
+                    params.update(state_params(state))
+                done = ONE_TRIP[chained, rule].run(conn, params).one()
+                entry_id, written = int(done.entry_id), done.states
+                derived = _schedule_left(done)[1]
             self._keep_before(entry_id, answer.before, derived)
-            if after is not None:
-                # the card's stored reps are checked by the write itself, under the row's
-                # lock: a reps other than the session saw is an answer given elsewhere
-                expect = answer.expect_reps
-                params = {
-                    "learner": self.learner_id,
-                    "card": card_id,
-                    "leech": answer.leech,
-                    "expect": expect,
-                    **schedule_columns(after),
-                }
-                rule = "any" if expect is None else "none" if expect == 0 else "reps"
-                if _ANSWERED_STATE[rule].run(conn, params).rowcount != 1:
+            if state is not None:
+                if written != 1:
                     raise Conflict("already answered on another machine")
                 self._forget_loaded_state(card_id)
             return entry_id
@@ -639,21 +559,16 @@ class Repo:
         link a new answer records, unique per entry (migration 0006); its schedule is
         the one the next entry starts from (migration 0012)."""
         params = {"learner": self.learner_id, "card": card_id}
-        statement = _LAST_ENTRY
+        statement = LAST_ENTRY
         if before_id is not None:
-            statement, params["before"] = _LAST_ENTRY_BEFORE, before_id
-        row = statement.run(self.session.connection(), params).first()
-        if row is None:
-            return 0, Schedule()
-        stored = row._asdict()
-        stored["reviewed_at"] = instant_of(stored["reviewed_at"])
-        return row.id, after_of(SimpleNamespace(**stored)) or Schedule()
+            statement, params["before"] = LAST_ENTRY_BEFORE, before_id
+        return _schedule_left(statement.run(self.session.connection(), params).first())
 
     def _keep_before(self, review_id: int, before: Schedule, derived: Schedule) -> None:
         """Keep the schedule before an entry only where the log cannot give it (0012)."""
         if before != derived:
             row = {"review_id": review_id, **schedule_columns(before)}
-            _INSERT_BEFORE.run(self.session.connection(), row)
+            INSERT_BEFORE.run(self.session.connection(), row)
 
     def befores(self, entries: Sequence[ReviewRow]) -> dict[int, Schedule]:
         """The schedule each entry started from, by entry id (quiz.store.history_reads)."""
@@ -763,7 +678,7 @@ class Repo:
                 ReviewRow.correct,
                 ReviewRow.closeness,
                 ReviewRow.suggested,
-                *_AFTER,
+                *AFTER,
             )
             .where(ReviewRow.learner_id == self.learner_id, ReviewRow.kind.in_(kinds))
             .order_by(*order, ReviewRow.id)
@@ -778,7 +693,7 @@ class Repo:
         return dict(self.session.execute(select(CardRow.id, CardRow.kind)).all())
 
     def all_schedules(self) -> dict[int, tuple[Schedule, bool, bool]]:
-        state = _table(CardStateRow)
+        state = table_of(CardStateRow)
         q = select(state).where(state.c.learner_id == self.learner_id)
         return {r.card_id: (schedule_of(r), r.suspended, r.leech) for r in self.session.execute(q)}
 

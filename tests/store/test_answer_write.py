@@ -153,3 +153,45 @@ def test_a_schedule_the_log_cannot_give_is_kept_beside_the_entry(repo):
 def test_the_identity_key_is_the_sessions_own(repo):
     key = repo.session.identity_key(CardStateRow, (repo.learner_id, 7))
     assert key == (CardStateRow, (repo.learner_id, 7), None)
+
+
+def test_the_next_answer_links_to_the_latest_entry_and_keeps_no_before_it_can_derive(repo):
+    """The latest entry is read in the answer's own statement on PostgreSQL (one trip,
+    quiz.store.answer_write): its id is the new entry's link, its schedule the one the
+    new entry starts from, so nothing is kept beside an answer that follows it."""
+    card = repo.get_card("basics/c1")
+    first = repo.record_answer(_answer(card, Schedule(), FIRST, expect_reps=0))
+    repo.record_answer(_answer(card, FIRST, None, kind="drill"))  # not a link of the chain
+    later = NOW + timedelta(minutes=10)
+    second_after = Schedule(CardState.REVIEW, None, 3.0, 6.0, later + timedelta(days=3), later, 2)
+    second = repo.record_answer(
+        _answer(card, FIRST, second_after, at=later, expect_reps=FIRST.reps)
+    )
+    rows = {r.id: r for r in repo.session.scalars(select(ReviewRow))}
+    assert (rows[first].prev_id, rows[second].prev_id) == (0, first)
+    assert repo.session.scalars(select(ReviewBefore)).all() == []
+    assert repo.befores([rows[second]]) == {second: FIRST}
+    assert repo.last_entry(card.row_id) == (second, second_after)
+
+
+def test_an_answer_is_one_statement_on_postgresql_and_three_on_sqlite(repo):
+    """A statement is a trip to a PostgreSQL server and back: an answer pays one (and its
+    commit). SQLite, in the process, runs the three steps as they read."""
+    from sqlalchemy import event
+
+    card = repo.get_card("basics/c1")
+    engine = repo.session.get_bind()
+    sent: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        repo.record_answer(_answer(card, Schedule(), FIRST, expect_reps=0))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    if engine.dialect.name == "sqlite":
+        assert sent == ["SELECT", "INSERT", "INSERT"]
+    else:
+        assert sent == ["WITH"]

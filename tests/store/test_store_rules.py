@@ -7,6 +7,8 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -77,9 +79,15 @@ def test_the_log_holds_one_answer_per_learner_card_and_previous_entry(cli, env, 
 
 
 def test_two_answers_to_the_same_state_are_a_conflict_not_two_rows(cli, env, store_url):
-    """Two writers that read the card's log at the same moment (B's read is replayed
-    as it was before A's commit: the window a row lock cannot close for a card with no
-    state row). The database refuses B's row; B is told it was answered elsewhere."""
+    """Two writers that read the card's log at the same moment: the window a row lock
+    cannot close for a card with no state row. The database refuses B's row; B is told
+    it was answered elsewhere.
+
+    On SQLite an answer reads the log, then writes: B's read is replayed as it was
+    before A's commit. On PostgreSQL the read and the writes are one statement
+    (quiz.store.answer_write), whose snapshot is taken when it starts: B's starts while
+    A's entry is written but not committed, reads the log without it, and waits for
+    the card's pack until A commits."""
     assert cli("import", str(basic_deck(env, 1))).exit_code == 0
     new = Schedule()
     after = Schedule(CardState.REVIEW, None, 3.0, 5.0, NOW, NOW, reps=1)
@@ -87,12 +95,49 @@ def test_two_answers_to_the_same_state_are_a_conflict_not_two_rows(cli, env, sto
         card = a.get_card("basics/c1")
         assert card is not None
         answer = Answer(card, Rating.EASY, NOW, 1, None, True, new, after)
-        seen_by_b = b.last_entry(card.row_id)
-        a.record_answer(answer)
-        b.last_entry = lambda _card_id: seen_by_b  # type: ignore[method-assign]
-        with pytest.raises(Conflict):
-            b.record_answer(answer)
+        if store_url.startswith("sqlite"):
+            seen_by_b = b.last_entry(card.row_id)
+            a.record_answer(answer)
+            b.last_entry = lambda _card_id: seen_by_b  # type: ignore[method-assign]
+            with pytest.raises(Conflict):
+                b.record_answer(answer)
+        else:
+            _answer_while_another_waits(store.engine, a, b, answer)
     assert answer_log(store_url) == [("ann", "basics/c1", 4)]
+
+
+def _answer_while_another_waits(engine, a, b, answer) -> None:
+    """A's answer written but not committed; B answers the same state from a thread and
+    must wait for A's row, then be refused (PostgreSQL)."""
+    waiting: list[BaseException | None] = []
+
+    def answer_b() -> None:
+        try:
+            b.record_answer(answer)
+            waiting.append(None)
+        except BaseException as exc:  # handed to the test's thread
+            waiting.append(exc)
+
+    real_commit = a.session.commit
+    a.session.commit = lambda: None  # A's transaction stays open until the test commits
+    a.record_answer(answer)
+    thread = threading.Thread(target=answer_b)
+    thread.start()
+    with engine.connect() as watch:  # until B's statement waits on A's lock
+        for _ in range(500):
+            waits = watch.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+            ).scalar_one()
+            if waits or not thread.is_alive():
+                break
+            time.sleep(0.01)
+    assert waits == 1 and thread.is_alive()
+    real_commit()
+    thread.join(10)
+    assert len(waiting) == 1 and isinstance(waiting[0], Conflict), waiting
 
 
 def test_a_card_made_new_by_hand_can_be_answered_again(cli, env, store_url):
