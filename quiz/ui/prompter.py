@@ -2,8 +2,9 @@
 
 In a terminal, basic and cloze cards take single keys (Enter/Space reveal, 1-4 rate,
 u s b ! e q); typed, choice and output cards take lines. Commands are written
-`:u`, `:s`, `:b`, `:!`, `:e`, `:q` on every card (so an answer can be any text); the
-`:` may be left out where no text is typed. Keys are read without flushing the input
+`:u`, `:s`, `:b`, `:!`, `:e`, `:q` on every card (so an answer can be any text), and end
+at their Enter wherever they are typed; the `:` may be left out where no text is typed
+(then the key acts at once). Keys are read without flushing the input
 queue and no pause waits for "any key", so nothing typed ahead is lost.
 
 Lines are read with the line editor (quiz.ui.line_editor: arrows, history, paste, a
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
@@ -81,6 +82,10 @@ COMMANDS = {
     "e": Action.EDIT,
     "q": Action.QUIT,
 }
+
+
+# the commands the rating keys take (the others act on a card not yet answered)
+_RATING_COMMANDS = ("u", "q")
 
 
 def parse_command(line: str, *, bare: bool) -> Action | None:
@@ -331,7 +336,10 @@ class TerminalPrompter:
             self.console.print(f"[dim]{tr(card_view.KEYS_BASIC, self.lang)}[/]")
             while True:
                 key = self._key()
-                if key == ":":  # `:q` works here as on every card
+                if key == ":":  # `:q` works here as on every card, ended by its Enter
+                    command = self._command_line(COMMANDS)
+                    if command is not None:
+                        return Response(command)
                     continue
                 if key in ("\r", "\n", " "):
                     return Response(Action.ANSWER, duration_ms=self._elapsed())
@@ -344,6 +352,44 @@ class TerminalPrompter:
             return Response(command)
         self._pending = rating
         return Response(Action.ANSWER, duration_ms=self._elapsed())
+
+    def _command_line(self, allowed: Collection[str]) -> Action | None:
+        """A `:` typed where single keys are read: the command after it is a line, ended
+        by Enter as it is where lines are read, so that Enter is not left for the next
+        reader (it was the returned output card's empty prediction after `:u`). The
+        keys are shown as typed; Backspace past the colon or Esc takes it back (None);
+        a word that is no command here is said (None)."""
+        out = self.console.file
+        typed = ""
+        out.write(":")
+        out.flush()
+        while True:
+            key = self._key()
+            if key in ("\r", "\n"):
+                out.write("\n")
+                word = typed.strip().lower()
+                if word in allowed:
+                    return COMMANDS[word]
+                self.console.print(
+                    tr("not a command here: {command}", self.lang, command=":" + typed),
+                    style="yellow",
+                    markup=False,
+                )
+                return None
+            if key in ("\x03", "\x04"):
+                out.write("\n")
+                return Action.QUIT
+            if key in ("\x7f", "\x08") and typed:
+                typed = typed[:-1]
+                out.write("\b \b")
+            elif key in ("\x7f", "\x08", "\x1b"):  # the colon taken back (Esc: all of it)
+                out.write("\b \b" * (len(typed) + 1))
+                out.flush()
+                return None
+            elif key.isprintable():
+                typed += key
+                out.write(key)
+            out.flush()
 
     def _piped_rating(self) -> tuple[Action | None, Rating | None]:
         """One piped line: a command, a rating 1-4, or anything else (no rating)."""
@@ -461,9 +507,13 @@ class TerminalPrompter:
             if key.lower() == "r" and suggested is not None and self._wrong:
                 self.console.print(f"[green]{tr('recorded as right (I was right)', self.lang)}[/]")
                 return Response(Action.RATE, rating=Rating.GOOD, overruled=True)
-            if key.lower() in ("u", "q"):
+            if key.lower() in _RATING_COMMANDS:
                 return Response(COMMANDS[key.lower()])
             if key == ":":
+                command = self._command_line(_RATING_COMMANDS)
+                if command is not None:
+                    return Response(command)
+                self.console.print(f"[dim]{keys}[/]")
                 continue
             if key in ("\x03", "\x04"):
                 return Response(Action.QUIT)

@@ -169,6 +169,46 @@ def test_command_keys_work_in_the_editor(term, env):
     assert answers(env) == []
 
 
+def _expect_line(t: Terminal, text: str) -> None:
+    """Wait until a line of the display is exactly `text`."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if text in [line.strip() for line in t.display()]:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no line {text!r}; the screen:\n" + "\n".join(t.display()))
+
+
+@pytest.mark.parametrize("where", ["a basic card", "the rating keys"])
+def test_a_colon_command_at_a_single_key_prompt_takes_its_enter_with_it(term, env, where):
+    """`:u` + Enter where single keys are read (a basic card, the rating keys): the
+    Enter ends the command there. Read as the next reader's first key it was the
+    returned output card's empty prediction, graded wrong with no key pressed for it."""
+    t = term(deck(OUTPUT.format(id="a"), BASIC.format(id="b")), "review", "--deck", "keys")
+    t.expect("What does this print?")
+    t.type("0\r1\r2\r\r")
+    t.expect("✓ right")
+    if where == "a basic card":
+        t.type("3")
+        t.expect("Basic question?")
+    t.type(":u")
+    _expect_line(t, ":u")  # what is typed after the colon is shown until its Enter
+    assert "undone" not in t.screen
+    t.type("\r")
+    t.expect("undone: keys/a")
+    t.expect("What does this print?", count=2)
+    time.sleep(1.0)  # an Enter left over would have ended the prediction by now
+    assert "✗ wrong" not in t.screen and t.screen.count("✓ right") == 1
+    t.type("0\r1\r2\r\r")
+    t.expect("✓ right", count=2)
+    t.type(":x\r")  # not a command: said, and the keys still wait for a rating
+    t.expect("not a command here: :x")
+    t.type(":\x7f")  # a colon taken back with Backspace
+    t.type("q")
+    assert t.wait() == 0
+    assert answers(env) == [("keys/a", "0\n1\n2\n", True)]
+
+
 def test_quiz_plain_input_keeps_the_plain_line_reader(term, env):
     t = term(deck(TYPED.format(id="a", **GLOBAL)), "review", "--deck", "keys", QUIZ_PLAIN_INPUT="1")
     t.expect("module-level name?")

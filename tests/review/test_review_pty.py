@@ -128,7 +128,7 @@ def test_notices_before_the_first_card_stay_on_screen(term, env, monkeypatch):
 def test_a_wrong_verdict_is_overruled_with_one_key(term, env):
     t = term("--deck", "keys")
     t.expect("Basic question?")
-    t.type(":s")  # `:s` skips here as on every card
+    t.type(":s\r")  # `:s` skips here as on every card, ended by its Enter
     t.expect("Which keyword rebinds")
     t.type("nonlocal\r")
     t.expect("✗ wrong")

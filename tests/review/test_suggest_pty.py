@@ -66,7 +66,7 @@ def test_enter_accepts_the_suggestion_and_a_digit_overrides_it(cli, env, termina
     t = Terminal("review", "--deck", "keys", env={"QUIZ_NOW": NOW}, cwd=env)
     terminal.append(t)
     t.expect("Basic question?")
-    t.type(":s")
+    t.type(":s\r")
     t.expect("Which keyword rebinds")
     t.type("global\r", gap=0.1)
     t.expect("✓ right")
