@@ -13,7 +13,7 @@ Two things the view cannot do by itself, both here:
   the index and SQLite is not given;
 - a bulk write through the view's triggers rewrites a pack once per entry: `pack_from`
   packs a table of entries in one statement (a store copy's log, an Anki history:
-  quiz.store.log_writer).
+  quiz.store.log_writer), and `delete_packs` deletes whole packs (a purged deck).
 """
 
 from __future__ import annotations
@@ -102,6 +102,15 @@ def manual_entries(entries: str, kind: int, *, sqlite: bool) -> str:
     """The condition "a manual entry" (`kind`: its number; 0013's partial index)."""
     plain = f"{entries}.kind = {kind}"
     return plain if sqlite else f"{plain} AND {entries}.pack_flags & {MANUAL_FLAG} <> 0"
+
+
+def delete_packs(cards: str) -> str:
+    """SQL that deletes the packs of the cards the subquery `cards` names, a row back
+    per pack with its count of entries. Through the view a delete runs its trigger
+    once an entry, rewriting the pack each time (a purged deck's log took many times
+    as long as the table's delete): whole packs go at once. The caller removes what
+    the trigger would have: the kept befores, the rollup marks."""
+    return f"DELETE FROM {PACKS} WHERE card_id IN ({cards}) RETURNING cardinality(ids)"
 
 
 def pack_from(source: str) -> str:

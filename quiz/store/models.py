@@ -160,7 +160,10 @@ class CardStateRow(Base):
     """A learner's scheduling state of one card. No row: the card is new to them."""
 
     __tablename__ = "card_states"
-    __table_args__ = (Index("ix_card_states_due", "learner_id", "suspended", "due"),)
+    __table_args__ = (
+        Index("ix_card_states_due", "learner_id", "suspended", "due"),
+        Index("ix_card_states_card", "card_id"),  # a card's foreign key checks (0018)
+    )
 
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)

@@ -53,7 +53,7 @@ from quiz.store.card_actions import CardActions
 from quiz.store.deck_sync import StoredDeckInfo
 from quiz.store.export_reads import ExportReads, ListedDeck
 from quiz.store.history_reads import HistoryReads
-from quiz.store.log_packs import ids_after
+from quiz.store.log_packs import delete_packs, ids_after
 from quiz.store.models import (
     CardRollup,
     CardRow,
@@ -303,8 +303,12 @@ class Repo:
                 )
             )
         )
-        reviews = self.session.execute(delete(ReviewRow).where(ReviewRow.card_id.in_(card_ids)))
-        deleted = int(getattr(reviews, "rowcount", 0) or 0)
+        if self._sqlite:
+            entries = delete(ReviewRow).where(ReviewRow.card_id.in_(card_ids))
+            deleted = int(getattr(self.session.execute(entries), "rowcount", 0) or 0)
+        else:  # whole packs, not an entry at a time through the view (quiz.store.log_packs)
+            packs = text(delete_packs("SELECT id FROM cards WHERE deck_id = :deck"))
+            deleted = sum(int(n) for (n,) in self.session.execute(packs, {"deck": row.id}))
         for table in (CardRollup, CardStateRow, CardTag):
             self.session.execute(delete(table).where(table.card_id.in_(card_ids)))
         self.session.execute(delete(GoalRow).where(GoalRow.deck_id == row.id))

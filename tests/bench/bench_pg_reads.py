@@ -7,10 +7,11 @@ The benchmark store (100k cards, 1M answers: `fixtures.big_store`) is copied int
 PostgreSQL database with `quiz store copy`, which since migration 0017 packs the log (a
 row per learner and card, quiz.store.log_packs); the copy's time is the first row. Then:
 the first `quiz stats` (it builds the rollups), a warm one, `--since`, `quiz learners`,
-`quiz class report`, `quiz due`, `quiz cards show`, and a review that answers a card and
-undoes the answer. Each later row is the median of `--runs` runs after a warm-up. Wall
-times depend on the machine and its load: compare rows of one run, or two checkouts run
-in turn (this file in each), never a figure against a fixed number.
+`quiz class report`, `quiz due`, `quiz cards show`, a review that answers a card and
+undoes the answer (each the median of `--runs` runs after a warm-up), and last, once,
+the purge of a deck. Wall times depend on the machine and its load: compare rows of one
+run, or two checkouts run in turn (this file in each), never a figure against a fixed
+number.
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def measure(server_url: str, runs: int, log=print) -> list[tuple[str, float]]:  
             )
             out.append((name, median))
             log(f"  {name}: {median * 1000:.0f} ms")
+        # last: it deletes a tenth of the store (once; its packs go whole)
+        purge = run_once([*quiz, "decks", "remove", "bench-03", "--purge", "--yes"], env)
+        if purge.exit_code != 0:
+            raise RuntimeError(f"quiz decks remove exited {purge.exit_code}")
+        out.append(("decks remove --purge (10k cards, once)", purge.seconds))
     finally:
         drop_database(server_url, url)
     return out

@@ -95,3 +95,41 @@ def test_an_empty_card_list_is_an_empty_deck(cli, env):
     assert (deck["deck"], deck["cards"]) == ("basics", 0)
     assert cli("check", str(path)).exit_code == 0
     assert len(log(env)) == 1
+
+
+def test_a_purge_deletes_the_decks_log_and_what_it_kept_on_both_back_ends(cli, env, store_url):
+    """Two learners, a kept before and built rollups: the purge takes the deck's entries
+    (on PostgreSQL whole packs at once, quiz.store.log_packs), their befores and the
+    rollup marks, and leaves the other deck's log as it was."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import func, select
+
+    from quiz.model import CardState, Rating, Schedule
+    from quiz.review.answer import Answer
+    from quiz.store import open_store
+    from quiz.store.models import ReviewBefore, RollupMark
+    from tests.store.helpers import answer_log
+
+    cli("import", str(basic_deck(env, 2)), str(basic_deck(env, 1, name="other")))
+    cli("review", input="3\n3\n3\n", now=day(1))
+    at = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    odd = Schedule(CardState.REVIEW, None, 9.0, 4.0, at, at - timedelta(days=3), reps=4)
+    after = Schedule(CardState.REVIEW, None, 12.0, 4.0, at + timedelta(days=12), at, reps=5)
+    with open_store(store_url) as store, store.unit("ann") as repo:
+        for key in ("basics/c1", "basics/c1", "other/c1"):  # two in one pack
+            card = repo.get_card(key)
+            assert card is not None
+            repo.record_answer(Answer(card, Rating.GOOD, at, 1, None, True, odd, after))
+        assert repo.session.scalar(select(func.count()).select_from(ReviewBefore)) == 3
+    assert cli("stats", "--json", now=day(2)).exit_code == 0  # rollups and their marks
+    result = cli("decks", "remove", "basics", "--purge", "--yes", now=day(2))
+    assert result.exit_code == 0, result.output
+    assert "removed basics: 2 cards and 4 reviews deleted (purged)" in result.output
+    assert answer_log(store_url) == [("tester", "other/c1", 3), ("ann", "other/c1", 3)]
+    with open_store(store_url) as store, store.reader() as session:
+        assert session.scalar(select(func.count()).select_from(ReviewBefore)) == 1
+        assert session.scalar(select(func.count()).select_from(RollupMark)) == 0
+    assert cli("rebuild", "--check", now=day(2)).exit_code == 0
+    stats = json.loads(cli("stats", "--json", now=day(2)).stdout)
+    assert stats["answers"]["total"] == 1  # the learner's one answer left, on other/c1

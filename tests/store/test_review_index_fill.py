@@ -141,6 +141,7 @@ LATER = {
     "review_tag_marks",
     "review_tag_rollups",
     *(name for name, *_ in TRIGGERS_0015),
+    "ix_card_states_card",  # 0018
 }
 
 DROPPED_LATER = {"review_quarter_rollups", "review_age_rollups"}  # 0015
