@@ -37,6 +37,9 @@ KEYS_OUTPUT = (
     "type the output, then an empty line (a line '.' stands for a blank line) · :u :s :b :! :e :q"
 )
 KEYS_RATE = "1 Again · 2 Hard · 3 Good · 4 Easy · u undo · q quit"
+# said when a prediction's first Enter comes on an empty one: a second predicts no
+# output (a stray Enter, a rating's typed twice, is not a prediction)
+EMPTY_PREDICTION = "an empty prediction: Enter again if it prints nothing"
 
 
 def rate_keys(previews: Mapping[Rating, str] | None = None, lang: str | None = None) -> str:

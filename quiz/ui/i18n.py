@@ -76,6 +76,7 @@ ZH: dict[str, str] = {
     "Easy": "简单",
     "recorded as right (I was right)": "已记为正确（我答对了）",
     "not a command here: {command}": "这里没有这个命令：{command}",
+    "an empty prediction: Enter again if it prints nothing": "预测为空：若没有输出，再按一次 Enter",
     "running the snippet…": "正在运行代码…",
     "(your answer was cut to {chars} characters and {lines} lines)": (
         "（你的答案被截断为 {chars} 个字符、{lines} 行）"

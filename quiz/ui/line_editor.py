@@ -156,6 +156,7 @@ class LineEditor:
         from prompt_toolkit.styles import Style
 
         self._is_command: Callable[[str], bool] = lambda text: False
+        self._empty_notice: str | None = None  # this read's, see `read`
         self._input = create_input(sys.stdin)
         output = Vt100_Output.from_pty(sys.stdout, term=os.environ.get("TERM"))
         output.enable_cpr = False
@@ -177,6 +178,7 @@ class LineEditor:
         }
 
     def _bindings(self, multiline: bool) -> Any:
+        from prompt_toolkit.application import run_in_terminal
         from prompt_toolkit.key_binding import KeyBindings
 
         kb = KeyBindings()
@@ -186,7 +188,10 @@ class LineEditor:
             buffer = event.current_buffer
             doc = buffer.document
             last_line = doc.cursor_position_row == doc.line_count - 1
-            if not multiline or self._is_command(buffer.text) or buffer.text == "":
+            if buffer.text == "" and multiline and self._empty_notice is not None:
+                notice, self._empty_notice = self._empty_notice, None
+                run_in_terminal(lambda: print(notice, flush=True))  # and the next Enter ends it
+            elif not multiline or self._is_command(buffer.text) or buffer.text == "":
                 event.app.exit(result=Edit(buffer.text))
             elif last_line and doc.current_line == "":
                 event.app.exit(result=Edit(buffer.text[:-1]))  # the empty line ends it
@@ -208,13 +213,16 @@ class LineEditor:
         is_command: Callable[[str], bool] = lambda text: False,
         time_left: Callable[[], float] | None = None,
         countdown: str = "⏱ {seconds}s left",
+        empty_notice: str | None = None,
     ) -> Edit:
         """One answer. `ahead` are keys already typed for it (given back by an earlier
         read or held by the single-key reader); `is_command` tells a command line
         (`:q`), which Enter ends even in the multi-line editor; with `time_left`, a
         countdown refreshes at the right of the input (the right prompt, which
         prompt_toolkit hides when the text reaches it) and the read ends at 0;
-        `countdown` is its text, in the interface language."""
+        `countdown` is its text, in the interface language. With `empty_notice`, the
+        multi-line editor's first Enter on an empty prediction shows it and the second
+        ends the read: a stray Enter (a rating's, typed twice) is not a prediction."""
         import asyncio
 
         from prompt_toolkit.application.current import get_app
@@ -222,6 +230,7 @@ class LineEditor:
 
         session = self._sessions[multiline]
         self._is_command = is_command
+        self._empty_notice = empty_notice
         if ahead:
             store_typeahead(self._input, _key_presses(ahead))
 

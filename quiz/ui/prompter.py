@@ -204,6 +204,7 @@ class TerminalPrompter:
             is_command=lambda text: parse_command(text, bare=False) is not None,
             time_left=self._time_left(),
             countdown=tr("⏱ {seconds}s left", self.lang),
+            empty_notice=tr(card_view.EMPTY_PREDICTION, self.lang) if multiline else None,
         )
         self._ahead = edit.ahead
         self._timed_out = edit.timed_out
@@ -410,7 +411,7 @@ class TerminalPrompter:
             return self._edit_lines()
         lines: list[str] = []
         size = 0
-        started = False
+        started = warned = False
         while True:
             line = self._line("… " if started else "› ")
             if line is None:
@@ -421,6 +422,10 @@ class TerminalPrompter:
                 command = parse_command(line, bare=not self.interactive)
                 if command:
                     return Response(command)
+            if line == "" and not started and self.interactive and not warned:
+                warned = True  # as the editor does: a stray Enter is not a prediction
+                self.console.print(f"[dim]{tr(card_view.EMPTY_PREDICTION, self.lang)}[/]")
+                continue
             if line == "":
                 break
             started = True

@@ -209,6 +209,47 @@ def test_a_colon_command_at_a_single_key_prompt_takes_its_enter_with_it(term, en
     assert answers(env) == [("keys/a", "0\n1\n2\n", True)]
 
 
+SILENT = """
+  - id: {id}
+    type: output
+    front: What does this print?
+    code: |
+      x = [1, 2]
+    output: ""
+"""
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["editor", "plain reader"])
+def test_a_stray_enter_is_not_a_prediction_and_two_predict_no_output(term, env, plain):
+    """An Enter on an empty prediction (here the rating's Enter typed twice) is not an
+    answer: it is said, and a second Enter predicts that nothing is printed."""
+    extra = {"QUIZ_PLAIN_INPUT": "1"} if plain else {}
+    cards = (OUTPUT.format(id="a"), OUTPUT.format(id="c"), SILENT.format(id="b"))
+    t = term(deck(*cards), "review", "--deck", "keys", **extra)
+    t.expect("What does this print?")
+    t.type("0\r1\r2\r\r")
+    t.expect("Enter = Good")
+    t.type("\r\r", gap=0)  # the rating, and the same key again
+    t.expect("an empty prediction: Enter again if it prints nothing")
+    time.sleep(0.5)  # the stray Enter was read by now: said, not graded
+    assert "✗ wrong" not in t.screen and t.screen.count("✓ right") == 1
+    t.type("0\r1\r2\r\r")
+    t.expect("✓ right", count=2)
+    t.type("3")
+    t.expect("x = [1, 2]")
+    t.type("\r")
+    t.expect("an empty prediction: Enter again if it prints nothing", count=2)
+    t.type("\r")  # the second Enter: no output predicted, and none printed
+    t.expect("✓ right", count=3)
+    t.type("q")
+    assert t.wait() == 0
+    assert answers(env) == [
+        ("keys/a", "0\n1\n2\n", True),
+        ("keys/c", "0\n1\n2\n", True),
+        ("keys/b", "\n", True),
+    ]
+
+
 def test_quiz_plain_input_keeps_the_plain_line_reader(term, env):
     t = term(deck(TYPED.format(id="a", **GLOBAL)), "review", "--deck", "keys", QUIZ_PLAIN_INPUT="1")
     t.expect("module-level name?")
