@@ -371,6 +371,8 @@ class TerminalPrompter:
                 word = typed.strip().lower()
                 if word in allowed:
                     return COMMANDS[word]
+                if self._timed_out:  # a timed drill's time ran out meanwhile: no command
+                    return None
                 self.console.print(
                     tr("not a command here: {command}", self.lang, command=":" + typed),
                     style="yellow",

@@ -343,6 +343,19 @@ def test_a_timed_basic_card_counts_down_in_place_until_a_key(term, env):
     assert t.wait() == 0
 
 
+def test_a_colon_command_cut_by_a_timed_drills_limit_is_no_command(term, env):
+    """`:` typed on a timed basic card, then the time runs out: the card is out of time
+    (revealed, counted wrong), the colon is not said to be a wrong command."""
+    t = term(deck(BASIC.format(id="a")), "drill", "--deck", "keys", "--timed", "2")
+    t.expect("Basic question?")
+    t.type(":")
+    t.expect("Basic answer.")  # at the limit the answer is shown
+    assert "not a command here" not in t.screen
+    t.type("\r")  # the out-of-time notice's Enter
+    t.expect("Drill: 0/1 right")
+    assert t.wait() == 0
+
+
 def test_a_timed_answer_in_time_leaves_no_countdown_behind(term, env):
     t = term(deck(TYPED.format(id="a", **GLOBAL)), "drill", "--deck", "keys", "--timed", "60")
     t.expect("module-level name?")
