@@ -226,12 +226,13 @@ def class_report_of(
         if not q.deck_exists(session, name):
             raise NotFound(f"no deck {name!r} in this store (see: quiz decks)")
     shift = shift_minutes(day.tz, now)
+    totals, tags, misses = q.card_figures(session, decks)
     return class_report(
         q.learner_names(session),
-        q.learner_totals(session, decks),
+        totals,
         q.learner_hours(session, decks, shift),
-        q.learner_tags(session, decks),
-        q.card_misses(session, decks),
+        tags,
+        misses,
         day.day_of,
         day.day_of(now),
         decks,
