@@ -42,6 +42,7 @@ SQLite store `quiz stats` runs the very same text through sqlite3
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -211,6 +212,8 @@ class Refresh:
             for table in (CARD_ROLLUPS, MARKS, TAGS, TAG_MARKS, DAYS, DAY_MARKS):
                 self._do(f"DELETE FROM {table} WHERE learner_id = :learner")
             added = self._fold(0, top, built=True)
+            if not self.sqlite:  # its figures as the planner sees them, now it is filled: the
+                self._do(f"ANALYZE {CARD_ROLLUPS}")  # day groups join it (a parallel plan)
             self._do(
                 f"INSERT INTO {MARKS} (learner_id, last_id, answers) VALUES (:learner, :top, :added)",
                 {"top": top, "added": added},
@@ -239,14 +242,16 @@ class Refresh:
             + _earlier(f"{CARD_ROLLUPS}.first_review_at", "excluded.first_review_at")
         )
         params = {"after": after, "upto": upto}
+        groups = self._groups(card_sums(rows, FIRST_REVIEW), params, whole=after == 0)
         self._do(
             f"INSERT INTO {CARD_ROLLUPS} (learner_id, card_id, {', '.join(columns)})"
             f" SELECT :learner, g.card_id, {', '.join(f'g.{c}' for c in columns)}"
-            f" FROM ({card_sums(rows, FIRST_REVIEW)}) AS g"
+            f" FROM {groups}"
             " WHERE TRUE"  # (SQLite: the ON below is the upsert's, not a join's)
             f" ON CONFLICT (learner_id, card_id) DO UPDATE SET {', '.join(sets)}",
             params,
         )
+        self._drop_staged()
         if built:  # the card rollups hold these rows and no others
             held = f"SELECT SUM(answers) FROM {CARD_ROLLUPS} WHERE learner_id = :learner"
             return int(self._value(held) or 0)
@@ -331,7 +336,8 @@ class Refresh:
         """Add the learner's entries with `after` < id <= `upto` to the day rollups, by
         deck, learner day and card-age bucket, in one grouped INSERT (`_day_groups`),
         each card's first review from its rollup."""
-        groups = self._day_groups(days, after, upto, from_log=False)
+        params = {"after": after, "upto": upto}
+        groups = self._day_groups(days, after, upto, from_log=False, whole=after == 0)
         if groups is None:
             return
         sets = ", ".join(f"{c} = {DAYS}.{c} + excluded.{c}" for c in DAY_COLUMNS[4:])
@@ -339,8 +345,9 @@ class Refresh:
             f"INSERT INTO {DAYS} ({', '.join(DAY_COLUMNS)}) {groups}"
             " WHERE TRUE"  # (SQLite: the ON below is the upsert's, not a join's)
             f" ON CONFLICT (learner_id, deck_id, day, min_days) DO UPDATE SET {sets}",
-            {"after": after, "upto": upto},
+            params,
         )
+        self._drop_staged()
         self._drop_day_cards()
 
     def day_rows(self, days: LearnerDays, upto: int) -> list[Sequence[Any]]:
@@ -366,7 +373,7 @@ class Refresh:
             self._do(f"INSERT INTO {DAYS} ({', '.join(DAY_COLUMNS)}) VALUES {values}")
 
     def _day_groups(
-        self, days: LearnerDays, after: int, upto: int, *, from_log: bool
+        self, days: LearnerDays, after: int, upto: int, *, from_log: bool, whole: bool = False
     ) -> str | None:
         """The SELECT of the day rollups' rows (DAY_COLUMNS) of the learner's entries
         with `after` < id <= `upto`, by deck, learner day and card-age bucket: each
@@ -374,7 +381,7 @@ class Refresh:
         from a small temporary table (CARDS, made here from the card rollups or, with
         `from_log`, from the log grouped by card), looked up by the card's id. None: no
         entries."""
-        params: dict[str, object] = {"after": after, "upto": upto}
+        params = {"after": after, "upto": upto}
         entries = f"{self._entries()} AND {self._ids}"
         hour = hour_number(self.sqlite, "reviews.reviewed_at", days.shift)
         if after == 0:  # every entry up to the newest: the learner's first and last, by index
@@ -441,12 +448,38 @@ class Refresh:
             [f"{e} AS {a}" for e, a in keys]
             + [f"{e} AS {a}" for e, a in zip(("COUNT(*)", *HOUR_SUM_TERMS), sums, strict=True)]
         )
+        cards = f"{CARDS} AS f"
+        if whole and not self.sqlite:  # staged (`_groups`): PostgreSQL's parallel workers
+            cards = f"({source}) AS f (card_id, deck_id, first_at)"  # read no temporary table
+        grouped = (
+            f"SELECT {inner} FROM reviews JOIN {cards} ON f.card_id = reviews.card_id"
+            f" WHERE {entries} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}"
+        )
         return (
             f"SELECT :learner, {deck}, {day_of}, CASE {place} {min_days} END,"
             f" {', '.join(f'g.{c}' for c in sums)}"
-            f" FROM (SELECT {inner} FROM reviews JOIN {CARDS} AS f ON f.card_id = reviews.card_id"
-            f" WHERE {entries} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}) AS g"
+            f" FROM {self._groups(grouped, params, whole=whole)}"
         )
+
+    def _groups(self, grouped: str, params: Mapping[str, int], *, whole: bool) -> str:
+        """The FROM item `g` of a fold's INSERT: the grouped SELECT `grouped` as a
+        subquery, or, on PostgreSQL for a fold of the whole log (`whole`: a first
+        build), a temporary table made from it first (`_drop_staged` drops it after
+        the INSERT). There a statement that writes gets no parallel plan and CREATE
+        TABLE AS may: grouping the whole log is what a first `quiz stats` waits for.
+        A utility statement takes no parameters: `params` (integers, with the
+        learner's id) are written into it as numbers."""
+        if self.sqlite or not whole:
+            return f"({grouped}) AS g"
+        values = {"learner": self.learner_id, **params}
+        literal = _PARAMS.sub(lambda m: str(int(values[m.group(1)])), grouped)
+        self._drop_staged()
+        self._do(f"CREATE TEMPORARY TABLE {STAGED} AS {literal}")
+        return f"{STAGED} AS g"
+
+    def _drop_staged(self) -> None:
+        if not self.sqlite:
+            self._do(f"DROP TABLE IF EXISTS pg_temp.{STAGED}")
 
     def _drop_day_cards(self) -> None:
         temp = "temp." if self.sqlite else "pg_temp."
@@ -461,6 +494,8 @@ DaysAhead = Callable[[int], "list[Sequence[Any]] | None"]
 DAY_SUMS = ("drills", "right_answers", "graded", "passed", "duration_ms")
 DAY_COLUMNS = ("learner_id", "deck_id", "day", "min_days", "answers", *DAY_SUMS)
 CARDS = "quiz_day_cards"  # a temporary table: each card of the fold's entries -> deck, first review
+STAGED = "quiz_staged_groups"  # a temporary table: a first build's groups (`Refresh._groups`)
+_PARAMS = re.compile(r"(?<![:\w]):(learner|after|upto)\b")
 # The fold groups by one integer, (deck * DAY_SPAN + day) * BUCKET_SPAN + age bucket: SQLite
 # sorts a million entries by one integer much faster than by three columns. Every day
 # ordinal (date.max's is 3652059) is below DAY_SPAN; a deck id is below DECK_SPAN, or
