@@ -299,7 +299,7 @@ def history(
     scheduler = schedulers.for_card(item)
     rows = []
     entries = repo.history.card_history(item.row_id)
-    befores = repo.history.befores([e.id for e in entries])
+    befores = repo.history.befores([e.id for e in entries], [item.row_id])
     for entry in entries:
         before = befores[entry.id]
         after = entry.after

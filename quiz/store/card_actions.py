@@ -94,7 +94,7 @@ class CardActions:
 
         derived = HistoryReads(
             self.sel.execute, self.sel.learner_id, sqlite=self.sel.sqlite
-        ).befores([entry_id])
+        ).befores([entry_id], [item.row_id])
         if item.schedule != derived[entry_id]:
             self._run(BEFORE, {"entry": entry_id, **self._schedule(item.schedule, log=True)})
         self._run(SCHEDULE, {"card": item.row_id, **self._schedule(after, log=False)})

@@ -77,8 +77,13 @@ class HistoryReads:
             )
         return sorted(out, key=lambda e: (e.reviewed_at, e.id))
 
-    def befores(self, entry_ids: Sequence[int]) -> dict[int, Schedule]:
-        """The schedule each entry started from, by entry id (module docstring)."""
+    def befores(
+        self, entry_ids: Sequence[int], card_ids: Sequence[int] = ()
+    ) -> dict[int, Schedule]:
+        """The schedule each entry started from, by entry id (module docstring).
+        `card_ids`: the entries' cards, where the caller knows them: on PostgreSQL an
+        entry is then read from its card's pack, not found among every pack written
+        since the oldest of them (a card shown in `quiz cards show` read thousands)."""
         ids = [int(i) for i in entry_ids]
         out: dict[int, Schedule] = {}
         for start in range(0, len(ids), _CHUNK):
@@ -98,11 +103,14 @@ class HistoryReads:
                 # (on PostgreSQL an entry's pack holds no id below it: ids_after finds the
                 # few packs written since the oldest of these, quiz.store.log_packs)
                 since = ids_after("r", str(min(rest) - 1), sqlite=self.sqlite)
+                by_card = (
+                    f" AND r.card_id IN ({_listed(sorted(set(card_ids)))})" if card_ids else ""
+                )
                 for r in self.execute(
                     "SELECT r.id, r.card_id, (SELECT MAX(p.id) FROM reviews AS p"
                     " WHERE p.learner_id = r.learner_id AND p.card_id = r.card_id"
                     f" AND p.kind IN {_SETS_SCHEDULE} AND p.id < r.id)"
-                    f" FROM reviews AS r WHERE r.id IN ({_listed(rest)}) AND {since}",
+                    f" FROM reviews AS r WHERE r.id IN ({_listed(rest)}) AND {since}{by_card}",
                     {},
                 ):
                     links[r[0]] = r[2]

@@ -576,7 +576,7 @@ class Repo:
 
     def befores(self, entries: Sequence[ReviewRow]) -> dict[int, Schedule]:
         """The schedule each entry started from, by entry id (quiz.store.history_reads)."""
-        return self.history.befores([e.id for e in entries])
+        return self.history.befores([e.id for e in entries], [e.card_id for e in entries])
 
     def _forget_loaded_state(self, card_id: int) -> None:
         """A card state written with SQL: the ORM's copy of it, if loaded, is read again."""
