@@ -502,8 +502,8 @@ class Repo:
 
         chained = answer.kind == "review"  # its prev_id links it to the latest entry
         expect = answer.expect_reps
-        state: dict[str, Any] | None = None
-        rule = None
+        rule = None  # the state's write (answer_write.EXPECTATIONS), None: no state moves
+        state: dict[str, Any] = {}
         if after is not None:
             # the card's stored reps are checked by the write itself, under the row's
             # lock: a reps other than the session saw is an answer given elsewhere
@@ -524,21 +524,18 @@ class Repo:
                 row = {**entry, "prev_id": last_id if chained else None}
                 # the first write of the transaction: SQLite's write lock is ours now
                 entry_id = int(INSERT_ENTRY["lastrowid"].run(conn, row).lastrowid)
-                written = 0
-                if rule is not None and state is not None:
-                    written = ANSWERED_STATE[rule].run(conn, state).rowcount
+                written = 0 if rule is None else ANSWERED_STATE[rule].run(conn, state).rowcount
             else:
                 # one trip to the server (quiz.store.answer_write)
                 params = {**entry, "learner": self.learner_id, "card": card_id}
                 if not chained:
                     params["prev_id"] = None
-                if state is not None:
-                    params.update(state_params(state))
+                params.update(state_params(state))
                 done = ONE_TRIP[chained, rule].run(conn, params).one()
                 entry_id, written = int(done.entry_id), done.states
                 derived = _schedule_left(done)[1]
             self._keep_before(entry_id, answer.before, derived)
-            if state is not None:
+            if rule is not None:
                 if written != 1:
                     raise Conflict("already answered on another machine")
                 self._forget_loaded_state(card_id)

@@ -368,9 +368,9 @@ class TerminalPrompter:
             key = self._key()
             if key in ("\r", "\n"):
                 out.write("\n")
-                word = typed.strip().lower()
-                if word in allowed:
-                    return COMMANDS[word]
+                command = parse_command(":" + typed, bare=False)
+                if command is not None and command in (COMMANDS[k] for k in allowed):
+                    return command
                 if self._timed_out:  # a timed drill's time ran out meanwhile: no command
                     return None
                 self.console.print(
