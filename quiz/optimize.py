@@ -124,17 +124,20 @@ def learner_log(repo: Repo, *, details: bool = True) -> ReplayLog:
     keys = repo.card_keys_by_id()
     kinds = repo.card_kinds_by_id() if details else {}
     log = ReplayLogBuilder(details=details)
-    for r in repo.review_log(by_time=True):
-        log.add(
-            keys[r.card_id],
-            r.rating,
-            r.reviewed_at,
-            kinds.get(r.card_id, ""),
-            r.duration_ms,
-            r.correct,
-            r.closeness,
-            r.suggested,
-        )
+    for r in repo.review_log(by_time=True, details=details):
+        if details:
+            log.add(
+                keys[r.card_id],
+                r.rating,
+                r.reviewed_at,
+                kinds.get(r.card_id, ""),
+                r.duration_ms,
+                r.correct,
+                r.closeness,
+                r.suggested,
+            )
+        else:
+            log.add(keys[r.card_id], r.rating, r.reviewed_at)
     return log.build()
 
 

@@ -51,7 +51,9 @@ def rebuild_states(
     differing: list[str] = []
     replayed: set[int] = set()
     answers = 0
-    for card_id, entries in groupby(repo.review_log(("review", MANUAL)), key=lambda r: r.card_id):
+    for card_id, entries in groupby(
+        repo.review_log(("review", MANUAL), schedules=True), key=lambda r: r.card_id
+    ):
         key = keys[card_id]
         scheduler = schedulers.for_deck(key.split("/", 1)[0])
         state = Schedule()

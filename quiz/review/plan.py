@@ -40,8 +40,8 @@ def plan_day(
     config = scheduling.config
     start = day.day_start(now)
     done = repo.answered_since(start)
-    new_done = done.get(int(CardState.NEW), 0)
-    reviews_done = done.get(int(CardState.REVIEW), 0)
+    new_done = done.by_state.get(int(CardState.NEW), 0)
+    reviews_done = done.by_state.get(int(CardState.REVIEW), 0)
     new_left = (
         max(0, config.new_per_day - new_done) if new_override is None else max(0, new_override)
     )
@@ -53,8 +53,7 @@ def plan_day(
     new = repo.new_cards(now, flt, new_left * 3 + 50, interleave=interleave) if new_left else []
     required = {r for c in new for r in c.card.requires}
     seen = repo.seen_keys(required)
-    answered = repo.notes_answered_since(start)
-    answered -= {c.card.note_key for c in learning}
+    answered = done.notes - {c.card.note_key for c in learning}
     schedulers = scheduling.schedulers
 
     def retrievability(c: StoredCard) -> float:
@@ -71,7 +70,7 @@ def plan_day(
     )
     plan = DayPlan(queue=queue, new_left=new_left, reviews_left=reviews_left)
     if scheduling.goals:
-        plan = _add_goal_work(plan, repo, scheduling.goals, day, now, flt, limit)
+        plan = _add_goal_work(plan, repo, scheduling.goals, day, now, flt, limit, done.notes)
     return plan
 
 
@@ -86,6 +85,7 @@ def _add_goal_work(
     now: datetime,
     flt: CardFilter,
     limit: int | None,
+    answered_notes: frozenset[str],
 ) -> DayPlan:
     """Today's plan plus each active goal's share (new cards introduced, cards due after
     the date pulled forward), and one line per goal saying what it takes a day."""
@@ -95,7 +95,7 @@ def _add_goal_work(
     today = day.day_of(now)
     start = day.day_start(now)
     queue = list(plan.queue)
-    admission = Admission(queue, (), repo.notes_answered_since(start))
+    admission = Admission(queue, (), answered_notes)
     lines: list[str] = []
     for aim in goals:
         if flt.decks and aim.deck not in flt.decks:

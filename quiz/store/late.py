@@ -49,7 +49,6 @@ SELECTION_READS = frozenset(
         "due_count",
         "get_card",
         "new_cards",
-        "notes_answered_since",
         "require_known",
         "seen_keys",
     }

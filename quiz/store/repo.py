@@ -70,7 +70,7 @@ from quiz.store.models import (
     after_of,
 )
 from quiz.store.retry import DEFAULT_POLICY, RetryPolicy, run_write
-from quiz.store.selection import Params, Selection, schedule_from
+from quiz.store.selection import AnsweredSince, Params, Selection, schedule_from
 from quiz.store.summaries import DeckSummary, deck_summaries
 from quiz.store.values import instant_of
 
@@ -438,10 +438,7 @@ class Repo:
     def seen_keys(self, keys: Iterable[str]) -> set[str]:
         return self.selection.seen_keys(keys)
 
-    def notes_answered_since(self, since: datetime) -> set[str]:
-        return self.selection.notes_answered_since(since)
-
-    def answered_since(self, since: datetime) -> dict[int, int]:
+    def answered_since(self, since: datetime) -> AnsweredSince:
         return self.selection.answered_since(since)
 
     def get_card(self, key: str) -> StoredCard | None:
@@ -657,32 +654,34 @@ class Repo:
     # ---- the log -----------------------------------------------------------------
 
     def review_log(
-        self, kinds: Sequence[str] = ("review",), *, by_time: bool = False
+        self,
+        kinds: Sequence[str] = ("review",),
+        *,
+        by_time: bool = False,
+        schedules: bool = False,
+        details: bool = False,
     ) -> Iterator[Any]:
         """This learner's entries of these kinds, by card and then time (`by_time`: by
-        time, then card, as a replay of the whole log reads them), streamed as plain rows
-        (the entry's columns: `after_of` reads the schedule it left): a log of a million
-        answers as ORM objects held gigabytes."""
-        order = (
-            (ReviewRow.reviewed_at, ReviewRow.card_id)
-            if by_time
-            else (ReviewRow.card_id, ReviewRow.reviewed_at)
-        )
+        time, then card, as a replay of the whole log reads them), streamed as plain rows:
+        the entry's id, card, kind, rating and time, with the schedule it left
+        (`schedules`: `after_of` reads it) and what the learner did (`details`: time
+        taken, right or wrong, closeness, the suggested rating) when asked.
+
+        Read through the table's columns, not the mapped class's: a whole log is a
+        million rows, and the ORM's handling of each row cost more than the read (a log
+        of a million answers as ORM objects held gigabytes); a column not asked for is
+        neither unpacked on PostgreSQL nor sent."""
+        t = table_of(ReviewRow).c
+        columns = [t.id, t.card_id, t.kind, t.rating, t.reviewed_at]
+        if details:
+            columns += [t.duration_ms, t.correct, t.closeness, t.suggested]
+        if schedules:
+            columns += [t[column.key] for column in AFTER]
+        order = (t.reviewed_at, t.card_id) if by_time else (t.card_id, t.reviewed_at)
         q = (
-            select(
-                ReviewRow.id,
-                ReviewRow.card_id,
-                ReviewRow.kind,
-                ReviewRow.rating,
-                ReviewRow.reviewed_at,
-                ReviewRow.duration_ms,
-                ReviewRow.correct,
-                ReviewRow.closeness,
-                ReviewRow.suggested,
-                *AFTER,
-            )
-            .where(ReviewRow.learner_id == self.learner_id, ReviewRow.kind.in_(kinds))
-            .order_by(*order, ReviewRow.id)
+            select(*columns)
+            .where(t.learner_id == self.learner_id, t.kind.in_(kinds))
+            .order_by(*order, t.id)
         )
         return iter(self.session.execute(q.execution_options(yield_per=5000)))
 

@@ -15,6 +15,7 @@ clash when several conditions join one statement.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from quiz.clock import micros_since_1970
@@ -31,7 +32,14 @@ if TYPE_CHECKING:
 
     from quiz.store.due import Execute
 
-__all__ = ["LEARNING_STATES", "REVIEW_STATES", "Params", "Selection", "schedule_from"]
+__all__ = [
+    "LEARNING_STATES",
+    "REVIEW_STATES",
+    "AnsweredSince",
+    "Params",
+    "Selection",
+    "schedule_from",
+]
 
 # A card with this learner's schedule, as `_stored` reads it back.
 COLUMNS = (
@@ -54,6 +62,14 @@ _REVIEW = ENTRY_KINDS.index("review")
 _BOUND = 900  # SQLite's bound-parameter limit, with room to spare
 _UNANSWERED = Schedule()  # one value for every card never answered: it is frozen
 _STATES = {int(state): state for state in CardState}
+
+
+@dataclass(frozen=True)
+class AnsweredSince:
+    """The answers (review entries) given since a time."""
+
+    by_state: dict[int, int]  # how many, by the state the card was in (a CardState's int)
+    notes: frozenset[str]  # the notes they answered (cloze siblings share one)
 
 
 def schedule_from(
@@ -409,33 +425,23 @@ class Selection:
             )
         return seen
 
-    def notes_answered_since(self, since: datetime) -> set[str]:
-        """The notes (cloze siblings share one) with a review since `since`."""
+    def answered_since(self, since: datetime) -> AnsweredSince:
+        """This learner's answers since `since`, by the state each card was in and the
+        notes answered: what a day's plan reads of the day so far, in one statement (the
+        log is a view on PostgreSQL, which a statement pays to plan)."""
         p = self.params()
         p["since"] = self.log_time(since)
-        return {
-            note
-            for (note,) in self.execute(
-                "SELECT DISTINCT cards.note_key FROM cards JOIN reviews"
-                " ON reviews.card_id = cards.id"
-                " WHERE reviews.learner_id = :learner"
-                f" AND {times_from('reviews', ':since', sqlite=self.sqlite)}"
-                f" AND reviews.kind = {_REVIEW}",
-                p,
-            )
-        }
-
-    def answered_since(self, since: datetime) -> dict[int, int]:
-        """Count of review-log entries since `since`, by the state the card was in."""
-        p = self.params()
-        p["since"] = self.log_time(since)
-        return {
-            int(state): int(n)
-            for state, n in self.execute(
-                "SELECT prev_state, COUNT(*) FROM reviews"
-                " WHERE learner_id = :learner"
-                f" AND {times_from('reviews', ':since', sqlite=self.sqlite)}"
-                f" AND kind = {_REVIEW} GROUP BY prev_state",
-                p,
-            )
-        }
+        by_state: dict[int, int] = {}
+        notes: set[str] = set()
+        for state, note, n in self.execute(
+            "SELECT reviews.prev_state, cards.note_key, COUNT(*) FROM reviews"
+            " JOIN cards ON cards.id = reviews.card_id"
+            " WHERE reviews.learner_id = :learner"
+            f" AND {times_from('reviews', ':since', sqlite=self.sqlite)}"
+            f" AND reviews.kind = {_REVIEW}"
+            " GROUP BY reviews.prev_state, cards.note_key",
+            p,
+        ):
+            by_state[int(state)] = by_state.get(int(state), 0) + int(n)
+            notes.add(note)
+        return AnsweredSince(by_state, frozenset(notes))

@@ -129,7 +129,7 @@ def _old_learner_log(repo) -> list[LoggedReview]:
                 closeness=r.closeness,
                 suggested=Rating(r.suggested) if r.suggested else None,
             )
-            for r in repo.review_log()
+            for r in repo.review_log(details=True)
         ),
         key=lambda e: e.at,
     )

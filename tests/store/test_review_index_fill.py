@@ -188,7 +188,7 @@ def test_a_migration_killed_during_the_rebuild_leaves_the_0013_store_whole(store
         engine.dispose()
     assert {name for name, f in _fill(store_url).items() if f == "100"} == FILLED_WHOLE
     with open_store(store_url) as store, store.unit("ann") as repo:  # now it migrates
-        log = list(repo.review_log())
+        log = list(repo.review_log(schedules=True))
         assert len(log) == entries
         assert [after_of(e).reps for e in log if e.card_id == 7 and after_of(e)] == list(
             range(1, entries // 200 + 1)

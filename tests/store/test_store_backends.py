@@ -16,6 +16,7 @@ from quiz.review.answer import Answer
 from quiz.store import CardFilter, open_store
 from quiz.store.migrate import HEAD, current_revision
 from quiz.store.models import Base
+from quiz.store.selection import AnsweredSince
 from quiz.store.values import after_of
 from tests.conftest import BASIC_DECK, write_deck
 
@@ -76,6 +77,42 @@ def test_migrations_reach_head_and_match_the_models(store_url, env):
         assert again.dialect in ("sqlite", "postgresql")
 
 
+def test_answers_since_a_time_by_state_and_note(store_url, env):
+    """A day's plan reads the answers so far in one statement: counts summed over notes
+    by the state the card was in, the notes answered, drills and older answers left out."""
+    with open_store(store_url) as store:
+        _import(store, env)
+        with store.unit("ann") as repo:
+            one, two = (repo.get_card(key) for key in ("demo/one", "demo/two"))
+            assert one is not None and two is not None
+            _answer(repo, one.row_id, one.schedule, T0)
+            _answer(repo, two.row_id, two.schedule, T0 + timedelta(minutes=1))
+            again = repo.get_card("demo/one")
+            assert again is not None
+            _answer(repo, one.row_id, again.schedule, T0 + timedelta(minutes=2))
+            repo.record_answer(
+                Answer(
+                    item=repo.cards_by_id([two.row_id])[0],
+                    rating=Rating.GOOD,
+                    at=T0 + timedelta(minutes=3),
+                    duration_ms=900,
+                    given=None,
+                    correct=None,
+                    before=Schedule(),
+                    after=None,
+                    kind="drill",
+                )
+            )
+            assert repo.answered_since(T0) == AnsweredSince(
+                {int(CardState.NEW): 2, int(CardState.REVIEW): 1},
+                frozenset({"demo/one", "demo/two"}),
+            )
+            assert repo.answered_since(T0 + timedelta(seconds=90)) == AnsweredSince(
+                {int(CardState.REVIEW): 1}, frozenset({"demo/one"})
+            )
+            assert repo.answered_since(T0 + timedelta(minutes=4)) == AnsweredSince({}, frozenset())
+
+
 def test_import_summaries_and_tags(store_url, env):
     with open_store(store_url) as store:
         _import(store, env)
@@ -127,15 +164,15 @@ def test_answers_round_trip_types_and_counts(store_url, env):
                 s.due == T0 + timedelta(days=3) and s.due.tzinfo is not None
             )  # naive UTC in, aware UTC out
             assert s.last_review == T0
-            [log] = list(repo.review_log())
+            [log] = list(repo.review_log(schedules=True, details=True))
             assert (
                 log.correct is True
                 and after_of(log) is not None
                 and after_of(log).reps == 1
                 and log.reviewed_at == T0
             )
-            assert repo.answered_since(T0 - timedelta(hours=1)) == {int(CardState.NEW): 1}
-            assert repo.notes_answered_since(T0) == {"demo/one"}
+            since = repo.answered_since(T0 - timedelta(hours=1))
+            assert since == AnsweredSince({int(CardState.NEW): 1}, frozenset({"demo/one"}))
             assert repo.seen_keys(["demo/one", "demo/two"]) == {"demo/one"}
             [summary] = repo.deck_summaries(T0 + timedelta(days=4))
             assert (summary.new, summary.due) == (
@@ -229,7 +266,9 @@ def test_an_answer_given_elsewhere_is_refused_not_recorded_twice(store_url, env)
             fresh = right.get_card("demo/one")
             assert fresh is not None
             _answer(right, fresh.row_id, fresh.schedule, T0 + timedelta(days=3))
-            assert [after_of(e).reps for e in list(right.review_log()) if after_of(e)] == [1, 2]
+            assert [
+                after_of(e).reps for e in list(right.review_log(schedules=True)) if after_of(e)
+            ] == [1, 2]
             # a stale copy of a card that has a state row already is refused too
             with pytest.raises(Conflict):
                 _answer(
