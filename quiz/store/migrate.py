@@ -32,7 +32,15 @@ log = logging.getLogger(__name__)
 
 
 def current_revision(conn: Connection) -> str | None:
-    if not inspect(conn).has_table("alembic_version"):
+    """The store's schema revision; None for a database without one (new or foreign).
+    Every command asks, on a new connection: on PostgreSQL through `to_regclass` (the
+    search path's tables, as the inspector's `has_table`), which a new server process
+    plans at once, where the inspector's catalog query cost a cold plan each time."""
+    if conn.dialect.name == "postgresql":
+        present = conn.execute(text("SELECT to_regclass('alembic_version') IS NOT NULL")).scalar()
+    else:
+        present = inspect(conn).has_table("alembic_version")
+    if not present:
         return None
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
