@@ -489,3 +489,52 @@ def test_a_kill_while_the_log_is_packed_leaves_the_0016_store_whole(store_url):
     with open_store(store_url) as store, store.unit("ann"):
         pass  # now it migrates
     assert _rows(store_url) == log
+
+
+def test_the_few_flagged_packs_are_read_through_their_partial_indexes(request, tmp_path):
+    """0019: the planner has statistics on the packs' flag bits, so the overruled answers
+    (`quiz stats`' strict grading) and the manual entries (`quiz learners`) of a learner
+    with many packs are found through 0017's partial indexes. Without them it took the
+    bits to be set in nearly every pack and read them all."""
+    from quiz.store.learners import MANUAL_ENTRIES
+    from quiz.store.log_packs import overruled_answers
+
+    url = _pg_database(request)
+    learner, cards = _store(url, tmp_path)
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            deck = conn.execute(text("SELECT deck_id FROM cards LIMIT 1")).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO cards (deck_id, key, note_key, kind, content, content_hash,"
+                    " position, line, retired) SELECT :deck, 'd/g' || g, 'd/g' || g, 'basic',"
+                    " '{}', 'h', 10 + g, 1, FALSE FROM generate_series(1, 3000) AS g"
+                ),
+                {"deck": deck},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO reviews (learner_id, card_id, kind, rating, prev_state,"
+                    " reviewed_at, duration_ms) SELECT :learner, id, 0, 3, 0, :at, 900"
+                    " FROM cards"
+                ),
+                {"learner": learner, "at": T0.replace(tzinfo=None)},
+            )
+            _write(conn, _entry(learner, cards[0], T0 + timedelta(days=1), overruled=True))
+            _write(conn, _entry(learner, cards[1], T0 + timedelta(days=1), kind="manual"))
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE review_packs"))
+            reads = {
+                "ix_review_packs_overruled": "SELECT reviews.card_id, COUNT(*) FROM reviews"
+                " WHERE reviews.learner_id = :learner"
+                f" AND {overruled_answers('reviews', sqlite=False)} GROUP BY reviews.card_id",
+                "ix_review_packs_manual": MANUAL_ENTRIES[False],
+            }
+            for index, sql in reads.items():
+                params = {"learner": learner, "last": 2**31 - 1}
+                plan = "\n".join(conn.execute(text("EXPLAIN " + sql), params).scalars())
+                assert index in plan, plan
+                assert conn.execute(text(sql), params).all()[0][-1] == 1
+    finally:
+        engine.dispose()
