@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from quiz.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0019"
+HEAD = "0020"
 
 log = logging.getLogger(__name__)
 

@@ -285,7 +285,10 @@ class GoalRow(Base):
     """An exam date for a deck: the scheduler aims to have it reviewed before then."""
 
     __tablename__ = "goals"
-    __table_args__ = (UniqueConstraint("learner_id", "deck_id"),)
+    __table_args__ = (
+        UniqueConstraint("learner_id", "deck_id"),
+        Index("ix_goals_deck", "deck_id"),  # a deck's foreign key checks (0020)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"))
@@ -322,7 +325,10 @@ class CardRollup(Base):
     """A learner's answers of one card; `first_review_at` is its first review-kind answer."""
 
     __tablename__ = "review_card_rollups"
-    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012  # as card_tags (0012)
+    __table_args__ = (
+        Index("ix_review_card_rollups_card", "card_id"),  # a card's foreign key checks (0020)
+        {"sqlite_with_rowid": False},  # as card_tags (0012)
+    )
 
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), primary_key=True)

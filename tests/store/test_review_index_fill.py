@@ -142,6 +142,8 @@ LATER = {
     "review_tag_rollups",
     *(name for name, *_ in TRIGGERS_0015),
     "ix_card_states_card",  # 0018
+    "ix_review_card_rollups_card",  # 0020
+    "ix_goals_deck",  # 0020
 }
 
 DROPPED_LATER = {"review_quarter_rollups", "review_age_rollups"}  # 0015
