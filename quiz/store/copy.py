@@ -121,9 +121,8 @@ def _gather_statistics(conn: Connection, tables: list[Table]) -> None:
     """PostgreSQL: the planner's statistics on the copied tables, gathered now. Otherwise
     the first commands on the copy planned from the empty tables' (the migrations
     analyse some before the copy fills them) until autovacuum came round, which never
-    analyses a table of a few rows such as the decks: a first `quiz stats` took twice
-    its time and a deck's purge several times. SQLite is left as its migrations tune it
-    (quiz.store.tuning)."""
+    analyses a table of a few rows such as the decks: a first `quiz stats` took nearly
+    twice its time. SQLite is left as its migrations tune it (quiz.store.tuning)."""
     if conn.dialect.name != "postgresql":
         return
     for table in tables:
