@@ -106,27 +106,20 @@ def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
         )
 
 
-def _rebuild_indexes(conn: Connection, tables: list[Table]) -> None:
-    """PostgreSQL: build the copy's indexes anew, packed, as migration 0014 leaves a
-    store's, rather than as they grew a row at a time during the copy (in the source's
-    key order, which is not theirs). SQLite's indexes are left as they grew."""
+def _settle(conn: Connection, tables: list[Table]) -> None:
+    """PostgreSQL: the copy's indexes built anew and its tables' planner statistics
+    gathered. The indexes packed, as migration 0014 leaves a store's, rather than as they
+    grew a row at a time during the copy (in the source's key order, which is not
+    theirs). The statistics now: otherwise the first commands on the copy planned from
+    the empty tables' (the migrations analyse some before the copy fills them) until
+    autovacuum came round, which never analyses a table of a few rows such as the decks:
+    a first `quiz stats` took nearly twice its time. SQLite's indexes are left as they
+    grew, its statistics as its migrations tune them (quiz.store.tuning)."""
     if conn.dialect.name != "postgresql":
         return
     for table in tables:
         name = log_table(conn.dialect.name) if table.name == "reviews" else table.name
         conn.execute(text(f"REINDEX TABLE {name}"))
-
-
-def _gather_statistics(conn: Connection, tables: list[Table]) -> None:
-    """PostgreSQL: the planner's statistics on the copied tables, gathered now. Otherwise
-    the first commands on the copy planned from the empty tables' (the migrations
-    analyse some before the copy fills them) until autovacuum came round, which never
-    analyses a table of a few rows such as the decks: a first `quiz stats` took nearly
-    twice its time. SQLite is left as its migrations tune it (quiz.store.tuning)."""
-    if conn.dialect.name != "postgresql":
-        return
-    for table in tables:
-        name = log_table(conn.dialect.name) if table.name == "reviews" else table.name
         conn.execute(text(f"ANALYZE {name}"))
 
 
@@ -212,8 +205,7 @@ def _copy(
                 if table.name == "reviews":
                     log.finish()
             _reset_sequences(wconn, tables)
-            _rebuild_indexes(wconn, tables)
-            _gather_statistics(wconn, tables)
+            _settle(wconn, tables)
             counts = tuple(TableCount(t.name, _count(rconn, t), _count(wconn, t)) for t in tables)
             wrong = [c for c in counts if not c.ok]
             if wrong:
